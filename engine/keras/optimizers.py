@@ -1,0 +1,232 @@
+"""Keras optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop.
+
+Each update is one fused numpy kernel per variable (TensorFlow's ResourceApply* ops): the
+variable gets a new array, never an in-place write, so tapes holding old values stay valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from engine.context import STATE
+from engine.tensor import Tensor, Variable
+
+
+class Optimizer:
+    """Base: slot variables per model variable, ``iterations``, ``apply_gradients``."""
+
+    def __init__(self, learning_rate: Any = 0.001, name: str = "Optimizer",
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, **kwargs: Any) -> None:
+        unknown = set(kwargs) - {"weight_decay", "use_ema", "ema_momentum", "jit_compile",
+                                 "decay", "epsilon"}
+        if unknown:
+            raise TypeError(f"Unexpected keyword argument(s) for {type(self).__name__}: "
+                            f"{sorted(unknown)}")
+        self.name = name
+        self._learning_rate = learning_rate
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        self._slots: dict[int, dict[str, np.ndarray]] = {}
+        self._variables: list[Variable] = []
+
+    @property
+    def learning_rate(self) -> float:
+        lr = self._learning_rate
+        if callable(lr):
+            lr = lr(int(self.iterations._value))
+        return float(lr._value if isinstance(lr, Tensor) else lr)
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        self._learning_rate = value
+
+    lr = learning_rate
+
+    def variables(self) -> list[Variable]:
+        return [self.iterations] + list(self._variables)
+
+    def _slot(self, var: Variable, name: str) -> np.ndarray:
+        slots = self._slots.setdefault(id(var), {})
+        if name not in slots:
+            slots[name] = np.zeros_like(var._value)
+        return slots[name]
+
+    def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
+        if self.clipvalue is not None:
+            grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            out = []
+            for g in grads:
+                n = float(np.sqrt(np.sum(np.square(g))))
+                out.append(g * (self.clipnorm / n) if n > self.clipnorm else g)
+            grads = out
+        if self.global_clipnorm is not None:
+            n = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+            if n > self.global_clipnorm:
+                grads = [g * (self.global_clipnorm / n) for g in grads]
+        return grads
+
+    def apply_gradients(self, grads_and_vars: Iterable, name: str | None = None,
+                        **kwargs: Any) -> Variable:
+        """Apply one update per (gradient, variable) pair; None gradients are skipped."""
+        pairs = [(g, v) for g, v in grads_and_vars]
+        if not pairs:
+            raise ValueError("No gradients provided for any variable.")
+        for g, v in pairs:
+            if not isinstance(v, Variable):
+                raise TypeError(f"apply_gradients expects (gradient, Variable) pairs; got "
+                                f"{type(v).__name__} in place of a Variable.")
+        live = [(g, v) for g, v in pairs if g is not None]
+        if not live:
+            names = ", ".join(v.name for _, v in pairs)
+            raise ValueError(f"No gradients provided for any variable: [{names}].")
+        if STATE.graph is not None:
+            return STATE.graph.apply_gradients(self, live)
+        grads = [np.asarray(g._value if isinstance(g, Tensor) else g) for g, _ in live]
+        for g, (_, v) in zip(grads, live):
+            if g.shape != v._value.shape:
+                raise ValueError(f"Gradient of shape {g.shape} does not match variable "
+                                 f"{v.name} of shape {v._value.shape}.")
+        grads = self._clip(grads)
+        step = int(self.iterations._value) + 1
+        lr = self.learning_rate
+        for g, (_, v) in zip(grads, live):
+            if id(v) not in self._slots:
+                self._variables.append(v)
+            new = self._update(v, g.astype(v._value.dtype, copy=False), lr, step)
+            v._value = new
+            if STATE.hook is not None:
+                STATE.hook.variable_updated(v, type(self).__name__)
+        self.iterations._value = np.int64(step)
+        if STATE.hook is not None:
+            STATE.hook.optimizer_step(self, step)
+        return self.iterations
+
+    def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> Variable:
+        from engine.tape import GradientTape
+
+        if tape is None:
+            if not callable(loss):
+                raise ValueError("`tape` is required when a `Tensor` loss is passed.")
+            with GradientTape() as tape:
+                value = loss()
+        else:
+            value = loss
+        var_list = list(var_list() if callable(var_list) else var_list)
+        grads = tape.gradient(value, var_list)
+        return self.apply_gradients(zip(grads, var_list))
+
+    def _update(self, var: Variable, g: np.ndarray, lr: float, step: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+
+class SGD(Optimizer):
+    """v = momentum·v - lr·g; w += v (Nesterov: w += momentum·v - lr·g)."""
+
+    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 name: str = "SGD", **kwargs: Any) -> None:
+        super().__init__(learning_rate, name, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be in [0, 1]. Received: momentum={momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def _update(self, var, g, lr, step):
+        w = var._value
+        if self.momentum == 0:
+            return w - lr * g
+        v = self._slot(var, "momentum")
+        v *= self.momentum
+        v -= lr * g
+        if self.nesterov:
+            return w + self.momentum * v - lr * g
+        return w + v
+
+
+class Adam(Optimizer):
+    """Kingma & Ba with Keras' epsilon placement: w -= lr_t · m / (√v + ε)."""
+
+    def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam",
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate, name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def _adam_step(self, var, g, lr, step):
+        m = self._slot(var, "m")
+        v = self._slot(var, "v")
+        b1, b2 = self.beta_1, self.beta_2
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * np.square(g)
+        denom_v = v
+        if self.amsgrad:
+            vhat = self._slot(var, "vhat")
+            np.maximum(vhat, v, out=vhat)
+            denom_v = vhat
+        lr_t = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
+        return (lr_t * m / (np.sqrt(denom_v) + self.epsilon)).astype(var._value.dtype, copy=False)
+
+    def _update(self, var, g, lr, step):
+        return var._value - self._adam_step(var, g, lr, step)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w -= lr·wd·w before the Adam step."""
+
+    def __init__(self, learning_rate: Any = 0.001, weight_decay: float = 0.004,
+                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 amsgrad: bool = False, name: str = "AdamW", **kwargs: Any) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
+        self.weight_decay = float(weight_decay)
+
+    def _update(self, var, g, lr, step):
+        decayed = var._value - lr * self.weight_decay * var._value
+        return decayed - self._adam_step(var, g, lr, step)
+
+
+class RMSprop(Optimizer):
+    """Keras RMSprop: a = ρa + (1-ρ)g²; w -= lr·g / (√a + ε) (with optional momentum)."""
+
+    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop",
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate, name, **kwargs)
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered = bool(centered)
+
+    def _update(self, var, g, lr, step):
+        a = self._slot(var, "velocity")
+        a *= self.rho
+        a += (1 - self.rho) * np.square(g)
+        denom = a
+        if self.centered:
+            mg = self._slot(var, "average_gradient")
+            mg *= self.rho
+            mg += (1 - self.rho) * g
+            denom = a - np.square(mg)
+        increment = lr * g / (np.sqrt(denom) + self.epsilon)
+        if self.momentum > 0:
+            mom = self._slot(var, "momentum")
+            mom *= self.momentum
+            mom += increment
+            increment = mom
+        return var._value - increment
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from a name (``"adam"``) or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    table = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+    if isinstance(identifier, str) and identifier.lower() in table:
+        return table[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")

@@ -1,0 +1,7 @@
+"""The op registry and every op's public function; importing it installs Tensor operators."""
+
+from engine.ops import array_ops, math_ops, nn_ops, random_ops, reduction_ops  # noqa: F401
+from engine.ops.operators import install as _install_operators
+from engine.ops.registry import REGISTRY, OpDef, execute  # noqa: F401
+
+_install_operators()

@@ -1,0 +1,83 @@
+"""Argument conversion shared by op wrappers: TensorFlow's dtype rules for op inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import errors
+from engine.tensor import Tensor, convert_to_tensor
+
+_KIND_NAME = {"f": "float", "i": "int", "u": "uint", "b": "bool", "c": "complex"}
+
+
+def dtype_mismatch(op_name: str, index: int, expected: np.dtype, got: np.dtype) -> Exception:
+    """TensorFlow's message for an op whose inputs disagree on dtype."""
+    return errors.InvalidArgumentError(
+        None, op_name,
+        f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
+        f"{expected} tensor but is a {got} tensor [Op:{op_name}]")
+
+
+def binary_args(x: Any, y: Any, op_name: str) -> tuple[Tensor, Tensor]:
+    """Convert a pair of op inputs the way TensorFlow's binary math wrappers do.
+
+    A non-tensor argument takes the other argument's dtype (``x * 2.0`` stays float32,
+    ``int_tensor + 1.5`` is a TypeError); two tensors must already agree.
+    """
+    if isinstance(x, Tensor):
+        if not isinstance(y, Tensor):
+            y = convert_to_tensor(y, dtype=x._value.dtype)
+    elif isinstance(y, Tensor):
+        x = convert_to_tensor(x, dtype=y._value.dtype)
+    else:
+        x = convert_to_tensor(x)
+        y = convert_to_tensor(y, dtype=x._value.dtype)
+    if x._value.dtype != y._value.dtype:
+        raise dtype_mismatch(op_name, 1, x._value.dtype, y._value.dtype)
+    return x, y
+
+
+def tensors(values: Any, op_name: str) -> tuple[Tensor, ...]:
+    """Convert a list of op inputs that must share one dtype (concat, stack, add_n)."""
+    out = [v if isinstance(v, Tensor) else None for v in values]
+    first = next((t for t in out if t is not None), None)
+    dtype = first._value.dtype if first is not None else None
+    out = [t if t is not None else convert_to_tensor(v, dtype=dtype) for t, v in zip(out, values)]
+    if not out:
+        raise ValueError(f"{op_name} needs at least one input tensor.")
+    d0 = out[0]._value.dtype
+    for i, t in enumerate(out[1:], 1):
+        if t._value.dtype != d0:
+            raise dtype_mismatch(op_name, i, d0, t._value.dtype)
+    return tuple(out)
+
+
+def require_kinds(t: Tensor, kinds: str, op_name: str) -> None:
+    """Reject dtypes an op has no kernel for (e.g. ``sqrt`` of int32), as TensorFlow does."""
+    if t._value.dtype.kind not in kinds:
+        allowed = ", ".join(_KIND_NAME[k] for k in kinds)
+        raise errors.InvalidArgumentError(
+            None, op_name,
+            f"Value for attr 'T' of {t._value.dtype} is not in the list of allowed values "
+            f"({allowed} types) [Op:{op_name}]")
+
+
+def axis_tuple(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """Normalize an ``axis`` argument (int, list, tensor, None) to a sorted tuple."""
+    if axis is None:
+        return None
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    if isinstance(axis, int | np.integer):
+        axis = [axis]
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise errors.InvalidArgumentError(
+                None, "Reduce", f"Invalid reduction dimension ({a} for input with {ndim} "
+                "dimension(s)")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(out)))

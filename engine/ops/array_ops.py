@@ -1,0 +1,707 @@
+"""Shape and layout ops: identity, reshape, transpose, slicing, stacking, gather, one_hot…"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine import errors
+from engine.ops._args import tensors
+from engine.ops.registry import defop, execute
+from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _ints(value: Any) -> list[int]:
+    if isinstance(value, Tensor):
+        value = value._value
+    return [int(v) for v in np.asarray(value).reshape(-1)]
+
+
+def _math():  # late import: math_ops and array_ops use each other in gradient rules
+    from engine.ops import math_ops
+
+    return math_ops
+
+
+# -- identity-like -----------------------------------------------------------------------------
+
+IDENTITY = defop("Identity")(lambda x: x)
+IDENTITY.doc = "The same value (a new tensor; reading a Variable through it records a read)."
+
+
+@IDENTITY.gradient
+def _(op, dy):
+    """dy unchanged."""
+    return (dy,)
+
+
+READ = defop("ReadVariableOp")(lambda v: v)
+READ.doc = "The value of a variable at the moment an op read it (recorded by tapes)."
+
+
+@READ.gradient
+def _(op, dy):
+    """dy flows to the variable."""
+    return (dy,)
+
+
+STOP_GRADIENT = defop("StopGradient", differentiable=False)(lambda x: x)
+STOP_GRADIENT.doc = "The same value, as a constant for every tape: no gradient passes."
+
+
+# -- reshaping ---------------------------------------------------------------------------------
+
+@defop("Reshape")
+def _reshape(x, shape):
+    """The same elements in a new shape (one dimension may be -1)."""
+    return np.reshape(x, shape)
+
+
+RESHAPE = _reshape
+
+
+@RESHAPE.gradient
+def _(op, dy):
+    """dy reshaped back to the input's shape."""
+    return (reshape(dy, op.inputs[0]._value.shape),)
+
+
+@defop("BroadcastTo")
+def _broadcast_to(x, shape):
+    """x repeated along broadcast dimensions to ``shape``."""
+    return np.broadcast_to(x, shape)
+
+
+BROADCAST_TO = _broadcast_to
+
+
+@BROADCAST_TO.gradient
+def _(op, dy):
+    """dy summed over the broadcast dimensions."""
+    return (_math().unbroadcast(dy, op.inputs[0]),)
+
+
+@defop("Transpose")
+def _transpose(x, perm):
+    """Axes permuted by ``perm``."""
+    return np.transpose(x, perm)
+
+
+TRANSPOSE = _transpose
+
+
+@TRANSPOSE.gradient
+def _(op, dy):
+    """dy transposed by the inverse permutation."""
+    return (transpose(dy, [int(i) for i in np.argsort(op.attrs["perm"])]),)
+
+
+@defop("ExpandDims")
+def _expand_dims(x, axis):
+    """A new axis of length 1 at ``axis``."""
+    return np.expand_dims(x, axis)
+
+
+EXPAND_DIMS = _expand_dims
+EXPAND_DIMS.gradient(lambda op, dy: (reshape(dy, op.inputs[0]._value.shape),))
+
+
+@defop("Squeeze")
+def _squeeze(x, axis=None):
+    """Length-1 axes removed (all of them, or those in ``axis``)."""
+    return np.squeeze(x, axis=axis)
+
+
+SQUEEZE = _squeeze
+SQUEEZE.gradient(lambda op, dy: (reshape(dy, op.inputs[0]._value.shape),))
+
+
+# -- slicing -----------------------------------------------------------------------------------
+
+@defop("StridedSlice")
+def _strided_slice(x, key):
+    """Python-style indexing: ints, slices, ``...`` and ``newaxis``."""
+    return x[key]
+
+
+STRIDED_SLICE = _strided_slice
+
+
+@STRIDED_SLICE.gradient
+def _(op, dy):
+    """dy written into zeros of the input's shape at the sliced positions."""
+    x = op.inputs[0]
+    return (execute(STRIDED_SLICE_GRAD, (dy,), {"shape": x._value.shape, "key": op.attrs["key"]}),)
+
+
+@defop("StridedSliceGrad")
+def _strided_slice_grad(dy, shape, key):
+    """Zeros of ``shape`` with dy placed at ``key`` (the scatter that undoes a slice)."""
+    out = np.zeros(shape, dtype=np.asarray(dy).dtype)
+    out[key] = dy
+    return out
+
+
+STRIDED_SLICE_GRAD = _strided_slice_grad
+
+
+@STRIDED_SLICE_GRAD.gradient
+def _(op, ddy):
+    """Slicing again picks the gradient of the placed values."""
+    return (execute(STRIDED_SLICE, (ddy,), {"key": op.attrs["key"]}),)
+
+
+_INDEX_ERROR = ("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
+                "tf.int32/tf.int64 tensors are valid indices, got {!r}")
+
+
+def _normalize_index(item: Any) -> Any:
+    if isinstance(item, Tensor):
+        v = item._value
+        if v.ndim == 0 and v.dtype.kind in "iu":
+            return int(v)
+        raise TypeError(_INDEX_ERROR.format(item))
+    if item is None or item is Ellipsis or isinstance(item, int | np.integer):
+        return item if not isinstance(item, np.integer) else int(item)
+    if isinstance(item, slice):
+        return slice(*(None if p is None else _normalize_index(p) for p in
+                       (item.start, item.stop, item.step)))
+    raise TypeError(_INDEX_ERROR.format(item))
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``tensor[key]`` as TensorFlow allows it."""
+    items = key if isinstance(key, tuple) else (key,)
+    norm = tuple(_normalize_index(k) for k in items)
+    try:
+        return execute(STRIDED_SLICE, (x,), {"key": norm})
+    except errors.InvalidArgumentError as exc:
+        raise errors.InvalidArgumentError(
+            None, "StridedSlice", f"Index {key!r} out of bounds for shape "
+            f"{list(x._value.shape)}: {exc.message}") from None
+
+
+def slice_(input_: Any, begin: Any, size: Any, name: str | None = None) -> Tensor:
+    """``tf.slice``: ``size[i]`` elements from ``begin[i]`` (-1 = to the end)."""
+    x = _t(input_)
+    b, s = _ints(begin), _ints(size)
+    key = tuple(slice(bi, None if si == -1 else bi + si) for bi, si in zip(b, s))
+    return execute(STRIDED_SLICE, (x,), {"key": key})
+
+
+# -- joining and splitting -----------------------------------------------------------------------
+
+@defop("Pack")
+def _pack(*xs, axis=0):
+    """Tensors of one shape stacked along a new axis."""
+    return np.stack(xs, axis=axis)
+
+
+PACK = _pack
+
+
+@PACK.gradient
+def _(op, dy):
+    """dy unstacked along the same axis."""
+    return tuple(unstack(dy, axis=op.attrs.get("axis", 0)))
+
+
+@defop("Unpack", num_outputs=0)
+def _unpack(x, num, axis=0):
+    """x split into its slices along ``axis`` (that axis removed)."""
+    return tuple(np.squeeze(p, axis=axis) for p in np.split(x, num, axis=axis))
+
+
+UNPACK = _unpack
+
+
+def _fill_missing(op: Any, dys: tuple) -> list:
+    return [_math().zeros_like(o) if g is None else g for g, o in zip(dys, op.outputs)]
+
+
+@UNPACK.gradient
+def _(op, *dys):
+    """The slices' gradients stacked back (zeros for unused slices)."""
+    return (stack(_fill_missing(op, dys), axis=op.attrs.get("axis", 0)),)
+
+
+@defop("ConcatV2")
+def _concat(*xs, axis=0):
+    """Tensors joined along an existing axis."""
+    return np.concatenate(xs, axis=axis)
+
+
+CONCAT = _concat
+
+
+@CONCAT.gradient
+def _(op, dy):
+    """dy cut into the inputs' extents along the axis."""
+    axis = op.attrs.get("axis", 0)
+    sizes = [t._value.shape[axis] for t in op.inputs]
+    return tuple(split(dy, sizes, axis=axis))
+
+
+@defop("SplitV", num_outputs=0)
+def _split(x, sizes, axis=0):
+    """x cut into pieces of the given sizes along ``axis``."""
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+SPLIT = _split
+
+
+@SPLIT.gradient
+def _(op, *dys):
+    """The pieces' gradients joined back (zeros for unused pieces)."""
+    return (concat(_fill_missing(op, dys), axis=op.attrs.get("axis", 0)),)
+
+
+@defop("Tile")
+def _tile(x, multiples):
+    """x repeated ``multiples[i]`` times along axis i."""
+    return np.tile(x, multiples)
+
+
+TILE = _tile
+
+
+@TILE.gradient
+def _(op, dy):
+    """dy folded into (multiple, size) pairs per axis and summed over the multiples."""
+    from engine.ops.reduction_ops import reduce_sum
+
+    shape = op.inputs[0]._value.shape
+    mult = op.attrs["multiples"]
+    folded = reshape(dy, [v for pair in zip(mult, shape) for v in pair])
+    return (reduce_sum(folded, axis=list(range(0, 2 * len(shape), 2))),)
+
+
+# -- gathering and scattering --------------------------------------------------------------------
+
+@defop("GatherV2")
+def _gather(params, indices, axis=0):
+    """Slices of params along ``axis`` picked by indices."""
+    n = params.shape[axis]
+    if np.any(indices < 0) or np.any(indices >= n):
+        bad = indices[(indices < 0) | (indices >= n)].reshape(-1)[0]
+        raise IndexError(f"indices = {bad} is not in [0, {n})")
+    return np.take(params, indices, axis=axis)
+
+
+GATHER = _gather
+
+
+@GATHER.gradient
+def _(op, dy):
+    """dy summed into the rows it was gathered from (unsorted_segment_sum), none to indices."""
+    params, indices = op.inputs
+    axis = op.attrs.get("axis", 0)
+    pshape = params._value.shape
+    ishape = indices._value.shape
+    k = len(ishape)
+    # Bring the gathered axes to the front: dy is params[:axis] + indices + params[axis+1:].
+    perm = list(range(axis, axis + k)) + list(range(axis)) + list(
+        range(axis + k, dy._value.ndim))
+    moved = transpose(dy, perm) if perm != list(range(dy._value.ndim)) else dy
+    flat = reshape(moved, [int(np.prod(ishape, dtype=np.int64))] + list(moved._value.shape[k:]))
+    seg = unsorted_segment_sum(flat, reshape(indices, [-1]), pshape[axis])
+    back = [int(i) for i in np.argsort([axis] + list(range(axis)) + list(
+        range(axis + 1, len(pshape))))]
+    return (transpose(seg, back) if back != list(range(len(pshape))) else seg), None
+
+
+@defop("UnsortedSegmentSum")
+def _segment_sum(data, segment_ids, num_segments):
+    """Sum of the rows of data that share a segment id."""
+    out = np.zeros((num_segments,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
+    np.add.at(out, segment_ids, data)
+    return out
+
+
+SEGMENT_SUM = _segment_sum
+
+
+@SEGMENT_SUM.gradient
+def _(op, dy):
+    """Each row receives the gradient of its segment."""
+    return gather(dy, op.inputs[1]), None
+
+
+@defop("GatherNd")
+def _gather_nd(params, indices):
+    """Elements or slices of params addressed by the last axis of indices."""
+    idx = tuple(np.moveaxis(indices, -1, 0))
+    return params[idx]
+
+
+GATHER_ND = _gather_nd
+
+
+@GATHER_ND.gradient
+def _(op, dy):
+    """dy scattered (added) back to the addressed positions."""
+    params, indices = op.inputs
+    return scatter_nd(indices, dy, params._value.shape), None
+
+
+@defop("ScatterNd")
+def _scatter_nd(indices, updates, shape):
+    """Zeros of ``shape`` with updates added at indices."""
+    out = np.zeros(shape, dtype=updates.dtype)
+    np.add.at(out, tuple(np.moveaxis(indices, -1, 0)), updates)
+    return out
+
+
+SCATTER_ND = _scatter_nd
+
+
+@SCATTER_ND.gradient
+def _(op, dy):
+    """The updates' gradient is dy gathered at their indices."""
+    indices = op.inputs[0]
+    return None, gather_nd(dy, indices)
+
+
+@defop("OneHot", differentiable=False)
+def _one_hot(indices, depth, on_value, off_value, axis=-1):
+    """on_value at each index's position along a new axis of length depth, off_value elsewhere."""
+    eye = np.arange(depth) == np.expand_dims(indices, -1)
+    out = np.where(eye, on_value, off_value)
+    return np.moveaxis(out, -1, axis) if axis != -1 else out
+
+
+ONE_HOT = _one_hot
+
+
+# -- constants from shapes (no gradient to a shape) ---------------------------------------------
+
+@defop("Fill")
+def _fill(value, dims):
+    """A tensor of shape ``dims`` filled with the scalar value."""
+    return np.full(dims, value, dtype=np.asarray(value).dtype)
+
+
+FILL = _fill
+
+
+@FILL.gradient
+def _(op, dy):
+    """The scalar receives the sum of dy."""
+    from engine.ops.reduction_ops import reduce_sum
+
+    return (reduce_sum(dy),)
+
+
+ZEROS_LIKE = defop("ZerosLike", differentiable=False)(np.zeros_like)
+ONES_LIKE = defop("OnesLike", differentiable=False)(np.ones_like)
+
+
+@defop("Range", differentiable=False)
+def _range(start, limit, delta, dtype):
+    """Evenly spaced values in [start, limit)."""
+    return np.arange(start, limit, delta, dtype=dtype)
+
+
+RANGE = _range
+
+
+@defop("Shape", differentiable=False)
+def _shape(x, out_type=np.int32):
+    """The shape of x as a 1-D integer tensor."""
+    return np.array(np.shape(x), dtype=out_type)
+
+
+SHAPE = _shape
+RANK = defop("Rank", differentiable=False)(lambda x: np.array(np.ndim(x), dtype=np.int32))
+SIZE = defop("Size", differentiable=False)(lambda x, out_type=np.int32: np.array(
+    np.size(x), dtype=out_type))
+
+
+# -- public functions ----------------------------------------------------------------------------
+
+def identity(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    return execute(IDENTITY, (_t(input),))
+
+
+def stop_gradient(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    return execute(STOP_GRADIENT, (_t(input),))
+
+
+def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
+    x = _t(tensor)
+    dims = tuple(_ints(shape)) if not isinstance(shape, tuple | list) or any(
+        isinstance(d, Tensor) for d in shape) else tuple(int(d) for d in shape)
+    if dims == x._value.shape:
+        return execute(IDENTITY, (x,)) if isinstance(x, Variable) else x
+    known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
+    size = x._value.size
+    if dims.count(-1) > 1 or (-1 not in dims and known != size) or (
+            -1 in dims and (known == 0 or size % known)):
+        raise errors.InvalidArgumentError(
+            None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
+            f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
+            f"{list(dims)} [Op:Reshape]")
+    return execute(RESHAPE, (x,), {"shape": dims})
+
+
+def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    x = _t(input)
+    dims = tuple(_ints(shape))
+    if dims == x._value.shape:
+        return x
+    try:
+        np.broadcast_shapes(x._value.shape, dims)
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            None, "BroadcastTo", f"Unable to broadcast tensor of shape {list(x._value.shape)} "
+            f"to tensor of shape {list(dims)} [Op:BroadcastTo]") from None
+    return execute(BROADCAST_TO, (x,), {"shape": dims})
+
+
+def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | None = None) -> Tensor:
+    x = _t(a)
+    nd = x._value.ndim
+    p = list(range(nd))[::-1] if perm is None else [int(i) % max(nd, 1) for i in _ints(perm)]
+    if sorted(p) != list(range(nd)):
+        raise errors.InvalidArgumentError(
+            None, "Transpose", f"transpose expects a permutation of [0..{nd}), got {p} "
+            "[Op:Transpose]")
+    return execute(TRANSPOSE, (x,), {"perm": tuple(p)})
+
+
+def expand_dims(input: Any, axis: int, name: str | None = None) -> Tensor:  # noqa: A002
+    x = _t(input)
+    nd = x._value.ndim
+    axis = int(axis._value if isinstance(axis, Tensor) else axis)
+    if not -nd - 1 <= axis <= nd:
+        raise errors.InvalidArgumentError(
+            None, "ExpandDims", f"Tried to expand dim index {axis} for tensor with {nd} "
+            "dimensions. [Op:ExpandDims]")
+    return execute(EXPAND_DIMS, (x,), {"axis": axis})
+
+
+def squeeze(input: Any, axis: Any = None, name: str | None = None) -> Tensor:  # noqa: A002
+    x = _t(input)
+    if axis is None:
+        return execute(SQUEEZE, (x,))
+    axes = tuple(a % x._value.ndim for a in _ints(axis))
+    for a in axes:
+        if x._value.shape[a] != 1:
+            raise errors.InvalidArgumentError(
+                None, "Squeeze", f"Can not squeeze dim[{a}], expected a dimension of 1, got "
+                f"{x._value.shape[a]} [Op:Squeeze]")
+    return execute(SQUEEZE, (x,), {"axis": axes})
+
+
+def _check_same_shapes(xs: tuple, op_name: str, axis: int | None) -> None:
+    shapes = [t._value.shape for t in xs]
+    for i, s in enumerate(shapes[1:], 1):
+        a, b = list(shapes[0]), list(s)
+        if axis is not None and len(a) == len(b) and len(a) > axis:
+            a[axis] = b[axis] = 0
+        if a != b:
+            raise errors.InvalidArgumentError(
+                None, op_name, f"Shapes of all inputs must match: values[0].shape = "
+                f"{list(shapes[0])} != values[{i}].shape = {list(s)} [Op:{op_name}]")
+
+
+def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
+    xs = tensors(list(values), "Pack")
+    _check_same_shapes(xs, "Pack", None)
+    nd = xs[0]._value.ndim
+    if not -nd - 1 <= axis <= nd:
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-nd - 1}, {nd + 1})")
+    return execute(PACK, xs, {"axis": axis % (nd + 1)})
+
+
+def unstack(value: Any, num: int | None = None, axis: int = 0, name: str = "unstack") -> list:
+    x = _t(value)
+    if x._value.ndim == 0:
+        raise ValueError("Input shape axis 0 must have rank at least 1.")
+    axis = axis % x._value.ndim
+    n = x._value.shape[axis]
+    if n == 0:
+        return []
+    return list(execute(UNPACK, (x,), {"num": n, "axis": axis}))
+
+
+def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
+    xs = tensors(list(values), "ConcatV2")
+    nd = xs[0]._value.ndim
+    if nd == 0:
+        raise errors.InvalidArgumentError(None, "ConcatV2", "Can't concatenate scalars (use "
+                                          "tf.stack instead) [Op:ConcatV2]")
+    axis = int(axis) % nd
+    _check_same_shapes(xs, "ConcatV2", axis)
+    if len(xs) == 1:
+        return xs[0]
+    return execute(CONCAT, xs, {"axis": axis})
+
+
+def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = None,
+          name: str = "split") -> list:
+    x = _t(value)
+    axis = int(axis) % x._value.ndim
+    n = x._value.shape[axis]
+    if isinstance(num_or_size_splits, int | np.integer):
+        k = int(num_or_size_splits)
+        if k <= 0 or n % k:
+            raise errors.InvalidArgumentError(
+                None, "Split", f"Number of ways to split should evenly divide the split "
+                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split]")
+        sizes = [n // k] * k
+    else:
+        sizes = _ints(num_or_size_splits)
+        if sizes.count(-1) == 1:
+            sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise errors.InvalidArgumentError(
+                None, "SplitV", f"Determined shape must either match input shape along "
+                f"split_dim exactly if fully specified, or be less than the size of the input "
+                f"along split_dim if not fully specified. Got: {sum(sizes)} vs {n} [Op:SplitV]")
+    return list(execute(SPLIT, (x,), {"sizes": tuple(sizes), "axis": axis}))
+
+
+def tile(input: Any, multiples: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    x = _t(input)
+    mult = tuple(_ints(multiples))
+    if len(mult) != x._value.ndim:
+        raise errors.InvalidArgumentError(
+            None, "Tile", f"Expected multiples argument to be a vector of length "
+            f"{x._value.ndim} but got length {len(mult)} [Op:Tile]")
+    return execute(TILE, (x,), {"multiples": mult})
+
+
+def _index_tensor(indices: Any, op_name: str) -> Tensor:
+    idx = _t(indices)
+    if idx._value.dtype.kind not in "iu":
+        raise TypeError(f"{op_name} indices must be int32 or int64, got {idx.dtype.name}.")
+    return idx
+
+
+def gather(params: Any, indices: Any, validate_indices: Any = None, axis: int | None = None,
+           batch_dims: int = 0, name: str | None = None) -> Tensor:
+    p = _t(params)
+    idx = _index_tensor(indices, "GatherV2")
+    if batch_dims:
+        raise NotImplementedError("tf.gather with batch_dims != 0 is not supported yet.")
+    ax = 0 if axis is None else int(axis) % p._value.ndim
+    return execute(GATHER, (p, idx), {"axis": ax})
+
+
+def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any,
+                         name: str | None = None) -> Tensor:
+    d = _t(data)
+    ids = _index_tensor(segment_ids, "UnsortedSegmentSum")
+    n = int(num_segments._value if isinstance(num_segments, Tensor) else num_segments)
+    if ids._value.size and (ids._value.min() < 0 or ids._value.max() >= n):
+        raise errors.InvalidArgumentError(
+            None, "UnsortedSegmentSum", f"segment_ids must be in [0, {n}) [Op:UnsortedSegmentSum]")
+    return execute(SEGMENT_SUM, (d, ids), {"num_segments": n})
+
+
+def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None = None) -> Tensor:
+    p = _t(params)
+    idx = _index_tensor(indices, "GatherNd")
+    depth = idx._value.shape[-1] if idx._value.ndim else 0
+    if idx._value.ndim == 0 or depth > p._value.ndim:
+        raise errors.InvalidArgumentError(
+            None, "GatherNd", f"index innermost dimension length must be <= params rank; saw: "
+            f"{depth} vs. {p._value.ndim} [Op:GatherNd]")
+    for axis in range(depth):
+        col = idx._value[..., axis]
+        if col.size and (col.min() < 0 or col.max() >= p._value.shape[axis]):
+            raise errors.InvalidArgumentError(
+                None, "GatherNd", f"indices{list(np.argwhere((col < 0) | (col >= p._value.shape[axis]))[0])}"
+                f" = {col.reshape(-1)[0]} does not index into param shape "
+                f"{list(p._value.shape)} [Op:GatherNd]")
+    return execute(GATHER_ND, (p, idx))
+
+
+def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) -> Tensor:
+    idx = _index_tensor(indices, "ScatterNd")
+    return execute(SCATTER_ND, (idx, _t(updates)), {"shape": tuple(_ints(shape))})
+
+
+def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = None,
+            axis: int | None = None, dtype: Any = None, name: str | None = None) -> Tensor:
+    """``tf.one_hot``: float32 by default; out-of-range indices give an all-off row."""
+    idx = _index_tensor(indices, "OneHot")
+    d = _dt.as_dtype(dtype)._np if dtype is not None else (
+        np.asarray(on_value).dtype if on_value is not None else np.dtype(np.float32))
+    if d == np.float64 and dtype is None and isinstance(on_value, float):
+        d = np.dtype(np.float32)
+    on = np.asarray(1 if on_value is None else on_value).astype(d)
+    off = np.asarray(0 if off_value is None else off_value).astype(d)
+    return execute(ONE_HOT, (idx,), {"depth": int(depth), "on_value": on, "off_value": off,
+                                      "axis": -1 if axis is None else int(axis)})
+
+
+def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
+    v = _t(value)
+    return execute(FILL, (v,), {"dims": tuple(_ints(dims))})
+
+
+def zeros(shape: Any, dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    return wrap(np.zeros(tuple(_ints(shape)), dtype=_dt.as_dtype(dtype)._np))
+
+
+def ones(shape: Any, dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    return wrap(np.ones(tuple(_ints(shape)), dtype=_dt.as_dtype(dtype)._np))
+
+
+def zeros_like(input: Any, dtype: Any = None, name: str | None = None) -> Tensor:  # noqa: A002
+    x = _t(input)
+    out = execute(ZEROS_LIKE, (x,))
+    return out if dtype is None else _math().cast(out, dtype)
+
+
+def ones_like(input: Any, dtype: Any = None, name: str | None = None) -> Tensor:  # noqa: A002
+    x = _t(input)
+    out = execute(ONES_LIKE, (x,))
+    return out if dtype is None else _math().cast(out, dtype)
+
+
+def eye(num_rows: int, num_columns: int | None = None, batch_shape: Any = None,
+        dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
+               dtype=_dt.as_dtype(dtype)._np)
+    if batch_shape is not None:
+        m = np.broadcast_to(m, tuple(_ints(batch_shape)) + m.shape).copy()
+    return wrap(m)
+
+
+def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
+          name: str = "range") -> Tensor:
+    """``tf.range``: int32 for ints, float32 when any argument is a float."""
+    if limit is None:
+        start, limit = 0, start
+    vals = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
+    if dtype is not None:
+        d = _dt.as_dtype(dtype)._np
+    elif any(isinstance(v, float) for v in vals):
+        d = np.dtype(np.float32)
+    else:
+        d = np.dtype(np.int32)
+    if vals[2] == 0:
+        raise errors.InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})
+
+
+def shape(input: Any, out_type: Any = _dt.int32, name: str | None = None) -> Tensor:  # noqa: A002
+    return execute(SHAPE, (_t(input),), {"out_type": _dt.as_dtype(out_type)._np})
+
+
+def rank(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    return execute(RANK, (_t(input),))
+
+
+def size(input: Any, out_type: Any = _dt.int32, name: str | None = None) -> Tensor:  # noqa: A002
+    return execute(SIZE, (_t(input),), {"out_type": _dt.as_dtype(out_type)._np})

@@ -1,0 +1,685 @@
+"""Elementwise math, matmul, casts and accumulation: forward and gradient side by side.
+
+Gradient rules use the engine's own ops, so a tape around ``tape.gradient`` records the
+backward pass too (second derivatives) and the debugger shows it like any other op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine import errors
+from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
+from engine.ops.registry import defop, execute
+from engine.tensor import Tensor, convert_to_tensor, wrap
+
+_FLOAT = "f"
+_NUMERIC = "fiu"
+
+
+def _quiet(fn: Any) -> Any:
+    """Run a numpy forward without floating-point warnings: log(0) is -inf, silently,
+    as in TensorFlow (the debugger reports NaN/Inf; numpy's warnings would be noise)."""
+
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    forward.__doc__ = fn.__doc__
+    forward.__name__ = fn.__name__
+    return forward
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def unbroadcast(grad: Tensor, like: Tensor) -> Tensor:
+    """Sum a broadcast gradient back to the shape of the input it flows to."""
+    shape = like._value.shape
+    gshape = grad._value.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, d in enumerate(shape) if d == 1 and gshape[i + lead] != 1)
+    from engine.ops import array_ops
+    from engine.ops.reduction_ops import reduce_sum
+
+    summed = reduce_sum(grad, axis=axes) if axes else grad
+    return array_ops.reshape(summed, shape)
+
+
+# -- binary arithmetic -------------------------------------------------------------------
+
+ADD = defop("AddV2")(np.add)
+ADD.doc = "x + y (broadcasting)."
+
+
+@ADD.gradient
+def _(op, dy):
+    """d(x + y) = (dy, dy), each summed back to its input's shape."""
+    x, y = op.inputs
+    return unbroadcast(dy, x), unbroadcast(dy, y)
+
+
+SUB = defop("Sub")(np.subtract)
+
+
+@SUB.gradient
+def _(op, dy):
+    """d(x - y) = (dy, -dy)."""
+    x, y = op.inputs
+    return unbroadcast(dy, x), unbroadcast(negative(dy), y)
+
+
+MUL = defop("Mul")(np.multiply)
+
+
+@MUL.gradient
+def _(op, dy):
+    """d(x * y) = (dy * y, dy * x)."""
+    x, y = op.inputs
+    return unbroadcast(multiply(dy, y), x), unbroadcast(multiply(dy, x), y)
+
+
+@defop("RealDiv")
+@_quiet
+def _realdiv(x, y):
+    """x / y; integer inputs give float64, as TensorFlow's truediv."""
+    return np.true_divide(x, y)
+
+
+DIV = _realdiv
+
+
+@DIV.gradient
+def _(op, dy):
+    """d(x / y) = (dy / y, -dy * x / y²)."""
+    x, y = op.inputs
+    return (unbroadcast(divide(dy, y), x),
+            unbroadcast(negative(multiply(dy, divide(divide(x, y), y))), y))
+
+
+@defop("FloorDiv", differentiable=False)
+@_quiet
+def _floordiv(x, y):
+    """Floor of x / y (TensorFlow: FloorDiv has no gradient)."""
+    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise ZeroDivisionError("Integer division by zero")
+    return np.floor_divide(x, y)
+
+
+FLOORDIV = _floordiv
+
+
+@defop("FloorMod")
+@_quiet
+def _floormod(x, y):
+    """x mod y with the sign of y (Python's %)."""
+    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise ZeroDivisionError("Integer division by zero")
+    return np.mod(x, y)
+
+
+MOD = _floormod
+
+
+@MOD.gradient
+def _(op, dy):
+    """d(x mod y) = (dy, -dy * floor(x / y))."""
+    x, y = op.inputs
+    return unbroadcast(dy, x), unbroadcast(negative(multiply(dy, floor(divide(x, y)))), y)
+
+
+@defop("Pow")
+@_quiet
+def _pow(x, y):
+    """x ** y."""
+    return np.power(x, y)
+
+
+POW = _pow
+
+
+@POW.gradient
+def _(op, dy):
+    """d(x ** y) = (dy * y * x**(y-1), dy * x**y * log(x)) with log taken only where x > 0."""
+    x, y = op.inputs
+    z = op.outputs[0]
+    gx = multiply(dy, multiply(y, pow(x, subtract(y, 1))))
+    safe_log = where(greater(x, 0), log(where(greater(x, 0), x, ones_like(x))), zeros_like(x))
+    gy = multiply(dy, multiply(z, safe_log))
+    return unbroadcast(gx, x), unbroadcast(gy, y)
+
+
+MAXIMUM = defop("Maximum")(np.maximum)
+
+
+@MAXIMUM.gradient
+def _(op, dy):
+    """dy goes to x where x >= y, else to y (TensorFlow's tie rule)."""
+    x, y = op.inputs
+    mask = greater_equal(x, y)
+    zeros = zeros_like(dy)
+    return unbroadcast(where(mask, dy, zeros), x), unbroadcast(where(mask, zeros, dy), y)
+
+
+MINIMUM = defop("Minimum")(np.minimum)
+
+
+@MINIMUM.gradient
+def _(op, dy):
+    """dy goes to x where x <= y, else to y."""
+    x, y = op.inputs
+    mask = less_equal(x, y)
+    zeros = zeros_like(dy)
+    return unbroadcast(where(mask, dy, zeros), x), unbroadcast(where(mask, zeros, dy), y)
+
+
+# -- unary -------------------------------------------------------------------------------
+
+NEG = defop("Neg")(np.negative)
+
+
+@NEG.gradient
+def _(op, dy):
+    """d(-x) = -dy."""
+    return (negative(dy),)
+
+
+SQUARE = defop("Square")(np.square)
+
+
+@SQUARE.gradient
+def _(op, dy):
+    """d(x²) = 2 x dy."""
+    (x,) = op.inputs
+    return (multiply(dy, multiply(x, 2)),)
+
+
+SQRT = defop("Sqrt")(_quiet(np.sqrt))
+
+
+@SQRT.gradient
+def _(op, dy):
+    """d√x = dy / (2 √x)."""
+    return (divide(multiply(dy, 0.5), op.outputs[0]),)
+
+
+@defop("Rsqrt")
+@_quiet
+def _rsqrt(x):
+    """1 / √x."""
+    return 1 / np.sqrt(x)
+
+
+RSQRT = _rsqrt
+
+
+@RSQRT.gradient
+def _(op, dy):
+    """d(x^-½) = -½ dy · y³."""
+    y = op.outputs[0]
+    return (multiply(dy, multiply(pow(y, 3), -0.5)),)
+
+
+EXP = defop("Exp")(_quiet(np.exp))
+
+
+@EXP.gradient
+def _(op, dy):
+    """d(eˣ) = dy · eˣ."""
+    return (multiply(dy, op.outputs[0]),)
+
+
+LOG = defop("Log")(_quiet(np.log))
+
+
+@LOG.gradient
+def _(op, dy):
+    """d(log x) = dy / x."""
+    return (divide(dy, op.inputs[0]),)
+
+
+LOG1P = defop("Log1p")(_quiet(np.log1p))
+
+
+@LOG1P.gradient
+def _(op, dy):
+    """d(log(1 + x)) = dy / (1 + x)."""
+    return (divide(dy, add(op.inputs[0], 1)),)
+
+
+ABS = defop("Abs")(np.abs)
+
+
+@ABS.gradient
+def _(op, dy):
+    """d|x| = dy · sign(x)."""
+    return (multiply(dy, sign(op.inputs[0])),)
+
+
+SIGN = defop("Sign")(np.sign)
+
+
+@SIGN.gradient
+def _(op, dy):
+    """sign is flat almost everywhere: its gradient is zero (TensorFlow returns zeros)."""
+    return (zeros_like(op.inputs[0]),)
+
+
+FLOOR = defop("Floor")(np.floor)
+
+
+@FLOOR.gradient
+def _(op, dy):
+    """floor is flat almost everywhere: zero gradient."""
+    return (zeros_like(op.inputs[0]),)
+
+
+ROUND = defop("Round", differentiable=False)(np.round)
+ROUND.doc = "Round half to even (banker's rounding), as TensorFlow's round."
+
+
+# -- comparisons and logic (no gradient) -----------------------------------------------------
+
+def _comparison(name: str, fn: Any) -> Any:
+    return defop(name, differentiable=False)(fn)
+
+
+EQUAL = _comparison("Equal", np.equal)
+NOT_EQUAL = _comparison("NotEqual", np.not_equal)
+LESS = _comparison("Less", np.less)
+LESS_EQUAL = _comparison("LessEqual", np.less_equal)
+GREATER = _comparison("Greater", np.greater)
+GREATER_EQUAL = _comparison("GreaterEqual", np.greater_equal)
+LOGICAL_AND = _comparison("LogicalAnd", np.logical_and)
+LOGICAL_OR = _comparison("LogicalOr", np.logical_or)
+LOGICAL_XOR = _comparison("LogicalXor", np.logical_xor)
+LOGICAL_NOT = _comparison("LogicalNot", np.logical_not)
+IS_NAN = _comparison("IsNan", np.isnan)
+IS_INF = _comparison("IsInf", np.isinf)
+IS_FINITE = _comparison("IsFinite", np.isfinite)
+
+
+# -- select, clip, cast, accumulate --------------------------------------------------------
+
+SELECT = defop("SelectV2")(np.where)
+SELECT.doc = "Elementwise choice: x where condition, else y (broadcasting)."
+
+
+@SELECT.gradient
+def _(op, dy):
+    """dy flows to x where the condition holds and to y elsewhere; none to the condition."""
+    cond, x, y = op.inputs
+    zeros = zeros_like(dy)
+    return None, unbroadcast(where(cond, dy, zeros), x), unbroadcast(where(cond, zeros, dy), y)
+
+
+@defop("ClipByValue")
+def _clip(x, lo, hi):
+    """min(max(x, lo), hi)."""
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+CLIP = _clip
+
+
+@CLIP.gradient
+def _(op, dy):
+    """dy passes where lo <= x <= hi; outside it goes to the bound that clipped."""
+    x, lo, hi = op.inputs
+    inside = logical_and(greater_equal(x, lo), less_equal(x, hi))
+    zeros = zeros_like(dy)
+    below = less(x, lo)
+    above = greater(x, hi)
+    return (where(inside, dy, zeros), unbroadcast(where(below, dy, zeros), lo),
+            unbroadcast(where(above, dy, zeros), hi))
+
+
+@defop("Cast")
+def _cast(x, dtype):
+    """x converted to dtype (float → int truncates toward zero, as C casts do)."""
+    with np.errstate(all="ignore"):
+        return np.asarray(x).astype(dtype)
+
+
+CAST = _cast
+
+
+@CAST.gradient
+def _(op, dy):
+    """Cast back to the source dtype; no gradient if either side is not floating-point."""
+    (x,) = op.inputs
+    if x._value.dtype.kind != "f" or dy._value.dtype.kind != "f":
+        return (None,)
+    return (cast(dy, x._value.dtype),)
+
+
+@defop("AddN", num_outputs=1)
+def _add_n(*xs):
+    """Sum of all inputs (same shape and dtype)."""
+    total = np.array(xs[0], copy=True)
+    for x in xs[1:]:
+        total = total + x
+    return total
+
+
+ADD_N = _add_n
+
+
+@ADD_N.gradient
+def _(op, dy):
+    """Each input receives dy."""
+    return tuple(dy for _ in op.inputs)
+
+
+# -- matmul --------------------------------------------------------------------------------
+
+def _check_matmul(a: Tensor, b: Tensor, transpose_a: bool = False,
+                  transpose_b: bool = False) -> None:
+    sa, sb = a._value.shape, b._value.shape
+    if len(sa) < 2 or len(sb) < 2:
+        raise errors.InvalidArgumentError(
+            None, "MatMul", f"In[0] and In[1] must have rank >= 2, got In[0]: "
+            f"[{','.join(map(str, sa))}], In[1]: [{','.join(map(str, sb))}] [Op:MatMul]")
+    ka = sa[-2] if transpose_a else sa[-1]
+    kb = sb[-1] if transpose_b else sb[-2]
+    if ka != kb:
+        raise errors.InvalidArgumentError(
+            None, "MatMul", f"Matrix size-incompatible: In[0]: [{','.join(map(str, sa))}], "
+            f"In[1]: [{','.join(map(str, sb))}] [Op:MatMul]")
+
+
+@defop("MatMul", check=_check_matmul)
+def _matmul(a, b, transpose_a=False, transpose_b=False):
+    """a @ b over the last two axes, batch axes broadcast; optional transposes."""
+    if transpose_a:
+        a = np.swapaxes(a, -1, -2)
+    if transpose_b:
+        b = np.swapaxes(b, -1, -2)
+    return np.matmul(a, b)
+
+
+MATMUL = _matmul
+
+
+@MATMUL.gradient
+def _(op, dy):
+    """TensorFlow's MatMul gradient for each transpose combination, batch axes summed back."""
+    a, b = op.inputs
+    ta, tb = op.attrs.get("transpose_a", False), op.attrs.get("transpose_b", False)
+    if not ta and not tb:
+        ga, gb = matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)
+    elif not ta and tb:
+        ga, gb = matmul(dy, b), matmul(dy, a, transpose_a=True)
+    elif ta and not tb:
+        ga, gb = matmul(b, dy, transpose_b=True), matmul(a, dy)
+    else:
+        ga, gb = (matmul(b, dy, transpose_a=True, transpose_b=True),
+                  matmul(dy, a, transpose_a=True, transpose_b=True))
+    return unbroadcast(ga, a), unbroadcast(gb, b)
+
+
+# -- public functions (tf.*, tf.math.*) -------------------------------------------------------
+
+def add(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "AddV2")
+    return execute(ADD, (x, y))
+
+
+def subtract(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "Sub")
+    return execute(SUB, (x, y))
+
+
+def multiply(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "Mul")
+    return execute(MUL, (x, y))
+
+
+def divide(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """``x / y``; integer tensors are divided as float64, as TensorFlow's truediv."""
+    x, y = binary_args(x, y, "RealDiv")
+    return execute(DIV, (x, y))
+
+
+truediv = divide
+realdiv = divide
+
+
+def divide_no_nan(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """x / y, and 0 wherever y == 0."""
+    x, y = binary_args(x, y, "DivNoNan")
+    zero = equal(y, 0)
+    safe = where(zero, ones_like(y), y)
+    return where(zero, zeros_like(divide(x, safe)), divide(x, safe))
+
+
+def floordiv(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "FloorDiv")
+    try:
+        return execute(FLOORDIV, (x, y))
+    except ZeroDivisionError as exc:
+        raise errors.InvalidArgumentError(None, "FloorDiv", f"{exc} [Op:FloorDiv]") from None
+
+
+floor_div = floordiv
+
+
+def floormod(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "FloorMod")
+    try:
+        return execute(MOD, (x, y))
+    except ZeroDivisionError as exc:
+        raise errors.InvalidArgumentError(None, "FloorMod", f"{exc} [Op:FloorMod]") from None
+
+
+mod = floormod
+
+
+def pow(x: Any, y: Any, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
+    x, y = binary_args(x, y, "Pow")
+    if x._value.dtype.kind in "iu" and np.any(np.asarray(y._value) < 0):
+        raise errors.InvalidArgumentError(
+            None, "Pow", "Integers to negative integer powers are not allowed [Op:Pow]")
+    return execute(POW, (x, y))
+
+
+def maximum(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "Maximum")
+    return execute(MAXIMUM, (x, y))
+
+
+def minimum(x: Any, y: Any, name: str | None = None) -> Tensor:
+    x, y = binary_args(x, y, "Minimum")
+    return execute(MINIMUM, (x, y))
+
+
+def _unary(op: Any, kinds: str) -> Any:
+    def fn(x: Any, name: str | None = None) -> Tensor:
+        x = _t(x)
+        require_kinds(x, kinds, op.name)
+        return execute(op, (x,))
+
+    fn.__doc__ = op.doc or f"Elementwise {op.name}."
+    return fn
+
+
+negative = _unary(NEG, _NUMERIC)
+square = _unary(SQUARE, _NUMERIC)
+sqrt = _unary(SQRT, _FLOAT)
+rsqrt = _unary(RSQRT, _FLOAT)
+exp = _unary(EXP, _FLOAT)
+log = _unary(LOG, _FLOAT)
+log1p = _unary(LOG1P, _FLOAT)
+abs = _unary(ABS, _NUMERIC)  # noqa: A001
+sign = _unary(SIGN, _NUMERIC)
+floor = _unary(FLOOR, _FLOAT)
+round = _unary(ROUND, _NUMERIC)  # noqa: A001
+
+
+def reciprocal(x: Any, name: str | None = None) -> Tensor:
+    x = _t(x)
+    return divide(ones_like(x), x)
+
+
+def _compare(op: Any) -> Any:
+    def fn(x: Any, y: Any, name: str | None = None) -> Tensor:
+        x, y = binary_args(x, y, op.name)
+        return execute(op, (x, y))
+
+    fn.__doc__ = f"Elementwise {op.name} (bool result, no gradient)."
+    return fn
+
+
+equal = _compare(EQUAL)
+not_equal = _compare(NOT_EQUAL)
+less = _compare(LESS)
+less_equal = _compare(LESS_EQUAL)
+greater = _compare(GREATER)
+greater_equal = _compare(GREATER_EQUAL)
+
+
+def _logical(op: Any) -> Any:
+    def fn(x: Any, y: Any, name: str | None = None) -> Tensor:
+        x, y = _t(x), _t(y)
+        for i, t in enumerate((x, y)):
+            if t._value.dtype != np.bool_:
+                raise dtype_mismatch(op.name, i, np.dtype(np.bool_), t._value.dtype)
+        return execute(op, (x, y))
+
+    return fn
+
+
+logical_and = _logical(LOGICAL_AND)
+logical_or = _logical(LOGICAL_OR)
+logical_xor = _logical(LOGICAL_XOR)
+
+
+def logical_not(x: Any, name: str | None = None) -> Tensor:
+    x = _t(x)
+    if x._value.dtype != np.bool_:
+        raise dtype_mismatch("LogicalNot", 0, np.dtype(np.bool_), x._value.dtype)
+    return execute(LOGICAL_NOT, (x,))
+
+
+is_nan = _unary(IS_NAN, _FLOAT)
+is_inf = _unary(IS_INF, _FLOAT)
+is_finite = _unary(IS_FINITE, _FLOAT)
+
+
+def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None) -> Tensor:
+    """``tf.where``: elementwise select, or with only a condition the indices where it holds."""
+    condition = _t(condition)
+    if condition._value.dtype != np.bool_:
+        raise dtype_mismatch("SelectV2", 0, np.dtype(np.bool_), condition._value.dtype)
+    if x is None and y is None:
+        return wrap(np.argwhere(condition._value).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    x, y = binary_args(x, y, "SelectV2")
+    return execute(SELECT, (condition, x, y))
+
+
+def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any,
+                  name: str | None = None) -> Tensor:
+    t = _t(t)
+    _, lo = binary_args(t, clip_value_min, "ClipByValue")
+    _, hi = binary_args(t, clip_value_max, "ClipByValue")
+    return execute(CLIP, (t, lo, hi))
+
+
+def cast(x: Any, dtype: Any, name: str | None = None) -> Tensor:
+    x = _t(x)
+    target = _dt.as_dtype(dtype)._np
+    if x._value.dtype == target:
+        return x
+    return execute(CAST, (x,), {"dtype": target})
+
+
+def saturate_cast(value: Any, dtype: Any, name: str | None = None) -> Tensor:
+    value = _t(value)
+    d = _dt.as_dtype(dtype)
+    if d.is_integer or d.is_floating:
+        lo, hi = d.min, d.max
+        vd = value.dtype
+        if not (vd.is_integer and d.is_floating):
+            value = clip_by_value(value, max(lo, vd.min), min(hi, vd.max))
+    return cast(value, d)
+
+
+def add_n(inputs: list, name: str | None = None) -> Tensor:
+    xs = tensors(list(inputs), "AddN")
+    shapes = {t._value.shape for t in xs}
+    if len(shapes) > 1:
+        raise errors.InvalidArgumentError(
+            None, "AddN", "Inputs to operation AddN must have the same size and shape. "
+            f"Got shapes {sorted(shapes)} [Op:AddN]")
+    if len(xs) == 1:
+        return xs[0]
+    return execute(ADD_N, xs)
+
+
+def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
+           adjoint_a: bool = False, adjoint_b: bool = False, name: str | None = None,
+           **_: Any) -> Tensor:
+    """``tf.matmul``: matrix product over the last two axes (batched, broadcasting)."""
+    a, b = binary_args(a, b, "MatMul")
+    ta, tb = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
+    if ta or tb:
+        return execute(MATMUL, (a, b), {"transpose_a": ta, "transpose_b": tb})
+    return execute(MATMUL, (a, b))
+
+
+def tensordot(a: Any, b: Any, axes: Any, name: str | None = None) -> Tensor:
+    """``tf.tensordot``: contract ``axes`` of a with those of b, via transpose/reshape/matmul."""
+    from engine.ops import array_ops
+
+    a, b = binary_args(a, b, "Tensordot")
+    ra, rb = a._value.ndim, b._value.ndim
+    if isinstance(axes, Tensor):
+        axes = axes._value.tolist()
+    if isinstance(axes, int | np.integer):
+        if axes < 0 or axes > min(ra, rb):
+            raise ValueError(f"'axes' must be at most the rank of both inputs, got {axes}.")
+        a_axes, b_axes = list(range(ra - axes, ra)), list(range(axes))
+    else:
+        if len(axes) != 2:
+            raise ValueError("'axes' must be an int or a pair of axis lists.")
+        a_axes, b_axes = axes
+        a_axes = [a_axes] if isinstance(a_axes, int) else list(a_axes)
+        b_axes = [b_axes] if isinstance(b_axes, int) else list(b_axes)
+    a_axes = [x % ra for x in a_axes]
+    b_axes = [x % rb for x in b_axes]
+    if len(a_axes) != len(b_axes) or any(
+            a._value.shape[i] != b._value.shape[j] for i, j in zip(a_axes, b_axes)):
+        raise errors.InvalidArgumentError(
+            None, "Tensordot", f"Cannot contract axes {a_axes} of shape {list(a._value.shape)} "
+            f"with axes {b_axes} of shape {list(b._value.shape)}")
+    a_free = [i for i in range(ra) if i not in a_axes]
+    b_free = [i for i in range(rb) if i not in b_axes]
+    a_free_dims = [a._value.shape[i] for i in a_free]
+    b_free_dims = [b._value.shape[i] for i in b_free]
+    k = int(np.prod([a._value.shape[i] for i in a_axes], dtype=np.int64))
+    a2 = array_ops.reshape(array_ops.transpose(a, a_free + a_axes),
+                           (int(np.prod(a_free_dims, dtype=np.int64)), k))
+    b2 = array_ops.reshape(array_ops.transpose(b, b_axes + b_free),
+                           (k, int(np.prod(b_free_dims, dtype=np.int64))))
+    return array_ops.reshape(matmul(a2, b2), a_free_dims + b_free_dims)
+
+
+def zeros_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+    from engine.ops import array_ops
+
+    return array_ops.zeros_like(x, dtype=dtype)
+
+
+def ones_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+    from engine.ops import array_ops
+
+    return array_ops.ones_like(x, dtype=dtype)

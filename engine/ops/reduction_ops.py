@@ -1,0 +1,276 @@
+"""Reductions (sum, mean, max, …), arg-reductions and cumulative sums/products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import errors
+from engine.ops._args import axis_tuple, require_kinds
+from engine.ops.registry import defop, execute
+from engine.tensor import Tensor, convert_to_tensor
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _kept_shape(shape: tuple, axis: tuple | None) -> tuple:
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else d for i, d in enumerate(shape))
+
+
+def _grad_to_input(op: Any, dy: Tensor) -> Tensor:
+    """Reshape a reduced gradient to keepdims form and broadcast it over the input."""
+    from engine.ops import array_ops
+
+    x = op.inputs[0]
+    kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
+    return array_ops.broadcast_to(array_ops.reshape(dy, kept), x._value.shape)
+
+
+def _reduction(name: str, fn: Any, differentiable: bool = True) -> Any:
+    def forward(x, axis=None, keepdims=False):
+        return fn(x, axis=axis, keepdims=keepdims)
+
+    forward.__doc__ = f"{fn.__name__} over ``axis`` (all axes when None)."
+    return defop(name, differentiable=differentiable)(forward)
+
+
+SUM = _reduction("Sum", np.sum)
+
+
+@SUM.gradient
+def _(op, dy):
+    """Every input element receives the gradient of the sum it fell into."""
+    return (_grad_to_input(op, dy),)
+
+
+MEAN = _reduction("Mean", np.mean)
+
+
+@MEAN.gradient
+def _(op, dy):
+    """Like Sum, divided by the number of elements averaged."""
+    from engine.ops import math_ops
+
+    x = op.inputs[0]
+    count = max(x._value.size, 1) // max(np.size(op.outputs[0]._value), 1)
+    return (math_ops.divide(_grad_to_input(op, dy), math_ops.cast(count, dy._value.dtype)),)
+
+
+def _extremum_grad(op: Any, dy: Tensor) -> tuple:
+    """Gradient goes to the elements equal to the extremum, split evenly among ties."""
+    from engine.ops import array_ops, math_ops
+
+    x, y = op.inputs[0], op.outputs[0]
+    kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
+    y_b = array_ops.reshape(y, kept)
+    mask = math_ops.cast(math_ops.equal(x, y_b), dy._value.dtype)
+    ties = reduce_sum(mask, axis=op.attrs.get("axis"), keepdims=True)
+    return (math_ops.multiply(math_ops.divide(mask, ties), _grad_to_input(op, dy)),)
+
+
+MAX = _reduction("Max", np.max)
+MAX.gradient(_extremum_grad)
+MIN = _reduction("Min", np.min)
+MIN.gradient(_extremum_grad)
+
+PROD = _reduction("Prod", np.prod)
+
+
+@PROD.gradient
+def _(op, dy):
+    """dy times the product of all *other* reduced elements (exclusive cumprods both ways,
+    as TensorFlow does, so zeros in the input are handled)."""
+    from engine.ops import array_ops, math_ops
+
+    x = op.inputs[0]
+    shape = x._value.shape
+    axis = op.attrs.get("axis")
+    reduced = list(range(len(shape))) if axis is None else list(axis)
+    other = [i for i in range(len(shape)) if i not in reduced]
+    perm = reduced + other
+    n_red = int(np.prod([shape[i] for i in reduced], dtype=np.int64))
+    n_other = int(np.prod([shape[i] for i in other], dtype=np.int64))
+    flat = array_ops.reshape(array_ops.transpose(x, perm), (n_red, n_other))
+    left = cumprod(flat, axis=0, exclusive=True)
+    right = cumprod(flat, axis=0, exclusive=True, reverse=True)
+    others = array_ops.reshape(math_ops.multiply(left, right), [shape[i] for i in perm])
+    others = array_ops.transpose(others, list(np.argsort(perm)))
+    return (math_ops.multiply(_grad_to_input(op, dy), others),)
+
+
+ANY = _reduction("Any", np.any, differentiable=False)
+ALL = _reduction("All", np.all, differentiable=False)
+
+
+@defop("ArgMax", differentiable=False)
+def _argmax(x, axis=0, output_type=np.int64):
+    """Index of the largest value along ``axis``."""
+    return np.argmax(x, axis=axis).astype(output_type)
+
+
+ARGMAX = _argmax
+
+
+@defop("ArgMin", differentiable=False)
+def _argmin(x, axis=0, output_type=np.int64):
+    """Index of the smallest value along ``axis``."""
+    return np.argmin(x, axis=axis).astype(output_type)
+
+
+ARGMIN = _argmin
+
+
+def _cumulative(fn: Any, identity: int) -> Any:
+    def forward(x, axis=0, exclusive=False, reverse=False):
+        if reverse:
+            x = np.flip(x, axis)
+        out = fn(x, axis=axis, dtype=x.dtype)
+        if exclusive:
+            pad = np.full_like(np.take(out, [0], axis=axis), identity)
+            out = np.concatenate([pad, np.delete(out, -1, axis=axis)], axis=axis)
+        return np.flip(out, axis) if reverse else out
+
+    return forward
+
+
+CUMSUM = defop("Cumsum")(_cumulative(np.cumsum, 0))
+CUMSUM.doc = "Running sum along ``axis`` (optionally exclusive and/or reversed)."
+
+
+@CUMSUM.gradient
+def _(op, dy):
+    """The running sum of dy taken the other way."""
+    a = op.attrs
+    return (cumsum(dy, axis=a.get("axis", 0), exclusive=a.get("exclusive", False),
+                   reverse=not a.get("reverse", False)),)
+
+
+CUMPROD = defop("Cumprod")(_cumulative(np.cumprod, 1))
+CUMPROD.doc = "Running product along ``axis`` (optionally exclusive and/or reversed)."
+
+
+@CUMPROD.gradient
+def _(op, dy):
+    """cumsum(y * dy) taken the other way, divided by x (TensorFlow's rule; x must be non-zero)."""
+    from engine.ops import math_ops
+
+    a = op.attrs
+    x, y = op.inputs[0], op.outputs[0]
+    back = cumsum(math_ops.multiply(y, dy), axis=a.get("axis", 0),
+                  exclusive=a.get("exclusive", False), reverse=not a.get("reverse", False))
+    return (math_ops.divide(back, x),)
+
+
+# -- public functions --------------------------------------------------------------------------
+
+def _reduce(op: Any, kinds: str) -> Any:
+    def fn(input_tensor: Any, axis: Any = None, keepdims: bool = False,
+           name: str | None = None) -> Tensor:
+        x = _t(input_tensor)
+        require_kinds(x, kinds, op.name)
+        ax = axis_tuple(axis, x._value.ndim)
+        if ax == ():
+            return x
+        return execute(op, (x,), {"axis": ax, "keepdims": bool(keepdims)})
+
+    fn.__doc__ = f"Reduce with {op.name} over ``axis`` (all when None), like tf.reduce_*."
+    return fn
+
+
+reduce_sum = _reduce(SUM, "fiub")
+reduce_mean = _reduce(MEAN, "fiu")
+reduce_max = _reduce(MAX, "fiu")
+reduce_min = _reduce(MIN, "fiu")
+reduce_prod = _reduce(PROD, "fiu")
+reduce_any = _reduce(ANY, "b")
+reduce_all = _reduce(ALL, "b")
+
+
+def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: bool = False,
+                     name: str | None = None) -> Tensor:
+    """log(sum(exp(x))) computed stably: the max is subtracted first (and held constant)."""
+    from engine.ops import array_ops, math_ops
+
+    x = _t(input_tensor)
+    require_kinds(x, "f", "ReduceLogSumExp")
+    m = reduce_max(x, axis=axis, keepdims=True)
+    m = array_ops.stop_gradient(math_ops.where(math_ops.is_finite(m), m, math_ops.zeros_like(m)))
+    out = math_ops.add(math_ops.log(reduce_sum(math_ops.exp(math_ops.subtract(x, m)), axis=axis,
+                                               keepdims=True)), m)
+    if not keepdims:
+        ax = axis_tuple(axis, x._value.ndim)
+        out = array_ops.squeeze(out, axis=ax) if ax else array_ops.reshape(out, ())
+    return out
+
+
+def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False,
+                    name: str | None = None) -> Tensor:
+    from engine.ops import math_ops
+
+    x = _t(input_tensor)
+    mean = reduce_mean(x, axis=axis, keepdims=True)
+    return reduce_mean(math_ops.square(math_ops.subtract(x, mean)), axis=axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor: Any, axis: Any = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
+    from engine.ops import math_ops
+
+    return math_ops.sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
+
+
+def _arg(op: Any) -> Any:
+    def fn(input: Any, axis: Any = None, output_type: Any = None,  # noqa: A002
+           name: str | None = None) -> Tensor:
+        from engine import dtypes
+
+        x = _t(input)
+        require_kinds(x, "fiu", op.name)
+        if x._value.ndim == 0:
+            raise errors.InvalidArgumentError(None, op.name, f"Expected a tensor of rank >= 1 "
+                                              f"[Op:{op.name}]")
+        ax = 0 if axis is None else int(axis._value if isinstance(axis, Tensor) else axis)
+        if not -x._value.ndim <= ax < x._value.ndim:
+            raise errors.InvalidArgumentError(
+                None, op.name, f"Expected dimension in the range [{-x._value.ndim}, "
+                f"{x._value.ndim}), but got {ax} [Op:{op.name}]")
+        out_t = dtypes.as_dtype(output_type or dtypes.int64)._np
+        return execute(op, (x,), {"axis": ax % x._value.ndim, "output_type": out_t})
+
+    fn.__doc__ = f"{op.name} along ``axis`` (default 0), int64 indices unless output_type."
+    return fn
+
+
+argmax = _arg(ARGMAX)
+argmin = _arg(ARGMIN)
+
+
+def cumsum(x: Any, axis: int = 0, exclusive: bool = False, reverse: bool = False,
+           name: str | None = None) -> Tensor:
+    x = _t(x)
+    return execute(CUMSUM, (x,), {"axis": int(axis), "exclusive": bool(exclusive),
+                                  "reverse": bool(reverse)})
+
+
+def cumprod(x: Any, axis: int = 0, exclusive: bool = False, reverse: bool = False,
+            name: str | None = None) -> Tensor:
+    x = _t(x)
+    return execute(CUMPROD, (x,), {"axis": int(axis), "exclusive": bool(exclusive),
+                                   "reverse": bool(reverse)})
+
+
+def count_nonzero(input: Any, axis: Any = None, keepdims: bool = False,  # noqa: A002
+                  dtype: Any = None, name: str | None = None) -> Tensor:
+    from engine import dtypes
+    from engine.ops import math_ops
+
+    x = _t(input)
+    nz = math_ops.cast(math_ops.not_equal(x, math_ops.zeros_like(x)), dtype or dtypes.int64)
+    return reduce_sum(nz, axis=axis, keepdims=keepdims)
+
+

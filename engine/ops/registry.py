@@ -1,0 +1,186 @@
+"""The op registry: every op once, its numpy forward and its gradient rule side by side.
+
+``execute`` is the single dispatch point. With nothing observing (no tape, no debugger,
+no tracer) it calls the forward and wraps the result; otherwise ``_execute_observed``
+lets each tape record the call, the tracer add a node and the debugger see it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine import errors
+from engine.context import STATE
+from engine.tensor import Tensor, Variable, wrap
+
+GradRule = Callable[..., tuple]
+
+
+class OpDef:
+    """One op: name, numpy forward, gradient rule (or an explicit 'not differentiable')."""
+
+    __slots__ = ("name", "forward", "grad", "num_outputs", "differentiable", "check", "doc")
+
+    def __init__(self, name: str, forward: Callable[..., Any], num_outputs: int = 1,
+                 differentiable: bool = True, check: Callable[..., None] | None = None) -> None:
+        self.name = name
+        self.forward = forward
+        self.grad: GradRule | None = None
+        self.num_outputs = num_outputs  # 0 = a variable-length tuple
+        self.differentiable = differentiable
+        self.check = check
+        self.doc = forward.__doc__ or ""
+
+    def gradient(self, rule: GradRule) -> GradRule:
+        """Decorator attaching the gradient rule: ``rule(op, *output_grads) -> input grads``."""
+        if not self.differentiable:
+            raise TypeError(f"{self.name} is declared not differentiable")
+        self.grad = rule
+        return rule
+
+    def __repr__(self) -> str:
+        return f"<OpDef {self.name}>"
+
+
+REGISTRY: dict[str, OpDef] = {}
+
+
+def defop(name: str, *, num_outputs: int = 1, differentiable: bool = True,
+          check: Callable[..., None] | None = None) -> Callable[[Callable[..., Any]], OpDef]:
+    """Register the decorated numpy function as the forward of op ``name``."""
+
+    def register(forward: Callable[..., Any]) -> OpDef:
+        if name in REGISTRY:
+            raise ValueError(f"op {name!r} is registered twice")
+        op = OpDef(name, forward, num_outputs, differentiable, check)
+        REGISTRY[name] = op
+        return op
+
+    return register
+
+
+class OpCall:
+    """What a gradient rule sees of one executed op (TensorFlow's ``op`` argument)."""
+
+    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "sources")
+
+    def __init__(self, op: OpDef, inputs: tuple, outputs: tuple, attrs: dict) -> None:
+        self.op = op
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attrs = attrs
+        self.input_ids = tuple(id(t) for t in inputs)
+        self.sources = inputs  # keeps inputs alive so their ids stay unique
+
+    @property
+    def type(self) -> str:
+        return self.op.name
+
+    def get_attr(self, key: str) -> Any:
+        return self.attrs[key]
+
+
+# -- errors ------------------------------------------------------------------------------
+
+def _dims(shape: tuple) -> str:
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+def translate_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
+    """Turn a numpy failure into the error TensorFlow would raise, naming the shapes."""
+    shapes = " vs. ".join(_dims(np.shape(t._value)) for t in inputs)
+    text = str(exc)
+    if "broadcast" in text or "shape" in text:
+        message = f"Incompatible shapes: {shapes} [Op:{op.name}]"
+    else:
+        message = f"{text} (input shapes: {shapes}) [Op:{op.name}]"
+    return errors.InvalidArgumentError(None, op.name, message)
+
+
+# -- dispatch ----------------------------------------------------------------------------
+
+_EMPTY: dict = {}
+
+
+def _wrap_outputs(op: OpDef, out: Any) -> Any:
+    if op.num_outputs == 1:
+        return wrap(out)
+    return tuple(wrap(o) for o in out)
+
+
+def execute(op: OpDef, inputs: tuple, attrs: dict = _EMPTY) -> Any:
+    """Run ``op`` on Tensors; one branch decides whether anybody watches."""
+    if STATE.observed:
+        return _execute_observed(op, inputs, attrs)
+    if op.check is not None:
+        op.check(*inputs, **attrs)
+    try:
+        out = op.forward(*[t._value for t in inputs], **attrs)
+    except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
+        raise translate_error(op, inputs, exc) from None
+    if op.num_outputs == 1:
+        return wrap(out)
+    return tuple(wrap(o) for o in out)
+
+
+def _read_variables(inputs: tuple) -> tuple:
+    """Replace each Variable by a snapshot of its value, recorded as ReadVariableOp.
+
+    Like TensorFlow's ReadVariableOp: gradient rules see the value the op used even if the
+    variable is assigned later, and every tape can still trace the snapshot to the variable.
+    """
+    if not any(isinstance(t, Variable) for t in inputs):
+        return inputs
+    read = REGISTRY["ReadVariableOp"]
+    out = []
+    for t in inputs:
+        if isinstance(t, Variable):
+            snapshot = wrap(t._value)
+            call = OpCall(read, (t,), (snapshot,), _EMPTY)
+            for tape in STATE.tapes:
+                tape._record(call)
+            t = snapshot
+        out.append(t)
+    return tuple(out)
+
+
+def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
+    if STATE.graph is not None:
+        return STATE.graph.add_op(op, inputs, attrs)
+    if op.check is not None:
+        op.check(*inputs, **attrs)
+    hook = STATE.hook
+    original = inputs
+    if STATE.tapes:
+        inputs = _read_variables(inputs)
+    start = time.perf_counter() if hook is not None else 0.0
+    try:
+        out = op.forward(*[t._value for t in inputs], **attrs)
+    except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
+        raise translate_error(op, inputs, exc) from None
+    result = _wrap_outputs(op, out)
+    outputs = result if op.num_outputs != 1 else (result,)
+    if STATE.tapes:
+        call = OpCall(op, inputs, outputs, attrs)
+        for tape in STATE.tapes:
+            tape._record(call)
+    if hook is not None:
+        hook.op_executed(op, original, outputs, attrs, time.perf_counter() - start)
+    return result
+
+
+def record_custom(op: OpDef, inputs: tuple, outputs: tuple, attrs: dict = _EMPTY) -> None:
+    """Record an already computed call on the active tapes (``custom_gradient``)."""
+    inputs = _read_variables(inputs)
+    call = OpCall(op, inputs, outputs, attrs)
+    for tape in STATE.tapes:
+        tape._record(call)
+
+
+def differentiable_dtype(t: Tensor) -> bool:
+    """Gradients flow only through floating-point tensors, as in TensorFlow."""
+    return t._value.dtype.kind == "f"

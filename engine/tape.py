@@ -1,0 +1,378 @@
+"""``GradientTape``: records ops on watched tensors, then walks them backwards.
+
+The whole idea, as in micrograd: each recorded op knows its gradient rule (in the op
+registry); ``gradient`` visits the records newest-first, hands each op the gradients of
+its outputs and accumulates what the rule returns for its inputs. Rules are written with
+engine ops, so an outer tape records the backward pass of an inner one (higher order).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import inspect
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from engine import nest
+from engine.context import STATE
+from engine.ops import array_ops, math_ops
+from engine.ops.registry import REGISTRY, OpCall, OpDef, record_custom
+from engine.tensor import Tensor, Variable, convert_to_tensor
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _is_float(t: Tensor) -> bool:
+    return t._value.dtype.kind == "f"
+
+
+class GradientTape:
+    """Record operations for automatic differentiation (``tf.GradientTape``)."""
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._persistent = persistent
+        self._watch_accessed_variables = watch_accessed_variables
+        self._recording = False
+        self._used = False
+        self._reset_state()
+        self.none_gradient_reasons: dict[int, str] = {}
+
+    def _reset_state(self) -> None:
+        self._records: list[OpCall] = []
+        self._tracked: set[int] = set()  # ids of watched tensors and of recorded outputs
+        self._watched: dict[int, Tensor] = {}  # id -> watched tensor or variable
+        self._numpy_exits: set[int] = set()  # ids of tracked tensors read with .numpy()
+
+    # -- context ---------------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        self._push()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pop()
+
+    def _push(self) -> None:
+        if self._recording:
+            raise ValueError("Tape is still recording, This can happen if you try to re-enter "
+                             "an already-active tape.")
+        self._recording = True
+        STATE.tapes.append(self)
+        STATE.refresh()
+
+    def _pop(self) -> None:
+        if self in STATE.tapes:
+            STATE.tapes.remove(self)
+        self._recording = False
+        STATE.refresh()
+
+    @contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Ops inside this block are not recorded (by any tape, as in TensorFlow)."""
+        if not self._recording:
+            raise ValueError("Tape.stop_recording() is called but the tape is not recording.")
+        saved = list(STATE.tapes)
+        STATE.tapes.clear()
+        STATE.refresh()
+        try:
+            yield
+        finally:
+            STATE.tapes[:] = saved
+            STATE.refresh()
+
+    def reset(self) -> None:
+        """Forget everything recorded, as if the context were entered anew."""
+        self._reset_state()
+        self._used = False
+
+    # -- watching and recording ----------------------------------------------------------------
+    def watch(self, tensor: Any) -> None:
+        """Track a tensor (or a nested structure of them) so gradients can flow to it."""
+        for t in nest.flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
+                                 "tf.Tensor or tf.Variable or ExtensionType.")
+            if not _is_float(t):
+                warnings.warn(f"The dtype of the watched tensor must be floating (e.g. "
+                              f"tf.float32), got {t.dtype!r}", stacklevel=2)
+                continue
+            self._watched[id(t)] = t
+            self._tracked.add(id(t))
+
+    def watched_variables(self) -> tuple[Variable, ...]:
+        """Variables watched explicitly or by being read while recording, in watch order."""
+        return tuple(v for v in self._watched.values() if isinstance(v, Variable))
+
+    def _record(self, call: OpCall) -> None:
+        tracked = self._tracked
+        hit = False
+        for t in call.inputs:
+            key = id(t)
+            if key in tracked:
+                hit = True
+            elif (self._watch_accessed_variables and isinstance(t, Variable) and t.trainable
+                  and _is_float(t)):
+                self._watched[key] = t
+                tracked.add(key)
+                hit = True
+        if not hit:
+            return
+        self._records.append(call)
+        for o in call.outputs:
+            tracked.add(id(o))
+
+    def _note_numpy_exit(self, t: Tensor) -> None:
+        if id(t) in self._tracked:
+            self._numpy_exits.add(id(t))
+
+    # -- gradients ----------------------------------------------------------------------------
+    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
+                 unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE
+                 ) -> Any:
+        """d(sum of target) / d(source) for each source, shaped like ``sources``."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+        mode = UnconnectedGradients(unconnected_gradients)
+        targets = nest.flatten(target)
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"Sources must be tensors or variables, got "
+                                f"{type(s).__name__}: {s!r}")
+        seeds = None
+        if output_gradients is not None:
+            seeds = [None if g is None else convert_to_tensor(g)
+                     for g in nest.flatten(output_gradients)]
+            if len(seeds) != len(targets):
+                raise ValueError("output_gradients must have one entry per target.")
+        grads = self._backward(targets, seeds)
+        results = []
+        self.none_gradient_reasons = {}
+        for i, s in enumerate(flat_sources):
+            g = grads.get(id(s))
+            if g is None or not _is_float(s):
+                g = None
+                self.none_gradient_reasons[i] = self._explain_none(s, targets)
+                if mode is UnconnectedGradients.ZERO:
+                    g = math_ops.zeros_like(s)
+            results.append(g)
+        if not self._persistent:
+            self._used = True
+            self._records = []
+        return nest.pack_sequence_as(sources, results)
+
+    def _backward(self, targets: list, seeds: list | None) -> dict[int, Tensor]:
+        """Reverse-mode sweep over the records; returns the summed gradient per tensor id."""
+        pending: dict[int, list[Tensor]] = {}
+        for i, t in enumerate(targets):
+            if not isinstance(t, Tensor) or not _is_float(t):
+                continue
+            seed = seeds[i] if seeds is not None else None
+            if seed is None:
+                seed = math_ops.ones_like(t)
+            pending.setdefault(id(t), []).append(seed)
+        was_recording = self in STATE.tapes
+        if was_recording:  # a tape never records its own backward pass
+            STATE.tapes.remove(self)
+            STATE.refresh()
+        try:
+            for call in reversed(self._records):
+                op = call.op
+                out_grads = [_total(pending.get(id(o))) for o in call.outputs]
+                if all(g is None for g in out_grads) or op.grad is None:
+                    continue
+                if len(out_grads) > 1:  # multi-output ops get zeros for unused outputs
+                    out_grads = [math_ops.zeros_like(o) if g is None else g
+                                 for g, o in zip(out_grads, call.outputs)]
+                in_grads = op.grad(call, *out_grads)
+                for key, x, g in zip(call.input_ids, call.inputs, in_grads):
+                    if g is not None and _is_float(x):
+                        pending.setdefault(key, []).append(g)
+        finally:
+            if was_recording:
+                STATE.tapes.append(self)
+                STATE.refresh()
+        return {key: _total(gs) for key, gs in pending.items()}
+
+    def _explain_none(self, source: Tensor, targets: list) -> str:
+        """Why ``gradient`` returned None for ``source``, in words a user can act on."""
+        if not _is_float(source):
+            return (f"the source has dtype {source.dtype.name}; gradients flow only to "
+                    "floating-point tensors")
+        if not any(isinstance(t, Tensor) and _is_float(t) for t in targets):
+            return "the target is not a floating-point tensor, so it has no gradient"
+        if id(source) not in self._tracked:
+            if isinstance(source, Variable) and not source.trainable:
+                return "the variable is not trainable, so the tape does not watch it"
+            if isinstance(source, Variable):
+                return "the variable was not used while the tape was recording"
+            return ("the tape never watched this tensor: call tape.watch(x) on a constant, or "
+                    "compute it inside the tape's context")
+        reach = {id(source)}
+        breaks: list[str] = []
+        for call in self._records:
+            if any(key in reach for key in call.input_ids):
+                if call.op.name == "StopGradient":
+                    breaks.append("tf.stop_gradient blocks the path")
+                    continue
+                if not call.op.differentiable:
+                    breaks.append(f"the path goes through {call.op.name}, which has no gradient")
+                    continue
+                outs = [o for o in call.outputs if _is_float(o)]
+                if not outs:
+                    breaks.append(f"{call.op.name} produces an integer tensor, which carries no "
+                                  "gradient")
+                    continue
+                reach.update(id(o) for o in outs)
+        if any(key in self._numpy_exits for key in reach):
+            breaks.append("a value on the path was taken out with .numpy() and turned back into "
+                          "a constant")
+        if breaks:
+            return "the target does not depend on the source differentiably: " + "; ".join(
+                dict.fromkeys(breaks))
+        return "the target does not depend on this source (they are not connected)"
+
+    # -- jacobians -----------------------------------------------------------------------------
+    def jacobian(self, target: Any, sources: Any,
+                 unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+                 parallel_iterations: int | None = None,
+                 experimental_use_pfor: bool = True) -> Any:
+        """d target[i...] / d source[j...], shaped target.shape + source.shape per source."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+        target = convert_to_tensor(target) if not isinstance(target, Tensor) else target
+        flat_sources = nest.flatten(sources)
+        n = int(np.prod(target._value.shape, dtype=np.int64))
+        rows: list[list[Tensor | None]] = [[] for _ in flat_sources]
+        for i in range(n):
+            seed = np.zeros(n, dtype=target._value.dtype)
+            seed[i] = 1
+            seed_t = convert_to_tensor(seed.reshape(target._value.shape))
+            grads = self._backward([target], [seed_t])
+            for j, s in enumerate(flat_sources):
+                rows[j].append(grads.get(id(s)))
+        results = []
+        mode = UnconnectedGradients(unconnected_gradients)
+        for j, s in enumerate(flat_sources):
+            shape = tuple(target._value.shape) + tuple(s._value.shape)
+            if n and all(g is None for g in rows[j]):
+                results.append(array_ops.zeros(shape, s._value.dtype) if mode is
+                               UnconnectedGradients.ZERO else None)
+                continue
+            filled = [math_ops.zeros_like(s) if g is None else g for g in rows[j]]
+            stacked = array_ops.stack(filled) if filled else array_ops.zeros(shape, s._value.dtype)
+            results.append(array_ops.reshape(stacked, shape))
+        if not self._persistent:
+            self._used = True
+            self._records = []
+        return nest.pack_sequence_as(sources, results)
+
+    def batch_jacobian(self, target: Any, source: Any,
+                       unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+                       parallel_iterations: int | None = None,
+                       experimental_use_pfor: bool = True) -> Tensor | None:
+        """Per-example jacobian: result[b, i..., j...] = d target[b, i...] / d source[b, j...]."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+        tshape, sshape = target._value.shape, source._value.shape
+        if not tshape or not sshape or tshape[0] != sshape[0]:
+            raise ValueError(f"Need first dimension of target shape ({list(tshape)}) and "
+                             f"source shape ({list(sshape)}) to match.")
+        batch = tshape[0]
+        per = int(np.prod(tshape[1:], dtype=np.int64))
+        columns = []
+        for i in range(per):
+            seed = np.zeros((batch, per), dtype=target._value.dtype)
+            seed[:, i] = 1
+            seed_t = convert_to_tensor(seed.reshape(tshape))
+            g = self._backward([target], [seed_t]).get(id(source))
+            columns.append(g)
+        if not self._persistent:
+            self._used = True
+            self._records = []
+        if all(g is None for g in columns):
+            if UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO:
+                return array_ops.zeros(tuple(tshape) + tuple(sshape[1:]), source._value.dtype)
+            return None
+        filled = [math_ops.zeros_like(source) if g is None else g for g in columns]
+        stacked = array_ops.stack(filled, axis=1)  # (batch, per, *source[1:])
+        return array_ops.reshape(stacked, tuple(tshape) + tuple(sshape[1:]))
+
+
+def _total(grads: list[Tensor] | None) -> Tensor | None:
+    if not grads:
+        return None
+    if len(grads) == 1:
+        return grads[0]
+    return math_ops.add_n(grads)
+
+
+# -- stop_gradient's partner: custom gradients ------------------------------------------------------
+
+def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: ``f`` returns ``(y, grad_fn)``; tapes use ``grad_fn(dy)`` instead of f's ops.
+
+    If ``grad_fn`` takes a ``variables`` keyword, variables read inside ``f`` receive the
+    gradients it returns as its second result, as in TensorFlow.
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not STATE.tapes:
+            result, _ = f(*args, **kwargs)
+            return result
+        inputs = tuple(a for a in nest.flatten(list(args)) if isinstance(a, Tensor))
+        saved = list(STATE.tapes)
+        probe = GradientTape()  # sees which trainable variables f reads
+        STATE.tapes[:] = [probe]
+        STATE.refresh()
+        probe._recording = True
+        try:
+            result, grad_fn = f(*args, **kwargs)
+        finally:
+            STATE.tapes[:] = saved
+            STATE.refresh()
+            probe._recording = False
+        variables = [v for v in probe.watched_variables()
+                     if not any(v is i for i in inputs)]
+        takes_variables = "variables" in inspect.signature(grad_fn).parameters
+        if variables and not takes_variables:
+            raise TypeError("If using @custom_gradient with a function that uses variables, "
+                            "then grad_fn must accept a keyword argument 'variables'.")
+        outputs = tuple(nest.flatten(result))
+        n_in = len(inputs)
+
+        def rule(call: OpCall, *dys: Tensor) -> tuple:
+            dy = dys[0] if len(dys) == 1 else list(dys)
+            if takes_variables:
+                in_grads, var_grads = grad_fn(dy, variables=variables)
+            else:
+                in_grads, var_grads = grad_fn(dy), []
+            in_grads = list(in_grads) if isinstance(in_grads, list | tuple) else [in_grads]
+            if len(in_grads) != n_in:
+                raise ValueError(f"custom gradient function returned {len(in_grads)} gradients "
+                                 f"but {f.__name__} has {n_in} tensor inputs.")
+            return tuple(in_grads) + tuple(var_grads)
+
+        op = OpDef(f"CustomGradient:{f.__name__}", lambda *a: None,
+                   num_outputs=len(outputs) or 1)
+        op.grad = rule
+        record_custom(op, inputs + tuple(variables), outputs)
+        return result
+
+    return wrapper
+
+
+assert "ReadVariableOp" in REGISTRY  # the dispatch relies on it for variable reads

@@ -1,0 +1,329 @@
+"""``Tensor`` (an immutable ndarray with TensorFlow's face), ``Variable``, and conversion.
+
+A Tensor holds one numpy value in ``_value`` (an ndarray or numpy scalar) and nothing
+else: its dtype and shape are read off the array when asked. Operators (``+``, ``@``,
+``[]`` …) are attached by ``engine.ops.operators`` once the op registry exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine.context import STATE
+from engine.shape import TensorShape, as_shape
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+class Tensor:
+    """An immutable multi-dimensional value, the result of every op."""
+
+    __slots__ = ("_value", "__weakref__")
+    __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor, as in TensorFlow
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    # -- what it is ----------------------------------------------------------------
+    @property
+    def dtype(self) -> _dt.DType:
+        return _dt.from_numpy(self._value.dtype)
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._value.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def name(self) -> str:
+        raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
+
+    @property
+    def device(self) -> str:
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def numpy(self) -> Any:
+        """The value as numpy (a numpy scalar for rank 0, like TensorFlow); shares memory."""
+        if STATE.observed and STATE.tapes:
+            for tape in STATE.tapes:
+                tape._note_numpy_exit(self)
+        value = self._value
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return value[()]
+        return value
+
+    def ref(self) -> Reference:
+        """A hashable handle to this object (tensors themselves are unhashable)."""
+        return Reference(self)
+
+    # -- Python protocols ------------------------------------------------------------
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        value = np.asarray(self._value)
+        if dtype is not None and value.dtype != dtype:
+            return value.astype(dtype)
+        return value.copy() if copy else value
+
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("len is not well defined for a rank-0 tensor.")
+        return self._value.shape[0]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self._value.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        from engine.ops import array_ops  # the unstacking op, recorded like any other
+
+        return iter(array_ops.unstack(self))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iu" or self._value.ndim != 0:
+            raise TypeError("Only integer scalar tensors can be used as an index.")
+        return int(self._value)
+
+    def __format__(self, spec: str) -> str:
+        return self.numpy().__format__(spec)
+
+    def __hash__(self) -> int:
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+    def __copy__(self) -> Tensor:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        return self
+
+    def __str__(self) -> str:
+        return f"tf.Tensor({numpy_text(self._value)}, shape={self.shape}, dtype={self.dtype.name})"
+
+    def __repr__(self) -> str:
+        return (f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
+                f"numpy={numpy_text(self._value, is_repr=True)}>")
+
+
+def numpy_text(value: Any, is_repr: bool = False) -> str:
+    """How TensorFlow prints a tensor's value: numpy's text, matrices on a fresh line."""
+    array = np.asarray(value)
+    if is_repr:
+        text = repr(array.item()) if array.ndim == 0 else repr(array)
+    else:
+        text = str(array)
+    return "\n" + text if "\n" in text else text
+
+
+class Reference:
+    """Hashable wrapper returned by ``Tensor.ref()`` / ``Variable.ref()``."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj: Tensor) -> None:
+        self._obj = obj
+
+    def deref(self) -> Tensor:
+        return self._obj
+
+    def __hash__(self) -> int:
+        return id(self._obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reference) and other._obj is self._obj
+
+    def __repr__(self) -> str:
+        return f"<Reference wrapping {self._obj!r}>"
+
+
+_new_tensor = object.__new__
+
+
+def wrap(value: Any) -> Tensor:
+    """Make a Tensor of a numpy value without copying or checking (engine-internal)."""
+    t = _new_tensor(Tensor)
+    t._value = value
+    return t
+
+
+class Variable(Tensor):
+    """A mutable tensor: model parameters. Reads by ops are recorded by tapes."""
+
+    __slots__ = ("_name", "trainable", "_constraint")
+
+    def __init__(self, initial_value: Any = None, trainable: bool = True, name: str | None = None,
+                 dtype: Any = None, shape: Any = None, constraint: Any = None,
+                 validate_shape: bool = True) -> None:
+        if initial_value is None:
+            raise ValueError("The initial_value must be specified.")
+        if callable(initial_value):
+            initial_value = initial_value()
+        value = convert_to_tensor(initial_value, dtype=dtype)._value
+        self._value = np.array(value)  # own copy: assignments must not alias the caller
+        self._name = "Variable" if name is None else str(name)
+        self.trainable = bool(trainable)
+        self._constraint = constraint
+        if STATE.hook is not None:
+            STATE.hook.variable_created(self)
+
+    @property
+    def name(self) -> str:
+        return f"{self._name}:0"
+
+    def __hash__(self) -> int:
+        raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
+
+    def read_value(self) -> Tensor:
+        from engine.ops import array_ops
+
+        return array_ops.identity(self)
+
+    value = read_value
+
+    def _set(self, new_value: Any, action: str) -> Variable:
+        # New arrays, never in-place writes: a tape may still hold the old value.
+        value = convert_to_tensor(new_value, dtype=self.dtype)._value
+        if value.shape != self._value.shape:
+            raise ValueError(
+                f"Cannot assign value to variable ' {self.name}': Shape mismatch. The variable "
+                f"shape {self.shape}, and the assigned value shape {TensorShape(value.shape)} "
+                "are incompatible.")
+        self._value = np.array(value, dtype=self._value.dtype)
+        if STATE.hook is not None:
+            STATE.hook.variable_updated(self, action)
+        return self
+
+    def assign(self, value: Any, use_locking: bool = False, name: str | None = None,
+               read_value: bool = True) -> Variable:
+        return self._set(value, "assign")
+
+    def assign_add(self, delta: Any, use_locking: bool = False, name: str | None = None,
+                   read_value: bool = True) -> Variable:
+        delta = convert_to_tensor(delta, dtype=self.dtype)._value
+        return self._set(self._value + delta, "assign_add")
+
+    def assign_sub(self, delta: Any, use_locking: bool = False, name: str | None = None,
+                   read_value: bool = True) -> Variable:
+        delta = convert_to_tensor(delta, dtype=self.dtype)._value
+        return self._set(self._value - delta, "assign_sub")
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def __repr__(self) -> str:
+        return (f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
+                f"numpy={numpy_text(self._value, is_repr=True)}>")
+
+
+# -- conversion --------------------------------------------------------------------------
+
+def _infer_array(value: Any) -> np.ndarray:
+    """Python values → arrays with TensorFlow's defaults (int32, float32)."""
+    if isinstance(value, np.ndarray | np.generic):
+        return np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError as exc:  # ragged nesting
+        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {exc}") from None
+    kind = array.dtype.kind
+    if kind == "f":
+        return array.astype(np.float32) if array.dtype == np.float64 else array
+    if kind == "i" or kind == "u":
+        if array.size and (array.min() < _INT32_MIN or array.max() > _INT32_MAX):
+            return array.astype(np.int64)
+        return array.astype(np.int32)
+    if kind == "b":
+        return array
+    if kind == "O":
+        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {value!r}")
+    raise TypeError(f"Tapescope tensors hold numbers and booleans; cannot convert {value!r} "
+                    f"(numpy dtype {array.dtype}).")
+
+
+def _has_python_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_has_python_float(v) for v in value)
+    return False
+
+
+def _to_dtype(array: np.ndarray, value: Any, dtype: _dt.DType) -> np.ndarray:
+    target = dtype._np
+    if array.dtype == target:
+        return array
+    lossy_python = (target.kind in "iub" and not isinstance(value, np.ndarray | np.generic)
+                    and _has_python_float(value) and not np.all(np.mod(array, 1) == 0))
+    if lossy_python:
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    return array.astype(target)
+
+
+def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
+                      name: str | None = None) -> Tensor:
+    """Tensors pass through; Variables are read; Python and numpy values become constants."""
+    if isinstance(value, Tensor):
+        if isinstance(value, Variable):
+            from engine.ops import array_ops
+
+            value = array_ops.identity(value)
+        if dtype is not None and _dt.as_dtype(dtype)._np != value._value.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for Tensor with dtype {value.dtype.name}: {value!r}")
+        return value
+    if hasattr(value, "__tf_tensor__") or hasattr(value, "_as_tensor"):
+        return convert_to_tensor(value._as_tensor(), dtype=dtype)
+    if isinstance(value, list | tuple) and any(isinstance(v, Tensor) for v in value):
+        from engine.ops import array_ops  # a list of tensors packs into one (recorded)
+
+        return convert_to_tensor(array_ops.stack(list(value)), dtype=dtype)
+    array = _infer_array(value)
+    if dtype is not None:
+        array = _to_dtype(array, value, _dt.as_dtype(dtype))
+    elif dtype_hint is not None and not isinstance(value, np.ndarray | np.generic):
+        try:
+            array = _to_dtype(array, value, _dt.as_dtype(dtype_hint))
+        except TypeError:
+            pass
+    _dt.from_numpy(array.dtype)  # clear error for unsupported numpy dtypes
+    return wrap(array)
+
+
+def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const") -> Tensor:
+    """``tf.constant``: a tensor from a Python or numpy value, optionally cast and reshaped."""
+    if isinstance(value, Tensor):
+        array = np.asarray(value._value)
+        if dtype is not None:
+            array = array.astype(_dt.as_dtype(dtype)._np)
+    else:
+        array = _infer_array(value)
+        if dtype is not None:
+            array = _to_dtype(array, value, _dt.as_dtype(dtype))
+    if shape is not None:
+        dims = as_shape(shape).as_list()
+        if array.size == 1:
+            array = np.full(dims, array.reshape(()), dtype=array.dtype)
+        elif array.size == int(np.prod(dims)):
+            array = array.reshape(dims)
+        else:
+            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tried to "
+                            f"convert value of shape {array.shape} to shape {tuple(dims)}.")
+    _dt.from_numpy(array.dtype)
+    return wrap(array)
+
+
+def is_tensor(value: Any) -> bool:
+    return isinstance(value, Tensor)
