@@ -4,7 +4,9 @@ from engine import config, dtypes, errors, nest  # noqa: F401
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
-from engine.context import executing_eagerly  # noqa: F401
+from engine.context import executing_eagerly, name_scope  # noqa: F401
+from engine.function import function  # noqa: F401
+from engine.tensor_spec import TensorSpec  # noqa: F401
 from engine.dtypes import (  # noqa: F401
     DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,

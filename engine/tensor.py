@@ -195,6 +195,9 @@ class Variable(Tensor):
 
     def _set(self, new_value: Any, action: str) -> Variable:
         # New arrays, never in-place writes: a tape may still hold the old value.
+        if STATE.graph is not None:  # inside tf.function: a node, applied when the graph runs
+            return STATE.graph.assign(self, convert_to_tensor(new_value, dtype=self.dtype),
+                                      action)
         value = convert_to_tensor(new_value, dtype=self.dtype)._value
         if value.shape != self._value.shape:
             raise ValueError(
@@ -212,11 +215,15 @@ class Variable(Tensor):
 
     def assign_add(self, delta: Any, use_locking: bool = False, name: str | None = None,
                    read_value: bool = True) -> Variable:
+        if STATE.graph is not None:
+            return self._set(delta, "assign_add")
         delta = convert_to_tensor(delta, dtype=self.dtype)._value
         return self._set(self._value + delta, "assign_add")
 
     def assign_sub(self, delta: Any, use_locking: bool = False, name: str | None = None,
                    read_value: bool = True) -> Variable:
+        if STATE.graph is not None:
+            return self._set(delta, "assign_sub")
         delta = convert_to_tensor(delta, dtype=self.dtype)._value
         return self._set(self._value - delta, "assign_sub")
 

@@ -6,6 +6,7 @@ variable gets a new array, never an in-place write, so tapes holding old values 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +14,12 @@ import numpy as np
 
 from engine.context import STATE
 from engine.tensor import Tensor, Variable
+
+
+def _sole_owner(var: Variable) -> bool:
+    """True when only the variable references its array, so an in-place write is invisible:
+    no tape snapshot, eager view or graph value still holds the old value."""
+    return sys.getrefcount(var._value) <= _SOLE_REFCOUNT
 
 
 class Optimizer:
@@ -91,20 +98,33 @@ class Optimizer:
             if g.shape != v._value.shape:
                 raise ValueError(f"Gradient of shape {g.shape} does not match variable "
                                  f"{v.name} of shape {v._value.shape}.")
+        self.apply_arrays(grads, [v for _, v in live])
+        return self.iterations
+
+    def apply_arrays(self, grads: list[np.ndarray], variables: list[Variable]) -> None:
+        """The update kernel, shared by eager calls and traced graphs: numpy in, numpy out."""
         grads = self._clip(grads)
         step = int(self.iterations._value) + 1
         lr = self.learning_rate
-        for g, (_, v) in zip(grads, live):
+        hook = STATE.hook
+        for g, v in zip(grads, variables):
             if id(v) not in self._slots:
+                self._slots[id(v)] = {}
                 self._variables.append(v)
-            new = self._update(v, g.astype(v._value.dtype, copy=False), lr, step)
-            v._value = new
-            if STATE.hook is not None:
-                STATE.hook.variable_updated(v, type(self).__name__)
+            g = g.astype(v._value.dtype, copy=False)
+            if _sole_owner(v):
+                self._update_inplace(v, g, lr, step)
+            else:
+                v._value = self._update(v, g, lr, step)
+            if hook is not None:
+                hook.variable_updated(v, type(self).__name__)
         self.iterations._value = np.int64(step)
-        if STATE.hook is not None:
-            STATE.hook.optimizer_step(self, step)
-        return self.iterations
+        if hook is not None:
+            hook.optimizer_step(self, step)
+
+    def _update_inplace(self, var: Variable, g: np.ndarray, lr: float, step: int) -> None:
+        """Write the update into the variable's array (only called when nothing aliases it)."""
+        np.copyto(var._value, self._update(var, g, lr, step))
 
     def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> Variable:
         from engine.tape import GradientTape
@@ -127,6 +147,14 @@ class Optimizer:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
 
+def _measure_sole_refcount() -> int:
+    probe = Variable(np.zeros(1, np.float32), trainable=False)
+    return sys.getrefcount(probe._value)
+
+
+_SOLE_REFCOUNT = 0  # set below, once Variable is importable
+
+
 class SGD(Optimizer):
     """v = momentum·v - lr·g; w += v (Nesterov: w += momentum·v - lr·g)."""
 
@@ -147,6 +175,12 @@ class SGD(Optimizer):
         if self.nesterov:
             return w + self.momentum * v - lr * g
         return w + v
+
+    def _update_inplace(self, var, g, lr, step):
+        if self.momentum == 0:
+            var._value -= lr * g
+        else:
+            var._value[...] = self._update(var, g, lr, step)
 
 
 class Adam(Optimizer):
@@ -177,6 +211,9 @@ class Adam(Optimizer):
 
     def _update(self, var, g, lr, step):
         return var._value - self._adam_step(var, g, lr, step)
+
+    def _update_inplace(self, var, g, lr, step):
+        var._value -= self._adam_step(var, g, lr, step)
 
 
 class AdamW(Adam):
@@ -230,3 +267,6 @@ def get(identifier: Any) -> Optimizer:
     if isinstance(identifier, str) and identifier.lower() in table:
         return table[identifier.lower()]()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+_SOLE_REFCOUNT = _measure_sole_refcount()

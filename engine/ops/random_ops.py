@@ -40,7 +40,8 @@ def generator(seed: int | None = None) -> np.random.Generator:
     key = (_DEFAULT_GLOBAL_SEED if g is None else g, seed)
     n = _Seeds.counters.get(key, 0)
     _Seeds.counters[key] = n + 1
-    return np.random.default_rng([key[0], -1 if seed is None else int(seed), n])
+    op_part = 0 if seed is None else (int(seed) & 0xFFFFFFFF) + 1  # 0 marks 'no op seed'
+    return np.random.default_rng([key[0] & 0xFFFFFFFF, op_part, n])
 
 
 def _dims(shape: Any) -> tuple[int, ...]:

@@ -132,30 +132,32 @@ def _read_variables(inputs: tuple) -> tuple:
 
     Like TensorFlow's ReadVariableOp: gradient rules see the value the op used even if the
     variable is assigned later, and every tape can still trace the snapshot to the variable.
+    Inside a trace the snapshot is the output of a ReadVariableOp node.
     """
     if not any(isinstance(t, Variable) for t in inputs):
         return inputs
     read = REGISTRY["ReadVariableOp"]
+    graph = STATE.graph
     out = []
     for t in inputs:
         if isinstance(t, Variable):
-            snapshot = wrap(t._value)
-            call = OpCall(read, (t,), (snapshot,), _EMPTY)
-            for tape in STATE.tapes:
-                tape._record(call)
+            snapshot = graph.read_variable(t) if graph is not None else wrap(t._value)
+            if STATE.tapes:
+                call = OpCall(read, (t,), (snapshot,), _EMPTY)
+                for tape in STATE.tapes:
+                    tape._record(call)
             t = snapshot
         out.append(t)
     return tuple(out)
 
 
 def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
-    if STATE.graph is not None:
-        return STATE.graph.add_op(op, inputs, attrs)
     if op.check is not None:
         op.check(*inputs, **attrs)
     hook = STATE.hook
+    graph = STATE.graph
     original = inputs
-    if STATE.tapes:
+    if STATE.tapes or graph is not None:
         inputs = _read_variables(inputs)
     start = time.perf_counter() if hook is not None else 0.0
     try:
@@ -164,11 +166,13 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
         raise translate_error(op, inputs, exc) from None
     result = _wrap_outputs(op, out)
     outputs = result if op.num_outputs != 1 else (result,)
+    if graph is not None:
+        graph.add_op(op, inputs, outputs, attrs)
     if STATE.tapes:
         call = OpCall(op, inputs, outputs, attrs)
         for tape in STATE.tapes:
             tape._record(call)
-    if hook is not None:
+    if hook is not None and graph is None:
         hook.op_executed(op, original, outputs, attrs, time.perf_counter() - start)
     return result
 

@@ -1,0 +1,251 @@
+"""Running a graph: generated straight-line numpy code, or node by node through dispatch.
+
+``compile_graph`` turns an (optimized) graph into one Python function: a line per node,
+common ops as numpy calls writing into buffers preallocated once (``out=``), dead values
+released right after their last use (so in-place variable updates see no aliases). That is
+where traced functions get hand-written-numpy speed.
+
+``run_observed`` executes the traced (unoptimized) graph op by op through the registry's
+dispatch, so enclosing tapes record it and the debugger sees every op.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine.graph import ir
+from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
+from engine.tensor import Tensor, wrap
+
+# op name -> numpy ufunc taking (inputs..., out=buffer)
+_UFUNCS: dict[str, Any] = {
+    "AddV2": np.add, "Sub": np.subtract, "Mul": np.multiply, "RealDiv": np.true_divide,
+    "Maximum": np.maximum, "Minimum": np.minimum, "Neg": np.negative, "Square": np.square,
+    "Sqrt": np.sqrt, "Exp": np.exp, "Log": np.log, "Log1p": np.log1p, "Abs": np.abs,
+    "Sign": np.sign, "Tanh": np.tanh, "Equal": np.equal, "NotEqual": np.not_equal,
+    "Less": np.less, "LessEqual": np.less_equal, "Greater": np.greater,
+    "GreaterEqual": np.greater_equal, "LogicalAnd": np.logical_and,
+    "LogicalOr": np.logical_or, "LogicalNot": np.logical_not, "Floor": np.floor,
+}
+
+
+class CompiledGraph:
+    """A graph as one generated Python function over numpy arrays."""
+
+    def __init__(self, graph: ir.Graph) -> None:
+        self.graph = graph
+        self.source, self._fn = _generate(graph)
+
+    def __call__(self, *arrays: Any) -> tuple:
+        with np.errstate(all="ignore"):
+            return self._fn(*arrays)
+
+
+def _last_uses(graph: ir.Graph) -> dict[int, list[int]]:
+    """node index -> ids of values whose last reader is that node."""
+    last: dict[int, int] = {}
+    for i, node in enumerate(graph.nodes):
+        for v in node.inputs:
+            last[v.id] = i
+    outputs = {v.id for v in graph.outputs}
+    by_node: dict[int, list[int]] = {}
+    for vid, i in last.items():
+        if vid not in outputs:
+            by_node.setdefault(i, []).append(vid)
+    return by_node
+
+
+def _generate(graph: ir.Graph) -> tuple[str, Callable[..., tuple]]:
+    ns: dict[str, Any] = {"np": np}
+    params = {p.id: f"p{i}" for i, p in enumerate(graph.params)}
+    outputs = {v.id for v in graph.outputs}
+    lines = [f"def run({', '.join(params[p.id] for p in graph.params)}):"]
+    dead = _last_uses(graph)
+
+    def name(v: ir.Value) -> str:
+        return f"v{v.id}"
+
+    for i, node in enumerate(graph.nodes):
+        kind = node.type
+        args = ", ".join(name(v) for v in node.inputs)
+        outs = ", ".join(name(v) for v in node.outputs)
+        if kind == ir.PLACEHOLDER:
+            lines.append(f"    {outs} = {params[node.outputs[0].id]}")
+        elif kind == ir.CONST:
+            ns[f"c{node.id}"] = node.attrs["value"]
+            lines.append(f"    {outs} = c{node.id}")
+        elif kind == ir.READ_VARIABLE:
+            ns[f"var{node.id}"] = node.attrs["variable"]
+            lines.append(f"    {outs} = var{node.id}._value")
+        elif kind == ir.APPLY_UPDATE:
+            ns[f"k{node.id}"] = functools.partial(_apply_update, node.attrs["optimizer"],
+                                                  node.attrs["variables"])
+            lines.append(f"    k{node.id}([{args}])")
+        elif kind == ir.ASSIGN_VARIABLE:
+            ns[f"k{node.id}"] = functools.partial(_assign, node.attrs["variable"],
+                                                  node.attrs["action"])
+            lines.append(f"    k{node.id}({args})")
+        else:
+            lines.append("    " + _emit(node, args, outs, ns, buffered=not (
+                set(v.id for v in node.outputs) & outputs)))
+        for vid in dead.get(i, ()):
+            lines.append(f"    del v{vid}")
+    ret = ", ".join(f"np.array({name(v)})" for v in graph.outputs)
+    lines.append(f"    return ({ret}{',' if graph.outputs else ''})")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<tf.function {graph.name}>", "exec"), ns)  # noqa: S102
+    return source, ns["run"]
+
+
+def _emit(node: ir.Node, args: str, outs: str, ns: dict, buffered: bool) -> str:
+    """One line computing ``node``; buffered ufuncs/matmuls write into preallocated arrays."""
+    kind = node.type
+    out = node.outputs[0] if len(node.outputs) == 1 else None
+    if kind in (FUSED_MATMUL, FUSED_ELEMENTWISE):
+        maker = _fused_matmul if kind == FUSED_MATMUL else _fused_elementwise
+        ns[f"k{node.id}"] = maker(node, out.shape, out.dtype, buffered)
+        return f"{outs} = k{node.id}({args})"
+    ufunc = _UFUNCS.get(kind)
+    if buffered and out is not None and out.shape:
+        buf = f"b{node.id}"
+        if ufunc is not None:
+            ns[buf] = np.empty(out.shape, out.dtype)
+            ns[f"u{node.id}"] = ufunc
+            return f"{outs} = u{node.id}({args}, out={buf})"
+        if kind == "MatMul" and all(len(v.shape) == 2 for v in node.inputs):
+            a, b = (f"v{v.id}" for v in node.inputs)
+            if node.attrs.get("transpose_a"):
+                a += ".T"
+            if node.attrs.get("transpose_b"):
+                b += ".T"
+            ns[buf] = np.empty(out.shape, out.dtype)
+            return f"{outs} = np.matmul({a}, {b}, out={buf})"
+        if kind == "Relu":
+            ns[buf] = np.empty(out.shape, out.dtype)
+            return f"{outs} = np.maximum({args}, 0, out={buf})"
+    kernel = node.op.forward
+    if node.attrs:
+        kernel = functools.partial(kernel, **node.attrs)
+    ns[f"k{node.id}"] = kernel
+    if len(node.outputs) > 1:
+        return f"{outs}, = k{node.id}({args})" if len(node.outputs) == 1 else (
+            f"{outs} = k{node.id}({args})")
+    if not node.outputs:
+        return f"k{node.id}({args})"
+    return f"{outs} = k{node.id}({args})"
+
+
+def _buffer(shape: tuple, dtype: np.dtype, buffered: bool) -> Callable[[], np.ndarray]:
+    """A getter for a node's output array: the same preallocated one every call, or a fresh
+    one when the value leaves the graph (returned to the caller)."""
+    if buffered:
+        buf = np.empty(shape, dtype)
+        return lambda: buf
+    return lambda: np.empty(shape, dtype)
+
+
+def _softmax_rows(buf: np.ndarray) -> None:
+    buf -= buf.max(axis=-1, keepdims=True)
+    np.exp(buf, out=buf)
+    buf /= buf.sum(axis=-1, keepdims=True)
+
+
+def _sigmoid_inplace(buf: np.ndarray) -> None:
+    buf *= 0.5
+    np.tanh(buf, out=buf)
+    buf += 1
+    buf *= 0.5
+
+
+_ACTIVATIONS_INPLACE: dict[str | None, Callable[[np.ndarray], Any] | None] = {
+    None: None, "Relu": lambda b: np.maximum(b, 0, out=b), "Tanh": lambda b: np.tanh(b, out=b),
+    "Sigmoid": _sigmoid_inplace, "Softmax": _softmax_rows,
+}
+
+
+def _fused_matmul(node: ir.Node, shape: tuple, dtype: np.dtype, buffered: bool) -> Callable:
+    """Kernel for FusedMatMul: x @ w + b, then the activation, all in one output buffer."""
+    get = _buffer(shape, dtype, buffered)
+    ta, tb = node.attrs["transpose_a"], node.attrs["transpose_b"]
+    activate = _ACTIVATIONS_INPLACE[node.attrs["activation"]]
+
+    def kernel(a: np.ndarray, b: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        out = np.matmul(a.T if ta else a, b.T if tb else b, out=get())
+        out += bias
+        if activate is not None:
+            activate(out)
+        return out
+
+    return kernel
+
+
+def _fused_elementwise(node: ir.Node, shape: tuple, dtype: np.dtype, buffered: bool) -> Callable:
+    """Kernel for FusedElementwise: run the chain's ops one after another into one buffer."""
+    get = _buffer(shape, dtype, buffered)
+    steps = []
+    for op_name, operands, attrs in node.attrs["program"]:
+        ufunc = _UFUNCS.get(op_name)
+        if ufunc is None:
+            activate = _ACTIVATIONS_INPLACE[op_name]
+            steps.append((None, operands, activate))
+        else:
+            steps.append((ufunc, operands, None))
+
+    def kernel(*inputs: np.ndarray) -> np.ndarray:
+        out = get()
+        for ufunc, operands, activate in steps:
+            args = [out if o[0] == "acc" else inputs[o[1]] for o in operands]
+            if ufunc is not None:
+                ufunc(*args, out=out)
+            else:
+                if args[0] is not out:
+                    np.copyto(out, np.broadcast_to(args[0], out.shape))
+                activate(out)
+        return out
+
+    return kernel
+
+
+def _apply_update(optimizer: Any, variables: list, grads: list) -> None:
+    optimizer.apply_arrays(grads, variables)
+
+
+def _assign(var: Any, action: str, value: np.ndarray) -> None:
+    if action == "assign":
+        var._set(value, action)
+    elif action == "assign_add":
+        var._set(var._value + value, action)
+    else:
+        var._set(var._value - value, action)
+
+
+def run_observed(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
+    """Execute the graph's ops eagerly through dispatch (tapes record, the debugger sees)."""
+    from engine.ops.registry import execute
+
+    env: dict[int, Tensor] = {}
+    params = {p.id: a for p, a in zip(graph.params, args)}
+    for node in graph.nodes:
+        kind = node.type
+        if kind == ir.PLACEHOLDER:
+            env[node.outputs[0].id] = params[node.outputs[0].id]
+        elif kind == ir.CONST:
+            env[node.outputs[0].id] = wrap(node.attrs["value"])
+        elif kind == ir.READ_VARIABLE:
+            env[node.outputs[0].id] = node.attrs["variable"]
+        elif kind == ir.APPLY_UPDATE:
+            opt = node.attrs["optimizer"]
+            opt.apply_gradients(zip([env[v.id] for v in node.inputs], node.attrs["variables"]))
+        elif kind == ir.ASSIGN_VARIABLE:
+            var = node.attrs["variable"]
+            getattr(var, node.attrs["action"])(env[node.inputs[0].id])
+        else:
+            result = execute(node.op, tuple(env[v.id] for v in node.inputs), node.attrs)
+            results = result if isinstance(result, tuple) else (result,)
+            for v, t in zip(node.outputs, results):
+                env[v.id] = t
+    return [env[v.id] for v in graph.outputs]

@@ -1,0 +1,185 @@
+"""The graph IR that ``tf.function`` traces into: a small typed SSA form, printed readably.
+
+Like a jaxpr: a graph has parameters, a list of nodes in execution order and outputs.
+Every node applies one registry op (or one of the few graph-only ops below) to earlier
+values; each value has a static shape and dtype (tracing specializes on input shapes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+# Graph-only node kinds (not registry ops): they have no gradient and no eager form.
+PLACEHOLDER = "Placeholder"  # a function argument
+CONST = "Const"  # a captured constant; attrs["value"] holds the ndarray
+READ_VARIABLE = "ReadVariableOp"  # attrs["variable"]: a Variable captured by reference
+APPLY_UPDATE = "ApplyGradients"  # one optimizer step: attrs optimizer, variables; stateful
+ASSIGN_VARIABLE = "AssignVariableOp"  # variable.assign* inside a traced function; stateful
+
+STATEFUL = frozenset({APPLY_UPDATE, ASSIGN_VARIABLE})
+
+
+class Value:
+    """One SSA value: produced by ``node`` (output ``index``) with a static shape and dtype."""
+
+    __slots__ = ("id", "node", "index", "shape", "dtype")
+
+    def __init__(self, vid: int, node: Node, index: int, shape: tuple, dtype: np.dtype) -> None:
+        self.id = vid
+        self.node = node
+        self.index = index
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def name(self) -> str:
+        return f"{self.node.name}:{self.index}"
+
+    def type_text(self) -> str:
+        return f"{_short_dtype(self.dtype)}[{','.join(str(d) for d in self.shape)}]"
+
+    def __repr__(self) -> str:
+        return f"%{self.id}"
+
+
+class Node:
+    """One op application. ``op`` is an OpDef, or a graph-only kind's name (a str)."""
+
+    __slots__ = ("id", "op", "inputs", "attrs", "outputs", "name", "scope")
+
+    def __init__(self, nid: int, op: Any, inputs: list[Value], attrs: dict, name: str,
+                 scope: str) -> None:
+        self.id = nid
+        self.op = op
+        self.inputs = list(inputs)
+        self.attrs = dict(attrs)
+        self.outputs: list[Value] = []
+        self.name = name
+        self.scope = scope
+
+    @property
+    def type(self) -> str:
+        return self.op if isinstance(self.op, str) else self.op.name
+
+    @property
+    def stateful(self) -> bool:
+        return self.type in STATEFUL
+
+    def __repr__(self) -> str:
+        return f"<Node {self.name} ({self.type})>"
+
+
+def _short_dtype(dtype: np.dtype) -> str:
+    return {"float32": "f32", "float64": "f64", "float16": "f16", "int32": "i32", "int64": "i64",
+            "uint8": "u8", "bool": "bool", "int8": "i8", "int16": "i16"}.get(dtype.name, dtype.name)
+
+
+def _attr_text(key: str, value: Any) -> str:
+    if key == "variable":
+        return f"var={value.name}"
+    if key == "variables":
+        return f"vars=[{', '.join(v.name for v in value)}]"
+    if isinstance(value, np.ndarray):
+        if value.size <= 4:
+            return f"{key}={np.array2string(value, separator=',')}"
+        return f"{key}=<{value.dtype.name}{list(value.shape)}>"
+    if isinstance(value, np.dtype | type):
+        return f"{key}={np.dtype(value).name}"
+    if key == "optimizer":
+        return f"{key}={type(value).__name__}"
+    return f"{key}={value!r}"
+
+
+class Graph:
+    """Parameters, nodes in execution order, outputs; plus the name scopes nodes belong to."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.nodes: list[Node] = []
+        self.params: list[Value] = []
+        self.outputs: list[Value] = []
+        self._next_value = 0
+        self._next_node = 0
+        self._names: dict[str, int] = {}
+
+    # -- construction --------------------------------------------------------------------
+    def unique_name(self, base: str) -> str:
+        n = self._names.get(base, 0)
+        self._names[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    def add_node(self, op: Any, inputs: list[Value], attrs: dict, out_specs: list[tuple],
+                 scope: str = "", name: str | None = None) -> Node:
+        """Append a node producing one value per (shape, dtype) in ``out_specs``."""
+        kind = op if isinstance(op, str) else op.name
+        base = name or kind
+        full = self.unique_name(f"{scope}/{base}" if scope else base)
+        node = Node(self._next_node, op, inputs, attrs, full, scope)
+        self._next_node += 1
+        for i, (shape, dtype) in enumerate(out_specs):
+            node.outputs.append(Value(self._next_value, node, i, shape, dtype))
+            self._next_value += 1
+        self.nodes.append(node)
+        return node
+
+    def new_value(self, node: Node, shape: tuple, dtype: np.dtype) -> Value:
+        v = Value(self._next_value, node, len(node.outputs), shape, dtype)
+        self._next_value += 1
+        node.outputs.append(v)
+        return v
+
+    # -- queries ----------------------------------------------------------------------------
+    def consumers(self) -> dict[int, list[Node]]:
+        """value id -> nodes that read it."""
+        out: dict[int, list[Node]] = {}
+        for node in self.nodes:
+            for v in node.inputs:
+                out.setdefault(v.id, []).append(node)
+        return out
+
+    def variables(self) -> list[Any]:
+        seen: dict[int, Any] = {}
+        for node in self.nodes:
+            for var in [node.attrs.get("variable")] + list(node.attrs.get("variables", [])):
+                if var is not None:
+                    seen.setdefault(id(var), var)
+        return list(seen.values())
+
+    def op_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for node in self.nodes:
+            counts[node.type] = counts.get(node.type, 0) + 1
+        return counts
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    # -- text ---------------------------------------------------------------------------------
+    def __str__(self) -> str:
+        params = ", ".join(f"%{p.id}: {p.type_text()}" for p in self.params)
+        lines = [f"graph {self.name}({params}) {{"]
+        for node in self.nodes:
+            if node.type == PLACEHOLDER:
+                continue
+            attrs = ", ".join(_attr_text(k, v) for k, v in node.attrs.items())
+            head = node.type + (f"[{attrs}]" if attrs else "")
+            args = ", ".join(f"%{v.id}" for v in node.inputs)
+            outs = ", ".join(f"%{v.id}: {v.type_text()}" for v in node.outputs)
+            lhs = f"{outs} = " if outs else ""
+            scope = f"  # {node.scope}" if node.scope else ""
+            lines.append(f"  {lhs}{head}({args}){scope}")
+        lines.append("  return " + ", ".join(f"%{v.id}" for v in self.outputs))
+        lines.append("}")
+        return "\n".join(lines)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT source: one box per node, clusters per name scope, shaped edges."""
+        from engine.graph.dot import graph_to_dot
+
+        return graph_to_dot(self)

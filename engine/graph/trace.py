@@ -1,0 +1,150 @@
+"""Tracing: while ``STATE.graph`` holds a ``GraphBuilder``, every dispatched op also
+becomes a graph node.
+
+Tracing is concrete: ops still compute real values on the trace-time inputs, so every
+gradient rule and op wrapper that looks at shapes works unchanged inside a trace, and the
+graph is specialized to the input shapes (``tf.function`` retraces per shape, as TF does
+by default). Tensors created during tracing are ``SymbolicTensor``s: they print like
+TensorFlow's graph tensors and refuse ``.numpy()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import errors
+from engine.context import STATE, current_scope
+from engine.graph import ir
+from engine.tensor import Tensor, Variable, wrap
+
+
+class OperatorNotAllowedInGraphError(TypeError, errors.OpError):
+    """A Python operation that needs a concrete value was applied to a traced tensor."""
+
+    def __init__(self, message: str) -> None:
+        TypeError.__init__(self, message)
+        self.message = message
+
+
+class SymbolicTensor(Tensor):
+    """A tensor inside a traced function: a graph value (with its trace-time value)."""
+
+    __slots__ = ()
+
+    def _graph_name(self) -> str:
+        graph = STATE.graph
+        value = graph.values.get(id(self)) if graph is not None else None
+        return value.name if value is not None else "Tensor:0"
+
+    def numpy(self) -> Any:
+        raise AttributeError("'SymbolicTensor' object has no attribute 'numpy': a tensor inside "
+                             "a tf.function has no value until the function runs. Return it "
+                             "from the function instead.")
+
+    def __bool__(self) -> bool:
+        raise OperatorNotAllowedInGraphError(
+            "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed: Tapescope traces "
+            "tf.function without AutoGraph, so Python `if`/`while` on a tensor value cannot "
+            "become graph control flow. Use tf.where, or compute the condition outside.")
+
+    def __float__(self) -> float:
+        raise OperatorNotAllowedInGraphError("float() of a tensor inside a tf.function has no "
+                                             "value at trace time.")
+
+    def __int__(self) -> int:
+        raise OperatorNotAllowedInGraphError("int() of a tensor inside a tf.function has no "
+                                             "value at trace time.")
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else format(str(self), spec)
+
+    def __str__(self) -> str:
+        return (f'Tensor("{self._graph_name()}", shape={self.shape}, '
+                f"dtype={self.dtype.name})")
+
+    __repr__ = __str__
+
+
+def symbolic(value: Any) -> SymbolicTensor:
+    t = wrap(value)
+    t.__class__ = SymbolicTensor
+    return t  # type: ignore[return-value]
+
+
+class GraphBuilder:
+    """The object installed as ``STATE.graph`` while a function is traced."""
+
+    def __init__(self, name: str) -> None:
+        self.graph = ir.Graph(name)
+        self.values: dict[int, ir.Value] = {}  # id(tensor) -> value
+        self._alive: list[Any] = []  # keeps mapped tensors alive so ids stay unique
+        self.optimizers: list[Any] = []
+
+    # -- values ------------------------------------------------------------------------------
+    def _bind(self, tensor: Tensor, value: ir.Value) -> None:
+        self.values[id(tensor)] = value
+        self._alive.append(tensor)
+
+    def placeholder(self, array: np.ndarray, name: str) -> SymbolicTensor:
+        node = self.graph.add_node(ir.PLACEHOLDER, [], {}, [(array.shape, array.dtype)],
+                                   name=name)
+        t = symbolic(array)
+        self._bind(t, node.outputs[0])
+        self.graph.params.append(node.outputs[0])
+        return t
+
+    def value_of(self, t: Tensor) -> ir.Value:
+        """The graph value of a tensor; tensors from outside the trace become constants."""
+        v = self.values.get(id(t))
+        if v is not None:
+            return v
+        if isinstance(t, Variable):
+            return self.values[id(self.read_variable(t))]
+        array = np.asarray(t._value)
+        node = self.graph.add_node(ir.CONST, [], {"value": array}, [(array.shape, array.dtype)],
+                                   scope=current_scope())
+        self._bind(t, node.outputs[0])
+        return node.outputs[0]
+
+    def read_variable(self, var: Variable) -> SymbolicTensor:
+        node = self.graph.add_node(ir.READ_VARIABLE, [], {"variable": var},
+                                   [(var._value.shape, var._value.dtype)],
+                                   scope=current_scope(), name=f"Read/{var._name}")
+        t = symbolic(var._value)
+        self._bind(t, node.outputs[0])
+        return t
+
+    # -- ops ---------------------------------------------------------------------------------
+    def add_op(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict) -> None:
+        """Record one op application whose outputs were computed on trace-time values."""
+        in_values = [self.value_of(t) for t in inputs]
+        specs = [(np.shape(o._value), np.asarray(o._value).dtype) for o in outputs]
+        node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope())
+        for t, v in zip(outputs, node.outputs):
+            t.__class__ = SymbolicTensor
+            self._bind(t, v)
+
+    def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
+        """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step
+        (the optimizer's own kernel runs it, so clipping and slots behave as in eager)."""
+        grads = []
+        for g, var in pairs:
+            g_value = self.value_of(g if isinstance(g, Tensor) else wrap(np.asarray(g)))
+            if g_value.shape != var._value.shape:
+                raise ValueError(f"Gradient of shape {g_value.shape} does not match variable "
+                                 f"{var.name} of shape {var._value.shape}.")
+            grads.append(g_value)
+        name = type(optimizer).__name__
+        self.graph.add_node(ir.APPLY_UPDATE, grads,
+                            {"optimizer": optimizer, "variables": [v for _, v in pairs]}, [],
+                            scope=current_scope() or name, name=f"{name}/apply")
+        return optimizer.iterations
+
+    def assign(self, var: Variable, value: Tensor, action: str) -> Variable:
+        """``variable.assign*`` inside a trace: a stateful node, applied when the graph runs."""
+        self.graph.add_node(ir.ASSIGN_VARIABLE, [self.value_of(value)],
+                            {"variable": var, "action": action}, [], scope=current_scope(),
+                            name=f"{action}/{var._name}")
+        return var
