@@ -1,41 +1,122 @@
 """Tapescope's engine: TensorFlow 2's eager API on numpy (``import engine as tf``)."""
 
-from engine import config, dtypes, errors, nest  # noqa: F401
+from engine import compat, config, dtypes, errors, keras, linalg, math, nest, nn, random  # noqa: F401  # noqa: F401,E402
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
 from engine.context import executing_eagerly, name_scope  # noqa: F401
-from engine.function import function  # noqa: F401
-from engine.tensor_spec import TensorSpec  # noqa: F401
 from engine.dtypes import (  # noqa: F401
-    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64,
-    uint8, uint16, uint32, uint64,
+    DType,
+    as_dtype,
+    bool,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
 )
+from engine.function import function  # noqa: F401
+from engine.linalg import norm  # noqa: F401,E402
 from engine.ops.array_ops import (  # noqa: F401
-    broadcast_to, concat, expand_dims, eye, fill, gather, gather_nd, identity, one_hot,
-    ones, ones_like, rank, reshape, scatter_nd, shape, size, split, squeeze, stack,
-    stop_gradient, tile, transpose, unstack, zeros, zeros_like,
+    broadcast_to,
+    concat,
+    expand_dims,
+    eye,
+    fill,
+    gather,
+    gather_nd,
+    identity,
+    one_hot,
+    ones,
+    ones_like,
+    rank,
+    reshape,
+    scatter_nd,
+    shape,
+    size,
+    split,
+    squeeze,
+    stack,
+    stop_gradient,
+    tile,
+    transpose,
+    unstack,
+    zeros,
+    zeros_like,
 )
 from engine.ops.array_ops import range_ as range  # noqa: F401
 from engine.ops.array_ops import slice_ as slice  # noqa: F401
-from engine.ops.math_ops import (  # noqa: F401
-    abs, add, add_n, cast, clip_by_value, divide, equal, exp, greater, greater_equal, less,
-    less_equal, log, logical_and, logical_not, logical_or, matmul, maximum, minimum,
-    multiply, negative, not_equal, pow, round, sign, sqrt, square, subtract, tensordot,
-    truediv, where,
+from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
+    abs,
+    add,
+    add_n,
+    cast,
+    clip_by_value,
+    divide,
+    equal,
+    exp,
+    floor,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    round,
+    rsqrt,
+    sign,
+    sqrt,
+    square,
+    subtract,
+    tensordot,
+    truediv,
+    where,
 )
+from engine.ops.nn_ops import sigmoid, tanh  # noqa: F401
 from engine.ops.reduction_ops import (  # noqa: F401
-    argmax, argmin, cumsum, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
-    reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum, reduce_variance,
+    argmax,
+    argmin,
+    cumsum,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
 )
 from engine.shape import TensorShape  # noqa: F401
 from engine.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from engine.tensor import (  # noqa: F401
-    Tensor, Variable, constant, convert_to_tensor, is_tensor,
+    Tensor,
+    Variable,
+    constant,
+    convert_to_tensor,
+    is_tensor,
 )
-
-from engine import compat, keras, linalg, math, nn, random  # noqa: F401,E402
-from engine.linalg import norm  # noqa: F401,E402
+from engine.tensor_spec import TensorSpec  # noqa: F401
 
 __version__ = "2.16.0-tapescope.0.1.0"
 newaxis = None

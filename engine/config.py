@@ -22,7 +22,8 @@ def _parse_env() -> int:
     try:
         n = int(raw)
     except ValueError:
-        raise ValueError(f"TAPESCOPE_BLAS_THREADS must be a positive integer, got {raw!r}") from None
+        raise ValueError(
+            f"TAPESCOPE_BLAS_THREADS must be a positive integer, got {raw!r}") from None
     if n < 1:
         raise ValueError(f"TAPESCOPE_BLAS_THREADS must be a positive integer, got {raw!r}")
     return n

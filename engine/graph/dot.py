@@ -15,7 +15,8 @@ def _quote(text: str) -> str:
 def graph_to_dot(graph: Graph) -> str:
     """Nodes labelled with op type, name, shape and dtype; one cluster per name scope."""
     lines = [f"digraph {_quote(graph.name)} {{", "  rankdir=TB;",
-             '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica"];',
+             '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", '
+             'fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=9];']
     by_scope: dict[str, list[str]] = {}
     for node in graph.nodes:

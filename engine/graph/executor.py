@@ -187,7 +187,7 @@ def _fused_elementwise(node: ir.Node, shape: tuple, dtype: np.dtype, buffered: b
     """Kernel for FusedElementwise: run the chain's ops one after another into one buffer."""
     get = _buffer(shape, dtype, buffered)
     steps = []
-    for op_name, operands, attrs in node.attrs["program"]:
+    for op_name, operands, _attrs in node.attrs["program"]:
         ufunc = _UFUNCS.get(op_name)
         if ufunc is None:
             activate = _ACTIVATIONS_INPLACE[op_name]

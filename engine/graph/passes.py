@@ -267,7 +267,8 @@ def fuse_log_softmax(graph: ir.Graph) -> ir.Graph:
         node.attrs = dict(src.attrs)
         node.inputs = [src.inputs[0]]
         if clip is not None:
-            lo_log = np.log(lo).astype(lo.dtype) if np.all(lo > 0) else np.asarray(-np.inf, lo.dtype)
+            lo_log = (np.log(lo).astype(lo.dtype) if np.all(lo > 0)
+                      else np.asarray(-np.inf, lo.dtype))
             node.attrs = {"axis": src.attrs.get("axis", -1), "log_lo": lo_log,
                           "log_hi": np.log(hi).astype(hi.dtype)}
             node.op = _CLIPPED_LOG_SOFTMAX
@@ -295,14 +296,16 @@ def fuse_elementwise_chains(graph: ir.Graph) -> ir.Graph:
     single = _single_consumer(graph)
     chain_of: dict[int, list[ir.Node]] = {}
     absorbed: set[int] = set()
+    claimed: set[int] = set()  # nodes already in some chain (a node joins one chain at most)
     for node in graph.nodes:
-        if node.id in absorbed or not _fusable(node):
+        if node.id in claimed or not _fusable(node):
             continue
         chain = [node]
         cur = node
         while True:
             nxt = single.get(cur.outputs[0].id)
-            if nxt is None or not _fusable(nxt) or nxt.outputs[0].shape != node.outputs[0].shape:
+            if (nxt is None or nxt.id in claimed or not _fusable(nxt)
+                    or nxt.outputs[0].shape != node.outputs[0].shape):
                 break
             if nxt.inputs[0] is not cur.outputs[0]:
                 if nxt.type not in ("AddV2", "Mul", "Maximum", "Minimum"):
@@ -312,6 +315,7 @@ def fuse_elementwise_chains(graph: ir.Graph) -> ir.Graph:
         if len(chain) > 1:
             chain_of[chain[-1].id] = chain
             absorbed.update(n.id for n in chain[:-1])
+            claimed.update(n.id for n in chain)
     if not chain_of:
         return graph
     new_nodes = []

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine.context import STATE
+from engine.keras import schedules  # noqa: F401  (tf.keras.optimizers.schedules)
 from engine.tensor import Tensor, Variable
 
 
@@ -83,7 +84,7 @@ class Optimizer:
         pairs = [(g, v) for g, v in grads_and_vars]
         if not pairs:
             raise ValueError("No gradients provided for any variable.")
-        for g, v in pairs:
+        for _, v in pairs:
             if not isinstance(v, Variable):
                 raise TypeError(f"apply_gradients expects (gradient, Variable) pairs; got "
                                 f"{type(v).__name__} in place of a Variable.")
@@ -176,6 +177,9 @@ class SGD(Optimizer):
             return w + self.momentum * v - lr * g
         return w + v
 
+    def get_config(self) -> dict:
+        return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
+
     def _update_inplace(self, var, g, lr, step):
         if self.momentum == 0:
             var._value -= lr * g
@@ -212,6 +216,10 @@ class Adam(Optimizer):
     def _update(self, var, g, lr, step):
         return var._value - self._adam_step(var, g, lr, step)
 
+    def get_config(self) -> dict:
+        return dict(super().get_config(), beta_1=self.beta_1, beta_2=self.beta_2,
+                    epsilon=self.epsilon, amsgrad=self.amsgrad)
+
     def _update_inplace(self, var, g, lr, step):
         var._value -= self._adam_step(var, g, lr, step)
 
@@ -228,6 +236,9 @@ class AdamW(Adam):
     def _update(self, var, g, lr, step):
         decayed = var._value - lr * self.weight_decay * var._value
         return decayed - self._adam_step(var, g, lr, step)
+
+    def get_config(self) -> dict:
+        return dict(super().get_config(), weight_decay=self.weight_decay)
 
 
 class RMSprop(Optimizer):
@@ -257,6 +268,10 @@ class RMSprop(Optimizer):
             mom += increment
             increment = mom
         return var._value - increment
+
+    def get_config(self) -> dict:
+        return dict(super().get_config(), rho=self.rho, momentum=self.momentum,
+                    epsilon=self.epsilon, centered=self.centered)
 
 
 def get(identifier: Any) -> Optimizer:

@@ -618,10 +618,10 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None =
     for axis in range(depth):
         col = idx._value[..., axis]
         if col.size and (col.min() < 0 or col.max() >= p._value.shape[axis]):
+            bad = np.argwhere((col < 0) | (col >= p._value.shape[axis]))[0]
             raise errors.InvalidArgumentError(
-                None, "GatherNd", f"indices{list(np.argwhere((col < 0) | (col >= p._value.shape[axis]))[0])}"
-                f" = {col.reshape(-1)[0]} does not index into param shape "
-                f"{list(p._value.shape)} [Op:GatherNd]")
+                None, "GatherNd", f"indices{list(bad)} = {col[tuple(bad)]} does not index into "
+                f"param shape {list(p._value.shape)} [Op:GatherNd]")
     return execute(GATHER_ND, (p, idx))
 
 

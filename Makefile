@@ -1,0 +1,78 @@
+# Tapescope developer commands. `make run` and `make test` set everything up on first use:
+# Debian packages (Graphviz, Qt's libraries), a .venv, and the project installed editable.
+
+ROOT    := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+PYTHON  ?= python3
+VENV    := $(ROOT)/.venv
+BIN     := $(VENV)/bin
+
+# Stamps: the set-up steps rerun only when their inputs change.
+SYSTEM_STAMP  := $(VENV)/.system-deps
+INSTALL_STAMP := $(VENV)/.installed
+
+# Qt without a screen; a private runtime dir keeps Qt from warning about /run/user.
+RUNTIME_DIR := $(VENV)/xdg-runtime
+QT_ENV      := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(RUNTIME_DIR)
+
+# MNIST and Fashion-MNIST live in ../shared/data when the project's shared folder is there.
+SHARED_DATA    := $(abspath $(ROOT)/../shared/data)
+TAPESCOPE_DATA ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA))
+ifneq ($(TAPESCOPE_DATA),)
+export TAPESCOPE_DATA
+endif
+
+BENCHES := $(wildcard $(ROOT)/tests/benchmarks/bench_*.py)
+
+.PHONY: all run test bench lint lint-imports ruff setup system-deps venv clean help
+
+all: test
+
+help:
+	@echo "make run      run Tapescope (for now: the terminal demo)"
+	@echo "make test     set up, check import contracts and ruff, run the test suite"
+	@echo "make bench    run every tests/benchmarks/bench_*.py"
+	@echo "make lint     ruff check + import-linter contracts"
+	@echo "make setup    only install: Debian packages, .venv, Python dependencies"
+	@echo "make clean    remove .venv and the set-up stamps"
+
+setup: $(SYSTEM_STAMP) $(INSTALL_STAMP) $(RUNTIME_DIR)
+
+system-deps: $(SYSTEM_STAMP)
+venv: $(INSTALL_STAMP)
+
+$(SYSTEM_STAMP): $(ROOT)/scripts/system-deps.sh
+	@bash $(ROOT)/scripts/system-deps.sh $@
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALL_STAMP): $(ROOT)/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '$(ROOT)[test]'
+	@touch $@
+
+$(RUNTIME_DIR): | $(BIN)/python
+	@mkdir -p $@ && chmod 700 $@
+
+run: setup
+	cd $(ROOT) && $(BIN)/tapescope
+
+lint-imports: $(INSTALL_STAMP)
+	cd $(ROOT) && $(BIN)/lint-imports
+
+ruff: $(INSTALL_STAMP)
+	cd $(ROOT) && $(BIN)/ruff check .
+
+lint: lint-imports ruff
+
+test: setup lint
+	cd $(ROOT) && $(QT_ENV) $(BIN)/python -m pytest -q
+
+bench: setup
+	@if [ -z "$(BENCHES)" ]; then echo "no benchmarks in tests/benchmarks"; exit 0; fi; \
+	cd $(ROOT) && for f in $(BENCHES); do \
+		echo "== $${f#$(ROOT)/}"; \
+		$(QT_ENV) $(BIN)/python "$$f" || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV)
