@@ -1,21 +1,67 @@
 """``tf.math``: the elementwise, reduction and comparison ops under their TF names."""
 
 from engine.linalg import l2_normalize  # noqa: F401
+from engine.ops.array_ops import unsorted_segment_sum  # noqa: F401,E402
 from engine.ops.math_ops import (  # noqa: F401
-    abs, add, add_n, cast, divide, divide_no_nan, equal, exp, floor, floordiv, floormod,
-    greater, greater_equal, is_finite, is_inf, is_nan, less, less_equal, log, log1p,
-    logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply,
-    negative, not_equal, pow, reciprocal, round, rsqrt, saturate_cast, sign, sqrt, square,
-    subtract, truediv,
+    abs,
+    add,
+    add_n,
+    cast,
+    divide,
+    divide_no_nan,
+    equal,
+    exp,
+    floor,
+    floordiv,
+    floormod,
+    greater,
+    greater_equal,
+    is_finite,
+    is_inf,
+    is_nan,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    maximum,
+    minimum,
+    mod,
+    multiply,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    round,
+    rsqrt,
+    saturate_cast,
+    sign,
+    sqrt,
+    square,
+    subtract,
+    truediv,
 )
 from engine.ops.nn_ops import erf, sigmoid, softplus, tanh  # noqa: F401
 from engine.ops.reduction_ops import (  # noqa: F401
-    argmax, argmin, count_nonzero, cumprod, cumsum, reduce_all, reduce_any,
-    reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
-    reduce_sum, reduce_variance,
+    argmax,
+    argmin,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
 )
-from engine.ops.array_ops import unsorted_segment_sum  # noqa: F401,E402
-
 
 
 def squared_difference(x, y, name=None):  # noqa: ANN001, ANN201

@@ -1,8 +1,21 @@
 """``tf.nn``: activations, softmax and cross-entropies."""
 
-from engine.ops.nn_ops import (  # noqa: F401
-    bias_add, elu, gelu, l2_loss, leaky_relu, log_softmax, relu, relu6, sigmoid, silu,
-    softmax, softmax_cross_entropy_with_logits, softplus, sparse_softmax_cross_entropy_with_logits,
-    swish, tanh,
-)
 from engine.linalg import l2_normalize  # noqa: F401,E402
+from engine.ops.nn_ops import (  # noqa: F401
+    bias_add,
+    elu,
+    gelu,
+    l2_loss,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    sigmoid,
+    silu,
+    softmax,
+    softmax_cross_entropy_with_logits,
+    softplus,
+    sparse_softmax_cross_entropy_with_logits,
+    swish,
+    tanh,
+)

@@ -109,8 +109,13 @@ class GradientTape:
             self._tracked.add(id(t))
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        """Variables watched explicitly or by being read while recording, in watch order."""
-        return tuple(v for v in self._watched.values() if isinstance(v, Variable))
+        """Variables watched explicitly or by being read while recording.
+
+        Ordered by when each variable was created, not when it was watched, as TensorFlow's
+        tape keeps them (a set ordered by the variable's id).
+        """
+        found = [v for v in self._watched.values() if isinstance(v, Variable)]
+        return tuple(sorted(found, key=lambda v: v._creation))
 
     def _record(self, call: OpCall) -> None:
         tracked = self._tracked
@@ -155,11 +160,10 @@ class GradientTape:
                      for g in nest.flatten(output_gradients)]
             if len(seeds) != len(targets):
                 raise ValueError("output_gradients must have one entry per target.")
-        grads = self._backward(targets, seeds)
+        grads = self._backward(targets, seeds, flat_sources)
         results = []
         self.none_gradient_reasons = {}
-        for i, s in enumerate(flat_sources):
-            g = grads.get(id(s))
+        for i, (s, g) in enumerate(zip(flat_sources, grads)):
             if g is None or not _is_float(s):
                 g = None
                 self.none_gradient_reasons[i] = self._explain_none(s, targets)
@@ -171,8 +175,9 @@ class GradientTape:
             self._records = []
         return nest.pack_sequence_as(sources, results)
 
-    def _backward(self, targets: list, seeds: list | None) -> dict[int, Tensor]:
-        """Reverse-mode sweep over the records; returns the summed gradient per tensor id."""
+    def _backward(self, targets: list, seeds: list | None, sources: list) -> list:
+        """Reverse-mode sweep over the records; the summed gradient (or None) per source."""
+        tracked = self._tracked
         pending: dict[int, list[Tensor]] = {}
         for i, t in enumerate(targets):
             if not isinstance(t, Tensor) or not _is_float(t):
@@ -185,6 +190,8 @@ class GradientTape:
         if was_recording:  # a tape never records its own backward pass
             STATE.tapes.remove(self)
             STATE.refresh()
+        errstate = np.errstate(all="ignore")  # inf * 0 in a backward pass: silent, like TF
+        errstate.__enter__()
         try:
             for call in reversed(self._records):
                 op = call.op
@@ -196,13 +203,15 @@ class GradientTape:
                                  for g, o in zip(out_grads, call.outputs)]
                 in_grads = op.grad(call, *out_grads)
                 for key, x, g in zip(call.input_ids, call.inputs, in_grads):
-                    if g is not None and _is_float(x):
+                    # Untracked inputs are constants to this tape: they get no gradient.
+                    if g is not None and key in tracked and _is_float(x):
                         pending.setdefault(key, []).append(g)
+            return [_total(pending.get(id(s))) if id(s) in tracked else None for s in sources]
         finally:
+            errstate.__exit__(None, None, None)
             if was_recording:
                 STATE.tapes.append(self)
                 STATE.refresh()
-        return {key: _total(gs) for key, gs in pending.items()}
 
     def _explain_none(self, source: Tensor, targets: list) -> str:
         """Why ``gradient`` returned None for ``source``, in words a user can act on."""
@@ -214,32 +223,40 @@ class GradientTape:
         if id(source) not in self._tracked:
             if isinstance(source, Variable) and not source.trainable:
                 return "the variable is not trainable, so the tape does not watch it"
+            if isinstance(source, Variable) and not self._watch_accessed_variables:
+                return ("the tape was created with watch_accessed_variables=False and this "
+                        "variable was never passed to tape.watch")
             if isinstance(source, Variable):
                 return "the variable was not used while the tape was recording"
             return ("the tape never watched this tensor: call tape.watch(x) on a constant, or "
                     "compute it inside the tape's context")
-        reach = {id(source)}
+        # A break explains the None only where it cuts a recorded path from the source to a
+        # target: follow every recorded op, differentiable or not, from both ends.
+        upstream = {id(t) for t in targets if isinstance(t, Tensor)}
+        for call in reversed(self._records):
+            if any(id(o) in upstream for o in call.outputs):
+                upstream.update(call.input_ids)
+        downstream = {id(source)}
         breaks: list[str] = []
         for call in self._records:
-            if any(key in reach for key in call.input_ids):
-                if call.op.name == "StopGradient":
-                    breaks.append("tf.stop_gradient blocks the path")
-                    continue
-                if not call.op.differentiable:
-                    breaks.append(f"the path goes through {call.op.name}, which has no gradient")
-                    continue
-                outs = [o for o in call.outputs if _is_float(o)]
-                if not outs:
-                    breaks.append(f"{call.op.name} produces an integer tensor, which carries no "
-                                  "gradient")
-                    continue
-                reach.update(id(o) for o in outs)
-        if any(key in self._numpy_exits for key in reach):
-            breaks.append("a value on the path was taken out with .numpy() and turned back into "
-                          "a constant")
+            if not any(key in downstream for key in call.input_ids):
+                continue
+            downstream.update(id(o) for o in call.outputs)
+            if any(id(o) in upstream for o in call.outputs):
+                reason = _path_break(call)
+                if reason is not None:
+                    breaks.append(reason)
         if breaks:
             return "the target does not depend on the source differentiably: " + "; ".join(
                 dict.fromkeys(breaks))
+        # No recorded path at all; a value computed from the source that left through
+        # .numpy() is the usual way such a path gets lost.
+        if any(key in self._numpy_exits for key in downstream):
+            return ("a value computed from the source was taken out with .numpy() (and presumably "
+                    "turned back into a constant), which the tape cannot follow")
+        if not any(id(t) in self._tracked for t in targets if isinstance(t, Tensor)):
+            return ("the target was not computed from any watched tensor while the tape was "
+                    "recording")
         return "the target does not depend on this source (they are not connected)"
 
     # -- jacobians -----------------------------------------------------------------------------
@@ -259,9 +276,9 @@ class GradientTape:
             seed = np.zeros(n, dtype=target._value.dtype)
             seed[i] = 1
             seed_t = convert_to_tensor(seed.reshape(target._value.shape))
-            grads = self._backward([target], [seed_t])
-            for j, s in enumerate(flat_sources):
-                rows[j].append(grads.get(id(s)))
+            grads = self._backward([target], [seed_t], flat_sources)
+            for j, g in enumerate(grads):
+                rows[j].append(g)
         results = []
         mode = UnconnectedGradients(unconnected_gradients)
         for j, s in enumerate(flat_sources):
@@ -279,7 +296,8 @@ class GradientTape:
         return nest.pack_sequence_as(sources, results)
 
     def batch_jacobian(self, target: Any, source: Any,
-                       unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+                       unconnected_gradients: UnconnectedGradients | str = (
+                           UnconnectedGradients.NONE),
                        parallel_iterations: int | None = None,
                        experimental_use_pfor: bool = True) -> Tensor | None:
         """Per-example jacobian: result[b, i..., j...] = d target[b, i...] / d source[b, j...]."""
@@ -297,7 +315,7 @@ class GradientTape:
             seed = np.zeros((batch, per), dtype=target._value.dtype)
             seed[:, i] = 1
             seed_t = convert_to_tensor(seed.reshape(tshape))
-            g = self._backward([target], [seed_t]).get(id(source))
+            g = self._backward([target], [seed_t], [source])[0]
             columns.append(g)
         if not self._persistent:
             self._used = True
@@ -311,6 +329,17 @@ class GradientTape:
         return array_ops.reshape(stacked, tuple(tshape) + tuple(sshape[1:]))
 
 
+def _path_break(call: OpCall) -> str | None:
+    """Why gradients cannot pass back through this recorded op, or None if they can."""
+    if call.op.name == "StopGradient":
+        return "tf.stop_gradient blocks the path"
+    if not call.op.differentiable or call.op.grad is None:
+        return f"the path goes through {call.op.name}, which has no gradient"
+    if not any(_is_float(o) for o in call.outputs):
+        return f"{call.op.name} produces an integer tensor, which carries no gradient"
+    return None
+
+
 def _total(grads: list[Tensor] | None) -> Tensor | None:
     if not grads:
         return None
@@ -319,7 +348,7 @@ def _total(grads: list[Tensor] | None) -> Tensor | None:
     return math_ops.add_n(grads)
 
 
-# -- stop_gradient's partner: custom gradients ------------------------------------------------------
+# -- stop_gradient's partner: custom gradients ---------------------------------------------
 
 def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
     """Decorator: ``f`` returns ``(y, grad_fn)``; tapes use ``grad_fn(dy)`` instead of f's ops.

@@ -7,11 +7,13 @@ else: its dtype and shape are read off the array when asked. Operators (``+``, `
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
 
 from engine import dtypes as _dt
+from engine import errors
 from engine.context import STATE
 from engine.shape import TensorShape, as_shape
 
@@ -52,13 +54,17 @@ class Tensor:
         return self.shape
 
     def numpy(self) -> Any:
-        """The value as numpy (a numpy scalar for rank 0, like TensorFlow); shares memory."""
+        """A copy of the value as numpy (a numpy scalar for rank 0), as TensorFlow returns.
+
+        A copy because tensors are immutable and a Variable must not change (nor the
+        values a tape saved) when the caller writes into the array it got back.
+        """
         if STATE.observed and STATE.tapes:
             for tape in STATE.tapes:
                 tape._note_numpy_exit(self)
         value = self._value
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            return value[()]
+        if isinstance(value, np.ndarray):
+            return value[()] if value.ndim == 0 else value.copy()
         return value
 
     def ref(self) -> Reference:
@@ -74,7 +80,7 @@ class Tensor:
 
     def __len__(self) -> int:
         if self._value.ndim == 0:
-            raise TypeError("len is not well defined for a rank-0 tensor.")
+            raise TypeError("Scalar tensor has no `len()`")
         return self._value.shape[0]
 
     def __iter__(self):  # type: ignore[no-untyped-def]
@@ -99,7 +105,12 @@ class Tensor:
         return int(self._value)
 
     def __format__(self, spec: str) -> str:
-        return self.numpy().__format__(spec)
+        # Formats numpy's value (f"{loss:.4f}") without numpy()'s copy or its note to the tape:
+        # printing is not a .numpy() round trip.
+        value = self._value
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        return value.__format__(spec)
 
     def __hash__(self) -> int:
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
@@ -159,10 +170,13 @@ def wrap(value: Any) -> Tensor:
     return t
 
 
+_variables_created = itertools.count()
+
+
 class Variable(Tensor):
     """A mutable tensor: model parameters. Reads by ops are recorded by tapes."""
 
-    __slots__ = ("_name", "trainable", "_constraint")
+    __slots__ = ("_name", "trainable", "_constraint", "_creation")
 
     def __init__(self, initial_value: Any = None, trainable: bool = True, name: str | None = None,
                  dtype: Any = None, shape: Any = None, constraint: Any = None,
@@ -176,6 +190,7 @@ class Variable(Tensor):
         self._name = "Variable" if name is None else str(name)
         self.trainable = bool(trainable)
         self._constraint = constraint
+        self._creation = next(_variables_created)  # tapes list variables in creation order
         if STATE.hook is not None:
             STATE.hook.variable_created(self)
 
@@ -217,15 +232,27 @@ class Variable(Tensor):
                    read_value: bool = True) -> Variable:
         if STATE.graph is not None:
             return self._set(delta, "assign_add")
-        delta = convert_to_tensor(delta, dtype=self.dtype)._value
+        delta = self._update_operand(delta, "AssignAddVariableOp")
         return self._set(self._value + delta, "assign_add")
 
     def assign_sub(self, delta: Any, use_locking: bool = False, name: str | None = None,
                    read_value: bool = True) -> Variable:
         if STATE.graph is not None:
             return self._set(delta, "assign_sub")
-        delta = convert_to_tensor(delta, dtype=self.dtype)._value
+        delta = self._update_operand(delta, "AssignSubVariableOp")
         return self._set(self._value - delta, "assign_sub")
+
+    def _update_operand(self, delta: Any, op_name: str) -> np.ndarray:
+        # TensorFlow's update kernels take exactly the variable's shape: no broadcasting,
+        # so v.assign_add(1.0) on a vector fails there and must fail here too.
+        value = convert_to_tensor(delta, dtype=self.dtype)._value
+        if value.shape != self._value.shape:
+            raise errors.InvalidArgumentError(
+                None, op_name,
+                f"Cannot update variable with shape {_debug_dims(self._value.shape)} using a "
+                f"Tensor with shape {_debug_dims(value.shape)}, shapes must be equal. "
+                f"[Op:{op_name}]")
+        return value
 
     def __str__(self) -> str:
         return self.__repr__()
@@ -233,6 +260,11 @@ class Variable(Tensor):
     def __repr__(self) -> str:
         return (f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
                 f"numpy={numpy_text(self._value, is_repr=True)}>")
+
+
+def _debug_dims(shape: tuple) -> str:
+    """A shape as TensorFlow's kernels print it (``[2,3]``)."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
 
 
 # -- conversion --------------------------------------------------------------------------
@@ -243,8 +275,8 @@ def _infer_array(value: Any) -> np.ndarray:
         return np.asarray(value)
     try:
         array = np.asarray(value)
-    except ValueError as exc:  # ragged nesting
-        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {exc}") from None
+    except ValueError:  # ragged nesting
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = array.dtype.kind
     if kind == "f":
         return array.astype(np.float32) if array.dtype == np.float64 else array

@@ -215,12 +215,7 @@ def _apply_update(optimizer: Any, variables: list, grads: list) -> None:
 
 
 def _assign(var: Any, action: str, value: np.ndarray) -> None:
-    if action == "assign":
-        var._set(value, action)
-    elif action == "assign_add":
-        var._set(var._value + value, action)
-    else:
-        var._set(var._value - value, action)
+    getattr(var, action)(wrap(value))  # the eager method: same shape checks and hooks
 
 
 def run_observed(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:

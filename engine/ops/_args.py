@@ -10,6 +10,15 @@ from engine import errors
 from engine.tensor import Tensor, convert_to_tensor
 
 _KIND_NAME = {"f": "float", "i": "int", "u": "uint", "b": "bool", "c": "complex"}
+# TensorFlow's kernels name dtypes in their errors the C++ way (DataTypeString): a float32
+# tensor is a "float tensor"; every other dtype keeps its Python name.
+_KERNEL_DTYPE_NAME = {"float16": "half", "float32": "float", "float64": "double"}
+
+
+def kernel_dtype_name(dtype: np.dtype) -> str:
+    """How TensorFlow's op errors spell ``dtype`` (``float`` for float32, ``double`` …)."""
+    name = np.dtype(dtype).name
+    return _KERNEL_DTYPE_NAME.get(name, name)
 
 
 def dtype_mismatch(op_name: str, index: int, expected: np.dtype, got: np.dtype) -> Exception:
@@ -17,7 +26,8 @@ def dtype_mismatch(op_name: str, index: int, expected: np.dtype, got: np.dtype) 
     return errors.InvalidArgumentError(
         None, op_name,
         f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
-        f"{expected} tensor but is a {got} tensor [Op:{op_name}]")
+        f"{kernel_dtype_name(expected)} tensor but is a {kernel_dtype_name(got)} tensor "
+        f"[Op:{op_name}]")
 
 
 def binary_args(x: Any, y: Any, op_name: str) -> tuple[Tensor, Tensor]:
@@ -60,8 +70,8 @@ def require_kinds(t: Tensor, kinds: str, op_name: str) -> None:
         allowed = ", ".join(_KIND_NAME[k] for k in kinds)
         raise errors.InvalidArgumentError(
             None, op_name,
-            f"Value for attr 'T' of {t._value.dtype} is not in the list of allowed values "
-            f"({allowed} types) [Op:{op_name}]")
+            f"Value for attr 'T' of {kernel_dtype_name(t._value.dtype)} is not in the list of "
+            f"allowed values ({allowed} types) [Op:{op_name}]")
 
 
 def axis_tuple(axis: Any, ndim: int) -> tuple[int, ...] | None:

@@ -14,6 +14,7 @@ from engine import dtypes as _dt
 from engine import errors
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.ops.registry import defop, execute
+from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor, wrap
 
 _FLOAT = "f"
@@ -272,13 +273,8 @@ def _(op, dy):
     return (zeros_like(op.inputs[0]),)
 
 
-FLOOR = defop("Floor")(np.floor)
-
-
-@FLOOR.gradient
-def _(op, dy):
-    """floor is flat almost everywhere: zero gradient."""
-    return (zeros_like(op.inputs[0]),)
+FLOOR = defop("Floor", differentiable=False)(np.floor)
+FLOOR.doc = "Largest integer <= x (no gradient: TensorFlow's Floor gradient is None)."
 
 
 ROUND = defop("Round", differentiable=False)(np.round)
@@ -445,6 +441,9 @@ def multiply(x: Any, y: Any, name: str | None = None) -> Tensor:
 def divide(x: Any, y: Any, name: str | None = None) -> Tensor:
     """``x / y``; integer tensors are divided as float64, as TensorFlow's truediv."""
     x, y = binary_args(x, y, "RealDiv")
+    if x._value.dtype.kind in "iu" and x._value.dtype.itemsize <= 2:
+        # TensorFlow's truediv: 8/16-bit integers divide as float32, wider ones as float64.
+        x, y = cast(x, np.float32), cast(y, np.float32)
     return execute(DIV, (x, y))
 
 
@@ -588,9 +587,17 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
 
 def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any,
                   name: str | None = None) -> Tensor:
+    """``tf.clip_by_value``: the bounds broadcast to t's shape, never t to theirs."""
     t = _t(t)
     _, lo = binary_args(t, clip_value_min, "ClipByValue")
     _, hi = binary_args(t, clip_value_max, "ClipByValue")
+    try:
+        shape = np.broadcast_shapes(t._value.shape, lo._value.shape, hi._value.shape)
+    except ValueError:
+        shape = t._value.shape  # the op itself reports the mismatch, naming the shapes
+    if shape != t._value.shape:  # TensorFlow's values.shape.assert_is_compatible_with
+        raise ValueError(f"Shapes {TensorShape(t._value.shape)} and {TensorShape(shape)} are "
+                         "incompatible")
     return execute(CLIP, (t, lo, hi))
 
 
