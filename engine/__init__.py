@@ -1,6 +1,18 @@
 """Tapescope's engine: TensorFlow 2's eager API on numpy (``import engine as tf``)."""
 
-from engine import compat, config, dtypes, errors, keras, linalg, math, nest, nn, random  # noqa: F401  # noqa: F401,E402
+from engine import (  # noqa: F401
+    compat,
+    config,
+    data,
+    dtypes,
+    errors,
+    keras,
+    linalg,
+    math,
+    nest,
+    nn,
+    random,
+)
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
