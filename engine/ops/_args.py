@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
-from engine.tensor import Tensor, convert_to_tensor
+from engine.tensor import Tensor, convert_to_tensor, wrap
 
 _KIND_NAME = {"f": "float", "i": "int", "u": "uint", "b": "bool", "c": "complex"}
 # TensorFlow's kernels name dtypes in their errors the C++ way (DataTypeString): a float32
@@ -30,6 +30,17 @@ def dtype_mismatch(op_name: str, index: int, expected: np.dtype, got: np.dtype) 
         f"[Op:{op_name}]")
 
 
+_PY_NUMBERS = (int, float)
+
+
+def _scalar_like(value: int | float, like: Tensor) -> Tensor:
+    """A Python number as a tensor of ``like``'s dtype (the common ``x * 2.0`` case, fast)."""
+    dtype = like._value.dtype
+    if dtype.kind in "iub" and value.__class__ is float and not value.is_integer():
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    return wrap(np.asarray(value, dtype=dtype))
+
+
 def binary_args(x: Any, y: Any, op_name: str) -> tuple[Tensor, Tensor]:
     """Convert a pair of op inputs the way TensorFlow's binary math wrappers do.
 
@@ -38,7 +49,8 @@ def binary_args(x: Any, y: Any, op_name: str) -> tuple[Tensor, Tensor]:
     """
     if isinstance(x, Tensor):
         if not isinstance(y, Tensor):
-            y = convert_to_tensor(y, dtype=x._value.dtype)
+            y = _scalar_like(y, x) if y.__class__ in _PY_NUMBERS else convert_to_tensor(
+                y, dtype=x._value.dtype)
     elif isinstance(y, Tensor):
         x = convert_to_tensor(x, dtype=y._value.dtype)
     else:

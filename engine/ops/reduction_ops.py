@@ -58,7 +58,7 @@ def _(op, dy):
 
     x = op.inputs[0]
     count = max(x._value.size, 1) // max(np.size(op.outputs[0]._value), 1)
-    return (math_ops.divide(_grad_to_input(op, dy), math_ops.cast(count, dy._value.dtype)),)
+    return (math_ops.multiply(_grad_to_input(op, dy), 1.0 / count),)
 
 
 def _extremum_grad(op: Any, dy: Tensor) -> tuple:
@@ -73,9 +73,28 @@ def _extremum_grad(op: Any, dy: Tensor) -> tuple:
     return (math_ops.multiply(math_ops.divide(mask, ties), _grad_to_input(op, dy)),)
 
 
-MAX = _reduction("Max", np.max)
+def _empty_identity(x: np.ndarray, lowest: bool) -> dict:
+    """numpy's ``initial`` for a max/min over no elements: TensorFlow returns -inf/+inf
+    (the dtype's bounds for integers) where numpy raises."""
+    if np.size(x):
+        return {}
+    if x.dtype.kind == "f":
+        return {"initial": -np.inf if lowest else np.inf}
+    info = np.iinfo(x.dtype)
+    return {"initial": info.min if lowest else info.max}
+
+
+def amax(x, axis=None, keepdims=False):
+    return np.max(x, axis=axis, keepdims=keepdims, **_empty_identity(x, lowest=True))
+
+
+def amin(x, axis=None, keepdims=False):
+    return np.min(x, axis=axis, keepdims=keepdims, **_empty_identity(x, lowest=False))
+
+
+MAX = _reduction("Max", amax)
 MAX.gradient(_extremum_grad)
-MIN = _reduction("Min", np.min)
+MIN = _reduction("Min", amin)
 MIN.gradient(_extremum_grad)
 
 PROD = _reduction("Prod", np.prod)
@@ -130,7 +149,7 @@ def _cumulative(fn: Any, identity: int) -> Any:
         if reverse:
             x = np.flip(x, axis)
         out = fn(x, axis=axis, dtype=x.dtype)
-        if exclusive:
+        if exclusive and x.shape[axis]:  # an empty axis has nothing to shift
             pad = np.full_like(np.take(out, [0], axis=axis), identity)
             out = np.concatenate([pad, np.delete(out, -1, axis=axis)], axis=axis)
         return np.flip(out, axis) if reverse else out
