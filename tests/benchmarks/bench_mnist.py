@@ -1,0 +1,209 @@
+"""One epoch of the tutorial's MNIST MLP (784-128-10, Adam, batch 32) in each framework.
+
+Each variant runs in its own subprocess (so its peak RSS is its own), one after another in
+this run, all with one BLAS thread: the engine eager, the engine with ``@tf.function``, a
+hand-written numpy implementation of the same forward/backward/Adam (the floor), and
+PyTorch / TensorFlow when installed. Prints seconds per epoch, test accuracy, peak RSS and
+ratios to the floor. Targets (issue 4): tf.function <= 1.2x the floor and faster than
+PyTorch and TensorFlow; eager <= 2x the floor; peak RSS below PyTorch's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = 32
+
+
+def load_mnist() -> tuple:
+    os.environ.setdefault("TAPESCOPE_DATA", str(ROOT.parent / "shared" / "data"))
+    from engine.keras import datasets
+
+    (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()
+    return (x_train / 255.0, y_train), (x_test / 255.0, y_test)
+
+
+def batch_order(n_batches: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n_batches)
+
+
+# -- variants: each returns (seconds for one epoch, test accuracy) ------------------------------
+
+def run_numpy() -> tuple[float, float]:
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x = x_train.reshape(-1, 784).astype(np.float32)
+    xt = x_test.reshape(-1, 784).astype(np.float32)
+    rng = np.random.default_rng(0)
+
+    def glorot(fan_in: int, fan_out: int) -> np.ndarray:
+        limit = np.sqrt(6 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32)
+
+    params = [glorot(784, 128), np.zeros(128, np.float32), glorot(128, 10),
+              np.zeros(10, np.float32)]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-7
+    start = time.perf_counter()
+    for step, i in enumerate(batch_order(len(x) // BATCH, 1), 1):
+        xb, yb = x[i * BATCH:(i + 1) * BATCH], y_train[i * BATCH:(i + 1) * BATCH]
+        w1, c1, w2, c2 = params
+        h = np.maximum(xb @ w1 + c1, 0)
+        logits = h @ w2 + c2
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        d = p
+        d[np.arange(BATCH), yb] -= 1
+        d /= BATCH
+        grads = [None, d.sum(0), h.T @ d, None]
+        dh = d @ w2.T
+        dh *= h > 0
+        grads[0], grads[1] = xb.T @ dh, dh.sum(0)
+        grads[3] = d.sum(0)
+        grads[1] = dh.sum(0)
+        lr_t = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
+        for k, g in enumerate(grads):
+            m[k] *= b1
+            m[k] += (1 - b1) * g
+            v[k] *= b2
+            v[k] += (1 - b2) * g * g
+            params[k] -= lr_t * m[k] / (np.sqrt(v[k]) + eps)
+    seconds = time.perf_counter() - start
+    w1, c1, w2, c2 = params
+    pred = (np.maximum(xt @ w1 + c1, 0) @ w2 + c2).argmax(1)
+    return seconds, float((pred == y_test).mean())
+
+
+def run_engine(traced: bool) -> tuple[float, float]:
+    import engine as tf
+    from engine.keras import layers, models
+
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    tf.random.set_seed(0)
+    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
+                               layers.Dense(128, activation="relu"),
+                               layers.Dense(10, activation="softmax")])
+    optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
+
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            predictions = model(x, training=True)
+            loss = loss_fn(y, predictions)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    step = tf.function(train_step) if traced else train_step
+    dataset = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(BATCH).shuffle(10000)
+    start = time.perf_counter()
+    for x_batch, y_batch in dataset:
+        step(x_batch, y_batch)
+    seconds = time.perf_counter() - start
+    accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
+    accuracy.update_state(y_test, model(x_test, training=False))
+    return seconds, float(accuracy.result().numpy())
+
+
+def run_torch() -> tuple[float, float]:
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x = torch.tensor(x_train.reshape(-1, 784), dtype=torch.float32)
+    y = torch.tensor(y_train, dtype=torch.int64)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    for i in batch_order(len(x) // BATCH, 1):
+        opt.zero_grad()
+        loss = loss_fn(model(x[i * BATCH:(i + 1) * BATCH]), y[i * BATCH:(i + 1) * BATCH])
+        loss.backward()
+        opt.step()
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        pred = model(torch.tensor(x_test.reshape(-1, 784), dtype=torch.float32)).argmax(1)
+    return seconds, float((pred.numpy() == y_test).mean())
+
+
+def run_tensorflow() -> tuple[float, float]:
+    import tensorflow as real_tf
+
+    real_tf.config.threading.set_intra_op_parallelism_threads(1)
+    real_tf.config.threading.set_inter_op_parallelism_threads(1)
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    model = real_tf.keras.Sequential([real_tf.keras.layers.Flatten(input_shape=(28, 28)),
+                                      real_tf.keras.layers.Dense(128, activation="relu"),
+                                      real_tf.keras.layers.Dense(10, activation="softmax")])
+    opt = real_tf.keras.optimizers.Adam(0.001)
+    loss_fn = real_tf.keras.losses.SparseCategoricalCrossentropy()
+
+    @real_tf.function
+    def step(xb, yb):
+        with real_tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+
+    ds = real_tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(BATCH).shuffle(10000)
+    start = time.perf_counter()
+    for xb, yb in ds:
+        step(xb, yb)
+    seconds = time.perf_counter() - start
+    pred = model(x_test, training=False).numpy().argmax(1)
+    return seconds, float((pred == y_test).mean())
+
+
+VARIANTS = {"numpy floor": run_numpy, "engine tf.function": lambda: run_engine(True),
+            "engine eager": lambda: run_engine(False), "pytorch": run_torch,
+            "tensorflow tf.function": run_tensorflow}
+
+
+def child(name: str) -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        seconds, acc = VARIANTS[name]()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "accuracy": acc, "peak_mb": peak_mb}))
+
+
+def main() -> None:
+    results = {}
+    for name in VARIANTS:
+        env = dict(os.environ, TAPESCOPE_BLAS_THREADS="1", OMP_NUM_THREADS="1",
+                   PYTHONPATH=str(ROOT))
+        proc = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True,
+                              text=True, env=env, cwd=str(ROOT))
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+            print(f"{name:24s} skipped: {last}")
+            continue
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    floor = results.get("numpy floor", {}).get("seconds")
+    print("BLAS threads: 1 in every variant; one epoch = 1,875 steps of batch 32")
+    print(f"{'variant':24s} {'s/epoch':>8s} {'x floor':>8s} {'test acc':>9s} {'peak MB':>8s}")
+    for name, r in results.items():
+        ratio = r["seconds"] / floor if floor else float("nan")
+        print(f"{name:24s} {r['seconds']:8.2f} {ratio:8.2f} {r['accuracy']:9.4f} "
+              f"{r['peak_mb']:8.0f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()
