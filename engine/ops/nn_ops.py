@@ -89,7 +89,7 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 @defop("Erf")
 def _erf_fwd(x):
     """The error function, 2/√π ∫₀ˣ e^(-t²) dt."""
-    return _erf(x).astype(np.asarray(x).dtype)
+    return np.asarray(_erf(x)).astype(np.asarray(x).dtype)  # a 0-d input gives a bare float
 
 
 ERF = _erf_fwd
@@ -145,7 +145,7 @@ def _(op, dy):
 
 
 def _softmax_np(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -172,7 +172,7 @@ def _(op, dy):
 @defop("LogSoftmax")
 def _log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -244,7 +244,7 @@ def _(op, dy):
 @defop("SoftmaxCrossEntropyWithLogits")
 def _xent(logits, labels, axis=-1):
     """-sum(labels · log softmax(logits)) along ``axis``."""
-    shifted = logits - np.max(logits, axis=axis, keepdims=True)
+    shifted = logits - np.max(logits, axis=axis, keepdims=True, initial=-np.inf)
     log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return -np.sum(labels * log_probs, axis=axis)
 

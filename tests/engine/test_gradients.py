@@ -1,0 +1,818 @@
+"""Every op's gradient against central finite differences, in float64, over drawn shapes.
+
+``OP_CASES`` maps each differentiable op in the registry to inputs drawn by hypothesis and
+a call of the public API that runs it; ``NOT_DIFFERENTIABLE_CASES`` does the same for the
+ops declared without a gradient. The meta test reads the registry, so an op added without
+a gradient rule, or without a case here, fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+import pytest
+from gradcheck import check_gradient, check_second_derivative, ops_run
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import engine as tf
+from engine.ops import REGISTRY, conv_ops
+
+SETTINGS = settings(max_examples=15, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+class Example(NamedTuple):
+    """Drawn inputs: float64 arrays to differentiate, plus the call's other arguments."""
+
+    arrays: tuple[np.ndarray, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to exercise an op: the inputs to draw and the public call that runs it."""
+
+    inputs: st.SearchStrategy[Example]
+    call: Callable[..., Any]
+    variables: bool = False  # differentiate with respect to tf.Variables
+    eps: float = 1e-6
+    tol: float = 1e-5
+
+
+# -- strategies ----------------------------------------------------------------------------
+
+def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def signed(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Values with lo <= |v| <= hi, either sign (away from zero)."""
+    return floats(lo, hi) | floats(-hi, -lo)
+
+
+SMOOTH = floats(-2, 2)
+POSITIVE = floats(0.2, 3)
+NONZERO = signed(0.1, 2)
+# Two interleaved lattices: an element of LOW never equals or nears one of HIGH.
+LOW = st.integers(-4, 4).map(lambda k: 0.5 * k + 0.125)
+HIGH = st.integers(-4, 4).map(lambda k: 0.5 * k - 0.125)
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
+NONSCALAR = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3)
+PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
+
+
+def arrays(shape: tuple, elements: st.SearchStrategy[float] = SMOOTH,
+           unique: bool = False) -> st.SearchStrategy[np.ndarray]:
+    return hnp.arrays(np.float64, shape, elements=elements, unique=unique)
+
+
+def distinct(shape: tuple) -> st.SearchStrategy[np.ndarray]:
+    """Pairwise distinct values at least 0.05 apart (no ties for max, min, sort)."""
+    return arrays(shape, st.integers(-99, 99).map(lambda k: k / 20), unique=True)
+
+
+def indices(shape: tuple, high: int) -> st.SearchStrategy[np.ndarray]:
+    return hnp.arrays(np.int32, shape, elements=st.integers(0, high - 1))
+
+
+@st.composite
+def axes(draw: st.DrawFn, ndim: int) -> int | list[int] | None:
+    """A reduction axis argument: None, one axis, or several (negative ones too)."""
+    if ndim == 0:
+        return None
+    kind = draw(st.sampled_from(["all", "one", "some"]))
+    if kind == "all":
+        return None
+    if kind == "one":
+        return draw(st.integers(-ndim, ndim - 1))
+    chosen = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    return [a - ndim if draw(st.booleans()) else a for a in chosen]
+
+
+def unary(call: Callable[..., Any], elements: st.SearchStrategy[float] = SMOOTH,
+          shapes: st.SearchStrategy[tuple] = SHAPES, **case: Any) -> Case:
+    """A one-input elementwise case."""
+    inputs = shapes.flatmap(lambda s: arrays(s, elements)).map(lambda x: Example((x,), {}))
+    return Case(inputs, call, **case)
+
+
+def binary(call: Callable[..., Any], x: st.SearchStrategy[float] = SMOOTH,
+           y: st.SearchStrategy[float] = SMOOTH) -> Case:
+    """A two-input case on mutually broadcastable shapes."""
+
+    @st.composite
+    def inputs(draw: st.DrawFn) -> Example:
+        a, b = draw(PAIRS).input_shapes
+        return Example((draw(arrays(a, x)), draw(arrays(b, y))), {})
+
+    return Case(inputs(), call)
+
+
+@st.composite
+def stretchable(draw: st.DrawFn, target: tuple) -> tuple:
+    """A shape that broadcasts to exactly ``target`` (fewer axes, some of length 1)."""
+    kept = target[draw(st.integers(0, len(target))):]
+    return tuple(d if draw(st.booleans()) else 1 for d in kept)
+
+
+@st.composite
+def with_axis(draw: st.DrawFn, elements: st.SearchStrategy[float] = SMOOTH) -> Example:
+    """One non-scalar array and a valid (possibly negative) axis of it."""
+    x = draw(NONSCALAR.flatmap(lambda s: arrays(s, elements)))
+    return Example((x,), {"axis": draw(st.integers(-x.ndim, x.ndim - 1))})
+
+
+@st.composite
+def reduction(draw: st.DrawFn, values: Callable[[tuple], st.SearchStrategy[np.ndarray]]
+              ) -> Example:
+    x = draw(SHAPES.flatmap(values))
+    return Example((x,), {"axis": draw(axes(x.ndim)), "keepdims": draw(st.booleans())})
+
+
+@st.composite
+def cumulative(draw: st.DrawFn, elements: st.SearchStrategy[float]) -> Example:
+    (x,), kw = draw(with_axis(elements))
+    return Example((x,), {**kw, "exclusive": draw(st.booleans()),
+                          "reverse": draw(st.booleans())})
+
+
+# -- array ops -----------------------------------------------------------------------------
+
+@st.composite
+def reshape_inputs(draw: st.DrawFn) -> Example:
+    x = draw(SHAPES.flatmap(arrays))
+    candidates = [(-1,), x.shape[::-1] + (1,), (1, -1), (x.size, 1)]
+    target = draw(st.sampled_from([c for c in candidates
+                                   if np.empty(x.shape).reshape(c).shape != x.shape]))
+    return Example((x,), {"shape": list(target)})
+
+
+@st.composite
+def broadcast_to_inputs(draw: st.DrawFn) -> Example:
+    target = draw(NONSCALAR)
+    shape = draw(stretchable(target))
+    if shape == target:
+        target = (2,) + target
+    return Example((draw(arrays(shape)),), {"shape": list(target)})
+
+
+@st.composite
+def transpose_inputs(draw: st.DrawFn) -> Example:
+    x = draw(SHAPES.flatmap(arrays))
+    return Example((x,), {"perm": draw(st.permutations(range(x.ndim)))})
+
+
+@st.composite
+def expand_dims_inputs(draw: st.DrawFn) -> Example:
+    x = draw(SHAPES.flatmap(arrays))
+    return Example((x,), {"axis": draw(st.integers(-x.ndim - 1, x.ndim))})
+
+
+@st.composite
+def squeeze_inputs(draw: st.DrawFn) -> Example:
+    shape = list(draw(SHAPES))
+    for _ in range(draw(st.integers(1, 2))):
+        shape.insert(draw(st.integers(0, len(shape))), 1)
+    ones = [i for i, d in enumerate(shape) if d == 1]
+    axis = draw(st.none() | st.lists(st.sampled_from(ones), min_size=1, unique=True))
+    return Example((draw(arrays(tuple(shape))),), {"axis": axis})
+
+
+@st.composite
+def slice_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    key = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True))
+    return Example((draw(arrays(shape)),), {"key": key})
+
+
+@st.composite
+def slice_grad_inputs(draw: st.DrawFn) -> Example:
+    (x,), kw = draw(slice_inputs())
+    u = draw(arrays(np.shape(x[kw["key"]])))
+    return Example((u,), {"x": x, **kw})
+
+
+def slice_gradient(u: tf.Tensor, *, x: np.ndarray, key: Any) -> tf.Tensor:
+    """d/dx sum(x[key] * u), which is StridedSliceGrad applied to u."""
+    x = tf.constant(x)
+    with tf.GradientTape() as inner:
+        inner.watch(x)
+        y = x[key] * u
+    return inner.gradient(y, x)
+
+
+@st.composite
+def stack_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(SHAPES)
+    xs = tuple(draw(arrays(shape)) for _ in range(draw(st.integers(1, 3))))
+    return Example(xs, {"axis": draw(st.integers(-len(shape) - 1, len(shape)))})
+
+
+@st.composite
+def concat_inputs(draw: st.DrawFn) -> Example:
+    shape = list(draw(NONSCALAR))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    xs = []
+    for _ in range(draw(st.integers(2, 3))):
+        shape[axis] = draw(st.integers(1, 3))
+        xs.append(draw(arrays(tuple(shape))))
+    return Example(tuple(xs), {"axis": axis})
+
+
+@st.composite
+def split_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[axis]
+    cuts = sorted(draw(st.sets(st.integers(1, n - 1)))) if n > 1 else []
+    sizes = list(np.diff([0, *cuts, n]))
+    return Example((draw(arrays(shape)),), {"sizes": [int(s) for s in sizes], "axis": axis})
+
+
+@st.composite
+def tile_inputs(draw: st.DrawFn) -> Example:
+    x = draw(SHAPES.flatmap(arrays))
+    return Example((x,), {"multiples": draw(st.lists(st.integers(1, 3), min_size=x.ndim,
+                                                     max_size=x.ndim))})
+
+
+@st.composite
+def gather_inputs(draw: st.DrawFn) -> Example:
+    p = draw(NONSCALAR.flatmap(arrays))
+    axis = draw(st.integers(-p.ndim, p.ndim - 1))
+    ishape = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4))
+    return Example((p,), {"indices": draw(indices(ishape, p.shape[axis])), "axis": axis})
+
+
+@st.composite
+def segment_sum_inputs(draw: st.DrawFn) -> Example:
+    data = draw(NONSCALAR.flatmap(arrays))
+    n = draw(st.integers(1, 4))
+    ids = draw(indices(data.shape[:draw(st.integers(1, data.ndim))], n))
+    return Example((data,), {"segment_ids": ids, "num_segments": n})
+
+
+@st.composite
+def gather_nd_inputs(draw: st.DrawFn) -> Example:
+    p = draw(NONSCALAR.flatmap(arrays))
+    depth = draw(st.integers(1, p.ndim))
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+    cols = [draw(indices(batch + (1,), p.shape[i])) for i in range(depth)]
+    return Example((p,), {"indices": np.concatenate(cols, axis=-1)})
+
+
+@st.composite
+def scatter_nd_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(NONSCALAR)
+    depth = draw(st.integers(1, len(shape)))
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+    cols = [draw(indices(batch + (1,), shape[i])) for i in range(depth)]
+    updates = draw(arrays(batch + shape[depth:]))
+    return Example((updates,), {"indices": np.concatenate(cols, axis=-1), "shape": list(shape)})
+
+
+@st.composite
+def fill_inputs(draw: st.DrawFn) -> Example:
+    value = draw(arrays((), SMOOTH))
+    return Example((value,), {"dims": list(draw(SHAPES))})
+
+
+# -- math ops ------------------------------------------------------------------------------
+
+@st.composite
+def floormod_inputs(draw: st.DrawFn) -> Example:
+    a, b = draw(PAIRS).input_shapes
+    x, y = draw(arrays(a, floats(-3, 3))), draw(arrays(b, signed(0.5, 2)))
+    ratio = np.broadcast_arrays(x, y)[0] / np.broadcast_arrays(x, y)[1]
+    assume(np.all(np.abs(ratio - np.round(ratio)) > 1e-3))  # floor(x / y) must not jump
+    return Example((x, y), {})
+
+
+@st.composite
+def select_inputs(draw: st.DrawFn) -> Example:
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    c, a, b = shapes.input_shapes
+    cond = draw(hnp.arrays(np.bool_, c))
+    return Example((draw(arrays(a)), draw(arrays(b))), {"condition": cond})
+
+
+@st.composite
+def clip_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(SHAPES)
+    lo_shape, hi_shape = draw(stretchable(shape)), draw(stretchable(shape))
+    t = draw(arrays(shape, st.integers(-3, 2).map(lambda k: 0.5 * k + 0.25)))
+    lo = draw(arrays(lo_shape, st.sampled_from([-1.375, -0.875, -0.375])))
+    hi = draw(arrays(hi_shape, st.sampled_from([0.375, 0.875, 1.375])))
+    return Example((t, lo, hi), {})
+
+
+@st.composite
+def add_n_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(SHAPES)
+    return Example((draw(arrays(shape)), draw(arrays(shape))), {})
+
+
+@st.composite
+def matmul_inputs(draw: st.DrawFn, transpose_a: bool | None = None,
+                  transpose_b: bool | None = None) -> Example:
+    """Batched operands whose batch axes broadcast against each other."""
+    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
+                                                   max_side=3))
+    m, k, n = (draw(st.integers(1, 3)) for _ in range(3))
+    ta = draw(st.booleans()) if transpose_a is None else transpose_a
+    tb = draw(st.booleans()) if transpose_b is None else transpose_b
+    a = draw(arrays(batch.input_shapes[0] + ((k, m) if ta else (m, k))))
+    b = draw(arrays(batch.input_shapes[1] + ((n, k) if tb else (k, n))))
+    return Example((a, b), {"transpose_a": ta, "transpose_b": tb})
+
+
+# -- nn ops --------------------------------------------------------------------------------
+
+@st.composite
+def leaky_relu_inputs(draw: st.DrawFn) -> Example:
+    x = draw(SHAPES.flatmap(lambda s: arrays(s, NONZERO)))
+    return Example((x,), {"alpha": draw(floats(0.01, 0.5))})
+
+
+@st.composite
+def bias_add_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(NONSCALAR)
+    return Example((draw(arrays(shape)), draw(arrays(shape[-1:]))), {})
+
+
+@st.composite
+def sparse_xent_inputs(draw: st.DrawFn) -> Example:
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+    classes = draw(st.integers(1, 4))
+    logits = draw(arrays(batch + (classes,), floats(-3, 3)))
+    return Example((logits,), {"labels": draw(indices(batch, classes))})
+
+
+@st.composite
+def xent_inputs(draw: st.DrawFn) -> Example:
+    shape = draw(NONSCALAR)
+    logits, labels = draw(arrays(shape, floats(-3, 3))), draw(arrays(shape, floats(0, 1)))
+    return Example((logits, labels), {"axis": draw(st.integers(-len(shape), len(shape) - 1))})
+
+
+def _sparse_xent(logits: tf.Tensor, labels: np.ndarray) -> tf.Tensor:
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+
+
+def _xent(logits: tf.Tensor, labels: tf.Tensor, axis: int) -> tf.Tensor:
+    return tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits, axis=axis)
+
+
+# -- convolution and pooling (NHWC) ---------------------------------------------------------
+
+@st.composite
+def conv_geometry(draw: st.DrawFn) -> dict[str, Any]:
+    """Sizes, strides, dilations and padding of a small valid 2-D convolution."""
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    dilations = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # TensorFlow allows strides > 1 only without dilation.
+    strides = (1, 1) if dilations != (1, 1) else (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = draw(st.sampled_from(["VALID", "SAME"]))
+    low = [(k - 1) * d + 1 if padding == "VALID" else 1 for k, d in zip((kh, kw), dilations)]
+    h, w = draw(st.integers(low[0], 5)), draw(st.integers(low[1], 5))
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    oh = conv_ops.output_size(h, kh, strides[0], dilations[0], padding)[0]
+    ow = conv_ops.output_size(w, kw, strides[1], dilations[1], padding)[0]
+    return {"x": (n, h, w, c), "w": (kh, kw, c, f), "y": (n, oh, ow, f), "strides": strides,
+            "padding": padding, "dilations": dilations}
+
+
+def _conv_attrs(g: dict[str, Any]) -> dict[str, Any]:
+    return {"strides": g["strides"], "padding": g["padding"], "dilations": g["dilations"]}
+
+
+@st.composite
+def conv2d_inputs(draw: st.DrawFn) -> Example:
+    g = draw(conv_geometry())
+    return Example((draw(arrays(g["x"])), draw(arrays(g["w"]))), _conv_attrs(g))
+
+
+@st.composite
+def conv2d_transpose_inputs(draw: st.DrawFn) -> Example:
+    g = draw(conv_geometry())
+    return Example((draw(arrays(g["y"])), draw(arrays(g["w"]))),
+                   {"output_shape": list(g["x"]), **_conv_attrs(g)})
+
+
+@st.composite
+def conv2d_filter_inputs(draw: st.DrawFn) -> Example:
+    g = draw(conv_geometry())
+    return Example((draw(arrays(g["x"])), draw(arrays(g["y"]))),
+                   {"filter_sizes": list(g["w"]), **_conv_attrs(g)})
+
+
+@st.composite
+def pool_inputs(draw: st.DrawFn, extra: str | None = None) -> Example:
+    """Distinct values (no ties inside a window) and a pooling geometry; ``extra`` adds a
+    second array shaped like the pooled output ("y") or like the input ("x")."""
+    ksize = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = draw(st.sampled_from(["VALID", "SAME"]))
+    low = ksize if padding == "VALID" else (1, 1)
+    shape = (draw(st.integers(1, 2)), draw(st.integers(low[0], 4)),
+             draw(st.integers(low[1], 4)), draw(st.integers(1, 2)))
+    x = draw(distinct(shape))
+    pool = {"ksize": ksize, "strides": strides, "padding": padding}
+    if extra is None:
+        return Example((x,), pool)
+    out = np.shape(conv_ops.max_pool2d(tf.constant(x), **pool)) if extra == "y" else shape
+    return Example((x, draw(arrays(out))), pool)
+
+
+def max_pool_gradient(x: tf.Tensor, u: tf.Tensor, **pool: Any) -> tf.Tensor:
+    """d/dx sum(max_pool2d(x) * u): MaxPoolGrad(x, y, u)."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = conv_ops.max_pool2d(x, **pool)
+    return tape.gradient(y, x, output_gradients=u)
+
+
+def max_pool_gradient_adjoint(x: tf.Tensor, g: tf.Tensor, **pool: Any) -> tf.Tensor:
+    """d/du sum(MaxPoolGrad(x, y, u) * g), which is MaxPoolGradGrad(x, y, g)."""
+    with tf.GradientTape() as first:
+        first.watch(x)
+        y = conv_ops.max_pool2d(x, **pool)
+    u = tf.zeros_like(y)  # MaxPoolGrad is linear in u: the point does not matter
+    with tf.GradientTape() as second:
+        second.watch(u)
+        dx = first.gradient(y, x, output_gradients=u)
+    return second.gradient(dx, u, output_gradients=g)
+
+
+# -- the table -----------------------------------------------------------------------------
+
+def _round_trip_float32(x: tf.Tensor) -> tf.Tensor:
+    return tf.cast(tf.cast(x, tf.float32), tf.float64)
+
+
+OP_CASES: dict[str, Case] = {
+    # array ops
+    "Identity": unary(tf.identity),
+    "ReadVariableOp": unary(lambda v: tf.square(v) + v * 3.0, variables=True),
+    "Reshape": Case(reshape_inputs(), lambda x, shape: tf.reshape(x, shape)),
+    "BroadcastTo": Case(broadcast_to_inputs(), lambda x, shape: tf.broadcast_to(x, shape)),
+    "Transpose": Case(transpose_inputs(), lambda x, perm: tf.transpose(x, perm)),
+    "ExpandDims": Case(expand_dims_inputs(), lambda x, axis: tf.expand_dims(x, axis)),
+    "Squeeze": Case(squeeze_inputs(), lambda x, axis: tf.squeeze(x, axis)),
+    "StridedSlice": Case(slice_inputs(), lambda x, key: x[key]),
+    "StridedSliceGrad": Case(slice_grad_inputs(), slice_gradient),
+    "Pack": Case(stack_inputs(), lambda *xs, axis: tf.stack(list(xs), axis=axis)),
+    "Unpack": Case(with_axis(), lambda x, axis: tf.unstack(x, axis=axis)[::2]),
+    "ConcatV2": Case(concat_inputs(), lambda *xs, axis: tf.concat(list(xs), axis)),
+    "SplitV": Case(split_inputs(), lambda x, sizes, axis: tf.split(x, sizes, axis)[::2]),
+    "Tile": Case(tile_inputs(), lambda x, multiples: tf.tile(x, multiples)),
+    "GatherV2": Case(gather_inputs(), lambda p, indices, axis: tf.gather(p, indices, axis=axis)),
+    "UnsortedSegmentSum": Case(segment_sum_inputs(), tf.math.unsorted_segment_sum),
+    "GatherNd": Case(gather_nd_inputs(), lambda p, indices: tf.gather_nd(p, indices)),
+    "ScatterNd": Case(scatter_nd_inputs(), lambda u, indices, shape: tf.scatter_nd(
+        indices, u, shape)),
+    "Fill": Case(fill_inputs(), lambda v, dims: tf.fill(dims, v)),
+    # binary arithmetic, broadcasting
+    "AddV2": binary(lambda x, y: x + y),
+    "Sub": binary(tf.subtract),
+    "Mul": binary(lambda x, y: x * y),
+    "RealDiv": binary(lambda x, y: x / y, y=signed(0.5, 2)),
+    "Pow": binary(tf.pow, x=floats(0.5, 2)),
+    "Maximum": binary(tf.maximum, x=LOW, y=HIGH),
+    "Minimum": binary(tf.minimum, x=LOW, y=HIGH),
+    "FloorMod": Case(floormod_inputs(), lambda x, y: x % y),
+    "SelectV2": Case(select_inputs(), lambda x, y, condition: tf.where(condition, x, y)),
+    "ClipByValue": Case(clip_inputs(), tf.clip_by_value),
+    # unary math
+    "Neg": unary(lambda x: -x),
+    "Square": unary(tf.square),
+    "Sqrt": unary(tf.sqrt, POSITIVE),
+    "Rsqrt": unary(tf.math.rsqrt, POSITIVE),
+    "Exp": unary(tf.exp),
+    "Log": unary(tf.math.log, POSITIVE),
+    "Log1p": unary(tf.math.log1p, floats(-0.8, 3)),
+    "Abs": unary(tf.abs, NONZERO),
+    "Sign": unary(tf.sign, NONZERO),
+    "Cast": unary(_round_trip_float32, eps=1e-2, tol=1e-4),  # linear; float32 needs a big eps
+    "AddN": Case(add_n_inputs(), lambda a, b: tf.add_n([a, b, a])),
+    "MatMul": Case(matmul_inputs(), tf.matmul),
+    # reductions
+    "Sum": Case(reduction(arrays), tf.reduce_sum),
+    "Mean": Case(reduction(arrays), tf.reduce_mean),
+    "Max": Case(reduction(distinct), tf.reduce_max),
+    "Min": Case(reduction(distinct), tf.reduce_min),
+    "Prod": Case(reduction(lambda s: arrays(s, st.just(0.0) | floats(-1.5, 1.5))),
+                 tf.reduce_prod),
+    "Cumsum": Case(cumulative(SMOOTH), tf.cumsum),
+    "Cumprod": Case(cumulative(signed(0.5, 1.5)), tf.math.cumprod),
+    # nn
+    "Relu": unary(tf.nn.relu, NONZERO),
+    "Relu6": unary(tf.nn.relu6, floats(-2, -0.1) | floats(0.1, 5.9) | floats(6.1, 8)),
+    "LeakyRelu": Case(leaky_relu_inputs(), tf.nn.leaky_relu),
+    "Elu": unary(tf.nn.elu, floats(-3, 3)),
+    "Erf": unary(tf.math.erf, floats(-2.5, 2.5)),
+    "Sigmoid": unary(tf.sigmoid, floats(-4, 4)),
+    "Tanh": unary(tf.tanh, floats(-3, 3)),
+    "Softplus": unary(tf.nn.softplus, floats(-4, 4)),
+    "Softmax": Case(with_axis(), tf.nn.softmax),
+    "LogSoftmax": Case(with_axis(), tf.nn.log_softmax),
+    "BiasAdd": Case(bias_add_inputs(), tf.nn.bias_add),
+    "L2Loss": unary(tf.nn.l2_loss),
+    "SparseSoftmaxCrossEntropyWithLogits": Case(sparse_xent_inputs(), _sparse_xent),
+    "SoftmaxCrossEntropyWithLogits": Case(xent_inputs(), _xent),
+    # convolution and pooling
+    "Conv2D": Case(conv2d_inputs(), conv_ops.conv2d),
+    "Conv2DBackpropInput": Case(conv2d_transpose_inputs(), conv_ops.conv2d_transpose),
+    "Conv2DBackpropFilter": Case(conv2d_filter_inputs(), lambda x, dy, **kw: conv_ops.
+                                 conv2d_backprop_filter(x, out_backprop=dy, **kw)),
+    "MaxPool": Case(pool_inputs(), conv_ops.max_pool2d),
+    "MaxPoolGrad": Case(pool_inputs("y"), max_pool_gradient),
+    "MaxPoolGradGrad": Case(pool_inputs("x"), max_pool_gradient_adjoint),
+}
+
+
+def run_case(case: Case, example: Example) -> set[str]:
+    return check_gradient(case.call, example.arrays, example.kwargs, variables=case.variables,
+                          eps=case.eps, tol=case.tol)
+
+
+@pytest.mark.parametrize("name", sorted(OP_CASES))
+@SETTINGS
+@given(data=st.data())
+def test_op_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
+    case = OP_CASES[name]
+    ran = run_case(case, data.draw(case.inputs, label="inputs"))
+    assert name in ran, f"the case for {name} ran only {sorted(ran)}"
+
+
+@pytest.mark.parametrize("transpose_a", [False, True])
+@pytest.mark.parametrize("transpose_b", [False, True])
+@SETTINGS
+@given(data=st.data())
+def test_batched_matmul_gradient_each_transpose(transpose_a: bool, transpose_b: bool,
+                                                data: st.DataObject) -> None:
+    a, b = data.draw(matmul_inputs(transpose_a, transpose_b)).arrays
+    check_gradient(tf.matmul, (a, b), {"transpose_a": transpose_a, "transpose_b": transpose_b})
+
+
+# -- the registry is the list -------------------------------------------------------------
+
+def test_every_registered_op_has_a_gradient_rule_and_a_case() -> None:
+    problems = []
+    for name, op in REGISTRY.items():
+        if op.differentiable and op.grad is None:
+            problems.append(f"{name} has no gradient rule and is not declared "
+                            "differentiable=False")
+        if op.differentiable and name not in OP_CASES:
+            problems.append(f"{name} has no case in OP_CASES")
+        if not op.differentiable and name not in NOT_DIFFERENTIABLE_CASES:
+            problems.append(f"{name} has no case in NOT_DIFFERENTIABLE_CASES")
+        if not op.differentiable and op.grad is not None:
+            problems.append(f"{name} is declared not differentiable but has a gradient rule")
+    stale = (set(OP_CASES) | set(NOT_DIFFERENTIABLE_CASES)) - set(REGISTRY)
+    problems += [f"{name} has a case but is not registered" for name in sorted(stale)]
+    assert not problems, "\n".join(problems)
+
+
+# -- ops without a gradient -------------------------------------------------------------------
+
+F64 = tf.float64
+
+
+def _as_float(t: tf.Tensor) -> tf.Tensor:
+    return tf.cast(t, F64)
+
+
+NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
+    "StopGradient": tf.stop_gradient,
+    "OneHot": lambda x: tf.one_hot(tf.argmax(x, axis=-1), 4, on_value=tf.reduce_sum(x),
+                                   off_value=-tf.reduce_sum(x)),
+    "ZerosLike": tf.zeros_like,
+    "OnesLike": tf.ones_like,
+    "Range": lambda x: tf.range(0.0, 3.0, 1.0, dtype=F64),
+    "Shape": lambda x: _as_float(tf.shape(x)),
+    "Rank": lambda x: _as_float(tf.rank(x)),
+    "Size": lambda x: _as_float(tf.size(x)),
+    "FloorDiv": lambda x: tf.math.floordiv(x, 0.7),
+    "Round": tf.round,
+    "Floor": tf.math.floor,
+    "Equal": lambda x: _as_float(tf.equal(x, x[0])),
+    "NotEqual": lambda x: _as_float(x != x[0]),
+    "Less": lambda x: _as_float(x < 0.5),
+    "LessEqual": lambda x: _as_float(x <= 0.5),
+    "Greater": lambda x: _as_float(tf.greater(x, 0.5)),
+    "GreaterEqual": lambda x: _as_float(x >= 0.5),
+    "LogicalAnd": lambda x: _as_float(tf.logical_and(x > 0, x < 1)),
+    "LogicalOr": lambda x: _as_float(tf.logical_or(x > 1, x < 0)),
+    "LogicalXor": lambda x: _as_float(tf.math.logical_xor(x > 0, x < 1)),
+    "LogicalNot": lambda x: _as_float(tf.logical_not(x > 0)),
+    "IsNan": lambda x: _as_float(tf.math.is_nan(x)),
+    "IsInf": lambda x: _as_float(tf.math.is_inf(x)),
+    "IsFinite": lambda x: _as_float(tf.math.is_finite(x)),
+    "Any": lambda x: _as_float(tf.reduce_any(x > 0, axis=-1)),
+    "All": lambda x: _as_float(tf.reduce_all(x > 0)),
+    "ArgMax": lambda x: _as_float(tf.argmax(x, axis=-1)),
+    "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_DIFFERENTIABLE_CASES))
+@settings(SETTINGS, max_examples=5)
+@given(x=NONSCALAR.flatmap(arrays))
+def test_op_without_gradient_gives_none(name: str, x: np.ndarray) -> None:
+    source = tf.constant(x)
+    with ops_run() as ran, tf.GradientTape(persistent=True) as tape:
+        tape.watch(source)
+        target = NOT_DIFFERENTIABLE_CASES[name](source)
+    assert name in ran, f"the case for {name} ran only {sorted(ran)}"
+    assert target.dtype == F64
+    assert tape.gradient(target, source) is None
+    zeros = tape.gradient(target, source, unconnected_gradients="zero")
+    np.testing.assert_array_equal(np.asarray(zeros), np.zeros_like(x))
+
+
+def test_clip_by_value_bounds_never_broadcast_t() -> None:
+    """The gradient rule returns dy in t's shape: bounds may not make the output bigger."""
+    t = tf.constant(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"Shapes \(2,\) and \(2, 2\) are incompatible"):
+        tf.clip_by_value(t, np.array([[0.0], [1.5]]), 5.0)
+
+
+def test_integer_paths_carry_no_gradient() -> None:
+    x = tf.constant(np.array([0.3, 1.7, -2.2]))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        through_int = tf.cast(tf.cast(x, tf.int32), F64)
+        blocked = x * tf.stop_gradient(x)
+    assert tape.gradient(through_int, x) is None
+    np.testing.assert_allclose(np.asarray(tape.gradient(blocked, x)), np.asarray(x))
+
+
+# -- public functions built from several ops ---------------------------------------------------
+
+@st.composite
+def tensordot_inputs(draw: st.DrawFn) -> Example:
+    shared = list(draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3)))
+    a_free = list(draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3)))
+    b_free = list(draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3)))
+    if draw(st.booleans()):  # contract the last axes of a with the first of b
+        a_shape, b_shape, spec = a_free + shared, shared + b_free, len(shared)
+    else:  # contract axes in scrambled positions
+        a_perm = draw(st.permutations(range(len(a_free) + len(shared))))
+        b_perm = draw(st.permutations(range(len(shared) + len(b_free))))
+        a_dims, b_dims = a_free + shared, shared + b_free
+        a_shape = [a_dims[i] for i in a_perm]
+        b_shape = [b_dims[i] for i in b_perm]
+        a_axes = [a_perm.index(len(a_free) + j) for j in range(len(shared))]
+        b_axes = [b_perm.index(j) for j in range(len(shared))]
+        spec = [a_axes, b_axes]
+    return Example((draw(arrays(tuple(a_shape))), draw(arrays(tuple(b_shape)))),
+                   {"axes": spec})
+
+
+@st.composite
+def spread(draw: st.DrawFn) -> Example:
+    """Distinct values, at least two per reduced group (std has no gradient at zero spread)."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=3))
+    x = draw(distinct(shape))
+    return Example((x,), {"axis": draw(axes(x.ndim)), "keepdims": draw(st.booleans())})
+
+
+@st.composite
+def norm_inputs(draw: st.DrawFn, ord: Any) -> Example:  # noqa: A002
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
+    magnitudes = draw(arrays(shape, st.integers(1, 60).map(lambda k: k / 20), unique=True))
+    x = magnitudes * draw(hnp.arrays(np.int8, shape, elements=st.sampled_from([-1, 1])))
+    axis: Any = draw(st.none() | st.integers(-x.ndim, x.ndim - 1))
+    if ord == "euclidean" and x.ndim >= 2 and draw(st.booleans()):
+        axis = [0, -1]  # the Frobenius norm of matrices
+    return Example((x,), {"ord": ord, "axis": axis, "keepdims": draw(st.booleans())})
+
+
+@st.composite
+def silu_inputs(draw: st.DrawFn) -> Example:
+    x = draw(SHAPES.flatmap(arrays))
+    return Example((x,), {"beta": draw(floats(0.5, 2))})
+
+
+@st.composite
+def slice_fn_inputs(draw: st.DrawFn) -> Example:
+    x = draw(NONSCALAR.flatmap(arrays))
+    begin = [draw(st.integers(0, d - 1)) for d in x.shape]
+    size = [draw(st.integers(1, d - b) | st.just(-1)) for b, d in zip(begin, x.shape)]
+    return Example((x,), {"begin": begin, "size": size})
+
+
+COMPOSITE_CASES: dict[str, Case] = {
+    "reduce_logsumexp": Case(reduction(arrays), tf.reduce_logsumexp),
+    "tensordot": Case(tensordot_inputs(), tf.tensordot),
+    "gelu exact": unary(tf.nn.gelu),
+    "gelu approximate": unary(lambda x: tf.nn.gelu(x, approximate=True)),
+    "norm euclidean": Case(norm_inputs("euclidean"), tf.linalg.norm),
+    "norm 1": Case(norm_inputs(1), tf.linalg.norm),
+    "norm inf": Case(norm_inputs(np.inf), tf.norm),
+    "norm 3": Case(norm_inputs(3), tf.norm),
+    "reduce_std": Case(spread(), tf.math.reduce_std),
+    "reduce_variance": Case(spread(), tf.math.reduce_variance),
+    "silu": unary(tf.nn.silu),
+    "swish beta": Case(silu_inputs(), tf.nn.swish),
+    "divide_no_nan": binary(tf.math.divide_no_nan, y=signed(0.5, 2)),
+    "softmax_cross_entropy_with_logits": Case(xent_inputs(), _xent),
+    "squared_difference": binary(tf.math.squared_difference),
+    "reciprocal": unary(tf.math.reciprocal, NONZERO),
+    "l2_normalize": Case(with_axis(NONZERO), tf.math.l2_normalize),
+    "slice": Case(slice_fn_inputs(), tf.slice),
+    "matmul operator": Case(matmul_inputs(False, False),
+                            lambda a, b, transpose_a, transpose_b: a @ b),
+    "scalar operators": unary(lambda x: (2.0 - x) * 3.0 / (x ** 2.0 + 1.0) + 1.0 / (x * x + 2.0)),
+    "iteration unstacks": Case(with_axis(), lambda x, axis: [r * r for r in x]),
+    "variable read in a matmul": Case(matmul_inputs(False, False), tf.matmul, variables=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITE_CASES))
+@SETTINGS
+@given(data=st.data())
+def test_composite_gradient_matches_finite_differences(name: str, data: st.DataObject) -> None:
+    case = COMPOSITE_CASES[name]
+    run_case(case, data.draw(case.inputs, label="inputs"))
+
+
+def test_divide_no_nan_gradient_is_zero_where_the_divisor_is() -> None:
+    x = tf.constant(np.array([1.5, -2.0, 3.0]))
+    y = tf.constant(np.array([0.0, 4.0, 0.0]))
+    with tf.GradientTape() as tape:
+        tape.watch([x, y])
+        z = tf.math.divide_no_nan(x, y)
+    gx, gy = tape.gradient(z, [x, y])
+    np.testing.assert_array_equal(np.asarray(z), [0.0, -0.5, 0.0])
+    np.testing.assert_allclose(np.asarray(gx), [0.0, 0.25, 0.0])
+    np.testing.assert_allclose(np.asarray(gy), [0.0, 2.0 / 16.0, 0.0])
+
+
+def test_reduce_max_splits_the_gradient_among_ties() -> None:
+    x = tf.constant(np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_max(x, axis=1)
+    np.testing.assert_allclose(np.asarray(tape.gradient(y, x)), [[0, 0.5, 0.5], [0.5, 0, 0.5]])
+
+
+EMPTY_CASES: dict[str, tuple[Callable[[tf.Tensor], tf.Tensor], tuple, list]] = {
+    # name: (call, input shape, TensorFlow's result)
+    "reduce_max": (lambda x: tf.reduce_max(x, axis=0), (0, 2), [-np.inf, -np.inf]),
+    "reduce_min": (lambda x: tf.reduce_min(x, axis=0), (0, 2), [np.inf, np.inf]),
+    "reduce_prod": (tf.reduce_prod, (0,), 1.0),
+    "reduce_sum": (lambda x: tf.reduce_sum(x, axis=1), (2, 0), [0.0, 0.0]),
+    "cumsum exclusive": (lambda x: tf.cumsum(x, exclusive=True), (0, 2), np.zeros((0, 2))),
+    "cumprod exclusive": (lambda x: tf.math.cumprod(x, axis=1, exclusive=True, reverse=True),
+                          (2, 0), np.zeros((2, 0))),
+    "softmax": (tf.nn.softmax, (2, 0), np.zeros((2, 0))),
+    "log_softmax": (tf.nn.log_softmax, (2, 0), np.zeros((2, 0))),
+    "slice": (lambda x: x[1:1], (3, 2), np.zeros((0, 2))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_CASES))
+def test_empty_tensors_reduce_and_differentiate_like_tensorflow(name: str) -> None:
+    call, shape, expected = EMPTY_CASES[name]
+    x = tf.constant(np.ones(shape))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = call(x)
+    np.testing.assert_array_equal(np.asarray(y), expected)
+    np.testing.assert_array_equal(np.asarray(tape.gradient(y, x)), np.zeros(shape))
+
+
+# -- second derivatives through nested tapes -------------------------------------------------------
+
+SECOND_ORDER_CASES: dict[str, Case] = {
+    "Mul": binary(lambda x, y: x * y),
+    "Exp": unary(tf.exp),
+    "Log": unary(tf.math.log, POSITIVE),
+    "Tanh": unary(tf.tanh),
+    "Sigmoid": unary(tf.sigmoid, floats(-4, 4)),
+    "Softmax": Case(with_axis(), tf.nn.softmax),
+    "MatMul": Case(matmul_inputs(), tf.matmul),
+    "Pow": binary(tf.pow, x=floats(0.5, 2)),
+    "Sqrt": unary(tf.sqrt, POSITIVE),
+    "StridedSlice": Case(slice_inputs(), lambda x, key: tf.square(x[key])),
+    "SparseSoftmaxCrossEntropyWithLogits": Case(sparse_xent_inputs(), _sparse_xent),
+    "Relu": unary(lambda x: tf.nn.relu(x) * x, NONZERO),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER_CASES))
+@settings(SETTINGS, max_examples=10)
+@given(data=st.data())
+def test_second_derivative_matches_finite_differences(name: str, data: st.DataObject) -> None:
+    case = SECOND_ORDER_CASES[name]
+    example = data.draw(case.inputs, label="inputs")
+    ran = check_second_derivative(case.call, example.arrays, example.kwargs, eps=case.eps,
+                                  tol=case.tol)
+    assert name in ran, f"the case for {name} ran only {sorted(ran)}"
