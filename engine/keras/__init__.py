@@ -1,3 +1,17 @@
-"""``tf.keras``: optimizers now; layers, models, losses and metrics arrive with issue 4."""
+"""``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, initializers."""
 
-from engine.keras import optimizers  # noqa: F401
+from engine.keras import (  # noqa: F401
+    activations,
+    backend,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    schedules,
+)
+from engine.keras.layers import Input  # noqa: F401
+from engine.keras.models import Model, Sequential  # noqa: F401

@@ -237,12 +237,18 @@ class AdamW(Adam):
         decayed = var._value - lr * self.weight_decay * var._value
         return decayed - self._adam_step(var, g, lr, step)
 
+    def _update_inplace(self, var, g, lr, step):
+        # Adam's in-place kernel would skip the decay: apply it here first.
+        var._value -= lr * self.weight_decay * var._value
+        var._value -= self._adam_step(var, g, lr, step)
+
     def get_config(self) -> dict:
         return dict(super().get_config(), weight_decay=self.weight_decay)
 
 
 class RMSprop(Optimizer):
-    """Keras RMSprop: a = ρa + (1-ρ)g²; w -= lr·g / (√a + ε) (with optional momentum)."""
+    """Keras RMSprop: a = ρa + (1-ρ)g²; w -= lr·g / √(a + ε) (ε inside the root, as in
+    Keras and TensorFlow's ResourceApplyRMSProp), with optional momentum and centering."""
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop",
@@ -261,7 +267,7 @@ class RMSprop(Optimizer):
             mg *= self.rho
             mg += (1 - self.rho) * g
             denom = a - np.square(mg)
-        increment = lr * g / (np.sqrt(denom) + self.epsilon)
+        increment = lr * g / np.sqrt(denom + self.epsilon)
         if self.momentum > 0:
             mom = self._slot(var, "momentum")
             mom *= self.momentum

@@ -13,6 +13,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
+from engine.context import STATE
 from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor, wrap
@@ -636,6 +637,12 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
            adjoint_a: bool = False, adjoint_b: bool = False, name: str | None = None,
            **_: Any) -> Tensor:
     """``tf.matmul``: matrix product over the last two axes (batched, broadcasting)."""
+    if (a.__class__ is Tensor and b.__class__ is Tensor and not STATE.observed
+            and not (transpose_a or transpose_b or adjoint_a or adjoint_b)):
+        av, bv = a._value, b._value  # the common case, without the generic dispatch
+        if (av.dtype is bv.dtype and av.ndim == 2 and bv.ndim == 2
+                and av.shape[1] == bv.shape[0]):
+            return wrap(np.matmul(av, bv))
     a, b = binary_args(a, b, "MatMul")
     ta, tb = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
     if ta or tb:

@@ -1,0 +1,87 @@
+"""``tf.keras.backend``: float type, fuzz factor, unique layer names, quiet shape inference."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from engine.context import STATE
+
+_FLOATX = ["float32"]
+_EPSILON = [1e-7]
+_NAME_UIDS: defaultdict[str, int] = defaultdict(int)
+
+
+def floatx() -> str:
+    """The dtype new layers compute in and create weights with (``"float32"``)."""
+    return _FLOATX[0]
+
+
+def set_floatx(value: str) -> None:
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {value!r}")
+    _FLOATX[0] = value
+
+
+def epsilon() -> float:
+    """The fuzz factor losses clip probabilities with (1e-7, as Keras)."""
+    return _EPSILON[0]
+
+
+def set_epsilon(value: float) -> None:
+    _EPSILON[0] = float(value)
+
+
+def to_snake_case(name: str) -> str:
+    """``Conv2D`` → ``conv2d``, ``BatchNormalization`` → ``batch_normalization`` (Keras' rule)."""
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    snake = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
+    return snake if snake[0] != "_" else "private" + snake
+
+
+def unique_object_name(prefix: str, zero_based: bool = True) -> str:
+    """``dense``, ``dense_1``, ``dense_2`` … (``input_1``, ``input_2`` when not zero-based)."""
+    n = _NAME_UIDS[prefix]
+    _NAME_UIDS[prefix] += 1
+    if zero_based:
+        return prefix if n == 0 else f"{prefix}_{n}"
+    return f"{prefix}_{n + 1}"
+
+
+def clear_session() -> None:
+    """Restart layer naming from ``dense``, as ``tf.keras.backend.clear_session`` does."""
+    _NAME_UIDS.clear()
+
+
+def standardize_dtype(dtype: object) -> str:
+    """A dtype name (``"float32"``) from a DType, numpy dtype or string."""
+    if dtype is None:
+        return floatx()
+    name = getattr(dtype, "name", None)
+    if isinstance(name, str) and not isinstance(dtype, np.dtype):
+        return name
+    return np.dtype(dtype).name
+
+
+@contextmanager
+def unobserved(keep_hook: bool = False) -> Iterator[None]:
+    """Run ops that only infer shapes or build weights without tapes or a tracer seeing them.
+
+    ``keep_hook`` leaves the debugger attached, so it still sees the variables created.
+    """
+    saved = (list(STATE.tapes), STATE.hook, STATE.graph)
+    STATE.tapes.clear()
+    if not keep_hook:
+        STATE.hook = None
+    STATE.graph = None
+    STATE.refresh()
+    try:
+        yield
+    finally:
+        STATE.tapes[:] = saved[0]
+        STATE.hook, STATE.graph = saved[1], saved[2]
+        STATE.refresh()

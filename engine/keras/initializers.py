@@ -1,0 +1,236 @@
+"""Weight initializers (``tf.keras.initializers``), drawn through the engine's seeded RNG.
+
+Every random initializer draws from ``engine.ops.random_ops``, so ``tf.random.set_seed(s)``
+before building a model makes its initial weights repeat from run to run.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from engine.keras import backend
+from engine.ops import random_ops
+from engine.tensor import Tensor, wrap
+
+
+def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) as Keras counts them; conv kernels multiply by the receptive field."""
+    shape = tuple(int(d) for d in shape)
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = int(np.prod(shape[:-2]))
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class Initializer:
+    """Base: ``init(shape, dtype)`` returns a Tensor of initial values."""
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Initializer:
+        return cls(**config)
+
+
+class Zeros(Initializer):
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return wrap(np.zeros(tuple(shape), dtype=backend.standardize_dtype(dtype)))
+
+
+class Ones(Initializer):
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return wrap(np.ones(tuple(shape), dtype=backend.standardize_dtype(dtype)))
+
+
+class Constant(Initializer):
+    def __init__(self, value: Any = 0) -> None:
+        self.value = value
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        value = np.asarray(self.value._value if isinstance(self.value, Tensor) else self.value)
+        out = np.broadcast_to(value, tuple(shape)).astype(backend.standardize_dtype(dtype))
+        return wrap(np.array(out))
+
+    def get_config(self) -> dict:
+        value = self.value
+        return {"value": np.asarray(value).tolist() if not isinstance(value, int | float)
+                else value}
+
+
+class RandomNormal(Initializer):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        self.mean, self.stddev, self.seed = mean, stddev, seed
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return random_ops.normal(tuple(shape), self.mean, self.stddev,
+                                 backend.standardize_dtype(dtype), seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomUniform(Initializer):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05,
+                 seed: int | None = None) -> None:
+        self.minval, self.maxval, self.seed = minval, maxval, seed
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return random_ops.uniform(tuple(shape), self.minval, self.maxval,
+                                  backend.standardize_dtype(dtype), seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+
+
+class TruncatedNormal(Initializer):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        self.mean, self.stddev, self.seed = mean, stddev, seed
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return random_ops.truncated_normal(tuple(shape), self.mean, self.stddev,
+                                           backend.standardize_dtype(dtype), seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+# Stddev of a unit normal truncated to [-2, 2]: dividing by it restores the wanted variance.
+_TRUNCATED_STDDEV = 0.87962566103423978
+
+
+class VarianceScaling(Initializer):
+    """Variance ``scale / n`` where n is fan_in, fan_out or their average (Keras' family)."""
+
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: int | None = None) -> None:
+        if scale <= 0:
+            raise ValueError(f"`scale` must be positive. Received: scale={scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode!r}")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"Invalid `distribution` argument: {distribution!r}")
+        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        fan_in, fan_out = compute_fans(tuple(shape))
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+        variance = self.scale / max(1.0, n)
+        dtype = backend.standardize_dtype(dtype)
+        if self.distribution == "truncated_normal":
+            return random_ops.truncated_normal(tuple(shape), 0.0,
+                                               math.sqrt(variance) / _TRUNCATED_STDDEV, dtype,
+                                               seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return random_ops.normal(tuple(shape), 0.0, math.sqrt(variance), dtype, seed=self.seed)
+        limit = math.sqrt(3.0 * variance)
+        return random_ops.uniform(tuple(shape), -limit, limit, dtype, seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "seed": self.seed}
+
+
+class _Preset(VarianceScaling):
+    """A VarianceScaling with fixed parameters; only the seed is configurable."""
+
+    preset: tuple[float, str, str] = (1.0, "fan_avg", "uniform")
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(*self.preset, seed=seed)
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_Preset):
+    """uniform(-limit, limit), limit = √(6 / (fan_in + fan_out)): Keras' default kernel init."""
+
+    preset = (1.0, "fan_avg", "uniform")
+
+
+class GlorotNormal(_Preset):
+    """Truncated normal with stddev √(2 / (fan_in + fan_out))."""
+
+    preset = (1.0, "fan_avg", "truncated_normal")
+
+
+class HeNormal(_Preset):
+    """Truncated normal with stddev √(2 / fan_in), for ReLU networks."""
+
+    preset = (2.0, "fan_in", "truncated_normal")
+
+
+class HeUniform(_Preset):
+    """uniform(-limit, limit), limit = √(6 / fan_in)."""
+
+    preset = (2.0, "fan_in", "uniform")
+
+
+class LecunNormal(_Preset):
+    preset = (1.0, "fan_in", "truncated_normal")
+
+
+class LecunUniform(_Preset):
+    preset = (1.0, "fan_in", "uniform")
+
+
+# Keras' snake-case aliases.
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+variance_scaling = VarianceScaling
+
+_BY_NAME = {
+    "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
+    "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
+    "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
+    "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+}
+_BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
+
+
+def serialize(initializer: Initializer) -> dict:
+    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+
+
+def deserialize(config: dict) -> Initializer:
+    cls = _BY_CLASS.get(config.get("class_name", ""))
+    if cls is None:
+        raise ValueError(f"Unknown initializer: {config.get('class_name')!r}")
+    return cls.from_config(config.get("config", {}))
+
+
+def get(identifier: Any) -> Initializer | None:
+    """An initializer from a name (``"he_normal"``), a config dict, an instance or a callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, Initializer):
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier if identifier in _BY_NAME else backend.to_snake_case(identifier)
+        if key in _BY_NAME:
+            return _BY_NAME[key]()
+        raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")

@@ -1,0 +1,313 @@
+"""Losses (``tf.keras.losses``) as classes and functions, computed with engine ops.
+
+Probability inputs (``from_logits=False``) are handled the way Keras 2 does: clipped to
+[ε, 1 - ε] with ε = 1e-7 before the log, so a predicted 0 costs -log(1e-7), not inf.
+Functions return one loss per example; classes reduce them ('sum_over_batch_size').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine import errors
+from engine.keras import backend
+from engine.ops import array_ops, math_ops, nn_ops, reduction_ops
+from engine.tensor import Tensor, convert_to_tensor
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", "auto", None)
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _float_pred(y_pred: Any) -> Tensor:
+    y_pred = _tensor(y_pred)
+    if not y_pred.dtype.is_floating:
+        y_pred = math_ops.cast(y_pred, backend.floatx())
+    return y_pred
+
+
+def _like(y_true: Any, y_pred: Tensor) -> Tensor:
+    return math_ops.cast(_tensor(y_true), y_pred.dtype)
+
+
+def squeeze_or_expand(y_true: Tensor, y_pred: Tensor) -> tuple[Tensor, Tensor]:
+    """Drop a trailing length-1 axis that makes ranks differ by one (Keras' rule)."""
+    rt, rp = len(y_true.shape), len(y_pred.shape)
+    if rp - rt == 1 and y_pred.shape[-1] == 1:
+        y_pred = array_ops.squeeze(y_pred, axis=-1)
+    elif rt - rp == 1 and y_true.shape[-1] == 1:
+        y_true = array_ops.squeeze(y_true, axis=-1)
+    return y_true, y_pred
+
+
+def _clipped_log(p: Tensor) -> Tensor:
+    eps = backend.epsilon()
+    return math_ops.log(math_ops.clip_by_value(p, eps, 1.0 - eps))
+
+
+# -- per-example loss functions -----------------------------------------------------------------
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
+    """mean((y_pred - y_true)², axis=-1)."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    return reduction_ops.reduce_mean(math_ops.square(math_ops.subtract(y_pred, y_true)), axis=-1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
+    """mean(|y_pred - y_true|, axis=-1)."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    return reduction_ops.reduce_mean(math_ops.abs(math_ops.subtract(y_pred, y_true)), axis=-1)
+
+
+def _sparse_labels(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Integer labels of shape y_pred.shape[:-1]; (batch, 1) and float labels are accepted."""
+    labels = _tensor(y_true)
+    if len(labels.shape) == len(y_pred.shape):
+        if labels.shape[-1] != 1:
+            raise ValueError(f"`labels.shape` must equal `logits.shape` except for the last "
+                             f"dimension. Received: labels.shape={labels.shape} and "
+                             f"logits.shape={y_pred.shape}")
+        labels = array_ops.squeeze(labels, axis=-1)
+    if not labels.dtype.is_integer:
+        labels = math_ops.cast(labels, "int64")
+    elif labels.dtype.name not in ("int32", "int64"):
+        labels = math_ops.cast(labels, "int64")
+    return labels
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                                    axis: int = -1, ignore_class: int | None = None) -> Tensor:
+    """-log p[label] per example; labels are class indices, y_pred probabilities or logits."""
+    y_pred = _float_pred(y_pred)
+    if axis not in (-1, len(y_pred.shape) - 1):
+        raise ValueError("sparse_categorical_crossentropy: only the last axis holds classes.")
+    labels = _sparse_labels(y_true, y_pred)
+    logits = y_pred if from_logits else _clipped_log(y_pred)
+    if ignore_class is None:
+        return nn_ops.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    valid = math_ops.not_equal(labels, ignore_class)
+    safe = math_ops.where(valid, labels, math_ops.zeros_like(labels))
+    per = nn_ops.sparse_softmax_cross_entropy_with_logits(labels=safe, logits=logits)
+    return math_ops.where(valid, per, math_ops.zeros_like(per))
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
+    """-Σ y_true · log p over ``axis``; probabilities are renormalized then clipped."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: "
+                         f"target.shape={y_true.shape}, output.shape={y_pred.shape}")
+    if label_smoothing:
+        classes = y_pred.shape[axis]
+        y_true = math_ops.add(math_ops.multiply(y_true, 1.0 - label_smoothing),
+                              label_smoothing / classes)
+    if from_logits:
+        return nn_ops.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
+    probs = math_ops.divide(y_pred, reduction_ops.reduce_sum(y_pred, axis=axis, keepdims=True))
+    return math_ops.negative(reduction_ops.reduce_sum(
+        math_ops.multiply(y_true, _clipped_log(probs)), axis=axis))
+
+
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                        label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
+    """mean over ``axis`` of -(y·log p + (1-y)·log(1-p)); logits use the stable form."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    if label_smoothing:
+        y_true = math_ops.add(math_ops.multiply(y_true, 1.0 - label_smoothing),
+                              0.5 * label_smoothing)
+    if from_logits:
+        # max(x, 0) - x·z + log(1 + e^-|x|), as tf.nn.sigmoid_cross_entropy_with_logits.
+        x = y_pred
+        per = math_ops.add(math_ops.subtract(nn_ops.relu(x), math_ops.multiply(x, y_true)),
+                           nn_ops.softplus(math_ops.negative(math_ops.abs(x))))
+    else:
+        eps = backend.epsilon()
+        p = math_ops.clip_by_value(y_pred, eps, 1.0 - eps)
+        pos = math_ops.multiply(y_true, math_ops.log(math_ops.add(p, eps)))
+        neg = math_ops.multiply(math_ops.subtract(1.0, y_true),
+                                math_ops.log(math_ops.add(math_ops.subtract(1.0, p), eps)))
+        per = math_ops.negative(math_ops.add(pos, neg))
+    return reduction_ops.reduce_mean(per, axis=axis)
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+
+
+# -- reduction and the Loss classes ---------------------------------------------------------------
+
+def reduce_weighted(losses: Tensor, sample_weight: Any = None,
+                    reduction: str | None = "sum_over_batch_size") -> Tensor:
+    """Weight per-example losses and reduce: mean over elements, sum, or none."""
+    if sample_weight is not None:
+        weight = math_ops.cast(_tensor(sample_weight), losses.dtype)
+        weight, losses = squeeze_or_expand(weight, losses)
+        while len(weight.shape) < len(losses.shape):
+            weight = array_ops.expand_dims(weight, -1)
+        losses = math_ops.multiply(losses, weight)
+    if reduction == "none":
+        return losses
+    total = reduction_ops.reduce_sum(losses)
+    if reduction == "sum":
+        return total
+    count = 1
+    for d in losses.shape:
+        count *= d
+    return math_ops.divide(total, float(max(count, 1)))
+
+
+class Loss:
+    """Base: ``loss(y_true, y_pred, sample_weight=None)`` → a reduced scalar."""
+
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str | None = None) -> None:
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
+                             f"{list(_REDUCTIONS[:3])}. Received: reduction={reduction}")
+        self.reduction = "sum_over_batch_size" if reduction in ("auto", None) else reduction
+        self.name = name or backend.to_snake_case(type(self).__name__)
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        y_pred = _float_pred(y_pred)
+        y_true = _tensor(y_true)
+        return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def get_config(self) -> dict:
+        return {"reduction": self.reduction, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Loss:
+        return cls(**config)
+
+
+class LossFunctionWrapper(Loss):
+    """A Loss around a per-example function with fixed keyword arguments."""
+
+    def __init__(self, fn: Callable[..., Tensor], reduction: str | None = "sum_over_batch_size",
+                 name: str | None = None, squeeze: bool = True, **fn_kwargs: Any) -> None:
+        super().__init__(reduction, name)
+        self.fn, self._squeeze, self._fn_kwargs = fn, squeeze, fn_kwargs
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if self._squeeze:
+            y_true, y_pred = squeeze_or_expand(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict:
+        return dict(super().get_config(), **self._fn_kwargs)
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "mean_squared_error") -> None:
+        super().__init__(mean_squared_error, reduction, name)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "mean_absolute_error") -> None:
+        super().__init__(mean_absolute_error, reduction, name)
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of integer labels (shape (batch,) or (batch, 1)) against class scores."""
+
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str = "sparse_categorical_crossentropy") -> None:
+        super().__init__(sparse_categorical_crossentropy, reduction, name, squeeze=False,
+                         from_logits=from_logits, ignore_class=ignore_class)
+        self.from_logits = from_logits
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        try:
+            return super().__call__(y_true, y_pred, sample_weight)
+        except errors.InvalidArgumentError as exc:
+            raise errors.InvalidArgumentError(
+                None, "SparseSoftmaxCrossEntropyWithLogits",
+                f"{self.name}: {exc.message}. Labels must be integers in [0, "
+                f"{_tensor(y_pred).shape[-1]}), one per example.") from None
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of one-hot (or soft) labels against class probabilities or logits."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str = "categorical_crossentropy") -> None:
+        super().__init__(categorical_crossentropy, reduction, name, squeeze=False,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of 0/1 labels against probabilities (or logits) of the positive class."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str = "binary_crossentropy") -> None:
+        super().__init__(binary_crossentropy, reduction, name, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+
+
+_FUNCTIONS: dict[str, Callable[..., Tensor]] = {
+    "mean_squared_error": mean_squared_error, "mse": mean_squared_error,
+    "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "binary_crossentropy": binary_crossentropy,
+}
+_CLASSES: dict[str, type[Loss]] = {
+    "MeanSquaredError": MeanSquaredError, "MeanAbsoluteError": MeanAbsoluteError,
+    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
+    "CategoricalCrossentropy": CategoricalCrossentropy,
+    "BinaryCrossentropy": BinaryCrossentropy,
+}
+_CLASS_OF_FUNCTION = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy, binary_crossentropy: BinaryCrossentropy,
+}
+
+
+def serialize(loss: Any) -> Any:
+    """A JSON-able description of a loss for ``model.save`` (None if it is a custom callable)."""
+    if isinstance(loss, Loss) and type(loss).__name__ in _CLASSES:
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    for name, fn in _FUNCTIONS.items():
+        if fn is loss:
+            return name
+    return None
+
+
+def get(identifier: Any) -> Any:
+    """A loss from a name (``"mse"``, ``"sparse_categorical_crossentropy"``), config or callable.
+
+    Names give Loss objects (so the default reduction applies); callables pass through.
+    """
+    if identifier is None or isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        fn = _FUNCTIONS.get(identifier.lower())
+        if fn is None:
+            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+        return _CLASS_OF_FUNCTION[fn]()
+    if isinstance(identifier, dict) and identifier.get("class_name") in _CLASSES:
+        return _CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")

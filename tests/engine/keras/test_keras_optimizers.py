@@ -1,0 +1,154 @@
+"""Optimizers against their published update equations, and learning-rate schedules.
+
+Expected values are computed here from the formulas (Keras' docs / TensorFlow's
+ResourceApply* kernels), independently of engine/keras/optimizers.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import engine as tf
+from engine.keras import optimizers
+from engine.keras.optimizers import schedules
+
+W0 = np.array([1.0, -2.0, 0.5])
+GRADS = [np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.3, -0.4])]
+
+
+def run(optimizer, steps=2):
+    var = tf.Variable(W0.copy())
+    out = []
+    for g in GRADS[:steps]:
+        optimizer.apply_gradients([(tf.constant(g), var)])
+        out.append(var.numpy().copy())
+    return out
+
+
+def test_sgd():
+    w1, w2 = run(optimizers.SGD(learning_rate=0.1))
+    np.testing.assert_allclose(w1, W0 - 0.1 * GRADS[0])
+    np.testing.assert_allclose(w2, W0 - 0.1 * GRADS[0] - 0.1 * GRADS[1])
+
+
+def test_sgd_momentum():
+    lr, mu = 0.1, 0.9
+    w, v = W0.copy(), np.zeros(3)
+    expected = []
+    for g in GRADS:
+        v = mu * v - lr * g
+        w = w + v
+        expected.append(w)
+    for got, want in zip(run(optimizers.SGD(lr, momentum=mu)), expected):
+        np.testing.assert_allclose(got, want)
+
+
+def test_sgd_nesterov():
+    lr, mu = 0.1, 0.9
+    w, v = W0.copy(), np.zeros(3)
+    expected = []
+    for g in GRADS:
+        v = mu * v - lr * g
+        w = w + mu * v - lr * g
+        expected.append(w)
+    for got, want in zip(run(optimizers.SGD(lr, momentum=mu, nesterov=True)), expected):
+        np.testing.assert_allclose(got, want)
+
+
+def _adam_reference(lr=0.01, b1=0.9, b2=0.999, eps=1e-7, weight_decay=0.0):
+    w, m, v = W0.copy(), np.zeros(3), np.zeros(3)
+    out = []
+    for t, g in enumerate(GRADS, start=1):
+        w = w - lr * weight_decay * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        w = w - alpha * m / (np.sqrt(v) + eps)
+        out.append(w)
+    return out
+
+
+def test_adam_two_steps():
+    for got, want in zip(run(optimizers.Adam(learning_rate=0.01)), _adam_reference()):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    # The first Adam step moves each weight by about lr, whatever the gradient's size.
+    w1 = run(optimizers.Adam(learning_rate=0.01), steps=1)[0]
+    np.testing.assert_allclose(np.abs(w1 - W0), 0.01, rtol=1e-5)
+
+
+def test_adamw_decoupled_weight_decay():
+    got = run(optimizers.AdamW(learning_rate=0.01, weight_decay=0.1))
+    for g, want in zip(got, _adam_reference(weight_decay=0.1)):
+        np.testing.assert_allclose(g, want, rtol=1e-12)
+
+
+def test_rmsprop():
+    lr, rho, eps = 0.01, 0.9, 1e-7
+    w, a = W0.copy(), np.zeros(3)
+    expected = []
+    for g in GRADS:
+        a = rho * a + (1 - rho) * g * g
+        w = w - lr * g / np.sqrt(a + eps)
+        expected.append(w)
+    for got, want in zip(run(optimizers.RMSprop(learning_rate=lr)), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_rmsprop_momentum():
+    lr, rho, mu, eps = 0.01, 0.9, 0.5, 1e-7
+    w, a, mom = W0.copy(), np.zeros(3), np.zeros(3)
+    expected = []
+    for g in GRADS:
+        a = rho * a + (1 - rho) * g * g
+        mom = mu * mom + lr * g / np.sqrt(a + eps)
+        w = w - mom
+        expected.append(w)
+    for got, want in zip(run(optimizers.RMSprop(lr, momentum=mu)), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_optimizer_by_name_and_iterations():
+    opt = optimizers.get("adam")
+    assert isinstance(opt, optimizers.Adam)
+    run(opt)
+    assert int(opt.iterations.numpy()) == 2
+
+
+def test_exponential_decay():
+    s = schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    assert float(s(0)) == pytest.approx(0.1)
+    assert float(s(5)) == pytest.approx(0.1 * 0.5**0.5)
+    assert float(s(20)) == pytest.approx(0.025)
+    stair = schedules.ExponentialDecay(0.1, 10, 0.5, staircase=True)
+    assert float(stair(19)) == pytest.approx(0.05)
+    assert s(3).dtype == tf.float32
+
+
+def test_piecewise_constant_decay():
+    s = schedules.PiecewiseConstantDecay([100, 200], [1.0, 0.5, 0.1])
+    assert [float(s(x)) for x in (0, 100, 101, 200, 201)] == pytest.approx(
+        [1.0, 1.0, 0.5, 0.5, 0.1])
+    with pytest.raises(ValueError, match="1 less"):
+        schedules.PiecewiseConstantDecay([1], [1.0])
+
+
+def test_cosine_decay():
+    s = schedules.CosineDecay(0.2, decay_steps=100, alpha=0.1)
+    assert float(s(0)) == pytest.approx(0.2)
+    assert float(s(50)) == pytest.approx(0.2 * (0.9 * 0.5 + 0.1))
+    assert float(s(100)) == pytest.approx(0.02)
+    assert float(s(1000)) == pytest.approx(0.02)
+    warm = schedules.CosineDecay(0.0, 100, warmup_target=1.0, warmup_steps=10)
+    assert float(warm(5)) == pytest.approx(0.5)
+    assert float(warm(10)) == pytest.approx(1.0)
+
+
+def test_optimizer_follows_a_schedule():
+    lr = schedules.PiecewiseConstantDecay([0], [0.1, 0.01])
+    opt = optimizers.SGD(learning_rate=lr)
+    w1, w2 = run(opt)
+    np.testing.assert_allclose(w1, W0 - 0.1 * GRADS[0])
+    np.testing.assert_allclose(w2, w1 - 0.01 * GRADS[1])
