@@ -12,8 +12,8 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine import errors
-from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.context import STATE
+from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor, wrap
