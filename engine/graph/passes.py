@@ -22,7 +22,11 @@ _ELEMENTWISE_BINARY = {"AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum"}
 
 
 def _is_pure(node: ir.Node) -> bool:
-    return not isinstance(node.op, str) and not node.stateful
+    """Same inputs, same output: random draws are not (each call must draw anew)."""
+    from engine.ops.random_ops import STATEFUL_RANDOM_OPS
+
+    return (not isinstance(node.op, str) and not node.stateful
+            and node.type not in STATEFUL_RANDOM_OPS)
 
 
 def _replace_uses(graph: ir.Graph, mapping: dict[int, ir.Value]) -> None:

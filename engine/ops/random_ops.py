@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes as _dt
+from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, wrap
 
 _DEFAULT_GLOBAL_SEED = 87654321
@@ -59,41 +60,68 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return d._np
 
 
+# Random draws are ops (no gradient, never folded or merged by graph passes), so a traced
+# function draws anew on every call, as TensorFlow's stateful random ops do.
+
+@defop("RandomStandardNormal", differentiable=False)
+def _normal(shape, mean, stddev, dtype, seed):
+    """Normal values (numpy PCG64 stream chosen by the global and op seeds)."""
+    return np.asarray(generator(seed).normal(mean, stddev, shape), dtype=dtype)
+
+
+@defop("TruncatedNormal", differentiable=False)
+def _truncated_normal(shape, mean, stddev, dtype, seed):
+    """Normal values redrawn until within two standard deviations of the mean."""
+    rng = generator(seed)
+    values = rng.standard_normal(shape)
+    bad = np.abs(values) > 2
+    while bad.any():
+        values[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(values) > 2
+    return np.asarray(values * stddev + mean, dtype=dtype)
+
+
+@defop("RandomUniform", differentiable=False)
+def _uniform(shape, minval, maxval, dtype, seed):
+    """Uniform values in [minval, maxval) (integers when dtype is an integer type)."""
+    rng = generator(seed)
+    if np.dtype(dtype).kind in "iu":
+        return rng.integers(minval, maxval, shape).astype(dtype)
+    return np.asarray(rng.uniform(minval, maxval, shape), dtype=dtype)
+
+
+STATEFUL_RANDOM_OPS = frozenset({"RandomStandardNormal", "TruncatedNormal", "RandomUniform"})
+
+
 def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = _dt.float32,
            seed: int | None = None, name: str | None = None) -> Tensor:
-    d = _float_dtype(dtype)
-    values = generator(seed).normal(float(mean), float(stddev), _dims(shape))
-    return wrap(np.asarray(values, dtype=d))
+    return execute(_normal, (), {"shape": _dims(shape), "mean": float(mean),
+                                 "stddev": float(stddev), "dtype": _float_dtype(dtype),
+                                 "seed": seed})
 
 
 def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
                      dtype: Any = _dt.float32, seed: int | None = None,
                      name: str | None = None) -> Tensor:
     """Normal values redrawn until within two standard deviations of the mean."""
-    d = _float_dtype(dtype)
-    rng = generator(seed)
-    dims = _dims(shape)
-    values = rng.standard_normal(dims)
-    bad = np.abs(values) > 2
-    while bad.any():
-        values[bad] = rng.standard_normal(int(bad.sum()))
-        bad = np.abs(values) > 2
-    return wrap(np.asarray(values * float(stddev) + float(mean), dtype=d))
+    return execute(_truncated_normal, (), {"shape": _dims(shape), "mean": float(mean),
+                                           "stddev": float(stddev),
+                                           "dtype": _float_dtype(dtype), "seed": seed})
 
 
 def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dt.float32,
             seed: int | None = None, name: str | None = None) -> Tensor:
     """Uniform in [minval, maxval); integer dtypes need an explicit maxval."""
     d = _dt.as_dtype(dtype)
-    rng = generator(seed)
-    dims = _dims(shape)
     if d.is_integer:
         if maxval is None:
             raise ValueError("Must specify maxval for integer dtype "
                              f"{d.name} in tf.random.uniform.")
-        return wrap(rng.integers(int(minval), int(maxval), dims).astype(d._np))
-    hi = 1.0 if maxval is None else float(maxval)
-    return wrap(np.asarray(rng.uniform(float(minval), hi, dims), dtype=d._np))
+        lo, hi = int(minval), int(maxval)
+    else:
+        lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
+    return execute(_uniform, (), {"shape": _dims(shape), "minval": lo, "maxval": hi,
+                                  "dtype": d._np, "seed": seed})
 
 
 def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Tensor:

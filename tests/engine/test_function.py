@@ -243,3 +243,29 @@ def test_methods_can_be_decorated():
     a, b = Scaler(2.0), Scaler(3.0)
     assert float(a(tf.constant(1.0))) == 2.0
     assert float(b(tf.constant(1.0))) == 3.0
+
+
+def test_random_draws_inside_a_trace_differ_on_every_call():
+    """Dropout masks and noise must not be frozen into the graph as constants."""
+    tf.random.set_seed(5)
+
+    @tf.function
+    def noise():
+        return tf.random.uniform([4]) + tf.random.normal([4]) * 0.0
+
+    first, second = noise().numpy(), noise().numpy()
+    assert not np.array_equal(first, second)
+    assert noise.experimental_get_tracing_count() == 1
+
+
+def test_dropout_in_a_traced_step_draws_a_new_mask_each_call():
+    from engine.keras import layers
+
+    drop = layers.Dropout(0.5)
+
+    @tf.function
+    def step(x):
+        return drop(x, training=True)
+
+    x = tf.ones([64])
+    assert not np.array_equal(step(x).numpy(), step(x).numpy())
