@@ -23,7 +23,8 @@ class ExecutionState:
 
     def refresh(self) -> None:
         """Recompute ``observed`` after a tape, hook or tracer came or went."""
-        self.observed = bool(self.tapes) or self.hook is not None or self.graph is not None
+        hook_wants_ops = self.hook is not None and getattr(self.hook, "wants_ops", True)
+        self.observed = bool(self.tapes) or hook_wants_ops or self.graph is not None
 
 
 STATE = ExecutionState()
@@ -50,6 +51,72 @@ class name_scope:  # noqa: N801 - TensorFlow's name
 
 def current_scope() -> str:
     return "/".join(STATE.scopes)
+
+
+_ENGINE_DIR = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+
+
+def user_frame(depth: int = 2) -> tuple[str, int]:
+    """(file, line) of the innermost frame outside the engine: where the user called us."""
+    import sys
+
+    frame = sys._getframe(depth)
+    while frame is not None and frame.f_code.co_filename.startswith(_ENGINE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return ("", 0)
+    return (frame.f_code.co_filename, frame.f_lineno)
+
+
+class Hook:
+    """What the engine calls on an attached debugger hook (all no-ops here; subclass it).
+
+    ``wants_ops`` False means: don't send ops — eager ops and compiled graphs then run at
+    full speed, and only the other calls below arrive.
+    """
+
+    wants_ops = True
+
+    def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
+                    duration: float) -> None:
+        """One op ran (eager, or a traced graph's op when a graph runs observed)."""
+
+    def enter_graph(self, graph_id: int) -> None:
+        """A traced graph starts running op by op; ``exit_graph`` follows."""
+
+    def exit_graph(self) -> None:
+        """The graph entered last finished."""
+
+    def graph_executed(self, concrete: Any, duration: float) -> None:
+        """A compiled graph ran as one call (no per-op events)."""
+
+    def graph_traced(self, concrete: Any, function: str, count: int, reason: str) -> None:
+        """``tf.function`` traced ``function`` (again, for ``reason``)."""
+
+    def variable_created(self, var: Any) -> None:
+        """A Variable was made."""
+
+    def variable_updated(self, var: Any, action: str) -> None:
+        """A Variable's value changed (assign*, or an optimizer named by ``action``)."""
+
+    def optimizer_step(self, optimizer: Any, step: int) -> None:
+        """An optimizer applied one update: a training step ended."""
+
+    def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
+                          reasons: dict) -> None:
+        """``tape.gradient`` returned; ``reasons`` explains each None by source index."""
+
+    def dataset_next(self, dataset: Any, index: int) -> None:
+        """A dataset iterator produced element ``index``."""
+
+    def dataset_epoch_end(self, dataset: Any) -> None:
+        """A dataset iterator was exhausted."""
+
+    def fit_event(self, kind: str, **info: Any) -> None:
+        """``Model.fit`` progress: train_begin/epoch_begin/batch_end/epoch_end/train_end."""
+
+    def scalar(self, name: str, value: float, step: int | None) -> None:
+        """``tf.summary.scalar`` was called."""
 
 
 def set_hook(hook: Any) -> Any:

@@ -16,6 +16,8 @@ is refused (there is no AutoGraph).
 from __future__ import annotations
 
 import functools
+import itertools
+import time
 import warnings
 import weakref
 from typing import Any
@@ -32,6 +34,7 @@ from engine.tensor import Tensor, Variable, wrap
 from engine.tensor_spec import TensorSpec
 
 RETRACE_WARNING_THRESHOLD = 5  # TensorFlow warns at 5 traces within its recent calls
+_GRAPH_IDS = itertools.count(1)  # every trace gets a process-unique id (debugger events)
 
 
 class RetracingWarning(UserWarning):
@@ -66,6 +69,7 @@ class ConcreteFunction:
     def __init__(self, graph: Graph, structure: Any, leaf_is_output: list[bool],
                  constants: list[Any], optimizers: list[Any]) -> None:
         self.graph = graph
+        self.graph_id = next(_GRAPH_IDS)
         self.optimized_graph = optimize(graph)
         self._compiled: CompiledGraph | None = None
         self._structure = structure  # nested outputs with placeholders for tensors
@@ -98,10 +102,14 @@ class ConcreteFunction:
     def _call_flat(self, tensors: list) -> Any:
         if STATE.observed:  # an enclosing tape or the debugger must see each op
             results = run_observed(self.graph, [t if isinstance(t, Tensor) else wrap(
-                np.asarray(t)) for t in tensors])
+                np.asarray(t)) for t in tensors], self.graph_id)
         else:
             arrays = [t._value if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+            hook = STATE.hook
+            start = time.perf_counter() if hook is not None else 0.0
             results = [wrap(a) for a in self.compiled(*arrays)]
+            if hook is not None:  # attached but not watching ops: one event per call
+                hook.graph_executed(self, time.perf_counter() - start)
         it = iter(results)
         consts = iter(self._constants)
         leaves = [next(it) if is_out else next(consts) for is_out in self._leaf_is_output]
@@ -220,6 +228,10 @@ class Function:
         self._last_key = key
         concrete = trace_function(self.python_function, args, kwargs, self._name)
         self._cache[key] = concrete
+        if STATE.hook is not None:
+            STATE.hook.graph_traced(concrete, self._name, self._tracing_count,
+                                    getattr(self, "last_retrace_reason", "") if counted
+                                    else "re-specialized for new dimensions")
         return concrete
 
     last_retrace_reason: str = ""

@@ -170,6 +170,12 @@ class GradientTape:
                 if mode is UnconnectedGradients.ZERO:
                     g = math_ops.zeros_like(s)
             results.append(g)
+        if STATE.graph is not None:  # reported each time the traced graph runs
+            STATE.graph.note_gradient(targets, flat_sources, results,
+                                      dict(self.none_gradient_reasons))
+        elif STATE.hook is not None:
+            STATE.hook.gradient_computed(self, targets, flat_sources, results,
+                                         self.none_gradient_reasons)
         if not self._persistent:
             self._used = True
             self._records = []

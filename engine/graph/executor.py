@@ -218,13 +218,28 @@ def _assign(var: Any, action: str, value: np.ndarray) -> None:
     getattr(var, action)(wrap(value))  # the eager method: same shape checks and hooks
 
 
-def run_observed(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
-    """Execute the graph's ops eagerly through dispatch (tapes record, the debugger sees)."""
+def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list[Tensor]:
+    """Execute the graph's ops eagerly through dispatch (tapes record, the debugger sees,
+    told which graph and which traced source line each op comes from)."""
+    from engine.context import STATE
     from engine.ops.registry import execute
 
+    hook = STATE.hook
+    if hook is not None:
+        hook.enter_graph(graph_id)
+    try:
+        return _run_nodes(graph, args, hook, execute)
+    finally:
+        if hook is not None:
+            hook.exit_graph()
+
+
+def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> list[Tensor]:
     env: dict[int, Tensor] = {}
     params = {p.id: a for p, a in zip(graph.params, args)}
     for node in graph.nodes:
+        if hook is not None:
+            hook.graph_source = node.source
         kind = node.type
         if kind == ir.PLACEHOLDER:
             env[node.outputs[0].id] = params[node.outputs[0].id]
@@ -243,4 +258,21 @@ def run_observed(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
             results = result if isinstance(result, tuple) else (result,)
             for v, t in zip(node.outputs, results):
                 env[v.id] = t
+    if hook is not None:
+        for record in graph.gradients:
+            _report_gradient(hook, record, env)
     return [env[v.id] for v in graph.outputs]
+
+
+def _report_gradient(hook: Any, record: dict, env: dict) -> None:
+    """Tell the debugger about a tape.gradient that ran inside this graph."""
+    def value(ref: Any) -> Any:
+        if ref is None or not isinstance(ref, int):
+            return ref
+        return env.get(ref)
+
+    targets = [value(t) for t in record["targets"]]
+    if any(t is None for t in targets):
+        return
+    hook.gradient_computed(None, targets, [value(s) for s in record["sources"]],
+                           [value(g) for g in record["grads"]], record["reasons"])

@@ -48,7 +48,7 @@ class Value:
 class Node:
     """One op application. ``op`` is an OpDef, or a graph-only kind's name (a str)."""
 
-    __slots__ = ("id", "op", "inputs", "attrs", "outputs", "name", "scope")
+    __slots__ = ("id", "op", "inputs", "attrs", "outputs", "name", "scope", "source")
 
     def __init__(self, nid: int, op: Any, inputs: list[Value], attrs: dict, name: str,
                  scope: str) -> None:
@@ -59,6 +59,7 @@ class Node:
         self.outputs: list[Value] = []
         self.name = name
         self.scope = scope
+        self.source: tuple[str, int] = ("", 0)  # the user's file and line that traced it
 
     @property
     def type(self) -> str:
@@ -104,6 +105,8 @@ class Graph:
         self._next_value = 0
         self._next_node = 0
         self._names: dict[str, int] = {}
+        # tape.gradient calls made while tracing: value ids of targets, sources, gradients
+        self.gradients: list[dict] = []
 
     # -- construction --------------------------------------------------------------------
     def unique_name(self, base: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
-from engine.context import STATE, current_scope
+from engine.context import STATE, current_scope, user_frame
 from engine.graph import ir
 from engine.tensor import Tensor, Variable, wrap
 
@@ -122,6 +122,7 @@ class GraphBuilder:
         in_values = [self.value_of(t) for t in inputs]
         specs = [(np.shape(o._value), np.asarray(o._value).dtype) for o in outputs]
         node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope())
+        node.source = user_frame()
         for t, v in zip(outputs, node.outputs):
             t.__class__ = SymbolicTensor
             self._bind(t, v)
@@ -141,6 +142,22 @@ class GraphBuilder:
                             {"optimizer": optimizer, "variables": [v for _, v in pairs]}, [],
                             scope=current_scope() or name, name=f"{name}/apply")
         return optimizer.iterations
+
+    def note_gradient(self, targets: list, sources: list, grads: list, reasons: dict) -> None:
+        """Remember a ``tape.gradient`` made during the trace, so each run of the graph can
+        report it to the debugger like an eager call."""
+        def ref(t: Any) -> Any:
+            if t is None:
+                return None
+            if isinstance(t, Variable):
+                return t
+            v = self.values.get(id(t))
+            return None if v is None else v.id
+
+        self.graph.gradients.append({"targets": [ref(t) for t in targets],
+                                     "sources": [ref(s) if not isinstance(s, Variable) else s
+                                                 for s in sources],
+                                     "grads": [ref(g) for g in grads], "reasons": reasons})
 
     def assign(self, var: Variable, value: Tensor, action: str) -> Variable:
         """``variable.assign*`` inside a trace: a stateful node, applied when the graph runs."""

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 
 import engine as tf
-from engine.context import set_hook
+from engine.context import Hook, set_hook
 
 Call = Callable[..., Any]
 
 
-class OpLog:
+class OpLog(Hook):
     """A debugger hook that only notes the names of the ops that ran."""
 
     def __init__(self) -> None:

@@ -86,7 +86,7 @@ def test_set_blas_threads_limits_blas_in_this_process():
 
 # -- the dispatch hook ---------------------------------------------------------------------------
 
-class RecordingHook:
+class RecordingHook(engine.context.Hook):
     """Stands in for the debugger's probe: remembers every call the engine makes."""
 
     def __init__(self) -> None:

@@ -1,0 +1,235 @@
+"""The probe: the engine's debugger hook, turning what the engine does into events.
+
+Attach it with ``Probe(sink).attach()``. Each op, gradient, variable change, traced graph,
+step/epoch boundary and scalar becomes one event dict (``engine.debug.events``) handed to
+``sink`` synchronously — so a sink may block to pause the run. Full values of the ops of
+the last few training steps stay in memory (a ring) for time travel; ``FULL_TENSOR`` mode
+also hands every output value to ``value_sink`` (the trace file).
+
+When the probe does not want op events (mode ``NO_TENSOR`` and nobody stepping or holding
+op breakpoints), ``wants_ops`` is False: eager ops and compiled graphs run at full speed
+and only boundaries, gradients, updates and scalars are reported.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine.context import STATE, Hook, set_hook, user_frame
+from engine.debug import events
+from engine.debug.summary import summarize
+
+Sink = Callable[[dict], None]
+ValueSink = Callable[[int, int, np.ndarray], None]
+
+
+def _node_dict(node: Any) -> dict:
+    return {"id": node.id, "op": node.type, "name": node.name, "scope": node.scope,
+            "inputs": [v.id for v in node.inputs], "outputs": [v.id for v in node.outputs],
+            "shapes": [list(v.shape) for v in node.outputs],
+            "dtypes": [v.dtype.name for v in node.outputs],
+            "file": node.source[0], "line": node.source[1]}
+
+
+class Probe(Hook):
+    """Engine hook → events. Not thread-safe: the engine runs on the script's thread."""
+
+    def __init__(self, sink: Sink, mode: str = "CONCISE_HEALTH", ring_steps: int = 3,
+                 value_sink: ValueSink | None = None) -> None:
+        if mode not in events.MODES:
+            raise ValueError(f"unknown tensor debug mode {mode!r}; choose from {events.MODES}")
+        self.sink = sink
+        self.value_sink = value_sink
+        self.ring_steps = ring_steps
+        self._mode = mode
+        self._force_ops = False  # someone steps op by op or holds op breakpoints
+        self.seq = 0
+        self.step = 0
+        self.epoch = 0
+        self._steps_since_epoch = 0
+        self._in_fit = False
+        self._graph_stack: list[int] = []
+        self.graph_source: tuple[str, int] = ("", 0)
+        # time travel: step -> {(seq, index): array}
+        self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
+        self.last_op_outputs: tuple = ()
+        self._previous = None
+
+    # -- configuration ------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        if mode not in events.MODES:
+            raise ValueError(f"unknown tensor debug mode {mode!r}")
+        self._mode = mode
+        STATE.refresh()
+
+    @property
+    def wants_ops(self) -> bool:
+        return self._mode != "NO_TENSOR" or self._force_ops
+
+    def watch_ops(self, on: bool) -> None:
+        """Ask for op events even in NO_TENSOR mode (op stepping, op breakpoints)."""
+        self._force_ops = bool(on)
+        STATE.refresh()
+
+    def attach(self) -> Probe:
+        self._previous = set_hook(self)
+        return self
+
+    def detach(self) -> None:
+        if STATE.hook is self:
+            set_hook(self._previous)
+
+    def __enter__(self) -> Probe:
+        return self.attach()
+
+    def __exit__(self, *exc: object) -> None:
+        self.detach()
+
+    # -- values ---------------------------------------------------------------------------------
+    def value(self, seq: int, index: int = 0) -> np.ndarray | None:
+        """A recent op output by event seq (None once it left the ring)."""
+        for values in self._ring.values():
+            found = values.get((seq, index))
+            if found is not None:
+                return found
+        return None
+
+    def _keep(self, seq: int, outputs: tuple) -> None:
+        values = self._ring.get(self.step)
+        if values is None:
+            values = self._ring[self.step] = {}
+            while len(self._ring) > self.ring_steps:
+                self._ring.popitem(last=False)
+        for i, t in enumerate(outputs):
+            values[(seq, i)] = t._value
+
+    # -- emitting -------------------------------------------------------------------------------
+    def _emit(self, kind: str, **fields: Any) -> dict:
+        self.seq += 1
+        event = events.make(kind, self.seq, **fields)
+        self.sink(event)
+        return event
+
+    # -- engine hook methods ----------------------------------------------------------------------
+    def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
+                    duration: float) -> None:
+        if self._graph_stack:
+            file, line = self.graph_source
+            exec_kind = f"graph:{self._graph_stack[-1]}"
+        else:
+            file, line = user_frame(3)
+            exec_kind = "eager"
+        mode = self._mode
+        summary = None if mode == "NO_TENSOR" else [summarize(t._value, mode) for t in outputs]
+        seq = self.seq + 1
+        self._keep(seq, outputs)
+        self.last_op_outputs = outputs
+        if mode == "FULL_TENSOR" and self.value_sink is not None:
+            for i, t in enumerate(outputs):
+                self.value_sink(seq, i, np.asarray(t._value))
+        self._emit("op", step=self.step, epoch=self.epoch, op=op.name,
+                   name=attrs.get("name", op.name) if isinstance(attrs.get("name"), str)
+                   else op.name, scope="/".join(STATE.scopes),
+                   inputs=[id(t) for t in inputs], outputs=[id(t) for t in outputs],
+                   shapes=[list(np.shape(t._value)) for t in outputs],
+                   dtypes=[np.asarray(t._value).dtype.name for t in outputs],
+                   file=file, line=line, duration=duration, exec=exec_kind, summary=summary)
+
+    def enter_graph(self, graph_id: int) -> None:
+        self._graph_stack.append(graph_id)
+
+    def exit_graph(self) -> None:
+        self._graph_stack.pop()
+
+    def graph_executed(self, concrete: Any, duration: float) -> None:
+        """A compiled graph ran without per-op events (the probe did not want them)."""
+
+    def graph_traced(self, concrete: Any, function: str, count: int, reason: str) -> None:
+        graph = concrete.graph
+        self._emit("graph", graph_id=concrete.graph_id, function=function, trace_count=count,
+                   reason=reason, nodes=[_node_dict(n) for n in graph.nodes],
+                   outputs=[v.id for v in graph.outputs])
+
+    def variable_created(self, var: Any) -> None:
+        self._emit("variable_created", id=id(var), name=var.name,
+                   shape=list(np.shape(var._value)), dtype=var._value.dtype.name,
+                   trainable=bool(var.trainable))
+
+    def variable_updated(self, var: Any, action: str) -> None:
+        summary = summarize(var._value, "FULL_HEALTH" if self._mode != "NO_TENSOR" else "SHAPE")
+        self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
+                   name=var.name, action=action, summary=summary)
+
+    def optimizer_step(self, optimizer: Any, step: int) -> None:
+        self._end_step()
+
+    def _end_step(self) -> None:
+        self._emit("step_end", step=self.step, epoch=self.epoch)
+        self.step += 1
+        self._steps_since_epoch += 1
+
+    def _end_epoch(self) -> None:
+        self._emit("epoch_end", step=self.step, epoch=self.epoch)
+        self.epoch += 1
+        self._steps_since_epoch = 0
+
+    def dataset_next(self, dataset: Any, index: int) -> None:
+        """Batches are counted by optimizer steps; nothing to report per element."""
+
+    def dataset_epoch_end(self, dataset: Any) -> None:
+        # A pass over a dataset ends an epoch only if training happened during it (an
+        # evaluation pass does not) and fit is not counting epochs itself.
+        if not self._in_fit and self._steps_since_epoch:
+            self._end_epoch()
+
+    def fit_event(self, kind: str, **info: Any) -> None:
+        if kind == "train_begin":
+            self._in_fit = True
+        elif kind == "train_end":
+            self._in_fit = False
+        elif kind == "epoch_end":
+            logs = info.get("logs") or {}
+            for name, value in logs.items():
+                self.scalar(f"epoch_{name}", float(value), self.epoch)
+            self._end_epoch()
+        elif kind == "batch_end":
+            logs = info.get("logs") or {}
+            for name, value in logs.items():
+                self.scalar(name, float(value), self.step)
+
+    def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
+                          reasons: dict) -> None:
+        file, line = user_frame(3)
+        described = []
+        for i, (s, g) in enumerate(zip(sources, grads)):
+            entry = {"id": id(s), "name": getattr(s, "_name", None) and s.name,
+                     "shape": list(np.shape(s._value))}
+            if g is None:
+                entry["reason"] = reasons.get(i, "no gradient")
+                entry["summary"] = None
+            else:
+                entry["summary"] = summarize(g._value, "FULL_HEALTH")
+                entry["norm"] = float(np.sqrt(np.sum(np.square(g._value, dtype=np.float64))))
+            described.append(entry)
+        target_ids = [id(t) for t in targets]
+        self._emit("gradient", step=self.step, epoch=self.epoch,
+                   target=target_ids[0] if len(target_ids) == 1 else target_ids,
+                   sources=described, file=file, line=line)
+        if len(targets) == 1 and np.size(targets[0]._value) == 1 and not self._in_fit:
+            value = targets[0]._value
+            if np.asarray(value).dtype.kind == "f":
+                self.scalar("loss", float(np.asarray(value).reshape(())), self.step)
+
+    def scalar(self, name: str, value: float, step: int | None) -> None:
+        self._emit("scalar", step=self.step if step is None else step, epoch=self.epoch,
+                   name=name, value=value)
+

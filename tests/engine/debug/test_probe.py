@@ -1,0 +1,209 @@
+"""The probe turns engine activity into the event schema: ops, gradients, updates, graphs,
+boundaries and scalars — with the user's source lines."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine as tf
+from engine.context import STATE
+from engine.debug import events
+from engine.debug.probe import Probe
+from engine.keras import layers, models
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def recorded():
+    log: list[dict] = []
+    probe = Probe(log.append, mode="CONCISE_HEALTH").attach()
+    yield probe, log
+    probe.detach()
+
+
+def kinds(log):
+    return collections.Counter(e["kind"] for e in log)
+
+
+def run_example(name: str, **replacements: str) -> None:
+    source = (ROOT / "examples" / name).read_text()
+    for old, new in replacements.items():
+        source = source.replace(old, new)
+    exec(compile(source, str(ROOT / "examples" / name), "exec"), {"__name__": "__main__"})
+
+
+def test_linear_regression_emits_every_eager_event_kind(recorded, capsys):
+    probe, log = recorded
+    run_example("linear_regression.py", **{"range(100)": "range(3)"})
+    seen = kinds(log)
+    for kind in ("op", "gradient", "variable_created", "variable_update", "step_end", "scalar"):
+        assert seen[kind] > 0, kind
+    assert seen["step_end"] == 3
+    for event in log:  # every event follows the schema
+        assert set(events.FIELDS[event["kind"]]) <= set(event)
+    assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
+
+
+def test_op_events_point_at_the_users_lines(recorded, capsys):
+    probe, log = recorded
+    run_example("linear_regression.py", **{"range(100)": "range(1)"})
+    source = (ROOT / "examples" / "linear_regression.py").read_text().splitlines()
+    first_ops = [e for e in log if e["kind"] == "op"][:5]
+    assert [e["op"] for e in first_ops] == ["Mul", "AddV2", "Sub", "Square", "Mean"]
+    assert all(e["file"].endswith("linear_regression.py") for e in first_ops)
+    assert "w * x + b" in source[first_ops[0]["line"] - 1]
+    assert "tf.reduce_mean" in source[first_ops[4]["line"] - 1]
+    assert all(e["exec"] == "eager" for e in first_ops)
+
+
+def test_loss_is_found_as_the_scalar_target_of_tape_gradient(recorded, capsys):
+    probe, log = recorded
+    run_example("linear_regression.py", **{"range(100)": "range(2)"})
+    losses = [e["value"] for e in log if e["kind"] == "scalar" and e["name"] == "loss"]
+    assert losses[0] == pytest.approx(44.0)
+    assert len(losses) == 2 and losses[1] < losses[0]
+
+
+def test_gradient_events_carry_norms_and_none_reasons(recorded):
+    probe, log = recorded
+    w = tf.Variable([1.0, 2.0], name="w")
+    unused = tf.Variable(3.0, name="unused")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(w * w)
+    tape.gradient(loss, [w, unused])
+    (event,) = [e for e in log if e["kind"] == "gradient"]
+    first, second = event["sources"]
+    assert first["name"] == "w:0" and first["norm"] == pytest.approx(np.sqrt(4 + 16))
+    assert second["summary"] is None and "not used" in second["reason"]
+
+
+def test_nan_is_counted_in_health_summaries():
+    log: list[dict] = []
+    with Probe(log.append, mode="CONCISE_HEALTH"):
+        tf.math.log(tf.constant([0.0, -1.0, 1.0]))
+    (op,) = [e for e in log if e["kind"] == "op"]
+    summary = op["summary"][0]
+    assert summary["bad"] and summary["nan"] == 1 and summary["neg_inf"] == 1
+    assert summary["size"] == 3
+
+
+def test_full_health_adds_statistics_and_full_tensor_hands_out_values():
+    log: list[dict] = []
+    values = {}
+    with Probe(log.append, mode="FULL_TENSOR",
+               value_sink=lambda seq, i, a: values.__setitem__((seq, i), a)):
+        tf.constant([1.0, 2.0, 3.0]) * 2.0
+    (op,) = [e for e in log if e["kind"] == "op"]
+    assert op["summary"][0]["max"] == 6.0 and op["summary"][0]["zeros"] == 0
+    np.testing.assert_array_equal(values[(op["seq"], 0)], [2.0, 4.0, 6.0])
+
+
+def test_ring_keeps_values_of_recent_steps_only():
+    log: list[dict] = []
+    probe = Probe(log.append, mode="SHAPE", ring_steps=2).attach()
+    try:
+        w = tf.Variable(1.0)
+        opt = tf.keras.optimizers.SGD(0.1)
+        seqs = []
+        for _ in range(4):
+            with tf.GradientTape() as tape:
+                loss = w * 3.0
+            seqs.append(log[-1]["seq"] if log[-1]["kind"] == "op" else None)
+            opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+        forward = [next(e for e in log if e["kind"] == "op" and e["op"] == "Mul"
+                        and e["step"] == step) for step in range(4)]
+        # the last step's forward product used w before its last update
+        assert float(probe.value(forward[3]["seq"])) == pytest.approx(
+            (float(w.numpy()) + 0.3) * 3.0)
+        assert probe.value(forward[2]["seq"]) is not None
+        assert probe.value(forward[0]["seq"]) is None  # steps 0 and 1 left the ring
+    finally:
+        probe.detach()
+
+
+def test_no_tensor_probe_does_not_slow_ops_down():
+    log: list[dict] = []
+    with Probe(log.append, mode="NO_TENSOR") as probe:
+        assert not STATE.observed  # ops take the fast path
+        tf.constant(1.0) + 1.0
+        probe.watch_ops(True)
+        assert STATE.observed
+        tf.constant(1.0) + 1.0
+    assert [e["op"] for e in log if e["kind"] == "op"] == ["AddV2"]
+    assert not STATE.observed
+
+
+def test_traced_functions_report_their_graph_and_ops_inside_it(tmp_path):
+    log: list[dict] = []
+    w = tf.Variable(tf.ones([3, 2]))
+
+    @tf.function
+    def f(x):
+        return tf.nn.relu(tf.matmul(x, w))  # the traced line
+
+    with Probe(log.append, mode="CURT_HEALTH"):
+        f(tf.ones([4, 3]))
+        f(tf.ones([4, 3]))
+        f(tf.ones([5, 3]))
+    graphs = [e for e in log if e["kind"] == "graph"]
+    assert [g["trace_count"] for g in graphs] == [1, 2]
+    assert "(5, 3)" in graphs[1]["reason"]
+    assert [n["op"] for n in graphs[0]["nodes"]] == ["Placeholder", "ReadVariableOp", "MatMul",
+                                                     "Relu"]
+    ops = [e for e in log if e["kind"] == "op"]
+    assert {e["exec"] for e in ops} == {f"graph:{g['graph_id']}" for g in graphs}
+    matmul = next(e for e in ops if e["op"] == "MatMul")
+    assert matmul["file"] == __file__
+    assert "the traced line" in Path(__file__).read_text().splitlines()[matmul["line"] - 1]
+
+
+def test_mnist_style_training_reports_epochs_and_traced_graph():
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28))
+    y = rng.integers(0, 10, 64).astype(np.uint8)
+    log: list[dict] = []
+    with Probe(log.append, mode="CONCISE_HEALTH"):
+        model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
+                                   layers.Dense(8, activation="relu"),
+                                   layers.Dense(10, activation="softmax")])
+        optimizer = tf.keras.optimizers.Adam()
+        loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
+
+        @tf.function
+        def train_step(xb, yb):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(yb, model(xb, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+        for _ in range(2):
+            for xb, yb in dataset:
+                train_step(xb, yb)
+        accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
+        for xb, yb in dataset:  # an evaluation pass is not an epoch
+            accuracy.update_state(yb, model(xb, training=False))
+    seen = kinds(log)
+    assert seen["graph"] == 1 and seen["step_end"] == 8 and seen["epoch_end"] == 2
+    assert seen["gradient"] == 8  # tape.gradient inside the graph, every call
+    assert seen["scalar"] >= 8
+
+
+def test_summary_scalar_reaches_the_probe():
+    log: list[dict] = []
+    assert tf.summary.scalar("lr", 0.5, step=3) is False  # nobody listening
+    with Probe(log.append, mode="NO_TENSOR"):
+        assert tf.summary.scalar("lr", tf.constant(0.25), step=4)
+    (event,) = log
+    assert (event["name"], event["value"], event["step"]) == ("lr", 0.25, 4)
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="tensor debug mode"):
+        Probe(lambda e: None, mode="EVERYTHING")
