@@ -6,6 +6,7 @@ variable gets a new array, never an in-place write, so tapes holding old values 
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -210,8 +211,13 @@ class Adam(Optimizer):
             vhat = self._slot(var, "vhat")
             np.maximum(vhat, v, out=vhat)
             denom_v = vhat
-        lr_t = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
-        return (lr_t * m / (np.sqrt(denom_v) + self.epsilon)).astype(var._value.dtype, copy=False)
+        # A Python float (not np.float64) so numpy keeps float32 math: no float64 temporaries.
+        lr_t = float(lr * math.sqrt(1 - b2**step) / (1 - b1**step))
+        update = np.sqrt(denom_v)
+        update += self.epsilon
+        np.divide(m, update, out=update)
+        update *= lr_t
+        return update
 
     def _update(self, var, g, lr, step):
         return var._value - self._adam_step(var, g, lr, step)

@@ -65,13 +65,11 @@ def run_numpy() -> tuple[float, float]:
         d = p
         d[np.arange(BATCH), yb] -= 1
         d /= BATCH
-        grads = [None, d.sum(0), h.T @ d, None]
+        grads = [None, None, h.T @ d, d.sum(0)]
         dh = d @ w2.T
         dh *= h > 0
         grads[0], grads[1] = xb.T @ dh, dh.sum(0)
-        grads[3] = d.sum(0)
-        grads[1] = dh.sum(0)
-        lr_t = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
+        lr_t = float(lr * np.sqrt(1 - b2**step) / (1 - b1**step))  # float: stay in float32
         for k, g in enumerate(grads):
             m[k] *= b1
             m[k] += (1 - b1) * g

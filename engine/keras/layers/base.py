@@ -128,6 +128,8 @@ def _accepts(fn: Any, name: str) -> bool:
 
 
 # Layer attributes that hold weights, losses or graph nodes, never sublayers.
+_STRUCTURE_VERSION = [0]  # bumped whenever any layer gains an attribute or a weight
+
 _BOOKKEEPING = frozenset({"_trainable_weights", "_non_trainable_weights", "_weight_regularizers",
                           "_added_losses", "_inbound_nodes", "_build_input_shape",
                           "_batch_input_shape", "_output_shapes", "input_spec"})
@@ -211,6 +213,7 @@ class Layer:
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'Variable'}",
                        constraint=constraint)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        _STRUCTURE_VERSION[0] += 1
         reg = regularizers.get(regularizer)
         if reg is not None:
             self._weight_regularizers.append((var, reg))
@@ -257,8 +260,22 @@ class Layer:
                 visit(sub)
         return out
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        _STRUCTURE_VERSION[0] += 1  # attributes may hold layers/variables: caches are stale
+        object.__setattr__(self, name, value)
+
     @property
     def trainable_weights(self) -> list[Variable]:
+        # Walking every layer costs more than a small layer's matmul; a training loop asks
+        # twice per step, so the walk is cached until any layer's attributes change.
+        cached = self.__dict__.get("_trainable_cache")
+        if cached is not None and cached[0] == _STRUCTURE_VERSION[0]:
+            return list(cached[1])
+        out = self._collect_trainable_weights()
+        self.__dict__["_trainable_cache"] = (_STRUCTURE_VERSION[0], out)
+        return list(out)
+
+    def _collect_trainable_weights(self) -> list[Variable]:
         out, seen = [], set()
         for layer in self._flatten_layers():
             if not layer._trainable:
