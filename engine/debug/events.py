@@ -26,8 +26,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "epoch_end": ("step", "epoch"),  # a pass over a dataset or a fit epoch ended
     "scalar": ("step", "epoch", "name", "value"),  # loss, metrics, tf.summary.scalar
     "output": ("stream", "text"),  # the script's stdout / stderr
-    "paused": ("reason", "seq", "file", "line"),  # the debuggee stopped (step, breakpoint…)
-    "error": ("message", "traceback", "seq", "file", "line"),  # the script raised
+    # the debuggee stopped (step, breakpoint…) at the op event ``at_seq``
+    "paused": ("reason", "at_seq", "file", "line"),
+    "error": ("message", "traceback", "at_seq", "file", "line"),  # the script raised
     "finished": ("status",),  # the script ended: "ok", "error", "stopped"
 }
 

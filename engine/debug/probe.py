@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
-from engine.debug.summary import summarize
+from engine.debug.summary import dtype_name, summarize
 
 Sink = Callable[[dict], None]
 ValueSink = Callable[[int, int, np.ndarray], None]
@@ -141,7 +141,7 @@ class Probe(Hook):
                    else op.name, scope="/".join(STATE.scopes),
                    inputs=[id(t) for t in inputs], outputs=[id(t) for t in outputs],
                    shapes=[list(np.shape(t._value)) for t in outputs],
-                   dtypes=[np.asarray(t._value).dtype.name for t in outputs],
+                   dtypes=[dtype_name(np.asarray(t._value).dtype) for t in outputs],
                    file=file, line=line, duration=duration, exec=exec_kind, summary=summary)
 
     def enter_graph(self, graph_id: int) -> None:
@@ -164,8 +164,12 @@ class Probe(Hook):
                    shape=list(np.shape(var._value)), dtype=var._value.dtype.name,
                    trainable=bool(var.trainable))
 
+    def _stats_mode(self) -> str:
+        """Variables and gradients get the op mode's statistics (values: on demand)."""
+        return "FULL_HEALTH" if self._mode == "FULL_TENSOR" else self._mode
+
     def variable_updated(self, var: Any, action: str) -> None:
-        summary = summarize(var._value, "FULL_HEALTH" if self._mode != "NO_TENSOR" else "SHAPE")
+        summary = summarize(var._value, self._stats_mode())
         self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
                    name=var.name, action=action, summary=summary)
 
@@ -217,8 +221,9 @@ class Probe(Hook):
                 entry["reason"] = reasons.get(i, "no gradient")
                 entry["summary"] = None
             else:
-                entry["summary"] = summarize(g._value, "FULL_HEALTH")
-                entry["norm"] = float(np.sqrt(np.sum(np.square(g._value, dtype=np.float64))))
+                flat = np.asarray(g._value).reshape(-1)
+                entry["summary"] = summarize(g._value, self._stats_mode())
+                entry["norm"] = float(np.sqrt(np.dot(flat, flat)))  # one BLAS pass
             described.append(entry)
         target_ids = [id(t) for t in targets]
         self._emit("gradient", step=self.step, epoch=self.epoch,

@@ -6,6 +6,16 @@ from typing import Any
 
 import numpy as np
 
+_NAMES: dict = {}
+
+
+def dtype_name(dtype: np.dtype) -> str:
+    """``dtype.name`` is slow in numpy (it rebuilds the string); events ask for it per op."""
+    name = _NAMES.get(dtype)
+    if name is None:
+        name = _NAMES[dtype] = dtype.name
+    return name
+
 
 def summarize(value: Any, mode: str) -> dict | None:
     """Summary of one tensor value under a tensor debug mode (None for NO_TENSOR).
@@ -13,35 +23,37 @@ def summarize(value: Any, mode: str) -> dict | None:
     CURT_HEALTH: any NaN/Inf. CONCISE_HEALTH: element count and NaN, -Inf, +Inf counts.
     FULL_HEALTH: adds min, max, mean, std and the zero count (over finite values).
     FULL_TENSOR: FULL_HEALTH's numbers; the value itself is stored beside the event.
+    Healthy tensors (the common case) cost one pass: the counts are only taken when the
+    finiteness check fails.
     """
     if mode == "NO_TENSOR":
         return None
     array = np.asarray(value)
-    out: dict[str, Any] = {"shape": list(array.shape), "dtype": array.dtype.name}
+    out: dict[str, Any] = {"shape": list(array.shape), "dtype": dtype_name(array.dtype)}
     if mode == "SHAPE":
         return out
     floating = array.dtype.kind == "f"
+    healthy = not floating or bool(np.isfinite(array).all())
     if mode == "CURT_HEALTH":
-        out["bad"] = bool(floating and not np.isfinite(array).all())
+        out["bad"] = not healthy
         return out
     n = int(array.size)
-    if floating:
+    if healthy:
+        nan = neg_inf = pos_inf = 0
+    else:
         nan = int(np.isnan(array).sum())
         inf = np.isinf(array)
         neg_inf = int((inf & (array < 0)).sum())
         pos_inf = int(inf.sum()) - neg_inf
-    else:
-        nan = neg_inf = pos_inf = 0
-    out.update(size=n, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf,
-               bad=bool(nan or neg_inf or pos_inf))
+    out.update(size=n, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf, bad=not healthy)
     if mode == "CONCISE_HEALTH":
         return out
-    finite = array[np.isfinite(array)] if floating else array.reshape(-1)
+    finite = array.reshape(-1) if healthy else array[np.isfinite(array)]
     if finite.size:
-        f64 = finite.astype(np.float64)
-        out.update(min=float(f64.min()), max=float(f64.max()), mean=float(f64.mean()),
-                   std=float(f64.std()))
+        out.update(min=float(finite.min()), max=float(finite.max()),
+                   mean=float(finite.mean(dtype=np.float64)),
+                   std=float(finite.std(dtype=np.float64)))
     else:
         out.update(min=None, max=None, mean=None, std=None)
-    out["zeros"] = int((array == 0).sum())
+    out["zeros"] = int(np.count_nonzero(array == 0))
     return out

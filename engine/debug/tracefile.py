@@ -1,0 +1,586 @@
+"""The trace file: a run's events and tensor values in one SQLite file, safe to open later.
+
+Why SQLite: transactions make the file crash-safe (a run killed with SIGKILL leaves every
+committed batch readable), indexes give the debugger random access by sequence number, step
+and op type for time travel, and it is in the standard library.
+
+Layout (``TRACEFILE_VERSION`` 1; the events inside follow ``events.SCHEMA_VERSION``):
+
+- ``meta(key, value)``: ``format`` = ``"tapescope-trace"``, ``schema_version``,
+  ``tracefile_version``, ``created``, ``engine_version``, whatever the recorder adds (script,
+  argv) and ``closed`` once the writer closed cleanly. Values are JSON.
+- ``events(seq, kind, step, epoch, op, name, bad, body)``: one row per event. ``body`` is the
+  whole event as JSON the way Python's ``json`` writes it: numpy scalars become numbers, and
+  non-finite floats are the tokens ``NaN``, ``Infinity``, ``-Infinity`` (a NaN loss must
+  survive the round trip; SQLite's own JSON functions reject those tokens, so query bodies
+  through :class:`TraceReader`). The other columns copy fields out of the body so they can be
+  indexed; ``bad`` is 1 for op events whose summary saw NaN or Inf.
+- ``tensor_values(seq, idx, npy)``: output ``idx`` of the op event ``seq`` as ``.npy`` bytes,
+  written and read with ``allow_pickle=False``: opening someone else's trace runs no code.
+
+:class:`TraceWriter` appends from the training thread at the cost of a deque append and
+commits on a background thread in batched transactions; :class:`TraceReader` opens a trace
+read-only, also while a writer is still appending to it (WAL mode).
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from engine.debug import events as event_schema
+
+FORMAT = "tapescope-trace"
+TRACEFILE_VERSION = 1
+# "TpSc": lets `file` and other tools tell a trace from any other SQLite database.
+APPLICATION_ID = 0x54705363
+TABLES = ("meta", "events", "tensor_values")
+
+_CREATE_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    step INTEGER,
+    epoch INTEGER,
+    op TEXT,
+    name TEXT,
+    bad INTEGER NOT NULL DEFAULT 0,
+    body TEXT NOT NULL
+);
+CREATE INDEX events_kind ON events (kind, seq);
+CREATE INDEX events_step ON events (step, kind);
+CREATE INDEX events_op ON events (op, seq);
+CREATE INDEX events_bad ON events (seq) WHERE bad;
+CREATE TABLE tensor_values (
+    seq INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    npy BLOB NOT NULL,
+    PRIMARY KEY (seq, idx)
+);
+"""
+_INSERT_EVENT = ("INSERT INTO events (seq, kind, step, epoch, op, name, bad, body) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_VALUE = "INSERT INTO tensor_values (seq, idx, npy) VALUES (?, ?, ?)"
+# A batch of full tensor values stops growing here so one transaction stays a sane size.
+_MAX_BATCH_BYTES = 64 << 20
+
+
+class TraceFileError(Exception):
+    """A file that cannot be read as a trace: not one, damaged, or from a newer Tapescope."""
+
+
+class TraceWriteError(RuntimeError):
+    """The writer thread failed to store something; raised on the next call that can."""
+
+
+class StepOps(NamedTuple):
+    step: int
+    ops: int
+
+
+class Scalar(NamedTuple):
+    step: int | None
+    name: str
+    value: float
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):  # np.float32(0.5), np.int64(3), np.bool_(True)
+        return obj.item()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+# Built once: json.dumps with keyword arguments builds a new encoder per call.
+_encode_json = json.JSONEncoder(default=_json_default, separators=(",", ":")).encode
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def summary_says_bad(summary: Any) -> bool:
+    """Whether an op summary (one dict, or one per output) reports NaN or Inf."""
+    if isinstance(summary, dict):
+        return bool(summary.get("bad"))
+    if isinstance(summary, (list, tuple)):
+        return any(isinstance(s, dict) and s.get("bad") for s in summary)
+    return False
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """``array`` as the bytes of a ``.npy`` file, refusing anything that would need pickle."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+class TraceWriter:
+    """Appends events and tensor values to a new trace file without stalling the caller.
+
+    ``write`` and ``write_value`` only queue; a daemon thread commits what is queued every
+    ``flush_interval`` seconds or once ``batch_events`` items wait, whichever comes first, one
+    transaction per batch. Errors from that thread are raised by the next ``write``,
+    ``write_value``, ``flush`` or ``close``. The writer owns the dicts it is given: the caller
+    must not mutate an event after writing it.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, batch_events: int = 2000,
+                 flush_interval: float = 0.2, overwrite: bool = False,
+                 meta: dict[str, Any] | None = None, max_pending: int = 200_000) -> None:
+        if batch_events < 1 or flush_interval <= 0:
+            raise ValueError("batch_events must be >= 1 and flush_interval > 0")
+        self.path = Path(path)
+        if self.path.exists() and self.path.stat().st_size > 0 and not overwrite:
+            raise FileExistsError(f"{self.path} already exists; pass overwrite=True to "
+                                  "replace it")
+        # Stale -wal/-shm files of an earlier file by this name would be replayed into ours.
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self._batch_events = batch_events
+        self._flush_interval = flush_interval
+        self._max_pending = max(max_pending, batch_events)
+        # Items: event dicts, (seq, idx, array) tuples, and threading.Event flush markers.
+        self._queue: deque = deque()
+        self._wake = threading.Event()
+        self._room = threading.Condition()
+        self._error: TraceWriteError | None = None  # the first problem, reported once
+        self._more_errors = 0  # problems after the first, before it was reported
+        self._fatal: TraceWriteError | None = None  # the database failed: every call raises
+        self._refuse = False  # fast check in write(): an error is pending or we are closed
+        self._stopping = False
+        self._closed = False
+
+        # One connection, created here so set-up errors surface now; after that only the
+        # writer thread touches it.
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL loses nothing on a process kill, only on power loss.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._db.execute("BEGIN")
+            for statement in _CREATE_TABLES.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                                 [(k, _encode_json(v))
+                                  for k, v in self._initial_meta(meta).items()])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.close()
+            raise
+        self._thread = threading.Thread(target=self._run, name="tapescope-trace-writer",
+                                        daemon=True)
+        self._thread.start()
+        atexit.register(self.close)
+
+    @staticmethod
+    def _initial_meta(extra: dict[str, Any] | None) -> dict[str, Any]:
+        import engine  # the package this module lives in, already imported
+
+        meta = {
+            "format": FORMAT,
+            "schema_version": event_schema.SCHEMA_VERSION,
+            "tracefile_version": TRACEFILE_VERSION,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "engine_version": getattr(engine, "__version__", "unknown"),
+        }
+        for key, value in (extra or {}).items():
+            if key in meta:
+                raise ValueError(f"meta key {key!r} is reserved")
+            meta[key] = value
+        return meta
+
+    # -- the training thread's side --------------------------------------------------------
+
+    def write(self, event: dict) -> None:
+        """Queue one event (a dict from ``events.make``) for the next batch."""
+        if self._refuse:
+            self._raise_problem()
+        queue = self._queue
+        queue.append(event)
+        if len(queue) >= self._batch_events:
+            self._batch_ready()
+
+    def write_value(self, seq: int, index: int, array: Any) -> None:
+        """Queue a copy of output ``index`` of op event ``seq`` as a full tensor value.
+
+        Copied now because the engine may reuse the buffer; object arrays are refused here
+        because storing them would need pickle.
+        """
+        if self._refuse:
+            self._raise_problem()
+        value = np.array(array)  # a copy, also of Tensors (via __array__)
+        if value.dtype.hasobject:
+            raise TypeError(f"tensor value for seq {seq} output {index} has dtype "
+                            f"{value.dtype}; object arrays need pickle, which trace files "
+                            "never use")
+        queue = self._queue
+        queue.append((int(seq), int(index), value))
+        if len(queue) >= self._batch_events:
+            self._batch_ready()
+
+    def _batch_ready(self) -> None:
+        if not self._wake.is_set():
+            self._wake.set()
+        if len(self._queue) >= self._max_pending:
+            # Back-pressure: the writer thread fell behind; wait rather than grow without bound.
+            with self._room:
+                while len(self._queue) >= self._max_pending and self._thread.is_alive():
+                    self._room.wait(0.1)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Return once everything queued so far is committed to the file."""
+        if self._closed:
+            return
+        committed = threading.Event()
+        self._queue.append(committed)
+        self._wake.set()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not committed.wait(0.05):
+            if not self._thread.is_alive():
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"trace writer did not commit within {timeout} s")
+        self._raise_problem()
+
+    def close(self) -> None:
+        """Commit everything queued, stop the writer thread and close the file (idempotent)."""
+        if self._closed:
+            return
+        self._closed = self._refuse = True
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+        atexit.unregister(self.close)
+        try:
+            if self._fatal is None:
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                 ("closed", _encode_json(datetime.now(timezone.utc).isoformat(
+                                     timespec="seconds"))))
+                # Move everything into the main file, so that copying it alone copies the
+                # whole trace even if a reader (who cannot checkpoint) keeps the WAL alive.
+                self._db.execute("PRAGMA busy_timeout=1000")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                # And leave a plain single file when no reader holds it open: a WAL-mode file
+                # needs a writable directory for its -shm file even to be read.
+                self._db.execute("PRAGMA busy_timeout=0")
+                try:
+                    self._db.execute("PRAGMA journal_mode=DELETE")
+                except sqlite3.OperationalError:
+                    pass
+        finally:
+            self._db.close()
+        if self._fatal is not None or self._error is not None:
+            self._raise_problem()
+
+    def __enter__(self) -> TraceWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _raise_problem(self) -> None:
+        """Raise what the writer thread reported (once), or ValueError once closed."""
+        if self._fatal is not None:
+            raise self._fatal
+        error, more, self._error, self._more_errors = self._error, self._more_errors, None, 0
+        self._refuse = self._closed or self._fatal is not None
+        if error is not None:
+            if more:
+                raise TraceWriteError(f"{error} (and {more} more problem"
+                                      f"{'s' if more > 1 else ''} since)")
+            raise error
+        if self._closed:
+            raise ValueError(f"trace writer for {self.path} is closed")
+
+    def _report(self, error: TraceWriteError, *, fatal: bool = False) -> None:
+        if fatal:
+            self._fatal = self._fatal or error
+        elif self._error is None:
+            self._error = error
+        else:
+            self._more_errors += 1
+        self._refuse = True
+
+    # -- the writer thread -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self._wake.wait(self._flush_interval)
+                self._wake.clear()
+                stopping = self._stopping
+                self._drain()
+                if stopping:
+                    break
+        except BaseException as exc:  # never die silently: flush/close must hear about it
+            self._report(TraceWriteError(f"trace writer thread failed: {exc!r}"), fatal=True)
+            self._release_waiters()
+
+    def _drain(self) -> None:
+        queue = self._queue
+        while queue:
+            events: list[dict] = []
+            values: list[tuple[int, int, np.ndarray]] = []
+            markers: list[threading.Event] = []
+            size = nbytes = 0
+            while queue and size < self._batch_events and nbytes < _MAX_BATCH_BYTES:
+                item = queue.popleft()
+                if type(item) is tuple:
+                    values.append(item)
+                    nbytes += item[2].nbytes
+                elif isinstance(item, threading.Event):
+                    markers.append(item)
+                    break  # commit now: someone is waiting in flush()
+                else:
+                    events.append(item)
+                size += 1
+            if self._fatal is None:
+                self._commit(events, values)
+            for marker in markers:
+                marker.set()
+            with self._room:
+                self._room.notify_all()
+
+    def _release_waiters(self) -> None:
+        while self._queue:
+            item = self._queue.popleft()
+            if isinstance(item, threading.Event):
+                item.set()
+
+    def _commit(self, events: list[dict], values: list[tuple[int, int, np.ndarray]]) -> None:
+        event_rows = []
+        for event in events:
+            try:
+                kind = event["kind"]
+                event_rows.append((
+                    int(event["seq"]), kind, _int_or_none(event.get("step")),
+                    _int_or_none(event.get("epoch")), event.get("op"), event.get("name"),
+                    kind == "op" and summary_says_bad(event.get("summary")),
+                    _encode_json(event),
+                ))
+            except Exception as exc:
+                self._report(TraceWriteError(
+                    f"could not store {_describe(event)}: {exc}"))
+        value_rows = []
+        for seq, idx, array in values:
+            try:
+                value_rows.append((seq, idx, npy_bytes(array)))
+            except Exception as exc:
+                self._report(TraceWriteError(
+                    f"could not store the value of seq {seq} output {idx}: {exc}"))
+        db = self._db
+        try:
+            db.execute("BEGIN")
+            try:
+                db.executemany(_INSERT_EVENT, event_rows)
+                db.executemany(_INSERT_VALUE, value_rows)
+            except sqlite3.IntegrityError:
+                # A duplicate key (a bug upstream) must not cost the rest of the batch.
+                db.execute("ROLLBACK")
+                db.execute("BEGIN")
+                self._insert_one_by_one(event_rows, value_rows)
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            self._report(TraceWriteError(f"writing trace {self.path} failed: {exc}"),
+                         fatal=True)
+
+    def _insert_one_by_one(self, event_rows: list[tuple], value_rows: list[tuple]) -> None:
+        for row in event_rows:
+            try:
+                self._db.execute(_INSERT_EVENT, row)
+            except sqlite3.IntegrityError as exc:
+                self._report(TraceWriteError(
+                    f"could not store event seq {row[0]} (kind {row[1]!r}): {exc}"))
+        for row in value_rows:
+            try:
+                self._db.execute(_INSERT_VALUE, row)
+            except sqlite3.IntegrityError as exc:
+                self._report(TraceWriteError(
+                    f"could not store the value of seq {row[0]} output {row[1]}: {exc}"))
+
+
+def _describe(event: Any) -> str:
+    if not isinstance(event, dict):
+        return f"a {type(event).__name__} given as an event"
+    return f"event seq {event.get('seq', '?')} (kind {event.get('kind', '?')!r})"
+
+
+class TraceReader:
+    """Read-only access to a trace file, finished or still being written.
+
+    Every query sees what was committed when it ran, so polling ``last_seq()`` and then
+    ``events(start_seq=...)`` follows a live run.
+    """
+
+    _PAGE = 1000
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no trace file at {self.path}")
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        self._lock = threading.Lock()  # one connection, usable from any one thread at a time
+        try:
+            self.meta: dict[str, Any] = self._validate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _validate(self) -> dict[str, Any]:
+        def not_a_trace(why: str) -> TraceFileError:
+            return TraceFileError(f"{self.path} is not a Tapescope trace file: {why}")
+
+        if self.path.stat().st_size == 0 and not Path(f"{self.path}-wal").exists():
+            raise not_a_trace("the file is empty")
+        try:
+            tables = {row[0] for row in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise not_a_trace(f"not an SQLite database ({exc})") from exc
+        missing = [t for t in TABLES if t not in tables]
+        if missing:
+            raise not_a_trace(f"it has no {', '.join(missing)} table"
+                              f"{'s' if len(missing) > 1 else ''}")
+        try:
+            meta = {key: json.loads(value)
+                    for key, value in self._db.execute("SELECT key, value FROM meta")}
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise not_a_trace(f"its meta table is unreadable ({exc})") from exc
+        if meta.get("format") != FORMAT:
+            raise not_a_trace(f"format is {meta.get('format')!r}, not {FORMAT!r}")
+        for key, supported in (("schema_version", event_schema.SCHEMA_VERSION),
+                               ("tracefile_version", TRACEFILE_VERSION)):
+            version = meta.get(key)
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise not_a_trace(f"its {key} is {version!r}")
+            if version > supported:
+                raise TraceFileError(
+                    f"{self.path} was written by a newer Tapescope ({key} {version}); this "
+                    f"one reads up to version {supported}. Update Tapescope to open it.")
+        return meta
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        return self.meta["schema_version"]
+
+    def count(self, kind: str | None = None) -> int:
+        """Number of events, or of events of one kind."""
+        if kind is None:
+            return self._rows("SELECT count(*) FROM events")[0][0]
+        return self._rows("SELECT count(*) FROM events WHERE kind = ?", (kind,))[0][0]
+
+    def last_seq(self) -> int | None:
+        """Sequence number of the newest committed event (None while there is none)."""
+        return self._rows("SELECT max(seq) FROM events")[0][0]
+
+    def events(self, kind: str | None = None, start_seq: int = 0, limit: int | None = None,
+               step: int | None = None, op: str | None = None) -> Iterator[dict]:
+        """Events in sequence order from ``start_seq`` on, optionally of one kind/step/op type.
+
+        Fetched a page at a time, so a long iteration neither loads the whole trace nor holds
+        a read transaction open across the writer's commits.
+        """
+        where, params = ["seq >= ?"], [start_seq]
+        for column, wanted in (("kind", kind), ("step", step), ("op", op)):
+            if wanted is not None:
+                where.append(f"{column} = ?")
+                params.append(wanted)
+        sql = f"SELECT seq, body FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
+        remaining = limit
+        while remaining is None or remaining > 0:
+            page = self._PAGE if remaining is None else min(self._PAGE, remaining)
+            rows = self._rows(sql, (*params, page))
+            for _, body in rows:
+                yield json.loads(body)
+            if len(rows) < page:
+                return
+            params[0] = rows[-1][0] + 1
+            if remaining is not None:
+                remaining -= len(rows)
+
+    def ops(self, start_seq: int = 0, limit: int | None = None, step: int | None = None,
+            op: str | None = None) -> Iterator[dict]:
+        """Op events; ``op`` picks one op type (``"MatMul"``)."""
+        return self.events("op", start_seq=start_seq, limit=limit, step=step, op=op)
+
+    def _kind(self, kind: str, step: int | None = None) -> list[dict]:
+        return list(self.events(kind, step=step))
+
+    def steps(self) -> list[StepOps]:
+        """Every step seen (by a step_end event or an op's step field) with its op count."""
+        return [StepOps(step, ops) for step, ops in self._rows(
+            "SELECT step, sum(kind = 'op') FROM events "
+            "WHERE step IS NOT NULL AND kind IN ('op', 'step_end') GROUP BY step ORDER BY step")]
+
+    def scalars(self, name: str | None = None) -> list[Scalar]:
+        """Logged scalars (loss, metrics, tf.summary.scalar) in the order they were logged."""
+        sql = "SELECT body FROM events WHERE kind = 'scalar'"
+        params: tuple = ()
+        if name is not None:
+            sql += " AND name = ?"
+            params = (name,)
+        out = []
+        for (body,) in self._rows(sql + " ORDER BY seq", params):
+            event = json.loads(body)
+            out.append(Scalar(event.get("step"), event["name"], event["value"]))
+        return out
+
+    def scalar_names(self) -> list[str]:
+        return [name for (name,) in self._rows(
+            "SELECT DISTINCT name FROM events WHERE kind = 'scalar' ORDER BY name")]
+
+    def graphs(self) -> list[dict]:
+        """Traced function graphs, one event per trace or retrace."""
+        return self._kind("graph")
+
+    def gradients(self, step: int | None = None) -> list[dict]:
+        return self._kind("gradient", step)
+
+    def errors(self) -> list[dict]:
+        return self._kind("error")
+
+    def first_bad_op(self) -> dict | None:
+        """The first op event whose summary saw NaN or Inf, or None."""
+        rows = self._rows("SELECT body FROM events WHERE bad ORDER BY seq LIMIT 1")
+        return json.loads(rows[0][0]) if rows else None
+
+    def value(self, seq: int, idx: int = 0) -> np.ndarray | None:
+        """The stored value of output ``idx`` of op event ``seq``, or None if not recorded."""
+        rows = self._rows("SELECT npy FROM tensor_values WHERE seq = ? AND idx = ?", (seq, idx))
+        if not rows:
+            return None
+        return np.load(io.BytesIO(rows[0][0]), allow_pickle=False)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> TraceReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,85 @@
+"""What watching costs: one epoch of the tutorial's MNIST MLP with and without the probe.
+
+Side by side in one run (each variant a fresh model, same data order, one BLAS thread):
+no probe; probe attached but idle (NO_TENSOR, no breakpoints); CONCISE_HEALTH and
+FULL_HEALTH events into a list; CONCISE_HEALTH recorded to a trace file — for the
+``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
+CONCISE_HEALTH recording to a trace <= 1.5x.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TAPESCOPE_DATA", str(ROOT.parent / "shared" / "data"))
+
+import engine as tf  # noqa: E402
+from engine.debug.probe import Probe  # noqa: E402
+from engine.debug.tracefile import TraceWriter  # noqa: E402
+from engine.keras import datasets, layers, models  # noqa: E402
+
+STEPS = int(os.environ.get("BENCH_PROBE_STEPS", "1875"))  # one epoch by default
+
+
+def epoch(x, y, traced: bool) -> float:
+    tf.random.set_seed(0)
+    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
+                               layers.Dense(128, activation="relu"),
+                               layers.Dense(10, activation="softmax")])
+    optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
+
+    def train_step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    step = tf.function(train_step) if traced else train_step
+    batches = list(tf.data.Dataset.from_tensor_slices((x, y)).batch(32).take(STEPS))
+    step(*batches[0])  # trace / warm up outside the timed loop
+    start = time.perf_counter()
+    for xb, yb in batches:
+        step(xb, yb)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    (x, y), _ = datasets.mnist.load_data()
+    x = x / 255.0
+    with threadpool_limits(1, user_api="blas"), tempfile.TemporaryDirectory() as tmp:
+        for traced in (True, False):
+            label = "@tf.function" if traced else "eager"
+            base = epoch(x, y, traced)
+            print(f"{label}: no probe {base:.2f} s for {STEPS} steps")
+            for name, mode, to_trace in (("idle (NO_TENSOR)", "NO_TENSOR", False),
+                                         ("CONCISE_HEALTH", "CONCISE_HEALTH", False),
+                                         ("FULL_HEALTH", "FULL_HEALTH", False),
+                                         ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True)):
+                log: list = []
+                writer = None
+                if to_trace:
+                    writer = TraceWriter(Path(tmp) / f"run-{label}-{mode}.tsdb", overwrite=True)
+                    sink = writer.write
+                else:
+                    sink = log.append
+                with Probe(sink, mode=mode):
+                    seconds = epoch(x, y, traced)
+                if writer is not None:
+                    writer.close()
+                events = len(log) if not to_trace else "-"
+                print(f"  {name:24s} {seconds:6.2f} s  ratio {seconds / base:5.2f}  "
+                      f"events {events}")
+
+
+if __name__ == "__main__":
+    main()
