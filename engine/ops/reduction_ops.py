@@ -39,7 +39,30 @@ def _reduction(name: str, fn: Any, differentiable: bool = True) -> Any:
     return defop(name, differentiable=differentiable)(forward)
 
 
-SUM = _reduction("Sum", np.sum)
+def _int_kept(reduce: Any) -> Any:
+    """A ufunc reduction that keeps integer dtypes (TensorFlow: int32 in, int32 out; numpy
+    would widen to int64), called directly to skip numpy's Python-level wrapper."""
+
+    def fn(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        x = np.asarray(x)
+        return reduce(x, axis=axis, keepdims=keepdims,
+                      dtype=x.dtype if x.dtype.kind in "iu" else None)
+
+    fn.__name__ = reduce.__self__.__name__ if hasattr(reduce, "__self__") else "reduce"
+    return fn
+
+
+def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Mean; integer tensors average in integers, truncating, as TensorFlow does."""
+    x = np.asarray(x)
+    if x.dtype.kind in "iu":
+        total = np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        count = max(x.size, 1) // max(np.size(total), 1)
+        return np.trunc(total / count).astype(x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+SUM = _reduction("Sum", _int_kept(np.add.reduce))
 
 
 @SUM.gradient
@@ -48,7 +71,7 @@ def _(op, dy):
     return (_grad_to_input(op, dy),)
 
 
-MEAN = _reduction("Mean", np.mean)
+MEAN = _reduction("Mean", _mean)
 
 
 @MEAN.gradient
@@ -97,7 +120,7 @@ MAX.gradient(_extremum_grad)
 MIN = _reduction("Min", amin)
 MIN.gradient(_extremum_grad)
 
-PROD = _reduction("Prod", np.prod)
+PROD = _reduction("Prod", _int_kept(np.multiply.reduce))
 
 
 @PROD.gradient
