@@ -22,7 +22,7 @@ from engine import nest
 from engine.context import STATE
 from engine.ops import array_ops, math_ops
 from engine.ops.registry import REGISTRY, OpCall, OpDef, record_custom
-from engine.tensor import Tensor, Variable, convert_to_tensor
+from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
 
 
 class UnconnectedGradients(enum.Enum):
@@ -189,8 +189,8 @@ class GradientTape:
             if not isinstance(t, Tensor) or not _is_float(t):
                 continue
             seed = seeds[i] if seeds is not None else None
-            if seed is None:
-                seed = math_ops.ones_like(t)
+            if seed is None:  # a constant, not an op: no tape needs to see it
+                seed = wrap(np.ones_like(t._value))
             pending.setdefault(id(t), []).append(seed)
         was_recording = self in STATE.tapes
         if was_recording:  # a tape never records its own backward pass
@@ -207,7 +207,12 @@ class GradientTape:
                 if len(out_grads) > 1:  # multi-output ops get zeros for unused outputs
                     out_grads = [math_ops.zeros_like(o) if g is None else g
                                  for g, o in zip(out_grads, call.outputs)]
-                in_grads = op.grad(call, *out_grads)
+                call.wanted = tuple(key in tracked and _is_float(x)
+                                    for key, x in zip(call.input_ids, call.inputs))
+                try:
+                    in_grads = op.grad(call, *out_grads)
+                finally:
+                    call.wanted = None
                 for key, x, g in zip(call.input_ids, call.inputs, in_grads):
                     # Untracked inputs are constants to this tape: they get no gradient.
                     if g is not None and key in tracked and _is_float(x):

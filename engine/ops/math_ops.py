@@ -48,11 +48,14 @@ def unbroadcast(grad: Tensor, like: Tensor) -> Tensor:
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, d in enumerate(shape) if d == 1 and gshape[i + lead] != 1)
-    from engine.ops import array_ops
-    from engine.ops.reduction_ops import reduce_sum
+    from engine.ops import array_ops, reduction_ops
 
-    summed = reduce_sum(grad, axis=axes) if axes else grad
-    return array_ops.reshape(summed, shape)
+    # Shapes are consistent by construction: call the ops directly, skipping the checks.
+    summed = execute(reduction_ops.SUM, (grad,), {"axis": axes, "keepdims": False}) if (
+        axes) else grad
+    if summed._value.shape == shape:
+        return summed
+    return execute(array_ops.RESHAPE, (summed,), {"shape": shape})
 
 
 # -- binary arithmetic -------------------------------------------------------------------
@@ -65,7 +68,8 @@ ADD.doc = "x + y (broadcasting)."
 def _(op, dy):
     """d(x + y) = (dy, dy), each summed back to its input's shape."""
     x, y = op.inputs
-    return unbroadcast(dy, x), unbroadcast(dy, y)
+    return (unbroadcast(dy, x) if op.needs(0) else None,
+            unbroadcast(dy, y) if op.needs(1) else None)
 
 
 SUB = defop("Sub")(np.subtract)
@@ -75,7 +79,8 @@ SUB = defop("Sub")(np.subtract)
 def _(op, dy):
     """d(x - y) = (dy, -dy)."""
     x, y = op.inputs
-    return unbroadcast(dy, x), unbroadcast(negative(dy), y)
+    return (unbroadcast(dy, x) if op.needs(0) else None,
+            unbroadcast(negative(dy), y) if op.needs(1) else None)
 
 
 MUL = defop("Mul")(np.multiply)
@@ -85,7 +90,8 @@ MUL = defop("Mul")(np.multiply)
 def _(op, dy):
     """d(x * y) = (dy * y, dy * x)."""
     x, y = op.inputs
-    return unbroadcast(multiply(dy, y), x), unbroadcast(multiply(dy, x), y)
+    return (unbroadcast(multiply(dy, y), x) if op.needs(0) else None,
+            unbroadcast(multiply(dy, x), y) if op.needs(1) else None)
 
 
 @defop("RealDiv")
@@ -102,8 +108,9 @@ DIV = _realdiv
 def _(op, dy):
     """d(x / y) = (dy / y, -dy * x / y²)."""
     x, y = op.inputs
-    return (unbroadcast(divide(dy, y), x),
-            unbroadcast(negative(multiply(dy, divide(divide(x, y), y))), y))
+    return (unbroadcast(divide(dy, y), x) if op.needs(0) else None,
+            unbroadcast(negative(multiply(dy, divide(divide(x, y), y))), y)
+            if op.needs(1) else None)
 
 
 @defop("FloorDiv", differentiable=False)
@@ -411,15 +418,17 @@ def _(op, dy):
     a, b = op.inputs
     ta, tb = op.attrs.get("transpose_a", False), op.attrs.get("transpose_b", False)
     if not ta and not tb:
-        ga, gb = matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)
+        ga = (lambda: matmul(dy, b, transpose_b=True), lambda: matmul(a, dy, transpose_a=True))
     elif not ta and tb:
-        ga, gb = matmul(dy, b), matmul(dy, a, transpose_a=True)
+        ga = (lambda: matmul(dy, b), lambda: matmul(dy, a, transpose_a=True))
     elif ta and not tb:
-        ga, gb = matmul(b, dy, transpose_b=True), matmul(a, dy)
+        ga = (lambda: matmul(b, dy, transpose_b=True), lambda: matmul(a, dy))
     else:
-        ga, gb = (matmul(b, dy, transpose_a=True, transpose_b=True),
-                  matmul(dy, a, transpose_a=True, transpose_b=True))
-    return unbroadcast(ga, a), unbroadcast(gb, b)
+        ga = (lambda: matmul(b, dy, transpose_a=True, transpose_b=True),
+              lambda: matmul(dy, a, transpose_a=True, transpose_b=True))
+    ga, gb = (ga[0]() if op.needs(0) else None), (ga[1]() if op.needs(1) else None)
+    return (None if ga is None else unbroadcast(ga, a),
+            None if gb is None else unbroadcast(gb, b))
 
 
 # -- public functions (tf.*, tf.math.*) -------------------------------------------------------

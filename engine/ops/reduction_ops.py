@@ -59,7 +59,10 @@ def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         total = np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         count = max(x.size, 1) // max(np.size(total), 1)
         return np.trunc(total / count).astype(x.dtype)
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    if x.dtype.kind != "f" or x.dtype.itemsize < 4:  # float16 accumulates wider in np.mean
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return total / (max(x.size, 1) // max(np.size(total), 1))
 
 
 SUM = _reduction("Sum", _int_kept(np.add.reduce))
@@ -81,6 +84,11 @@ def _(op, dy):
 
     x = op.inputs[0]
     count = max(x._value.size, 1) // max(np.size(op.outputs[0]._value), 1)
+    if dy._value.ndim == 0:  # full reduction: scale the scalar, then broadcast it
+        from engine.ops import array_ops
+
+        scaled = math_ops.multiply(dy, 1.0 / count)
+        return (array_ops.broadcast_to(scaled, x._value.shape),)
     return (math_ops.multiply(_grad_to_input(op, dy), 1.0 / count),)
 
 

@@ -66,15 +66,23 @@ def defop(name: str, *, num_outputs: int = 1, differentiable: bool = True,
 class OpCall:
     """What a gradient rule sees of one executed op (TensorFlow's ``op`` argument)."""
 
-    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "sources")
+    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "sources", "wanted")
 
     def __init__(self, op: OpDef, inputs: tuple, outputs: tuple, attrs: dict) -> None:
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
-        self.input_ids = tuple(id(t) for t in inputs)
+        self.input_ids = tuple(map(id, inputs))
         self.sources = inputs  # keeps inputs alive so their ids stay unique
+        # Which inputs the running backward pass needs a gradient for (set by the tape just
+        # before calling the rule; rules may skip the others, like PyTorch's
+        # needs_input_grad). All, unless a tape says otherwise.
+        self.wanted: tuple[bool, ...] | None = None
+
+    def needs(self, index: int) -> bool:
+        """Whether the gradient for input ``index`` is wanted (skippable work otherwise)."""
+        return self.wanted is None or self.wanted[index]
 
     @property
     def type(self) -> str:
@@ -134,7 +142,10 @@ def _read_variables(inputs: tuple) -> tuple:
     variable is assigned later, and every tape can still trace the snapshot to the variable.
     Inside a trace the snapshot is the output of a ReadVariableOp node.
     """
-    if not any(isinstance(t, Variable) for t in inputs):
+    for t in inputs:
+        if isinstance(t, Variable):
+            break
+    else:
         return inputs
     read = REGISTRY["ReadVariableOp"]
     graph = STATE.graph
