@@ -1,20 +1,50 @@
-"""The `tapescope` command line."""
+"""The `tapescope` command line (no Qt here: it must work on a machine without a display).
+
+    tapescope [script.py [args...]]          run a script (the GUI comes later)
+    tapescope record script.py [-o run.tsdb] [--mode MODE] [-- args...]
+    tapescope inspect run.tsdb
+    tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
+                           [--step N] [--collapse]
+
+Exit codes: 0 ok, 1 the recorded script raised (its trace is still written) or Graphviz
+failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import runpy
+import statistics
+import subprocess
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
+from typing import Any
+
+from engine.debug.events import MODES
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "linear_regression.py"
+ROOT = Path(__file__).resolve().parent.parent
+SUBCOMMANDS = ("record", "inspect", "export-graph")
+GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
+EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE = 0, 1, 2
 
+
+class UsageError(Exception):
+    """Something the user gave us is wrong: reported as one line, exit code 2."""
+
+
+# -- parsers ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the `tapescope` command."""
+    """Return the argument parser of `tapescope [script.py]` (running a script)."""
     parser = argparse.ArgumentParser(
         prog="tapescope",
         description="Visual debugger for eager autodiff scripts (`import engine as tf`).",
+        epilog="subcommands: record, inspect, export-graph "
+               "(see `tapescope SUBCOMMAND --help`)",
     )
     parser.add_argument(
         "script",
@@ -28,6 +58,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
+    """The parsers of `tapescope record|inspect|export-graph ...` (options may come before or
+    after the positional arguments)."""
+    record = argparse.ArgumentParser(
+        prog="tapescope record",
+        description="Run a script headless under the probe, writing every event to a trace "
+                    "file. Arguments for the script go after `--`.")
+    record.add_argument("script", type=Path)
+    record.add_argument("script_args", nargs="*", help="arguments for the script (after --)")
+    record.add_argument("-o", "--output", type=Path,
+                        help="trace file to write (default: SCRIPT_STEM.tsdb here)")
+    record.add_argument("--mode", default="CONCISE_HEALTH", choices=MODES,
+                        help="how much each op event says about its outputs")
+
+    inspect = argparse.ArgumentParser(prog="tapescope inspect",
+                                      description="Summarize a trace file in the terminal.")
+    inspect.add_argument("trace", type=Path)
+
+    export = argparse.ArgumentParser(
+        prog="tapescope export-graph",
+        description="Export a traced tf.function graph (default: the last one traced) or the "
+                    "ops one training step recorded (--step, default: the last complete "
+                    "step) as PNG, SVG, PDF or DOT. A script is recorded first.")
+    export.add_argument("source", type=Path, help="a script (.py) or a trace file")
+    export.add_argument("-o", "--output", type=Path,
+                        help="file to write (default: SOURCE_STEM.FORMAT here)")
+    export.add_argument("--format", choices=GRAPH_FORMATS,
+                        help="default: the output's suffix, else png")
+    export.add_argument("--function", help="the traced function whose graph to draw")
+    export.add_argument("--step", type=int, help="draw the ops this training step ran")
+    export.add_argument("--collapse", action="store_true",
+                        help="collapse layers / name scopes into single nodes")
+    return {"record": record, "inspect": inspect, "export-graph": export}
+
+
+# -- running a script in the terminal -----------------------------------------------------------
+
 def run_script(path: Path, argv: list[str] | None = None) -> None:
     """Run `path` as `__main__`, with `sys.argv` and `sys.path` set as `python path` would."""
     saved_argv, saved_path = sys.argv[:], sys.path[:]
@@ -40,8 +107,7 @@ def run_script(path: Path, argv: list[str] | None = None) -> None:
         sys.path[:] = saved_path
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `tapescope`; returns the process exit code."""
+def _run_in_terminal(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.script is None:
         print(
@@ -53,9 +119,336 @@ def main(argv: list[str] | None = None) -> int:
         script = args.script
     if not script.is_file():
         print(f"tapescope: error: script not found: {script}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     run_script(script, args.script_args)
-    return 0
+    return EXIT_OK
+
+
+# -- record ---------------------------------------------------------------------------------------
+
+def _check_script(script: Path) -> Path:
+    if not script.is_file():
+        raise UsageError(f"script not found: {script}")
+    return script.resolve()
+
+
+def record_trace(script: Path, output: Path, script_args: list[str] | None = None,
+                 mode: str = "CONCISE_HEALTH", progress: bool = True) -> int:
+    """Record ``script`` into ``output`` in a child process; returns the child's exit code.
+
+    A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
+    the trace file is crash-safe, so whatever ran before a crash is in it."""
+    command = [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
+               "--mode", mode]
+    if progress:
+        command.append("--progress")
+    command += [str(script), *(script_args or [])]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    return subprocess.run(command, cwd=str(script.parent), env=env).returncode
+
+
+def _describe_failure(trace: Path, returncode: int) -> str:
+    from engine.debug.tracefile import TraceFileError, TraceReader
+
+    try:
+        with TraceReader(trace) as reader:
+            errors = reader.errors()
+    except (TraceFileError, OSError):
+        errors = []
+    if errors:
+        error = errors[-1]
+        return f"the script raised {error['message']} ({_where(error)})"
+    return f"the script exited with code {returncode}"
+
+
+def _check_replaceable(output: Path) -> None:
+    """Refuse to overwrite anything but an old trace (``-o train.py`` is a typo, not a wish)."""
+    from engine.debug.tracefile import TraceFileError, TraceReader
+
+    if not output.exists():
+        return
+    try:
+        TraceReader(output).close()
+    except (TraceFileError, OSError):
+        raise UsageError(f"refusing to overwrite {output}: it is not a trace file") from None
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    script = _check_script(args.script)
+    output = (args.output or Path(script.stem + ".tsdb")).resolve()
+    _check_replaceable(output)
+    returncode = record_trace(script, output, args.script_args, args.mode)
+    if returncode == 0:
+        return EXIT_OK
+    if not output.exists():
+        raise UsageError(f"recording {script} failed (exit code {returncode})")
+    print(f"tapescope: error: {_describe_failure(output, returncode)}; trace written to "
+          f"{output}", file=sys.stderr)
+    return EXIT_SCRIPT_FAILED
+
+
+# -- inspect --------------------------------------------------------------------------------------
+
+def _open_trace(path: Path) -> Any:
+    from engine.debug.tracefile import TraceFileError, TraceReader
+
+    if not path.is_file():
+        raise UsageError(f"trace file not found: {path}")
+    try:
+        return TraceReader(path)
+    except TraceFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _where(event: dict) -> str:
+    file, line = event.get("file") or "?", event.get("line") or 0
+    return f"{file}:{line}" if line else file
+
+
+def text_curve(values: list[float], width: int = 60, height: int = 8) -> list[str]:
+    """A loss curve as lines of text: min/max on the axis, one column per bucket of values."""
+    finite = [v for v in values if v == v and abs(v) != float("inf")]
+    if not finite:
+        return ["  (no finite values)"]
+    columns = min(width, len(values))
+    buckets = [values[i * len(values) // columns:(i + 1) * len(values) // columns]
+               for i in range(columns)]
+    means = []
+    for bucket in buckets:
+        good = [v for v in bucket if v == v and abs(v) != float("inf")]
+        means.append(sum(good) / len(good) if good else None)
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    rows = [[" "] * columns for _ in range(height)]
+    for x, mean in enumerate(means):
+        if mean is None:
+            rows[0][x] = "!"  # NaN/Inf in this bucket
+            continue
+        level = round((mean - low) / span * (height - 1))
+        rows[height - 1 - level][x] = "*"
+    label_width = max(len(f"{high:.4g}"), len(f"{low:.4g}"))
+    lines = []
+    for i, row in enumerate(rows):
+        label = f"{high:.4g}" if i == 0 else f"{low:.4g}" if i == height - 1 else ""
+        lines.append(f"  {label:>{label_width}} |{''.join(row)}".rstrip())
+    lines.append(f"  {'':>{label_width}} +{'-' * columns}")
+    lines.append(f"  {'':>{label_width}}  step {0} … {len(values) - 1}"
+                 f" ({len(values)} values)")
+    return lines
+
+
+def inspect_lines(reader: Any) -> list[str]:
+    """The `tapescope inspect` report of an open trace."""
+    meta = reader.meta
+    lines = [f"Trace {reader.path}"]
+    lines.append(f"  script: {meta.get('script', '?')}   mode: {meta.get('mode', '?')}   "
+                 f"recorded: {meta.get('created', '?')}"
+                 + ("" if "closed" in meta else "   (not closed: the run was cut short)"))
+    finished = list(reader.events("finished"))
+    errors = reader.errors()
+    if finished:
+        status = finished[-1]["status"]
+        lines.append(f"  finished: {status}")
+    else:
+        lines.append("  finished: no (the recording ended before the script did)")
+    for error in errors:
+        lines.append(f"  error: {error['message']} at {_where(error)}")
+
+    counts = Counter(e["kind"] for e in reader.events())
+    lines.append("Events: " + ", ".join(f"{n} {k}" for k, n in counts.most_common()))
+
+    steps = reader.steps()
+    epochs = reader.count("epoch_end")
+    completed = reader.count("step_end")
+    lines.append(f"Steps: {completed} completed, {epochs} epochs")
+    per_step = [s.ops for s in steps if s.ops]
+    if per_step and not completed:
+        lines.append(f"  ops: {sum(per_step)} (no training step)")
+    elif per_step:
+        if min(per_step) == max(per_step):
+            lines.append(f"  ops per step: {per_step[0]}")
+        else:
+            lines.append(f"  ops per step: min {min(per_step)}, median "
+                         f"{statistics.median(per_step):g}, max {max(per_step)}")
+
+    scalars = reader.scalars()
+    names = list(dict.fromkeys(s.name for s in scalars))
+    if names:
+        curve_name = "loss" if "loss" in names else names[0]
+        values = [float(s.value) for s in scalars if s.name == curve_name]
+        lines.append(f"{curve_name.capitalize()} curve: first {values[0]:.6g}, last "
+                     f"{values[-1]:.6g}, min {min(values):.6g}")
+        lines += text_curve(values)
+        for name in names:
+            if name != curve_name:
+                last = [s.value for s in scalars if s.name == name][-1]
+                lines.append(f"  {name}: last {float(last):.6g}")
+    else:
+        lines.append("Loss curve: no scalars recorded")
+
+    bad = reader.first_bad_op()
+    bad_gradient = next((g for g in reader.gradients() if any(
+        s.get("summary") and s["summary"].get("bad") for s in g.get("sources", ()))), None)
+    if bad is not None:
+        lines.append(f"First NaN/Inf: op {bad['op']} ({bad.get('name')}) seq {bad['seq']}, "
+                     f"step {bad.get('step')}, at {_where(bad)}")
+    if bad_gradient is not None and (bad is None or bad_gradient["seq"] < bad["seq"]):
+        lines.append(f"First NaN/Inf gradient: seq {bad_gradient['seq']}, step "
+                     f"{bad_gradient.get('step')}, at {_where(bad_gradient)}")
+    if bad is None and bad_gradient is None:
+        if meta.get("mode") in ("NO_TENSOR", "SHAPE"):
+            lines.append(f"First NaN/Inf: not checked ({meta['mode']} mode records no "
+                         "health; record with --mode CURT_HEALTH or above)")
+        else:
+            lines.append("First NaN/Inf: none")
+
+    missing: dict[tuple[str, str], list[dict]] = {}
+    for gradient in reader.gradients():
+        for source in gradient.get("sources", ()):
+            if "reason" in source:
+                key = (source.get("name") or f"tensor {source.get('id')}", source["reason"])
+                missing.setdefault(key, []).append(gradient)
+    if missing:
+        lines.append("None gradients:")
+        for (name, reason), where in missing.items():
+            lines.append(f"  {name}: {reason} ({len(where)}x, first at {_where(where[0])})")
+    else:
+        lines.append("None gradients: none")
+
+    graphs = reader.graphs()
+    if graphs:
+        lines.append("Traced graphs: " + ", ".join(
+            f"{g['function']} (trace {g['trace_count']}, {len(g['nodes'])} nodes)"
+            for g in graphs))
+    return lines
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from engine.debug.tracefile import TraceFileError
+
+    reader = _open_trace(args.trace)
+    try:
+        print("\n".join(inspect_lines(reader)))
+    except TraceFileError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        reader.close()
+    return EXIT_OK
+
+
+# -- export-graph ---------------------------------------------------------------------------------
+
+def graph_event_as_ops(graph: dict) -> list[dict]:
+    """A traced graph's nodes as op-event-like dicts (graph value ids link them)."""
+    return [{"kind": "op", "seq": node["id"], "op": node["op"], "name": node["name"],
+             "scope": node.get("scope", ""), "inputs": node["inputs"],
+             "outputs": node["outputs"], "shapes": node.get("shapes", []),
+             "dtypes": node.get("dtypes", [])} for node in graph["nodes"]]
+
+
+def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any, str]:
+    """What to draw from a trace: (ExportGraph, title)."""
+    from engine.debug import graph_export
+
+    graphs = reader.graphs()
+    if function is not None:
+        named = [g for g in graphs if g["function"] == function]
+        if not named:
+            traced = ", ".join(sorted({g["function"] for g in graphs})) or "none"
+            raise UsageError(f"no traced graph of a function named {function!r} "
+                             f"(traced: {traced})")
+        chosen = named[-1]
+        return (graph_export.from_op_events(graph_event_as_ops(chosen), name=function),
+                f"{function} (trace {chosen['trace_count']})")
+    if step is None and graphs:
+        chosen = graphs[-1]
+        return (graph_export.from_op_events(graph_event_as_ops(chosen),
+                                            name=chosen["function"]),
+                f"{chosen['function']} (trace {chosen['trace_count']})")
+    if step is None:
+        ends = list(reader.events("step_end"))
+        step = ends[-1]["step"] if ends else None
+    ops = list(reader.ops(step=step)) if step is not None else list(reader.ops())
+    if not ops:
+        recorded = [s.step for s in reader.steps() if s.ops]
+        span = f"steps {recorded[0]}–{recorded[-1]}" if recorded else "no ops at all"
+        raise UsageError(f"step {step} has no recorded ops ({span} recorded)")
+    variables = list(reader.events("variable_created"))
+    title = "tape" if step is None else f"tape, step {step}"
+    return graph_export.from_op_events(ops, variables, name=title), title
+
+
+def cmd_export_graph(args: argparse.Namespace) -> int:
+    from engine.debug import graph_export
+
+    source: Path = args.source
+    if not source.is_file():
+        raise UsageError(f"{'script' if source.suffix == '.py' else 'trace file'} not found: "
+                         f"{source}")
+    output_format = args.format or (args.output.suffix.lstrip(".") if args.output else "")
+    output_format = output_format or "png"
+    if output_format not in GRAPH_FORMATS:
+        raise UsageError(f"cannot tell the format from {args.output}; pass --format "
+                         f"{'|'.join(GRAPH_FORMATS)}")
+    output = (args.output or Path(f"{source.stem}.{output_format}")).resolve()
+    status = EXIT_OK
+    with tempfile.TemporaryDirectory(prefix="tapescope-") as scratch:
+        trace = source
+        if source.suffix == ".py":
+            trace = Path(scratch) / "run.tsdb"
+            # Graph events come in any mode; op events for every op need SHAPE or more.
+            mode = "NO_TENSOR" if args.function else "SHAPE"
+            returncode = record_trace(source.resolve(), trace, [], mode)
+            if returncode != 0:
+                if not trace.exists():
+                    raise UsageError(f"recording {source} failed (exit code {returncode})")
+                print(f"tapescope: warning: {_describe_failure(trace, returncode)}; "
+                      "drawing what ran before", file=sys.stderr)
+                status = EXIT_SCRIPT_FAILED
+        reader = _open_trace(trace)
+        try:
+            graph, title = pick_graph(reader, args.function, args.step)
+        finally:
+            reader.close()
+    try:
+        written = graph_export.export(graph, output, format=output_format,
+                                      collapse=True if args.collapse else "auto", title=title)
+    except graph_export.GraphExportError as exc:
+        print(f"tapescope: error: {exc}", file=sys.stderr)
+        return EXIT_SCRIPT_FAILED
+    print(f"wrote {title} ({len(graph)} nodes) to {written}", file=sys.stderr)
+    return status
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `tapescope`; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] not in SUBCOMMANDS:
+        return _run_in_terminal(argv)
+    # Everything after "--" belongs to the script, whatever it looks like.
+    passed_on: list[str] = []
+    if "--" in argv:
+        argv, passed_on = argv[:argv.index("--")], argv[argv.index("--") + 1:]
+    command = argv[0]
+    args = build_subcommand_parsers()[command].parse_intermixed_args(argv[1:])
+    if command == "record":
+        args.script_args = [*args.script_args, *passed_on]
+    elif passed_on:
+        print(f"tapescope: error: {command} takes no script arguments", file=sys.stderr)
+        return EXIT_USAGE
+    handler = {"record": cmd_record, "inspect": cmd_inspect,
+               "export-graph": cmd_export_graph}[command]
+    try:
+        return handler(args)
+    except UsageError as exc:
+        print(f"tapescope: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tapescope: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

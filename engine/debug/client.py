@@ -1,0 +1,413 @@
+"""The controller's side of a debug session: start a script in a debuggee, steer it.
+
+``DebugClient`` listens on 127.0.0.1, starts ``python -m engine.debug.debuggee script``
+with the address and a fresh token in its environment, authenticates the child and then
+delivers its events to ``on_event`` from a reader thread. Commands are plain method calls
+(``pause()``, ``step_op()``, ``get_value(seq)`` …). The GUI wraps this class in Qt
+signals; tests and the CLI use it as it is, waiting with ``wait_for``/``wait_paused``.
+
+Whatever the child does — finishes, raises, calls ``os._exit`` or is killed — the client
+ends with one ``finished`` event (status ``"died"`` with the exit code when the child could
+not say so itself), so a waiting caller never hangs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.debug import events, protocol
+from engine.debug.breakpoints import Breakpoint
+
+log = logging.getLogger(__name__)
+
+EventCallback = Callable[[dict], None]
+_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the engine package
+
+STARTING, RUNNING, PAUSED, FINISHED = "starting", "running", "paused", "finished"
+
+
+class DebuggeeError(RuntimeError):
+    """A request the debuggee could not answer (value gone, run over, …)."""
+
+
+class DebugClient:
+    """One debug session of one script at a time (``restart`` starts the next one).
+
+    ``on_event(event)`` and ``on_state(state)`` are called on the client's own threads, one
+    call at a time, never on the caller's: a GUI hands them on to its event loop."""
+
+    def __init__(self, script: str | os.PathLike, args: Sequence[str] = (),
+                 mode: str = "CONCISE_HEALTH", on_event: EventCallback | None = None,
+                 start_paused: bool = False, cwd: str | os.PathLike | None = None,
+                 breakpoints: Iterable[Breakpoint] = (), connect_timeout: float = 60.0,
+                 env: dict[str, str] | None = None,
+                 on_state: Callable[[str], None] | None = None, ring_steps: int = 3,
+                 keep_events: bool = True) -> None:
+        self.script = Path(script).resolve()
+        if not self.script.is_file():
+            raise FileNotFoundError(f"no script at {script}")
+        if mode not in events.MODES:
+            raise ValueError(f"unknown tensor debug mode {mode!r}; choose from {events.MODES}")
+        self.args = [str(a) for a in args]
+        self.mode = mode
+        self.on_event = on_event
+        self.on_state = on_state  # called with the new state: running, paused, finished
+        self.ring_steps = ring_steps  # steps whose op outputs the child keeps for get_value
+        self.keep_events = keep_events  # False for long runs whose events a GUI model keeps
+        self.start_paused = start_paused
+        self.cwd = Path(cwd).resolve() if cwd is not None else None
+        self.breakpoints: list[Breakpoint] = []
+        self._breakpoint_ids = itertools.count(1)
+        self._set_breakpoint_list(breakpoints)
+        self.connect_timeout = connect_timeout
+        self.extra_env = dict(env or {})
+        self.refused = 0  # peers that failed to authenticate (someone else on this machine)
+        self._listener = protocol.Listener()
+        self._changed = threading.Condition()
+        self._callbacks = threading.RLock()  # socket and pipe readers deliver one at a time
+        self._request_ids = itertools.count(1)
+        self._closed = False
+        self._start()
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def _start(self) -> None:
+        self.events: list[dict] = []
+        self.state = STARTING
+        self._announced = STARTING
+        self.returncode: int | None = None
+        self.paused_event: dict | None = None
+        self.finished_event: dict | None = None
+        self.last_seq = 0
+        self._conn: protocol.Connection | None = None
+        self._stop_requested = False
+        self._pending: list[dict] = []  # commands given before the child connected
+        self._replies: dict[int, tuple[dict, bytes]] = {}
+        self._token = protocol.new_token()
+        env = dict(os.environ, **self.extra_env)
+        env[protocol.ENV_ADDRESS] = self._listener.address
+        env[protocol.ENV_TOKEN] = self._token
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
+        env["PYTHONUNBUFFERED"] = "1"
+        command = [sys.executable, "-m", "engine.debug.debuggee", "--mode", self.mode]
+        if self.cwd is not None:
+            command += ["--cwd", str(self.cwd)]
+        command += [str(self.script), *self.args]
+        self.process = subprocess.Popen(
+            command, cwd=str(self.cwd or self.script.parent), env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True)  # Ctrl+C in our terminal is ours; Stop ends the child
+        process = self.process
+        for pipe, name in ((process.stdout, "stdout"), (process.stderr, "stderr")):
+            threading.Thread(target=self._pipe_reader, args=(process, pipe, name),
+                             name=f"tapescope-child-{name}", daemon=True).start()
+        self._reader_thread = threading.Thread(target=self._session, args=(process,),
+                                               name="tapescope-client", daemon=True)
+        self._reader_thread.start()
+
+    def restart(self, timeout: float = 10.0) -> None:
+        """Stop this run (killing it if it must) and start the script again from the top."""
+        self.stop(timeout)
+        self._reader_thread.join(timeout)
+        self._start()
+
+    def stop(self, timeout: float = 10.0) -> int | None:
+        """End the run: ask the child, then kill it if it has not exited after ``timeout``."""
+        self._stop_requested = True
+        if self._conn is None:
+            self.process.kill()  # not connected yet: nothing to ask
+        elif self.state != FINISHED:
+            self._send({"cmd": "stop"})
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("debuggee did not stop within %.1f s; killing it", timeout)
+            self.process.kill()
+            self.process.wait()
+        self.wait_finished(timeout)
+        return self.returncode
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.process.poll() is None:
+            self.stop(5.0)
+        self._listener.close()
+
+    def __enter__(self) -> DebugClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def address(self) -> str:
+        """host:port the debuggee connects to (other local processes can too, and are refused
+        without the token)."""
+        return self._listener.address
+
+    # -- commands -----------------------------------------------------------------------------
+    def run(self) -> None:
+        """Start a session opened with ``start_paused`` (the same as continuing)."""
+        self._resume("run")
+
+    def continue_(self) -> None:
+        self._resume("continue")
+
+    def step_op(self) -> None:
+        """Run until the next op has executed."""
+        self._resume("step_op")
+
+    def step_batch(self) -> None:
+        """Run until the current training step ends (an optimizer update or a fit batch)."""
+        self._resume("step_batch")
+
+    def step_epoch(self) -> None:
+        """Run until the current epoch ends (a pass over the training data)."""
+        self._resume("step_epoch")
+
+    def pause(self) -> None:
+        """Ask the script to stop at its next event; ``wait_paused`` tells when it did."""
+        self._send({"cmd": "pause"})
+
+    def set_breakpoints(self, breakpoints: Iterable[Breakpoint]) -> list[Breakpoint]:
+        """Replace all breakpoints (an empty list clears them); returns them with ids."""
+        self._set_breakpoint_list(breakpoints)
+        self._send({"cmd": "set_breakpoints",
+                    "breakpoints": [b.to_dict() for b in self.breakpoints]})
+        return self.breakpoints
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in events.MODES:
+            raise ValueError(f"unknown tensor debug mode {mode!r}; choose from {events.MODES}")
+        self.mode = mode
+        self._send({"cmd": "set_mode", "mode": mode})
+
+    def get_value(self, seq: int, index: int = 0, timeout: float = 30.0) -> np.ndarray:
+        """Output ``index`` of op event ``seq``, fetched from the debuggee.
+
+        Answered at once while paused, at the script's next event while it runs. Raises
+        ``DebuggeeError`` when the value is gone or the run is over."""
+        if self.state == FINISHED:
+            raise DebuggeeError("the run is over; its values are gone (record a trace to "
+                                "keep them)")
+        request = next(self._request_ids)
+        self._send({"cmd": "get_value", "id": request, "seq": int(seq), "index": int(index)})
+        self.wait_for(lambda: request in self._replies or self.state == FINISHED, timeout)
+        with self._changed:
+            reply = self._replies.pop(request, None)
+        if reply is None:
+            raise DebuggeeError(f"the run ended before the value of op #{seq} came")
+        header, payload = reply
+        if not header.get("ok"):
+            raise DebuggeeError(header.get("error", "value not available"))
+        return protocol.decode_array(payload)
+
+    def _resume(self, command: str) -> None:
+        with self._changed:
+            if self.state == FINISHED:
+                raise DebuggeeError("the run is over")
+            was_paused = self.state == PAUSED
+        if was_paused:  # before sending, so that the next "paused" is the one waited for
+            with self._changed:
+                self.paused_event = None
+            self._set_state(RUNNING, announce=False)
+        self._send({"cmd": command})
+
+    def _send(self, command: dict) -> None:
+        with self._changed:
+            conn = self._conn
+            if conn is None:
+                self._pending.append(command)
+                return
+        try:
+            conn.send({"type": "command", **command})
+        except OSError:
+            pass  # the child is gone; the session thread reports how it ended
+
+    def _set_breakpoint_list(self, breakpoints: Iterable[Breakpoint]) -> None:
+        listed = list(breakpoints)
+        for bp in listed:
+            if not bp.id:
+                bp.id = next(self._breakpoint_ids)
+        self.breakpoints = listed
+
+    # -- waiting ------------------------------------------------------------------------------
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+        """Block until ``predicate()`` holds (checked whenever something arrives)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"debuggee: condition not met within {timeout} s "
+                                       f"(state {self.state})")
+                self._changed.wait(remaining)
+
+    def wait_paused(self, timeout: float = 60.0) -> dict | None:
+        """The ``paused`` event once the script stopped, or None if the run ended instead."""
+        self.wait_for(lambda: self.state in (PAUSED, FINISHED), timeout)
+        return self.paused_event if self.state == PAUSED else None
+
+    def wait_finished(self, timeout: float = 60.0) -> dict:
+        self.wait_for(lambda: self.state == FINISHED, timeout)
+        assert self.finished_event is not None
+        return self.finished_event
+
+    # -- the session thread -------------------------------------------------------------------
+    def _session(self, process: subprocess.Popen) -> None:
+        conn = self._accept(process)
+        if conn is not None:
+            self._read(conn)
+            conn.close()
+        try:
+            returncode = process.wait(30.0)
+        except subprocess.TimeoutExpired:  # connection gone but the child lingers
+            process.kill()
+            returncode = process.wait()
+        with self._changed:
+            if process is not self.process:
+                return
+            self.returncode = returncode
+        if self.finished_event is None:
+            status = "stopped" if self._stop_requested else "died"
+            self._deliver([events.make("finished", self.last_seq, status=status,
+                                       returncode=returncode)])
+        self._set_state(FINISHED)
+
+    def _accept(self, process: subprocess.Popen) -> protocol.Connection | None:
+        """The child's authenticated connection (None if it died before connecting)."""
+        settings = {"mode": self.mode, "start_paused": self.start_paused,
+                    "ring_steps": self.ring_steps,
+                    "breakpoints": [b.to_dict() for b in self.breakpoints]}
+        deadline = time.monotonic() + self.connect_timeout
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                conn = self._listener.accept(self._token, timeout=0.2, welcome=settings)
+            except TimeoutError:
+                continue
+            except protocol.AuthenticationError as exc:
+                self.refused += 1
+                log.warning("%s", exc)
+                continue
+            except OSError:  # listener closed
+                return None
+            with self._changed:  # held while sending: later commands queue up behind these
+                for command in self._pending:
+                    conn.send({"type": "command", **command})
+                self._pending = []
+                self._conn = conn
+            self._set_state(RUNNING)
+            return conn
+        if process.poll() is None:
+            log.warning("debuggee did not connect within %.0f s; killing it",
+                        self.connect_timeout)
+            process.kill()
+        return None
+
+    def _read(self, conn: protocol.Connection) -> None:
+        while True:
+            try:
+                header, payload = conn.recv()
+            except protocol.ProtocolError:
+                return
+            kind = header.get("type")
+            if kind == "events":
+                self._deliver(header.get("events", ()))
+            elif kind == "resumed":
+                with self._changed:
+                    self.paused_event = None
+                self._set_state(RUNNING)
+            elif kind == "reply":
+                with self._changed:
+                    self._replies[header.get("id")] = (header, payload)
+                    self._changed.notify_all()
+
+    def _deliver(self, batch: Iterable[dict]) -> None:
+        with self._callbacks:
+            self._deliver_locked(batch)
+
+    def _deliver_locked(self, batch: Iterable[dict]) -> None:
+        for event in batch:
+            kind = event.get("kind")
+            with self._changed:
+                if self.keep_events or kind in ("paused", "error", "finished"):
+                    self.events.append(event)
+                self.last_seq = max(self.last_seq, event.get("seq", 0))
+                if kind == "paused":
+                    self.paused_event = event
+                    self._count_hit(event)
+                elif kind == "finished":
+                    self.finished_event = event
+                elif kind == "output" and "breakpoint" in event:  # its condition failed
+                    for bp in self.breakpoints:
+                        if bp.id == event["breakpoint"]:
+                            bp.enabled = False
+                self._changed.notify_all()
+            if self.on_event is not None:
+                try:
+                    self.on_event(event)
+                except Exception:  # a broken callback must not end the session
+                    log.exception("on_event callback failed")
+            if kind == "paused":
+                self._set_state(PAUSED)
+
+    def _set_state(self, state: str, announce: bool = True) -> None:
+        """Change ``state``; tell ``on_state`` only what the child confirmed (``announce``)."""
+        if not announce:  # a command's optimistic change, on the caller's thread
+            with self._changed:
+                if self.state != FINISHED:
+                    self.state = state
+                    self._changed.notify_all()
+            return
+        with self._callbacks:
+            with self._changed:
+                if self.state == FINISHED and state != FINISHED:
+                    return
+                self.state = state
+                self._changed.notify_all()
+                if self._announced == state:
+                    return
+                self._announced = state
+            if self.on_state is not None:
+                try:
+                    self.on_state(state)
+                except Exception:
+                    log.exception("on_state callback failed")
+
+    def _count_hit(self, paused: dict) -> None:
+        for bp in self.breakpoints:
+            if bp.id == paused.get("breakpoint"):
+                bp.hits = paused.get("hits", bp.hits + 1)
+
+    def _pipe_reader(self, process: subprocess.Popen, pipe: Any, name: str) -> None:
+        """What reaches the child's real stdout/stderr (C code, a crash) becomes output too."""
+        for raw in iter(pipe.readline, b""):
+            if process is self.process:
+                self._deliver([events.make("output", self.last_seq, stream=name,
+                                           text=raw.decode(errors="replace"))])
+        pipe.close()
+
+    # -- convenience --------------------------------------------------------------------------
+    def ops(self) -> list[dict]:
+        """The op events received so far."""
+        with self._changed:
+            return [e for e in self.events if e.get("kind") == "op"]
+
+    def output(self, stream: str | None = None) -> str:
+        """Everything the script printed so far (to one stream, or both)."""
+        with self._changed:
+            return "".join(e["text"] for e in self.events if e.get("kind") == "output"
+                           and (stream is None or e["stream"] == stream))

@@ -1,0 +1,606 @@
+"""The debuggee: runs a user's script in this (child) process under the probe.
+
+``python -m engine.debug.debuggee script.py args...`` connects to the controller whose
+address and token are in the environment (``protocol.ENV_ADDRESS``/``ENV_TOKEN``), sends
+events up and obeys commands: pause, step op / batch / epoch, breakpoints, value
+requests. ``--record run.tsdb`` instead writes the events to a trace file, no socket.
+
+The script runs as ``python script.py`` would run it (its argv, its directory first on
+``sys.path`` and as working directory) and ``import tensorflow`` gives the engine, so a
+tutorial's code runs unchanged. Pausing is the probe's sink blocking on the script's own
+thread; a reader thread takes commands off the socket so that pause and stop get through
+while the script runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import queue
+import runpy
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from engine.debug import events, protocol
+from engine.debug.breakpoints import Breakpoint, BreakpointSet
+from engine.debug.probe import Probe
+
+FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the script runs
+FLUSH_EVENTS = 500  # or this many events
+MAX_BUFFERED_EVENTS = 20_000  # past this the script waits for the socket (back-pressure)
+EXIT_OK, EXIT_ERROR, EXIT_CONTROLLER_GONE = 0, 1, 3
+
+_ENGINE_DIR = str(Path(__file__).resolve().parents[1])
+_TENSORFLOW_SUBMODULES = ("keras.datasets",)  # imported lazily by the engine; alias them too
+
+
+# -- running a script as `python script.py` would ---------------------------------------------
+
+def alias_tensorflow() -> None:
+    """Make ``import tensorflow`` (and ``tensorflow.keras.layers`` …) give the engine."""
+    import importlib
+
+    import engine
+
+    for sub in _TENSORFLOW_SUBMODULES:
+        importlib.import_module(f"engine.{sub}")
+    sys.modules["tensorflow"] = engine
+    for name, module in list(sys.modules.items()):
+        if name.startswith("engine.") and not name.startswith("engine.debug"):
+            sys.modules.setdefault("tensorflow." + name[len("engine."):], module)
+
+
+def script_location() -> tuple[str, int]:
+    """(file, line) the script is executing now: the innermost frame outside the engine and
+    outside generated code (a compiled ``tf.function`` runs as ``<tf.function name>``)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith(_ENGINE_DIR) and not name.startswith("<"):
+            return name, frame.f_lineno
+        frame = frame.f_back
+    return "", 0
+
+
+def prepare_script(script: Path, args: list[str], cwd: Path | None = None) -> None:
+    """argv, sys.path[0] and the working directory as ``python script.py`` sets them."""
+    sys.argv = [str(script), *args]
+    sys.path[0] = str(script.parent)
+    os.chdir(cwd or script.parent)
+
+
+def failing_frame(tb: TracebackType | None, script: Path) -> tuple[str, int]:
+    """Where in the user's code an exception came from: the innermost frame in the script's
+    directory (outside the engine), else the innermost outside the engine and runpy."""
+    entries = traceback.extract_tb(tb)
+    user_dir = str(script.parent)
+
+    def outside_engine(entry: traceback.FrameSummary) -> bool:
+        return not os.path.abspath(entry.filename).startswith(_ENGINE_DIR)
+
+    for entry in reversed(entries):
+        if outside_engine(entry) and os.path.abspath(entry.filename).startswith(user_dir):
+            return entry.filename, entry.lineno or 0
+    for entry in reversed(entries):
+        if outside_engine(entry) and "runpy" not in entry.filename:
+            return entry.filename, entry.lineno or 0
+    return str(script), 0
+
+
+class ForwardedStream(io.TextIOBase):
+    """A ``sys.stdout``/``sys.stderr`` whose text becomes ``output`` events, line by line."""
+
+    def __init__(self, name: str, emit: Callable[[str, str], None], real: TextIO,
+                 deliver: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self._emit = emit
+        self._real = real
+        self._deliver = deliver  # sends what was emitted now: print(..., flush=True)
+        self._pending = ""
+        self._lock = threading.RLock()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._real.fileno()  # C-level writes still reach the controller via the pipe
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        with self._lock:
+            self._pending += text
+            cut = max(self._pending.rfind("\n"), self._pending.rfind("\r")) + 1
+            if cut == 0 and len(self._pending) > 8192:
+                cut = len(self._pending)
+            if cut:
+                chunk, self._pending = self._pending[:cut], self._pending[cut:]
+                self._emit(self.name, chunk)
+        return len(text)
+
+    def flush(self, deliver: bool = True) -> None:
+        with self._lock:
+            if self._pending:
+                chunk, self._pending = self._pending, ""
+                self._emit(self.name, chunk)
+        if deliver and self._deliver is not None:
+            self._deliver()
+
+
+def run_script(script: Path) -> tuple[str, BaseException | None]:
+    """Run the script as ``__main__``; returns ("ok"|"error", the exception if it raised)."""
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as exc:
+        if exc.code in (None, 0):
+            return "ok", None
+        return "error", exc
+    except BaseException as exc:  # the script's failure is what we report, all kinds of it
+        return "error", exc
+    return "ok", None
+
+
+def describe_exception(exc: BaseException) -> tuple[str, str]:
+    """(one-line message, full traceback text) with the debuggee's own frames left out."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: {exc.code}", ""
+    tb = exc.__traceback__
+    while tb is not None and (tb.tb_frame.f_code.co_filename == __file__
+                              or "runpy" in tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip(), text
+
+
+# -- the live session ---------------------------------------------------------------------------
+
+class DebugSession:
+    """Probe sink + command loop of a debuggee connected to its controller."""
+
+    def __init__(self, conn: protocol.Connection, script: Path, settings: dict) -> None:
+        self.conn = conn
+        self.script = script
+        self.user_mode = settings.get("mode", "CONCISE_HEALTH")
+        self.probe = Probe(self._on_event, mode=self.user_mode,
+                           ring_steps=int(settings.get("ring_steps", 3)))
+        self.breakpoints = BreakpointSet(
+            [Breakpoint.from_dict(b) for b in settings.get("breakpoints", ())],
+            on_error=self._breakpoint_failed)
+        self.start_paused = bool(settings.get("start_paused", False))
+        self.commands: queue.Queue[dict] = queue.Queue()
+        self._attention = False  # the reader queued a command for the script thread
+        self._pause_requested = False
+        self._stepping: str | None = None  # "op", "batch" or "epoch"
+        self._paused = False
+        self._post_mortem = False
+        self._finishing = False
+        self._last_op: dict | None = None
+        self._script_thread = threading.get_ident()
+        self._buffer: list[dict] = []
+        self._buffer_lock = threading.Lock()
+        self._send_lock = threading.Lock()  # keeps batches in order between the two senders
+        self._wake = threading.Event()
+        self.streams: list[ForwardedStream] = []
+
+    # -- sending ----------------------------------------------------------------------------------
+    def emit(self, kind: str, **fields: Any) -> dict:
+        """An event of the debuggee's own (output, paused, error, finished) in the seq order."""
+        self.probe.seq += 1
+        event = events.make(kind, self.probe.seq, **fields)
+        self._on_event(event)
+        return event
+
+    def _emit_output(self, stream: str, text: str) -> None:
+        self.emit("output", stream=stream, text=text)
+
+    def flush(self) -> None:
+        with self._send_lock:
+            with self._buffer_lock:
+                batch, self._buffer = self._buffer, []
+            if batch:
+                try:
+                    self.conn.send({"type": "events", "events": batch})
+                except OSError:
+                    self._controller_gone()
+
+    def _sender(self) -> None:
+        while not self._finishing:
+            self._wake.wait(FLUSH_INTERVAL)
+            self._wake.clear()
+            self.flush()
+
+    def _controller_gone(self) -> None:
+        if not self._finishing:
+            os._exit(EXIT_CONTROLLER_GONE)  # nobody to report to: the run is over
+
+    # -- commands from the controller
+    def _reader(self) -> None:
+        while True:
+            try:
+                header, _ = self.conn.recv()
+            except protocol.ProtocolError:
+                self._controller_gone()
+                return
+            if header.get("type") != "command":
+                continue
+            name = header.get("cmd")
+            if name == "stop":
+                self._terminate()
+            if name == "pause":
+                self._pause_requested = True
+            self.commands.put(header)
+            self._attention = True
+            self.probe.watch_ops(True)  # so the next op comes through the sink, even now
+
+    def _terminate(self) -> None:
+        """Stop at once (reader thread): report, then end the process wherever the script is."""
+        self._finishing = True  # from here on the sink only buffers
+        self._flush_streams()
+        self.emit("finished", status="error" if self._post_mortem else "stopped")
+        self.flush()
+        self.conn.close()
+        os._exit(EXIT_OK)
+
+    def _serve(self, command: dict) -> bool:
+        """Carry out one command on the script thread; True when the script may go on."""
+        name = command.get("cmd")
+        if name in ("run", "continue"):
+            self._stepping = None
+            return True
+        if name in ("step_op", "step_batch", "step_epoch"):
+            self._stepping = name[len("step_"):]
+            return True
+        if name == "get_value":
+            self._send_value(command)
+        elif name == "set_breakpoints":
+            self.breakpoints.replace(Breakpoint.from_dict(b)
+                                     for b in command.get("breakpoints", ()))
+        elif name == "set_mode":
+            mode = command.get("mode")
+            if mode in events.MODES:
+                self.user_mode = mode
+            else:
+                self._emit_output("debugger", f"unknown tensor debug mode {mode!r}\n")
+        return False  # "pause" while paused, and the commands above: stay where we are
+
+    def _send_value(self, command: dict) -> None:
+        seq, index = int(command.get("seq", 0)), int(command.get("index", 0))
+        value = self.probe.value(seq, index)
+        if value is None and self._last_op is not None and self._last_op["seq"] == seq:
+            outputs = self.probe.last_op_outputs
+            value = outputs[index]._value if 0 <= index < len(outputs) else None
+        reply = {"type": "reply", "id": command.get("id"), "ok": value is not None}
+        payload = b""
+        if value is None:
+            reply["error"] = (f"the value of op #{seq} output {index} is not available (only "
+                              f"the ops of the last {self.probe.ring_steps} steps are kept)")
+        else:
+            try:
+                payload = protocol.encode_array(value)
+            except ValueError as exc:
+                reply.update(ok=False, error=f"value of op #{seq} cannot be sent: {exc}")
+        try:
+            self.conn.send(reply, payload)
+        except OSError:
+            self._controller_gone()
+
+    def _drain_commands(self) -> None:
+        self._attention = False
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                break
+            self._serve(command)
+        self._apply_settings()
+
+    def _apply_settings(self) -> None:
+        """Mode and op watching as the breakpoints and stepping need them."""
+        mode = self.user_mode
+        if self.breakpoints.wants_health and mode in ("NO_TENSOR", "SHAPE"):
+            mode = "CURT_HEALTH"  # a NaN breakpoint needs NaN/Inf summaries
+        if self.probe.mode != mode:
+            self.probe.mode = mode
+        self.probe.watch_ops(bool(self.breakpoints) or self._stepping == "op"
+                             or self._pause_requested or self._attention)
+
+    def _breakpoint_failed(self, bp: Breakpoint, message: str) -> None:
+        """A condition raised: say so once (the "debugger" stream, with the breakpoint's id
+        so the controller can show it disabled)."""
+        self.emit("output", stream="debugger", text=message + "\n", breakpoint=bp.id)
+
+    # -- the probe's sink: where the script stops
+    def _first_output(self, event: dict) -> Any:
+        outputs = self.probe.last_op_outputs
+        if outputs and event.get("seq") == self.probe.seq:
+            return outputs[0]._value
+        return self.probe.value(event.get("seq", 0), 0)
+
+    def _on_event(self, event: dict) -> None:
+        with self._buffer_lock:
+            self._buffer.append(event)
+            waiting = len(self._buffer)
+        if waiting >= FLUSH_EVENTS:
+            self._wake.set()
+            if waiting >= MAX_BUFFERED_EVENTS:
+                self.flush()
+        if self._paused or self._finishing or threading.get_ident() != self._script_thread:
+            return  # pausing and commands belong to the script's thread, once
+        if self._attention:
+            self._drain_commands()
+        kind = event["kind"]
+        reason = None
+        hit = None
+        if kind == "op":
+            self._last_op = event
+            if self.breakpoints:
+                hit = self.breakpoints.check(event, self._first_output)
+            if hit is not None:
+                reason = "breakpoint"
+            elif self._stepping == "op":
+                reason = "step"
+        elif kind == "gradient" and self.breakpoints.wants_health:
+            hit = self.breakpoints.check(event)
+            reason = "breakpoint" if hit is not None else None
+        elif kind == "step_end":
+            self.breakpoints.check(event)
+            if self._stepping == "batch":
+                reason = "step_batch"
+        elif kind == "epoch_end" and self._stepping == "epoch":
+            reason = "step_epoch"
+        if reason is None and self._pause_requested and kind != "output":
+            reason = "pause"
+        if reason is not None:
+            self.pause(reason, event, hit)
+
+    def pause(self, reason: str, event: dict | None, hit: Breakpoint | None = None) -> None:
+        """Tell the controller where we stopped, then serve commands until told to go on.
+
+        The ``paused`` event's ``at_seq`` is the event we stopped at (the op for a step or
+        breakpoint, the step_end/epoch_end for a batch/epoch step, the error post-mortem);
+        ``op_seq`` is the latest op, whose outputs ``get_value`` can always fetch."""
+        self._pause_requested = False
+        self._stepping = None
+        self._paused = True
+        self._flush_streams()
+        try:
+            if event is not None and "file" in event:
+                file, line = event["file"], event["line"]
+            elif event is None:
+                file, line = str(self.script), 0
+            else:
+                file, line = script_location()
+            fields: dict[str, Any] = {
+                "reason": reason, "at_seq": event["seq"] if event else 0, "file": file,
+                "line": line, "step": self.probe.step, "epoch": self.probe.epoch,
+                "op_seq": self._last_op["seq"] if self._last_op else None}
+            if hit is not None:
+                fields["breakpoint"] = hit.id
+                fields["hits"] = hit.hits
+            self.emit("paused", **fields)
+            self.flush()
+            while True:
+                command = self.commands.get()
+                if command.get("cmd") == "pause":
+                    self._pause_requested = False  # we are paused: nothing left to do
+                elif self._serve(command):
+                    break
+            try:
+                self.conn.send({"type": "resumed"})
+            except OSError:
+                self._controller_gone()
+        finally:
+            self._paused = False
+        self._apply_settings()
+
+    def _flush_streams(self) -> None:
+        for stream in self.streams:
+            stream.flush(deliver=False)
+
+    # -- the whole run ---------------------------------------------------------------------------
+    def run(self) -> int:
+        self._script_thread = threading.get_ident()
+        threading.Thread(target=self._reader, name="tapescope-commands", daemon=True).start()
+        threading.Thread(target=self._sender, name="tapescope-events", daemon=True).start()
+        real_out, real_err = sys.stdout, sys.stderr
+        self.streams = [ForwardedStream("stdout", self._emit_output, real_out, self.flush),
+                        ForwardedStream("stderr", self._emit_output, real_err, self.flush)]
+        sys.stdout, sys.stderr = self.streams
+        self._apply_settings()
+        self.probe.attach()
+        try:
+            if self.start_paused:
+                self.pause("start", None)
+            status, exc = run_script(self.script)
+            self._flush_streams()
+            if exc is not None:
+                self._report_error(exc)
+        finally:
+            self.probe.detach()
+            self._flush_streams()
+            sys.stdout, sys.stderr = real_out, real_err
+        self._finishing = True
+        self.emit("finished", status=status)
+        self.flush()
+        self.conn.close()
+        return EXIT_OK if status == "ok" else EXIT_ERROR
+
+    def _report_error(self, exc: BaseException) -> None:
+        message, text = describe_exception(exc)
+        file, line = failing_frame(exc.__traceback__, self.script)
+        op_seq = self._last_op["seq"] if self._last_op else 0
+        error = self.emit("error", message=message, traceback=text, at_seq=op_seq, file=file,
+                          line=line)
+        if isinstance(exc, SystemExit):
+            return
+        self._post_mortem = True
+        self.pause("exception", error)
+
+
+# -- recording to a trace file ------------------------------------------------------------------
+
+class RunProgress:
+    """Steps, epochs and ops so far, shown on stderr now and then (a run can take hours)."""
+
+    def __init__(self, stream: TextIO, every: float = 0.5, after: float = 1.0) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.every = every if self.tty else 5.0
+        self.started = time.monotonic()
+        self._next = self.started + after
+        self._shown = False
+        self.events = self.ops = self.steps = self.epochs = 0
+
+    def count(self, event: dict) -> None:
+        self.events += 1
+        kind = event["kind"]
+        if kind == "op":
+            self.ops += 1
+        elif kind == "step_end":
+            self.steps += 1
+        elif kind == "epoch_end":
+            self.epochs += 1
+        if self.events & 63 == 0 and time.monotonic() >= self._next:
+            self.show()
+
+    def line(self) -> str:
+        return (f"tapescope: recording — {self.steps} steps, {self.epochs} epochs, "
+                f"{self.ops} ops, {time.monotonic() - self.started:.0f} s")
+
+    def show(self) -> None:
+        self._next = time.monotonic() + self.every
+        self.stream.write(("\r\x1b[K" if self.tty else "") + self.line()
+                          + ("" if self.tty else "\n"))
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Erase the progress line before the script's own output goes to the terminal."""
+        if self._shown and self.tty:
+            self.stream.write("\r\x1b[K")
+            self._shown = False
+
+
+def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
+           progress: bool = False, cwd: Path | None = None) -> int:
+    """Run the script headless, writing every event to a trace file; returns the exit code."""
+    from engine.debug.tracefile import TraceWriter
+
+    writer = TraceWriter(output, overwrite=True,
+                         meta={"script": str(script), "argv": [str(script), *args],
+                               "mode": mode})
+    real_out, real_err = sys.stdout, sys.stderr
+    shown = RunProgress(real_err) if progress else None
+
+    def sink(event: dict) -> None:
+        nonlocal last_op_seq
+        if event["kind"] == "op":
+            last_op_seq = event["seq"]
+        writer.write(event)
+        if shown is not None:
+            shown.count(event)
+
+    probe = Probe(sink, mode=mode, value_sink=writer.write_value)
+    last_op_seq = 0
+
+    def emit(kind: str, **fields: Any) -> dict:
+        probe.seq += 1
+        event = events.make(kind, probe.seq, **fields)
+        sink(event)
+        return event
+
+    def forward_output(stream: str, text: str) -> None:
+        emit("output", stream=stream, text=text)
+        if shown is not None:
+            shown.clear()
+        real = real_out if stream == "stdout" else real_err
+        real.write(text)
+        real.flush()
+
+    streams = [ForwardedStream("stdout", forward_output, real_out),
+               ForwardedStream("stderr", forward_output, real_err)]
+    prepare_script(script, args, cwd)
+    sys.stdout, sys.stderr = streams
+    probe.attach()
+    try:
+        status, exc = run_script(script)
+    finally:
+        probe.detach()
+        for stream in streams:
+            stream.flush()
+        sys.stdout, sys.stderr = real_out, real_err
+    if exc is not None:
+        message, text = describe_exception(exc)
+        file, line = failing_frame(exc.__traceback__, script)
+        emit("error", message=message, traceback=text, at_seq=last_op_seq, file=file,
+             line=line)
+        real_err.write(text or message + "\n")
+    emit("finished", status=status)
+    writer.close()
+    if shown is not None:
+        shown.clear()
+        real_err.write(shown.line().replace("recording", "recorded") + f" → {output}\n")
+    return EXIT_OK if status == "ok" else EXIT_ERROR
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m engine.debug.debuggee",
+        description="Run a script under the Tapescope debugger (the controller's child).")
+    parser.add_argument("--record", type=Path, metavar="TRACE",
+                        help="write events to this trace file instead of a controller")
+    parser.add_argument("--mode", default="CONCISE_HEALTH", choices=events.MODES)
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr")
+    parser.add_argument("--cwd", type=Path, help="working directory (default: the script's)")
+    parser.add_argument("script", type=Path)
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = build_parser().parse_args(argv)
+    script = options.script.resolve()
+    if not script.is_file():
+        print(f"tapescope debuggee: no script at {options.script}", file=sys.stderr)
+        return 2
+    alias_tensorflow()
+    if options.record is not None:
+        return record(script, options.args, options.record.resolve(), options.mode,
+                      options.progress, options.cwd)
+    address = os.environ.pop(protocol.ENV_ADDRESS, None)
+    token = os.environ.pop(protocol.ENV_TOKEN, None)  # the script need not see it
+    if not address or not token:
+        print(f"tapescope debuggee: {protocol.ENV_ADDRESS} and {protocol.ENV_TOKEN} are not "
+              "set; start scripts with engine.debug.client.DebugClient or use --record",
+              file=sys.stderr)
+        return 2
+    try:
+        conn, welcome = protocol.connect(address, token)
+    except (OSError, protocol.ProtocolError) as exc:
+        print(f"tapescope debuggee: cannot reach the controller at {address}: {exc}",
+              file=sys.stderr)
+        return 2
+    prepare_script(script, options.args, options.cwd)
+    settings = {"mode": options.mode, **welcome}
+    return DebugSession(conn, script, settings).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

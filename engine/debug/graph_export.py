@@ -1,0 +1,647 @@
+"""Graph export: traced graphs and recorded tape graphs to DOT, SVG, PNG, PDF via Graphviz.
+
+Both sources become one small data model (``ExportGraph``) so that collapsing, rendering
+and the GUI's native drawing (``layout_json``) share one code path. Graphviz's ``dot``
+needs ~16 s for 5,000 nodes, so big graphs are collapsed by name scope (a Keras layer)
+before layout; ``collapse="auto"`` guarantees at most ``AUTO_COLLAPSE_NODES`` nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import graphviz
+from graphviz.backend import dot_command, execute
+
+if TYPE_CHECKING:
+    from engine.graph.ir import Graph
+
+__all__ = [
+    "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "ExportEdge", "ExportGraph",
+    "ExportNode", "GraphExportError", "auto_collapse", "collapse", "export",
+    "from_op_events", "from_traced_graph", "group_by_op", "layout_json", "render", "to_dot",
+    "to_digraph",
+]
+
+AUTO_COLLAPSE_NODES = 500  # above this, dot's layout time grows past ~0.3 s (PLATFORM.md)
+DEFAULT_TIMEOUT = 60.0  # seconds one dot run may take before it is killed
+FORMATS = ("png", "svg", "pdf", "dot")
+
+Kind = Literal["op", "variable", "input", "constant", "cluster"]
+Health = Literal["nan", "inf"] | None
+
+_FILL = {"op": "#eef3fb", "variable": "#e3f6e3", "input": "#fff4d6", "constant": "#f0f0f0",
+         "cluster": "#dfe6f3"}
+_BORDER = {"op": "#7d8fb3", "variable": "#6aa86a", "input": "#c9a43a", "constant": "#9a9a9a",
+           "cluster": "#5f7299"}
+_BAD_FILL, _BAD_BORDER = "#f4a3a3", "#d00000"
+_SHORT_DTYPES = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16",
+                 "int32": "i32", "int64": "i64", "int16": "i16", "int8": "i8", "uint8": "u8",
+                 "bool": "bool", "complex64": "c64", "complex128": "c128", "string": "str"}
+
+
+class GraphExportError(RuntimeError):
+    """Graphviz is missing, failed, or took too long; the message says what to do."""
+
+
+@dataclass
+class ExportNode:
+    """One box in the picture: an op, a variable, an outside tensor, or a collapsed group.
+
+    ``id`` is a DOT-safe identifier (no ``:``, which DOT reads as a port). ``label`` is the
+    full multi-line text drawn in the box. ``members`` lists the original node ids a
+    cluster stands for, so a GUI can map a selection back.
+    """
+
+    id: str
+    label: str
+    op: str
+    kind: Kind
+    name: str = ""
+    scope: str = ""
+    shapes: str = ""
+    dtypes: str = ""
+    health: Health = None
+    members: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many original nodes this box stands for (1 unless it is a cluster)."""
+        return len(self.members) if self.members else 1
+
+
+@dataclass
+class ExportEdge:
+    """Data flow ``src -> dst``, labelled with the tensor's shape; ``tensors`` names the
+    values it carries (several once nodes are collapsed), so counts stay exact."""
+
+    src: str
+    dst: str
+    label: str = ""
+    tensors: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many distinct tensors flow along this edge."""
+        return max(len(self.tensors), 1)
+
+
+@dataclass
+class ExportGraph:
+    name: str
+    nodes: list[ExportNode] = field(default_factory=list)
+    edges: list[ExportEdge] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def node(self, node_id: str) -> ExportNode:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def node_ids(self) -> set[str]:
+        return {node.id for node in self.nodes}
+
+
+# -- text helpers -----------------------------------------------------------------------------
+def _short_dtype(dtype: Any) -> str:
+    text = str(getattr(dtype, "name", dtype))
+    return _SHORT_DTYPES.get(text, text)
+
+
+def _shape_text(shape: Sequence[Any] | None) -> str:
+    if shape is None:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def _type_text(shape: Sequence[Any] | None, dtype: Any) -> str:
+    return f"{_short_dtype(dtype)}{_shape_text(shape)}" if dtype else _shape_text(shape)
+
+
+def _join_limited(parts: list[str], limit: int = 3) -> str:
+    """Ops like Split have many outputs: show a few, then how many more."""
+    if len(parts) <= limit:
+        return ", ".join(parts)
+    return ", ".join(parts[:limit]) + f", +{len(parts) - limit}"
+
+
+def _label(*lines: str) -> str:
+    return "\n".join(line for line in lines if line)
+
+
+def _dot_text(text: str) -> str:
+    """A DOT escString: backslashes doubled, newlines as DOT's centred line breaks."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _scope_parts(scope: str) -> list[str]:
+    return [part for part in scope.split("/") if part]
+
+
+def _worst_health(healths: Iterable[Health]) -> Health:
+    found = set(healths)
+    return "nan" if "nan" in found else "inf" if "inf" in found else None
+
+
+# -- builders --------------------------------------------------------------------------------
+_GRAPH_KINDS: dict[str, Kind] = {"Placeholder": "input", "Const": "constant",
+                                 "ReadVariableOp": "variable"}
+
+
+def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
+    """A ``tf.function`` graph: one node per IR node, one edge per consumed value."""
+    import numpy as np
+
+    out = ExportGraph(name or graph.name)
+    for node in graph.nodes:
+        op = node.type
+        kind = _GRAPH_KINDS.get(op, "op")
+        display = node.name
+        variable = node.attrs.get("variable")
+        if kind == "variable" and variable is not None:
+            display = getattr(variable, "name", display)
+        types = _join_limited([v.type_text() for v in node.outputs])
+        value = node.attrs.get("value")
+        if kind == "constant" and isinstance(value, np.ndarray) and value.size == 1:
+            types += f" = {value.reshape(-1)[0]!r}"
+        out.nodes.append(ExportNode(
+            id=f"n{node.id}", label=_label(op, display, types), op=op, kind=kind,
+            name=node.name, scope=node.scope,
+            shapes=_join_limited([_shape_text(v.shape) for v in node.outputs]),
+            dtypes=_join_limited([v.dtype.name for v in node.outputs])))
+        for value_in in node.inputs:
+            out.edges.append(ExportEdge(f"n{value_in.node.id}", f"n{node.id}",
+                                        _shape_text(value_in.shape), (f"v{value_in.id}",)))
+    return out
+
+
+def _health_of(summary: Any) -> Health:
+    """NaN/Inf from an op event's summary (one dict, or one per output, or None).
+
+    CURT_HEALTH only says "bad" without counts; that is reported as "nan" (non-finite).
+    """
+    summaries = summary if isinstance(summary, list | tuple) else [summary]
+    healths: list[Health] = []
+    for item in summaries:
+        if not isinstance(item, dict):
+            continue
+        if item.get("nan"):
+            healths.append("nan")
+        elif item.get("neg_inf") or item.get("pos_inf"):
+            healths.append("inf")
+        elif item.get("bad"):
+            healths.append("nan")
+    return _worst_health(healths)
+
+
+def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
+                   step: int | None = None, name: str = "tape") -> ExportGraph:
+    """The tape graph of recorded "op" events (forward and backward ops alike), like torchviz.
+
+    Tensors are linked by id in ``seq`` order, so an id reused later links to its latest
+    producer. An input id no op produced is a variable node when a ``variable_created``
+    event (in ``variables`` or in ``events``) has that id, else an outside tensor ("input").
+    ``step`` keeps only that step's ops.
+    """
+    events = list(events)
+    var_events = {v["id"]: v for v in variables}
+    for event in events:
+        if event.get("kind") == "variable_created":
+            var_events.setdefault(event["id"], event)
+    ops = [e for e in events if e.get("kind", "op") == "op"
+           and (step is None or e.get("step") == step)]
+    ops.sort(key=lambda e: e.get("seq", 0))
+
+    out = ExportGraph(name if step is None else f"{name} (step {step})")
+    # tensor id -> (producer node id, output index, shape, dtype)
+    produced: dict[int, tuple[str, int, Any, Any]] = {}
+    leaf_nodes: dict[str, ExportNode] = {}
+    for event in ops:
+        node_id = f"op{event['seq']}"
+        scope = event.get("scope") or ""
+        for tensor_id in event.get("inputs", []):
+            if tensor_id in produced:
+                src, index, shape, dtype = produced[tensor_id]
+            else:
+                src, shape, dtype = _leaf_node(tensor_id, var_events, scope, leaf_nodes, out)
+                index = 0
+            out.edges.append(ExportEdge(src, node_id, _shape_text(shape), (f"{src}/{index}",)))
+        shapes = list(event.get("shapes") or [])
+        dtypes = list(event.get("dtypes") or [])
+        types = [_type_text(s, d) for s, d in zip(shapes, dtypes + [""] * len(shapes))]
+        health = event.get("health") or _health_of(event.get("summary"))
+        op = event.get("op", "?")
+        display = event.get("name") or op
+        out.nodes.append(ExportNode(
+            id=node_id, op=op, kind="op", name=display, scope=scope, health=health,
+            label=_label(op, display, _join_limited(types),
+                         {"nan": "NaN!", "inf": "Inf!"}.get(health or "", "")),
+            shapes=_join_limited([_shape_text(s) for s in shapes]),
+            dtypes=_join_limited([str(d) for d in dtypes])))
+        for index, tensor_id in enumerate(event.get("outputs", [])):
+            shape = shapes[index] if index < len(shapes) else None
+            dtype = dtypes[index] if index < len(dtypes) else None
+            produced[tensor_id] = (node_id, index, shape, dtype)
+    return out
+
+
+def _leaf_node(tensor_id: int, var_events: dict[int, dict], consumer_scope: str,
+               leaf_nodes: dict[str, ExportNode], out: ExportGraph) -> tuple[str, Any, Any]:
+    """The variable or outside-tensor node for an input id no op produced (made once).
+
+    A variable joins the scope of its first consumer (its layer), as TensorFlow's graphs
+    put a layer's reads inside the layer; an outside tensor (data, constant) stays unscoped.
+    """
+    var = var_events.get(tensor_id)
+    node_id = f"var{tensor_id}" if var is not None else f"t{tensor_id}"
+    node = leaf_nodes.get(node_id)
+    if var is not None:
+        shape, dtype = var.get("shape"), var.get("dtype")
+        if node is None:
+            node = ExportNode(
+                id=node_id, op="Variable", kind="variable", name=str(var.get("name", node_id)),
+                scope=consumer_scope, shapes=_shape_text(shape), dtypes=str(dtype or ""),
+                label=_label("Variable", str(var.get("name", node_id)), _type_text(shape, dtype)))
+    else:
+        shape = dtype = None
+        if node is None:
+            node = ExportNode(id=node_id, op="Tensor", kind="input", name=f"tensor {tensor_id}",
+                              label=_label("Tensor", f"#{tensor_id}"))
+    if node_id not in leaf_nodes:
+        leaf_nodes[node_id] = node
+        out.nodes.append(node)
+    return node_id, shape, dtype
+
+
+# -- collapsing ----------------------------------------------------------------------------------
+def _cluster_key(scope: str, depth: int, expanded: set[str]) -> str | None:
+    """The scope prefix a node collapses into, or None if it stays (unscoped or expanded).
+
+    An expanded scope opens one level: its sub-scopes collapse one level deeper instead.
+    """
+    parts = _scope_parts(scope)
+    k = max(depth, 1)
+    while True:
+        prefix = "/".join(parts[:k])
+        if not prefix:
+            return None
+        if prefix not in expanded:
+            return prefix
+        if k >= len(parts):
+            return None
+        k += 1
+
+
+def _merge(graph: ExportGraph, key_of: dict[str, tuple[str, str, str, str] | None],
+           name: str) -> ExportGraph:
+    """Replace nodes by group nodes: key_of[id] = (group id, label head, op, scope) or None."""
+    out = ExportGraph(name)
+    groups: dict[str, list[ExportNode]] = {}
+    group_info: dict[str, tuple[str, str, str]] = {}
+    rep: dict[str, str] = {}
+    order: list[str | ExportNode] = []
+    for node in graph.nodes:
+        key = key_of.get(node.id)
+        if key is None:
+            rep[node.id] = node.id
+            order.append(node)
+            continue
+        group_id, head, op, scope = key
+        rep[node.id] = group_id
+        if group_id not in groups:
+            groups[group_id] = []
+            group_info[group_id] = (head, op, scope)
+            order.append(group_id)
+        groups[group_id].append(node)
+    for item in order:
+        if isinstance(item, ExportNode):
+            out.nodes.append(item)
+            continue
+        members_nodes = groups[item]
+        head, op, scope = group_info[item]
+        members = tuple(m for node in members_nodes for m in (node.members or (node.id,)))
+        health = _worst_health(node.health for node in members_nodes)
+        count = len(members)
+        out.nodes.append(ExportNode(
+            id=item, op=op, kind="cluster", name=head, scope=scope, health=health,
+            members=members,
+            label=_label(head, f"{count} node" + ("" if count == 1 else "s"),
+                         {"nan": "NaN!", "inf": "Inf!"}.get(health or "", ""))))
+    out.edges = _merge_edges(graph.edges, rep)
+    return out
+
+
+def _merge_edges(edges: list[ExportEdge], rep: dict[str, str]) -> list[ExportEdge]:
+    """Edges between representatives, one per pair, labelled by how many tensors they carry."""
+    merged: dict[tuple[str, str], tuple[ExportEdge, dict[str, None]]] = {}
+    for edge in edges:
+        src, dst = rep.get(edge.src, edge.src), rep.get(edge.dst, edge.dst)
+        if src == dst and (src != edge.src or dst != edge.dst):
+            continue  # now inside one group
+        first, tensors = merged.setdefault((src, dst), (edge, {}))
+        tensors.update(dict.fromkeys(edge.tensors or (f"{edge.src}>{edge.dst}",)))
+    out = []
+    for (src, dst), (first, tensors) in merged.items():
+        label = first.label if len(tensors) == 1 else f"{len(tensors)} tensors"
+        out.append(ExportEdge(src, dst, label, tuple(tensors)))
+    return out
+
+
+def collapse(graph: ExportGraph, depth: int = 1, expanded: Iterable[str] = ()) -> ExportGraph:
+    """Merge nodes whose scope shares its first ``depth`` components into one cluster node.
+
+    A layer's dozens of ops become one box labelled with the scope and its node count;
+    edges between boxes are merged and labelled with the number of tensors. Unscoped nodes
+    stay; scopes in ``expanded`` stay open (their sub-scopes collapse one level deeper).
+    """
+    expanded_scopes = {s.strip("/") for s in expanded}
+    key_of: dict[str, tuple[str, str, str, str] | None] = {}
+    for node in graph.nodes:
+        key = _cluster_key(node.scope, depth, expanded_scopes)
+        key_of[node.id] = None if key is None else (_scope_id(key), key, "", key)
+    return _merge(graph, key_of, graph.name)
+
+
+def _scope_id(scope: str) -> str:
+    return "scope|" + scope.replace(":", "_")
+
+
+def group_by_op(graph: ExportGraph) -> ExportGraph:
+    """Merge the unscoped, uncollapsed nodes by op type (all MatMuls into one box, …).
+
+    This is the fallback when scopes alone do not shrink a graph enough (the backward
+    ops of a tape carry no layer scope).
+    """
+    key_of: dict[str, tuple[str, str, str, str] | None] = {}
+    for node in graph.nodes:
+        if node.kind == "cluster" or node.scope:
+            key_of[node.id] = None
+        else:
+            op_id = "ops|" + f"{node.kind}|{node.op}".replace(":", "_")
+            key_of[node.id] = (op_id, f"{node.op} (unscoped)", node.op, "")
+    return _merge(graph, key_of, graph.name)
+
+
+def _family(scope: str) -> str:
+    """``dense_12`` and ``dense`` are one family: numbered copies of one layer class."""
+    return re.sub(r"_\d+$", "", scope) + "_*"
+
+
+def auto_collapse(graph: ExportGraph, limit: int = AUTO_COLLAPSE_NODES) -> ExportGraph:
+    """Collapse just enough for ``dot`` to stay quick: at most ``limit`` nodes, always.
+
+    Tries the deepest scope level that fits (most detail), then the same with unscoped nodes
+    grouped by op type, then numbered scopes by family (``dense_*``), then runs of
+    neighbouring groups, which bounds any graph.
+    """
+    if len(graph) <= limit:
+        return graph
+    max_depth = max((len(_scope_parts(n.scope)) for n in graph.nodes), default=0)
+    by_depth = [collapse(graph, depth) for depth in range(max_depth, 0, -1)]
+    for candidate in by_depth:
+        if len(candidate) <= limit:
+            return candidate
+    for candidate in by_depth or [graph]:
+        grouped = group_by_op(candidate)
+        if len(grouped) <= limit:
+            return grouped
+    current = group_by_op(by_depth[-1] if by_depth else graph)
+    key_of: dict[str, tuple[str, str, str, str] | None] = {}
+    for node in current.nodes:
+        if node.kind == "cluster" and node.scope:
+            family = _family(node.scope)
+            key_of[node.id] = (_scope_id(family), family, "", family)
+    current = _merge(current, key_of, graph.name)
+    if len(current) <= limit:
+        return current
+    per_run = -(-len(current) // (limit // 2))
+    key_of = {}
+    for index, node in enumerate(current.nodes):
+        run = index // per_run
+        key_of[node.id] = (f"run|{run}", f"group {run + 1}", "", "")
+    return _merge(current, key_of, graph.name)
+
+
+# -- DOT ---------------------------------------------------------------------------------------
+def _node_attrs(node: ExportNode) -> dict[str, str]:
+    bad = node.health is not None
+    attrs = {"label": _dot_text(node.label),
+             "fillcolor": _BAD_FILL if bad else _FILL[node.kind],
+             "color": _BAD_BORDER if bad else _BORDER[node.kind]}
+    if bad:
+        attrs["penwidth"] = "2.5"
+    if node.kind == "variable":
+        attrs["shape"] = "box"
+        attrs["style"] = "filled"
+    elif node.kind in ("input", "constant"):
+        attrs["shape"] = "ellipse"
+        attrs["style"] = "filled"
+    elif node.kind == "cluster":
+        attrs["shape"] = "box3d"
+        attrs["style"] = "filled"
+    return attrs
+
+
+def _build_digraph(graph: ExportGraph, title: str | None = None
+                   ) -> tuple[graphviz.Digraph, dict[str, str]]:
+    """The Digraph and a map from Graphviz cluster names to the scopes they draw."""
+    dot = graphviz.Digraph(name=title or graph.name)
+    dot.attr(rankdir="TB", fontname="Helvetica")
+    if title:
+        dot.attr(label=_dot_text(title), labelloc="t", fontsize="16")
+    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
+    dot.attr("edge", fontname="Helvetica", fontsize="8", color="#555555", fontcolor="#555555")
+
+    # Scope tree: each scope a Graphviz cluster holding its nodes and sub-scopes. A
+    # collapsed scope's box sits in its parent scope's cluster.
+    children: dict[str, list[str]] = {}
+    lines: dict[str, list[ExportNode]] = {}
+    for node in graph.nodes:
+        parts = _scope_parts(node.scope)
+        if node.kind == "cluster":
+            parts = parts[:-1]
+        placement = "/".join(parts)
+        lines.setdefault(placement, []).append(node)
+        for k in range(len(parts), 0, -1):
+            parent, child = "/".join(parts[:k - 1]), "/".join(parts[:k])
+            siblings = children.setdefault(parent, [])
+            if child in siblings:
+                break
+            siblings.append(child)
+
+    cluster_scopes: dict[str, str] = {}
+
+    def fill(target: graphviz.Digraph, scope: str) -> None:
+        for node in lines.get(scope, []):
+            target.node(node.id, **_node_attrs(node))
+        for child in children.get(scope, []):
+            cluster_name = f"cluster_{len(cluster_scopes)}"
+            cluster_scopes[cluster_name] = child
+            sub = graphviz.Digraph(name=cluster_name)
+            sub.attr(label=_dot_text(child.rsplit("/", 1)[-1]), style="rounded",
+                     color="#9aa8c0", fontcolor="#4a5878", fontsize="11")
+            fill(sub, child)
+            target.subgraph(sub)
+
+    fill(dot, "")
+    for edge in graph.edges:
+        attrs = {"label": _dot_text(edge.label)} if edge.label else {}
+        if edge.count > 1:
+            attrs["penwidth"] = f"{min(1.0 + edge.count ** 0.5 / 2, 5.0):.2f}"
+        dot.edge(edge.src, edge.dst, **attrs)
+    return dot, cluster_scopes
+
+
+def to_digraph(graph: ExportGraph, title: str | None = None) -> graphviz.Digraph:
+    """A ``graphviz.Digraph`` (scopes as clusters, colors by kind and health)."""
+    return _build_digraph(graph, title)[0]
+
+
+def to_dot(graph: ExportGraph, title: str | None = None) -> str:
+    """DOT source text."""
+    return to_digraph(graph, title).source
+
+
+# -- running dot -------------------------------------------------------------------------------
+def _run_dot(source: str, output_format: str, timeout: float) -> bytes:
+    """``dot -T<format>`` through the graphviz package's command line, with a time limit."""
+    cmd = dot_command.command("dot", output_format)
+    try:
+        proc = execute.run_check(cmd, input=source.encode("utf-8"), capture_output=True,
+                                 quiet=True, timeout=timeout)
+    except graphviz.ExecutableNotFound as error:
+        raise GraphExportError(
+            "Graphviz 'dot' was not found; install the Debian package graphviz") from error
+    except subprocess.TimeoutExpired as error:
+        raise GraphExportError(
+            f"Graphviz 'dot' took longer than {timeout:g} s; export with collapse=True "
+            f"or 'auto' (large graphs take minutes to lay out)") from error
+    except graphviz.CalledProcessError as error:
+        stderr = error.stderr.decode("utf-8", "replace") if isinstance(error.stderr, bytes) \
+            else str(error.stderr or "")
+        raise GraphExportError(f"Graphviz 'dot' failed: {stderr.strip()}") from error
+    return proc.stdout
+
+
+def _as_export_graph(source: Any, step: int | None = None) -> ExportGraph:
+    if isinstance(source, ExportGraph):
+        return source
+    from engine.graph.ir import Graph
+
+    if isinstance(source, Graph):
+        return from_traced_graph(source)
+    if isinstance(source, list | tuple):
+        return from_op_events(source, step=step)
+    raise TypeError(f"cannot export {type(source).__name__}: pass an ExportGraph, a traced "
+                    f"engine.graph.ir.Graph or a list of op events")
+
+
+def _apply_collapse(graph: ExportGraph, how: bool | str) -> ExportGraph:
+    if how == "auto":
+        return auto_collapse(graph)
+    if how is True:
+        return collapse(graph)
+    if how is False:
+        return graph
+    raise ValueError(f"collapse must be True, False or 'auto', not {how!r}")
+
+
+def render(source: Any, format: str = "svg", collapse: bool | str = "auto",
+           title: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """The rendered bytes (e.g. SVG for a viewer) without writing a file."""
+    graph = _apply_collapse(_as_export_graph(source), collapse)
+    if format == "dot":
+        return to_dot(graph, title).encode("utf-8")
+    return _run_dot(to_dot(graph, title), format, timeout)
+
+
+def export(source: Any, path: str | Path, format: str | None = None,
+           collapse: bool | str = "auto", title: str | None = None,
+           timeout: float = DEFAULT_TIMEOUT, step: int | None = None) -> Path:
+    """Write a traced graph, op events or an ``ExportGraph`` as PNG, SVG, PDF or DOT.
+
+    ``format`` defaults to the path's suffix (else PNG). ``collapse="auto"`` collapses by
+    scope only when the graph has more than ``AUTO_COLLAPSE_NODES`` nodes; ``step`` picks
+    one step's ops from events. Raises ``GraphExportError`` when ``dot`` is missing, fails
+    or exceeds ``timeout`` seconds.
+    """
+    path = Path(path)
+    output_format = (format or path.suffix.lstrip(".") or "png").lower()
+    if output_format == "gv":
+        output_format = "dot"
+    if output_format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {output_format!r}")
+    if not path.suffix:
+        path = path.with_suffix("." + output_format)
+    data = render(_as_export_graph(source, step), output_format, collapse, title, timeout)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+# -- layout for native drawing -------------------------------------------------------------------
+def _floats(text: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in text.split(","))
+
+
+def layout_json(graph: ExportGraph, title: str | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Positions from ``dot -Tjson0``, for drawing the graph natively (e.g. with Qt).
+
+    All numbers are points with the origin at the top left and y growing downwards (Qt's
+    convention; Graphviz's y grows upwards). Returns ``nodes``: id -> (x centre, y centre,
+    width, height); ``edges``: (src, dst, cubic B-spline control points, 3n+1 of them);
+    ``arrowheads``: per edge the arrow tip or None; ``edge_labels``: per edge (x, y, text)
+    or None; ``clusters``: scope -> (x0, y0, x1, y1); ``bbox``: (0, 0, width, height).
+    """
+    dot, cluster_scopes = _build_digraph(graph, title)
+    data = json.loads(_run_dot(dot.source, "json0", timeout))
+    x0, y0, x1, y1 = _floats(data.get("bb", "0,0,0,0"))
+    height = y1 - y0
+
+    def point(text: str) -> tuple[float, float]:
+        x, y = _floats(text)[:2]
+        return (x - x0, height - (y - y0))
+
+    nodes: dict[str, tuple[float, float, float, float]] = {}
+    clusters: dict[str, tuple[float, float, float, float]] = {}
+    names: dict[int, str] = {}
+    for obj in data.get("objects", []):
+        if "nodes" in obj or "bb" in obj:  # a subgraph
+            scope = cluster_scopes.get(obj.get("name", ""))
+            if scope is not None and "bb" in obj:
+                bx0, by0, bx1, by1 = _floats(obj["bb"])
+                clusters[scope] = (bx0 - x0, height - (by1 - y0), bx1 - x0, height - (by0 - y0))
+            continue
+        names[obj["_gvid"]] = obj["name"]
+        if "pos" in obj:
+            x, y = point(obj["pos"])
+            nodes[obj["name"]] = (x, y, float(obj["width"]) * 72.0, float(obj["height"]) * 72.0)
+    edges: list[tuple[str, str, list[tuple[float, float]]]] = []
+    arrowheads: list[tuple[float, float] | None] = []
+    labels: list[tuple[float, float, str] | None] = []
+    for edge in data.get("edges", []):
+        points: list[tuple[float, float]] = []
+        tip = None
+        spline = edge.get("pos", "").split(";")[0]
+        for token in spline.split():
+            if token.startswith("e,"):
+                tip = point(token[2:])
+            elif token.startswith("s,"):
+                continue
+            else:
+                points.append(point(token))
+        edges.append((names[edge["tail"]], names[edge["head"]], points))
+        arrowheads.append(tip)
+        labels.append((*point(edge["lp"]), edge.get("label", "")) if "lp" in edge else None)
+    return {"nodes": nodes, "edges": edges, "arrowheads": arrowheads, "edge_labels": labels,
+            "clusters": clusters, "bbox": (0.0, 0.0, x1 - x0, height)}

@@ -1,0 +1,213 @@
+"""The debugger's wire protocol: framed JSON headers plus optional ``.npy`` payloads.
+
+A frame is ``!IQ`` (header length, payload length), a UTF-8 JSON header carrying
+``"v": PROTOCOL_VERSION``, then the payload bytes (a tensor value saved with ``np.save``,
+never pickle, so a value from the debuggee cannot run code in the controller).
+
+The controlling process (GUI or CLI) listens on 127.0.0.1 and hands the debuggee its
+address and a random token through environment variables (never the command line, which
+other users can read). The debuggee connects and says ``hello`` with the token and a
+nonce; the controller checks the token with ``hmac.compare_digest`` and answers
+``welcome`` with an HMAC of the nonce, so each side proves it knows the token. A wrong
+token or version gets ``refused`` and a closed connection.
+
+Frames after the handshake (``type``):
+- up: ``events`` (``events``: a batch of event dicts, in seq order), ``reply`` (``id``,
+  ``ok``, ``error``; a value as payload), ``resumed`` (the script runs again).
+- down: ``command`` with ``cmd`` one of run, continue, pause, step_op, step_batch,
+  step_epoch, stop, get_value (``id``, ``seq``, ``index``), set_breakpoints
+  (``breakpoints``: ``Breakpoint.to_dict()`` list), set_mode (``mode``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import secrets
+import socket
+import struct
+import threading
+from typing import Any
+
+import numpy as np
+
+PROTOCOL_VERSION = 1
+HOST = "127.0.0.1"
+ENV_ADDRESS = "TAPESCOPE_DEBUG_ADDRESS"  # "host:port" the debuggee connects to
+ENV_TOKEN = "TAPESCOPE_DEBUG_TOKEN"
+
+_PREFIX = struct.Struct("!IQ")
+MAX_HEADER_BYTES = 256 * 1024 * 1024
+MAX_PAYLOAD_BYTES = 1 << 40
+HELLO_MAX_BYTES = 64 * 1024  # an unauthenticated peer gets no more than this
+
+
+class ProtocolError(RuntimeError):
+    """The peer sent something that is not a frame of this protocol."""
+
+
+class ConnectionClosed(ProtocolError):
+    """The peer closed the connection (or died)."""
+
+
+class AuthenticationError(ProtocolError):
+    """The peer does not know the session token, or speaks another protocol version."""
+
+
+def new_token() -> str:
+    return secrets.token_hex(32)
+
+
+def _proof(token: str, nonce: str) -> str:
+    return hmac.new(token.encode(), b"tapescope-controller:" + nonce.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return repr(obj)
+
+
+def encode_array(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def decode_array(payload: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(payload), allow_pickle=False)
+
+
+class Connection:
+    """One end of an authenticated socket; ``send`` may be called from several threads."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self._send_lock = threading.Lock()
+
+    def send(self, header: dict, payload: bytes = b"") -> None:
+        data = json.dumps({"v": PROTOCOL_VERSION, **header}, default=_json_default,
+                          separators=(",", ":")).encode()
+        with self._send_lock:
+            self.sock.sendall(_PREFIX.pack(len(data), len(payload)) + data + payload)
+
+    def recv(self, max_header: int = MAX_HEADER_BYTES,
+             max_payload: int = MAX_PAYLOAD_BYTES) -> tuple[dict, bytes]:
+        """The next frame; raises ``ConnectionClosed`` at end of stream."""
+        header_len, payload_len = _PREFIX.unpack(self._read(_PREFIX.size))
+        if header_len > max_header or payload_len > max_payload:
+            raise ProtocolError(f"frame too large ({header_len} + {payload_len} bytes)")
+        try:
+            header = json.loads(self._read(header_len))
+        except ValueError as exc:
+            raise ProtocolError(f"malformed frame header: {exc}") from None
+        if not isinstance(header, dict):
+            raise ProtocolError("frame header is not a JSON object")
+        return header, self._read(payload_len) if payload_len else b""
+
+    def _read(self, n: int) -> bytes:
+        chunks = []
+        while n:
+            try:
+                chunk = self.sock.recv(min(n, 1 << 20))
+            except OSError as exc:
+                raise ConnectionClosed(str(exc)) from None
+            if not chunk:
+                raise ConnectionClosed("connection closed by peer")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+class Listener:
+    """The controller's listening socket on 127.0.0.1 (port 0 = any free port)."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind((HOST, port))
+        self.sock.listen(4)
+        self.address = f"{HOST}:{self.sock.getsockname()[1]}"
+
+    def accept(self, token: str, timeout: float, welcome: dict | None = None,
+               handshake_timeout: float = 10.0) -> Connection:
+        """Wait up to ``timeout`` s for one peer that proves the token; refuse the others.
+
+        Raises ``TimeoutError`` when none came and ``AuthenticationError`` when a peer
+        failed (the caller decides whether to keep waiting)."""
+        self.sock.settimeout(timeout)
+        sock, _ = self.sock.accept()  # socket.timeout is a TimeoutError
+        sock.settimeout(handshake_timeout)  # a silent peer must not hold the door
+        conn = Connection(sock)
+        try:
+            hello, _ = conn.recv(max_header=HELLO_MAX_BYTES, max_payload=0)
+            check_hello(hello, token)
+        except (ProtocolError, OSError) as exc:
+            try:
+                conn.send({"type": "refused", "reason": str(exc)})
+            except OSError:
+                pass
+            conn.close()
+            raise AuthenticationError(f"refused a debuggee connection: {exc}") from None
+        sock.settimeout(None)
+        conn.send({"type": "welcome", "proof": _proof(token, str(hello.get("nonce", ""))),
+                   **(welcome or {})})
+        return conn
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def check_hello(hello: dict, token: str) -> None:
+    if hello.get("type") != "hello":
+        raise AuthenticationError(f"expected a hello frame, got {hello.get('type')!r}")
+    if hello.get("v") != PROTOCOL_VERSION:
+        raise AuthenticationError(
+            f"protocol version mismatch: debuggee speaks {hello.get('v')!r}, "
+            f"this controller speaks {PROTOCOL_VERSION}")
+    offered = hello.get("token")
+    if not isinstance(offered, str) or not hmac.compare_digest(offered.encode(),
+                                                                token.encode()):
+        raise AuthenticationError("wrong session token")
+
+
+def connect(address: str, token: str, timeout: float = 30.0) -> tuple[Connection, dict]:
+    """The debuggee's side: connect, prove the token, check the controller's proof.
+
+    Returns the connection and the ``welcome`` header (the session's settings)."""
+    host, _, port = address.rpartition(":")
+    sock = socket.create_connection((host, int(port)), timeout=timeout)
+    conn = Connection(sock)
+    nonce = secrets.token_hex(16)
+    try:
+        conn.send({"type": "hello", "token": token, "nonce": nonce})
+        welcome, _ = conn.recv(max_header=HELLO_MAX_BYTES, max_payload=0)
+    except ProtocolError as exc:
+        conn.close()
+        raise AuthenticationError(f"the controller closed the connection: {exc}") from None
+    if welcome.get("type") == "refused":
+        conn.close()
+        raise AuthenticationError(f"the controller refused us: {welcome.get('reason')}")
+    if welcome.get("v") != PROTOCOL_VERSION:
+        conn.close()
+        raise AuthenticationError(
+            f"protocol version mismatch: controller speaks {welcome.get('v')!r}, "
+            f"this debuggee speaks {PROTOCOL_VERSION}")
+    proof = welcome.get("proof")
+    if (welcome.get("type") != "welcome" or not isinstance(proof, str)
+            or not hmac.compare_digest(proof.encode(), _proof(token, nonce).encode())):
+        conn.close()
+        raise AuthenticationError("the controller failed to prove the session token")
+    sock.settimeout(None)
+    return conn, welcome

@@ -1,0 +1,133 @@
+"""Breakpoints judge events: each kind fires at the op a person means, and only there."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.debug.breakpoints import Breakpoint, BreakpointSet, ConditionError
+
+
+def op(seq, op_type="Add", name=None, scope="", file="/work/train.py", line=10, bad=False,
+       inputs=(), outputs=None, step=0):
+    return {"kind": "op", "seq": seq, "step": step, "epoch": 0, "op": op_type,
+            "name": name or op_type, "scope": scope, "inputs": list(inputs),
+            "outputs": list(outputs if outputs is not None else [1000 + seq]),
+            "shapes": [[2]], "dtypes": ["float32"], "file": file, "line": line,
+            "duration": 0.0, "exec": "eager",
+            "summary": [{"shape": [2], "dtype": "float32", "bad": bad}]}
+
+
+def gradient(seq, bad=False, step=0):
+    summary = {"shape": [], "dtype": "float32", "bad": bad}
+    return {"kind": "gradient", "seq": seq, "step": step, "epoch": 0, "target": 1,
+            "sources": [{"id": 5, "name": "w", "shape": [], "summary": summary}],
+            "file": "/work/train.py", "line": 30}
+
+
+def test_op_type_matches_exactly():
+    bp = Breakpoint.on_op_type("MatMul")
+    assert bp.matches(op(1, "MatMul"))
+    assert not bp.matches(op(2, "BatchMatMul"))
+    assert not bp.matches(gradient(3))
+
+
+def test_op_name_pattern_matches_name_or_scoped_name():
+    bp = Breakpoint.on_op_name("dense_1/*")
+    assert bp.matches(op(1, "MatMul", name="MatMul", scope="dense_1"))
+    assert not bp.matches(op(2, "MatMul", name="MatMul", scope="dense"))
+    assert Breakpoint.on_op_name("Mat*").matches(op(3, "MatMul"))
+
+
+def test_line_matches_basename_tail_or_absolute_path():
+    event = op(1, file="/work/project/train.py", line=12)
+    assert Breakpoint.at_line("train.py", 12).matches(event)
+    assert Breakpoint.at_line("project/train.py", 12).matches(event)
+    assert Breakpoint.at_line("/work/project/train.py", 12).matches(event)
+    assert not Breakpoint.at_line("rain.py", 12).matches(event)
+    assert not Breakpoint.at_line("train.py", 13).matches(event)
+
+
+def test_line_breakpoint_stops_once_per_run_of_ops_on_that_line():
+    bps = BreakpointSet([Breakpoint.at_line("train.py", 20)])
+    lines = [15, 20, 20, 20, 31, 15, 20, 20]
+    fired = [bps.check(op(i, line=line)) is not None for i, line in enumerate(lines)]
+    assert fired == [False, True, False, False, False, False, True, False]
+    assert bps.items[0].hits == 2
+
+
+def test_nan_fires_where_bad_values_are_born_not_where_they_spread():
+    bps = BreakpointSet([Breakpoint.on_nan()])
+    stream = [
+        op(1, "Exp", outputs=[11]),
+        op(2, "Log", inputs=[11], outputs=[12], bad=True),  # born here
+        op(3, "Mul", inputs=[12], outputs=[13], bad=True),  # inherited
+        gradient(4, bad=True),  # a step that already went bad
+        op(5, "Sqrt", inputs=[11], outputs=[14], bad=True),  # born again, from a clean input
+    ]
+    assert [bps.check(e) is not None for e in stream] == [False, True, False, False, True]
+    bps.check({"kind": "step_end", "seq": 6, "step": 0, "epoch": 0})
+    assert bps.check(gradient(7, bad=True, step=1)) is not None  # a new step: bad gradient
+
+
+def test_condition_sees_the_first_output_and_numpy():
+    bp = Breakpoint.when("abs(x).max() > 1e3")
+    values = {1: np.array([1.0, -2000.0]), 2: np.array([3.0])}
+    getter = lambda event: values[event["seq"]]
+    assert bp.matches(op(1), getter)
+    assert not bp.matches(op(2), getter)
+    assert Breakpoint.when("np.isnan(x).any()").matches(op(3), lambda e: np.array([np.nan]))
+
+
+@pytest.mark.parametrize("source", ["x.__class__", "__import__('os')", "(lambda: 1)()",
+                                    "x +", "[y := 1]"])
+def test_condition_refuses_escapes_and_syntax_errors(source):
+    with pytest.raises(ConditionError):
+        Breakpoint.when(source)
+
+
+@pytest.mark.parametrize("source", ["open('/etc/passwd') is None", "eval('1')", "y > 0",
+                                    "x._base is None"])
+def test_condition_may_name_only_x_np_and_safe_builtins(source):
+    with pytest.raises(ConditionError, match="may"):
+        Breakpoint.when(source)
+
+
+def test_condition_comprehensions_may_use_their_own_names():
+    bp = Breakpoint.when("any(abs(v) > 5 for v in x.ravel())")
+    assert bp.matches(op(1), lambda e: np.array([1.0, -6.0]))
+
+
+def test_a_failing_condition_is_disabled_and_reported_once():
+    reported = []
+    failing = Breakpoint.when("x.no_such_attribute > 0")
+    failing.id = 7
+    bps = BreakpointSet([failing],
+                        on_error=lambda bp, message: reported.append((bp.id, message)))
+    for seq in range(5):
+        assert bps.check(op(seq), lambda e: np.zeros(2)) is None
+    assert len(reported) == 1 and reported[0][0] == 7
+    assert "AttributeError" in reported[0][1] and "disabled" in reported[0][1]
+    assert not bps.items[0].enabled
+
+
+def test_disabled_breakpoints_do_not_fire_and_set_is_falsy():
+    bp = Breakpoint.on_op_type("Add")
+    bp.enabled = False
+    bps = BreakpointSet([bp])
+    assert not bps and bps.check(op(1)) is None
+
+
+def test_round_trip_through_dicts_keeps_everything():
+    original = Breakpoint.at_line("train.py", 9)
+    original.id, original.hits, original.enabled = 4, 2, False
+    assert Breakpoint.from_dict(original.to_dict()) == original
+    assert Breakpoint.from_dict(Breakpoint.when("x.sum() > 1").to_dict()).condition == (
+        "x.sum() > 1")
+
+
+@pytest.mark.parametrize("kwargs", [{"kind": "opcode"}, {"kind": "line", "file": "t.py"},
+                                    {"kind": "op_type"}])
+def test_invalid_specs_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        Breakpoint(**kwargs)

@@ -1,0 +1,211 @@
+"""`tapescope record | inspect | export-graph`: the happy paths and each way to get it wrong."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from app.cli import main, text_curve
+from engine.debug.debuggee import RunProgress
+from engine.debug.tracefile import TraceReader
+
+ROOT = Path(__file__).resolve().parents[3]
+
+NAN_SCRIPT = """\
+import tensorflow as tf
+
+w = tf.Variable(1.0, name="w")
+unused = tf.Variable(2.0, name="unused")
+with tf.GradientTape() as tape:
+    loss = tf.math.log(w - 1.0)  # LOG
+grads = tape.gradient(loss, [w, unused])
+"""
+
+RAISING_SCRIPT = """\
+import engine as tf
+
+x = tf.constant(1.0)
+y = x * 2.0
+raise RuntimeError("the data ran out")  # RAISES
+"""
+
+
+def linear_regression(tmp_path: Path, steps: int = 3) -> Path:
+    source = (ROOT / "examples" / "linear_regression.py").read_text()
+    script = tmp_path / "linear_regression.py"
+    script.write_text(source.replace("range(100)", f"range({steps})"))
+    return script
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    """The linear regression (3 steps) recorded once for the tests that read a trace."""
+    tmp_path = tmp_path_factory.mktemp("recorded")
+    trace = tmp_path / "lr.tsdb"
+    assert main(["record", str(linear_regression(tmp_path)), "-o", str(trace)]) == 0
+    return trace
+
+
+def test_record_writes_a_trace_with_every_step(recorded, tmp_path):
+    with TraceReader(recorded) as reader:
+        assert [s.step for s in reader.steps()] == [0, 1, 2]
+        assert [e["status"] for e in reader.events("finished")] == ["ok"]
+        assert reader.meta["mode"] == "CONCISE_HEALTH"
+        assert len(reader.scalars("loss")) == 3
+        assert "Learned w" in "".join(e["text"] for e in reader.events("output"))
+
+
+def test_record_defaults_to_the_script_stem_here_and_shows_progress(tmp_path, monkeypatch,
+                                                                    capfd):
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    script = linear_regression(scripts)
+    monkeypatch.chdir(tmp_path)  # the trace lands here, not beside the script
+    assert main(["record", str(script), "--mode", "NO_TENSOR"]) == 0
+    out, err = capfd.readouterr()
+    assert "Learned w" in out  # the script's prints still reach the terminal
+    assert "recorded — 3 steps" in err and "linear_regression.tsdb" in err
+    with TraceReader(tmp_path / "linear_regression.tsdb") as reader:
+        assert reader.meta["mode"] == "NO_TENSOR"
+
+
+def test_record_of_a_raising_script_exits_1_and_keeps_the_trace(tmp_path, capfd):
+    script = tmp_path / "raises.py"
+    script.write_text(RAISING_SCRIPT)
+    trace = tmp_path / "raises.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 1
+    err = capfd.readouterr().err
+    assert "RuntimeError: the data ran out" in err and "raises.py:5" in err
+    assert f"trace written to {trace}" in err
+    with TraceReader(trace) as reader:
+        (error,) = reader.errors()
+        assert error["line"] == 5 and [e["op"] for e in reader.ops()] == ["Mul"]
+        assert [e["status"] for e in reader.events("finished")] == ["error"]
+
+
+def test_record_passes_arguments_after_the_double_dash(tmp_path, capfd):
+    script = tmp_path / "args.py"
+    script.write_text("import sys\nprint(sys.argv[1:])\n")
+    assert main(["record", str(script), "first", "-o", str(tmp_path / "a.tsdb"), "--",
+                 "--lr", "3"]) == 0
+    assert "['first', '--lr', '3']" in capfd.readouterr().out
+
+
+def test_record_will_not_overwrite_what_is_not_a_trace(tmp_path, capsys):
+    script = linear_regression(tmp_path)
+    assert main(["record", str(script), "-o", str(script)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert "GradientTape" in script.read_text()
+
+
+def test_progress_reports_counts_on_a_plain_stream():
+    stream = io.StringIO()
+    progress = RunProgress(stream, after=0.0)
+    for seq in range(1, 129):
+        progress.count({"kind": "op" if seq % 2 else "step_end", "seq": seq})
+    assert stream.getvalue() == "tapescope: recording — 32 steps, 0 epochs, 32 ops, 0 s\n"
+
+
+def test_inspect_summarizes_steps_loss_and_health(recorded, capsys):
+    with TraceReader(recorded) as reader:
+        (ops_per_step,) = {s.ops for s in reader.steps()}
+    assert main(["inspect", str(recorded)]) == 0
+    out = capsys.readouterr().out
+    assert "finished: ok" in out
+    assert "Steps: 3 completed, 0 epochs" in out and f"ops per step: {ops_per_step}\n" in out
+    assert "Loss curve: first 44, last" in out and "step 0 … 2 (3 values)" in out
+    assert "First NaN/Inf: none" in out and "None gradients: none" in out
+
+
+def test_inspect_names_the_first_nan_and_the_none_gradients(tmp_path, capsys):
+    script = tmp_path / "nan.py"
+    script.write_text(NAN_SCRIPT)
+    trace = tmp_path / "nan.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 0
+    capsys.readouterr()
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert "First NaN/Inf: op Log (Log)" in out and "nan.py:6" in out
+    assert "None gradients:\n  unused:0:" in out
+
+
+def test_text_curve_marks_nan_buckets_and_scales_to_min_max():
+    lines = text_curve([4.0, 3.0, float("nan"), 1.0], width=4, height=3)
+    assert lines[0].startswith("  4 |*") and lines[0].endswith("!")
+    assert lines[2].startswith("  1 |") and lines[2].endswith("*")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all", b"SQLite format 3\0junk"])
+def test_inspect_of_a_corrupt_trace_is_one_clear_line(tmp_path, capsys, content):
+    trace = tmp_path / "broken.tsdb"
+    trace.write_bytes(content)
+    assert main(["inspect", str(trace)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a Tapescope trace file" in err
+
+
+@pytest.mark.parametrize("argv", [["record", "missing.py"], ["inspect", "missing.tsdb"],
+                                  ["export-graph", "missing.py", "-o", "x.svg"]])
+def test_missing_inputs_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tapescope: error: ") and "not found: missing." in err
+    assert err.count("\n") == 1
+
+
+def test_export_graph_of_a_script_draws_its_last_traced_function(tmp_path, capfd):
+    out = tmp_path / "sum.svg"
+    assert main(["export-graph", str(ROOT / "examples" / "tf_function.py"), "-o",
+                 str(out)]) == 0
+    svg = out.read_text()
+    assert svg.lstrip().startswith("<?xml") and "compute_sum" in svg and "AddV2" in svg
+    assert "wrote compute_sum" in capfd.readouterr().err
+
+
+def test_export_graph_of_a_trace_step_as_dot(recorded, tmp_path):
+    out = tmp_path / "step1.dot"
+    assert main(["export-graph", str(recorded), "--step", "1", "-o", str(out)]) == 0
+    dot = out.read_text()
+    assert dot.startswith("digraph") and "step 1" in dot
+    for op in ("Mul", "AddV2", "Sub", "Square", "Mean"):
+        assert f'label="{op}' in dot
+
+
+def test_export_graph_defaults_to_the_last_complete_step_and_collapses(recorded, tmp_path):
+    out = tmp_path / "graph"
+    assert main(["export-graph", str(recorded), "--format", "png", "--collapse", "-o",
+                 str(out)]) == 0
+    assert (tmp_path / "graph.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--function", "train_step"], "no traced graph of a function named 'train_step'"),
+    (["--step", "99"], "step 99 has no recorded ops (steps 0–2 recorded)"),
+])
+def test_export_graph_asks_for_something_the_trace_lacks(recorded, tmp_path, capsys, argv,
+                                                         message):
+    assert main(["export-graph", str(recorded), "-o", str(tmp_path / "x.svg"), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_export_graph_needs_a_known_format(recorded, tmp_path, capsys):
+    assert main(["export-graph", str(recorded), "-o", str(tmp_path / "x.jpg")]) == 2
+    assert "--format png|svg|pdf|dot" in capsys.readouterr().err
+
+
+def test_export_graph_of_a_corrupt_trace_exits_2(tmp_path, capsys):
+    trace = tmp_path / "broken.tsdb"
+    trace.write_bytes(b"garbage")
+    assert main(["export-graph", str(trace), "-o", str(tmp_path / "x.svg")]) == 2
+    assert "is not a Tapescope trace file" in capsys.readouterr().err
+
+
+def test_running_a_script_in_the_terminal_still_works(tmp_path, capsys):
+    script = tmp_path / "hello.py"
+    script.write_text("import sys\nprint('hi', sys.argv[1:])\n")
+    assert main([str(script), "a"]) == 0
+    assert capsys.readouterr().out == "hi ['a']\n"
+    assert main([str(tmp_path / "missing.py")]) == 2
