@@ -1,6 +1,6 @@
 """The `tapescope` command line (no Qt here: it must work on a machine without a display).
 
-    tapescope [script.py [args...]]          run a script (the GUI comes later)
+    tapescope [script.py [args...] | run.tsdb]   the GUI (default: the built-in demo)
     tapescope record script.py [-o run.tsdb] [--mode MODE] [-- args...]
     tapescope inspect run.tsdb
     tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "script",
         nargs="?",
         type=Path,
-        help="training script to run (default: the built-in linear-regression demo)",
+        help="script to debug live, or trace file to open post-mortem (default: the "
+             "built-in linear-regression demo)",
     )
     parser.add_argument(
         "script_args", nargs=argparse.REMAINDER, help="arguments passed on to the script"
@@ -107,21 +108,33 @@ def run_script(path: Path, argv: list[str] | None = None) -> None:
         sys.path[:] = saved_path
 
 
-def _run_in_terminal(argv: list[str] | None) -> int:
+def _has_display() -> bool:
+    """Whether Qt can open a window here (without one it aborts the process, no exception)."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open_gui(argv: list[str] | None) -> int:
+    """`tapescope [script.py | run.tsdb]`: the GUI, live on a script or post-mortem on a
+    trace; the built-in demo when nothing is given. Qt is imported only here."""
     args = build_parser().parse_args(argv)
-    if args.script is None:
-        print(
-            f"Tapescope's GUI is not built yet; running the terminal demo ({DEMO_SCRIPT.name}).",
-            flush=True,
-        )
-        script = DEMO_SCRIPT
-    else:
-        script = args.script
-    if not script.is_file():
-        print(f"tapescope: error: script not found: {script}", file=sys.stderr)
+    target: Path | None = args.script
+    if target is not None and not target.is_file():
+        what = "script" if target.suffix == ".py" else "trace file"
+        print(f"tapescope: error: {what} not found: {target}", file=sys.stderr)
         return EXIT_USAGE
-    run_script(script, args.script_args)
-    return EXIT_OK
+    if target is not None and target.suffix != ".py" and args.script_args:
+        print("tapescope: error: a trace file takes no script arguments", file=sys.stderr)
+        return EXIT_USAGE
+    if not _has_display():
+        print("tapescope: error: no display to open the window on (DISPLAY is not set); "
+              "use `tapescope record SCRIPT` to record a trace headless, or set "
+              "QT_QPA_PLATFORM=offscreen", file=sys.stderr)
+        return EXIT_USAGE
+    from app.gui import open_gui
+
+    return open_gui(str(target) if target is not None else None, args.script_args)
 
 
 # -- record ---------------------------------------------------------------------------------------
@@ -427,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `tapescope`; returns the process exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] not in SUBCOMMANDS:
-        return _run_in_terminal(argv)
+        return _open_gui(argv)
     # Everything after "--" belongs to the script, whatever it looks like.
     passed_on: list[str] = []
     if "--" in argv:

@@ -61,8 +61,9 @@ def user_frame(depth: int = 2) -> tuple[str, int]:
     import sys
 
     frame = sys._getframe(depth)
-    while frame is not None and frame.f_code.co_filename.startswith(_ENGINE_DIR):
-        frame = frame.f_back
+    while frame is not None and (frame.f_code.co_filename.startswith(_ENGINE_DIR)
+                                 or frame.f_code.co_filename.startswith("<tf.function")):
+        frame = frame.f_back  # engine code and graphs compiled from traces are not the user's
     if frame is None:
         return ("", 0)
     return (frame.f_code.co_filename, frame.f_lineno)

@@ -119,6 +119,10 @@ class Probe(Hook):
         self.sink(event)
         return event
 
+    def emit(self, kind: str, **fields: Any) -> dict:
+        """Send an event of the debugger's own (output, paused, error…) in sequence."""
+        return self._emit(kind, **fields)
+
     # -- engine hook methods ----------------------------------------------------------------------
     def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                     duration: float) -> None:
