@@ -28,7 +28,7 @@ BENCHES := $(wildcard $(ROOT)/tests/benchmarks/bench_*.py)
 all: test
 
 help:
-	@echo "make run      run Tapescope (for now: the terminal demo)"
+	@echo "make run      open the Tapescope window on the built-in demo"
 	@echo "make test     set up, check import contracts and ruff, run the test suite"
 	@echo "make bench    run every tests/benchmarks/bench_*.py"
 	@echo "make lint     ruff check + import-linter contracts"

@@ -1,6 +1,7 @@
 """The `tapescope` command line (no Qt here: it must work on a machine without a display).
 
     tapescope [script.py [args...] | run.tsdb]   the GUI (default: the built-in demo)
+    tapescope --terminal script.py [args...]      run the script without the debugger
     tapescope record script.py [-o run.tsdb] [--mode MODE] [-- args...]
     tapescope inspect run.tsdb
     tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
@@ -45,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Visual debugger for eager autodiff scripts (`import engine as tf`).",
         epilog="subcommands: record, inspect, export-graph "
                "(see `tapescope SUBCOMMAND --help`)",
+    )
+    parser.add_argument(
+        "--terminal",
+        action="store_true",
+        help="just run the script in this terminal, without the debugger window",
     )
     parser.add_argument(
         "script",
@@ -127,10 +133,18 @@ def _open_gui(argv: list[str] | None) -> int:
     if target is not None and target.suffix != ".py" and args.script_args:
         print("tapescope: error: a trace file takes no script arguments", file=sys.stderr)
         return EXIT_USAGE
+    if args.terminal:
+        if target is not None and target.suffix != ".py":
+            print("tapescope: error: --terminal runs scripts; open a trace without it",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        run_script(target or DEMO_SCRIPT, args.script_args)
+        return EXIT_OK
     if not _has_display():
         print("tapescope: error: no display to open the window on (DISPLAY is not set); "
-              "use `tapescope record SCRIPT` to record a trace headless, or set "
-              "QT_QPA_PLATFORM=offscreen", file=sys.stderr)
+              "use `tapescope record SCRIPT` to record a trace headless, `tapescope "
+              "--terminal SCRIPT` to just run it, or set QT_QPA_PLATFORM=offscreen",
+              file=sys.stderr)
         return EXIT_USAGE
     from app.gui import open_gui
 

@@ -1,9 +1,11 @@
 """Graph export: traced graphs and recorded tape graphs to DOT, SVG, PNG, PDF via Graphviz.
 
 Both sources become one small data model (``ExportGraph``) so that collapsing, rendering
-and the GUI's native drawing (``layout_json``) share one code path. Graphviz's ``dot``
-needs ~16 s for 5,000 nodes, so big graphs are collapsed by name scope (a Keras layer)
-before layout; ``collapse="auto"`` guarantees at most ``AUTO_COLLAPSE_NODES`` nodes.
+and the GUI's native drawing (``layout_json``) share one code path. ``dot``'s time grows
+with the long edges more than with the nodes (a backward pass reads forward values across
+the whole depth), so layout settings are chosen from ``estimated_layout_cost`` and big
+graphs are collapsed by name scope (a Keras layer) first: ``collapse="auto"`` guarantees
+at most ``AUTO_COLLAPSE_NODES`` nodes.
 """
 
 from __future__ import annotations
@@ -11,25 +13,36 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import graphviz
+import numpy as np
 from graphviz.backend import dot_command, execute
 
 if TYPE_CHECKING:
     from engine.graph.ir import Graph
 
 __all__ = [
-    "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "ExportEdge", "ExportGraph",
-    "ExportNode", "GraphExportError", "auto_collapse", "collapse", "export",
-    "from_op_events", "from_traced_graph", "group_by_op", "layout_json", "render", "to_dot",
-    "to_digraph",
+    "AUTO_COLLAPSE_COST", "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "MAX_LAYOUT_COST",
+    "ExportEdge", "ExportGraph", "ExportNode", "GraphExportError", "auto_collapse", "collapse",
+    "estimated_layout_cost", "export", "from_op_events", "from_traced_graph", "group_by_op",
+    "layout_json", "render", "to_digraph", "to_dot",
 ]
 
-AUTO_COLLAPSE_NODES = 500  # above this, dot's layout time grows past ~0.3 s (PLATFORM.md)
+AUTO_COLLAPSE_NODES = 500  # "auto" collapses bigger graphs (and ones above AUTO_COLLAPSE_COST)
+AUTO_COLLAPSE_COST = 20_000  # or above this estimated_layout_cost (a ~500-node deep MLP step)
+QUALITY_LAYOUT_COST = 2_000  # up to this (2 x cost + edges), dot's default (best) settings
+FAST_LAYOUT_COST = 5_000  # above this, straight edges and few optimization passes
+# Refuse beyond this: ~220,000 took dot 15 s and 600 MB, ~870,000 over 2 min and 2.4 GB.
+MAX_LAYOUT_COST = 250_000
+# cairo spends ~0.06 s per megapixel on a PNG, and a deep graph drawn at 96 dpi is 100+ Mpx;
+# bigger drawings are rendered at a lower dpi (SVG and PDF stay full size).
+MAX_PNG_PIXELS = 4_000_000
+PNG_DPI = 96.0
 DEFAULT_TIMEOUT = 60.0  # seconds one dot run may take before it is killed
 FORMATS = ("png", "svg", "pdf", "dot")
 
@@ -41,6 +54,7 @@ _FILL = {"op": "#eef3fb", "variable": "#e3f6e3", "input": "#fff4d6", "constant":
 _BORDER = {"op": "#7d8fb3", "variable": "#6aa86a", "input": "#c9a43a", "constant": "#9a9a9a",
            "cluster": "#5f7299"}
 _BAD_FILL, _BAD_BORDER = "#f4a3a3", "#d00000"
+_HEALTH_MARK = {"nan": "NaN!", "inf": "Inf!"}
 _SHORT_DTYPES = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16",
                  "int32": "i32", "int64": "i64", "int16": "i16", "int8": "i8", "uint8": "u8",
                  "bool": "bool", "complex64": "c64", "complex128": "c128", "string": "str"}
@@ -94,6 +108,8 @@ class ExportEdge:
 
 @dataclass
 class ExportGraph:
+    """Nodes and edges to draw, whichever source (traced graph, op events) they came from."""
+
     name: str
     nodes: list[ExportNode] = field(default_factory=list)
     edges: list[ExportEdge] = field(default_factory=list)
@@ -138,6 +154,11 @@ def _label(*lines: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _op_label(op: str, name: str, types: str, health: Health = None) -> str:
+    """Op type, name (when it says more than the type), output types, a NaN/Inf mark."""
+    return _label(op, name if name != op else "", types, _HEALTH_MARK.get(health or "", ""))
+
+
 def _dot_text(text: str) -> str:
     """A DOT escString: backslashes doubled, newlines as DOT's centred line breaks."""
     return text.replace("\\", "\\\\").replace("\n", "\\n")
@@ -159,8 +180,6 @@ _GRAPH_KINDS: dict[str, Kind] = {"Placeholder": "input", "Const": "constant",
 
 def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
     """A ``tf.function`` graph: one node per IR node, one edge per consumed value."""
-    import numpy as np
-
     out = ExportGraph(name or graph.name)
     for node in graph.nodes:
         op = node.type
@@ -172,9 +191,9 @@ def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
         types = _join_limited([v.type_text() for v in node.outputs])
         value = node.attrs.get("value")
         if kind == "constant" and isinstance(value, np.ndarray) and value.size == 1:
-            types += f" = {value.reshape(-1)[0]!r}"
+            types += f" = {value.reshape(-1)[0].item()!r}"
         out.nodes.append(ExportNode(
-            id=f"n{node.id}", label=_label(op, display, types), op=op, kind=kind,
+            id=f"n{node.id}", label=_op_label(op, display, types), op=op, kind=kind,
             name=node.name, scope=node.scope,
             shapes=_join_limited([_shape_text(v.shape) for v in node.outputs]),
             dtypes=_join_limited([v.dtype.name for v in node.outputs])))
@@ -234,17 +253,20 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
             else:
                 src, shape, dtype = _leaf_node(tensor_id, var_events, scope, leaf_nodes, out)
                 index = 0
-            out.edges.append(ExportEdge(src, node_id, _shape_text(shape), (f"{src}/{index}",)))
+            label = "" if shape is None else _shape_text(shape)  # an outside tensor: unknown
+            out.edges.append(ExportEdge(src, node_id, label, (f"{src}/{index}",)))
         shapes = list(event.get("shapes") or [])
         dtypes = list(event.get("dtypes") or [])
         types = [_type_text(s, d) for s, d in zip(shapes, dtypes + [""] * len(shapes))]
         health = event.get("health") or _health_of(event.get("summary"))
         op = event.get("op", "?")
         display = event.get("name") or op
+        # A traced graph's nodes replayed as events: arguments, constants and captured
+        # variables (a read with no input) keep their kinds.
+        kind = _GRAPH_KINDS.get(op, "op") if not event.get("inputs") else "op"
         out.nodes.append(ExportNode(
-            id=node_id, op=op, kind="op", name=display, scope=scope, health=health,
-            label=_label(op, display, _join_limited(types),
-                         {"nan": "NaN!", "inf": "Inf!"}.get(health or "", "")),
+            id=node_id, op=op, kind=kind, name=display, scope=scope, health=health,
+            label=_op_label(op, display, _join_limited(types), health),
             shapes=_join_limited([_shape_text(s) for s in shapes]),
             dtypes=_join_limited([str(d) for d in dtypes])))
         for index, tensor_id in enumerate(event.get("outputs", [])):
@@ -335,7 +357,7 @@ def _merge(graph: ExportGraph, key_of: dict[str, tuple[str, str, str, str] | Non
             id=item, op=op, kind="cluster", name=head, scope=scope, health=health,
             members=members,
             label=_label(head, f"{count} node" + ("" if count == 1 else "s"),
-                         {"nan": "NaN!", "inf": "Inf!"}.get(health or "", ""))))
+                         _HEALTH_MARK.get(health or "", ""))))
     out.edges = _merge_edges(graph.edges, rep)
     return out
 
@@ -382,12 +404,17 @@ def group_by_op(graph: ExportGraph) -> ExportGraph:
     ops of a tape carry no layer scope).
     """
     key_of: dict[str, tuple[str, str, str, str] | None] = {}
+    sizes: dict[str, int] = {}
     for node in graph.nodes:
         if node.kind == "cluster" or node.scope:
             key_of[node.id] = None
         else:
             op_id = "ops|" + f"{node.kind}|{node.op}".replace(":", "_")
             key_of[node.id] = (op_id, f"{node.op} (unscoped)", node.op, "")
+            sizes[op_id] = sizes.get(op_id, 0) + 1
+    for node_id, key in key_of.items():
+        if key is not None and sizes[key[0]] == 1:
+            key_of[node_id] = None  # a lone op says more as itself
     return _merge(graph, key_of, graph.name)
 
 
@@ -396,23 +423,29 @@ def _family(scope: str) -> str:
     return re.sub(r"_\d+$", "", scope) + "_*"
 
 
-def auto_collapse(graph: ExportGraph, limit: int = AUTO_COLLAPSE_NODES) -> ExportGraph:
+def auto_collapse(graph: ExportGraph, limit: int = AUTO_COLLAPSE_NODES,
+                  cost_limit: int = AUTO_COLLAPSE_COST) -> ExportGraph:
     """Collapse just enough for ``dot`` to stay quick: at most ``limit`` nodes, always.
 
-    Tries the deepest scope level that fits (most detail), then the same with unscoped nodes
-    grouped by op type, then numbered scopes by family (``dense_*``), then runs of
-    neighbouring groups, which bounds any graph.
+    A graph is left alone if it has at most ``limit`` nodes and an ``estimated_layout_cost``
+    of at most ``cost_limit``. Otherwise: the deepest scope level that fits (most detail),
+    then the same with unscoped nodes grouped by op type, then numbered scopes by family
+    (``dense_*``), then runs of neighbouring groups, which bounds any graph.
     """
-    if len(graph) <= limit:
+
+    def fits(candidate: ExportGraph) -> bool:
+        return len(candidate) <= limit and estimated_layout_cost(candidate) <= cost_limit
+
+    if fits(graph):
         return graph
     max_depth = max((len(_scope_parts(n.scope)) for n in graph.nodes), default=0)
     by_depth = [collapse(graph, depth) for depth in range(max_depth, 0, -1)]
     for candidate in by_depth:
-        if len(candidate) <= limit:
+        if fits(candidate):
             return candidate
     for candidate in by_depth or [graph]:
         grouped = group_by_op(candidate)
-        if len(grouped) <= limit:
+        if fits(grouped):
             return grouped
     current = group_by_op(by_depth[-1] if by_depth else graph)
     key_of: dict[str, tuple[str, str, str, str] | None] = {}
@@ -432,6 +465,38 @@ def auto_collapse(graph: ExportGraph, limit: int = AUTO_COLLAPSE_NODES) -> Expor
 
 
 # -- DOT ---------------------------------------------------------------------------------------
+def estimated_layout_cost(graph: ExportGraph) -> int:
+    """Roughly how many virtual nodes ``dot`` will create: the sum of edge spans in ranks.
+
+    Layout time follows this, not the node count: an autodiff graph's forward values feed
+    its backward ops across the whole depth (O(layers^2) virtual nodes), so a 380-node deep
+    MLP step takes over a minute with default settings. Ranks are longest paths in node
+    order (back edges ignored), with sources pulled down next to their first consumer.
+    Measured with dot 2.43: ~1,500 takes 1.3 s with default settings, ~12,000 takes 0.7 s
+    and ~60,000 takes 7 s with the fastest settings.
+    """
+    index = {node.id: i for i, node in enumerate(graph.nodes)}
+    preds: list[list[int]] = [[] for _ in graph.nodes]
+    succs: list[list[int]] = [[] for _ in graph.nodes]
+    spans: list[tuple[int, int]] = []
+    for edge in graph.edges:
+        src, dst = index.get(edge.src), index.get(edge.dst)
+        if src is None or dst is None or src == dst:
+            continue
+        spans.append((src, dst))
+        if src < dst:
+            preds[dst].append(src)
+            succs[src].append(dst)
+    rank = [0] * len(graph.nodes)
+    for i, sources in enumerate(preds):
+        if sources:
+            rank[i] = max(rank[j] for j in sources) + 1
+    for i, sources in enumerate(preds):
+        if not sources and succs[i]:
+            rank[i] = min(rank[j] for j in succs[i]) - 1
+    return sum(max(abs(rank[dst] - rank[src]) - 1, 0) for src, dst in spans)
+
+
 def _node_attrs(node: ExportNode) -> dict[str, str]:
     bad = node.health is not None
     attrs = {"label": _dot_text(node.label),
@@ -456,6 +521,15 @@ def _build_digraph(graph: ExportGraph, title: str | None = None
     """The Digraph and a map from Graphviz cluster names to the scopes they draw."""
     dot = graphviz.Digraph(name=title or graph.name)
     dot.attr(rankdir="TB", fontname="Helvetica")
+    cost = estimated_layout_cost(graph)
+    # Edge labels double the ranks and add a node per edge, unless placed as xlabels after
+    # layout; the limits cap dot's network simplex and crossing passes, which otherwise grow
+    # with the square of the virtual nodes.
+    fast = 2 * cost + len(graph.edges) > QUALITY_LAYOUT_COST
+    if fast:
+        dot.attr(nslimit="2", nslimit1="2", mclimit="0.5", forcelabels="true")
+    if cost > FAST_LAYOUT_COST:
+        dot.attr(nslimit="0.5", nslimit1="0.5", mclimit="0.1", splines="line")
     if title:
         dot.attr(label=_dot_text(title), labelloc="t", fontsize="16")
     dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
@@ -494,7 +568,7 @@ def _build_digraph(graph: ExportGraph, title: str | None = None
 
     fill(dot, "")
     for edge in graph.edges:
-        attrs = {"label": _dot_text(edge.label)} if edge.label else {}
+        attrs = {"xlabel" if fast else "label": _dot_text(edge.label)} if edge.label else {}
         if edge.count > 1:
             attrs["penwidth"] = f"{min(1.0 + edge.count ** 0.5 / 2, 5.0):.2f}"
         dot.edge(edge.src, edge.dst, **attrs)
@@ -514,7 +588,25 @@ def to_dot(graph: ExportGraph, title: str | None = None) -> str:
 # -- running dot -------------------------------------------------------------------------------
 def _run_dot(source: str, output_format: str, timeout: float) -> bytes:
     """``dot -T<format>`` through the graphviz package's command line, with a time limit."""
-    cmd = dot_command.command("dot", output_format)
+    return _run_graphviz(dot_command.command("dot", output_format), source, timeout)
+
+
+def _render_png(source: str, timeout: float) -> bytes:
+    """Lay out once, then draw at a dpi that keeps the PNG under ``MAX_PNG_PIXELS``."""
+    started = time.monotonic()
+    laid_out = _run_dot(source, "dot", timeout).decode("utf-8")
+    found = re.search(r'\bbb="([-\d.e+]+),([-\d.e+]+),([-\d.e+]+),([-\d.e+]+)"', laid_out)
+    dpi = PNG_DPI
+    if found:
+        x0, y0, x1, y1 = (float(v) for v in found.groups())
+        square_inches = max((x1 - x0) / 72.0, 1e-3) * max((y1 - y0) / 72.0, 1e-3)
+        dpi = min(PNG_DPI, (MAX_PNG_PIXELS / square_inches) ** 0.5)
+    # neato -n2 keeps dot's node positions and splines: it only draws.
+    cmd = dot_command.command("neato", "png", neato_no_op=2) + [f"-Gdpi={dpi:.2f}"]
+    return _run_graphviz(cmd, laid_out, max(timeout - (time.monotonic() - started), 1.0))
+
+
+def _run_graphviz(cmd: list, source: str, timeout: float) -> bytes:
     try:
         proc = execute.run_check(cmd, input=source.encode("utf-8"), capture_output=True,
                                  quiet=True, timeout=timeout)
@@ -523,13 +615,24 @@ def _run_dot(source: str, output_format: str, timeout: float) -> bytes:
             "Graphviz 'dot' was not found; install the Debian package graphviz") from error
     except subprocess.TimeoutExpired as error:
         raise GraphExportError(
-            f"Graphviz 'dot' took longer than {timeout:g} s; export with collapse=True "
-            f"or 'auto' (large graphs take minutes to lay out)") from error
+            f"Graphviz 'dot' took longer than {timeout:g} s; export with collapse='auto' "
+            f"(large graphs take minutes to lay out)") from error
     except graphviz.CalledProcessError as error:
         stderr = error.stderr.decode("utf-8", "replace") if isinstance(error.stderr, bytes) \
             else str(error.stderr or "")
-        raise GraphExportError(f"Graphviz 'dot' failed: {stderr.strip()}") from error
+        raise GraphExportError(f"Graphviz 'dot' failed (exit status {error.returncode}): "
+                               f"{stderr.strip() or 'no message'}") from error
     return proc.stdout
+
+
+def _check_layout_cost(graph: ExportGraph) -> None:
+    """Refuse a layout that would run for minutes and eat gigabytes (a timeout alone lets
+    dot grow to 24 GB first)."""
+    cost = estimated_layout_cost(graph)
+    if cost > MAX_LAYOUT_COST:
+        raise GraphExportError(
+            f"graph too large to lay out: {len(graph)} nodes with an estimated layout cost of "
+            f"{cost:,} (limit {MAX_LAYOUT_COST:,}); export with collapse='auto'")
 
 
 def _as_export_graph(source: Any, step: int | None = None) -> ExportGraph:
@@ -561,6 +664,9 @@ def render(source: Any, format: str = "svg", collapse: bool | str = "auto",
     graph = _apply_collapse(_as_export_graph(source), collapse)
     if format == "dot":
         return to_dot(graph, title).encode("utf-8")
+    _check_layout_cost(graph)
+    if format == "png":
+        return _render_png(to_dot(graph, title), timeout)
     return _run_dot(to_dot(graph, title), format, timeout)
 
 
@@ -569,10 +675,12 @@ def export(source: Any, path: str | Path, format: str | None = None,
            timeout: float = DEFAULT_TIMEOUT, step: int | None = None) -> Path:
     """Write a traced graph, op events or an ``ExportGraph`` as PNG, SVG, PDF or DOT.
 
-    ``format`` defaults to the path's suffix (else PNG). ``collapse="auto"`` collapses by
-    scope only when the graph has more than ``AUTO_COLLAPSE_NODES`` nodes; ``step`` picks
-    one step's ops from events. Raises ``GraphExportError`` when ``dot`` is missing, fails
-    or exceeds ``timeout`` seconds.
+    ``format`` defaults to the path's suffix (else PNG). ``collapse="auto"`` collapses only
+    graphs with more than ``AUTO_COLLAPSE_NODES`` nodes (or a layout cost above
+    ``AUTO_COLLAPSE_COST``); True collapses by top-level scope. ``step`` picks one step's ops
+    from events. Big PNGs are drawn at a lower dpi (at most ``MAX_PNG_PIXELS``). Raises
+    ``GraphExportError`` when ``dot`` is missing, fails, exceeds ``timeout`` seconds, or
+    the graph is beyond ``MAX_LAYOUT_COST``.
     """
     path = Path(path)
     output_format = (format or path.suffix.lstrip(".") or "png").lower()
@@ -603,6 +711,7 @@ def layout_json(graph: ExportGraph, title: str | None = None,
     ``arrowheads``: per edge the arrow tip or None; ``edge_labels``: per edge (x, y, text)
     or None; ``clusters``: scope -> (x0, y0, x1, y1); ``bbox``: (0, 0, width, height).
     """
+    _check_layout_cost(graph)
     dot, cluster_scopes = _build_digraph(graph, title)
     data = json.loads(_run_dot(dot.source, "json0", timeout))
     x0, y0, x1, y1 = _floats(data.get("bb", "0,0,0,0"))
@@ -642,6 +751,9 @@ def layout_json(graph: ExportGraph, title: str | None = None,
                 points.append(point(token))
         edges.append((names[edge["tail"]], names[edge["head"]], points))
         arrowheads.append(tip)
-        labels.append((*point(edge["lp"]), edge.get("label", "")) if "lp" in edge else None)
+        # Big graphs carry their edge labels as xlabels (placed after layout).
+        label_at = edge.get("lp") or edge.get("xlp")
+        text = edge.get("label") or edge.get("xlabel") or ""
+        labels.append((*point(label_at), text) if label_at else None)
     return {"nodes": nodes, "edges": edges, "arrowheads": arrowheads, "edge_labels": labels,
             "clusters": clusters, "bbox": (0.0, 0.0, x1 - x0, height)}

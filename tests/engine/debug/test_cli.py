@@ -206,6 +206,6 @@ def test_export_graph_of_a_corrupt_trace_exits_2(tmp_path, capsys):
 def test_running_a_script_in_the_terminal_still_works(tmp_path, capsys):
     script = tmp_path / "hello.py"
     script.write_text("import sys\nprint('hi', sys.argv[1:])\n")
-    assert main([str(script), "a"]) == 0
+    assert main(["--terminal", str(script), "a"]) == 0
     assert capsys.readouterr().out == "hi ['a']\n"
-    assert main([str(tmp_path / "missing.py")]) == 2
+    assert main(["--terminal", str(tmp_path / "missing.py")]) == 2

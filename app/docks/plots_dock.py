@@ -1,0 +1,443 @@
+"""Plots dock: live loss and metrics per step, learning curves per epoch.
+
+Scalars arrive in screen-rate batches; each batch appends to numpy buffers that grow by
+doubling, and every touched curve gets one ``setData`` per batch, so a run of a million
+steps costs amortized O(1) per point instead of re-copying Python lists.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+DEFAULT_SMOOTHING = 0.6  # TensorBoard's default: smooth enough to see a trend, not lag much
+
+# matplotlib's "tab10", lightened for the dark plot background; red comes late on purpose,
+# since in a debugger it reads as "something is wrong".
+PALETTE = ("#4c9be8", "#ff9f40", "#4cc47a", "#b08be0", "#e8c14c", "#3fd0d8", "#e87fcf",
+           "#a8a8a8", "#c49a7a", "#ef5b5b")
+
+
+def series_color(index: int) -> QColor:
+    """The ``index``-th curve's color, cycling through PALETTE."""
+    return QColor(PALETTE[index % len(PALETTE)])
+
+
+@contextmanager
+def popups_owned_by(owner: QWidget) -> Iterator[None]:
+    """Parent the windows made inside the block (pyqtgraph's parentless context menus and
+    option panels) to ``owner``, so they are deleted with it instead of outliving it
+    whenever some Python reference keeps a plot item alive."""
+    before = set(QApplication.topLevelWidgets())
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if widget not in before and widget.parent() is None and widget is not owner:
+            widget.setParent(owner, widget.windowFlags())
+
+
+class GrowingSeries:
+    """x/y points in numpy buffers that double when full: an append copies only itself."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._x = np.empty(capacity, dtype=np.float64)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self.size = 0
+        self.x_sorted = True  # lets lookups by x use a binary search
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self.size]
+
+    def extend(self, xs: np.ndarray | list, ys: np.ndarray | list) -> None:
+        xs = np.asarray(xs, dtype=np.float64)
+        ys = np.asarray(ys, dtype=np.float64)
+        end = self.size + len(xs)
+        if end > len(self._x):
+            capacity = max(end, 2 * len(self._x))
+            # New buffers rather than resizing in place: a curve may still hold a view.
+            self._x = np.concatenate([self._x[: self.size], np.empty(capacity - self.size)])
+            self._y = np.concatenate([self._y[: self.size], np.empty(capacity - self.size)])
+        if self.x_sorted and len(xs):
+            previous = self._x[self.size - 1] if self.size else -np.inf
+            self.x_sorted = bool(xs[0] >= previous and np.all(np.diff(xs) >= 0))
+        self._x[self.size:end] = xs
+        self._y[self.size:end] = ys
+        self.size = end
+
+    def nearest_index(self, x: float) -> int | None:
+        """Index of the point whose x is closest to ``x`` (None when empty)."""
+        if not self.size:
+            return None
+        xs = self.x
+        if not self.x_sorted:
+            return int(np.argmin(np.abs(xs - x)))
+        i = int(np.searchsorted(xs, x))
+        if i == 0:
+            return 0
+        if i >= self.size:
+            return self.size - 1
+        return i if xs[i] - x < x - xs[i - 1] else i - 1
+
+
+def exponential_moving_average(values: np.ndarray, smoothing: float,
+                               last: float | None = None) -> np.ndarray:
+    """EMA ``s[i] = smoothing * s[i-1] + (1 - smoothing) * x[i]``, starting at ``x[0]``.
+
+    ``last`` continues a previous run, so each batch only smooths its own points.
+    Non-finite values (a NaN loss) are skipped: they would poison every later point.
+    """
+    out = np.empty(len(values), dtype=np.float64)
+    s = math.nan if last is None else last
+    keep = 1.0 - smoothing
+    for i, x in enumerate(values.tolist()):
+        if math.isfinite(x):
+            s = x if math.isnan(s) else smoothing * s + keep * x
+        out[i] = s
+    return out
+
+
+class _StepCurve:
+    """One per-step scalar: raw points drawn light, their EMA drawn strong."""
+
+    def __init__(self, plot: pg.PlotItem, name: str, color: QColor) -> None:
+        self.points = GrowingSeries()
+        self.smoothed = np.empty(256, dtype=np.float64)
+        light = QColor(color)
+        light.setAlpha(70)
+        self.raw_curve = plot.plot(pen=pg.mkPen(light, width=1))
+        self.smooth_curve = plot.plot(pen=pg.mkPen(color, width=2), name=name)
+        for curve in (self.raw_curve, self.smooth_curve):
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+
+    def extend(self, xs: list, ys: list, smoothing: float) -> None:
+        start = self.points.size
+        self.points.extend(xs, ys)
+        last = self.smoothed[start - 1] if start else None
+        if len(self.smoothed) < self.points.size:
+            grown = np.empty(max(self.points.size, 2 * len(self.smoothed)))
+            grown[:start] = self.smoothed[:start]
+            self.smoothed = grown
+        self.smoothed[start:self.points.size] = exponential_moving_average(
+            self.points.y[start:], smoothing, last)
+        self._show()
+
+    def resmooth(self, smoothing: float) -> None:
+        self.smoothed[: self.points.size] = exponential_moving_average(self.points.y, smoothing)
+        self._show()
+
+    def _show(self) -> None:
+        x = self.points.x
+        self.raw_curve.setData(x, self.points.y)
+        self.smooth_curve.setData(x, self.smoothed[: self.points.size])
+
+    def set_visible(self, visible: bool) -> None:
+        self.raw_curve.setVisible(visible)
+        self.smooth_curve.setVisible(visible)
+
+
+class _EpochCurve:
+    """One per-epoch scalar; validation curves are dashed in their training twin's color."""
+
+    def __init__(self, plot: pg.PlotItem, name: str, color: QColor,
+                 validation: bool) -> None:
+        self.points = GrowingSeries(capacity=32)
+        style = Qt.PenStyle.DashLine if validation else Qt.PenStyle.SolidLine
+        self.curve = plot.plot(pen=pg.mkPen(color, width=2, style=style), symbol="o",
+                               symbolSize=5, symbolBrush=color, symbolPen=None, name=name)
+
+    def extend(self, xs: list, ys: list) -> None:
+        self.points.extend(xs, ys)
+        self.curve.setData(self.points.x, self.points.y)
+
+    def set_visible(self, visible: bool) -> None:
+        self.curve.setVisible(visible)
+
+
+def epoch_metric(name: str) -> tuple[str, bool] | None:
+    """("loss", True) for "epoch_val_loss" or "val_loss"; None for a per-step scalar."""
+    base = name[len("epoch_"):] if name.startswith("epoch_") else None
+    if base is None and not name.startswith("val_"):
+        return None
+    base = name if base is None else base
+    if base.startswith("val_"):
+        return base[len("val_"):], True
+    return base, False
+
+
+class _Crosshair(QObject):
+    """A vertical line and a readout that follow the mouse over one plot."""
+
+    def __init__(self, plot: pg.PlotItem, readout) -> None:
+        super().__init__(plot)
+        self._plot = plot
+        self._readout = readout  # x -> (snapped x, text) or None
+        self.line = pg.InfiniteLine(angle=90, movable=False,
+                                    pen=pg.mkPen((150, 150, 150), style=Qt.PenStyle.DotLine))
+        self.label = pg.TextItem(anchor=(0, 1), color=(220, 220, 220),
+                                 fill=pg.mkBrush(30, 30, 30, 200))
+        for item in (self.line, self.label):
+            item.setVisible(False)
+            item.setZValue(1_000)
+            plot.addItem(item, ignoreBounds=True)
+
+    def follow(self, scene_pos: QPointF) -> None:
+        view = self._plot.vb
+        if not view.sceneBoundingRect().contains(scene_pos):
+            self.hide()
+            return
+        point = view.mapSceneToView(scene_pos)
+        found = self._readout(point.x())
+        if found is None:
+            return
+        x, text = found
+        self.line.setPos(x)
+        self.label.setText(text)
+        self.label.setPos(point)
+        self.line.setVisible(True)
+        self.label.setVisible(True)
+
+    def hide(self) -> None:
+        self.line.setVisible(False)
+        self.label.setVisible(False)
+
+
+class PlotsDock(QDockWidget):
+    """Loss and metrics per step (raw + EMA), and per-epoch train vs validation curves."""
+
+    def __init__(self, session: QObject, parent: QWidget | None = None) -> None:
+        super().__init__("Plots", parent)
+        self.setObjectName("PlotsDock")
+        self._session = session
+        self._smoothing = DEFAULT_SMOOTHING
+        self._step_curves: dict[str, _StepCurve] = {}
+        self._epoch_curves: dict[str, _EpochCurve] = {}
+        self._colors: dict[str, QColor] = {}
+        self._items: dict[str, QListWidgetItem] = {}
+        with popups_owned_by(self):
+            self._build()
+        session.eventsArrived.connect(self.add_events)
+
+    def _build(self) -> None:
+        self.plots = pg.GraphicsLayoutWidget()
+        self.step_plot: pg.PlotItem = self.plots.addPlot(row=0, col=0, title="per step")
+        self.step_plot.setLabel("bottom", "step")
+        self.step_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.step_plot.addLegend(offset=(-10, 10))
+        self.epoch_plot: pg.PlotItem = self.plots.addPlot(
+            row=1, col=0, title="per epoch (dashed: validation)")
+        self.epoch_plot.setLabel("bottom", "epoch")
+        self.epoch_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.epoch_plot.addLegend(offset=(-10, 10))
+        self.step_crosshair = _Crosshair(self.step_plot, self._step_readout)
+        self.epoch_crosshair = _Crosshair(self.epoch_plot, self._epoch_readout)
+        # Watch the viewport, not the scene's sigMouseMoved: the scene drops moves closer
+        # than 10 ms apart, which would leave the readout behind where the mouse stopped.
+        self.plots.viewport().installEventFilter(self)
+
+        self.metric_list = QListWidget()
+        self.metric_list.setToolTip("Scalars seen so far; uncheck to hide a curve")
+        self.metric_list.itemChanged.connect(self._metric_toggled)
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setValue(round(DEFAULT_SMOOTHING * 100))
+        self.smoothing_slider.setTracking(False)  # re-smoothing a long run is not free
+        self.smoothing_slider.valueChanged.connect(lambda v: self.set_smoothing(v / 100))
+        self.smoothing_label = QLabel()
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.clicked.connect(self._ask_export_png)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("Scalars"))
+        side_layout.addWidget(self.metric_list, 1)
+        smoothing_row = QHBoxLayout()
+        smoothing_row.addWidget(self.smoothing_label)
+        smoothing_row.addWidget(self.smoothing_slider, 1)
+        side_layout.addLayout(smoothing_row)
+        side_layout.addWidget(self.export_button)
+        splitter = QSplitter()
+        splitter.addWidget(side)
+        splitter.addWidget(self.plots)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([160, 600])
+        self.setWidget(splitter)
+        self._show_smoothing()
+
+    # -- public ----------------------------------------------------------------------------------
+    @property
+    def smoothing(self) -> float:
+        return self._smoothing
+
+    def set_smoothing(self, smoothing: float) -> None:
+        """Re-smooth every per-step curve with EMA weight ``smoothing`` (0 = raw)."""
+        smoothing = min(max(float(smoothing), 0.0), 0.99)
+        if smoothing == self._smoothing:
+            return
+        self._smoothing = smoothing
+        blocked = self.smoothing_slider.blockSignals(True)
+        self.smoothing_slider.setValue(round(smoothing * 100))
+        self.smoothing_slider.blockSignals(blocked)
+        self._show_smoothing()
+        for curve in self._step_curves.values():
+            curve.resmooth(smoothing)
+
+    def step_series(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(steps, raw values, smoothed values) of a per-step scalar, as plotted."""
+        curve = self._step_curves[name]
+        return curve.points.x, curve.points.y, curve.smoothed[: curve.points.size]
+
+    def epoch_series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, values) of a per-epoch scalar such as "epoch_val_loss"."""
+        points = self._epoch_curves[name].points
+        return points.x, points.y
+
+    def export_png(self, path: str) -> None:
+        """Write both plots, as they are on screen, to a PNG file."""
+        exporter = pyqtgraph.exporters.ImageExporter(self.plots.ci)
+        exporter.parameters()["width"] = max(int(self.plots.ci.boundingRect().width()), 400)
+        exporter.export(str(path))
+
+    def clear(self) -> None:
+        """Forget all curves (a restarted run starts from step 0 again)."""
+        for curve in self._step_curves.values():
+            for item in (curve.raw_curve, curve.smooth_curve):
+                self.step_plot.removeItem(item)
+        for curve in self._epoch_curves.values():
+            self.epoch_plot.removeItem(curve.curve)
+        self._step_curves.clear()
+        self._epoch_curves.clear()
+        self._colors.clear()
+        self._items.clear()
+        self.metric_list.clear()
+
+    # -- incoming events -----------------------------------------------------------------------
+    def add_events(self, batch: list) -> None:
+        """Append one batch's scalars; one setData per touched curve."""
+        per_step: dict[str, tuple[list, list]] = {}
+        per_epoch: dict[str, tuple[list, list]] = {}
+        for event in batch:
+            if event.get("kind") != "scalar":
+                continue
+            name = event["name"]
+            if epoch_metric(name) is None:
+                xs, ys = per_step.setdefault(name, ([], []))
+                xs.append(event["step"])
+            else:
+                xs, ys = per_epoch.setdefault(name, ([], []))
+                xs.append(event["epoch"])
+            ys.append(math.nan if event["value"] is None else event["value"])
+        for name, (xs, ys) in per_step.items():
+            curve = self._step_curves.get(name)
+            if curve is None:
+                curve = self._step_curves[name] = _StepCurve(
+                    self.step_plot, name, self._color(name))
+                self._add_list_item(name)
+            curve.extend(xs, ys, self._smoothing)
+        for name, (xs, ys) in per_epoch.items():
+            curve = self._epoch_curves.get(name)
+            if curve is None:
+                base, validation = epoch_metric(name)
+                curve = self._epoch_curves[name] = _EpochCurve(
+                    self.epoch_plot, name, self._color(base), validation)
+                self._add_list_item(name)
+            curve.extend(xs, ys)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _color(self, base: str) -> QColor:
+        # Step "loss" and "epoch_loss" share a color, so a metric reads the same everywhere.
+        color = self._colors.get(base)
+        if color is None:
+            color = self._colors[base] = series_color(len(self._colors))
+        return color
+
+    def _add_list_item(self, name: str) -> None:
+        item = QListWidgetItem(name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        self._items[name] = item
+        self.metric_list.addItem(item)
+
+    def _metric_toggled(self, item: QListWidgetItem) -> None:
+        visible = item.checkState() == Qt.CheckState.Checked
+        curve = self._step_curves.get(item.text()) or self._epoch_curves.get(item.text())
+        if curve is not None:
+            curve.set_visible(visible)
+
+    def _visible(self, name: str) -> bool:
+        item = self._items.get(name)
+        return item is None or item.checkState() == Qt.CheckState.Checked
+
+    def _show_smoothing(self) -> None:
+        self.smoothing_label.setText(f"Smoothing {self._smoothing:.2f}")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseMove and watched is self.plots.viewport():
+            scene_pos = self.plots.mapToScene(event.position().toPoint())
+            self.step_crosshair.follow(scene_pos)
+            self.epoch_crosshair.follow(scene_pos)
+        elif event.type() == QEvent.Type.Leave and watched is self.plots.viewport():
+            self.step_crosshair.hide()
+            self.epoch_crosshair.hide()
+        return False
+
+    def _step_readout(self, x: float) -> tuple[float, str] | None:
+        return self._readout(x, "step", self._step_curves, smoothed=True)
+
+    def _epoch_readout(self, x: float) -> tuple[float, str] | None:
+        return self._readout(x, "epoch", self._epoch_curves, smoothed=False)
+
+    def _readout(self, x: float, axis: str, curves: dict, smoothed: bool) -> tuple | None:
+        """Snap to the nearest recorded x of the first visible curve; list every value there."""
+        snapped = None
+        lines = []
+        for name, curve in curves.items():
+            if not self._visible(name):
+                continue
+            points = curve.points
+            i = points.nearest_index(x if snapped is None else snapped)
+            if i is None:
+                continue
+            if snapped is None:
+                snapped = float(points.x[i])
+            if points.x[i] != snapped:
+                continue
+            text = f"{name} {points.y[i]:.6g}"
+            if smoothed:
+                text += f" (smoothed {curve.smoothed[i]:.6g})"
+            lines.append(text)
+        if snapped is None:
+            return None
+        return snapped, "\n".join([f"{axis} {snapped:g}", *lines])
+
+    def _ask_export_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plots as PNG", "plots.png",
+                                              "PNG image (*.png)")
+        if path:
+            self.export_png(path)

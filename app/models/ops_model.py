@@ -1,0 +1,317 @@
+"""OpsModel: every recorded op as a table row, fully virtual and filtered with numpy.
+
+Half a million rows must scroll and filter at once, so nothing is stored per cell: ``data``
+formats the row's event dict when the view asks for a visible cell. Filtering never walks
+the rows in Python: each row carries a categorical code for its (op type, scope, name)
+label and a NaN/Inf flag, a filter tests the few distinct labels and then selects rows
+with one numpy indexing step. Appending a batch is one ``beginInsertRows``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from app.session import GrowingArray, Session
+from engine.debug.tracefile import summary_says_bad
+
+COLUMNS = ("Seq", "Step", "Op", "Name / scope", "Outputs", "Health", "µs", "Source")
+(SEQ, STEP, OP, NAME, OUTPUTS, HEALTH, DURATION, SOURCE) = range(len(COLUMNS))
+NUMERIC_COLUMNS = (SEQ, STEP, DURATION)
+SeqRole = Qt.ItemDataRole.UserRole + 1  # the op event's seq, for any column
+
+_SHORT_DTYPES = {
+    "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
+    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
+    "bool": "bool", "complex64": "c64", "complex128": "c128",
+}
+_BAD_FOREGROUND = QBrush(QColor(178, 24, 24))
+_BAD_BACKGROUND = QBrush(QColor(255, 226, 226))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def format_outputs(event: dict) -> str:
+    """``f32[32,10], i32[]``: each output's dtype and shape."""
+    shapes = event.get("shapes") or ()
+    dtypes = event.get("dtypes") or ()
+    parts = []
+    for i, shape in enumerate(shapes):
+        dtype = dtypes[i] if i < len(dtypes) else "?"
+        parts.append(f"{_SHORT_DTYPES.get(dtype, dtype)}[{','.join(map(str, shape))}]")
+    return ", ".join(parts)
+
+
+def format_health(summary: Any) -> str:
+    """``NaN×3 +Inf×1`` for a bad output, ``ok`` when checked and healthy, ``""`` when the
+    mode did not check (NO_TENSOR, SHAPE)."""
+    summaries = summary if isinstance(summary, (list, tuple)) else [summary]
+    checked = False
+    problems = []
+    for s in summaries:
+        if not isinstance(s, dict) or "bad" not in s:
+            continue
+        checked = True
+        if not s["bad"]:
+            continue
+        counts = [(s.get("nan"), "NaN"), (s.get("neg_inf"), "-Inf"), (s.get("pos_inf"), "+Inf")]
+        if any(n is not None for n, _ in counts):
+            problems.append(" ".join(f"{label}×{n}" for n, label in counts if n))
+        else:
+            problems.append("NaN/Inf")  # CURT_HEALTH says only that something is bad
+    if problems:
+        return "; ".join(problems)
+    return "ok" if checked else ""
+
+
+def format_name(event: dict) -> str:
+    scope, name = event.get("scope") or "", event.get("name") or ""
+    return f"{scope}/{name}" if scope else name
+
+
+def label_text(op: Any, scope: Any, name: Any) -> str:
+    """What the text filter searches: op type, scope and name, lowercase."""
+    return f"{op or ''}\t{scope or ''}/{name or ''}".lower()
+
+
+class OpsModel(QAbstractTableModel):
+    """The op events of a Session (or of ``append_ops`` calls) as a filterable table."""
+
+    def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ops: list[dict] = []
+        self._seqs = GrowingArray(np.int64)
+        self._labels = GrowingArray(np.int32)  # code into _label_texts
+        self._bad = GrowingArray(np.bool_)
+        self._label_codes: dict[tuple, int] = {}
+        self._label_texts: list[str] = []
+        self._label_matches = np.zeros(0, dtype=np.bool_)  # per label, for the current text
+        self._words: tuple[str, ...] = ()
+        self._only_bad = False
+        self._visible: np.ndarray | None = None  # source rows shown; None: all of them
+        if session is not None:
+            session.eventsArrived.connect(self._on_events)
+            session.eventsCleared.connect(self.clear)
+
+    # -- Qt model interface ---------------------------------------------------------------------
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's API
+        if parent.isValid():
+            return 0
+        return len(self._ops) if self._visible is None else len(self._visible)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == DURATION:
+                return "Wall time of the op in microseconds"
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row()
+        source = row if self._visible is None else int(self._visible[row])
+        event = self._ops[source]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(event, column)
+        if role == SeqRole:
+            return event["seq"]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column in NUMERIC_COLUMNS else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return _BAD_BACKGROUND if self._bad.data[source] else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _BAD_FOREGROUND if self._bad.data[source] else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(event, column)
+        return None
+
+    @staticmethod
+    def _display(event: dict, column: int) -> Any:
+        if column == SEQ:
+            return str(event["seq"])
+        if column == STEP:
+            step = event.get("step")
+            return "" if step is None else str(step)
+        if column == OP:
+            return event.get("op", "")
+        if column == NAME:
+            return format_name(event)
+        if column == OUTPUTS:
+            return format_outputs(event)
+        if column == HEALTH:
+            return format_health(event.get("summary"))
+        if column == DURATION:
+            duration = event.get("duration")
+            return "" if duration is None else f"{duration * 1e6:.1f}"
+        if column == SOURCE:
+            file, line = event.get("file") or "", event.get("line") or 0
+            return f"{os.path.basename(file)}:{line}" if file else ""
+        return None
+
+    @staticmethod
+    def _tooltip(event: dict, column: int) -> str | None:
+        if column == SOURCE:
+            return f"{event.get('file')}:{event.get('line')}" if event.get("file") else None
+        if column == OP:
+            executed = event.get("exec", "eager")
+            return f"{event.get('op')} — {'eager' if executed == 'eager' else 'in ' + executed}"
+        if column == HEALTH:
+            summary = event.get("summary")
+            if isinstance(summary, list):
+                return "\n".join(f"output {i}: {s}" for i, s in enumerate(summary))
+        return None
+
+    # -- rows -----------------------------------------------------------------------------------
+    @property
+    def total_count(self) -> int:
+        """Ops held, whether the filter shows them or not."""
+        return len(self._ops)
+
+    @property
+    def bad_count(self) -> int:
+        return int(self._bad.data.sum())
+
+    def op_at(self, row: int) -> dict:
+        """The op event shown in ``row``."""
+        return self._ops[row if self._visible is None else int(self._visible[row])]
+
+    def seq_at(self, row: int) -> int:
+        return int(self.op_at(row)["seq"])
+
+    def row_of_seq(self, seq: int) -> int:
+        """The row showing op ``seq``, or -1 (unknown or filtered out)."""
+        seqs = self._seqs.data
+        source = int(np.searchsorted(seqs, seq))
+        if source >= len(seqs) or seqs[source] != seq:
+            return -1
+        if self._visible is None:
+            return source
+        row = int(np.searchsorted(self._visible, source))
+        return row if row < len(self._visible) and self._visible[row] == source else -1
+
+    def first_bad_row(self) -> int:
+        """The first shown row whose op output holds NaN or Inf, or -1."""
+        bad = self._bad.data
+        shown = bad if self._visible is None else bad[self._visible]
+        if not shown.size:
+            return -1
+        row = int(np.argmax(shown))
+        return row if shown[row] else -1
+
+    def first_bad_seq(self) -> int | None:
+        """Seq of the first op with NaN/Inf, shown or filtered out."""
+        bad = self._bad.data
+        if not bad.size or not bad.any():
+            return None
+        return int(self._seqs.data[int(np.argmax(bad))])
+
+    def append_ops(self, ops: list[dict]) -> None:
+        """Add op events (in seq order) at the end: one insert notification per call."""
+        if not ops:
+            return
+        codes = self._label_codes
+        texts = self._label_texts
+        labels = []
+        bad = []
+        for event in ops:  # the one Python loop over rows: keep it lean
+            key = (event.get("op"), event.get("scope"), event.get("name"))
+            code = codes.get(key)
+            if code is None:
+                code = codes[key] = len(texts)
+                texts.append(label_text(*key))
+            labels.append(code)
+            summary = event.get("summary")
+            if summary.__class__ is list:
+                bad.append(any([s is not None and s.get("bad", False) for s in summary]))
+            else:
+                bad.append(summary is not None and summary_says_bad(summary))
+        start = len(self._ops)
+        self._seqs.extend([event["seq"] for event in ops])
+        self._labels.extend(labels)
+        self._bad.extend(bad)
+        if self._visible is None:
+            self.beginInsertRows(QModelIndex(), start, start + len(ops) - 1)
+            self._ops.extend(ops)
+            self.endInsertRows()
+            return
+        self._ops.extend(ops)
+        added = np.flatnonzero(self._row_mask(start, len(self._ops))) + start
+        if added.size:
+            shown = len(self._visible)
+            self.beginInsertRows(QModelIndex(), shown, shown + len(added) - 1)
+            self._visible = np.concatenate([self._visible, added])
+            self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._ops = []
+        self._seqs.clear()
+        self._labels.clear()
+        self._bad.clear()
+        self._label_codes.clear()
+        self._label_texts.clear()
+        self._label_matches = np.zeros(0, dtype=np.bool_)
+        self._visible = None if self._is_unfiltered() else np.zeros(0, dtype=np.int64)
+        self.endResetModel()
+
+    # -- filtering ------------------------------------------------------------------------------
+    @property
+    def filter_text(self) -> str:
+        return " ".join(self._words)
+
+    @property
+    def only_bad(self) -> bool:
+        return self._only_bad
+
+    def set_filter(self, text: str | None = None, only_bad: bool | None = None) -> None:
+        """Show ops whose type, scope or name contain every word of ``text`` (any case),
+        and, with ``only_bad``, only those whose outputs hold NaN or Inf."""
+        words = self._words if text is None else tuple(text.lower().split())
+        only_bad = self._only_bad if only_bad is None else bool(only_bad)
+        if words == self._words and only_bad == self._only_bad:
+            return
+        self.beginResetModel()
+        if words != self._words:
+            self._words = words
+            self._label_matches = np.zeros(0, dtype=np.bool_)
+        self._only_bad = only_bad
+        if self._is_unfiltered():
+            self._visible = None
+        else:
+            self._visible = np.flatnonzero(self._row_mask(0, len(self._ops)))
+        self.endResetModel()
+
+    def _is_unfiltered(self) -> bool:
+        return not self._words and not self._only_bad
+
+    def _row_mask(self, start: int, stop: int) -> np.ndarray:
+        """Which of the rows ``start:stop`` pass the filter (a bool array)."""
+        mask = np.ones(stop - start, dtype=np.bool_)
+        if self._words:
+            known = len(self._label_matches)
+            if known < len(self._label_texts):  # labels seen since the text was set
+                words = self._words
+                fresh = [all(w in t for w in words) for t in self._label_texts[known:]]
+                self._label_matches = np.concatenate(
+                    [self._label_matches, np.array(fresh, dtype=np.bool_)])
+            mask &= self._label_matches[self._labels.data[start:stop]]
+        if self._only_bad:
+            mask &= self._bad.data[start:stop]
+        return mask
+
+    # -- the session's batches ------------------------------------------------------------------
+    def _on_events(self, batch: list[dict]) -> None:
+        self.append_ops([event for event in batch if event.get("kind") == "op"])

@@ -1,0 +1,697 @@
+"""The one adapter between the engine's debugger and every widget.
+
+A :class:`Session` has one source at a time: a live run (``launch``: a ``DebugClient``
+running the script in a child process) or a recorded trace (``open_trace``: a
+``TraceReader`` read by a worker thread). Either source only appends to a thread-safe
+inbox; a timer on the UI thread drains it at screen rate and emits ONE ``eventsArrived``
+batch per tick, so widgets update per batch, never per event, and never touch sockets or
+files themselves.
+"""
+
+from __future__ import annotations
+
+import collections
+import gc
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.debug import events as event_schema
+from engine.debug.breakpoints import Breakpoint
+from engine.debug.client import DebugClient, DebuggeeError
+from engine.debug.tracefile import TraceFileError, TraceReader
+
+# Session states (``Session.state``; ``stateChanged`` carries them).
+IDLE = "idle"  # nothing open
+LOADING = "loading"  # a trace is being read
+TRACE = "trace"  # a trace is open, fully read (post-mortem)
+STARTING = "starting"  # the debuggee is starting
+RUNNING = "running"
+PAUSED = "paused"
+FINISHED = "finished"  # the live run ended (ok, error, stopped, died)
+LIVE_STATES = (STARTING, RUNNING, PAUSED, FINISHED)
+
+DEFAULT_MODE = "CONCISE_HEALTH"
+DRAIN_INTERVAL_MS = 30  # about two frames: batches at screen rate, not per event
+BACKLOG_INTERVAL_MS = 5  # the next tick, while events are still waiting
+TICK_BUDGET_S = 0.02  # the widgets' share of a tick; the rest keeps the window responsive
+MIN_EVENTS_PER_TICK = 200  # however slow the widgets, the stream moves on
+MAX_EVENTS_PER_TICK = 20_000
+# Events live until the session is cleared: once this many more arrived, they are moved out
+# of the garbage collector's reach (gc.freeze), or every full collection walks millions of
+# event dicts and stalls the window for hundreds of milliseconds.
+FREEZE_EVERY = 5_000
+INBOX_LIMIT = 200_000  # events waiting for the UI before the live source is held back
+TRACE_CHUNK = 2_000  # events per chunk the trace loader hands over
+TRACE_BACKLOG = 40  # chunks queued before the loader waits for the UI to catch up
+# Seconds a value request may wait (on the UI thread): a paused debuggee answers at once, a
+# running one at its next event, which a long numpy call can hold up.
+FETCH_TIMEOUT_PAUSED = 3.0
+FETCH_TIMEOUT_RUNNING = 0.5
+VALUE_CACHE_SIZE = 64
+
+
+class GrowingArray:
+    """A numpy array appended to in batches (amortized doubling), viewed as ``.data``."""
+
+    def __init__(self, dtype: Any, capacity: int = 1024) -> None:
+        self._buffer = np.empty(capacity, dtype=dtype)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._buffer[:self._size]
+
+    def extend(self, values: Any) -> None:
+        values = np.asarray(values, dtype=self._buffer.dtype)
+        needed = self._size + len(values)
+        if needed > len(self._buffer):
+            grown = np.empty(max(needed, 2 * len(self._buffer)), dtype=self._buffer.dtype)
+            grown[:self._size] = self._buffer[:self._size]
+            self._buffer = grown
+        self._buffer[self._size:needed] = values
+        self._size = needed
+
+    def clear(self) -> None:
+        self._size = 0
+
+
+class EventIndex:
+    """Everything received so far, with the lookups the docks need (no Qt here)."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+        self.ops: list[dict] = []  # op events in order
+        self.op_seqs = GrowingArray(np.int64)  # seq of ops[i], increasing
+        self.op_steps = GrowingArray(np.int64)
+        self.variables: dict[int, dict] = {}  # variable id -> its variable_created event
+        self.variable_updates: dict[int, list[dict]] = collections.defaultdict(list)
+        self.scalars: dict[str, list[dict]] = collections.defaultdict(list)
+        self.gradients: dict[int, list[dict]] = collections.defaultdict(list)  # by step
+        self.graphs: list[dict] = []
+        self.source_files: dict[str, None] = {}  # ordered set of files ops ran in
+        self.errors: list[dict] = []
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+        self.step = 0
+        self.epoch = 0
+        self.finished: dict | None = None
+
+    def add(self, batch: list[dict]) -> None:
+        self.events.extend(batch)
+        ops = [e for e in batch if e.get("kind") == "op"]
+        if ops:
+            self.ops.extend(ops)
+            self.op_seqs.extend([e["seq"] for e in ops])
+            self.op_steps.extend([e.get("step") or 0 for e in ops])
+            files = self.source_files
+            for e in ops:
+                file = e.get("file")
+                if file and file not in files:
+                    files[file] = None
+            last = ops[-1]
+            self.step, self.epoch = last.get("step") or 0, last.get("epoch") or 0
+        if len(ops) == len(batch):
+            return
+        for event in batch:
+            kind = event.get("kind")
+            if kind == "op":
+                continue
+            if kind == "variable_created":
+                self.variables[event["id"]] = event
+            elif kind == "variable_update":
+                self.variable_updates[event["id"]].append(event)
+            elif kind == "scalar":
+                self.scalars[event["name"]].append(event)
+            elif kind == "gradient":
+                self.gradients[event.get("step") or 0].append(event)
+            elif kind == "graph":
+                self.graphs.append(event)
+            elif kind == "error":
+                self.errors.append(event)
+            elif kind == "finished":
+                self.finished = event
+            elif kind == "output" and event.get("stream") == "stderr":
+                self.stderr_tail.append(event.get("text", ""))
+            if kind in ("step_end", "epoch_end", "scalar", "variable_update", "gradient"):
+                # a step_end closes step N: the next ops run in step N + 1
+                step = event.get("step")
+                if step is not None:
+                    self.step = step + (kind == "step_end")
+                epoch = event.get("epoch")
+                if epoch is not None:
+                    self.epoch = epoch + (kind == "epoch_end")
+
+    def op_by_seq(self, seq: int) -> dict | None:
+        seqs = self.op_seqs.data
+        row = int(np.searchsorted(seqs, seq))
+        if row < len(seqs) and seqs[row] == seq:
+            return self.ops[row]
+        return None
+
+
+class Session(QObject):
+    """The debugger as Qt signals: one live run or one trace, and what it produced."""
+
+    # Payloads are declared ``object``: a ``list``/``dict`` signal makes PySide convert every
+    # event to a QVariant and back (~30 µs per event), an ``object`` one passes it as is.
+    # Slots share the batch and its dicts, so they must not change them.
+    eventsArrived = Signal(object)  # list[dict]: a batch of events, in seq order
+    eventsCleared = Signal()  # a new run or trace starts: forget everything shown
+    runPaused = Signal(object)  # dict: the "paused" event (reason, at_seq, op_seq, file, line…)
+    runResumed = Signal()
+    runFinished = Signal(str)  # status: ok, error, stopped, died
+    stateChanged = Signal(str)  # one of the state constants of this module
+    errorRaised = Signal(str, str)  # title, text: something the user should act on
+    breakpointsChanged = Signal(object)  # list[Breakpoint]: all breakpoints now
+    modeChanged = Signal(str)
+    traceProgress = Signal(int, int)  # events loaded, events in the trace
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.index = EventIndex()
+        self._state = IDLE
+        self._mode = DEFAULT_MODE
+        self._breakpoints: list[Breakpoint] = []
+        self._next_breakpoint_id = 1
+        self._script_path: Path | None = None
+        self._script_args: list[str] = []
+        self._trace_path: Path | None = None
+        self._client: DebugClient | None = None
+        self._reader: TraceReader | None = None
+        self._loader: threading.Thread | None = None
+        self._loader_cancel = threading.Event()
+        self._start_paused = False
+        self._values: collections.OrderedDict[tuple[int, int], np.ndarray] = (
+            collections.OrderedDict())
+        self.last_fetch_error = ""
+        self.paused_event: dict | None = None
+        # Items are (generation, what, payload); a deque's append/popleft are thread-safe.
+        # The generation drops what an earlier run or trace still delivers after a switch.
+        self._inbox: collections.deque[tuple[int, str, Any]] = collections.deque()
+        self._generation = 0
+        self._seconds_per_event = 2e-6  # what the widgets took per event lately (learned)
+        self._unfrozen = 0  # events received since the last gc.freeze
+        self._frozen = False
+        self._closers: list[threading.Thread] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(DRAIN_INTERVAL_MS)
+        self._timer.timeout.connect(self._drain)
+        self._timer.start()
+
+    # -- what the widgets read ------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def is_live(self) -> bool:
+        """Whether a script runs (or ran) under this session, rather than a trace."""
+        return self._client is not None
+
+    @property
+    def script_path(self) -> Path | None:
+        """The script being debugged, or the script a trace recorded (if it says)."""
+        return self._script_path
+
+    @property
+    def trace_path(self) -> Path | None:
+        return self._trace_path
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def breakpoints(self) -> list[Breakpoint]:
+        return list(self._breakpoints)
+
+    @property
+    def events(self) -> list[dict]:
+        return self.index.events
+
+    @property
+    def ops(self) -> list[dict]:
+        return self.index.ops
+
+    @property
+    def op_seqs(self) -> np.ndarray:
+        return self.index.op_seqs.data
+
+    @property
+    def op_steps(self) -> np.ndarray:
+        return self.index.op_steps.data
+
+    @property
+    def op_count(self) -> int:
+        return len(self.index.ops)
+
+    @property
+    def variables(self) -> dict[int, dict]:
+        return self.index.variables
+
+    @property
+    def variable_updates(self) -> dict[int, list[dict]]:
+        return self.index.variable_updates
+
+    @property
+    def scalars(self) -> dict[str, list[dict]]:
+        return self.index.scalars
+
+    @property
+    def gradients(self) -> dict[int, list[dict]]:
+        return self.index.gradients
+
+    @property
+    def graphs(self) -> list[dict]:
+        return self.index.graphs
+
+    @property
+    def source_files(self) -> list[str]:
+        return list(self.index.source_files)
+
+    @property
+    def step(self) -> int:
+        return self.index.step
+
+    @property
+    def epoch(self) -> int:
+        return self.index.epoch
+
+    def op_by_seq(self, seq: int) -> dict | None:
+        """The op event with this seq (binary search over the op index)."""
+        return self.index.op_by_seq(seq)
+
+    # -- opening sources ------------------------------------------------------------------------
+    def launch(self, script: str | os.PathLike, args: Sequence[str] = (),
+               mode: str | None = None, *, run: bool = False) -> bool:
+        """Start debugging ``script`` in a child process, paused before its first line
+        (or running at once with ``run=True``). Returns False (and says why through
+        ``errorRaised``) when it cannot start."""
+        path = Path(script)
+        if not path.is_file():
+            self.errorRaised.emit("Script not found",
+                                  f"There is no script at {path}.\n\nCheck the path, or open "
+                                  "another script with File › Open script….")
+            return False
+        if mode is not None:
+            if mode not in event_schema.MODES:
+                self.errorRaised.emit("Unknown tensor debug mode",
+                                      f"{mode!r} is not one of {', '.join(event_schema.MODES)}.")
+                return False
+            self._mode = mode
+        self._close_source()
+        self._reset()
+        self._script_path = path.resolve()
+        self._script_args = [str(a) for a in args]
+        self._trace_path = None
+        return self._start_client(start_paused=not run)
+
+    def open_trace(self, path: str | os.PathLike) -> bool:
+        """Open a recorded trace read-only; its events arrive in batches from a worker
+        thread, the same way a live run's do. Returns False (and says why) on failure."""
+        path = Path(path)
+        try:
+            reader = TraceReader(path)
+        except FileNotFoundError:
+            self.errorRaised.emit("Trace file not found", f"There is no trace file at {path}.")
+            return False
+        except (TraceFileError, sqlite3.Error, OSError) as exc:
+            self.errorRaised.emit("Cannot open the trace", str(exc))
+            return False
+        self._close_source()
+        self._reset()
+        self._reader = reader
+        self._trace_path = path.resolve()
+        script = reader.meta.get("script")
+        self._script_path = Path(script) if isinstance(script, str) and script else None
+        self._script_args = []
+        mode = reader.meta.get("mode")
+        if mode in event_schema.MODES and mode != self._mode:
+            self._mode = mode
+            self.modeChanged.emit(mode)
+        self._loader_cancel = threading.Event()
+        generation = self._generation
+        self._loader = threading.Thread(
+            target=self._load_trace, args=(reader, generation, self._loader_cancel),
+            name="tapescope-trace-loader", daemon=True)
+        self._set_state(LOADING)
+        self._loader.start()
+        return True
+
+    def close(self) -> None:
+        """Forget the current run or trace (stopping the run)."""
+        self._close_source()
+        self._reset()
+        self._script_path = self._trace_path = None
+        self._set_state(IDLE)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop everything before the window goes away; waits for the child to exit."""
+        self._timer.stop()
+        self._close_source()
+        self._thaw()
+        for closer in self._closers:
+            closer.join(timeout)
+        self._closers.clear()
+
+    # -- run control (what the toolbar calls) --------------------------------------------------
+    def run(self) -> None:
+        """Run from the start, continue a paused run, or run a finished script again."""
+        if self._client is None:
+            if self._script_path is not None and self._trace_path is None:
+                self._start_client(start_paused=False)
+            return
+        if self._state == FINISHED:
+            self.restart()
+            return
+        self._command("run")
+
+    def continue_(self) -> None:
+        self._command("continue_")
+
+    def pause(self) -> None:
+        self._command("pause")
+
+    def step_op(self) -> None:
+        self._command("step_op")
+
+    def step_batch(self) -> None:
+        self._command("step_batch")
+
+    def step_epoch(self) -> None:
+        self._command("step_epoch")
+
+    def stop(self) -> None:
+        """Stop the run; the child is asked, then killed, on a worker thread."""
+        client = self._client
+        if client is None or self._state == FINISHED:
+            return
+        self._in_background(client.stop, "stop")
+
+    def restart(self) -> None:
+        """Stop this run and start the script again from the top, running."""
+        if self._client is None or self._script_path is None:
+            return
+        self._close_source()
+        self._reset()
+        self._start_client(start_paused=False)
+
+    def set_mode(self, mode: str) -> None:
+        """Tensor debug mode for the next ops (and the next runs)."""
+        if mode not in event_schema.MODES:
+            raise ValueError(f"unknown tensor debug mode {mode!r}")
+        if mode == self._mode:
+            return
+        self._mode = mode
+        if self._client is not None and self._state != FINISHED:
+            self._client.set_mode(mode)
+        self.modeChanged.emit(mode)
+
+    def set_breakpoints(self, breakpoints: Iterable[Breakpoint]) -> None:
+        """Replace all breakpoints; a running debuggee gets them at once."""
+        listed = list(breakpoints)
+        for bp in listed:
+            if not bp.id:  # ids are ours, so they stay unique across restarts
+                bp.id = self._next_breakpoint_id
+            self._next_breakpoint_id = max(self._next_breakpoint_id, bp.id + 1)
+        self._breakpoints = listed
+        if self._client is not None and self._state != FINISHED:
+            self._client.set_breakpoints(listed)
+        self.breakpointsChanged.emit(list(listed))
+
+    def fetch_value(self, seq: int, idx: int = 0) -> np.ndarray | None:
+        """Output ``idx`` of op ``seq``: from the debuggee (answered at once while paused)
+        or from the trace; None when it is not available (``last_fetch_error`` says why)."""
+        key = (int(seq), int(idx))
+        cached = self._values.get(key)
+        if cached is not None:
+            self._values.move_to_end(key)
+            return cached
+        value = None
+        self.last_fetch_error = ""
+        if self._reader is not None:
+            try:
+                value = self._reader.value(seq, idx)
+            except (sqlite3.Error, ValueError, OSError) as exc:
+                self.last_fetch_error = f"reading the trace failed: {exc}"
+            if value is None and not self.last_fetch_error:
+                self.last_fetch_error = ("this trace holds no values for this op (record "
+                                         "with --mode FULL_TENSOR to keep them)")
+        elif self._client is not None:
+            if self._state == FINISHED:
+                self.last_fetch_error = "the run is over; its values are gone"
+            else:
+                try:
+                    timeout = (FETCH_TIMEOUT_PAUSED if self._state == PAUSED
+                               else FETCH_TIMEOUT_RUNNING)
+                    value = self._client.get_value(seq, idx, timeout=timeout)
+                except (DebuggeeError, TimeoutError) as exc:
+                    self.last_fetch_error = str(exc)
+        else:
+            self.last_fetch_error = "nothing is open"
+        if value is not None:
+            self._values[key] = value
+            while len(self._values) > VALUE_CACHE_SIZE:
+                self._values.popitem(last=False)
+        return value
+
+    # -- internals ------------------------------------------------------------------------------
+    def _command(self, name: str) -> None:
+        client = self._client
+        if client is None or self._state == FINISHED:
+            return
+        try:
+            getattr(client, name)()
+        except DebuggeeError as exc:
+            self.errorRaised.emit("The run is over", str(exc))
+
+    def _start_client(self, start_paused: bool) -> bool:
+        assert self._script_path is not None
+        generation = self._generation
+
+        inbox = self._inbox
+
+        def on_event(event: dict) -> None:  # the client's reader thread
+            inbox.append((generation, "event", event))
+            if len(inbox) > INBOX_LIMIT:
+                self._wait_for_room(generation)
+
+        def on_state(state: str) -> None:  # any thread
+            self._inbox.append((generation, "state", state))
+
+        self._start_paused = start_paused
+        try:
+            self._client = DebugClient(
+                self._script_path, self._script_args, mode=self._mode, on_event=on_event,
+                on_state=on_state, start_paused=start_paused, breakpoints=self._breakpoints)
+        except (OSError, ValueError) as exc:
+            self._client = None
+            self.errorRaised.emit("Cannot start the script",
+                                  f"Starting {self._script_path.name} failed: {exc}")
+            self._set_state(IDLE)
+            return False
+        self._set_state(STARTING)
+        return True
+
+    def _wait_for_room(self, generation: int) -> None:
+        """Back-pressure (reader thread): when the UI falls behind, stop reading the
+        socket; the debuggee's send buffer fills and the script waits, instead of this
+        process hoarding events faster than it can show them."""
+        while len(self._inbox) > INBOX_LIMIT // 2 and generation == self._generation:
+            time.sleep(0.005)
+
+    def _in_background(self, call: Any, what: str) -> None:
+        """Run a blocking client call (stop: waits for the child) off the UI thread."""
+        thread = threading.Thread(target=call, name=f"tapescope-{what}", daemon=True)
+        thread.start()
+        self._closers = [t for t in self._closers if t.is_alive()] + [thread]
+
+    def _close_source(self) -> None:
+        """End the current run or trace; whatever it still delivers is dropped."""
+        self._generation += 1
+        self._inbox.clear()
+        client, self._client = self._client, None
+        if client is not None:
+            self._in_background(client.close, "close")
+        if self._loader is not None:
+            self._loader_cancel.set()
+            self._loader.join()  # it stops after at most one page of the trace
+            self._loader = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def _thaw(self) -> None:
+        """Hand frozen objects back to the collector (the events are about to go)."""
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+        self._unfrozen = 0
+
+    def _reset(self) -> None:
+        self._thaw()
+        self.index = EventIndex()
+        self._values.clear()
+        self.paused_event = None
+        self.eventsCleared.emit()
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+    def _load_trace(self, reader: TraceReader, generation: int,
+                    cancel: threading.Event) -> None:
+        """Worker thread: the trace's events, a chunk at a time, into the inbox."""
+        inbox = self._inbox
+        try:
+            total = reader.count()
+            loaded = 0
+            chunk: list[dict] = []
+            for event in reader.events():
+                chunk.append(event)
+                if len(chunk) >= TRACE_CHUNK:
+                    if cancel.is_set():
+                        return
+                    loaded += len(chunk)
+                    inbox.append((generation, "events", chunk))
+                    inbox.append((generation, "progress", (loaded, total)))
+                    chunk = []
+                    while len(inbox) > 2 * TRACE_BACKLOG and not cancel.wait(0.005):
+                        pass  # the UI is behind: let it catch up instead of hoarding memory
+            if chunk:
+                loaded += len(chunk)
+                inbox.append((generation, "events", chunk))
+            inbox.append((generation, "progress", (loaded, max(total, loaded))))
+            inbox.append((generation, "loaded", None))
+        except Exception as exc:  # a damaged page: show what was read, say what failed
+            inbox.append((generation, "failed", f"{type(exc).__name__}: {exc}"))
+
+    def _drain(self) -> None:
+        """Timer tick (UI thread): hand what arrived to the widgets in one batch.
+
+        A batch is sized so that the widgets' work on it fits ``TICK_BUDGET_S`` (learned
+        from the previous batches): a burst is spread over several ticks and the window
+        keeps answering. If the backlog still grows, the live source is held back
+        (``INBOX_LIMIT``)."""
+        inbox = self._inbox
+        if not inbox:
+            return
+        started = time.perf_counter()
+        limit = int(min(MAX_EVENTS_PER_TICK, max(MIN_EVENTS_PER_TICK,
+                                                 TICK_BUDGET_S / self._seconds_per_event)))
+        generation = self._generation
+        batch: list[dict] = []
+        after: list[tuple[str, Any]] = []  # state signals, emitted after the batch
+        while inbox and len(batch) < limit:
+            item_generation, what, payload = inbox.popleft()
+            if item_generation != generation:
+                continue
+            if what == "event":
+                batch.append(payload)
+                if payload.get("kind") in ("paused", "finished", "error"):
+                    after.append((payload["kind"], payload))
+            elif what == "events":
+                room = limit - len(batch)
+                if len(payload) > room:  # the rest of a trace chunk waits for the next tick
+                    inbox.appendleft((item_generation, what, payload[room:]))
+                    payload = payload[:room]
+                batch.extend(payload)
+            else:
+                after.append((what, payload))
+        if batch:
+            self.index.add(batch)
+            self.eventsArrived.emit(batch)
+            per_event = (time.perf_counter() - started) / len(batch)
+            self._seconds_per_event += 0.3 * (per_event - self._seconds_per_event)
+            self._unfrozen += len(batch)
+            if self._unfrozen >= FREEZE_EVERY:
+                gc.freeze()
+                self._unfrozen = 0
+                self._frozen = True
+        for what, payload in after:
+            if generation != self._generation:
+                break  # a slot opened something else meanwhile
+            self._handle(what, payload)
+        # A backlog beyond this tick's budget (a trace loading) is worked off at once rather
+        # than a frame later; other events still get in between. A steady live stream
+        # keeps the screen-rate interval, so the widgets repaint at most that often.
+        behind = len(batch) >= limit and bool(inbox)
+        self._timer.setInterval(BACKLOG_INTERVAL_MS if behind else DRAIN_INTERVAL_MS)
+
+    def _handle(self, what: str, payload: Any) -> None:
+        if what == "state":
+            if payload == "running" and self._state in (STARTING, PAUSED):
+                was_paused = self._state == PAUSED
+                if not was_paused and self._start_paused:
+                    return  # it pauses before the first line: no "running" flash
+                self.paused_event = None
+                self._set_state(RUNNING)
+                if was_paused:
+                    self.runResumed.emit()
+            # paused and finished come as events, in order with the others
+        elif what == "paused":
+            if self._state == FINISHED:
+                return
+            self.paused_event = payload
+            self._set_state(PAUSED)
+            self.runPaused.emit(payload)
+        elif what == "error":
+            self.errorRaised.emit(*describe_error(payload))
+        elif what == "finished":
+            status = payload.get("status", "ok")
+            self.paused_event = None
+            self._set_state(FINISHED)
+            self.runFinished.emit(status)
+            if status == "died":
+                tail = "".join(self.index.stderr_tail).strip()
+                code = payload.get("returncode")
+                name = self._script_path.name if self._script_path else "the script"
+                text = f"The process running {name} ended without saying why (exit code {code})."
+                if tail:
+                    text += f"\n\nIts last output on stderr:\n{tail}"
+                self.errorRaised.emit("The debuggee died", text)
+        elif what == "progress":
+            self.traceProgress.emit(*payload)
+        elif what == "loaded":
+            self._loader = None
+            self._set_state(TRACE)
+        elif what == "failed":
+            self._loader = None
+            self._set_state(TRACE)
+            self.errorRaised.emit("The trace could not be read to the end",
+                                  f"{payload}\n\nEverything before that point is shown.")
+
+
+def describe_error(event: dict) -> tuple[str, str]:
+    """(title, text) of an ``error`` event, the way a person reads a failed run."""
+    message = (event.get("message") or "the script raised an exception").strip()
+    file, line = event.get("file") or "", int(event.get("line") or 0)
+    # A SyntaxError's own message says where it is (its traceback is runpy's frames).
+    located = re.match(r'\s*File "(?P<file>[^"]+)", line (?P<line>\d+)', message)
+    if located:
+        file, line = located["file"], int(located["line"])
+    exc_type = message.splitlines()[-1].split(":", 1)[0].strip()
+    where = f"{Path(file).name}, line {line}" if file and line else Path(file).name or "?"
+    if exc_type in ("SyntaxError", "IndentationError", "TabError"):
+        title = f"Syntax error in {where}"
+    else:
+        title = f"The script raised {exc_type}"
+    text = message
+    if file and not located:
+        text += f"\n\nat {file}:{line}" if line else f"\n\nin {file}"
+    traceback = event.get("traceback") or ""
+    if traceback and not located:
+        text += f"\n\n{traceback.rstrip()}"
+    return title, text

@@ -1,0 +1,93 @@
+"""A stand-in for ``app.session.Session``: the same signals and methods, fed by the test.
+
+Docks only see a session's signals, ``events`` and ``fetch_value``; this class gives them
+exactly that, so dock tests need no child process. Event builders use the real schema
+(``engine.debug.events.make``) and the real summaries, so schema drift breaks these tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine.debug.events import make
+from engine.debug.summary import summarize
+
+
+class FakeSession(QObject):
+    """Signals and methods of ``Session``; ``feed`` plays the part of the child process."""
+
+    eventsArrived = Signal(list)
+    runPaused = Signal(dict)
+    runFinished = Signal(str)
+    stateChanged = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[dict] = []
+        self.values: dict[tuple[int, int], np.ndarray] = {}
+        self._seq = 0
+
+    def fetch_value(self, seq: int, idx: int) -> np.ndarray | None:
+        return self.values.get((seq, idx))
+
+    def feed(self, batch: list[dict]) -> None:
+        """Deliver one screen-rate batch, as the real session does."""
+        self.events.extend(batch)
+        self.eventsArrived.emit(batch)
+
+    # -- event builders ------------------------------------------------------------------------
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def op(self, op: str, outputs: list[Any], *, inputs: tuple[int, ...] = (),
+           output_ids: tuple[int, ...] | None = None, name: str | None = None, step: int = 0,
+           mode: str = "FULL_HEALTH", keep: bool = True) -> dict:
+        """An "op" event whose outputs are ``outputs``; their values are kept if ``keep``."""
+        seq = self.next_seq()
+        arrays = [np.asarray(v) for v in outputs]
+        if output_ids is None:
+            output_ids = tuple(seq * 100 + i for i in range(len(arrays)))
+        if keep:
+            for i, a in enumerate(arrays):
+                self.values[(seq, i)] = a
+        return make("op", seq, step=step, epoch=0, op=op, name=name or op, scope="",
+                    inputs=list(inputs), outputs=list(output_ids),
+                    shapes=[list(a.shape) for a in arrays], dtypes=[a.dtype.name for a in arrays],
+                    file="train.py", line=seq, duration=1e-6, exec="eager",
+                    summary=[summarize(a, mode) for a in arrays])
+
+    def scalar(self, name: str, value: float, step: int, epoch: int = 0) -> dict:
+        return make("scalar", self.next_seq(), step=step, epoch=epoch, name=name, value=value)
+
+    def variable_created(self, var_id: int, name: str, value: Any,
+                         trainable: bool = True) -> dict:
+        a = np.asarray(value)
+        return make("variable_created", self.next_seq(), id=var_id, name=name,
+                    shape=list(a.shape), dtype=a.dtype.name, trainable=trainable)
+
+    def variable_update(self, var_id: int, name: str, value: Any, step: int,
+                        **extra: Any) -> dict:
+        event = make("variable_update", self.next_seq(), step=step, epoch=0, id=var_id,
+                     name=name, action="assign_sub",
+                     summary=summarize(np.asarray(value), "FULL_HEALTH"))
+        event.update(extra)
+        return event
+
+    def gradient(self, step: int, sources: list[dict]) -> dict:
+        return make("gradient", self.next_seq(), step=step, epoch=0, target=1,
+                    sources=sources, file="train.py", line=10)
+
+
+def gradient_source(var_id: int, name: str | None, grad: Any = None, *,
+                    reason: str | None = None, shape: tuple[int, ...] = ()) -> dict:
+    """One entry of a gradient event's ``sources``, as the probe writes it."""
+    if grad is None:
+        return {"id": var_id, "name": name, "shape": list(shape),
+                "reason": reason or "no gradient", "summary": None}
+    g = np.asarray(grad, dtype=np.float32)
+    return {"id": var_id, "name": name, "shape": list(g.shape),
+            "summary": summarize(g, "FULL_HEALTH"), "norm": float(np.linalg.norm(g))}

@@ -1,0 +1,125 @@
+"""The Gradients dock: norms per variable, the selected gradient, weights, None explained."""
+
+import numpy as np
+import pytest
+from fake_session import FakeSession, gradient_source
+from PySide6.QtCore import QPoint, Qt
+
+from app.docks.gradients_dock import GradientsDock
+from engine.debug.events import make
+
+NOT_USED = "the variable was not used while the tape was recording"
+
+
+@pytest.fixture
+def session():
+    return FakeSession()
+
+
+@pytest.fixture
+def dock(qtbot, session):
+    dock = GradientsDock(session)
+    qtbot.addWidget(dock)
+    dock.resize(800, 800)
+    dock.show()
+    qtbot.waitExposed(dock)
+    return dock
+
+
+def train(session, steps, first_step=0):
+    """Gradient and update events of a two-variable model; returns the gradients used."""
+    rng = np.random.default_rng(first_step)
+    grads = []
+    for step in range(first_step, first_step + steps):
+        gw, gb = rng.normal(size=(3, 2)), rng.normal(size=2)
+        grads.append((gw, gb))
+        session.feed([
+            session.gradient(step, [gradient_source(1, "dense/kernel:0", gw),
+                                    gradient_source(2, "dense/bias:0", gb)]),
+            session.variable_update(1, "dense/kernel:0", np.full((3, 2), step + 1.0), step),
+            session.variable_update(2, "dense/bias:0", [step, -step], step),
+            make("step_end", session.next_seq(), step=step, epoch=0),
+        ])
+    return grads
+
+
+def test_one_norm_curve_per_variable_with_a_point_per_step(dock, session):
+    grads = train(session, 5)
+    assert dock.variable_labels() == ["dense/kernel:0", "dense/bias:0"]
+    steps, norms = dock.norm_series("dense/kernel:0")
+    assert steps.tolist() == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(norms, [np.linalg.norm(gw.astype(np.float32)) for gw, _ in grads],
+                               rtol=1e-6)
+    curve = dock._by_label["dense/bias:0"].norm_curve
+    assert len(curve.getOriginalDataset()[0]) == 5
+
+
+def test_log_scale_checkbox_switches_the_norm_axis(qtbot, dock, session):
+    train(session, 2)
+    box = dock.log_y_checkbox
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
+    assert dock.norm_plot.getPlotItem().ctrl.logYCheck.isChecked()
+    dock.set_log_y(False)
+    assert not dock.log_y_checkbox.isChecked()
+    assert not dock.norm_plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_selected_variable_shows_gradient_summary_and_weight_stats(qtbot, dock, session):
+    train(session, 3)
+    listing = dock.variable_list
+    rect = listing.visualItemRect(listing.item(1))
+    qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    text = dock.stats_label.text()
+    assert "<b>dense/bias:0</b>" in text
+    assert "gradient at step 2" in text
+    assert dock.detail.currentWidget() is dock.stats_label
+    steps, means, stds = dock.weight_series("dense/bias:0")
+    assert steps.tolist() == [0, 1, 2]
+    assert means.tolist() == [0.0, 0.0, 0.0]
+    assert stds.tolist() == [0.0, 1.0, 2.0]
+    x, y = dock.weight_std_curve.getOriginalDataset()
+    assert y.tolist() == [0.0, 1.0, 2.0]
+    assert "dense/bias:0" in dock.weights_plot.getPlotItem().titleLabel.text
+
+
+def test_gradient_histogram_when_the_value_can_be_fetched(dock, session):
+    grad = np.linspace(-1, 1, 101, dtype=np.float32)
+    producer = session.op("MulGrad", [grad])
+    source = gradient_source(5, "w:0", grad) | {"value_ref": [producer["seq"], 0]}
+    session.feed([producer, session.gradient(0, [source])])
+    assert dock.detail.currentWidget() is dock.histogram_plot
+    expected = np.histogram(grad.astype(np.float64), bins=50)[0]
+    np.testing.assert_array_equal(dock.histogram_counts, expected)
+
+
+def test_none_gradients_are_listed_with_their_reason_and_highlighted(dock, session):
+    for step in range(3):
+        session.feed([session.gradient(step, [
+            gradient_source(1, "w:0", np.ones(2)),
+            gradient_source(9, "unused:0", None, reason=NOT_USED),
+        ])])
+    assert dock.none_gradients() == [f"unused:0: {NOT_USED} (steps 0–2, 3×)"]
+    item = dock.none_list.item(0)
+    assert item.foreground().color().name() == "#d32f2f"
+    assert dock.variable_labels() == ["w:0"]  # no norm curve for a None gradient
+
+
+def test_update_weight_ratio_when_updates_carry_both_norms(dock, session):
+    session.feed([
+        session.gradient(0, [gradient_source(1, "w:0", np.ones(2))]),
+        session.variable_update(1, "w:0", [1.0, 1.0], 0, update_norm=0.01, weight_norm=2.0),
+        session.variable_update(1, "w:0", [1.0, 1.0], 1, update_norm=0.03, weight_norm=3.0),
+    ])
+    steps, ratios = dock.ratio_series("w:0")
+    assert steps.tolist() == [0, 1]
+    np.testing.assert_allclose(ratios, [0.005, 0.01])
+    assert dock.weights_plot.getPlotItem().titleLabel.text.startswith("update/weight ratio")
+    assert dock.weight_mean_curve not in dock.weights_plot.listDataItems()
+
+
+def test_variables_sharing_a_name_get_distinct_labels(dock, session):
+    session.feed([session.gradient(0, [gradient_source(1, "Variable:0", np.ones(1)),
+                                       gradient_source(2, "Variable:0", np.ones(1)),
+                                       gradient_source(3, None, np.ones(1))])])
+    assert dock.variable_labels() == ["Variable:0", "Variable:0 (2)", "tensor 3"]

@@ -1,0 +1,167 @@
+"""The Plots dock: live loss with smoothing, metric curves, learning curves, crosshair, PNG."""
+
+import gc
+import math
+
+import numpy as np
+import pytest
+from fake_session import FakeSession
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from app.docks.gradients_dock import GradientsDock
+from app.docks.plots_dock import PlotsDock
+from app.docks.tensor_dock import TensorDock
+
+
+def ema(values, smoothing):
+    out, s = [], None
+    for x in values:
+        s = x if s is None else smoothing * s + (1 - smoothing) * x
+        out.append(s)
+    return np.array(out)
+
+
+@pytest.fixture
+def session():
+    return FakeSession()
+
+
+@pytest.fixture
+def dock(qtbot, session):
+    dock = PlotsDock(session)
+    qtbot.addWidget(dock)
+    dock.resize(900, 600)
+    dock.show()
+    qtbot.waitExposed(dock)
+    return dock
+
+
+def feed_losses(session, losses, first_step=0, batch_size=7):
+    events = [session.scalar("loss", v, step=first_step + i) for i, v in enumerate(losses)]
+    for start in range(0, len(events), batch_size):
+        session.feed(events[start:start + batch_size])
+
+
+def test_loss_curve_has_one_point_per_step_and_smooths_like_an_ema(dock, session):
+    losses = list(np.linspace(2.0, 0.1, 40) + 0.3 * np.sin(np.arange(40)))
+    feed_losses(session, losses)  # 6 batches, the last one short
+
+    steps, raw, smoothed = dock.step_series("loss")
+    assert len(steps) == len(raw) == 40
+    assert steps.tolist() == list(range(40))
+    np.testing.assert_allclose(raw, losses)
+    np.testing.assert_allclose(smoothed, ema(losses, dock.smoothing))
+    curve = dock._step_curves["loss"]
+    assert len(curve.raw_curve.getOriginalDataset()[0]) == 40
+    np.testing.assert_allclose(curve.smooth_curve.getOriginalDataset()[1],
+                               ema(losses, dock.smoothing))
+
+
+def test_moving_the_smoothing_slider_resmooths_the_whole_curve(dock, session):
+    losses = [3.0, 1.0, 2.0, 0.5, 0.7, 0.2]
+    feed_losses(session, losses)
+    dock.smoothing_slider.setValue(90)
+    assert dock.smoothing == pytest.approx(0.9)
+    np.testing.assert_allclose(dock.step_series("loss")[2], ema(losses, 0.9))
+    feed_losses(session, [0.1, 0.05], first_step=6)  # new points continue the new EMA
+    np.testing.assert_allclose(dock.step_series("loss")[2], ema(losses + [0.1, 0.05], 0.9))
+    dock.smoothing_slider.setValue(0)
+    np.testing.assert_allclose(dock.step_series("loss")[2], losses + [0.1, 0.05])
+
+
+def test_a_nan_loss_does_not_poison_the_smoothed_curve(dock, session):
+    feed_losses(session, [1.0, math.nan, 0.5])
+    smoothed = dock.step_series("loss")[2]
+    s = dock.smoothing
+    np.testing.assert_allclose(smoothed, [1.0, 1.0, s * 1.0 + (1 - s) * 0.5])
+
+
+def test_metrics_are_listed_with_checkboxes_that_hide_their_curves(qtbot, dock, session):
+    session.feed([session.scalar("loss", 1.0, 0), session.scalar("accuracy", 0.5, 0),
+                  session.scalar("loss", 0.8, 1), session.scalar("accuracy", 0.6, 1)])
+    names = [dock.metric_list.item(i).text() for i in range(dock.metric_list.count())]
+    assert names == ["loss", "accuracy"]
+    assert dock.step_series("accuracy")[1].tolist() == [0.5, 0.6]
+
+    item = dock.metric_list.item(1)
+    assert item.checkState() == Qt.CheckState.Checked
+    dock.metric_list.setFocus()
+    dock.metric_list.setCurrentItem(item)
+    qtbot.keyClick(dock.metric_list.viewport(), Qt.Key.Key_Space)  # toggles the check box
+    assert item.checkState() == Qt.CheckState.Unchecked
+    assert not dock._step_curves["accuracy"].smooth_curve.isVisible()
+    assert dock._step_curves["loss"].smooth_curve.isVisible()
+
+
+def test_epoch_scalars_go_to_the_second_plot_with_validation_beside_training(dock, session):
+    batch = []
+    for epoch, (train, val) in enumerate([(0.9, 1.0), (0.5, 0.7), (0.3, 0.6)]):
+        batch += [session.scalar("epoch_loss", train, step=epoch, epoch=epoch),
+                  session.scalar("epoch_val_loss", val, step=epoch, epoch=epoch),
+                  session.scalar("epoch_accuracy", 1 - train, step=epoch, epoch=epoch)]
+    session.feed(batch)
+    epochs, values = dock.epoch_series("epoch_val_loss")
+    assert epochs.tolist() == [0, 1, 2]
+    assert values.tolist() == [1.0, 0.7, 0.6]
+    assert dock.epoch_series("epoch_loss")[1].tolist() == [0.9, 0.5, 0.3]
+    assert dock._step_curves == {}  # nothing per step
+    val_pen = dock._epoch_curves["epoch_val_loss"].curve.opts["pen"]
+    train_pen = dock._epoch_curves["epoch_loss"].curve.opts["pen"]
+    assert val_pen.style() == Qt.PenStyle.DashLine
+    assert val_pen.color() == train_pen.color()
+
+
+def test_crosshair_follows_the_mouse_with_step_and_value(qtbot, dock, session):
+    feed_losses(session, [float(10 - i) for i in range(11)])
+    dock.step_plot.vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+    view = dock.step_plot.vb
+    scene_point = view.mapViewToScene(QPointF(4.1, 5.0))
+    viewport_point = dock.plots.mapFromScene(scene_point)
+    qtbot.mouseMove(dock.plots.viewport(), viewport_point)
+    qtbot.waitUntil(lambda: dock.step_crosshair.label.isVisible())
+    text = dock.step_crosshair.label.toPlainText()
+    assert text.splitlines()[0] == "step 4"
+    assert "loss 6 " in text
+    assert dock.step_crosshair.line.value() == 4
+
+    scene_point = view.mapViewToScene(QPointF(8.8, 5.0))
+    qtbot.mouseMove(dock.plots.viewport(), dock.plots.mapFromScene(scene_point))
+    qtbot.waitUntil(lambda: dock.step_crosshair.line.value() == 9)
+    assert "loss 1 " in dock.step_crosshair.label.toPlainText()
+
+
+def test_export_png_writes_a_png_file(dock, session, tmp_path):
+    feed_losses(session, [1.0, 0.5, 0.25])
+    session.feed([session.scalar("epoch_loss", 0.5, step=0, epoch=0)])
+    path = tmp_path / "plots.png"
+    dock.export_png(str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 1000
+
+
+def test_clear_forgets_every_curve(dock, session):
+    feed_losses(session, [1.0, 0.5])
+    dock.clear()
+    assert dock.metric_list.count() == 0
+    feed_losses(session, [2.0])
+    assert dock.step_series("loss")[1].tolist() == [2.0]
+
+
+@pytest.mark.parametrize("dock_class", [PlotsDock, TensorDock, GradientsDock])
+def test_plot_menus_die_with_their_window(qtbot, dock_class):
+    # pyqtgraph makes parentless context menus per plot; if anything still references the
+    # dock's Python object (a test fixture's loop variable does), they would outlive the
+    # window unless the dock owns them.
+    before = set(QApplication.topLevelWidgets())
+    window = QMainWindow()
+    dock = dock_class(FakeSession(), window)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.show()
+    qtbot.waitExposed(window)
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert [w for w in QApplication.topLevelWidgets() if w not in before] == []
+    del dock  # kept alive until here on purpose

@@ -1,0 +1,181 @@
+"""Session: a trace or a live run turned into batched Qt signals and indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import LINEAR_REGRESSION, line_of, record_script
+
+from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
+from engine.debug.breakpoints import Breakpoint
+from engine.debug.tracefile import TraceReader
+
+LIVE_TIMEOUT = 30_000  # ms; starting a child and importing numpy can be slow on a busy box
+
+
+@pytest.fixture
+def session(qtbot):
+    created = Session()
+    yield created
+    created.shutdown()
+    created.deleteLater()
+
+
+def test_a_trace_arrives_in_batches_and_is_indexed(qtbot, session, train_trace, train_script):
+    batches = []
+    session.eventsArrived.connect(batches.append)
+    states = []
+    session.stateChanged.connect(states.append)
+    assert session.open_trace(train_trace)
+    qtbot.waitUntil(lambda: session.state == TRACE)
+
+    with TraceReader(train_trace) as reader:
+        expected = list(reader.events())
+    assert [e["seq"] for batch in batches for e in batch] == [e["seq"] for e in expected]
+    assert states == ["loading", "trace"]
+    assert not session.is_live
+    assert session.script_path == train_script
+    assert session.op_count == sum(e["kind"] == "op" for e in expected)
+    assert list(session.op_seqs) == [e["seq"] for e in expected if e["kind"] == "op"]
+    assert [e["name"] for e in session.variables.values()][0] == "w:0"
+    assert len(session.scalars["loss"]) == 3
+    assert sorted(session.gradients) == [0, 1, 2]
+    assert str(train_script) in session.source_files
+    first_op = session.ops[0]
+    assert session.op_by_seq(first_op["seq"]) is first_op
+    assert session.op_by_seq(-5) is None
+
+
+def test_a_big_trace_is_handed_over_in_few_batches(qtbot, session, tmp_path, monkeypatch):
+    from engine.debug import events
+    from engine.debug.tracefile import TraceWriter
+
+    trace = tmp_path / "big.tsdb"
+    with TraceWriter(trace) as writer:
+        for seq in range(1, 30_001):
+            writer.write(events.make(
+                "op", seq, step=seq // 100, epoch=0, op="Add", name="add", scope="",
+                inputs=[1], outputs=[2], shapes=[[2]], dtypes=["float32"], file="t.py",
+                line=1, duration=1e-6, exec="eager", summary=None))
+    batches = []
+    session.eventsArrived.connect(batches.append)
+    progress = []
+    session.traceProgress.connect(lambda loaded, total: progress.append((loaded, total)))
+    session.open_trace(trace)
+    qtbot.waitUntil(lambda: session.state == TRACE, timeout=20_000)
+    assert session.op_count == 30_000
+    # one batch per timer tick, each holding many events, never one signal per event
+    assert len(batches) <= 30_000 // 500
+    assert progress[-1] == (30_000, 30_000)
+
+
+def test_opening_something_that_is_not_a_trace_says_why(qtbot, session, tmp_path):
+    garbage = tmp_path / "notes.tsdb"
+    garbage.write_bytes(b"these are not the bytes of an SQLite database" * 20)
+    with qtbot.waitSignal(session.errorRaised) as raised:
+        assert not session.open_trace(garbage)
+    title, text = raised.args
+    assert title == "Cannot open the trace"
+    assert "not a Tapescope trace file" in text
+    assert session.state == IDLE
+
+
+def test_launching_a_missing_script_says_so(qtbot, session, tmp_path):
+    with qtbot.waitSignal(session.errorRaised) as raised:
+        assert not session.launch(tmp_path / "nope.py")
+    assert raised.args[0] == "Script not found"
+    assert "nope.py" in raised.args[1]
+
+
+def test_values_come_from_a_full_tensor_trace(qtbot, session, train_script, tmp_path):
+    trace = record_script(train_script, tmp_path / "full.tsdb", mode="FULL_TENSOR")
+    session.open_trace(trace)
+    qtbot.waitUntil(lambda: session.state == TRACE)
+    log_op = next(op for op in session.ops if op["op"] == "Log")
+    value = session.fetch_value(log_op["seq"], 0)
+    assert np.isnan(value[0]) and value[1] == 0.0
+
+
+def test_a_health_only_trace_explains_missing_values(qtbot, session, train_trace):
+    session.open_trace(train_trace)
+    qtbot.waitUntil(lambda: session.state == TRACE)
+    assert session.fetch_value(session.ops[0]["seq"]) is None
+    assert "FULL_TENSOR" in session.last_fetch_error
+
+
+def test_breakpoints_get_ids_and_are_announced(qtbot, session):
+    with qtbot.waitSignal(session.breakpointsChanged) as changed:
+        session.set_breakpoints([Breakpoint.on_op_type("MatMul"), Breakpoint.on_nan()])
+    listed = changed.args[0]
+    assert [bp.kind for bp in listed] == ["op_type", "nan"]
+    assert len({bp.id for bp in listed}) == 2 and all(bp.id for bp in listed)
+
+
+def test_a_live_run_stops_at_a_line_breakpoint_and_answers_values(qtbot, session,
+                                                                  train_script):
+    line = line_of(train_script.read_text(), "LOSS")
+    session.set_breakpoints([Breakpoint.at_line(str(train_script), line)])
+    paused = []
+    session.runPaused.connect(paused.append)
+    assert session.launch(train_script, run=True)
+    assert session.is_live
+    qtbot.waitUntil(lambda: session.state == PAUSED, timeout=LIVE_TIMEOUT)
+    assert paused[-1]["reason"] == "breakpoint"
+    assert paused[-1]["line"] == line
+    op_seq = paused[-1]["op_seq"]
+    value = session.fetch_value(op_seq, 0)
+    assert value is not None and value.shape == (3,)
+
+    session.set_breakpoints([])
+    with qtbot.waitSignal(session.runFinished, timeout=LIVE_TIMEOUT) as finished:
+        session.continue_()
+    assert finished.args == ["ok"]
+    assert session.state == FINISHED
+    assert session.op_count > 30
+    assert session.fetch_value(op_seq, 0) is not None  # fetched once, kept
+    assert session.fetch_value(op_seq + 1, 0) is None
+    assert "over" in session.last_fetch_error
+
+
+def test_a_syntax_error_names_the_file_and_line(qtbot, session, tmp_path):
+    script = tmp_path / "broken.py"
+    script.write_text("import engine as tf\n\nx = tf.constant(1.0\nprint(x)\n")
+    errors = []
+    session.errorRaised.connect(lambda title, text: errors.append((title, text)))
+    session.launch(script, run=True)
+    qtbot.waitUntil(lambda: bool(errors), timeout=LIVE_TIMEOUT)
+    title, text = errors[0]
+    assert title == "Syntax error in broken.py, line 3"
+    assert "SyntaxError" in text
+
+
+def test_the_demo_runs_to_the_end_with_its_output(qtbot, session):
+    outputs = []
+    session.eventsArrived.connect(
+        lambda batch: outputs.extend(e["text"] for e in batch if e["kind"] == "output"))
+    session.launch(LINEAR_REGRESSION)
+    qtbot.waitUntil(lambda: session.state == PAUSED, timeout=LIVE_TIMEOUT)
+    assert session.paused_event["reason"] == "start"
+    with qtbot.waitSignal(session.runFinished, timeout=LIVE_TIMEOUT):
+        session.run()
+    assert "Learned w" in "".join(outputs)
+    assert session.op_count > 100
+    assert session.step == 100  # 100 optimizer steps ran: the next one would be step 100
+    assert Path(session.script_path) == LINEAR_REGRESSION
+
+
+def test_a_debuggee_that_dies_is_reported_with_its_last_words(qtbot, session, tmp_path):
+    script = tmp_path / "dies.py"
+    script.write_text("import os, sys\nprint('out of cheese', file=sys.stderr, flush=True)\n"
+                      "os._exit(3)\n")
+    errors = []
+    session.errorRaised.connect(lambda title, text: errors.append((title, text)))
+    with qtbot.waitSignal(session.runFinished, timeout=LIVE_TIMEOUT) as finished:
+        session.launch(script, run=True)
+    assert finished.args == ["died"]
+    qtbot.waitUntil(lambda: bool(errors))
+    title, text = errors[-1]
+    assert title == "The debuggee died"
+    assert "exit code 3" in text and "out of cheese" in text
