@@ -53,7 +53,7 @@ class Probe(Hook):
         self._steps_since_epoch = 0
         self._in_fit = False
         self._graph_stack: list[int] = []
-        self.graph_source: tuple[str, int] = ("", 0)
+        self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
         # time travel: step -> {(seq, index): array}
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self.last_op_outputs: tuple = ()
@@ -126,12 +126,16 @@ class Probe(Hook):
     # -- engine hook methods ----------------------------------------------------------------------
     def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                     duration: float) -> None:
-        if self._graph_stack:
-            file, line = self.graph_source
+        node = self.graph_node if self._graph_stack else None
+        if node is not None:  # named as in the graph event, so views can map op <-> node
+            file, line = node.source
             exec_kind = f"graph:{self._graph_stack[-1]}"
+            name, scope = node.name, node.scope
         else:
             file, line = user_frame(3)
             exec_kind = "eager"
+            name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
+            scope = "/".join(STATE.scopes)
         mode = self._mode
         summary = None if mode == "NO_TENSOR" else [summarize(t._value, mode) for t in outputs]
         seq = self.seq + 1
@@ -140,9 +144,7 @@ class Probe(Hook):
         if mode == "FULL_TENSOR" and self.value_sink is not None:
             for i, t in enumerate(outputs):
                 self.value_sink(seq, i, np.asarray(t._value))
-        self._emit("op", step=self.step, epoch=self.epoch, op=op.name,
-                   name=attrs.get("name", op.name) if isinstance(attrs.get("name"), str)
-                   else op.name, scope="/".join(STATE.scopes),
+        self._emit("op", step=self.step, epoch=self.epoch, op=op.name, name=name, scope=scope,
                    inputs=[id(t) for t in inputs], outputs=[id(t) for t in outputs],
                    shapes=[list(np.shape(t._value)) for t in outputs],
                    dtypes=[dtype_name(np.asarray(t._value).dtype) for t in outputs],

@@ -239,7 +239,7 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> 
     params = {p.id: a for p, a in zip(graph.params, args)}
     for node in graph.nodes:
         if hook is not None:
-            hook.graph_source = node.source
+            hook.graph_node = node
         kind = node.type
         if kind == ir.PLACEHOLDER:
             env[node.outputs[0].id] = params[node.outputs[0].id]

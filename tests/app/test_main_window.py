@@ -10,7 +10,7 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import LINEAR_REGRESSION, line_of, make_op
+from app_helpers import LINEAR_REGRESSION, line_of, make_op
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox

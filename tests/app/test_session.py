@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LINEAR_REGRESSION, line_of, record_script
+from app_helpers import LINEAR_REGRESSION, line_of, record_script
 
 from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
 from engine.debug.breakpoints import Breakpoint

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine import nest
+from engine.context import STATE
 from engine.keras import backend, initializers, regularizers
 from engine.ops import math_ops
 from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
@@ -395,9 +396,11 @@ class Layer:
                 if layer._added_losses:
                     layer._added_losses = []
         _CallContext.training.append(training)
+        STATE.scopes.append(self.name)  # the layer's ops group under its name, as in TF graphs
         try:
             return self._call_with_training(inputs, training, kwargs, *args)
         finally:
+            STATE.scopes.pop()
             _CallContext.training.pop()
 
     def _call_with_training(self, inputs: Any, training: bool | None, kwargs: dict,

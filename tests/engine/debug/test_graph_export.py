@@ -36,12 +36,7 @@ def mlp_graph():
     @tf.function
     def train_step(x, y):
         with tf.GradientTape() as tape:
-            with tf.name_scope("sequential"):
-                h = x
-                for layer in model.layers:
-                    with tf.name_scope(layer.name):
-                        h = layer(h, training=True)
-            loss = loss_fn(y, h)
+            loss = loss_fn(y, model(x, training=True))  # the model and layers push scopes
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss

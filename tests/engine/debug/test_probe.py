@@ -160,6 +160,11 @@ def test_traced_functions_report_their_graph_and_ops_inside_it(tmp_path):
     matmul = next(e for e in ops if e["op"] == "MatMul")
     assert matmul["file"] == __file__
     assert "the traced line" in Path(__file__).read_text().splitlines()[matmul["line"] - 1]
+    # each op event is named as its node in the graph event, so a view can map one to the other
+    node_names = {n["name"]: n["op"] for n in graphs[0]["nodes"]}
+    first_run = [e for e in ops if e["exec"] == f"graph:{graphs[0]['graph_id']}"]
+    assert {e["op"] for e in first_run} == {"MatMul", "Relu"}
+    assert all(node_names[e["name"]] == e["op"] for e in first_run)
 
 
 def test_mnist_style_training_reports_epochs_and_traced_graph():
