@@ -366,14 +366,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 # -- export-graph ---------------------------------------------------------------------------------
 
-def graph_event_as_ops(graph: dict) -> list[dict]:
-    """A traced graph's nodes as op-event-like dicts (graph value ids link them)."""
-    return [{"kind": "op", "seq": node["id"], "op": node["op"], "name": node["name"],
-             "scope": node.get("scope", ""), "inputs": node["inputs"],
-             "outputs": node["outputs"], "shapes": node.get("shapes", []),
-             "dtypes": node.get("dtypes", [])} for node in graph["nodes"]]
-
-
 def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any, str]:
     """What to draw from a trace: (ExportGraph, title)."""
     from engine.debug import graph_export
@@ -386,12 +378,11 @@ def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any
             raise UsageError(f"no traced graph of a function named {function!r} "
                              f"(traced: {traced})")
         chosen = named[-1]
-        return (graph_export.from_op_events(graph_event_as_ops(chosen), name=function),
+        return (graph_export.from_graph_event(chosen),
                 f"{function} (trace {chosen['trace_count']})")
     if step is None and graphs:
         chosen = graphs[-1]
-        return (graph_export.from_op_events(graph_event_as_ops(chosen),
-                                            name=chosen["function"]),
+        return (graph_export.from_graph_event(chosen),
                 f"{chosen['function']} (trace {chosen['trace_count']})")
     if step is None:
         ends = list(reader.events("step_end"))

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTO_COLLAPSE_COST", "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "MAX_LAYOUT_COST",
     "ExportEdge", "ExportGraph", "ExportNode", "GraphExportError", "auto_collapse", "collapse",
-    "estimated_layout_cost", "export", "from_op_events", "from_traced_graph", "group_by_op",
-    "layout_json", "render", "to_digraph", "to_dot",
+    "estimated_layout_cost", "export", "from_graph_event", "from_op_events", "from_traced_graph",
+    "group_by_op", "health_of", "layout_json", "node_style", "render", "to_digraph", "to_dot",
 ]
 
 AUTO_COLLAPSE_NODES = 500  # "auto" collapses bigger graphs (and ones above AUTO_COLLAPSE_COST)
@@ -203,7 +203,22 @@ def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
     return out
 
 
-def _health_of(summary: Any) -> Health:
+def from_graph_event(event: dict, summaries: dict[str, Any] | None = None) -> ExportGraph:
+    """A traced graph as the probe's "graph" event carries it (node ``n`` becomes ``opN``).
+
+    ``summaries`` maps node names to the summaries of their latest op events (a graph run op
+    by op under the debugger), so nodes take the health of their last run.
+    """
+    summaries = summaries or {}
+    ops = [{"kind": "op", "seq": node["id"], "op": node["op"], "name": node["name"],
+            "scope": node.get("scope", ""), "inputs": node["inputs"],
+            "outputs": node["outputs"], "shapes": node.get("shapes", []),
+            "dtypes": node.get("dtypes", []), "summary": summaries.get(node["name"])}
+           for node in event["nodes"]]
+    return from_op_events(ops, name=event.get("function") or "graph")
+
+
+def health_of(summary: Any) -> Health:
     """NaN/Inf from an op event's summary (one dict, or one per output, or None).
 
     CURT_HEALTH only says "bad" without counts; that is reported as "nan" (non-finite).
@@ -258,7 +273,7 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
         shapes = list(event.get("shapes") or [])
         dtypes = list(event.get("dtypes") or [])
         types = [_type_text(s, d) for s, d in zip(shapes, dtypes + [""] * len(shapes))]
-        health = event.get("health") or _health_of(event.get("summary"))
+        health = event.get("health") or health_of(event.get("summary"))
         op = event.get("op", "?")
         display = event.get("name") or op
         # A traced graph's nodes replayed as events: arguments, constants and captured
@@ -497,13 +512,20 @@ def estimated_layout_cost(graph: ExportGraph) -> int:
     return sum(max(abs(rank[dst] - rank[src]) - 1, 0) for src, dst in spans)
 
 
+def node_style(node: ExportNode) -> tuple[str, str, float]:
+    """(fill colour, border colour, border width): by kind, red when NaN/Inf passed through.
+
+    One palette for the exported pictures and the GUI's own drawing."""
+    if node.health is not None:
+        return _BAD_FILL, _BAD_BORDER, 2.5
+    return _FILL[node.kind], _BORDER[node.kind], 1.0
+
+
 def _node_attrs(node: ExportNode) -> dict[str, str]:
-    bad = node.health is not None
-    attrs = {"label": _dot_text(node.label),
-             "fillcolor": _BAD_FILL if bad else _FILL[node.kind],
-             "color": _BAD_BORDER if bad else _BORDER[node.kind]}
-    if bad:
-        attrs["penwidth"] = "2.5"
+    fill, border, width = node_style(node)
+    attrs = {"label": _dot_text(node.label), "fillcolor": fill, "color": border}
+    if width != 1.0:
+        attrs["penwidth"] = str(width)
     if node.kind == "variable":
         attrs["shape"] = "box"
         attrs["style"] = "filled"

@@ -1,0 +1,237 @@
+"""The Graph dock over real recorded traces: draw, follow, click, select, collapse, export."""
+
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from app_helpers import record_script
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from app.docks import graph_dock as graph_dock_module
+from app.docks.graph_dock import TAPE, GraphDock
+from app.session import Session
+from engine.debug import graph_export
+
+TIMEOUT = 20_000
+
+KERAS_SCRIPT = textwrap.dedent("""\
+    import numpy as np
+    import engine as tf
+
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.random((16, 6), dtype=np.float32))
+    y = tf.constant(rng.integers(0, 3, 16))
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"),
+                                 tf.keras.layers.Dense(3)])
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    optimizer = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    for step in range(2):
+        train_step(x, y)
+""")
+
+
+@pytest.fixture
+def session(qtbot):
+    session = Session()
+    yield session
+    session.shutdown()
+    session.deleteLater()
+
+
+@pytest.fixture
+def dock(qtbot, session):
+    dock = GraphDock(session)
+    qtbot.addWidget(dock)
+    dock.resize(900, 700)
+    dock.show()
+    qtbot.waitExposed(dock)
+    return dock
+
+
+@pytest.fixture(scope="module")
+def keras_trace(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("keras")
+    script = folder / "keras_train.py"
+    script.write_text(KERAS_SCRIPT)
+    return record_script(script, folder / "keras.tsdb")
+
+
+def open_and_draw(qtbot, session, dock, trace: Path) -> None:
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        assert session.open_trace(trace)
+    qtbot.waitUntil(lambda: session.state == "trace", timeout=TIMEOUT)
+    dock.refresh()  # the whole trace is in: redraw now instead of within a second
+    qtbot.waitUntil(lambda: dock._pending is None, timeout=TIMEOUT)
+
+
+def click_node(qtbot, dock, node_id: str, double: bool = False) -> None:
+    point = dock.view.item_center(node_id).toPoint()
+    if double:
+        qtbot.mouseDClick(dock.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    else:
+        qtbot.mouseClick(dock.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_a_trace_draws_the_tape_of_its_last_step_with_the_nan_in_red(qtbot, session, dock,
+                                                                   train_trace):
+    open_and_draw(qtbot, session, dock, train_trace)
+    last_step = int(session.op_steps[-1])
+    assert dock.source == TAPE and dock.step_spin.value() == last_step
+    graph = dock.shown_graph
+    step_ops = [op for op in session.ops if op["step"] == last_step]
+    assert {n.id for n in graph.nodes if n.kind == "op"} == {f"op{op['seq']}" for op in step_ops}
+    log = next(op for op in step_ops if op["op"] == "Log")
+    item = dock.view.node_items[f"op{log['seq']}"]
+    assert item.node.health == "nan"
+    assert item.brush().color() == QColor(graph_export.node_style(item.node)[0])
+    assert item.brush().color() != QColor(graph_export.node_style(
+        graph_export.ExportNode("x", "", "Add", "op"))[0])
+    assert "nodes" in dock.status_label.text()
+
+
+def test_clicking_a_node_selects_its_op_and_selecting_an_op_highlights_its_node(
+        qtbot, session, dock, train_trace):
+    open_and_draw(qtbot, session, dock, train_trace)
+    log = next(op for op in session.ops if op["op"] == "Log")
+    with qtbot.waitSignal(dock.opSelected, timeout=TIMEOUT) as picked:
+        click_node(qtbot, dock, f"op{log['seq']}")
+    assert picked.args == [log["seq"]]
+    assert dock.view.selected == f"op{log['seq']}"
+
+    first = session.ops[0]  # step 0: the dock switches to that step's tape
+    assert first["step"] != log["step"]
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.select_op(first["seq"])
+    assert dock.step_spin.value() == first["step"] and not dock.follow_check.isChecked()
+    assert dock.view.selected == f"op{first['seq']}"
+
+
+def test_a_traced_graph_is_listed_drawn_and_mapped_to_its_ops(qtbot, session, dock,
+                                                              keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    graph_event = session.graphs[0]
+    names = [dock.source_combo.itemText(i) for i in range(dock.source_combo.count())]
+    assert any(name.startswith("train_step — trace 1") for name in names)
+    # An op that ran inside the graph selects the graph and its node.
+    matmul = next(op for op in session.ops if op["op"] == "MatMul"
+                  and op["exec"] == f"graph:{graph_event['graph_id']}")
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.select_op(matmul["seq"])
+    assert dock.source == 0
+    node = next(n for n in graph_event["nodes"] if n["name"] == matmul["name"])
+    shown = dock.shown_graph
+    assert len(shown.nodes) == len(graph_event["nodes"])  # small: nothing collapsed
+    assert dock.view.selected == f"op{node['id']}"
+    # The reverse: clicking that node selects the latest op event it ran as.
+    latest = max(op["seq"] for op in session.ops if op["name"] == matmul["name"]
+                 and op["exec"] == matmul["exec"])
+    with qtbot.waitSignal(dock.opSelected, timeout=TIMEOUT) as picked:
+        click_node(qtbot, dock, f"op{node['id']}")
+    assert picked.args == [latest]
+
+
+def test_layers_collapse_and_a_double_click_opens_one(qtbot, session, dock, keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)  # the traced train_step
+    full = len(dock.shown_graph)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.collapse_combo.setCurrentText("By layer")
+    boxes = {n.name: n for n in dock.shown_graph.nodes if n.kind == "cluster"}
+    assert "sequential" in boxes and len(dock.shown_graph) < full
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        click_node(qtbot, dock, boxes["sequential"].id, double=True)
+    opened = {n.name for n in dock.shown_graph.nodes if n.kind == "cluster"}
+    assert {"sequential/dense", "sequential/dense_1"} <= opened
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.collapse_all_button.click()
+    assert {n.name for n in dock.shown_graph.nodes if n.kind == "cluster"} == set(boxes)
+
+
+def test_search_finds_nodes_in_turn(qtbot, session, dock, keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)
+    matmuls = [n.id for n in dock.shown_graph.nodes if n.op == "MatMul"]
+    assert len(matmuls) >= 2
+    qtbot.keyClicks(dock.search_edit, "matmul")
+    found = []
+    for _ in matmuls:
+        qtbot.keyClick(dock.search_edit, Qt.Key.Key_Return)
+        found.append(dock.view.selected)
+    assert found == matmuls
+    dock.search_edit.clear()
+    qtbot.keyClicks(dock.search_edit, "no such op")
+    qtbot.keyClick(dock.search_edit, Qt.Key.Key_Return)
+    assert "No node matches" in dock.status_label.text()
+
+
+def test_following_a_run_reuses_the_layout_of_a_step_with_the_same_structure(
+        qtbot, session, dock, train_trace, monkeypatch):
+    calls = []
+    real = graph_export.layout_json
+    monkeypatch.setattr(graph_dock_module.graph_export, "layout_json",
+                        lambda graph, *a, **k: calls.append(len(graph)) or real(graph, *a, **k))
+    open_and_draw(qtbot, session, dock, train_trace)
+    for step in (0, 1):  # two training steps: same ops, other tensor ids
+        with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+            dock.step_spin.setValue(step)
+        assert dock.shown_graph.nodes[-1].id.startswith("op")
+    step_0_and_1 = calls[-2:] if len(calls) >= 2 else calls
+    assert len(calls) == 2, f"dot ran for {calls}"  # the last step, then step 0; step 1 cached
+    assert step_0_and_1
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "dot"])
+def test_export_dialog_writes_each_format(qtbot, session, dock, train_trace, tmp_path, fmt):
+    open_and_draw(qtbot, session, dock, train_trace)
+    dialog = dock.export_dialog()
+    assert dialog is not None and dialog.isVisible()
+    dialog.format_combo.setCurrentText(fmt.upper())
+    target = tmp_path / f"graph.{fmt}"
+    dialog.path_edit.setText(str(target))
+    with qtbot.waitSignal(dock.exportFinished, timeout=TIMEOUT) as done:
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+    assert done.args == [str(target), ""]
+    data = target.read_bytes()
+    if fmt == "png":
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    elif fmt == "pdf":
+        assert data.startswith(b"%PDF")
+    elif fmt == "svg":
+        root = ET.fromstring(data)
+        assert root.tag.endswith("svg")
+        assert b"Log" in data
+    else:
+        assert data.startswith(b"digraph") and b"Log" in data
+
+
+def test_an_export_that_cannot_be_written_says_why(qtbot, session, dock, train_trace,
+                                                   tmp_path):
+    open_and_draw(qtbot, session, dock, train_trace)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with qtbot.waitSignal(session.errorRaised, timeout=TIMEOUT) as raised:
+        assert dock.export_to(blocker / "graph.svg", "svg")
+    assert raised.args[0] == "Export failed" and str(blocker) in raised.args[1]
+    assert "Export failed" in dock.status_label.text()
+
+
+def test_nothing_open_shows_a_hint_and_export_explains(qtbot, dock):
+    assert "No ops yet" in dock.view.message
+    assert dock.export_dialog() is None
+    assert "Nothing to export" in dock.status_label.text()
