@@ -23,7 +23,7 @@ endif
 
 BENCHES := $(wildcard $(ROOT)/tests/benchmarks/bench_*.py)
 
-.PHONY: all run test bench lint lint-imports ruff setup system-deps venv clean help
+.PHONY: all run test bench screenshots lint lint-imports ruff setup system-deps venv clean help
 
 all: test
 
@@ -31,6 +31,7 @@ help:
 	@echo "make run      open the Tapescope window on the built-in demo"
 	@echo "make test     set up, check import contracts and ruff, run the test suite"
 	@echo "make bench    run every tests/benchmarks/bench_*.py"
+	@echo "make screenshots  retake assets/screenshot-*.png under Xvfb"
 	@echo "make lint     ruff check + import-linter contracts"
 	@echo "make setup    only install: Debian packages, .venv, Python dependencies"
 	@echo "make clean    remove .venv and the set-up stamps"
@@ -66,6 +67,9 @@ lint: lint-imports ruff
 
 test: setup lint
 	cd $(ROOT) && $(QT_ENV) $(BIN)/python -m pytest -q
+
+screenshots: setup
+	cd $(ROOT) && xvfb-run -a -s "-screen 0 1920x1200x24" $(BIN)/python scripts/screenshots.py
 
 bench: setup
 	@if [ -z "$(BENCHES)" ]; then echo "no benchmarks in tests/benchmarks"; exit 0; fi; \

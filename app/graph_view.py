@@ -40,6 +40,7 @@ CLUSTER_TEXT = QColor("#4a5878")
 MAX_EDGE_LABELS = 400  # beyond this, edge labels are noise and cost more than the graph
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 8.0
+READABLE_SCALE = 0.9  # node labels are legible from about here
 CLICK_SLOP = 4  # pixels a press may move and still count as a click, not a pan
 
 
@@ -255,6 +256,16 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.scale(1.5, 1.5)
             self.centerOn(rect.center())
+
+    def zoom_to_selection(self) -> None:
+        """A big graph fitted in view is unreadable: show the selected node at a readable
+        scale instead (the rest is a drag or Fit away)."""
+        item = self.node_items.get(self.selected or "")
+        if item is None or self.transform().m11() >= READABLE_SCALE:
+            return
+        self.resetTransform()
+        self.scale(READABLE_SCALE, READABLE_SCALE)
+        self.centerOn(item)
 
     def zoom(self, factor: float) -> None:
         current = self.transform().m11()

@@ -405,6 +405,8 @@ class GraphDock(QDockWidget):
             + f" · layout {result.seconds:.2f} s")
         if self._want_seq is not None:
             self._highlight(self._want_seq)
+            if not same:
+                self.view.zoom_to_selection()
         self.layoutShown.emit()
 
     # -- user choices -----------------------------------------------------------------------------

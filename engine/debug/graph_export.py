@@ -312,7 +312,7 @@ def _leaf_node(tensor_id: int, var_events: dict[int, dict], consumer_scope: str,
         shape = dtype = None
         if node is None:
             node = ExportNode(id=node_id, op="Tensor", kind="input", name=f"tensor {tensor_id}",
-                              label=_label("Tensor", f"#{tensor_id}"))
+                              label=_label("Tensor", "from outside"))
     if node_id not in leaf_nodes:
         leaf_nodes[node_id] = node
         out.nodes.append(node)

@@ -25,8 +25,9 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 @pytest.fixture(scope="module")
 def mlp_graph():
     """The traced graph of a Keras MLP training step, each layer under its name scope."""
-    model = tf.keras.Sequential([tf.keras.layers.Dense(16, activation="relu"),
-                                 tf.keras.layers.Dense(10)])
+    # Named: automatic names depend on how many layers earlier tests made in this process.
+    model = tf.keras.Sequential([tf.keras.layers.Dense(16, activation="relu", name="dense"),
+                                 tf.keras.layers.Dense(10, name="dense_1")], name="sequential")
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer = tf.keras.optimizers.Adam()
     x = tf.constant(np.random.default_rng(0).random((8, 4), dtype=np.float32))
