@@ -12,18 +12,20 @@ from typing import Any
 class ExecutionState:
     """Process-wide dispatch state (the engine is single-threaded, like a Python script)."""
 
-    __slots__ = ("observed", "tapes", "hook", "graph", "scopes")
+    __slots__ = ("observed", "tapes", "hook", "op_hook", "graph", "scopes")
 
     def __init__(self) -> None:
         self.observed = False
         self.tapes: list[Any] = []  # GradientTapes recording now, innermost last
         self.hook: Any = None  # engine.debug probe, when attached
+        self.op_hook: Any = None  # the hook when it wants op events (a tape alone is no reason)
         self.graph: Any = None  # graph under construction by tf.function's tracer
         self.scopes: list[str] = []  # tf.name_scope stack; Keras layers push their names
 
     def refresh(self) -> None:
         """Recompute ``observed`` after a tape, hook or tracer came or went."""
         hook_wants_ops = self.hook is not None and getattr(self.hook, "wants_ops", True)
+        self.op_hook = self.hook if hook_wants_ops else None
         self.observed = bool(self.tapes) or hook_wants_ops or self.graph is not None
 
 

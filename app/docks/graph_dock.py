@@ -171,6 +171,7 @@ class GraphDock(QDockWidget):
         session.eventsArrived.connect(self.add_events)
         session.runPaused.connect(lambda _event: self.refresh())
         session.runFinished.connect(lambda _status: self.refresh())
+        session.stateChanged.connect(lambda state: state == "trace" and self.refresh())
         self.clear()
 
     def _build(self) -> None:
@@ -274,7 +275,9 @@ class GraphDock(QDockWidget):
             self.step_spin.blockSignals(True)
             self.step_spin.setMaximum(max(self._latest_step(), 0))
             self.step_spin.blockSignals(False)
-            if not self._follow_timer.isActive():
+            # A loading trace is drawn once it is all in: building graphs on the way would
+            # take the GIL from the UI thread for nothing.
+            if self._session.state != "loading" and not self._follow_timer.isActive():
                 self._follow_timer.start()
 
     def _latest_step(self) -> int:

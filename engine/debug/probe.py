@@ -226,6 +226,8 @@ class Probe(Hook):
             if g is None:
                 entry["reason"] = reasons.get(i, "no gradient")
                 entry["summary"] = None
+            elif self._mode == "NO_TENSOR":  # idle: not even a norm (a pass over the values)
+                entry["summary"] = None
             else:
                 flat = np.asarray(g._value).reshape(-1)
                 entry["summary"] = summarize(g._value, self._stats_mode())

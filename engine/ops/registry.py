@@ -165,7 +165,7 @@ def _read_variables(inputs: tuple) -> tuple:
 def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
     if op.check is not None:
         op.check(*inputs, **attrs)
-    hook = STATE.hook
+    hook = STATE.op_hook
     graph = STATE.graph
     original = inputs
     if STATE.tapes or graph is not None:

@@ -12,6 +12,16 @@ from engine.debug.tracefile import TraceWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 LINEAR_REGRESSION = ROOT / "examples" / "linear_regression.py"
+LIVE_TIMEOUT = 30_000  # ms a live run may take to start, pause or finish (a slow CI box)
+
+ENDLESS_SCRIPT = textwrap.dedent("""\
+    import engine as tf
+
+    x = tf.constant([1.0, 2.0])
+    while True:
+        x = x * 1.0  # LOOP
+        x = x + 0.0  # LOOP2
+""")
 
 # A tiny training loop whose last step makes a NaN (log of a negative number).
 TRAIN_SCRIPT = textwrap.dedent("""\

@@ -2,91 +2,26 @@
 
 from __future__ import annotations
 
-import gc
-import importlib
-import sys
-import textwrap
-import types
 from pathlib import Path
 
 import pytest
-from app_helpers import LINEAR_REGRESSION, line_of, make_op
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from app_helpers import (
+    ENDLESS_SCRIPT,
+    LINEAR_REGRESSION,
+    LIVE_TIMEOUT,
+    line_of,
+    make_op,
+)
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
-
-def _stand_in_for_missing_docks() -> None:
-    """Docks other people are still writing: a bare dock with their interface, in this test
-    process only, so the window can be built before they land."""
-    for module_name, class_name in (("app.docks.graph_dock", "GraphDock"),):
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError as missing:
-            if missing.name != module_name:
-                raise  # the dock is there but something it needs is not
-
-            class StandIn(QDockWidget):
-                opSelected = Signal(int)
-
-                def __init__(self, session, parent=None, _title=class_name) -> None:
-                    super().__init__(_title, parent)
-                    self.shown_seq = None
-
-                def select_op(self, seq: int) -> None:
-                    self.shown_seq = seq
-
-                show_op = select_op
-
-            module = types.ModuleType(module_name)
-            setattr(module, class_name, StandIn)
-            sys.modules[module_name] = module
-
-
-_stand_in_for_missing_docks()
-
-from app import cli  # noqa: E402
-from app import gui as gui_module  # noqa: E402
-from app.docks.console_dock import STDERR, ConsoleDock  # noqa: E402
-from app.docks.ops_dock import OpsDock  # noqa: E402
-from app.main_window import MainWindow, app_settings  # noqa: E402
-from app.session import FINISHED, PAUSED, TRACE, Session  # noqa: E402
-
-LIVE_TIMEOUT = 30_000
-
-ENDLESS_SCRIPT = textwrap.dedent("""\
-    import engine as tf
-
-    x = tf.constant([1.0, 2.0])
-    while True:
-        x = x * 1.0  # LOOP
-        x = x + 0.0  # LOOP2
-""")
-
-
-@pytest.fixture
-def make_window(qtbot):
-    """Builds windows hidden; closes them after the test and fails on leaked widgets."""
-    before = set(QApplication.topLevelWidgets())
-    windows: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        window = MainWindow()
-        qtbot.addWidget(window)
-        windows.append(window)
-        return window
-
-    yield make
-    while windows:
-        closing = windows.pop()
-        closing.close()
-        closing.deleteLater()
-        del closing  # a Python reference would keep pyqtgraph's parentless menus alive
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QApplication.processEvents()
-    gc.collect()
-    leaked = [w for w in QApplication.topLevelWidgets() if w not in before]
-    assert not leaked, f"widgets left behind: {leaked}"
+from app import cli
+from app import gui as gui_module
+from app.docks.console_dock import STDERR, ConsoleDock
+from app.docks.ops_dock import OpsDock
+from app.main_window import MainWindow, app_settings
+from app.session import FINISHED, PAUSED, TRACE, Session
 
 
 def open_trace(qtbot, window: MainWindow, trace: Path) -> None:

@@ -123,52 +123,11 @@ def bench_ops_table(app: QApplication) -> None:
     session.shutdown()
 
 
-STAND_INS: list[str] = []
-
-
-def _stand_in_for_missing_docks() -> list[str]:
-    """Docks still being written become empty docks here, so the rest of the window is
-    measured as it is; returns their names."""
-    import importlib
-    import types
-
-    from PySide6.QtCore import Signal
-    from PySide6.QtWidgets import QDockWidget
-
-    missing = STAND_INS
-    for module_name, class_name in (("app.docks.graph_dock", "GraphDock"),):
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError as absent:
-            if absent.name != module_name:
-                raise  # the dock is there but something it needs is not
-
-            class StandIn(QDockWidget):
-                opSelected = Signal(int)
-
-                def __init__(self, session: object, parent: object = None,
-                             _title: str = class_name) -> None:
-                    super().__init__(_title, parent)
-
-                def select_op(self, seq: int) -> None:
-                    pass
-
-                show_op = select_op
-
-            module = types.ModuleType(module_name)
-            setattr(module, class_name, StandIn)
-            sys.modules[module_name] = module
-            missing.append(class_name)
-    if missing:
-        print(f"   ({', '.join(missing)} not written yet: an empty dock stands in)")
-    return missing
 
 
 def bench_latency(app: QApplication, seconds: float) -> None:
-    from app.session import FINISHED, PAUSED
-
-    _stand_in_for_missing_docks()
     from app.main_window import MainWindow
+    from app.session import FINISHED, PAUSED
 
     window = MainWindow()
     window.show()
@@ -237,10 +196,8 @@ def bench_open_trace(app: QApplication) -> None:
     responsive the window stays meanwhile."""
     import tempfile
 
-    from engine.debug.tracefile import TraceWriter
-
-    _stand_in_for_missing_docks()
     from app.main_window import MainWindow
+    from engine.debug.tracefile import TraceWriter
 
     print(f"== opening a trace of {ROWS:,} ops in the window")
     with tempfile.TemporaryDirectory(prefix="tapescope-bench-") as folder:

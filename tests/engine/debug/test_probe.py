@@ -212,3 +212,20 @@ def test_summary_scalar_reaches_the_probe():
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="tensor debug mode"):
         Probe(lambda e: None, mode="EVERYTHING")
+
+
+def test_an_idle_probe_gets_no_op_events_even_under_a_tape():
+    log: list[dict] = []
+    w = tf.Variable(2.0)
+    with Probe(log.append, mode="NO_TENSOR") as probe:
+        with tf.GradientTape() as tape:
+            loss = w * w
+        (grad,) = tape.gradient(loss, [w])
+        assert float(grad) == 4.0
+        assert [e["kind"] for e in log] == ["gradient", "scalar"]
+        source = log[0]["sources"][0]
+        assert source["summary"] is None and "norm" not in source  # no pass over values
+        probe.watch_ops(True)  # op stepping asks for them again
+        with tf.GradientTape() as tape:
+            loss = w * w
+    assert [e["op"] for e in log if e["kind"] == "op"] == ["Mul"]
