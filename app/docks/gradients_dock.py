@@ -173,6 +173,8 @@ class GradientsDock(QDockWidget):
                 continue
             track.gradient = source
             track.gradient_step = event["step"]
+            if source.get("norm") is None:
+                continue  # NO_TENSOR mode: no pass over the gradient's values
             steps, values = norms.setdefault(track, ([], []))
             steps.append(event["step"])
             values.append(source["norm"])

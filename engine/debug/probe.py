@@ -58,6 +58,7 @@ class Probe(Hook):
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self.last_op_outputs: tuple = ()
         self._previous = None
+        self._last_weights: dict[int, np.ndarray] = {}  # variable id -> flat copy after update
 
     # -- configuration ------------------------------------------------------------------------
     @property
@@ -175,9 +176,25 @@ class Probe(Hook):
         return "FULL_HEALTH" if self._mode == "FULL_TENSOR" else self._mode
 
     def variable_updated(self, var: Any, action: str) -> None:
-        summary = summarize(var._value, self._stats_mode())
+        value = var._value
+        summary = summarize(value, self._stats_mode())
+        norms = {} if self._mode == "NO_TENSOR" else self._update_norms(id(var), value)
         self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
-                   name=var.name, action=action, summary=summary)
+                   name=var.name, action=action, summary=summary, **norms)
+
+    def _update_norms(self, key: int, value: np.ndarray) -> dict[str, float]:
+        """``weight_norm`` and, from the second update on, ``update_norm`` (how far this
+        update moved the variable): their ratio is the classic learning-rate health check."""
+        if value.dtype.kind != "f":
+            return {}
+        flat = value.reshape(-1)
+        norms = {"weight_norm": float(np.sqrt(np.dot(flat, flat)))}
+        before = self._last_weights.get(key)
+        if before is not None and before.shape == flat.shape:
+            moved = flat - before
+            norms["update_norm"] = float(np.sqrt(np.dot(moved, moved)))
+        self._last_weights[key] = flat.copy()
+        return norms
 
     def optimizer_step(self, optimizer: Any, step: int) -> None:
         self._end_step()

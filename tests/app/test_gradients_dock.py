@@ -123,3 +123,12 @@ def test_variables_sharing_a_name_get_distinct_labels(dock, session):
                                        gradient_source(2, "Variable:0", np.ones(1)),
                                        gradient_source(3, None, np.ones(1))])])
     assert dock.variable_labels() == ["Variable:0", "Variable:0 (2)", "tensor 3"]
+
+
+def test_no_tensor_mode_gradients_have_no_norm_and_draw_no_point(dock, session):
+    train(session, 2)
+    idle = {"id": 1, "name": "dense/kernel:0", "shape": [3, 2], "summary": None}  # NO_TENSOR
+    session.feed([session.gradient(2, [idle])])
+    steps, _ = dock.norm_series("dense/kernel:0")
+    assert steps.tolist() == [0, 1]
+    assert dock._by_label["dense/kernel:0"].gradient_step == 2

@@ -229,3 +229,19 @@ def test_an_idle_probe_gets_no_op_events_even_under_a_tape():
         with tf.GradientTape() as tape:
             loss = w * w
     assert [e["op"] for e in log if e["kind"] == "op"] == ["Mul"]
+
+
+def test_variable_updates_carry_weight_and_update_norms():
+    log: list[dict] = []
+    w = tf.Variable([3.0, 4.0], name="w")
+    optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
+    with Probe(log.append, mode="CONCISE_HEALTH"):
+        for _ in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(w * w)
+            optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+    first, second = [e for e in log if e["kind"] == "variable_update"]
+    # SGD: w <- w - 0.1 * 2w = 0.8 w; norms 5 -> 4 -> 3.2
+    assert first["weight_norm"] == pytest.approx(4.0) and "update_norm" not in first
+    assert second["weight_norm"] == pytest.approx(3.2)
+    assert second["update_norm"] == pytest.approx(0.8)  # |0.2 * 0.8 * (3, 4)|
