@@ -145,11 +145,16 @@ class Probe(Hook):
         if mode == "FULL_TENSOR" and self.value_sink is not None:
             for i, t in enumerate(outputs):
                 self.value_sink(seq, i, np.asarray(t._value))
-        self._emit("op", step=self.step, epoch=self.epoch, op=op.name, name=name, scope=scope,
-                   inputs=[id(t) for t in inputs], outputs=[id(t) for t in outputs],
-                   shapes=[list(np.shape(t._value)) for t in outputs],
-                   dtypes=[dtype_name(np.asarray(t._value).dtype) for t in outputs],
-                   file=file, line=line, duration=duration, exec=exec_kind, summary=summary)
+        values = [np.asarray(t._value) for t in outputs]
+        # The hottest event: built as a literal (events.make checks the same fields, ~5 µs).
+        self.seq = seq
+        self.sink({"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
+                   "op": op.name, "name": name, "scope": scope,
+                   "inputs": [id(t) for t in inputs], "outputs": [id(t) for t in outputs],
+                   "shapes": [list(v.shape) for v in values],
+                   "dtypes": [dtype_name(v.dtype) for v in values],
+                   "file": file, "line": line, "duration": duration, "exec": exec_kind,
+                   "summary": summary})
 
     def enter_graph(self, graph_id: int) -> None:
         self._graph_stack.append(graph_id)

@@ -24,14 +24,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import json
 import secrets
 import socket
 import struct
 import threading
-from typing import Any
 
 import numpy as np
+
+from engine.debug import jsoncodec
 
 PROTOCOL_VERSION = 1
 HOST = "127.0.0.1"
@@ -65,14 +65,6 @@ def _proof(token: str, nonce: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return repr(obj)
-
-
 def encode_array(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.asarray(array), allow_pickle=False)
@@ -91,8 +83,7 @@ class Connection:
         self._send_lock = threading.Lock()
 
     def send(self, header: dict, payload: bytes = b"") -> None:
-        data = json.dumps({"v": PROTOCOL_VERSION, **header}, default=_json_default,
-                          separators=(",", ":")).encode()
+        data = jsoncodec.dumps({"v": PROTOCOL_VERSION, **header}, lenient=True)
         with self._send_lock:
             self.sock.sendall(_PREFIX.pack(len(data), len(payload)) + data + payload)
 
@@ -103,7 +94,7 @@ class Connection:
         if header_len > max_header or payload_len > max_payload:
             raise ProtocolError(f"frame too large ({header_len} + {payload_len} bytes)")
         try:
-            header = json.loads(self._read(header_len))
+            header = jsoncodec.loads(self._read(header_len))
         except ValueError as exc:
             raise ProtocolError(f"malformed frame header: {exc}") from None
         if not isinstance(header, dict):

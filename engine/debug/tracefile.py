@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import atexit
 import io
-import json
 import os
 import sqlite3
 import threading
@@ -41,6 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from engine.debug import events as event_schema
+from engine.debug import jsoncodec
 
 FORMAT = "tapescope-trace"
 TRACEFILE_VERSION = 1
@@ -97,14 +97,10 @@ class Scalar(NamedTuple):
     value: float
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):  # np.float32(0.5), np.int64(3), np.bool_(True)
-        return obj.item()
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
-# Built once: json.dumps with keyword arguments builds a new encoder per call.
-_encode_json = json.JSONEncoder(default=_json_default, separators=(",", ":")).encode
+def _encode_text(value: Any) -> str:
+    return jsoncodec.dumps(value).decode()
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -176,7 +172,7 @@ class TraceWriter:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                                 [(k, _encode_json(v))
+                                 [(k, _encode_text(v))
                                   for k, v in self._initial_meta(meta).items()])
             self._db.execute("COMMIT")
         except BaseException:
@@ -269,7 +265,7 @@ class TraceWriter:
         try:
             if self._fatal is None:
                 self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                 ("closed", _encode_json(datetime.now(timezone.utc).isoformat(
+                                 ("closed", _encode_text(datetime.now(timezone.utc).isoformat(
                                      timespec="seconds"))))
                 # Move everything into the main file, so that copying it alone copies the
                 # whole trace even if a reader (who cannot checkpoint) keeps the WAL alive.
@@ -371,7 +367,7 @@ class TraceWriter:
                     int(event["seq"]), kind, _int_or_none(event.get("step")),
                     _int_or_none(event.get("epoch")), event.get("op"), event.get("name"),
                     kind == "op" and summary_says_bad(event.get("summary")),
-                    _encode_json(event),
+                    jsoncodec.dumps(event).decode(),
                 ))
             except Exception as exc:
                 self._report(TraceWriteError(
@@ -461,7 +457,7 @@ class TraceReader:
             raise not_a_trace(f"it has no {', '.join(missing)} table"
                               f"{'s' if len(missing) > 1 else ''}")
         try:
-            meta = {key: json.loads(value)
+            meta = {key: jsoncodec.loads(value)
                     for key, value in self._db.execute("SELECT key, value FROM meta")}
         except (sqlite3.DatabaseError, ValueError) as exc:
             raise not_a_trace(f"its meta table is unreadable ({exc})") from exc
@@ -516,7 +512,7 @@ class TraceReader:
             page = self._PAGE if remaining is None else min(self._PAGE, remaining)
             rows = self._rows(sql, (*params, page))
             for _, body in rows:
-                yield json.loads(body)
+                yield jsoncodec.loads(body)
             if len(rows) < page:
                 return
             params[0] = rows[-1][0] + 1
@@ -546,7 +542,7 @@ class TraceReader:
             params = (name,)
         out = []
         for (body,) in self._rows(sql + " ORDER BY seq", params):
-            event = json.loads(body)
+            event = jsoncodec.loads(body)
             out.append(Scalar(event.get("step"), event["name"], event["value"]))
         return out
 
@@ -567,7 +563,7 @@ class TraceReader:
     def first_bad_op(self) -> dict | None:
         """The first op event whose summary saw NaN or Inf, or None."""
         rows = self._rows("SELECT body FROM events WHERE bad ORDER BY seq LIMIT 1")
-        return json.loads(rows[0][0]) if rows else None
+        return jsoncodec.loads(rows[0][0]) if rows else None
 
     def value(self, seq: int, idx: int = 0) -> np.ndarray | None:
         """The stored value of output ``idx`` of op event ``seq``, or None if not recorded."""

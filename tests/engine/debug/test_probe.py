@@ -245,3 +245,24 @@ def test_variable_updates_carry_weight_and_update_norms():
     assert first["weight_norm"] == pytest.approx(4.0) and "update_norm" not in first
     assert second["weight_norm"] == pytest.approx(3.2)
     assert second["update_norm"] == pytest.approx(0.8)  # |0.2 * 0.8 * (3, 4)|
+
+
+@pytest.mark.parametrize("mode", ["NO_TENSOR", "SHAPE", "CONCISE_HEALTH", "FULL_HEALTH"])
+def test_op_events_have_exactly_the_schema_fields(mode):
+    from engine.debug.events import FIELDS
+
+    log: list[dict] = []
+    with Probe(log.append, mode=mode) as probe:
+        probe.watch_ops(True)
+        tf.constant([1.0, 2.0]) * 3.0
+    (event,) = [e for e in log if e["kind"] == "op"]
+    assert set(event) == {"kind", "seq", *FIELDS["op"]}
+    assert event["shapes"] == [[2]] and event["dtypes"] == ["float32"]
+
+
+def test_a_sum_that_overflows_is_still_healthy():
+    from engine.debug.summary import summarize
+
+    big = np.full(4, np.finfo(np.float32).max, dtype=np.float32)  # sum overflows to inf
+    assert summarize(big, "CONCISE_HEALTH")["bad"] is False
+    assert summarize(np.array([1.0, np.inf], np.float32), "CONCISE_HEALTH")["pos_inf"] == 1
