@@ -26,7 +26,7 @@ from typing import Any
 
 from engine.debug.events import MODES
 
-DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "linear_regression.py"
+DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
 ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.main_window import EXAMPLES_DIR, ICON_PATH, MainWindow
 
-DEMO_SCRIPT = EXAMPLES_DIR / "linear_regression.py"  # needs no download
+DEMO_SCRIPT = EXAMPLES_DIR / "spirals.py"  # an MLP on generated data: needs no download
 
 
 def open_gui(target: str | None, args: Sequence[str] = ()) -> int:

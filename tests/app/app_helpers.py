@@ -12,6 +12,7 @@ from engine.debug.tracefile import TraceWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 LINEAR_REGRESSION = ROOT / "examples" / "linear_regression.py"
+SPIRALS = ROOT / "examples" / "spirals.py"  # the built-in demo
 LIVE_TIMEOUT = 30_000  # ms a live run may take to start, pause or finish (a slow CI box)
 
 ENDLESS_SCRIPT = textwrap.dedent("""\

@@ -9,6 +9,7 @@ from app_helpers import (
     ENDLESS_SCRIPT,
     LINEAR_REGRESSION,
     LIVE_TIMEOUT,
+    SPIRALS,
     line_of,
     make_op,
 )
@@ -343,7 +344,7 @@ def test_the_command_with_no_argument_opens_the_demo_ready_to_run(qtbot, monkeyp
 
     monkeypatch.setattr(gui_module.QApplication, "exec", staticmethod(fake_exec))
     assert cli.main([]) == 0
-    assert seen == [("linear_regression.py — Tapescope", True, str(LINEAR_REGRESSION), False)]
+    assert seen == [("spirals.py — Tapescope", True, str(SPIRALS), False)]
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 

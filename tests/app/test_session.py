@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from app_helpers import LINEAR_REGRESSION, line_of, record_script
+from app_helpers import LINEAR_REGRESSION, SPIRALS, line_of, record_script
 
 from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
 from engine.debug.breakpoints import Breakpoint
@@ -179,3 +179,20 @@ def test_a_debuggee_that_dies_is_reported_with_its_last_words(qtbot, session, tm
     title, text = errors[-1]
     assert title == "The debuggee died"
     assert "exit code 3" in text and "out of cheese" in text
+
+
+def test_the_built_in_demo_trains_with_epochs_scalars_and_a_traced_graph(qtbot, session):
+    outputs = []
+    session.eventsArrived.connect(
+        lambda batch: outputs.extend(e["text"] for e in batch if e["kind"] == "output"))
+    with qtbot.waitSignal(session.runFinished, timeout=LIVE_TIMEOUT * 4) as finished:
+        assert session.launch(SPIRALS, run=True)
+    assert finished.args == ["ok"]
+    text = "".join(outputs)
+    assert "Epoch 30: loss" in text
+    final_accuracy = float(text.rsplit("accuracy ", 1)[1].split()[0])
+    assert final_accuracy > 0.9  # the spirals are learned, not just run
+    assert session.epoch == 30
+    assert [g["function"] for g in session.graphs] == ["train_step"]
+    assert {"loss", "accuracy"} <= set(session.scalars)
+    assert len(session.scalars["accuracy"]) == 30

@@ -26,13 +26,22 @@ def run_example(name: str, cwd: Path) -> str:
 
 
 def test_every_example_has_a_test():
-    tested = {"basics.py", "linear_regression.py", "tf_function.py", "mnist.py"}
+    tested = {"basics.py", "linear_regression.py", "tf_function.py", "mnist.py", "spirals.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} <= tested
 
 
 def test_tf_function_example_prints_the_tensor(tmp_path):
     assert run_example("tf_function.py", tmp_path) == (
         "tf.Tensor([5 7 9], shape=(3,), dtype=int32)\n")
+
+
+def test_spirals_demo_learns_the_spirals(tmp_path):
+    """The GUI's default demo: needs no download, and visibly learns (loss falls to ~0)."""
+    lines = run_example("spirals.py", tmp_path).splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"Epoch {e}" for e in range(5, 31, 5)]
+    losses = [float(line.split("loss ")[1].split(",")[0]) for line in lines]
+    assert losses == sorted(losses, reverse=True) and losses[-1] < 0.05
+    assert float(lines[-1].rsplit("accuracy ", 1)[1]) >= 0.97
 
 
 def test_mnist_tutorial_reaches_tensorflow_accuracy_and_saves(tmp_path):
