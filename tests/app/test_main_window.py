@@ -109,13 +109,32 @@ def test_selecting_an_op_marks_its_source_line(qtbot, make_window, train_trace, 
     assert dock.selected_seq == model.op_at(row)["seq"]
 
 
-def test_graph_selection_selects_the_op_row(qtbot, make_window, train_trace):
+def test_clicking_a_graph_node_selects_its_op_and_the_reverse(qtbot, make_window, train_trace):
     window = make_window()
+    window.resize(1400, 900)
     open_trace(qtbot, window, train_trace)
-    seq = window.session.ops[5]["seq"]
-    window.graph_dock.opSelected.emit(seq)
-    assert window.ops_dock.selected_seq == seq
-    assert window.ops_dock.view.currentIndex().row() == 5
+    graph = window.graph_dock
+    graph.refresh()
+    qtbot.waitUntil(lambda: graph.shown_graph is not None and graph._pending is None,
+                    timeout=LIVE_TIMEOUT)
+    log = next(op for op in window.session.ops if op["op"] == "Log")
+    point = graph.view.item_center(f"op{log['seq']}").toPoint()
+    qtbot.mouseClick(graph.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.ops_dock.selected_seq == log["seq"]
+    assert window.session.ops[window.ops_dock.view.currentIndex().row()] is log
+    assert f"#{log['seq']}" in window.tensor_dock.op_label.text()
+    # and back: choosing a row in the Ops dock highlights that op's node
+    view = window.ops_dock.view
+    row = window.session.ops.index(log) - 1
+    index = view.model().index(row, 0)
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(index).center())
+    assert window.ops_dock.selected_seq == window.session.ops[row]["seq"]
+    before = window.session.ops[row]
+    if before["step"] != log["step"]:  # another step's tape is laid out first
+        assert graph.step_spin.value() == before["step"]
+    qtbot.waitUntil(lambda: graph.view.selected == f"op{before['seq']}", timeout=LIVE_TIMEOUT)
 
 
 def test_margin_click_sets_a_breakpoint_shown_in_the_list(qtbot, make_window, train_trace,
@@ -225,6 +244,9 @@ def test_running_the_demo_live(qtbot, make_window):
     qtbot.waitUntil(lambda: window.session.state == FINISHED, timeout=LIVE_TIMEOUT)
     assert window.ops_dock.view.model().rowCount() == window.session.op_count > 100
     assert "Learned w" in window.console_dock.text()
+    steps, losses, _smoothed = window.plots_dock.step_series("loss")
+    assert steps.tolist() == list(range(100))  # one loss point per training step
+    assert losses[-1] < losses[0]
     assert window.state_label.text() == "Finished (ok)"
     assert enabled_actions(window) == {"Run", "Restart"}
     assert window.step_label.text() == "Step 100"
