@@ -181,11 +181,13 @@ class Probe(Hook):
         return "FULL_HEALTH" if self._mode == "FULL_TENSOR" else self._mode
 
     def variable_updated(self, var: Any, action: str) -> None:
+        if self._mode == "NO_TENSOR":
+            return  # idle: an update without a summary says nothing step_end does not
         value = var._value
         summary = summarize(value, self._stats_mode())
-        norms = {} if self._mode == "NO_TENSOR" else self._update_norms(id(var), value)
         self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
-                   name=var.name, action=action, summary=summary, **norms)
+                   name=var.name, action=action, summary=summary,
+                   **self._update_norms(id(var), value))
 
     def _update_norms(self, key: int, value: np.ndarray) -> dict[str, float]:
         """``weight_norm`` and, from the second update on, ``update_norm`` (how far this

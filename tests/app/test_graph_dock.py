@@ -25,8 +25,9 @@ KERAS_SCRIPT = textwrap.dedent("""\
     rng = np.random.default_rng(0)
     x = tf.constant(rng.random((16, 6), dtype=np.float32))
     y = tf.constant(rng.integers(0, 3, 16))
-    model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"),
-                                 tf.keras.layers.Dense(3)])
+    # Named: recorded in the test process, where automatic names count earlier layers.
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu", name="dense"),
+                                 tf.keras.layers.Dense(3, name="dense_1")], name="sequential")
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer = tf.keras.optimizers.SGD(0.1)
 

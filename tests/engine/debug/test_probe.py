@@ -231,6 +231,19 @@ def test_an_idle_probe_gets_no_op_events_even_under_a_tape():
     assert [e["op"] for e in log if e["kind"] == "op"] == ["Mul"]
 
 
+def test_an_idle_probe_reports_steps_but_not_variable_updates():
+    log: list[dict] = []
+    w = tf.Variable(2.0)
+    optimizer = tf.keras.optimizers.SGD(0.1)
+    with Probe(log.append, mode="NO_TENSOR"):
+        with tf.GradientTape() as tape:
+            loss = w * w
+        optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+    kinds = [e["kind"] for e in log]
+    assert "step_end" in kinds and "variable_update" not in kinds
+    assert float(w) == pytest.approx(1.6)
+
+
 def test_variable_updates_carry_weight_and_update_norms():
     log: list[dict] = []
     w = tf.Variable([3.0, 4.0], name="w")
