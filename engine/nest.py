@@ -9,8 +9,11 @@ def _is_namedtuple(x: Any) -> bool:
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
+_NESTED = (list, tuple, dict)
+
+
 def is_nested(structure: Any) -> bool:
-    return isinstance(structure, list | tuple | dict)
+    return isinstance(structure, _NESTED)
 
 
 def flatten(structure: Any) -> list:
@@ -18,7 +21,13 @@ def flatten(structure: Any) -> list:
     if isinstance(structure, dict):
         return [leaf for k in sorted(structure) for leaf in flatten(structure[k])]
     if isinstance(structure, list | tuple):
-        return [leaf for item in structure for leaf in flatten(item)]
+        leaves = []
+        for item in structure:  # leaves directly, without a call each (tape.gradient's sources)
+            if isinstance(item, _NESTED):
+                leaves.extend(flatten(item))
+            else:
+                leaves.append(item)
+        return leaves
     return [structure]
 
 
@@ -31,7 +40,10 @@ def _pack(structure: Any, leaves: list, pos: int) -> tuple[Any, int]:
     if isinstance(structure, list | tuple):
         items = []
         for item in structure:
-            value, pos = _pack(item, leaves, pos)
+            if isinstance(item, _NESTED):
+                value, pos = _pack(item, leaves, pos)
+            else:
+                value, pos = leaves[pos], pos + 1
             items.append(value)
         if _is_namedtuple(structure):
             return type(structure)(*items), pos

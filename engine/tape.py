@@ -32,6 +32,11 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
+def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
+    """The enum member for ``value`` (a member already is one: no Enum call per gradient)."""
+    return value if value.__class__ is UnconnectedGradients else UnconnectedGradients(value)
+
+
 def _is_float(t: Tensor) -> bool:
     return t._value.dtype.kind == "f"
 
@@ -118,22 +123,25 @@ class GradientTape:
         return tuple(sorted(found, key=lambda v: v._creation))
 
     def _record(self, call: OpCall) -> None:
+        """Keep ``call`` if it reads a tracked tensor; its outputs become tracked."""
         tracked = self._tracked
-        hit = False
-        for t in call.inputs:
-            key = id(t)
-            if key in tracked:
-                hit = True
-            elif (self._watch_accessed_variables and isinstance(t, Variable) and t.trainable
-                  and _is_float(t)):
-                self._watched[key] = t
-                tracked.add(key)
-                hit = True
-        if not hit:
+        if tracked.isdisjoint(call.input_ids) and not self._watch_read(call.inputs):
             return
         self._records.append(call)
-        for o in call.outputs:
-            tracked.add(id(o))
+        tracked.update(map(id, call.outputs))
+
+    def _watch_read(self, inputs: tuple) -> bool:
+        """Watch the trainable float variables among ``inputs`` (only a ReadVariableOp has
+        any); whether there were some."""
+        if not self._watch_accessed_variables:
+            return False
+        hit = False
+        for t in inputs:
+            if isinstance(t, Variable) and t.trainable and _is_float(t):
+                self._watched[id(t)] = t
+                self._tracked.add(id(t))
+                hit = True
+        return hit
 
     def _note_numpy_exit(self, t: Tensor) -> None:
         if id(t) in self._tracked:
@@ -147,7 +155,7 @@ class GradientTape:
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
-        mode = UnconnectedGradients(unconnected_gradients)
+        mode = _unconnected(unconnected_gradients)
         targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
         for s in flat_sources:
@@ -190,7 +198,7 @@ class GradientTape:
                 continue
             seed = seeds[i] if seeds is not None else None
             if seed is None:  # a constant, not an op: no tape needs to see it
-                seed = wrap(np.ones_like(t._value))
+                seed = wrap(_ones_like(t._value))
             pending.setdefault(id(t), []).append(seed)
         was_recording = self in STATE.tapes
         if was_recording:  # a tape never records its own backward pass
@@ -200,22 +208,22 @@ class GradientTape:
         errstate.__enter__()
         try:
             for call in reversed(self._records):
-                op = call.op
-                out_grads = [_total(pending.get(id(o))) for o in call.outputs]
-                if all(g is None for g in out_grads) or op.grad is None:
+                out_grads = _output_grads(call, pending)
+                rule = call.op.grad
+                if out_grads is None or rule is None:
                     continue
                 if len(out_grads) > 1:  # multi-output ops get zeros for unused outputs
                     out_grads = [math_ops.zeros_like(o) if g is None else g
                                  for g, o in zip(out_grads, call.outputs)]
-                call.wanted = tuple(key in tracked and _is_float(x)
-                                    for key, x in zip(call.input_ids, call.inputs))
+                # Untracked inputs are constants to this tape: they get no gradient.
+                wanted = call.wanted = tuple([key in tracked and x._value.dtype.kind == "f"
+                                              for key, x in zip(call.input_ids, call.inputs)])
                 try:
-                    in_grads = op.grad(call, *out_grads)
+                    in_grads = rule(call, *out_grads)
                 finally:
                     call.wanted = None
-                for key, x, g in zip(call.input_ids, call.inputs, in_grads):
-                    # Untracked inputs are constants to this tape: they get no gradient.
-                    if g is not None and key in tracked and _is_float(x):
+                for key, want, g in zip(call.input_ids, wanted, in_grads):
+                    if want and g is not None:
                         pending.setdefault(key, []).append(g)
             return [_total(pending.get(id(s))) if id(s) in tracked else None for s in sources]
         finally:
@@ -291,7 +299,7 @@ class GradientTape:
             for j, g in enumerate(grads):
                 rows[j].append(g)
         results = []
-        mode = UnconnectedGradients(unconnected_gradients)
+        mode = _unconnected(unconnected_gradients)
         for j, s in enumerate(flat_sources):
             shape = tuple(target._value.shape) + tuple(s._value.shape)
             if n and all(g is None for g in rows[j]):
@@ -349,6 +357,23 @@ def _path_break(call: OpCall) -> str | None:
     if not any(_is_float(o) for o in call.outputs):
         return f"{call.op.name} produces an integer tensor, which carries no gradient"
     return None
+
+
+def _ones_like(value: Any) -> np.ndarray:
+    """np.ones_like for a seed, without numpy's Python-level wrapper (one call per gradient)."""
+    ones = np.empty(value.shape, value.dtype)
+    ones.fill(1)
+    return ones
+
+
+def _output_grads(call: OpCall, pending: dict) -> list | None:
+    """The summed gradient (or None) of each output of ``call``; None if none reached any."""
+    outputs = call.outputs
+    if len(outputs) == 1:  # the common case, without a generator per record
+        grads = pending.get(id(outputs[0]))
+        return None if grads is None else [_total(grads)]
+    out_grads = [_total(pending.get(id(o))) for o in outputs]
+    return None if all(g is None for g in out_grads) else out_grads
 
 
 def _total(grads: list[Tensor] | None) -> Tensor | None:

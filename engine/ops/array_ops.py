@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -72,10 +73,17 @@ def _(op, dy):
     return (reshape(dy, op.inputs[0]._value.shape),)
 
 
+_FILL_BELOW = 4096  # elements: filling a small new array costs less than numpy's view machinery
+
+
 @defop("BroadcastTo")
 def _broadcast_to(x, shape):
     """x repeated along broadcast dimensions to ``shape``."""
-    return np.broadcast_to(x, shape)
+    if math.prod(shape) > _FILL_BELOW:
+        return np.broadcast_to(x, shape)  # a read-only view: no copy of a big result
+    out = np.empty(shape, x.dtype)
+    out[...] = x
+    return out
 
 
 BROADCAST_TO = _broadcast_to

@@ -13,6 +13,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.context import STATE
+from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
@@ -46,10 +47,9 @@ def unbroadcast(grad: Tensor, like: Tensor) -> Tensor:
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, d in enumerate(shape) if d == 1 and gshape[i + lead] != 1)
-    from engine.ops import array_ops, reduction_ops
-
+    axes = tuple(range(lead))
+    if 1 in shape:  # dimensions kept as 1 that the gradient has broadcast
+        axes += tuple(i + lead for i, d in enumerate(shape) if d == 1 and gshape[i + lead] != 1)
     # Shapes are consistent by construction: call the ops directly, skipping the checks.
     summed = execute(reduction_ops.SUM, (grad,), {"axis": axes, "keepdims": False}) if (
         axes) else grad
@@ -661,8 +661,6 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
 
 def tensordot(a: Any, b: Any, axes: Any, name: str | None = None) -> Tensor:
     """``tf.tensordot``: contract ``axes`` of a with those of b, via transpose/reshape/matmul."""
-    from engine.ops import array_ops
-
     a, b = binary_args(a, b, "Tensordot")
     ra, rb = a._value.ndim, b._value.ndim
     if isinstance(axes, Tensor):
@@ -697,12 +695,8 @@ def tensordot(a: Any, b: Any, axes: Any, name: str | None = None) -> Tensor:
 
 
 def zeros_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
-    from engine.ops import array_ops
-
     return array_ops.zeros_like(x, dtype=dtype)
 
 
 def ones_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
-    from engine.ops import array_ops
-
     return array_ops.ones_like(x, dtype=dtype)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
+from engine.ops import array_ops, math_ops  # math_ops imports us too: used at call time only
 from engine.ops._args import axis_tuple, require_kinds
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
@@ -24,11 +25,20 @@ def _kept_shape(shape: tuple, axis: tuple | None) -> tuple:
 
 def _grad_to_input(op: Any, dy: Tensor) -> Tensor:
     """Reshape a reduced gradient to keepdims form and broadcast it over the input."""
-    from engine.ops import array_ops
+    shape = op.inputs[0]._value.shape
+    return _broadcast(_reshape(dy, _kept_shape(shape, op.attrs.get("axis"))), shape)
 
-    x = op.inputs[0]
-    kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
-    return array_ops.broadcast_to(array_ops.reshape(dy, kept), x._value.shape)
+
+# Gradient shapes agree by construction: these run the ops without the public checks.
+
+def _reshape(t: Tensor, shape: tuple) -> Tensor:
+    return t if t._value.shape == shape else execute(array_ops.RESHAPE, (t,), {"shape": shape})
+
+
+def _broadcast(t: Tensor, shape: tuple) -> Tensor:
+    if t._value.shape == shape:
+        return t
+    return execute(array_ops.BROADCAST_TO, (t,), {"shape": shape})
 
 
 def _reduction(name: str, fn: Any, differentiable: bool = True) -> Any:
@@ -80,22 +90,15 @@ MEAN = _reduction("Mean", _mean)
 @MEAN.gradient
 def _(op, dy):
     """Like Sum, divided by the number of elements averaged."""
-    from engine.ops import math_ops
-
     x = op.inputs[0]
     count = max(x._value.size, 1) // max(np.size(op.outputs[0]._value), 1)
     if dy._value.ndim == 0:  # full reduction: scale the scalar, then broadcast it
-        from engine.ops import array_ops
-
-        scaled = math_ops.multiply(dy, 1.0 / count)
-        return (array_ops.broadcast_to(scaled, x._value.shape),)
+        return (_broadcast(math_ops.multiply(dy, 1.0 / count), x._value.shape),)
     return (math_ops.multiply(_grad_to_input(op, dy), 1.0 / count),)
 
 
 def _extremum_grad(op: Any, dy: Tensor) -> tuple:
     """Gradient goes to the elements equal to the extremum, split evenly among ties."""
-    from engine.ops import array_ops, math_ops
-
     x, y = op.inputs[0], op.outputs[0]
     kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
     y_b = array_ops.reshape(y, kept)
@@ -135,8 +138,6 @@ PROD = _reduction("Prod", _int_kept(np.multiply.reduce))
 def _(op, dy):
     """dy times the product of all *other* reduced elements (exclusive cumprods both ways,
     as TensorFlow does, so zeros in the input are handled)."""
-    from engine.ops import array_ops, math_ops
-
     x = op.inputs[0]
     shape = x._value.shape
     axis = op.attrs.get("axis")
@@ -207,8 +208,6 @@ CUMPROD.doc = "Running product along ``axis`` (optionally exclusive and/or rever
 @CUMPROD.gradient
 def _(op, dy):
     """cumsum(y * dy) taken the other way, divided by x (TensorFlow's rule; x must be non-zero)."""
-    from engine.ops import math_ops
-
     a = op.attrs
     x, y = op.inputs[0], op.outputs[0]
     back = cumsum(math_ops.multiply(y, dy), axis=a.get("axis", 0),
@@ -244,8 +243,6 @@ reduce_all = _reduce(ALL, "b")
 def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: bool = False,
                      name: str | None = None) -> Tensor:
     """log(sum(exp(x))) computed stably: the max is subtracted first (and held constant)."""
-    from engine.ops import array_ops, math_ops
-
     x = _t(input_tensor)
     require_kinds(x, "f", "ReduceLogSumExp")
     m = reduce_max(x, axis=axis, keepdims=True)
@@ -260,8 +257,6 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: bool = False
 
 def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False,
                     name: str | None = None) -> Tensor:
-    from engine.ops import math_ops
-
     x = _t(input_tensor)
     mean = reduce_mean(x, axis=axis, keepdims=True)
     return reduce_mean(math_ops.square(math_ops.subtract(x, mean)), axis=axis, keepdims=keepdims)
@@ -269,8 +264,6 @@ def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False,
 
 def reduce_std(input_tensor: Any, axis: Any = None, keepdims: bool = False,
                name: str | None = None) -> Tensor:
-    from engine.ops import math_ops
-
     return math_ops.sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
 
 
@@ -317,7 +310,6 @@ def cumprod(x: Any, axis: int = 0, exclusive: bool = False, reverse: bool = Fals
 def count_nonzero(input: Any, axis: Any = None, keepdims: bool = False,  # noqa: A002
                   dtype: Any = None, name: str | None = None) -> Tensor:
     from engine import dtypes
-    from engine.ops import math_ops
 
     x = _t(input)
     nz = math_ops.cast(math_ops.not_equal(x, math_ops.zeros_like(x)), dtype or dtypes.int64)

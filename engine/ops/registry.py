@@ -66,15 +66,14 @@ def defop(name: str, *, num_outputs: int = 1, differentiable: bool = True,
 class OpCall:
     """What a gradient rule sees of one executed op (TensorFlow's ``op`` argument)."""
 
-    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "sources", "wanted")
+    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "wanted")
 
     def __init__(self, op: OpDef, inputs: tuple, outputs: tuple, attrs: dict) -> None:
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
-        self.input_ids = tuple(map(id, inputs))
-        self.sources = inputs  # keeps inputs alive so their ids stay unique
+        self.input_ids = tuple(map(id, inputs))  # unique while ``inputs`` keeps them alive
         # Which inputs the running backward pass needs a gradient for (set by the tape just
         # before calling the rule; rules may skip the others, like PyTorch's
         # needs_input_grad). All, unless a tape says otherwise.
@@ -114,12 +113,6 @@ def translate_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
 _EMPTY: dict = {}
 
 
-def _wrap_outputs(op: OpDef, out: Any) -> Any:
-    if op.num_outputs == 1:
-        return wrap(out)
-    return tuple(wrap(o) for o in out)
-
-
 def execute(op: OpDef, inputs: tuple, attrs: dict = _EMPTY) -> Any:
     """Run ``op`` on Tensors; one branch decides whether anybody watches."""
     if STATE.observed:
@@ -147,19 +140,23 @@ def _read_variables(inputs: tuple) -> tuple:
             break
     else:
         return inputs
-    read = REGISTRY["ReadVariableOp"]
     graph = STATE.graph
     out = []
     for t in inputs:
         if isinstance(t, Variable):
             snapshot = graph.read_variable(t) if graph is not None else wrap(t._value)
             if STATE.tapes:
-                call = OpCall(read, (t,), (snapshot,), _EMPTY)
-                for tape in STATE.tapes:
-                    tape._record(call)
+                _record(REGISTRY["ReadVariableOp"], (t,), (snapshot,), _EMPTY)
             t = snapshot
         out.append(t)
     return tuple(out)
+
+
+def _record(op: OpDef, inputs: tuple, outputs: tuple, attrs: dict) -> None:
+    """Offer one call to every active tape; each keeps it only if it tracks an input."""
+    call = OpCall(op, inputs, outputs, attrs)
+    for tape in STATE.tapes:
+        tape._record(call)
 
 
 def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
@@ -175,11 +172,14 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
         out = op.forward(*[t._value for t in inputs], **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
-    result = _wrap_outputs(op, out)
-    outputs = result if op.num_outputs != 1 else (result,)
+    if op.num_outputs == 1:
+        result = wrap(out)
+        outputs: tuple = (result,)
+    else:
+        result = outputs = tuple(map(wrap, out))
     if graph is not None:
         graph.add_op(op, inputs, outputs, attrs)
-    if STATE.tapes:
+    if STATE.tapes:  # _record inlined: this is the per-op cost of recording
         call = OpCall(op, inputs, outputs, attrs)
         for tape in STATE.tapes:
             tape._record(call)
@@ -190,10 +190,7 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
 
 def record_custom(op: OpDef, inputs: tuple, outputs: tuple, attrs: dict = _EMPTY) -> None:
     """Record an already computed call on the active tapes (``custom_gradient``)."""
-    inputs = _read_variables(inputs)
-    call = OpCall(op, inputs, outputs, attrs)
-    for tape in STATE.tapes:
-        tape._record(call)
+    _record(op, _read_variables(inputs), outputs, attrs)
 
 
 def differentiable_dtype(t: Tensor) -> bool:
