@@ -188,6 +188,19 @@ class SGD(Optimizer):
             var._value[...] = self._update(var, g, lr, step)
 
 
+# Moments of weights whose gradient is mostly zero (MNIST's border pixels) decay by beta_1
+# each step into float32's subnormal range, where every multiply costs ~50x (x86 without
+# flush-to-zero); over one MNIST epoch that made steps 30% slower by the end. TensorFlow
+# flushes subnormals to zero on CPU, so doing it here every few steps changes nothing
+# TensorFlow users could see, and costs one pass per slot per FLUSH_DENORMALS_EVERY steps.
+FLUSH_DENORMALS_EVERY = 16
+
+
+def _flush_denormals(slot: np.ndarray) -> None:
+    if slot.dtype.kind == "f" and slot.size > 1:
+        np.copyto(slot, 0, where=np.abs(slot) < np.finfo(slot.dtype).tiny)
+
+
 class Adam(Optimizer):
     """Kingma & Ba with Keras' epsilon placement: w -= lr_t · m / (√v + ε)."""
 
@@ -201,6 +214,9 @@ class Adam(Optimizer):
     def _adam_step(self, var, g, lr, step):
         m = self._slot(var, "m")
         v = self._slot(var, "v")
+        if step % FLUSH_DENORMALS_EVERY == 0:
+            _flush_denormals(m)
+            _flush_denormals(v)
         b1, b2 = self.beta_1, self.beta_2
         m *= b1
         m += (1 - b1) * g

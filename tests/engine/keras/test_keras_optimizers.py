@@ -79,6 +79,26 @@ def test_adam_two_steps():
     np.testing.assert_allclose(np.abs(w1 - W0), 0.01, rtol=1e-5)
 
 
+def test_adam_flushes_subnormal_moments_as_tensorflow_does():
+    """A weight whose gradient stays zero lets its first moment decay into float32's
+    subnormal range (50x slower arithmetic); Adam flushes it to zero every few steps."""
+    tiny = np.finfo(np.float32).tiny
+    w = tf.Variable(np.ones(4, np.float32))
+    opt = optimizers.Adam(learning_rate=0.001)
+    opt.apply_gradients([(tf.constant(np.float32([1e-3, 0.0, 0.0, 1.0])), w)])
+    m = opt._slot(w, "m")
+    m[1] = tiny / 8  # already subnormal; m[2] exactly zero; m[0], m[3] normal
+    normal_before = m[[0, 3]].copy()
+    zero = tf.constant(np.zeros(4, np.float32))
+    for _ in range(optimizers.FLUSH_DENORMALS_EVERY - 1):  # steps 2..16; the flush is at 16
+        opt.apply_gradients([(zero, w)])
+    assert m[1] == 0.0 and m[2] == 0.0
+    b1 = opt.beta_1
+    np.testing.assert_allclose(m[[0, 3]], normal_before * b1 ** (optimizers.FLUSH_DENORMALS_EVERY
+                                                               - 1), rtol=1e-5)
+    assert np.all(np.isfinite(w.numpy()))
+
+
 def test_adamw_decoupled_weight_decay():
     got = run(optimizers.AdamW(learning_rate=0.01, weight_decay=0.1))
     for g, want in zip(got, _adam_reference(weight_decay=0.1)):
