@@ -206,6 +206,7 @@ class GradientTape:
             STATE.refresh()
         errstate = np.errstate(all="ignore")  # inf * 0 in a backward pass: silent, like TF
         errstate.__enter__()
+        saved_scopes = STATE.scopes
         try:
             for call in reversed(self._records):
                 out_grads = _output_grads(call, pending)
@@ -218,6 +219,7 @@ class GradientTape:
                 # Untracked inputs are constants to this tape: they get no gradient.
                 wanted = call.wanted = tuple([key in tracked and x._value.dtype.kind == "f"
                                               for key, x in zip(call.input_ids, call.inputs)])
+                STATE.scopes = ["gradient_tape", *call.scope]
                 try:
                     in_grads = rule(call, *out_grads)
                 finally:
@@ -227,6 +229,7 @@ class GradientTape:
                         pending.setdefault(key, []).append(g)
             return [_total(pending.get(id(s))) if id(s) in tracked else None for s in sources]
         finally:
+            STATE.scopes = saved_scopes
             errstate.__exit__(None, None, None)
             if was_recording:
                 STATE.tapes.append(self)

@@ -66,7 +66,7 @@ def defop(name: str, *, num_outputs: int = 1, differentiable: bool = True,
 class OpCall:
     """What a gradient rule sees of one executed op (TensorFlow's ``op`` argument)."""
 
-    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "wanted")
+    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "wanted", "scope")
 
     def __init__(self, op: OpDef, inputs: tuple, outputs: tuple, attrs: dict) -> None:
         self.op = op
@@ -78,6 +78,9 @@ class OpCall:
         # before calling the rule; rules may skip the others, like PyTorch's
         # needs_input_grad). All, unless a tape says otherwise.
         self.wanted: tuple[bool, ...] | None = None
+        # The name scope (Keras layer) it ran in: its gradient ops run under
+        # gradient_tape/<scope>, as TensorFlow names them.
+        self.scope = tuple(STATE.scopes)
 
     def needs(self, index: int) -> bool:
         """Whether the gradient for input ``index`` is wanted (skippable work otherwise)."""

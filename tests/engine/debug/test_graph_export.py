@@ -271,7 +271,8 @@ def test_traced_graph_exports_to_every_format(mlp_graph, tmp_path, fmt):
         root = check_svg(path, graph)
         cluster_titles = {g.find(SVG_NS + "title").text for g in root.iter(SVG_NS + "g")
                           if g.get("class") == "cluster"}
-        assert len(cluster_titles) == 4  # sequential, dense, dense_1, Adam
+        # sequential, dense, dense_1, Adam, and gradient_tape/ over the same three
+        assert len(cluster_titles) == 8
     elif fmt == "png":
         check_png(path)
     else:
@@ -351,7 +352,11 @@ def test_collapse_a_traced_keras_step_by_layer(mlp_graph, tmp_path):
     dense = by_layer.node("scope|sequential/dense")
     assert dense.count == len(in_dense) and dense.count >= 4  # reads, MatMul, BiasAdd, Relu
     unscoped = [n for n in mlp_graph.nodes if not n.scope]
-    assert len(by_layer) == len(unscoped) + 3  # + dense, dense_1, Adam
+    # + dense, dense_1, Adam, and the backward pass: the loss's gradient ops (scope
+    # gradient_tape) and the layers' (gradient_tape/sequential, two levels deep)
+    assert len(by_layer) == len(unscoped) + 5
+    in_layer_grads = [n for n in mlp_graph.nodes if n.scope.startswith("gradient_tape/sequential")]
+    assert by_layer.node("scope|gradient_tape/sequential").count == len(in_layer_grads) >= 6
     assert ("scope|sequential/dense", "scope|sequential/dense_1") in {
         (e.src, e.dst) for e in by_layer.edges}
     text = check_dot(ge.export(by_layer, tmp_path / "layers.dot"), by_layer)
@@ -469,8 +474,9 @@ def test_layout_json_positions_nodes_edges_and_clusters(mlp_graph):
         assert len(points) >= 4 and (len(points) - 1) % 3 == 0
     assert all(tip is not None for tip in layout["arrowheads"])
     assert {label[2] for label in layout["edge_labels"] if label} >= {"[8,16]"}
-    assert set(layout["clusters"]) == {"sequential", "sequential/dense",
-                                       "sequential/dense_1", "Adam"}
+    forward = {"sequential", "sequential/dense", "sequential/dense_1"}
+    assert set(layout["clusters"]) == {*forward, "Adam", "gradient_tape",
+                                       *(f"gradient_tape/{scope}" for scope in forward)}
     # y grows downwards: the inputs (top, rankdir=TB) sit above the optimizer update
     placeholder = next(n.id for n in graph.nodes if n.op == "Placeholder")
     apply = next(n.id for n in graph.nodes if n.op == "ApplyGradients")

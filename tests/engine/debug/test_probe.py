@@ -279,3 +279,21 @@ def test_a_sum_that_overflows_is_still_healthy():
     big = np.full(4, np.finfo(np.float32).max, dtype=np.float32)  # sum overflows to inf
     assert summarize(big, "CONCISE_HEALTH")["bad"] is False
     assert summarize(np.array([1.0, np.inf], np.float32), "CONCISE_HEALTH")["pos_inf"] == 1
+
+
+def test_gradient_ops_run_under_gradient_tape_and_their_forward_scope():
+    log: list[dict] = []
+    w = tf.Variable([[1.0], [2.0]])
+    x = tf.constant([[3.0, 4.0]])
+    with Probe(log.append, mode="SHAPE"):
+        with tf.GradientTape() as tape:
+            with tf.name_scope("layer"):
+                y = tf.matmul(x, w)
+            loss = tf.reduce_sum(y)
+        tape.gradient(loss, [w])
+        after = tf.constant(1.0) + 1.0  # the scope is restored after the backward pass
+    scopes = {(e["op"], e["scope"]) for e in log if e["kind"] == "op"}
+    assert ("MatMul", "layer") in scopes  # forward
+    assert ("MatMul", "gradient_tape/layer") in scopes  # its gradient
+    assert any(op != "MatMul" and scope == "gradient_tape" for op, scope in scopes)  # Sum's
+    assert log[-1]["scope"] == "" and float(after) == 2.0
