@@ -45,7 +45,8 @@ def _leaf_key(leaf: Any) -> tuple:
     if isinstance(leaf, Variable):
         return ("variable", id(leaf))
     if isinstance(leaf, Tensor | np.ndarray):
-        return ("tensor", tuple(np.shape(leaf)), np.asarray(leaf).dtype.str)
+        value = leaf._value if isinstance(leaf, Tensor) else leaf  # no __array__ round trip
+        return ("tensor", value.shape, value.dtype.str)
     try:
         hash(leaf)
         return ("python", type(leaf).__name__, leaf)
