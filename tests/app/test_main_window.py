@@ -380,3 +380,29 @@ def test_the_command_still_runs_a_script_in_the_terminal(tmp_path, capsys):
     script.write_text("import sys\nprint('hi', sys.argv[1:])\n")
     assert cli.main(["--terminal", str(script), "a"]) == 0
     assert capsys.readouterr().out == "hi ['a']\n"
+
+
+def test_file_menu_exports_the_drawn_graph(qtbot, make_window, train_trace, tmp_path):
+    window = make_window()
+    open_trace(qtbot, window, train_trace)
+    graph = window.graph_dock
+    graph.refresh()
+    qtbot.waitUntil(lambda: graph.shown_graph is not None and graph._pending is None,
+                    timeout=LIVE_TIMEOUT)
+    file_menu = window.menuBar().actions()[0].menu()
+    action = next(a for a in file_menu.actions() if a.text().replace("&", "").startswith(
+        "Export graph"))
+    assert action is window.export_graph_action and action.isEnabled()
+    action.trigger()
+    from app.docks.graph_dock import ExportDialog
+
+    (dialog,) = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, ExportDialog) and w.isVisible()]
+    dialog.format_combo.setCurrentText("SVG")
+    dialog.collapse_combo.setCurrentText("By layer")
+    target = tmp_path / "from-menu.svg"
+    dialog.path_edit.setText(str(target))
+    with qtbot.waitSignal(graph.exportFinished, timeout=LIVE_TIMEOUT) as done:
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert done.args == [str(target), ""]
+    assert target.read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
