@@ -72,7 +72,9 @@ def format_health(summary: Any) -> str:
 
 def format_name(event: dict) -> str:
     scope, name = event.get("scope") or "", event.get("name") or ""
-    return f"{scope}/{name}" if scope else name
+    if not scope or name.startswith(scope + "/"):  # graph node names carry their scope
+        return name
+    return f"{scope}/{name}"
 
 
 def label_text(op: Any, scope: Any, name: Any) -> str:

@@ -154,8 +154,11 @@ def _label(*lines: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _op_label(op: str, name: str, types: str, health: Health = None) -> str:
-    """Op type, name (when it says more than the type), output types, a NaN/Inf mark."""
+def _op_label(op: str, name: str, types: str, health: Health = None, scope: str = "") -> str:
+    """Op type, name (when it says more than the type; without the scope its layer box
+    already shows), output types, a NaN/Inf mark."""
+    if scope and name.startswith(scope + "/"):
+        name = name[len(scope) + 1:]
     return _label(op, name if name != op else "", types, _HEALTH_MARK.get(health or "", ""))
 
 
@@ -193,7 +196,8 @@ def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
         if kind == "constant" and isinstance(value, np.ndarray) and value.size == 1:
             types += f" = {value.reshape(-1)[0].item()!r}"
         out.nodes.append(ExportNode(
-            id=f"n{node.id}", label=_op_label(op, display, types), op=op, kind=kind,
+            id=f"n{node.id}", label=_op_label(op, display, types, scope=node.scope),
+            op=op, kind=kind,
             name=node.name, scope=node.scope,
             shapes=_join_limited([_shape_text(v.shape) for v in node.outputs]),
             dtypes=_join_limited([v.dtype.name for v in node.outputs])))
@@ -281,7 +285,7 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
         kind = _GRAPH_KINDS.get(op, "op") if not event.get("inputs") else "op"
         out.nodes.append(ExportNode(
             id=node_id, op=op, kind=kind, name=display, scope=scope, health=health,
-            label=_op_label(op, display, _join_limited(types), health),
+            label=_op_label(op, display, _join_limited(types), health, scope),
             shapes=_join_limited([_shape_text(s) for s in shapes]),
             dtypes=_join_limited([str(d) for d in dtypes])))
         for index, tensor_id in enumerate(event.get("outputs", [])):

@@ -169,3 +169,14 @@ def test_the_model_keeps_qts_model_contract(qtmodeltester):
 ])
 def test_health_says_what_the_mode_checked(summary, shown):
     assert format_health(summary) == shown
+
+
+def test_name_column_shows_the_scope_once():
+    from app.models.ops_model import format_name
+
+    assert format_name({"scope": "sequential/dense", "name": "MatMul"}) == (
+        "sequential/dense/MatMul")
+    # ops of a traced graph are named as its nodes, scope included
+    assert format_name({"scope": "sequential/dense", "name": "sequential/dense/MatMul"}) == (
+        "sequential/dense/MatMul")
+    assert format_name({"scope": "", "name": "Add"}) == "Add"

@@ -500,3 +500,13 @@ def test_layout_cost_grows_with_long_edges():
     assert ge.estimated_layout_cost(chain) == 0
     chain.edges.append(ExportEdge("n1", "n9"))
     assert ge.estimated_layout_cost(chain) == 7
+
+
+def test_labels_leave_the_scope_to_the_layer_box():
+    event = op_event(1, "MatMul", [1, 2], [3], [[2, 2]], scope="sequential/dense")
+    event["name"] = "sequential/dense/MatMul_1"
+    (node,) = [n for n in ge.from_op_events([event]).nodes if n.kind == "op"]
+    assert node.label.splitlines()[:2] == ["MatMul", "MatMul_1"]
+    event["name"] = "sequential/dense/MatMul"
+    (node,) = [n for n in ge.from_op_events([event]).nodes if n.kind == "op"]
+    assert node.label.splitlines()[0] == "MatMul" and "dense" not in node.label
