@@ -29,7 +29,7 @@ HEALTHY = [{"shape": [32, 10], "dtype": "float32", "size": 320, "nan": 0, "neg_i
 BROKEN = [{"shape": [32, 10], "dtype": "float32", "size": 320, "nan": 2, "neg_inf": 0,
            "pos_inf": 1, "bad": True}]
 TEMPLATE = {"kind": "op", "epoch": 0, "inputs": [1], "outputs": [2], "shapes": [[32, 10]],
-            "dtypes": ["float32"], "file": "/work/train.py", "duration": 2.5e-5,
+            "dtypes": ["float32"], "file": "/project/train.py", "duration": 2.5e-5,
             "exec": "eager"}
 
 

@@ -8,7 +8,7 @@ import pytest
 from engine.debug.breakpoints import Breakpoint, BreakpointSet, ConditionError
 
 
-def op(seq, op_type="Add", name=None, scope="", file="/work/train.py", line=10, bad=False,
+def op(seq, op_type="Add", name=None, scope="", file="/project/train.py", line=10, bad=False,
        inputs=(), outputs=None, step=0):
     return {"kind": "op", "seq": seq, "step": step, "epoch": 0, "op": op_type,
             "name": name or op_type, "scope": scope, "inputs": list(inputs),
@@ -22,7 +22,7 @@ def gradient(seq, bad=False, step=0):
     summary = {"shape": [], "dtype": "float32", "bad": bad}
     return {"kind": "gradient", "seq": seq, "step": step, "epoch": 0, "target": 1,
             "sources": [{"id": 5, "name": "w", "shape": [], "summary": summary}],
-            "file": "/work/train.py", "line": 30}
+            "file": "/project/train.py", "line": 30}
 
 
 def test_op_type_matches_exactly():
@@ -40,11 +40,12 @@ def test_op_name_pattern_matches_name_or_scoped_name():
 
 
 def test_line_matches_basename_tail_or_absolute_path():
-    event = op(1, file="/work/project/train.py", line=12)
+    event = op(1, file="/projects/demo/train.py", line=12)
     assert Breakpoint.at_line("train.py", 12).matches(event)
-    assert Breakpoint.at_line("project/train.py", 12).matches(event)
-    assert Breakpoint.at_line("/work/project/train.py", 12).matches(event)
+    assert Breakpoint.at_line("demo/train.py", 12).matches(event)
+    assert Breakpoint.at_line("/projects/demo/train.py", 12).matches(event)
     assert not Breakpoint.at_line("rain.py", 12).matches(event)
+    assert not Breakpoint.at_line("emo/train.py", 12).matches(event)  # whole path parts only
     assert not Breakpoint.at_line("train.py", 13).matches(event)
 
 
