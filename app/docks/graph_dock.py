@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,7 +53,6 @@ TAPE = -1  # source combo data of the tape graph; traced graphs use their index
 class _Request:
     """What to draw: enough to rebuild it in the worker and to tell two requests apart."""
 
-    token: int
     source: int  # TAPE or an index into session.graphs
     step: int | None
     title: str
@@ -156,7 +155,6 @@ class GraphDock(QDockWidget):
         self._relay.laidOut.connect(self._on_laid_out)
         self._relay.exported.connect(self._on_exported)
         self._cache: collections.OrderedDict[tuple, Layout] = collections.OrderedDict()
-        self._token = 0
         self._shown: _Request | None = None
         self._pending: _Request | None = None
         self._raw: ExportGraph | None = None
@@ -246,18 +244,13 @@ class GraphDock(QDockWidget):
 
     def clear(self) -> None:
         """A new run or trace: forget graphs, steps and the drawing."""
-        self._token += 1
         self._shown = self._pending = self._raw = None
         self._want_seq = None
         self._expanded.clear()
-        self.source_combo.blockSignals(True)
-        self.source_combo.clear()
-        self.source_combo.addItem("Tape of a step", TAPE)
-        self.source_combo.blockSignals(False)
-        self.step_spin.blockSignals(True)
-        self.step_spin.setRange(0, 0)
-        self.step_spin.setValue(0)
-        self.step_spin.blockSignals(False)
+        with QSignalBlocker(self.source_combo):
+            self.source_combo.clear()
+            self.source_combo.addItem("Tape of a step", TAPE)
+        self._set_step(0, maximum=0)
         self.follow_check.setChecked(True)
         self.view.show_message("No ops yet: run a script or open a trace.")
         self.status_label.setText("")
@@ -272,9 +265,8 @@ class GraphDock(QDockWidget):
                 f"{event['function']} — trace {event['trace_count']} "
                 f"({len(event['nodes'])} nodes)", index)
         if any(e.get("kind") in ("op", "step_end", "graph") for e in batch):
-            self.step_spin.blockSignals(True)
-            self.step_spin.setMaximum(max(self._latest_step(), 0))
-            self.step_spin.blockSignals(False)
+            with QSignalBlocker(self.step_spin):
+                self.step_spin.setMaximum(max(self._latest_step(), 0))
             # A loading trace is drawn once it is all in: building graphs on the way would
             # take the GIL from the UI thread for nothing.
             if self._session.state != "loading" and not self._follow_timer.isActive():
@@ -316,13 +308,9 @@ class GraphDock(QDockWidget):
         source = self.source
         collapse = COLLAPSE_MODES[self.collapse_combo.currentText()]
         expanded = frozenset(self._expanded)
-        self._token += 1
         if source == TAPE:
             if self.follow_check.isChecked():
-                self.step_spin.blockSignals(True)
-                self.step_spin.setMaximum(max(self._latest_step(), 0))
-                self.step_spin.setValue(self._followed_step())
-                self.step_spin.blockSignals(False)
+                self._set_step(self._followed_step())
             step = self.step_spin.value()
             ops = self._ops_of_step(step)
             if not ops:
@@ -341,7 +329,7 @@ class GraphDock(QDockWidget):
             def build(ops: list[dict] = ops, variables: list[dict] = variables) -> ExportGraph:
                 return graph_export.from_op_events(ops, variables, name="tape")
 
-            return _Request(self._token, TAPE, step, title, build, collapse, expanded, key)
+            return _Request(TAPE, step, title, build, collapse, expanded, key)
         event = session.graphs[source]
         summaries = self._latest_summaries(event["graph_id"])
         title = f"{event['function']} (trace {event['trace_count']})"
@@ -352,7 +340,7 @@ class GraphDock(QDockWidget):
         def build_traced(event: dict = event, summaries: dict = summaries) -> ExportGraph:
             return graph_export.from_graph_event(event, summaries)
 
-        return _Request(self._token, source, None, title, build_traced, collapse, expanded, key)
+        return _Request(source, None, title, build_traced, collapse, expanded, key)
 
     def _latest_summaries(self, graph_id: int) -> dict[str, object]:
         """Node name -> summary of its latest run op by op (for health colors)."""
@@ -419,10 +407,19 @@ class GraphDock(QDockWidget):
         self._expanded.clear()
         self.refresh()
 
+    def _set_step(self, step: int, maximum: int | None = None) -> None:
+        """Show ``step`` in the step box without it counting as the user's choice."""
+        with QSignalBlocker(self.step_spin):
+            self.step_spin.setMaximum(max(self._latest_step(), step) if maximum is None
+                                      else maximum)
+            self.step_spin.setValue(step)
+
+    def _stop_following(self) -> None:
+        with QSignalBlocker(self.follow_check):
+            self.follow_check.setChecked(False)
+
     def _step_chosen(self) -> None:
-        self.follow_check.blockSignals(True)
-        self.follow_check.setChecked(False)
-        self.follow_check.blockSignals(False)
+        self._stop_following()
         self.refresh()
 
     def _collapse_changed(self) -> None:
@@ -440,13 +437,8 @@ class GraphDock(QDockWidget):
     def show_source(self, source: int, step: int | None = None) -> None:
         """Switch to the tape (of ``step``; None keeps following) or a traced graph."""
         if step is not None:
-            self.step_spin.blockSignals(True)
-            self.step_spin.setMaximum(max(self._latest_step(), step))
-            self.step_spin.setValue(step)
-            self.step_spin.blockSignals(False)
-            self.follow_check.blockSignals(True)
-            self.follow_check.setChecked(False)
-            self.follow_check.blockSignals(False)
+            self._set_step(step)
+            self._stop_following()
         row = self.source_combo.findData(source)
         if row >= 0 and row != self.source_combo.currentIndex():
             self.source_combo.setCurrentIndex(row)  # refreshes
@@ -540,9 +532,8 @@ class GraphDock(QDockWidget):
         node = graph.node(node_id)
         if node.kind == "cluster" and node.scope and not node.scope.endswith("*"):
             self._expanded.add(node.scope)
-            self.collapse_combo.blockSignals(True)
-            self.collapse_combo.setCurrentText("By layer")
-            self.collapse_combo.blockSignals(False)
+            with QSignalBlocker(self.collapse_combo):
+                self.collapse_combo.setCurrentText("By layer")
             self.refresh()
         elif node.kind != "cluster":
             self._node_clicked(node_id)
