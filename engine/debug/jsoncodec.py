@@ -20,14 +20,8 @@ import orjson
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
-def _default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):  # np.float16 and others orjson leaves out
-        return obj.item()
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-
-
 def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
+    if isinstance(obj, np.generic):  # np.float16 and others orjson leaves out
         return obj.item()
     if isinstance(obj, np.ndarray):
         return obj.tolist()
@@ -65,7 +59,7 @@ def dumps(obj: Any, lenient: bool = False) -> bytes:
     Unknown objects raise ``TypeError``, or with ``lenient`` become their ``repr``."""
     slow = _slow_lenient if lenient else _slow_encode
     try:
-        data = orjson.dumps(obj, default=_lenient_default if lenient else _default,
+        data = orjson.dumps(obj, default=_lenient_default if lenient else _json_default,
                             option=_OPTIONS)
     except orjson.JSONEncodeError:
         return slow(obj).encode()  # e.g. int keys, which json turns into strings
