@@ -14,6 +14,7 @@ and only boundaries, gradients, updates and scalars are reported.
 from __future__ import annotations
 
 import collections
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -187,19 +188,22 @@ class Probe(Hook):
         summary = summarize(value, self._stats_mode())
         self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
                    name=var.name, action=action, summary=summary,
-                   **self._update_norms(id(var), value))
+                   **self._update_norms(var, value))
 
-    def _update_norms(self, key: int, value: np.ndarray) -> dict[str, float]:
+    def _update_norms(self, var: Any, value: np.ndarray) -> dict[str, float]:
         """``weight_norm`` and, from the second update on, ``update_norm`` (how far this
         update moved the variable): their ratio is the classic learning-rate health check."""
         if value.dtype.kind != "f":
             return {}
         flat = value.reshape(-1)
         norms = {"weight_norm": float(np.sqrt(np.dot(flat, flat)))}
+        key = id(var)
         before = self._last_weights.get(key)
         if before is not None and before.shape == flat.shape:
             moved = flat - before
             norms["update_norm"] = float(np.sqrt(np.dot(moved, moved)))
+        elif before is None:  # forget it with the variable: its id may be reused
+            weakref.finalize(var, self._last_weights.pop, key, None)
         self._last_weights[key] = flat.copy()
         return norms
 

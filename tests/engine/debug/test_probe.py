@@ -297,3 +297,16 @@ def test_gradient_ops_run_under_gradient_tape_and_their_forward_scope():
     assert ("MatMul", "gradient_tape/layer") in scopes  # its gradient
     assert any(op != "MatMul" and scope == "gradient_tape" for op, scope in scopes)  # Sum's
     assert log[-1]["scope"] == "" and float(after) == 2.0
+
+
+def test_a_freed_variable_leaves_no_weights_behind_for_its_id():
+    import gc
+
+    log: list[dict] = []
+    with Probe(log.append, mode="CONCISE_HEALTH") as probe:
+        w = tf.Variable([3.0, 4.0])
+        w.assign_sub([1.0, 1.0])
+        assert len(probe._last_weights) == 1
+        del w
+        gc.collect()
+        assert probe._last_weights == {}  # a new variable reusing the id starts afresh
