@@ -9,6 +9,8 @@ import numpy as np
 
 import engine as tf
 
+tf.random.set_seed(0)  # the same initial weights, and so the same run, every time
+
 # Two spirals, 400 points each, with a little noise.
 rng = np.random.default_rng(0)
 n = 400
