@@ -10,6 +10,7 @@ Times are the best of a few runs (the minimum is the least noisy on shared hosts
 from __future__ import annotations
 
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,9 +21,11 @@ from threadpoolctl import threadpool_limits
 
 import engine as tf
 from engine.debug import graph_export as ge
-from engine.debug.graph_export import ExportEdge, ExportGraph, ExportNode
 
-OPS = ("MatMul", "BiasAdd", "Relu", "Mul", "Add", "Sum")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared graphs
+from synthetic_graphs import OPS, tape_like_graph  # noqa: E402
+
+from engine.debug.graph_export import ExportEdge, ExportGraph, ExportNode
 
 
 def layered_dag(n_nodes: int, width: int = 5, seed: int = 0) -> ExportGraph:
@@ -45,38 +48,6 @@ def layered_dag(n_nodes: int, width: int = 5, seed: int = 0) -> ExportGraph:
             if rank >= 3 and rng.random() < 0.2:
                 src = rng.choice(ranks[rank - 3])
                 graph.edges.append(ExportEdge(src, node_id, "[32,64]", (src,)))
-    return graph
-
-
-def tape_like_graph(n_nodes: int, n_scopes: int) -> ExportGraph:
-    """A forward half under ``model/layer_<i>`` scopes, then an unscoped backward half that
-    reads the forward values in reverse (as a recorded tape does)."""
-    graph = ExportGraph("tape")
-    graph.nodes.append(ExportNode("x", "Tensor\nx", "Tensor", "input"))
-    forward, previous = [], "x"
-    per_scope = max((n_nodes // 2) // n_scopes, 1)
-    for i in range(n_nodes // 2 - 1):
-        scope = f"model/layer_{min(i // per_scope, n_scopes - 1)}"
-        node_id = f"f{i}"
-        if i % 4 == 0:
-            graph.nodes.append(ExportNode(node_id, f"Variable\nw{i}", "Variable", "variable",
-                                          scope=scope))
-        else:
-            op = OPS[i % len(OPS)]
-            graph.nodes.append(ExportNode(node_id, f"{op}\n{op}_{i}", op, "op", scope=scope))
-            graph.edges.append(ExportEdge(previous, node_id, "[32,64]", (previous,)))
-            if forward[-1] != previous:
-                graph.edges.append(ExportEdge(forward[-1], node_id, "[64,64]", (forward[-1],)))
-            previous = node_id
-        forward.append(node_id)
-    gradient = previous
-    for i in range(n_nodes - len(graph.nodes)):
-        node_id, op = f"b{i}", OPS[i % len(OPS)] + "Grad"
-        read = forward[-1 - (i % len(forward))]
-        graph.nodes.append(ExportNode(node_id, f"{op}\n{op}_{i}", op, "op"))
-        graph.edges.append(ExportEdge(gradient, node_id, "[32,64]", (gradient,)))
-        graph.edges.append(ExportEdge(read, node_id, "[32,64]", (read,)))
-        gradient = node_id
     return graph
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from synthetic_graphs import OPS, tape_like_graph
 
 import engine as tf
 from engine.debug import events
@@ -84,39 +85,8 @@ def tape_events(step=0, first_seq=10, summary_of=None):
 VARIABLES = [variable_event(1, 100, "dense/kernel:0", [5, 3]),
              variable_event(2, 101, "dense/bias:0", [3])]
 
-OPS = ("MatMul", "BiasAdd", "Relu", "Mul", "Add", "Sum")
-
-
 def layered_graph(n_nodes: int, n_scopes: int) -> ExportGraph:
-    """A tape-like graph: a forward half under ``model/layer_<i>`` scopes (ops and their
-    variables), then an unscoped backward half that reads the forward values in reverse."""
-    graph = ExportGraph("synthetic")
-    graph.nodes.append(ExportNode("x", "Tensor\nx", "Tensor", "input"))
-    forward, previous = [], "x"
-    per_scope = max((n_nodes // 2) // n_scopes, 1)
-    for i in range(n_nodes // 2 - 1):
-        scope = f"model/layer_{min(i // per_scope, n_scopes - 1)}"
-        node_id = f"f{i}"
-        if i % 4 == 0:
-            graph.nodes.append(ExportNode(node_id, f"Variable\nw{i}", "Variable", "variable",
-                                          scope=scope))
-        else:
-            op = OPS[i % len(OPS)]
-            graph.nodes.append(ExportNode(node_id, f"{op}\n{op}_{i}", op, "op", scope=scope))
-            graph.edges.append(ExportEdge(previous, node_id, "[32,64]", (previous,)))
-            if forward[-1] != previous:
-                graph.edges.append(ExportEdge(forward[-1], node_id, "[64,64]", (forward[-1],)))
-            previous = node_id
-        forward.append(node_id)
-    gradient = previous
-    for i in range(n_nodes - len(graph.nodes)):
-        node_id, op = f"b{i}", OPS[i % len(OPS)] + "Grad"
-        read = forward[-1 - (i % len(forward))]
-        graph.nodes.append(ExportNode(node_id, f"{op}\n{op}_{i}", op, "op"))
-        graph.edges.append(ExportEdge(gradient, node_id, "[32,64]", (gradient,)))
-        graph.edges.append(ExportEdge(read, node_id, "[32,64]", (read,)))
-        gradient = node_id
-    return graph
+    return tape_like_graph(n_nodes, n_scopes, name="synthetic")
 
 
 # -- validating files ---------------------------------------------------------------------------
