@@ -35,6 +35,39 @@ OP_TYPES = ("MatMul", "BiasAdd", "Relu", "Softmax", "Mean", "Square", "Sub", "Mu
 SCOPES = ("sequential/dense", "sequential/dense_1", "")
 
 
+class LatenessMeter:
+    """How late a 10 ms timer fires: the event loop's responsiveness, as a person feels it."""
+
+    INTERVAL_MS = 10
+
+    def __init__(self) -> None:
+        self.lateness: list[float] = []
+        self._clock = QElapsedTimer()
+        self._last = 0
+        self._timer = QTimer()
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = self._clock.elapsed()
+        self.lateness.append(max(0.0, now - self._last - self.INTERVAL_MS))
+        self._last = now
+
+    def start(self) -> None:
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> list[float]:
+        """Stop; the lateness of every tick in ms, sorted."""
+        self._timer.stop()
+        return sorted(self.lateness)
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted values (0 when there are none)."""
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0.0
+
+
 def synthetic_ops(count: int) -> list[dict]:
     healthy = [{"shape": [32, 128], "dtype": "float32", "size": 4096, "nan": 0, "neg_inf": 0,
                 "pos_inf": 0, "bad": False}]
@@ -145,18 +178,7 @@ def bench_latency(app: QApplication, seconds: float) -> None:
         print(f"   the debuggee did not start (state {session.state})")
         return
 
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    timer = QTimer()
-    timer.setInterval(10)
-    last = [0]
-
-    def tick() -> None:
-        now = clock.elapsed()
-        lateness.append(max(0.0, now - last[0] - 10.0))
-        last[0] = now
-
-    timer.timeout.connect(tick)
+    meter = LatenessMeter()
     events_before = len(session.events)
     # Measured in a real event loop, as the application runs (a hand-made processEvents
     # loop services timers differently).
@@ -164,11 +186,10 @@ def bench_latency(app: QApplication, seconds: float) -> None:
     QTimer.singleShot(int(seconds * 1000), loop.quit)
     session.runFinished.connect(loop.quit)
     session.run()
-    clock.start()
-    timer.start()
+    meter.start()
     started = time.monotonic()
     loop.exec()
-    timer.stop()
+    lateness = meter.stop()
     elapsed = time.monotonic() - started
     received = len(session.events) - events_before
     ops = session.op_count
@@ -180,9 +201,7 @@ def bench_latency(app: QApplication, seconds: float) -> None:
     if len(lateness) < 10:
         print("   too few timer ticks to measure")
         return
-    lateness.sort()
-    p50 = lateness[len(lateness) // 2]
-    p99 = lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))]
+    p50, p99 = percentile(lateness, 0.5), percentile(lateness, 0.99)
     print(f"received {received:,} events ({ops:,} ops, {ops / elapsed:,.0f} ops/s) in "
           f"{elapsed:.1f} s, {len(lateness):,} timer ticks")
     print(f"10 ms timer lateness: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lateness[-1]:.1f} ms  "
@@ -209,33 +228,20 @@ def bench_open_trace(app: QApplication) -> None:
         print(f"   (writing it: {ms_since(start) / 1e3:.1f} s, not counted)")
         window = MainWindow()
         window.show()
-        lateness: list[float] = []
-        clock = QElapsedTimer()
-        timer = QTimer()
-        timer.setInterval(10)
-        last = [0]
-
-        def tick() -> None:
-            now = clock.elapsed()
-            lateness.append(max(0.0, now - last[0] - 10.0))
-            last[0] = now
-
-        timer.timeout.connect(tick)
+        meter = LatenessMeter()
         loop = QEventLoop()
         window.session.stateChanged.connect(lambda state: loop.quit() if state == "trace"
                                             else None)
         start = time.perf_counter()
-        clock.start()
-        timer.start()
+        meter.start()
         window.open_path(trace)
         loop.exec()
-        timer.stop()
+        lateness = meter.stop()
         elapsed = ms_since(start) / 1e3
         rows = window.ops_dock.model.rowCount()
-        lateness.sort()
-        p99 = lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))] if lateness else 0
+        p99 = percentile(lateness, 0.99)
         print(f"all {rows:,} rows shown after {elapsed:.1f} s ({rows / elapsed:,.0f} ops/s); "
-              f"10 ms timer lateness meanwhile: p50 {lateness[len(lateness) // 2]:.1f} ms, "
+              f"10 ms timer lateness meanwhile: p50 {percentile(lateness, 0.5):.1f} ms, "
               f"p99 {p99:.1f} ms  [{verdict(p99, LATENCY_TARGET_MS)}]")
         window.close()
         window.deleteLater()
