@@ -6,6 +6,7 @@ only when that flag is set, so an op nobody watches pays one attribute check.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -58,17 +59,22 @@ def current_scope() -> str:
 _ENGINE_DIR = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
 
 
+_IS_ENGINE_FILE: dict[str, bool] = {}
+
+
 def user_frame(depth: int = 2) -> tuple[str, int]:
     """(file, line) of the innermost frame outside the engine: where the user called us."""
-    import sys
-
     frame = sys._getframe(depth)
-    while frame is not None and (frame.f_code.co_filename.startswith(_ENGINE_DIR)
-                                 or frame.f_code.co_filename.startswith("<tf.function")):
-        frame = frame.f_back  # engine code and graphs compiled from traces are not the user's
-    if frame is None:
-        return ("", 0)
-    return (frame.f_code.co_filename, frame.f_lineno)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        inside = _IS_ENGINE_FILE.get(filename)
+        if inside is None:  # engine code and graphs compiled from traces are not the user's
+            inside = _IS_ENGINE_FILE[filename] = (filename.startswith(_ENGINE_DIR)
+                                                  or filename.startswith("<tf.function"))
+        if not inside:
+            return (filename, frame.f_lineno)
+        frame = frame.f_back
+    return ("", 0)
 
 
 class Hook:
@@ -79,6 +85,8 @@ class Hook:
     """
 
     wants_ops = True
+    # True: run compiled graphs through ``run_graph`` (a recorder of op summaries only)
+    packs_graphs = False
 
     def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                     duration: float) -> None:
@@ -93,14 +101,19 @@ class Hook:
     def graph_executed(self, concrete: Any, duration: float) -> None:
         """A compiled graph ran as one call (no per-op events)."""
 
+    def run_graph(self, concrete: Any, arrays: list) -> tuple:
+        """Run ``concrete`` compiled, hearing of its ops (only asked when ``packs_graphs``)."""
+        return concrete.compiled(*arrays)
+
     def graph_traced(self, concrete: Any, function: str, count: int, reason: str) -> None:
         """``tf.function`` traced ``function`` (again, for ``reason``)."""
 
     def variable_created(self, var: Any) -> None:
         """A Variable was made."""
 
-    def variable_updated(self, var: Any, action: str) -> None:
-        """A Variable's value changed (assign*, or an optimizer named by ``action``)."""
+    def variable_updated(self, var: Any, action: str, delta: Any = None) -> None:
+        """A Variable's value changed (assign*, or an optimizer named by ``action``);
+        ``delta``, when given, is what was subtracted from it."""
 
     def optimizer_step(self, optimizer: Any, step: int) -> None:
         """An optimizer applied one update: a training step ended."""

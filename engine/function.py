@@ -26,7 +26,7 @@ import numpy as np
 
 from engine import nest
 from engine.context import STATE
-from engine.graph.executor import CompiledGraph, run_observed
+from engine.graph.executor import CompiledGraph, SummarizedGraph, run_observed
 from engine.graph.ir import Graph
 from engine.graph.passes import optimize
 from engine.graph.trace import GraphBuilder
@@ -73,6 +73,7 @@ class ConcreteFunction:
         self.graph_id = next(_GRAPH_IDS)
         self.optimized_graph = optimize(graph)
         self._compiled: CompiledGraph | None = None
+        self._summarized: dict[bool, SummarizedGraph] = {}
         self._structure = structure  # nested outputs with placeholders for tensors
         self._leaf_is_output = leaf_is_output
         self._constants = constants  # non-tensor leaves of the result, returned as-is
@@ -82,6 +83,13 @@ class ConcreteFunction:
         if self._compiled is None:
             self._compiled = CompiledGraph(self.optimized_graph)
         return self._compiled
+
+    def summarized(self, keep_values: bool) -> SummarizedGraph:
+        """The traced graph compiled with per-op health checks (for a packing recorder)."""
+        program = self._summarized.get(keep_values)
+        if program is None:
+            program = self._summarized[keep_values] = SummarizedGraph(self.graph, keep_values)
+        return program
 
     @property
     def structured_outputs(self) -> Any:
@@ -101,7 +109,12 @@ class ConcreteFunction:
                                 and not isinstance(a, Variable)])
 
     def _call_flat(self, tensors: list) -> Any:
-        if STATE.observed:  # an enclosing tape or the debugger must see each op
+        hook = STATE.op_hook
+        if hook is not None and hook.packs_graphs and not STATE.tapes and STATE.graph is None:
+            # a recorder of health summaries only: every op, at compiled speed
+            results = [wrap(a) for a in hook.run_graph(self, [
+                t._value if isinstance(t, Tensor) else np.asarray(t) for t in tensors])]
+        elif STATE.observed:  # an enclosing tape or the debugger must see each op
             results = run_observed(self.graph, [t if isinstance(t, Tensor) else wrap(
                 np.asarray(t)) for t in tensors], self.graph_id)
         else:

@@ -83,6 +83,7 @@ class DebugClient:
     # -- life cycle ---------------------------------------------------------------------------
     def _start(self) -> None:
         self.events: list[dict] = []
+        self._expander = events.OpsExpander()
         self.state = STARTING
         self._announced = STARTING
         self.returncode: int | None = None
@@ -340,7 +341,7 @@ class DebugClient:
             self._deliver_locked(batch)
 
     def _deliver_locked(self, batch: Iterable[dict]) -> None:
-        for event in batch:
+        for event in self._expander.expand_all(list(batch)):  # callbacks never see packs
             kind = event.get("kind")
             with self._changed:
                 if self.keep_events or kind in ("paused", "error", "finished"):

@@ -177,7 +177,7 @@ class DebugSession:
         self.script = script
         self.user_mode = settings.get("mode", "CONCISE_HEALTH")
         self.probe = Probe(self._on_event, mode=self.user_mode,
-                           ring_steps=int(settings.get("ring_steps", 3)))
+                           ring_steps=int(settings.get("ring_steps", 3)), pack=True)
         self.breakpoints = BreakpointSet(
             [Breakpoint.from_dict(b) for b in settings.get("breakpoints", ())],
             on_error=self._breakpoint_failed)
@@ -200,10 +200,7 @@ class DebugSession:
     # -- sending ----------------------------------------------------------------------------------
     def emit(self, kind: str, **fields: Any) -> dict:
         """An event of the debuggee's own (output, paused, error, finished) in the seq order."""
-        self.probe.seq += 1
-        event = events.make(kind, self.probe.seq, **fields)
-        self._on_event(event)
-        return event
+        return self.probe.emit(kind, **fields)  # after the pending ops pack, if any
 
     def _emit_output(self, stream: str, text: str) -> None:
         self.emit("output", stream=stream, text=text)
@@ -346,7 +343,9 @@ class DebugSession:
         kind = event["kind"]
         reason = None
         hit = None
-        if kind == "op":
+        if kind == "ops":  # packed only while nobody steps, pauses or holds op breakpoints
+            self._last_op = {"seq": event["seq"] + event["count"] - 1}
+        elif kind == "op":
             self._last_op = event
             if self.breakpoints:
                 hit = self.breakpoints.check(event, self._first_output)
@@ -363,7 +362,7 @@ class DebugSession:
                 reason = "step_batch"
         elif kind == "epoch_end" and self._stepping == "epoch":
             reason = "step_epoch"
-        if reason is None and self._pause_requested and kind != "output":
+        if reason is None and self._pause_requested and kind not in ("output", "ops"):
             reason = "pause"
         if reason is not None:
             self.pause(reason, event, hit)
@@ -471,6 +470,8 @@ class RunProgress:
         kind = event["kind"]
         if kind == "op":
             self.ops += 1
+        elif kind == "ops":
+            self.ops += event["count"]
         elif kind == "step_end":
             self.steps += 1
         elif kind == "epoch_end":
@@ -511,18 +512,16 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
         nonlocal last_op_seq
         if event["kind"] == "op":
             last_op_seq = event["seq"]
+        elif event["kind"] == "ops":
+            last_op_seq = event["seq"] + event["count"] - 1
         writer.write(event)
         if shown is not None:
             shown.count(event)
 
-    probe = Probe(sink, mode=mode, value_sink=writer.write_value)
+    # Packed ops, and no value ring: nobody can look back into a headless run's memory.
+    probe = Probe(sink, mode=mode, value_sink=writer.write_value, ring_steps=0, pack=True)
     last_op_seq = 0
-
-    def emit(kind: str, **fields: Any) -> dict:
-        probe.seq += 1
-        event = events.make(kind, probe.seq, **fields)
-        sink(event)
-        return event
+    emit = probe.emit
 
     def forward_output(stream: str, text: str) -> None:
         emit("output", stream=stream, text=text)

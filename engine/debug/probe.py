@@ -9,11 +9,21 @@ also hands every output value to ``value_sink`` (the trace file).
 When the probe does not want op events (mode ``NO_TENSOR`` and nobody stepping or holding
 op breakpoints), ``wants_ops`` is False: eager ops and compiled graphs run at full speed
 and only boundaries, gradients, updates and scalars are reported.
+
+A recorder (``pack=True``: the trace file, the live debuggee) gets consecutive ops as one
+"ops" pack (``events.OpsExpander`` gives the op events back) whenever the mode's summaries can
+be rebuilt from a pack (``events.PACKABLE_MODES``) and nobody steps op by op or holds op
+breakpoints. Then compiled ``tf.function`` graphs keep running compiled, with a health
+check after each op (``SummarizedGraph``) instead of op-by-op dispatch: watching every op's
+health costs a fraction of what one event per op through dispatch costs.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
+import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -22,25 +32,35 @@ import numpy as np
 
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
-from engine.debug.summary import dtype_name, summarize
+from engine.debug.summary import bad_counts, dtype_name, summarize
+from engine.graph import ir
+from engine.graph.executor import report_gradient
+from engine.tensor import wrap
+
+# A pack is sent when it holds this many ops or its first op is this old (the live view).
+PACK_MAX_OPS = 512
+PACK_MAX_SECONDS = 0.1
 
 Sink = Callable[[dict], None]
 ValueSink = Callable[[int, int, np.ndarray], None]
 
 
 def _node_dict(node: Any) -> dict:
-    return {"id": node.id, "op": node.type, "name": node.name, "scope": node.scope,
-            "inputs": [v.id for v in node.inputs], "outputs": [v.id for v in node.outputs],
-            "shapes": [list(v.shape) for v in node.outputs],
-            "dtypes": [v.dtype.name for v in node.outputs],
-            "file": node.source[0], "line": node.source[1]}
+    out = {"id": node.id, "op": node.type, "name": node.name, "scope": node.scope,
+           "inputs": [v.id for v in node.inputs], "outputs": [v.id for v in node.outputs],
+           "shapes": [list(v.shape) for v in node.outputs],
+           "dtypes": [v.dtype.name for v in node.outputs],
+           "file": node.source[0], "line": node.source[1]}
+    if node.type == ir.READ_VARIABLE:  # its value's id in op events of compiled runs
+        out["variable"] = id(node.attrs["variable"])
+    return out
 
 
 class Probe(Hook):
     """Engine hook → events. Not thread-safe: the engine runs on the script's thread."""
 
     def __init__(self, sink: Sink, mode: str = "CONCISE_HEALTH", ring_steps: int = 3,
-                 value_sink: ValueSink | None = None) -> None:
+                 value_sink: ValueSink | None = None, pack: bool = False) -> None:
         if mode not in events.MODES:
             raise ValueError(f"unknown tensor debug mode {mode!r}; choose from {events.MODES}")
         self.sink = sink
@@ -59,7 +79,16 @@ class Probe(Hook):
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self.last_op_outputs: tuple = ()
         self._previous = None
-        self._last_weights: dict[int, np.ndarray] = {}  # variable id -> flat copy after update
+        # variable id -> (flat copy after its last update, scratch for the next difference)
+        self._last_weights: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+        self.pack = pack
+        self.packs_graphs = False  # packing now (read by tf.function for compiled runs too)
+        self._rows: list[tuple] = []  # the pending pack: events.OP_ROW tuples
+        self._pack_seq = 0  # seq of its first op
+        self._pack_started = 0.0
+        self._variable_reads: dict[int, dict] = {}  # graph id -> value id -> Variable
+        self._thread = threading.get_ident()  # the engine's (the script's) thread
+        self._refresh_packing()
 
     # -- configuration ------------------------------------------------------------------------
     @property
@@ -70,7 +99,9 @@ class Probe(Hook):
     def mode(self, mode: str) -> None:
         if mode not in events.MODES:
             raise ValueError(f"unknown tensor debug mode {mode!r}")
+        self.flush_ops()  # a pack's summaries follow one mode
         self._mode = mode
+        self._refresh_packing()
         STATE.refresh()
 
     @property
@@ -80,13 +111,23 @@ class Probe(Hook):
     def watch_ops(self, on: bool) -> None:
         """Ask for op events even in NO_TENSOR mode (op stepping, op breakpoints)."""
         self._force_ops = bool(on)
+        self._refresh_packing()
         STATE.refresh()
 
+    def _refresh_packing(self) -> None:
+        packing = (self.pack and not self._force_ops
+                   and self._mode in events.PACKABLE_MODES)
+        if not packing:
+            self.flush_ops()
+        self.packs_graphs = packing
+
     def attach(self) -> Probe:
+        self._thread = threading.get_ident()
         self._previous = set_hook(self)
         return self
 
     def detach(self) -> None:
+        self.flush_ops()
         if STATE.hook is self:
             set_hook(self._previous)
 
@@ -106,6 +147,8 @@ class Probe(Hook):
         return None
 
     def _keep(self, seq: int, outputs: tuple) -> None:
+        if self.ring_steps <= 0:
+            return
         values = self._ring.get(self.step)
         if values is None:
             values = self._ring[self.step] = {}
@@ -116,6 +159,8 @@ class Probe(Hook):
 
     # -- emitting -------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> dict:
+        if self._rows:
+            self.flush_ops()
         self.seq += 1
         event = events.make(kind, self.seq, **fields)
         self.sink(event)
@@ -125,9 +170,40 @@ class Probe(Hook):
         """Send an event of the debugger's own (output, paused, error…) in sequence."""
         return self._emit(kind, **fields)
 
+    def flush_ops(self) -> None:
+        """Send the pending "ops" pack now (before any other event, a pause, the end).
+
+        Only from the engine's thread, which appends to it: called from another (a command
+        reader), it leaves the pack to the engine's next event."""
+        rows = self._rows
+        if rows and threading.get_ident() == self._thread:
+            self._rows = []
+            self.sink({"kind": "ops", "seq": self._pack_seq, "step": self.step,
+                       "epoch": self.epoch, "mode": self._mode, "count": len(rows),
+                       "rows": rows})
+
+    def _add_rows(self) -> list[tuple]:
+        """The pending pack's rows, flushed first if it is full or old."""
+        rows = self._rows
+        now = time.perf_counter()
+        if not rows:
+            self._pack_seq = self.seq + 1
+            self._pack_started = now
+        elif len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS:
+            self.flush_ops()
+            self._pack_seq = self.seq + 1
+            self._pack_started = now
+            rows = self._rows
+        return rows
+
     # -- engine hook methods ----------------------------------------------------------------------
     def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                     duration: float) -> None:
+        if self.packs_graphs:
+            self._pack_op(op, inputs, outputs, attrs, duration)
+            return
+        if self._rows:  # packing just stopped (op stepping, a pause): the pack goes first
+            self.flush_ops()
         node = self.graph_node if self._graph_stack else None
         if node is not None:  # named as in the graph event, so views can map op <-> node
             file, line = node.source
@@ -157,6 +233,86 @@ class Probe(Hook):
                    "file": file, "line": line, "duration": duration, "exec": exec_kind,
                    "summary": summary})
 
+    def _pack_op(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
+                 duration: float) -> None:
+        """``op_executed`` of a packing probe: one row, one dot product per float output."""
+        node = self.graph_node if self._graph_stack else None
+        if node is not None:
+            file, line = node.source
+            exec_kind = f"graph:{self._graph_stack[-1]}"
+            name, scope = node.name, node.scope
+        else:
+            file, line = user_frame(4)
+            exec_kind = "eager"
+            name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
+            scope = "/".join(STATE.scopes)
+        values = [t._value if type(t._value) is np.ndarray else np.asarray(t._value)
+                  for t in outputs]
+        health: Any = 0
+        if self._mode != "SHAPE":
+            for i, value in enumerate(values):
+                if value.dtype.kind == "f":
+                    flat = value.reshape(-1)
+                    square = np.dot(flat, flat)
+                    if square - square:  # NaN: some element is not finite (or squares overflow)
+                        counts = bad_counts(value)
+                        if counts is not None:
+                            if not health:
+                                health = [0] * len(values)
+                            health[i] = counts
+        rows = self._add_rows()
+        seq = self.seq = self.seq + 1
+        self._keep(seq, outputs)
+        self.last_op_outputs = outputs
+        rows.append((op.name, name, scope, [id(t) for t in inputs], [id(t) for t in outputs],
+                     [list(v.shape) for v in values], [dtype_name(v.dtype) for v in values],
+                     file, line, duration, exec_kind, health))
+
+    def run_graph(self, concrete: Any, arrays: list) -> tuple:
+        """Run a traced function compiled, each op's health checked (``SummarizedGraph``)."""
+        program = concrete.summarized(self.ring_steps > 0)
+        return program(functools.partial(self._graph_ops, concrete), *arrays)
+
+    def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
+                   shapes: dict, kept: list | None, gradients: dict | None) -> None:
+        """``SummarizedGraph``'s report: ops ``[start, stop)`` ran; ``gradients`` at the end.
+        One pack; what every run shares is in the graph event, not repeated here."""
+        if start < stop:
+            if self._rows:
+                self.flush_ops()
+            first = self.seq + 1
+            self.seq += stop - start
+            pack = {"kind": "ops", "seq": first, "step": self.step, "epoch": self.epoch,
+                    "mode": self._mode, "count": stop - start, "graph": concrete.graph_id,
+                    "first": start,
+                    "durations": [times[k + 1] - times[k] for k in range(start, stop)]}
+            if health:
+                bad = [[k, h] for k, h in health.items() if start <= k < stop]
+                if bad:
+                    pack["health"] = bad
+            if shapes:
+                pack["shapes"] = [[k, s] for k, s in shapes.items() if start <= k < stop]
+            if kept is not None:
+                for k in range(start, stop):
+                    self._keep_arrays(first + k - start, kept[k])
+            self.sink(pack)
+        if gradients is not None and concrete.graph.gradients:
+            self._report_graph_gradients(concrete, gradients)
+
+    def _keep_arrays(self, seq: int, arrays: tuple) -> None:
+        self._keep(seq, tuple(wrap(a) for a in arrays))
+
+    def _report_graph_gradients(self, concrete: Any, values: dict) -> None:
+        reads = self._variable_reads.get(concrete.graph_id)
+        if reads is None:
+            reads = self._variable_reads[concrete.graph_id] = {
+                node.outputs[0].id: node.attrs["variable"] for node in concrete.graph.nodes
+                if node.type == ir.READ_VARIABLE}
+        env = {vid: wrap(array) for vid, array in values.items()}
+        env.update(reads)  # as op by op: variable reads are the variables themselves
+        for record in concrete.graph.gradients:
+            report_gradient(self, record, env)
+
     def enter_graph(self, graph_id: int) -> None:
         self._graph_stack.append(graph_id)
 
@@ -181,30 +337,45 @@ class Probe(Hook):
         """Variables and gradients get the op mode's statistics (values: on demand)."""
         return "FULL_HEALTH" if self._mode == "FULL_TENSOR" else self._mode
 
-    def variable_updated(self, var: Any, action: str) -> None:
+    def variable_updated(self, var: Any, action: str, delta: Any = None) -> None:
         if self._mode == "NO_TENSOR":
             return  # idle: an update without a summary says nothing step_end does not
-        value = var._value
-        summary = summarize(value, self._stats_mode())
-        self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
-                   name=var.name, action=action, summary=summary,
-                   **self._update_norms(var, value))
-
-    def _update_norms(self, var: Any, value: np.ndarray) -> dict[str, float]:
-        """``weight_norm`` and, from the second update on, ``update_norm`` (how far this
-        update moved the variable): their ratio is the classic learning-rate health check."""
+        value = np.asarray(var._value)
         if value.dtype.kind != "f":
-            return {}
-        flat = value.reshape(-1)
-        norms = {"weight_norm": float(np.sqrt(np.dot(flat, flat)))}
+            summary = summarize(value, self._stats_mode())
+            norms: dict[str, float] = {}
+        else:
+            flat = value.reshape(-1)
+            square = np.dot(flat, flat)  # the health check and the weight norm in one pass
+            summary = summarize(value, self._stats_mode(), square)
+            norms = self._update_norms(var, flat, square, delta)
+        self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
+                   name=var.name, action=action, summary=summary, **norms)
+
+    def _update_norms(self, var: Any, flat: np.ndarray, square: Any,
+                      delta: Any) -> dict[str, float]:
+        """``weight_norm`` and ``update_norm`` (how far this update moved the variable; from
+        the optimizer's ``delta``, else against a copy kept since the variable's previous
+        update): their ratio is the classic learning-rate health check."""
+        norms = {"weight_norm": float(np.sqrt(square))}
         key = id(var)
-        before = self._last_weights.get(key)
-        if before is not None and before.shape == flat.shape:
-            moved = flat - before
+        kept = self._last_weights.get(key)
+        if delta is not None and np.size(delta) == flat.size:
+            moved = np.asarray(delta).reshape(-1)
             norms["update_norm"] = float(np.sqrt(np.dot(moved, moved)))
-        elif before is None:  # forget it with the variable: its id may be reused
+            if key not in self._last_weights:
+                weakref.finalize(var, self._last_weights.pop, key, None)
+            self._last_weights[key] = None  # a later update without a delta starts afresh
+            return norms
+        if kept is not None and kept[0].shape == flat.shape and kept[0].dtype == flat.dtype:
+            before, moved = kept
+            np.subtract(flat, before, out=moved)
+            norms["update_norm"] = float(np.sqrt(np.dot(moved, moved)))
+            np.copyto(before, flat)
+            return norms
+        if key not in self._last_weights:  # forget it with the variable: its id may be reused
             weakref.finalize(var, self._last_weights.pop, key, None)
-        self._last_weights[key] = flat.copy()
+        self._last_weights[key] = (flat.copy(), np.empty_like(flat))
         return norms
 
     def optimizer_step(self, optimizer: Any, step: int) -> None:
@@ -257,9 +428,15 @@ class Probe(Hook):
             elif self._mode == "NO_TENSOR":  # idle: not even a norm (a pass over the values)
                 entry["summary"] = None
             else:
-                flat = np.asarray(g._value).reshape(-1)
-                entry["summary"] = summarize(g._value, self._stats_mode())
-                entry["norm"] = float(np.sqrt(np.dot(flat, flat)))  # one BLAS pass
+                value = np.asarray(g._value)
+                square = None
+                if value.dtype.kind == "f":  # one BLAS pass: the health check and the norm
+                    flat = value.reshape(-1)
+                    square = np.dot(flat, flat)
+                    entry["norm"] = float(np.sqrt(square))
+                else:
+                    entry["norm"] = float(np.sqrt(np.sum(np.square(value, dtype=np.float64))))
+                entry["summary"] = summarize(value, self._stats_mode(), square)
             described.append(entry)
         target_ids = [id(t) for t in targets]
         self._emit("gradient", step=self.step, epoch=self.epoch,

@@ -17,14 +17,14 @@ def dtype_name(dtype: np.dtype) -> str:
     return name
 
 
-def summarize(value: Any, mode: str) -> dict | None:
+def summarize(value: Any, mode: str, square: Any = None) -> dict | None:
     """Summary of one tensor value under a tensor debug mode (None for NO_TENSOR).
 
     CURT_HEALTH: any NaN/Inf. CONCISE_HEALTH: element count and NaN, -Inf, +Inf counts.
     FULL_HEALTH: adds min, max, mean, std and the zero count (over finite values).
     FULL_TENSOR: FULL_HEALTH's numbers; the value itself is stored beside the event.
-    Healthy tensors (the common case) cost one pass: the counts are only taken when the
-    finiteness check fails.
+    Healthy tensors (the common case) cost one dot product (``square``, the value's squared
+    norm, when the caller has it already): the counts are only taken when it is not finite.
     """
     if mode == "NO_TENSOR":
         return None
@@ -32,8 +32,12 @@ def summarize(value: Any, mode: str) -> dict | None:
     out: dict[str, Any] = {"shape": list(array.shape), "dtype": dtype_name(array.dtype)}
     if mode == "SHAPE":
         return out
-    floating = array.dtype.kind == "f"
-    healthy = not floating or bool(np.isfinite(array).all())
+    healthy = True
+    if array.dtype.kind == "f":
+        if square is None:
+            flat = array.reshape(-1)
+            square = np.dot(flat, flat)
+        healthy = not square - square or bad_counts(array) is None
     if mode == "CURT_HEALTH":
         out["bad"] = not healthy
         return out
@@ -57,3 +61,24 @@ def summarize(value: Any, mode: str) -> dict | None:
         out.update(min=None, max=None, mean=None, std=None)
     out["zeros"] = int(np.count_nonzero(array == 0))
     return out
+
+
+def bad_counts(value: Any) -> list[int] | None:
+    """None when every element of ``value`` is finite, else its [nan, -inf, +inf] counts.
+
+    The fast path of the packed recorders: one dot product (BLAS, no temporary) is finite
+    exactly when every element is, unless squares overflow — then the counts are taken and
+    come out zero, and the value is finite after all.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        return None
+    flat = array.reshape(-1)
+    square = np.dot(flat, flat)
+    if not square - square:
+        return None
+    nan = int(np.isnan(flat).sum())
+    inf = np.isinf(flat)
+    neg_inf = int((inf & (flat < 0)).sum())
+    pos_inf = int(inf.sum()) - neg_inf
+    return [nan, neg_inf, pos_inf] if nan or neg_inf or pos_inf else None

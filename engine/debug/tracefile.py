@@ -4,17 +4,19 @@ Why SQLite: transactions make the file crash-safe (a run killed with SIGKILL lea
 committed batch readable), indexes give the debugger random access by sequence number, step
 and op type for time travel, and it is in the standard library.
 
-Layout (``TRACEFILE_VERSION`` 1; the events inside follow ``events.SCHEMA_VERSION``):
+Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSION``):
 
 - ``meta(key, value)``: ``format`` = ``"tapescope-trace"``, ``schema_version``,
   ``tracefile_version``, ``created``, ``engine_version``, whatever the recorder adds (script,
   argv) and ``closed`` once the writer closed cleanly. Values are JSON.
-- ``events(seq, kind, step, epoch, op, name, bad, body)``: one row per event. ``body`` is the
+- ``events(seq, kind, step, epoch, op, name, bad, body, n)``: one row per event; an "ops" pack
+  of ``n`` consecutive op events (version 2; version 1 files have no ``n``) is one row at
+  the seq of its first op, which the reader expands back into op events. ``body`` is the
   whole event as JSON the way Python's ``json`` writes it: numpy scalars become numbers, and
   non-finite floats are the tokens ``NaN``, ``Infinity``, ``-Infinity`` (a NaN loss must
   survive the round trip; SQLite's own JSON functions reject those tokens, so query bodies
   through :class:`TraceReader`). The other columns copy fields out of the body so they can be
-  indexed; ``bad`` is 1 for op events whose summary saw NaN or Inf.
+  indexed; ``bad`` is 1 for op events (and packs) whose summaries saw NaN or Inf.
 - ``tensor_values(seq, idx, npy)``: output ``idx`` of the op event ``seq`` as ``.npy`` bytes,
   written and read with ``allow_pickle=False``: opening someone else's trace runs no code.
 
@@ -43,7 +45,7 @@ from engine.debug import events as event_schema
 from engine.debug import jsoncodec
 
 FORMAT = "tapescope-trace"
-TRACEFILE_VERSION = 1
+TRACEFILE_VERSION = 2  # 2: the n column, "ops" packs
 # "TpSc": lets `file` and other tools tell a trace from any other SQLite database.
 APPLICATION_ID = 0x54705363
 TABLES = ("meta", "events", "tensor_values")
@@ -58,7 +60,8 @@ CREATE TABLE events (
     op TEXT,
     name TEXT,
     bad INTEGER NOT NULL DEFAULT 0,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    n INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX events_kind ON events (kind, seq);
 CREATE INDEX events_step ON events (step, kind);
@@ -71,8 +74,8 @@ CREATE TABLE tensor_values (
     PRIMARY KEY (seq, idx)
 );
 """
-_INSERT_EVENT = ("INSERT INTO events (seq, kind, step, epoch, op, name, bad, body) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_EVENT = ("INSERT INTO events (seq, kind, step, epoch, op, name, bad, body, n) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_VALUE = "INSERT INTO tensor_values (seq, idx, npy) VALUES (?, ?, ?)"
 # A batch of full tensor values stops growing here so one transaction stays a sane size.
 _MAX_BATCH_BYTES = 64 << 20
@@ -105,6 +108,15 @@ def _encode_text(value: Any) -> str:
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _is_bad(event: dict) -> bool:
+    kind = event["kind"]
+    if kind == "op":
+        return summary_says_bad(event.get("summary"))
+    if kind == "ops":
+        return event_schema.pack_is_bad(event)
+    return False
 
 
 def summary_says_bad(summary: Any) -> bool:
@@ -366,8 +378,8 @@ class TraceWriter:
                 event_rows.append((
                     int(event["seq"]), kind, _int_or_none(event.get("step")),
                     _int_or_none(event.get("epoch")), event.get("op"), event.get("name"),
-                    kind == "op" and summary_says_bad(event.get("summary")),
-                    jsoncodec.dumps(event).decode(),
+                    _is_bad(event), jsoncodec.dumps(event).decode(),
+                    int(event["count"]) if kind == "ops" else 1,
                 ))
             except Exception as exc:
                 self._report(TraceWriteError(
@@ -437,9 +449,12 @@ class TraceReader:
         self._lock = threading.Lock()  # one connection, usable from any one thread at a time
         try:
             self.meta: dict[str, Any] = self._validate()
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
         except BaseException:
             self._db.close()
             raise
+        self._n = "n" if "n" in columns else "1"  # events per row (version 1: always one)
+        self._expander = event_schema.OpsExpander()
 
     def _validate(self) -> dict[str, Any]:
         def not_a_trace(why: str) -> TraceFileError:
@@ -485,39 +500,64 @@ class TraceReader:
         return self.meta["schema_version"]
 
     def count(self, kind: str | None = None) -> int:
-        """Number of events, or of events of one kind."""
+        """Number of events, or of events of one kind (op events in packs included)."""
         if kind is None:
-            return self._rows("SELECT count(*) FROM events")[0][0]
+            return self._rows(f"SELECT coalesce(sum({self._n}), 0) FROM events")[0][0]
+        if kind == "op":
+            return self._rows(f"SELECT coalesce(sum({self._n}), 0) FROM events "
+                              "WHERE kind IN ('op', 'ops')")[0][0]
         return self._rows("SELECT count(*) FROM events WHERE kind = ?", (kind,))[0][0]
 
     def last_seq(self) -> int | None:
         """Sequence number of the newest committed event (None while there is none)."""
-        return self._rows("SELECT max(seq) FROM events")[0][0]
+        return self._rows(f"SELECT max(seq + {self._n} - 1) FROM events")[0][0]
+
+    def _pack_start(self, seq: int) -> int:
+        """Where to start reading so that a pack holding op ``seq`` is read whole."""
+        rows = self._rows(f"SELECT seq, {self._n} FROM events WHERE kind = 'ops' AND seq <= ? "
+                          "ORDER BY seq DESC LIMIT 1", (seq,))
+        if rows and rows[0][0] + rows[0][1] > seq:
+            return rows[0][0]
+        return seq
 
     def events(self, kind: str | None = None, start_seq: int = 0, limit: int | None = None,
                step: int | None = None, op: str | None = None) -> Iterator[dict]:
         """Events in sequence order from ``start_seq`` on, optionally of one kind/step/op type.
 
-        Fetched a page at a time, so a long iteration neither loads the whole trace nor holds
-        a read transaction open across the writer's commits.
+        "ops" packs come out expanded into their op events. Fetched a page at a time, so a
+        long iteration neither loads the whole trace nor holds a read transaction open across
+        the writer's commits.
         """
-        where, params = ["seq >= ?"], [start_seq]
-        for column, wanted in (("kind", kind), ("step", step), ("op", op)):
-            if wanted is not None:
-                where.append(f"{column} = ?")
-                params.append(wanted)
-        sql = f"SELECT seq, body FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
+        where, params = ["seq >= ?"], [self._pack_start(start_seq) if start_seq > 0 else 0]
+        if kind is not None:
+            where.append("kind IN ('op', 'ops')" if kind == "op" else "kind = ?")
+            if kind != "op":
+                params.append(kind)
+        if step is not None:
+            where.append("step = ?")
+            params.append(step)
+        if op is not None:
+            where.append("(op = ? OR kind = 'ops')")
+            params.append(op)
+        sql = (f"SELECT seq, kind, body FROM events WHERE {' AND '.join(where)} "
+               f"ORDER BY seq LIMIT {self._PAGE}")
         remaining = limit
         while remaining is None or remaining > 0:
-            page = self._PAGE if remaining is None else min(self._PAGE, remaining)
-            rows = self._rows(sql, (*params, page))
-            for _, body in rows:
-                yield jsoncodec.loads(body)
-            if len(rows) < page:
+            rows = self._rows(sql, tuple(params))
+            for _, row_kind, body in rows:
+                event = jsoncodec.loads(body)
+                expanded = self._expand(event) if row_kind == "ops" else (event,)
+                for item in expanded:
+                    if item["seq"] < start_seq or (op is not None and item.get("op") != op):
+                        continue
+                    yield item
+                    if remaining is not None:
+                        remaining -= 1
+                        if remaining <= 0:
+                            return
+            if len(rows) < self._PAGE:
                 return
             params[0] = rows[-1][0] + 1
-            if remaining is not None:
-                remaining -= len(rows)
 
     def ops(self, start_seq: int = 0, limit: int | None = None, step: int | None = None,
             op: str | None = None) -> Iterator[dict]:
@@ -530,8 +570,9 @@ class TraceReader:
     def steps(self) -> list[StepOps]:
         """Every step seen (by a step_end event or an op's step field) with its op count."""
         return [StepOps(step, ops) for step, ops in self._rows(
-            "SELECT step, sum(kind = 'op') FROM events "
-            "WHERE step IS NOT NULL AND kind IN ('op', 'step_end') GROUP BY step ORDER BY step")]
+            f"SELECT step, sum(CASE kind WHEN 'step_end' THEN 0 ELSE {self._n} END) "
+            "FROM events WHERE step IS NOT NULL AND kind IN ('op', 'ops', 'step_end') "
+            "GROUP BY step ORDER BY step")]
 
     def scalars(self, name: str | None = None) -> list[Scalar]:
         """Logged scalars (loss, metrics, tf.summary.scalar) in the order they were logged."""
@@ -563,7 +604,20 @@ class TraceReader:
     def first_bad_op(self) -> dict | None:
         """The first op event whose summary saw NaN or Inf, or None."""
         rows = self._rows("SELECT body FROM events WHERE bad ORDER BY seq LIMIT 1")
-        return jsoncodec.loads(rows[0][0]) if rows else None
+        if not rows:
+            return None
+        event = jsoncodec.loads(rows[0][0])
+        if event.get("kind") != "ops":
+            return event
+        return next((e for e in self._expand(event) if summary_says_bad(e["summary"])), None)
+
+    def _expand(self, pack: dict) -> list[dict]:
+        """A pack's op events; a compiled run's pack needs its graph's event (read once)."""
+        graph_id = pack.get("graph")
+        if graph_id is not None and not self._expander.knows(graph_id):
+            for graph in self.events("graph"):
+                self._expander.add_graph(graph)
+        return self._expander.expand(pack)
 
     def value(self, seq: int, idx: int = 0) -> np.ndarray | None:
         """The stored value of output ``idx`` of op event ``seq``, or None if not recorded."""

@@ -12,11 +12,13 @@ dispatch, so enclosing tapes record it and the debugger sees every op.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from engine.debug.summary import bad_counts
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
 from engine.tensor import Tensor, wrap
@@ -45,13 +47,13 @@ class CompiledGraph:
             return self._fn(*arrays)
 
 
-def _last_uses(graph: ir.Graph) -> dict[int, list[int]]:
-    """node index -> ids of values whose last reader is that node."""
+def _last_uses(graph: ir.Graph, keep: set[int] = frozenset()) -> dict[int, list[int]]:
+    """node index -> ids of values whose last reader is that node (``keep``: never dead)."""
     last: dict[int, int] = {}
     for i, node in enumerate(graph.nodes):
         for v in node.inputs:
             last[v.id] = i
-    outputs = {v.id for v in graph.outputs}
+    outputs = {v.id for v in graph.outputs} | set(keep)
     by_node: dict[int, list[int]] = {}
     for vid, i in last.items():
         if vid not in outputs:
@@ -59,12 +61,73 @@ def _last_uses(graph: ir.Graph) -> dict[int, list[int]]:
     return by_node
 
 
-def _generate(graph: ir.Graph) -> tuple[str, Callable[..., tuple]]:
+class _Instrument:
+    """What ``_generate`` adds around each node for :class:`SummarizedGraph` (None: nothing)."""
+
+    def __init__(self, graph: ir.Graph, keep_values: bool) -> None:
+        self.keep_values = keep_values
+        self.op_index = {n.id: k for k, n in enumerate(
+            n for n in graph.nodes if n.type not in ir.GRAPH_ONLY)}
+        self.gradient_ids = {ref for record in graph.gradients
+                             for key in ("targets", "sources", "grads")
+                             for ref in record[key] if isinstance(ref, int)}
+        self.done = 0  # op nodes reported so far
+        self.seen = 0  # op nodes generated so far
+
+    def prologue(self, lines: list[str]) -> None:
+        n = len(self.op_index)
+        lines += [f"    T = [0.0] * {n + 1}", "    H = {}", "    S = {}",
+                  f"    K = [()] * {n}" if self.keep_values else "    K = None",
+                  "    T[0] = pc()"]
+
+    def before(self, node: ir.Node, lines: list[str]) -> None:
+        if node.type in ir.STATEFUL:  # the probe hears of the ops before the update's events
+            lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, None)")
+            self.done = self.seen
+
+    def after(self, node: ir.Node, lines: list[str]) -> None:
+        k = self.op_index.get(node.id)
+        if k is None:
+            if node.type in ir.STATEFUL:
+                lines.append(f"    T[{self.done}] = pc()")  # the update is no op's time
+            return
+        self.seen = k + 1
+        lines.append(f"    T[{k + 1}] = pc()")
+        outs = [f"v{v.id}" for v in node.outputs]
+        for i, (v, out) in enumerate(zip(node.outputs, outs)):
+            if v.dtype.kind == "f":
+                lines.append(f"    r = {out}.reshape(-1); s = dot(r, r)")
+                lines.append(f"    if s - s: bad(H, {k}, {i}, {len(outs)}, {out})")
+        if any(d is None for v in node.outputs for d in v.shape):
+            lines.append(f"    S[{k}] = [" + ", ".join(f"list(np.shape({o}))" for o in outs) + "]")
+        if self.keep_values:
+            lines.append(f"    K[{k}] = (" + "".join(f"np.array({o}), " for o in outs) + ")")
+
+    def epilogue(self, lines: list[str]) -> None:
+        grads = ", ".join(f"{vid}: v{vid}" for vid in sorted(self.gradient_ids))
+        lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, {{{grads}}})")
+
+
+def _bad(health: dict, k: int, i: int, n: int, value: np.ndarray) -> None:
+    """Record output ``i`` of op ``k`` as non-finite (if it really is: squares overflow)."""
+    counts = bad_counts(value)
+    if counts is not None:
+        health.setdefault(k, [0] * n)[i] = counts
+
+
+def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
+              ) -> tuple[str, Callable[..., tuple]]:
     ns: dict[str, Any] = {"np": np}
     params = {p.id: f"p{i}" for i, p in enumerate(graph.params)}
     outputs = {v.id for v in graph.outputs}
-    lines = [f"def run({', '.join(params[p.id] for p in graph.params)}):"]
-    dead = _last_uses(graph)
+    names = [params[p.id] for p in graph.params]
+    if instrument is not None:
+        names.insert(0, "rec")
+        ns.update(pc=time.perf_counter, dot=np.dot, bad=_bad)
+    lines = [f"def run({', '.join(names)}):"]
+    if instrument is not None:
+        instrument.prologue(lines)
+    dead = _last_uses(graph, instrument.gradient_ids if instrument is not None else frozenset())
 
     def name(v: ir.Value) -> str:
         return f"v{v.id}"
@@ -73,6 +136,8 @@ def _generate(graph: ir.Graph) -> tuple[str, Callable[..., tuple]]:
         kind = node.type
         args = ", ".join(name(v) for v in node.inputs)
         outs = ", ".join(name(v) for v in node.outputs)
+        if instrument is not None:
+            instrument.before(node, lines)
         if kind == ir.PLACEHOLDER:
             lines.append(f"    {outs} = {params[node.outputs[0].id]}")
         elif kind == ir.CONST:
@@ -92,13 +157,43 @@ def _generate(graph: ir.Graph) -> tuple[str, Callable[..., tuple]]:
         else:
             lines.append("    " + _emit(node, args, outs, ns, buffered=not (
                 set(v.id for v in node.outputs) & outputs)))
+        if instrument is not None:
+            instrument.after(node, lines)
         for vid in dead.get(i, ()):
             lines.append(f"    del v{vid}")
+    if instrument is not None:
+        instrument.epilogue(lines)
     ret = ", ".join(f"np.array({name(v)})" for v in graph.outputs)
     lines.append(f"    return ({ret}{',' if graph.outputs else ''})")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<tf.function {graph.name}>", "exec"), ns)  # noqa: S102
     return source, ns["run"]
+
+
+class SummarizedGraph:
+    """The traced graph (not the optimized one: its nodes are the graph event's) compiled
+    with a health check and a timestamp after every op, reported in batches to ``rec``.
+
+    This is how a recorder watching only health summaries sees every op of a compiled
+    ``tf.function`` at close to compiled speed: no dispatch, no Tensor per value, one dot
+    product per float output (NaN and Inf survive it; the exact counts are taken only when
+    the dot is not finite). ``rec(start, stop, T, H, S, K, G)`` hears of op nodes
+    ``[start, stop)`` (in ``op_nodes`` order) before every stateful node and at the end:
+    ``T`` timestamps (op k ran from T[k] to T[k+1]), ``H`` op -> per-output NaN/-Inf/+Inf
+    counts of the unhealthy ones, ``S`` op -> runtime shapes where the static ones are
+    partial, ``K`` op -> copies of its outputs (with ``keep_values``) and at the end ``G``,
+    the values ``tape.gradient`` records inside the graph refer to.
+    """
+
+    def __init__(self, graph: ir.Graph, keep_values: bool) -> None:
+        self.graph = graph
+        self.keep_values = keep_values
+        self.op_nodes = [n for n in graph.nodes if n.type not in ir.GRAPH_ONLY]
+        self.source, self._fn = _generate(graph, _Instrument(graph, keep_values))
+
+    def __call__(self, rec: Callable[..., None], *arrays: Any) -> tuple:
+        with np.errstate(all="ignore"):
+            return self._fn(rec, *arrays)
 
 
 def _emit(node: ir.Node, args: str, outs: str, ns: dict, buffered: bool) -> str:
@@ -260,11 +355,11 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> 
                 env[v.id] = t
     if hook is not None:
         for record in graph.gradients:
-            _report_gradient(hook, record, env)
+            report_gradient(hook, record, env)
     return [env[v.id] for v in graph.outputs]
 
 
-def _report_gradient(hook: Any, record: dict, env: dict) -> None:
+def report_gradient(hook: Any, record: dict, env: dict) -> None:
     """Tell the debugger about a tape.gradient that ran inside this graph."""
     def value(ref: Any) -> Any:
         if ref is None or not isinstance(ref, int):

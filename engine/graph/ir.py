@@ -20,6 +20,7 @@ APPLY_UPDATE = "ApplyGradients"  # one optimizer step: attrs optimizer, variable
 ASSIGN_VARIABLE = "AssignVariableOp"  # variable.assign* inside a traced function; stateful
 
 STATEFUL = frozenset({APPLY_UPDATE, ASSIGN_VARIABLE})
+GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_VARIABLE})
 
 
 class Value:

@@ -114,19 +114,25 @@ class Optimizer:
                 self._slots[id(v)] = {}
                 self._variables.append(v)
             g = g.astype(v._value.dtype, copy=False)
+            delta = None
             if _sole_owner(v):
-                self._update_inplace(v, g, lr, step)
+                delta = self._update_inplace(v, g, lr, step)
             else:
                 v._value = self._update(v, g, lr, step)
             if hook is not None:
-                hook.variable_updated(v, type(self).__name__)
+                hook.variable_updated(v, type(self).__name__, delta)
         self.iterations._value = np.int64(step)
         if hook is not None:
             hook.optimizer_step(self, step)
 
-    def _update_inplace(self, var: Variable, g: np.ndarray, lr: float, step: int) -> None:
-        """Write the update into the variable's array (only called when nothing aliases it)."""
+    def _update_inplace(self, var: Variable, g: np.ndarray, lr: float,
+                        step: int) -> np.ndarray | None:
+        """Write the update into the variable's array (only called when nothing aliases it).
+
+        Returns what was subtracted from the variable when the kernel had it at hand (the
+        debugger's update norm then costs one dot product instead of a copy of the weights)."""
         np.copyto(var._value, self._update(var, g, lr, step))
+        return None
 
     def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> Variable:
         from engine.tape import GradientTape
@@ -183,9 +189,11 @@ class SGD(Optimizer):
 
     def _update_inplace(self, var, g, lr, step):
         if self.momentum == 0:
-            var._value -= lr * g
-        else:
-            var._value[...] = self._update(var, g, lr, step)
+            delta = lr * g
+            var._value -= delta
+            return delta
+        var._value[...] = self._update(var, g, lr, step)
+        return None
 
 
 # Moments of weights whose gradient is mostly zero (MNIST's border pixels) decay by beta_1
@@ -243,7 +251,9 @@ class Adam(Optimizer):
                     epsilon=self.epsilon, amsgrad=self.amsgrad)
 
     def _update_inplace(self, var, g, lr, step):
-        var._value -= self._adam_step(var, g, lr, step)
+        delta = self._adam_step(var, g, lr, step)
+        var._value -= delta
+        return delta
 
 
 class AdamW(Adam):
@@ -263,6 +273,7 @@ class AdamW(Adam):
         # Adam's in-place kernel would skip the decay: apply it here first.
         var._value -= lr * self.weight_decay * var._value
         var._value -= self._adam_step(var, g, lr, step)
+        return None  # the change is the decay and the step: no one array holds it
 
     def get_config(self) -> dict:
         return dict(super().get_config(), weight_decay=self.weight_decay)

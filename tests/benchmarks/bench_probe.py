@@ -2,7 +2,9 @@
 
 Side by side in one run (each variant a fresh model, same data order, one BLAS thread):
 no probe; probe attached but idle (NO_TENSOR, no breakpoints); CONCISE_HEALTH and
-FULL_HEALTH events into a list; CONCISE_HEALTH recorded to a trace file — for the
+FULL_HEALTH op events one by one into a list (what op stepping and op breakpoints cost);
+CONCISE_HEALTH packed with the value ring (what the live GUI session costs); CONCISE_HEALTH
+recorded to a trace file as ``tapescope record`` does (packed, no ring) — for the
 ``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
 CONCISE_HEALTH recording to a trace <= 1.5x.
 """
@@ -61,10 +63,12 @@ def main() -> None:
             label = "@tf.function" if traced else "eager"
             base = epoch(x, y, traced)
             print(f"{label}: no probe {base:.2f} s for {STEPS} steps")
-            for name, mode, to_trace in (("idle (NO_TENSOR)", "NO_TENSOR", False),
-                                         ("CONCISE_HEALTH", "CONCISE_HEALTH", False),
-                                         ("FULL_HEALTH", "FULL_HEALTH", False),
-                                         ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True)):
+            for name, mode, to_trace, pack in (
+                    ("idle (NO_TENSOR)", "NO_TENSOR", False, False),
+                    ("CONCISE_HEALTH per op", "CONCISE_HEALTH", False, False),
+                    ("FULL_HEALTH per op", "FULL_HEALTH", False, False),
+                    ("CONCISE_HEALTH live", "CONCISE_HEALTH", False, True),
+                    ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True, True)):
                 log: list = []
                 writer = None
                 if to_trace:
@@ -72,11 +76,12 @@ def main() -> None:
                     sink = writer.write
                 else:
                     sink = log.append
-                with Probe(sink, mode=mode):
+                ring = 0 if to_trace else 3  # as `tapescope record` / the live debuggee
+                with Probe(sink, mode=mode, pack=pack, ring_steps=ring):
                     seconds = epoch(x, y, traced)
                 if writer is not None:
                     writer.close()
-                events = len(log) if not to_trace else "-"
+                events = sum(e.get("count", 1) for e in log) if not to_trace else "-"
                 print(f"  {name:24s} {seconds:6.2f} s  ratio {seconds / base:5.2f}  "
                       f"events {events}")
 

@@ -246,18 +246,23 @@ def test_an_idle_probe_reports_steps_but_not_variable_updates():
 
 def test_variable_updates_carry_weight_and_update_norms():
     log: list[dict] = []
-    w = tf.Variable([3.0, 4.0], name="w")
+    w = tf.Variable([[3.0], [4.0]], name="w")  # 2-D: the optimizer's delta is not flat
     optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
     with Probe(log.append, mode="CONCISE_HEALTH"):
         for _ in range(2):
             with tf.GradientTape() as tape:
                 loss = tf.reduce_sum(w * w)
             optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
-    first, second = [e for e in log if e["kind"] == "variable_update"]
-    # SGD: w <- w - 0.1 * 2w = 0.8 w; norms 5 -> 4 -> 3.2
-    assert first["weight_norm"] == pytest.approx(4.0) and "update_norm" not in first
+        w.assign_sub([[0.0], [3.2 * 0.6]])  # no optimizer delta: against a copy from now on
+        w.assign_sub([[0.0], [0.0]])
+    first, second, third, fourth = [e for e in log if e["kind"] == "variable_update"]
+    # SGD: w <- w - 0.1 * 2w = 0.8 w; norms 5 -> 4 -> 3.2; the optimizer hands its delta
+    assert first["weight_norm"] == pytest.approx(4.0)
+    assert first["update_norm"] == pytest.approx(1.0)  # |0.2 * (3, 4)|
     assert second["weight_norm"] == pytest.approx(3.2)
     assert second["update_norm"] == pytest.approx(0.8)  # |0.2 * 0.8 * (3, 4)|
+    assert "update_norm" not in third  # assign: nothing to compare with yet
+    assert fourth["update_norm"] == pytest.approx(0.0)
 
 
 @pytest.mark.parametrize("mode", ["NO_TENSOR", "SHAPE", "CONCISE_HEALTH", "FULL_HEALTH"])

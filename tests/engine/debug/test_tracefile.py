@@ -65,10 +65,55 @@ def write_trace(path: Path, evts: list[dict], values: tuple = ()) -> None:
             writer.write_value(seq, idx, array)
 
 
+def pack(seq: int, ops: list[str], step: int = 0, bad_at: int | None = None) -> dict:
+    """An "ops" pack of ``ops`` from ``seq`` on, as a packing probe sends it."""
+    rows = [(op, f"{op.lower()}_{seq + i}", "dense", [1], [2], [[2, 3]], ["float32"],
+             "train.py", 40 + i, 1e-5, "eager", [[1, 0, 0]] if i == bad_at else 0)
+            for i, op in enumerate(ops)]
+    return events.make("ops", seq, step=step, epoch=0, mode="CONCISE_HEALTH",
+                       count=len(rows), rows=rows)
+
+
 # -- round trips ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", sorted(events.FIELDS))
+def test_ops_packs_are_read_back_as_the_op_events_they_stand_for(trace_path):
+    first = op_event(1, op="MatMul")
+    packed = pack(2, ["MatMul", "Relu", "Softmax"], bad_at=1)
+    later = pack(6, ["MatMul", "AddV2"], step=1)
+    scalar = make_event("scalar", 5, step=0, name="loss", value=0.5)
+    write_trace(trace_path, [first, packed, scalar, later])
+    expander = events.OpsExpander()
+    expanded = expander.expand(packed) + expander.expand(later)
+    with TraceReader(trace_path) as reader:
+        assert [e["seq"] for e in reader.events()] == [1, 2, 3, 4, 5, 6, 7]
+        assert list(reader.ops())[1:] == expanded
+        assert expanded[1]["summary"] == [{"shape": [2, 3], "dtype": "float32", "size": 6,
+                                           "nan": 1, "neg_inf": 0, "pos_inf": 0, "bad": True}]
+        assert reader.count() == 7 and reader.count("op") == 6 and reader.last_seq() == 7
+        assert [e["seq"] for e in reader.events(start_seq=3)] == [3, 4, 5, 6, 7]  # mid-pack
+        assert [e["seq"] for e in reader.ops(start_seq=3, limit=2)] == [3, 4]
+        assert [e["seq"] for e in reader.ops(op="MatMul")] == [1, 2, 6]
+        assert [e["seq"] for e in reader.ops(step=1)] == [6, 7]
+        assert reader.steps() == [(0, 4), (1, 2)]
+        assert reader.first_bad_op() == expanded[1]
+
+
+def test_a_version_1_trace_without_packs_still_opens(trace_path):
+    write_trace(trace_path, [op_event(1), op_event(2, step=1, bad=True)])
+    db = sqlite3.connect(trace_path)
+    db.execute("ALTER TABLE events DROP COLUMN n")
+    db.execute("UPDATE meta SET value = '1' WHERE key IN ('tracefile_version', 'schema_version')")
+    db.commit()
+    db.close()
+    with TraceReader(trace_path) as reader:
+        assert reader.count() == 2 and reader.count("op") == 2 and reader.last_seq() == 2
+        assert reader.steps() == [(0, 1), (1, 1)]
+        assert [e["seq"] for e in reader.events(start_seq=2)] == [2]
+        assert reader.first_bad_op()["seq"] == 2
+
+
+@pytest.mark.parametrize("kind", sorted(set(events.FIELDS) - {"ops"}))  # packs: below
 def test_every_event_kind_round_trips(trace_path, kind):
     event = make_event(kind, 0)
     write_trace(trace_path, [event])
