@@ -128,8 +128,11 @@ class OpsExpander:
             event = {"kind": "op", "seq": seq, "step": step, "epoch": epoch}
             event.update(zip(OP_ROW, row))
             health = event.pop("health")
+            if type(row[3]) is tuple:  # a pack not yet through JSON: lists, as op events have
+                event.update(inputs=list(row[3]), outputs=list(row[4]),
+                             shapes=[list(s) for s in row[5]], dtypes=list(row[6]))
             event["summary"] = [
-                _summary(mode, shape, dtype, health[i] if health else None)
+                _summary(mode, list(shape), dtype, health[i] if health else None)
                 for i, (shape, dtype) in enumerate(zip(event["shapes"], event["dtypes"]))]
             out.append(event)
             seq += 1

@@ -264,8 +264,9 @@ class Probe(Hook):
         seq = self.seq = self.seq + 1
         self._keep(seq, outputs)
         self.last_op_outputs = outputs
-        rows.append((op.name, name, scope, [id(t) for t in inputs], [id(t) for t in outputs],
-                     [list(v.shape) for v in values], [dtype_name(v.dtype) for v in values],
+        # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
+        rows.append((op.name, name, scope, tuple(map(id, inputs)), tuple(map(id, outputs)),
+                     tuple(v.shape for v in values), tuple(dtype_name(v.dtype) for v in values),
                      file, line, duration, exec_kind, health))
 
     def run_graph(self, concrete: Any, arrays: list) -> tuple:

@@ -160,7 +160,8 @@ class TraceWriter:
         self._batch_events = batch_events
         self._flush_interval = flush_interval
         self._max_pending = max(max_pending, batch_events)
-        # Items: event dicts, (seq, idx, array) tuples, and threading.Event flush markers.
+        # Items: event dicts, event rows (tuples of 9), (seq, idx, array) value tuples, and
+        # threading.Event flush markers.
         self._queue: deque = deque()
         self._wake = threading.Event()
         self._room = threading.Condition()
@@ -219,6 +220,13 @@ class TraceWriter:
         if self._refuse:
             self._raise_problem()
         queue = self._queue
+        if event.get("kind") == "ops":
+            # A pack becomes its row here: a few bytes wait in the queue instead of hundreds
+            # of small lists the garbage collector would walk again and again.
+            try:
+                event = _event_row(event)
+            except Exception:  # noqa: BLE001 - the writer thread reports it, naming the event
+                pass
         queue.append(event)
         if len(queue) >= self._batch_events:
             self._batch_ready()
@@ -342,15 +350,18 @@ class TraceWriter:
     def _drain(self) -> None:
         queue = self._queue
         while queue:
-            events: list[dict] = []
+            events: list[dict | tuple] = []
             values: list[tuple[int, int, np.ndarray]] = []
             markers: list[threading.Event] = []
             size = nbytes = 0
             while queue and size < self._batch_events and nbytes < _MAX_BATCH_BYTES:
                 item = queue.popleft()
                 if type(item) is tuple:
-                    values.append(item)
-                    nbytes += item[2].nbytes
+                    if len(item) == 3:
+                        values.append(item)
+                        nbytes += item[2].nbytes
+                    else:
+                        events.append(item)  # an event already made into its row
                 elif isinstance(item, threading.Event):
                     markers.append(item)
                     break  # commit now: someone is waiting in flush()
@@ -370,17 +381,15 @@ class TraceWriter:
             if isinstance(item, threading.Event):
                 item.set()
 
-    def _commit(self, events: list[dict], values: list[tuple[int, int, np.ndarray]]) -> None:
+    def _commit(self, events: list[dict | tuple],
+                values: list[tuple[int, int, np.ndarray]]) -> None:
         event_rows = []
         for event in events:
+            if type(event) is tuple:
+                event_rows.append(event)
+                continue
             try:
-                kind = event["kind"]
-                event_rows.append((
-                    int(event["seq"]), kind, _int_or_none(event.get("step")),
-                    _int_or_none(event.get("epoch")), event.get("op"), event.get("name"),
-                    _is_bad(event), jsoncodec.dumps(event).decode(),
-                    int(event["count"]) if kind == "ops" else 1,
-                ))
+                event_rows.append(_event_row(event))
             except Exception as exc:
                 self._report(TraceWriteError(
                     f"could not store {_describe(event)}: {exc}"))
@@ -395,7 +404,7 @@ class TraceWriter:
         try:
             db.execute("BEGIN")
             try:
-                db.executemany(_INSERT_EVENT, event_rows)
+                _insert_rows(db, _INSERT_EVENT, event_rows)
                 db.executemany(_INSERT_VALUE, value_rows)
             except sqlite3.IntegrityError:
                 # A duplicate key (a bug upstream) must not cost the rest of the batch.
@@ -422,6 +431,34 @@ class TraceWriter:
             except sqlite3.IntegrityError as exc:
                 self._report(TraceWriteError(
                     f"could not store the value of seq {row[0]} output {row[1]}: {exc}"))
+
+
+# Rows per INSERT statement (9 parameters each: well under SQLite's 32,766).
+_ROWS_PER_STATEMENT = 256
+
+
+def _insert_rows(db: sqlite3.Connection, insert: str, rows: list[tuple]) -> None:
+    """``executemany`` with many rows per statement. The sqlite3 module lets go of the GIL
+    for every statement it steps; per row, the training thread would hand the GIL back and
+    forth with this one hundreds of times a second, which costs it more than the inserts."""
+    if not rows:
+        return
+    width = len(rows[0])
+    values = "(" + ", ".join("?" * width) + ")"
+    head = insert[:insert.index("VALUES") + len("VALUES")]
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[start:start + _ROWS_PER_STATEMENT]
+        db.execute(f"{head} {', '.join([values] * len(chunk))}",
+                   [field for row in chunk for field in row])
+
+
+def _event_row(event: dict) -> tuple:
+    """The ``events`` table row of an event."""
+    kind = event["kind"]
+    return (int(event["seq"]), kind, _int_or_none(event.get("step")),
+            _int_or_none(event.get("epoch")), event.get("op"), event.get("name"),
+            _is_bad(event), jsoncodec.dumps(event).decode(),
+            int(event["count"]) if kind == "ops" else 1)
 
 
 def _describe(event: Any) -> str:
