@@ -13,7 +13,7 @@ from typing import Any
 class ExecutionState:
     """Process-wide dispatch state (the engine is single-threaded, like a Python script)."""
 
-    __slots__ = ("observed", "tapes", "hook", "op_hook", "graph", "scopes")
+    __slots__ = ("observed", "tapes", "hook", "op_hook", "graph", "scopes", "user_site")
 
     def __init__(self) -> None:
         self.observed = False
@@ -22,6 +22,9 @@ class ExecutionState:
         self.op_hook: Any = None  # the hook when it wants op events (a tape alone is no reason)
         self.graph: Any = None  # graph under construction by tf.function's tracer
         self.scopes: list[str] = []  # tf.name_scope stack; Keras layers push their names
+        # The user's (file, line) while engine code alone runs ops on their behalf (the
+        # backward pass of tape.gradient, with a hook watching): no stack walk per op.
+        self.user_site: tuple[str, int] | None = None
 
     def refresh(self) -> None:
         """Recompute ``observed`` after a tape, hook or tracer came or went."""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine import nest
-from engine.context import STATE
+from engine.context import STATE, user_frame
 from engine.ops import array_ops, math_ops
 from engine.ops.registry import REGISTRY, OpCall, OpDef, record_custom
 from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
@@ -168,7 +168,14 @@ class GradientTape:
                      for g in nest.flatten(output_gradients)]
             if len(seeds) != len(targets):
                 raise ValueError("output_gradients must have one entry per target.")
-        grads = self._backward(targets, seeds, flat_sources)
+        if STATE.op_hook is not None and STATE.user_site is None:
+            STATE.user_site = user_frame(2)  # every backward op's source line: this call's
+            try:
+                grads = self._backward(targets, seeds, flat_sources)
+            finally:
+                STATE.user_site = None
+        else:
+            grads = self._backward(targets, seeds, flat_sources)
         results = []
         self.none_gradient_reasons = {}
         for i, (s, g) in enumerate(zip(flat_sources, grads)):
@@ -424,10 +431,14 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
 
         def rule(call: OpCall, *dys: Tensor) -> tuple:
             dy = dys[0] if len(dys) == 1 else list(dys)
-            if takes_variables:
-                in_grads, var_grads = grad_fn(dy, variables=variables)
-            else:
-                in_grads, var_grads = grad_fn(dy), []
+            site, STATE.user_site = STATE.user_site, None  # grad_fn is the user's own code
+            try:
+                if takes_variables:
+                    in_grads, var_grads = grad_fn(dy, variables=variables)
+                else:
+                    in_grads, var_grads = grad_fn(dy), []
+            finally:
+                STATE.user_site = site
             in_grads = list(in_grads) if isinstance(in_grads, list | tuple) else [in_grads]
             if len(in_grads) != n_in:
                 raise ValueError(f"custom gradient function returned {len(in_grads)} gradients "

@@ -32,7 +32,7 @@ import numpy as np
 
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
-from engine.debug.summary import bad_counts, dtype_name, summarize
+from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
 from engine.tensor import wrap
@@ -210,7 +210,8 @@ class Probe(Hook):
             exec_kind = f"graph:{self._graph_stack[-1]}"
             name, scope = node.name, node.scope
         else:
-            file, line = user_frame(3)
+            site = STATE.user_site
+            file, line = user_frame(3) if site is None else site
             exec_kind = "eager"
             name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
             scope = "/".join(STATE.scopes)
@@ -242,31 +243,45 @@ class Probe(Hook):
             exec_kind = f"graph:{self._graph_stack[-1]}"
             name, scope = node.name, node.scope
         else:
-            file, line = user_frame(4)
+            site = STATE.user_site
+            file, line = user_frame(4) if site is None else site
             exec_kind = "eager"
             name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
             scope = "/".join(STATE.scopes)
-        values = [t._value if type(t._value) is np.ndarray else np.asarray(t._value)
-                  for t in outputs]
         health: Any = 0
-        if self._mode != "SHAPE":
-            for i, value in enumerate(values):
-                if value.dtype.kind == "f":
-                    flat = value.reshape(-1)
-                    square = np.dot(flat, flat)
-                    if square - square:  # NaN: some element is not finite (or squares overflow)
-                        counts = bad_counts(value)
-                        if counts is not None:
-                            if not health:
-                                health = [0] * len(values)
-                            health[i] = counts
+        check = self._mode != "SHAPE"
+        if len(outputs) == 1:  # most ops: no loops
+            value = outputs[0]._value
+            if type(value) is not np.ndarray:
+                value = np.asarray(value)
+            if check and value.dtype.kind == "f":
+                square = np.vdot(value, value)  # Σx², flattening for free
+                if square - square:  # NaN: some element is not finite (or squares overflow)
+                    counts = bad_counts(value)
+                    if counts is not None:
+                        health = [counts]
+            shapes: tuple = (value.shape,)
+            dtypes: tuple = (DTYPE_NAMES.get(value.dtype) or dtype_name(value.dtype),)
+            output_ids: tuple = (id(outputs[0]),)
+        else:
+            values = [np.asarray(t._value) for t in outputs]
+            if check:
+                for i, value in enumerate(values):
+                    counts = bad_counts(value)
+                    if counts is not None:
+                        if not health:
+                            health = [0] * len(values)
+                        health[i] = counts
+            shapes = tuple([v.shape for v in values])
+            dtypes = tuple([dtype_name(v.dtype) for v in values])
+            output_ids = tuple(map(id, outputs))
         rows = self._add_rows()
         seq = self.seq = self.seq + 1
-        self._keep(seq, outputs)
+        if self.ring_steps > 0:
+            self._keep(seq, outputs)
         self.last_op_outputs = outputs
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
-        rows.append((op.name, name, scope, tuple(map(id, inputs)), tuple(map(id, outputs)),
-                     tuple(v.shape for v in values), tuple(dtype_name(v.dtype) for v in values),
+        rows.append((op.name, name, scope, tuple(map(id, inputs)), output_ids, shapes, dtypes,
                      file, line, duration, exec_kind, health))
 
     def run_graph(self, concrete: Any, arrays: list) -> tuple:

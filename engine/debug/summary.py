@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 
-_NAMES: dict = {}
+DTYPE_NAMES: dict = {}  # dtype -> name (read directly by the probe's hot path)
 
 
 def dtype_name(dtype: np.dtype) -> str:
     """``dtype.name`` is slow in numpy (it rebuilds the string); events ask for it per op."""
-    name = _NAMES.get(dtype)
+    name = DTYPE_NAMES.get(dtype)
     if name is None:
-        name = _NAMES[dtype] = dtype.name
+        name = DTYPE_NAMES[dtype] = dtype.name
     return name
 
 
@@ -35,8 +35,7 @@ def summarize(value: Any, mode: str, square: Any = None) -> dict | None:
     healthy = True
     if array.dtype.kind == "f":
         if square is None:
-            flat = array.reshape(-1)
-            square = np.dot(flat, flat)
+            square = np.vdot(array, array)
         healthy = not square - square or bad_counts(array) is None
     if mode == "CURT_HEALTH":
         out["bad"] = not healthy
@@ -74,7 +73,7 @@ def bad_counts(value: Any) -> list[int] | None:
     if array.dtype.kind != "f":
         return None
     flat = array.reshape(-1)
-    square = np.dot(flat, flat)
+    square = np.vdot(flat, flat)
     if not square - square:
         return None
     nan = int(np.isnan(flat).sum())

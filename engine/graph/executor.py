@@ -96,7 +96,7 @@ class _Instrument:
         outs = [f"v{v.id}" for v in node.outputs]
         for i, (v, out) in enumerate(zip(node.outputs, outs)):
             if v.dtype.kind == "f":
-                lines.append(f"    r = {out}.reshape(-1); s = dot(r, r)")
+                lines.append(f"    s = vdot({out}, {out})")
                 lines.append(f"    if s - s: bad(H, {k}, {i}, {len(outs)}, {out})")
         if any(d is None for v in node.outputs for d in v.shape):
             lines.append(f"    S[{k}] = [" + ", ".join(f"list(np.shape({o}))" for o in outs) + "]")
@@ -123,7 +123,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
     names = [params[p.id] for p in graph.params]
     if instrument is not None:
         names.insert(0, "rec")
-        ns.update(pc=time.perf_counter, dot=np.dot, bad=_bad)
+        ns.update(pc=time.perf_counter, vdot=np.vdot, bad=_bad)
     lines = [f"def run({', '.join(names)}):"]
     if instrument is not None:
         instrument.prologue(lines)
