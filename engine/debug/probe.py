@@ -26,6 +26,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -256,7 +257,7 @@ class Probe(Hook):
                 value = np.asarray(value)
             if check and value.dtype.kind == "f":
                 square = np.vdot(value, value)  # Σx², flattening for free
-                if square - square:  # NaN: some element is not finite (or squares overflow)
+                if not isfinite(square):  # some element is not finite (or squares overflow)
                     counts = bad_counts(value)
                     if counts is not None:
                         health = [counts]

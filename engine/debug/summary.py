@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ def summarize(value: Any, mode: str, square: Any = None) -> dict | None:
     if array.dtype.kind == "f":
         if square is None:
             square = np.vdot(array, array)
-        healthy = not square - square or bad_counts(array) is None
+        healthy = isfinite(square) or bad_counts(array) is None
     if mode == "CURT_HEALTH":
         out["bad"] = not healthy
         return out
@@ -74,7 +75,7 @@ def bad_counts(value: Any) -> list[int] | None:
         return None
     flat = array.reshape(-1)
     square = np.vdot(flat, flat)
-    if not square - square:
+    if isfinite(square):
         return None
     nan = int(np.isnan(flat).sum())
     inf = np.isinf(flat)

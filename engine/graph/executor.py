@@ -12,6 +12,7 @@ dispatch, so enclosing tapes record it and the debugger sees every op.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -97,7 +98,7 @@ class _Instrument:
         for i, (v, out) in enumerate(zip(node.outputs, outs)):
             if v.dtype.kind == "f":
                 lines.append(f"    s = vdot({out}, {out})")
-                lines.append(f"    if s - s: bad(H, {k}, {i}, {len(outs)}, {out})")
+                lines.append(f"    if not isfinite(s): bad(H, {k}, {i}, {len(outs)}, {out})")
         if any(d is None for v in node.outputs for d in v.shape):
             lines.append(f"    S[{k}] = [" + ", ".join(f"list(np.shape({o}))" for o in outs) + "]")
         if self.keep_values:
@@ -123,7 +124,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
     names = [params[p.id] for p in graph.params]
     if instrument is not None:
         names.insert(0, "rec")
-        ns.update(pc=time.perf_counter, vdot=np.vdot, bad=_bad)
+        ns.update(pc=time.perf_counter, vdot=np.vdot, isfinite=math.isfinite, bad=_bad)
     lines = [f"def run({', '.join(names)}):"]
     if instrument is not None:
         instrument.prologue(lines)

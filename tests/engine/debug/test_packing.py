@@ -1,0 +1,247 @@
+"""Packed op events: a recorder's fast path must say exactly what op-by-op events say.
+
+A packing probe (the trace recorder, the live debuggee) sends consecutive ops as "ops"
+packs and runs compiled tf.function graphs with a health check per op instead of op by op;
+``OpsExpander`` and ``TraceReader`` turn packs back into op events. These tests hold the
+two paths to the same events, and check what only packs do (limits, dynamic shapes, NaN
+counts, time travel in compiled runs, handing over to op-by-op when someone steps).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine as tf
+from engine.debug import events
+from engine.debug.debuggee import record
+from engine.debug.probe import PACK_MAX_OPS, Probe
+from engine.debug.tracefile import TraceReader
+from engine.keras import layers, models
+
+
+def train(pack: bool, traced: bool, steps: int = 3, mode: str = "CONCISE_HEALTH",
+          ring_steps: int = 3) -> tuple[list[dict], Probe]:
+    """A small Keras MLP trained a few steps under a probe; its raw event log."""
+    tf.random.set_seed(0)
+    model = models.Sequential([layers.Dense(8, activation="relu", name="d1"),
+                               layers.Dense(3, name="d2")], name="mlp")
+    optimizer = tf.keras.optimizers.Adam(0.01)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    x = tf.constant(np.random.RandomState(0).rand(16, 4).astype("float32"))
+    y = tf.constant(np.arange(16) % 3)
+
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    if traced:
+        step = tf.function(step)
+    log: list[dict] = []
+    with Probe(log.append, mode=mode, pack=pack, ring_steps=ring_steps) as probe:
+        for _ in range(steps):
+            step(x, y)
+    return log, probe
+
+
+def comparable(event: dict) -> dict:
+    """An event without what differs between two runs in one process: object ids, timings,
+    graph ids."""
+    event = {k: v for k, v in event.items()
+             if k not in ("duration", "inputs", "outputs", "id", "target", "graph_id")}
+    if "exec" in event:
+        event["exec"] = re.sub(r"\d+", "N", event["exec"])
+    if event["kind"] == "gradient":
+        event["sources"] = [{k: v for k, v in s.items() if k != "id"}
+                            for s in event["sources"]]
+    if event["kind"] == "graph":
+        event["nodes"] = [{k: v for k, v in n.items() if k != "variable"}
+                          for n in event["nodes"]]
+    return event
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+@pytest.mark.parametrize("mode", events.PACKABLE_MODES)
+def test_packs_expand_to_exactly_the_op_by_op_events(traced, mode):
+    one_by_one, _ = train(pack=False, traced=traced, mode=mode)
+    packed, _ = train(pack=True, traced=traced, mode=mode)
+    assert any(e["kind"] == "ops" for e in packed)
+    assert not any(e["kind"] == "op" for e in packed)
+    expanded = events.OpsExpander().expand_all(packed)
+    assert [comparable(e) for e in expanded] == [comparable(e) for e in one_by_one]
+    assert [e["seq"] for e in expanded] == list(range(1, len(expanded) + 1))
+
+
+def test_a_compiled_run_packs_its_ops_against_its_graph_event():
+    log, _ = train(pack=True, traced=True, steps=2)
+    graph = next(e for e in log if e["kind"] == "graph")
+    packs = [e for e in log if e["kind"] == "ops"]
+    assert all(p["graph"] == graph["graph_id"] for p in packs)
+    assert all("rows" not in p for p in packs)  # what runs share is in the graph event
+    ops = events.OpsExpander().expand_all(log)
+    graph_ops = [e for e in ops if e["kind"] == "op" and e["step"] == 1]
+    names = [n["name"] for n in graph["nodes"] if n["op"] not in ("Placeholder", "Const",
+             "ReadVariableOp", "ApplyGradients", "AssignVariableOp")]
+    assert [e["name"] for e in graph_ops] == names
+    # variable reads carry the variable's id, as op by op; other values ids of their own
+    variables = {e["id"] for e in log if e["kind"] == "variable_created"}
+    matmul = next(e for e in graph_ops if e["name"] == "mlp/d1/MatMul")
+    assert matmul["inputs"][1] in variables and matmul["outputs"][0] < 0
+
+
+def test_an_expander_without_the_graph_event_says_so():
+    log, _ = train(pack=True, traced=True, steps=1)
+    pack = next(e for e in log if e["kind"] == "ops" and "graph" in e)
+    with pytest.raises(ValueError, match="graph event is missing"):
+        events.OpsExpander().expand(pack)
+
+
+def test_compiled_runs_keep_values_for_time_travel():
+    log, probe = train(pack=True, traced=True, steps=2)
+    ops = [e for e in events.OpsExpander().expand_all(log) if e["kind"] == "op"]
+    relu = [e for e in ops if e["op"] == "Relu"][-1]
+    value = probe.value(relu["seq"])
+    assert value is not None and value.shape == (16, 8) and (value >= 0).all()
+    _, headless = train(pack=True, traced=True, steps=1, ring_steps=0)
+    assert headless._ring == {}  # a recorder keeps no values in memory
+
+
+NAN_GRAPH_SCRIPT = """\
+import numpy as np
+import engine as tf  # (in-process: `tensorflow` may be the real one here)
+
+w = tf.Variable(np.array([1.0, 2.0, 0.5], np.float32), name="w")
+optimizer = tf.keras.optimizers.SGD(0.0)  # w stays put
+
+
+@tf.function
+def train_step(x):
+    with tf.GradientTape() as tape:
+        logs = tf.math.log(w - x)  # LOG
+        loss = tf.reduce_sum(logs)
+    grads = tape.gradient(loss, [w])
+    optimizer.apply_gradients(zip(grads, [w]))
+    return loss
+
+
+for x in (0.0, 1.0):
+    train_step(tf.constant(x))
+"""
+
+
+def test_a_nan_in_a_compiled_run_is_found_at_its_op_and_line(tmp_path):
+    script = tmp_path / "nan_graph.py"
+    script.write_text(NAN_GRAPH_SCRIPT)
+    trace = tmp_path / "nan.tsdb"
+    assert record(script, [], trace) == 0
+    line = next(i for i, text in enumerate(NAN_GRAPH_SCRIPT.splitlines(), 1) if "# LOG" in text)
+    with TraceReader(trace) as reader:
+        bad = reader.first_bad_op()
+        assert bad["op"] == "Log" and bad["step"] == 1 and bad["exec"].startswith("graph:")
+        assert Path(bad["file"]).name == "nan_graph.py" and bad["line"] == line
+        # step 1: log([1, 2, 0.5] - 1) = log([0, 1, -0.5]): one -inf, one NaN
+        assert bad["summary"][0] | {"nan": 1, "neg_inf": 1, "pos_inf": 0, "bad": True} == \
+            bad["summary"][0]
+        before = list(reader.ops(step=1))
+        assert [e["op"] for e in before][:2] == ["Sub", "Log"]
+        assert not before[0]["summary"][0]["bad"]
+        assert reader.count("op") == len(list(reader.ops()))
+        assert [s.value for s in reader.scalars("loss")][0] == pytest.approx(
+            float(np.log(1.0) + np.log(2.0) + np.log(0.5)), rel=1e-5)
+
+
+def test_huge_but_finite_values_are_healthy_in_packs():
+    log: list[dict] = []
+    with Probe(log.append, pack=True, ring_steps=0):
+        tf.constant(np.float32(3e38)) * tf.constant(np.float32(1.0))  # its square overflows
+    (op,) = events.OpsExpander().expand_all(log)
+    assert op["summary"][0]["bad"] is False
+
+
+def test_a_long_run_without_steps_is_sent_in_bounded_packs():
+    log: list[dict] = []
+    x = tf.constant(1.0)
+    with Probe(log.append, pack=True, ring_steps=0):
+        for _ in range(PACK_MAX_OPS + 10):
+            x = x + 1.0
+    counts = [e["count"] for e in log]
+    assert counts == [PACK_MAX_OPS, 10]
+    assert [e["seq"] for e in log] == [1, PACK_MAX_OPS + 1]
+
+
+def test_op_stepping_takes_over_from_packing_in_order():
+    log: list[dict] = []
+    x = tf.constant(1.0)
+    with Probe(log.append, pack=True, ring_steps=0) as probe:
+        x = x + 1.0
+        x = x * 2.0
+        probe.watch_ops(True)  # someone steps op by op now: the pending pack goes first
+        x = x - 1.0
+        probe.watch_ops(False)
+        x = x / 2.0
+    assert [e["kind"] for e in log] == ["ops", "op", "ops"]
+    expanded = events.OpsExpander().expand_all(log)
+    assert [e["op"] for e in expanded] == ["AddV2", "Mul", "Sub", "RealDiv"]
+    assert [e["seq"] for e in expanded] == [1, 2, 3, 4]
+
+
+def test_runtime_shapes_of_a_graph_traced_with_unknown_dimensions():
+    log: list[dict] = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def double(x):
+        return x * 2.0
+
+    with Probe(log.append, pack=True, ring_steps=0):
+        double(tf.ones((3, 2)))
+        double(tf.ones((5, 2)))
+    ops = [e for e in events.OpsExpander().expand_all(log) if e["kind"] == "op"]
+    assert [e["shapes"] for e in ops] == [[[3, 2]], [[5, 2]]]
+    assert [e["summary"][0]["size"] for e in ops] == [6, 10]
+
+
+def test_backward_ops_point_at_tape_gradient_and_custom_gradients_at_their_own_code():
+    @tf.custom_gradient
+    def clip(x):
+        def grad(dy):
+            return dy * 0.5  # CUSTOM
+
+        return tf.identity(x), grad
+
+    log: list[dict] = []
+    w = tf.Variable(3.0)
+    with Probe(log.append, pack=True, ring_steps=0):
+        with tf.GradientTape() as tape:
+            y = clip(w * w)
+        tape.gradient(y, [w])  # GRADIENT
+    source = Path(__file__).read_text().splitlines()
+    ops = [e for e in events.OpsExpander().expand_all(log) if e["kind"] == "op"]
+    backward = [e for e in ops if e["scope"].startswith("gradient_tape")]
+    assert backward, "the backward pass ran ops"
+    lines = {source[e["line"] - 1].strip() for e in backward}
+    assert lines == {"return dy * 0.5  # CUSTOM", "tape.gradient(y, [w])  # GRADIENT"}
+
+
+def test_a_live_session_gets_op_events_from_packs_and_records_the_same(tmp_path):
+    from engine.debug.client import DebugClient
+
+    script = tmp_path / "nan_graph.py"
+    script.write_text(NAN_GRAPH_SCRIPT)
+    with DebugClient(script) as client:
+        client.run()
+        assert client.wait_finished(timeout=60)["status"] == "ok"
+        live = client.ops()
+    assert not any(e["kind"] == "ops" for e in client.events)
+    assert record(script, [], tmp_path / "run.tsdb") == 0
+    with TraceReader(tmp_path / "run.tsdb") as reader:
+        recorded = list(reader.ops())
+    assert len(live) == len(recorded) > 0
+    assert [(e["op"], e["line"], e["step"], e["summary"]) for e in live] == \
+        [(e["op"], e["line"], e["step"], e["summary"]) for e in recorded]
+    assert any(e["summary"][0]["bad"] for e in live if e["op"] == "Log")
