@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import math
 import threading
 import time
 import weakref
@@ -55,6 +56,12 @@ def _node_dict(node: Any) -> dict:
     if node.type == ir.READ_VARIABLE:  # its value's id in op events of compiled runs
         out["variable"] = id(node.attrs["variable"])
     return out
+
+
+def _sqrt(square: Any) -> float:
+    """√ of a sum of squares as a Python float (NaN for NaN/-…; math.sqrt would raise)."""
+    square = float(square)
+    return math.sqrt(square) if square >= 0 else float("nan")
 
 
 class Probe(Hook):
@@ -160,10 +167,12 @@ class Probe(Hook):
 
     # -- emitting -------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> dict:
+        """One event in sequence (fields as ``events.FIELDS`` lists them: the tests hold
+        every kind to the schema, so this hot path does not check)."""
         if self._rows:
             self.flush_ops()
         self.seq += 1
-        event = events.make(kind, self.seq, **fields)
+        event = {"kind": kind, "seq": self.seq, **fields}
         self.sink(event)
         return event
 
@@ -362,32 +371,31 @@ class Probe(Hook):
             summary = summarize(value, self._stats_mode())
             norms: dict[str, float] = {}
         else:
-            flat = value.reshape(-1)
-            square = np.dot(flat, flat)  # the health check and the weight norm in one pass
+            square = np.vdot(value, value)  # the health check and the weight norm in one pass
             summary = summarize(value, self._stats_mode(), square)
-            norms = self._update_norms(var, flat, square, delta)
+            norms = self._update_norms(var, value, square, delta)
         self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
                    name=var.name, action=action, summary=summary, **norms)
 
-    def _update_norms(self, var: Any, flat: np.ndarray, square: Any,
+    def _update_norms(self, var: Any, value: np.ndarray, square: Any,
                       delta: Any) -> dict[str, float]:
         """``weight_norm`` and ``update_norm`` (how far this update moved the variable; from
         the optimizer's ``delta``, else against a copy kept since the variable's previous
         update): their ratio is the classic learning-rate health check."""
-        norms = {"weight_norm": float(np.sqrt(square))}
+        norms = {"weight_norm": _sqrt(square)}
         key = id(var)
         kept = self._last_weights.get(key)
-        if delta is not None and np.size(delta) == flat.size:
-            moved = np.asarray(delta).reshape(-1)
-            norms["update_norm"] = float(np.sqrt(np.dot(moved, moved)))
+        if delta is not None and np.size(delta) == value.size:
+            norms["update_norm"] = _sqrt(np.vdot(delta, delta))
             if key not in self._last_weights:
                 weakref.finalize(var, self._last_weights.pop, key, None)
             self._last_weights[key] = None  # a later update without a delta starts afresh
             return norms
+        flat = value.reshape(-1)
         if kept is not None and kept[0].shape == flat.shape and kept[0].dtype == flat.dtype:
             before, moved = kept
             np.subtract(flat, before, out=moved)
-            norms["update_norm"] = float(np.sqrt(np.dot(moved, moved)))
+            norms["update_norm"] = _sqrt(np.vdot(moved, moved))
             np.copyto(before, flat)
             return norms
         if key not in self._last_weights:  # forget it with the variable: its id may be reused
@@ -448,21 +456,20 @@ class Probe(Hook):
                 value = np.asarray(g._value)
                 square = None
                 if value.dtype.kind == "f":  # one BLAS pass: the health check and the norm
-                    flat = value.reshape(-1)
-                    square = np.dot(flat, flat)
-                    entry["norm"] = float(np.sqrt(square))
+                    square = np.vdot(value, value)
+                    entry["norm"] = _sqrt(square)
                 else:
-                    entry["norm"] = float(np.sqrt(np.sum(np.square(value, dtype=np.float64))))
+                    entry["norm"] = _sqrt(np.sum(np.square(value, dtype=np.float64)))
                 entry["summary"] = summarize(value, self._stats_mode(), square)
             described.append(entry)
         target_ids = [id(t) for t in targets]
         self._emit("gradient", step=self.step, epoch=self.epoch,
                    target=target_ids[0] if len(target_ids) == 1 else target_ids,
                    sources=described, file=file, line=line)
-        if len(targets) == 1 and np.size(targets[0]._value) == 1 and not self._in_fit:
-            value = targets[0]._value
-            if np.asarray(value).dtype.kind == "f":
-                self.scalar("loss", float(np.asarray(value).reshape(())), self.step)
+        if len(targets) == 1 and not self._in_fit:
+            value = np.asarray(targets[0]._value)
+            if value.size == 1 and value.dtype.kind == "f":
+                self.scalar("loss", float(value.reshape(())), self.step)
 
     def scalar(self, name: str, value: float, step: int | None) -> None:
         self._emit("scalar", step=self.step if step is None else step, epoch=self.epoch,

@@ -220,13 +220,12 @@ class TraceWriter:
         if self._refuse:
             self._raise_problem()
         queue = self._queue
-        if event.get("kind") == "ops":
-            # A pack becomes its row here: a few bytes wait in the queue instead of hundreds
-            # of small lists the garbage collector would walk again and again.
-            try:
-                event = _event_row(event)
-            except Exception:  # noqa: BLE001 - the writer thread reports it, naming the event
-                pass
+        # The event becomes its row here: a string waits in the queue, not a tree of dicts
+        # and lists the garbage collector would walk again and again until the next commit.
+        try:
+            event = _event_row(event)
+        except Exception:  # noqa: BLE001 - queued as it is: the writer thread reports it
+            pass
         queue.append(event)
         if len(queue) >= self._batch_events:
             self._batch_ready()
