@@ -95,6 +95,7 @@ class Probe(Hook):
         self._pack_seq = 0  # seq of its first op
         self._pack_started = 0.0
         self._variable_reads: dict[int, dict] = {}  # graph id -> value id -> Variable
+        self._squares: dict[int, Any] = {}  # id(gradient) -> its Σx², while a graph reports
         self._thread = threading.get_ident()  # the engine's (the script's) thread
         self._refresh_packing()
 
@@ -300,7 +301,8 @@ class Probe(Hook):
         return program(functools.partial(self._graph_ops, concrete), *arrays)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
-                   shapes: dict, kept: list | None, gradients: dict | None) -> None:
+                   shapes: dict, kept: list | None, gradients: dict | None,
+                   squares: dict | None) -> None:
         """``SummarizedGraph``'s report: ops ``[start, stop)`` ran; ``gradients`` at the end.
         One pack; what every run shares is in the graph event, not repeated here."""
         if start < stop:
@@ -323,21 +325,25 @@ class Probe(Hook):
                     self._keep_arrays(first + k - start, kept[k])
             self.sink(pack)
         if gradients is not None and concrete.graph.gradients:
-            self._report_graph_gradients(concrete, gradients)
+            self._report_graph_gradients(concrete, gradients, squares or {})
 
     def _keep_arrays(self, seq: int, arrays: tuple) -> None:
         self._keep(seq, tuple(wrap(a) for a in arrays))
 
-    def _report_graph_gradients(self, concrete: Any, values: dict) -> None:
+    def _report_graph_gradients(self, concrete: Any, values: dict, squares: dict) -> None:
         reads = self._variable_reads.get(concrete.graph_id)
         if reads is None:
             reads = self._variable_reads[concrete.graph_id] = {
                 node.outputs[0].id: node.attrs["variable"] for node in concrete.graph.nodes
                 if node.type == ir.READ_VARIABLE}
         env = {vid: wrap(array) for vid, array in values.items()}
+        self._squares = {id(env[vid]): square for vid, square in squares.items()}
         env.update(reads)  # as op by op: variable reads are the variables themselves
-        for record in concrete.graph.gradients:
-            report_gradient(self, record, env)
+        try:
+            for record in concrete.graph.gradients:
+                report_gradient(self, record, env)
+        finally:
+            self._squares = {}
 
     def enter_graph(self, graph_id: int) -> None:
         self._graph_stack.append(graph_id)
@@ -456,7 +462,9 @@ class Probe(Hook):
                 value = np.asarray(g._value)
                 square = None
                 if value.dtype.kind == "f":  # one BLAS pass: the health check and the norm
-                    square = np.vdot(value, value)
+                    square = self._squares.get(id(g))
+                    if square is None:
+                        square = np.vdot(value, value)
                     entry["norm"] = _sqrt(square)
                 else:
                     entry["norm"] = _sqrt(np.sum(np.square(value, dtype=np.float64)))

@@ -77,13 +77,13 @@ class _Instrument:
 
     def prologue(self, lines: list[str]) -> None:
         n = len(self.op_index)
-        lines += [f"    T = [0.0] * {n + 1}", "    H = {}", "    S = {}",
+        lines += [f"    T = [0.0] * {n + 1}", "    H = {}", "    S = {}", "    Q = {}",
                   f"    K = [()] * {n}" if self.keep_values else "    K = None",
                   "    T[0] = pc()"]
 
     def before(self, node: ir.Node, lines: list[str]) -> None:
         if node.type in ir.STATEFUL:  # the probe hears of the ops before the update's events
-            lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, None)")
+            lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, None, None)")
             self.done = self.seen
 
     def after(self, node: ir.Node, lines: list[str]) -> None:
@@ -99,6 +99,8 @@ class _Instrument:
             if v.dtype.kind == "f":
                 lines.append(f"    s = vdot({out}, {out})")
                 lines.append(f"    if not isfinite(s): bad(H, {k}, {i}, {len(outs)}, {out})")
+                if v.id in self.gradient_ids:  # the gradient event's norm, for free
+                    lines.append(f"    Q[{v.id}] = s")
         if any(d is None for v in node.outputs for d in v.shape):
             lines.append(f"    S[{k}] = [" + ", ".join(f"list(np.shape({o}))" for o in outs) + "]")
         if self.keep_values:
@@ -106,7 +108,7 @@ class _Instrument:
 
     def epilogue(self, lines: list[str]) -> None:
         grads = ", ".join(f"{vid}: v{vid}" for vid in sorted(self.gradient_ids))
-        lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, {{{grads}}})")
+        lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, {{{grads}}}, Q)")
 
 
 def _bad(health: dict, k: int, i: int, n: int, value: np.ndarray) -> None:
@@ -178,12 +180,13 @@ class SummarizedGraph:
     This is how a recorder watching only health summaries sees every op of a compiled
     ``tf.function`` at close to compiled speed: no dispatch, no Tensor per value, one dot
     product per float output (NaN and Inf survive it; the exact counts are taken only when
-    the dot is not finite). ``rec(start, stop, T, H, S, K, G)`` hears of op nodes
+    the dot is not finite). ``rec(start, stop, T, H, S, K, G, Q)`` hears of op nodes
     ``[start, stop)`` (in ``op_nodes`` order) before every stateful node and at the end:
     ``T`` timestamps (op k ran from T[k] to T[k+1]), ``H`` op -> per-output NaN/-Inf/+Inf
     counts of the unhealthy ones, ``S`` op -> runtime shapes where the static ones are
     partial, ``K`` op -> copies of its outputs (with ``keep_values``) and at the end ``G``,
-    the values ``tape.gradient`` records inside the graph refer to.
+    the values ``tape.gradient`` records inside the graph refer to, and ``Q``, the squared
+    norms of those among them that ops computed (already summed by the health check).
     """
 
     def __init__(self, graph: ir.Graph, keep_values: bool) -> None:
