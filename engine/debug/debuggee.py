@@ -83,7 +83,8 @@ def failing_frame(tb: TracebackType | None, script: Path) -> tuple[str, int]:
     user_dir = str(script.parent)
 
     def outside_engine(entry: traceback.FrameSummary) -> bool:
-        return not os.path.abspath(entry.filename).startswith(_ENGINE_DIR)
+        return not (entry.filename.startswith("<tf.function")  # code compiled from a trace
+                    or os.path.abspath(entry.filename).startswith(_ENGINE_DIR))
 
     for entry in reversed(entries):
         if outside_engine(entry) and os.path.abspath(entry.filename).startswith(user_dir):

@@ -76,10 +76,7 @@ class _Instrument:
         self.seen = 0  # op nodes generated so far
 
     def prologue(self, lines: list[str]) -> None:
-        n = len(self.op_index)
-        lines += [f"    T = [0.0] * {n + 1}", "    H = {}", "    S = {}", "    Q = {}",
-                  f"    K = [()] * {n}" if self.keep_values else "    K = None",
-                  "    T[0] = pc()"]
+        lines.append("    T[0] = pc()")
 
     def before(self, node: ir.Node, lines: list[str]) -> None:
         if node.type in ir.STATEFUL:  # the probe hears of the ops before the update's events
@@ -125,7 +122,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
     outputs = {v.id for v in graph.outputs}
     names = [params[p.id] for p in graph.params]
     if instrument is not None:
-        names.insert(0, "rec")
+        names[:0] = ["rec", "T", "H", "S", "Q", "K"]
         ns.update(pc=time.perf_counter, vdot=np.vdot, isfinite=math.isfinite, bad=_bad)
     lines = [f"def run({', '.join(names)}):"]
     if instrument is not None:
@@ -187,6 +184,7 @@ class SummarizedGraph:
     partial, ``K`` op -> copies of its outputs (with ``keep_values``) and at the end ``G``,
     the values ``tape.gradient`` records inside the graph refer to, and ``Q``, the squared
     norms of those among them that ops computed (already summed by the health check).
+    When an op raises, ``rec`` first hears of the ops that ran before it.
     """
 
     def __init__(self, graph: ir.Graph, keep_values: bool) -> None:
@@ -196,8 +194,37 @@ class SummarizedGraph:
         self.source, self._fn = _generate(graph, _Instrument(graph, keep_values))
 
     def __call__(self, rec: Callable[..., None], *arrays: Any) -> tuple:
-        with np.errstate(all="ignore"):
-            return self._fn(rec, *arrays)
+        n = len(self.op_nodes)
+        times = [0.0] * (n + 1)
+        health: dict = {}
+        shapes: dict = {}
+        squares: dict = {}
+        kept = [()] * n if self.keep_values else None
+        reported = [0, False]  # ops reported so far; inside rec now
+
+        def report(start: int, stop: int, *rest: Any) -> None:
+            reported[:] = [stop, True]
+            rec(start, stop, *rest)
+            reported[1] = False
+
+        try:
+            with np.errstate(all="ignore"):
+                return self._fn(report, times, health, shapes, squares, kept, *arrays)
+        except Exception as exc:
+            done, in_rec = reported
+            ran = done
+            while ran < n and times[ran + 1]:
+                ran += 1
+            if in_rec:
+                raise
+            if ran < n:
+                node = self.op_nodes[ran]
+                file, line = node.source
+                exc.add_note(f"(in op {node.name} ({node.type}) of the compiled "
+                             f"{self.graph.name}, traced at {file}:{line})")
+            if ran > done:  # the ops that ran before the one that raised
+                rec(done, ran, times, health, shapes, kept, None, None)
+            raise
 
 
 def _emit(node: ir.Node, args: str, outs: str, ns: dict, buffered: bool) -> str:

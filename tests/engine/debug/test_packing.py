@@ -245,3 +245,39 @@ def test_a_live_session_gets_op_events_from_packs_and_records_the_same(tmp_path)
     assert [(e["op"], e["line"], e["step"], e["summary"]) for e in live] == \
         [(e["op"], e["line"], e["step"], e["summary"]) for e in recorded]
     assert any(e["summary"][0]["bad"] for e in live if e["op"] == "Log")
+
+
+RAISING_GRAPH_SCRIPT = """\
+import engine as tf
+
+table = tf.constant([1.0, 2.0, 3.0])
+
+
+@tf.function
+def lookup(x, i):
+    y = x * 2.0  # BEFORE
+    return tf.gather(table, i) + y
+
+
+lookup(tf.constant(1.0), tf.constant(1))
+lookup(tf.constant(1.0), tf.constant(7))  # out of range: raises in the compiled run
+"""
+
+
+def test_an_op_raising_in_a_compiled_run_leaves_the_ops_before_it(tmp_path):
+    script = tmp_path / "raising.py"
+    script.write_text(RAISING_GRAPH_SCRIPT)
+    trace = tmp_path / "raising.tsdb"
+    assert record(script, [], trace) == 1
+    with TraceReader(trace) as reader:
+        ops = list(reader.ops())
+        (error,) = reader.errors()
+    first, second = ops[:3], ops[3:]
+    assert [e["op"] for e in first] == ["Mul", "GatherV2", "AddV2"]
+    assert [e["op"] for e in second] == ["Mul"]  # the gather raised: nothing after it
+    assert error["at_seq"] == second[0]["seq"]
+    assert "raising.py" in error["file"]
+    assert error["line"] == RAISING_GRAPH_SCRIPT.splitlines().index(
+        "lookup(tf.constant(1.0), tf.constant(7))  # out of range: raises in the compiled run") + 1
+    assert "in op GatherV2 (GatherV2)" in error["traceback"]
+    assert "raising.py:9" in error["traceback"]  # where the failing op was traced
