@@ -151,7 +151,8 @@ def test_optimize_keeps_the_traced_graph_untouched():
 # -- random programs: optimized graph == eager ---------------------------------------------------
 
 _UNARY = [tf.exp, tf.tanh, tf.nn.relu, tf.nn.sigmoid, tf.square, lambda t: -t, tf.abs,
-          lambda t: tf.math.log(tf.abs(t) + 1.0), lambda t: tf.reshape(tf.reshape(t, [-1]), [3, 4]),
+          lambda t: tf.math.log(tf.abs(t) + 1.0),
+          lambda t: tf.reshape(tf.reshape(t, [-1]), tf.shape(t)),  # any shape: (3, 1) too
           lambda t: tf.identity(t) * 1.0, lambda t: tf.reduce_sum(t, axis=-1, keepdims=True),
           lambda t: tf.nn.softmax(t)]
 _BINARY = [tf.add, tf.subtract, tf.multiply, tf.maximum, tf.minimum,
