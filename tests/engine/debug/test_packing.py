@@ -10,13 +10,14 @@ counts, time travel in compiled runs, handing over to op-by-op when someone step
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import engine as tf
-from engine.debug import events
+from engine.debug import events, jsoncodec
 from engine.debug.debuggee import record
 from engine.debug.probe import PACK_MAX_OPS, Probe
 from engine.debug.tracefile import TraceReader
@@ -141,6 +142,12 @@ def test_a_nan_in_a_compiled_run_is_found_at_its_op_and_line(tmp_path):
     trace = tmp_path / "nan.tsdb"
     assert record(script, [], trace) == 0
     line = next(i for i, text in enumerate(NAN_GRAPH_SCRIPT.splitlines(), 1) if "# LOG" in text)
+    with sqlite3.connect(trace) as db:  # the recorder took the fast path: packs, not ops
+        kinds = dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind"))
+        packs = [jsoncodec.loads(body) for (body,) in db.execute(
+            "SELECT body FROM events WHERE kind = 'ops'")]
+    assert "op" not in kinds and kinds["ops"] == 2  # one per compiled run
+    assert all("graph" in pack for pack in packs)
     with TraceReader(trace) as reader:
         bad = reader.first_bad_op()
         assert bad["op"] == "Log" and bad["step"] == 1 and bad["exec"].startswith("graph:")
