@@ -96,7 +96,7 @@ class Probe(Hook):
         self._pack_started = 0.0
         self._variable_reads: dict[int, dict] = {}  # graph id -> value id -> Variable
         self._squares: dict[int, Any] = {}  # id(gradient) -> its Σx², while a graph reports
-        self._thread = threading.get_ident()  # the engine's (the script's) thread
+        self._rows_thread = threading.get_ident()  # the thread whose ops the pack holds
         self._refresh_packing()
 
     # -- configuration ------------------------------------------------------------------------
@@ -131,11 +131,11 @@ class Probe(Hook):
         self.packs_graphs = packing
 
     def attach(self) -> Probe:
-        self._thread = threading.get_ident()
         self._previous = set_hook(self)
         return self
 
     def detach(self) -> None:
+        self._rows_thread = threading.get_ident()  # the run is over: nobody appends now
         self.flush_ops()
         if STATE.hook is self:
             set_hook(self._previous)
@@ -184,10 +184,10 @@ class Probe(Hook):
     def flush_ops(self) -> None:
         """Send the pending "ops" pack now (before any other event, a pause, the end).
 
-        Only from the engine's thread, which appends to it: called from another (a command
-        reader), it leaves the pack to the engine's next event."""
+        Only from the thread whose ops it holds: called from another (a command reader), it
+        leaves the pack to that thread's next event."""
         rows = self._rows
-        if rows and threading.get_ident() == self._thread:
+        if rows and threading.get_ident() == self._rows_thread:
             self._rows = []
             self.sink({"kind": "ops", "seq": self._pack_seq, "step": self.step,
                        "epoch": self.epoch, "mode": self._mode, "count": len(rows),
@@ -197,14 +197,13 @@ class Probe(Hook):
         """The pending pack's rows, flushed first if it is full or old."""
         rows = self._rows
         now = time.perf_counter()
+        if rows and (len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS):
+            self.flush_ops()
+            rows = self._rows
         if not rows:
             self._pack_seq = self.seq + 1
             self._pack_started = now
-        elif len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS:
-            self.flush_ops()
-            self._pack_seq = self.seq + 1
-            self._pack_started = now
-            rows = self._rows
+            self._rows_thread = threading.get_ident()
         return rows
 
     # -- engine hook methods ----------------------------------------------------------------------
@@ -314,7 +313,7 @@ class Probe(Hook):
                     "mode": self._mode, "count": stop - start, "graph": concrete.graph_id,
                     "first": start,
                     "durations": [times[k + 1] - times[k] for k in range(start, stop)]}
-            if health:
+            if health and self._mode != "SHAPE":  # (SHAPE summaries say nothing of health)
                 bad = [[k, h] for k, h in health.items() if start <= k < stop]
                 if bad:
                     pack["health"] = bad

@@ -33,7 +33,7 @@ import numpy as np
 
 from engine.debug import jsoncodec
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: events may be "ops" packs (the controller expands them)
 HOST = "127.0.0.1"
 ENV_ADDRESS = "TAPESCOPE_DEBUG_ADDRESS"  # "host:port" the debuggee connects to
 ENV_TOKEN = "TAPESCOPE_DEBUG_TOKEN"

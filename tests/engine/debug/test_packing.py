@@ -74,6 +74,8 @@ def test_packs_expand_to_exactly_the_op_by_op_events(traced, mode):
     packed, _ = train(pack=True, traced=traced, mode=mode)
     assert any(e["kind"] == "ops" for e in packed)
     assert not any(e["kind"] == "op" for e in packed)
+    for event in packed:  # the probe builds events without checks: the schema holds them
+        assert set(events.FIELDS[event["kind"]]) <= set(event), event["kind"]
     expanded = events.OpsExpander().expand_all(packed)
     assert [comparable(e) for e in expanded] == [comparable(e) for e in one_by_one]
     assert [e["seq"] for e in expanded] == list(range(1, len(expanded) + 1))
@@ -288,3 +290,37 @@ def test_an_op_raising_in_a_compiled_run_leaves_the_ops_before_it(tmp_path):
         "lookup(tf.constant(1.0), tf.constant(7))  # out of range: raises in the compiled run") + 1
     assert "in op GatherV2 (GatherV2)" in error["traceback"]
     assert "raising.py:9" in error["traceback"]  # where the failing op was traced
+
+
+def test_ops_of_another_thread_are_packed_and_sent_in_order():
+    import threading
+
+    log: list[dict] = []
+    with Probe(log.append, pack=True, ring_steps=0) as probe:
+        def work() -> None:
+            x = tf.constant(1.0)
+            for _ in range(3):
+                x = x + 1.0
+            probe.emit("output", stream="stdout", text="done\n")
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+    assert [(e["kind"], e["seq"]) for e in log] == [("ops", 1), ("output", 4)]
+    assert log[0]["count"] == 3
+
+
+def test_shape_mode_packs_claim_no_health(tmp_path):
+    from engine.debug.tracefile import TraceWriter
+
+    @tf.function
+    def log_of(x):
+        return tf.math.log(x)
+
+    with TraceWriter(tmp_path / "shape.tsdb") as writer:
+        with Probe(writer.write, mode="SHAPE", pack=True, ring_steps=0):
+            log_of(tf.constant([0.0, -1.0]))
+    with TraceReader(tmp_path / "shape.tsdb") as reader:
+        (op,) = reader.ops()
+        assert op["summary"] == [{"shape": [2], "dtype": "float32"}]
+        assert reader.first_bad_op() is None
