@@ -83,7 +83,7 @@ class _Instrument:
             lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, None, None)")
             self.done = self.seen
 
-    def after(self, node: ir.Node, lines: list[str]) -> None:
+    def after(self, node: ir.Node, lines: list[str], ns: dict) -> None:
         k = self.op_index.get(node.id)
         if k is None:
             if node.type in ir.STATEFUL:
@@ -100,8 +100,14 @@ class _Instrument:
                     lines.append(f"    Q[{v.id}] = s")
         if any(d is None for v in node.outputs for d in v.shape):
             lines.append(f"    S[{k}] = [" + ", ".join(f"list(np.shape({o}))" for o in outs) + "]")
-        if self.keep_values:
-            lines.append(f"    K[{k}] = (" + "".join(f"np.array({o}), " for o in outs) + ")")
+        if self.keep_values:  # copies of what the next run overwrites or others share
+            if f"b{node.id}" in ns:  # a preallocated buffer
+                kept = [f"np.array({o})" for o in outs]
+            else:  # a fresh array of its own is kept as it is
+                inputs = "".join(f" and {{o}} is not v{v.id}" for v in node.inputs)
+                kept = [f"({o} if {o}.base is None{inputs.format(o=o)} else np.array({o}))"
+                        for o in outs]
+            lines.append(f"    K[{k}] = (" + "".join(f"{x}, " for x in kept) + ")")
 
     def epilogue(self, lines: list[str]) -> None:
         grads = ", ".join(f"{vid}: v{vid}" for vid in sorted(self.gradient_ids))
@@ -158,7 +164,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
             lines.append("    " + _emit(node, args, outs, ns, buffered=not (
                 set(v.id for v in node.outputs) & outputs)))
         if instrument is not None:
-            instrument.after(node, lines)
+            instrument.after(node, lines, ns)
         for vid in dead.get(i, ()):
             lines.append(f"    del v{vid}")
     if instrument is not None:

@@ -111,6 +111,11 @@ def test_compiled_runs_keep_values_for_time_travel():
     relu = [e for e in ops if e["op"] == "Relu"][-1]
     value = probe.value(relu["seq"])
     assert value is not None and value.shape == (16, 8) and (value >= 0).all()
+    for op in ("MatMul", "BiasAdd"):  # a preallocated buffer (copied), a fresh array (kept)
+        first, second = [probe.value(e["seq"]) for e in ops if e["op"] == op
+                         and e["name"] == f"mlp/d1/{op}"]
+        assert first.shape == second.shape == (16, 8)
+        assert not np.array_equal(first, second)  # step 0's value survived step 1
     _, headless = train(pack=True, traced=True, steps=1, ring_steps=0)
     assert headless._ring == {}  # a recorder keeps no values in memory
 
