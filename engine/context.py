@@ -122,8 +122,9 @@ class Hook:
         """An optimizer applied one update: a training step ended."""
 
     def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
-                          reasons: dict) -> None:
-        """``tape.gradient`` returned; ``reasons`` explains each None by source index."""
+                          reasons: dict, site: tuple[str, int] | None = None) -> None:
+        """``tape.gradient`` returned; ``reasons`` explains each None by source index;
+        ``site`` is the user's (file, line) of the call when it was traced into a graph."""
 
     def dataset_next(self, dataset: Any, index: int) -> None:
         """A dataset iterator produced element ``index``."""

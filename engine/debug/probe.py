@@ -446,8 +446,8 @@ class Probe(Hook):
                 self.scalar(name, float(value), self.step)
 
     def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
-                          reasons: dict) -> None:
-        file, line = user_frame(3)
+                          reasons: dict, site: tuple[str, int] | None = None) -> None:
+        file, line = user_frame(3) if site is None else site
         described = []
         for i, (s, g) in enumerate(zip(sources, grads)):
             entry = {"id": id(s), "name": getattr(s, "_name", None) and s.name,

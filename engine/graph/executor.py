@@ -407,4 +407,5 @@ def report_gradient(hook: Any, record: dict, env: dict) -> None:
     if any(t is None for t in targets):
         return
     hook.gradient_computed(None, targets, [value(s) for s in record["sources"]],
-                           [value(g) for g in record["grads"]], record["reasons"])
+                           [value(g) for g in record["grads"]], record["reasons"],
+                           record.get("site"))

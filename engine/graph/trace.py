@@ -157,7 +157,9 @@ class GraphBuilder:
         self.graph.gradients.append({"targets": [ref(t) for t in targets],
                                      "sources": [ref(s) if not isinstance(s, Variable) else s
                                                  for s in sources],
-                                     "grads": [ref(g) for g in grads], "reasons": reasons})
+                                     "grads": [ref(g) for g in grads], "reasons": reasons,
+                                     # the user's tape.gradient line, for every run's event
+                                     "site": user_frame(3)})
 
     def assign(self, var: Variable, value: Tensor, action: str) -> Variable:
         """``variable.assign*`` inside a trace: a stateful node, applied when the graph runs."""

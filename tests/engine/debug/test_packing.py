@@ -166,6 +166,9 @@ def test_a_nan_in_a_compiled_run_is_found_at_its_op_and_line(tmp_path):
         assert [e["op"] for e in before][:2] == ["Sub", "Log"]
         assert not before[0]["summary"][0]["bad"]
         assert reader.count("op") == len(list(reader.ops()))
+        gradient_line = NAN_GRAPH_SCRIPT.splitlines().index(
+            "    grads = tape.gradient(loss, [w])") + 1
+        assert [g["line"] for g in reader.gradients()] == [gradient_line] * 2  # as traced
         assert [s.value for s in reader.scalars("loss")][0] == pytest.approx(
             float(np.log(1.0) + np.log(2.0) + np.log(0.5)), rel=1e-5)
 
