@@ -20,8 +20,9 @@ Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSIO
 - ``tensor_values(seq, idx, npy)``: output ``idx`` of the op event ``seq`` as ``.npy`` bytes,
   written and read with ``allow_pickle=False``: opening someone else's trace runs no code.
 
-:class:`TraceWriter` appends from the training thread at the cost of a deque append and
-commits on a background thread in batched transactions; :class:`TraceReader` opens a trace
+:class:`TraceWriter` appends from the training thread at the cost of a deque append (an
+"ops" pack also at the cost of its JSON) and encodes and commits on a background thread in
+batched transactions; :class:`TraceReader` opens a trace
 read-only, also while a writer is still appending to it (WAL mode).
 """
 
@@ -220,12 +221,13 @@ class TraceWriter:
         if self._refuse:
             self._raise_problem()
         queue = self._queue
-        # The event becomes its row here: a string waits in the queue, not a tree of dicts
-        # and lists the garbage collector would walk again and again until the next commit.
-        try:
-            event = _event_row(event)
-        except Exception:  # noqa: BLE001 - queued as it is: the writer thread reports it
-            pass
+        if event.get("kind") == "ops":
+            # A pack of eager ops becomes its row here: one string waits in the queue, not
+            # hundreds of small containers the garbage collector would walk until the commit.
+            try:
+                event = _event_row(event)
+            except Exception:  # noqa: BLE001 - queued as it is: the writer thread reports it
+                pass
         queue.append(event)
         if len(queue) >= self._batch_events:
             self._batch_ready()
