@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -282,8 +281,8 @@ def inspect_lines(reader: Any) -> list[str]:
     for error in errors:
         lines.append(f"  error: {error['message']} at {_where(error)}")
 
-    counts = Counter(e["kind"] for e in reader.events())
-    lines.append("Events: " + ", ".join(f"{n} {k}" for k, n in counts.most_common()))
+    counts = reader.kind_counts()
+    lines.append("Events: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
     steps = reader.steps()
     epochs = reader.count("epoch_end")

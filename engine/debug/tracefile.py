@@ -546,6 +546,12 @@ class TraceReader:
                               "WHERE kind IN ('op', 'ops')")[0][0]
         return self._rows("SELECT count(*) FROM events WHERE kind = ?", (kind,))[0][0]
 
+    def kind_counts(self) -> dict[str, int]:
+        """Events per kind (op events in packs counted one by one), most frequent first."""
+        rows = self._rows(f"SELECT CASE kind WHEN 'ops' THEN 'op' ELSE kind END AS k, "
+                          f"sum({self._n}) AS c FROM events GROUP BY k ORDER BY c DESC, k")
+        return dict(rows)
+
     def last_seq(self) -> int | None:
         """Sequence number of the newest committed event (None while there is none)."""
         return self._rows(f"SELECT max(seq + {self._n} - 1) FROM events")[0][0]

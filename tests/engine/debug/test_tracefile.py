@@ -91,6 +91,7 @@ def test_ops_packs_are_read_back_as_the_op_events_they_stand_for(trace_path):
         assert expanded[1]["summary"] == [{"shape": [2, 3], "dtype": "float32", "size": 6,
                                            "nan": 1, "neg_inf": 0, "pos_inf": 0, "bad": True}]
         assert reader.count() == 7 and reader.count("op") == 6 and reader.last_seq() == 7
+        assert reader.kind_counts() == {"op": 6, "scalar": 1}
         assert [e["seq"] for e in reader.events(start_seq=3)] == [3, 4, 5, 6, 7]  # mid-pack
         assert [e["seq"] for e in reader.ops(start_seq=3, limit=2)] == [3, 4]
         assert [e["seq"] for e in reader.ops(op="MatMul")] == [1, 2, 6]
