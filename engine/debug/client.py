@@ -340,8 +340,22 @@ class DebugClient:
         with self._callbacks:
             self._deliver_locked(batch)
 
+    def _expand(self, batch: Iterable[dict]) -> list[dict]:
+        """The batch with packs expanded (callbacks never see packs); a pack that cannot be
+        read becomes a "debugger" output event saying so — the session goes on."""
+        out: list[dict] = []
+        for event in batch:
+            try:
+                out.extend(self._expander.expand_all([event]))
+            except (KeyError, IndexError, TypeError, ValueError) as exc:
+                out.append(events.make(
+                    "output", event.get("seq", 0), stream="debugger",
+                    text=f"tapescope: could not read {event.get('count', '?')} ops from "
+                         f"#{event.get('seq', '?')} ({type(exc).__name__}: {exc})\n"))
+        return out
+
     def _deliver_locked(self, batch: Iterable[dict]) -> None:
-        for event in self._expander.expand_all(list(batch)):  # callbacks never see packs
+        for event in self._expand(batch):
             kind = event.get("kind")
             with self._changed:
                 if self.keep_events or kind in ("paused", "error", "finished"):

@@ -27,7 +27,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # ``count`` consecutive op events seq, seq + 1, … packed into one (a recorder's fast
     # path; ``OpsExpander`` gives back the "op" events). Eager ops: ``rows`` of OP_ROW
     # fields. Ops of a compiled graph run: ``graph`` (its graph_id), ``first`` (index of the
-    # first among the graph's op nodes), ``durations``, and only where needed ``health``
+    # first among the graph's op nodes), ``times`` (count + 1 clock readings: op ``first + i``
+    # ran from ``times[i]`` to ``times[i + 1]``), and only where needed ``health``
     # ([op index, per-output health] pairs) and ``shapes`` ([op index, runtime shapes]).
     "ops": ("step", "epoch", "mode", "count"),
     "step_end": ("step", "epoch"),  # a training step (optimizer update or fit batch) ended
@@ -151,7 +152,9 @@ class OpsExpander:
         shapes = dict(pack.get("shapes", ()))
         exec_kind = f"graph:{graph_id}"
         rows = []
-        for k, duration in enumerate(pack["durations"], first):
+        times = pack["times"]
+        for i in range(len(times) - 1):
+            k, duration = first + i, times[i + 1] - times[i]
             static = template[k]
             if k in shapes:
                 static = static[:5] + (shapes[k],) + static[6:]

@@ -312,7 +312,7 @@ class Probe(Hook):
             pack = {"kind": "ops", "seq": first, "step": self.step, "epoch": self.epoch,
                     "mode": self._mode, "count": stop - start, "graph": concrete.graph_id,
                     "first": start,
-                    "durations": [times[k + 1] - times[k] for k in range(start, stop)]}
+                    "times": times[start:stop + 1]}  # op k ran from times[k] to times[k + 1]
             if health and self._mode != "SHAPE":  # (SHAPE summaries say nothing of health)
                 bad = [[k, h] for k, h in health.items() if start <= k < stop]
                 if bad:

@@ -92,6 +92,7 @@ def test_a_compiled_run_packs_its_ops_against_its_graph_event():
     names = [n["name"] for n in graph["nodes"] if n["op"] not in ("Placeholder", "Const",
              "ReadVariableOp", "ApplyGradients", "AssignVariableOp")]
     assert [e["name"] for e in graph_ops] == names
+    assert all(0 <= e["duration"] < 1 for e in graph_ops) and any(e["duration"] for e in graph_ops)
     # variable reads carry the variable's id, as op by op; other values ids of their own
     variables = {e["id"] for e in log if e["kind"] == "variable_created"}
     matmul = next(e for e in graph_ops if e["name"] == "mlp/d1/MatMul")
@@ -332,3 +333,17 @@ def test_shape_mode_packs_claim_no_health(tmp_path):
         (op,) = reader.ops()
         assert op["summary"] == [{"shape": [2], "dtype": "float32"}]
         assert reader.first_bad_op() is None
+
+
+def test_a_pack_the_controller_cannot_read_is_reported_not_fatal():
+    from engine.debug.client import DebugClient
+
+    client = DebugClient.__new__(DebugClient)  # only the event path: no child process
+    client._expander = events.OpsExpander()
+    broken = {"kind": "ops", "seq": 5, "step": 0, "epoch": 0, "mode": "CONCISE_HEALTH",
+              "count": 2, "graph": 99, "first": 0, "times": [0.0, 1.0, 2.0]}
+    later = events.make("step_end", 7, step=0, epoch=0)
+    delivered = client._expand([broken, later])
+    assert [e["kind"] for e in delivered] == ["output", "step_end"]
+    assert "could not read 2 ops from #5" in delivered[0]["text"]
+    assert "graph event is missing" in delivered[0]["text"]
