@@ -1,12 +1,16 @@
 """Running a graph: generated straight-line numpy code, or node by node through dispatch.
 
-``compile_graph`` turns an (optimized) graph into one Python function: a line per node,
+``CompiledGraph`` turns an (optimized) graph into one Python function: a line per node,
 common ops as numpy calls writing into buffers preallocated once (``out=``), dead values
 released right after their last use (so in-place variable updates see no aliases). That is
 where traced functions get hand-written-numpy speed.
 
+``SummarizedGraph`` compiles the traced (unoptimized) graph the same way with a clock
+reading and a health check after each op, for a debugger that records every op's health but
+does not stop at ops: nearly compiled speed.
+
 ``run_observed`` executes the traced (unoptimized) graph op by op through the registry's
-dispatch, so enclosing tapes record it and the debugger sees every op.
+dispatch, so enclosing tapes record it and the debugger sees (and can stop at) every op.
 """
 
 from __future__ import annotations
