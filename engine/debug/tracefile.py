@@ -588,9 +588,8 @@ class TraceReader:
         remaining = limit
         while remaining is None or remaining > 0:
             rows = self._rows(sql, tuple(params))
-            for _, row_kind, body in rows:
-                event = jsoncodec.loads(body)
-                expanded = self._expand(event) if row_kind == "ops" else (event,)
+            for row_seq, row_kind, body in rows:
+                expanded = self._decode(row_seq, row_kind, body)
                 for item in expanded:
                     if item["seq"] < start_seq or (op is not None and item.get("op") != op):
                         continue
@@ -647,13 +646,19 @@ class TraceReader:
 
     def first_bad_op(self) -> dict | None:
         """The first op event whose summary saw NaN or Inf, or None."""
-        rows = self._rows("SELECT body FROM events WHERE bad ORDER BY seq LIMIT 1")
+        rows = self._rows("SELECT seq, kind, body FROM events WHERE bad ORDER BY seq LIMIT 1")
         if not rows:
             return None
-        event = jsoncodec.loads(rows[0][0])
-        if event.get("kind") != "ops":
-            return event
-        return next((e for e in self._expand(event) if summary_says_bad(e["summary"])), None)
+        return next((e for e in self._decode(*rows[0]) if summary_says_bad(e["summary"])), None)
+
+    def _decode(self, seq: int, kind: str, body: str | bytes) -> list[dict] | tuple[dict]:
+        """The event a row holds (the op events, for a pack), or a clear error."""
+        try:
+            event = jsoncodec.loads(body)
+            return self._expand(event) if kind == "ops" else (event,)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise TraceFileError(f"{self.path} is damaged: event #{seq} ({kind}) cannot be "
+                                 f"read: {exc}") from None
 
     def _expand(self, pack: dict) -> list[dict]:
         """A pack's op events; a compiled run's pack needs its graph's event (read once)."""
@@ -668,7 +673,11 @@ class TraceReader:
         rows = self._rows("SELECT npy FROM tensor_values WHERE seq = ? AND idx = ?", (seq, idx))
         if not rows:
             return None
-        return np.load(io.BytesIO(rows[0][0]), allow_pickle=False)
+        try:
+            return np.load(io.BytesIO(rows[0][0]), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise TraceFileError(f"{self.path} is damaged: the value of #{seq} output {idx} "
+                                 f"cannot be read: {exc}") from None
 
     def close(self) -> None:
         self._db.close()

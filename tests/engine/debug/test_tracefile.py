@@ -177,7 +177,7 @@ def test_values_are_stored_without_pickle(trace_path):
             writer.write_value(0, 0, np.array([{"a": 1}, None], dtype=object))
     with sqlite3.connect(trace_path) as db:
         db.execute("INSERT INTO tensor_values VALUES (0, 0, ?)", (_pickled_npy(),))
-    with TraceReader(trace_path) as reader, pytest.raises(ValueError, match="allow_pickle"):
+    with TraceReader(trace_path) as reader, pytest.raises(TraceFileError, match="allow_pickle"):
         reader.value(0, 0)
 
 
@@ -530,3 +530,26 @@ def test_value_ring_with_a_step_seen_again_does_not_drop_anything():
     with pytest.raises(ValueError):
         ValueRing(steps=0)
 
+
+
+def test_a_damaged_pack_is_a_clear_error(trace_path):
+    orphan = {"kind": "ops", "seq": 1, "step": 0, "epoch": 0, "mode": "CONCISE_HEALTH",
+              "count": 1, "graph": 7, "first": 0, "times": [0.0, 1e-6],
+              "health": [[0, [[1, 0, 0]]]]}  # bad, and graph 7 was never seen
+    write_trace(trace_path, [orphan])
+    with TraceReader(trace_path) as reader:
+        with pytest.raises(TraceFileError, match=r"damaged: event #1 \(ops\).*graph 7"):
+            list(reader.ops())
+        with pytest.raises(TraceFileError, match="damaged"):
+            reader.first_bad_op()
+
+
+def test_a_damaged_value_is_a_clear_error(trace_path):
+    write_trace(trace_path, [op_event(1)], values=[(1, 0, np.ones(3))])
+    db = sqlite3.connect(trace_path)
+    db.execute("UPDATE tensor_values SET npy = ? WHERE seq = 1", (b"\x93NUMPY garbage",))
+    db.commit()
+    db.close()
+    with TraceReader(trace_path) as reader:
+        with pytest.raises(TraceFileError, match=r"damaged: the value of #1 output 0"):
+            reader.value(1)
