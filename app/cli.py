@@ -398,6 +398,7 @@ def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any
 
 def cmd_export_graph(args: argparse.Namespace) -> int:
     from engine.debug import graph_export
+    from engine.debug.tracefile import TraceFileError
 
     source: Path = args.source
     if not source.is_file():
@@ -426,6 +427,8 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
         reader = _open_trace(trace)
         try:
             graph, title = pick_graph(reader, args.function, args.step)
+        except TraceFileError as exc:
+            raise UsageError(str(exc)) from None
         finally:
             reader.close()
     try:

@@ -443,7 +443,7 @@ class Session(QObject):
         if self._reader is not None:
             try:
                 value = self._reader.value(seq, idx)
-            except (sqlite3.Error, ValueError, OSError) as exc:
+            except (TraceFileError, sqlite3.Error, ValueError, OSError) as exc:
                 self.last_fetch_error = f"reading the trace failed: {exc}"
             if value is None and not self.last_fetch_error:
                 self.last_fetch_error = ("this trace holds no values for this op (record "

@@ -98,6 +98,18 @@ def test_values_come_from_a_full_tensor_trace(qtbot, session, train_script, tmp_
     assert np.isnan(value[0]) and value[1] == 0.0
 
 
+def test_a_damaged_value_is_explained_not_raised(qtbot, session, train_script, tmp_path):
+    import sqlite3
+
+    trace = record_script(train_script, tmp_path / "full.tsdb", mode="FULL_TENSOR")
+    with sqlite3.connect(trace) as db:
+        db.execute("UPDATE tensor_values SET npy = ?", (b"not an npy file",))
+    session.open_trace(trace)
+    qtbot.waitUntil(lambda: session.state == TRACE)
+    assert session.fetch_value(session.ops[0]["seq"], 0) is None
+    assert "damaged" in session.last_fetch_error
+
+
 def test_a_health_only_trace_explains_missing_values(qtbot, session, train_trace):
     session.open_trace(train_trace)
     qtbot.waitUntil(lambda: session.state == TRACE)

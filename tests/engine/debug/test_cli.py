@@ -209,3 +209,17 @@ def test_running_a_script_in_the_terminal_still_works(tmp_path, capsys):
     assert main(["--terminal", str(script), "a"]) == 0
     assert capsys.readouterr().out == "hi ['a']\n"
     assert main(["--terminal", str(tmp_path / "missing.py")]) == 2
+
+
+def test_a_damaged_pack_is_one_clear_line_when_it_is_read(tmp_path, capsys):
+    from engine.debug.tracefile import TraceWriter
+
+    trace = tmp_path / "damaged.tsdb"
+    with TraceWriter(trace) as writer:  # a compiled run's pack whose graph event is lost
+        writer.write({"kind": "ops", "seq": 1, "step": 0, "epoch": 0, "mode": "SHAPE",
+                      "count": 1, "graph": 3, "first": 0, "times": [0.0, 1e-6]})
+    assert main(["inspect", str(trace)]) == 0  # counts come from the index: still a report
+    assert "Events: 1 op" in capsys.readouterr().out
+    assert main(["export-graph", str(trace), "--step", "0", "-o", str(tmp_path / "g.dot")]) == 2
+    err = capsys.readouterr().err
+    assert "is damaged: event #1 (ops)" in err and "Traceback" not in err
