@@ -109,8 +109,8 @@ class _Instrument:
                 kept = [f"np.array({o})" for o in outs]
             else:  # a fresh array of its own is kept as it is
                 inputs = "".join(f" and {{o}} is not v{v.id}" for v in node.inputs)
-                kept = [f"({o} if {o}.base is None{inputs.format(o=o)} else np.array({o}))"
-                        for o in outs]
+                kept = [f"({o} if type({o}) is ndarray and {o}.base is None"
+                        f"{inputs.format(o=o)} else np.array({o}))" for o in outs]
             lines.append(f"    K[{k}] = (" + "".join(f"{x}, " for x in kept) + ")")
 
     def epilogue(self, lines: list[str]) -> None:
@@ -133,7 +133,8 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
     names = [params[p.id] for p in graph.params]
     if instrument is not None:
         names[:0] = ["rec", "T", "H", "S", "Q", "K"]
-        ns.update(pc=time.perf_counter, vdot=np.vdot, isfinite=math.isfinite, bad=_bad)
+        ns.update(pc=time.perf_counter, vdot=np.vdot, isfinite=math.isfinite, bad=_bad,
+                  ndarray=np.ndarray)
     lines = [f"def run({', '.join(names)}):"]
     if instrument is not None:
         instrument.prologue(lines)
