@@ -73,7 +73,7 @@ class ConcreteFunction:
         self.graph_id = next(_GRAPH_IDS)
         self.optimized_graph = optimize(graph)
         self._compiled: CompiledGraph | None = None
-        self._summarized: dict[bool, SummarizedGraph] = {}
+        self._summarized: dict[tuple[bool, bool], SummarizedGraph] = {}
         self._structure = structure  # nested outputs with placeholders for tensors
         self._leaf_is_output = leaf_is_output
         self._constants = constants  # non-tensor leaves of the result, returned as-is
@@ -84,11 +84,13 @@ class ConcreteFunction:
             self._compiled = CompiledGraph(self.optimized_graph)
         return self._compiled
 
-    def summarized(self, keep_values: bool) -> SummarizedGraph:
-        """The traced graph compiled with per-op health checks (for a packing recorder)."""
-        program = self._summarized.get(keep_values)
+    def summarized(self, keep_values: bool, full: bool = False) -> SummarizedGraph:
+        """The traced graph compiled with per-op health checks, or with FULL_HEALTH
+        statistics (``full``), for a packing recorder."""
+        key = (keep_values, full)
+        program = self._summarized.get(key)
         if program is None:
-            program = self._summarized[keep_values] = SummarizedGraph(self.graph, keep_values)
+            program = self._summarized[key] = SummarizedGraph(self.graph, keep_values, full)
         return program
 
     @property

@@ -47,11 +47,13 @@ MODES = ("NO_TENSOR", "SHAPE", "CURT_HEALTH", "CONCISE_HEALTH", "FULL_HEALTH", "
 
 # The per-op fields of an "ops" pack's rows, in order; ``health`` is 0 when every output is
 # finite, else per output 0 (finite) or its [nan, neg_inf, pos_inf] counts. (0, not None:
-# a pack without ``null`` is encoded by orjson without a look for NaN; see jsoncodec.)
+# a pack without ``null`` is encoded by orjson without a look for NaN; see jsoncodec.) In
+# FULL_HEALTH packs it is, per output, ``summary.full_stats``: [nan, neg_inf, pos_inf, min,
+# max, mean, std, zeros].
 OP_ROW = ("op", "name", "scope", "inputs", "outputs", "shapes", "dtypes", "file", "line",
           "duration", "exec", "health")
 # Modes whose op summaries a pack can rebuild from shapes, dtypes and health counts.
-PACKABLE_MODES = ("SHAPE", "CURT_HEALTH", "CONCISE_HEALTH")
+PACKABLE_MODES = ("SHAPE", "CURT_HEALTH", "CONCISE_HEALTH", "FULL_HEALTH")
 
 
 def make(kind: str, seq: int, **fields: Any) -> dict:
@@ -79,6 +81,12 @@ def _summary(mode: str, shape: list, dtype: str, counts: list | None) -> dict:
     size = 1
     for dim in shape:
         size *= dim
+    if mode == "FULL_HEALTH":  # counts are full_stats here
+        nan, neg_inf, pos_inf, low, high, mean, std, zeros = counts
+        out.update(size=size, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf,
+                   bad=bool(nan or neg_inf or pos_inf), min=low, max=high, mean=mean,
+                   std=std, zeros=zeros)
+        return out
     nan, neg_inf, pos_inf = counts if bad else (0, 0, 0)
     out.update(size=size, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf, bad=bad)
     return out
@@ -177,6 +185,8 @@ class OpsExpander:
 
 def pack_is_bad(pack: dict) -> bool:
     """Whether any op of an "ops" pack saw NaN or Inf."""
-    if "rows" in pack:
-        return any(row[-1] for row in pack["rows"])
-    return bool(pack.get("health"))
+    healths = ([row[-1] for row in pack["rows"]] if "rows" in pack
+               else [h for _, h in pack.get("health", ())])
+    if pack.get("mode") == "FULL_HEALTH":  # every op has full_stats: look at the counts
+        return any(stats and any(stats[:3]) for h in healths for stats in h)
+    return any(healths)

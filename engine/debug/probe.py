@@ -34,7 +34,7 @@ import numpy as np
 
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
-from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, summarize
+from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
 from engine.tensor import wrap
@@ -259,7 +259,11 @@ class Probe(Hook):
             name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
             scope = "/".join(STATE.scopes)
         health: Any = 0
-        check = self._mode != "SHAPE"
+        mode = self._mode
+        check = mode != "SHAPE"
+        if mode == "FULL_HEALTH":  # every output's statistics (the checks are the least)
+            check = False
+            health = [full_stats(t._value) for t in outputs]
         if len(outputs) == 1:  # most ops: no loops
             value = outputs[0]._value
             if type(value) is not np.ndarray:
@@ -296,7 +300,7 @@ class Probe(Hook):
 
     def run_graph(self, concrete: Any, arrays: list) -> tuple:
         """Run a traced function compiled, each op's health checked (``SummarizedGraph``)."""
-        program = concrete.summarized(self.ring_steps > 0)
+        program = concrete.summarized(self.ring_steps > 0, self._mode == "FULL_HEALTH")
         return program(functools.partial(self._graph_ops, concrete), *arrays)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,

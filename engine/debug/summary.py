@@ -42,25 +42,44 @@ def summarize(value: Any, mode: str, square: Any = None) -> dict | None:
         out["bad"] = not healthy
         return out
     n = int(array.size)
-    if healthy:
-        nan = neg_inf = pos_inf = 0
-    else:
-        nan = int(np.isnan(array).sum())
-        inf = np.isinf(array)
-        neg_inf = int((inf & (array < 0)).sum())
-        pos_inf = int(inf.sum()) - neg_inf
-    out.update(size=n, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf, bad=not healthy)
     if mode == "CONCISE_HEALTH":
+        if healthy:
+            nan = neg_inf = pos_inf = 0
+        else:
+            nan, neg_inf, pos_inf = _counts(array)
+        out.update(size=n, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf, bad=not healthy)
         return out
-    finite = array.reshape(-1) if healthy else array[np.isfinite(array)]
-    if finite.size:
-        out.update(min=float(finite.min()), max=float(finite.max()),
-                   mean=float(finite.mean(dtype=np.float64)),
-                   std=float(finite.std(dtype=np.float64)))
-    else:
-        out.update(min=None, max=None, mean=None, std=None)
-    out["zeros"] = int(np.count_nonzero(array == 0))
+    nan, neg_inf, pos_inf, low, high, mean, std, zeros = full_stats(
+        array, None if healthy else _counts(array))
+    out.update(size=n, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf, bad=not healthy,
+               min=low, max=high, mean=mean, std=std, zeros=zeros)
     return out
+
+
+def _counts(array: np.ndarray) -> list[int]:
+    nan = int(np.isnan(array).sum())
+    inf = np.isinf(array)
+    neg_inf = int((inf & (array < 0)).sum())
+    return [nan, neg_inf, int(inf.sum()) - neg_inf]
+
+
+def full_stats(value: Any, counts: Any = False) -> list:
+    """FULL_HEALTH's numbers of a value: [nan, -inf, +inf, min, max, mean, std, zeros]
+    (min … std over the finite elements, None when there are none). ``counts``: the
+    non-finite counts when the caller has them, None when it knows the value is finite."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":  # strings, complex…: no order, no float statistics
+        return [0, 0, 0, None, None, None, None, 0]
+    if counts is False:
+        counts = bad_counts(array)
+    finite = array.reshape(-1) if not counts else array[np.isfinite(array)]
+    if finite.size:
+        stats: list = [float(finite.min()), float(finite.max()),
+                       float(finite.mean(dtype=np.float64)),
+                       float(finite.std(dtype=np.float64))]
+    else:
+        stats = [None, None, None, None]
+    return [*(counts or (0, 0, 0)), *stats, int(np.count_nonzero(array == 0))]
 
 
 def bad_counts(value: Any) -> list[int] | None:
@@ -77,8 +96,5 @@ def bad_counts(value: Any) -> list[int] | None:
     square = np.vdot(flat, flat)
     if isfinite(square):
         return None
-    nan = int(np.isnan(flat).sum())
-    inf = np.isinf(flat)
-    neg_inf = int((inf & (flat < 0)).sum())
-    pos_inf = int(inf.sum()) - neg_inf
-    return [nan, neg_inf, pos_inf] if nan or neg_inf or pos_inf else None
+    counts = _counts(flat)
+    return counts if any(counts) else None

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.debug.summary import bad_counts
+from engine.debug.summary import bad_counts, full_stats
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
 from engine.tensor import Tensor, wrap
@@ -69,8 +69,9 @@ def _last_uses(graph: ir.Graph, keep: set[int] = frozenset()) -> dict[int, list[
 class _Instrument:
     """What ``_generate`` adds around each node for :class:`SummarizedGraph` (None: nothing)."""
 
-    def __init__(self, graph: ir.Graph, keep_values: bool) -> None:
+    def __init__(self, graph: ir.Graph, keep_values: bool, full: bool) -> None:
         self.keep_values = keep_values
+        self.full = full
         self.op_index = {n.id: k for k, n in enumerate(
             n for n in graph.nodes if n.type not in ir.GRAPH_ONLY)}
         self.gradient_ids = {ref for record in graph.gradients
@@ -96,7 +97,11 @@ class _Instrument:
         self.seen = k + 1
         lines.append(f"    T[{k + 1}] = pc()")
         outs = [f"v{v.id}" for v in node.outputs]
+        if self.full:  # FULL_HEALTH: every output's statistics
+            lines.append(f"    H[{k}] = [" + ", ".join(f"stats({o})" for o in outs) + "]")
         for i, (v, out) in enumerate(zip(node.outputs, outs)):
+            if self.full:
+                break
             if v.dtype.kind == "f":
                 lines.append(f"    s = vdot({out}, {out})")
                 lines.append(f"    if not isfinite(s): bad(H, {k}, {i}, {len(outs)}, {out})")
@@ -134,7 +139,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
     if instrument is not None:
         names[:0] = ["rec", "T", "H", "S", "Q", "K"]
         ns.update(pc=time.perf_counter, vdot=np.vdot, isfinite=math.isfinite, bad=_bad,
-                  ndarray=np.ndarray)
+                  ndarray=np.ndarray, stats=full_stats)
     lines = [f"def run({', '.join(names)}):"]
     if instrument is not None:
         instrument.prologue(lines)
@@ -195,14 +200,15 @@ class SummarizedGraph:
     partial, ``K`` op -> copies of its outputs (with ``keep_values``) and at the end ``G``,
     the values ``tape.gradient`` records inside the graph refer to, and ``Q``, the squared
     norms of those among them that ops computed (already summed by the health check).
-    When an op raises, ``rec`` first hears of the ops that ran before it.
+    When an op raises, ``rec`` first hears of the ops that ran before it. With ``full``,
+    ``H`` holds every op's ``summary.full_stats`` per output instead (FULL_HEALTH).
     """
 
-    def __init__(self, graph: ir.Graph, keep_values: bool) -> None:
+    def __init__(self, graph: ir.Graph, keep_values: bool, full: bool = False) -> None:
         self.graph = graph
         self.keep_values = keep_values
         self.op_nodes = [n for n in graph.nodes if n.type not in ir.GRAPH_ONLY]
-        self.source, self._fn = _generate(graph, _Instrument(graph, keep_values))
+        self.source, self._fn = _generate(graph, _Instrument(graph, keep_values, full))
 
     def __call__(self, rec: Callable[..., None], *arrays: Any) -> tuple:
         n = len(self.op_nodes)

@@ -4,8 +4,8 @@ Side by side in one run (each variant a fresh model, same data order, one BLAS t
 no probe; probe attached but idle (NO_TENSOR, no breakpoints); CONCISE_HEALTH and
 FULL_HEALTH op events one by one into a list (what op stepping and op breakpoints cost);
 CONCISE_HEALTH packed with the value ring (what the live GUI session costs); CONCISE_HEALTH
-recorded to a trace file as ``tapescope record`` does (packed, no ring) — for the
-``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
+and FULL_HEALTH recorded to a trace file as ``tapescope record`` does (packed, no ring) —
+for the ``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
 CONCISE_HEALTH recording to a trace <= 1.5x.
 """
 
@@ -68,7 +68,8 @@ def main() -> None:
                     ("CONCISE_HEALTH per op", "CONCISE_HEALTH", False, False),
                     ("FULL_HEALTH per op", "FULL_HEALTH", False, False),
                     ("CONCISE_HEALTH live", "CONCISE_HEALTH", False, True),
-                    ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True, True)):
+                    ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True, True),
+                    ("FULL_HEALTH → trace", "FULL_HEALTH", True, True)):
                 log: list = []
                 writer = None
                 if to_trace:

@@ -347,3 +347,24 @@ def test_a_pack_the_controller_cannot_read_is_reported_not_fatal():
     assert [e["kind"] for e in delivered] == ["output", "step_end"]
     assert "could not read 2 ops from #5" in delivered[0]["text"]
     assert "graph event is missing" in delivered[0]["text"]
+
+
+def test_full_health_recording_keeps_every_statistic_and_finds_the_nan(tmp_path):
+    script = tmp_path / "nan_graph.py"
+    script.write_text(NAN_GRAPH_SCRIPT)
+    trace = tmp_path / "full.tsdb"
+    assert record(script, [], trace, mode="FULL_HEALTH") == 0
+    with sqlite3.connect(trace) as db:
+        assert "op" not in dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind"))
+    with TraceReader(trace) as reader:
+        bad = reader.first_bad_op()
+        sub = next(reader.ops(op="Sub"))
+    assert bad["op"] == "Log" and bad["step"] == 1
+    # log([0, 1, -0.5]): finite part [0.0]; one NaN, one -inf
+    assert bad["summary"] == [{"shape": [3], "dtype": "float32", "size": 3, "nan": 1,
+                               "neg_inf": 1, "pos_inf": 0, "bad": True, "min": 0.0,
+                               "max": 0.0, "mean": 0.0, "std": 0.0, "zeros": 1}]
+    # step 0: w - 0 = [1, 2, 0.5]
+    assert sub["summary"][0] | {"min": 0.5, "max": 2.0, "zeros": 0, "bad": False} == \
+        sub["summary"][0]
+    assert sub["summary"][0]["mean"] == pytest.approx(3.5 / 3)
