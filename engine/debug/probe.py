@@ -214,17 +214,7 @@ class Probe(Hook):
             return
         if self._rows:  # packing just stopped (op stepping, a pause): the pack goes first
             self.flush_ops()
-        node = self.graph_node if self._graph_stack else None
-        if node is not None:  # named as in the graph event, so views can map op <-> node
-            file, line = node.source
-            exec_kind = f"graph:{self._graph_stack[-1]}"
-            name, scope = node.name, node.scope
-        else:
-            site = STATE.user_site
-            file, line = user_frame(3) if site is None else site
-            exec_kind = "eager"
-            name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
-            scope = "/".join(STATE.scopes)
+        name, scope, file, line, exec_kind = self._where(op, attrs)
         mode = self._mode
         summary = None if mode == "NO_TENSOR" else [summarize(t._value, mode) for t in outputs]
         seq = self.seq + 1
@@ -244,20 +234,23 @@ class Probe(Hook):
                    "file": file, "line": line, "duration": duration, "exec": exec_kind,
                    "summary": summary})
 
-    def _pack_op(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
-                 duration: float) -> None:
-        """``op_executed`` of a packing probe: one row, one dot product per float output."""
+    def _where(self, op: Any, attrs: dict) -> tuple[str, str, str, int, str]:
+        """An op's name, scope, source file and line, and exec kind: a traced graph's ops are
+        named as in the graph event (so views can map op <-> node), eager ones by the user's
+        code."""
         node = self.graph_node if self._graph_stack else None
         if node is not None:
             file, line = node.source
-            exec_kind = f"graph:{self._graph_stack[-1]}"
-            name, scope = node.name, node.scope
-        else:
-            site = STATE.user_site
-            file, line = user_frame(4) if site is None else site
-            exec_kind = "eager"
-            name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
-            scope = "/".join(STATE.scopes)
+            return node.name, node.scope, file, line, f"graph:{self._graph_stack[-1]}"
+        site = STATE.user_site
+        file, line = user_frame(2) if site is None else site
+        name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
+        return name, "/".join(STATE.scopes), file, line, "eager"
+
+    def _pack_op(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
+                 duration: float) -> None:
+        """``op_executed`` of a packing probe: one row, one dot product per float output."""
+        name, scope, file, line, exec_kind = self._where(op, attrs)
         health: Any = 0
         mode = self._mode
         check = mode != "SHAPE"
@@ -268,12 +261,11 @@ class Probe(Hook):
             value = outputs[0]._value
             if type(value) is not np.ndarray:
                 value = np.asarray(value)
-            if check and value.dtype.kind == "f":
-                square = np.vdot(value, value)  # Σx², flattening for free
-                if not isfinite(square):  # some element is not finite (or squares overflow)
-                    counts = bad_counts(value)
-                    if counts is not None:
-                        health = [counts]
+            # bad_counts' own first step, inline: most ops are healthy, and this is per op
+            if check and value.dtype.kind == "f" and not isfinite(np.vdot(value, value)):
+                counts = bad_counts(value)
+                if counts is not None:
+                    health = [counts]
             shapes: tuple = (value.shape,)
             dtypes: tuple = (DTYPE_NAMES.get(value.dtype) or dtype_name(value.dtype),)
             output_ids: tuple = (id(outputs[0]),)

@@ -92,9 +92,8 @@ def bad_counts(value: Any) -> list[int] | None:
     array = np.asarray(value)
     if array.dtype.kind != "f":
         return None
-    flat = array.reshape(-1)
-    square = np.vdot(flat, flat)
+    square = np.vdot(array, array)  # Σx², flattening for free
     if isfinite(square):
         return None
-    counts = _counts(flat)
+    counts = _counts(array)
     return counts if any(counts) else None
