@@ -14,7 +14,8 @@ INSTALL_STAMP := $(VENV)/.installed
 RUNTIME_DIR := $(VENV)/xdg-runtime
 QT_ENV      := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(RUNTIME_DIR)
 
-# MNIST and Fashion-MNIST live in ../shared/data when the project's shared folder is there.
+# Benchmarks read the full MNIST / Fashion-MNIST from ../shared/data when it is there (else
+# TAPESCOPE_DATA or the download); the test suite always uses the samples in tests/data.
 SHARED_DATA    := $(abspath $(ROOT)/../shared/data)
 TAPESCOPE_DATA ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA))
 ifneq ($(TAPESCOPE_DATA),)

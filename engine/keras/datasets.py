@@ -66,16 +66,18 @@ class IdxImageDataset:
         missing = [f for f in FILES if _locate(directory, f) is None]
         if missing:
             self._download(missing, directory)
-        x_train, y_train = self._read_pair(directory, TRAIN_IMAGES, TRAIN_LABELS, 60000)
-        x_test, y_test = self._read_pair(directory, TEST_IMAGES, TEST_LABELS, 10000)
+        x_train, y_train = self._read_pair(directory, TRAIN_IMAGES, TRAIN_LABELS)
+        x_test, y_test = self._read_pair(directory, TEST_IMAGES, TEST_LABELS)
         return (x_train, y_train), (x_test, y_test)
 
-    def _read_pair(self, directory: Path, images_file: str, labels_file: str,
-                   count: int) -> tuple[np.ndarray, np.ndarray]:
+    def _read_pair(self, directory: Path, images_file: str,
+                   labels_file: str) -> tuple[np.ndarray, np.ndarray]:
+        """Images and their labels; any number of them (the original files hold 60,000 and
+        10,000; a sample fewer), as long as both files agree."""
         images = read_idx(_locate(directory, images_file) or directory / images_file,
-                          _IMAGES_MAGIC, (count, 28, 28))
+                          _IMAGES_MAGIC, (None, 28, 28))
         labels_path = _locate(directory, labels_file) or directory / labels_file
-        labels = read_idx(labels_path, _LABELS_MAGIC, (count,))
+        labels = read_idx(labels_path, _LABELS_MAGIC, (len(images),))
         if labels.max(initial=0) >= self.num_classes:
             raise DatasetError(f"{labels_path} holds label {labels.max()}, but {self.title} "
                                f"has classes 0-{self.num_classes - 1}.")
@@ -113,9 +115,9 @@ def _locate(directory: Path, filename: str) -> Path | None:
 
 # -- IDX files ------------------------------------------------------------------------------
 
-def read_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
+def read_idx(path: Path, magic: int, shape: tuple[int | None, ...]) -> np.ndarray:
     """The uint8 array of an IDX file (gzip or plain), checked against ``magic`` and
-    ``shape``; any defect is one ``DatasetError`` naming the file."""
+    ``shape`` (``None``: any size); any defect is one ``DatasetError`` naming the file."""
     kind = "image" if magic == _IMAGES_MAGIC else "label"
     raw = _file_bytes(path)
     header_size = 4 * (1 + len(shape))
@@ -126,8 +128,11 @@ def read_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
     if found_magic != magic:
         raise DatasetError(f"{path} is not a valid IDX {kind} file (magic {found_magic}, "
                            f"expected {magic}).")
-    if tuple(dims) != shape:
-        raise DatasetError(f"{path} has dimensions {tuple(dims)}, expected {shape}.")
+    if any(want is not None and want != got for want, got in zip(shape, dims)):
+        expected = ", ".join("any" if want is None else str(want) for want in shape)
+        expected = f"({expected},)" if len(shape) == 1 else f"({expected})"
+        raise DatasetError(f"{path} has dimensions {tuple(dims)}, expected {expected}.")
+    shape = tuple(dims)
     size = int(np.prod(shape))
     if len(raw) - header_size != size:
         problem = "is truncated" if len(raw) - header_size < size else "has trailing data"

@@ -1,7 +1,8 @@
 """keras.datasets: loading MNIST / Fashion-MNIST from IDX files, and downloading them.
 
-The real files come from the shared data folder (``$TAPESCOPE_DATA``); downloads are served
-from those files through ``file://`` URLs or a fake ``urlopen``, never from the network.
+The files are the samples the repository ships (``tests/data``: the first images of the
+original files, in their IDX form); downloads are served from them through ``file://`` URLs
+or a fake ``urlopen``, never from the network. The full files are checked by ``make bench``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import dataclasses
 import gzip
 import hashlib
 import io
-import os
 import re
 import shutil
 import struct
@@ -23,10 +23,13 @@ import pytest
 from engine.keras import datasets
 from engine.keras.datasets import FILES, DatasetError, fashion_mnist, mnist
 
-SHARED_DATA = Path(os.environ.get("TAPESCOPE_DATA")
-                   or Path(__file__).resolve().parents[3] / "shared" / "data")
-needs_data = pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(),
-                                reason=f"no MNIST files in {SHARED_DATA}")
+SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLE_SIZES = {"mnist": (2000, 500), "fashion-mnist": (1000, 250)}  # scripts/make_data_sample.py
+
+
+def sample_sums(name: str) -> dict[str, str]:
+    """The sample's own SHA-256 sums (the published ones are for the full files)."""
+    return {f: hashlib.sha256((SAMPLE_DATA / name / f).read_bytes()).hexdigest() for f in FILES}
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def cache_root(tmp_path, monkeypatch):
 
 def copy_dataset(name: str, root: Path) -> Path:
     target = root / name
-    shutil.copytree(SHARED_DATA / name, target)
+    shutil.copytree(SAMPLE_DATA / name, target)
     return target
 
 
@@ -49,24 +52,26 @@ def md5(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-# -- loading the real files ----------------------------------------------------------------
+# -- loading the files ---------------------------------------------------------------------
 
-@needs_data
 @pytest.mark.parametrize("dataset, first_labels, train_images_md5", [
-    (mnist, [5, 0, 4, 1, 9, 2, 1, 3, 1, 4], "6bbc9ace898e44ae57da46a324031adb"),
-    (fashion_mnist, [9, 0, 0, 3, 0, 2, 7, 2, 5, 5], "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+    # The first labels of the original files; md5s from tests/data/README.md.
+    (mnist, [5, 0, 4, 1, 9, 2, 1, 3, 1, 4], "294fd329ff7cac24b682d047b71117e9"),
+    (fashion_mnist, [9, 0, 0, 3, 0, 2, 7, 2, 5, 5], "0204cfcdbec845c440aaae046f9798d3"),
 ], ids=["mnist", "fashion_mnist"])
 def test_load_data_returns_what_keras_returns(monkeypatch, dataset, first_labels,
                                               train_images_md5):
-    monkeypatch.setenv("TAPESCOPE_DATA", str(SHARED_DATA))
+    monkeypatch.setenv("TAPESCOPE_DATA", str(SAMPLE_DATA))
     (x_train, y_train), (x_test, y_test) = dataset.load_data()
-    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
-    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    n_train, n_test = SAMPLE_SIZES[dataset.name]
+    assert x_train.shape == (n_train, 28, 28) and y_train.shape == (n_train,)
+    assert x_test.shape == (n_test, 28, 28) and y_test.shape == (n_test,)
     assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
     assert y_train[:10].tolist() == first_labels
     assert set(np.unique(y_train)) == set(np.unique(y_test)) == set(range(10))
-    # The uncompressed file's md5 from SOURCE.md: header + every pixel, in order.
-    assert md5(struct.pack(">IIII", 2051, 60000, 28, 28), x_train.tobytes()) == train_images_md5
+    # The uncompressed file's md5: header + every pixel, in order.
+    header = struct.pack(">IIII", 2051, n_train, 28, 28)
+    assert md5(header, x_train.tobytes()) == train_images_md5
     assert x_train.flags.writeable  # users normalize in place, as with Keras's arrays
 
 
@@ -79,7 +84,6 @@ def test_cache_dir_follows_tapescope_data_or_home(monkeypatch, tmp_path):
     assert mnist.cache_dir() == tmp_path / "home" / ".tapescope" / "datasets" / "mnist"
 
 
-@needs_data
 def test_uncompressed_idx_files_are_read_too(cache_root):
     directory = copy_dataset("mnist", cache_root)
     for name in (datasets.TEST_IMAGES, datasets.TEST_LABELS):
@@ -87,15 +91,13 @@ def test_uncompressed_idx_files_are_read_too(cache_root):
                                                                        .read_bytes()))
         (directory / name).unlink()
     (_, _), (x_test, y_test) = mnist.load_data()
-    assert x_test.shape == (10000, 28, 28) and y_test[:3].tolist() == [7, 2, 1]
+    assert x_test.shape == (500, 28, 28) and y_test[:3].tolist() == [7, 2, 1]
 
 
 # -- corrupt files -------------------------------------------------------------------------
 
 @pytest.fixture
 def mnist_copy(cache_root):
-    if not (SHARED_DATA / "mnist").is_dir():
-        pytest.skip(f"no MNIST files in {SHARED_DATA}")
     return copy_dataset("mnist", cache_root)
 
 
@@ -114,20 +116,20 @@ def test_wrong_magic_names_the_file_and_both_numbers(mnist_copy):
 def test_wrong_count_is_reported(mnist_copy):
     labels = mnist_copy / datasets.TEST_LABELS
     rewrite(labels, lambda raw: raw[:4] + struct.pack(">I", 9999) + raw[8:])
-    with pytest.raises(DatasetError, match=r"dimensions \(9999,\), expected \(10000,\)"):
+    with pytest.raises(DatasetError, match=r"dimensions \(9999,\), expected \(500,\)"):
         mnist.load_data()
 
 
 def test_truncated_data_is_reported(mnist_copy):
     labels = mnist_copy / datasets.TEST_LABELS
     rewrite(labels, lambda raw: raw[:-10])
-    with pytest.raises(DatasetError, match="is truncated: 9990 data bytes, expected 10000"):
+    with pytest.raises(DatasetError, match="is truncated: 490 data bytes, expected 500"):
         mnist.load_data()
 
 
 def test_truncated_gzip_stream_is_reported(mnist_copy):
     labels = mnist_copy / datasets.TRAIN_LABELS
-    labels.write_bytes(labels.read_bytes()[:5000])
+    labels.write_bytes(labels.read_bytes()[:500])
     with pytest.raises(DatasetError, match="truncated: the gzip stream ends early"):
         mnist.load_data()
 
@@ -158,34 +160,38 @@ def test_labels_outside_the_classes_are_reported(mnist_copy):
 
 # -- downloads -----------------------------------------------------------------------------
 
-def shared_mirror(name: str) -> str:
-    return (SHARED_DATA / name).as_uri() + "/"
+def sample_mirror(name: str) -> str:
+    return (SAMPLE_DATA / name).as_uri() + "/"
 
 
-@needs_data
+def sample_dataset(dataset: datasets.IdxImageDataset, *mirrors: str) -> datasets.IdxImageDataset:
+    """``dataset`` served from the shipped sample, checked against the sample's sums."""
+    return dataclasses.replace(dataset, mirrors=mirrors or dataset.mirrors,
+                               sha256=sample_sums(dataset.name))
+
+
 def test_missing_files_are_downloaded_verified_and_cached(cache_root, capsys):
-    local = dataclasses.replace(mnist, mirrors=(shared_mirror("mnist"),))
+    local = sample_dataset(mnist, sample_mirror("mnist"))
     (x_train, y_train), (x_test, _) = local.load_data()
-    assert x_train.shape == (60000, 28, 28) and y_train[0] == 5
+    assert x_train.shape == (2000, 28, 28) and y_train[0] == 5
     cached = sorted(p.name for p in (cache_root / "mnist").iterdir())
     assert cached == sorted(FILES)  # and no temporary files left behind
     assert (cache_root / "mnist" / datasets.TRAIN_LABELS).read_bytes() == \
-        (SHARED_DATA / "mnist" / datasets.TRAIN_LABELS).read_bytes()
+        (SAMPLE_DATA / "mnist" / datasets.TRAIN_LABELS).read_bytes()
     err = capsys.readouterr().err
-    assert f"Downloading data from {shared_mirror('mnist')}{datasets.TRAIN_IMAGES}" in err
-    assert "100%" in err and "9.9/9.9 MB" in err and "[" + "#" * 30 + "]" in err
-    assert "28.9/28.9 kB" in err  # the labels file
-    assert err.count("100% 9.9/9.9 MB") == 1  # the finished bar is drawn once
+    assert f"Downloading data from {sample_mirror('mnist')}{datasets.TRAIN_IMAGES}" in err
+    assert "100%" in err and "319.6/319.6 kB" in err and "[" + "#" * 30 + "]" in err
+    assert "1.0/1.0 kB" in err  # the labels file
+    assert err.count("100% 319.6/319.6 kB") == 1  # the finished bar is drawn once
 
     local.load_data()  # second time: from the cache, nothing downloaded
     assert capsys.readouterr().err == ""
 
 
-@needs_data
 def test_only_the_missing_files_are_downloaded(cache_root, capsys):
     directory = copy_dataset("fashion-mnist", cache_root)
     (directory / datasets.TEST_LABELS).unlink()
-    local = dataclasses.replace(fashion_mnist, mirrors=(shared_mirror("fashion-mnist"),))
+    local = sample_dataset(fashion_mnist, sample_mirror("fashion-mnist"))
     local.load_data()
     err = capsys.readouterr().err
     assert err.count("Downloading data from") == 1 and datasets.TEST_LABELS in err
@@ -212,25 +218,23 @@ def serve(files: dict[str, bytes], send_length: bool = True):
     return urlopen
 
 
-@needs_data
 def test_a_corrupted_download_is_rejected_and_not_cached(cache_root, monkeypatch):
-    real = (SHARED_DATA / "mnist" / datasets.TRAIN_LABELS).read_bytes()
+    real = (SAMPLE_DATA / "mnist" / datasets.TRAIN_LABELS).read_bytes()
     corrupted = real[:100] + bytes([real[100] ^ 0xFF]) + real[101:]
     fake = serve({datasets.TRAIN_LABELS: corrupted})
     monkeypatch.setattr(datasets, "urlopen", fake)
     directory = copy_dataset("mnist", cache_root)
     (directory / datasets.TRAIN_LABELS).unlink()
     with pytest.raises(DatasetError, match="SHA-256 mismatch") as info:
-        mnist.load_data()
+        sample_dataset(mnist).load_data()
     left = {p.name for p in directory.iterdir()} - {"SOURCE.md"}
     assert left == set(FILES) - {datasets.TRAIN_LABELS}  # no bad file, no temporary file
     assert len(fake.requested) == len(mnist.mirrors)  # every mirror was tried
     assert datasets.TRAIN_LABELS in str(info.value)
 
 
-@needs_data
 def test_the_next_mirror_is_tried_when_one_fails(cache_root, monkeypatch, capsys):
-    good = (SHARED_DATA / "mnist" / datasets.TEST_LABELS).read_bytes()
+    good = (SAMPLE_DATA / "mnist" / datasets.TEST_LABELS).read_bytes()
     calls = []
 
     def flaky(url, timeout=None):
@@ -242,10 +246,10 @@ def test_the_next_mirror_is_tried_when_one_fails(cache_root, monkeypatch, capsys
     monkeypatch.setattr(datasets, "urlopen", flaky)
     directory = copy_dataset("mnist", cache_root)
     (directory / datasets.TEST_LABELS).unlink()
-    (_, _), (_, y_test) = mnist.load_data()
+    (_, _), (_, y_test) = sample_dataset(mnist).load_data()
     assert y_test[:3].tolist() == [7, 2, 1]
     assert [c.startswith(m) for c, m in zip(calls, mnist.mirrors)] == [True, True]
-    assert "4.5 kB" in capsys.readouterr().err  # no Content-Length: a byte counter
+    assert "0.3 kB" in capsys.readouterr().err  # no Content-Length: a byte counter
 
 
 def test_offline_gives_one_error_saying_what_to_put_where(cache_root, monkeypatch):

@@ -44,20 +44,23 @@ def test_spirals_demo_learns_the_spirals(tmp_path):
     assert float(lines[-1].rsplit("accuracy ", 1)[1]) >= 0.97
 
 
-def test_mnist_tutorial_reaches_tensorflow_accuracy_and_saves(tmp_path):
-    """The tutorial's 5 epochs (traced train step, Adam, batch 32): TF reaches 0.97-0.98."""
+def test_mnist_tutorial_learns_and_saves(tmp_path):
+    """The tutorial's 5 epochs (traced train step, Adam, batch 32) on the shipped sample
+    (2,000 training images: ~0.89 on its 500 test images; unseeded, as the tutorial is).
+    On the full data TensorFlow reaches 0.97-0.98: `make bench` (bench_mnist) checks that."""
     out = run_example("mnist.py", tmp_path).splitlines()
     assert [line.split(",")[0] for line in out[:5]] == [f"Epoch {i}" for i in range(1, 6)]
     losses = [float(line.rsplit(" ", 1)[1]) for line in out[:5]]
-    assert losses == sorted(losses, reverse=True) and losses[-1] < 0.1
+    assert losses == sorted(losses, reverse=True) and losses[-1] < 0.3
     assert out[5].startswith("Test accuracy: ")
-    assert float(out[5].split(": ")[1]) >= 0.97
+    assert float(out[5].split(": ")[1]) >= 0.85
     assert (tmp_path / "mnist_model").exists()
     loaded = models.load_model(str(tmp_path / "mnist_model"))
     assert loaded.count_params() == 784 * 128 + 128 + 128 * 10 + 10
 
 
-def test_one_epoch_of_mnist_with_tf_function_reaches_095():
+def test_one_epoch_of_mnist_with_tf_function_learns():
+    """One seeded epoch on the 2,000-image sample: 0.84 (a full epoch: >= 0.95, bench_mnist)."""
     (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()
     x_train, x_test = x_train / 255.0, x_test / 255.0
     tf.random.set_seed(7)
@@ -78,10 +81,11 @@ def test_one_epoch_of_mnist_with_tf_function_reaches_095():
     for x_batch, y_batch in tf.data.Dataset.from_tensor_slices(
             (x_train, y_train)).batch(32).shuffle(10000):
         train_step(x_batch, y_batch)
-    assert train_step.experimental_get_tracing_count() == 1
+    # 2,000 = 62 batches of 32 + one of 16: the partial batch traces again, as in TensorFlow.
+    assert train_step.experimental_get_tracing_count() == 2
     accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
     accuracy.update_state(y_test, model(x_test, training=False))
-    assert float(accuracy.result().numpy()) >= 0.95
+    assert float(accuracy.result().numpy()) >= 0.8
 
 
 @pytest.mark.parametrize("steps", [3])
