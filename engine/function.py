@@ -43,7 +43,7 @@ class RetracingWarning(UserWarning):
 
 def _leaf_key(leaf: Any) -> tuple:
     if isinstance(leaf, Variable):
-        return ("variable", id(leaf))
+        return ("variable", leaf._id)
     if isinstance(leaf, Tensor | np.ndarray):
         value = leaf._value if isinstance(leaf, Tensor) else leaf  # no __array__ round trip
         return ("tensor", value.shape, value.dtype.str)
@@ -348,7 +348,7 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str) -> ConcreteFun
             graph.outputs.append(builder.value_of(leaf))
             is_out.append(True)
         elif isinstance(leaf, Variable):
-            graph.outputs.append(builder.values[id(_read_in(builder, leaf))])
+            graph.outputs.append(builder.values[_read_in(builder, leaf)._id])
             is_out.append(True)
         else:
             constants.append(leaf)

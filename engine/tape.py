@@ -54,6 +54,8 @@ class GradientTape:
 
     def _reset_state(self) -> None:
         self._records: list[OpCall] = []
+        # Keyed by tensor ``_id`` (never reused, unlike ``id()``: a tensor made after a
+        # tracked one died must not pass for it).
         self._tracked: set[int] = set()  # ids of watched tensors and of recorded outputs
         self._watched: dict[int, Tensor] = {}  # id -> watched tensor or variable
         self._numpy_exits: set[int] = set()  # ids of tracked tensors read with .numpy()
@@ -110,8 +112,8 @@ class GradientTape:
                 warnings.warn(f"The dtype of the watched tensor must be floating (e.g. "
                               f"tf.float32), got {t.dtype!r}", stacklevel=2)
                 continue
-            self._watched[id(t)] = t
-            self._tracked.add(id(t))
+            self._watched[t._id] = t
+            self._tracked.add(t._id)
 
     def watched_variables(self) -> tuple[Variable, ...]:
         """Variables watched explicitly or by being read while recording.
@@ -120,7 +122,7 @@ class GradientTape:
         tape keeps them (a set ordered by the variable's id).
         """
         found = [v for v in self._watched.values() if isinstance(v, Variable)]
-        return tuple(sorted(found, key=lambda v: v._creation))
+        return tuple(sorted(found, key=lambda v: v._id))
 
     def _record(self, call: OpCall) -> None:
         """Keep ``call`` if it reads a tracked tensor; its outputs become tracked."""
@@ -128,7 +130,7 @@ class GradientTape:
         if tracked.isdisjoint(call.input_ids) and not self._watch_read(call.inputs):
             return
         self._records.append(call)
-        tracked.update(map(id, call.outputs))
+        tracked.update([o._id for o in call.outputs])
 
     def _watch_read(self, inputs: tuple) -> bool:
         """Watch the trainable float variables among ``inputs`` (only a ReadVariableOp has
@@ -138,14 +140,14 @@ class GradientTape:
         hit = False
         for t in inputs:
             if isinstance(t, Variable) and t.trainable and _is_float(t):
-                self._watched[id(t)] = t
-                self._tracked.add(id(t))
+                self._watched[t._id] = t
+                self._tracked.add(t._id)
                 hit = True
         return hit
 
     def _note_numpy_exit(self, t: Tensor) -> None:
-        if id(t) in self._tracked:
-            self._numpy_exits.add(id(t))
+        if t._id in self._tracked:
+            self._numpy_exits.add(t._id)
 
     # -- gradients ----------------------------------------------------------------------------
     def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
@@ -206,7 +208,7 @@ class GradientTape:
             seed = seeds[i] if seeds is not None else None
             if seed is None:  # a constant, not an op: no tape needs to see it
                 seed = wrap(_ones_like(t._value))
-            pending.setdefault(id(t), []).append(seed)
+            pending.setdefault(t._id, []).append(seed)
         was_recording = self in STATE.tapes
         if was_recording:  # a tape never records its own backward pass
             STATE.tapes.remove(self)
@@ -234,7 +236,7 @@ class GradientTape:
                 for key, want, g in zip(call.input_ids, wanted, in_grads):
                     if want and g is not None:
                         pending.setdefault(key, []).append(g)
-            return [_total(pending.get(id(s))) if id(s) in tracked else None for s in sources]
+            return [_total(pending.get(s._id)) if s._id in tracked else None for s in sources]
         finally:
             STATE.scopes = saved_scopes
             errstate.__exit__(None, None, None)
@@ -249,7 +251,7 @@ class GradientTape:
                     "floating-point tensors")
         if not any(isinstance(t, Tensor) and _is_float(t) for t in targets):
             return "the target is not a floating-point tensor, so it has no gradient"
-        if id(source) not in self._tracked:
+        if source._id not in self._tracked:
             if isinstance(source, Variable) and not source.trainable:
                 return "the variable is not trainable, so the tape does not watch it"
             if isinstance(source, Variable) and not self._watch_accessed_variables:
@@ -261,17 +263,17 @@ class GradientTape:
                     "compute it inside the tape's context")
         # A break explains the None only where it cuts a recorded path from the source to a
         # target: follow every recorded op, differentiable or not, from both ends.
-        upstream = {id(t) for t in targets if isinstance(t, Tensor)}
+        upstream = {t._id for t in targets if isinstance(t, Tensor)}
         for call in reversed(self._records):
-            if any(id(o) in upstream for o in call.outputs):
+            if any(o._id in upstream for o in call.outputs):
                 upstream.update(call.input_ids)
-        downstream = {id(source)}
+        downstream = {source._id}
         breaks: list[str] = []
         for call in self._records:
             if not any(key in downstream for key in call.input_ids):
                 continue
-            downstream.update(id(o) for o in call.outputs)
-            if any(id(o) in upstream for o in call.outputs):
+            downstream.update(o._id for o in call.outputs)
+            if any(o._id in upstream for o in call.outputs):
                 reason = _path_break(call)
                 if reason is not None:
                     breaks.append(reason)
@@ -283,7 +285,7 @@ class GradientTape:
         if any(key in self._numpy_exits for key in downstream):
             return ("a value computed from the source was taken out with .numpy() (and presumably "
                     "turned back into a constant), which the tape cannot follow")
-        if not any(id(t) in self._tracked for t in targets if isinstance(t, Tensor)):
+        if not any(t._id in self._tracked for t in targets if isinstance(t, Tensor)):
             return ("the target was not computed from any watched tensor while the tape was "
                     "recording")
         return "the target does not depend on this source (they are not connected)"
@@ -380,9 +382,9 @@ def _output_grads(call: OpCall, pending: dict) -> list | None:
     """The summed gradient (or None) of each output of ``call``; None if none reached any."""
     outputs = call.outputs
     if len(outputs) == 1:  # the common case, without a generator per record
-        grads = pending.get(id(outputs[0]))
+        grads = pending.get(outputs[0]._id)
         return None if grads is None else [_total(grads)]
-    out_grads = [_total(pending.get(id(o))) for o in outputs]
+    out_grads = [_total(pending.get(o._id)) for o in outputs]
     return None if all(g is None for g in out_grads) else out_grads
 
 

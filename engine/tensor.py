@@ -1,7 +1,7 @@
 """``Tensor`` (an immutable ndarray with TensorFlow's face), ``Variable``, and conversion.
 
-A Tensor holds one numpy value in ``_value`` (an ndarray or numpy scalar) and nothing
-else: its dtype and shape are read off the array when asked. Operators (``+``, ``@``,
+A Tensor holds one numpy value in ``_value`` (an ndarray or numpy scalar) and its
+identity ``_id``; its dtype and shape are read off the array when asked. Operators (``+``, ``@``,
 ``[]`` …) are attached by ``engine.ops.operators`` once the op registry exists.
 """
 
@@ -19,15 +19,23 @@ from engine.shape import TensorShape, as_shape
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
+# Every tensor and variable gets the next number as its ``_id``: unique for the whole
+# process and never reused, unlike ``id()`` (CPython hands a freed object's address to the
+# next one). Tapes, the tracer and the debugger's events name tensors by it, so a tensor
+# made after another one died is never taken for it. Positive: compiled runs of traced
+# graphs name their values by negative ids (``engine.debug.events.graph_value_id``).
+_next_id = itertools.count(1).__next__
+
 
 class Tensor:
     """An immutable multi-dimensional value, the result of every op."""
 
-    __slots__ = ("_value", "__weakref__")
+    __slots__ = ("_value", "_id", "__weakref__")
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor, as in TensorFlow
 
     def __init__(self, value: Any) -> None:
         self._value = value
+        self._id = _next_id()
 
     # -- what it is ----------------------------------------------------------------
     @property
@@ -167,16 +175,14 @@ def wrap(value: Any) -> Tensor:
     """Make a Tensor of a numpy value without copying or checking (engine-internal)."""
     t = _new_tensor(Tensor)
     t._value = value
+    t._id = _next_id()
     return t
-
-
-_variables_created = itertools.count()
 
 
 class Variable(Tensor):
     """A mutable tensor: model parameters. Reads by ops are recorded by tapes."""
 
-    __slots__ = ("_name", "trainable", "_constraint", "_creation")
+    __slots__ = ("_name", "trainable", "_constraint")
 
     def __init__(self, initial_value: Any = None, trainable: bool = True, name: str | None = None,
                  dtype: Any = None, shape: Any = None, constraint: Any = None,
@@ -190,7 +196,7 @@ class Variable(Tensor):
         self._name = "Variable" if name is None else str(name)
         self.trainable = bool(trainable)
         self._constraint = constraint
-        self._creation = next(_variables_created)  # tapes list variables in creation order
+        self._id = _next_id()  # also their creation order, in which tapes list variables
         if STATE.hook is not None:
             STATE.hook.variable_created(self)
 

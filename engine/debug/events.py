@@ -1,8 +1,14 @@
 """The one event schema: the live stream and the trace file carry exactly these records.
 
 An event is a plain dict with ``"kind"`` and the fields listed for that kind below, all
-JSON-serializable (tensor values travel separately as ``.npy`` bytes, keyed by tensor id).
-``SCHEMA_VERSION`` changes whenever a field changes meaning; readers refuse newer versions.
+JSON-serializable (tensor values travel separately as ``.npy`` bytes, keyed by the op
+event's seq and output index). ``SCHEMA_VERSION`` changes whenever a field changes meaning;
+readers refuse newer versions.
+
+Tensor ids (an op's ``inputs``/``outputs``, a gradient's ``target`` and sources' ``id``, a
+variable's ``id``) are the engine's ``Tensor._id``: a process-wide counter, never reused,
+so an input id names the one tensor that op received and links it to its producer. Values
+of a compiled graph run get negative ids instead (``graph_value_id``).
 """
 
 from __future__ import annotations
@@ -93,8 +99,9 @@ def _summary(mode: str, shape: list, dtype: str, counts: list | None) -> dict:
 
 
 def graph_value_id(graph_id: int, value_id: int) -> int:
-    """The tensor id op events give a graph value of a compiled run: negative, so never an
-    object's ``id()``; the same every run (variable reads get the variable's id instead)."""
+    """The tensor id op events give a graph value of a compiled run: negative, so never a
+    tensor's ``_id`` (positive); the same every run (variable reads get the variable's id
+    instead)."""
     return -(graph_id * 1_000_000 + value_id)
 
 

@@ -245,9 +245,10 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
                    step: int | None = None, name: str = "tape") -> ExportGraph:
     """The tape graph of recorded "op" events (forward and backward ops alike), like torchviz.
 
-    Tensors are linked by id in ``seq`` order, so an id reused later links to its latest
-    producer. An input id no op produced is a variable node when a ``variable_created``
-    event (in ``variables`` or in ``events``) has that id, else an outside tensor ("input").
+    Tensors are linked by id (``Tensor._id``, never reused) in ``seq`` order; an id every run
+    of a compiled graph gives again (``events.graph_value_id``) links to its latest producer.
+    An input id no op produced is a variable node when a ``variable_created`` event (in
+    ``variables`` or in ``events``) has that id, else an outside tensor ("input").
     ``step`` keeps only that step's ops.
     """
     events = list(events)

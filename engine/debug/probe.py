@@ -54,7 +54,7 @@ def _node_dict(node: Any) -> dict:
            "dtypes": [v.dtype.name for v in node.outputs],
            "file": node.source[0], "line": node.source[1]}
     if node.type == ir.READ_VARIABLE:  # its value's id in op events of compiled runs
-        out["variable"] = id(node.attrs["variable"])
+        out["variable"] = node.attrs["variable"]._id
     return out
 
 
@@ -95,7 +95,7 @@ class Probe(Hook):
         self._pack_seq = 0  # seq of its first op
         self._pack_started = 0.0
         self._variable_reads: dict[int, dict] = {}  # graph id -> value id -> Variable
-        self._squares: dict[int, Any] = {}  # id(gradient) -> its Σx², while a graph reports
+        self._squares: dict[int, Any] = {}  # gradient._id -> its Σx², while a graph reports
         self._rows_thread = threading.get_ident()  # the thread whose ops the pack holds
         self._refresh_packing()
 
@@ -228,7 +228,7 @@ class Probe(Hook):
         self.seq = seq
         self.sink({"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
                    "op": op.name, "name": name, "scope": scope,
-                   "inputs": [id(t) for t in inputs], "outputs": [id(t) for t in outputs],
+                   "inputs": [t._id for t in inputs], "outputs": [t._id for t in outputs],
                    "shapes": [list(v.shape) for v in values],
                    "dtypes": [dtype_name(v.dtype) for v in values],
                    "file": file, "line": line, "duration": duration, "exec": exec_kind,
@@ -268,7 +268,7 @@ class Probe(Hook):
                     health = [counts]
             shapes: tuple = (value.shape,)
             dtypes: tuple = (DTYPE_NAMES.get(value.dtype) or dtype_name(value.dtype),)
-            output_ids: tuple = (id(outputs[0]),)
+            output_ids: tuple = (outputs[0]._id,)
         else:
             values = [np.asarray(t._value) for t in outputs]
             if check:
@@ -280,15 +280,15 @@ class Probe(Hook):
                         health[i] = counts
             shapes = tuple([v.shape for v in values])
             dtypes = tuple([dtype_name(v.dtype) for v in values])
-            output_ids = tuple(map(id, outputs))
+            output_ids = tuple([t._id for t in outputs])
         rows = self._add_rows()
         seq = self.seq = self.seq + 1
         if self.ring_steps > 0:
             self._keep(seq, outputs)
         self.last_op_outputs = outputs
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
-        rows.append((op.name, name, scope, tuple(map(id, inputs)), output_ids, shapes, dtypes,
-                     file, line, duration, exec_kind, health))
+        rows.append((op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
+                     dtypes, file, line, duration, exec_kind, health))
 
     def run_graph(self, concrete: Any, arrays: list) -> tuple:
         """Run a traced function compiled, each op's health checked (``SummarizedGraph``)."""
@@ -331,8 +331,11 @@ class Probe(Hook):
             reads = self._variable_reads[concrete.graph_id] = {
                 node.outputs[0].id: node.attrs["variable"] for node in concrete.graph.nodes
                 if node.type == ir.READ_VARIABLE}
-        env = {vid: wrap(array) for vid, array in values.items()}
-        self._squares = {id(env[vid]): square for vid, square in squares.items()}
+        env = {}
+        for vid, array in values.items():  # ids as this run's op events name the values
+            value = env[vid] = wrap(array)
+            value._id = events.graph_value_id(concrete.graph_id, vid)
+        self._squares = {env[vid]._id: square for vid, square in squares.items()}
         env.update(reads)  # as op by op: variable reads are the variables themselves
         try:
             for record in concrete.graph.gradients:
@@ -356,7 +359,7 @@ class Probe(Hook):
                    outputs=[v.id for v in graph.outputs])
 
     def variable_created(self, var: Any) -> None:
-        self._emit("variable_created", id=id(var), name=var.name,
+        self._emit("variable_created", id=var._id, name=var.name,
                    shape=list(np.shape(var._value)), dtype=var._value.dtype.name,
                    trainable=bool(var.trainable))
 
@@ -375,7 +378,7 @@ class Probe(Hook):
             square = np.vdot(value, value)  # the health check and the weight norm in one pass
             summary = summarize(value, self._stats_mode(), square)
             norms = self._update_norms(var, value, square, delta)
-        self._emit("variable_update", step=self.step, epoch=self.epoch, id=id(var),
+        self._emit("variable_update", step=self.step, epoch=self.epoch, id=var._id,
                    name=var.name, action=action, summary=summary, **norms)
 
     def _update_norms(self, var: Any, value: np.ndarray, square: Any,
@@ -384,7 +387,7 @@ class Probe(Hook):
         the optimizer's ``delta``, else against a copy kept since the variable's previous
         update): their ratio is the classic learning-rate health check."""
         norms = {"weight_norm": _sqrt(square)}
-        key = id(var)
+        key = var._id
         kept = self._last_weights.get(key)
         if delta is not None and np.size(delta) == value.size:
             norms["update_norm"] = _sqrt(np.vdot(delta, delta))
@@ -399,7 +402,7 @@ class Probe(Hook):
             norms["update_norm"] = _sqrt(np.vdot(moved, moved))
             np.copyto(before, flat)
             return norms
-        if key not in self._last_weights:  # forget it with the variable: its id may be reused
+        if key not in self._last_weights:  # forget the copy with the variable (memory)
             weakref.finalize(var, self._last_weights.pop, key, None)
         self._last_weights[key] = (flat.copy(), np.empty_like(flat))
         return norms
@@ -446,7 +449,7 @@ class Probe(Hook):
         file, line = user_frame(3) if site is None else site
         described = []
         for i, (s, g) in enumerate(zip(sources, grads)):
-            entry = {"id": id(s), "name": getattr(s, "_name", None) and s.name,
+            entry = {"id": s._id, "name": getattr(s, "_name", None) and s.name,
                      "shape": list(np.shape(s._value))}
             if g is None:
                 entry["reason"] = reasons.get(i, "no gradient")
@@ -457,7 +460,7 @@ class Probe(Hook):
                 value = np.asarray(g._value)
                 square = None
                 if value.dtype.kind == "f":  # one BLAS pass: the health check and the norm
-                    square = self._squares.get(id(g))
+                    square = self._squares.get(g._id)
                     if square is None:
                         square = np.vdot(value, value)
                     entry["norm"] = _sqrt(square)
@@ -465,7 +468,7 @@ class Probe(Hook):
                     entry["norm"] = _sqrt(np.sum(np.square(value, dtype=np.float64)))
                 entry["summary"] = summarize(value, self._stats_mode(), square)
             described.append(entry)
-        target_ids = [id(t) for t in targets]
+        target_ids = [t._id for t in targets]
         self._emit("gradient", step=self.step, epoch=self.epoch,
                    target=target_ids[0] if len(target_ids) == 1 else target_ids,
                    sources=described, file=file, line=line)

@@ -35,7 +35,7 @@ class SymbolicTensor(Tensor):
 
     def _graph_name(self) -> str:
         graph = STATE.graph
-        value = graph.values.get(id(self)) if graph is not None else None
+        value = graph.values.get(self._id) if graph is not None else None
         return value.name if value is not None else "Tensor:0"
 
     def numpy(self) -> Any:
@@ -78,14 +78,12 @@ class GraphBuilder:
 
     def __init__(self, name: str) -> None:
         self.graph = ir.Graph(name)
-        self.values: dict[int, ir.Value] = {}  # id(tensor) -> value
-        self._alive: list[Any] = []  # keeps mapped tensors alive so ids stay unique
+        self.values: dict[int, ir.Value] = {}  # tensor._id -> value
         self.optimizers: list[Any] = []
 
     # -- values ------------------------------------------------------------------------------
     def _bind(self, tensor: Tensor, value: ir.Value) -> None:
-        self.values[id(tensor)] = value
-        self._alive.append(tensor)
+        self.values[tensor._id] = value
 
     def placeholder(self, array: np.ndarray, name: str) -> SymbolicTensor:
         node = self.graph.add_node(ir.PLACEHOLDER, [], {}, [(array.shape, array.dtype)],
@@ -97,11 +95,11 @@ class GraphBuilder:
 
     def value_of(self, t: Tensor) -> ir.Value:
         """The graph value of a tensor; tensors from outside the trace become constants."""
-        v = self.values.get(id(t))
+        v = self.values.get(t._id)
         if v is not None:
             return v
         if isinstance(t, Variable):
-            return self.values[id(self.read_variable(t))]
+            return self.values[self.read_variable(t)._id]
         array = np.asarray(t._value)
         node = self.graph.add_node(ir.CONST, [], {"value": array}, [(array.shape, array.dtype)],
                                    scope=current_scope())
@@ -151,7 +149,7 @@ class GraphBuilder:
                 return None
             if isinstance(t, Variable):
                 return t
-            v = self.values.get(id(t))
+            v = self.values.get(t._id)
             return None if v is None else v.id
 
         self.graph.gradients.append({"targets": [ref(t) for t in targets],

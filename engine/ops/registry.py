@@ -73,7 +73,7 @@ class OpCall:
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
-        self.input_ids = tuple(map(id, inputs))  # unique while ``inputs`` keeps them alive
+        self.input_ids = tuple([t._id for t in inputs])
         # Which inputs the running backward pass needs a gradient for (set by the tape just
         # before calling the rule; rules may skip the others, like PyTorch's
         # needs_input_grad). All, unless a tape says otherwise.

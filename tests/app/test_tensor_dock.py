@@ -6,7 +6,9 @@ from fake_session import FakeSession
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+import engine as tf
 from app.docks.tensor_dock import NOT_KEPT, PAGE_SIZE, TensorDock
+from engine.debug.probe import Probe
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -91,6 +93,28 @@ def test_a_reused_tensor_id_resolves_to_the_producer_before_the_consumer(dock, s
     assert dock.producer_of(7, consumer["seq"]) == (first["seq"], 0)
     assert dock.producer_of(7, later["seq"] + 1) == (later["seq"], 0)
     assert dock.producer_of(7, first["seq"]) is None
+
+
+def test_a_recorded_input_is_labelled_with_its_own_producer(qtbot, dock, session):
+    # Real probe events: x / std converts x to a new tensor just after reduce_std's Mean
+    # output died, at that tensor's address; the dock must not call x "<- Mean".
+    log: list[dict] = []
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    with Probe(log.append, mode="CONCISE_HEALTH"):
+        for _ in range(5):
+            std = tf.math.reduce_std(x, axis=0)
+            x / std
+    session.feed(log)
+    divisions = [e for e in log if e["kind"] == "op" and e["op"] == "RealDiv"]
+    assert len(divisions) == 5
+    for division in divisions:
+        dock.show_op(division["seq"])
+        numerator, denominator = (dock.tensor_list.item(i).text() for i in (1, 2))
+        assert numerator == (f"input 0: tensor {division['inputs'][0]} "
+                             "(not made by a recorded op)")
+        assert denominator == f"input 1: float32[3] ← Sqrt #{division['seq'] - 1}"
+    click_item(qtbot, dock, 1)
+    assert dock.status_label.text().startswith("No recorded op produced this input")
 
 
 def test_nan_and_inf_are_highlighted_in_table_and_stats(dock, session):

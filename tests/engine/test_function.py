@@ -103,6 +103,17 @@ def test_reduce_retracing_counts_one_trace_for_a_relaxed_shape():
     assert f.experimental_get_tracing_count() == 2
 
 
+def test_a_new_variable_is_not_taken_for_a_dead_one_that_had_its_address():
+    # Each variable dies after its call, and CPython hands its address to the next one: a
+    # trace cached under id() served the first variable's shape to all of them.
+    @tf.function
+    def zeros_like_variable(v):
+        return tf.zeros(v.shape)
+
+    for n in (2, 3, 4):
+        assert zeros_like_variable(tf.Variable(tf.ones([n]))).shape == (n,)
+
+
 def test_variables_are_captured_by_reference():
     v = tf.Variable(1.0)
 

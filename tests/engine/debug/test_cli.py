@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,18 @@ import engine as tf
 x = tf.constant(1.0)
 y = x * 2.0
 raise RuntimeError("the data ran out")  # RAISES
+"""
+
+
+# x is converted to a new tensor for the division just after the Mean output inside
+# reduce_std died: a fresh process gives it that tensor's address.
+STD_SCRIPT = """\
+import numpy as np
+import engine as tf
+
+x = np.arange(12, dtype=np.float32).reshape(4, 3)
+std = tf.math.reduce_std(x, axis=0)
+z = x / std
 """
 
 
@@ -172,6 +185,29 @@ def test_export_graph_of_a_trace_step_as_dot(recorded, tmp_path):
     assert dot.startswith("digraph") and "step 1" in dot
     for op in ("Mul", "AddV2", "Sub", "Square", "Mean"):
         assert f'label="{op}' in dot
+
+
+def test_record_and_export_graph_link_an_input_to_its_own_producer(tmp_path):
+    script = tmp_path / "std.py"
+    script.write_text(STD_SCRIPT)
+    trace = tmp_path / "std.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 0
+    with TraceReader(trace) as reader:
+        ops = list(reader.ops())
+    assert [e["op"] for e in ops] == ["Mean", "Sub", "Square", "Mean", "Sqrt", "RealDiv"]
+    made_by = {t: e["op"] for e in ops for t in e["outputs"]}
+    division = ops[-1]
+    assert division["inputs"][0] not in made_by  # the converted x: no op made it
+    assert made_by[division["inputs"][1]] == "Sqrt"
+
+    out = tmp_path / "std.dot"
+    assert main(["export-graph", str(trace), "-o", str(out)]) == 0
+    dot = out.read_text()
+    labels = dict(re.findall(r'^\s*(\w+) \[label="(\w+)', dot, re.MULTILINE))
+    edges = {(labels.get(a, a), labels.get(b, b))
+             for a, b in re.findall(r"^\s*(\w+) -> (\w+)", dot, re.MULTILINE)}
+    assert ("Sqrt", "RealDiv") in edges and ("Mean", "RealDiv") not in edges
+    assert ("Tensor", "RealDiv") in edges  # x, from outside the recorded ops
 
 
 def test_export_graph_defaults_to_the_last_complete_step_and_collapses(recorded, tmp_path):

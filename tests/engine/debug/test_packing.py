@@ -99,6 +99,20 @@ def test_a_compiled_run_packs_its_ops_against_its_graph_event():
     assert matmul["inputs"][1] in variables and matmul["outputs"][0] < 0
 
 
+def test_a_compiled_runs_gradient_names_its_loss_as_that_runs_op_events_do():
+    log, _ = train(pack=True, traced=True)
+    expanded = events.OpsExpander().expand_all(log)
+    gradients = [e for e in expanded if e["kind"] == "gradient"]
+    assert len(gradients) == 3
+    for gradient in gradients:
+        made_by = {}  # tensor id -> the latest op event making it, before this gradient
+        for event in expanded:
+            if event["kind"] == "op" and event["seq"] < gradient["seq"]:
+                made_by.update(dict.fromkeys(event["outputs"], event))
+        loss = made_by[gradient["target"]]
+        assert loss["exec"].startswith("graph:") and loss["shapes"] == [[]]
+
+
 def test_an_expander_without_the_graph_event_says_so():
     log, _ = train(pack=True, traced=True, steps=1)
     pack = next(e for e in log if e["kind"] == "ops" and "graph" in e)

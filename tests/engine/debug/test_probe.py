@@ -314,4 +314,29 @@ def test_a_freed_variable_leaves_no_weights_behind_for_its_id():
         assert len(probe._last_weights) == 1
         del w
         gc.collect()
-        assert probe._last_weights == {}  # a new variable reusing the id starts afresh
+        assert probe._last_weights == {}  # its copy does not outlive it
+
+
+def test_an_input_is_never_taken_for_a_dead_tensor_that_had_its_address():
+    # ``x / std`` converts x to a new tensor after std's Mean output died: CPython gives it
+    # the dead tensor's address (every time, in this loop), so id() named it "Mean's output".
+    log: list[dict] = []
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    with Probe(log.append, mode="CONCISE_HEALTH"):
+        for _ in range(10):
+            std = tf.math.reduce_std(x, axis=0)
+            z = x / std
+    np.testing.assert_allclose(z.numpy(), x / x.std(axis=0), rtol=1e-6)
+    ops = [e for e in log if e["kind"] == "op"]
+    producer: dict[int, dict] = {}
+    divisions = 0
+    for event in ops:
+        if event["op"] == "RealDiv":
+            divisions += 1
+            numerator, denominator = event["inputs"]
+            assert numerator not in producer, f"x taken for {producer[numerator]['op']}'s output"
+            assert producer[denominator]["op"] == "Sqrt"
+        for tensor_id in event["outputs"]:
+            assert tensor_id not in producer  # every op output is a tensor never seen before
+            producer[tensor_id] = event
+    assert divisions == 10
