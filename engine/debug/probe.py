@@ -296,10 +296,12 @@ class Probe(Hook):
         return program(functools.partial(self._graph_ops, concrete), *arrays)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
-                   shapes: dict, kept: list | None, gradients: dict | None,
-                   squares: dict | None) -> None:
-        """``SummarizedGraph``'s report: ops ``[start, stop)`` ran; ``gradients`` at the end.
-        One pack; what every run shares is in the graph event, not repeated here."""
+                   shapes: dict, kept: list | None, records: tuple | None,
+                   gradients: dict | None, squares: dict | None) -> None:
+        """``SummarizedGraph``'s report: ops ``[start, stop)`` ran, then the tape.gradient
+        ``records`` (indices into the graph's) on ``gradients`` (their values), in the step
+        those ops ran in. One pack; what every run shares is in the graph event, not
+        repeated here."""
         if start < stop:
             if self._rows:
                 self.flush_ops()
@@ -319,13 +321,14 @@ class Probe(Hook):
                 for k in range(start, stop):
                     self._keep_arrays(first + k - start, kept[k])
             self.sink(pack)
-        if gradients is not None and concrete.graph.gradients:
-            self._report_graph_gradients(concrete, gradients, squares or {})
+        if records:
+            self._report_graph_gradients(concrete, records, gradients, squares or {})
 
     def _keep_arrays(self, seq: int, arrays: tuple) -> None:
         self._keep(seq, tuple(wrap(a) for a in arrays))
 
-    def _report_graph_gradients(self, concrete: Any, values: dict, squares: dict) -> None:
+    def _report_graph_gradients(self, concrete: Any, records: tuple, values: dict,
+                                squares: dict) -> None:
         reads = self._variable_reads.get(concrete.graph_id)
         if reads is None:
             reads = self._variable_reads[concrete.graph_id] = {
@@ -335,8 +338,8 @@ class Probe(Hook):
         self._squares = {id(env[vid]): square for vid, square in squares.items()}
         env.update(reads)  # as op by op: variable reads are the variables themselves
         try:
-            for record in concrete.graph.gradients:
-                report_gradient(self, record, env)
+            for i in records:
+                report_gradient(self, concrete.graph.gradients[i], env)
         finally:
             self._squares = {}
 

@@ -315,3 +315,62 @@ def test_a_freed_variable_leaves_no_weights_behind_for_its_id():
         del w
         gc.collect()
         assert probe._last_weights == {}  # a new variable reusing the id starts afresh
+
+
+def train_log_w(traced: bool, pack: bool, mode: str) -> list[dict]:
+    """Three steps of a custom training loop whose loss and gradient are infinite at step 1
+    only (log of 0), eager or as a tf.function; the probe's events, packs expanded."""
+    w = tf.Variable(np.array([1.0, 2.0], np.float32), name="w")
+    # w stays put (the clip keeps 0 * inf out of it): only x decides where the loss is bad
+    optimizer = tf.keras.optimizers.SGD(0.0, clipvalue=1.0)
+
+    def train_step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.math.log(w - x))
+        grads = tape.gradient(loss, [w])
+        optimizer.apply_gradients(zip(grads, [w]))
+        return loss
+
+    if traced:
+        train_step = tf.function(train_step)
+    log: list[dict] = []
+    with Probe(log.append, mode=mode, pack=pack, ring_steps=0):
+        for x in (0.0, 1.0, 0.5):
+            train_step(tf.constant(x))
+    return events.OpsExpander().expand_all(log)
+
+
+def steps_in_order(log: list[dict]) -> list[tuple[str, int]]:
+    """(kind, step) of the events in order, a run of op events as one entry."""
+    out: list[tuple[str, int]] = []
+    for e in log:
+        if e["kind"] in ("op", "gradient", "scalar", "step_end"):
+            entry = (e["kind"], e["step"])
+            if not (e["kind"] == "op" and out and out[-1] == entry):
+                out.append(entry)
+    return out
+
+
+@pytest.mark.parametrize("mode", ["CONCISE_HEALTH", "SHAPE", "FULL_HEALTH"])
+@pytest.mark.parametrize("pack", [False, True], ids=["op-by-op", "packed"])
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+def test_a_train_steps_gradient_and_loss_carry_the_step_its_ops_ran_in(traced, pack, mode):
+    log = train_log_w(traced, pack, mode)
+    assert steps_in_order(log) == [("op", 0), ("gradient", 0), ("scalar", 0), ("step_end", 0),
+                                   ("op", 1), ("gradient", 1), ("scalar", 1), ("step_end", 1),
+                                   ("op", 2), ("gradient", 2), ("scalar", 2), ("step_end", 2)]
+    losses = {e["step"]: e["value"] for e in log if e["kind"] == "scalar"}
+    assert losses[1] == -np.inf and np.isfinite(losses[0]) and np.isfinite(losses[2])
+    if mode != "SHAPE":  # the step whose ops went bad is the step of the bad gradient
+        bad_ops = {e["step"] for e in log if e["kind"] == "op"
+                   and any(s["bad"] for s in e["summary"])}
+        bad_gradients = {e["step"] for e in log if e["kind"] == "gradient"
+                         and e["sources"][0]["summary"]["bad"]}
+        assert bad_ops == bad_gradients == {1}
+
+
+def test_gradients_of_a_compiled_step_come_before_its_update():
+    log = train_log_w(traced=True, pack=True, mode="CONCISE_HEALTH")
+    order = [e["kind"] for e in log if e["kind"] in ("gradient", "variable_update",
+                                                      "step_end")]
+    assert order == ["gradient", "variable_update", "step_end"] * 3
