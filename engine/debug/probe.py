@@ -81,6 +81,7 @@ class Probe(Hook):
         self.epoch = 0
         self._steps_since_epoch = 0
         self._in_fit = False
+        self._batch_step = 0  # the step fit's current batch trains
         self._graph_stack: list[int] = []
         self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
         # time travel: step -> {(seq, index): array}
@@ -432,6 +433,7 @@ class Probe(Hook):
     def fit_event(self, kind: str, **info: Any) -> None:
         if kind == "train_begin":
             self._in_fit = True
+            self._batch_step = self.step
         elif kind == "train_end":
             self._in_fit = False
         elif kind == "epoch_end":
@@ -440,9 +442,12 @@ class Probe(Hook):
                 self.scalar(f"epoch_{name}", float(value), self.epoch)
             self._end_epoch()
         elif kind == "batch_end":
+            # The batch's loss and metrics come from its forward pass, before its update
+            # ended the step: they belong to that step, as its ops do.
             logs = info.get("logs") or {}
             for name, value in logs.items():
-                self.scalar(name, float(value), self.step)
+                self.scalar(name, float(value), self._batch_step)
+            self._batch_step = self.step
 
     def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
                           reasons: dict, site: tuple[str, int] | None = None) -> None:

@@ -374,3 +374,18 @@ def test_gradients_of_a_compiled_step_come_before_its_update():
     order = [e["kind"] for e in log if e["kind"] in ("gradient", "variable_update",
                                                       "step_end")]
     assert order == ["gradient", "variable_update", "step_end"] * 3
+
+
+def test_fits_batch_loss_carries_the_step_of_its_batch():
+    tf.random.set_seed(0)
+    model = models.Sequential([layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    x = np.random.RandomState(0).rand(8, 3).astype("float32")
+    log: list[dict] = []
+    with Probe(log.append, ring_steps=0):
+        model.fit(x, np.zeros((8, 2), "float32"), batch_size=4, epochs=2, verbose=0)
+    gradient_steps = [e["step"] for e in log if e["kind"] == "gradient"]
+    assert gradient_steps == [0, 1, 2, 3]  # one tape.gradient per batch
+    for name in ("loss", "mae"):
+        assert [e["step"] for e in log if e["kind"] == "scalar"
+                and e["name"] == name] == gradient_steps, name
