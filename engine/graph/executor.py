@@ -307,11 +307,10 @@ def _emit(node: ir.Node, args: str, outs: str, ns: dict, buffered: bool) -> str:
     if node.attrs:
         kernel = functools.partial(kernel, **node.attrs)
     ns[f"k{node.id}"] = kernel
-    if len(node.outputs) > 1:
-        return f"{outs}, = k{node.id}({args})" if len(node.outputs) == 1 else (
-            f"{outs} = k{node.id}({args})")
     if not node.outputs:
         return f"k{node.id}({args})"
+    if node.op.num_outputs != 1:  # a sequence of outputs, even when it holds just one
+        return f"{outs}, = k{node.id}({args})"
     return f"{outs} = k{node.id}({args})"
 
 
