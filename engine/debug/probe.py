@@ -336,7 +336,8 @@ class Probe(Hook):
                 node.outputs[0].id: node.attrs["variable"] for node in concrete.graph.nodes
                 if node.type == ir.READ_VARIABLE}
         env = {vid: wrap(array) for vid, array in values.items()}
-        self._squares = {id(env[vid]): square for vid, square in squares.items()}
+        self._squares = {id(env[vid]): square for vid, square in squares.items()
+                         if vid in env}  # (``squares``: of the run's other records too)
         env.update(reads)  # as op by op: variable reads are the variables themselves
         try:
             for i in records:

@@ -389,3 +389,25 @@ def test_fits_batch_loss_carries_the_step_of_its_batch():
     for name in ("loss", "mae"):
         assert [e["step"] for e in log if e["kind"] == "scalar"
                 and e["name"] == name] == gradient_steps, name
+
+
+@pytest.mark.parametrize("pack", [False, True], ids=["op-by-op", "packed"])
+def test_two_train_steps_in_one_function_report_a_gradient_in_each(pack):
+    w = tf.Variable(3.0, name="w")
+    optimizer = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def two_steps(x):
+        for _ in range(2):  # unrolled at trace time: two tape.gradient calls, two updates
+            with tf.GradientTape() as tape:
+                loss = (w * x) ** 2
+            optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+
+    log: list[dict] = []
+    with Probe(log.append, pack=pack, ring_steps=0):
+        two_steps(tf.constant(1.0))
+    log = events.OpsExpander().expand_all(log)
+    assert steps_in_order(log) == [("op", 0), ("gradient", 0), ("scalar", 0), ("step_end", 0),
+                                   ("op", 1), ("gradient", 1), ("scalar", 1), ("step_end", 1)]
+    losses = [e["value"] for e in log if e["kind"] == "scalar"]
+    assert losses == pytest.approx([9.0, (3.0 - 0.1 * 6.0) ** 2])  # d/dw (w x)² = 2 w x²
