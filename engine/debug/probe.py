@@ -81,6 +81,7 @@ class Probe(Hook):
         self.epoch = 0
         self._steps_since_epoch = 0
         self._in_fit = False
+        self._batch_step = 0  # the step fit's current batch trains
         self._graph_stack: list[int] = []
         self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
         # time travel: step -> {(seq, index): array}
@@ -296,10 +297,12 @@ class Probe(Hook):
         return program(functools.partial(self._graph_ops, concrete), *arrays)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
-                   shapes: dict, kept: list | None, gradients: dict | None,
-                   squares: dict | None) -> None:
-        """``SummarizedGraph``'s report: ops ``[start, stop)`` ran; ``gradients`` at the end.
-        One pack; what every run shares is in the graph event, not repeated here."""
+                   shapes: dict, kept: list | None, records: tuple | None,
+                   gradients: dict | None, squares: dict | None) -> None:
+        """``SummarizedGraph``'s report: ops ``[start, stop)`` ran, then the tape.gradient
+        ``records`` (indices into the graph's) on ``gradients`` (their values), in the step
+        those ops ran in. One pack; what every run shares is in the graph event, not
+        repeated here."""
         if start < stop:
             if self._rows:
                 self.flush_ops()
@@ -319,13 +322,14 @@ class Probe(Hook):
                 for k in range(start, stop):
                     self._keep_arrays(first + k - start, kept[k])
             self.sink(pack)
-        if gradients is not None and concrete.graph.gradients:
-            self._report_graph_gradients(concrete, gradients, squares or {})
+        if records:
+            self._report_graph_gradients(concrete, records, gradients, squares or {})
 
     def _keep_arrays(self, seq: int, arrays: tuple) -> None:
         self._keep(seq, tuple(wrap(a) for a in arrays))
 
-    def _report_graph_gradients(self, concrete: Any, values: dict, squares: dict) -> None:
+    def _report_graph_gradients(self, concrete: Any, records: tuple, values: dict,
+                                squares: dict) -> None:
         reads = self._variable_reads.get(concrete.graph_id)
         if reads is None:
             reads = self._variable_reads[concrete.graph_id] = {
@@ -335,11 +339,12 @@ class Probe(Hook):
         for vid, array in values.items():  # ids as this run's op events name the values
             value = env[vid] = wrap(array)
             value._id = events.graph_value_id(concrete.graph_id, vid)
-        self._squares = {env[vid]._id: square for vid, square in squares.items()}
+        self._squares = {env[vid]._id: square for vid, square in squares.items()
+                         if vid in env}  # (``squares``: of the run's other records too)
         env.update(reads)  # as op by op: variable reads are the variables themselves
         try:
-            for record in concrete.graph.gradients:
-                report_gradient(self, record, env)
+            for i in records:
+                report_gradient(self, concrete.graph.gradients[i], env)
         finally:
             self._squares = {}
 
@@ -432,6 +437,7 @@ class Probe(Hook):
     def fit_event(self, kind: str, **info: Any) -> None:
         if kind == "train_begin":
             self._in_fit = True
+            self._batch_step = self.step
         elif kind == "train_end":
             self._in_fit = False
         elif kind == "epoch_end":
@@ -440,9 +446,12 @@ class Probe(Hook):
                 self.scalar(f"epoch_{name}", float(value), self.epoch)
             self._end_epoch()
         elif kind == "batch_end":
+            # The batch's loss and metrics come from its forward pass, before its update
+            # ended the step: they belong to that step, as its ops do.
             logs = info.get("logs") or {}
             for name, value in logs.items():
-                self.scalar(name, float(value), self.step)
+                self.scalar(name, float(value), self._batch_step)
+            self._batch_step = self.step
 
     def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
                           reasons: dict, site: tuple[str, int] | None = None) -> None:

@@ -70,23 +70,37 @@ class _Instrument:
     """What ``_generate`` adds around each node for :class:`SummarizedGraph` (None: nothing)."""
 
     def __init__(self, graph: ir.Graph, keep_values: bool, full: bool) -> None:
+        self.graph = graph
         self.keep_values = keep_values
         self.full = full
         self.op_index = {n.id: k for k, n in enumerate(
             n for n in graph.nodes if n.type not in ir.GRAPH_ONLY)}
-        self.gradient_ids = {ref for record in graph.gradients
-                             for key in ("targets", "sources", "grads")
-                             for ref in record[key] if isinstance(ref, int)}
+        self.gradient_ids = {ref for record in graph.gradients for ref in _refs(record)}
+        self.due = gradients_due(graph)
         self.done = 0  # op nodes reported so far
         self.seen = 0  # op nodes generated so far
 
     def prologue(self, lines: list[str]) -> None:
         lines.append("    T[0] = pc()")
 
-    def before(self, node: ir.Node, lines: list[str]) -> None:
-        if node.type in ir.STATEFUL:  # the probe hears of the ops before the update's events
-            lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, None, None)")
+    def before(self, position: int, node: ir.Node, lines: list[str]) -> None:
+        # The probe hears of the ops, then of the gradients taken so far, before an update's
+        # events (the update ends the training step: they belong to the step before it).
+        records = self.due.get(position)
+        if records is not None or node.type in ir.STATEFUL:
+            lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, "
+                         f"{self._gradients(records)}, Q)")
             self.done = self.seen
+
+    def _gradients(self, records: list[int] | None) -> str:
+        """``rec``'s R and G arguments: the graph's tape.gradient records now due (indices)
+        and the values they refer to."""
+        if records is None:
+            return "None, None"
+        graph_records = [self.graph.gradients[i] for i in records]
+        ids = sorted({ref for record in graph_records for ref in _refs(record)})
+        values = ", ".join(f"{vid}: v{vid}" for vid in ids)
+        return f"{tuple(records)}, {{{values}}}"
 
     def after(self, node: ir.Node, lines: list[str], ns: dict) -> None:
         k = self.op_index.get(node.id)
@@ -119,8 +133,26 @@ class _Instrument:
             lines.append(f"    K[{k}] = (" + "".join(f"{x}, " for x in kept) + ")")
 
     def epilogue(self, lines: list[str]) -> None:
-        grads = ", ".join(f"{vid}: v{vid}" for vid in sorted(self.gradient_ids))
-        lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, {{{grads}}}, Q)")
+        records = self.due.get(len(self.graph.nodes))
+        lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, "
+                     f"{self._gradients(records)}, Q)")
+
+
+def _refs(record: dict) -> list[int]:
+    """The graph value ids a tape.gradient record refers to."""
+    return [ref for key in ("targets", "sources", "grads") for ref in record[key]
+            if isinstance(ref, int)]
+
+
+def gradients_due(graph: ir.Graph) -> dict[int, list[int]]:
+    """Where a run reports each of the graph's tape.gradient records: after how many nodes
+    -> their indices. Where the call was traced: before an optimizer update that follows,
+    which ends the training step, as in eager code (the end for records without one)."""
+    end = len(graph.nodes)
+    due: dict[int, list[int]] = {}
+    for i, record in enumerate(graph.gradients):
+        due.setdefault(min(record.get("position", end), end), []).append(i)
+    return due
 
 
 def _bad(health: dict, k: int, i: int, n: int, value: np.ndarray) -> None:
@@ -153,7 +185,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
         args = ", ".join(name(v) for v in node.inputs)
         outs = ", ".join(name(v) for v in node.outputs)
         if instrument is not None:
-            instrument.before(node, lines)
+            instrument.before(i, node, lines)
         if kind == ir.PLACEHOLDER:
             lines.append(f"    {outs} = {params[node.outputs[0].id]}")
         elif kind == ir.CONST:
@@ -193,13 +225,14 @@ class SummarizedGraph:
     This is how a recorder watching only health summaries sees every op of a compiled
     ``tf.function`` at close to compiled speed: no dispatch, no Tensor per value, one dot
     product per float output (NaN and Inf survive it; the exact counts are taken only when
-    the dot is not finite). ``rec(start, stop, T, H, S, K, G, Q)`` hears of op nodes
-    ``[start, stop)`` (in ``op_nodes`` order) before every stateful node and at the end:
-    ``T`` timestamps (op k ran from T[k] to T[k+1]), ``H`` op -> per-output NaN/-Inf/+Inf
-    counts of the unhealthy ones, ``S`` op -> runtime shapes where the static ones are
-    partial, ``K`` op -> copies of its outputs (with ``keep_values``) and at the end ``G``,
-    the values ``tape.gradient`` records inside the graph refer to, and ``Q``, the squared
-    norms of those among them that ops computed (already summed by the health check).
+    the dot is not finite). ``rec(start, stop, T, H, S, K, R, G, Q)`` hears of op nodes
+    ``[start, stop)`` (in ``op_nodes`` order) before every stateful node, where a
+    ``tape.gradient`` was traced, and at the end: ``T`` timestamps (op k ran from T[k] to
+    T[k+1]), ``H`` op -> per-output NaN/-Inf/+Inf counts of the unhealthy ones, ``S`` op ->
+    runtime shapes where the static ones are partial, ``K`` op -> copies of its outputs
+    (with ``keep_values``), ``R`` the indices of the graph's tape.gradient records computed
+    by now (``gradients_due``; None if none), ``G`` the values they refer to, and ``Q``, the
+    squared norms of those among them that ops computed (already summed by the health check).
     When an op raises, ``rec`` first hears of the ops that ran before it. With ``full``,
     ``H`` holds every op's ``summary.full_stats`` per output instead (FULL_HEALTH).
     """
@@ -240,7 +273,7 @@ class SummarizedGraph:
                 exc.add_note(f"(in op {node.name} ({node.type}) of the compiled "
                              f"{self.graph.name}, traced at {file}:{line})")
             if ran > done:  # the ops that ran before the one that raised
-                rec(done, ran, times, health, shapes, kept, None, None)
+                rec(done, ran, times, health, shapes, kept, None, None, None)
             raise
 
 
@@ -274,11 +307,10 @@ def _emit(node: ir.Node, args: str, outs: str, ns: dict, buffered: bool) -> str:
     if node.attrs:
         kernel = functools.partial(kernel, **node.attrs)
     ns[f"k{node.id}"] = kernel
-    if len(node.outputs) > 1:
-        return f"{outs}, = k{node.id}({args})" if len(node.outputs) == 1 else (
-            f"{outs} = k{node.id}({args})")
     if not node.outputs:
         return f"k{node.id}({args})"
+    if node.op.num_outputs != 1:  # a sequence of outputs, even when it holds just one
+        return f"{outs}, = k{node.id}({args})"
     return f"{outs} = k{node.id}({args})"
 
 
@@ -380,7 +412,10 @@ def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list
 def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> list[Tensor]:
     env: dict[int, Tensor] = {}
     params = {p.id: a for p, a in zip(graph.params, args)}
-    for node in graph.nodes:
+    due = gradients_due(graph) if hook is not None else {}
+    for position, node in enumerate(graph.nodes):
+        if position in due:  # before an update ends the step, as in eager code
+            _report_gradients(hook, graph, due[position], env)
         if hook is not None:
             hook.graph_node = node
         kind = node.type
@@ -401,10 +436,14 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> 
             results = result if isinstance(result, tuple) else (result,)
             for v, t in zip(node.outputs, results):
                 env[v.id] = t
-    if hook is not None:
-        for record in graph.gradients:
-            report_gradient(hook, record, env)
+    if len(graph.nodes) in due:
+        _report_gradients(hook, graph, due[len(graph.nodes)], env)
     return [env[v.id] for v in graph.outputs]
+
+
+def _report_gradients(hook: Any, graph: ir.Graph, records: list[int], env: dict) -> None:
+    for i in records:
+        report_gradient(hook, graph.gradients[i], env)
 
 
 def report_gradient(hook: Any, record: dict, env: dict) -> None:

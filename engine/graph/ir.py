@@ -106,7 +106,8 @@ class Graph:
         self._next_value = 0
         self._next_node = 0
         self._names: dict[str, int] = {}
-        # tape.gradient calls made while tracing: value ids of targets, sources, gradients
+        # tape.gradient calls made while tracing: value ids of targets, sources, gradients,
+        # and ``position``, how many nodes precede the call (where a run reports it)
         self.gradients: list[dict] = []
 
     # -- construction --------------------------------------------------------------------

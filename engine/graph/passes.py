@@ -75,7 +75,7 @@ def constant_folding(graph: ir.Graph) -> ir.Graph:
     for node in graph.nodes:
         if node.type == ir.CONST:
             consts[node.outputs[0].id] = node.attrs["value"]
-        elif _is_pure(node) and len(node.outputs) == 1 and node.outputs[0].id not in {
+        elif _is_pure(node) and node.op.num_outputs == 1 and node.outputs[0].id not in {
                 v.id for v in graph.outputs}:
             shape_only = node.type in _SHAPE_ONLY
             if shape_only or (node.inputs and all(v.id in consts for v in node.inputs)) or (
@@ -283,6 +283,7 @@ class _ClippedLogSoftmax:
     """Graph-only kernel: clip(log_softmax(x), log lo, log hi)."""
 
     name = "ClippedLogSoftmax"
+    num_outputs = 1  # read as an OpDef's by the compiler
 
     @staticmethod
     def forward(x: np.ndarray, axis: int = -1, log_lo: Any = None, log_hi: Any = None) -> Any:

@@ -157,7 +157,10 @@ class GraphBuilder:
                                                  for s in sources],
                                      "grads": [ref(g) for g in grads], "reasons": reasons,
                                      # the user's tape.gradient line, for every run's event
-                                     "site": user_frame(3)})
+                                     "site": user_frame(3),
+                                     # nodes traced before it: runs report it right there,
+                                     # before an update that follows ends the step
+                                     "position": len(self.graph.nodes)})
 
     def assign(self, var: Variable, value: Tensor, action: str) -> Variable:
         """``variable.assign*`` inside a trace: a stateful node, applied when the graph runs."""

@@ -280,3 +280,16 @@ def test_dropout_in_a_traced_step_draws_a_new_mask_each_call():
 
     x = tf.ones([64])
     assert not np.array_equal(step(x).numpy(), step(x).numpy())
+
+
+def test_ops_returning_a_list_of_one_tensor_compile_like_eager():
+    def pieces(x):
+        (whole,) = tf.split(x, 1)
+        (row,) = tf.unstack(x[:1])
+        (folded,) = tf.split(tf.constant([[1.0, 2.0]]), 1)  # constant input: folded
+        return whole * 2.0, row + 1.0, folded * 3.0
+
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    for eager, traced in zip(pieces(x), tf.function(pieces)(x)):
+        assert traced.shape == eager.shape
+        np.testing.assert_array_equal(traced.numpy(), eager.numpy())

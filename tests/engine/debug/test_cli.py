@@ -144,6 +144,57 @@ def test_inspect_names_the_first_nan_and_the_none_gradients(tmp_path, capsys):
     assert "None gradients:\n  unused:0:" in out
 
 
+NAN_GRADIENT_SCRIPT = """\
+import numpy as np
+import engine as tf
+
+w = tf.Variable(np.array([1.0, 2.0], np.float32), name="w")
+optimizer = tf.keras.optimizers.SGD(0.1)
+
+
+def train_step(fed):
+    @tf.custom_gradient
+    def through(x):
+        def grad(dy):
+            return fed  # the caller's gradient: NaN at step 1, and no op makes it
+
+        return tf.identity(x), grad
+
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(through(w))
+    grads = tape.gradient(loss, [w])  # GRADIENT
+    optimizer.apply_gradients(zip(grads, [w]))
+    return loss
+
+
+if TRACED:
+    train_step = tf.function(train_step)
+for fed in ([1.0, 1.0], [float("nan"), 1.0], [1.0, 1.0]):
+    train_step(tf.constant(fed))
+"""
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+def test_inspect_names_the_step_of_the_first_nan_gradient(tmp_path, capsys, traced):
+    script = tmp_path / "nan_gradient.py"
+    script.write_text(NAN_GRADIENT_SCRIPT.replace("if TRACED:", f"if {traced}:"))
+    trace = tmp_path / "nan_gradient.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 0
+    capsys.readouterr()
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    line = NAN_GRADIENT_SCRIPT.splitlines().index(
+        "    grads = tape.gradient(loss, [w])  # GRADIENT") + 1
+    # step 1's gradient is NaN; the update spreads it into w, and step 2's first op shows it
+    assert re.search(rf"First NaN/Inf gradient: seq \d+, step 1, at \S*nan_gradient.py:{line}",
+                     out), out
+    assert re.search(r"First NaN/Inf: op Identity \(Identity\) seq \d+, step 2,", out), out
+    with TraceReader(trace) as reader:
+        (bad_gradient,) = [g for g in reader.gradients() if g["sources"][0]["summary"]["bad"]]
+        step_ops = [e["seq"] for e in reader.ops(step=1)]
+    assert step_ops and max(step_ops) < bad_gradient["seq"]  # the ops of its step ran first
+
+
 def test_text_curve_marks_nan_buckets_and_scales_to_min_max():
     lines = text_curve([4.0, 3.0, float("nan"), 1.0], width=4, height=3)
     assert lines[0].startswith("  4 |*") and lines[0].endswith("!")

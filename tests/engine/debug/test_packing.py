@@ -9,6 +9,7 @@ counts, time travel in compiled runs, handing over to op-by-op when someone step
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -79,6 +80,76 @@ def test_packs_expand_to_exactly_the_op_by_op_events(traced, mode):
     expanded = events.OpsExpander().expand_all(packed)
     assert [comparable(e) for e in expanded] == [comparable(e) for e in one_by_one]
     assert [e["seq"] for e in expanded] == list(range(1, len(expanded) + 1))
+
+
+NAN, INF = float("nan"), float("inf")
+# Per step: rows for the unstacks, a vector to split. Step 0 is healthy; step 1 has a NaN in
+# the second row (unstack outputs [good, bad]), +inf in the split's first half; step 2 a NaN
+# in the first row ([bad, good]), -inf in the second half.
+MULTI_OUTPUT_STEPS = [
+    ([[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0, 3.0, 4.0]),
+    ([[1.0, 2.0], [NAN, 3.0]], [INF, 2.0, 3.0, 4.0]),
+    ([[NAN, 2.0], [1.0, 3.0]], [1.0, 2.0, 3.0, -INF]),
+]
+
+
+def train_multi_output(pack: bool, traced: bool, mode: str) -> list[dict]:
+    """A gradient step whose forward and backward pass run multi-output ops (Unpack and SplitV
+    with two outputs and with one, along both axes), fed NaN and Inf; the raw event log."""
+    w = tf.Variable(np.array([[1.0, 0.5], [2.0, -1.0]], np.float32), name="w")
+
+    def step(rows, vector):
+        with tf.GradientTape() as tape:
+            top, bottom = tf.unstack(rows * w)
+            left, right = tf.unstack(rows, axis=1)
+            first, second = tf.split(vector, 2)
+            head, rest = tf.split(vector, [1, -1])
+            (whole,) = tf.split(rows * w, 1)  # a list of one output
+            loss = (tf.reduce_sum(top) + 2.0 * tf.reduce_sum(bottom) + tf.reduce_sum(left * right)
+                    + tf.reduce_sum(first * second) + tf.reduce_sum(head) * tf.reduce_sum(rest)
+                    + tf.reduce_sum(whole * w))
+        return tape.gradient(loss, [w])  # (no update: a NaN gradient would spread into w)
+
+    if traced:
+        step = tf.function(step)
+    log: list[dict] = []
+    with Probe(log.append, mode=mode, pack=pack, ring_steps=0):
+        for rows, vector in MULTI_OUTPUT_STEPS:
+            step(tf.constant(rows), tf.constant(vector))
+    return log
+
+
+def same_fields(event: dict) -> str:
+    """``comparable`` as JSON, where NaN equals NaN (a NaN loss or norm is not != itself)."""
+    return json.dumps(comparable(event), sort_keys=True)
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+@pytest.mark.parametrize("mode", events.PACKABLE_MODES)
+def test_unhealthy_multi_output_ops_pack_to_exactly_the_op_by_op_events(traced, mode):
+    one_by_one = train_multi_output(pack=False, traced=traced, mode=mode)
+    packed = train_multi_output(pack=True, traced=traced, mode=mode)
+    assert any(e["kind"] == "ops" for e in packed) and not any(e["kind"] == "op" for e in packed)
+    expanded = events.OpsExpander().expand_all(packed)
+    assert [same_fields(e) for e in expanded] == [same_fields(e) for e in one_by_one]
+    if mode == "SHAPE":
+        return
+    for log in (one_by_one, expanded):  # and both say which output went bad
+        unpacks = [e for e in log if e["kind"] == "op" and e["op"] == "Unpack"
+                   and e["shapes"] == [[2], [2]]]
+        assert [[s["bad"] for s in e["summary"]] for e in unpacks] == [
+            [False, False], [False, False],  # step 0
+            [False, True], [True, False],  # step 1: row 1 holds the NaN, column 0 does
+            [True, False], [True, False]]  # step 2: row 0 and column 0
+        splits = [e for e in log if e["kind"] == "op" and e["op"] == "SplitV"
+                  and e["shapes"] == [[2], [2]]]
+        assert [[s["bad"] for s in e["summary"]] for e in splits] == [
+            [False, False], [True, False], [False, True]]
+        if mode != "CURT_HEALTH":
+            nan_output = unpacks[2]["summary"][1]
+            assert (nan_output["nan"], nan_output["neg_inf"], nan_output["pos_inf"]) == (1, 0, 0)
+            inf_output = splits[2]["summary"][1]
+            assert (inf_output["nan"], inf_output["neg_inf"], inf_output["pos_inf"]) == (0, 1, 0)
 
 
 def test_a_compiled_run_packs_its_ops_against_its_graph_event():

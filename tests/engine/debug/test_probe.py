@@ -340,3 +340,99 @@ def test_an_input_is_never_taken_for_a_dead_tensor_that_had_its_address():
             assert tensor_id not in producer  # every op output is a tensor never seen before
             producer[tensor_id] = event
     assert divisions == 10
+
+
+def train_log_w(traced: bool, pack: bool, mode: str) -> list[dict]:
+    """Three steps of a custom training loop whose loss and gradient are infinite at step 1
+    only (log of 0), eager or as a tf.function; the probe's events, packs expanded."""
+    w = tf.Variable(np.array([1.0, 2.0], np.float32), name="w")
+    # w stays put (the clip keeps 0 * inf out of it): only x decides where the loss is bad
+    optimizer = tf.keras.optimizers.SGD(0.0, clipvalue=1.0)
+
+    def train_step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.math.log(w - x))
+        grads = tape.gradient(loss, [w])
+        optimizer.apply_gradients(zip(grads, [w]))
+        return loss
+
+    if traced:
+        train_step = tf.function(train_step)
+    log: list[dict] = []
+    with Probe(log.append, mode=mode, pack=pack, ring_steps=0):
+        for x in (0.0, 1.0, 0.5):
+            train_step(tf.constant(x))
+    return events.OpsExpander().expand_all(log)
+
+
+def steps_in_order(log: list[dict]) -> list[tuple[str, int]]:
+    """(kind, step) of the events in order, a run of op events as one entry."""
+    out: list[tuple[str, int]] = []
+    for e in log:
+        if e["kind"] in ("op", "gradient", "scalar", "step_end"):
+            entry = (e["kind"], e["step"])
+            if not (e["kind"] == "op" and out and out[-1] == entry):
+                out.append(entry)
+    return out
+
+
+@pytest.mark.parametrize("mode", ["CONCISE_HEALTH", "SHAPE", "FULL_HEALTH"])
+@pytest.mark.parametrize("pack", [False, True], ids=["op-by-op", "packed"])
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+def test_a_train_steps_gradient_and_loss_carry_the_step_its_ops_ran_in(traced, pack, mode):
+    log = train_log_w(traced, pack, mode)
+    assert steps_in_order(log) == [("op", 0), ("gradient", 0), ("scalar", 0), ("step_end", 0),
+                                   ("op", 1), ("gradient", 1), ("scalar", 1), ("step_end", 1),
+                                   ("op", 2), ("gradient", 2), ("scalar", 2), ("step_end", 2)]
+    losses = {e["step"]: e["value"] for e in log if e["kind"] == "scalar"}
+    assert losses[1] == -np.inf and np.isfinite(losses[0]) and np.isfinite(losses[2])
+    if mode != "SHAPE":  # the step whose ops went bad is the step of the bad gradient
+        bad_ops = {e["step"] for e in log if e["kind"] == "op"
+                   and any(s["bad"] for s in e["summary"])}
+        bad_gradients = {e["step"] for e in log if e["kind"] == "gradient"
+                         and e["sources"][0]["summary"]["bad"]}
+        assert bad_ops == bad_gradients == {1}
+
+
+def test_gradients_of_a_compiled_step_come_before_its_update():
+    log = train_log_w(traced=True, pack=True, mode="CONCISE_HEALTH")
+    order = [e["kind"] for e in log if e["kind"] in ("gradient", "variable_update",
+                                                      "step_end")]
+    assert order == ["gradient", "variable_update", "step_end"] * 3
+
+
+def test_fits_batch_loss_carries_the_step_of_its_batch():
+    tf.random.set_seed(0)
+    model = models.Sequential([layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    x = np.random.RandomState(0).rand(8, 3).astype("float32")
+    log: list[dict] = []
+    with Probe(log.append, ring_steps=0):
+        model.fit(x, np.zeros((8, 2), "float32"), batch_size=4, epochs=2, verbose=0)
+    gradient_steps = [e["step"] for e in log if e["kind"] == "gradient"]
+    assert gradient_steps == [0, 1, 2, 3]  # one tape.gradient per batch
+    for name in ("loss", "mae"):
+        assert [e["step"] for e in log if e["kind"] == "scalar"
+                and e["name"] == name] == gradient_steps, name
+
+
+@pytest.mark.parametrize("pack", [False, True], ids=["op-by-op", "packed"])
+def test_two_train_steps_in_one_function_report_a_gradient_in_each(pack):
+    w = tf.Variable(3.0, name="w")
+    optimizer = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def two_steps(x):
+        for _ in range(2):  # unrolled at trace time: two tape.gradient calls, two updates
+            with tf.GradientTape() as tape:
+                loss = (w * x) ** 2
+            optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+
+    log: list[dict] = []
+    with Probe(log.append, pack=pack, ring_steps=0):
+        two_steps(tf.constant(1.0))
+    log = events.OpsExpander().expand_all(log)
+    assert steps_in_order(log) == [("op", 0), ("gradient", 0), ("scalar", 0), ("step_end", 0),
+                                   ("op", 1), ("gradient", 1), ("scalar", 1), ("step_end", 1)]
+    losses = [e["value"] for e in log if e["kind"] == "scalar"]
+    assert losses == pytest.approx([9.0, (3.0 - 0.1 * 6.0) ** 2])  # d/dw (w x)² = 2 w x²
