@@ -482,14 +482,29 @@ def test_close_raises_a_pending_error_and_is_idempotent(trace_path):
 
 
 def test_a_duplicate_seq_is_reported_without_losing_the_batch(trace_path):
+    """A seq written twice (a bug upstream) keeps what was written FIRST, event and value
+    alike, says so, and costs nothing else of its batch: the other events and values stay."""
     writer = TraceWriter(trace_path)
-    for seq in (0, 1, 1, 2):
-        writer.write(op_event(seq))
-    with pytest.raises(TraceWriteError, match="seq 1.*UNIQUE"):
+    writer.write(op_event(0, op="Exp"))
+    writer.write(op_event(1, op="Log"))
+    writer.write(op_event(1, op="Mul"))  # the duplicate
+    writer.write(op_event(2, op="Sqrt"))
+    writer.write_value(0, 0, np.array([0.0, 0.5]))
+    writer.write_value(1, 0, np.array([1.0, 1.5]))
+    writer.write_value(1, 0, np.array([-1.0, -1.5]))  # the duplicate value
+    writer.write_value(1, 1, np.array([10.0]))
+    writer.write_value(2, 0, np.array([2.0, 2.5]))
+    with pytest.raises(TraceWriteError, match=r"event seq 1 .*UNIQUE.*\(and 1 more problem"):
         writer.flush()
+    writer.write(op_event(3, op="Add"))  # the writer goes on after the report
     writer.close()
     with TraceReader(trace_path) as reader:
-        assert [e["seq"] for e in reader.events()] == [0, 1, 2]
+        assert [(e["seq"], e["op"]) for e in reader.events()] == [
+            (0, "Exp"), (1, "Log"), (2, "Sqrt"), (3, "Add")]
+        assert reader.value(0).tolist() == [0.0, 0.5]
+        assert reader.value(1).tolist() == [1.0, 1.5]
+        assert reader.value(1, 1).tolist() == [10.0]
+        assert reader.value(2).tolist() == [2.0, 2.5]
 
 
 # -- the in-memory ring of recent values ---------------------------------------------------
