@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import engine as tf
 from engine.debug import events
+from engine.debug.probe import Probe
 from engine.debug.ring import ValueRing
 from engine.debug.tracefile import (
     FORMAT,
@@ -356,6 +358,26 @@ def test_first_bad_op_reads_single_and_per_output_summaries(trace_path):
     with TraceReader(trace_path.with_suffix(".ok")) as reader:
         assert reader.first_bad_op() is None
 
+
+
+def test_per_output_summaries_of_a_recorded_multi_output_op_round_trip(trace_path):
+    """Unpack ops recorded op by op: [good, bad] and [bad, good] come back in their order,
+    and both are indexed as bad (the first output alone must not speak for the op)."""
+    with TraceWriter(trace_path) as writer, Probe(writer.write, mode="CONCISE_HEALTH"):
+        tf.unstack(tf.constant([[1.0, 2.0], [3.0, 4.0]]))  # [good, good]
+        tf.unstack(tf.constant([[1.0, 2.0], [np.nan, 3.0]]))  # [good, bad]
+        tf.unstack(tf.constant([[np.inf, 2.0], [1.0, 3.0]]))  # [bad, good]
+    with TraceReader(trace_path) as reader:
+        ops = list(reader.ops())
+        assert [op["op"] for op in ops] == ["Unpack"] * 3
+        health = [[(s["bad"], s["nan"], s["pos_inf"]) for s in op["summary"]] for op in ops]
+        assert health == [[(False, 0, 0), (False, 0, 0)],
+                          [(False, 0, 0), (True, 1, 0)],
+                          [(True, 0, 1), (False, 0, 0)]]
+        assert reader.first_bad_op()["seq"] == ops[1]["seq"]
+    with sqlite3.connect(trace_path) as db:
+        flagged = [seq for (seq,) in db.execute("SELECT seq FROM events WHERE bad ORDER BY seq")]
+    assert flagged == [ops[1]["seq"], ops[2]["seq"]]
 
 def test_events_pages_through_a_long_trace(trace_path):
     write_trace(trace_path, [op_event(seq, step=seq % 3) for seq in range(2500)])
