@@ -201,3 +201,33 @@ def test_name_column_shows_the_scope_once():
     assert format_name({"scope": "sequential/dense", "name": "sequential/dense/MatMul"}) == (
         "sequential/dense/MatMul")
     assert format_name({"scope": "", "name": "Add"}) == "Add"
+
+
+def two_outputs(seq: int, nan: tuple[int, int] = (0, 0), pos_inf: tuple[int, int] = (0, 0)
+                ) -> dict:
+    """An Unpack op with two outputs and their own CONCISE_HEALTH summaries."""
+    summaries = [{"shape": [2], "dtype": "float32", "size": 2, "nan": n, "neg_inf": 0,
+                  "pos_inf": p, "bad": bool(n or p)} for n, p in zip(nan, pos_inf)]
+    return {**TEMPLATE, "seq": seq, "step": 0, "op": "Unpack", "name": "unstack", "scope": "",
+            "line": 3, "outputs": [2, 3], "shapes": [[2], [2]],
+            "dtypes": ["float32", "float32"], "summary": summaries}
+
+
+def test_a_multi_output_op_is_bad_when_any_output_is_and_says_which(qapp):
+    model = OpsModel()
+    model.append_ops([two_outputs(1), two_outputs(2, nan=(0, 1)), two_outputs(3, pos_inf=(1, 0))])
+    red = QColor(178, 24, 24)
+    foreground = Qt.ItemDataRole.ForegroundRole
+    assert model.data(model.index(0, OP), foreground) is None
+    assert model.data(model.index(1, OP), foreground).color() == red  # [good, bad]
+    assert model.data(model.index(2, OP), foreground).color() == red  # [bad, good]
+    assert [model.data(model.index(row, HEALTH)) for row in range(3)] == [
+        "ok", "NaN×1", "+Inf×1"]
+    tips = [model.data(model.index(row, HEALTH), Qt.ItemDataRole.ToolTipRole)
+            for row in range(3)]
+    assert tips == ["output 0: ok\noutput 1: ok",
+                    "output 0: ok\noutput 1: NaN×1",
+                    "output 0: +Inf×1\noutput 1: ok"]
+    assert model.first_bad_row() == 1 and model.bad_count == 2
+    model.set_filter("", only_bad=True)
+    assert shown_seqs(model) == [2, 3]
