@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.docks.plots_dock import popups_owned_by
 from engine.debug.summary import summarize
+from engine.debug.tracefile import summary_says_bad
 
 PAGE_SIZE = 1_000  # rows (and columns) per page of the value table
 HISTOGRAM_BINS = 50
@@ -325,9 +326,13 @@ class TensorDock(QDockWidget):
             return
         self.op_label.setText(f"<b>{event['name']}</b> ({event['op']}) #{seq}, "
                               f"step {event['step']}")
+        summaries = event.get("summary") or ()
         for i, (shape, dtype) in enumerate(zip(event["shapes"], event["dtypes"])):
             item = QListWidgetItem(f"output {i}: {dtype}{list(shape)}")
             item.setData(Qt.ItemDataRole.UserRole, (seq, i))
+            if i < len(summaries) and summary_says_bad(summaries[i]):
+                item.setForeground(QBrush(BAD_COLOR))  # which of several outputs went bad
+                item.setToolTip(f"output {i} holds NaN or Inf")
             self.tensor_list.addItem(item)
         for j, tensor_id in enumerate(event["inputs"]):
             self.tensor_list.addItem(self._input_item(j, tensor_id, seq))

@@ -172,8 +172,9 @@ class OpsModel(QAbstractTableModel):
             return f"{event.get('op')} — {'eager' if executed == 'eager' else 'in ' + executed}"
         if column == HEALTH:
             summary = event.get("summary")
-            if isinstance(summary, list):
-                return "\n".join(f"output {i}: {s}" for i, s in enumerate(summary))
+            if isinstance(summary, list):  # the column sums up; this says which output
+                return "\n".join(f"output {i}: {format_health([s]) or 'not checked'}"
+                                 for i, s in enumerate(summary))
         return None
 
     # -- rows -----------------------------------------------------------------------------------

@@ -257,13 +257,20 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: bool = False
 
 def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False,
                     name: str | None = None) -> Tensor:
+    """Population variance, the mean of squared deviations from the mean (as TF computes it).
+
+    Integers are refused as TensorFlow refuses them: their mean would be truncated."""
     x = _t(input_tensor)
+    if x._value.dtype.kind in "iu":
+        raise TypeError(f"Input must be either real or complex. Received integer type "
+                        f"{x.dtype.name}.")
     mean = reduce_mean(x, axis=axis, keepdims=True)
     return reduce_mean(math_ops.square(math_ops.subtract(x, mean)), axis=axis, keepdims=keepdims)
 
 
 def reduce_std(input_tensor: Any, axis: Any = None, keepdims: bool = False,
                name: str | None = None) -> Tensor:
+    """Population standard deviation: the square root of ``reduce_variance``."""
     return math_ops.sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
 
 

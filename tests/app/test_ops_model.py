@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from app.models.ops_model import (
+    COLUMNS,
     HEALTH,
     NAME,
     OP,
@@ -100,20 +102,39 @@ def test_text_filter_matches_op_type_scope_and_name(full_model, half_a_million_o
     assert full_model.rowCount() == TOTAL
 
 
-def test_nan_filter_and_jump_to_the_first_nan(full_model):
+def test_nan_filter_and_jump_to_the_first_nan(full_model, half_a_million_ops):
     full_model.set_filter("", only_bad=True)
     assert shown_seqs(full_model) == sorted(BAD_SEQS)
     assert full_model.data(full_model.index(0, HEALTH)) == "NaN×2 +Inf×1"
-    red = full_model.data(full_model.index(0, OP), Qt.ItemDataRole.ForegroundRole)
-    assert red is not None
     full_model.set_filter("", only_bad=False)
     row = full_model.first_bad_row()
+    assert row == min(BAD_SEQS) - 1  # seqs start at 1 in row 0
     assert full_model.seq_at(row) == min(BAD_SEQS)
     assert full_model.first_bad_seq() == min(BAD_SEQS)
-    full_model.set_filter("relu")  # the first bad ops are not Relu ops
+    full_model.set_filter("relu")  # no bad op is a Relu: none to jump to
+    assert full_model.rowCount() > 0
+    assert full_model.first_bad_row() == -1
+    assert full_model.first_bad_seq() == min(BAD_SEQS)  # still known, only filtered out
+    # "mul dense_1" shows MatMul and Mul ops of dense_1: the Add at 123,457 is hidden, so
+    # the first bad row shown is the Mul at 499,999, counted in filtered rows
+    full_model.set_filter("mul dense_1")
+    expected = expected_rows(half_a_million_ops, ("mul", "dense_1"))
     row = full_model.first_bad_row()
-    assert row == -1 or full_model.op_at(row)["op"] == "Relu"
+    assert row == expected.index(499_999)
+    assert full_model.seq_at(row) == 499_999
     full_model.set_filter("")
+
+
+@pytest.mark.parametrize("column", range(len(COLUMNS)))
+def test_bad_rows_are_red_and_good_rows_keep_the_default_colours(qapp, column):
+    model = OpsModel()
+    model.append_ops([synthetic_op(seq) for seq in range(1, 6)]
+                     + [{**synthetic_op(123_457), "seq": 6}])
+    good, bad = model.index(0, column), model.index(5, column)
+    foreground, background = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole
+    assert model.data(good, foreground) is None and model.data(good, background) is None
+    assert model.data(bad, foreground).color() == QColor(178, 24, 24)  # dark red text
+    assert model.data(bad, background).color() == QColor(255, 226, 226)  # on light red
 
 
 def test_row_of_seq_follows_the_filter(full_model):
@@ -180,3 +201,33 @@ def test_name_column_shows_the_scope_once():
     assert format_name({"scope": "sequential/dense", "name": "sequential/dense/MatMul"}) == (
         "sequential/dense/MatMul")
     assert format_name({"scope": "", "name": "Add"}) == "Add"
+
+
+def two_outputs(seq: int, nan: tuple[int, int] = (0, 0), pos_inf: tuple[int, int] = (0, 0)
+                ) -> dict:
+    """An Unpack op with two outputs and their own CONCISE_HEALTH summaries."""
+    summaries = [{"shape": [2], "dtype": "float32", "size": 2, "nan": n, "neg_inf": 0,
+                  "pos_inf": p, "bad": bool(n or p)} for n, p in zip(nan, pos_inf)]
+    return {**TEMPLATE, "seq": seq, "step": 0, "op": "Unpack", "name": "unstack", "scope": "",
+            "line": 3, "outputs": [2, 3], "shapes": [[2], [2]],
+            "dtypes": ["float32", "float32"], "summary": summaries}
+
+
+def test_a_multi_output_op_is_bad_when_any_output_is_and_says_which(qapp):
+    model = OpsModel()
+    model.append_ops([two_outputs(1), two_outputs(2, nan=(0, 1)), two_outputs(3, pos_inf=(1, 0))])
+    red = QColor(178, 24, 24)
+    foreground = Qt.ItemDataRole.ForegroundRole
+    assert model.data(model.index(0, OP), foreground) is None
+    assert model.data(model.index(1, OP), foreground).color() == red  # [good, bad]
+    assert model.data(model.index(2, OP), foreground).color() == red  # [bad, good]
+    assert [model.data(model.index(row, HEALTH)) for row in range(3)] == [
+        "ok", "NaN×1", "+Inf×1"]
+    tips = [model.data(model.index(row, HEALTH), Qt.ItemDataRole.ToolTipRole)
+            for row in range(3)]
+    assert tips == ["output 0: ok\noutput 1: ok",
+                    "output 0: ok\noutput 1: NaN×1",
+                    "output 0: +Inf×1\noutput 1: ok"]
+    assert model.first_bad_row() == 1 and model.bad_count == 2
+    model.set_filter("", only_bad=True)
+    assert shown_seqs(model) == [2, 3]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from fake_session import FakeSession
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 
 import engine as tf
 from app.docks.tensor_dock import NOT_KEPT, PAGE_SIZE, TensorDock
@@ -251,3 +251,30 @@ def test_inputs_no_op_produced_say_why_they_have_no_value(dock, session):
     assert dock.current_value is None
     dock.tensor_list.setCurrentRow(2)
     assert dock.status_label.text().startswith("No recorded op produced this input")
+
+
+@pytest.mark.parametrize("rows, bad_output", [
+    ([[1.0, 2.0], [np.nan, 3.0]], 1),  # [good, bad]
+    ([[np.nan, 2.0], [1.0, 3.0]], 0),  # [bad, good]
+])
+def test_each_output_of_a_multi_output_op_shows_its_own_health(qtbot, dock, session, rows,
+                                                                 bad_output):
+    value = np.array(rows, dtype=np.float32)
+    event = session.op("Unpack", list(value), mode="CONCISE_HEALTH", keep=False)
+    session.feed([event])
+    dock.show_op(event["seq"])
+    red_nan = '<b>NaN</b> <span style="color:#d32f2f; font-weight:bold">1</span>'
+    for output in (0, 1):
+        item = dock.tensor_list.item(output)
+        if output == bad_output:
+            assert item.foreground().color() == QColor("#d32f2f")
+            assert item.toolTip() == f"output {output} holds NaN or Inf"
+        else:
+            assert item.foreground().style() == Qt.BrushStyle.NoBrush  # the list's own colour
+        click_item(qtbot, dock, output)
+        stats = dock.stats_label.text()
+        assert "(from the summary)" in stats
+        if output == bad_output:
+            assert red_nan in stats
+        else:
+            assert "<b>NaN</b> 0" in stats and "color:" not in stats

@@ -11,6 +11,7 @@ when present, else random images of the same shape).
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from collections.abc import Callable
@@ -21,7 +22,11 @@ import numpy as np
 from engine.data import Dataset
 
 
-def mnist_arrays() -> tuple[np.ndarray, np.ndarray, str]:
+def mnist_arrays(smoke: bool = False) -> tuple[np.ndarray, np.ndarray, str]:
+    if smoke:  # generated, small: a smoke run reads no files
+        rng = np.random.default_rng(0)
+        return (rng.random((2000, 28, 28)), rng.integers(0, 10, 2000).astype(np.uint8),
+                "random data (smoke run)")
     root = os.environ.get("TAPESCOPE_DATA") or str(Path(__file__).resolve().parents[3]
                                                     / "shared" / "data")
     if (Path(root) / "mnist").is_dir():
@@ -46,8 +51,10 @@ def best_of(repeats: int, epoch: Callable[[], int]) -> tuple[float, int]:
     return min(times), count
 
 
-def main() -> None:
-    x_train, y_train, source = mnist_arrays()
+def main(smoke: bool = False) -> None:
+    """``smoke``: 2,000 random images, each epoch timed once (checks the script runs)."""
+    x_train, y_train, source = mnist_arrays(smoke)
+    repeats = 1 if smoke else 5
     print(f"data: {source}; x {x_train.shape} {x_train.dtype}, y {y_train.shape} {y_train.dtype}")
 
     tutorial = Dataset.from_tensor_slices((x_train, y_train)).batch(32).shuffle(10000)
@@ -67,8 +74,8 @@ def main() -> None:
             n += labels.shape[0]
         return n
 
-    t_pipe, n_pipe = best_of(5, pipeline_epoch)
-    t_np, n_np = best_of(5, numpy_epoch)
+    t_pipe, n_pipe = best_of(repeats, pipeline_epoch)
+    t_np, n_np = best_of(repeats, numpy_epoch)
     assert n_pipe == n_np == len(x_train)
     print(f"batch(32).shuffle(10000), one epoch of {len(tutorial)} batches: {t_pipe * 1e3:.1f} ms "
           f"(target < 300 ms); numpy loop {t_np * 1e3:.1f} ms; ratio {t_pipe / t_np:.1f}x")
@@ -91,12 +98,15 @@ def main() -> None:
             n += labels.shape[0]
         return n
 
-    t_pipe, n_pipe = best_of(3, gather_epoch)
-    t_np, _ = best_of(3, numpy_gather_epoch)
+    t_pipe, n_pipe = best_of(min(repeats, 3), gather_epoch)
+    t_np, _ = best_of(min(repeats, 3), numpy_gather_epoch)
     assert n_pipe == len(x_train)
     print(f"shuffle(10000).batch(32), one epoch of {len(examples)} batches: {t_pipe * 1e3:.1f} ms; "
           f"numpy gather loop {t_np * 1e3:.1f} ms; ratio {t_pipe / t_np:.1f}x")
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true",
+                        help="small random data, to check the script runs (the test suite does)")
+    main(parser.parse_args().smoke)

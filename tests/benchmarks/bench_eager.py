@@ -7,6 +7,7 @@ one linear-regression training step faster than PyTorch's eager step.
 
 from __future__ import annotations
 
+import argparse
 import timeit
 
 import numpy as np
@@ -84,7 +85,13 @@ def linear_regression_gradient_numpy():
     return grad
 
 
-def main() -> None:
+def main(smoke: bool = False) -> None:
+    """``smoke``: a thousandth of the calls, measured once (checks the script runs)."""
+    repeat = 1 if smoke else 7
+
+    def calls(n: int) -> int:
+        return max(n // 1000, 10) if smoke else n
+
     with threadpool_limits(1, user_api="blas"):
         if torch is not None:
             torch.set_num_threads(1)
@@ -114,22 +121,24 @@ def main() -> None:
         print(f"{'case':34s} {'numpy µs':>9s} {'engine µs':>10s} {'ratio':>6s} "
               f"{'torch µs':>9s} {'eng/torch':>9s}")
         for name, np_fn, tf_fn, n, torch_fn in cases:
-            t_np, t_tf = per_call(np_fn, n), per_call(tf_fn, n)
-            t_torch = per_call(torch_fn, n) if torch_fn is not None else None
+            n = calls(n)
+            t_np, t_tf = per_call(np_fn, n, repeat), per_call(tf_fn, n, repeat)
+            t_torch = per_call(torch_fn, n, repeat) if torch_fn is not None else None
             rows.append((name, t_np, t_tf, t_torch))
             with tf.GradientTape() as tape:
                 tape.watch(t2)
                 tape.watch(t100)
-                t_tape = per_call(tf_fn, max(n // 10, 300), repeat=3)
+                t_tape = per_call(tf_fn, max(n // 10, 10 if smoke else 300), min(repeat, 3))
             rows.append((name + " (in a tape)", t_np, t_tape, None))
             _ = w
         grad_np = linear_regression_gradient_numpy()
         grad_tf = linear_regression_gradient_engine()
-        rows.append(("linreg tape.gradient", per_call(grad_np, 20_000),
-                     per_call(grad_tf, 5_000), None))
+        rows.append(("linreg tape.gradient", per_call(grad_np, calls(20_000), repeat),
+                     per_call(grad_tf, calls(5_000), repeat), None))
         step_tf = linear_regression_step_engine()
-        t_step = per_call(step_tf, 5_000)
-        t_step_torch = per_call(linear_regression_step_torch(), 5_000) if torch else None
+        t_step = per_call(step_tf, calls(5_000), repeat)
+        t_step_torch = (per_call(linear_regression_step_torch(), calls(5_000), repeat)
+                        if torch else None)
         rows.append(("linreg training step", float("nan"), t_step, t_step_torch))
         for name, t_np, t_tf, t_torch in rows:
             ratio = t_tf / t_np if t_np == t_np else float("nan")
@@ -139,4 +148,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny counts, to check the script runs (the test suite does)")
+    main(parser.parse_args().smoke)

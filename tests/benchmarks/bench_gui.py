@@ -89,14 +89,14 @@ def verdict(ms: float, target: float = TARGET_MS) -> str:
     return "ok" if ms < target else f"OVER the {target:.0f} ms target"
 
 
-def bench_ops_table(app: QApplication) -> None:
+def bench_ops_table(app: QApplication, rows: int = ROWS, batch: int = BATCH) -> None:
     from app.docks.ops_dock import OpsDock
     from app.session import Session
 
-    print(f"== OpsModel / OpsDock with {ROWS:,} ops")
+    print(f"== OpsModel / OpsDock with {rows:,} ops")
     start = time.perf_counter()
-    ops = synthetic_ops(ROWS)
-    print(f"   (building {ROWS:,} synthetic op events: {ms_since(start):.0f} ms, not counted)")
+    ops = synthetic_ops(rows)
+    print(f"   (building {rows:,} synthetic op events: {ms_since(start):.0f} ms, not counted)")
     session = Session()
     dock = OpsDock(session)
     dock.resize(1200, 800)
@@ -105,15 +105,15 @@ def bench_ops_table(app: QApplication) -> None:
     model = dock.model
 
     batch_ms = []
-    for first in range(0, ROWS, BATCH):
+    for first in range(0, rows, batch):
         start = time.perf_counter()
-        model.append_ops(ops[first:first + BATCH])
+        model.append_ops(ops[first:first + batch])
         app.processEvents()  # the view follows the newest row and repaints
         batch_ms.append(ms_since(start))
-    print(f"append {BATCH:,} ops (+ repaint): median {statistics.median(batch_ms):.1f} ms, "
-          f"max {max(batch_ms):.1f} ms, all {ROWS:,}: {sum(batch_ms):.0f} ms  "
+    print(f"append {batch:,} ops (+ repaint): median {statistics.median(batch_ms):.1f} ms, "
+          f"max {max(batch_ms):.1f} ms, all {rows:,}: {sum(batch_ms):.0f} ms  "
           f"[{verdict(max(batch_ms))}]")
-    assert model.rowCount() == ROWS
+    assert model.rowCount() == rows
 
     for label, kwargs in (("filter 'matmul'", {"text": "matmul"}),
                           ("filter 'dense_1 relu'", {"text": "dense_1 relu"}),
@@ -158,15 +158,17 @@ def bench_ops_table(app: QApplication) -> None:
 
 
 
-def bench_latency(app: QApplication, seconds: float) -> None:
+def bench_latency(app: QApplication, seconds: float, script_name: str = "mnist.py",
+                  min_ticks: int = 10) -> None:
+    """``min_ticks``: fewer timer ticks than this make no percentile worth printing."""
     from app.main_window import MainWindow
     from app.session import FINISHED, PAUSED
 
     window = MainWindow()
     window.show()
     session = window.session
-    script = ROOT / "examples" / "mnist.py"
-    print(f"== event-loop latency while {script.name} streams (CONCISE_HEALTH), {seconds:.0f} s")
+    script = ROOT / "examples" / script_name
+    print(f"== event-loop latency while {script.name} streams (CONCISE_HEALTH), {seconds:g} s")
     if not session.launch(script, mode="CONCISE_HEALTH"):
         print("   could not launch the script")
         return
@@ -198,7 +200,7 @@ def bench_latency(app: QApplication, seconds: float) -> None:
     while session.state != FINISHED and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.005)
-    if len(lateness) < 10:
+    if len(lateness) < max(min_ticks, 1):
         print("   too few timer ticks to measure")
         return
     p50, p99 = percentile(lateness, 0.5), percentile(lateness, 0.99)
@@ -210,7 +212,7 @@ def bench_latency(app: QApplication, seconds: float) -> None:
     window.deleteLater()
 
 
-def bench_open_trace(app: QApplication) -> None:
+def bench_open_trace(app: QApplication, rows: int = ROWS) -> None:
     """A post-mortem session: how long until a 500k-op trace is in the table, and how
     responsive the window stays meanwhile."""
     import tempfile
@@ -218,12 +220,12 @@ def bench_open_trace(app: QApplication) -> None:
     from app.main_window import MainWindow
     from engine.debug.tracefile import TraceWriter
 
-    print(f"== opening a trace of {ROWS:,} ops in the window")
+    print(f"== opening a trace of {rows:,} ops in the window")
     with tempfile.TemporaryDirectory(prefix="tapescope-bench-") as folder:
         trace = Path(folder) / "big.tsdb"
         start = time.perf_counter()
         with TraceWriter(trace) as writer:
-            for event in synthetic_ops(ROWS):
+            for event in synthetic_ops(rows):
                 writer.write(event)
         print(f"   (writing it: {ms_since(start) / 1e3:.1f} s, not counted)")
         window = MainWindow()
@@ -238,9 +240,9 @@ def bench_open_trace(app: QApplication) -> None:
         loop.exec()
         lateness = meter.stop()
         elapsed = ms_since(start) / 1e3
-        rows = window.ops_dock.model.rowCount()
+        shown = window.ops_dock.model.rowCount()
         p99 = percentile(lateness, 0.99)
-        print(f"all {rows:,} rows shown after {elapsed:.1f} s ({rows / elapsed:,.0f} ops/s); "
+        print(f"all {shown:,} rows shown after {elapsed:.1f} s ({shown / elapsed:,.0f} ops/s); "
               f"10 ms timer lateness meanwhile: p50 {percentile(lateness, 0.5):.1f} ms, "
               f"p99 {p99:.1f} ms  [{verdict(p99, LATENCY_TARGET_MS)}]")
         window.close()
@@ -256,13 +258,20 @@ def main() -> None:
                         help="skip the live MNIST run")
     parser.add_argument("--skip-trace", action="store_true",
                         help="skip opening a 500k-op trace")
+    parser.add_argument("--smoke", action="store_true",
+                        help="5,000 ops and a second of the built-in demo (no download), "
+                             "to check the script runs (the test suite does)")
     args = parser.parse_args()
+    rows, batch = (5_000, 1_000) if args.smoke else (ROWS, BATCH)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    bench_ops_table(app)
+    bench_ops_table(app, rows, batch)
     if not args.skip_trace:
-        bench_open_trace(app)
+        bench_open_trace(app, rows)
     if not args.skip_latency:
-        bench_latency(app, args.seconds)
+        if args.smoke:
+            bench_latency(app, min(args.seconds, 1.0), "spirals.py", min_ticks=1)
+        else:
+            bench_latency(app, args.seconds)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ CONCISE_HEALTH recording to a trace <= 1.5x.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from engine.keras import datasets, layers, models  # noqa: E402
 STEPS = int(os.environ.get("BENCH_PROBE_STEPS", "1875"))  # one epoch by default
 
 
-def epoch(x, y, traced: bool) -> float:
+def epoch(x, y, traced: bool, steps: int = STEPS) -> float:
     tf.random.set_seed(0)
     model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
                                layers.Dense(128, activation="relu"),
@@ -47,7 +48,7 @@ def epoch(x, y, traced: bool) -> float:
         return loss
 
     step = tf.function(train_step) if traced else train_step
-    batches = list(tf.data.Dataset.from_tensor_slices((x, y)).batch(32).take(STEPS))
+    batches = list(tf.data.Dataset.from_tensor_slices((x, y)).batch(32).take(steps))
     step(*batches[0])  # trace / warm up outside the timed loop
     start = time.perf_counter()
     for xb, yb in batches:
@@ -55,14 +56,22 @@ def epoch(x, y, traced: bool) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    (x, y), _ = datasets.mnist.load_data()
+def main(smoke: bool = False) -> None:
+    """``smoke``: 3 steps on generated MNIST-shaped data (checks the script runs)."""
+    if smoke:
+        from generated_mnist import mnist_like
+
+        (x, y), _ = mnist_like(96, 0)
+        steps = 3
+    else:
+        (x, y), _ = datasets.mnist.load_data()
+        steps = STEPS
     x = x / 255.0
     with threadpool_limits(1, user_api="blas"), tempfile.TemporaryDirectory() as tmp:
         for traced in (True, False):
             label = "@tf.function" if traced else "eager"
-            base = epoch(x, y, traced)
-            print(f"{label}: no probe {base:.2f} s for {STEPS} steps")
+            base = epoch(x, y, traced, steps)
+            print(f"{label}: no probe {base:.2f} s for {steps} steps")
             for name, mode, to_trace, pack in (
                     ("idle (NO_TENSOR)", "NO_TENSOR", False, False),
                     ("CONCISE_HEALTH per op", "CONCISE_HEALTH", False, False),
@@ -79,7 +88,7 @@ def main() -> None:
                     sink = log.append
                 ring = 0 if to_trace else 3  # as `tapescope record` / the live debuggee
                 with Probe(sink, mode=mode, pack=pack, ring_steps=ring):
-                    seconds = epoch(x, y, traced)
+                    seconds = epoch(x, y, traced, steps)
                 if writer is not None:
                     writer.close()
                 events = sum(e.get("count", 1) for e in log) if not to_trace else "-"
@@ -88,4 +97,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true",
+                        help="3 steps on generated data, to check the script runs (the test "
+                             "suite does)")
+    main(parser.parse_args().smoke)

@@ -10,6 +10,7 @@ Run: ``PYTHONPATH=. python tests/benchmarks/bench_tracefile.py``
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -31,8 +32,8 @@ def op_events(n: int) -> list[dict]:
             for seq in range(n)]
 
 
-def main() -> None:
-    evts = op_events(N_EVENTS)
+def main(n_events: int = N_EVENTS) -> None:
+    evts = op_events(n_events)
 
     best_append = float("inf")
     for _ in range(5):
@@ -55,29 +56,32 @@ def main() -> None:
         size = path.stat().st_size
         # The same calls while the writer thread sleeps: write()'s own cost, without the
         # GIL time the thread takes for encoding and SQLite.
-        idle = TraceWriter(Path(tmp) / "idle.trace", batch_events=N_EVENTS + 1,
-                           flush_interval=60.0, max_pending=N_EVENTS + 1)
+        idle = TraceWriter(Path(tmp) / "idle.trace", batch_events=n_events + 1,
+                           flush_interval=60.0, max_pending=n_events + 1)
         start = time.perf_counter()
         for event in evts:
             idle.write(event)
         idle_calls = time.perf_counter() - start
         idle.close()
         with TraceReader(path) as reader:
-            assert reader.count() == N_EVENTS
+            assert reader.count() == n_events
             start = time.perf_counter()
             read = sum(1 for _ in reader.events())
             reading = time.perf_counter() - start
 
-    print(f"{N_EVENTS:,} op events, {size / N_EVENTS:.0f} bytes each on disk")
-    print(f"written and committed: {N_EVENTS / total:,.0f} events/s ({total:.3f} s)")
-    print(f"write() calls:         {calls / N_EVENTS * 1e9:,.0f} ns each "
-          f"({N_EVENTS / calls:,.0f} calls/s)")
-    print(f"list.append:           {best_append / N_EVENTS * 1e9:,.0f} ns each")
-    print(f"write() calls, writer thread idle: {idle_calls / N_EVENTS * 1e9:,.0f} ns each")
+    print(f"{n_events:,} op events, {size / n_events:.0f} bytes each on disk")
+    print(f"written and committed: {n_events / total:,.0f} events/s ({total:.3f} s)")
+    print(f"write() calls:         {calls / n_events * 1e9:,.0f} ns each "
+          f"({n_events / calls:,.0f} calls/s)")
+    print(f"list.append:           {best_append / n_events * 1e9:,.0f} ns each")
+    print(f"write() calls, writer thread idle: {idle_calls / n_events * 1e9:,.0f} ns each")
     print(f"overhead ratio write()/append: {calls / best_append:.1f}x while committing, "
           f"{idle_calls / best_append:.1f}x with the writer thread idle")
     print(f"read back:             {read / reading:,.0f} events/s")
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true",
+                        help="2,000 events, to check the script runs (the test suite does)")
+    main(2_000 if parser.parse_args().smoke else N_EVENTS)

@@ -766,6 +766,38 @@ def test_reduce_max_splits_the_gradient_among_ties() -> None:
     np.testing.assert_allclose(np.asarray(tape.gradient(y, x)), [[0, 0.5, 0.5], [0.5, 0, 0.5]])
 
 
+
+TIE_X = [1.0, 2.0, 3.0, 2.0]
+TIE_Y = [2.0, 2.0, 1.0, 5.0]  # ties with x at index 1
+TIE_WEIGHTS = [1.0, 10.0, 100.0, 1000.0]  # dy of each element, so each lands visibly
+# TensorFlow's math_grad._MaximumMinimumGrad: dy goes to x where greater_equal(x, y) for
+# Maximum (less_equal for Minimum), else to y; a tie gives the whole dy to the FIRST input.
+TIE_CASES = {  # name: (op, y, expected dx, expected dy)
+    "maximum": (tf.maximum, TIE_Y, [0.0, 10.0, 100.0, 0.0], [1.0, 0.0, 0.0, 1000.0]),
+    "minimum": (tf.minimum, TIE_Y, [1.0, 10.0, 0.0, 1000.0], [0.0, 0.0, 100.0, 0.0]),
+    # a broadcast scalar y ties at x == 2 twice; its gradient sums what x did not get
+    "maximum scalar": (tf.maximum, 2.0, [0.0, 10.0, 100.0, 1000.0], 1.0),
+    "minimum scalar": (tf.minimum, 2.0, [1.0, 10.0, 0.0, 1000.0], 100.0),
+}
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+@pytest.mark.parametrize("name", sorted(TIE_CASES))
+def test_maximum_and_minimum_give_a_tie_to_the_first_input(name: str, traced: bool) -> None:
+    op, y_value, want_dx, want_dy = TIE_CASES[name]
+    x, y = tf.constant(TIE_X), tf.constant(y_value)
+    weights = tf.constant(TIE_WEIGHTS)
+
+    def grads(x: tf.Tensor, y: tf.Tensor) -> list:
+        with tf.GradientTape() as tape:
+            tape.watch([x, y])
+            z = tf.reduce_sum(op(x, y) * weights)
+        return tape.gradient(z, [x, y])
+
+    dx, dy = (tf.function(grads) if traced else grads)(x, y)
+    np.testing.assert_array_equal(np.asarray(dx), want_dx)
+    np.testing.assert_array_equal(np.asarray(dy), want_dy)
+
 EMPTY_CASES: dict[str, tuple[Callable[[tf.Tensor], tf.Tensor], tuple, list]] = {
     # name: (call, input shape, TensorFlow's result)
     "reduce_max": (lambda x: tf.reduce_max(x, axis=0), (0, 2), [-np.inf, -np.inf]),

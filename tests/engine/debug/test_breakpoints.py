@@ -132,3 +132,16 @@ def test_round_trip_through_dicts_keeps_everything():
 def test_invalid_specs_are_refused(kwargs):
     with pytest.raises(ValueError):
         Breakpoint(**kwargs)
+
+
+def test_when_two_breakpoints_match_one_event_the_first_listed_fires_alone():
+    by_type, by_name = Breakpoint.on_op_type("MatMul"), Breakpoint.on_op_name("dense/*")
+    by_type.id, by_name.id = 1, 2
+    event = op(1, "MatMul", name="MatMul", scope="dense")
+    assert by_type.matches(event) and by_name.matches(event)  # both would fire
+    bps = BreakpointSet([by_type, by_name])
+    assert bps.check(event) is by_type
+    assert (by_type.hits, by_name.hits) == (1, 0)  # the one that stopped is the one counted
+    bps.replace([by_name, by_type])
+    assert bps.check(op(2, "MatMul", name="MatMul", scope="dense")) is by_name
+    assert (by_type.hits, by_name.hits) == (1, 1)

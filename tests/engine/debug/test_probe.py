@@ -436,3 +436,32 @@ def test_two_train_steps_in_one_function_report_a_gradient_in_each(pack):
                                    ("op", 1), ("gradient", 1), ("scalar", 1), ("step_end", 1)]
     losses = [e["value"] for e in log if e["kind"] == "scalar"]
     assert losses == pytest.approx([9.0, (3.0 - 0.1 * 6.0) ** 2])  # d/dw (w x)² = 2 w x²
+
+
+# A two-output op whose outputs differ in health, in both orders: each output's summary
+# must stay with its own output (a swap, or "the first output speaks for all", shows here).
+GOOD_BAD = {"good, bad": ([[1.0, 2.0], [np.nan, 3.0]], [False, True]),
+            "bad, good": ([[np.nan, 2.0], [1.0, 3.0]], [True, False])}
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "tf.function"])
+@pytest.mark.parametrize("mode", ["CURT_HEALTH", "CONCISE_HEALTH", "FULL_HEALTH"])
+@pytest.mark.parametrize("order", sorted(GOOD_BAD))
+def test_each_output_of_a_multi_output_op_has_its_own_summary(order, mode, traced):
+    rows, bad = GOOD_BAD[order]
+    unstack = tf.function(tf.unstack) if traced else tf.unstack
+    x = tf.constant(rows)
+    log: list[dict] = []
+    with Probe(log.append, mode=mode):
+        unstack(x)
+    (op,) = [e for e in log if e["kind"] == "op"]
+    assert op["op"] == "Unpack"
+    assert op["exec"].startswith("graph:") if traced else op["exec"] == "eager"
+    assert [s["bad"] for s in op["summary"]] == bad
+    if mode != "CURT_HEALTH":
+        assert [s["nan"] for s in op["summary"]] == [int(b) for b in bad]
+    if mode == "FULL_HEALTH":  # statistics over each output's own finite values
+        good = op["summary"][bad.index(False)]
+        sick = op["summary"][bad.index(True)]
+        assert (good["min"], good["max"]) == ((1.0, 2.0) if order == "good, bad" else (1.0, 3.0))
+        assert (sick["min"], sick["max"]) == ((3.0, 3.0) if order == "good, bad" else (2.0, 2.0))

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import engine as tf
 from engine.debug import events
+from engine.debug.probe import Probe
 from engine.debug.ring import ValueRing
 from engine.debug.tracefile import (
     FORMAT,
@@ -357,6 +359,26 @@ def test_first_bad_op_reads_single_and_per_output_summaries(trace_path):
         assert reader.first_bad_op() is None
 
 
+
+def test_per_output_summaries_of_a_recorded_multi_output_op_round_trip(trace_path):
+    """Unpack ops recorded op by op: [good, bad] and [bad, good] come back in their order,
+    and both are indexed as bad (the first output alone must not speak for the op)."""
+    with TraceWriter(trace_path) as writer, Probe(writer.write, mode="CONCISE_HEALTH"):
+        tf.unstack(tf.constant([[1.0, 2.0], [3.0, 4.0]]))  # [good, good]
+        tf.unstack(tf.constant([[1.0, 2.0], [np.nan, 3.0]]))  # [good, bad]
+        tf.unstack(tf.constant([[np.inf, 2.0], [1.0, 3.0]]))  # [bad, good]
+    with TraceReader(trace_path) as reader:
+        ops = list(reader.ops())
+        assert [op["op"] for op in ops] == ["Unpack"] * 3
+        health = [[(s["bad"], s["nan"], s["pos_inf"]) for s in op["summary"]] for op in ops]
+        assert health == [[(False, 0, 0), (False, 0, 0)],
+                          [(False, 0, 0), (True, 1, 0)],
+                          [(True, 0, 1), (False, 0, 0)]]
+        assert reader.first_bad_op()["seq"] == ops[1]["seq"]
+    with sqlite3.connect(trace_path) as db:
+        flagged = [seq for (seq,) in db.execute("SELECT seq FROM events WHERE bad ORDER BY seq")]
+    assert flagged == [ops[1]["seq"], ops[2]["seq"]]
+
 def test_events_pages_through_a_long_trace(trace_path):
     write_trace(trace_path, [op_event(seq, step=seq % 3) for seq in range(2500)])
     with TraceReader(trace_path) as reader:
@@ -482,14 +504,29 @@ def test_close_raises_a_pending_error_and_is_idempotent(trace_path):
 
 
 def test_a_duplicate_seq_is_reported_without_losing_the_batch(trace_path):
+    """A seq written twice (a bug upstream) keeps what was written FIRST, event and value
+    alike, says so, and costs nothing else of its batch: the other events and values stay."""
     writer = TraceWriter(trace_path)
-    for seq in (0, 1, 1, 2):
-        writer.write(op_event(seq))
-    with pytest.raises(TraceWriteError, match="seq 1.*UNIQUE"):
+    writer.write(op_event(0, op="Exp"))
+    writer.write(op_event(1, op="Log"))
+    writer.write(op_event(1, op="Mul"))  # the duplicate
+    writer.write(op_event(2, op="Sqrt"))
+    writer.write_value(0, 0, np.array([0.0, 0.5]))
+    writer.write_value(1, 0, np.array([1.0, 1.5]))
+    writer.write_value(1, 0, np.array([-1.0, -1.5]))  # the duplicate value
+    writer.write_value(1, 1, np.array([10.0]))
+    writer.write_value(2, 0, np.array([2.0, 2.5]))
+    with pytest.raises(TraceWriteError, match=r"event seq 1 .*UNIQUE.*\(and 1 more problem"):
         writer.flush()
+    writer.write(op_event(3, op="Add"))  # the writer goes on after the report
     writer.close()
     with TraceReader(trace_path) as reader:
-        assert [e["seq"] for e in reader.events()] == [0, 1, 2]
+        assert [(e["seq"], e["op"]) for e in reader.events()] == [
+            (0, "Exp"), (1, "Log"), (2, "Sqrt"), (3, "Add")]
+        assert reader.value(0).tolist() == [0.0, 0.5]
+        assert reader.value(1).tolist() == [1.0, 1.5]
+        assert reader.value(1, 1).tolist() == [10.0]
+        assert reader.value(2).tolist() == [2.0, 2.5]
 
 
 # -- the in-memory ring of recent values ---------------------------------------------------

@@ -6,6 +6,8 @@ Conv2DBackpropFilter, MaxPool, MaxPoolGrad, MaxPoolGradGrad.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -30,12 +32,23 @@ POOL_CASES = [  # (input shape, ksize, strides, padding)
 ]
 
 
+def tf_padding(size, k, stride, dilation, padding):
+    """(output length, padding before) along one axis as TensorFlow documents them, written
+    apart from the engine's ``conv_ops.output_size`` so the naive loops check it: SAME pads
+    ``total = max((out - 1) * stride + k_eff - size, 0)`` with the odd one at the END."""
+    k_eff = (k - 1) * dilation + 1
+    if padding == "VALID":
+        return math.ceil((size - k_eff + 1) / stride), 0
+    out = math.ceil(size / stride)
+    return out, max((out - 1) * stride + k_eff - size, 0) // 2
+
+
 def naive_conv2d(x, w, strides, padding, dilations):
     """The textbook definition with explicit loops (zero padding, TensorFlow's SAME split)."""
     n, h, wd, c = x.shape
     kh, kw, _, f = w.shape
-    oh, pt, _ = conv_ops.output_size(h, kh, strides[0], dilations[0], padding)
-    ow, pl, _ = conv_ops.output_size(wd, kw, strides[1], dilations[1], padding)
+    oh, pt = tf_padding(h, kh, strides[0], dilations[0], padding)
+    ow, pl = tf_padding(wd, kw, strides[1], dilations[1], padding)
     out = np.zeros((n, oh, ow, f))
     for b in range(n):
         for i in range(oh):
@@ -51,8 +64,8 @@ def naive_conv2d(x, w, strides, padding, dilations):
 
 def naive_max_pool(x, ksize, strides, padding):
     n, h, wd, c = x.shape
-    oh, pt, _ = conv_ops.output_size(h, ksize[0], strides[0], 1, padding)
-    ow, pl, _ = conv_ops.output_size(wd, ksize[1], strides[1], 1, padding)
+    oh, pt = tf_padding(h, ksize[0], strides[0], 1, padding)
+    ow, pl = tf_padding(wd, ksize[1], strides[1], 1, padding)
     out = np.full((n, oh, ow, c), -np.inf)
     for i in range(oh):
         for j in range(ow):
@@ -63,6 +76,68 @@ def naive_max_pool(x, ksize, strides, padding):
                         out[:, i, j] = np.maximum(out[:, i, j], x[:, r, s])
     return out
 
+
+
+# -- SAME padding with an odd total: TensorFlow pads one more row/column at the END --------------
+# Every expected value below is worked out by hand on X_4X4 (rows 1-4, 5-8, 9-12, 13-16), not by
+# the engine. A 3x3 window at stride 2 on 4 pixels gives 2 outputs and needs 1 pixel of
+# padding, which TensorFlow puts after the input: the windows cover rows (and columns) 0-2
+# and 2-3 (+ the pad). Padding before would make them -1..1 and 1-3, giving other numbers.
+X_4X4 = np.arange(1.0, 17.0).reshape(1, 4, 4, 1)
+
+
+def _kernel(rows):
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(rows[0]), 1, 1)
+
+
+SAME_ODD_CONV_CASES = {  # name: (kernel, strides, hand-computed output)
+    # window sums: rows 0-2 x cols 0-2 = 6 + 18 + 30; x cols 2-3 = 7 + 15 + 23;
+    # rows 2-3 x cols 0-2 = 30 + 42; x cols 2-3 = 11 + 12 + 15 + 16
+    "3x3 ones, stride 2": (_kernel([[1, 1, 1]] * 3), 2, [[54, 45], [72, 54]]),
+    # the window's top-left tap reads its first pixel: x at rows/cols 0 and 2
+    "3x3 top-left tap, stride 2": (_kernel([[1, 0, 0], [0, 0, 0], [0, 0, 0]]), 2,
+                                   [[1, 3], [9, 11]]),
+    # 4x1 at stride 1: total padding 3 along the rows, 1 before and 2 after, so output row i
+    # sums rows i-1..i+2 of column j (x = 4r + j + 1): rows 0-2 -> 15 + 3j, 0-3 -> 28 + 4j,
+    # 1-3 -> 27 + 3j, 2-3 -> 22 + 2j
+    "4x1 ones, stride 1": (_kernel([[1], [1], [1], [1]]), 1,
+                           [[15, 18, 21, 24], [28, 32, 36, 40], [27, 30, 33, 36],
+                            [22, 24, 26, 28]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_ODD_CONV_CASES))
+def test_conv2d_same_puts_the_odd_padding_at_the_end(name):
+    kernel, stride, expected = SAME_ODD_CONV_CASES[name]
+    got = conv_ops.conv2d(X_4X4, kernel, stride, "SAME").numpy()
+    np.testing.assert_array_equal(got[0, :, :, 0], expected)
+
+
+def test_max_pool_same_puts_the_odd_padding_at_the_end():
+    # 3x3 windows at stride 2 over rows/cols 0-2 and 2-3: their maxima are x[2,2], x[2,3],
+    # x[3,2], x[3,3]; on -x the padding must not count as 0, the maxima are the windows'
+    # first pixels, -x[0,0], -x[0,2], -x[2,0], -x[2,2]
+    got = conv_ops.max_pool2d(X_4X4, 3, 2, "SAME").numpy()
+    np.testing.assert_array_equal(got[0, :, :, 0], [[11, 12], [15, 16]])
+    got = conv_ops.max_pool2d(-X_4X4, 3, 2, "SAME").numpy()
+    np.testing.assert_array_equal(got[0, :, :, 0], [[-1, -3], [-9, -11]])
+
+
+def test_keras_layers_with_same_padding_agree_with_tensorflow():
+    conv = tf.keras.layers.Conv2D(1, 3, strides=2, padding="same", use_bias=False,
+                                  kernel_initializer="ones", dtype="float64")
+    np.testing.assert_array_equal(conv(X_4X4).numpy()[0, :, :, 0], [[54, 45], [72, 54]])
+    pool = tf.keras.layers.MaxPooling2D(3, strides=2, padding="same")
+    np.testing.assert_array_equal(pool(X_4X4).numpy()[0, :, :, 0], [[11, 12], [15, 16]])
+
+
+def test_conv2d_transpose_same_spreads_onto_the_unpadded_start():
+    # a 2x2 of ones through the 3x3 ones kernel at stride 2 onto 4x4: input i reaches output
+    # rows 2i..2i+2 (no padding before), so rows 0, 1, 2, 3 are reached 1, 1, 2, 1 times
+    got = conv_ops.conv2d_transpose(np.ones((1, 2, 2, 1)), _kernel([[1, 1, 1]] * 3),
+                                    (1, 4, 4, 1), 2, "SAME").numpy()
+    reached = np.array([1, 1, 2, 1])
+    np.testing.assert_array_equal(got[0, :, :, 0], np.outer(reached, reached))
 
 def _rand(shape, seed=0):
     return np.random.default_rng(seed).normal(size=shape)
