@@ -450,13 +450,24 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
         return execute(IDENTITY, (x,)) if isinstance(x, Variable) else x
     known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
     size = x._value.size
-    if dims.count(-1) > 1 or (-1 not in dims and known != size) or (
+    if dims.count(-1) == 1 and known == 0 and size == 0:
+        dims = _infer_beside_zero(x._value.shape, dims)
+    elif dims.count(-1) > 1 or (-1 not in dims and known != size) or (
             -1 in dims and (known == 0 or size % known)):
         raise errors.InvalidArgumentError(
             None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
             f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
             f"{list(dims)} [Op:Reshape]")
     return execute(RESHAPE, (x,), {"shape": dims})
+
+
+def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:
+    """The -1 of a shape that also holds a 0, for an empty input, as TensorFlow infers it:
+    the input's non-zero dimensions over the requested non-zero ones ([0, 6] -> [0, -1] is
+    [0, 6], where "any size" would be numpy's error)."""
+    inside = int(np.prod([d for d in shape if d > 0], dtype=np.int64))
+    requested = int(np.prod([d for d in dims if d > 0], dtype=np.int64))
+    return tuple(inside // requested if d == -1 else d for d in dims)
 
 
 def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:  # noqa: A002
@@ -642,10 +653,10 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
             axis: int | None = None, dtype: Any = None, name: str | None = None) -> Tensor:
     """``tf.one_hot``: float32 by default; out-of-range indices give an all-off row."""
     idx = _index_tensor(indices, "OneHot")
+    # Without dtype: on_value's (else off_value's) dtype as a tensor (Python int: int32).
+    given = on_value if on_value is not None else off_value
     d = _dt.as_dtype(dtype)._np if dtype is not None else (
-        np.asarray(on_value).dtype if on_value is not None else np.dtype(np.float32))
-    if d == np.float64 and dtype is None and isinstance(on_value, float):
-        d = np.dtype(np.float32)
+        _t(given)._value.dtype if given is not None else np.dtype(np.float32))
     on = np.asarray(1 if on_value is None else on_value).astype(d)
     off = np.asarray(0 if off_value is None else off_value).astype(d)
     return execute(ONE_HOT, (idx,), {"depth": int(depth), "on_value": on, "off_value": off,
@@ -686,18 +697,20 @@ def eye(num_rows: int, num_columns: int | None = None, batch_shape: Any = None,
     return wrap(m)
 
 
+_RANGE_DTYPES = [np.dtype(t) for t in (np.int32, np.int64, np.float16, np.float32, np.float64)]
+
+
 def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
           name: str = "range") -> Tensor:
-    """``tf.range``: int32 for ints, float32 when any argument is a float."""
+    """``tf.range``: without ``dtype``, the widest of its arguments' dtypes as tensors
+    (Python ints int32, floats float32; a float64 tensor makes it float64)."""
     if limit is None:
         start, limit = 0, start
     vals = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
     if dtype is not None:
         d = _dt.as_dtype(dtype)._np
-    elif any(isinstance(v, float) for v in vals):
-        d = np.dtype(np.float32)
     else:
-        d = np.dtype(np.int32)
+        d = max((_t(v)._value.dtype for v in (start, limit, delta)), key=_RANGE_DTYPES.index)
     if vals[2] == 0:
         raise errors.InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})

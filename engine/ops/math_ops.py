@@ -116,10 +116,13 @@ def _(op, dy):
 @defop("FloorDiv", differentiable=False)
 @_quiet
 def _floordiv(x, y):
-    """Floor of x / y (TensorFlow: FloorDiv has no gradient)."""
-    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
-        raise ZeroDivisionError("Integer division by zero")
-    return np.floor_divide(x, y)
+    """Floor of x / y (TensorFlow: FloorDiv has no gradient). Floats as TensorFlow: the
+    floor of the rounded quotient (1.0 // 0.1 is 10, -inf // 1 is -inf), not Python's //."""
+    if np.asarray(y).dtype.kind in "iu":
+        if np.any(np.asarray(y) == 0):
+            raise ZeroDivisionError("Integer division by zero")
+        return np.floor_divide(x, y)
+    return np.floor(np.true_divide(x, y))
 
 
 FLOORDIV = _floordiv
@@ -210,13 +213,19 @@ def _(op, dy):
     return (multiply(dy, multiply(x, 2)),)
 
 
+def _zero_where_no_gradient(dy: Any, grad: Any) -> Any:
+    """``grad``, but 0 wherever ``dy`` is 0: TensorFlow's Sqrt/Rsqrt/Reciprocal gradient
+    kernels do this, so ``tf.where(x > 0, tf.sqrt(x), 0)`` has gradient 0 (not NaN) at 0."""
+    return where(equal(dy, 0), zeros_like(grad), grad)
+
+
 SQRT = defop("Sqrt")(_quiet(np.sqrt))
 
 
 @SQRT.gradient
 def _(op, dy):
-    """d√x = dy / (2 √x)."""
-    return (divide(multiply(dy, 0.5), op.outputs[0]),)
+    """d√x = dy / (2 √x), and 0 where dy is 0."""
+    return (_zero_where_no_gradient(dy, divide(multiply(dy, 0.5), op.outputs[0])),)
 
 
 @defop("Rsqrt")
@@ -231,9 +240,20 @@ RSQRT = _rsqrt
 
 @RSQRT.gradient
 def _(op, dy):
-    """d(x^-½) = -½ dy · y³."""
+    """d(x^-½) = -½ dy · y³, and 0 where dy is 0."""
     y = op.outputs[0]
-    return (multiply(dy, multiply(pow(y, 3), -0.5)),)
+    return (_zero_where_no_gradient(dy, multiply(dy, multiply(pow(y, 3), -0.5))),)
+
+
+RECIPROCAL = defop("Reciprocal")(_quiet(np.reciprocal))
+RECIPROCAL.doc = "1 / x (integers: TensorFlow's integer reciprocal)."
+
+
+@RECIPROCAL.gradient
+def _(op, dy):
+    """d(1/x) = -dy · y², and 0 where dy is 0."""
+    y = op.outputs[0]
+    return (_zero_where_no_gradient(dy, negative(multiply(dy, square(y)))),)
 
 
 EXP = defop("Exp")(_quiet(np.exp))
@@ -534,7 +554,8 @@ round = _unary(ROUND, _NUMERIC)  # noqa: A001
 
 def reciprocal(x: Any, name: str | None = None) -> Tensor:
     x = _t(x)
-    return divide(ones_like(x), x)
+    require_kinds(x, "fiu", "Reciprocal")
+    return execute(RECIPROCAL, (x,))
 
 
 def _compare(op: Any) -> Any:

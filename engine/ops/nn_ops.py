@@ -102,10 +102,34 @@ def _(op, dy):
     return (m.multiply(dy, m.multiply(m.exp(m.negative(m.square(x))), 2 / math.sqrt(math.pi))),)
 
 
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+@defop("Erfc")
+def _erfc_fwd(x):
+    """1 - erf(x), computed directly: no cancellation where erf(x) is near 1."""
+    return np.asarray(_erfc(x)).astype(np.asarray(x).dtype)
+
+
+ERFC = _erfc_fwd
+
+
+@ERFC.gradient
+def _(op, dy):
+    """d erfc(x) = -2/√π · exp(-x²) · dy."""
+    x = op.inputs[0]
+    return (m.multiply(dy, m.multiply(m.exp(m.negative(m.square(x))), -2 / math.sqrt(math.pi))),)
+
+
 @defop("Sigmoid")
 def _sigmoid(x):
-    """1 / (1 + e^-x), computed as ½(1 + tanh(x/2)) so it never overflows."""
-    return (0.5 * (1 + np.tanh(0.5 * x))).astype(np.asarray(x).dtype, copy=False)
+    """1 / (1 + e^-x), from e^-|x| so it never overflows and keeps its tails to the last
+    digit (sigmoid(-20) = 2.06e-9, not 0); e^-|x| below the smallest normal is flushed to 0
+    as TensorFlow's CPU kernels flush denormals (float32 sigmoid(-100) is 0 there too)."""
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x), dtype=np.promote_types(x.dtype, np.float64))  # then rounded once
+    e = np.where(e < np.finfo(x.dtype).tiny, 0, e)
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 SIGMOID = _sigmoid
@@ -290,13 +314,19 @@ def erf(x: Any, name: str | None = None) -> Tensor:
     return execute(ERF, (_float(x, "Erf"),))
 
 
+def erfc(x: Any, name: str | None = None) -> Tensor:
+    """``tf.math.erfc``: the complementary error function."""
+    return execute(ERFC, (_float(x, "Erfc"),))
+
+
 def gelu(features: Any, approximate: bool = False, name: str | None = None) -> Tensor:
     """x·Φ(x); with ``approximate`` the tanh form, as ``tf.nn.gelu``."""
     x = _float(features, "Gelu")
     if approximate:
         inner = m.multiply(m.add(x, m.multiply(m.pow(x, 3), 0.044715)), math.sqrt(2 / math.pi))
         return m.multiply(m.multiply(x, 0.5), m.add(tanh(inner), 1))
-    return m.multiply(m.multiply(x, 0.5), m.add(erf(m.multiply(x, 1 / math.sqrt(2))), 1))
+    # As TensorFlow: ½·x·erfc(-x/√2), whose left tail does not cancel to 0 as 1 + erf does.
+    return m.multiply(m.multiply(x, 0.5), erfc(m.multiply(x, -1 / math.sqrt(2))))
 
 
 def sigmoid(x: Any, name: str | None = None) -> Tensor:

@@ -516,6 +516,8 @@ OP_CASES: dict[str, Case] = {
     "LeakyRelu": Case(leaky_relu_inputs(), tf.nn.leaky_relu),
     "Elu": unary(tf.nn.elu, floats(-3, 3)),
     "Erf": unary(tf.math.erf, floats(-2.5, 2.5)),
+    "Erfc": unary(tf.math.erfc, floats(-2.5, 2.5)),
+    "Reciprocal": unary(tf.math.reciprocal, NONZERO),
     "Sigmoid": unary(tf.sigmoid, floats(-4, 4)),
     "Tanh": unary(tf.tanh, floats(-3, 3)),
     "Softplus": unary(tf.nn.softplus, floats(-4, 4)),
