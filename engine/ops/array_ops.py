@@ -327,9 +327,14 @@ def _(op, dy):
 
 @defop("UnsortedSegmentSum")
 def _segment_sum(data, segment_ids, num_segments):
-    """Sum of the rows of data that share a segment id."""
+    """Sum of the rows of data that share a segment id; rows with a negative id are dropped
+    (TensorFlow's rule)."""
     out = np.zeros((num_segments,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
-    np.add.at(out, segment_ids, data)
+    kept = segment_ids >= 0
+    if kept.all():
+        np.add.at(out, segment_ids, data)
+    else:
+        np.add.at(out, segment_ids[kept], data[kept])
     return out
 
 
@@ -338,8 +343,14 @@ SEGMENT_SUM = _segment_sum
 
 @SEGMENT_SUM.gradient
 def _(op, dy):
-    """Each row receives the gradient of its segment."""
-    return gather(dy, op.inputs[1]), None
+    """Each row receives the gradient of its segment; dropped rows (negative ids) get 0."""
+    ids = op.inputs[1]._value
+    kept = ids >= 0
+    if kept.all():
+        return gather(dy, op.inputs[1]), None
+    rows = gather(dy, wrap(np.maximum(ids, 0)))
+    mask = wrap(kept.reshape(kept.shape + (1,) * (rows._value.ndim - kept.ndim)))
+    return _math().where(mask, rows, zeros_like(rows)), None
 
 
 @defop("GatherNd")
@@ -557,7 +568,12 @@ def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
     if nd == 0:
         raise errors.InvalidArgumentError(None, "ConcatV2", "Can't concatenate scalars (use "
                                           "tf.stack instead) [Op:ConcatV2]")
-    axis = int(axis) % nd
+    axis = int(axis)
+    if not -nd <= axis < nd:
+        raise errors.InvalidArgumentError(
+            None, "ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
+            f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}")
+    axis %= nd
     _check_same_shapes(xs, "ConcatV2", axis)
     if len(xs) == 1:
         return xs[0]
@@ -620,15 +636,18 @@ def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any,
     d = _t(data)
     ids = _index_tensor(segment_ids, "UnsortedSegmentSum")
     n = int(num_segments._value if isinstance(num_segments, Tensor) else num_segments)
-    if ids._value.size and (ids._value.min() < 0 or ids._value.max() >= n):
+    if ids._value.size and ids._value.max() >= n:
         raise errors.InvalidArgumentError(
-            None, "UnsortedSegmentSum", f"segment_ids must be in [0, {n}) [Op:UnsortedSegmentSum]")
+            None, "UnsortedSegmentSum", f"segment_ids must be < num_segments = {n} (negative "
+            "ids drop their rows) [Op:UnsortedSegmentSum]")
     return execute(SEGMENT_SUM, (d, ids), {"num_segments": n})
 
 
 def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None = None) -> Tensor:
     p = _t(params)
     idx = _index_tensor(indices, "GatherNd")
+    if batch_dims:
+        return _batched_gather_nd(p, idx, int(batch_dims))
     depth = idx._value.shape[-1] if idx._value.ndim else 0
     if idx._value.ndim == 0 or depth > p._value.ndim:
         raise errors.InvalidArgumentError(
@@ -642,6 +661,27 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None =
                 None, "GatherNd", f"indices{list(bad)} = {col[tuple(bad)]} does not index into "
                 f"param shape {list(p._value.shape)} [Op:GatherNd]")
     return execute(GATHER_ND, (p, idx))
+
+
+def _batched_gather_nd(p: Tensor, idx: Tensor, batch_dims: int) -> Tensor:
+    """gather_nd with leading batch dimensions: each batch's indices index that batch's
+    params. Done as one plain gather_nd over the batch-flattened params, each index prefixed
+    with its batch's position (so the tape and graph see ordinary ops)."""
+    if batch_dims < 0:
+        batch_dims += idx._value.ndim
+    batch = p._value.shape[:batch_dims]
+    if not 0 <= batch_dims < idx._value.ndim or idx._value.shape[:batch_dims] != batch:
+        raise errors.InvalidArgumentError(
+            None, "GatherNd", f"batch_dims {batch_dims} must be less than the rank of indices "
+            f"and the leading dimensions of params {list(p._value.shape)} and indices "
+            f"{list(idx._value.shape)} must match [Op:GatherNd]")
+    count = int(np.prod(batch, dtype=np.int64))
+    inner = idx._value.reshape((count,) + idx._value.shape[batch_dims:])
+    position = np.arange(count, dtype=inner.dtype).reshape((count,) + (1,) * (inner.ndim - 1))
+    prefixed = np.concatenate([np.broadcast_to(position, inner.shape[:-1] + (1,)), inner], -1)
+    flat = reshape(p, (count,) + p._value.shape[batch_dims:])
+    out = gather_nd(flat, wrap(prefixed))
+    return reshape(out, batch + out._value.shape[1:])
 
 
 def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) -> Tensor:

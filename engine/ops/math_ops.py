@@ -346,8 +346,8 @@ def _(op, dy):
 
 @defop("ClipByValue")
 def _clip(x, lo, hi):
-    """min(max(x, lo), hi)."""
-    return np.minimum(np.maximum(x, lo), hi)
+    """max(min(x, hi), lo), in TensorFlow's order: where lo > hi the result is lo."""
+    return np.maximum(np.minimum(x, hi), lo)
 
 
 CLIP = _clip
@@ -355,14 +355,14 @@ CLIP = _clip
 
 @CLIP.gradient
 def _(op, dy):
-    """dy passes where lo <= x <= hi; outside it goes to the bound that clipped."""
+    """As max(min(x, hi), lo) passes it: dy to x where lo <= x <= hi, to the bound that
+    clipped elsewhere (to lo everywhere when lo > hi)."""
     x, lo, hi = op.inputs
-    inside = logical_and(greater_equal(x, lo), less_equal(x, hi))
+    kept = greater_equal(minimum(x, hi), lo)  # the Maximum took min(x, hi), not lo
     zeros = zeros_like(dy)
-    below = less(x, lo)
-    above = greater(x, hi)
-    return (where(inside, dy, zeros), unbroadcast(where(below, dy, zeros), lo),
-            unbroadcast(where(above, dy, zeros), hi))
+    return (where(logical_and(kept, less_equal(x, hi)), dy, zeros),
+            unbroadcast(where(logical_not(kept), dy, zeros), lo),
+            unbroadcast(where(logical_and(kept, greater(x, hi)), dy, zeros), hi))
 
 
 @defop("Cast")

@@ -167,10 +167,18 @@ ANY = _reduction("Any", np.any, differentiable=False)
 ALL = _reduction("All", np.all, differentiable=False)
 
 
+def _without_nan(x: np.ndarray, fill: float) -> np.ndarray:
+    """NaNs replaced by ``fill``: TensorFlow's arg-reductions compare with < and >, which a
+    NaN never wins (numpy's pick the first NaN)."""
+    if x.dtype.kind == "f" and np.isnan(x).any():
+        return np.where(np.isnan(x), x.dtype.type(fill), x)
+    return x
+
+
 @defop("ArgMax", differentiable=False)
 def _argmax(x, axis=0, output_type=np.int64):
-    """Index of the largest value along ``axis``."""
-    return np.argmax(x, axis=axis).astype(output_type)
+    """Index of the largest value along ``axis`` (NaNs ignored)."""
+    return np.argmax(_without_nan(x, -np.inf), axis=axis).astype(output_type)
 
 
 ARGMAX = _argmax
@@ -178,8 +186,8 @@ ARGMAX = _argmax
 
 @defop("ArgMin", differentiable=False)
 def _argmin(x, axis=0, output_type=np.int64):
-    """Index of the smallest value along ``axis``."""
-    return np.argmin(x, axis=axis).astype(output_type)
+    """Index of the smallest value along ``axis`` (NaNs ignored)."""
+    return np.argmin(_without_nan(x, np.inf), axis=axis).astype(output_type)
 
 
 ARGMIN = _argmin

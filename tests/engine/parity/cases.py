@@ -146,3 +146,6 @@ FLOAT64_RTOL: dict[str, tuple[float, str]] = {
     "float64_op_with_python_list": (0, "a literal converts exactly"),
     "float64_floordiv": (0, "floor of a float64 quotient: exact"),
 }
+
+# Float32 results compared bit for bit (the rest within a few ulp): Keras 3's rounding order.
+EXACT_FLOAT32 = {"adam_on_a_scalar_variable", "adam_on_a_vector_many_steps"}
