@@ -44,7 +44,7 @@ from engine.ops.math_ops import (  # noqa: F401
     subtract,
     truediv,
 )
-from engine.ops.nn_ops import erf, sigmoid, softplus, tanh  # noqa: F401
+from engine.ops.nn_ops import erf, erfc, sigmoid, softplus, tanh  # noqa: F401
 from engine.ops.reduction_ops import (  # noqa: F401
     argmax,
     argmin,

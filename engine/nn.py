@@ -1,6 +1,7 @@
 """``tf.nn``: activations, softmax and cross-entropies."""
 
 from engine.linalg import l2_normalize  # noqa: F401,E402
+from engine.ops.conv_ops import conv2d, conv2d_transpose, max_pool2d  # noqa: F401
 from engine.ops.nn_ops import (  # noqa: F401
     bias_add,
     elu,

@@ -275,8 +275,10 @@ def _debug_dims(shape: tuple) -> str:
 
 # -- conversion --------------------------------------------------------------------------
 
-def _infer_array(value: Any) -> np.ndarray:
-    """Python values → arrays with TensorFlow's defaults (int32, float32)."""
+def _infer_array(value: Any, target: np.dtype | None = None) -> np.ndarray:
+    """Python values → arrays with TensorFlow's defaults (int32, float32). Python floats
+    headed for a float ``target`` go there directly: ``constant(0.1, tf.float64)`` is 0.1,
+    not 0.1 rounded through float32."""
     if isinstance(value, np.ndarray | np.generic):
         return np.asarray(value)
     try:
@@ -285,6 +287,8 @@ def _infer_array(value: Any) -> np.ndarray:
         raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = array.dtype.kind
     if kind == "f":
+        if target is not None and target.kind == "f":
+            return array.astype(target, copy=False)
         return array.astype(np.float32) if array.dtype == np.float64 else array
     if kind == "i" or kind == "u":
         if array.size and (array.min() < _INT32_MIN or array.max() > _INT32_MAX):
@@ -335,7 +339,8 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
         from engine.ops import array_ops  # a list of tensors packs into one (recorded)
 
         return convert_to_tensor(array_ops.stack(list(value)), dtype=dtype)
-    array = _infer_array(value)
+    wanted = dtype if dtype is not None else dtype_hint
+    array = _infer_array(value, None if wanted is None else _dt.as_dtype(wanted)._np)
     if dtype is not None:
         array = _to_dtype(array, value, _dt.as_dtype(dtype))
     elif dtype_hint is not None and not isinstance(value, np.ndarray | np.generic):
@@ -354,7 +359,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
         if dtype is not None:
             array = array.astype(_dt.as_dtype(dtype)._np)
     else:
-        array = _infer_array(value)
+        array = _infer_array(value, None if dtype is None else _dt.as_dtype(dtype)._np)
         if dtype is not None:
             array = _to_dtype(array, value, _dt.as_dtype(dtype))
     if shape is not None:

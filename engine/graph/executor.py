@@ -26,6 +26,7 @@ import numpy as np
 from engine.debug.summary import bad_counts, full_stats
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
+from engine.ops import nn_ops
 from engine.tensor import Tensor, wrap
 
 # op name -> numpy ufunc taking (inputs..., out=buffer)
@@ -330,10 +331,8 @@ def _softmax_rows(buf: np.ndarray) -> None:
 
 
 def _sigmoid_inplace(buf: np.ndarray) -> None:
-    buf *= 0.5
-    np.tanh(buf, out=buf)
-    buf += 1
-    buf *= 0.5
+    """The registered Sigmoid's own forward: a fused kernel computes the same bits."""
+    np.copyto(buf, nn_ops.SIGMOID.forward(buf))
 
 
 _ACTIVATIONS_INPLACE: dict[str | None, Callable[[np.ndarray], Any] | None] = {

@@ -6,7 +6,6 @@ variable gets a new array, never an in-place write, so tapes holding old values 
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -220,27 +219,35 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
 
     def _adam_step(self, var, g, lr, step):
+        """The step Keras 3 takes, rounded as it rounds: every constant and the bias
+        correction in the variable's dtype, m += (g - m)·(1 - β₁), v += (g² - v)·(1 - β₂),
+        update = m·α / (√v + ε) with α = lr·√(1 - β₂ᵗ) / (1 - β₁ᵗ)."""
         m = self._slot(var, "m")
         v = self._slot(var, "v")
         if step % FLUSH_DENORMALS_EVERY == 0:
             _flush_denormals(m)
             _flush_denormals(v)
-        b1, b2 = self.beta_1, self.beta_2
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * np.square(g)
+        real = m.dtype.type  # numpy scalars of the variable's dtype: no float64 temporaries
+        # βᵗ correctly rounded, as TensorFlow's pow gives it (numpy's float32 power can be an
+        # ulp off): the power of the rounded β, taken in double and rounded once.
+        b1_t = real(float(real(self.beta_1)) ** step)
+        b2_t = real(float(real(self.beta_2)) ** step)
+        alpha = real(lr) * np.sqrt(real(1) - b2_t) / (real(1) - b1_t)
+        moved = np.subtract(g, m, out=np.empty_like(m))
+        moved *= real(1 - self.beta_1)
+        m += moved
+        np.square(g, out=moved)
+        moved -= v
+        moved *= real(1 - self.beta_2)
+        v += moved
         denom_v = v
         if self.amsgrad:
             vhat = self._slot(var, "vhat")
             np.maximum(vhat, v, out=vhat)
             denom_v = vhat
-        # A Python float (not np.float64) so numpy keeps float32 math: no float64 temporaries.
-        lr_t = float(lr * math.sqrt(1 - b2**step) / (1 - b1**step))
-        update = np.sqrt(denom_v)
-        update += self.epsilon
-        np.divide(m, update, out=update)
-        update *= lr_t
+        update = np.sqrt(denom_v, out=moved)
+        update += real(self.epsilon)
+        np.divide(np.multiply(m, alpha), update, out=update)
         return update
 
     def _update(self, var, g, lr, step):

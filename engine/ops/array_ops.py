@@ -327,9 +327,14 @@ def _(op, dy):
 
 @defop("UnsortedSegmentSum")
 def _segment_sum(data, segment_ids, num_segments):
-    """Sum of the rows of data that share a segment id."""
+    """Sum of the rows of data that share a segment id; rows with a negative id are dropped
+    (TensorFlow's rule)."""
     out = np.zeros((num_segments,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
-    np.add.at(out, segment_ids, data)
+    kept = segment_ids >= 0
+    if kept.all():
+        np.add.at(out, segment_ids, data)
+    else:
+        np.add.at(out, segment_ids[kept], data[kept])
     return out
 
 
@@ -338,8 +343,14 @@ SEGMENT_SUM = _segment_sum
 
 @SEGMENT_SUM.gradient
 def _(op, dy):
-    """Each row receives the gradient of its segment."""
-    return gather(dy, op.inputs[1]), None
+    """Each row receives the gradient of its segment; dropped rows (negative ids) get 0."""
+    ids = op.inputs[1]._value
+    kept = ids >= 0
+    if kept.all():
+        return gather(dy, op.inputs[1]), None
+    rows = gather(dy, wrap(np.maximum(ids, 0)))
+    mask = wrap(kept.reshape(kept.shape + (1,) * (rows._value.ndim - kept.ndim)))
+    return _math().where(mask, rows, zeros_like(rows)), None
 
 
 @defop("GatherNd")
@@ -450,13 +461,24 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
         return execute(IDENTITY, (x,)) if isinstance(x, Variable) else x
     known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
     size = x._value.size
-    if dims.count(-1) > 1 or (-1 not in dims and known != size) or (
+    if dims.count(-1) == 1 and known == 0 and size == 0:
+        dims = _infer_beside_zero(x._value.shape, dims)
+    elif dims.count(-1) > 1 or (-1 not in dims and known != size) or (
             -1 in dims and (known == 0 or size % known)):
         raise errors.InvalidArgumentError(
             None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
             f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
             f"{list(dims)} [Op:Reshape]")
     return execute(RESHAPE, (x,), {"shape": dims})
+
+
+def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:
+    """The -1 of a shape that also holds a 0, for an empty input, as TensorFlow infers it:
+    the input's non-zero dimensions over the requested non-zero ones ([0, 6] -> [0, -1] is
+    [0, 6], where "any size" would be numpy's error)."""
+    inside = int(np.prod([d for d in shape if d > 0], dtype=np.int64))
+    requested = int(np.prod([d for d in dims if d > 0], dtype=np.int64))
+    return tuple(inside // requested if d == -1 else d for d in dims)
 
 
 def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:  # noqa: A002
@@ -546,7 +568,12 @@ def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
     if nd == 0:
         raise errors.InvalidArgumentError(None, "ConcatV2", "Can't concatenate scalars (use "
                                           "tf.stack instead) [Op:ConcatV2]")
-    axis = int(axis) % nd
+    axis = int(axis)
+    if not -nd <= axis < nd:
+        raise errors.InvalidArgumentError(
+            None, "ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
+            f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}")
+    axis %= nd
     _check_same_shapes(xs, "ConcatV2", axis)
     if len(xs) == 1:
         return xs[0]
@@ -609,15 +636,18 @@ def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any,
     d = _t(data)
     ids = _index_tensor(segment_ids, "UnsortedSegmentSum")
     n = int(num_segments._value if isinstance(num_segments, Tensor) else num_segments)
-    if ids._value.size and (ids._value.min() < 0 or ids._value.max() >= n):
+    if ids._value.size and ids._value.max() >= n:
         raise errors.InvalidArgumentError(
-            None, "UnsortedSegmentSum", f"segment_ids must be in [0, {n}) [Op:UnsortedSegmentSum]")
+            None, "UnsortedSegmentSum", f"segment_ids must be < num_segments = {n} (negative "
+            "ids drop their rows) [Op:UnsortedSegmentSum]")
     return execute(SEGMENT_SUM, (d, ids), {"num_segments": n})
 
 
 def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None = None) -> Tensor:
     p = _t(params)
     idx = _index_tensor(indices, "GatherNd")
+    if batch_dims:
+        return _batched_gather_nd(p, idx, int(batch_dims))
     depth = idx._value.shape[-1] if idx._value.ndim else 0
     if idx._value.ndim == 0 or depth > p._value.ndim:
         raise errors.InvalidArgumentError(
@@ -633,6 +663,27 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None =
     return execute(GATHER_ND, (p, idx))
 
 
+def _batched_gather_nd(p: Tensor, idx: Tensor, batch_dims: int) -> Tensor:
+    """gather_nd with leading batch dimensions: each batch's indices index that batch's
+    params. Done as one plain gather_nd over the batch-flattened params, each index prefixed
+    with its batch's position (so the tape and graph see ordinary ops)."""
+    if batch_dims < 0:
+        batch_dims += idx._value.ndim
+    batch = p._value.shape[:batch_dims]
+    if not 0 <= batch_dims < idx._value.ndim or idx._value.shape[:batch_dims] != batch:
+        raise errors.InvalidArgumentError(
+            None, "GatherNd", f"batch_dims {batch_dims} must be less than the rank of indices "
+            f"and the leading dimensions of params {list(p._value.shape)} and indices "
+            f"{list(idx._value.shape)} must match [Op:GatherNd]")
+    count = int(np.prod(batch, dtype=np.int64))
+    inner = idx._value.reshape((count,) + idx._value.shape[batch_dims:])
+    position = np.arange(count, dtype=inner.dtype).reshape((count,) + (1,) * (inner.ndim - 1))
+    prefixed = np.concatenate([np.broadcast_to(position, inner.shape[:-1] + (1,)), inner], -1)
+    flat = reshape(p, (count,) + p._value.shape[batch_dims:])
+    out = gather_nd(flat, wrap(prefixed))
+    return reshape(out, batch + out._value.shape[1:])
+
+
 def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) -> Tensor:
     idx = _index_tensor(indices, "ScatterNd")
     return execute(SCATTER_ND, (idx, _t(updates)), {"shape": tuple(_ints(shape))})
@@ -642,10 +693,10 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
             axis: int | None = None, dtype: Any = None, name: str | None = None) -> Tensor:
     """``tf.one_hot``: float32 by default; out-of-range indices give an all-off row."""
     idx = _index_tensor(indices, "OneHot")
+    # Without dtype: on_value's (else off_value's) dtype as a tensor (Python int: int32).
+    given = on_value if on_value is not None else off_value
     d = _dt.as_dtype(dtype)._np if dtype is not None else (
-        np.asarray(on_value).dtype if on_value is not None else np.dtype(np.float32))
-    if d == np.float64 and dtype is None and isinstance(on_value, float):
-        d = np.dtype(np.float32)
+        _t(given)._value.dtype if given is not None else np.dtype(np.float32))
     on = np.asarray(1 if on_value is None else on_value).astype(d)
     off = np.asarray(0 if off_value is None else off_value).astype(d)
     return execute(ONE_HOT, (idx,), {"depth": int(depth), "on_value": on, "off_value": off,
@@ -686,18 +737,20 @@ def eye(num_rows: int, num_columns: int | None = None, batch_shape: Any = None,
     return wrap(m)
 
 
+_RANGE_DTYPES = [np.dtype(t) for t in (np.int32, np.int64, np.float16, np.float32, np.float64)]
+
+
 def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
           name: str = "range") -> Tensor:
-    """``tf.range``: int32 for ints, float32 when any argument is a float."""
+    """``tf.range``: without ``dtype``, the widest of its arguments' dtypes as tensors
+    (Python ints int32, floats float32; a float64 tensor makes it float64)."""
     if limit is None:
         start, limit = 0, start
     vals = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
     if dtype is not None:
         d = _dt.as_dtype(dtype)._np
-    elif any(isinstance(v, float) for v in vals):
-        d = np.dtype(np.float32)
     else:
-        d = np.dtype(np.int32)
+        d = max((_t(v)._value.dtype for v in (start, limit, delta)), key=_RANGE_DTYPES.index)
     if vals[2] == 0:
         raise errors.InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})

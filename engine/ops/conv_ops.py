@@ -162,6 +162,8 @@ def _argmax_flat_index(x: np.ndarray, ksize: Pair, strides: Pair, padding: str) 
     """For each output, the flat index into padded x of its window's (first) maximum."""
     win, padded_shape, pads = _pool_windows(x, ksize, strides, padding)
     n, oh, ow, c, _ = win.shape
+    if win.dtype.kind == "f" and np.isnan(win).any():  # NaN never wins, as in the forward
+        win = np.where(np.isnan(win), -np.inf, win)
     pick = win.argmax(axis=-1)
     di, dj = np.divmod(pick, ksize[1])
     rows = np.arange(oh)[None, :, None, None] * strides[0] + di
@@ -174,9 +176,10 @@ def _argmax_flat_index(x: np.ndarray, ksize: Pair, strides: Pair, padding: str) 
 
 @defop("MaxPool")
 def _max_pool(x, ksize=(2, 2), strides=(2, 2), padding="VALID"):
-    """The largest value in each window (NHWC); SAME pads with -inf."""
+    """The largest value in each window (NHWC); SAME pads with -inf. NaNs are passed over
+    as TensorFlow's kernel passes them (a window of NaNs only gives NaN)."""
     win, _, _ = _pool_windows(x, ksize, strides, padding)
-    return win.max(axis=-1)
+    return np.fmax.reduce(win, axis=-1)
 
 
 MAX_POOL = _max_pool

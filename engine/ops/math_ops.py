@@ -116,10 +116,13 @@ def _(op, dy):
 @defop("FloorDiv", differentiable=False)
 @_quiet
 def _floordiv(x, y):
-    """Floor of x / y (TensorFlow: FloorDiv has no gradient)."""
-    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
-        raise ZeroDivisionError("Integer division by zero")
-    return np.floor_divide(x, y)
+    """Floor of x / y (TensorFlow: FloorDiv has no gradient). Floats as TensorFlow: the
+    floor of the rounded quotient (1.0 // 0.1 is 10, -inf // 1 is -inf), not Python's //."""
+    if np.asarray(y).dtype.kind in "iu":
+        if np.any(np.asarray(y) == 0):
+            raise ZeroDivisionError("Integer division by zero")
+        return np.floor_divide(x, y)
+    return np.floor(np.true_divide(x, y))
 
 
 FLOORDIV = _floordiv
@@ -210,13 +213,19 @@ def _(op, dy):
     return (multiply(dy, multiply(x, 2)),)
 
 
+def _zero_where_no_gradient(dy: Any, grad: Any) -> Any:
+    """``grad``, but 0 wherever ``dy`` is 0: TensorFlow's Sqrt/Rsqrt/Reciprocal gradient
+    kernels do this, so ``tf.where(x > 0, tf.sqrt(x), 0)`` has gradient 0 (not NaN) at 0."""
+    return where(equal(dy, 0), zeros_like(grad), grad)
+
+
 SQRT = defop("Sqrt")(_quiet(np.sqrt))
 
 
 @SQRT.gradient
 def _(op, dy):
-    """d√x = dy / (2 √x)."""
-    return (divide(multiply(dy, 0.5), op.outputs[0]),)
+    """d√x = dy / (2 √x), and 0 where dy is 0."""
+    return (_zero_where_no_gradient(dy, divide(multiply(dy, 0.5), op.outputs[0])),)
 
 
 @defop("Rsqrt")
@@ -231,9 +240,20 @@ RSQRT = _rsqrt
 
 @RSQRT.gradient
 def _(op, dy):
-    """d(x^-½) = -½ dy · y³."""
+    """d(x^-½) = -½ dy · y³, and 0 where dy is 0."""
     y = op.outputs[0]
-    return (multiply(dy, multiply(pow(y, 3), -0.5)),)
+    return (_zero_where_no_gradient(dy, multiply(dy, multiply(pow(y, 3), -0.5))),)
+
+
+RECIPROCAL = defop("Reciprocal")(_quiet(np.reciprocal))
+RECIPROCAL.doc = "1 / x (integers: TensorFlow's integer reciprocal)."
+
+
+@RECIPROCAL.gradient
+def _(op, dy):
+    """d(1/x) = -dy · y², and 0 where dy is 0."""
+    y = op.outputs[0]
+    return (_zero_where_no_gradient(dy, negative(multiply(dy, square(y)))),)
 
 
 EXP = defop("Exp")(_quiet(np.exp))
@@ -326,8 +346,8 @@ def _(op, dy):
 
 @defop("ClipByValue")
 def _clip(x, lo, hi):
-    """min(max(x, lo), hi)."""
-    return np.minimum(np.maximum(x, lo), hi)
+    """max(min(x, hi), lo), in TensorFlow's order: where lo > hi the result is lo."""
+    return np.maximum(np.minimum(x, hi), lo)
 
 
 CLIP = _clip
@@ -335,14 +355,14 @@ CLIP = _clip
 
 @CLIP.gradient
 def _(op, dy):
-    """dy passes where lo <= x <= hi; outside it goes to the bound that clipped."""
+    """As max(min(x, hi), lo) passes it: dy to x where lo <= x <= hi, to the bound that
+    clipped elsewhere (to lo everywhere when lo > hi)."""
     x, lo, hi = op.inputs
-    inside = logical_and(greater_equal(x, lo), less_equal(x, hi))
+    kept = greater_equal(minimum(x, hi), lo)  # the Maximum took min(x, hi), not lo
     zeros = zeros_like(dy)
-    below = less(x, lo)
-    above = greater(x, hi)
-    return (where(inside, dy, zeros), unbroadcast(where(below, dy, zeros), lo),
-            unbroadcast(where(above, dy, zeros), hi))
+    return (where(logical_and(kept, less_equal(x, hi)), dy, zeros),
+            unbroadcast(where(logical_not(kept), dy, zeros), lo),
+            unbroadcast(where(logical_and(kept, greater(x, hi)), dy, zeros), hi))
 
 
 @defop("Cast")
@@ -534,7 +554,8 @@ round = _unary(ROUND, _NUMERIC)  # noqa: A001
 
 def reciprocal(x: Any, name: str | None = None) -> Tensor:
     x = _t(x)
-    return divide(ones_like(x), x)
+    require_kinds(x, "fiu", "Reciprocal")
+    return execute(RECIPROCAL, (x,))
 
 
 def _compare(op: Any) -> Any:

@@ -102,10 +102,34 @@ def _(op, dy):
     return (m.multiply(dy, m.multiply(m.exp(m.negative(m.square(x))), 2 / math.sqrt(math.pi))),)
 
 
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+@defop("Erfc")
+def _erfc_fwd(x):
+    """1 - erf(x), computed directly: no cancellation where erf(x) is near 1."""
+    return np.asarray(_erfc(x)).astype(np.asarray(x).dtype)
+
+
+ERFC = _erfc_fwd
+
+
+@ERFC.gradient
+def _(op, dy):
+    """d erfc(x) = -2/√π · exp(-x²) · dy."""
+    x = op.inputs[0]
+    return (m.multiply(dy, m.multiply(m.exp(m.negative(m.square(x))), -2 / math.sqrt(math.pi))),)
+
+
 @defop("Sigmoid")
 def _sigmoid(x):
-    """1 / (1 + e^-x), computed as ½(1 + tanh(x/2)) so it never overflows."""
-    return (0.5 * (1 + np.tanh(0.5 * x))).astype(np.asarray(x).dtype, copy=False)
+    """1 / (1 + e^-x), from e^-|x| so it never overflows and keeps its tails to the last
+    digit (sigmoid(-20) = 2.06e-9, not 0); e^-|x| below the smallest normal is flushed to 0
+    as TensorFlow's CPU kernels flush denormals (float32 sigmoid(-100) is 0 there too)."""
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x), dtype=np.promote_types(x.dtype, np.float64))  # then rounded once
+    e = np.where(e < np.finfo(x.dtype).tiny, 0, e)
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 SIGMOID = _sigmoid
@@ -189,8 +213,10 @@ def _(op, dy):
 
 
 @defop("BiasAdd")
-def _bias_add(value, bias):
-    """value + bias along the last axis."""
+def _bias_add(value, bias, channels_first=False):
+    """value + bias along the channels: the last axis, or axis 1 (``NC...`` formats)."""
+    if channels_first:
+        return value + bias.reshape((-1,) + (1,) * (value.ndim - 2))
     return value + bias
 
 
@@ -199,9 +225,10 @@ BIAS_ADD = _bias_add
 
 @BIAS_ADD.gradient
 def _(op, dy):
-    """dy, and dy summed over all but the last axis for the bias."""
+    """dy, and dy summed over all but the channel axis for the bias."""
     nd = dy._value.ndim
-    return dy, reduce_sum(dy, axis=list(range(nd - 1))) if nd > 1 else dy
+    channel = 1 if op.attrs.get("channels_first") else nd - 1
+    return dy, reduce_sum(dy, axis=[a for a in range(nd) if a != channel])
 
 
 @defop("L2Loss")
@@ -255,13 +282,14 @@ XENT = _xent
 
 @XENT.gradient
 def _(op, dy):
-    """Logits: (softmax · sum(labels) - labels) · dy; labels: -log softmax · dy."""
+    """Logits: (softmax - labels) · dy; labels: -log softmax · dy. TensorFlow's fused kernel
+    returns softmax - labels, which is the derivative only when each row of labels sums to
+    1 (the exact one is softmax · sum(labels) - labels): the engine gives what TF gives."""
     logits, labels = op.inputs
     axis = op.attrs.get("axis", -1)
     dyx = expand_dims(dy, axis)
     probs = softmax(logits, axis=axis)
-    label_sum = reduce_sum(labels, axis=axis, keepdims=True)
-    g_logits = m.multiply(m.subtract(m.multiply(probs, label_sum), labels), dyx)
+    g_logits = m.multiply(m.subtract(probs, labels), dyx)
     g_labels = m.multiply(m.negative(log_softmax(logits, axis=axis)), dyx)
     return g_logits, g_labels
 
@@ -290,13 +318,19 @@ def erf(x: Any, name: str | None = None) -> Tensor:
     return execute(ERF, (_float(x, "Erf"),))
 
 
+def erfc(x: Any, name: str | None = None) -> Tensor:
+    """``tf.math.erfc``: the complementary error function."""
+    return execute(ERFC, (_float(x, "Erfc"),))
+
+
 def gelu(features: Any, approximate: bool = False, name: str | None = None) -> Tensor:
     """x·Φ(x); with ``approximate`` the tanh form, as ``tf.nn.gelu``."""
     x = _float(features, "Gelu")
     if approximate:
         inner = m.multiply(m.add(x, m.multiply(m.pow(x, 3), 0.044715)), math.sqrt(2 / math.pi))
         return m.multiply(m.multiply(x, 0.5), m.add(tanh(inner), 1))
-    return m.multiply(m.multiply(x, 0.5), m.add(erf(m.multiply(x, 1 / math.sqrt(2))), 1))
+    # As TensorFlow: ½·x·erfc(-x/√2), whose left tail does not cancel to 0 as 1 + erf does.
+    return m.multiply(m.multiply(x, 0.5), erfc(m.multiply(x, -1 / math.sqrt(2))))
 
 
 def sigmoid(x: Any, name: str | None = None) -> Tensor:
@@ -340,14 +374,29 @@ def log_softmax(logits: Any, axis: int | None = None, name: str | None = None) -
 
 def bias_add(value: Any, bias: Any, data_format: str | None = None,
              name: str | None = None) -> Tensor:
+    """value + bias along the channels: the last axis, or axis 1 for ``NC...`` formats."""
     value, bias = binary_args(value, bias, "BiasAdd")
     if bias._value.ndim != 1:
         raise ValueError(f"Shape must be rank 1 but is rank {bias._value.ndim} for bias "
                          "(tf.nn.bias_add)")
-    if value._value.ndim < 1 or value._value.shape[-1] != bias._value.shape[0]:
+    channels_first = data_format is not None and str(data_format).startswith("NC")
+    if data_format is not None and not channels_first and not str(data_format).startswith("N"):
+        raise ValueError(f"data_format must be of the form `N...C` or `NC...`, got "
+                         f"{data_format!r}")
+    ndim = value._value.ndim
+    if ndim < 2:
         raise errors.InvalidArgumentError(
-            None, "BiasAdd", f"Must provide as many biases as the last dimension of the input "
-            f"tensor: {list(bias._value.shape)} vs. {list(value._value.shape)} [Op:BiasAdd]")
+            None, "BiasAdd", f"Input tensor must be at least 2D: {list(value._value.shape)} "
+            "[Op:BiasAdd]")
+    axis = 1 if channels_first else ndim - 1
+    if value._value.shape[axis] != bias._value.shape[0]:
+        where = "channel" if channels_first else "last"
+        raise errors.InvalidArgumentError(
+            None, "BiasAdd", f"Must provide as many biases as the {where} dimension of the "
+            f"input tensor: {list(bias._value.shape)} vs. {list(value._value.shape)} "
+            "[Op:BiasAdd]")
+    if channels_first:
+        return execute(BIAS_ADD, (value, bias), {"channels_first": True})
     return execute(BIAS_ADD, (value, bias))
 
 

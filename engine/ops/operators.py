@@ -15,14 +15,16 @@ from engine.ops.registry import OpDef, execute, translate_error
 from engine.tensor import Tensor, wrap
 
 
-def _binary(op: OpDef, checked: Any = None) -> tuple[Any, Any]:
+def _binary(op: OpDef, checked: Any = None, fast_kinds: str = "") -> tuple[Any, Any]:
     """(method, reflected method) for a binary op; ``checked`` = the public function when the
-    op needs more than a dtype check (pow's negative exponent, floordiv's zero)."""
+    op needs more than a dtype check (pow's negative exponent, floordiv's zero, truediv's
+    result dtype for integers) except for dtypes of ``fast_kinds``."""
     forward = op.forward
     name = op.name
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if checked is None and other.__class__ is Tensor and self.__class__ is Tensor:
+        if other.__class__ is Tensor and self.__class__ is Tensor and (
+                checked is None or self._value.dtype.kind in fast_kinds):
             a, b = self._value, other._value
             if (a.dtype is b.dtype or a.dtype == b.dtype) and not STATE.observed:
                 try:
@@ -80,7 +82,7 @@ def install() -> None:
         "add": _binary(math_ops.ADD),
         "sub": _binary(math_ops.SUB),
         "mul": _binary(math_ops.MUL),
-        "truediv": _binary(math_ops.DIV),
+        "truediv": _binary(math_ops.DIV, math_ops.divide, fast_kinds="f"),
         "floordiv": _binary(math_ops.FLOORDIV, math_ops.floordiv),
         "mod": _binary(math_ops.MOD, math_ops.floormod),
         "pow": _binary(math_ops.POW, math_ops.pow),

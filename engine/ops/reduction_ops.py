@@ -62,17 +62,26 @@ def _int_kept(reduce: Any) -> Any:
     return fn
 
 
+def _count(shape: tuple, axis: Any) -> int:
+    """How many elements each result of a reduction over ``axis`` (None: all) takes in."""
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+
+
 def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Mean; integer tensors average in integers, truncating, as TensorFlow does."""
+    """Mean; integer tensors average in integers, truncating, as TensorFlow does. The mean of
+    no elements is NaN (0 / 0), as in TensorFlow."""
     x = np.asarray(x)
+    count = _count(x.shape, axis)
     if x.dtype.kind in "iu":
         total = np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.int64)
-        count = max(x.size, 1) // max(np.size(total), 1)
-        return np.trunc(total / count).astype(x.dtype)
+        return np.trunc(total / max(count, 1)).astype(x.dtype)
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:  # float16 accumulates wider in np.mean
-        return np.mean(x, axis=axis, keepdims=keepdims)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.mean(x, axis=axis, keepdims=keepdims)
     total = np.add.reduce(x, axis=axis, keepdims=keepdims)
-    return total / (max(x.size, 1) // max(np.size(total), 1))
+    with np.errstate(invalid="ignore"):
+        return total / count
 
 
 SUM = _reduction("Sum", _int_kept(np.add.reduce))
@@ -91,7 +100,7 @@ MEAN = _reduction("Mean", _mean)
 def _(op, dy):
     """Like Sum, divided by the number of elements averaged."""
     x = op.inputs[0]
-    count = max(x._value.size, 1) // max(np.size(op.outputs[0]._value), 1)
+    count = _count(x._value.shape, op.attrs.get("axis")) or float("nan")  # no elements: nothing
     if dy._value.ndim == 0:  # full reduction: scale the scalar, then broadcast it
         return (_broadcast(math_ops.multiply(dy, 1.0 / count), x._value.shape),)
     return (math_ops.multiply(_grad_to_input(op, dy), 1.0 / count),)
@@ -158,10 +167,18 @@ ANY = _reduction("Any", np.any, differentiable=False)
 ALL = _reduction("All", np.all, differentiable=False)
 
 
+def _without_nan(x: np.ndarray, fill: float) -> np.ndarray:
+    """NaNs replaced by ``fill``: TensorFlow's arg-reductions compare with < and >, which a
+    NaN never wins (numpy's pick the first NaN)."""
+    if x.dtype.kind == "f" and np.isnan(x).any():
+        return np.where(np.isnan(x), x.dtype.type(fill), x)
+    return x
+
+
 @defop("ArgMax", differentiable=False)
 def _argmax(x, axis=0, output_type=np.int64):
-    """Index of the largest value along ``axis``."""
-    return np.argmax(x, axis=axis).astype(output_type)
+    """Index of the largest value along ``axis`` (NaNs ignored)."""
+    return np.argmax(_without_nan(x, -np.inf), axis=axis).astype(output_type)
 
 
 ARGMAX = _argmax
@@ -169,8 +186,8 @@ ARGMAX = _argmax
 
 @defop("ArgMin", differentiable=False)
 def _argmin(x, axis=0, output_type=np.int64):
-    """Index of the smallest value along ``axis``."""
-    return np.argmin(x, axis=axis).astype(output_type)
+    """Index of the smallest value along ``axis`` (NaNs ignored)."""
+    return np.argmin(_without_nan(x, np.inf), axis=axis).astype(output_type)
 
 
 ARGMIN = _argmin
@@ -207,12 +224,13 @@ CUMPROD.doc = "Running product along ``axis`` (optionally exclusive and/or rever
 
 @CUMPROD.gradient
 def _(op, dy):
-    """cumsum(y * dy) taken the other way, divided by x (TensorFlow's rule; x must be non-zero)."""
+    """cumsum(y * dy) taken the other way, divided by x — and 0 where x is 0: TensorFlow's
+    rule (``div_no_nan``), exact only for non-zero x."""
     a = op.attrs
     x, y = op.inputs[0], op.outputs[0]
     back = cumsum(math_ops.multiply(y, dy), axis=a.get("axis", 0),
                   exclusive=a.get("exclusive", False), reverse=not a.get("reverse", False))
-    return (math_ops.divide(back, x),)
+    return (math_ops.divide_no_nan(back, x),)
 
 
 # -- public functions --------------------------------------------------------------------------
@@ -245,6 +263,8 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: bool = False
     """log(sum(exp(x))) computed stably: the max is subtracted first (and held constant)."""
     x = _t(input_tensor)
     require_kinds(x, "f", "ReduceLogSumExp")
+    if axis is not None and axis_tuple(axis, x._value.ndim) == ():
+        return x  # over no axis: each element's own log(exp(x)), as TensorFlow gives
     m = reduce_max(x, axis=axis, keepdims=True)
     m = array_ops.stop_gradient(math_ops.where(math_ops.is_finite(m), m, math_ops.zeros_like(m)))
     out = math_ops.add(math_ops.log(reduce_sum(math_ops.exp(math_ops.subtract(x, m)), axis=axis,

@@ -341,8 +341,13 @@ def leaky_relu_inputs(draw: st.DrawFn) -> Example:
 
 @st.composite
 def bias_add_inputs(draw: st.DrawFn) -> Example:
-    shape = draw(NONSCALAR)
-    return Example((draw(arrays(shape)), draw(arrays(shape[-1:]))), {})
+    """A value of rank 2 or more (TensorFlow's BiasAdd refuses 1-D) and a bias for either
+    data format (channels last, or channels first: axis 1)."""
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=3))
+    data_format = draw(st.sampled_from(["NHWC", "NCHW"]))
+    channels = shape[1] if data_format == "NCHW" else shape[-1]
+    return Example((draw(arrays(shape)), draw(arrays((channels,)))),
+                   {"data_format": data_format})
 
 
 @st.composite
@@ -355,9 +360,13 @@ def sparse_xent_inputs(draw: st.DrawFn) -> Example:
 
 @st.composite
 def xent_inputs(draw: st.DrawFn) -> Example:
+    """Labels that are distributions along the axis: TensorFlow's (and the engine's) logits
+    gradient softmax - labels is the derivative only then."""
     shape = draw(NONSCALAR)
-    logits, labels = draw(arrays(shape, floats(-3, 3))), draw(arrays(shape, floats(0, 1)))
-    return Example((logits, labels), {"axis": draw(st.integers(-len(shape), len(shape) - 1))})
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    logits, weights = draw(arrays(shape, floats(-3, 3))), draw(arrays(shape, floats(0.1, 1)))
+    labels = weights / weights.sum(axis=axis, keepdims=True)
+    return Example((logits, labels), {"axis": axis})
 
 
 def _sparse_xent(logits: tf.Tensor, labels: np.ndarray) -> tf.Tensor:
@@ -516,6 +525,8 @@ OP_CASES: dict[str, Case] = {
     "LeakyRelu": Case(leaky_relu_inputs(), tf.nn.leaky_relu),
     "Elu": unary(tf.nn.elu, floats(-3, 3)),
     "Erf": unary(tf.math.erf, floats(-2.5, 2.5)),
+    "Erfc": unary(tf.math.erfc, floats(-2.5, 2.5)),
+    "Reciprocal": unary(tf.math.reciprocal, NONZERO),
     "Sigmoid": unary(tf.sigmoid, floats(-4, 4)),
     "Tanh": unary(tf.tanh, floats(-3, 3)),
     "Softplus": unary(tf.nn.softplus, floats(-4, 4)),
