@@ -71,6 +71,10 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         *[(_row(variant, NUMBER, NUMBER, r"\d\.\d{4}", r"\d+"), 1)
           for variant in ("numpy floor", "engine tf.function", "engine eager")],
     ],
+    "bench_tutorial_mnist.py": [  # (its smoke run uses the MNIST sample in tests/data)
+        (r"^Epoch 1, Loss: \d+\.\d{4}$", 1),
+        (r"^examples/mnist\.py: " + NUMBER + r" s, test accuracy \d\.\d{4}$", 1),
+    ],
     "bench_gui.py": [
         (r"^append 1,000 ops \(\+ repaint\): median " + NUMBER + " ms, max " + NUMBER
          + r" ms, all 5,000: \d+ ms  " + VERDICT + "$", 1),
