@@ -1,6 +1,14 @@
 """Graph optimization passes. Each is a small function ``graph -> graph`` that rewrites the
 node list in place and returns the graph, so each can be tested on its own; ``optimize``
-chains them. Every pass preserves results: tests compare optimized and eager execution.
+chains them.
+
+Every pass preserves results bit for bit, NaN, inf and -0.0 included: a plain run takes the
+optimized graph, a debugger recording health or values runs the traced ops themselves, and
+both must print the same numbers (tests compare optimized, traced and eager runs byte for
+byte). So a rewrite that is exact only in real arithmetic is not done even where TensorFlow's
+grappler does it: x + 0.0 → x (-0.0 becomes +0.0 otherwise), log(softmax(x)) → log_softmax(x)
+(finite where the traced ops give -inf, and TensorFlow's own training steps give nan: its
+rewrite needs the softmax to have no other reader, and the gradient reads it).
 """
 
 from __future__ import annotations
@@ -54,12 +62,17 @@ def _const_node(graph: ir.Graph, like: ir.Node, array: np.ndarray) -> ir.Node:
 
 def dead_code_elimination(graph: ir.Graph) -> ir.Graph:
     """Drop nodes that neither feed an output nor a stateful node (e.g. the gradient of the
-    input batch that ``tape.gradient`` computes as a by-product of MatMul's rule)."""
+    input batch that ``tape.gradient`` computes as a by-product of MatMul's rule). Random
+    draws stay even when unused, as TensorFlow runs every stateful op: each one advances the
+    seed's stream, so dropping one would change every later draw (and a debugger running
+    the traced ops would see other numbers than a plain run)."""
+    from engine.ops.random_ops import STATEFUL_RANDOM_OPS
+
     needed: set[int] = {v.id for v in graph.outputs}
     keep: list[ir.Node] = []
     for node in reversed(graph.nodes):
-        if node.stateful or node.type == ir.PLACEHOLDER or any(
-                v.id in needed for v in node.outputs):
+        effects = node.stateful or node.type in STATEFUL_RANDOM_OPS
+        if effects or node.type == ir.PLACEHOLDER or any(v.id in needed for v in node.outputs):
             keep.append(node)
             needed.update(v.id for v in node.inputs)
     graph.nodes = keep[::-1]

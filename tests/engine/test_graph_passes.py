@@ -24,6 +24,12 @@ def _types(graph):
     return [n.type for n in graph.nodes]
 
 
+def _bits(array):
+    """dtype, shape and bytes: equal only when bit for bit equal (NaN payloads, -0.0)."""
+    array = np.asarray(array)
+    return array.dtype.str, array.shape, array.tobytes()
+
+
 def test_dead_code_elimination_drops_unused_nodes():
     def f(x):
         _unused = tf.exp(x) * 3.0
@@ -43,6 +49,23 @@ def test_dead_code_elimination_keeps_stateful_updates():
 
     g = passes.dead_code_elimination(_trace(f, tf.constant(2.0)))
     assert "AssignVariableOp" in _types(g)
+
+
+def test_dead_code_elimination_keeps_random_draws():
+    """An unused draw still advances the seed's stream: the optimized graph must draw what
+    the traced ops draw one by one (what a recording debugger runs)."""
+    def f(x):
+        _unused = tf.random.normal([3])
+        return x + tf.random.uniform([3])
+
+    traced = _trace(f, tf.zeros([3]))
+    optimized = passes.optimize(traced)
+    assert "RandomStandardNormal" in _types(optimized)
+    x = np.zeros(3, np.float32)
+    tf.random.set_seed(0)
+    one_by_one = _run(traced, x)
+    tf.random.set_seed(0)
+    assert _bits(_run(optimized, x)[0]) == _bits(one_by_one[0])
 
 
 def test_constant_folding_evaluates_constant_subgraphs_and_shape_only_ops():
@@ -80,12 +103,6 @@ def test_cse_does_not_merge_variable_reads_across_a_write():
     assert _types(g).count("ReadVariableOp") == 2
     v.assign(1.0)
     assert float(_run(g)[0]) == 6.0
-
-
-def _bits(array):
-    """dtype, shape and bytes: equal only when bit for bit equal (NaN payloads, -0.0)."""
-    array = np.asarray(array)
-    return array.dtype.str, array.shape, array.tobytes()
 
 
 def test_algebraic_simplification_removes_identities():
