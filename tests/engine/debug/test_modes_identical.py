@@ -24,6 +24,7 @@ import pytest
 
 from engine.debug import events
 from engine.debug.debuggee import prepare_script, record, run_script
+from engine.debug.tracefile import TraceReader
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -109,18 +110,26 @@ np.savez(sys.argv[1], losses=np.array(losses), w=w.numpy())
 
 
 def spirals_script() -> str:
-    """The built-in demo as it is, for 10 epochs instead of 30, saving its state at the end."""
+    """The built-in demo as it is, for 5 epochs instead of 30 (it prints after the fifth),
+    saving its state at the end."""
     source = (REPO / "examples" / "spirals.py").read_text()
     assert "for epoch in range(30):" in source
-    source = source.replace("for epoch in range(30):", "for epoch in range(10):")
+    source = source.replace("for epoch in range(30):", "for epoch in range(5):")
     return source + (
         "\nimport sys\n"
         "np.savez(sys.argv[1], total=np.float64(total), accuracy=accuracy.result().numpy(),\n"
         "         *[v.numpy() for v in model.variables])\n")
 
 
+def eager(script: str) -> str:
+    """The same program with its steps run eagerly, op by op."""
+    assert script.count("@tf.function\n") == 1
+    return script.replace("@tf.function\n", "")
+
+
 PROGRAMS = {"mnist_step": lambda: MNIST_STEP, "spirals": spirals_script,
-            "nan_step": lambda: NAN_STEP}
+            "nan_step": lambda: NAN_STEP, "nan_step_eager": lambda: eager(NAN_STEP),
+            "mnist_step_eager": lambda: eager(MNIST_STEP)}
 
 
 @pytest.fixture
@@ -144,8 +153,11 @@ def run_plain(script: Path, saved: Path) -> str:
 def run_recorded(script: Path, saved: Path, mode: str) -> str:
     """Record the script in ``mode`` as ``tapescope record`` does; what it printed."""
     printed = io.StringIO()
+    trace = saved.with_suffix(".tsdb")
     with contextlib.redirect_stdout(printed):
-        assert record(script, [str(saved)], saved.with_suffix(".tsdb"), mode=mode) == 0
+        assert record(script, [str(saved)], trace, mode=mode) == 0
+    with TraceReader(trace) as reader:  # the mode watched the ops (or, NO_TENSOR, did not)
+        assert (reader.count("op") + reader.count("ops") > 0) == (mode != "NO_TENSOR")
     return printed.getvalue()
 
 
@@ -187,8 +199,19 @@ def test_every_mode_computes_the_same_bits_as_a_plain_run(program, tmp_path, scr
             failures.append(f"{mode} printed\n{text}instead of\n{plain_text}")
         failures += [f"{mode}: {d}" for d in differences(plain, load(saved))]
     assert not failures, "\n".join(failures)
-    if program == "nan_step":  # what TensorFlow prints: the loss is nan from the first step
+    if program.startswith("nan_step"):  # what TensorFlow prints: nan from the first step
         assert np.isnan(plain["losses"]).all()
+
+
+@pytest.mark.parametrize("program", ["mnist_step", "nan_step"])
+def test_a_traced_step_computes_the_same_bits_as_the_eager_step(program, tmp_path,
+                                                                 script_sandbox):
+    traced, eager_run = tmp_path / "traced.py", tmp_path / "eager.py"
+    traced.write_text(PROGRAMS[program]())
+    eager_run.write_text(eager(PROGRAMS[program]()))
+    assert run_plain(traced, tmp_path / "traced.npz") == \
+        run_plain(eager_run, tmp_path / "eager.npz")
+    assert differences(load(tmp_path / "traced.npz"), load(tmp_path / "eager.npz")) == []
 
 
 def test_tapescope_record_prints_what_the_plain_run_prints(tmp_path, script_sandbox):
