@@ -243,7 +243,8 @@ def fuse_matmul_bias_activation(graph: ir.Graph) -> ir.Graph:
     single = _single_consumer(graph)
     removed: set[int] = set()
     for node in graph.nodes:
-        if node.type != "MatMul" or node.id in removed or len(node.inputs[0].shape) != 2:
+        if node.type != "MatMul" or node.id in removed or any(
+                len(v.shape) != 2 for v in node.inputs):  # the kernel's .T is 2-D only
             continue
         add = single.get(node.outputs[0].id)
         if add is None or add.type not in ("BiasAdd", "AddV2"):

@@ -166,6 +166,19 @@ def test_log_of_softmax_is_computed_as_traced():
     assert optimized[0][0, 2] == -np.inf
 
 
+def test_a_batched_matmul_is_not_fused():
+    w = tf.Variable(np.arange(30, dtype=np.float32).reshape(2, 3, 5))
+    b = tf.Variable(np.ones(3, np.float32))
+
+    def f(x):
+        return tf.nn.relu(tf.matmul(x, w, transpose_b=True) + b)
+
+    x = np.ones((4, 5), np.float32)
+    g = passes.optimize(_trace(f, tf.constant(x)))
+    assert passes.FUSED_MATMUL not in _types(g)
+    assert _bits(_run(g, x)[0]) == _bits(f(tf.constant(x)).numpy())
+
+
 def test_fused_matmul_adds_the_bias_in_the_order_written():
     """b + x@w and x@w + b differ in bits when both hold a NaN: the first NaN's sign wins."""
     w = tf.Variable(np.array([[0.0, 1.0], [1.0, 1.0]], np.float32))
