@@ -280,7 +280,8 @@ def fuse_matmul_bias_activation(graph: ir.Graph) -> ir.Graph:
 
 def fuse_elementwise_chains(graph: ir.Graph) -> ir.Graph:
     """A run of elementwise ops where each result feeds only the next becomes one node that
-    evaluates the chain into a single buffer (fewer dispatches, fewer temporaries)."""
+    evaluates the chain into a single buffer (fewer dispatches, fewer temporaries): the ops'
+    own ufuncs, in order, operands in the order written, so the same bits."""
     single = _single_consumer(graph)
     chain_of: dict[int, list[ir.Node]] = {}
     absorbed: set[int] = set()
