@@ -346,10 +346,14 @@ def _fused_matmul(node: ir.Node, shape: tuple, dtype: np.dtype, buffered: bool) 
     get = _buffer(shape, dtype, buffered)
     ta, tb = node.attrs["transpose_a"], node.attrs["transpose_b"]
     activate = _ACTIVATIONS_INPLACE[node.attrs["activation"]]
+    bias_first = node.attrs.get("bias_first", False)
 
     def kernel(a: np.ndarray, b: np.ndarray, bias: np.ndarray) -> np.ndarray:
         out = np.matmul(a.T if ta else a, b.T if tb else b, out=get())
-        out += bias
+        if bias_first:
+            np.add(bias, out, out=out)
+        else:
+            out += bias
         if activate is not None:
             activate(out)
         return out

@@ -1,6 +1,14 @@
 """Graph optimization passes. Each is a small function ``graph -> graph`` that rewrites the
 node list in place and returns the graph, so each can be tested on its own; ``optimize``
-chains them. Every pass preserves results: tests compare optimized and eager execution.
+chains them.
+
+Every pass preserves results bit for bit, NaN, inf and -0.0 included: a plain run takes the
+optimized graph, a debugger recording health or values runs the traced ops themselves, and
+both must print the same numbers (tests compare optimized, traced and eager runs byte for
+byte). So a rewrite that is exact only in real arithmetic is not done even where TensorFlow's
+grappler does it: x + 0.0 → x (-0.0 becomes +0.0 otherwise), log(softmax(x)) → log_softmax(x)
+(finite where the traced ops give -inf, and TensorFlow's own training steps give nan: its
+rewrite needs the softmax to have no other reader, and the gradient reads it).
 """
 
 from __future__ import annotations
@@ -54,12 +62,17 @@ def _const_node(graph: ir.Graph, like: ir.Node, array: np.ndarray) -> ir.Node:
 
 def dead_code_elimination(graph: ir.Graph) -> ir.Graph:
     """Drop nodes that neither feed an output nor a stateful node (e.g. the gradient of the
-    input batch that ``tape.gradient`` computes as a by-product of MatMul's rule)."""
+    input batch that ``tape.gradient`` computes as a by-product of MatMul's rule). Random
+    draws stay even when unused, as TensorFlow runs every stateful op: each one advances the
+    seed's stream, so dropping one would change every later draw (and a debugger running
+    the traced ops would see other numbers than a plain run)."""
+    from engine.ops.random_ops import STATEFUL_RANDOM_OPS
+
     needed: set[int] = {v.id for v in graph.outputs}
     keep: list[ir.Node] = []
     for node in reversed(graph.nodes):
-        if node.stateful or node.type == ir.PLACEHOLDER or any(
-                v.id in needed for v in node.outputs):
+        effects = node.stateful or node.type in STATEFUL_RANDOM_OPS
+        if effects or node.type == ir.PLACEHOLDER or any(v.id in needed for v in node.outputs):
             keep.append(node)
             needed.update(v.id for v in node.inputs)
     graph.nodes = keep[::-1]
@@ -152,14 +165,25 @@ def _const_value(v: ir.Value) -> np.ndarray | None:
     return v.node.attrs["value"] if v.node.type == ir.CONST else None
 
 
-def _is_scalar_const(v: ir.Value, number: float) -> bool:
+def _leaves_unchanged(v: ir.Value, kind: str) -> bool:
+    """Whether constant ``v`` as an operand of ``kind`` gives the other operand back bit for
+    bit, for every value (NaN, ±inf and -0.0 included): x·1, x/1, x + (-0.0), x - (+0.0).
+    Not x + 0.0, since -0.0 + 0.0 is +0.0 (TensorFlow's grappler drops it anyway, and so
+    prints -0.0 where its eager mode prints 0.0; here every mode computes the same)."""
     c = _const_value(v)
-    return c is not None and c.size >= 1 and bool(np.all(c == number))
+    if c is None or c.size == 0:
+        return False
+    if kind in ("Mul", "RealDiv"):
+        return bool(np.all(c == 1))
+    if c.dtype.kind != "f":
+        return bool(np.all(c == 0))
+    return bool(np.all(c == 0) and np.all(np.signbit(c) == (kind == "AddV2")))
 
 
 def algebraic_simplification(graph: ir.Graph) -> ir.Graph:
-    """x*1, 1*x, x+0, x-0, x/1 → x; identities, no-op reshapes/casts/broadcasts → x;
-    -(-x) → x; transpose of a transpose → one transpose (or none)."""
+    """x*1, 1*x, x/1, x+(-0.0), x-0.0 → x; identities, no-op reshapes/casts/broadcasts → x;
+    -(-x) → x; transpose of a transpose → one transpose (or none). Each gives the same bits
+    as the ops it removes (so x+0.0, x*0 and x-x stay: -0.0, NaN and inf tell them apart)."""
     mapping: dict[int, ir.Value] = {}
     for node in graph.nodes:
         node.inputs = [mapping.get(v.id, v) for v in node.inputs]
@@ -176,10 +200,9 @@ def algebraic_simplification(graph: ir.Graph) -> ir.Graph:
                 replacement = x
         elif kind in ("Mul", "AddV2", "Sub", "RealDiv"):
             x, y = node.inputs
-            unit = 1.0 if kind in ("Mul", "RealDiv") else 0.0
-            if _is_scalar_const(y, unit) and x.shape == out.shape and x.dtype == out.dtype:
+            if _leaves_unchanged(y, kind) and x.shape == out.shape and x.dtype == out.dtype:
                 replacement = x
-            elif (kind in ("Mul", "AddV2") and _is_scalar_const(x, unit)
+            elif (kind in ("Mul", "AddV2") and _leaves_unchanged(x, kind)
                   and y.shape == out.shape and y.dtype == out.dtype):
                 replacement = y
         elif kind == "Neg" and node.inputs[0].node.type == "Neg":
@@ -214,11 +237,14 @@ def _single_consumer(graph: ir.Graph) -> dict[int, ir.Node | None]:
 
 def fuse_matmul_bias_activation(graph: ir.Graph) -> ir.Graph:
     """MatMul → BiasAdd/AddV2(bias vector) [→ Relu|Sigmoid|Tanh|Softmax] becomes one
-    FusedMatMul node: a Dense layer's forward in one kernel, no intermediates kept."""
+    FusedMatMul node: a Dense layer's forward in one kernel, no intermediates kept. The
+    kernel runs the same numpy operations in the same order as the ops' forwards (operand
+    order included), in place: the same bits."""
     single = _single_consumer(graph)
     removed: set[int] = set()
     for node in graph.nodes:
-        if node.type != "MatMul" or node.id in removed or len(node.inputs[0].shape) != 2:
+        if node.type != "MatMul" or node.id in removed or any(
+                len(v.shape) != 2 for v in node.inputs):  # the kernel's .T is 2-D only
             continue
         add = single.get(node.outputs[0].id)
         if add is None or add.type not in ("BiasAdd", "AddV2"):
@@ -236,7 +262,10 @@ def fuse_matmul_bias_activation(graph: ir.Graph) -> ir.Graph:
         fused = ir.Node(node.id, FUSED_MATMUL, [node.inputs[0], node.inputs[1], bias],
                         {"transpose_a": node.attrs.get("transpose_a", False),
                          "transpose_b": node.attrs.get("transpose_b", False),
-                         "activation": activation}, node.name + "/fused", node.scope)
+                         "activation": activation,
+                         # b + x@w, not x@w + b: with NaN in both, the first one's bits win
+                         "bias_first": add.inputs[0] is bias},
+                        node.name + "/fused", node.scope)
         out = last.outputs[0]
         fused.outputs = [ir.Value(out.id, fused, 0, out.shape, out.dtype)]
         graph.nodes[graph.nodes.index(last)] = fused
@@ -249,55 +278,10 @@ def fuse_matmul_bias_activation(graph: ir.Graph) -> ir.Graph:
     return graph
 
 
-def fuse_log_softmax(graph: ir.Graph) -> ir.Graph:
-    """log(softmax(x)) → log_softmax(x) and log(clip(softmax(x), lo, hi)) → clip(log_softmax(x),
-    log lo, log hi): the numerically stable form (no log of an underflowed probability)."""
-    from engine.ops.registry import REGISTRY
-
-    single = _single_consumer(graph)
-    for node in list(graph.nodes):
-        if node.type != "Log":
-            continue
-        src = node.inputs[0].node
-        clip = None
-        if src.type == "ClipByValue" and src.inputs[0].node.type == "Softmax":
-            clip, src = src, src.inputs[0].node
-            lo, hi = (_const_value(v) for v in clip.inputs[1:])
-            if lo is None or hi is None or single.get(clip.outputs[0].id) is not node:
-                continue
-        if src.type != "Softmax":
-            continue
-        node.op = REGISTRY["LogSoftmax"]
-        node.attrs = dict(src.attrs)
-        node.inputs = [src.inputs[0]]
-        if clip is not None:
-            lo_log = (np.log(lo).astype(lo.dtype) if np.all(lo > 0)
-                      else np.asarray(-np.inf, lo.dtype))
-            node.attrs = {"axis": src.attrs.get("axis", -1), "log_lo": lo_log,
-                          "log_hi": np.log(hi).astype(hi.dtype)}
-            node.op = _CLIPPED_LOG_SOFTMAX
-    return dead_code_elimination(graph)
-
-
-class _ClippedLogSoftmax:
-    """Graph-only kernel: clip(log_softmax(x), log lo, log hi)."""
-
-    name = "ClippedLogSoftmax"
-    num_outputs = 1  # read as an OpDef's by the compiler
-
-    @staticmethod
-    def forward(x: np.ndarray, axis: int = -1, log_lo: Any = None, log_hi: Any = None) -> Any:
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-        return np.clip(out, log_lo, log_hi)
-
-
-_CLIPPED_LOG_SOFTMAX = _ClippedLogSoftmax()
-
-
 def fuse_elementwise_chains(graph: ir.Graph) -> ir.Graph:
     """A run of elementwise ops where each result feeds only the next becomes one node that
-    evaluates the chain into a single buffer (fewer dispatches, fewer temporaries)."""
+    evaluates the chain into a single buffer (fewer dispatches, fewer temporaries): the ops'
+    own ufuncs, in order, operands in the order written, so the same bits."""
     single = _single_consumer(graph)
     chain_of: dict[int, list[ir.Node]] = {}
     absorbed: set[int] = set()
@@ -375,7 +359,7 @@ def optimize(graph: ir.Graph) -> ir.Graph:
     g = copy_graph(graph)
     for rewrite in (dead_code_elimination, constant_folding, algebraic_simplification,
                     common_subexpression_elimination, constant_folding,
-                    algebraic_simplification, fuse_log_softmax, fuse_matmul_bias_activation,
+                    algebraic_simplification, fuse_matmul_bias_activation,
                     fuse_elementwise_chains, dead_code_elimination):
         g = rewrite(g)
     return g
