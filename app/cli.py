@@ -333,7 +333,8 @@ def inspect_lines(reader: Any) -> list[str]:
     for gradient in reader.gradients():
         for source in gradient.get("sources", ()):
             if "reason" in source:
-                key = (source.get("name") or f"tensor {source.get('id')}", source["reason"])
+                name = source.get("name") or f"tensor of shape {source.get('shape', [])}"
+                key = (name, source["reason"])
                 missing.setdefault(key, []).append(gradient)
     if missing:
         lines.append("None gradients:")

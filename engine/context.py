@@ -80,6 +80,18 @@ def user_frame(depth: int = 2) -> tuple[str, int]:
     return ("", 0)
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes ``warnings.warn`` (called by the caller of this function)
+    name the user's line, however deep inside the engine the warning is raised."""
+    frame, level = sys._getframe(1), 1  # level 1 is the caller, which calls warnings.warn
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_ENGINE_DIR) or filename.startswith("<tf.function")):
+            return level
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 class Hook:
     """What the engine calls on an attached debugger hook (all no-ops here; subclass it).
 

@@ -8,9 +8,12 @@ engine ops, so an outer tape records the backward pass of an inner one (higher o
 
 from __future__ import annotations
 
+import ast
 import enum
 import functools
 import inspect
+import linecache
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +44,68 @@ def _is_float(t: Tensor) -> bool:
     return t._value.dtype.kind == "f"
 
 
+class NoneGradientReason(str):
+    """Why ``tape.gradient`` returned None for one source: the text a user reads (a str, so
+    it prints, compares and travels in events as that text), and the user's ``file`` and
+    ``line`` where the path from the source broke, when it broke in their code."""
+
+    def __new__(cls, text: str, file: str = "", line: int = 0) -> NoneGradientReason:
+        reason = super().__new__(cls, text)
+        reason.file, reason.line = file, line
+        return reason
+
+
+def _place(file: str, line: int) -> str:
+    return f"{os.path.basename(file)}:{line}"
+
+
+def _source_name(source: Tensor, index: int, count: int, site: tuple[str, int]) -> str:
+    """What the user calls source ``index`` of ``count``: a variable's name, or the text
+    of the source in the ``tape.gradient`` call at ``site`` (never an id)."""
+    if isinstance(source, Variable):
+        return source._name
+    expressions = gradient_source_texts(*site, count)
+    if expressions is not None:
+        return f"`{expressions[index]}`"
+    return f"the source tensor of shape {list(source._value.shape)}"
+
+
+@functools.lru_cache(maxsize=256)
+def gradient_source_texts(file: str, line: int, count: int) -> tuple[str, ...] | None:
+    """The user's text for each of the ``count`` sources of the ``.gradient(target, sources)``
+    call at ``file``:``line`` (``x`` for ``tape.gradient(y, [x, w])``), or None when the
+    source file or the call cannot be read. Parses the file once per call site."""
+    text = "".join(linecache.getlines(file))
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "gradient" and node.lineno <= line <= node.end_lineno):
+            continue
+        given = node.args[1:2] or [k.value for k in node.keywords if k.arg == "sources"]
+        if not given:
+            return None
+        sources = given[0]
+        whole = ast.get_source_segment(text, sources) or "sources"
+        items = None
+        if isinstance(sources, ast.List | ast.Tuple):
+            items = sources.elts
+        elif isinstance(sources, ast.Dict) and all(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in sources.keys):
+            items = [v for _, v in sorted(zip([k.value for k in sources.keys], sources.values),
+                                          key=lambda pair: pair[0])]
+        nested = items is None or any(
+            isinstance(e, ast.Starred | ast.List | ast.Tuple | ast.Dict) for e in items)
+        if not nested and len(items) == count:  # nest.flatten's order: dicts by sorted key
+            return tuple(ast.get_source_segment(text, e) or whole for e in items)
+        if count == 1:
+            return (whole,)
+        return tuple(f"{whole}[{i}]" for i in range(count))  # a list or tuple, most likely
+    return None
+
+
 class GradientTape:
     """Record operations for automatic differentiation (``tf.GradientTape``)."""
 
@@ -50,7 +115,7 @@ class GradientTape:
         self._recording = False
         self._used = False
         self._reset_state()
-        self.none_gradient_reasons: dict[int, str] = {}
+        self.none_gradient_reasons: dict[int, NoneGradientReason] = {}
 
     def _reset_state(self) -> None:
         self._records: list[OpCall] = []
@@ -58,7 +123,9 @@ class GradientTape:
         # tracked one died must not pass for it).
         self._tracked: set[int] = set()  # ids of watched tensors and of recorded outputs
         self._watched: dict[int, Tensor] = {}  # id -> watched tensor or variable
-        self._numpy_exits: set[int] = set()  # ids of tracked tensors read with .numpy()
+        # id -> (how, file, line): tracked tensors and variables whose value left for numpy
+        # or Python while recording (the usual way a path gets lost, unseen by the tape)
+        self._exits: dict[int, tuple[str, str, int]] = {}
 
     # -- context ---------------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -145,9 +212,15 @@ class GradientTape:
                 hit = True
         return hit
 
-    def _note_numpy_exit(self, t: Tensor) -> None:
-        if t._id in self._tracked:
-            self._numpy_exits.add(t._id)
+    def _note_exit(self, t: Tensor, how: str) -> None:
+        """Remember where ``t``'s value first left the engine (``.numpy()``, ``float()``,
+        numpy…), when that could cut a gradient path: only float tensors this tape tracks,
+        and trainable variables (read through numpy, they never reach the tape at all)."""
+        key = t._id
+        if key in self._exits or t._value.dtype.kind != "f":
+            return
+        if key in self._tracked or (isinstance(t, Variable) and t.trainable):
+            self._exits[key] = (how, *user_frame(2))
 
     # -- gradients ----------------------------------------------------------------------------
     def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
@@ -180,10 +253,13 @@ class GradientTape:
             grads = self._backward(targets, seeds, flat_sources)
         results = []
         self.none_gradient_reasons = {}
+        site = None  # this call's (file, line): names the sources in the reasons
         for i, (s, g) in enumerate(zip(flat_sources, grads)):
             if g is None or not _is_float(s):
                 g = None
-                self.none_gradient_reasons[i] = self._explain_none(s, targets)
+                site = site or user_frame(2)
+                name = _source_name(s, i, len(flat_sources), site)
+                self.none_gradient_reasons[i] = self._explain_none(s, name, targets)
                 if mode is UnconnectedGradients.ZERO:
                     g = math_ops.zeros_like(s)
             results.append(g)
@@ -244,23 +320,28 @@ class GradientTape:
                 STATE.tapes.append(self)
                 STATE.refresh()
 
-    def _explain_none(self, source: Tensor, targets: list) -> str:
-        """Why ``gradient`` returned None for ``source``, in words a user can act on."""
+    def _explain_none(self, source: Tensor, name: str, targets: list) -> NoneGradientReason:
+        """Why ``gradient`` returned None for ``source`` (called ``name``), in words a user can
+        act on; where the path broke in the user's code, when it broke there."""
         if not _is_float(source):
-            return (f"the source has dtype {source.dtype.name}; gradients flow only to "
-                    "floating-point tensors")
+            return NoneGradientReason(f"{name} has dtype {source.dtype.name}; gradients flow "
+                                      "only to floating-point tensors")
         if not any(isinstance(t, Tensor) and _is_float(t) for t in targets):
-            return "the target is not a floating-point tensor, so it has no gradient"
+            return NoneGradientReason("the target is not a floating-point tensor, so it has "
+                                      "no gradient")
         if source._id not in self._tracked:
             if isinstance(source, Variable) and not source.trainable:
-                return "the variable is not trainable, so the tape does not watch it"
+                return NoneGradientReason(f"{name} is not trainable, so the tape does not "
+                                          "watch it")
             if isinstance(source, Variable) and not self._watch_accessed_variables:
-                return ("the tape was created with watch_accessed_variables=False and this "
-                        "variable was never passed to tape.watch")
+                return NoneGradientReason("the tape was created with watch_accessed_variables="
+                                          f"False and {name} was never passed to tape.watch")
+            if source._id in self._exits:  # read only through numpy: no op ever saw it
+                return self._exit_reason(f"the value of {name}", [source._id])
             if isinstance(source, Variable):
-                return "the variable was not used while the tape was recording"
-            return ("the tape never watched this tensor: call tape.watch(x) on a constant, or "
-                    "compute it inside the tape's context")
+                return NoneGradientReason(f"{name} was not used while the tape was recording")
+            return NoneGradientReason(f"the tape never watched {name}: call tape.watch on a "
+                                      "constant, or compute it inside the tape's context")
         # A break explains the None only where it cuts a recorded path from the source to a
         # target: follow every recorded op, differentiable or not, from both ends.
         upstream = {t._id for t in targets if isinstance(t, Tensor)}
@@ -278,17 +359,35 @@ class GradientTape:
                 if reason is not None:
                     breaks.append(reason)
         if breaks:
-            return "the target does not depend on the source differentiably: " + "; ".join(
-                dict.fromkeys(breaks))
-        # No recorded path at all; a value computed from the source that left through
-        # .numpy() is the usual way such a path gets lost.
-        if any(key in self._numpy_exits for key in downstream):
-            return ("a value computed from the source was taken out with .numpy() (and presumably "
-                    "turned back into a constant), which the tape cannot follow")
+            return NoneGradientReason(f"the target does not depend on {name} differentiably: "
+                                      + "; ".join(dict.fromkeys(breaks)))
+        # No recorded path at all; a value computed from the source that left for numpy or
+        # Python (and came back as a constant) is the usual way such a path gets lost.
+        exits = [key for key in self._exits if key in downstream]
+        if exits:
+            whose = f"the value of {name}" if exits[0] == source._id else (
+                f"a value computed from {name}")
+            return self._exit_reason(whose, exits)
         if not any(t._id in self._tracked for t in targets if isinstance(t, Tensor)):
-            return ("the target was not computed from any watched tensor while the tape was "
-                    "recording")
-        return "the target does not depend on this source (they are not connected)"
+            return NoneGradientReason("the target was not computed from any watched tensor "
+                                      "while the tape was recording")
+        return NoneGradientReason(f"the target does not depend on {name} (they are not "
+                                  "connected)")
+
+    def _exit_reason(self, whose: str, exits: list[int]) -> NoneGradientReason:
+        """The reason for a path cut where values left the engine (first exit named)."""
+        how, file, line = self._exits[exits[0]]
+        code = linecache.getline(file, line).strip() if file else ""
+        via = "numpy (np.asarray or a numpy function)" if how == "numpy" else how
+        text = (f"{whose} left the engine through {via} at {_place(file, line)}"
+                + (f" ({code})" if code else "")
+                + ": the tape cannot follow a value through numpy or Python numbers, so what "
+                "came back is a constant to it; keep the computation in tensor ops")
+        others = dict.fromkeys(_place(*self._exits[key][1:]) for key in exits[1:])
+        others.pop(_place(file, line), None)
+        if others:
+            text += f" (it also left at {', '.join(others)})"
+        return NoneGradientReason(text, file, line)
 
     # -- jacobians -----------------------------------------------------------------------------
     def jacobian(self, target: Any, sources: Any,

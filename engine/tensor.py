@@ -67,9 +67,8 @@ class Tensor:
         A copy because tensors are immutable and a Variable must not change (nor the
         values a tape saved) when the caller writes into the array it got back.
         """
-        if STATE.observed and STATE.tapes:
-            for tape in STATE.tapes:
-                tape._note_numpy_exit(self)
+        if STATE.tapes:
+            _leaving_the_engine(self, ".numpy()")
         value = self._value
         if isinstance(value, np.ndarray):
             return value[()] if value.ndim == 0 else value.copy()
@@ -81,6 +80,8 @@ class Tensor:
 
     # -- Python protocols ------------------------------------------------------------
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if STATE.tapes:  # np.asarray(t), or a numpy function such as np.maximum(t, 0)
+            _leaving_the_engine(self, "numpy")
         value = np.asarray(self._value)
         if dtype is not None and value.dtype != dtype:
             return value.astype(dtype)
@@ -99,12 +100,18 @@ class Tensor:
         return iter(array_ops.unstack(self))
 
     def __bool__(self) -> bool:
+        if STATE.tapes:
+            _leaving_the_engine(self, "bool()")
         return bool(self._value)
 
     def __float__(self) -> float:
+        if STATE.tapes:
+            _leaving_the_engine(self, "float()")
         return float(self._value)
 
     def __int__(self) -> int:
+        if STATE.tapes:
+            _leaving_the_engine(self, "int()")
         return int(self._value)
 
     def __index__(self) -> int:
@@ -135,6 +142,14 @@ class Tensor:
     def __repr__(self) -> str:
         return (f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
                 f"numpy={numpy_text(self._value, is_repr=True)}>")
+
+
+def _leaving_the_engine(t: Tensor, how: str) -> None:
+    """``t``'s value leaves for numpy or Python (``how``), where no tape can follow it: the
+    recording tapes note where, to explain a None gradient later. (``__index__`` needs none:
+    it takes integer tensors only, which carry no gradient anyway.)"""
+    for tape in STATE.tapes:
+        tape._note_exit(t, how)
 
 
 def numpy_text(value: Any, is_repr: bool = False) -> str:

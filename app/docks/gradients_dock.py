@@ -167,9 +167,12 @@ class GradientsDock(QDockWidget):
 
     def _add_gradient(self, event: dict, norms: dict) -> None:
         for source in event["sources"]:
-            track = self._track(source["id"], source.get("name"))
+            name = source.get("name") or f"tensor of shape {source.get('shape', [])}"
+            track = self._track(source["id"], name)
             if "reason" in source and source.get("norm") is None:
-                self._add_none(track.label, source["reason"], event["step"])
+                place = (source["reason_file"], source["reason_line"]) if source.get(
+                    "reason_line") else None
+                self._add_none(track.label, source["reason"], event["step"], place)
                 continue
             track.gradient = source
             track.gradient_step = event["step"]
@@ -179,13 +182,17 @@ class GradientsDock(QDockWidget):
             steps.append(event["step"])
             values.append(source["norm"])
 
-    def _add_none(self, label: str, reason: str, step: int) -> None:
+    def _add_none(self, label: str, reason: str, step: int,
+                  place: tuple[str, int] | None = None) -> None:
+        """List (or count again) a None gradient; ``place`` is the user's (file, line) where
+        the path broke, when the tape knows it (the text names only the file's base name)."""
         found = self._none_items.get((label, reason))
         if found is None:
             item = QListWidgetItem()
             item.setForeground(QBrush(BAD_COLOR))
             item.setBackground(QBrush(BAD_BACKGROUND))
-            item.setToolTip(reason)
+            item.setToolTip(reason if place is None else
+                            f"{reason}\n\npath broken at {place[0]}, line {place[1]}")
             self.none_list.addItem(item)
             found = self._none_items[(label, reason)] = (item, [step, step, 0])
         item, seen = found
@@ -267,7 +274,7 @@ class GradientsDock(QDockWidget):
     def _track(self, source_id: int, name: str | None) -> _VariableTrack:
         track = self._tracks.get(source_id)
         if track is None:
-            label = base = name or f"tensor {source_id}"
+            label = base = name or "unnamed tensor"
             copy = 1
             while label in self._by_label:  # two variables may share a name
                 copy += 1

@@ -37,7 +37,8 @@ from engine.debug import events
 from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
-from engine.tensor import wrap
+from engine.tape import gradient_source_texts
+from engine.tensor import Variable, wrap
 
 # A pack is sent when it holds this many ops or its first op is this old (the live view).
 PACK_MAX_OPS = 512
@@ -62,6 +63,14 @@ def _sqrt(square: Any) -> float:
     """√ of a sum of squares as a Python float (NaN for NaN/-…; math.sqrt would raise)."""
     square = float(square)
     return math.sqrt(square) if square >= 0 else float("nan")
+
+
+
+def _source_text(file: str, line: int, index: int, count: int) -> str | None:
+    """A watched tensor's name: its text in the user's ``tape.gradient`` call (``x`` of
+    ``tape.gradient(y, [x])``), since a plain tensor has no name of its own."""
+    texts = gradient_source_texts(file, line, count)
+    return None if texts is None else texts[index]
 
 
 class Probe(Hook):
@@ -458,10 +467,13 @@ class Probe(Hook):
         file, line = user_frame(3) if site is None else site
         described = []
         for i, (s, g) in enumerate(zip(sources, grads)):
-            entry = {"id": s._id, "name": getattr(s, "_name", None) and s.name,
+            entry = {"id": s._id, "name": s.name if isinstance(s, Variable) else
+                     _source_text(file, line, i, len(sources)),
                      "shape": list(np.shape(s._value))}
             if g is None:
-                entry["reason"] = reasons.get(i, "no gradient")
+                reason = entry["reason"] = reasons.get(i, "no gradient")
+                if getattr(reason, "line", 0):  # where the user's code cut the path
+                    entry["reason_file"], entry["reason_line"] = reason.file, reason.line
                 entry["summary"] = None
             elif self._mode == "NO_TENSOR":  # idle: not even a norm (a pass over the values)
                 entry["summary"] = None

@@ -7,12 +7,13 @@ variable gets a new array, never an in-place write, so tapes holding old values 
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from engine.context import STATE
+from engine.context import STATE, user_stacklevel
 from engine.keras import schedules  # noqa: F401  (tf.keras.optimizers.schedules)
 from engine.tensor import Tensor, Variable
 
@@ -80,7 +81,8 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars: Iterable, name: str | None = None,
                         **kwargs: Any) -> Variable:
-        """Apply one update per (gradient, variable) pair; None gradients are skipped."""
+        """Apply one update per (gradient, variable) pair; None gradients are skipped, with
+        Keras 3's warning naming their variables (a silently frozen layer is a bug)."""
         pairs = [(g, v) for g, v in grads_and_vars]
         if not pairs:
             raise ValueError("No gradients provided for any variable.")
@@ -92,6 +94,11 @@ class Optimizer:
         if not live:
             names = ", ".join(v.name for _, v in pairs)
             raise ValueError(f"No gradients provided for any variable: [{names}].")
+        if len(live) < len(pairs):
+            missing = [v._name for g, v in pairs if g is None]
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
+                          "loss. If using `model.compile()`, did you forget to provide a `loss` "
+                          "argument?", UserWarning, stacklevel=user_stacklevel())
         if STATE.graph is not None:
             return STATE.graph.apply_gradients(self, live)
         grads = [np.asarray(g._value if isinstance(g, Tensor) else g) for g, _ in live]

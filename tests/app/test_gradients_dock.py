@@ -122,7 +122,7 @@ def test_variables_sharing_a_name_get_distinct_labels(dock, session):
     session.feed([session.gradient(0, [gradient_source(1, "Variable:0", np.ones(1)),
                                        gradient_source(2, "Variable:0", np.ones(1)),
                                        gradient_source(3, None, np.ones(1))])])
-    assert dock.variable_labels() == ["Variable:0", "Variable:0 (2)", "tensor 3"]
+    assert dock.variable_labels() == ["Variable:0", "Variable:0 (2)", "tensor of shape [1]"]
 
 
 def test_no_tensor_mode_gradients_have_no_norm_and_draw_no_point(dock, session):
@@ -132,3 +132,19 @@ def test_no_tensor_mode_gradients_have_no_norm_and_draw_no_point(dock, session):
     steps, _ = dock.norm_series("dense/kernel:0")
     assert steps.tolist() == [0, 1]
     assert dock._by_label["dense/kernel:0"].gradient_step == 2
+
+
+def test_none_gradient_shows_where_the_users_code_broke_the_path(dock, session):
+    reason = ("the value of dense/kernel left the engine through .numpy() at train.py:12 "
+              "(y = tf.matmul(x, w.numpy())): the tape cannot follow a value through numpy")
+    broken = gradient_source(4, "dense/kernel:0", None, reason=reason) | {
+        "reason_file": "/home/me/train.py", "reason_line": 12}
+    watched = gradient_source(7, None, None, reason="the tape never watched `x`",
+                              shape=(2, 3))
+    session.feed([session.gradient(0, [broken, watched])])
+    assert dock.none_gradients() == [f"dense/kernel:0: {reason} (step 0, 1×)",
+                                     "tensor of shape [2, 3]: the tape never watched `x` "
+                                     "(step 0, 1×)"]
+    assert dock.none_list.item(0).toolTip() == (
+        f"{reason}\n\npath broken at /home/me/train.py, line 12")
+    assert dock.none_list.item(1).toolTip() == "the tape never watched `x`"

@@ -5,6 +5,8 @@ worked out by hand."""
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -434,6 +436,170 @@ def test_connected_sources_have_no_reason():
     grads = tape.gradient(y, [a, b])
     assert grads[0].numpy() == 2.0 and grads[1] is None
     assert set(tape.none_gradient_reasons) == {1}
+
+
+# Where the path broke and what happened: the user's line of the .numpy() / float() / numpy call.
+HERE = os.path.basename(__file__)
+CONSTANT_AFTER = (": the tape cannot follow a value through numpy or Python numbers, so what "
+                  "came back is a constant to it; keep the computation in tensor ops")
+
+
+def _previous_line() -> int:
+    return sys._getframe(1).f_lineno - 1
+
+
+def test_reason_for_a_variable_taken_out_with_numpy_names_the_line():
+    x = tf.constant([[1.0, 2.0]])
+    w = tf.Variable([[3.0], [4.0]], name="dense/kernel")
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.matmul(x, w.numpy()))
+    line = _previous_line()
+    reason = _reason(tape, y, w)
+    assert reason == (f"the value of dense/kernel left the engine through .numpy() at "
+                      f"{HERE}:{line} (y = tf.reduce_sum(tf.matmul(x, w.numpy())))"
+                      + CONSTANT_AFTER)
+    assert (reason.file, reason.line) == (__file__, line)
+
+
+def test_reason_for_float_of_a_tensor_computed_from_the_variable():
+    x = tf.constant([1.0, 2.0])
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        t = w * 3.0
+        y = tf.reduce_sum(x / float(t))
+    line = _previous_line()
+    reason = _reason(tape, y, w)
+    assert reason == (f"a value computed from w left the engine through float() at {HERE}:{line} "
+                      "(y = tf.reduce_sum(x / float(t)))" + CONSTANT_AFTER)
+    assert reason.line == line
+
+
+def test_reason_for_float_of_the_variable_itself():
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        y = tf.constant(5.0) / float(w)
+    line = _previous_line()
+    assert _reason(tape, y, w) == (f"the value of w left the engine through float() at "
+                                   f"{HERE}:{line} (y = tf.constant(5.0) / float(w))"
+                                   + CONSTANT_AFTER)
+
+
+def test_reason_for_a_numpy_function_applied_to_a_tensor():
+    x = tf.constant([[1.0, -2.0]])
+    w = tf.Variable([[3.0], [4.0]], name="dense/kernel")
+    with tf.GradientTape() as tape:
+        h = tf.matmul(x, w)
+        relu = tf.constant(np.maximum(h, 0))
+        line = _previous_line()
+        loss = tf.reduce_sum(relu * 2.0)
+    reason = _reason(tape, loss, w)
+    assert reason == ("a value computed from dense/kernel left the engine through numpy "
+                      f"(np.asarray or a numpy function) at {HERE}:{line} "
+                      "(relu = tf.constant(np.maximum(h, 0)))" + CONSTANT_AFTER)
+    assert reason.line == line
+
+
+def test_reason_names_every_place_the_value_left():
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        h = w * 3.0
+        first = h.numpy()
+        line = _previous_line()
+        y = tf.constant(first) + float(h * 2.0)
+        second = _previous_line()
+    reason = _reason(tape, y, w)
+    assert reason.line == line
+    assert reason.endswith(f"{CONSTANT_AFTER} (it also left at {HERE}:{second})")
+
+
+def test_printing_a_value_is_not_taken_for_the_break():
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        h = w * 3.0
+        print(f"{h:.3f}")
+    y = h + 1.0
+    assert _reason(tape, y, w) == ("the target was not computed from any watched tensor "
+                                   "while the tape was recording")
+
+
+def test_reason_for_a_truly_unused_variable_is_unchanged():
+    used, unused = tf.Variable(1.0, name="used"), tf.Variable(2.0, name="unused")
+    with tf.GradientTape() as tape:
+        y = used * 3.0
+    assert _reason(tape, y, unused) == "unused was not used while the tape was recording"
+
+
+def test_reason_for_a_variable_used_under_a_different_tape():
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as first:
+        h = w * 3.0
+    with tf.GradientTape() as second:
+        y = h * 2.0
+    assert first is not second
+    assert _reason(second, y, w) == "w was not used while the tape was recording"
+
+
+def test_reason_for_a_target_not_computed_from_any_watched_tensor():
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        _ = w * 2.0
+        y = tf.constant(3.0) * 2.0
+    assert _reason(tape, y, w) == ("the target was not computed from any watched tensor "
+                                   "while the tape was recording")
+
+
+def test_reason_for_stop_gradient_names_the_variable():
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        y = tf.stop_gradient(w * w) * 3.0
+    assert _reason(tape, y, w) == ("the target does not depend on w differentiably: "
+                                   "tf.stop_gradient blocks the path")
+
+
+def test_reason_for_an_integer_source_names_it_by_its_expression():
+    counts = tf.constant(3)
+    w = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        y = w * tf.cast(counts, tf.float32)
+    assert tape.gradient(y, [w, counts])[1] is None
+    assert tape.none_gradient_reasons[1] == ("`counts` has dtype int32; gradients flow only "
+                                             "to floating-point tensors")
+
+
+def test_reason_for_a_non_trainable_variable_names_it():
+    frozen = tf.Variable(2.0, trainable=False, name="frozen")
+    with tf.GradientTape() as tape:
+        y = frozen * frozen
+    assert _reason(tape, y, frozen) == "frozen is not trainable, so the tape does not watch it"
+
+
+def test_watched_tensors_are_named_by_their_text_in_the_gradient_call():
+    x, other = tf.constant(1.0), tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        tape.watch(other)
+        y = x * 2.0
+    grads = tape.gradient(y, {"a": x, "b": other})
+    assert grads["b"] is None
+    assert tape.none_gradient_reasons[1] == ("the target does not depend on `other` (they "
+                                             "are not connected)")
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        tape.watch(other)
+        y = x * 2.0
+    xs = [x, other]
+    assert tape.gradient(y, xs)[1] is None
+    assert tape.none_gradient_reasons[1] == ("the target does not depend on `xs[1]` (they are "
+                                             "not connected)")
+    with tf.GradientTape() as tape:
+        y = x * 2.0
+    assert tape.gradient(
+        y,
+        [x],
+    ) == [None]
+    assert tape.none_gradient_reasons[0] == (
+        "the tape never watched `x`: call tape.watch on a constant, or compute it inside the "
+        "tape's context")
 
 
 # -- custom gradients --------------------------------------------------------------------------

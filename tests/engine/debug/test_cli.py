@@ -10,7 +10,8 @@ import pytest
 
 from app.cli import main, text_curve
 from engine.debug.debuggee import RunProgress
-from engine.debug.tracefile import TraceReader
+from engine.debug.events import make
+from engine.debug.tracefile import TraceReader, TraceWriter
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -193,6 +194,52 @@ def test_inspect_names_the_step_of_the_first_nan_gradient(tmp_path, capsys, trac
         (bad_gradient,) = [g for g in reader.gradients() if g["sources"][0]["summary"]["bad"]]
         step_ops = [e["seq"] for e in reader.ops(step=1)]
     assert step_ops and max(step_ops) < bad_gradient["seq"]  # the ops of its step ran first
+
+
+BROKEN_PATH_SCRIPT = """\
+import numpy as np
+import tensorflow as tf
+
+w = tf.Variable([[1.0], [2.0]], name="dense/kernel")
+x = tf.constant([[1.0, -1.0]])
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    h = tf.matmul(x, w)
+    loss = tf.reduce_sum(tf.constant(np.maximum(h, 0)))
+grads = tape.gradient(loss, [w, x])
+"""
+
+
+def test_inspect_explains_a_path_broken_by_numpy_at_its_line(tmp_path, capsys):
+    script = tmp_path / "broken.py"
+    script.write_text(BROKEN_PATH_SCRIPT)
+    trace = tmp_path / "broken.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 0
+    with TraceReader(trace) as reader:
+        (gradient,) = list(reader.gradients())
+    kernel, x = gradient["sources"]
+    assert (kernel["name"], x["name"]) == ("dense/kernel:0", "x")
+    assert (kernel["reason_file"], kernel["reason_line"]) == (str(script), 9)
+    capsys.readouterr()
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert ("  dense/kernel:0: a value computed from dense/kernel left the engine through numpy "
+            "(np.asarray or a numpy function) at broken.py:9 (loss = tf.reduce_sum(tf.constant("
+            "np.maximum(h, 0))))") in out
+    assert "  x: a value computed from `x` left the engine through numpy" in out
+
+
+def test_inspect_names_an_unnamed_source_by_its_shape_not_its_id(tmp_path, capsys):
+    trace = tmp_path / "unnamed.tsdb"
+    source = {"id": 140211, "name": None, "shape": [2, 3], "reason": "the tape never watched it",
+              "summary": None}
+    with TraceWriter(trace) as writer:
+        writer.write(make("gradient", 1, step=0, epoch=0, target=7, sources=[source],
+                          file="train.py", line=4))
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert "  tensor of shape [2, 3]: the tape never watched it (1x" in out
+    assert "140211" not in out
 
 
 def test_text_curve_marks_nan_buckets_and_scales_to_min_max():

@@ -4,6 +4,7 @@ boundaries and scalars — with the user's source lines."""
 from __future__ import annotations
 
 import collections
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 import engine as tf
 from engine.context import STATE
-from engine.debug import events
+from engine.debug import events, jsoncodec
 from engine.debug.probe import Probe
 from engine.keras import layers, models
 
@@ -80,6 +81,25 @@ def test_gradient_events_carry_norms_and_none_reasons(recorded):
     first, second = event["sources"]
     assert first["name"] == "w:0" and first["norm"] == pytest.approx(np.sqrt(4 + 16))
     assert second["summary"] is None and "not used" in second["reason"]
+
+
+def test_gradient_events_name_watched_tensors_and_where_the_path_broke(recorded):
+    probe, log = recorded
+    x = tf.constant([1.0, 2.0])
+    w = tf.Variable(2.0, name="w")
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(x * float(w))
+    broke_at = sys._getframe().f_lineno - 1
+    tape.gradient(y, [x, w])
+    (event,) = [e for e in log if e["kind"] == "gradient"]
+    watched, variable = event["sources"]
+    assert watched["name"] == "x" and watched["norm"] == pytest.approx(np.sqrt(8.0))
+    assert variable["name"] == "w:0" and variable["reason"].startswith(
+        "the value of w left the engine through float()")
+    assert (variable["reason_file"], variable["reason_line"]) == (__file__, broke_at)
+    assert "reason_line" not in watched
+    assert jsoncodec.loads(jsoncodec.dumps(event))["sources"][1]["reason"] == variable["reason"]
 
 
 def test_nan_is_counted_in_health_summaries():

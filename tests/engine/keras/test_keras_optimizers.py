@@ -7,6 +7,8 @@ ResourceApply* kernels), independently of engine/keras/optimizers.py.
 from __future__ import annotations
 
 import math
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -172,3 +174,55 @@ def test_optimizer_follows_a_schedule():
     w1, w2 = run(opt)
     np.testing.assert_allclose(w1, W0 - 0.1 * GRADS[0])
     np.testing.assert_allclose(w2, w1 - 0.01 * GRADS[1])
+
+
+# -- None gradients: Keras 3 warns and skips their variables ------------------------------------
+
+MISSING_WARNING = ("Gradients do not exist for variables ['dense/bias'] when minimizing the "
+                   "loss. If using `model.compile()`, did you forget to provide a `loss` "
+                   "argument?")
+
+
+def _dense_and_loss():
+    kernel = tf.Variable([[1.0], [2.0]], name="dense/kernel")
+    bias = tf.Variable([0.5], name="dense/bias")
+    x = tf.constant([[1.0, 1.0]])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.matmul(x, kernel))  # the bias is forgotten
+    return kernel, bias, tape.gradient(loss, [kernel, bias])
+
+
+def test_apply_gradients_warns_for_variables_without_gradient_at_the_users_line():
+    kernel, bias, grads = _dense_and_loss()
+    optimizer = optimizers.SGD(learning_rate=0.1)
+    with pytest.warns(UserWarning) as caught:
+        optimizer.apply_gradients(zip(grads, [kernel, bias]))
+    line = sys._getframe().f_lineno - 1
+    (warning,) = caught
+    assert str(warning.message) == MISSING_WARNING
+    assert (warning.filename, warning.lineno) == (__file__, line)
+    np.testing.assert_allclose(kernel.numpy(), [[0.9], [1.9]])
+    np.testing.assert_array_equal(bias.numpy(), [0.5])
+
+
+def test_minimize_warns_at_the_users_line_too():
+    kernel = tf.Variable([[1.0], [2.0]], name="dense/kernel")
+    bias = tf.Variable([0.5], name="dense/bias")
+    x = tf.constant([[1.0, 1.0]])
+    optimizer = optimizers.SGD(learning_rate=0.1)
+    with pytest.warns(UserWarning, match=r"\['dense/bias'\] when minimizing") as caught:
+        optimizer.minimize(lambda: tf.reduce_sum(tf.matmul(x, kernel)), [kernel, bias])
+    line = sys._getframe().f_lineno - 1
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+
+
+def test_apply_gradients_is_silent_when_every_gradient_exists():
+    kernel = tf.Variable([[1.0], [2.0]], name="dense/kernel")
+    bias = tf.Variable([0.5], name="dense/bias")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.matmul(tf.constant([[1.0, 1.0]]), kernel) + bias)
+    grads = tape.gradient(loss, [kernel, bias])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        optimizers.Adam().apply_gradients(zip(grads, [kernel, bias]))
+    assert not np.array_equal(bias.numpy(), [0.5])
