@@ -143,7 +143,8 @@ class EventIndex:
                 self.finished = event
             elif kind == "output" and event.get("stream") == "stderr":
                 self.stderr_tail.append(event.get("text", ""))
-            if kind in ("step_end", "epoch_end", "scalar", "variable_update", "gradient"):
+            # (not "scalar": its step is whatever tf.summary was given, an epoch maybe)
+            if kind in ("step_end", "epoch_end", "variable_update", "gradient"):
                 # a step_end closes step N: the next ops run in step N + 1
                 step = event.get("step")
                 if step is not None:
