@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
             clear = getattr(dock, "clear", None)
             if callable(clear) and dock is not self.ops_dock:
                 session.eventsCleared.connect(clear)
+        session.eventsCleared.connect(self.statusBar().clearMessage)  # "Paused at" the old run
 
     # -- opening things -------------------------------------------------------------------------
     def open_path(self, path: str | os.PathLike, args: Sequence[str] = ()) -> bool:

@@ -312,10 +312,10 @@ class Session(QObject):
                 return False
             self._mode = mode
         self._close_source()
-        self._reset()
         self._script_path = path.resolve()
         self._script_args = [str(a) for a in args]
         self._trace_path = None
+        self._reset()
         return self._start_client(start_paused=not run)
 
     def open_trace(self, path: str | os.PathLike) -> bool:
@@ -331,12 +331,12 @@ class Session(QObject):
             self.errorRaised.emit("Cannot open the trace", str(exc))
             return False
         self._close_source()
-        self._reset()
         self._reader = reader
         self._trace_path = path.resolve()
         script = reader.meta.get("script")
         self._script_path = Path(script) if isinstance(script, str) and script else None
         self._script_args = []
+        self._reset()
         mode = reader.meta.get("mode")
         if mode in event_schema.MODES and mode != self._mode:
             self._mode = mode
@@ -353,8 +353,8 @@ class Session(QObject):
     def close(self) -> None:
         """Forget the current run or trace (stopping the run)."""
         self._close_source()
-        self._reset()
         self._script_path = self._trace_path = None
+        self._reset()
         self._set_state(IDLE)
 
     def shutdown(self, timeout: float = 5.0) -> None:
@@ -541,11 +541,17 @@ class Session(QObject):
         self._unfrozen = 0
 
     def _reset(self) -> None:
+        """Forget the last run or trace; ``script_path``/``trace_path`` already name the new
+        one, so the docks reset to it (the Source dock shows the new script, not the old)."""
         self._thaw()
         self.index = EventIndex()
         self._values.clear()
         self.paused_event = None
         self.eventsCleared.emit()
+        if any(bp.hits for bp in self._breakpoints):  # the breakpoints stay; their hits are
+            for bp in self._breakpoints:  # the last run's
+                bp.hits = 0
+            self.breakpointsChanged.emit(list(self._breakpoints))
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
