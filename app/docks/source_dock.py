@@ -274,8 +274,8 @@ class SourceDock(QDockWidget):
         if script is not None and self.current_file is None:
             self.show_file(script)
 
-    def _on_paused(self, paused: dict) -> None:
-        file, line = paused.get("file") or "", int(paused.get("line") or 0)
+    def _on_paused(self, _paused: dict) -> None:
+        file, line = self.session.paused_location  # as the status bar and Ops show it
         if not file or file.startswith("<") or line <= 0:
             return
         self._paused_at = (os.path.abspath(file), line)
