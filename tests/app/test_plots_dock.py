@@ -222,3 +222,12 @@ def test_plot_menus_die_with_their_window(qtbot, dock_class):
     gc.collect()
     assert [w for w in QApplication.topLevelWidgets() if w not in before] == []
     del dock  # kept alive until here on purpose
+
+
+def test_scalars_of_a_trace_older_than_the_axis_field_go_where_their_name_says(dock, session):
+    old = [{"kind": "scalar", "seq": 1, "step": 0, "epoch": 0, "name": "loss", "value": 1.0},
+           {"kind": "scalar", "seq": 2, "step": 0, "epoch": 0, "name": "epoch_loss",
+            "value": 0.9}]
+    session.feed(old)
+    assert dock.step_series("loss")[1].tolist() == [1.0]
+    assert dock.epoch_series("epoch_loss")[1].tolist() == [0.9]
