@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
             clear = getattr(dock, "clear", None)
             if callable(clear) and dock is not self.ops_dock:
                 session.eventsCleared.connect(clear)
+        session.eventsCleared.connect(self.statusBar().clearMessage)  # "Paused at" the old run
 
     # -- opening things -------------------------------------------------------------------------
     def open_path(self, path: str | os.PathLike, args: Sequence[str] = ()) -> bool:
@@ -409,6 +410,8 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 0)  # busy; a loading trace reports real progress
         if state == FINISHED and self._run_finished_status:
             text = f"Finished ({self._run_finished_status})"
+        elif state == PAUSED and self.session.paused_event:
+            text = self.session.describe_pause()
         else:
             text = STATE_TEXT.get(state, state)
         self.state_label.setText(text)
@@ -422,18 +425,12 @@ class MainWindow(QMainWindow):
             self.ops_dock.set_follow(True)
         self._update_counters()
 
-    def _on_paused(self, paused: dict) -> None:
-        self._on_state(self.session.state)  # Run vs Continue depends on the reason
-        seq = paused.get("op_seq")
-        if seq is None and paused.get("reason") != "start":
-            seq = paused.get("at_seq")
-        if seq:
-            self.select_op(int(seq))
-        reason = paused.get("reason", "")
-        where = Path(paused.get("file") or "").name
-        line = paused.get("line") or 0
-        text = f"Paused ({reason})" + (f" at {where}:{line}" if where and line else "")
-        self.statusBar().showMessage(text, 5000)
+    def _on_paused(self, _paused: dict) -> None:
+        """Status bar, Source and Ops name the same op and line (``Session.paused_op``)."""
+        self._on_state(self.session.state)  # Run vs Continue and the words depend on why
+        op = self.session.paused_op
+        if op is not None:
+            self.select_op(int(op["seq"]))
 
     def _on_finished(self, status: str) -> None:
         self._run_finished_status = status

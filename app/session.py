@@ -143,7 +143,8 @@ class EventIndex:
                 self.finished = event
             elif kind == "output" and event.get("stream") == "stderr":
                 self.stderr_tail.append(event.get("text", ""))
-            if kind in ("step_end", "epoch_end", "scalar", "variable_update", "gradient"):
+            # (not "scalar": its step is whatever tf.summary was given, an epoch maybe)
+            if kind in ("step_end", "epoch_end", "variable_update", "gradient"):
                 # a step_end closes step N: the next ops run in step N + 1
                 step = event.get("step")
                 if step is not None:
@@ -292,6 +293,35 @@ class Session(QObject):
         """The op event with this seq (binary search over the op index)."""
         return self.index.op_by_seq(seq)
 
+    @property
+    def paused_op(self) -> dict | None:
+        """The op event the run is paused at or after (the latest op that ran); None at the
+        start and when running."""
+        paused = self.paused_event
+        if not paused or paused.get("reason") == "start":
+            return None
+        seq = paused.get("op_seq") or paused.get("at_seq")
+        return self.op_by_seq(int(seq)) if seq else None
+
+    @property
+    def paused_location(self) -> tuple[str, int]:
+        """(file, line) where the run is paused, the same for status bar, Source and Ops:
+        the line of ``paused_op`` when there is one (a step ends inside a compiled
+        function or the optimizer, whose outermost script line would point elsewhere),
+        else where the script stands, as where it raised (the failing op never ran).
+        ("", 0) when not paused."""
+        paused = self.paused_event or {}
+        op = self.paused_op if paused.get("reason") != "exception" else None
+        where = op if op is not None and op.get("file") and op.get("line") else paused
+        return str(where.get("file") or ""), int(where.get("line") or 0)
+
+    def describe_pause(self) -> str:
+        """Why and where the run is paused, in a person's words."""
+        paused = self.paused_event
+        if not paused:
+            return ""
+        return describe_pause(paused, self.paused_op, self.paused_location, self._breakpoints)
+
     # -- opening sources ------------------------------------------------------------------------
     def launch(self, script: str | os.PathLike, args: Sequence[str] = (),
                mode: str | None = None, *, run: bool = False) -> bool:
@@ -311,10 +341,10 @@ class Session(QObject):
                 return False
             self._mode = mode
         self._close_source()
-        self._reset()
         self._script_path = path.resolve()
         self._script_args = [str(a) for a in args]
         self._trace_path = None
+        self._reset()
         return self._start_client(start_paused=not run)
 
     def open_trace(self, path: str | os.PathLike) -> bool:
@@ -330,12 +360,12 @@ class Session(QObject):
             self.errorRaised.emit("Cannot open the trace", str(exc))
             return False
         self._close_source()
-        self._reset()
         self._reader = reader
         self._trace_path = path.resolve()
         script = reader.meta.get("script")
         self._script_path = Path(script) if isinstance(script, str) and script else None
         self._script_args = []
+        self._reset()
         mode = reader.meta.get("mode")
         if mode in event_schema.MODES and mode != self._mode:
             self._mode = mode
@@ -352,8 +382,8 @@ class Session(QObject):
     def close(self) -> None:
         """Forget the current run or trace (stopping the run)."""
         self._close_source()
-        self._reset()
         self._script_path = self._trace_path = None
+        self._reset()
         self._set_state(IDLE)
 
     def shutdown(self, timeout: float = 5.0) -> None:
@@ -540,11 +570,17 @@ class Session(QObject):
         self._unfrozen = 0
 
     def _reset(self) -> None:
+        """Forget the last run or trace; ``script_path``/``trace_path`` already name the new
+        one, so the docks reset to it (the Source dock shows the new script, not the old)."""
         self._thaw()
         self.index = EventIndex()
         self._values.clear()
         self.paused_event = None
         self.eventsCleared.emit()
+        if any(bp.hits for bp in self._breakpoints):  # the breakpoints stay; their hits are
+            for bp in self._breakpoints:  # the last run's
+                bp.hits = 0
+            self.breakpointsChanged.emit(list(self._breakpoints))
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
@@ -695,3 +731,53 @@ def describe_error(event: dict) -> tuple[str, str]:
     if traceback and not located:
         text += f"\n\n{traceback.rstrip()}"
     return title, text
+
+
+def describe_pause(paused: dict, op: dict | None, location: tuple[str, int],
+                   breakpoints: Sequence[Breakpoint] = ()) -> str:
+    """"Paused after step 3 — MatMul at train.py:14": why (the ``paused`` event's reason,
+    never its internal name) and where (``op`` and ``location``, as the docks show them)."""
+    reason = paused.get("reason")
+    op_type = op["op"] if op is not None and reason != "exception" else ""
+    if reason == "start":
+        return "Paused at start — press F5 to run, F10 to step one op"
+    if reason == "step":
+        headline = f"Paused after op {op_type}" if op_type else "Paused after one op"
+    elif reason == "step_batch":
+        headline = f"Paused after step {int(paused.get('step') or 0) + 1}"
+    elif reason == "step_epoch":
+        headline = f"Paused after epoch {int(paused.get('epoch') or 0) + 1}"
+    elif reason == "breakpoint":
+        headline = _breakpoint_headline(paused, op, breakpoints)
+    elif reason == "exception":
+        headline = "Stopped where the script raised an exception"
+    else:  # "pause": the user asked
+        headline = "Paused"
+    file, line = location
+    if not file or line <= 0:
+        return headline
+    place = f"{Path(file).name}:{line}"
+    if op_type and op_type not in headline:
+        return f"{headline} — {op_type} at {place}"
+    return f"{headline} — {place}"
+
+
+def _breakpoint_headline(paused: dict, op: dict | None,
+                         breakpoints: Sequence[Breakpoint]) -> str:
+    hit = next((bp for bp in breakpoints if bp.id == paused.get("breakpoint")), None)
+    kind = hit.kind if hit is not None else ""
+    if kind == "nan":
+        if op is None or paused.get("at_seq") != op.get("seq"):
+            return "Paused: first NaN/Inf in a gradient"
+        summaries = [s for s in op.get("summary") or () if s]
+        bad = "NaN" if any(s.get("nan") for s in summaries) or not summaries else "Inf"
+        return f"Paused: first {bad} in {op['op']}"
+    if kind == "op_name" and op is not None:
+        return f"Paused at breakpoint: {op['name']}"
+    if kind == "line":
+        return f"Paused at breakpoint: line {hit.line}"
+    if kind == "condition":
+        return f"Paused at breakpoint: {hit.condition}"
+    if op is not None:
+        return f"Paused at breakpoint: {op['op']}"
+    return "Paused at a breakpoint"

@@ -147,7 +147,7 @@ class Hook:
     def fit_event(self, kind: str, **info: Any) -> None:
         """``Model.fit`` progress: train_begin/epoch_begin/batch_end/epoch_end/train_end."""
 
-    def scalar(self, name: str, value: float, step: int | None) -> None:
+    def scalar(self, name: str, value: float, step: int | None, axis: str | None = None) -> None:
         """``tf.summary.scalar`` was called."""
 
 

@@ -35,6 +35,7 @@ DEFAULT_SMOOTHING = 0.6  # TensorBoard's default: smooth enough to see a trend, 
 
 # matplotlib's "tab10", lightened for the dark plot background; red comes late on purpose,
 # since in a debugger it reads as "something is wrong".
+BAD_COLOR = "#ef2b2b"  # NaN/Inf markers and badge
 PALETTE = ("#4c9be8", "#ff9f40", "#4cc47a", "#b08be0", "#e8c14c", "#3fd0d8", "#e87fcf",
            "#a8a8a8", "#c49a7a", "#ef5b5b")
 
@@ -109,7 +110,8 @@ def exponential_moving_average(values: np.ndarray, smoothing: float,
     """EMA ``s[i] = smoothing * s[i-1] + (1 - smoothing) * x[i]``, starting at ``x[0]``.
 
     ``last`` continues a previous run, so each batch only smooths its own points.
-    Non-finite values (a NaN loss) are skipped: they would poison every later point.
+    A non-finite value (a NaN loss) gives NaN (a gap in the curve) and the EMA starts afresh
+    after it: holding the last finite value would draw a broken run as a healthy flat line.
     """
     out = np.empty(len(values), dtype=np.float64)
     s = math.nan if last is None else last
@@ -117,23 +119,88 @@ def exponential_moving_average(values: np.ndarray, smoothing: float,
     for i, x in enumerate(values.tolist()):
         if math.isfinite(x):
             s = x if math.isnan(s) else smoothing * s + keep * x
+        else:
+            s = math.nan
         out[i] = s
     return out
 
 
+def finite_or_nan(values: np.ndarray) -> np.ndarray:
+    """``values`` with ±Inf as NaN too: what a curve drawn with ``connect="finite"`` leaves
+    out, and what keeps an Inf from stretching the auto-range to infinity."""
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def describe_non_finite(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("Inf" if value > 0 else "-Inf")
+
+
+class _NonFiniteMarks:
+    """Red markers where a curve's gaps start (a NaN/Inf point after finite ones), at the
+    height the curve broke off; and the first bad point, for the plot's badge. A run gone
+    NaN for good gets one marker, not a red bar of thousands."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.xs: list[float] = []
+        self.ys: list[float] = []
+        self.first: tuple[float, float] | None = None  # (x, value) of the first bad point
+        self._in_gap = False  # the last point so far was not finite
+        self._height = math.nan  # the last finite value so far
+        self.scatter = pg.ScatterPlotItem(size=11, symbol="x", pen=pg.mkPen(BAD_COLOR, width=2),
+                                          brush=pg.mkBrush(BAD_COLOR))
+        self.scatter.setZValue(100)
+        plot.addItem(self.scatter)
+
+    def add(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        """Take the next points of the curve; mark where their gaps start."""
+        finite = np.isfinite(ys)
+        if finite.all():
+            if len(ys):
+                self._in_gap, self._height = False, float(ys[-1])
+            return
+        before = np.concatenate([[not self._in_gap], finite[:-1]])
+        starts = np.flatnonzero(~finite & before)
+        # the height each gap starts at: the last finite value before it
+        last_seen = np.maximum.accumulate(np.where(finite, np.arange(len(ys)), -1))
+        for i in starts.tolist():
+            j = last_seen[i]
+            height = float(ys[j]) if j >= 0 else self._height
+            if math.isnan(height):  # nothing finite yet: the first finite value after it
+                later = ys[i:][finite[i:]]
+                height = float(later[0]) if len(later) else 0.0
+            self.xs.append(float(xs[i]))
+            self.ys.append(height)
+        if self.first is None:
+            i = int(np.argmin(finite))
+            self.first = (float(xs[i]), float(ys[i]))
+        self._in_gap = not finite[-1]
+        if finite.any():
+            self._height = float(ys[finite][-1])
+        self.scatter.setData(self.xs, self.ys)
+
+    def remove_from(self, plot: pg.PlotItem) -> None:
+        plot.removeItem(self.scatter)
+
+    def set_visible(self, visible: bool) -> None:
+        self.scatter.setVisible(visible)
+
+
 class _StepCurve:
-    """One per-step scalar: raw points drawn light, their EMA drawn strong."""
+    """One per-step scalar: raw points drawn light, their EMA drawn strong; NaN/Inf points
+    leave gaps in both and get red markers."""
 
     def __init__(self, plot: pg.PlotItem, name: str, color: QColor) -> None:
         self.points = GrowingSeries()
         self.smoothed = np.empty(256, dtype=np.float64)
         light = QColor(color)
         light.setAlpha(70)
-        self.raw_curve = plot.plot(pen=pg.mkPen(light, width=1))
-        self.smooth_curve = plot.plot(pen=pg.mkPen(color, width=2), name=name)
+        self.raw_curve = plot.plot(pen=pg.mkPen(light, width=1), connect="finite")
+        self.smooth_curve = plot.plot(pen=pg.mkPen(color, width=2), name=name,
+                                      connect="finite")
         for curve in (self.raw_curve, self.smooth_curve):
             curve.setClipToView(True)
             curve.setDownsampling(auto=True, method="peak")
+        self.marks = _NonFiniteMarks(plot)
 
     def extend(self, xs: list, ys: list, smoothing: float) -> None:
         start = self.points.size
@@ -145,6 +212,7 @@ class _StepCurve:
             self.smoothed = grown
         self.smoothed[start:self.points.size] = exponential_moving_average(
             self.points.y[start:], smoothing, last)
+        self.marks.add(self.points.x[start:], self.points.y[start:])
         self._show()
 
     def resmooth(self, smoothing: float) -> None:
@@ -153,12 +221,18 @@ class _StepCurve:
 
     def _show(self) -> None:
         x = self.points.x
-        self.raw_curve.setData(x, self.points.y)
-        self.smooth_curve.setData(x, self.smoothed[: self.points.size])
+        self.raw_curve.setData(x, finite_or_nan(self.points.y), connect="finite")
+        self.smooth_curve.setData(x, self.smoothed[: self.points.size], connect="finite")
 
     def set_visible(self, visible: bool) -> None:
         self.raw_curve.setVisible(visible)
         self.smooth_curve.setVisible(visible)
+        self.marks.set_visible(visible)
+
+    def remove_from(self, plot: pg.PlotItem) -> None:
+        for item in (self.raw_curve, self.smooth_curve):
+            plot.removeItem(item)
+        self.marks.remove_from(plot)
 
 
 class _EpochCurve:
@@ -169,14 +243,32 @@ class _EpochCurve:
         self.points = GrowingSeries(capacity=32)
         style = Qt.PenStyle.DashLine if validation else Qt.PenStyle.SolidLine
         self.curve = plot.plot(pen=pg.mkPen(color, width=2, style=style), symbol="o",
-                               symbolSize=5, symbolBrush=color, symbolPen=None, name=name)
+                               symbolSize=5, symbolBrush=color, symbolPen=None, name=name,
+                               connect="finite")
+        self.marks = _NonFiniteMarks(plot)
 
     def extend(self, xs: list, ys: list) -> None:
+        start = self.points.size
         self.points.extend(xs, ys)
-        self.curve.setData(self.points.x, self.points.y)
+        self.marks.add(self.points.x[start:], self.points.y[start:])
+        self.curve.setData(self.points.x, finite_or_nan(self.points.y), connect="finite")
 
     def set_visible(self, visible: bool) -> None:
         self.curve.setVisible(visible)
+        self.marks.set_visible(visible)
+
+    def remove_from(self, plot: pg.PlotItem) -> None:
+        plot.removeItem(self.curve)
+        self.marks.remove_from(plot)
+
+
+def scalar_axis(event: dict) -> str:
+    """"step" or "epoch": what a scalar event's ``step`` counts, so which plot it goes to.
+    Traces from before the probe said so: Keras' "epoch_"/"val_" names were per epoch."""
+    axis = event.get("axis")
+    if axis in ("step", "epoch"):
+        return axis
+    return "step" if epoch_metric(event["name"]) is None else "epoch"
 
 
 def epoch_metric(name: str) -> tuple[str, bool] | None:
@@ -239,6 +331,7 @@ class PlotsDock(QDockWidget):
         self._epoch_curves: dict[str, _EpochCurve] = {}
         self._colors: dict[str, QColor] = {}
         self._items: dict[str, QListWidgetItem] = {}
+        self._axes: dict[str, str] = {}  # scalar name -> the plot it is on ("step"/"epoch")
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
@@ -254,6 +347,8 @@ class PlotsDock(QDockWidget):
         self.epoch_plot.setLabel("bottom", "epoch")
         self.epoch_plot.showGrid(x=True, y=True, alpha=0.2)
         self.epoch_plot.addLegend(offset=(-10, 10))
+        self.step_badge = self._badge(self.step_plot)
+        self.epoch_badge = self._badge(self.epoch_plot)
         self.step_crosshair = _Crosshair(self.step_plot, self._step_readout)
         self.epoch_crosshair = _Crosshair(self.epoch_plot, self._epoch_readout)
         # Watch the viewport, not the scene's sigMouseMoved: the scene drops moves closer
@@ -327,47 +422,93 @@ class PlotsDock(QDockWidget):
     def clear(self) -> None:
         """Forget all curves (a restarted run starts from step 0 again)."""
         for curve in self._step_curves.values():
-            for item in (curve.raw_curve, curve.smooth_curve):
-                self.step_plot.removeItem(item)
+            curve.remove_from(self.step_plot)
         for curve in self._epoch_curves.values():
-            self.epoch_plot.removeItem(curve.curve)
+            curve.remove_from(self.epoch_plot)
         self._step_curves.clear()
         self._epoch_curves.clear()
         self._colors.clear()
         self._items.clear()
+        self._axes.clear()
         self.metric_list.clear()
+        self._show_badges()
+
+    def badge_text(self, axis: str = "step") -> str:
+        """What the plot's red badge says ("loss: NaN from step 12"), "" when hidden."""
+        badge = self.step_badge if axis == "step" else self.epoch_badge
+        return badge.toPlainText() if badge.isVisible() else ""
+
+    def non_finite_marks(self, name: str) -> tuple[list[float], list[float]]:
+        """(x, y) of the red markers where ``name``'s curve breaks off at NaN/Inf."""
+        curve = self._step_curves.get(name) or self._epoch_curves[name]
+        return list(curve.marks.xs), list(curve.marks.ys)
 
     # -- incoming events -----------------------------------------------------------------------
     def add_events(self, batch: list) -> None:
         """Append one batch's scalars; one setData per touched curve."""
-        per_step: dict[str, tuple[list, list]] = {}
-        per_epoch: dict[str, tuple[list, list]] = {}
+        streams: dict[str, tuple[list, list]] = {}
+        axes: dict[str, str] = {}
         for event in batch:
             if event.get("kind") != "scalar":
                 continue
             name = event["name"]
-            if epoch_metric(name) is None:
-                xs, ys = per_step.setdefault(name, ([], []))
-                xs.append(event["step"])
-            else:
-                xs, ys = per_epoch.setdefault(name, ([], []))
-                xs.append(event["epoch"])
+            xs, ys = streams.setdefault(name, ([], []))
+            xs.append(event["step"])
             ys.append(math.nan if event["value"] is None else event["value"])
-        for name, (xs, ys) in per_step.items():
-            curve = self._step_curves.get(name)
-            if curve is None:
-                curve = self._step_curves[name] = _StepCurve(
-                    self.step_plot, name, self._color(name))
-                self._add_list_item(name)
-            curve.extend(xs, ys, self._smoothing)
-        for name, (xs, ys) in per_epoch.items():
-            curve = self._epoch_curves.get(name)
-            if curve is None:
-                base, validation = epoch_metric(name)
-                curve = self._epoch_curves[name] = _EpochCurve(
-                    self.epoch_plot, name, self._color(base), validation)
-                self._add_list_item(name)
-            curve.extend(xs, ys)
+            axes[name] = scalar_axis(event)  # a stream goes where its latest point says
+        if not streams:
+            return
+        for name, (xs, ys) in streams.items():
+            axis = axes[name]
+            if self._axes.get(name, axis) != axis:
+                xs, ys = self._take_out(name, xs, ys)
+            self._axes[name] = axis
+            if axis == "step":
+                curve = self._step_curves.get(name)
+                if curve is None:
+                    curve = self._step_curves[name] = _StepCurve(
+                        self.step_plot, name, self._color(name))
+                    self._add_list_item(name)
+                curve.extend(xs, ys, self._smoothing)
+            else:
+                curve = self._epoch_curves.get(name)
+                if curve is None:
+                    base, validation = epoch_metric(name) or (name, False)
+                    curve = self._epoch_curves[name] = _EpochCurve(
+                        self.epoch_plot, name, self._color(base), validation)
+                    self._add_list_item(name)
+                curve.extend(xs, ys)
+            if not self._visible(name):
+                curve.set_visible(False)
+        self._show_badges()
+
+    def _take_out(self, name: str, xs: list, ys: list) -> tuple[list, list]:
+        """Remove ``name``'s curve from the plot it was on (its steps turned out to count
+        something else); returns its points followed by ``xs``/``ys``, for the other plot."""
+        curve = self._step_curves.pop(name, None)
+        plot = self.step_plot
+        if curve is None:
+            curve, plot = self._epoch_curves.pop(name), self.epoch_plot
+        curve.remove_from(plot)
+        return curve.points.x.tolist() + list(xs), curve.points.y.tolist() + list(ys)
+
+    def _badge(self, plot: pg.PlotItem) -> pg.TextItem:
+        """A red label pinned to the plot's top-left corner (not in data coordinates)."""
+        badge = pg.TextItem(color="w", fill=pg.mkBrush(BAD_COLOR), anchor=(0, 0))
+        badge.setParentItem(plot.vb)
+        badge.setPos(6, 6)
+        badge.setZValue(1_000)
+        badge.setVisible(False)
+        return badge
+
+    def _show_badges(self) -> None:
+        for badge, curves, axis in ((self.step_badge, self._step_curves, "step"),
+                                    (self.epoch_badge, self._epoch_curves, "epoch")):
+            lines = [f"{name}: {describe_non_finite(curve.marks.first[1])} from {axis} "
+                     f"{curve.marks.first[0]:g}"
+                     for name, curve in curves.items() if curve.marks.first is not None]
+            badge.setText("\n".join(lines))
+            badge.setVisible(bool(lines))
 
     # -- internals -----------------------------------------------------------------------------
     def _color(self, base: str) -> QColor:
@@ -378,6 +519,8 @@ class PlotsDock(QDockWidget):
         return color
 
     def _add_list_item(self, name: str) -> None:
+        if name in self._items:  # a stream moved to the other plot keeps its entry
+            return
         item = QListWidgetItem(name)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked)

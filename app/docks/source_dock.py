@@ -261,9 +261,12 @@ class SourceDock(QDockWidget):
 
     # -- session --------------------------------------------------------------------------------
     def _on_cleared(self) -> None:
+        """A new run or trace: its script, with nothing marked (a restart keeps the file
+        but not the last run's lines)."""
         self._paused_at = self._op_at = None
+        self.current_file = None  # read it again: it may have been edited since
         self.show_file(self.session.script_path)
-        self._show_breakpoints(self.session.breakpoints)
+        self._refresh_marks()
 
     def _on_state(self, _state: str) -> None:
         # A trace names its script only once it is open; a restart keeps the same file.
@@ -271,8 +274,8 @@ class SourceDock(QDockWidget):
         if script is not None and self.current_file is None:
             self.show_file(script)
 
-    def _on_paused(self, paused: dict) -> None:
-        file, line = paused.get("file") or "", int(paused.get("line") or 0)
+    def _on_paused(self, _paused: dict) -> None:
+        file, line = self.session.paused_location  # as the status bar and Ops show it
         if not file or file.startswith("<") or line <= 0:
             return
         self._paused_at = (os.path.abspath(file), line)

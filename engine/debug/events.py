@@ -39,7 +39,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "ops": ("step", "epoch", "mode", "count"),
     "step_end": ("step", "epoch"),  # a training step (optimizer update or fit batch) ended
     "epoch_end": ("step", "epoch"),  # a pass over a dataset or a fit epoch ended
-    "scalar": ("step", "epoch", "name", "value"),  # loss, metrics, tf.summary.scalar
+    # loss, metrics, tf.summary.scalar; ``axis`` is "step" or "epoch": what ``step`` counts
+    # (traces written before it existed lack it: "epoch_"/"val_" names were per epoch)
+    "scalar": ("step", "epoch", "name", "value", "axis"),
     "output": ("stream", "text"),  # the script's stdout / stderr
     # the debuggee stopped (step, breakpoint…) at the op event ``at_seq``
     "paused": ("reason", "at_seq", "file", "line"),

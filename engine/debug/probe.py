@@ -91,6 +91,7 @@ class Probe(Hook):
         self._steps_since_epoch = 0
         self._in_fit = False
         self._batch_step = 0  # the step fit's current batch trains
+        self._scalar_axes: dict[str, str] = {}  # tf.summary stream -> what its steps count
         self._graph_stack: list[int] = []
         self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
         # time travel: step -> {(seq, index): array}
@@ -452,14 +453,14 @@ class Probe(Hook):
         elif kind == "epoch_end":
             logs = info.get("logs") or {}
             for name, value in logs.items():
-                self.scalar(f"epoch_{name}", float(value), self.epoch)
+                self.scalar(f"epoch_{name}", float(value), self.epoch, axis="epoch")
             self._end_epoch()
         elif kind == "batch_end":
             # The batch's loss and metrics come from its forward pass, before its update
             # ended the step: they belong to that step, as its ops do.
             logs = info.get("logs") or {}
             for name, value in logs.items():
-                self.scalar(name, float(value), self._batch_step)
+                self.scalar(name, float(value), self._batch_step, axis="step")
             self._batch_step = self.step
 
     def gradient_computed(self, tape: Any, targets: list, sources: list, grads: list,
@@ -496,9 +497,27 @@ class Probe(Hook):
         if len(targets) == 1 and not self._in_fit:
             value = np.asarray(targets[0]._value)
             if value.size == 1 and value.dtype.kind == "f":
-                self.scalar("loss", float(value.reshape(())), self.step)
+                self.scalar("loss", float(value.reshape(())), self.step, axis="step")
 
-    def scalar(self, name: str, value: float, step: int | None) -> None:
-        self._emit("scalar", step=self.step if step is None else step, epoch=self.epoch,
-                   name=name, value=value)
+    def scalar(self, name: str, value: float, step: int | None, axis: str | None = None) -> None:
+        """A logged scalar; ``axis`` says whether its ``step`` counts training steps or
+        epochs (worked out from the step given when the caller does not say)."""
+        if step is None:
+            step, axis = self.step, "step"
+        elif axis is None:
+            axis = self._scalar_axis(name, step)
+        self._emit("scalar", step=step, epoch=self.epoch, name=name, value=value, axis=axis)
 
+    def _scalar_axis(self, name: str, step: int) -> str:
+        """Whether ``tf.summary.scalar(name, v, step=step)`` is logged per epoch or per step.
+
+        Scripts pass the loop counter they have: an epoch counter names the epoch running
+        (or the one that just ended, when logged after the loop over the batches); a step
+        counter names this training step (or the one just ended). When ``step`` fits both
+        (or neither), the stream keeps what it was last seen to be."""
+        epochs = (self.epoch, self.epoch - 1) if self._steps_since_epoch == 0 else (self.epoch,)
+        counts_epochs = step in epochs
+        counts_steps = step in (self.step, self.step - 1)
+        if counts_epochs != counts_steps:
+            self._scalar_axes[name] = "epoch" if counts_epochs else "step"
+        return self._scalar_axes.get(name, "step")

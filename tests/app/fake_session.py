@@ -60,8 +60,14 @@ class FakeSession(QObject):
                     file="train.py", line=seq, duration=1e-6, exec="eager",
                     summary=[summarize(a, mode) for a in arrays])
 
-    def scalar(self, name: str, value: float, step: int, epoch: int = 0) -> dict:
-        return make("scalar", self.next_seq(), step=step, epoch=epoch, name=name, value=value)
+    def scalar(self, name: str, value: float, step: int, epoch: int = 0,
+               axis: str | None = None) -> dict:
+        """A scalar; ``axis`` (what ``step`` counts) defaults to what the probe says for
+        Keras' names: "epoch" for "epoch_…", else "step"."""
+        if axis is None:
+            axis = "epoch" if name.startswith("epoch_") else "step"
+        return make("scalar", self.next_seq(), step=step, epoch=epoch, name=name, value=value,
+                    axis=axis)
 
     def variable_created(self, var_id: int, name: str, value: Any,
                          trainable: bool = True) -> dict:

@@ -70,11 +70,68 @@ def test_moving_the_smoothing_slider_resmooths_the_whole_curve(dock, session):
     np.testing.assert_allclose(dock.step_series("loss")[2], losses + [0.1, 0.05])
 
 
-def test_a_nan_loss_does_not_poison_the_smoothed_curve(dock, session):
-    feed_losses(session, [1.0, math.nan, 0.5])
+def test_a_nan_loss_breaks_the_smoothed_curve_and_smoothing_restarts_after_it(dock, session):
+    # (this test used to require the EMA to hold 1.0 through the NaN: a flat healthy line)
+    feed_losses(session, [1.0, math.nan, 0.5, 0.3])
     smoothed = dock.step_series("loss")[2]
     s = dock.smoothing
-    np.testing.assert_allclose(smoothed, [1.0, 1.0, s * 1.0 + (1 - s) * 0.5])
+    np.testing.assert_allclose(smoothed, [1.0, math.nan, 0.5, s * 0.5 + (1 - s) * 0.3])
+
+
+def test_non_finite_losses_leave_gaps_red_markers_and_a_badge(dock, session):
+    losses = [1.0, 0.8, math.nan, math.nan, 0.6, math.inf, -math.inf, 0.4]
+    feed_losses(session, losses, batch_size=3)  # a gap runs across two batches
+    curve = dock._step_curves["loss"]
+    bad = [2, 3, 5, 6]
+    for drawn in (curve.raw_curve, curve.smooth_curve):
+        assert drawn.opts["connect"] == "finite"
+        ys = drawn.getOriginalDataset()[1]
+        assert np.flatnonzero(np.isnan(ys)).tolist() == bad  # Inf is left out as well
+    # a marker where each gap starts, at the height the curve broke off
+    assert dock.non_finite_marks("loss") == ([2.0, 5.0], [0.8, 0.6])
+    marks = curve.marks.scatter.getData()
+    assert marks[0].tolist() == [2.0, 5.0] and marks[1].tolist() == [0.8, 0.6]
+    assert dock.badge_text() == "loss: NaN from step 2"
+    assert dock.badge_text("epoch") == ""
+
+    dock.smoothing_slider.setValue(0)  # raw: the gaps stay, nothing is held over them
+    smoothed = dock.step_series("loss")[2]
+    np.testing.assert_array_equal(np.flatnonzero(np.isnan(smoothed)), bad)
+    np.testing.assert_allclose(smoothed[[0, 1, 4, 7]], [1.0, 0.8, 0.6, 0.4])
+    dock.smoothing_slider.setValue(50)
+    smoothed = dock.step_series("loss")[2]
+    assert smoothed[4] == 0.6 and smoothed[7] == 0.4  # each restarts after its gap
+
+
+def test_an_inf_loss_gets_its_own_badge_and_clear_removes_it(dock, session):
+    feed_losses(session, [math.inf, 2.0, 1.0])
+    assert dock.badge_text() == "loss: Inf from step 0"
+    assert dock.non_finite_marks("loss") == ([0.0], [2.0])  # nothing before: the next value
+    dock.clear()
+    assert dock.badge_text() == ""
+    feed_losses(session, [1.0])
+    assert dock.badge_text() == "" and dock.non_finite_marks("loss") == ([], [])
+
+
+def test_a_scalar_logged_per_epoch_goes_to_the_epoch_plot_whatever_its_name(dock, session):
+    session.feed([session.scalar("accuracy", 0.5 + 0.1 * epoch, step=epoch, epoch=epoch + 1,
+                                 axis="epoch") for epoch in range(3)])
+    epochs, values = dock.epoch_series("accuracy")
+    assert epochs.tolist() == [0, 1, 2]  # the step it was logged with, not the probe's epoch
+    np.testing.assert_allclose(values, [0.5, 0.6, 0.7])
+    assert "accuracy" not in dock._step_curves
+
+
+def test_a_stream_first_taken_as_per_step_moves_to_the_epoch_plot(dock, session):
+    session.feed([session.scalar("learning_rate", 0.1, step=0, axis="step")])
+    assert "learning_rate" in dock._step_curves
+    session.feed([session.scalar("learning_rate", 0.05, step=1, epoch=1, axis="epoch"),
+                  session.scalar("learning_rate", 0.02, step=2, epoch=2, axis="epoch")])
+    assert "learning_rate" not in dock._step_curves
+    assert dock.epoch_series("learning_rate")[0].tolist() == [0, 1, 2]
+    assert [dock.metric_list.item(i).text() for i in range(dock.metric_list.count())] == [
+        "learning_rate"]
+    assert dock.step_plot.listDataItems() == []
 
 
 def test_metrics_are_listed_with_checkboxes_that_hide_their_curves(qtbot, dock, session):
@@ -165,3 +222,12 @@ def test_plot_menus_die_with_their_window(qtbot, dock_class):
     gc.collect()
     assert [w for w in QApplication.topLevelWidgets() if w not in before] == []
     del dock  # kept alive until here on purpose
+
+
+def test_scalars_of_a_trace_older_than_the_axis_field_go_where_their_name_says(dock, session):
+    old = [{"kind": "scalar", "seq": 1, "step": 0, "epoch": 0, "name": "loss", "value": 1.0},
+           {"kind": "scalar", "seq": 2, "step": 0, "epoch": 0, "name": "epoch_loss",
+            "value": 0.9}]
+    session.feed(old)
+    assert dock.step_series("loss")[1].tolist() == [1.0]
+    assert dock.epoch_series("epoch_loss")[1].tolist() == [0.9]

@@ -103,8 +103,10 @@ def test_step_batch_runs_exactly_one_training_step(qtbot, make_window, tmp_path)
     assert ops.selected_seq == last["seq"] == paused["op_seq"]
     assert ops.view.currentIndex().row() == ops.view.model().rowCount() - 1
     assert (last["op"], last["step"]) == ("MatMul", 0)
+    # marked where that op ran, as the status bar says (the run stands in apply_gradients,
+    # which records no op: marking that line beside the op's disagreed with both)
     assert window.source_dock.op_line == line_of(TRAIN_SCRIPT, "GRADIENT")
-    assert window.source_dock.paused_line == line_of(TRAIN_SCRIPT, "UPDATE")
+    assert window.source_dock.paused_line == line_of(TRAIN_SCRIPT, "GRADIENT")
     assert window.run_action.text() == "&Continue"
     first_step_ops = session.op_count
 
@@ -114,7 +116,7 @@ def test_step_batch_runs_exactly_one_training_step(qtbot, make_window, tmp_path)
     assert sorted(set(session.op_steps.tolist())) == [0, 1]
     assert session.op_count == 2 * first_step_ops  # every step runs the same ops
     assert selected_op(window)["step"] == 1 and selected_op(window) is session.ops[-1]
-    assert window.source_dock.paused_line == line_of(TRAIN_SCRIPT, "UPDATE")
+    assert window.source_dock.paused_line == line_of(TRAIN_SCRIPT, "GRADIENT")
 
 
 def test_step_epoch_runs_to_the_end_of_this_epoch(qtbot, make_window, tmp_path):
@@ -130,8 +132,9 @@ def test_step_epoch_runs_to_the_end_of_this_epoch(qtbot, make_window, tmp_path):
     assert session.ops[-1]["epoch"] == 0
     assert max(session.op_steps.tolist()) == BATCHES_PER_EPOCH - 1
     assert selected_op(window) is session.ops[-1]
-    # the epoch ends where the loop asks the dataset for one more batch
-    assert window.source_dock.paused_line == line_of(TRAIN_SCRIPT, "BATCHES")
+    # the epoch ends where the loop asks the dataset for one more batch; what is marked
+    # is the last op that ran, the one selected
+    assert window.source_dock.paused_line == line_of(TRAIN_SCRIPT, "GRADIENT")
 
     paused = press_and_wait_paused(qtbot, window, F11, SHIFT)  # all of epoch 1
     assert paused["reason"] == "step_epoch"
@@ -246,3 +249,89 @@ def test_the_mode_selector_changes_what_the_next_ops_report(qtbot, make_window, 
     qtbot.waitUntil(lambda: session.op_count > 50, timeout=LIVE_TIMEOUT)
     assert combo.currentText() == session.mode == "CURT_HEALTH"
     assert session.ops[0]["summary"] == [{"shape": [2], "dtype": "float32", "bad": False}]
+
+
+# The tutorial's @tf.function train step: a step ends inside the compiled function, so
+# where the script stands (the call) is not where the last op ran.
+FUNCTION_SCRIPT = textwrap.dedent("""\
+    import numpy as np
+
+    import engine as tf
+
+    xs = np.linspace(-1.0, 1.0, 12, dtype=np.float32).reshape(-1, 1)
+    dataset = tf.data.Dataset.from_tensor_slices((xs, 3.0 * xs + 1.0)).batch(4)
+    w = tf.Variable([[0.0]], name="w")
+    b = tf.Variable([0.0], name="b")
+    optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
+
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))  # LOSS
+        grads = tape.gradient(loss, [w, b])  # GRADIENT
+        optimizer.apply_gradients(zip(grads, [w, b]))
+        return loss
+
+
+    for epoch in range(2):
+        for x, y in dataset:
+            train_step(x, y)  # CALL
+    bad = tf.math.log(tf.constant([-1.0, 1.0]))  # NAN
+""")
+
+
+def assert_status_source_and_ops_agree(window: MainWindow, script: Path) -> dict:
+    """The selected op is where Source marks the run and where the status bar says it is."""
+    op = selected_op(window)
+    source = window.source_dock
+    assert source.current_file == str(script)
+    assert source.paused_line == source.op_line == op["line"]
+    status = window.state_label.text()
+    assert status.endswith(f"{op['op']} at {script.name}:{op['line']}") or status.endswith(
+        f"{op['op']} — {script.name}:{op['line']}")
+    for internal in ("(step", "(start)", "(breakpoint)", "step_batch", "step_epoch", "_"):
+        assert internal not in status
+    return op
+
+
+def test_status_source_and_ops_name_the_same_op_and_line_after_each_step_key(
+        qtbot, make_window, tmp_path):
+    window, script = open_live(qtbot, make_window, tmp_path, FUNCTION_SCRIPT)
+    assert window.state_label.text() == "Paused at start — press F5 to run, F10 to step one op"
+    assert window.source_dock.paused_line == 0 and window.ops_dock.selected_seq is None
+
+    paused = press_and_wait_paused(qtbot, window, Qt.Key.Key_F10)
+    op = assert_status_source_and_ops_agree(window, script)
+    assert window.state_label.text() == (
+        f"Paused after op {op['op']} — {script.name}:{op['line']}")
+
+    paused = press_and_wait_paused(qtbot, window, F11)
+    op = assert_status_source_and_ops_agree(window, script)
+    assert paused["line"] == line_of(FUNCTION_SCRIPT, "CALL") != op["line"]
+    assert op["line"] == line_of(FUNCTION_SCRIPT, "GRADIENT")
+    assert window.state_label.text() == (
+        f"Paused after step 1 — {op['op']} at {script.name}:{op['line']}")
+    assert window.step_label.text() == "Step 1"
+
+    press_and_wait_paused(qtbot, window, F11)
+    assert window.state_label.text().startswith("Paused after step 2 — ")
+    assert_status_source_and_ops_agree(window, script)
+
+    press_and_wait_paused(qtbot, window, F11, SHIFT)
+    op = assert_status_source_and_ops_agree(window, script)
+    assert window.state_label.text() == (
+        f"Paused after epoch 1 — {op['op']} at {script.name}:{op['line']}")
+    assert window.epoch_label.text() == "Epoch 1"
+
+    dock = window.breakpoints_dock  # then on to the NaN
+    dock.kind_combo.setCurrentIndex(dock.kind_combo.findText("First NaN/Inf"))
+    qtbot.mouseClick(dock.add_button, Qt.MouseButton.LeftButton)
+    press_and_wait_paused(qtbot, window, F5)
+    op = assert_status_source_and_ops_agree(window, script)
+    assert op["op"] == "Log" and op["line"] == line_of(FUNCTION_SCRIPT, "NAN")
+    assert window.state_label.text() == f"Paused: first NaN in Log — {script.name}:{op['line']}"
+
+    press(qtbot, window, F5)
+    qtbot.waitUntil(lambda: window.session.state == FINISHED, timeout=LIVE_TIMEOUT)
+    assert window.state_label.text() == "Finished (ok)"

@@ -205,6 +205,7 @@ def test_the_built_in_demo_trains_with_epochs_scalars_and_a_traced_graph(qtbot, 
     final_accuracy = float(text.rsplit("accuracy ", 1)[1].split()[0])
     assert final_accuracy > 0.9  # the spirals are learned, not just run
     assert session.epoch == 30
+    assert session.step == 750  # 25 batches an epoch; not the step given to tf.summary
     assert [g["function"] for g in session.graphs] == ["train_step"]
     assert {"loss", "accuracy"} <= set(session.scalars)
     assert len(session.scalars["accuracy"]) == 30

@@ -29,7 +29,7 @@ def test_a_health_event_reads_back_equal_and_as_json_reads_it():
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, np.float32("nan"),
                                    np.float64("-inf")])
 def test_non_finite_floats_survive_instead_of_becoming_null(value):
-    event = make("scalar", 3, step=0, epoch=0, name="loss", value=value)
+    event = make("scalar", 3, step=0, epoch=0, name="loss", value=value, axis="step")
     back = jsoncodec.loads(jsoncodec.dumps(event))
     assert back["value"] is not None
     assert (math.isnan(back["value"]) and math.isnan(value)) or back["value"] == value

@@ -485,3 +485,41 @@ def test_each_output_of_a_multi_output_op_has_its_own_summary(order, mode, trace
         sick = op["summary"][bad.index(True)]
         assert (good["min"], good["max"]) == ((1.0, 2.0) if order == "good, bad" else (1.0, 3.0))
         assert (sick["min"], sick["max"]) == ((3.0, 3.0) if order == "good, bad" else (2.0, 2.0))
+
+
+SUMMARY_SCRIPT = """
+import numpy as np
+import engine as tf
+
+xs = np.linspace(-1.0, 1.0, 12, dtype=np.float32).reshape(-1, 1)
+dataset = tf.data.Dataset.from_tensor_slices((xs, 3.0 * xs)).batch(4)  # 3 batches
+w = tf.Variable([[0.0]])
+optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
+step = 0
+for epoch in range(3):
+    tf.summary.scalar("learning_rate", 0.1, step=epoch)  # before the epoch's batches
+    for x, y in dataset:
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
+        optimizer.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+        tf.summary.scalar("batch_loss", loss, step=step)
+        step += 1
+    tf.summary.scalar("accuracy", 0.5, step=epoch)  # after them: the epoch just ended
+"""
+
+
+def test_summary_scalars_say_whether_their_step_counts_epochs_or_training_steps(recorded):
+    probe, log = recorded
+    exec(compile(SUMMARY_SCRIPT, "summaries.py", "exec"), {"__name__": "__main__"})
+    scalars = collections.defaultdict(list)
+    for event in log:
+        if event["kind"] == "scalar":
+            scalars[event["name"]].append(event)
+    assert [(e["step"], e["axis"]) for e in scalars["accuracy"]] == [
+        (0, "epoch"), (1, "epoch"), (2, "epoch")]
+    assert [e["step"] for e in scalars["batch_loss"]] == list(range(9))
+    assert {e["axis"] for e in scalars["batch_loss"]} == {"step"}
+    assert {e["axis"] for e in scalars["loss"]} == {"step"}  # found by tape.gradient
+    # epoch 0 at step 0 fits both counters; from epoch 1 on the stream says what it is
+    assert [e["axis"] for e in scalars["learning_rate"]][1:] == ["epoch", "epoch"]
+    assert probe.step == 9 and probe.epoch == 3

@@ -37,7 +37,7 @@ SAMPLE_FIELDS = {
     "target": 5, "sources": [{"name": "w", "id": 1, "summary": None, "none_reason": "unused"}],
     "id": 1, "shape": [784, 10], "dtype": "float32", "trainable": True, "action": "assign_sub",
     "graph_id": "g1", "function": "train_step", "trace_count": 2, "reason": "new shape",
-    "nodes": [{"id": "n1", "op": "MatMul", "inputs": ["x", "w"]}], "value": 0.25,
+    "nodes": [{"id": "n1", "op": "MatMul", "inputs": ["x", "w"]}], "value": 0.25, "axis": "step",
     "stream": "stdout", "text": "Epoch 1/5\n", "message": "boom",
     "traceback": "Traceback ...", "status": "ok",
 }
