@@ -357,10 +357,10 @@ class DebugSession:
         elif kind == "gradient" and self.breakpoints.wants_health:
             hit = self.breakpoints.check(event)
             reason = "breakpoint" if hit is not None else None
-        elif kind == "step_end":
-            self.breakpoints.check(event)
-            if self._stepping == "batch":
-                reason = "step_batch"
+        elif kind == "variable_update" and self.breakpoints.wants_health:
+            self.breakpoints.check(event)  # a variable gone bad taints the ops reading it
+        elif kind == "step_end" and self._stepping == "batch":
+            reason = "step_batch"
         elif kind == "epoch_end" and self._stepping == "epoch":
             reason = "step_epoch"
         if reason is None and self._pause_requested and kind not in ("output", "ops"):
