@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         type=Path,
         help="script to debug live, or trace file to open post-mortem (default: the "
-             "built-in linear-regression demo)",
+             "built-in demo, examples/spirals.py: a small Keras MLP learning two spirals "
+             "from generated data, no download)",
     )
     parser.add_argument(
         "script_args", nargs=argparse.REMAINDER, help="arguments passed on to the script"
@@ -102,7 +103,11 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 # -- running a script in the terminal -----------------------------------------------------------
 
 def run_script(path: Path, argv: list[str] | None = None) -> None:
-    """Run `path` as `__main__`, with `sys.argv` and `sys.path` set as `python path` would."""
+    """Run `path` as `__main__`, with `sys.argv` and `sys.path` set as `python path` would
+    and `import tensorflow` giving the engine, as under the debugger."""
+    from engine.debug.debuggee import alias_tensorflow
+
+    alias_tensorflow()
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [str(path), *(argv or [])]
     sys.path.insert(0, str(path.resolve().parent))
@@ -182,9 +187,9 @@ def _describe_failure(trace: Path, returncode: int) -> str:
             errors = reader.errors()
     except (TraceFileError, OSError):
         errors = []
-    if errors:
+    if errors:  # file:line: message, the way compilers and editors point at code
         error = errors[-1]
-        return f"the script raised {error['message']} ({_where(error)})"
+        return f"{_where(error)}: {error['message']}"
     return f"the script exited with code {returncode}"
 
 
@@ -279,7 +284,7 @@ def inspect_lines(reader: Any) -> list[str]:
     else:
         lines.append("  finished: no (the recording ended before the script did)")
     for error in errors:
-        lines.append(f"  error: {error['message']} at {_where(error)}")
+        lines.append(f"  error: {_where(error)}: {error['message']}")
 
     counts = reader.kind_counts()
     lines.append("Events: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -378,11 +383,10 @@ def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any
             raise UsageError(f"no traced graph of a function named {function!r} "
                              f"(traced: {traced})")
         chosen = named[-1]
-        return (graph_export.from_graph_event(chosen),
-                f"{function} (trace {chosen['trace_count']})")
+        return _traced_graph(reader, chosen), f"{function} (trace {chosen['trace_count']})"
     if step is None and graphs:
         chosen = graphs[-1]
-        return (graph_export.from_graph_event(chosen),
+        return (_traced_graph(reader, chosen),
                 f"{chosen['function']} (trace {chosen['trace_count']})")
     if step is None:
         ends = list(reader.events("step_end"))
@@ -395,6 +399,16 @@ def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any
     variables = list(reader.events("variable_created"))
     title = "tape" if step is None else f"tape, step {step}"
     return graph_export.from_op_events(ops, variables, name=title), title
+
+
+def _traced_graph(reader: Any, event: dict) -> Any:
+    """A traced graph's ExportGraph, its nodes that made NaN/Inf in any run marked."""
+    from engine.debug import graph_export
+
+    ran_here = f"graph:{event['graph_id']}"
+    summaries = {op["name"]: op["summary"] for op in reader.bad_ops()
+                 if op.get("exec") == ran_here}
+    return graph_export.from_graph_event(event, summaries)
 
 
 def cmd_export_graph(args: argparse.Namespace) -> int:
@@ -416,9 +430,8 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
         trace = source
         if source.suffix == ".py":
             trace = Path(scratch) / "run.tsdb"
-            # Graph events come in any mode; op events for every op need SHAPE or more.
-            mode = "NO_TENSOR" if args.function else "SHAPE"
-            returncode = record_trace(source.resolve(), trace, [], mode)
+            # Health, so that the ops that made NaN/Inf are drawn as such.
+            returncode = record_trace(source.resolve(), trace, [], "CONCISE_HEALTH")
             if returncode != 0:
                 if not trace.exists():
                     raise UsageError(f"recording {source} failed (exit code {returncode})")

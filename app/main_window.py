@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from app.session import (
     TRACE,
     Session,
 )
+from engine.debug.debuggee import syntax_error_line, syntax_error_of
 from engine.debug.events import MODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +112,7 @@ class MainWindow(QMainWindow):
         self.variables_dock = VariablesDock(session, self)
         self.source_dock = SourceDock(session, self)
         self.console_dock = ConsoleDock(session, self)
-        self.breakpoints_dock = BreakpointsDock(session, self)
+        self.breakpoints_dock = BreakpointsDock(session, self, settings=app_settings)
         self.docks: dict[str, QDockWidget] = {
             "ops": self.ops_dock, "graph": self.graph_dock, "tensor": self.tensor_dock,
             "plots": self.plots_dock, "gradients": self.gradients_dock,
@@ -308,6 +310,9 @@ class MainWindow(QMainWindow):
         """Open a script (live, paused before its first line) or a trace (post-mortem)."""
         path = Path(path)
         if path.suffix == ".py":
+            if path.is_file() and not self._compiles(path):
+                return False
+            self.breakpoints_dock.open_script(path if path.is_file() else None)
             opened = self.session.launch(path, args, self.mode_combo.currentText())
         else:
             opened = self.session.open_trace(path)
@@ -319,6 +324,17 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     "Paused before the first line: press F5 to run, F10 to step one op", 8000)
         return opened
+
+    def _compiles(self, script: Path) -> bool:
+        """Whether the script compiles; if not, say where, before anything runs."""
+        error = syntax_error_of(script)
+        if error is None:
+            return True
+        context = "".join(traceback.format_exception_only(type(error), error))
+        self.show_error(f"Syntax error in {script.name}, line {error.lineno}",
+                        f"{syntax_error_line(error)}\n\n{context.rstrip()}")
+        self.statusBar().showMessage(syntax_error_line(error), 8000)
+        return False
 
     def open_script_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open script", self._last_directory(),
@@ -396,12 +412,15 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: str) -> None:
         live = state in LIVE_STATES
         paused = state == PAUSED
-        at_start = paused and (self.session.paused_event or {}).get("reason") == "start"
-        self.run_action.setEnabled(paused or state == FINISHED)
+        reason = (self.session.paused_event or {}).get("reason") if paused else None
+        at_start = reason == "start"
+        # Stopped on a fatal error (post-mortem): there is nothing left to run, only to see.
+        can_go_on = paused and reason != "exception"
+        self.run_action.setEnabled(can_go_on or state == FINISHED)
         self.run_action.setText("&Continue" if paused and not at_start else "&Run")
         self.pause_action.setEnabled(state == RUNNING)
         for action in (self.step_op_action, self.step_batch_action, self.step_epoch_action):
-            action.setEnabled(paused)
+            action.setEnabled(can_go_on)
         self.stop_action.setEnabled(state in (STARTING, RUNNING, PAUSED))
         self.restart_action.setEnabled(live)
         self.mode_combo.setEnabled(state not in (LOADING, TRACE))

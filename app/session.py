@@ -638,6 +638,9 @@ class Session(QObject):
                 batch.append(payload)
                 if payload.get("kind") in ("paused", "finished", "error"):
                     after.append((payload["kind"], payload))
+                elif payload.get("kind") == "output" and "breakpoint" in payload:
+                    # a breakpoint's condition raised: the debuggee switched it off
+                    after.append(("breakpoint_failed", payload))
             elif what == "events":
                 room = limit - len(batch)
                 if len(payload) > room:  # the rest of a trace chunk waits for the next tick
@@ -685,6 +688,12 @@ class Session(QObject):
             self.runPaused.emit(payload)
         elif what == "error":
             self.errorRaised.emit(*describe_error(payload))
+        elif what == "breakpoint_failed":
+            for bp in self._breakpoints:
+                if bp.id == payload["breakpoint"]:  # the debuggee switched it off
+                    bp.enabled = False
+                    bp.error = payload.get("text", "").strip()
+            self.breakpointsChanged.emit(list(self._breakpoints))
         elif what == "finished":
             status = payload.get("status", "ok")
             self.paused_event = None
@@ -722,6 +731,9 @@ def describe_error(event: dict) -> tuple[str, str]:
     where = f"{Path(file).name}, line {line}" if file and line else Path(file).name or "?"
     if exc_type in ("SyntaxError", "IndentationError", "TabError"):
         title = f"Syntax error in {where}"
+        if file and line and not located:  # file:line: SyntaxError: …, then the caret
+            context = (event.get("traceback") or "").rstrip()
+            return title, f"{file}:{line}: {message}" + (f"\n\n{context}" if context else "")
     else:
         title = f"The script raised {exc_type}"
     text = message

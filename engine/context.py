@@ -7,6 +7,7 @@ only when that flag is set, so an op nobody watches pays one attribute check.
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from typing import Any
 
 
@@ -90,6 +91,22 @@ def user_stacklevel() -> int:
             return level
         frame, level = frame.f_back, level + 1
     return level
+
+
+def user_code_frame(frame: FrameType | None) -> FrameType | None:
+    """The innermost frame from ``frame`` outwards that is not engine code (nor a graph
+    compiled from a trace): the user's, with its globals (``user_frame`` gives only the
+    place, and is the one the probe calls per op)."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        inside = _IS_ENGINE_FILE.get(filename)
+        if inside is None:
+            inside = _IS_ENGINE_FILE[filename] = (filename.startswith(_ENGINE_DIR)
+                                                  or filename.startswith("<tf.function"))
+        if not inside:
+            return frame
+        frame = frame.f_back
+    return None
 
 
 class Hook:

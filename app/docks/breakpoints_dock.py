@@ -1,11 +1,15 @@
-"""BreakpointsDock: the session's breakpoints, switched on and off, added and deleted."""
+"""BreakpointsDock: the session's breakpoints, switched on and off, added and deleted, and
+remembered per script between launches."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,11 +33,19 @@ KIND_CHOICES = (
     ("op_type", "Op type", "e.g. MatMul"),
     ("op_name", "Op name pattern", "e.g. dense_1/* (fnmatch, scope/name)"),
     ("line", "File:line", "e.g. train.py:42, or just 42 for the script"),
-    ("nan", "First NaN/Inf", "stops where NaN or Inf first appears"),
+    ("nan", "First NaN/Inf", "stops once per run, where NaN or Inf first appears"),
+    ("nan_origin", "Each new NaN/Inf origin",
+     "stops at each op that makes NaN or Inf from finite inputs"),
     ("condition", "Condition", "e.g. abs(x).max() > 1e3  (x: the op's output)"),
 )
 KIND_LABELS = {kind: label for kind, label, _ in KIND_CHOICES}
+NO_TEXT_KINDS = ("nan", "nan_origin")  # nothing to type for these
 ENABLED, KIND, WHAT, HITS = range(4)
+FAILED_COLOR = QColor(176, 24, 24)  # a breakpoint whose condition raised
+# QSettings key of {script's absolute path: [breakpoint dicts]}, and how many scripts it keeps
+REMEMBERED_KEY = "breakpoints/byScript"
+MAX_REMEMBERED_SCRIPTS = 50
+SettingsFactory = Callable[[], QSettings]
 
 
 def describe(bp: Breakpoint) -> str:
@@ -44,14 +56,16 @@ def describe(bp: Breakpoint) -> str:
         return f"{bp.file}:{bp.line}"
     if bp.kind == "condition":
         return bp.condition
+    if bp.kind == "nan_origin":
+        return "NaN or Inf made from finite inputs"
     return "NaN or Inf appears"
 
 
 def parse_breakpoint(kind: str, text: str, script: str | None) -> Breakpoint:
     """The breakpoint the Add form describes; ValueError says what is wrong with it."""
     text = text.strip()
-    if kind == "nan":
-        return Breakpoint.on_nan()
+    if kind in NO_TEXT_KINDS:
+        return Breakpoint(kind)
     if not text:
         raise ValueError(f"type the {KIND_LABELS[kind].lower()} first")
     if kind == "op_type":
@@ -72,13 +86,53 @@ def parse_breakpoint(kind: str, text: str, script: str | None) -> Breakpoint:
     return Breakpoint.at_line(file, number)
 
 
-class BreakpointsDock(QDockWidget):
-    """A list of breakpoints with enable boxes, Delete, and a form to add one."""
+def _remembered_map(settings: QSettings) -> dict[str, list[dict]]:
+    try:
+        stored = json.loads(str(settings.value(REMEMBERED_KEY, "{}")))
+    except ValueError:  # damaged by hand: start afresh rather than fail to open a script
+        return {}
+    return stored if isinstance(stored, dict) else {}
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+
+def remembered_breakpoints(settings: QSettings, script: str | os.PathLike) -> list[Breakpoint]:
+    """The breakpoints last set on ``script`` (its absolute path is the key)."""
+    found = []
+    for data in _remembered_map(settings).get(os.path.abspath(script), []):
+        try:
+            found.append(Breakpoint.from_dict(data))
+        except (TypeError, ValueError):  # a kind or condition this version refuses
+            continue
+    return found
+
+
+def remember_breakpoints(settings: QSettings, script: str | os.PathLike,
+                         breakpoints: list[Breakpoint]) -> None:
+    """Store what a person set on ``script``: kinds, places, on/off; not hits, ids or errors
+    of this run. The most recently changed scripts are kept."""
+    stored = _remembered_map(settings)
+    key = os.path.abspath(script)
+    stored.pop(key, None)
+    if breakpoints:
+        stored[key] = [{k: v for k, v in bp.to_dict().items() if k not in ("id", "hits", "error")}
+                       for bp in breakpoints]
+    while len(stored) > MAX_REMEMBERED_SCRIPTS:
+        stored.pop(next(iter(stored)))
+    settings.setValue(REMEMBERED_KEY, json.dumps(stored))
+
+
+class BreakpointsDock(QDockWidget):
+    """A list of breakpoints with enable boxes, Delete, and a form to add one.
+
+    With ``settings`` (a factory of the app's QSettings), the breakpoints of each script are
+    remembered: ``open_script`` brings back the ones last set on it."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None,
+                 settings: SettingsFactory | None = None) -> None:
         super().__init__("Breakpoints", parent)
         self.setObjectName("breakpointsDock")
         self.session = session
+        self._settings = settings
+        self._script: str | None = None  # whose breakpoints these are (remembered on change)
         self._shown: list[Breakpoint] = []
         self._updating = False
 
@@ -130,11 +184,21 @@ class BreakpointsDock(QDockWidget):
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.delete_selected)
         session.breakpointsChanged.connect(self._show)
+        session.breakpointsChanged.connect(self._remember)
         session.runPaused.connect(lambda _paused: self._show(self.session.breakpoints))
         self._on_kind()
         self._show(session.breakpoints)
 
     # -- actions --------------------------------------------------------------------------------
+    def open_script(self, script: str | os.PathLike | None) -> None:
+        """A script is about to be launched: give the session the breakpoints last set on it
+        (None: a trace is opened, whose breakpoints are nobody's to remember)."""
+        self._script = None  # so the switch itself does not overwrite anything
+        if script is None or self._settings is None:
+            return
+        self.session.set_breakpoints(remembered_breakpoints(self._settings(), script))
+        self._script = os.path.abspath(script)
+
     def add_from_form(self) -> bool:
         """Add the breakpoint the form describes; a mistake is shown under the form."""
         kind = self.kind_combo.currentData()
@@ -157,9 +221,11 @@ class BreakpointsDock(QDockWidget):
                 [bp for i, bp in enumerate(self._shown) if i not in rows])
 
     def set_enabled(self, row: int, enabled: bool) -> None:
-        """Switch breakpoint ``row`` on or off (a copy, so the debuggee gets the change)."""
+        """Switch breakpoint ``row`` on or off (a copy, so the debuggee gets the change);
+        switching a failed condition back on is trying it again."""
         listed = list(self._shown)
-        listed[row] = dataclasses.replace(listed[row], enabled=enabled)
+        listed[row] = dataclasses.replace(listed[row], enabled=enabled,
+                                          error="" if enabled else listed[row].error)
         self.session.set_breakpoints(listed)
 
     # -- internals ------------------------------------------------------------------------------
@@ -167,7 +233,7 @@ class BreakpointsDock(QDockWidget):
         kind = self.kind_combo.currentData()
         placeholder = next(p for k, _, p in KIND_CHOICES if k == kind)
         self.text_edit.setPlaceholderText(placeholder)
-        self.text_edit.setEnabled(kind != "nan")
+        self.text_edit.setEnabled(kind not in NO_TEXT_KINDS)
         self.error_label.hide()
 
     def _show(self, breakpoints: list) -> None:
@@ -182,12 +248,20 @@ class BreakpointsDock(QDockWidget):
                            | Qt.ItemFlag.ItemIsSelectable)
             check.setCheckState(Qt.CheckState.Checked if bp.enabled else Qt.CheckState.Unchecked)
             self._cell(row, KIND).setText(KIND_LABELS.get(bp.kind, bp.kind))
-            what = self._cell(row, WHAT)
-            what.setText(describe(bp))
-            what.setToolTip(describe(bp))
+            self._cell(row, WHAT).setText(describe(bp))
             self._cell(row, HITS).setText(str(bp.hits))
+            # A condition that raised: the whole row in red, the error on hover.
+            foreground = QBrush(FAILED_COLOR) if bp.error else QBrush()
+            for column in (ENABLED, KIND, WHAT, HITS):
+                cell = self._cell(row, column)
+                cell.setForeground(foreground)
+                cell.setToolTip(bp.error or (describe(bp) if column == WHAT else ""))
         self._updating = False
         self.delete_button.setEnabled(bool(self.table.selectedItems()))
+
+    def _remember(self, breakpoints: list) -> None:
+        if self._script is not None and self._settings is not None:
+            remember_breakpoints(self._settings(), self._script, breakpoints)
 
     def _cell(self, row: int, column: int) -> QTableWidgetItem:
         item = self.table.item(row, column)

@@ -8,14 +8,16 @@ CLI and the tests mean the same thing by each:
   (``"dense_1/*"``).
 - ``line``: an op ran on this source line (``file`` is a basename, a relative tail or an
   absolute path). Several ops on one line stop once, at the first of them.
-- ``nan``: NaN or Inf appears: an op output holds one (by the event's health summary)
-  while none of the op's inputs came from a bad op of this step, or a gradient holds one
-  and no op of this step was bad before it. Bad values spread to every later op, so this
-  stops where they are born, not at each op they reach.
+- ``nan`` ("First NaN/Inf"): the first op (or tape.gradient) of the run whose output holds
+  NaN or Inf. It stops once per run: bad values spread to every later op, and stopping at
+  each of them says nothing new.
+- ``nan_origin`` ("Each new NaN/Inf origin"): an op whose output holds NaN or Inf while
+  every input is finite — each place bad values are born, however many there are. Inputs
+  are judged by what the run reported of them (earlier op outputs, variable updates).
 - ``condition``: a Python expression over ``x`` (the op's first output as a numpy array)
   and ``np`` is true, e.g. ``abs(x).max() > 1e3``. It may name only those and a few safe
-  builtins; a condition that raises is disabled and reported once instead of stopping
-  every op.
+  builtins; a condition that raises is disabled (its ``error`` says why) and reported once
+  instead of stopping every op.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-KINDS = ("op_type", "op_name", "line", "nan", "condition")
+KINDS = ("op_type", "op_name", "line", "nan", "nan_origin", "condition")
+NAN_KINDS = ("nan", "nan_origin")  # kinds that need NaN/Inf summaries
 
 ValueGetter = Callable[[dict], "np.ndarray | None"]
 
@@ -89,6 +92,11 @@ def same_source_file(event_file: str, wanted: str) -> bool:
     return here == tail or here.endswith(os.sep + tail)
 
 
+def bad_outputs(event: dict) -> list[bool]:
+    """Per output of an op event, whether its summary saw NaN/Inf (False when unknown)."""
+    return [bool(s is not None and s.get("bad")) for s in event.get("summary") or ()]
+
+
 def holds_nan_or_inf(event: dict) -> bool:
     """Whether an op's outputs or a tape.gradient's gradients hold NaN/Inf (by summaries)."""
     kind = event.get("kind")
@@ -112,6 +120,7 @@ class Breakpoint:
     enabled: bool = True
     id: int = 0
     hits: int = 0
+    error: str = ""  # why it was switched off (a condition that raised), for the user
     _code: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,6 +152,10 @@ class Breakpoint:
         return cls("nan")
 
     @classmethod
+    def on_nan_origin(cls) -> Breakpoint:
+        return cls("nan_origin")
+
+    @classmethod
     def when(cls, condition: str) -> Breakpoint:
         return cls("condition", condition=condition)
 
@@ -160,6 +173,8 @@ class Breakpoint:
     def matches(self, event: dict, value_getter: ValueGetter | None = None) -> bool:
         """Whether this breakpoint fires at ``event`` (``enabled`` is the caller's concern).
 
+        The NaN kinds say only whether the event holds NaN/Inf here: what the run saw
+        before (a first NaN already stopped at, bad inputs) is ``BreakpointSet``'s to judge.
         ``value_getter(event)`` gives the op's first output; it is only called for
         conditions, so the other kinds never touch values. Raises ``ConditionError``."""
         kind = event.get("kind")
@@ -167,6 +182,8 @@ class Breakpoint:
             return holds_nan_or_inf(event)
         if kind != "op":
             return False
+        if self.kind == "nan_origin":
+            return holds_nan_or_inf(event)
         if self.kind == "op_type":
             return event.get("op") == self.pattern
         if self.kind == "op_name":
@@ -194,21 +211,24 @@ class Breakpoint:
 
 
 class BreakpointSet:
-    """The debuggee's breakpoints, judged event by event (not thread-safe: script thread)."""
+    """The debuggee's breakpoints, judged event by event (not thread-safe: script thread).
+
+    What the run has seen survives ``replace`` (editing breakpoints mid-run): which "First
+    NaN/Inf" breakpoints already stopped, and which tensors and variables hold NaN/Inf."""
 
     def __init__(self, breakpoints: Iterable[Breakpoint] = (),
                  on_error: Callable[[Breakpoint, str], None] | None = None) -> None:
         self.on_error = on_error
         self.items: list[Breakpoint] = []
+        # ids of tensors and variables known to hold NaN/Inf: an op's bad output, a bad
+        # variable update; forgotten when the id next shows up healthy (ids get reused)
+        self._bad_ids: set[int] = set()
+        self._first_nan_done: set[int] = set()  # "nan" breakpoints (by id) that stopped
         self.replace(breakpoints)
 
     def replace(self, breakpoints: Iterable[Breakpoint]) -> None:
         self.items = list(breakpoints)
         self._previous_location: tuple[str, int] | None = None
-        # ids of this step's bad op outputs (ids of dead tensors get reused: a step is
-        # short enough for that to be rare, and a miss only costs one stop)
-        self._bad_ids: set[int] = set()
-        self._step_went_bad = False
 
     def __bool__(self) -> bool:
         return any(bp.enabled for bp in self.items)
@@ -216,36 +236,36 @@ class BreakpointSet:
     @property
     def wants_health(self) -> bool:
         """A NaN breakpoint needs NaN/Inf summaries even when the mode has none."""
-        return any(bp.enabled and bp.kind == "nan" for bp in self.items)
+        return any(bp.enabled and bp.kind in NAN_KINDS for bp in self.items)
 
     def check(self, event: dict, value_getter: ValueGetter | None = None) -> Breakpoint | None:
         """The breakpoint that fires at ``event`` (its ``hits`` counted), or None.
 
-        Give it every op, gradient and step_end event, in order."""
+        Give it every op, gradient and variable_update event, in order."""
         kind = event.get("kind")
-        if kind == "step_end":
-            self._bad_ids.clear()
-            self._step_went_bad = False
+        if kind == "variable_update":
+            self._note_variable(event)
             return None
         location = (event.get("file", ""), event.get("line", 0))
         is_op = kind == "op"
-        inherited = False  # the op's bad values come from a bad op before it
-        if is_op and self._bad_ids and any(i in self._bad_ids for i in event.get("inputs", ())):
-            inherited = True
-        elif kind == "gradient" and self._step_went_bad:
-            inherited = True
+        health = self.wants_health
+        bad = health and holds_nan_or_inf(event)
         fired = None
         for bp in self.items:
             if not bp.enabled:
                 continue
             if bp.kind == "line" and location == self._previous_location:
                 continue  # still the same line as the previous op
-            if bp.kind == "nan" and inherited:
+            if bp.kind == "nan" and (not bad or bp.id in self._first_nan_done):
+                continue
+            if bp.kind == "nan_origin" and (not bad or not is_op or any(
+                    i in self._bad_ids for i in event.get("inputs", ()))):
                 continue
             try:
                 hit = bp.matches(event, value_getter)
             except ConditionError as exc:
                 bp.enabled = False
+                bp.error = str(exc)
                 if self.on_error is not None:
                     self.on_error(bp, str(exc))
                 continue
@@ -254,10 +274,26 @@ class BreakpointSet:
                 break
         if is_op:
             self._previous_location = location
-        if self.wants_health and holds_nan_or_inf(event):
-            self._step_went_bad = True
-            if is_op:
-                self._bad_ids.update(event.get("outputs", ()))
+            if health:
+                self._note_outputs(event)
         if fired is not None:
             fired.hits += 1
+            if fired.kind == "nan":
+                self._first_nan_done.add(fired.id)
         return fired
+
+    def _note_outputs(self, event: dict) -> None:
+        for tensor_id, bad in zip(event.get("outputs", ()), bad_outputs(event)):
+            if bad:
+                self._bad_ids.add(tensor_id)
+            else:
+                self._bad_ids.discard(tensor_id)
+
+    def _note_variable(self, event: dict) -> None:
+        summary = event.get("summary")
+        if summary is None:
+            return
+        if summary.get("bad"):
+            self._bad_ids.add(event.get("id"))
+        else:
+            self._bad_ids.discard(event.get("id"))

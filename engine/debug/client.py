@@ -370,6 +370,7 @@ class DebugClient:
                     for bp in self.breakpoints:
                         if bp.id == event["breakpoint"]:
                             bp.enabled = False
+                            bp.error = event.get("text", "").strip()
                 self._changed.notify_all()
             if self.on_event is not None:
                 try:

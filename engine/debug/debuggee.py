@@ -168,6 +168,34 @@ def describe_exception(exc: BaseException) -> tuple[str, str]:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip(), text
 
 
+def syntax_error_of(script: Path) -> SyntaxError | None:
+    """The script's syntax error, found by compiling it without running anything."""
+    try:
+        compile(script.read_bytes(), str(script), "exec", dont_inherit=True)
+    except SyntaxError as exc:  # IndentationError and TabError too
+        return exc
+    return None
+
+
+def syntax_error_line(exc: SyntaxError) -> str:
+    """``script.py:LINE: SyntaxError: message``, the way compilers and editors point."""
+    return f"{exc.filename}:{exc.lineno or 0}: {type(exc).__name__}: {exc.msg}"
+
+
+def error_fields(exc: BaseException, script: Path) -> dict[str, Any]:
+    """message, traceback, file and line of the ``error`` event for what the script raised.
+
+    A syntax error is located by its own file and line: its traceback is runpy's frames
+    (``<frozen runpy>``), which say nothing about the user's code."""
+    if isinstance(exc, SyntaxError):
+        return {"message": f"{type(exc).__name__}: {exc.msg}",
+                "traceback": "".join(traceback.format_exception_only(type(exc), exc)),
+                "file": exc.filename or str(script), "line": exc.lineno or 0}
+    message, text = describe_exception(exc)
+    file, line = failing_frame(exc.__traceback__, script)
+    return {"message": message, "traceback": text, "file": file, "line": line}
+
+
 # -- the live session ---------------------------------------------------------------------------
 
 class DebugSession:
@@ -357,10 +385,10 @@ class DebugSession:
         elif kind == "gradient" and self.breakpoints.wants_health:
             hit = self.breakpoints.check(event)
             reason = "breakpoint" if hit is not None else None
-        elif kind == "step_end":
-            self.breakpoints.check(event)
-            if self._stepping == "batch":
-                reason = "step_batch"
+        elif kind == "variable_update" and self.breakpoints.wants_health:
+            self.breakpoints.check(event)  # a variable gone bad taints the ops reading it
+        elif kind == "step_end" and self._stepping == "batch":
+            reason = "step_batch"
         elif kind == "epoch_end" and self._stepping == "epoch":
             reason = "step_epoch"
         if reason is None and self._pause_requested and kind not in ("output", "ops"):
@@ -441,11 +469,8 @@ class DebugSession:
         return EXIT_OK if status == "ok" else EXIT_ERROR
 
     def _report_error(self, exc: BaseException) -> None:
-        message, text = describe_exception(exc)
-        file, line = failing_frame(exc.__traceback__, self.script)
         op_seq = self._last_op["seq"] if self._last_op else 0
-        error = self.emit("error", message=message, traceback=text, at_seq=op_seq, file=file,
-                          line=line)
+        error = self.emit("error", at_seq=op_seq, **error_fields(exc, self.script))
         if isinstance(exc, SystemExit):
             return
         self._post_mortem = True
@@ -545,11 +570,9 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
             stream.flush()
         sys.stdout, sys.stderr = real_out, real_err
     if exc is not None:
-        message, text = describe_exception(exc)
-        file, line = failing_frame(exc.__traceback__, script)
-        emit("error", message=message, traceback=text, at_seq=last_op_seq, file=file,
-             line=line)
-        real_err.write(text or message + "\n")
+        error = error_fields(exc, script)
+        emit("error", at_seq=last_op_seq, **error)
+        real_err.write(error["traceback"] or error["message"] + "\n")
     emit("finished", status=status)
     writer.close()
     if shown is not None:

@@ -651,6 +651,12 @@ class TraceReader:
             return None
         return next((e for e in self._decode(*rows[0]) if summary_says_bad(e["summary"])), None)
 
+    def bad_ops(self) -> list[dict]:
+        """Every op event whose summary saw NaN or Inf, in order (read by the bad-row index)."""
+        rows = self._rows("SELECT seq, kind, body FROM events WHERE bad ORDER BY seq")
+        return [e for row in rows for e in self._decode(*row)
+                if e.get("kind") == "op" and summary_says_bad(e.get("summary"))]
+
     def _decode(self, seq: int, kind: str, body: str | bytes) -> list[dict] | tuple[dict]:
         """The event a row holds (the op events, for a pack), or a clear error."""
         try:

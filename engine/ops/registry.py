@@ -7,14 +7,16 @@ lets each tape record the call, the tracer add a node and the debugger see it.
 
 from __future__ import annotations
 
+import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from engine import errors
-from engine.context import STATE
+from engine.context import STATE, user_code_frame
 from engine.tensor import Tensor, Variable, wrap
 
 GradRule = Callable[..., tuple]
@@ -109,6 +111,43 @@ def translate_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
     else:
         message = f"{text} (input shapes: {shapes}) [Op:{op.name}]"
     return errors.InvalidArgumentError(None, op.name, message)
+
+
+# -- numpy's warnings, at the user's line -------------------------------------------------
+
+class NumpyWarningsAtUserLine:
+    """numpy's floating-point warnings ("overflow encountered in square") re-issued at the
+    user's line, not at the engine's dispatch where the numpy call happens to sit.
+
+    numpy warns from C at the innermost Python frame. In its "log" mode it hands the same
+    message to ``write`` instead, so ops that do not warn pay nothing: an ``np.errstate``
+    around each op would cost several times the op itself."""
+
+    def write(self, message: str) -> None:
+        text = message.strip().removeprefix("Warning: ")
+        frame = user_code_frame(sys._getframe(1))
+        if frame is None:  # no user code on the stack at all: where numpy would have said
+            warnings.warn(text, RuntimeWarning, stacklevel=2)
+            return
+        module_globals = frame.f_globals
+        warnings.warn_explicit(  # what numpy's own warning does, for that frame
+            text, RuntimeWarning, frame.f_code.co_filename, frame.f_lineno,
+            module=module_globals.get("__name__", "<string>"),
+            registry=module_globals.setdefault("__warningregistry__", {}))
+
+
+def warn_numpy_errors_at_user_lines() -> None:
+    """Turn numpy's default "warn" into "log" through ``NumpyWarningsAtUserLine`` (on this
+    thread). What the user set up before importing the engine is left alone."""
+    if np.geterrcall() is not None:
+        return
+    modes = {kind: "log" for kind, mode in np.geterr().items() if mode == "warn"}
+    if modes:
+        np.seterrcall(NumpyWarningsAtUserLine())
+        np.seterr(**modes)
+
+
+warn_numpy_errors_at_user_lines()
 
 
 # -- dispatch ----------------------------------------------------------------------------

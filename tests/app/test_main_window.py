@@ -210,7 +210,9 @@ def test_an_exception_in_the_script_shows_where_and_stops_there(qtbot, make_wind
     assert window.source_dock.paused_line == 5
     assert window.ops_dock.selected_seq == window.session.ops[-1]["seq"]
     assert "ValueError: the data is empty" in window.console_dock.text()
-    window.run_action.trigger()  # Continue ends the run
+    # nothing can run on after a fatal error: only Stop and Restart
+    assert enabled_actions(window) == {"Stop", "Restart"}
+    window.stop_action.trigger()
     qtbot.waitUntil(lambda: window.session.state == FINISHED, timeout=LIVE_TIMEOUT)
     assert window.state_label.text() == "Finished (error)"
 

@@ -3,7 +3,9 @@ what is wrong (both shapes, both dtypes) — never a bare numpy traceback."""
 
 from __future__ import annotations
 
+import inspect
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -202,3 +204,40 @@ def test_assigning_a_tensor_of_another_dtype_is_a_value_error():
 def test_a_variable_needs_an_initial_value():
     with pytest.raises(ValueError, match="initial_value"):
         tf.Variable()
+
+
+# -- numpy's warnings ------------------------------------------------------------------------
+
+def _caught(call) -> list:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return caught
+
+
+def test_numpy_overflow_warnings_point_at_the_users_line():
+    big = tf.constant([1e30])
+    caught = _caught(lambda: (tf.square(big), big * big))
+    line = inspect.currentframe().f_lineno - 1
+    assert [(w.filename, w.lineno, w.category) for w in caught] == [
+        (__file__, line, RuntimeWarning)] * 2
+    assert [str(w.message) for w in caught] == ["overflow encountered in square",
+                                                "overflow encountered in multiply"]
+
+
+def test_numpy_warnings_point_at_the_users_line_under_a_tape_too():
+    w = tf.Variable([1e30])
+    with tf.GradientTape():
+        caught = _caught(lambda: w * w)
+    line = inspect.currentframe().f_lineno - 1
+    (warning,) = caught
+    assert (warning.filename, warning.lineno) == (__file__, line)
+
+
+def test_a_repeated_numpy_warning_shows_once_per_user_line_by_default():
+    big = tf.constant([1e30])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        for _ in range(3):
+            tf.square(big)
+    assert len(caught) == 1 and caught[0].filename == __file__

@@ -57,18 +57,96 @@ def test_line_breakpoint_stops_once_per_run_of_ops_on_that_line():
     assert bps.items[0].hits == 2
 
 
-def test_nan_fires_where_bad_values_are_born_not_where_they_spread():
+def variable_update(seq, variable_id, bad, step=0):
+    return {"kind": "variable_update", "seq": seq, "step": step, "epoch": 0,
+            "id": variable_id, "name": "w", "action": "assign_sub",
+            "summary": {"shape": [], "dtype": "float32", "bad": bad}}
+
+
+# A training loop whose weight goes bad in step 0: every later step reads it (ReadVariableOp
+# of the variable, id 7) and its NaN reaches every op, step after step.
+def poisoned_run(steps=5):
+    seq = 0
+    for step in range(steps):
+        seq += 1
+        yield op(seq, "ReadVariableOp", inputs=[7], outputs=[100 + seq], bad=step > 0,
+                 step=step)
+        read = 100 + seq
+        seq += 1  # step 0: Log of a negative number, the NaN is born here
+        yield op(seq, "Log", inputs=[read], outputs=[100 + seq], bad=True, step=step)
+        log = 100 + seq
+        seq += 1
+        yield op(seq, "Mul", inputs=[log], outputs=[100 + seq], bad=True, step=step)
+        seq += 1
+        yield gradient(seq, bad=True, step=step)
+        seq += 1
+        yield variable_update(seq, 7, bad=True, step=step)
+        seq += 1
+        yield {"kind": "step_end", "seq": seq, "step": step, "epoch": 0}
+
+
+def stops(bps, stream):
+    return [(e["seq"], e.get("op")) for e in stream if bps.check(e) is not None]
+
+
+def test_first_nan_stops_once_per_run_however_long_the_nan_lives_on():
     bps = BreakpointSet([Breakpoint.on_nan()])
+    assert stops(bps, poisoned_run()) == [(2, "Log")]
+    assert bps.items[0].hits == 1
+
+
+def test_first_nan_stays_spent_when_the_breakpoints_are_edited_mid_run():
+    first = Breakpoint.on_nan()
+    first.id = 3
+    bps = BreakpointSet([first])
+    run = poisoned_run()
+    assert [e["seq"] for e in run if bps.check(e) is not None][:1] == [2]
+    bps.replace([Breakpoint.from_dict(first.to_dict()), Breakpoint.on_op_type("MatMul")])
+    assert stops(bps, poisoned_run()) == []
+
+
+def test_first_nan_also_catches_a_bad_gradient_when_no_op_showed_one():
+    bps = BreakpointSet([Breakpoint.on_nan()])
+    assert bps.check(op(1, "Exp", outputs=[11])) is None
+    assert bps.check(gradient(2, bad=True)) is not None
+    assert bps.check(gradient(3, bad=True, step=1)) is None
+
+
+def test_each_new_origin_stops_where_bad_values_are_born_not_where_they_spread():
+    bps = BreakpointSet([Breakpoint.on_nan_origin()])
     stream = [
         op(1, "Exp", outputs=[11]),
         op(2, "Log", inputs=[11], outputs=[12], bad=True),  # born here
         op(3, "Mul", inputs=[12], outputs=[13], bad=True),  # inherited
-        gradient(4, bad=True),  # a step that already went bad
+        gradient(4, bad=True),  # made by ops judged already
         op(5, "Sqrt", inputs=[11], outputs=[14], bad=True),  # born again, from a clean input
+        {"kind": "step_end", "seq": 6, "step": 0, "epoch": 0},
+        op(7, "Mul", inputs=[13], outputs=[15], bad=True, step=1),  # still inherited
     ]
-    assert [bps.check(e) is not None for e in stream] == [False, True, False, False, True]
-    bps.check({"kind": "step_end", "seq": 6, "step": 0, "epoch": 0})
-    assert bps.check(gradient(7, bad=True, step=1)) is not None  # a new step: bad gradient
+    assert stops(bps, stream) == [(2, "Log"), (5, "Sqrt")]
+    assert bps.items[0].hits == 2
+
+
+def test_each_new_origin_follows_nan_through_a_variable_across_steps():
+    bps = BreakpointSet([Breakpoint.on_nan_origin()])
+    assert stops(bps, poisoned_run()) == [(2, "Log")]
+
+
+def test_an_id_reused_by_a_healthy_tensor_is_clean_again():
+    bps = BreakpointSet([Breakpoint.on_nan_origin()])
+    stream = [op(1, "Log", outputs=[11], bad=True),
+              op(2, "Exp", outputs=[11]),  # id 11 reused by a finite tensor
+              op(3, "Sqrt", inputs=[11], outputs=[12], bad=True)]  # so this NaN is new
+    assert stops(bps, stream) == [(1, "Log"), (3, "Sqrt")]
+
+
+def test_a_variable_assigned_finite_values_again_is_clean():
+    bps = BreakpointSet([Breakpoint.on_nan_origin()])
+    stream = [variable_update(1, 7, bad=True),
+              op(2, "Mul", inputs=[7], outputs=[11], bad=True),
+              variable_update(3, 7, bad=False),
+              op(4, "Log", inputs=[7], outputs=[12], bad=True)]
+    assert stops(bps, stream) == [(4, "Log")]
 
 
 def test_condition_sees_the_first_output_and_numpy():
@@ -110,6 +188,7 @@ def test_a_failing_condition_is_disabled_and_reported_once():
     assert len(reported) == 1 and reported[0][0] == 7
     assert "AttributeError" in reported[0][1] and "disabled" in reported[0][1]
     assert not bps.items[0].enabled
+    assert bps.items[0].error == reported[0][1]  # kept with it, for the dock to show
 
 
 def test_disabled_breakpoints_do_not_fire_and_set_is_falsy():

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -357,3 +360,85 @@ def test_a_damaged_pack_is_one_clear_line_when_it_is_read(tmp_path, capsys):
     assert main(["export-graph", str(trace), "--step", "0", "-o", str(tmp_path / "g.dot")]) == 2
     err = capsys.readouterr().err
     assert "is damaged: event #1 (ops)" in err and "Traceback" not in err
+
+
+# -- errors point at the user's code; what the help and export-graph promise -------------------
+
+BROKEN_SCRIPT = "import engine as tf\n\nx = tf.constant(1.0\nprint(x)\n"  # line 3: never closed
+
+FUNCTION_NAN_SCRIPT = """\
+import tensorflow as tf
+
+w = tf.Variable(1.0, name="w")
+
+
+@tf.function
+def log_gap(x):
+    return tf.math.log(w - x)
+
+
+y = log_gap(tf.constant(1.0))
+"""
+
+
+def test_record_and_inspect_name_a_syntax_errors_file_and_line(tmp_path, capfd):
+    script = tmp_path / "broken.py"
+    script.write_text(BROKEN_SCRIPT)
+    trace = tmp_path / "broken.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 1
+    err = capfd.readouterr().err
+    assert f"tapescope: error: {script}:3: SyntaxError: '(' was never closed" in err
+    assert "runpy" not in err
+    assert main(["inspect", str(trace)]) == 0
+    out = capfd.readouterr().out
+    assert f"error: {script}:3: SyntaxError: '(' was never closed" in out
+    assert "runpy" not in out
+
+
+def test_a_runtime_error_is_reported_as_file_line_message(tmp_path, capfd):
+    script = tmp_path / "raises.py"
+    script.write_text(RAISING_SCRIPT)
+    trace = tmp_path / "raises.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 1
+    assert f"{script}:5: RuntimeError: the data ran out" in capfd.readouterr().err
+    assert main(["inspect", str(trace)]) == 0
+    assert f"error: {script}:5: RuntimeError: the data ran out" in capfd.readouterr().out
+
+
+def test_running_in_the_terminal_gives_the_engine_for_import_tensorflow(tmp_path):
+    script = tmp_path / "tutorial.py"
+    script.write_text("import tensorflow as tf\nfrom tensorflow.keras import layers\n\n"
+                      "print(tf.add(tf.constant([1, 2]), 3), tf.__name__, layers.__name__)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "app.cli", "--terminal", str(script)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ("tf.Tensor([4 5], shape=(2,), dtype=int32) engine "
+                           "engine.keras.layers\n")
+
+
+def test_help_names_the_real_default_demo():
+    from app.cli import DEMO_SCRIPT, build_parser
+
+    text = " ".join(build_parser().format_help().split())
+    assert DEMO_SCRIPT.name == "spirals.py" and DEMO_SCRIPT.is_file()
+    assert "default: the built-in demo, examples/spirals.py: a small Keras MLP" in text
+    assert "linear-regression" not in text
+
+
+def test_export_graph_of_a_script_marks_the_op_that_made_nan_or_inf(tmp_path):
+    script = tmp_path / "nan.py"
+    script.write_text(NAN_SCRIPT)
+    out = tmp_path / "nan.dot"
+    assert main(["export-graph", str(script), "-o", str(out)]) == 0
+    marked = [line for line in out.read_text().splitlines() if "Inf!" in line]
+    assert any('label="Log' in line for line in marked)
+
+
+def test_export_graph_of_a_traced_function_marks_its_nan_node(tmp_path):
+    script = tmp_path / "fnan.py"
+    script.write_text(FUNCTION_NAN_SCRIPT)
+    out = tmp_path / "fnan.dot"
+    assert main(["export-graph", str(script), "--function", "log_gap", "-o", str(out)]) == 0
+    marked = [line for line in out.read_text().splitlines() if "Inf!" in line]
+    assert len(marked) == 1 and 'label="Log' in marked[0]

@@ -201,6 +201,33 @@ def test_nan_breakpoint_stops_at_the_op_that_made_it_with_its_line(tmp_path):
     assert "done -inf" in client.output()
 
 
+# The weight goes NaN in the first step (sqrt of a negative number in the loss) and stays
+# NaN: every later step's ops inherit it through the variable.
+POISONED_SCRIPT = """\
+import tensorflow as tf
+
+w = tf.Variable([1.0, -1.0], name="w")
+optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
+for step in range(5):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.sqrt(w))  # SQRT
+    grads = tape.gradient(loss, [w])
+    optimizer.apply_gradients(zip(grads, [w]))
+print("w", w.numpy().tolist())
+"""
+
+
+@pytest.mark.parametrize("kind", ["nan", "nan_origin"])
+def test_a_nan_that_lives_on_in_a_variable_stops_once_where_it_was_born(tmp_path, kind):
+    script = write(tmp_path, "poisoned.py", POISONED_SCRIPT)
+    with session(script, mode="NO_TENSOR", breakpoints=[Breakpoint(kind)]) as client:
+        stops = stops_of(client)
+        assert client.finished_event["status"] == "ok"
+        assert client.breakpoints[0].hits == 1
+    assert stops == [("breakpoint", "Sqrt", line_of(POISONED_SCRIPT, "SQRT"))]
+    assert "w [" in client.output() and "nan]" in client.output()
+
+
 @pytest.mark.parametrize("breakpoint, op_type, marker", [
     (Breakpoint.on_op_type("MatMul"), "MatMul", "MATMUL"),
     (Breakpoint.on_op_name("block/Mat*"), "MatMul", "MATMUL"),
@@ -241,6 +268,7 @@ def test_a_failing_condition_is_reported_once_and_disabled(tmp_path):
                  if e["kind"] == "output" and e["stream"] == "debugger"]
     assert len(notes) == 1 and "AttributeError" in notes[0] and "disabled" in notes[0]
     assert not client.breakpoints[0].enabled
+    assert client.breakpoints[0].error == notes[0].strip()  # the why stays with it
 
 
 # -- values, output, errors ---------------------------------------------------------------------
