@@ -17,6 +17,10 @@ class OpError(Exception):
         self.op = op
 
     def __str__(self) -> str:
+        # An eager op's message ends "[Op:AddV2] name: " in TensorFlow (the op's name, empty
+        # unless the caller gave one): the same shape here.
+        if self.message.endswith("]") and "[Op:" in self.message:
+            return self.message + " name: "
         return self.message
 
 

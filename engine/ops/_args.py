@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
+from engine.context import STATE
 from engine.tensor import Tensor, convert_to_tensor, wrap
 
 _KIND_NAME = {"f": "float", "i": "int", "u": "uint", "b": "bool", "c": "complex"}
@@ -22,7 +23,13 @@ def kernel_dtype_name(dtype: np.dtype) -> str:
 
 
 def dtype_mismatch(op_name: str, index: int, expected: np.dtype, got: np.dtype) -> Exception:
-    """TensorFlow's message for an op whose inputs disagree on dtype."""
+    """TensorFlow's error for an op whose inputs disagree on dtype: while a ``tf.function``
+    is traced, the graph builder's TypeError; eagerly, the kernel's InvalidArgumentError."""
+    if STATE.graph is not None:
+        names = ("x", "y") if index == 1 else ("inputs", "inputs")
+        return TypeError(f"Input '{names[1]}' of '{op_name}' Op has type {np.dtype(got).name} "
+                         f"that does not match type {np.dtype(expected).name} of argument "
+                         f"'{names[0]}'.")
     return errors.InvalidArgumentError(
         None, op_name,
         f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
@@ -86,7 +93,7 @@ def require_kinds(t: Tensor, kinds: str, op_name: str) -> None:
             f"allowed values ({allowed} types) [Op:{op_name}]")
 
 
-def axis_tuple(axis: Any, ndim: int) -> tuple[int, ...] | None:
+def axis_tuple(axis: Any, ndim: int, op_name: str = "Reduce") -> tuple[int, ...] | None:
     """Normalize an ``axis`` argument (int, list, tensor, None) to a sorted tuple."""
     if axis is None:
         return None
@@ -102,4 +109,9 @@ def axis_tuple(axis: Any, ndim: int) -> tuple[int, ...] | None:
                 None, "Reduce", f"Invalid reduction dimension ({a} for input with {ndim} "
                 "dimension(s)")
         out.append(a % ndim if ndim else 0)
-    return tuple(sorted(set(out)))
+    if len(set(out)) != len(out):
+        repeated = next(a for a in out if out.count(a) > 1)
+        raise errors.InvalidArgumentError(
+            None, "Reduce", f"Invalid reduction arguments: Axes contains duplicate dimension: "
+            f"{repeated} [Op:{op_name}]")
+    return tuple(sorted(out))

@@ -199,6 +199,17 @@ def slice_(input_: Any, begin: Any, size: Any, name: str | None = None) -> Tenso
     """``tf.slice``: ``size[i]`` elements from ``begin[i]`` (-1 = to the end)."""
     x = _t(input_)
     b, s = _ints(begin), _ints(size)
+    if len(b) != x._value.ndim or len(s) != x._value.ndim:
+        raise errors.InvalidArgumentError(
+            None, "Slice", f"Expected begin and size arguments to be 1-D tensors of size "
+            f"{x._value.ndim}, but got shapes [{len(b)}] and [{len(s)}] instead. [Op:Slice]")
+    for i, (bi, si, dim) in enumerate(zip(b, s, x._value.shape)):
+        if not 0 <= bi <= dim:
+            raise errors.InvalidArgumentError(
+                None, "Slice", f"Expected begin[{i}] in [0, {dim}], but got {bi} [Op:Slice]")
+        if si != -1 and not 0 <= si <= dim - bi:
+            raise errors.InvalidArgumentError(
+                None, "Slice", f"Expected size[{i}] in [0, {dim - bi}], but got {si} [Op:Slice]")
     key = tuple(slice(bi, None if si == -1 else bi + si) for bi, si in zip(b, s))
     return execute(STRIDED_SLICE, (x,), {"key": key})
 
@@ -616,8 +627,10 @@ def tile(input: Any, multiples: Any, name: str | None = None) -> Tensor:  # noqa
 
 def _index_tensor(indices: Any, op_name: str) -> Tensor:
     idx = _t(indices)
-    if idx._value.dtype.kind not in "iu":
-        raise TypeError(f"{op_name} indices must be int32 or int64, got {idx.dtype.name}.")
+    if idx._value.dtype.kind not in "iu":  # TensorFlow: no kernel for float indices
+        raise errors.InvalidArgumentError(
+            None, op_name, f"Value for attr 'Tindices' of {idx.dtype.name} is not in the list "
+            f"of allowed values: int32, int64 [Op:{op_name}]")
     return idx
 
 
@@ -751,8 +764,14 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
         d = _dt.as_dtype(dtype)._np
     else:
         d = max((_t(v)._value.dtype for v in (start, limit, delta)), key=_RANGE_DTYPES.index)
-    if vals[2] == 0:
+    start, limit, delta = vals
+    if delta == 0:
         raise errors.InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    if (delta > 0 and start > limit) or (delta < 0 and start < limit):
+        way = ("start <= limit when delta > 0" if delta > 0
+               else "start >= limit when delta < 0")
+        raise errors.InvalidArgumentError(
+            None, "Range", f"Requires {way}: {start}/{limit} [Op:Range]")
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})
 
 

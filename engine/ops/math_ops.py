@@ -246,7 +246,7 @@ def _(op, dy):
 
 
 RECIPROCAL = defop("Reciprocal")(_quiet(np.reciprocal))
-RECIPROCAL.doc = "1 / x (integers: TensorFlow's integer reciprocal)."
+RECIPROCAL.doc = "1 / x."
 
 
 @RECIPROCAL.gradient
@@ -470,6 +470,9 @@ def multiply(x: Any, y: Any, name: str | None = None) -> Tensor:
 
 def divide(x: Any, y: Any, name: str | None = None) -> Tensor:
     """``x / y``; integer tensors are divided as float64, as TensorFlow's truediv."""
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x._value.dtype != y._value.dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != "
+                        f"{y.dtype!r}.")  # truediv's own check, before any kernel
     x, y = binary_args(x, y, "RealDiv")
     if x._value.dtype.kind in "iu" and x._value.dtype.itemsize <= 2:
         # TensorFlow's truediv: 8/16-bit integers divide as float32, wider ones as float64.
@@ -554,7 +557,10 @@ round = _unary(ROUND, _NUMERIC)  # noqa: A001
 
 def reciprocal(x: Any, name: str | None = None) -> Tensor:
     x = _t(x)
-    require_kinds(x, "fiu", "Reciprocal")
+    if x._value.dtype.kind != "f":  # TensorFlow has no CPU kernel for integer Reciprocal
+        raise errors.NotFoundError(
+            None, "Reciprocal", f"Could not find device for node: {{{{node Reciprocal}}}} = "
+            f"Reciprocal[T=DT_{x.dtype.name.upper()}] [Op:Reciprocal]")
     return execute(RECIPROCAL, (x,))
 
 

@@ -240,7 +240,7 @@ def _reduce(op: Any, kinds: str) -> Any:
            name: str | None = None) -> Tensor:
         x = _t(input_tensor)
         require_kinds(x, kinds, op.name)
-        ax = axis_tuple(axis, x._value.ndim)
+        ax = axis_tuple(axis, x._value.ndim, op.name)
         if ax == ():
             return x
         return execute(op, (x,), {"axis": ax, "keepdims": bool(keepdims)})
@@ -249,7 +249,7 @@ def _reduce(op: Any, kinds: str) -> Any:
     return fn
 
 
-reduce_sum = _reduce(SUM, "fiub")
+reduce_sum = _reduce(SUM, "fiu")  # TensorFlow's Sum has no bool kernel
 reduce_mean = _reduce(MEAN, "fiu")
 reduce_max = _reduce(MAX, "fiu")
 reduce_min = _reduce(MIN, "fiu")

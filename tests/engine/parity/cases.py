@@ -119,6 +119,28 @@ with tf.GradientTape() as tape:
     loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
 result = [loss, tape.gradient(loss, logits)]
 """),
+    # -- errors where TensorFlow raises, of TensorFlow's class --------------------------------
+    ("duplicate_reduction_axes", "result = tf.reduce_sum(tf.ones((2, 3)), axis=[1, 1])"),
+    ("reduce_sum_of_bool", "result = tf.reduce_sum(tf.constant([True, False]))"),
+    ("slice_out_of_bounds", "result = tf.slice(tf.range(5), [3], [4])"),
+    ("range_going_the_wrong_way", "result = tf.range(5, 0, 1)"),
+    ("equal_of_mixed_dtypes", "result = tf.equal(tf.constant([1, 2]), tf.constant([1.0, 2.0]))"),
+    ("constant_too_big_for_float32", "result = tf.constant([1e40], dtype=tf.float32)"),
+    ("bias_add_of_a_vector", "result = tf.nn.bias_add(tf.constant([1., 2.]), tf.constant([1., 2.]))"),
+    ("divide_of_mixed_dtypes", "result = tf.divide(tf.constant([1, 2]), tf.constant([1.0, 2.0]))"),
+    ("gather_with_float_indices", "result = tf.gather(tf.constant([1., 2., 3.]), tf.constant([0.0, 1.0]))"),
+    ("one_hot_with_float_indices", "result = tf.one_hot(tf.constant([0.0, 1.0]), 3)"),
+    ("add_of_mixed_dtypes_in_a_function", """
+@tf.function
+def f(x, y):
+    return x + y
+result = f(tf.constant(1.0), tf.constant(2))
+"""),
+    ("add_of_mixed_dtypes_eager", "result = tf.add(tf.constant(1.0), tf.constant(2))"),
+    # -- forward values of ops the engine added for parity -----------------------------------
+    ("erfc_values", "result = tf.math.erfc(tf.constant([-3., -1., 0., 0.5, 2., 6.]))"),
+    ("reciprocal_values", "result = tf.math.reciprocal(tf.constant([0.5, -4., 0.]))"),
+    ("reciprocal_of_integers", "result = tf.math.reciprocal(tf.constant([1, 2, -1]))"),
     # -- Adam as Keras 3 rounds it -----------------------------------------------------------
     ("adam_on_a_scalar_variable", """
 v = tf.Variable(1.0)
