@@ -303,7 +303,8 @@ def _infer_array(value: Any, target: np.dtype | None = None) -> np.ndarray:
     kind = array.dtype.kind
     if kind == "f":
         if target is not None and target.kind == "f":
-            return array.astype(target, copy=False)
+            with np.errstate(over="ignore"):  # 1e40 as float32 is inf, silently, as in TF
+                return array.astype(target, copy=False)
         return array.astype(np.float32) if array.dtype == np.float64 else array
     if kind == "i" or kind == "u":
         if array.size and (array.min() < _INT32_MIN or array.max() > _INT32_MAX):
