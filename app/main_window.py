@@ -318,11 +318,7 @@ class MainWindow(QMainWindow):
             opened = self.session.open_trace(path)
         if opened:
             self._remember_recent(path)
-            kind = "trace" if path.suffix != ".py" else "script"
             self.setWindowTitle(f"{path.name} — Tapescope")
-            if kind == "script":
-                self.statusBar().showMessage(
-                    "Paused before the first line: press F5 to run, F10 to step one op", 8000)
         return opened
 
     def _compiles(self, script: Path) -> bool:
@@ -442,6 +438,7 @@ class MainWindow(QMainWindow):
             self.ops_dock.set_follow(False)
         elif state == RUNNING:
             self.ops_dock.set_follow(True)
+            self.statusBar().clearMessage()  # a note about where it stood is stale now
         self._update_counters()
 
     def _on_paused(self, _paused: dict) -> None:

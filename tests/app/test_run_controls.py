@@ -300,11 +300,13 @@ def test_status_source_and_ops_name_the_same_op_and_line_after_each_step_key(
     window, script = open_live(qtbot, make_window, tmp_path, FUNCTION_SCRIPT)
     assert window.state_label.text() == "Paused at start — press F5 to run, F10 to step one op"
     assert window.source_dock.paused_line == 0 and window.ops_dock.selected_seq is None
+    window.statusBar().showMessage("Paused somewhere earlier")  # a note from before the run
 
     paused = press_and_wait_paused(qtbot, window, Qt.Key.Key_F10)
     op = assert_status_source_and_ops_agree(window, script)
     assert window.state_label.text() == (
         f"Paused after op {op['op']} — {script.name}:{op['line']}")
+    assert window.statusBar().currentMessage() == ""  # nothing left that says otherwise
 
     paused = press_and_wait_paused(qtbot, window, F11)
     op = assert_status_source_and_ops_agree(window, script)
