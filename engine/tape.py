@@ -24,7 +24,7 @@ import numpy as np
 from engine import nest
 from engine.context import STATE, user_frame
 from engine.ops import array_ops, math_ops
-from engine.ops.registry import REGISTRY, OpCall, OpDef, record_custom
+from engine.ops.registry import REGISTRY, TENSOR_ID, OpCall, OpDef, record_custom
 from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
 
 
@@ -197,7 +197,7 @@ class GradientTape:
         if tracked.isdisjoint(call.input_ids) and not self._watch_read(call.inputs):
             return
         self._records.append(call)
-        tracked.update([o._id for o in call.outputs])
+        tracked.update(map(TENSOR_ID, call.outputs))
 
     def _watch_read(self, inputs: tuple) -> bool:
         """Watch the trainable float variables among ``inputs`` (only a ReadVariableOp has

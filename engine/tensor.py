@@ -290,7 +290,7 @@ def _debug_dims(shape: tuple) -> str:
 
 # -- conversion --------------------------------------------------------------------------
 
-def _infer_array(value: Any, target: np.dtype | None = None) -> np.ndarray:
+def _infer_array(value: Any, target: Any = None) -> np.ndarray:
     """Python values → arrays with TensorFlow's defaults (int32, float32). Python floats
     headed for a float ``target`` go there directly: ``constant(0.1, tf.float64)`` is 0.1,
     not 0.1 rounded through float32."""
@@ -302,7 +302,7 @@ def _infer_array(value: Any, target: np.dtype | None = None) -> np.ndarray:
         raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = array.dtype.kind
     if kind == "f":
-        if target is not None and target.kind == "f":
+        if target is not None and (target := _dt.as_dtype(target)._np).kind == "f":
             with np.errstate(over="ignore"):  # 1e40 as float32 is inf, silently, as in TF
                 return array.astype(target, copy=False)
         return array.astype(np.float32) if array.dtype == np.float64 else array
@@ -355,8 +355,7 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
         from engine.ops import array_ops  # a list of tensors packs into one (recorded)
 
         return convert_to_tensor(array_ops.stack(list(value)), dtype=dtype)
-    wanted = dtype if dtype is not None else dtype_hint
-    array = _infer_array(value, None if wanted is None else _dt.as_dtype(wanted)._np)
+    array = _infer_array(value, dtype if dtype is not None else dtype_hint)
     if dtype is not None:
         array = _to_dtype(array, value, _dt.as_dtype(dtype))
     elif dtype_hint is not None and not isinstance(value, np.ndarray | np.generic):
@@ -375,7 +374,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
         if dtype is not None:
             array = array.astype(_dt.as_dtype(dtype)._np)
     else:
-        array = _infer_array(value, None if dtype is None else _dt.as_dtype(dtype)._np)
+        array = _infer_array(value, dtype)
         if dtype is not None:
             array = _to_dtype(array, value, _dt.as_dtype(dtype))
     if shape is not None:

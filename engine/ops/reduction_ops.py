@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,11 @@ def _int_kept(reduce: Any) -> Any:
 
 def _count(shape: tuple, axis: Any) -> int:
     """How many elements each result of a reduction over ``axis`` (None: all) takes in."""
-    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    if axis is None:
+        return math.prod(shape)
+    if isinstance(axis, tuple | list):
+        return math.prod([shape[a] for a in axis])
+    return shape[axis]
 
 
 def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -80,8 +84,10 @@ def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.mean(x, axis=axis, keepdims=keepdims)
     total = np.add.reduce(x, axis=axis, keepdims=keepdims)
-    with np.errstate(invalid="ignore"):
-        return total / count
+    if count == 0:
+        with np.errstate(invalid="ignore"):
+            return total / count
+    return total / count
 
 
 SUM = _reduction("Sum", _int_kept(np.add.reduce))

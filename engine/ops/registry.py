@@ -7,6 +7,7 @@ lets each tape record the call, the tracer add a node and the debugger see it.
 
 from __future__ import annotations
 
+import operator
 import sys
 import time
 import warnings
@@ -20,6 +21,7 @@ from engine.context import STATE, user_code_frame
 from engine.tensor import Tensor, Variable, wrap
 
 GradRule = Callable[..., tuple]
+TENSOR_ID = operator.attrgetter("_id")  # a tensor's never-reused id, read in C
 
 
 class OpDef:
@@ -75,7 +77,7 @@ class OpCall:
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
-        self.input_ids = tuple([t._id for t in inputs])
+        self.input_ids = tuple(map(TENSOR_ID, inputs))
         # Which inputs the running backward pass needs a gradient for (set by the tape just
         # before calling the rule; rules may skip the others, like PyTorch's
         # needs_input_grad). All, unless a tape says otherwise.
