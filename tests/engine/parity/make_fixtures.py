@@ -1,16 +1,18 @@
-"""Run every parity case (``cases.py``) on real TensorFlow and store what it computed.
+"""Run the parity cases (``cases_<area>.py``) on real TensorFlow and store what it computed
+(``fixtures_<area>.json``).
 
 Needs TensorFlow 2.21 (``pip install "tensorflow-cpu==2.21.*"`` in an environment of its own;
-the suite never needs it). Run from the repository root:
+the suite never needs it). From the repository root, for every area or the ones named:
 
-    python tests/engine/parity/make_fixtures.py
+    python tests/engine/parity/make_fixtures.py [area ...]
 
-and commit the rewritten ``fixtures.json``.
+and commit the rewritten fixture files.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import os
 import sys
@@ -21,10 +23,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cases import CASES  # noqa: E402
-
-FIXTURES = Path(__file__).with_name("fixtures.json")
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
 
 
 def leaves(value: object) -> list:
@@ -39,6 +39,10 @@ def encode(leaf: object) -> dict:
         return {"none": True}
     dtype = leaf.dtype.name if hasattr(leaf, "dtype") and hasattr(leaf.dtype, "name") else None
     array = np.asarray(leaf.numpy() if hasattr(leaf, "numpy") else leaf)
+    if array.dtype.kind in "OSU":  # strings: their bytes, as a list
+        return {"dtype": dtype or "string", "shape": list(array.shape),
+                "strings": [s.decode() if isinstance(s, bytes) else str(s)
+                            for s in array.reshape(-1).tolist()]}
     return {"dtype": dtype or array.dtype.name, "shape": list(array.shape),
             "data": base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()}
 
@@ -52,12 +56,16 @@ def run(code: str) -> dict:
     return {"values": [encode(leaf) for leaf in leaves(scope["result"])]}
 
 
-def main() -> None:
-    fixtures = {"tensorflow": tf.__version__, "keras": tf.keras.__version__,
-                "cases": {name: run(code) for name, code in CASES}}
-    FIXTURES.write_text(json.dumps(fixtures, indent=1, sort_keys=True) + "\n")
-    print(f"{len(CASES)} cases from TensorFlow {tf.__version__} -> {FIXTURES}")
+def main(areas: list[str]) -> None:
+    areas = areas or sorted(p.stem.removeprefix("cases_") for p in HERE.glob("cases_*.py"))
+    for area in areas:
+        cases = importlib.import_module(f"cases_{area}").CASES
+        target = HERE / f"fixtures_{area}.json"
+        fixtures = {"tensorflow": tf.__version__, "keras": tf.keras.__version__,
+                    "cases": {name: run(code) for name, code in cases}}
+        target.write_text(json.dumps(fixtures, indent=1, sort_keys=True) + "\n")
+        print(f"{area}: {len(cases)} cases from TensorFlow {tf.__version__} -> {target.name}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

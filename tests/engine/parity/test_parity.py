@@ -1,14 +1,18 @@
-"""The engine computes what TensorFlow 2.21 computes, case by case (``cases.py``) against the
-values real TensorFlow produced (``fixtures.json``, made by ``make_fixtures.py``).
+"""The engine computes what TensorFlow 2.21 computes, case by case (``cases_<area>.py``)
+against the values real TensorFlow produced (``fixtures_<area>.json``, made by
+``make_fixtures.py``).
 
 Same dtype and shape; float64 to 1e-6 relative, float32 within a few ulp; NaN where
-TensorFlow has NaN, infinities of the same sign; integers and booleans exactly. Where
-TensorFlow raises, the engine raises an exception of the same class.
+TensorFlow has NaN, infinities of the same sign; integers, booleans and strings exactly.
+Where TensorFlow raises, the engine raises an exception of the same class. A case module may
+loosen or tighten a case's tolerance (``FLOAT64_RTOL``, ``EXACT_FLOAT32``, ``FLOAT32_ULPS``),
+always saying why.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -18,11 +22,15 @@ import pytest
 
 import engine
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cases import CASES, EXACT_FLOAT32, FLOAT64_RTOL  # noqa: E402
-
-FIXTURES = json.loads(Path(__file__).with_name("fixtures.json").read_text())["cases"]
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+AREAS = sorted(p.stem.removeprefix("cases_") for p in HERE.glob("cases_*.py"))
+MODULES = {area: importlib.import_module(f"cases_{area}") for area in AREAS}
+FIXTURES = {area: json.loads((HERE / f"fixtures_{area}.json").read_text())["cases"]
+            for area in AREAS}
 FLOAT32_ULPS = 4
+PARAMS = [pytest.param(area, name, code, id=f"{area}:{name}")
+          for area in AREAS for name, code in MODULES[area].CASES]
 
 
 def leaves(value: object) -> list:
@@ -44,6 +52,12 @@ def assert_same_value(name: str, got: object, expected: dict, rtol: float = 1e-6
     assert got is not None, f"{name}: the engine gives None"
     dtype = got.dtype.name if hasattr(got, "dtype") and hasattr(got.dtype, "name") else None
     array = np.asarray(got.numpy() if hasattr(got, "numpy") else got)
+    if "strings" in expected:
+        assert dtype == expected["dtype"], f"{name}: dtype {dtype}, TensorFlow string"
+        texts = [s.decode() if isinstance(s, bytes) else str(s)
+                 for s in array.reshape(-1).tolist()]
+        assert (list(array.shape), texts) == (expected["shape"], expected["strings"]), name
+        return
     want = decode(expected)
     assert (dtype or array.dtype.name) == expected["dtype"], (
         f"{name}: dtype {dtype or array.dtype.name}, TensorFlow {expected['dtype']}")
@@ -62,9 +76,9 @@ def assert_same_value(name: str, got: object, expected: dict, rtol: float = 1e-6
         np.testing.assert_array_max_ulp(array[finite], want[finite], maxulp=ulps)
 
 
-@pytest.mark.parametrize("name, code", CASES, ids=[name for name, _ in CASES])
-def test_engine_computes_what_tensorflow_computes(name, code):
-    expected = FIXTURES[name]
+@pytest.mark.parametrize("area, name, code", PARAMS)
+def test_engine_computes_what_tensorflow_computes(area, name, code):
+    module, expected = MODULES[area], FIXTURES[area][name]
     scope = {"tf": engine, "np": np}
     if "raises" in expected:
         with pytest.raises(Exception) as info:  # noqa: PT011 - the class is checked below
@@ -76,11 +90,14 @@ def test_engine_computes_what_tensorflow_computes(name, code):
     exec(code, scope)
     got = leaves(scope["result"])
     assert len(got) == len(expected["values"])
-    rtol = FLOAT64_RTOL.get(name, (1e-6, ""))[0]
-    ulps = 0 if name in EXACT_FLOAT32 else FLOAT32_ULPS
+    rtol = getattr(module, "FLOAT64_RTOL", {}).get(name, (1e-6, ""))[0]
+    ulps = getattr(module, "FLOAT32_ULPS", {}).get(name, (FLOAT32_ULPS, ""))[0]
+    if name in getattr(module, "EXACT_FLOAT32", ()):
+        ulps = 0
     for i, (value, want) in enumerate(zip(got, expected["values"])):
         assert_same_value(f"{name}[{i}]", value, want, rtol, ulps)
 
 
-def test_every_case_has_a_fixture():
-    assert sorted(FIXTURES) == sorted(name for name, _ in CASES)
+@pytest.mark.parametrize("area", AREAS)
+def test_every_case_has_a_fixture(area):
+    assert sorted(FIXTURES[area]) == sorted(name for name, _ in MODULES[area].CASES)

@@ -1,5 +1,6 @@
-"""The parity cases: small programs run once by real TensorFlow (``make_fixtures.py``, which
-stores what TensorFlow computed in ``fixtures.json``) and by the engine in the suite.
+"""Parity cases for the numeric bugs and errors issue 11 listed: small programs run once by
+real TensorFlow (``make_fixtures.py`` stores what it computed in ``fixtures_numerics.json``)
+and by the engine in the suite.
 
 Each case is code run with ``tf`` (TensorFlow or the engine) and ``np`` in scope; it leaves
 its answer in ``result`` (a tensor, a number, or a list/tuple of them; gradients included).
