@@ -194,7 +194,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
                 None, "StridedSlice", "Value for attr 'Index' of bool is not in the list of "
                 "allowed values: int16, int32, int64 [Op:StridedSlice]")
         key = tuple(key)
-    elif isinstance(key, Tensor | np.ndarray) and _is_bool_mask(key):
+    elif isinstance(key, bool | np.bool_) or (
+            isinstance(key, Tensor | np.ndarray) and _is_bool_mask(key)):
         from engine.ops.composed_array_ops import boolean_mask
 
         return boolean_mask(x, key)
@@ -425,6 +426,15 @@ def _(op, dy):
     """The updates' gradient is dy gathered at their indices."""
     indices = op.inputs[0]
     return None, gather_nd(dy, indices)
+
+
+@defop("Where", differentiable=False)
+def _where_true(condition):
+    """The int64 coordinates of the True elements, one row each, in row-major order."""
+    return np.argwhere(condition).astype(np.int64)
+
+
+WHERE = _where_true
 
 
 @defop("OneHot", differentiable=False)

@@ -31,9 +31,10 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: str = "boolean_
     As in TensorFlow: the masked dimensions flattened into one, then a gather of the True
     positions, so the gradient is gather's."""
     x = _t(tensor)
-    m = np.asarray(mask._value if isinstance(mask, Tensor) else mask)
-    if m.dtype != np.bool_:
-        raise TypeError(f"Expected bool for argument 'mask' not {m.dtype.name}.")
+    mask_tensor = _t(mask)
+    m = mask_tensor._value
+    if m.dtype != np.bool_:  # TensorFlow's Where takes any number: nonzero counts as True
+        mask_tensor = math_ops.not_equal(mask_tensor, wrap(np.zeros((), m.dtype)))
     k = m.ndim
     if k == 0:
         raise ValueError("mask cannot be scalar.")
@@ -43,7 +44,9 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: str = "boolean_
     if shape[a:a + k] != m.shape:
         raise ValueError(f"Shapes {tuple(shape[a:a + k])} and {m.shape} are incompatible")
     flat = reshape(x, shape[:a] + (int(np.prod(m.shape, dtype=np.int64)),) + shape[a + k:])
-    return gather(flat, wrap(np.flatnonzero(m).astype(np.int64)), axis=a)
+    # The True positions as an op (Where), not numbers: a traced graph recomputes them.
+    positions = reshape(math_ops.where(reshape(mask_tensor, [-1])), [-1])
+    return gather(flat, positions, axis=a)
 
 
 def repeat(input: Any, repeats: Any, axis: int | None = None,  # noqa: A002

@@ -615,7 +615,9 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
     if condition._value.dtype != np.bool_:
         raise dtype_mismatch("SelectV2", 0, np.dtype(np.bool_), condition._value.dtype)
     if x is None and y is None:
-        return wrap(np.argwhere(condition._value).astype(np.int64))
+        from engine.ops.array_ops import WHERE  # an op: a traced graph recomputes it
+
+        return execute(WHERE, (condition,))
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     x, y = binary_args(x, y, "SelectV2")

@@ -15,6 +15,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.ops.array_ops import _ints, _t, reshape, scatter_nd, transpose
+from engine.ops.math_ops import cast
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, wrap
 
@@ -111,11 +112,13 @@ def _(op, dvalues, dindices=None):
     shape = x._value.shape
     if dvalues is None:
         return (None,)
-    order = op.outputs[1]._value.astype(np.int64)
-    # Each row's positions offset by the row's start in the flattened input.
-    rows = int(np.prod(order.shape[:-1], dtype=np.int64))
-    offsets = (np.arange(rows, dtype=np.int64) * shape[-1]).reshape(order.shape[:-1] + (1,))
-    flat = wrap((order + offsets).reshape(-1, 1))
+    order = op.outputs[1]
+    # Each row's positions offset by the row's start in the flattened input; the positions
+    # stay ops (not numbers), so a traced graph uses the ones of each run.
+    rows_shape = order._value.shape[:-1]
+    rows = int(np.prod(rows_shape, dtype=np.int64))
+    offsets = (np.arange(rows, dtype=np.int64) * shape[-1]).reshape(rows_shape + (1,))
+    flat = reshape(cast(order, _dt.int64) + wrap(offsets), [-1, 1])
     spread = scatter_nd(flat, reshape(dvalues, [-1]), [int(np.prod(shape, dtype=np.int64))])
     return (reshape(spread, shape),)
 
@@ -194,7 +197,8 @@ def argsort(values: Any, axis: int = -1, direction: str = "ASCENDING", stable: b
 def _unique(x, out_idx=np.int32):
     """The distinct elements in order of first appearance, and each element's position
     among them."""
-    _, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    # Every NaN is new (NaN != NaN), as in TensorFlow's hash table.
+    _, first, inverse = np.unique(x, return_index=True, return_inverse=True, equal_nan=False)
     order = np.argsort(first, kind="stable")  # np.unique sorts; TensorFlow keeps first-seen order
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
