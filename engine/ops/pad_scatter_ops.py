@@ -22,6 +22,8 @@ def _error(op: str, message: str) -> errors.InvalidArgumentError:
 @defop("Pad")
 def _pad(x, paddings, constant_values=0):
     """x surrounded by ``paddings[i] = (before, after)`` copies of constant_values per axis."""
+    if not paddings:  # a scalar: nothing to pad (np.pad refuses empty paddings)
+        return x
     return np.pad(x, paddings, constant_values=constant_values)
 
 
@@ -91,6 +93,8 @@ def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", constant_values: Any
                          f'"REFLECT", or "SYMMETRIC". Received `mode` = {mode}')
     op_name = "Pad" if mode == "CONSTANT" else "MirrorPad"
     p = np.asarray(paddings._value if isinstance(paddings, Tensor) else paddings)
+    if p.size == 0:  # [] or a [0, 2] tensor: a scalar's (empty) paddings
+        p = p.reshape(0, 2)
     shape = x._value.shape
     if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] != len(shape):
         raise _error(op_name, f"The first dimension of paddings must be the rank of inputs"

@@ -705,6 +705,7 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "ArgMax": lambda x: _as_float(tf.argmax(x, axis=-1)),
     "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
     "Unique": lambda x: tf.unique(tf.reshape(x, [-1])).y,
+    "Where": lambda x: _as_float(tf.where(x > 0.5)),
 }
 
 

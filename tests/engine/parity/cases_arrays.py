@@ -28,6 +28,7 @@ CASES: list[tuple[str, str]] = [
     ("linspace_float64", "result = tf.linspace(tf.constant(0.1, tf.float64), 0.9, 9)"),
     ("linspace_one_and_zero", "result = [tf.linspace(2., 5., 1), tf.linspace(2., 5., 0)]"),
     ("linspace_vector_axis", "result = tf.linspace([0., 1.], [1., 3.], 3, axis=1)"),
+    ("linspace_negative_num", "result = tf.linspace(0., 1., -1)"),
     ("linspace_gradient", """
 a, b = tf.constant(0.5), tf.constant(2.)
 with tf.GradientTape() as tape:
@@ -45,6 +46,7 @@ result = [y, tape.gradient(tf.reduce_sum(y * tf.range(1., 6.)), [a, b])]
     ("pad_reflect_gradient", X33 + _grad("tf.pad(x, [[2, 1], [1, 2]], 'REFLECT')")),
     ("pad_symmetric_gradient", X23 + _grad("tf.pad(x, [[2, 1], [3, 0]], 'SYMMETRIC')")),
     ("pad_reflect_too_wide", "result = tf.pad([[1, 2], [3, 4]], [[2, 2], [0, 0]], 'REFLECT')"),
+    ("pad_scalar_no_paddings", "result = tf.pad(tf.constant(3.), tf.zeros([0, 2], tf.int32))"),
     ("pad_bad_mode", "result = tf.pad([1, 2], [[1, 1]], 'FOO')"),
     ("pad_negative", "result = tf.pad([1, 2], [[-1, 1]])"),
     ("pad_wrong_rank", "result = tf.pad([1, 2], [[1, 1], [1, 1]])"),
@@ -58,6 +60,7 @@ result = [y, tape.gradient(tf.reduce_sum(y * tf.range(1., 6.)), [a, b])]
      "result = tf.sort(tf.constant([2147483647, -2147483648, 0, -1], tf.int32))"),
     ("sort_gradient", "x = tf.constant([[3., 1., 2.], [0., 5., 4.]])\n" + _grad("tf.sort(x)")),
     ("sort_axis0_gradient_descending", X23 + _grad("tf.sort(x, axis=0, direction='DESCENDING')")),
+    ("sort_bool", "result = tf.sort(tf.constant([True, False]))"),
     ("sort_bad_direction", "result = tf.sort([3., 1.], direction='UP')"),
     ("sort_bad_axis", "result = tf.sort([[3, 1], [0, 2]], axis=2)"),
     ("argsort_stable_ties", "result = tf.argsort([3., 1., 2., 1., 3.], stable=True)"),
@@ -86,6 +89,8 @@ result = [y, tape.gradient(tf.reduce_sum(y * tf.range(1., 6.)), [a, b])]
     ("index_with_bool_mask_gradient", X23 + _grad("x[x > 2.5]")),
     ("index_with_list_is_a_tuple", X23 + "result = x[[0, 1]]"),
     ("index_with_list_of_bools", X23 + "result = x[[True, False]]"),
+    ("index_with_python_bool", X23 + "result = x[True]"),
+    ("boolean_mask_int_mask", "result = tf.boolean_mask([1, 2, 3], [1, 0, 2])"),
     ("index_with_int_tensor_vector", X23 + "result = x[tf.constant([0, 1])]"),
     ("index_with_numpy_int_vector", X23 + "result = x[np.array([0, 1])]"),
     # -- repeat --------------------------------------------------------------------------------
@@ -93,12 +98,14 @@ result = [y, tape.gradient(tf.reduce_sum(y * tf.range(1., 6.)), [a, b])]
     ("repeat_counts_axis0", "result = tf.repeat([[1, 2], [3, 4]], [1, 2], axis=0)"),
     ("repeat_counts_axis1_zero", "result = tf.repeat([[1, 2, 3]], [2, 0, 1], axis=1)"),
     ("repeat_gradient", X23 + _grad("tf.repeat(x, [2, 1, 3], axis=1)")),
+    ("repeat_negative", "result = tf.repeat([1, 2], -1)"),
     ("repeat_bad_counts", "result = tf.repeat([1, 2], [1, 2, 3])"),
     # -- reverse and roll ------------------------------------------------------------------------
     ("reverse", "result = tf.reverse([[1, 2, 3], [4, 5, 6]], [1])"),
     ("reverse_two_axes", "result = tf.reverse([[1, 2, 3], [4, 5, 6]], [0, -1])"),
     ("reverse_gradient", X23 + _grad("tf.reverse(x, [0])")),
     ("reverse_bad_axis", "result = tf.reverse([1, 2], [3])"),
+    ("reverse_axis_twice", "result = tf.reverse([[1, 2], [3, 4]], [0, -2])"),
     ("reverse_scalar_axis", "result = tf.reverse([1, 2], 0)"),
     ("roll", "result = tf.roll([1, 2, 3, 4, 5], 2, 0)"),
     ("roll_negative_two_axes", "result = tf.roll([[1, 2, 3], [4, 5, 6]], [-1, 1], [1, 0])"),
@@ -121,6 +128,7 @@ result = [y, tape.gradient(y, [a, b])]
     # -- unique ------------------------------------------------------------------------------
     ("unique", "result = list(tf.unique([1, 1, 2, 5, 2, -3, 5]))"),
     ("unique_fields_float_int64", "r = tf.unique([3., 1., 3., 0.5], out_idx=tf.int64)\nresult = [r.y, r.idx]"),
+    ("unique_nans_are_distinct", "result = list(tf.unique([np.nan, 1., np.nan, 1.]))"),
     ("unique_not_1d", "result = tf.unique([[1, 2], [1, 2]])"),
     # -- sequence_mask -------------------------------------------------------------------------
     ("sequence_mask", "result = tf.sequence_mask([1, 3, 2], 4)"),
