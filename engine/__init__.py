@@ -67,6 +67,14 @@ from engine.ops.array_ops import (  # noqa: F401
 )
 from engine.ops.array_ops import range_ as range  # noqa: F401
 from engine.ops.array_ops import slice_ as slice  # noqa: F401
+from engine.ops.composed_array_ops import (  # noqa: F401
+    boolean_mask,
+    linspace,
+    meshgrid,
+    repeat,
+    sequence_mask,
+    strided_slice,
+)
 from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     abs,
     add,
@@ -96,6 +104,7 @@ from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     reciprocal,
     round,
     rsqrt,
+    saturate_cast,
     sign,
     sqrt,
     square,
@@ -105,6 +114,12 @@ from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     where,
 )
 from engine.ops.nn_ops import sigmoid, tanh  # noqa: F401
+from engine.ops.ordering_ops import argsort, reverse, roll, sort, unique  # noqa: F401
+from engine.ops.pad_scatter_ops import (  # noqa: F401
+    pad,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_update,
+)
 from engine.ops.reduction_ops import (  # noqa: F401
     argmax,
     argmin,

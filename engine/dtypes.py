@@ -111,3 +111,17 @@ def from_numpy(np_dtype: np.dtype) -> DType:
     if found is None:
         raise TypeError(f"Tensors of numpy dtype {np_dtype} are not supported.")
     return found
+
+
+def cast(x: object, dtype: object, name: str | None = None) -> object:
+    """``tf.dtypes.cast``: the same op as ``tf.cast`` (imported late: ops need this module)."""
+    from engine.ops.math_ops import cast as cast_op
+
+    return cast_op(x, dtype, name)
+
+
+def saturate_cast(value: object, dtype: object, name: str | None = None) -> object:
+    """``tf.dtypes.saturate_cast``: cast with values clamped to the target's range first."""
+    from engine.ops.math_ops import saturate_cast as saturate_cast_op
+
+    return saturate_cast_op(value, dtype, name)

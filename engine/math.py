@@ -45,6 +45,7 @@ from engine.ops.math_ops import (  # noqa: F401
     truediv,
 )
 from engine.ops.nn_ops import erf, erfc, sigmoid, softplus, tanh  # noqa: F401
+from engine.ops.ordering_ops import top_k  # noqa: F401
 from engine.ops.reduction_ops import (  # noqa: F401
     argmax,
     argmin,

@@ -20,3 +20,4 @@ from engine.ops.nn_ops import (  # noqa: F401
     swish,
     tanh,
 )
+from engine.ops.ordering_ops import top_k  # noqa: F401

@@ -283,6 +283,38 @@ class Variable(Tensor):
                 f"numpy={numpy_text(self._value, is_repr=True)}>")
 
 
+class VariableSlice(Tensor):
+    """What indexing a Variable gives: the sliced value (the same tensor for tapes, by its
+    id), which can also be assigned to, as TensorFlow's ``v[0, 1].assign(x)`` writes into
+    that part of the variable."""
+
+    __slots__ = ("_variable", "_key")
+
+    def __init__(self, sliced: Tensor, variable: Variable, key: Any) -> None:
+        self._value = sliced._value
+        self._id = sliced._id
+        self._variable = variable
+        self._key = key
+
+    def assign(self, value: Any, use_locking: bool = False, name: str | None = None,
+               read_value: bool = True) -> Variable:
+        """The variable with ``value`` (broadcast to the slice's shape) written into the slice."""
+        from engine.ops.array_ops import normalized_key
+
+        variable = self._variable
+        new = np.array(variable._value)
+        key = normalized_key(self._key)
+        part = convert_to_tensor(value, dtype=variable.dtype)._value
+        try:
+            new[key] = np.broadcast_to(part, new[key].shape)
+        except ValueError:
+            raise errors.InvalidArgumentError(
+                None, "ResourceStridedSliceAssign", f"Cannot broadcast input shape "
+                f"{_debug_dims(np.shape(part))} into final shape {_debug_dims(new[key].shape)} "
+                "[Op:ResourceStridedSliceAssign]") from None
+        return variable._set(new, "assign")
+
+
 def _debug_dims(shape: tuple) -> str:
     """A shape as TensorFlow's kernels print it (``[2,3]``)."""
     return "[" + ",".join(str(d) for d in shape) + "]"

@@ -2,9 +2,12 @@
 
 from engine.ops import (  # noqa: F401
     array_ops,
+    composed_array_ops,
     conv_ops,
     math_ops,
     nn_ops,
+    ordering_ops,
+    pad_scatter_ops,
     random_ops,
     reduction_ops,
 )

@@ -9,9 +9,10 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine import errors
+from engine.context import STATE
 from engine.ops._args import tensors
 from engine.ops.registry import defop, execute
-from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
+from engine.tensor import Tensor, Variable, VariableSlice, convert_to_tensor, wrap
 
 
 def _t(x: Any) -> Tensor:
@@ -184,9 +185,37 @@ def _normalize_index(item: Any) -> Any:
 
 
 def getitem(x: Tensor, key: Any) -> Tensor:
-    """``tensor[key]`` as TensorFlow allows it."""
+    """``tensor[key]`` as TensorFlow allows it: also a boolean mask (``tf.boolean_mask``), and
+    a Python list read as a tuple (``x[[0, 1]]`` is ``x[0, 1]``, as in TensorFlow). A slice of
+    a Variable can be assigned to (``v[0, 1].assign(...)``)."""
+    if type(key) is list:
+        if any(isinstance(k, bool | np.bool_) for k in key):
+            raise errors.InvalidArgumentError(
+                None, "StridedSlice", "Value for attr 'Index' of bool is not in the list of "
+                "allowed values: int16, int32, int64 [Op:StridedSlice]")
+        key = tuple(key)
+    elif isinstance(key, bool | np.bool_) or (
+            isinstance(key, Tensor | np.ndarray) and _is_bool_mask(key)):
+        from engine.ops.composed_array_ops import boolean_mask
+
+        return boolean_mask(x, key)
+    if isinstance(x, Variable) and STATE.graph is None:
+        return VariableSlice(_getitem(x, key), x, key)
+    return _getitem(x, key)
+
+
+def _is_bool_mask(key: Any) -> bool:
+    return (key._value if isinstance(key, Tensor) else key).dtype == np.bool_
+
+
+def normalized_key(key: Any) -> tuple:
+    """An index as a tuple of Python ints, slices, ``...`` and ``None`` (TypeError otherwise)."""
     items = key if isinstance(key, tuple) else (key,)
-    norm = tuple(_normalize_index(k) for k in items)
+    return tuple(_normalize_index(k) for k in items)
+
+
+def _getitem(x: Tensor, key: Any) -> Tensor:
+    norm = normalized_key(key)
     try:
         return execute(STRIDED_SLICE, (x,), {"key": norm})
     except errors.InvalidArgumentError as exc:
@@ -397,6 +426,15 @@ def _(op, dy):
     """The updates' gradient is dy gathered at their indices."""
     indices = op.inputs[0]
     return None, gather_nd(dy, indices)
+
+
+@defop("Where", differentiable=False)
+def _where_true(condition):
+    """The int64 coordinates of the True elements, one row each, in row-major order."""
+    return np.argwhere(condition).astype(np.int64)
+
+
+WHERE = _where_true
 
 
 @defop("OneHot", differentiable=False)

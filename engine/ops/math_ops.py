@@ -615,7 +615,9 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
     if condition._value.dtype != np.bool_:
         raise dtype_mismatch("SelectV2", 0, np.dtype(np.bool_), condition._value.dtype)
     if x is None and y is None:
-        return wrap(np.argwhere(condition._value).astype(np.int64))
+        from engine.ops.array_ops import WHERE  # an op: a traced graph recomputes it
+
+        return execute(WHERE, (condition,))
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     x, y = binary_args(x, y, "SelectV2")
@@ -647,13 +649,23 @@ def cast(x: Any, dtype: Any, name: str | None = None) -> Tensor:
 
 
 def saturate_cast(value: Any, dtype: Any, name: str | None = None) -> Tensor:
+    """``tf.saturate_cast``: clamp into the target's range, then cast. As in TensorFlow, the
+    bounds are the target's limits as the input dtype holds them, nudged inwards where that
+    rounds outside (float32 -> int32 saturates at 2147483520, not at an overflowing 2**31)."""
     value = _t(value)
     d = _dt.as_dtype(dtype)
-    if d.is_integer or d.is_floating:
-        lo, hi = d.min, d.max
-        vd = value.dtype
-        if not (vd.is_integer and d.is_floating):
-            value = clip_by_value(value, max(lo, vd.min), min(hi, vd.max))
+    if d.is_integer or d.is_floating or d.is_bool:
+        src, dst = value._value.dtype, d._np
+        lo_out, hi_out = (0, 1) if d.is_bool else (d.min, d.max)
+        lo_in, hi_in = (0, 1) if src == np.bool_ else (value.dtype.min, value.dtype.max)
+        promoted = np.promote_types(src, dst)
+        lo = src.type(np.maximum(lo_in, lo_out))
+        if np.array([lo, lo_out], promoted)[0] < np.array([lo, lo_out], promoted)[1]:
+            lo = np.nextafter(lo, src.type(0), dtype=src)
+        hi = src.type(np.minimum(float(hi_in), float(hi_out)))
+        if np.array([hi, hi_out], promoted)[0] > np.array([hi, hi_out], promoted)[1]:
+            hi = np.nextafter(hi, src.type(0), dtype=src)
+        value = clip_by_value(value, wrap(np.asarray(lo, src)), wrap(np.asarray(hi, src)))
     return cast(value, d)
 
 

@@ -282,6 +282,67 @@ def fill_inputs(draw: st.DrawFn) -> Example:
     return Example((value,), {"dims": list(draw(SHAPES))})
 
 
+@st.composite
+def reverse_inputs(draw: st.DrawFn) -> Example:
+    x = draw(NONSCALAR.flatmap(arrays))
+    axes = draw(st.lists(st.integers(0, x.ndim - 1), min_size=1, max_size=x.ndim, unique=True))
+    return Example((x,), {"axis": [a - x.ndim if draw(st.booleans()) else a for a in axes]})
+
+
+@st.composite
+def roll_inputs(draw: st.DrawFn) -> Example:
+    x = draw(NONSCALAR.flatmap(arrays))
+    axes = draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=3))
+    return Example((x,), {"shift": draw(st.lists(st.integers(-4, 4), min_size=len(axes),
+                                                 max_size=len(axes))), "axis": axes})
+
+
+@st.composite
+def top_k_inputs(draw: st.DrawFn) -> Example:
+    x = draw(NONSCALAR.flatmap(distinct))
+    return Example((x,), {"k": draw(st.integers(0, x.shape[-1]))})
+
+
+@st.composite
+def pad_inputs(draw: st.DrawFn, mode: str) -> Example:
+    """Paddings a mode allows: REFLECT needs each side shorter than the axis, SYMMETRIC no
+    longer."""
+    x = draw(NONSCALAR.flatmap(arrays))
+    most = {"CONSTANT": lambda d: 3, "REFLECT": lambda d: d - 1, "SYMMETRIC": lambda d: d}[mode]
+    paddings = [[draw(st.integers(0, most(d))) for _ in range(2)] for d in x.shape]
+    return Example((x,), {"paddings": paddings, "mode": mode})
+
+
+def mirror_pad_gradient(u: tf.Tensor, *, x: np.ndarray, paddings: list, mode: str) -> tf.Tensor:
+    """d/dx sum(pad(x) * u), which is MirrorPadGrad applied to u."""
+    x = tf.constant(x)
+    with tf.GradientTape() as inner:
+        inner.watch(x)
+        y = tf.pad(x, paddings, mode) * u
+    return inner.gradient(y, x)
+
+
+@st.composite
+def mirror_pad_grad_inputs(draw: st.DrawFn) -> Example:
+    (x,), kw = draw(pad_inputs(draw(st.sampled_from(["REFLECT", "SYMMETRIC"]))))
+    u = draw(arrays(np.shape(np.pad(x, kw["paddings"]))))
+    return Example((u,), {"x": x, **kw})
+
+
+@st.composite
+def tensor_scatter_inputs(draw: st.DrawFn, unique_places: bool) -> Example:
+    """A tensor, indices into it, and updates; with ``unique_places`` no place is written
+    twice (which update wins a repeated place is not differentiable)."""
+    (u,), kw = draw(scatter_nd_inputs())
+    idx = kw["indices"]
+    if unique_places:
+        flat = idx.reshape(-1, idx.shape[-1])
+        keep = np.unique(flat, axis=0, return_index=True)[1]
+        idx = flat[np.sort(keep)]
+        u = draw(arrays((idx.shape[0],) + tuple(kw["shape"][idx.shape[-1]:])))
+    return Example((draw(arrays(tuple(kw["shape"]))), u), {"indices": idx})
+
+
 # -- math ops ------------------------------------------------------------------------------
 
 @st.composite
@@ -486,6 +547,17 @@ OP_CASES: dict[str, Case] = {
     "ScatterNd": Case(scatter_nd_inputs(), lambda u, indices, shape: tf.scatter_nd(
         indices, u, shape)),
     "Fill": Case(fill_inputs(), lambda v, dims: tf.fill(dims, v)),
+    "ReverseV2": Case(reverse_inputs(), lambda x, axis: tf.reverse(x, axis)),
+    "Roll": Case(roll_inputs(), lambda x, shift, axis: tf.roll(x, shift, axis)),
+    "TopKV2": Case(top_k_inputs(), lambda x, k: tf.math.top_k(x, k).values),
+    "Pad": Case(pad_inputs("CONSTANT"), lambda x, paddings, mode: tf.pad(x, paddings, mode, 2.)),
+    "MirrorPad": Case(st.sampled_from(["REFLECT", "SYMMETRIC"]).flatmap(pad_inputs),
+                      lambda x, paddings, mode: tf.pad(x, paddings, mode)),
+    "MirrorPadGrad": Case(mirror_pad_grad_inputs(), mirror_pad_gradient),
+    "TensorScatterUpdate": Case(tensor_scatter_inputs(True), lambda t, u, indices:
+                                tf.tensor_scatter_nd_update(t, indices, u)),
+    "TensorScatterAdd": Case(tensor_scatter_inputs(False), lambda t, u, indices:
+                             tf.tensor_scatter_nd_add(t, indices, u)),
     # binary arithmetic, broadcasting
     "AddV2": binary(lambda x, y: x + y),
     "Sub": binary(tf.subtract),
@@ -632,6 +704,8 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "All": lambda x: _as_float(tf.reduce_all(x > 0)),
     "ArgMax": lambda x: _as_float(tf.argmax(x, axis=-1)),
     "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
+    "Unique": lambda x: tf.unique(tf.reshape(x, [-1])).y,
+    "Where": lambda x: _as_float(tf.where(x > 0.5)),
 }
 
 
