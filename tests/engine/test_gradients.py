@@ -467,6 +467,7 @@ def _round_trip_float32(x: tf.Tensor) -> tf.Tensor:
 OP_CASES: dict[str, Case] = {
     # array ops
     "Identity": unary(tf.identity),
+    "CheckNumerics": unary(lambda x: tf.debugging.check_numerics(x, "finite")),
     "ReadVariableOp": unary(lambda v: tf.square(v) + v * 3.0, variables=True),
     "Reshape": Case(reshape_inputs(), lambda x, shape: tf.reshape(x, shape)),
     "BroadcastTo": Case(broadcast_to_inputs(), lambda x, shape: tf.broadcast_to(x, shape)),
