@@ -13,6 +13,7 @@ from engine import (  # noqa: F401
     nest,
     nn,
     random,
+    strings,
     summary,
 )
 from engine import ops as _ops  # registers every op and installs Tensor operators
@@ -38,6 +39,7 @@ from engine.dtypes import (  # noqa: F401
     int16,
     int32,
     int64,
+    string,
     uint8,
     uint16,
     uint32,

@@ -54,6 +54,8 @@ def _leaf_value(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value._value
     if isinstance(value, np.ndarray | np.generic):
+        if value.dtype.kind in "US":  # numpy strings: a string tensor's bytes
+            return convert_to_tensor(value)._value
         _dt.from_numpy(value.dtype)  # clear TypeError for dtypes Tensors cannot hold
         return value
     if value is None:
@@ -101,6 +103,11 @@ def _flatten_up_to(structure: Any, value: Any, what: str) -> list:
                              f"{structure!r}, got {value!r}.")
         return [p for s, v in zip(structure, value) for p in _flatten_up_to(s, v, what)]
     return [value]
+
+
+def _string_scalars(flat: Flat) -> Flat:
+    """Rows of a string array come out as bare ``bytes``; a Tensor holds a 0-d array."""
+    return tuple(np.array(v, dtype=object) if isinstance(v, bytes) else v for v in flat)
 
 
 def _readonly(value: Any) -> Any:
@@ -474,11 +481,13 @@ class Dataset:
     def _row_elements(self) -> Iterator[Flat]:
         arrays = self._rows
         assert arrays is not None
+        strings = any(a.dtype.kind == "O" for a in arrays)
         for chunk in self._row_chunks():
             size = _chunk_len(chunk)
             for lo in range(0, size, _ROW_BLOCK):
                 piece = _piece(chunk, lo, min(lo + _ROW_BLOCK, size))
-                yield from zip(*[a[piece] for a in arrays])
+                rows = zip(*[a[piece] for a in arrays])
+                yield from map(_string_scalars, rows) if strings else rows
 
     def _iter_elements(self) -> Iterator[Flat]:
         raise NotImplementedError
@@ -650,9 +659,12 @@ class _GeneratorDataset(Dataset):
                 f"yielded element was {value!r}.") from None
         out = []
         for spec, leaf in zip(self._specs, leaves):
+            source = leaf._value if isinstance(leaf, Tensor) else leaf
             try:
-                array = np.asarray(leaf._value if isinstance(leaf, Tensor) else leaf,
-                                   dtype=spec.dtype._np)
+                if spec.dtype._np.kind == "O":  # str and bytes become a string tensor's bytes
+                    array = convert_to_tensor(source, dtype=spec.dtype)._value
+                else:
+                    array = np.asarray(source, dtype=spec.dtype._np)
             except (TypeError, ValueError):
                 raise InvalidArgumentError(
                     "TypeError: `generator` yielded an element that could not be converted to "
@@ -964,7 +976,9 @@ class _UnbatchDataset(_UnaryDataset):
                 raise InvalidArgumentError(
                     "Input element must have the same batch size in each component. Component "
                     f"0 had size {sizes[0]} but another had size {max(set(sizes) - {sizes[0]})}.")
-            yield from zip(*element)
+            rows = zip(*element)
+            strings = any(np.asarray(v).dtype.kind == "O" for v in element)
+            yield from map(_string_scalars, rows) if strings else rows
 
     def _compute_spec(self) -> Any:
         spec = self._input.element_spec

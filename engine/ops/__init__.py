@@ -8,6 +8,7 @@ from engine.ops import (  # noqa: F401
     nn_ops,
     random_ops,
     reduction_ops,
+    string_ops,
 )
 from engine.ops.operators import install as _install_operators
 from engine.ops.registry import REGISTRY, OpDef, execute  # noqa: F401

@@ -100,7 +100,7 @@ def test_slicing_a_scalar_is_a_clear_error():
 
 def test_unsupported_values_are_rejected():
     with pytest.raises(TypeError):
-        Dataset.from_tensor_slices(np.array(["a", "b"]))
+        Dataset.from_tensor_slices(np.array([1 + 2j, 3j]))
     with pytest.raises(ValueError, match="empty structure"):
         Dataset.from_tensor_slices(())
 
@@ -112,6 +112,15 @@ def test_the_dataset_does_not_let_anyone_write_into_the_callers_array():
     assert not first._value.flags.writeable  # a view of x, not a copy, and read-only
     next(ds.as_numpy_iterator())[0, 0] = 99  # numpy values handed out are the user's own
     assert x.flags.writeable and x[0, 0] == 0
+
+
+def test_string_components_slice_batch_and_unbatch_as_bytes():
+    ds = Dataset.from_tensor_slices((np.array(["a", "bc", "d"]), [1, 2, 3]))
+    assert ds.element_spec[0] == TensorSpec([], tf.string)
+    first = next(iter(ds))[0]
+    assert first.dtype == tf.string and first.numpy() == b"a"
+    assert values(ds.batch(2).unbatch()) == [(b"a", 1), (b"bc", 2), (b"d", 3)]
+    assert next(iter(ds.batch(3)))[0].numpy().tolist() == [b"a", b"bc", b"d"]
 
 
 def test_from_tensors_is_one_element():
@@ -551,6 +560,15 @@ def test_from_generator_names_what_a_bad_element_should_have_been():
     with pytest.raises(TypeError, match="not both|can not be used together"):
         Dataset.from_generator(lambda: iter([1]), output_types=tf.int32,
                                output_signature=TensorSpec([], tf.int32))
+
+
+def test_from_generator_of_strings_yields_bytes():
+    ds = Dataset.from_generator(lambda: iter([("a", 1), (b"b", 2)]), output_signature=(
+        TensorSpec([], tf.string), TensorSpec([], tf.int32)))
+    assert values(ds) == [(b"a", 1), (b"b", 2)]
+    wrong = Dataset.from_generator(lambda: iter([7]), output_signature=TensorSpec([], tf.string))
+    with pytest.raises(errors.InvalidArgumentError, match="expected type was string"):
+        list(wrong)
 
 
 def test_padded_batch_spec_and_length():

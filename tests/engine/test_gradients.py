@@ -633,6 +633,18 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "All": lambda x: _as_float(tf.reduce_all(x > 0)),
     "ArgMax": lambda x: _as_float(tf.argmax(x, axis=-1)),
     "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
+    "AsString": lambda x: tf.strings.to_number(tf.strings.as_string(x), tf.float64),
+    "StringToNumber": lambda x: tf.strings.to_number(tf.strings.as_string(x), tf.float64),
+    "StringLength": lambda x: _as_float(tf.strings.length(tf.strings.as_string(x))),
+    "StringUpper": lambda x: tf.strings.to_number(tf.strings.upper(tf.strings.as_string(x)),
+                                                  tf.float64),
+    "StringLower": lambda x: tf.strings.to_number(tf.strings.lower(tf.strings.as_string(x)),
+                                                  tf.float64),
+    "StringJoin": lambda x: tf.strings.to_number(tf.strings.join([tf.strings.as_string(x), "1"]),
+                                                 tf.float64),
+    "StringSplitV2": lambda x: _as_float(tf.size(tf.strings.split(
+        tf.strings.as_string(tf.reshape(x, [-1])[0]), "."))),
+    "StringFormat": lambda x: _as_float(tf.strings.length(tf.strings.format("x={}", x))),
 }
 
 

@@ -1,6 +1,6 @@
 """Parity cases for ``tf.data`` pipelines of uneven elements (``from_generator``,
-``padded_batch``, ``window``, ``flat_map``) and ``tf.debugging`` (``check_numerics``, the
-``assert_*`` family, ``enable_check_numerics``), run by real TensorFlow and by the engine
+``padded_batch``, ``window``, ``flat_map``), ``tf.debugging`` (``check_numerics``, the
+``assert_*`` family, ``enable_check_numerics``) and string tensors (``tf.strings``), run by real TensorFlow and by the engine
 (see cases_numerics.py for the format).
 
 A case that enables check_numerics disables it again in a ``finally``: TensorFlow and the
@@ -269,5 +269,74 @@ finally:
 tf.debugging.enable_check_numerics()
 tf.debugging.disable_check_numerics()
 result = tf.math.log(tf.constant([-1.0]))
+"""),    # -- string tensors ----------------------------------------------------------------------
+    ("string_constants", """
+result = [tf.constant("abc"), tf.constant(["a", "bé"]), tf.constant([[b"x", b"y"]]),
+          tf.constant(np.array(["np", "str"])), tf.constant("abc").dtype == tf.string,
+          tf.constant(["a", "b"]).shape.rank]
+"""),
+    ("string_constant_of_a_number_raises", "result = tf.constant(1, dtype=tf.string)"),
+    ("string_to_int_constant_raises", "result = tf.constant('1', dtype=tf.int32)"),
+    ("string_mixed_list_raises", "result = tf.constant(['a', 1])"),
+    ("string_cast_raises", "result = tf.cast(tf.constant('1'), tf.int32)"),
+    ("strings_length", """
+x = tf.constant(["abc", "héllo", ""])
+result = [tf.strings.length(x), tf.strings.length(x, unit="UTF8_CHAR"),
+          tf.strings.length("scalar")]
+"""),
+    ("strings_length_of_a_number_raises", "result = tf.strings.length(tf.constant(1))"),
+    ("strings_upper_lower", """
+result = [tf.strings.upper(["abc", "Déf"]), tf.strings.lower("MiXeD"),
+          tf.strings.upper([["a"], ["b"]])]
+"""),
+    ("strings_split", """
+result = [tf.strings.split("a b  c"), tf.strings.split("a,b,,c", sep=","),
+          tf.strings.split("a,b,c", sep=",", maxsplit=1)]
+"""),
+    ("strings_join", """
+result = [tf.strings.join(["a", "b"], separator="-"),
+          tf.strings.join([tf.constant(["a", "b"]), "x", tf.constant(["1", "2"])]),
+          tf.strings.join([tf.constant([["p"], ["q"]]), tf.constant([["r"], ["s"]])], "/")]
+"""),
+    ("strings_as_string", """
+f = tf.constant([3.14159, -2.0, 1e20])
+result = [tf.strings.as_string(f), tf.strings.as_string(f, precision=2),
+          tf.strings.as_string(f, scientific=True), tf.strings.as_string(f, shortest=True),
+          tf.strings.as_string(tf.constant([3, -42]), width=5, fill="0"),
+          tf.strings.as_string(tf.constant([True, False])),
+          tf.strings.as_string(tf.constant([1 / 3], tf.float64))]
+"""),
+    ("strings_to_number", """
+result = [tf.strings.to_number(["1.5", "2", "-1e3"]),
+          tf.strings.to_number(["15", "-2"], out_type=tf.int32),
+          tf.strings.to_number(tf.constant([["7"]]), out_type=tf.float64),
+          tf.strings.to_number("42", tf.int64)]
+"""),
+    ("strings_to_number_of_text_raises", "result = tf.strings.to_number(['1.5', 'x'])"),
+    ("strings_to_number_of_a_float_as_int_raises",
+     "result = tf.strings.to_number(['1.5'], out_type=tf.int32)"),
+    ("strings_format", """
+result = [tf.strings.format("x={} y={}", (tf.constant([1, 2]), tf.constant(3.5))),
+          tf.strings.format("{}", tf.range(10)),
+          tf.strings.format("{}", tf.range(10), summarize=2),
+          tf.strings.format("{}", tf.constant([[1.0, 2.5], [3.0, 4.0]])),
+          tf.strings.format("{}", tf.constant(["a", "b"])),
+          tf.strings.format("loss: {}", tf.constant(1 / 3)),
+          tf.strings.format("<>", tf.constant(7), placeholder="<>")]
+"""),
+    ("strings_format_placeholder_count_raises",
+     "result = tf.strings.format('{} {}', tf.constant(1))"),
+    ("strings_round_trip_keeps_the_gradient_of_the_numeric_path", """
+x = tf.constant([1.5, 2.0])
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    parsed = tf.strings.to_number(tf.strings.as_string(x))
+    y = tf.reduce_sum(x * x) + tf.reduce_sum(parsed)
+result = [parsed, tape.gradient(y, x)]
+"""),
+    ("strings_dataset_of_labels", """
+ds = tf.data.Dataset.from_tensor_slices((["cat", "dog", "emu"], [1, 2, 3]))
+ds = ds.map(lambda name, n: (tf.strings.upper(name), tf.strings.length(name) + n))
+result = list(ds.batch(2))
 """),
 ]
