@@ -4,6 +4,7 @@ from engine import (  # noqa: F401
     compat,
     config,
     data,
+    debugging,
     dtypes,
     errors,
     keras,
@@ -12,12 +13,19 @@ from engine import (  # noqa: F401
     nest,
     nn,
     random,
+    strings,
     summary,
 )
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
 from engine.context import executing_eagerly, name_scope  # noqa: F401
+from engine.debugging import (  # noqa: F401
+    assert_equal,
+    assert_greater,
+    assert_less,
+    assert_rank,
+)
 from engine.dtypes import (  # noqa: F401
     DType,
     as_dtype,
@@ -31,6 +39,7 @@ from engine.dtypes import (  # noqa: F401
     int16,
     int32,
     int64,
+    string,
     uint8,
     uint16,
     uint32,

@@ -14,7 +14,8 @@ from typing import Any
 class ExecutionState:
     """Process-wide dispatch state (the engine is single-threaded, like a Python script)."""
 
-    __slots__ = ("observed", "tapes", "hook", "op_hook", "graph", "scopes", "user_site")
+    __slots__ = ("observed", "tapes", "hook", "op_hook", "graph", "scopes", "user_site",
+                 "numerics_check")
 
     def __init__(self) -> None:
         self.observed = False
@@ -26,12 +27,16 @@ class ExecutionState:
         # The user's (file, line) while engine code alone runs ops on their behalf (the
         # backward pass of tape.gradient, with a hook watching): no stack walk per op.
         self.user_site: tuple[str, int] | None = None
+        # tf.debugging.enable_check_numerics: called with (op, inputs, outputs) after each
+        # eager op, to raise at the first NaN/Inf
+        self.numerics_check: Any = None
 
     def refresh(self) -> None:
         """Recompute ``observed`` after a tape, hook or tracer came or went."""
         hook_wants_ops = self.hook is not None and getattr(self.hook, "wants_ops", True)
         self.op_hook = self.hook if hook_wants_ops else None
-        self.observed = bool(self.tapes) or hook_wants_ops or self.graph is not None
+        self.observed = (bool(self.tapes) or hook_wants_ops or self.graph is not None
+                         or self.numerics_check is not None)
 
 
 STATE = ExecutionState()
@@ -157,6 +162,11 @@ class Hook:
 
     def dataset_next(self, dataset: Any, index: int) -> None:
         """A dataset iterator produced element ``index``."""
+
+    def check_numerics(self, enabled: bool) -> bool:
+        """The script called ``tf.debugging.enable_check_numerics()`` (or ``disable_``).
+        True: the debugger stops at the first NaN/Inf itself, so ops need not raise."""
+        return False
 
     def dataset_epoch_end(self, dataset: Any) -> None:
         """A dataset iterator was exhausted."""

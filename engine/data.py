@@ -13,6 +13,7 @@ one gather per component: batching 60,000 MNIST images does no per-image Python 
 
 from __future__ import annotations
 
+import collections
 import itertools
 import sys
 from collections.abc import Callable, Iterator
@@ -23,8 +24,14 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import nest
 from engine.context import STATE
-from engine.errors import InvalidArgumentError, OutOfRangeError, UnimplementedError
+from engine.errors import (
+    DataLossError,
+    InvalidArgumentError,
+    OutOfRangeError,
+    UnimplementedError,
+)
 from engine.ops.random_ops import generator, get_global_seed
+from engine.shape import TensorShape, as_shape
 from engine.tensor import Tensor, convert_to_tensor, wrap
 from engine.tensor_spec import TensorSpec
 
@@ -47,6 +54,8 @@ def _leaf_value(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value._value
     if isinstance(value, np.ndarray | np.generic):
+        if value.dtype.kind in "US":  # numpy strings: a string tensor's bytes
+            return convert_to_tensor(value)._value
         _dt.from_numpy(value.dtype)  # clear TypeError for dtypes Tensors cannot hold
         return value
     if value is None:
@@ -80,6 +89,27 @@ def _leaf_paths(structure: Any, prefix: str = "") -> list[str]:
     return [prefix or "value"]
 
 
+def _flatten_up_to(structure: Any, value: Any, what: str) -> list:
+    """``value``'s parts at the leaves of ``structure`` (a shape like ``[None, 3]`` is one
+    part, where ``nest.flatten`` would split it)."""
+    if isinstance(structure, dict):
+        if not isinstance(value, dict) or sorted(value) != sorted(structure):
+            raise ValueError(f"`{what}` must have the structure of the dataset's elements: "
+                             f"{structure!r}, got {value!r}.")
+        return [p for k in sorted(structure) for p in _flatten_up_to(structure[k], value[k], what)]
+    if isinstance(structure, tuple):
+        if not isinstance(value, tuple | list) or len(value) != len(structure):
+            raise ValueError(f"`{what}` must have the structure of the dataset's elements: "
+                             f"{structure!r}, got {value!r}.")
+        return [p for s, v in zip(structure, value) for p in _flatten_up_to(s, v, what)]
+    return [value]
+
+
+def _string_scalars(flat: Flat) -> Flat:
+    """Rows of a string array come out as bare ``bytes``; a Tensor holds a 0-d array."""
+    return tuple(np.array(v, dtype=object) if isinstance(v, bytes) else v for v in flat)
+
+
 def _readonly(value: Any) -> Any:
     """A read-only view: the dataset hands out views of the caller's arrays, never copies,
     so nothing downstream may write through them into the caller's data."""
@@ -89,8 +119,15 @@ def _readonly(value: Any) -> Any:
     return value
 
 
+def _wrap_leaf(value: Any) -> Any:
+    """A flat leaf as the user sees it: numpy becomes a Tensor, a window's Dataset stays."""
+    return value if isinstance(value, Dataset) else wrap(value)
+
+
 def _packer(spec: Any) -> Callable[[Flat], Any]:
     """Flat numpy leaves → the element the user sees (Tensors in the spec's structure)."""
+    if any(isinstance(s, DatasetSpec) for s in nest.flatten(spec)):  # elements of window()
+        return lambda flat: nest.pack_sequence_as(spec, list(map(_wrap_leaf, flat)))
     if isinstance(spec, TensorSpec):
         return lambda flat: wrap(flat[0])
     if type(spec) is tuple and all(isinstance(s, TensorSpec) for s in spec):
@@ -113,6 +150,27 @@ def _numpy(value: Tensor) -> Any:
     if isinstance(value, np.ndarray):
         return value[()] if value.ndim == 0 else value.copy()
     return value
+
+
+class DatasetSpec:
+    """``tf.data.DatasetSpec``: the spec of a component that is itself a dataset (the
+    elements of ``window``)."""
+
+    __slots__ = ("element_spec", "dataset_shape")
+
+    def __init__(self, element_spec: Any, dataset_shape: Any = ()) -> None:
+        self.element_spec = element_spec
+        self.dataset_shape = as_shape(dataset_shape)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, DatasetSpec) and self.element_spec == other.element_spec
+                and self.dataset_shape == other.dataset_shape)
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def __repr__(self) -> str:
+        return f"DatasetSpec({self.element_spec!r}, {self.dataset_shape!r})"
 
 
 # -- row index chunks ----------------------------------------------------------------------
@@ -242,6 +300,39 @@ class Dataset:
         return _RangeDataset(*args, output_type=output_type)
 
     @staticmethod
+    def from_generator(generator: Callable[..., Any], output_types: Any = None,
+                       output_shapes: Any = None, args: tuple | None = None,
+                       output_signature: Any = None, name: str | None = None) -> Dataset:
+        """Elements yielded by ``generator(*args)``, converted to ``output_signature`` (a
+        structure of ``tf.TensorSpec``); the generator is called anew for every pass. ``args``
+        reach it as numpy values, as in TensorFlow."""
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        if output_signature is None:
+            if output_types is None:
+                raise TypeError("To specify the output signature you need to provide either "
+                                "the `output_signature` argument or the `output_types` "
+                                "argument.")
+            dtypes = nest.flatten(output_types)
+            shapes = ([None] * len(dtypes) if output_shapes is None
+                      else _flatten_up_to(output_types, output_shapes, "output_shapes"))
+            output_signature = nest.pack_sequence_as(
+                output_types, [TensorSpec(shape, d) for d, shape in zip(dtypes, shapes)])
+        elif output_types is not None or output_shapes is not None:
+            raise TypeError("The `output_types` and `output_shapes` arguments can not be "
+                            "used together with the `output_signature` argument.")
+        for spec in nest.flatten(output_signature):
+            if not isinstance(spec, TensorSpec):
+                raise TypeError("`output_signature` must contain objects that are subclass "
+                                f"of `tf.TypeSpec` but found {type(spec)} which is not.")
+        values = tuple(_numpy(convert_to_tensor(a)) for a in (args or ()))
+        # TensorFlow builds it as a flat_map over one dummy element: same repr, unknown length
+        dataset = _TensorDataset(np.int64(0)).flat_map(
+            lambda _: _GeneratorDataset(generator, values, output_signature))
+        dataset._element_spec = output_signature
+        return dataset
+
+    @staticmethod
     def zip(*args: Any, datasets: Any = None, name: str | None = None) -> Dataset:
         """Elements of several datasets side by side, in the structure they are given in."""
         if datasets is None:
@@ -259,6 +350,27 @@ class Dataset:
         """Consecutive elements stacked into batches; the last may be smaller unless
         ``drop_remainder``."""
         return _BatchDataset(self, batch_size, drop_remainder)
+
+    def padded_batch(self, batch_size: int, padded_shapes: Any = None,
+                     padding_values: Any = None, drop_remainder: bool = False,
+                     name: str | None = None) -> Dataset:
+        """Like ``batch``, for elements whose shapes differ: each component is padded with
+        ``padding_values`` (0 by default) to ``padded_shapes`` (a ``None`` dimension, or no
+        ``padded_shapes`` at all, pads to the longest element of the batch)."""
+        return _PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
+                                   drop_remainder)
+
+    def window(self, size: int, shift: int | None = None, stride: int = 1,
+               drop_remainder: bool = False, name: str | None = None) -> Dataset:
+        """Windows of ``size`` elements (every ``stride``-th), one starting every ``shift``
+        elements (default ``size``); each window is a dataset per component. The last windows
+        may be shorter unless ``drop_remainder``."""
+        return _WindowDataset(self, size, size if shift is None else shift, stride,
+                              drop_remainder)
+
+    def flat_map(self, map_func: Callable[..., Any], name: str | None = None) -> Dataset:
+        """``map_func`` maps each element to a dataset; their elements follow one another."""
+        return _FlatMapDataset(self, map_func)
 
     def unbatch(self, name: str | None = None) -> Dataset:
         """Split every element along its first dimension (the inverse of ``batch``)."""
@@ -369,11 +481,13 @@ class Dataset:
     def _row_elements(self) -> Iterator[Flat]:
         arrays = self._rows
         assert arrays is not None
+        strings = any(a.dtype.kind == "O" for a in arrays)
         for chunk in self._row_chunks():
             size = _chunk_len(chunk)
             for lo in range(0, size, _ROW_BLOCK):
                 piece = _piece(chunk, lo, min(lo + _ROW_BLOCK, size))
-                yield from zip(*[a[piece] for a in arrays])
+                rows = zip(*[a[piece] for a in arrays])
+                yield from map(_string_scalars, rows) if strings else rows
 
     def _iter_elements(self) -> Iterator[Flat]:
         raise NotImplementedError
@@ -507,6 +621,66 @@ class _RangeDataset(Dataset):
         return len(self._range)
 
 
+class _ListDataset(Dataset):
+    """Elements held in a list: one component of a ``window``."""
+
+    def __init__(self, elements: list[Flat], element_spec: Any) -> None:
+        self._elements = elements
+        self._element_spec = element_spec
+
+    def _iter_elements(self) -> Iterator[Flat]:
+        return iter(self._elements)
+
+    def _cardinality(self) -> int:
+        return len(self._elements)
+
+
+class _GeneratorDataset(Dataset):
+    """What ``generator(*args)`` yields, each element checked against and converted to the
+    signature (TensorFlow reports a bad element when it is read, as InvalidArgumentError)."""
+
+    def __init__(self, generator: Callable[..., Any], args: tuple, signature: Any) -> None:
+        self._generator = generator
+        self._args = args
+        self._element_spec = signature
+        self._specs = nest.flatten(signature)
+
+    def _iter_elements(self) -> Iterator[Flat]:
+        for value in self._generator(*self._args):
+            yield self._convert(value)
+
+    def _convert(self, value: Any) -> Flat:
+        try:
+            leaves = _flatten_up_to(self._element_spec, value, "generator")
+        except ValueError:
+            raise InvalidArgumentError(
+                "TypeError: `generator` yielded an element that did not match the expected "
+                f"structure. The expected structure was {self._element_spec!r}, but the "
+                f"yielded element was {value!r}.") from None
+        out = []
+        for spec, leaf in zip(self._specs, leaves):
+            source = leaf._value if isinstance(leaf, Tensor) else leaf
+            try:
+                if spec.dtype._np.kind == "O":  # str and bytes become a string tensor's bytes
+                    array = convert_to_tensor(source, dtype=spec.dtype)._value
+                else:
+                    array = np.asarray(source, dtype=spec.dtype._np)
+            except (TypeError, ValueError):
+                raise InvalidArgumentError(
+                    "TypeError: `generator` yielded an element that could not be converted to "
+                    f"the expected type. The expected type was {spec.dtype.name}, but the "
+                    f"yielded element was {leaf!r}.") from None
+            if not spec.shape.is_compatible_with(as_shape(array.shape)):
+                raise InvalidArgumentError(
+                    f"TypeError: `generator` yielded an element of shape {array.shape} where "
+                    f"an element of shape {spec.shape} was expected.")
+            out.append(array)
+        return tuple(out)
+
+    def _cardinality(self) -> int:
+        return UNKNOWN_CARDINALITY
+
+
 # -- one-input transformations -------------------------------------------------------------
 
 class _UnaryDataset(Dataset):
@@ -589,6 +763,209 @@ def _stack(block: list[Flat]) -> Flat:
     return tuple(out)
 
 
+class _PaddedBatchDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, batch_size: int, padded_shapes: Any,
+                 padding_values: Any, drop_remainder: bool) -> None:
+        super().__init__(input_dataset)
+        self._batch_size = int(batch_size)
+        if self._batch_size <= 0:
+            raise InvalidArgumentError("Batch size must be greater than zero.")
+        self._drop_remainder = bool(drop_remainder)
+        spec = input_dataset.element_spec
+        specs = nest.flatten(spec)
+        self._dtypes = [s.dtype._np for s in specs]
+        if padded_shapes is None:  # pad every dimension to the batch's longest
+            for i, s in enumerate(specs):
+                if s.shape.rank is None:
+                    raise ValueError("You must provide `padded_shapes` argument because "
+                                     f"component {i} has unknown rank.")
+            # TF's spec keeps the input's known dimensions; here a map's spec is read off its
+            # first element, so a known dimension may be only that element's: say None.
+            self._shapes = [TensorShape([None] * s.shape.rank) for s in specs]
+            self._targets: list[list | None] = [[None] * s.shape.rank for s in specs]
+        else:
+            self._shapes = [_padded_shape(p, s.shape) for p, s in
+                            zip(_flatten_up_to(spec, padded_shapes, "padded_shapes"), specs)]
+            self._targets = [None if p.rank is None else list(p) for p in self._shapes]
+        if padding_values is None:
+            self._padding = [np.zeros((), d) for d in self._dtypes]
+        else:
+            self._padding = [_padding_value(v, d) for v, d in
+                             zip(_flatten_up_to(spec, padding_values, "padding_values"),
+                                 self._dtypes)]
+
+    def _iter_elements(self) -> Iterator[Flat]:
+        block: list[Flat] = []
+        for element in self._input._flat_elements():
+            block.append(element)
+            if len(block) == self._batch_size:
+                yield self._pad(block)
+                block = []
+        if block and not self._drop_remainder:
+            yield self._pad(block)
+
+    def _pad(self, block: list[Flat]) -> Flat:
+        out = []
+        for component, column in enumerate(zip(*block)):
+            shapes = [np.shape(v) for v in column]
+            target = self._targets[component]
+            rank = len(shapes[0]) if target is None else len(target)
+            for shape in shapes:
+                if len(shape) != rank:
+                    raise InvalidArgumentError(
+                        "All elements in a batch must have the same rank as the padded shape "
+                        f"for component{component}: expected rank {rank} but got element "
+                        f"with rank {len(shape)}")
+            dims = [max(s[d] for s in shapes) if target is None or target[d] is None
+                    else target[d] for d in range(rank)]
+            if any(s[d] > dims[d] for s in shapes for d in range(rank)):
+                raise DataLossError("Attempted to pad to a smaller size than the input "
+                                    "element.")
+            batch = np.full([len(column), *dims], self._padding[component],
+                            dtype=self._dtypes[component])
+            for i, value in enumerate(column):
+                batch[(i, *[slice(0, n) for n in np.shape(value)])] = value
+            out.append(batch)
+        return tuple(out)
+
+    def _compute_spec(self) -> Any:
+        batch_dim = self._batch_size if self._drop_remainder else None
+        specs = nest.flatten(self._input.element_spec)
+        return nest.pack_sequence_as(self._input.element_spec, [
+            TensorSpec(None if shape.rank is None else [batch_dim, *shape], s.dtype)
+            for shape, s in zip(self._shapes, specs)])
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if n < 0:
+            return n
+        full, rest = divmod(n, self._batch_size)
+        return full + (1 if rest and not self._drop_remainder else 0)
+
+
+def _padded_shape(value: Any, input_shape: TensorShape) -> TensorShape:
+    """One component's ``padded_shapes`` entry, checked against the component's shape."""
+    if isinstance(value, Tensor):
+        value = [None if d < 0 else int(d) for d in np.asarray(value._value).tolist()]
+    shape = as_shape(value)
+    compatible = (input_shape.rank is None or shape.rank is None
+                  or (shape.rank == input_shape.rank
+                      and all(p is None or d is None or p >= d
+                              for p, d in zip(shape, input_shape))))
+    if not compatible:
+        raise ValueError(f"The padded shape {shape} is not compatible with the shape "
+                         f"{input_shape} of the corresponding input component.")
+    return shape
+
+
+def _padding_value(value: Any, dtype: np.dtype) -> np.ndarray:
+    """One component's padding value: a scalar of exactly the component's dtype (as TF)."""
+    array = _leaf_value(value)
+    if np.ndim(array) != 0:
+        raise ValueError("Invalid `padding_values`. `padding_values` values should be "
+                         f"scalars, but got {value!r}.")
+    if np.asarray(array).dtype != dtype:
+        raise TypeError(
+            f"Invalid `padding_values`. `padding_values` values type "
+            f"<dtype: '{_dt.from_numpy(np.asarray(array).dtype).name}'> does not match type "
+            f"<dtype: '{_dt.from_numpy(dtype).name}'> of the corresponding input component.")
+    return np.asarray(array)
+
+
+class _WindowDataset(_UnaryDataset):
+    """Windows of the input, each a dataset per component (built as the input is read)."""
+
+    def __init__(self, input_dataset: Dataset, size: int, shift: int, stride: int,
+                 drop_remainder: bool) -> None:
+        super().__init__(input_dataset)
+        self._size, self._shift, self._stride = int(size), int(shift), int(stride)
+        for what, value in (("size", self._size), ("shift", self._shift),
+                            ("stride", self._stride)):
+            if value <= 0:
+                raise InvalidArgumentError(f"Window {what} must be greater than zero.")
+        self._drop_remainder = bool(drop_remainder)
+        self._span = (self._size - 1) * self._stride + 1  # inputs one full window covers
+
+    def _window(self, elements: list[Flat]) -> Flat:
+        specs = nest.flatten(self._input.element_spec)
+        return tuple(_ListDataset([(e[j],) for e in elements], spec)
+                     for j, spec in enumerate(specs))
+
+    def _advance(self, buffer: collections.deque) -> int:
+        """Drop ``shift`` inputs from the buffer; how many of the next arrivals to skip too."""
+        dropped = min(self._shift, len(buffer))
+        for _ in range(dropped):
+            buffer.popleft()
+        return self._shift - dropped
+
+    def _iter_elements(self) -> Iterator[Flat]:
+        buffer: collections.deque = collections.deque()  # the inputs from the next start on
+        skip = 0
+        for element in self._input._flat_elements():
+            if skip:
+                skip -= 1
+                continue
+            buffer.append(element)
+            if len(buffer) == self._span:
+                yield self._window(list(itertools.islice(buffer, 0, None, self._stride)))
+                skip = self._advance(buffer)
+        if not self._drop_remainder:
+            while buffer:  # the short windows starting before the end
+                yield self._window(list(itertools.islice(buffer, 0, None, self._stride)))
+                self._advance(buffer)
+
+    def _compute_spec(self) -> Any:
+        return nest.map_structure(DatasetSpec, self._input.element_spec)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if n < 0:
+            return n
+        if self._drop_remainder:
+            return 0 if n < self._span else (n - self._span) // self._shift + 1
+        return -(-n // self._shift)
+
+
+class _FlatMapDataset(_UnaryDataset):
+    def __init__(self, input_dataset: Dataset, map_func: Callable[..., Any]) -> None:
+        super().__init__(input_dataset)
+        if not callable(map_func):
+            raise TypeError(f"map_func must be callable, got {map_func!r}.")
+        self._func = map_func
+
+    def _dataset_of(self, call: Callable[[Flat], Any], flat: Flat) -> Dataset:
+        dataset = call(flat)
+        if not isinstance(dataset, Dataset):
+            raise TypeError("The `map_func` argument of flat_map must return a `Dataset` "
+                            f"object, got {type(dataset).__name__}.")
+        if self._element_spec is None:
+            self._element_spec = dataset.element_spec
+        return dataset
+
+    def _iter_elements(self) -> Iterator[Flat]:
+        call = None
+        for flat in self._input._flat_elements():
+            if call is None:
+                call = _caller(self._func, self._input.element_spec)
+            yield from self._dataset_of(call, flat)._flat_elements()
+
+    def _compute_spec(self) -> Any:
+        """Call the function once on the first input element (TF traces it instead)."""
+        elements = self._input._flat_elements()
+        try:
+            first = next(elements, None)
+        finally:
+            if hasattr(elements, "close"):
+                elements.close()
+        if first is None:
+            raise ValueError("flat_map over an empty dataset: the element structure is "
+                             "unknown until map_func has run once.")
+        return self._dataset_of(_caller(self._func, self._input.element_spec), first).element_spec
+
+    def _cardinality(self) -> int:
+        return UNKNOWN_CARDINALITY
+
+
 class _UnbatchDataset(_UnaryDataset):
     def _iter_elements(self) -> Iterator[Flat]:
         for element in self._input._flat_elements():
@@ -599,7 +976,9 @@ class _UnbatchDataset(_UnaryDataset):
                 raise InvalidArgumentError(
                     "Input element must have the same batch size in each component. Component "
                     f"0 had size {sizes[0]} but another had size {max(set(sizes) - {sizes[0]})}.")
-            yield from zip(*element)
+            rows = zip(*element)
+            strings = any(np.asarray(v).dtype.kind == "O" for v in element)
+            yield from map(_string_scalars, rows) if strings else rows
 
     def _compute_spec(self) -> Any:
         spec = self._input.element_spec

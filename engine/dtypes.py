@@ -81,12 +81,17 @@ bool = DType("bool", np.bool_)  # noqa: A001 - TensorFlow's public name
 half = float16
 double = float64
 
+# Strings: numpy object arrays of ``bytes``, as TensorFlow's ``.numpy()`` hands them out.
+# Not in ALL, the numeric dtypes most of the engine iterates over.
+string = DType("string", np.object_)
+
 ALL: tuple[DType, ...] = (
     float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool
 )
 _BY_NP: dict[np.dtype, DType] = {d._np: d for d in ALL}
 _BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
-_BY_NAME.update({"half": float16, "double": float64, "bool_": bool})
+_BY_NAME.update({"half": float16, "double": float64, "bool_": bool, "string": string})
+_BY_NP[string._np] = string
 
 
 def as_dtype(value: object) -> DType:

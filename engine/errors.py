@@ -50,3 +50,7 @@ class ResourceExhaustedError(OpError):
 
 class InternalError(OpError):
     """An invariant of the engine broke; a bug in Tapescope."""
+
+
+class DataLossError(OpError):
+    """Data was lost or corrupted (also: padding to a shape smaller than an element)."""

@@ -327,7 +327,8 @@ def _infer_array(value: Any, target: Any = None) -> np.ndarray:
     headed for a float ``target`` go there directly: ``constant(0.1, tf.float64)`` is 0.1,
     not 0.1 rounded through float32."""
     if isinstance(value, np.ndarray | np.generic):
-        return np.asarray(value)
+        array = np.asarray(value)
+        return array if array.dtype.kind not in "US" else _bytes_array(array)
     try:
         array = np.asarray(value)
     except ValueError:  # ragged nesting
@@ -344,10 +345,29 @@ def _infer_array(value: Any, target: Any = None) -> np.ndarray:
         return array.astype(np.int32)
     if kind == "b":
         return array
+    if kind in "US":  # str and bytes: a string tensor
+        if not all(isinstance(leaf, str | bytes | np.str_ | np.bytes_)
+                   for leaf in _python_leaves(value)):
+            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+        return _bytes_array(array)
     if kind == "O":
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {value!r}")
     raise TypeError(f"Tapescope tensors hold numbers and booleans; cannot convert {value!r} "
                     f"(numpy dtype {array.dtype}).")
+
+
+def _bytes_array(array: np.ndarray) -> np.ndarray:
+    """numpy str/bytes → an object array of ``bytes`` (UTF-8), a string tensor's value."""
+    out = np.empty(array.shape, dtype=object)
+    out.reshape(-1)[:] = [s.encode() if isinstance(s, str) else bytes(s)
+                          for s in array.reshape(-1).tolist()]
+    return out
+
+
+def _python_leaves(value: Any) -> list:
+    if isinstance(value, list | tuple):
+        return [leaf for item in value for leaf in _python_leaves(item)]
+    return [value]
 
 
 def _has_python_float(value: Any) -> bool:
@@ -362,6 +382,9 @@ def _to_dtype(array: np.ndarray, value: Any, dtype: _dt.DType) -> np.ndarray:
     target = dtype._np
     if array.dtype == target:
         return array
+    if target.kind == "O" or array.dtype.kind == "O":  # strings and numbers don't convert
+        shown = value if isinstance(value, np.ndarray | np.generic) else _python_leaves(value)[0]
+        raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype {dtype.name}")
     lossy_python = (target.kind in "iub" and not isinstance(value, np.ndarray | np.generic)
                     and _has_python_float(value) and not np.all(np.mod(array, 1) == 0))
     if lossy_python:

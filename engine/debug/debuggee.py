@@ -36,6 +36,7 @@ FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the scrip
 FLUSH_EVENTS = 500  # or this many events
 MAX_BUFFERED_EVENTS = 20_000  # past this the script waits for the socket (back-pressure)
 EXIT_OK, EXIT_ERROR, EXIT_CONTROLLER_GONE = 0, 1, 3
+NUMERICS_BREAKPOINT_ID = -1  # the breakpoint enable_check_numerics() stands for (not the user's)
 
 _ENGINE_DIR = str(Path(__file__).resolve().parents[1])
 _TENSORFLOW_SUBMODULES = ("keras.datasets",)  # imported lazily by the engine; alias them too
@@ -210,6 +211,10 @@ class DebugSession:
         self.breakpoints = BreakpointSet(
             [Breakpoint.from_dict(b) for b in settings.get("breakpoints", ())],
             on_error=self._breakpoint_failed)
+        # tf.debugging.enable_check_numerics() in the script: a "First NaN/Inf" breakpoint of
+        # its own, kept when the controller replaces the breakpoints
+        self._numerics_breakpoint: Breakpoint | None = None
+        self.probe.on_check_numerics = self._check_numerics
         self.start_paused = bool(settings.get("start_paused", False))
         self.commands: queue.Queue[dict] = queue.Queue()
         self._attention = False  # the reader queued a command for the script thread
@@ -294,8 +299,9 @@ class DebugSession:
         if name == "get_value":
             self._send_value(command)
         elif name == "set_breakpoints":
-            self.breakpoints.replace(Breakpoint.from_dict(b)
-                                     for b in command.get("breakpoints", ()))
+            self.breakpoints.replace([Breakpoint.from_dict(b)
+                                      for b in command.get("breakpoints", ())]
+                                     + self._script_breakpoints())
         elif name == "set_mode":
             mode = command.get("mode")
             if mode in events.MODES:
@@ -344,6 +350,25 @@ class DebugSession:
             self.probe.mode = mode
         self.probe.watch_ops(bool(self.breakpoints) or self._stepping == "op"
                              or self._pause_requested or self._attention)
+
+    def _script_breakpoints(self) -> list[Breakpoint]:
+        return [self._numerics_breakpoint] if self._numerics_breakpoint is not None else []
+
+    def _check_numerics(self, enabled: bool) -> bool:
+        """``tf.debugging.enable_check_numerics()`` under Tapescope: pause at the first op that
+        makes a NaN/Inf, where its values can be looked at, rather than raise there."""
+        if enabled == (self._numerics_breakpoint is not None):
+            return True
+        user = [bp for bp in self.breakpoints.items if bp is not self._numerics_breakpoint]
+        if enabled:
+            self._numerics_breakpoint = Breakpoint("nan", id=NUMERICS_BREAKPOINT_ID)
+            self._emit_output("debugger", "tf.debugging.enable_check_numerics(): pausing at "
+                                          "the first NaN/Inf instead of raising\n")
+        else:
+            self._numerics_breakpoint = None
+        self.breakpoints.replace(user + self._script_breakpoints())
+        self._apply_settings()
+        return True
 
     def _breakpoint_failed(self, bp: Breakpoint, message: str) -> None:
         """A condition raised: say so once (the "debugger" stream, with the breakpoint's id

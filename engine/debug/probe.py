@@ -108,6 +108,9 @@ class Probe(Hook):
         self._variable_reads: dict[int, dict] = {}  # graph id -> value id -> Variable
         self._squares: dict[int, Any] = {}  # gradient._id -> its Σx², while a graph reports
         self._rows_thread = threading.get_ident()  # the thread whose ops the pack holds
+        # Who answers tf.debugging.enable_check_numerics(): the debuggee stops at the first
+        # NaN/Inf instead; with nobody (a headless recording) the engine raises as usual.
+        self.on_check_numerics: Callable[[bool], bool] | None = None
         self._refresh_packing()
 
     # -- configuration ------------------------------------------------------------------------
@@ -437,6 +440,9 @@ class Probe(Hook):
 
     def dataset_next(self, dataset: Any, index: int) -> None:
         """Batches are counted by optimizer steps; nothing to report per element."""
+
+    def check_numerics(self, enabled: bool) -> bool:
+        return self.on_check_numerics is not None and self.on_check_numerics(enabled)
 
     def dataset_epoch_end(self, dataset: Any) -> None:
         # A pass over a dataset ends an epoch only if training happened during it (an

@@ -4,12 +4,14 @@ from engine.ops import (  # noqa: F401
     array_ops,
     composed_array_ops,
     conv_ops,
+    debug_ops,
     math_ops,
     nn_ops,
     ordering_ops,
     pad_scatter_ops,
     random_ops,
     reduction_ops,
+    string_ops,
 )
 from engine.ops.operators import install as _install_operators
 from engine.ops.registry import REGISTRY, OpDef, execute  # noqa: F401

@@ -645,6 +645,10 @@ def cast(x: Any, dtype: Any, name: str | None = None) -> Tensor:
     target = _dt.as_dtype(dtype)._np
     if x._value.dtype == target:
         return x
+    if target.kind == "O" or x._value.dtype.kind == "O":  # strings: tf.strings.to_number
+        raise errors.UnimplementedError(
+            None, "Cast", f"Cast {x.dtype.name} to {_dt.as_dtype(dtype).name} is not supported "
+            "[Op:Cast]")
     return execute(CAST, (x,), {"dtype": target})
 
 

@@ -221,6 +221,8 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
         outputs: tuple = (result,)
     else:
         result = outputs = tuple(map(wrap, out))
+    if STATE.numerics_check is not None and graph is None:
+        STATE.numerics_check(op, original, outputs)  # tf.debugging.enable_check_numerics
     if graph is not None:
         graph.add_op(op, inputs, outputs, attrs)
     if STATE.tapes:  # _record inlined: this is the per-op cost of recording

@@ -16,6 +16,7 @@ from engine.data import (
     INFINITE_CARDINALITY,
     UNKNOWN_CARDINALITY,
     Dataset,
+    DatasetSpec,
     _ShuffleBuffer,
     experimental,
 )
@@ -99,7 +100,7 @@ def test_slicing_a_scalar_is_a_clear_error():
 
 def test_unsupported_values_are_rejected():
     with pytest.raises(TypeError):
-        Dataset.from_tensor_slices(np.array(["a", "b"]))
+        Dataset.from_tensor_slices(np.array([1 + 2j, 3j]))
     with pytest.raises(ValueError, match="empty structure"):
         Dataset.from_tensor_slices(())
 
@@ -111,6 +112,15 @@ def test_the_dataset_does_not_let_anyone_write_into_the_callers_array():
     assert not first._value.flags.writeable  # a view of x, not a copy, and read-only
     next(ds.as_numpy_iterator())[0, 0] = 99  # numpy values handed out are the user's own
     assert x.flags.writeable and x[0, 0] == 0
+
+
+def test_string_components_slice_batch_and_unbatch_as_bytes():
+    ds = Dataset.from_tensor_slices((np.array(["a", "bc", "d"]), [1, 2, 3]))
+    assert ds.element_spec[0] == TensorSpec([], tf.string)
+    first = next(iter(ds))[0]
+    assert first.dtype == tf.string and first.numpy() == b"a"
+    assert values(ds.batch(2).unbatch()) == [(b"a", 1), (b"bc", 2), (b"d", 3)]
+    assert next(iter(ds.batch(3)))[0].numpy().tolist() == [b"a", b"bc", b"d"]
 
 
 def test_from_tensors_is_one_element():
@@ -523,6 +533,85 @@ def test_shuffled_batches_cover_every_example_once():
     assert sorted(seen.tolist()) == list(range(1000))
 
 
+# -- uneven elements: from_generator, padded_batch, window, flat_map ----------------------
+
+def test_from_generator_calls_the_generator_anew_for_every_pass():
+    calls = []
+
+    def gen(n):
+        calls.append(n)
+        yield from range(int(n))
+
+    ds = Dataset.from_generator(gen, args=(3,), output_signature=TensorSpec([], tf.int64))
+    assert values(ds) == values(ds) == [0, 1, 2]
+    assert calls == [3, 3] and isinstance(calls[0], np.int32)  # args arrive as numpy
+    assert ds.element_spec == TensorSpec([], tf.int64)
+    assert ds.cardinality().numpy() == UNKNOWN_CARDINALITY
+
+
+def test_from_generator_names_what_a_bad_element_should_have_been():
+    signature = (TensorSpec([], tf.int32), TensorSpec([None], tf.float32))
+    wrong_structure = Dataset.from_generator(lambda: iter([5]), output_signature=signature)
+    with pytest.raises(errors.InvalidArgumentError, match="did not match the expected structure"):
+        list(wrong_structure)
+    wrong_type = Dataset.from_generator(lambda: iter([("x", [1.0])]), output_signature=signature)
+    with pytest.raises(errors.InvalidArgumentError, match="expected type was int32"):
+        list(wrong_type)
+    with pytest.raises(TypeError, match="not both|can not be used together"):
+        Dataset.from_generator(lambda: iter([1]), output_types=tf.int32,
+                               output_signature=TensorSpec([], tf.int32))
+
+
+def test_from_generator_of_strings_yields_bytes():
+    ds = Dataset.from_generator(lambda: iter([("a", 1), (b"b", 2)]), output_signature=(
+        TensorSpec([], tf.string), TensorSpec([], tf.int32)))
+    assert values(ds) == [(b"a", 1), (b"b", 2)]
+    wrong = Dataset.from_generator(lambda: iter([7]), output_signature=TensorSpec([], tf.string))
+    with pytest.raises(errors.InvalidArgumentError, match="expected type was string"):
+        list(wrong)
+
+
+def test_padded_batch_spec_and_length():
+    ds = Dataset.range(1, 6).map(lambda x: tf.fill([x], x))
+    assert ds.padded_batch(2).element_spec == TensorSpec([None, None], tf.int64)
+    fixed = ds.padded_batch(2, padded_shapes=[8], drop_remainder=True)
+    assert fixed.element_spec == TensorSpec([2, 8], tf.int64)
+    assert len(ds.padded_batch(2)) == 3 and len(fixed) == 2
+    assert values(ds.padded_batch(5))[0][0] == [1, 0, 0, 0, 0]
+
+
+def test_padded_batch_of_dicts_takes_padding_values_by_key():
+    ds = Dataset.range(1, 3).map(lambda x: {"ids": tf.fill([x], x), "n": x})
+    batch = values(ds.padded_batch(2, padding_values={"ids": np.int64(-1), "n": np.int64(0)}))
+    assert batch == [{"ids": [[1, -1], [2, 2]], "n": [1, 2]}]
+    with pytest.raises(ValueError, match="structure"):
+        ds.padded_batch(2, padded_shapes=[None])
+
+
+def test_window_elements_are_datasets_with_a_dataset_spec():
+    ds = Dataset.range(5).window(2, shift=2)
+    assert ds.element_spec == DatasetSpec(TensorSpec([], tf.int64))
+    assert repr(ds.element_spec) == ("DatasetSpec(TensorSpec(shape=(), dtype=tf.int64, "
+                                     "name=None), TensorShape([]))")
+    windows = list(ds)
+    assert all(isinstance(w, Dataset) for w in windows)
+    assert [values(w) for w in windows] == [[0, 1], [2, 3], [4]]
+    assert len(ds) == 3 and len(Dataset.range(5).window(2, drop_remainder=True)) == 2
+
+
+def test_window_of_an_endless_dataset_streams():
+    ds = Dataset.range(3).repeat().window(4, shift=3).flat_map(lambda w: w.batch(4))
+    assert values(ds.take(3)) == [[0, 1, 2, 0], [0, 1, 2, 0], [0, 1, 2, 0]]
+
+
+def test_flat_map_needs_a_dataset_back():
+    ds = Dataset.range(3).flat_map(lambda x: x)
+    with pytest.raises(TypeError, match="must return a `Dataset`"):
+        list(ds)
+    assert Dataset.range(3).flat_map(Dataset.from_tensors).cardinality().numpy() == \
+        UNKNOWN_CARDINALITY
+
+
 # -- debugger hook -------------------------------------------------------------------------
 
 class RecordingHook:
@@ -549,6 +638,16 @@ def test_hook_hears_each_element_and_the_end_of_each_pass(hook):
     for _ in range(2):
         list(ds)
     assert hook.events == [("next", ds, 0), ("next", ds, 1), ("end", ds)] * 2
+
+
+def test_hook_hears_generated_and_flat_mapped_elements_once_each(hook):
+    ds = Dataset.from_generator(lambda: iter([[1, 2], [3]]),
+                                output_signature=TensorSpec([None], tf.int32))
+    flat = ds.flat_map(Dataset.from_tensor_slices)
+    assert values(flat) == [1, 2, 3]
+    # the inner datasets are read by the pipeline, not iterated: one element, one event
+    assert hook.events == [("next", flat, 0), ("next", flat, 1), ("next", flat, 2),
+                           ("end", flat)]
 
 
 def test_a_hook_without_dataset_methods_is_fine():

@@ -528,6 +528,7 @@ def _round_trip_float32(x: tf.Tensor) -> tf.Tensor:
 OP_CASES: dict[str, Case] = {
     # array ops
     "Identity": unary(tf.identity),
+    "CheckNumerics": unary(lambda x: tf.debugging.check_numerics(x, "finite")),
     "ReadVariableOp": unary(lambda v: tf.square(v) + v * 3.0, variables=True),
     "Reshape": Case(reshape_inputs(), lambda x, shape: tf.reshape(x, shape)),
     "BroadcastTo": Case(broadcast_to_inputs(), lambda x, shape: tf.broadcast_to(x, shape)),
@@ -706,6 +707,18 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
     "Unique": lambda x: tf.unique(tf.reshape(x, [-1])).y,
     "Where": lambda x: _as_float(tf.where(x > 0.5)),
+    "AsString": lambda x: tf.strings.to_number(tf.strings.as_string(x), tf.float64),
+    "StringToNumber": lambda x: tf.strings.to_number(tf.strings.as_string(x), tf.float64),
+    "StringLength": lambda x: _as_float(tf.strings.length(tf.strings.as_string(x))),
+    "StringUpper": lambda x: tf.strings.to_number(tf.strings.upper(tf.strings.as_string(x)),
+                                                  tf.float64),
+    "StringLower": lambda x: tf.strings.to_number(tf.strings.lower(tf.strings.as_string(x)),
+                                                  tf.float64),
+    "StringJoin": lambda x: tf.strings.to_number(tf.strings.join([tf.strings.as_string(x), "1"]),
+                                                 tf.float64),
+    "StringSplitV2": lambda x: _as_float(tf.size(tf.strings.split(
+        tf.strings.as_string(tf.reshape(x, [-1])[0]), "."))),
+    "StringFormat": lambda x: _as_float(tf.strings.length(tf.strings.format("x={}", x))),
 }
 
 

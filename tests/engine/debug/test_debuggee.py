@@ -201,6 +201,44 @@ def test_nan_breakpoint_stops_at_the_op_that_made_it_with_its_line(tmp_path):
     assert "done -inf" in client.output()
 
 
+# tf.debugging.enable_check_numerics() would make the Log raise; under Tapescope it pauses.
+CHECKED_SCRIPT = """\
+import tensorflow as tf
+
+tf.debugging.enable_check_numerics()
+x = tf.constant([1.0, 2.0])
+s = tf.square(x)  # SQUARE
+y = tf.math.log(s - 1.0)  # LOG
+z = y * 2.0
+print("done", z.numpy().tolist())
+"""
+
+
+def test_enable_check_numerics_under_tapescope_pauses_at_the_nan_instead_of_raising(tmp_path):
+    script = write(tmp_path, "checked.py", CHECKED_SCRIPT)
+    with session(script, mode="NO_TENSOR") as client:
+        stops = stops_of(client)
+        assert client.finished_event["status"] == "ok"
+    assert stops == [("breakpoint", "Log", line_of(CHECKED_SCRIPT, "LOG"))]
+    assert "done [-inf, " in client.output("stdout")
+    assert "enable_check_numerics" in client.output("debugger")
+
+
+def test_the_scripts_nan_breakpoint_outlives_the_controllers_breakpoint_edits(tmp_path):
+    script = write(tmp_path, "checked.py", CHECKED_SCRIPT)
+    with session(script, mode="NO_TENSOR", start_paused=True) as client:
+        client.wait_paused(TIMEOUT)
+        client.set_breakpoints([Breakpoint.on_op_type("Square")])
+        client.run()
+        first = client.wait_paused(TIMEOUT)
+        assert event_at(client, first["at_seq"])["op"] == "Square"
+        client.set_breakpoints([])  # the user clears theirs; the script's own stays
+        client.continue_()
+        stops = stops_of(client)
+        assert client.finished_event["status"] == "ok"
+    assert stops == [("breakpoint", "Log", line_of(CHECKED_SCRIPT, "LOG"))]
+
+
 # The weight goes NaN in the first step (sqrt of a negative number in the loss) and stays
 # NaN: every later step's ops inherit it through the variable.
 POISONED_SCRIPT = """\
