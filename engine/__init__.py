@@ -67,12 +67,14 @@ from engine.ops.array_ops import (  # noqa: F401
 )
 from engine.ops.array_ops import range_ as range  # noqa: F401
 from engine.ops.array_ops import slice_ as slice  # noqa: F401
+from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm  # noqa: F401
 from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     abs,
     add,
     add_n,
     cast,
     clip_by_value,
+    cos,
     divide,
     equal,
     exp,
@@ -97,9 +99,11 @@ from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     round,
     rsqrt,
     sign,
+    sin,
     sqrt,
     square,
     subtract,
+    tan,
     tensordot,
     truediv,
     where,
@@ -120,6 +124,7 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_sum,
     reduce_variance,
 )
+from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.shape import TensorShape  # noqa: F401
 from engine.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from engine.tensor import (  # noqa: F401

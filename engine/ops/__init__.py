@@ -2,11 +2,17 @@
 
 from engine.ops import (  # noqa: F401
     array_ops,
+    clip_ops,
     conv_ops,
+    depthwise_conv_ops,
     math_ops,
+    nn_impl,
     nn_ops,
+    pool_ops,
     random_ops,
     reduction_ops,
+    segment_ops,
+    special_math_ops,
 )
 from engine.ops.operators import install as _install_operators
 from engine.ops.registry import REGISTRY, OpDef, execute  # noqa: F401
