@@ -281,7 +281,18 @@ reduce_mean = _reduce(MEAN, "fiu")
 reduce_max = _reduce(MAX, "fiu")
 reduce_min = _reduce(MIN, "fiu")
 reduce_prod = _reduce(PROD, "fiu")
-reduce_euclidean_norm = _reduce(EUCLIDEAN_NORM, "fiu")
+
+
+def reduce_euclidean_norm(input_tensor: Any, axis: Any = None, keepdims: bool = False,
+                          name: str | None = None) -> Tensor:
+    """sqrt(sum(x²)) over ``axis`` (all when None). Over no axis at all it is still the
+    kernel, so each element becomes its magnitude (|x|), as in TensorFlow."""
+    x = _t(input_tensor)
+    require_kinds(x, "fiu", "EuclideanNorm")
+    ax = axis_tuple(axis, x._value.ndim, "EuclideanNorm")
+    return execute(EUCLIDEAN_NORM, (x,), {"axis": ax, "keepdims": bool(keepdims)})
+
+
 reduce_any = _reduce(ANY, "b")
 reduce_all = _reduce(ALL, "b")
 

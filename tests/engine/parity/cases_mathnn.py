@@ -85,6 +85,8 @@ result = [g, outer.gradient(g, x)]
         "tf.math.reduce_euclidean_norm(x, axis=0)", "x")),
     ("euclidean_norm_int", "result = tf.math.reduce_euclidean_norm(tf.constant([[3, 4], [1, 1]]),"
      " axis=1)"),
+    ("euclidean_norm_no_axes_is_magnitude", _grad(
+        "x = tf.constant([-3., 4.])", "tf.math.reduce_euclidean_norm(x, axis=[])", "x")),
     ("euclidean_norm_bad_axis_raises",
      "result = tf.math.reduce_euclidean_norm(tf.constant([1., 2.]), axis=3)"),
     # -- segments ------------------------------------------------------------------------------
