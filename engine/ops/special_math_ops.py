@@ -14,7 +14,7 @@ from engine import errors
 from engine.ops._args import tensors
 from engine.ops.array_ops import broadcast_to, reshape
 from engine.ops.registry import defop, execute
-from engine.tensor import Tensor
+from engine.tensor import Tensor, wrap
 
 
 @defop("Einsum", num_outputs=1)
@@ -37,22 +37,40 @@ def _(op, dy):
         if not op.needs(i) or x._value.dtype.kind != "f":
             grads.append(None)
             continue
-        if len(set(spec)) != len(spec):
-            raise errors.UnimplementedError(
-                None, "Einsum", f"gradient of an einsum operand with a repeated subscript "
-                f"({spec!r}: a diagonal or trace) is not supported [Op:Einsum]")
+        unique = "".join(dict.fromkeys(spec))  # a repeated letter reads a diagonal
+        sizes = dict(zip(spec, x._value.shape))
         others = [s for j, s in enumerate(specs) if j != i]
         seen = set(out).union(*others)
-        kept = "".join(c for c in spec if c in seen)
+        kept = "".join(c for c in unique if c in seen)
         operands = [dy] + [t for j, t in enumerate(op.inputs) if j != i]
         g = execute(EINSUM, tuple(operands),
                     {"equation": ",".join([out] + others) + "->" + kept})
-        if kept != spec:  # letters summed in the forward: every element got the same dy
-            shape = x._value.shape
-            g = broadcast_to(reshape(g, [d if c in seen else 1 for c, d in zip(spec, shape)]),
+        if kept != unique:  # letters summed in the forward: every element got the same dy
+            shape = [sizes[c] for c in unique]
+            g = broadcast_to(reshape(g, [d if c in seen else 1 for c, d in zip(unique, shape)]),
                              shape)
+        if unique != spec:
+            g = _onto_diagonal(g, unique, spec, sizes, x._value.dtype)
         grads.append(g)
     return tuple(grads)
+
+
+def _onto_diagonal(g: Tensor, unique: str, spec: str, sizes: dict, dtype: np.dtype) -> Tensor:
+    """g (one axis per distinct letter) placed on the diagonals a repeated letter read:
+    each repeat gets a fresh letter tied to the first by an identity matrix."""
+    spare = iter(c for c in string.ascii_letters if c not in spec)
+    full, eyes, tied = [], [], set()
+    for c in spec:
+        if c in tied:
+            fresh = next(spare)
+            eyes.append(c + fresh)
+            full.append(fresh)
+        else:
+            tied.add(c)
+            full.append(c)
+    identities = [wrap(np.eye(sizes[pair[0]], dtype=dtype)) for pair in eyes]
+    return execute(EINSUM, (g, *identities),
+                   {"equation": ",".join([unique, *eyes]) + "->" + "".join(full)})
 
 
 def _parse(equation: str, xs: tuple) -> tuple[str, list[Tensor]]:

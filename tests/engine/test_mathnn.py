@@ -14,6 +14,7 @@ from gradcheck import check_gradient, check_second_derivative
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_gradients import (
+    EINSUM_EQUATIONS,
     NONSCALAR,
     NONZERO,
     POSITIVE,
@@ -145,6 +146,22 @@ def test_second_derivative_matches_finite_differences(name: str, data: st.DataOb
     ran = check_second_derivative(case.call, example.arrays, example.kwargs, eps=case.eps,
                                   tol=case.tol)
     assert name in ran, f"the case for {name} ran only {sorted(ran)}"
+
+
+@pytest.mark.parametrize(("equation", "shapes"), EINSUM_EQUATIONS,
+                         ids=[eq for eq, _ in EINSUM_EQUATIONS])
+def test_einsum_first_and_second_derivatives_for_each_equation(equation: str,
+                                                                 shapes: list) -> None:
+    """Every equation form, not only those hypothesis happens to draw: matmul, batch,
+    transpose, reductions, outer, implicit output, ellipsis broadcast, traces, diagonals."""
+    rng = np.random.default_rng(len(equation))
+    xs = [rng.uniform(-2, 2, s) for s in shapes]
+
+    def call(*ts: tf.Tensor) -> tf.Tensor:
+        return tf.einsum(equation, *ts)
+
+    assert "Einsum" in check_gradient(call, xs)
+    check_second_derivative(lambda *ts: tf.square(call(*ts)), xs)
 
 
 # -- dropout: properties, not TensorFlow's random values ------------------------------------------

@@ -174,6 +174,10 @@ result = [clipped[0], norm, tf.constant(clipped[1] is None)]
     ("einsum_contract_missing_letter", _grad(
         "a = tf.reshape(tf.range(6.0), [2, 3])\nb = tf.constant([1., 2., 3., 4.])",
         "tf.einsum('ij,k->i', a, b)", "a", "b")),
+    ("einsum_trace_and_diagonal", _grad(
+        "a = tf.reshape(tf.range(9.0), [3, 3])\nb = tf.reshape(tf.range(18.0) / 4, [2, 3, 3])",
+        "[tf.einsum('ii->', a), tf.einsum('ii->i', a), tf.einsum('bii->b', b), "
+        "tf.einsum('ii', a)]", "a", "b")),
     ("einsum_int", "result = tf.einsum('ij,jk->ik', tf.constant([[1, 2]]), "
      "tf.constant([[3], [4]]))"),
     ("einsum_three_operands", "result = tf.einsum('ij,jk,kl->il', tf.ones([2, 3]), "
