@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from engine.ops import math_ops as m
 from engine.ops.array_ops import identity, stack
 from engine.ops.nn_ops import l2_loss
@@ -53,7 +55,8 @@ def clip_by_global_norm(t_list: Sequence, clip_norm: Any, use_norm: Any = None,
     one = convert_to_tensor(1.0, dtype=use_norm.dtype)
     scale_for_finite = m.multiply(clip_norm, m.minimum(m.divide(1.0, use_norm),
                                                        m.divide(one, clip_norm)))
-    scale = m.add(scale_for_finite, m.subtract(use_norm, use_norm))
+    with np.errstate(invalid="ignore"):  # inf - inf is the intended NaN: no numpy warning
+        scale = m.add(scale_for_finite, m.subtract(use_norm, use_norm))
     clipped = []
     for v in t_list:
         if v is None:

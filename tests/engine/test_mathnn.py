@@ -5,6 +5,7 @@ properties here; the deterministic parts are parity cases in ``parity/cases_math
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import hypothesis.extra.numpy as hnp
@@ -219,3 +220,11 @@ def test_einsum_gradient_inside_tf_function_matches_eager() -> None:
     eager, traced = grads(a, b), tf.function(grads)(a, b)
     for e, t in zip(eager, traced):
         np.testing.assert_allclose(t.numpy(), e.numpy())
+
+
+def test_clip_by_global_norm_of_an_infinite_norm_gives_nan_without_a_warning() -> None:
+    """TensorFlow makes the NaN on purpose (``scale + (norm - norm)``) and says nothing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (clipped,), norm = tf.clip_by_global_norm([tf.constant([np.inf, 1.0])], 1.0)
+    assert np.isnan(clipped.numpy()).all() and np.isinf(norm.numpy())
