@@ -76,6 +76,7 @@ from engine.ops.array_ops import (  # noqa: F401
 )
 from engine.ops.array_ops import range_ as range  # noqa: F401
 from engine.ops.array_ops import slice_ as slice  # noqa: F401
+from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm  # noqa: F401
 from engine.ops.composed_array_ops import (  # noqa: F401
     boolean_mask,
     linspace,
@@ -90,6 +91,7 @@ from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     add_n,
     cast,
     clip_by_value,
+    cos,
     divide,
     equal,
     exp,
@@ -115,9 +117,11 @@ from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     rsqrt,
     saturate_cast,
     sign,
+    sin,
     sqrt,
     square,
     subtract,
+    tan,
     tensordot,
     truediv,
     where,
@@ -144,6 +148,7 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_sum,
     reduce_variance,
 )
+from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.shape import TensorShape  # noqa: F401
 from engine.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from engine.tensor import (  # noqa: F401

@@ -8,7 +8,9 @@ import numpy as np
 
 from engine.ops import math_ops as _m
 from engine.ops import reduction_ops as _r
+from engine.ops.clip_ops import global_norm  # noqa: F401
 from engine.ops.math_ops import matmul, tensordot  # noqa: F401
+from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.tensor import Tensor, convert_to_tensor
 
 

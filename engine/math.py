@@ -7,10 +7,13 @@ from engine.ops.math_ops import (  # noqa: F401
     add,
     add_n,
     cast,
+    ceil,
+    cos,
     divide,
     divide_no_nan,
     equal,
     exp,
+    expm1,
     floor,
     floordiv,
     floormod,
@@ -39,12 +42,23 @@ from engine.ops.math_ops import (  # noqa: F401
     rsqrt,
     saturate_cast,
     sign,
+    sin,
     sqrt,
     square,
     subtract,
+    tan,
     truediv,
+    xlogy,
 )
-from engine.ops.nn_ops import erf, erfc, sigmoid, softplus, tanh  # noqa: F401
+from engine.ops.nn_impl import log_sigmoid  # noqa: F401
+from engine.ops.nn_ops import (  # noqa: F401
+    erf,
+    erfc,
+    sigmoid,
+    softplus,
+    softsign,
+    tanh,
+)
 from engine.ops.ordering_ops import top_k  # noqa: F401
 from engine.ops.reduction_ops import (  # noqa: F401
     argmax,
@@ -54,6 +68,7 @@ from engine.ops.reduction_ops import (  # noqa: F401
     cumsum,
     reduce_all,
     reduce_any,
+    reduce_euclidean_norm,
     reduce_logsumexp,
     reduce_max,
     reduce_mean,
@@ -62,6 +77,11 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_std,
     reduce_sum,
     reduce_variance,
+)
+from engine.ops.segment_ops import (  # noqa: F401
+    segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
 )
 
 

@@ -2,6 +2,14 @@
 
 from engine.linalg import l2_normalize  # noqa: F401,E402
 from engine.ops.conv_ops import conv2d, conv2d_transpose, max_pool2d  # noqa: F401
+from engine.ops.depthwise_conv_ops import depthwise_conv2d  # noqa: F401
+from engine.ops.nn_impl import (  # noqa: F401
+    batch_normalization,
+    dropout,
+    embedding_lookup,
+    moments,
+    sigmoid_cross_entropy_with_logits,
+)
 from engine.ops.nn_ops import (  # noqa: F401
     bias_add,
     elu,
@@ -11,13 +19,16 @@ from engine.ops.nn_ops import (  # noqa: F401
     log_softmax,
     relu,
     relu6,
+    selu,
     sigmoid,
     silu,
     softmax,
     softmax_cross_entropy_with_logits,
     softplus,
+    softsign,
     sparse_softmax_cross_entropy_with_logits,
     swish,
     tanh,
 )
 from engine.ops.ordering_ops import top_k  # noqa: F401
+from engine.ops.pool_ops import avg_pool, avg_pool2d  # noqa: F401

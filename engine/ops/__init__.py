@@ -2,15 +2,21 @@
 
 from engine.ops import (  # noqa: F401
     array_ops,
+    clip_ops,
     composed_array_ops,
     conv_ops,
     debug_ops,
+    depthwise_conv_ops,
     math_ops,
+    nn_impl,
     nn_ops,
     ordering_ops,
     pad_scatter_ops,
+    pool_ops,
     random_ops,
     reduction_ops,
+    segment_ops,
+    special_math_ops,
     string_ops,
 )
 from engine.ops.operators import install as _install_operators

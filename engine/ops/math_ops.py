@@ -309,6 +309,73 @@ ROUND = defop("Round", differentiable=False)(np.round)
 ROUND.doc = "Round half to even (banker's rounding), as TensorFlow's round."
 
 
+CEIL = defop("Ceil", differentiable=False)(np.ceil)
+CEIL.doc = "Smallest integer >= x (no gradient: TensorFlow's Ceil gradient is None)."
+
+
+EXPM1 = defop("Expm1")(_quiet(np.expm1))
+EXPM1.doc = "eˣ - 1, exact near 0 where exp(x) - 1 would cancel."
+
+
+@EXPM1.gradient
+def _(op, dy):
+    """d(eˣ - 1) = dy · eˣ."""
+    return (multiply(dy, exp(op.inputs[0])),)
+
+
+SIN = defop("Sin")(np.sin)
+SIN.doc = "Sine (radians)."
+
+
+@SIN.gradient
+def _(op, dy):
+    """d sin x = dy · cos x."""
+    return (multiply(dy, cos(op.inputs[0])),)
+
+
+COS = defop("Cos")(np.cos)
+COS.doc = "Cosine (radians)."
+
+
+@COS.gradient
+def _(op, dy):
+    """d cos x = -dy · sin x."""
+    return (negative(multiply(dy, sin(op.inputs[0]))),)
+
+
+TAN = defop("Tan")(_quiet(np.tan))
+TAN.doc = "Tangent (radians)."
+
+
+@TAN.gradient
+def _(op, dy):
+    """d tan x = dy / cos² x (TensorFlow's form: dy · (1/cos x)²)."""
+    return (multiply(dy, square(reciprocal(cos(op.inputs[0])))),)
+
+
+@defop("Xlogy")
+@_quiet
+def _xlogy(x, y):
+    """x · log(y), and 0 wherever x is 0 (even where log y is -inf or NaN)."""
+    return np.where(x == 0, np.zeros_like(x), x * np.log(y)).astype(
+        np.result_type(x, y), copy=False)
+
+
+XLOGY = _xlogy
+
+
+@XLOGY.gradient
+def _(op, dy):
+    """As TensorFlow's _XLogyGrad: (dy · log y, dy · x / y), both 0 where x is 0."""
+    x, y = op.inputs
+    nonzero = not_equal(x, 0)
+    zeros = zeros_like(dy)
+    gx = where(nonzero, multiply(dy, log(y)), zeros) if op.needs(0) else None
+    gy = where(nonzero, multiply(dy, divide(x, y)), zeros) if op.needs(1) else None
+    return (None if gx is None else unbroadcast(gx, x),
+            None if gy is None else unbroadcast(gy, y))
+
+
 # -- comparisons and logic (no gradient) -----------------------------------------------------
 
 def _comparison(name: str, fn: Any) -> Any:
@@ -553,6 +620,18 @@ abs = _unary(ABS, _NUMERIC)  # noqa: A001
 sign = _unary(SIGN, _NUMERIC)
 floor = _unary(FLOOR, _FLOAT)
 round = _unary(ROUND, _NUMERIC)  # noqa: A001
+ceil = _unary(CEIL, _FLOAT)
+expm1 = _unary(EXPM1, _FLOAT)
+sin = _unary(SIN, _FLOAT)
+cos = _unary(COS, _FLOAT)
+tan = _unary(TAN, _FLOAT)
+
+
+def xlogy(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """``tf.math.xlogy``: x · log(y), 0 where x is 0 (entropy terms without 0 · -inf)."""
+    x, y = binary_args(x, y, "Xlogy")
+    require_kinds(x, _FLOAT, "Xlogy")
+    return execute(XLOGY, (x, y))
 
 
 def reciprocal(x: Any, name: str | None = None) -> Tensor:

@@ -83,6 +83,47 @@ def _(op, dy):
     return (m.where(m.greater(x, 0), dy, m.multiply(dy, m.add(y, 1))),)
 
 
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@defop("Selu")
+def _selu(x):
+    """scale · x where x >= 0, scale · alpha · (eˣ - 1) elsewhere (self-normalizing); in
+    the input's dtype and with exp - 1 (not expm1), as TensorFlow's kernel rounds."""
+    scale = np.asarray(_SELU_SCALE, dtype=x.dtype)
+    scale_alpha = np.asarray(_SELU_SCALE * _SELU_ALPHA, dtype=x.dtype)
+    neg = scale_alpha * (np.exp(np.minimum(x, 0)) - np.asarray(1, dtype=x.dtype))
+    return np.where(x < 0, neg, scale * x).astype(x.dtype, copy=False)
+
+
+SELU = _selu
+
+
+@SELU.gradient
+def _(op, dy):
+    """dy · (y + scale · alpha) where y < 0, dy · scale elsewhere (TensorFlow's SeluGrad,
+    which reads the output: the slope at 0 is scale)."""
+    y = op.outputs[0]
+    return (m.where(m.less(y, 0), m.multiply(dy, m.add(y, _SELU_SCALE * _SELU_ALPHA)),
+                    m.multiply(dy, _SELU_SCALE)),)
+
+
+@defop("Softsign")
+def _softsign(x):
+    """x / (1 + |x|)."""
+    return x / (1 + np.abs(x))
+
+
+SOFTSIGN = _softsign
+
+
+@SOFTSIGN.gradient
+def _(op, dy):
+    """dy / (1 + |x|)²."""
+    return (m.divide(dy, m.square(m.add(m.abs(op.inputs[0]), 1))),)
+
+
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
@@ -343,6 +384,16 @@ def tanh(x: Any, name: str | None = None) -> Tensor:
 
 def softplus(features: Any, name: str | None = None) -> Tensor:
     return execute(SOFTPLUS, (_float(features, "Softplus"),))
+
+
+def selu(features: Any, name: str | None = None) -> Tensor:
+    """``tf.nn.selu``: the scaled ELU of Klambauer et al. (fixed alpha and scale)."""
+    return execute(SELU, (_float(features, "Selu"),))
+
+
+def softsign(features: Any, name: str | None = None) -> Tensor:
+    """``tf.nn.softsign``: x / (1 + |x|), a tanh-like curve with polynomial tails."""
+    return execute(SOFTSIGN, (_float(features, "Softsign"),))
 
 
 def silu(features: Any, beta: float = 1.0, name: str | None = None) -> Tensor:

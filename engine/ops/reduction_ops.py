@@ -169,6 +169,27 @@ def _(op, dy):
     return (math_ops.multiply(_grad_to_input(op, dy), others),)
 
 
+@defop("EuclideanNorm")
+def _euclidean_norm(x, axis=None, keepdims=False):
+    """sqrt(sum(x²)) over ``axis``; integers stay integers (the root truncated), as in TF."""
+    x = np.asarray(x)
+    wide = np.float64 if x.dtype.kind in "iu" else x.dtype
+    total = np.sum(np.square(x, dtype=wide), axis=axis, keepdims=keepdims)
+    return np.asarray(np.sqrt(total)).astype(x.dtype, copy=False)
+
+
+EUCLIDEAN_NORM = _euclidean_norm
+
+
+@EUCLIDEAN_NORM.gradient
+def _(op, dy):
+    """TensorFlow's _EuclideanNormGrad: x / (norm / dy), norm and dy with kept dims."""
+    x = op.inputs[0]
+    kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
+    norm = _reshape(op.outputs[0], kept)
+    return (math_ops.divide(x, math_ops.divide(norm, _reshape(dy, kept))),)
+
+
 ANY = _reduction("Any", np.any, differentiable=False)
 ALL = _reduction("All", np.all, differentiable=False)
 
@@ -260,6 +281,18 @@ reduce_mean = _reduce(MEAN, "fiu")
 reduce_max = _reduce(MAX, "fiu")
 reduce_min = _reduce(MIN, "fiu")
 reduce_prod = _reduce(PROD, "fiu")
+
+
+def reduce_euclidean_norm(input_tensor: Any, axis: Any = None, keepdims: bool = False,
+                          name: str | None = None) -> Tensor:
+    """sqrt(sum(x²)) over ``axis`` (all when None). Over no axis at all it is still the
+    kernel, so each element becomes its magnitude (|x|), as in TensorFlow."""
+    x = _t(input_tensor)
+    require_kinds(x, "fiu", "EuclideanNorm")
+    ax = axis_tuple(axis, x._value.ndim, "EuclideanNorm")
+    return execute(EUCLIDEAN_NORM, (x,), {"axis": ax, "keepdims": bool(keepdims)})
+
+
 reduce_any = _reduce(ANY, "b")
 reduce_all = _reduce(ALL, "b")
 

@@ -620,6 +620,138 @@ OP_CASES: dict[str, Case] = {
 }
 
 
+# -- issue 11 math/nn ops: trigonometry, xlogy, segments, einsum, pooling, depthwise -------
+
+@st.composite
+def sorted_segment_inputs(draw: st.DrawFn) -> Example:
+    data = draw(NONSCALAR.flatmap(arrays))
+    ids = np.sort(draw(indices(data.shape[:1], 4)))
+    return Example((data,), {"segment_ids": ids})
+
+
+@st.composite
+def segment_max_inputs(draw: st.DrawFn) -> Example:
+    """Distinct values (no ties for a maximum) and ids that may leave segments empty."""
+    data = draw(NONSCALAR.flatmap(distinct))
+    n = draw(st.integers(1, 4))
+    ids = draw(hnp.arrays(np.int32, data.shape[:draw(st.integers(1, data.ndim))],
+                          elements=st.integers(-1, n - 1)))
+    return Example((data,), {"segment_ids": ids, "num_segments": n})
+
+
+EINSUM_EQUATIONS = [  # (equation, operand shapes)
+    ("ij,jk->ik", [(2, 3), (3, 2)]),
+    ("bij,bjk->bik", [(2, 2, 3), (2, 3, 1)]),
+    ("ij->ji", [(2, 3)]),
+    ("ijk->k", [(2, 3, 2)]),
+    ("ijk->", [(2, 1, 3)]),
+    ("i,j->ij", [(3,), (2,)]),
+    ("i,i->", [(3,), (3,)]),
+    ("ij,k->i", [(2, 3), (2,)]),
+    ("ij,jk", [(2, 3), (3, 2)]),
+    ("...ij,...jk->...ik", [(2, 1, 2, 3), (3, 3, 2)]),
+    ("ij,jk,kl->il", [(2, 2), (2, 3), (3, 2)]),
+    ("ii->", [(3, 3)]),
+    ("ii->i", [(2, 2)]),
+    ("iij,jk->ik", [(2, 2, 3), (3, 2)]),
+]
+
+
+@st.composite
+def einsum_inputs(draw: st.DrawFn) -> Example:
+    equation, shapes = draw(st.sampled_from(EINSUM_EQUATIONS))
+    return Example(tuple(draw(arrays(s)) for s in shapes), {"equation": equation})
+
+
+@st.composite
+def depthwise_geometry(draw: st.DrawFn) -> dict[str, Any]:
+    """A small depthwise convolution: equal strides, or dilation with stride 1 (TF's rule)."""
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    dilations = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    stride = 1 if dilations != (1, 1) else draw(st.integers(1, 2))
+    padding = draw(st.sampled_from(["VALID", "SAME"]))
+    low = [(k - 1) * d + 1 if padding == "VALID" else 1 for k, d in zip((kh, kw), dilations)]
+    h, w = draw(st.integers(low[0], 5)), draw(st.integers(low[1], 5))
+    n, c, m = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    oh = conv_ops.output_size(h, kh, stride, dilations[0], padding)[0]
+    ow = conv_ops.output_size(w, kw, stride, dilations[1], padding)[0]
+    return {"x": (n, h, w, c), "w": (kh, kw, c, m), "y": (n, oh, ow, c * m),
+            "strides": [1, stride, stride, 1], "padding": padding, "dilations": dilations}
+
+
+@st.composite
+def depthwise_inputs(draw: st.DrawFn, first: str, second: str) -> Example:
+    g = draw(depthwise_geometry())
+    return Example((draw(arrays(g[first])), draw(arrays(g[second]))),
+                   {"strides": g["strides"], "padding": g["padding"],
+                    "dilations": g["dilations"], "shapes": {k: g[k] for k in "xwy"}})
+
+
+def _depthwise(x: tf.Tensor, w: tf.Tensor, shapes: dict, **conv: Any) -> tf.Tensor:
+    return tf.nn.depthwise_conv2d(x, w, **conv)
+
+
+def depthwise_input_gradient(w: tf.Tensor, u: tf.Tensor, shapes: dict, **conv: Any
+                             ) -> tf.Tensor:
+    """d/dx sum(depthwise(x, w) * u): DepthwiseConv2dNativeBackpropInput(w, u)."""
+    x = tf.zeros(shapes["x"], tf.float64)  # linear in x: the point does not matter
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.depthwise_conv2d(x, w, **conv)
+    return tape.gradient(y, x, output_gradients=u)
+
+
+def depthwise_filter_gradient(x: tf.Tensor, u: tf.Tensor, shapes: dict, **conv: Any
+                              ) -> tf.Tensor:
+    """d/dw sum(depthwise(x, w) * u): DepthwiseConv2dNativeBackpropFilter(x, u)."""
+    w = tf.zeros(shapes["w"], tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(w)
+        y = tf.nn.depthwise_conv2d(x, w, **conv)
+    return tape.gradient(y, w, output_gradients=u)
+
+
+@st.composite
+def avg_pool_grad_inputs(draw: st.DrawFn) -> Example:
+    """An upstream gradient u shaped like the pooled output (AvgPoolGrad reads only u)."""
+    (x, u), pool = draw(pool_inputs("y"))
+    return Example((u,), {**pool, "x_shape": x.shape})
+
+
+def avg_pool_gradient(u: tf.Tensor, x_shape: tuple, **pool: Any) -> tf.Tensor:
+    """d/dx sum(avg_pool2d(x) * u): AvgPoolGrad(u), the same at every x."""
+    x = tf.zeros(x_shape, tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.avg_pool2d(x, **pool)
+    return tape.gradient(y, x, output_gradients=u)
+
+
+OP_CASES.update({
+    "Sin": unary(tf.sin),
+    "Cos": unary(tf.cos),
+    "Tan": unary(tf.tan, floats(-1.2, 1.2)),
+    "Expm1": unary(tf.math.expm1),
+    "Xlogy": binary(tf.math.xlogy, x=NONZERO, y=POSITIVE),
+    "EuclideanNorm": Case(reduction(lambda s: arrays(s, NONZERO)), tf.math.reduce_euclidean_norm),
+    "SegmentSum": Case(sorted_segment_inputs(), tf.math.segment_sum),
+    # An empty segment holds float64's lowest value, which would swamp the finite
+    # differences of the weighted sum: floor the result far below the data.
+    "UnsortedSegmentMax": Case(segment_max_inputs(), lambda x, **kw: tf.maximum(
+        tf.math.unsorted_segment_max(x, **kw), -10.0)),
+    "Einsum": Case(einsum_inputs(), lambda *xs, equation: tf.einsum(equation, *xs)),
+    "Selu": unary(tf.nn.selu, NONZERO),
+    "Softsign": unary(tf.nn.softsign, NONZERO),
+    "AvgPool": Case(pool_inputs(), tf.nn.avg_pool2d),
+    "AvgPoolGrad": Case(avg_pool_grad_inputs(), avg_pool_gradient),
+    "DepthwiseConv2dNative": Case(depthwise_inputs("x", "w"), _depthwise),
+    "DepthwiseConv2dNativeBackpropInput": Case(depthwise_inputs("w", "y"),
+                                               depthwise_input_gradient),
+    "DepthwiseConv2dNativeBackpropFilter": Case(depthwise_inputs("x", "y"),
+                                                depthwise_filter_gradient),
+})
+
+
 def run_case(case: Case, example: Example) -> set[str]:
     return check_gradient(case.call, example.arrays, example.kwargs, variables=case.variables,
                           eps=case.eps, tol=case.tol)
@@ -719,6 +851,7 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "StringSplitV2": lambda x: _as_float(tf.size(tf.strings.split(
         tf.strings.as_string(tf.reshape(x, [-1])[0]), "."))),
     "StringFormat": lambda x: _as_float(tf.strings.length(tf.strings.format("x={}", x))),
+    "Ceil": tf.math.ceil,
 }
 
 
