@@ -8,9 +8,11 @@ fixes the accepted shapes; variables are captured by reference.
 
 Tapescope specifics: tracing is concrete (see ``engine.graph.trace``), so a graph is
 specialized to input shapes. With ``input_signature`` or ``reduce_retracing``, a call with
-new dimensions that still fit the signature is re-specialized without counting as a
-retrace — but the Python body runs again for it. Python ``if``/``while`` on tensor values
-is refused (there is no AutoGraph).
+new dimensions that still fit the signature gets a graph of its own without counting as a
+retrace: the first graph replayed for the new shapes once a second trace showed no size is
+baked in (``TraceFamily``), else the Python body traced again. Results are always tensors,
+returned through ``Identity`` nodes, and placeholders are named after the Python parameters,
+as in TF. Python ``if``/``while`` on tensor values is refused (there is no AutoGraph).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from engine.function_signature import (
 from engine.graph.executor import CompiledGraph, SummarizedGraph, run_observed
 from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
+from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
 from engine.ops._args import kernel_dtype_name
 from engine.ops.array_ops import identity
@@ -224,6 +227,52 @@ class ConcreteFunction:
         return f"{self.graph.name}({args})"
 
 
+class TraceFamily:
+    """The traces of one signature with ``None`` dimensions (``input_signature``, or a shape
+    ``reduce_retracing`` relaxed): one graph per input shape, as Tapescope traces concretely.
+
+    TensorFlow runs the Python body once for them all. Here the second shape traces the body
+    again and compares the graph with the first one replayed for that shape: the same program
+    (no size baked in as a constant) makes the family generic, and every later shape is a
+    replay of the first graph, without running Python. Otherwise each shape runs the body."""
+
+    def __init__(self, root: ConcreteFunction) -> None:
+        self.root = root
+        self.generic: bool | None = None  # unknown until a second shape
+
+    def _replay(self, args: tuple, kwargs: dict, shapes: list | None) -> ConcreteFunction:
+        arrays = [leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+                  for leaf in nest.flatten([list(args), kwargs])
+                  if isinstance(leaf, Tensor | np.ndarray) and not isinstance(leaf, Variable)]
+        statics = shapes if shapes is not None else [None] * len(arrays)
+        builder = replay(self.root.graph, arrays, statics)
+        root = self.root
+        concrete = ConcreteFunction(builder.graph, root._structure, root._leaf_is_output,
+                                    root._constants, [])
+        for name in ("_signature", "_arg_names", "_traced_args", "_traced_kwargs",
+                     "_structured_outputs", "_output_specs"):
+            setattr(concrete, name, getattr(root, name))
+        return concrete
+
+    def check_generic(self, traced: ConcreteFunction, args: tuple, kwargs: dict,
+                      shapes: list | None) -> None:
+        try:
+            replayed = self._replay(args, kwargs, shapes)
+        except Exception:  # noqa: BLE001 - a size baked in that this shape does not fit
+            self.generic = False
+            return
+        self.generic = same_program(traced.graph, replayed.graph)
+
+    def respecialize(self, args: tuple, kwargs: dict,
+                     shapes: list | None) -> ConcreteFunction | None:
+        """The first graph replayed for these shapes (None if it does not fit them)."""
+        try:
+            return self._replay(args, kwargs, shapes)
+        except Exception:  # noqa: BLE001 - then the Python body traces it
+            self.generic = False
+            return None
+
+
 class Function:
     """The callable that ``@tf.function`` returns."""
 
@@ -242,6 +291,7 @@ class Function:
         self.reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self._cache: dict[tuple, ConcreteFunction] = {}
         self._generalized: list[tuple] = []  # signatures that count as one trace each
+        self._families: dict[tuple, TraceFamily] = {}  # per such signature: its first trace
         self._tracing_count = 0
         self._recent: list[bool] = []  # per call: did it trace?
         self._last_key: tuple | None = None
@@ -347,7 +397,16 @@ class Function:
                     "retracing. For (3), please pass tensors.", RetracingWarning, stacklevel=3)
             self.last_retrace_reason = reason
         self._last_key = key
-        concrete = trace_function(self.python_function, args, kwargs, self._name, shapes)
+        concrete = None
+        family = self._families.get(general) if general is not None else None
+        if family is not None and family.generic:
+            concrete = family.respecialize(args, kwargs, shapes)
+        if concrete is None:
+            concrete = trace_function(self.python_function, args, kwargs, self._name, shapes)
+            if family is None and general is not None:
+                self._families[general] = TraceFamily(concrete)
+            elif family is not None and family.generic is None:
+                family.check_generic(concrete, args, kwargs, shapes)
         self._cache[key] = concrete
         if STATE.hook is not None:
             STATE.hook.graph_traced(concrete, self._name, self._tracing_count,

@@ -452,3 +452,39 @@ def test_concrete_function_of_nested_and_empty_arguments_prints_like_tensorflow(
     assert str(empty) == ("ConcreteFunction Input Parameters:\nOutput Type:\n"
                           "  Literal[None]\nCaptures:\n  None")
     assert repr(empty).startswith("<ConcreteFunction () -> Literal[None] at 0x")
+
+
+def test_a_shape_generic_signature_stops_running_the_python_body_after_two_shapes():
+    # TF runs the body once; Tapescope traces concretely, so the second shape traces again
+    # to prove no size was baked in, and every later one replays the first graph.
+    texts = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def double_rows(x):
+        texts.append(str(x))
+        return tf.reduce_sum(x * 2.0, axis=1)
+
+    for n in (2, 5, 7, 1):
+        np.testing.assert_array_equal(double_rows(tf.ones([n, 3])).numpy(), [6.0] * n)
+    assert texts == ['Tensor("x:0", shape=(None, 3), dtype=float32)'] * 2
+    assert double_rows.experimental_get_tracing_count() == 1
+
+
+def test_a_size_baked_into_the_graph_keeps_tracing_per_shape_and_stays_right():
+    # the gradient of a mean multiplies by 1/batch_size: a constant of the trace, so each
+    # batch size needs a trace of its own
+    w = tf.Variable(tf.ones([3, 1]))
+    traces = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def grad_of_mean(x):
+        traces.append(1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.matmul(x, w) ** 2)
+        return tape.gradient(loss, w)
+
+    for n in (2, 5, 7):
+        x = np.arange(3 * n, dtype=np.float32).reshape(n, 3)
+        want = 2 * x.T @ (x @ np.ones((3, 1), np.float32)) / n
+        np.testing.assert_allclose(grad_of_mean(tf.constant(x)).numpy(), want, rtol=1e-6)
+    assert len(traces) == 3 and grad_of_mean.experimental_get_tracing_count() == 1
