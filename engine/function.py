@@ -172,8 +172,7 @@ class ConcreteFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or len(args) != len(self._traced_args):
             args, kwargs = self._bind(args, kwargs)
-        tensors = [a for a in nest.flatten([list(args), kwargs])
-                   if isinstance(a, Tensor | np.ndarray) and not isinstance(a, Variable)]
+        tensors = self._tensor_arguments(args, kwargs)
         if len(tensors) != len(self.graph.params):
             raise TypeError(f"{self.graph.name}: expected {len(self.graph.params)} tensor "
                             f"arguments, got {len(tensors)}.")
@@ -186,6 +185,30 @@ class ConcreteFunction:
                     f"to be a {kernel_dtype_name(p.dtype)} tensor but is a "
                     f"{kernel_dtype_name(got)} tensor [Op:{name}]")
         return self._call_flat(tensors)
+
+    def _tensor_arguments(self, args: Any, kwargs: dict) -> list:
+        """The tensors to feed, where the trace had TensorSpecs (Python values converted to
+        the spec's dtype); a Python value other than the one traced is refused, as in TF."""
+        tensors: list = []
+
+        def match(want: Any, got: Any) -> None:
+            if isinstance(want, TensorSpec):
+                if not isinstance(got, Tensor | np.ndarray) or isinstance(got, Variable):
+                    got = convert_to_tensor(got, dtype=want.dtype)
+                tensors.append(got)
+            elif isinstance(want, dict) and isinstance(got, dict) and want.keys() == got.keys():
+                for k in sorted(want):  # the order nest.flatten gives the placeholders
+                    match(want[k], got[k])
+            elif (isinstance(want, list | tuple) and isinstance(got, list | tuple)
+                  and len(want) == len(got)):
+                for w, g in zip(want, got):
+                    match(w, g)
+            elif not isinstance(got, Variable) and not _same_literal(want, got):
+                raise TypeError(f"Binding inputs to tf.function failed due to `Can not cast "
+                                f"{got!r} to {type_text(want)}`.")
+
+        match([list(self._traced_args), self._traced_kwargs], [list(args), kwargs])
+        return tensors
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple[list, dict]:
         """Arguments given by keyword, or Python literals left out, laid out as traced."""
@@ -322,20 +345,31 @@ class Function:
                             "input_signature; pass them positionally.")
         return bound.args
 
-    def _check_signature(self, args: tuple) -> None:
+    def _check_signature(self, args: tuple) -> tuple:
+        """The arguments as tensors of the signature's dtypes (Python lists and numbers are
+        converted, as TF does); a tensor of another dtype or shape is refused."""
         specs = self.input_signature or []
         if len(args) != len(specs):
             raise TypeError(f"{self._name}() takes {len(specs)} positional arguments per its "
                             f"input_signature but {len(args)} were given.")
+        converted = []
         for i, (arg, spec) in enumerate(zip(args, specs)):
-            value = arg if isinstance(arg, Tensor | np.ndarray) else None
-            if value is None or not spec.is_compatible_with(
+            value = arg
+            if not isinstance(arg, Tensor | np.ndarray) and isinstance(spec, TensorSpec):
+                try:
+                    value = convert_to_tensor(arg, dtype=spec.dtype)
+                except (TypeError, ValueError):
+                    value = None
+            if not isinstance(value, Tensor | np.ndarray) or not spec.is_compatible_with(
                     TensorSpec(np.shape(value), np.asarray(value).dtype if not isinstance(
                         value, Tensor) else value.dtype)):
                 got = (f"shape {tuple(np.shape(value))} dtype {np.asarray(value).dtype}"
                        if value is not None else repr(arg))
-                raise TypeError(f"{self._name}: argument {i} ({got}) is incompatible with "
-                                f"input_signature[{i}] = {spec}.")
+                raise TypeError(f"Binding inputs to tf.function failed: {self._name}: argument "
+                                f"{i} ({got}) is incompatible with input_signature[{i}] = "
+                                f"{spec}.")
+            converted.append(value)
+        return tuple(converted)
 
     def _generalize(self, key: tuple) -> tuple | None:
         """The recorded generalized signature that ``key`` fits, if any."""
@@ -351,7 +385,7 @@ class Function:
         if self.input_signature is not None:
             if kwargs:
                 args, kwargs = self._positional(args, kwargs), {}
-            self._check_signature(args)
+            args = self._check_signature(args)
         leaves = nest.flatten([list(args), kwargs])
         key = tuple(_leaf_key(leaf) for leaf in leaves)
         concrete = self._cache.get(key)
@@ -450,6 +484,13 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<engine.function.Function {self._name}>"
+
+
+def _same_literal(want: Any, got: Any) -> bool:
+    try:
+        return type(want) is type(got) and bool(want == got)
+    except (TypeError, ValueError):
+        return want is got
 
 
 def _is_literal(value: Any) -> bool:

@@ -107,6 +107,24 @@ out = f.get_concrete_function().structured_outputs
 result = [tf.constant([d is None for d in out["sum"].shape.as_list()]),
           tf.constant(out["total"].shape.rank)]
 """),
+    ("input_signature_converts_python_lists_to_its_dtype", """
+@tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+def f(x):
+    return tf.reduce_sum(x, axis=1)
+result = [f([[1, 2, 3]]), f.get_concrete_function()([[1.0, 2.0, 4.0]])]
+"""),
+    ("input_signature_rejects_another_dtype", """
+@tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+def f(x):
+    return x
+result = f(tf.constant([[1, 2, 3]]))
+"""),
+    ("concrete_function_rejects_another_python_literal", """
+def add(a, b):
+    return a + b
+c = tf.function(add).get_concrete_function(tf.constant(1), 2)
+result = c(tf.constant(5), 3)
+"""),
     # -- gradients through a traced function ---------------------------------------------------
     ("gradient_through_a_traced_function", """
 @tf.function
