@@ -488,3 +488,25 @@ def test_a_size_baked_into_the_graph_keeps_tracing_per_shape_and_stays_right():
         want = 2 * x.T @ (x @ np.ones((3, 1), np.float32)) / n
         np.testing.assert_allclose(grad_of_mean(tf.constant(x)).numpy(), want, rtol=1e-6)
     assert len(traces) == 3 and grad_of_mean.experimental_get_tracing_count() == 1
+
+
+def test_a_replayed_graph_updates_variables_as_the_traced_one_does():
+    # (a training step's gradients of reductions bake the batch size into BroadcastTo's
+    # shape today, so those keep tracing per batch size; this update has none)
+    w = tf.Variable(tf.zeros([2]))
+    traces = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def accumulate(x):
+        traces.append(1)
+        w.assign_add(tf.reduce_sum(x, axis=0))
+        return tf.reduce_sum(x * w, axis=1)
+
+    expected_w = np.zeros([2], np.float32)
+    for n in (3, 5, 7, 9):
+        x = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+        expected_w = expected_w + x.sum(axis=0)
+        np.testing.assert_allclose(accumulate(tf.constant(x)).numpy(), (x * expected_w).sum(1),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(w.numpy(), expected_w, rtol=1e-6)
+    assert len(traces) == 2  # 7 and 9 replay the first graph
