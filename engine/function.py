@@ -91,6 +91,7 @@ class ConcreteFunction:
         self._structure = structure  # nested outputs with placeholders for tensors
         self._leaf_is_output = leaf_is_output
         self._constants = constants  # non-tensor leaves of the result, returned as-is
+        self._owner: Function | None = None  # the tf.function that traced it
 
     @property
     def compiled(self) -> CompiledGraph:
@@ -184,6 +185,15 @@ class ConcreteFunction:
                     None, name, f"cannot compute {name} as input #{i}(zero-based) was expected "
                     f"to be a {kernel_dtype_name(p.dtype)} tensor but is a "
                     f"{kernel_dtype_name(got)} tensor [Op:{name}]")
+        for t, p in zip(tensors, self.graph.params):
+            if np.shape(t._value if isinstance(t, Tensor) else t) != p.shape:
+                # this graph is specialized to its trace's shapes: the function that made it
+                # finds (or makes) the graph for these, as its signature allows
+                if self._owner is None:
+                    raise errors.InvalidArgumentError(
+                        None, self.graph.name, f"{self.graph.name} was traced for shape "
+                        f"{p.shape}, got {np.shape(t._value if isinstance(t, Tensor) else t)}")
+                return self._owner(*args, **kwargs)
         return self._call_flat(tensors)
 
     def _tensor_arguments(self, args: Any, kwargs: dict) -> list:
@@ -441,6 +451,7 @@ class Function:
                 self._families[general] = TraceFamily(concrete)
             elif family is not None and family.generic is None:
                 family.check_generic(concrete, args, kwargs, shapes)
+        concrete._owner = self
         self._cache[key] = concrete
         if STATE.hook is not None:
             STATE.hook.graph_traced(concrete, self._name, self._tracing_count,

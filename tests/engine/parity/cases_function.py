@@ -87,6 +87,13 @@ def f(x):
 c = f.get_concrete_function()
 result = [c(tf.ones([3, 2])), c(x=tf.ones([1, 2])), f.experimental_get_tracing_count()]
 """),
+    ("concrete_function_from_input_signature_takes_every_batch_size", """
+@tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+def f(x):
+    return x * 2.0 + 1.0
+c = f.get_concrete_function()
+result = [c(tf.ones([1, 2])), c(tf.ones([3, 2])), c(x=tf.ones([2, 2]))]
+"""),
     ("concrete_function_literal_argument_may_be_left_out", """
 def add(a, b):
     return a + b
