@@ -8,14 +8,17 @@ fixes the accepted shapes; variables are captured by reference.
 
 Tapescope specifics: tracing is concrete (see ``engine.graph.trace``), so a graph is
 specialized to input shapes. With ``input_signature`` or ``reduce_retracing``, a call with
-new dimensions that still fit the signature is re-specialized without counting as a
-retrace — but the Python body runs again for it. Python ``if``/``while`` on tensor values
-is refused (there is no AutoGraph).
+new dimensions that still fit the signature gets a graph of its own without counting as a
+retrace: the first graph replayed for the new shapes once a second trace showed no size is
+baked in (``TraceFamily``), else the Python body traced again. Results are always tensors,
+returned through ``Identity`` nodes, and placeholders are named after the Python parameters,
+as in TF. Python ``if``/``while`` on tensor values is refused (there is no AutoGraph).
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import time
 import warnings
@@ -24,13 +27,24 @@ from typing import Any
 
 import numpy as np
 
-from engine import nest
+from engine import errors, nest
 from engine.context import STATE
+from engine.function_signature import (
+    argument_names,
+    named_specs,
+    parameter_kinds,
+    python_signature,
+    type_text,
+)
 from engine.graph.executor import CompiledGraph, SummarizedGraph, run_observed
-from engine.graph.ir import Graph
+from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
+from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
-from engine.tensor import Tensor, Variable, wrap
+from engine.ops._args import kernel_dtype_name
+from engine.ops.array_ops import identity
+from engine.shape import TensorShape
+from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
 from engine.tensor_spec import TensorSpec
 
 RETRACE_WARNING_THRESHOLD = 5  # TensorFlow warns at 5 traces within its recent calls
@@ -77,6 +91,7 @@ class ConcreteFunction:
         self._structure = structure  # nested outputs with placeholders for tensors
         self._leaf_is_output = leaf_is_output
         self._constants = constants  # non-tensor leaves of the result, returned as-is
+        self._owner: Function | None = None  # the tf.function that traced it
 
     @property
     def compiled(self) -> CompiledGraph:
@@ -93,9 +108,23 @@ class ConcreteFunction:
             program = self._summarized[key] = SummarizedGraph(self.graph, keep_values, full)
         return program
 
+    # -- what it was traced for (set by trace_function) -----------------------------------
+    def _describe_inputs(self, signature: inspect.Signature | None, names: list[str],
+                         args: list, kwargs: dict, shapes: dict) -> None:
+        self._signature = signature
+        self._arg_names = names[:len(args)]
+        self._traced_args = [named_specs(n, a, shapes) for n, a in zip(names, args)]
+        self._traced_kwargs = {k: named_specs(k, v, shapes) for k, v in kwargs.items()}
+
+    @property
+    def structured_input_signature(self) -> tuple[tuple, dict]:
+        """The arguments it was traced for: TensorSpecs (named by path) and Python values."""
+        return tuple(self._traced_args), dict(self._traced_kwargs)
+
     @property
     def structured_outputs(self) -> Any:
-        return self._structure
+        """The result's structure with the graph's output tensors (``Identity:0`` …)."""
+        return self._structured_outputs
 
     @property
     def inputs(self) -> list:
@@ -105,10 +134,105 @@ class ConcreteFunction:
     def outputs(self) -> list:
         return list(self.graph.outputs)
 
-    def __call__(self, *args: Any) -> Any:
-        return self._call_flat([a for a in nest.flatten(list(args))
-                                if isinstance(a, Tensor | np.ndarray)
-                                and not isinstance(a, Variable)])
+    def _parameters(self) -> list[tuple[str, str, Any]]:
+        """(name, kind, value) per parameter, defaults included, as TF's FunctionType."""
+        kinds = parameter_kinds(self._signature, self._arg_names + list(self._traced_kwargs))
+        if self._signature is None:
+            return [(n, kinds[n], v) for n, v in zip(self._arg_names, self._traced_args)]
+        bound = self._signature.bind(*self._traced_args, **self._traced_kwargs)
+        bound.apply_defaults()
+        return [(n, kinds[n], v) for n, v in bound.arguments.items()
+                if kinds[n] not in ("VAR_POSITIONAL", "VAR_KEYWORD")]
+
+    def __str__(self) -> str:
+        lines = ["ConcreteFunction Input Parameters:"]
+        lines += [f"  {n} ({kind}): {type_text(v)}" for n, kind, v in self._parameters()]
+        lines += ["Output Type:", f"  {type_text(self._output_specs)}", "Captures:"]
+        variables = self.graph.variables()
+        lines += [f"  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)"
+                  for v in variables] or ["  None"]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        params, positional_only, keyword_only = [], False, False
+        for n, kind, v in self._parameters():
+            if kind == "POSITIONAL_ONLY":
+                positional_only = True
+            elif positional_only:
+                params.append("/")
+                positional_only = False
+            if kind == "KEYWORD_ONLY" and not keyword_only:
+                params.append("*")
+                keyword_only = True
+            params.append(f"{n}: {type_text(v)}")
+        if positional_only:
+            params.append("/")
+        return (f"<ConcreteFunction ({', '.join(params)}) -> {type_text(self._output_specs)} "
+                f"at 0x{id(self):X}>")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) != len(self._traced_args):
+            args, kwargs = self._bind(args, kwargs)
+        tensors = self._tensor_arguments(args, kwargs)
+        if len(tensors) != len(self.graph.params):
+            raise TypeError(f"{self.graph.name}: expected {len(self.graph.params)} tensor "
+                            f"arguments, got {len(tensors)}.")
+        for i, (t, p) in enumerate(zip(tensors, self.graph.params)):
+            got = np.dtype(t._value.dtype if isinstance(t, Tensor) else np.asarray(t).dtype)
+            if got != p.dtype:
+                name = f"__inference_{self.graph.name}_{self.graph_id}"
+                raise errors.InvalidArgumentError(
+                    None, name, f"cannot compute {name} as input #{i}(zero-based) was expected "
+                    f"to be a {kernel_dtype_name(p.dtype)} tensor but is a "
+                    f"{kernel_dtype_name(got)} tensor [Op:{name}]")
+        for t, p in zip(tensors, self.graph.params):
+            if np.shape(t._value if isinstance(t, Tensor) else t) != p.shape:
+                # this graph is specialized to its trace's shapes: the function that made it
+                # finds (or makes) the graph for these, as its signature allows
+                if self._owner is None:
+                    raise errors.InvalidArgumentError(
+                        None, self.graph.name, f"{self.graph.name} was traced for shape "
+                        f"{p.shape}, got {np.shape(t._value if isinstance(t, Tensor) else t)}")
+                return self._owner(*args, **kwargs)
+        return self._call_flat(tensors)
+
+    def _tensor_arguments(self, args: Any, kwargs: dict) -> list:
+        """The tensors to feed, where the trace had TensorSpecs (Python values converted to
+        the spec's dtype); a Python value other than the one traced is refused, as in TF."""
+        tensors: list = []
+
+        def match(want: Any, got: Any) -> None:
+            if isinstance(want, TensorSpec):
+                if not isinstance(got, Tensor | np.ndarray) or isinstance(got, Variable):
+                    got = convert_to_tensor(got, dtype=want.dtype)
+                tensors.append(got)
+            elif isinstance(want, dict) and isinstance(got, dict) and want.keys() == got.keys():
+                for k in sorted(want):  # the order nest.flatten gives the placeholders
+                    match(want[k], got[k])
+            elif (isinstance(want, list | tuple) and isinstance(got, list | tuple)
+                  and len(want) == len(got)):
+                for w, g in zip(want, got):
+                    match(w, g)
+            elif not isinstance(got, Variable) and not _same_literal(want, got):
+                raise TypeError(f"Binding inputs to tf.function failed due to `Can not cast "
+                                f"{got!r} to {type_text(want)}`.")
+
+        match([list(self._traced_args), self._traced_kwargs], [list(args), kwargs])
+        return tensors
+
+    def _bind(self, args: tuple, kwargs: dict) -> tuple[list, dict]:
+        """Arguments given by keyword, or Python literals left out, laid out as traced."""
+        if self._signature is None:
+            raise TypeError(f"{self.graph.name}: keyword arguments need a Python signature.")
+        try:
+            given = self._signature.bind_partial(*args, **kwargs).arguments
+        except TypeError as exc:
+            raise TypeError(f"Binding inputs to tf.function failed: {exc}") from None
+        laid = [given.get(n, traced) for n, traced in zip(self._arg_names, self._traced_args)]
+        for n, traced in zip(self._arg_names, self._traced_args):
+            if n not in given and not _is_literal(traced):
+                raise TypeError(f"{self.graph.name}() missing required argument: {n!r}")
+        return laid, {k: given.get(k, v) for k, v in self._traced_kwargs.items()}
 
     def _call_flat(self, tensors: list) -> Any:
         hook = STATE.op_hook
@@ -136,6 +260,52 @@ class ConcreteFunction:
         return f"{self.graph.name}({args})"
 
 
+class TraceFamily:
+    """The traces of one signature with ``None`` dimensions (``input_signature``, or a shape
+    ``reduce_retracing`` relaxed): one graph per input shape, as Tapescope traces concretely.
+
+    TensorFlow runs the Python body once for them all. Here the second shape traces the body
+    again and compares the graph with the first one replayed for that shape: the same program
+    (no size baked in as a constant) makes the family generic, and every later shape is a
+    replay of the first graph, without running Python. Otherwise each shape runs the body."""
+
+    def __init__(self, root: ConcreteFunction) -> None:
+        self.root = root
+        self.generic: bool | None = None  # unknown until a second shape
+
+    def _replay(self, args: tuple, kwargs: dict, shapes: list | None) -> ConcreteFunction:
+        arrays = [leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+                  for leaf in nest.flatten([list(args), kwargs])
+                  if isinstance(leaf, Tensor | np.ndarray) and not isinstance(leaf, Variable)]
+        statics = shapes if shapes is not None else [None] * len(arrays)
+        builder = replay(self.root.graph, arrays, statics)
+        root = self.root
+        concrete = ConcreteFunction(builder.graph, root._structure, root._leaf_is_output,
+                                    root._constants, [])
+        for name in ("_signature", "_arg_names", "_traced_args", "_traced_kwargs",
+                     "_structured_outputs", "_output_specs"):
+            setattr(concrete, name, getattr(root, name))
+        return concrete
+
+    def check_generic(self, traced: ConcreteFunction, args: tuple, kwargs: dict,
+                      shapes: list | None) -> None:
+        try:
+            replayed = self._replay(args, kwargs, shapes)
+        except Exception:  # noqa: BLE001 - a size baked in that this shape does not fit
+            self.generic = False
+            return
+        self.generic = same_program(traced.graph, replayed.graph)
+
+    def respecialize(self, args: tuple, kwargs: dict,
+                     shapes: list | None) -> ConcreteFunction | None:
+        """The first graph replayed for these shapes (None if it does not fit them)."""
+        try:
+            return self._replay(args, kwargs, shapes)
+        except Exception:  # noqa: BLE001 - then the Python body traces it
+            self.generic = False
+            return None
+
+
 class Function:
     """The callable that ``@tf.function`` returns."""
 
@@ -154,6 +324,7 @@ class Function:
         self.reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self._cache: dict[tuple, ConcreteFunction] = {}
         self._generalized: list[tuple] = []  # signatures that count as one trace each
+        self._families: dict[tuple, TraceFamily] = {}  # per such signature: its first trace
         self._tracing_count = 0
         self._recent: list[bool] = []  # per call: did it trace?
         self._last_key: tuple | None = None
@@ -172,23 +343,43 @@ class Function:
         return bound
 
     # -- signature -------------------------------------------------------------------------------
-    def _check_signature(self, args: tuple, kwargs: dict) -> None:
-        if kwargs:
+    def _positional(self, args: tuple, kwargs: dict) -> tuple:
+        """Keyword arguments of a function with an input_signature, in their positions."""
+        signature = python_signature(self.python_function)
+        try:
+            bound = signature.bind(*args, **kwargs) if signature is not None else None
+        except TypeError as exc:
+            raise TypeError(f"Binding inputs to tf.function failed: {exc}") from None
+        if bound is None or bound.kwargs:
             raise TypeError(f"{self._name}: keyword arguments are not allowed with an "
                             "input_signature; pass them positionally.")
+        return bound.args
+
+    def _check_signature(self, args: tuple) -> tuple:
+        """The arguments as tensors of the signature's dtypes (Python lists and numbers are
+        converted, as TF does); a tensor of another dtype or shape is refused."""
         specs = self.input_signature or []
         if len(args) != len(specs):
             raise TypeError(f"{self._name}() takes {len(specs)} positional arguments per its "
                             f"input_signature but {len(args)} were given.")
+        converted = []
         for i, (arg, spec) in enumerate(zip(args, specs)):
-            value = arg if isinstance(arg, Tensor | np.ndarray) else None
-            if value is None or not spec.is_compatible_with(
+            value = arg
+            if not isinstance(arg, Tensor | np.ndarray) and isinstance(spec, TensorSpec):
+                try:
+                    value = convert_to_tensor(arg, dtype=spec.dtype)
+                except (TypeError, ValueError):
+                    value = None
+            if not isinstance(value, Tensor | np.ndarray) or not spec.is_compatible_with(
                     TensorSpec(np.shape(value), np.asarray(value).dtype if not isinstance(
                         value, Tensor) else value.dtype)):
                 got = (f"shape {tuple(np.shape(value))} dtype {np.asarray(value).dtype}"
                        if value is not None else repr(arg))
-                raise TypeError(f"{self._name}: argument {i} ({got}) is incompatible with "
-                                f"input_signature[{i}] = {spec}.")
+                raise TypeError(f"Binding inputs to tf.function failed: {self._name}: argument "
+                                f"{i} ({got}) is incompatible with input_signature[{i}] = "
+                                f"{spec}.")
+            converted.append(value)
+        return tuple(converted)
 
     def _generalize(self, key: tuple) -> tuple | None:
         """The recorded generalized signature that ``key`` fits, if any."""
@@ -202,7 +393,9 @@ class Function:
         if STATE.graph is not None:  # called while tracing another function: inline it
             return self.python_function(*args, **kwargs)
         if self.input_signature is not None:
-            self._check_signature(args, kwargs)
+            if kwargs:
+                args, kwargs = self._positional(args, kwargs), {}
+            args = self._check_signature(args)
         leaves = nest.flatten([list(args), kwargs])
         key = tuple(_leaf_key(leaf) for leaf in leaves)
         concrete = self._cache.get(key)
@@ -215,17 +408,23 @@ class Function:
                    and not isinstance(leaf, Variable)]
         return concrete._call_flat(tensors)
 
-    def _trace(self, args: tuple, kwargs: dict, key: tuple) -> ConcreteFunction:
+    def _trace(self, args: tuple, kwargs: dict, key: tuple,
+               shapes: list | None = None) -> ConcreteFunction:
         counted = True
         general = None
         if self.input_signature is not None:
             general = tuple(("spec", i) for i in range(len(key)))
             counted = self._tracing_count == 0
+            shapes = [spec.shape for spec in nest.flatten(self.input_signature)]
         elif self.reduce_retracing:
             general = self._generalize(key)
             counted = general is None
             if general is None and self._last_key is not None and len(self._last_key) == len(key):
-                self._generalized.append(tuple(_relax(a, b) for a, b in zip(self._last_key, key)))
+                general = tuple(_relax(a, b) for a, b in zip(self._last_key, key))
+                self._generalized.append(general)
+            if general is not None and shapes is None:  # traced for the relaxed shapes
+                shapes = [TensorShape(None if g[1] is None else list(g[1]))
+                          for g in general if g[0] == "tensor"]
         if counted:
             reason = self._retrace_reason(key)
             self._tracing_count += 1
@@ -242,7 +441,17 @@ class Function:
                     "retracing. For (3), please pass tensors.", RetracingWarning, stacklevel=3)
             self.last_retrace_reason = reason
         self._last_key = key
-        concrete = trace_function(self.python_function, args, kwargs, self._name)
+        concrete = None
+        family = self._families.get(general) if general is not None else None
+        if family is not None and family.generic:
+            concrete = family.respecialize(args, kwargs, shapes)
+        if concrete is None:
+            concrete = trace_function(self.python_function, args, kwargs, self._name, shapes)
+            if family is None and general is not None:
+                self._families[general] = TraceFamily(concrete)
+            elif family is not None and family.generic is None:
+                family.check_generic(concrete, args, kwargs, shapes)
+        concrete._owner = self
         self._cache[key] = concrete
         if STATE.hook is not None:
             STATE.hook.graph_traced(concrete, self._name, self._tracing_count,
@@ -271,35 +480,58 @@ class Function:
         """The trace for these arguments (TensorSpecs allowed), tracing if needed."""
         if not args and not kwargs and self.input_signature is not None:
             args = tuple(self.input_signature)
+        shapes = [leaf.shape if isinstance(leaf, TensorSpec) else TensorShape(np.shape(leaf))
+                  for leaf in nest.flatten([list(args), kwargs])
+                  if isinstance(leaf, TensorSpec | Tensor | np.ndarray)
+                  and not isinstance(leaf, Variable)]
         args = tuple(_spec_to_example(a) for a in args)
         kwargs = {k: _spec_to_example(v) for k, v in kwargs.items()}
         leaves = nest.flatten([list(args), kwargs])
         key = tuple(_leaf_key(leaf) for leaf in leaves)
         concrete = self._cache.get(key)
         if concrete is None:
-            concrete = self._trace(args, kwargs, key)
+            concrete = self._trace(args, kwargs, key, shapes)
         return concrete
 
     def __repr__(self) -> str:
         return f"<engine.function.Function {self._name}>"
 
 
+def _same_literal(want: Any, got: Any) -> bool:
+    try:
+        return type(want) is type(got) and bool(want == got)
+    except (TypeError, ValueError):
+        return want is got
+
+
+def _is_literal(value: Any) -> bool:
+    return not any(isinstance(leaf, TensorSpec) for leaf in nest.flatten(value))
+
+
 def _spec_to_example(value: Any) -> Any:
+    """A tensor to trace a TensorSpec with: unknown sizes as 2, so that a size 1 (from
+    broadcasting or keepdims) is not mistaken for one of them in the output shapes."""
     if isinstance(value, TensorSpec):
-        dims = [1 if d is None else d for d in value.shape.as_list()]
+        dims = [2 if d is None else d for d in value.shape.as_list()]
         return wrap(np.zeros(dims, dtype=value.dtype._np))
     return value
 
 
 def _fits(general: tuple, key: tuple) -> bool:
     if general[0] == "tensor" and key[0] == "tensor":
+        if general[1] is None:  # any rank
+            return general[2] == key[2]
         return general[2] == key[2] and len(general[1]) == len(key[1]) and all(
             g is None or g == k for g, k in zip(general[1], key[1]))
     return general == key
 
 
 def _relax(a: tuple, b: tuple) -> tuple:
-    if a[0] == "tensor" and b[0] == "tensor" and a[2] == b[2] and len(a[1]) == len(b[1]):
+    """The most specific shape both fit: sizes that differ become None; ranks that differ,
+    an unknown rank (as TF's reduce_retracing relaxes them)."""
+    if a[0] == "tensor" and b[0] == "tensor" and a[2] == b[2]:
+        if a[1] is None or b[1] is None or len(a[1]) != len(b[1]):
+            return ("tensor", None, a[2])
         return ("tensor", tuple(x if x == y else None for x, y in zip(a[1], b[1])), a[2])
     return b
 
@@ -314,21 +546,31 @@ def _argument_names(fn: Any, n: int) -> list[str]:
     return [repr(names[i]) if i < len(names) else f"#{i}" for i in range(n)]
 
 
-def trace_function(fn: Any, args: tuple, kwargs: dict, name: str) -> ConcreteFunction:
-    """Run ``fn`` once with symbolic tensors and return its ConcreteFunction."""
+def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
+                   shapes: list | None = None) -> ConcreteFunction:
+    """Run ``fn`` once with symbolic tensors and return its ConcreteFunction. ``shapes``:
+    per tensor argument (flattened), the shape it is traced for, ``None`` for any size."""
     builder = GraphBuilder(name)
+    signature = python_signature(fn)
+    names = argument_names(signature, len(args), sorted(kwargs))
     counter = [0]
 
-    def to_symbolic(leaf: Any) -> Any:
-        if isinstance(leaf, Variable) or not isinstance(leaf, Tensor | np.ndarray):
-            return leaf
-        i = counter[0]
-        counter[0] += 1
-        array = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
-        return builder.placeholder(np.asarray(array), f"arg{i}")
+    def to_symbolic(arg_name: str, value: Any) -> Any:
+        def leaf_to_symbolic(leaf: Any) -> Any:
+            if isinstance(leaf, Variable) or not isinstance(leaf, Tensor | np.ndarray):
+                return leaf
+            i = counter[0]
+            counter[0] += 1
+            array = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+            shape = shapes[i] if shapes is not None else None
+            return builder.placeholder(np.asarray(array), arg_name, shape)
 
-    sym_args = nest.map_structure(to_symbolic, list(args))
-    sym_kwargs = nest.map_structure(to_symbolic, kwargs) if kwargs else {}
+        return nest.map_structure(leaf_to_symbolic, value)
+
+    # placeholders in the order calls flatten their tensors: positional, then sorted keys
+    sym_args = [to_symbolic(n, a) for n, a in zip(names, args)]
+    sym_kwargs = {k: to_symbolic(k, kwargs[k]) for k in sorted(kwargs)}
+    sym_kwargs = {k: sym_kwargs[k] for k in kwargs}
     previous = STATE.graph
     saved_tapes = list(STATE.tapes)
     STATE.graph = builder
@@ -336,32 +578,102 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str) -> ConcreteFun
     STATE.refresh()
     try:
         result = fn(*sym_args, **sym_kwargs)
+        traced = len(builder.graph.nodes)
+        result = nest.map_structure(_graph_output, result)
+        _move_output_nodes(builder.graph, traced)
+        outputs = _describe_outputs(builder, result)
     finally:
         STATE.graph = previous
         STATE.tapes[:] = saved_tapes
         STATE.refresh()
-    leaves = nest.flatten(result)
     is_out, constants = [], []
     graph = builder.graph
-    for leaf in leaves:
-        if isinstance(leaf, Tensor) and not isinstance(leaf, Variable):
+    for leaf in nest.flatten(result):
+        if isinstance(leaf, Tensor):
             graph.outputs.append(builder.value_of(leaf))
-            is_out.append(True)
-        elif isinstance(leaf, Variable):
-            graph.outputs.append(builder.values[_read_in(builder, leaf)._id])
             is_out.append(True)
         else:
             constants.append(leaf)
             is_out.append(False)
-    return ConcreteFunction(graph, result, is_out, constants, builder.optimizers)
+    concrete = ConcreteFunction(graph, result, is_out, constants, builder.optimizers)
+    concrete._describe_inputs(signature, names, sym_args, sym_kwargs, builder.static_shapes)
+    concrete._structured_outputs, concrete._output_specs = outputs
+    return concrete
 
 
-def _read_in(builder: GraphBuilder, var: Variable) -> Tensor:
-    STATE.graph = builder
-    try:
-        return builder.read_variable(var)
-    finally:
-        STATE.graph = None
+def _graph_output(leaf: Any) -> Any:
+    """A result leaf as TensorFlow returns it: always a tensor (Python numbers and bools too,
+    ``None`` aside), through an ``Identity`` node as TF's graph outputs are."""
+    if leaf is None or isinstance(leaf, str):  # no string tensors in Tapescope
+        return leaf
+    if isinstance(leaf, bool | int | float | np.generic | np.ndarray | Tensor):
+        return identity(convert_to_tensor(leaf))
+    return leaf
+
+
+def _move_output_nodes(graph: Graph, start: int) -> None:
+    """Put each output's Identity (and a returned literal's Const) right after what it reads,
+    not after the function's last op: an optimizer update that ends a training step must
+    not be followed by ops of that step (the debugger would count them in the next one).
+    Variable reads stay last, after any assignment in the function."""
+    tail = graph.nodes[start:]
+    del graph.nodes[start:]
+    for node in tail:
+        if node.type == READ_VARIABLE or any(v.node.type == READ_VARIABLE and v.node in tail
+                                             for v in node.inputs):
+            graph.nodes.append(node)
+            continue
+        producers = {v.node.id for v in node.inputs}
+        at = max((i + 1 for i, n in enumerate(graph.nodes) if n.id in producers), default=0)
+        at = max(at, len(graph.params))  # after the arguments
+        graph.nodes.insert(at, node)
+        for record in graph.gradients:  # a tape.gradient reported before node ``position``
+            if at < record.get("position", len(graph.nodes)):
+                record["position"] += 1
+
+
+class GraphTensor:
+    """A traced function's output as ``structured_outputs`` shows it (TF's graph tensor)."""
+
+    def __init__(self, name: str, shape: TensorShape, dtype: Any) -> None:
+        self.name, self.shape, self.dtype = name, shape, dtype
+
+    def __str__(self) -> str:
+        shape = "" if self.shape.rank is None else f"shape={self.shape}, "
+        return f'Tensor("{self.name}", {shape}dtype={self.dtype.name})'
+
+    def __repr__(self) -> str:
+        shape = "" if self.shape.rank is None else f" shape={self.shape}"
+        return f"<tf.Tensor '{self.name}'{shape} dtype={self.dtype.name}>"
+
+
+def _describe_outputs(builder: GraphBuilder, result: Any) -> tuple[Any, Any]:
+    """``structured_outputs`` and the output TensorSpecs. With ``None`` dimensions in the
+    inputs, an output dimension of the same trace-time size counts as ``None`` too (Tapescope
+    traces concretely: a batch dimension passed through is the usual reason for equal sizes)."""
+    unknown: set[int] = set()  # trace-time sizes of the inputs' None dimensions
+    any_rank = any(shape.rank is None for shape in builder.static_shapes.values())
+    for tid, shape in builder.static_shapes.items():
+        if shape.rank is None:
+            continue
+        value = builder.values[tid]
+        unknown.update(d for d, s in zip(value.shape, shape.as_list()) if s is None and d != 1)
+
+    def static(t: Tensor) -> TensorShape:
+        dims = list(t._value.shape)
+        if any_rank and dims:
+            return TensorShape(None)
+        return TensorShape([None if d in unknown else d for d in dims])
+
+    def graph_tensor(leaf: Any) -> Any:
+        if not isinstance(leaf, Tensor):
+            return leaf
+        return GraphTensor(builder.value_of(leaf).name, static(leaf), leaf.dtype)
+
+    def spec(leaf: Any) -> Any:
+        return TensorSpec(static(leaf), leaf.dtype) if isinstance(leaf, Tensor) else leaf
+
+    return nest.map_structure(graph_tensor, result), nest.map_structure(spec, result)
 
 
 def function(func: Any = None, input_signature: Any = None, autograph: bool = True,

@@ -17,6 +17,7 @@ import numpy as np
 from engine import errors
 from engine.context import STATE, current_scope, user_frame
 from engine.graph import ir
+from engine.shape import TensorShape
 from engine.tensor import Tensor, Variable, wrap
 
 
@@ -37,6 +38,13 @@ class SymbolicTensor(Tensor):
         graph = STATE.graph
         value = graph.values.get(self._id) if graph is not None else None
         return value.name if value is not None else "Tensor:0"
+
+    def _static_shape(self) -> Any:
+        """The shape TensorFlow would know while tracing: an argument traced for an
+        ``input_signature`` or a relaxed shape shows its ``None`` dimensions."""
+        graph = STATE.graph
+        shape = graph.static_shapes.get(self._id) if graph is not None else None
+        return self.shape if shape is None else shape
 
     def numpy(self) -> Any:
         raise AttributeError("'SymbolicTensor' object has no attribute 'numpy': a tensor inside "
@@ -61,10 +69,14 @@ class SymbolicTensor(Tensor):
         return str(self) if not spec else format(str(self), spec)
 
     def __str__(self) -> str:
-        return (f'Tensor("{self._graph_name()}", shape={self.shape}, '
-                f"dtype={self.dtype.name})")
+        shape = self._static_shape()
+        shape_text = "" if shape.rank is None else f"shape={shape}, "
+        return f'Tensor("{self._graph_name()}", {shape_text}dtype={self.dtype.name})'
 
-    __repr__ = __str__
+    def __repr__(self) -> str:  # inside a list: TF's graph tensor repr
+        shape = self._static_shape()
+        shape_text = "" if shape.rank is None else f" shape={shape}"
+        return f"<tf.Tensor '{self._graph_name()}'{shape_text} dtype={self.dtype.name}>"
 
 
 def symbolic(value: Any) -> SymbolicTensor:
@@ -80,15 +92,21 @@ class GraphBuilder:
         self.graph = ir.Graph(name)
         self.values: dict[int, ir.Value] = {}  # tensor._id -> value
         self.optimizers: list[Any] = []
+        self.static_shapes: dict[int, TensorShape] = {}  # placeholder id -> its shape with Nones
 
     # -- values ------------------------------------------------------------------------------
     def _bind(self, tensor: Tensor, value: ir.Value) -> None:
         self.values[tensor._id] = value
 
-    def placeholder(self, array: np.ndarray, name: str) -> SymbolicTensor:
+    def placeholder(self, array: np.ndarray, name: str,
+                    shape: TensorShape | None = None) -> SymbolicTensor:
+        """A function argument named after its Python parameter (TF's ``x:0``); ``shape``
+        is the signature's, with ``None`` where any size is accepted."""
         node = self.graph.add_node(ir.PLACEHOLDER, [], {}, [(array.shape, array.dtype)],
                                    name=name)
         t = symbolic(array)
+        if shape is not None:
+            self.static_shapes[t._id] = shape
         self._bind(t, node.outputs[0])
         self.graph.params.append(node.outputs[0])
         return t

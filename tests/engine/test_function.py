@@ -209,7 +209,7 @@ def test_symbolic_tensors_print_like_graph_tensors_and_refuse_python_control_flo
 
     with pytest.raises(OperatorNotAllowedInGraphError, match="Python `bool`"):
         f(tf.constant(1.0))
-    assert texts[0].startswith('Tensor("arg0:0", shape=(), dtype=float32')
+    assert texts[0] == 'Tensor("x:0", shape=(), dtype=float32)'  # named after the parameter
 
 
 def test_concrete_function_graph_lists_prints_and_exports_dot():
@@ -223,7 +223,7 @@ def test_concrete_function_graph_lists_prints_and_exports_dot():
     concrete = f.get_concrete_function(tf.TensorSpec([4, 3], tf.float32))
     graph = concrete.graph
     types = [node.type for node in graph.nodes]
-    assert types == ["Placeholder", "ReadVariableOp", "MatMul", "Relu"]
+    assert types == ["Placeholder", "ReadVariableOp", "MatMul", "Relu", "Identity"]
     assert [n.scope for n in graph.nodes if n.type == "MatMul"] == ["dense"]
     text = str(graph)
     assert "MatMul" in text and "f32[4,2]" in text and "var=Variable:0" in text
@@ -293,3 +293,220 @@ def test_ops_returning_a_list_of_one_tensor_compile_like_eager():
     for eager, traced in zip(pieces(x), tf.function(pieces)(x)):
         assert traced.shape == eager.shape
         np.testing.assert_array_equal(traced.numpy(), eager.numpy())
+
+
+# -- TF 2.21 fidelity (issue 11): outputs, names, signatures, printouts -------------------------
+# Expected texts are what TensorFlow 2.21 prints for the same code (addresses aside).
+
+def test_results_are_always_tensors_and_python_bools_become_bool_tensors():
+    @tf.function
+    def square(x):
+        return x ** 2
+
+    @tf.function
+    def eager():
+        return tf.executing_eagerly(), None
+
+    assert repr(square(2)) == "<tf.Tensor: shape=(), dtype=int32, numpy=4>"
+    assert str(square(2)) == "tf.Tensor(4, shape=(), dtype=int32)"
+    flag, nothing = eager()
+    assert repr(flag) == "<tf.Tensor: shape=(), dtype=bool, numpy=False>" and nothing is None
+
+
+def test_placeholders_are_named_after_the_python_arguments():
+    texts = []
+
+    @tf.function
+    def f(a, xs, d):
+        texts.extend([str(a), repr(xs), repr(d)])
+        return a
+
+    f(tf.constant(1), [tf.constant(1), tf.constant(2)], {"q": tf.constant(1.0)})
+    assert texts == ['Tensor("a:0", shape=(), dtype=int32)',
+                     "[<tf.Tensor 'xs:0' shape=() dtype=int32>, "
+                     "<tf.Tensor 'xs_1:0' shape=() dtype=int32>]",
+                     "{'q': <tf.Tensor 'd:0' shape=() dtype=float32>}"]
+
+
+def test_graph_outputs_are_identity_nodes_placed_before_an_optimizer_update():
+    w = tf.Variable(1.0)
+    opt = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = (w * x) ** 2
+        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+        return loss, 7
+
+    loss, seven = step(tf.constant(2.0))
+    assert float(loss) == 4.0 and repr(seven) == "<tf.Tensor: shape=(), dtype=int32, numpy=7>"
+    graph = step.get_concrete_function(tf.constant(2.0)).graph
+    types = [n.type for n in graph.nodes]
+    assert types.count("Identity") == 2 and types[-1] == "ApplyGradients"
+    assert [v.node.name for v in graph.outputs] == ["Identity", "Identity_1"]
+
+
+def test_input_signature_with_none_traces_once_and_shows_none():
+    texts = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def total(x):
+        texts.append(str(x))
+        return tf.reduce_sum(x, axis=1)
+
+    for n in (1, 2, 5):
+        assert total(tf.ones([n, 3])).shape == (n,)
+    assert total.experimental_get_tracing_count() == 1
+    assert texts[0] == 'Tensor("x:0", shape=(None, 3), dtype=float32)'
+    assert total(x=tf.ones([2, 3])).shape == (2,)
+    with pytest.raises(TypeError):
+        total(tf.ones([2, 4]))
+
+
+def test_reduce_retracing_relaxes_to_none_then_to_unknown_rank():
+    texts = []
+
+    @tf.function(reduce_retracing=True)
+    def f(x):
+        texts.append(str(x))
+        return x
+
+    counts = []
+    for shape in ([2], [3], [4], [4, 1], [2, 2, 2]):
+        f(tf.zeros(shape))
+        counts.append(f.experimental_get_tracing_count())
+    assert counts == [1, 2, 2, 3, 3]
+    assert texts[:2] == ['Tensor("x:0", shape=(2,), dtype=float32)',
+                         'Tensor("x:0", shape=(None,), dtype=float32)']
+    assert 'Tensor("x:0", dtype=float32)' in texts
+
+
+def test_concrete_function_from_the_signature_prints_like_tensorflow():
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def s(x):
+        return tf.reduce_sum(x, axis=1)
+
+    c = s.get_concrete_function()
+    assert str(c) == (
+        "ConcreteFunction Input Parameters:\n"
+        "  x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(None, 3), dtype=tf.float32, name=None)\n"
+        "Output Type:\n"
+        "  TensorSpec(shape=(None,), dtype=tf.float32, name=None)\n"
+        "Captures:\n"
+        "  None")
+    assert repr(c).startswith(
+        "<ConcreteFunction (x: TensorSpec(shape=(None, 3), dtype=tf.float32, name=None)) -> "
+        "TensorSpec(shape=(None,), dtype=tf.float32, name=None) at 0x")
+    assert repr(c.structured_input_signature) == (
+        "((TensorSpec(shape=(None, 3), dtype=tf.float32, name='x'),), {})")
+    assert str(c.structured_outputs) == 'Tensor("Identity:0", shape=(None,), dtype=float32)'
+    assert c(x=tf.zeros([2, 3])).shape == (2,)
+
+
+def test_concrete_function_with_literals_keywords_and_captures_prints_like_tensorflow():
+    v = tf.Variable(1.0)
+
+    @tf.function
+    def f(x, n=2, *args, key=None, **kw):
+        return {"a": x * v, "b": (x, n)}
+
+    c = f.get_concrete_function(tf.TensorSpec([2], tf.float32), 3)
+    out = ("Dict[['a', TensorSpec(shape=(2,), dtype=tf.float32, name=None)], "
+           "['b', Tuple[TensorSpec(shape=(2,), dtype=tf.float32, name=None), "
+           "TensorSpec(shape=(), dtype=tf.int32, name=None)]]]")
+    assert str(c) == (
+        "ConcreteFunction Input Parameters:\n"
+        "  x (POSITIONAL_ONLY): TensorSpec(shape=(2,), dtype=tf.float32, name=None)\n"
+        "  n (POSITIONAL_ONLY): Literal[3]\n"
+        "  key (KEYWORD_ONLY): Literal[None]\n"
+        f"Output Type:\n  {out}\n"
+        f"Captures:\n  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)")
+    assert repr(c).startswith(
+        "<ConcreteFunction (x: TensorSpec(shape=(2,), dtype=tf.float32, name=None), "
+        f"n: Literal[3], /, *, key: Literal[None]) -> {out} at 0x")
+    assert repr(c.structured_outputs) == (
+        "{'a': <tf.Tensor 'Identity:0' shape=(2,) dtype=float32>, 'b': "
+        "(<tf.Tensor 'Identity_1:0' shape=(2,) dtype=float32>, "
+        "<tf.Tensor 'Identity_2:0' shape=() dtype=int32>)}")
+
+
+def test_concrete_function_of_nested_and_empty_arguments_prints_like_tensorflow():
+    @tf.function
+    def h(xs):
+        return [xs[0], xs[1]]
+
+    @tf.function
+    def nothing():
+        return None
+
+    c = h.get_concrete_function([tf.constant(1), tf.constant(2.0)])
+    specs = ("List[TensorSpec(shape=(), dtype=tf.int32, name=None), "
+             "TensorSpec(shape=(), dtype=tf.float32, name=None)]")
+    assert str(c) == (f"ConcreteFunction Input Parameters:\n  xs (POSITIONAL_OR_KEYWORD): "
+                      f"{specs}\nOutput Type:\n  {specs}\nCaptures:\n  None")
+    assert repr(c.structured_input_signature) == (
+        "(([TensorSpec(shape=(), dtype=tf.int32, name='xs_0'), "
+        "TensorSpec(shape=(), dtype=tf.float32, name='xs_1')],), {})")
+    empty = nothing.get_concrete_function()
+    assert str(empty) == ("ConcreteFunction Input Parameters:\nOutput Type:\n"
+                          "  Literal[None]\nCaptures:\n  None")
+    assert repr(empty).startswith("<ConcreteFunction () -> Literal[None] at 0x")
+
+
+def test_a_shape_generic_signature_stops_running_the_python_body_after_two_shapes():
+    # TF runs the body once; Tapescope traces concretely, so the second shape traces again
+    # to prove no size was baked in, and every later one replays the first graph.
+    texts = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def double_rows(x):
+        texts.append(str(x))
+        return tf.reduce_sum(x * 2.0, axis=1)
+
+    for n in (2, 5, 7, 1):
+        np.testing.assert_array_equal(double_rows(tf.ones([n, 3])).numpy(), [6.0] * n)
+    assert texts == ['Tensor("x:0", shape=(None, 3), dtype=float32)'] * 2
+    assert double_rows.experimental_get_tracing_count() == 1
+
+
+def test_a_size_baked_into_the_graph_keeps_tracing_per_shape_and_stays_right():
+    # the gradient of a mean multiplies by 1/batch_size: a constant of the trace, so each
+    # batch size needs a trace of its own
+    w = tf.Variable(tf.ones([3, 1]))
+    traces = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def grad_of_mean(x):
+        traces.append(1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.matmul(x, w) ** 2)
+        return tape.gradient(loss, w)
+
+    for n in (2, 5, 7):
+        x = np.arange(3 * n, dtype=np.float32).reshape(n, 3)
+        want = 2 * x.T @ (x @ np.ones((3, 1), np.float32)) / n
+        np.testing.assert_allclose(grad_of_mean(tf.constant(x)).numpy(), want, rtol=1e-6)
+    assert len(traces) == 3 and grad_of_mean.experimental_get_tracing_count() == 1
+
+
+def test_a_replayed_graph_updates_variables_as_the_traced_one_does():
+    # (a training step's gradients of reductions bake the batch size into BroadcastTo's
+    # shape today, so those keep tracing per batch size; this update has none)
+    w = tf.Variable(tf.zeros([2]))
+    traces = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def accumulate(x):
+        traces.append(1)
+        w.assign_add(tf.reduce_sum(x, axis=0))
+        return tf.reduce_sum(x * w, axis=1)
+
+    expected_w = np.zeros([2], np.float32)
+    for n in (3, 5, 7, 9):
+        x = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+        expected_w = expected_w + x.sum(axis=0)
+        np.testing.assert_allclose(accumulate(tf.constant(x)).numpy(), (x * expected_w).sum(1),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(w.numpy(), expected_w, rtol=1e-6)
+    assert len(traces) == 2  # 7 and 9 replay the first graph

@@ -441,4 +441,5 @@ def test_export_graph_of_a_traced_function_marks_its_nan_node(tmp_path):
     out = tmp_path / "fnan.dot"
     assert main(["export-graph", str(script), "--function", "log_gap", "-o", str(out)]) == 0
     marked = [line for line in out.read_text().splitlines() if "Inf!" in line]
-    assert len(marked) == 1 and 'label="Log' in marked[0]
+    # the Log, and the Identity that returns its value (TF's output node)
+    assert len(marked) == 2 and 'label="Log' in marked[0] and 'label="Identity' in marked[1]

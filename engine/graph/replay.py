@@ -1,0 +1,116 @@
+"""Re-specializing a traced graph to new input shapes without running the Python function.
+
+Tracing is concrete, so a graph holds the shapes it was traced with (buffers, folded
+shapes). A function traced for an ``input_signature`` with ``None`` dimensions (or a relaxed
+shape) needs one such graph per shape it is called with; TensorFlow runs the Python body
+once for all of them. ``replay`` gets the new graph by running the traced graph's nodes
+again through dispatch under a fresh ``GraphBuilder``: the same program, new shapes.
+
+That is only right if nothing shape-dependent was baked into the graph as a constant or an
+attribute (``1 / batch_size`` in a mean's gradient, a ``reshape`` to ``x.shape``).
+``same_program`` tells: the Python function traced anew for a second shape must give the
+replayed graph, node for node, constant for constant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.context import STATE
+from engine.graph import ir
+from engine.graph.trace import GraphBuilder, symbolic
+from engine.tensor import Tensor
+
+
+def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> GraphBuilder:
+    """The builder holding ``graph`` traced again for these argument arrays."""
+    from engine.ops.registry import execute
+
+    builder = GraphBuilder(graph.name)
+    env: dict[int, Tensor] = {}
+    params = iter(zip(arrays, static_shapes))
+    saved = (STATE.graph, list(STATE.tapes), list(STATE.scopes))
+    STATE.graph = builder
+    STATE.tapes.clear()
+    STATE.refresh()
+    try:
+        for node in graph.nodes:
+            STATE.scopes[:] = [node.scope] if node.scope else []
+            kind = node.type
+            if kind == ir.PLACEHOLDER:
+                array, shape = next(params)
+                env[node.outputs[0].id] = builder.placeholder(array, node.name, shape)
+            elif kind == ir.CONST:
+                value = node.attrs["value"]
+                new = builder.graph.add_node(ir.CONST, [], {"value": value},
+                                             [(value.shape, value.dtype)], scope=node.scope)
+                t = symbolic(value)
+                builder._bind(t, new.outputs[0])
+                env[node.outputs[0].id] = t
+            elif kind == ir.READ_VARIABLE:
+                env[node.outputs[0].id] = builder.read_variable(node.attrs["variable"])
+            elif kind == ir.APPLY_UPDATE:
+                builder.apply_gradients(node.attrs["optimizer"], list(zip(
+                    [env[v.id] for v in node.inputs], node.attrs["variables"])))
+            elif kind == ir.ASSIGN_VARIABLE:
+                builder.assign(node.attrs["variable"], env[node.inputs[0].id],
+                               node.attrs["action"])
+            else:
+                result = execute(node.op, tuple(env[v.id] for v in node.inputs), node.attrs)
+                results = result if isinstance(result, tuple) else (result,)
+                for v, t in zip(node.outputs, results):
+                    env[v.id] = t
+    finally:
+        STATE.graph, STATE.scopes[:] = saved[0], saved[2]
+        STATE.tapes[:] = saved[1]
+        STATE.refresh()
+    new_graph = builder.graph
+    if len(new_graph.nodes) != len(graph.nodes):  # one node per node, or it is not a replay
+        raise RuntimeError(f"replaying {graph.name} made {len(new_graph.nodes)} nodes, "
+                           f"not {len(graph.nodes)}")
+    ids = {}
+    for old, new in zip(graph.nodes, new_graph.nodes):
+        new.name, new.source = old.name, old.source
+        ids.update((a.id, b.id) for a, b in zip(old.outputs, new.outputs))
+    values = {v.id: v for node in new_graph.nodes for v in node.outputs}
+    new_graph.outputs = [values[ids[v.id]] for v in graph.outputs]
+    new_graph.gradients = [
+        {**record, **{key: [ids.get(r, r) if isinstance(r, int) else r for r in record[key]]
+                      for key in ("targets", "sources", "grads")}}
+        for record in graph.gradients]
+    return builder
+
+
+def same_program(a: ir.Graph, b: ir.Graph) -> bool:
+    """Same nodes in the same order, with equal attributes and constants (shapes of values
+    aside): two traces of one Python function that did not depend on the input shapes."""
+    if len(a.nodes) != len(b.nodes) or len(a.gradients) != len(b.gradients):
+        return False
+    if [(v.node.name, v.index) for v in a.outputs] != [(v.node.name, v.index) for v in b.outputs]:
+        return False
+    where_a = {n.id: i for i, n in enumerate(a.nodes)}
+    where_b = {n.id: i for i, n in enumerate(b.nodes)}
+    for x, y in zip(a.nodes, b.nodes):
+        if x.type != y.type or x.op is not y.op or x.attrs.keys() != y.attrs.keys():
+            return False
+        if ([(where_a[v.node.id], v.index) for v in x.inputs]
+                != [(where_b[v.node.id], v.index) for v in y.inputs]):
+            return False
+        if not all(_same_attr(x.attrs[k], y.attrs[k]) for k in x.attrs):
+            return False
+    return True
+
+
+def _same_attr(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.dtype == b.dtype and a.shape == b.shape and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same_attr(x, y) for x, y in zip(a, b))
+    try:
+        return a is b or bool(a == b)
+    except (TypeError, ValueError):
+        return False
