@@ -678,6 +678,13 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "RandomStandardNormal": lambda x: tf.random.normal(tf.shape(x), dtype=F64),
     "TruncatedNormal": lambda x: tf.random.truncated_normal(tf.shape(x), dtype=F64),
     "RandomUniform": lambda x: tf.random.uniform(tf.shape(x), dtype=F64),
+    "Multinomial": lambda x: _as_float(tf.random.categorical(tf.reshape(x, (1, -1)), 3)),
+    "StatelessRandomUniformV2": lambda x: tf.random.stateless_uniform(
+        tf.shape(x), seed=[1, 2], dtype=F64),
+    "StatelessRandomNormalV2": lambda x: tf.random.stateless_normal(
+        tf.shape(x), seed=[1, 2], dtype=F64),
+    "StatelessRandomUniformIntV2": lambda x: _as_float(tf.random.stateless_uniform(
+        tf.shape(x), seed=[1, 2], minval=0, maxval=5, dtype=tf.int32)),
     "Shape": lambda x: _as_float(tf.shape(x)),
     "Rank": lambda x: _as_float(tf.rank(x)),
     "Size": lambda x: _as_float(tf.size(x)),
