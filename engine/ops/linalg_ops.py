@@ -302,17 +302,51 @@ def _svd(x, compute_uv=True, full_matrices=False):
 SVD = _svd
 
 
+def _safe_reciprocal(x: Tensor, epsilon: float = 1e-20) -> Tensor:
+    """x / (x² + ε): 1/x, but 0 where x is 0 (equal singular values)."""
+    return math_ops.multiply(x, math_ops.reciprocal(
+        math_ops.add(math_ops.multiply(x, x), epsilon)))
+
+
 @SVD.gradient
 def _(op, ds, du, dv):
-    """d s = U diag(ds) Vᴴ. Gradients through U or V (TensorFlow has them) are not
-    implemented here and raise, rather than silently dropping that part. (The tape hands
-    multi-output ops zeros for unused outputs, hence the value test.)"""
-    if op.attrs.get("compute_uv", True) and (du._value.any() or dv._value.any()):
-        raise NotImplementedError("The gradient of tf.linalg.svd through u or v is not "
-                                  "implemented in Tapescope; only through s.")
+    """TensorFlow's SvdGrad (real dtypes): through s alone, U diag(ds) Vᴴ; through U and V
+    the terms of Townsend's "Differentiating the SVD", worked on the wide orientation
+    (a tall matrix is handled as its transpose). With ``full_matrices`` TensorFlow, too,
+    only differentiates when the sides differ by at most one."""
     (a,) = op.inputs
-    s, u, v = svd(a, compute_uv=True, full_matrices=False)
-    return (math_ops.matmul(math_ops.matmul(u, diag(ds)), v, transpose_b=True),)
+    if not op.attrs.get("compute_uv", True):
+        _, u, v = svd(a, compute_uv=True, full_matrices=False)
+        return (math_ops.matmul(math_ops.matmul(u, diag(ds)), v, transpose_b=True),)
+    s, u, v = op.outputs
+    m, n = a._value.shape[-2:]
+    tall = m > n
+    if tall:
+        m, n, u, v, du, dv = n, m, v, u, dv, du
+    if op.attrs.get("full_matrices", False) and abs(m - n) > 1:
+        raise NotImplementedError("svd gradient is not implemented for abs(m - n) > 1 when "
+                                  f"full_matrices is True. Received: m={m} and n={n}.")
+    s_mat = diag(s)
+    s2 = math_ops.square(s)
+    f = _safe_reciprocal(math_ops.subtract(array_ops.expand_dims(s2, -2),
+                                           array_ops.expand_dims(s2, -1)))
+    v1, dv1 = v[..., :, :m], dv[..., :, :m]
+    f_u = math_ops.multiply(f, math_ops.matmul(u, du, transpose_a=True))
+    f_v = math_ops.multiply(f, math_ops.matmul(v1, dv1, transpose_a=True))
+    inner = math_ops.add_n([diag(ds), math_ops.matmul(math_ops.add(f_u, _adjoint(f_u)), s_mat),
+                            math_ops.matmul(s_mat, math_ops.add(f_v, _adjoint(f_v)))])
+    grad = math_ops.matmul(u, math_ops.matmul(inner, v1, transpose_b=True))
+    if m != n:
+        dv1t = _adjoint(dv1)
+        rest = math_ops.subtract(dv1t, math_ops.matmul(math_ops.matmul(dv1t, v1), v1,
+                                                       transpose_b=True))
+        if op.attrs.get("full_matrices", False):
+            v2, dv2 = v[..., :, m:n], dv[..., :, m:n]
+            rest = math_ops.subtract(rest, math_ops.matmul(
+                math_ops.matmul(v1, dv2, transpose_a=True), v2, transpose_b=True))
+        u_s_inv = math_ops.matmul(u, diag(_safe_reciprocal(s)))
+        grad = math_ops.add(grad, math_ops.matmul(u_s_inv, rest))
+    return (_adjoint(grad) if tall else grad,)
 
 
 # -- public functions (tf.linalg.*) ---------------------------------------------------------

@@ -72,8 +72,8 @@ result = [y, tape.gradient(y, [m, rhs]), z, tape.gradient(z, [m, rhs])]
     # triangle (their upper triangle is uninitialized memory, so it is masked off here).
     ("cholesky_not_positive_definite", "result = tf.linalg.band_part(tf.linalg.cholesky("
      "tf.constant([[1., 2.], [2., 1.]])), -1, 0)"),
-    ("cholesky_not_positive_definite_batch", "result = tf.linalg.cholesky(tf.constant("
-     "[[[4., 0.], [0., 1.]], [[1., 2.], [2., 1.]]]))"),
+    ("cholesky_not_positive_definite_batch", "result = tf.linalg.band_part("
+     "tf.linalg.cholesky(tf.constant([[[4., 0.], [0., 1.]], [[1., 2.], [2., 1.]]])), -1, 0)"),
     # -- diag, diag_part, trace ---------------------------------------------------------------
     ("diag_int", "result = tf.linalg.diag([1, 2, 3])"),
     ("diag_batch", "result = tf.linalg.diag(tf.constant([[1., 2.], [3., 4.]]))"),
@@ -151,6 +151,38 @@ result = [tf.shape(s), tf.shape(u), tf.shape(v)]
     ("svd_values_gradient", _gradient("tf.reduce_sum(tf.linalg.svd(a, compute_uv=False) * "
                                       "[1., 2., 3.])")),
     ("svd_rank1", "result = tf.linalg.svd(tf.ones((3,)))"),
+]
+
+# Gradients through u and v of losses that do not depend on the vectors' signs.
+_SVD_GRADIENT = """x = tf.constant({matrix}, tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    s, u, v = tf.linalg.svd(x, full_matrices={full})
+    y = (tf.reduce_sum(s * tf.range(1., s.shape[-1] + 1., dtype=tf.float64))
+         + tf.reduce_sum(tf.square(u) * tf.reshape(tf.range(tf.size(u), dtype=tf.float64),
+                                                   tf.shape(u)))
+         + tf.reduce_sum(tf.square(v[..., :1]) * 0.5))
+result = tape.gradient(y, x)
+"""
+_WIDE = "[[1., 2., 3.], [4., 5., 7.]]"
+_TALL = "[[1., 2.], [3., -4.], [5., 9.]]"
+_SQUARE = "[[[3., 1.], [0.5, 2.]], [[1., -2.], [0.3, 4.]]]"
+CASES += [
+    ("svd_gradient_through_u_v_wide", _SVD_GRADIENT.format(matrix=_WIDE, full=False)),
+    ("svd_gradient_through_u_v_tall", _SVD_GRADIENT.format(matrix=_TALL, full=False)),
+    ("svd_gradient_through_u_v_square_batch",
+     _SVD_GRADIENT.format(matrix=_SQUARE, full=False)),
+    ("svd_gradient_full_matrices_off_by_one",
+     _SVD_GRADIENT.format(matrix=_TALL, full=True)),
+    ("svd_gradient_full_matrices_off_by_two",
+     _SVD_GRADIENT.format(matrix="[[1.], [2.], [4.]]", full=True)),
+    ("qr_gradient_full_matrices_tall", """x = tf.constant([[1., 2.], [3., 4.], [5., 9.]], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    q, r = tf.linalg.qr(x, full_matrices=True)
+    y = tf.reduce_sum(r)
+result = tape.gradient(y, x)
+"""),
 ]
 
 CASES += [
