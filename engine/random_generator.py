@@ -1,8 +1,9 @@
 """``tf.random.Generator``: a Philox key and counter kept in an int64 variable.
 
 Each draw reads (key, counter) from the state, hands them to the same counter-based ops the
-stateless functions use, and moves the counter on by 256 per value drawn, as TensorFlow's
-RngReadAndSkip does: a generator made with the same seed yields TensorFlow's numbers.
+stateless functions use, and moves the counter on by 256 per value drawn (``RngSkip``), as
+TensorFlow's RngReadAndSkip does: a generator made with the same seed yields TensorFlow's
+numbers, eagerly and in a traced function alike.
 """
 
 from __future__ import annotations
@@ -15,18 +16,15 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine.ops import random_ops
+from engine.ops.registry import execute
 from engine.tensor import Tensor, Variable
 
 PHILOX = 1  # TensorFlow's Algorithm.PHILOX.value; the only algorithm here
 _STATE_SIZE = 3  # counter (two uint64 halves) then key
 _U64 = (1 << 64) - 1
-_SKIP_PER_VALUE = 256  # counter steps reserved per drawn value (TensorFlow's constant)
 
 
-def _as_int64(word: int) -> int:
-    """A uint64 word as the int64 the state variable stores."""
-    word &= _U64
-    return word - (1 << 64) if word >= 1 << 63 else word
+_as_int64 = random_ops.as_int64
 
 
 def _algorithm(alg: Any) -> int:
@@ -96,17 +94,13 @@ class Generator:
     def skip(self, delta: int) -> Tensor:
         """Move the counter on as ``delta`` drawn values would; returns the old state."""
         old = self._state_var.read_value()
-        low, high, key = (int(w) & _U64 for w in old.numpy())
-        counter = ((high << 64) | low) + _SKIP_PER_VALUE * int(delta)
-        self._state_var.assign(np.array([_as_int64(counter), _as_int64(counter >> 64),
-                                         _as_int64(key)], np.int64))
+        self._state_var.assign(execute(random_ops.RNG_SKIP, (old,), {"delta": int(delta)}))
         return old
 
-    def _key_counter(self, shape: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    def _key_counter(self, shape: Any) -> tuple[Tensor, Tensor]:
         """The (key, counter) of this draw, the state already moved past it."""
-        dims = random_ops._dims(shape)
-        low, high, key = (int(w) & _U64 for w in self.skip(math.prod(dims)).numpy())
-        return (key & 0xFFFFFFFF, key >> 32), (low, high)
+        old = self.skip(math.prod(random_ops._dims(shape)))
+        return old[2:], old[:2]
 
     def normal(self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
                dtype: Any = _dt.float32, name: str | None = None) -> Tensor:

@@ -117,25 +117,66 @@ STATEFUL_RANDOM_OPS = frozenset({"RandomStandardNormal", "TruncatedNormal", "Ran
                                  "Multinomial"})
 
 
-# -- counter-based (Philox) draws: the key and counter decide every value -------------------
+# -- counter-based (Philox) draws: the key and counter tensors decide every value ----------
+# Key ([1]) and counter ([2]) are tensors of 64-bit words, as in TensorFlow, so a traced
+# function draws from whatever seed or generator state it is given at run time.
+
+def _words(t: np.ndarray) -> list[int]:
+    return [int(w) & 0xFFFFFFFFFFFFFFFF for w in np.asarray(t).reshape(-1)]
+
+
+def _philox_key_counter(key: np.ndarray, counter: np.ndarray) -> tuple[tuple, tuple]:
+    (k,), (low, high) = _words(key), _words(counter)
+    return (k & 0xFFFFFFFF, k >> 32), (low, high)
+
+
+_SKIP_PER_VALUE = 256  # generator counter steps reserved per drawn value (TensorFlow's)
+
+
+def as_int64(word: int) -> int:
+    """A uint64 word as the int64 a generator's state variable stores."""
+    word &= 0xFFFFFFFFFFFFFFFF
+    return word - (1 << 64) if word >= 1 << 63 else word
+
+
+@defop("RngSkip", differentiable=False)
+def _rng_skip(state, delta):
+    """The state with its 128-bit counter moved on by 256 per value (RngReadAndSkip's
+    update, as an op so a traced function advances the generator on every run)."""
+    low, high, key = (int(w) & 0xFFFFFFFFFFFFFFFF for w in state)
+    counter = ((high << 64) | low) + _SKIP_PER_VALUE * delta
+    return np.array([as_int64(counter), as_int64(counter >> 64), as_int64(key)], np.int64)
+
+
+RNG_SKIP = _rng_skip
+
+
+@defop("StatelessRandomGetKeyCounter", num_outputs=2, differentiable=False)
+def _get_key_counter(seed):
+    """A shape-[2] seed hashed into a Philox key and counter (TensorFlow's scramble)."""
+    (k0, k1), (low, high) = philox.key_counter_from_seed(tuple(int(v) for v in seed))
+    return (np.array([k0 | k1 << 32], np.uint64), np.array([low, high], np.uint64))
+
 
 @defop("StatelessRandomUniformV2", differentiable=False)
-def _stateless_uniform(shape, key, counter, dtype):
+def _stateless_uniform(key, counter, shape, dtype):
     """Uniform [0, 1) values, TensorFlow's exactly, from Philox at (key, counter)."""
-    return philox.uniform(key, counter, math.prod(shape), dtype).reshape(shape)
+    return philox.uniform(*_philox_key_counter(key, counter), math.prod(shape),
+                          dtype).reshape(shape)
 
 
 @defop("StatelessRandomNormalV2", differentiable=False)
-def _stateless_normal(shape, key, counter, dtype):
+def _stateless_normal(key, counter, shape, dtype):
     """Standard normal values (Box-Muller on Philox words at (key, counter))."""
-    return philox.normal(key, counter, math.prod(shape), dtype).reshape(shape)
+    return philox.normal(*_philox_key_counter(key, counter), math.prod(shape),
+                         dtype).reshape(shape)
 
 
 @defop("StatelessRandomUniformIntV2", differentiable=False)
-def _stateless_uniform_int(shape, key, counter, minval, maxval, dtype):
+def _stateless_uniform_int(key, counter, shape, minval, maxval, dtype):
     """Integers in [minval, maxval) (Philox words modulo the range, as TensorFlow)."""
-    return philox.uniform_int(key, counter, math.prod(shape), minval, maxval,
-                              dtype).reshape(shape)
+    return philox.uniform_int(*_philox_key_counter(key, counter), math.prod(shape), minval,
+                              maxval, dtype).reshape(shape)
 
 
 def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = _dt.float32,
@@ -208,7 +249,7 @@ _STATELESS_FLOATS = ("float16", "float32", "float64")
 _STATELESS_INTS = ("int32", "int64")
 
 
-def _key_counter(seed: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+def key_counter(seed: Any) -> tuple[Tensor, Tensor]:
     """StatelessRandomGetKeyCounter's checks and hash of a shape-[2] int seed."""
     s = convert_to_tensor(seed)
     if s._value.dtype.name not in _STATELESS_INTS:
@@ -220,7 +261,7 @@ def _key_counter(seed: Any) -> tuple[tuple[int, int], tuple[int, int]]:
         raise errors.InvalidArgumentError(
             None, "StatelessRandomGetKeyCounter", f"seed must have shape [2], not "
             f"{list(s._value.shape)} [Op:StatelessRandomGetKeyCounter]")
-    return philox.key_counter_from_seed(tuple(int(v) for v in s._value))
+    return execute(_get_key_counter, (s,))
 
 
 def _scaled(unit: Tensor, scale: Any, offset: Any) -> Tensor:
@@ -237,8 +278,8 @@ def _plain_dtype(dtype: Any, allowed: tuple[str, ...]) -> Any:
     return d
 
 
-def draw_uniform(shape: Any, key: tuple[int, int], counter: tuple[int, int], minval: Any,
-                 maxval: Any, dtype: Any) -> Tensor:
+def draw_uniform(shape: Any, key: Tensor, counter: Tensor, minval: Any, maxval: Any,
+                 dtype: Any) -> Tensor:
     """Uniform values at a Philox (key, counter): floats in [minval, maxval) or integers."""
     d, dims = _dt.as_dtype(dtype), _dims(shape)
     if d.is_integer:
@@ -247,23 +288,20 @@ def draw_uniform(shape: Any, key: tuple[int, int], counter: tuple[int, int], min
             raise errors.InvalidArgumentError(
                 None, "StatelessRandomUniformIntV2", f"Need minval < maxval, got {lo} >= "
                 f"{hi} [Op:StatelessRandomUniformIntV2]")
-        return execute(_stateless_uniform_int, (), {
-            "shape": dims, "key": key, "counter": counter, "minval": lo, "maxval": hi,
-            "dtype": d._np})
-    unit = execute(_stateless_uniform, (), {"shape": dims, "key": key, "counter": counter,
-                                            "dtype": d._np})
+        return execute(_stateless_uniform_int, (key, counter), {
+            "shape": dims, "minval": lo, "maxval": hi, "dtype": d._np})
+    unit = execute(_stateless_uniform, (key, counter), {"shape": dims, "dtype": d._np})
     lo, hi = convert_to_tensor(minval, dtype=d), convert_to_tensor(
         1 if maxval is None else maxval, dtype=d)
     return _scaled(unit, math_ops.subtract(hi, lo), lo)
 
 
-def draw_normal(shape: Any, key: tuple[int, int], counter: tuple[int, int], mean: Any,
-                stddev: Any, dtype: Any) -> Tensor:
+def draw_normal(shape: Any, key: Tensor, counter: Tensor, mean: Any, stddev: Any,
+                dtype: Any) -> Tensor:
     """Normal values at a Philox (key, counter), scaled and shifted as TensorFlow does."""
     d = _dt.as_dtype(dtype)
     mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
-    unit = execute(_stateless_normal, (), {"shape": _dims(shape), "key": key,
-                                           "counter": counter, "dtype": d._np})
+    unit = execute(_stateless_normal, (key, counter), {"shape": _dims(shape), "dtype": d._np})
     return _scaled(unit, stddev, mean)
 
 
@@ -277,7 +315,7 @@ def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None
         raise ValueError(f"For integer `dtype` argument {d!r}, argument `minval` and `maxval` "
                          f"must be both None or not None. Got `minval`={minval} and "
                          f"`maxval`={maxval}.")
-    key, counter = _key_counter(seed)
+    key, counter = key_counter(seed)
     return draw_uniform(shape, key, counter, minval, maxval, d)
 
 
@@ -289,5 +327,5 @@ def stateless_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0,
     d = _dt.as_dtype(dtype)
     if not d.is_floating:
         raise TypeError(f"Cannot convert {float(mean)!r} to EagerTensor of dtype {d.name}")
-    key, counter = _key_counter(seed)
+    key, counter = key_counter(seed)
     return draw_normal(shape, key, counter, mean, stddev, d)

@@ -43,3 +43,21 @@ def test_generator_moves_its_counter_256_per_value():
     g.uniform([2, 3])
     np.testing.assert_array_equal(g.state.numpy(), [5 + 6 * 256, 0, 0])
     assert not g.state.trainable
+
+
+def test_a_traced_function_draws_what_eager_code_draws():
+    """Seeds and generator states flow into the graph as tensors: each run of a traced
+    function takes its own seed and moves the generator on."""
+    eager = tf.random.Generator.from_seed(1)
+    expected = [eager.normal([2]), eager.uniform([3]), eager.normal([2]), eager.uniform([3])]
+    traced = tf.random.Generator.from_seed(1)
+    draw = tf.function(lambda: [traced.normal([2]), traced.uniform([3])])
+    got = draw() + draw()
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g.numpy(), e.numpy())
+    np.testing.assert_array_equal(traced.state.numpy(), eager.state.numpy())
+
+    stateless = tf.function(lambda seed: tf.random.stateless_uniform([3], seed=seed))
+    for seed in ([1, 2], [3, 4]):
+        np.testing.assert_array_equal(stateless(tf.constant(seed)).numpy(),
+                                      tf.random.stateless_uniform([3], seed=seed).numpy())
