@@ -185,14 +185,19 @@ def _(op, dy):
 
 # -- diagonals and bands ------------------------------------------------------------------
 
+def _diagonal_indices(length: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of diagonal ``k`` (above the main one when positive)."""
+    i = np.arange(length)
+    return (i, i + k) if k >= 0 else (i - k, i)
+
+
 @defop("MatrixDiagV3")
-def _matrix_diag(diagonal, num_rows, num_cols, padding_value=0):
-    """Matrices (num_rows × num_cols) with ``diagonal`` on the main diagonal."""
+def _matrix_diag(diagonal, num_rows, num_cols, k=0, padding_value=0):
+    """Matrices (num_rows × num_cols) with ``diagonal`` on diagonal k."""
     out = np.full(diagonal.shape[:-1] + (num_rows, num_cols), padding_value,
                   dtype=diagonal.dtype)
-    n = diagonal.shape[-1]
-    idx = np.arange(n)
-    out[..., idx, idx] = diagonal
+    rows, cols = _diagonal_indices(diagonal.shape[-1], k)
+    out[..., rows, cols] = diagonal
     return out
 
 
@@ -201,14 +206,14 @@ MATRIX_DIAG = _matrix_diag
 
 @MATRIX_DIAG.gradient
 def _(op, dy):
-    """The gradient's main diagonal."""
-    return (diag_part(dy),)
+    """The gradient's diagonal k."""
+    return (diag_part(dy, k=op.attrs.get("k", 0)),)
 
 
 @defop("MatrixDiagPartV3")
-def _matrix_diag_part(x):
-    """The main diagonal of each matrix."""
-    return np.diagonal(x, axis1=-2, axis2=-1).copy()
+def _matrix_diag_part(x, k=0):
+    """Diagonal k of each matrix."""
+    return np.diagonal(x, offset=k, axis1=-2, axis2=-1).copy()
 
 
 MATRIX_DIAG_PART = _matrix_diag_part
@@ -216,9 +221,10 @@ MATRIX_DIAG_PART = _matrix_diag_part
 
 @MATRIX_DIAG_PART.gradient
 def _(op, dy):
-    """The gradient placed on the diagonal of zero matrices shaped like the input."""
+    """The gradient placed on diagonal k of zero matrices shaped like the input."""
     rows, cols = op.inputs[0]._value.shape[-2:]
-    return (execute(MATRIX_DIAG, (dy,), {"num_rows": rows, "num_cols": cols}),)
+    attrs = {"num_rows": rows, "num_cols": cols, "k": op.attrs.get("k", 0)}
+    return (execute(MATRIX_DIAG, (dy,), attrs),)
 
 
 @defop("MatrixBandPart")
@@ -378,43 +384,59 @@ def cholesky(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
     return execute(CHOLESKY, (x,))
 
 
-def diag(diagonal: Any, name: str = "diag", k: int = 0, num_rows: int = -1,
+def _single_diagonal(k: Any, api: str) -> int:
+    k = k._value.tolist() if isinstance(k, Tensor) else k
+    if isinstance(k, list | tuple):
+        if len(k) == 2 and k[0] == k[1]:
+            return int(k[0])
+        raise NotImplementedError(f"{api} with a band of diagonals (k = {k}) is not "
+                                  "implemented in Tapescope; one diagonal k is.")
+    return int(k)
+
+
+def diag(diagonal: Any, name: str = "diag", k: Any = 0, num_rows: int = -1,
          num_cols: int = -1, padding_value: Any = 0, align: str = "RIGHT_LEFT") -> Tensor:
-    """``tf.linalg.diag``: matrices with ``diagonal`` on the main diagonal (k = 0 only)."""
+    """``tf.linalg.diag``: matrices with ``diagonal`` on diagonal k; the matrix is the
+    smallest square that holds it unless num_rows/num_cols say otherwise."""
     d = _t(diagonal)
-    if k != 0:
-        raise NotImplementedError("tf.linalg.diag with k != 0 is not implemented in Tapescope.")
+    k = _single_diagonal(k, "tf.linalg.diag")
     if d._value.ndim < 1:
         raise errors.InvalidArgumentError(
             None, "MatrixDiagV3", "diagonal must be at least 1-dim, received shape: [] "
             "[Op:MatrixDiagV3]")
     n = d._value.shape[-1]
-    rows = n if num_rows == -1 else int(num_rows)
-    cols = n if num_cols == -1 else int(num_cols)
-    if num_rows == -1 and num_cols != -1:
-        rows = n
-    if min(rows, cols) != n:
+    min_rows, min_cols = n + max(-k, 0), n + max(k, 0)
+    rows, cols = int(num_rows), int(num_cols)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    rows, cols = (min_rows if rows == -1 else rows), (min_cols if cols == -1 else cols)
+    if rows < min_rows or cols < min_cols or (rows != min_rows and cols != min_cols):
         raise errors.InvalidArgumentError(
-            None, "MatrixDiagV3", f"The number of diagonal elements should match the "
-            f"smaller of num_rows and num_cols: {n} vs. [{rows}, {cols}] [Op:MatrixDiagV3]")
-    attrs = {"num_rows": rows, "num_cols": cols}
+            None, "MatrixDiagV3", "The number of rows or columns is not consistent with the "
+            "specified d_lower, d_upper, and diagonal. [Op:MatrixDiagV3]")
+    attrs: dict[str, Any] = {"num_rows": rows, "num_cols": cols}
+    if k:
+        attrs["k"] = k
     if padding_value != 0:
         attrs["padding_value"] = padding_value
     return execute(MATRIX_DIAG, (d,), attrs)
 
 
-def diag_part(input: Any, name: str = "diag_part", k: int = 0,  # noqa: A002
+def diag_part(input: Any, name: str = "diag_part", k: Any = 0,  # noqa: A002
               padding_value: Any = 0, align: str = "RIGHT_LEFT") -> Tensor:
-    """``tf.linalg.diag_part``: each matrix's main diagonal (k = 0 only)."""
+    """``tf.linalg.diag_part``: diagonal k of each matrix."""
     x = _t(input)
-    if k != 0:
-        raise NotImplementedError(
-            "tf.linalg.diag_part with k != 0 is not implemented in Tapescope.")
+    k = _single_diagonal(k, "tf.linalg.diag_part")
     if x._value.ndim < 2:
         raise errors.InvalidArgumentError(
             None, "MatrixDiagPartV3", f"input must be at least 2-dim, received shape: "
             f"{_dims(x._value.shape)} [Op:MatrixDiagPartV3]")
-    return execute(MATRIX_DIAG_PART, (x,))
+    rows, cols = x._value.shape[-2:]
+    if k != 0 and not -rows < k < cols:
+        raise errors.InvalidArgumentError(
+            None, "MatrixDiagPartV3", f"lower_diag_index is out of bound: {k}. It must be "
+            f"between {-rows} and {cols} [Op:MatrixDiagPartV3]")
+    return execute(MATRIX_DIAG_PART, (x,), {"k": k} if k else {})
 
 
 def band_part(input: Any, num_lower: Any, num_upper: Any,  # noqa: A002

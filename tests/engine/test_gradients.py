@@ -489,6 +489,15 @@ def matrices(draw: st.DrawFn, elements: st.SearchStrategy[float] = SMOOTH) -> Ex
 
 
 @st.composite
+def diagonal_inputs(draw: st.DrawFn, part: bool) -> Example:
+    """Matrices and one of their diagonals k (``part``), or diagonals to place at k."""
+    (x,), _ = draw(matrices())
+    m, n = x.shape[-2:]
+    k = draw(st.integers(-m + 1, n - 1)) if part else draw(st.integers(-2, 2))
+    return Example((x,), {"k": k})
+
+
+@st.composite
 def band_inputs(draw: st.DrawFn) -> Example:
     (x,), _ = draw(matrices())
     m, n = x.shape[-2:]
@@ -608,8 +617,8 @@ OP_CASES: dict[str, Case] = {
     "MatrixDeterminant": Case(square_matrices(), tf.linalg.det),
     "MatrixSolve": Case(square_matrices(with_rhs=True), tf.linalg.solve),
     "Cholesky": Case(matrices(), _cholesky_of_gram),
-    "MatrixDiagV3": Case(matrices(), tf.linalg.diag),
-    "MatrixDiagPartV3": Case(matrices(), tf.linalg.diag_part),
+    "MatrixDiagV3": Case(diagonal_inputs(part=False), tf.linalg.diag),
+    "MatrixDiagPartV3": Case(diagonal_inputs(part=True), tf.linalg.diag_part),
     "MatrixBandPart": Case(band_inputs(), tf.linalg.band_part),
     "Qr": Case(diagonally_dominant(), tf.linalg.qr),
     "Svd": Case(full_rank_matrices(), tf.linalg.svd),

@@ -202,3 +202,25 @@ FLOAT32_ULPS = {
     # carries the absolute rounding error of its larger neighbours: 62 ulp of it is 1e-9.
     "qr_square": (64, "a small entry of Q carries its neighbours' absolute rounding error"),
 }
+
+CASES += [
+    ("diag_above", "result = tf.linalg.diag([1, 2], k=1)"),
+    ("diag_below", "result = tf.linalg.diag([1., 2.], k=-2)"),
+    ("diag_num_rows_only", "result = tf.linalg.diag([1, 2], num_rows=3)"),
+    ("diag_num_cols_only", "result = tf.linalg.diag([1, 2], num_cols=3)"),
+    ("diag_above_num_cols", "result = tf.linalg.diag(tf.constant([[1, 2], [3, 4]]), k=1, "
+     "num_cols=5)"),
+    ("diag_inconsistent_size", "result = tf.linalg.diag([1, 2], num_rows=3, num_cols=3)"),
+    ("diag_part_offsets", "x = tf.reshape(tf.range(12), (3, 4))\nresult = ["
+     "tf.linalg.diag_part(x, k=1), tf.linalg.diag_part(x, k=-1), tf.linalg.diag_part(x, k=3), "
+     "tf.linalg.diag_part(x, k=-2)]"),
+    ("diag_part_out_of_range", "result = tf.linalg.diag_part(tf.ones((3, 4)), k=4)"),
+    ("diag_part_below_out_of_range", "result = tf.linalg.diag_part(tf.ones((3, 4)), k=-3)"),
+    ("diag_offset_gradients", _A64 + """d = tf.constant([1., 2.], tf.float64)
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch([a, d])
+    y = tf.linalg.diag_part(a, k=-1) * [2., 3.]
+    z = tf.linalg.diag(d, k=1) * tf.reshape(tf.range(9., dtype=tf.float64), (3, 3))
+result = [y, tape.gradient(y, a), z, tape.gradient(z, d)]
+"""),
+]
