@@ -22,8 +22,6 @@ from engine.tensor import Tensor, Variable
 PHILOX = 1  # TensorFlow's Algorithm.PHILOX.value; the only algorithm here
 _STATE_SIZE = 3  # counter (two uint64 halves) then key
 _U64 = (1 << 64) - 1
-
-
 _as_int64 = random_ops.as_int64
 
 
