@@ -100,6 +100,11 @@ class Generator:
         old = self.skip(math.prod(random_ops._dims(shape)))
         return old[2:], old[:2]
 
+    def uniform_full_int(self, shape: Any, dtype: Any = _dt.uint64,
+                         name: str | None = None) -> Tensor:
+        """Integers over the dtype's whole range."""
+        return self.uniform(shape, None, None, dtype)
+
     def normal(self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
                dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
         """Normal values (TensorFlow's, for the same seed and the same draws before)."""
@@ -110,9 +115,10 @@ class Generator:
 
     def uniform(self, shape: Any, minval: Any = 0, maxval: Any = None,
                 dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
-        """Uniform values in [minval, maxval); integer dtypes need both bounds."""
+        """Uniform values in [minval, maxval); integer dtypes take both bounds, or neither
+        for the whole range."""
         d = _dt.as_dtype(dtype)
-        if d.is_integer and maxval is None:
+        if d.is_integer and (minval is None) != (maxval is None):
             raise ValueError(f"For integer dtype {d!r}, minval and maxval must be both "
                              f"`None` or both non-`None`; got minval={minval} and "
                              f"maxval={maxval}")

@@ -128,3 +128,15 @@ def uniform_int(key: tuple[int, int], counter: tuple[int, int], size: int, lo: i
     bits = w[0::2].astype(np.uint64) | w[1::2].astype(np.uint64) << np.uint64(32)
     offset = bits[:size] % np.uint64(span)
     return (np.uint64(lo & _U64) + offset).view(np.int64).astype(dtype)
+
+
+def uniform_full_int(key: tuple[int, int], counter: tuple[int, int], size: int,
+                     dtype: np.dtype) -> np.ndarray:
+    """``size`` integers over the dtype's whole range: a word per 32-bit value, two (low
+    first) per 64-bit value, reinterpreted as the dtype."""
+    dtype = np.dtype(dtype)
+    if dtype.itemsize == 4:
+        return words(key, counter, (size + 3) // 4)[:size].view(dtype)
+    w = words(key, counter, (size + 1) // 2)
+    bits = w[0::2].astype(np.uint64) | w[1::2].astype(np.uint64) << np.uint64(32)
+    return bits[:size].view(dtype)

@@ -216,6 +216,13 @@ def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Ten
     return wrap(generator(seed).permutation(x._value))
 
 
+@defop("StatelessRandomUniformFullIntV2", differentiable=False)
+def _stateless_uniform_full_int(key, counter, shape, dtype):
+    """Integers over the dtype's whole range (Philox words reinterpreted, as TensorFlow)."""
+    return philox.uniform_full_int(*_philox_key_counter(key, counter), math.prod(shape),
+                                   dtype).reshape(shape)
+
+
 def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | None = None,
                 name: str | None = None) -> Tensor:
     """``tf.random.categorical``: ``num_samples`` class indices per row of 2-D ``logits``
@@ -247,6 +254,7 @@ def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | No
 
 _STATELESS_FLOATS = ("float16", "float32", "float64")
 _STATELESS_INTS = ("int32", "int64")
+_FULL_RANGE_INTS = ("int32", "int64", "uint32", "uint64")
 
 
 def key_counter(seed: Any) -> tuple[Tensor, Tensor]:
@@ -282,6 +290,9 @@ def draw_uniform(shape: Any, key: Tensor, counter: Tensor, minval: Any, maxval: 
                  dtype: Any) -> Tensor:
     """Uniform values at a Philox (key, counter): floats in [minval, maxval) or integers."""
     d, dims = _dt.as_dtype(dtype), _dims(shape)
+    if d.is_integer and minval is None and maxval is None:
+        return execute(_stateless_uniform_full_int, (key, counter),
+                       {"shape": dims, "dtype": d._np})
     if d.is_integer:
         lo, hi = int(minval), int(maxval)
         if lo >= hi:
@@ -309,12 +320,15 @@ def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None
                       dtype: Any = _dt.float32, name: str | None = None,
                       alg: str = "auto_select") -> Tensor:
     """``tf.random.stateless_uniform``: TensorFlow's exact values for ``seed`` (shape [2]);
-    integer dtypes need both bounds."""
-    d = _plain_dtype(dtype, _STATELESS_FLOATS + _STATELESS_INTS)
-    if d.is_integer and maxval is None:
+    integer dtypes take both bounds, or neither for the whole range."""
+    d = _plain_dtype(dtype, _STATELESS_FLOATS + _FULL_RANGE_INTS)
+    if d.is_integer and (minval is None) != (maxval is None):
         raise ValueError(f"For integer `dtype` argument {d!r}, argument `minval` and `maxval` "
                          f"must be both None or not None. Got `minval`={minval} and "
                          f"`maxval`={maxval}.")
+    if minval is not None and d.name in ("uint32", "uint64"):
+        raise ValueError(f"Argument `dtype` got invalid value {d!r} when argument `minval` "
+                         "is not None. Please don't use unsigned integers in this case.")
     key, counter = key_counter(seed)
     return draw_uniform(shape, key, counter, minval, maxval, d)
 

@@ -696,6 +696,8 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
         tf.shape(x), seed=[1, 2], minval=0, maxval=5, dtype=tf.int32)),
     "StatelessRandomGetKeyCounter": lambda x: tf.random.stateless_normal(
         tf.shape(x), seed=[3, 4], dtype=F64),
+    "StatelessRandomUniformFullIntV2": lambda x: _as_float(tf.random.stateless_uniform(
+        tf.shape(x), seed=[1, 2], minval=None, maxval=None, dtype=tf.int32)),
     "RngSkip": lambda x: tf.random.Generator.from_seed(3).normal(tf.shape(x), dtype=F64),
     "Shape": lambda x: _as_float(tf.shape(x)),
     "Rank": lambda x: _as_float(tf.rank(x)),

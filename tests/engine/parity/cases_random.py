@@ -36,6 +36,13 @@ CASES: list[tuple[str, str]] = [
      "minval=5, maxval=5, dtype=tf.int32)"),
     ("stateless_uniform_bool", "result = tf.random.stateless_uniform([2], seed=[1, 2], "
      "dtype=tf.bool)"),
+    ("stateless_uniform_full_range", "result = [tf.random.stateless_uniform([5], seed=[1, 2], "
+     "minval=None, maxval=None, dtype=d) for d in (tf.int32, tf.int64, tf.uint32, "
+     "tf.uint64)]"),
+    ("stateless_uniform_unsigned_with_bounds", "result = tf.random.stateless_uniform([2], "
+     "seed=[1, 2], minval=0, maxval=5, dtype=tf.uint32)"),
+    ("stateless_uniform_only_minval_none", "result = tf.random.stateless_uniform([2], "
+     "seed=[1, 2], minval=None, maxval=5, dtype=tf.int32)"),
     # -- stateless_normal --------------------------------------------------------------------
     ("stateless_normal_float32", "result = tf.random.stateless_normal([7], seed=[3, 4])"),
     ("stateless_normal_mean_stddev", "result = tf.random.stateless_normal([2, 3], "
@@ -66,6 +73,10 @@ result = [a, s1, b, c, d, e, g.state.read_value()]
     ("generator_same_seed_same_stream", """g1 = tf.random.Generator.from_seed(7)
 g2 = tf.random.Generator.from_seed(7)
 result = [g1.normal([3]), g1.normal([3]), g2.normal([6])]
+"""),
+    ("generator_full_range_ints", """g = tf.random.Generator.from_seed(99)
+result = [g.uniform([3], minval=None, maxval=None, dtype=tf.int64), g.uniform_full_int([3]),
+          g.uniform_full_int([2], dtype=tf.int32), g.state.read_value()]
 """),
     ("generator_uniform_int_without_maxval",
      "result = tf.random.Generator.from_seed(1).uniform([2], dtype=tf.int32)"),
