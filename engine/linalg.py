@@ -1,4 +1,5 @@
-"""``tf.linalg``: matmul and norms (composites of registry ops, so they differentiate)."""
+"""``tf.linalg``: matrix ops (engine/ops/linalg_ops.py) and the composites TensorFlow builds
+from other ops (trace, matvec, norm), which differentiate through those ops."""
 
 from __future__ import annotations
 
@@ -8,7 +9,19 @@ import numpy as np
 
 from engine.ops import math_ops as _m
 from engine.ops import reduction_ops as _r
+from engine.ops.array_ops import eye  # noqa: F401
 from engine.ops.clip_ops import global_norm  # noqa: F401
+from engine.ops.linalg_ops import (  # noqa: F401
+    band_part,
+    cholesky,
+    det,
+    diag,
+    diag_part,
+    inv,
+    qr,
+    solve,
+    svd,
+)
 from engine.ops.math_ops import matmul, tensordot  # noqa: F401
 from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.tensor import Tensor, convert_to_tensor
@@ -47,3 +60,21 @@ def matrix_transpose(a: Any, name: str | None = None) -> Tensor:
     perm = list(range(a.ndim))
     perm[-1], perm[-2] = perm[-2], perm[-1]
     return transpose(a, perm)
+
+
+adjoint = matrix_transpose  # real dtypes only: the adjoint is the transpose
+
+
+def trace(x: Any, name: str | None = None) -> Tensor:
+    """``tf.linalg.trace``: the sum of each matrix's main diagonal (as TensorFlow composes it)."""
+    return _r.reduce_sum(diag_part(x), axis=-1)
+
+
+def matvec(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False,
+           a_is_sparse: bool = False, b_is_sparse: bool = False,
+           name: str | None = None) -> Tensor:
+    """``tf.linalg.matvec``: a · b for a batch of matrices and vectors, via matmul."""
+    from engine.ops.array_ops import expand_dims, squeeze
+
+    column = expand_dims(convert_to_tensor(b), -1)
+    return squeeze(matmul(a, column, transpose_a=transpose_a, adjoint_a=adjoint_a), axis=-1)

@@ -7,6 +7,7 @@ from engine.ops import (  # noqa: F401
     conv_ops,
     debug_ops,
     depthwise_conv_ops,
+    linalg_ops,
     math_ops,
     nn_impl,
     nn_ops,

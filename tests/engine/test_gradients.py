@@ -519,6 +519,74 @@ def max_pool_gradient_adjoint(x: tf.Tensor, g: tf.Tensor, **pool: Any) -> tf.Ten
     return second.gradient(dx, u, output_gradients=g)
 
 
+# -- linear algebra -------------------------------------------------------------------------
+
+@st.composite
+def square_matrices(draw: st.DrawFn, with_rhs: bool = False) -> Example:
+    """A batch of well-conditioned square matrices (diagonally dominant: 3 on the
+    diagonal, off-diagonal entries within ±1); ``with_rhs`` adds right-hand sides."""
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=1, min_side=1, max_side=2))
+    n = draw(st.integers(1, 3))
+    a = draw(arrays(batch + (n, n), floats(-1, 1))) + 3 * np.eye(n)
+    if not with_rhs:
+        return Example((a,), {})
+    rhs = draw(arrays(batch + (n, draw(st.integers(1, 2)))))
+    return Example((a, rhs), {"adjoint": draw(st.booleans())})
+
+
+def _cholesky_of_gram(x: tf.Tensor) -> tf.Tensor:
+    """Cholesky reads one triangle; differentiate it through a symmetric positive-definite
+    function of x, as finite differences see it."""
+    n = x.shape[-2]
+    return tf.linalg.cholesky(tf.matmul(x, x, transpose_b=True) + n * tf.eye(n, dtype=tf.float64))
+
+
+@st.composite
+def matrices(draw: st.DrawFn, elements: st.SearchStrategy[float] = SMOOTH) -> Example:
+    """A batch (maybe none) of matrices of 1 to 3 rows and columns."""
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=1, min_side=1, max_side=2))
+    m, n = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return Example((draw(arrays(batch + (m, n), elements)),), {})
+
+
+@st.composite
+def diagonal_inputs(draw: st.DrawFn, part: bool) -> Example:
+    """Matrices and one of their diagonals k (``part``), or diagonals to place at k."""
+    (x,), _ = draw(matrices())
+    m, n = x.shape[-2:]
+    k = draw(st.integers(-m + 1, n - 1)) if part else draw(st.integers(-2, 2))
+    return Example((x,), {"k": k})
+
+
+@st.composite
+def band_inputs(draw: st.DrawFn) -> Example:
+    (x,), _ = draw(matrices())
+    m, n = x.shape[-2:]
+    return Example((x,), {"num_lower": draw(st.integers(-1, m)),
+                          "num_upper": draw(st.integers(-1, n))})
+
+
+@st.composite
+def diagonally_dominant(draw: st.DrawFn) -> Example:
+    """Rectangular matrices with 3 on the diagonal, other entries 0.1 to 1 either way:
+    Householder QR keeps the signs it chooses (they flip where a pivot crosses zero, and
+    a column already zero below the diagonal is not reflected at all) and R is
+    invertible."""
+    (x,), _ = draw(matrices(elements=signed(0.1, 1)))
+    return Example((x + 3 * np.eye(*x.shape[-2:]),), {})
+
+
+@st.composite
+def full_rank_matrices(draw: st.DrawFn) -> Example:
+    """Matrices whose SVD is a smooth function of them: singular values distinct and apart
+    from zero, no zero entries (where LAPACK's choice of the vectors' signs can flip)."""
+    (x,), _ = draw(matrices(elements=NONZERO))
+    s = np.linalg.svd(x, compute_uv=False)
+    gaps = -np.diff(s, axis=-1)
+    assume(s.min() > 0.2 and (gaps.size == 0 or gaps.min() > 0.2))
+    return Example((x,), {"compute_uv": draw(st.booleans())})
+
+
 # -- the table -----------------------------------------------------------------------------
 
 def _round_trip_float32(x: tf.Tensor) -> tf.Tensor:
@@ -617,6 +685,16 @@ OP_CASES: dict[str, Case] = {
     "MaxPool": Case(pool_inputs(), conv_ops.max_pool2d),
     "MaxPoolGrad": Case(pool_inputs("y"), max_pool_gradient),
     "MaxPoolGradGrad": Case(pool_inputs("x"), max_pool_gradient_adjoint),
+    # linear algebra
+    "MatrixInverse": Case(square_matrices(), tf.linalg.inv),
+    "MatrixDeterminant": Case(square_matrices(), tf.linalg.det),
+    "MatrixSolve": Case(square_matrices(with_rhs=True), tf.linalg.solve),
+    "Cholesky": Case(matrices(), _cholesky_of_gram),
+    "MatrixDiagV3": Case(diagonal_inputs(part=False), tf.linalg.diag),
+    "MatrixDiagPartV3": Case(diagonal_inputs(part=True), tf.linalg.diag_part),
+    "MatrixBandPart": Case(band_inputs(), tf.linalg.band_part),
+    "Qr": Case(diagonally_dominant(), tf.linalg.qr),
+    "Svd": Case(full_rank_matrices(), tf.linalg.svd),
 }
 
 
@@ -814,6 +892,18 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "RandomStandardNormal": lambda x: tf.random.normal(tf.shape(x), dtype=F64),
     "TruncatedNormal": lambda x: tf.random.truncated_normal(tf.shape(x), dtype=F64),
     "RandomUniform": lambda x: tf.random.uniform(tf.shape(x), dtype=F64),
+    "Multinomial": lambda x: _as_float(tf.random.categorical(tf.reshape(x, (1, -1)), 3)),
+    "StatelessRandomUniformV2": lambda x: tf.random.stateless_uniform(
+        tf.shape(x), seed=[1, 2], dtype=F64),
+    "StatelessRandomNormalV2": lambda x: tf.random.stateless_normal(
+        tf.shape(x), seed=[1, 2], dtype=F64),
+    "StatelessRandomUniformIntV2": lambda x: _as_float(tf.random.stateless_uniform(
+        tf.shape(x), seed=[1, 2], minval=0, maxval=5, dtype=tf.int32)),
+    "StatelessRandomGetKeyCounter": lambda x: tf.random.stateless_normal(
+        tf.shape(x), seed=[3, 4], dtype=F64),
+    "StatelessRandomUniformFullIntV2": lambda x: _as_float(tf.random.stateless_uniform(
+        tf.shape(x), seed=[1, 2], minval=None, maxval=None, dtype=tf.int32)),
+    "RngSkip": lambda x: tf.random.Generator.from_seed(3).normal(tf.shape(x), dtype=F64),
     "Shape": lambda x: _as_float(tf.shape(x)),
     "Rank": lambda x: _as_float(tf.rank(x)),
     "Size": lambda x: _as_float(tf.size(x)),
