@@ -487,7 +487,7 @@ class Layer:
     def get_config(self) -> dict:
         """Constructor arguments that rebuild this layer (weights excluded)."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                                  "dtype": self.dtype}
+                                  "dtype": backend.dtype_policy_config(self.dtype)}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config

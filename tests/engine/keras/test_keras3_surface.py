@@ -123,3 +123,44 @@ def test_loss_reductions_are_keras_3s():
     assert losses.Huber().get_config() == {"name": "huber_loss",
                                            "reduction": "sum_over_batch_size"}
     assert losses.get("huber") is not None and isinstance(losses.get("Huber"), losses.Huber)
+
+
+# Keras 3 (TensorFlow 2.21) configs, from json.dumps(layer.get_config()).
+GLOROT = {"module": "keras.initializers", "class_name": "GlorotUniform",
+          "config": {"seed": None, "input_axes": None, "output_axes": None},
+          "registered_name": None}
+ZEROS = {"module": "keras.initializers", "class_name": "Zeros", "config": {},
+         "registered_name": None}
+FLOAT32_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+                  "registered_name": None}
+DENSE_CONFIG = {
+    "name": "dense", "trainable": True, "dtype": FLOAT32_POLICY, "units": 3,
+    "activation": "linear", "use_bias": True, "kernel_initializer": GLOROT,
+    "bias_initializer": ZEROS, "kernel_regularizer": None, "bias_regularizer": None,
+    "kernel_constraint": None, "bias_constraint": None, "quantization_config": None}
+CONV2D_CONFIG = {
+    "name": "conv2d", "trainable": True, "dtype": FLOAT32_POLICY, "filters": 4,
+    "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid",
+    "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1,
+    "activation": "linear", "use_bias": True, "kernel_initializer": GLOROT,
+    "bias_initializer": ZEROS, "kernel_regularizer": None, "bias_regularizer": None,
+    "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+
+
+def test_layer_configs_have_keras_3s_keys_and_values():
+    from engine.keras import initializers
+
+    assert layers.Dense(3).get_config() == DENSE_CONFIG
+    assert list(layers.Dense(3).get_config()) == list(DENSE_CONFIG)
+    assert layers.Conv2D(4, 3).get_config() == CONV2D_CONFIG
+    assert initializers.serialize(initializers.GlorotUniform()) == GLOROT
+
+
+def test_keras_3_configs_rebuild_the_layers():
+    dense = layers.Dense.from_config(dict(DENSE_CONFIG, name="d", activation="relu"))
+    assert (dense.name, dense.units, dense.dtype) == ("d", 3, "float32")
+    assert dense(np.ones((1, 2), np.float32)).shape == (1, 3)
+    conv = layers.Conv2D.from_config(dict(CONV2D_CONFIG, name="c"))
+    assert conv(np.ones((1, 5, 5, 1), np.float32)).shape == (1, 3, 3, 4)
+    with pytest.raises(ValueError, match="groups"):
+        layers.Conv2D(4, 3, groups=2)
