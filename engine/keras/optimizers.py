@@ -54,6 +54,7 @@ class Optimizer:
         # The slots in the order Keras 3's build() adds them: one tuple per
         # add_optimizer_variables call (a tuple's slots interleave per model variable).
         self._slot_groups: tuple[tuple[str, ...], ...] = ()
+        self._pending_slot_values: list[np.ndarray] | None = None  # from a checkpoint
         self.built = False
 
     def _build_learning_rate(self, learning_rate: Any) -> Any:
@@ -104,6 +105,31 @@ class Optimizer:
         for var in var_list:
             self._track(var)
         self.built = True
+        pending, self._pending_slot_values = self._pending_slot_values, None
+        if pending is not None:
+            self.restore_slot_values(pending)
+
+    def restore_slot_values(self, values: list[np.ndarray]) -> bool:
+        """Set the slots, in ``variables`` order, from a checkpoint. Before the optimizer
+        has slots the values wait for ``build`` (TensorFlow defers them the same way);
+        returns whether they were applied now."""
+        if not self.built:
+            self._pending_slot_values = list(values)
+            return False
+        slots = self.variables[len(self.variables) - self._slot_count():]
+        if len(slots) != len(values):
+            raise ValueError(f"The checkpoint holds {len(values)} slot variables for optimizer "
+                             f"'{self.name}', which has {len(slots)}.")
+        for slot, value in zip(slots, values):
+            if slot._value.shape != value.shape:
+                raise ValueError(f"Received incompatible tensor with shape {value.shape} when "
+                                 "attempting to restore variable with shape "
+                                 f"{slot._value.shape} and name {slot.name}.")
+            np.copyto(slot._value, value)
+        return True
+
+    def _slot_count(self) -> int:
+        return sum(len(group) for group in self._slot_groups) * len(self._variables)
 
     def _track(self, var: Variable) -> None:
         if id(var) not in self._slots:
@@ -135,12 +161,20 @@ class Optimizer:
                 wrapper = KerasVariable(
                     np.zeros((), var._value.dtype), trainable=False,
                     path=f"{self.name}/{owner}_{self._keras_slot_names.get(name, name)}")
+            wrapper._value = self._slot(var, name)
             self._slot_variables[key] = wrapper
-        wrapper._value = self._slot(var, name)
+            return wrapper
+        wrapper._value = self._slot(var, name)  # the same array, or the one assigned to it
         return wrapper
 
     def _slot(self, var: Variable, name: str) -> np.ndarray:
         slots = self._slots.setdefault(id(var), {})
+        if self._slot_variables:
+            # A slot variable the user assigned holds a new array: the kernels adopt it
+            # (they only ever write in place, so a different array is the newer one).
+            shown = self._slot_variables.get((id(var), name))
+            if shown is not None and shown._value is not slots.get(name):
+                slots[name] = shown._value
         if name not in slots:
             slots[name] = np.full_like(var._value, self._slot_initial.get(name, 0))
         return slots[name]
@@ -196,7 +230,8 @@ class Optimizer:
         step = int(self.iterations._value) + 1
         lr = self._current_learning_rate()
         hook = STATE.hook
-        self.built = True
+        if not self.built:
+            self.build(variables)
         for g, v in zip(grads, variables):
             if id(v) not in self._slots:
                 self._track(v)

@@ -119,4 +119,51 @@ tf.keras.losses.MeanSquaredError(reduction="auto")
     ("reduction_unknown_raises", """
 tf.keras.losses.Huber(reduction="average")
 """),
+    # -- tf.train.Checkpoint ----------------------------------------------------------------
+    ("checkpoint_save_restore_variables_and_counter", """
+import os, tempfile
+directory = tempfile.mkdtemp()
+v = tf.Variable([1.0, 2.0])
+step = tf.Variable(7, dtype=tf.int64)
+ckpt = tf.train.Checkpoint(v=v, step=step)
+first = ckpt.save(os.path.join(directory, "ckpt"))
+v.assign([3.0, 4.0])
+second = ckpt.save(os.path.join(directory, "ckpt"))
+v.assign([9.0, 9.0]); step.assign(0)
+ckpt.restore(first).assert_consumed()
+restored_first = tf.identity(v)
+ckpt.restore(tf.train.latest_checkpoint(directory))
+result = [restored_first, v, step, ckpt.save_counter, tf.constant(os.path.basename(second) == "ckpt-2"),
+          tf.constant(tf.train.latest_checkpoint(directory) == second)]
+"""),
+    ("checkpoint_restores_model_and_optimizer_slots_when_built", """
+import os, tempfile
+directory = tempfile.mkdtemp()
+def make():
+    return tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(1, kernel_initializer="ones")])
+def step(model, opt):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.square(model(tf.constant([[1.0, 2.0]])) - 1.0))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+model, opt = make(), tf.keras.optimizers.Adam(0.1)
+step(model, opt); step(model, opt)
+path = tf.train.Checkpoint(model=model, optimizer=opt).save(os.path.join(directory, "ckpt"))
+step(model, opt)
+model2, opt2 = make(), tf.keras.optimizers.Adam(0.5)
+tf.train.Checkpoint(model=model2, optimizer=opt2).restore(path)
+step(model2, opt2)
+result = [model2.weights[0], model2.weights[1], opt2.iterations, opt2.learning_rate, model.weights[0], opt2.variables[2]]
+"""),
+    ("checkpoint_shape_mismatch_raises", """
+import os, tempfile
+path = tf.train.Checkpoint(v=tf.Variable([1.0, 2.0])).save(os.path.join(tempfile.mkdtemp(), "c"))
+tf.train.Checkpoint(v=tf.Variable([1.0, 2.0, 3.0])).restore(path)
+"""),
+    ("checkpoint_missing_path_raises", """
+import os, tempfile
+tf.train.Checkpoint(v=tf.Variable(1.0)).restore(os.path.join(tempfile.mkdtemp(), "nothing-1"))
+"""),
+    ("checkpoint_of_a_number_raises", """
+tf.train.Checkpoint(v=3)
+"""),
 ]
