@@ -129,6 +129,39 @@ class MetricsContainer:
 
 # -- Model ------------------------------------------------------------------------------------
 
+def _built_output_shape(layer: Layer) -> Any:
+    """A layer's output shape as Keras 3 shows it outside a graph: from its functional calls,
+    else from the shape it was built for (``(4, 2)`` after an eager call on 4 rows), else
+    unknown (None)."""
+    if layer._inbound_nodes:
+        return layer._inbound_nodes[-1].output_shapes
+    if not layer.built or layer._build_input_shape is None:
+        return None
+    try:
+        return layer.compute_output_shape(layer._build_input_shape)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+
+
+def _layers_by_depth(order: list[Node], first_seen: dict[int, int]) -> list[Layer]:
+    """The layers as Keras 3 lists them: farthest from the outputs first (depth = most
+    layers between a node and an output), ties in the order the walk from the outputs met
+    them. ``order`` is the nodes in topological order."""
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    layers: dict[int, Layer] = {}
+    in_graph = {id(n) for n in order}
+    for node in reversed(order):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+        layers[id(node.layer)] = node.layer
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    return sorted(layers.values(),
+                  key=lambda lay: (-layer_depth[id(lay)], first_seen[id(lay)]))
+
+
 class Model(Layer):
     """A layer with ``compile``/``fit``/``evaluate``/``predict``/``summary``/``save``."""
 
@@ -172,10 +205,13 @@ class Model(Layer):
         order: list[Node] = []
         seen: set[int] = set()
 
+        first_seen: dict[int, int] = {}  # layer → when the walk first reached it
+
         def visit(node: Node) -> None:
             if id(node) in seen:
                 return
             seen.add(id(node))
+            first_seen.setdefault(id(node.layer), len(first_seen))
             for parent in node.parent_nodes:
                 visit(parent)
             order.append(node)
@@ -192,11 +228,8 @@ class Model(Layer):
             reached.append(node.layer.name)
         self._graph_nodes = order
         self._run_nodes = [n for n in order if not isinstance(n.layer, InputLayer)]
-        graph_layers: list[Layer] = []
-        for node in order:
-            if all(node.layer is not lay for lay in graph_layers):
-                graph_layers.append(node.layer)
-        self._graph_layers = graph_layers
+        self._graph_layers = _layers_by_depth(order, first_seen)
+        graph_layers = self._graph_layers
         names = [lay.name for lay in graph_layers]
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate is not None:
@@ -302,7 +335,7 @@ class Model(Layer):
 
     def _summary_output_shape(self, layer: Layer) -> Any:
         if not self._is_graph_network:
-            return None
+            return _built_output_shape(layer)
         nodes = [n for n in self._graph_nodes if n.layer is layer]
         return nodes[-1].output_shapes if nodes else None  # Keras 3 shows the last call's
 

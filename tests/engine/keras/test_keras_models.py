@@ -127,6 +127,40 @@ Model: "sequential"
  Optimizer params: 18 (76.00 B)
 """
 
+SUBCLASSED_SUMMARY = """\
+Model: "tower"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ dense (Dense)                   │ (4, 2)                 │             8 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense_1 (Dense)                 │ (4, 3)                 │             9 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 17 (68.00 B)
+ Trainable params: 17 (68.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+TWO_INPUTS_SUMMARY = """\
+Model: "functional"
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│ input_layer         │ (None, 2)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ input_layer_1       │ (None, 3)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_2 (Dense)     │ (None, 1)         │          3 │ input_layer[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_3 (Dense)     │ (None, 2)         │          8 │ input_layer_1[0]… │
+└─────────────────────┴───────────────────┴────────────┴───────────────────┘
+ Total params: 11 (44.00 B)
+ Trainable params: 11 (44.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
 
 @pytest.fixture
 def no_terminal(monkeypatch):
@@ -172,6 +206,29 @@ def test_summary_of_unbuilt_model_marks_its_layers_then_counts_the_optimizer(no_
     model.compile("adam", "mse")
     model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
     assert _summary(model) == FITTED_SUMMARY
+
+
+def test_subclassed_summary_shows_the_shapes_layers_were_built_for(no_terminal):
+    class Tower(models.Model):
+        def __init__(self):
+            super().__init__()
+            self.d, self.e = layers.Dense(2), layers.Dense(3)
+
+        def call(self, x):
+            return self.e(self.d(x))
+
+    model = Tower()
+    model(np.ones((4, 3), np.float32))
+    assert _summary(model) == SUBCLASSED_SUMMARY
+
+
+def test_functional_layers_are_listed_by_depth_as_keras_3_lists_them(no_terminal):
+    layers.Dense(1), layers.Dense(1)  # TensorFlow's session had made dense and dense_1
+    a, b = tf.keras.Input((2,)), tf.keras.Input((3,))
+    model = models.Model([a, b], [layers.Dense(1)(a), layers.Dense(2)(b)])
+    assert [lay.name for lay in model.layers] == ["input_layer", "input_layer_1", "dense_2",
+                                                  "dense_3"]
+    assert _summary(model) == TWO_INPUTS_SUMMARY
 
 
 # -- building and calling -------------------------------------------------------------------------
