@@ -164,3 +164,18 @@ def test_keras_3_configs_rebuild_the_layers():
     assert conv(np.ones((1, 5, 5, 1), np.float32)).shape == (1, 3, 3, 4)
     with pytest.raises(ValueError, match="groups"):
         layers.Conv2D(4, 3, groups=2)
+
+
+def test_optimizer_configs_are_keras_3s():
+    # TensorFlow 2.21: keras.optimizers.Adagrad().get_config() (the rate read back from float32)
+    base = {"learning_rate": 0.0010000000474974513, "weight_decay": None, "clipnorm": None,
+            "global_clipnorm": None, "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+            "ema_overwrite_frequency": None, "loss_scale_factor": None,
+            "gradient_accumulation_steps": None}
+    assert optimizers.Adagrad().get_config() == {
+        "name": "adagrad", **base, "initial_accumulator_value": 0.1, "epsilon": 1e-07}
+    sgd = optimizers.SGD().get_config()
+    assert sgd == {"name": "sgd", **base, "learning_rate": 0.009999999776482582,
+                   "momentum": 0.0, "nesterov": False}
+    again = optimizers.Adagrad(**optimizers.Adagrad(0.5).get_config())  # round trip
+    assert again.learning_rate.numpy() == 0.5 and again.initial_accumulator_value == 0.1
