@@ -15,6 +15,7 @@ from engine import (  # noqa: F401
     random,
     strings,
     summary,
+    train,
 )
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401

@@ -54,6 +54,10 @@ class DType:
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
+    def __str__(self) -> str:
+        # print(tf.float32) shows TensorFlow's own form; repr stays the one you type.
+        return f"<dtype: '{self.name}'>"
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DType):
             return self._np == other._np

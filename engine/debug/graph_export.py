@@ -190,7 +190,9 @@ def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
         display = node.name
         variable = node.attrs.get("variable")
         if kind == "variable" and variable is not None:
-            display = getattr(variable, "name", display)
+            # A Keras weight by its path (sequential/dense/kernel): its name, kernel, is
+            # the same in every layer.
+            display = getattr(variable, "path", None) or getattr(variable, "name", display)
         types = _join_limited([v.type_text() for v in node.outputs])
         value = node.attrs.get("value")
         if kind == "constant" and isinstance(value, np.ndarray) and value.size == 1:

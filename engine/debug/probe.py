@@ -59,6 +59,12 @@ def _node_dict(node: Any) -> dict:
     return out
 
 
+def _variable_name(var: Any) -> str:
+    """The name a variable is shown by: a Keras weight's path (``sequential/dense/kernel``;
+    its ``name`` alone, ``kernel``, would not tell two layers apart), else TF's ``name``."""
+    return getattr(var, "path", None) or var.name
+
+
 def _sqrt(square: Any) -> float:
     """√ of a sum of squares as a Python float (NaN for NaN/-…; math.sqrt would raise)."""
     square = float(square)
@@ -377,7 +383,7 @@ class Probe(Hook):
                    outputs=[v.id for v in graph.outputs])
 
     def variable_created(self, var: Any) -> None:
-        self._emit("variable_created", id=var._id, name=var.name,
+        self._emit("variable_created", id=var._id, name=_variable_name(var),
                    shape=list(np.shape(var._value)), dtype=var._value.dtype.name,
                    trainable=bool(var.trainable))
 
@@ -397,7 +403,7 @@ class Probe(Hook):
             summary = summarize(value, self._stats_mode(), square)
             norms = self._update_norms(var, value, square, delta)
         self._emit("variable_update", step=self.step, epoch=self.epoch, id=var._id,
-                   name=var.name, action=action, summary=summary, **norms)
+                   name=_variable_name(var), action=action, summary=summary, **norms)
 
     def _update_norms(self, var: Any, value: np.ndarray, square: Any,
                       delta: Any) -> dict[str, float]:
@@ -474,7 +480,7 @@ class Probe(Hook):
         file, line = user_frame(3) if site is None else site
         described = []
         for i, (s, g) in enumerate(zip(sources, grads)):
-            entry = {"id": s._id, "name": s.name if isinstance(s, Variable) else
+            entry = {"id": s._id, "name": _variable_name(s) if isinstance(s, Variable) else
                      _source_text(file, line, i, len(sources)),
                      "shape": list(np.shape(s._value))}
             if g is None:

@@ -79,11 +79,16 @@ def _short_dtype(dtype: np.dtype) -> str:
             "uint8": "u8", "bool": "bool", "int8": "i8", "int16": "i16"}.get(dtype.name, dtype.name)
 
 
+def _variable_text(var: Any) -> str:
+    """A Keras weight by its unique path (its name, ``kernel``, repeats per layer)."""
+    return getattr(var, "path", None) or var.name
+
+
 def _attr_text(key: str, value: Any) -> str:
     if key == "variable":
-        return f"var={value.name}"
+        return f"var={_variable_text(value)}"
     if key == "variables":
-        return f"vars=[{', '.join(v.name for v in value)}]"
+        return f"vars=[{', '.join(_variable_text(v) for v in value)}]"
     if isinstance(value, np.ndarray):
         if value.size <= 4:
             return f"{key}={np.array2string(value, separator=',')}"

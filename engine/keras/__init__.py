@@ -15,3 +15,4 @@ from engine.keras import (  # noqa: F401
 )
 from engine.keras.layers import Input  # noqa: F401
 from engine.keras.models import Model, Sequential  # noqa: F401
+from engine.keras.variables import KerasVariable as Variable  # noqa: F401

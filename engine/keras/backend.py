@@ -57,10 +57,19 @@ def clear_session() -> None:
     _NAME_UIDS.clear()
 
 
+def dtype_policy_config(dtype: str) -> dict:
+    """A layer's dtype as Keras 3 writes it in a config: a serialized DTypePolicy."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
+            "registered_name": None}
+
+
 def standardize_dtype(dtype: object) -> str:
-    """A dtype name (``"float32"``) from a DType, numpy dtype or string."""
+    """A dtype name (``"float32"``) from a DType, numpy dtype, string or Keras 3 config of a
+    DTypePolicy."""
     if dtype is None:
         return floatx()
+    if isinstance(dtype, dict):
+        return standardize_dtype(dtype.get("config", {}).get("name"))
     name = getattr(dtype, "name", None)
     if isinstance(name, str) and not isinstance(dtype, np.dtype):
         return name

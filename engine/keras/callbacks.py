@@ -81,6 +81,7 @@ class ProgbarLogger(Callback):
         super().__init__()
         self._bar: Progbar | None = None
         self._seen = 0
+        self._in_fit = False  # evaluation inside fit adds to the epoch's bar, not its own
 
     @property
     def verbose(self) -> int:
@@ -89,6 +90,9 @@ class ProgbarLogger(Callback):
     def _new_bar(self, target: int | None) -> None:
         self._bar = Progbar(target, verbose=self.verbose)
         self._seen = 0
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._in_fit = True
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         epochs = self.params.get("epochs", 1)
@@ -106,17 +110,17 @@ class ProgbarLogger(Callback):
             self._bar.update(self._seen, logs, finalize=True)
 
     def on_test_begin(self, logs: dict | None = None) -> None:
-        if not self.params.get("in_fit"):
+        if not self._in_fit:
             self._new_bar(self.params.get("steps"))
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if not self.params.get("in_fit"):
+        if not self._in_fit:
             self._seen = batch + 1
             if self._bar is not None:
                 self._bar.update(self._seen, logs, finalize=False)
 
     def on_test_end(self, logs: dict | None = None) -> None:
-        if not self.params.get("in_fit") and self._bar is not None:
+        if not self._in_fit and self._bar is not None:
             self._bar.update(self._seen, logs, finalize=True)
 
     def on_predict_begin(self, logs: dict | None = None) -> None:

@@ -113,7 +113,11 @@ class VarianceScaling(Initializer):
     """Variance ``scale / n`` where n is fan_in, fan_out or their average (Keras' family)."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: int | None = None) -> None:
+                 distribution: str = "truncated_normal", seed: int | None = None,
+                 input_axes: Any = None, output_axes: Any = None) -> None:
+        if input_axes is not None or output_axes is not None:
+            raise ValueError("VarianceScaling: input_axes/output_axes are not supported by "
+                             "Tapescope; fans come from the last two axes.")
         if scale <= 0:
             raise ValueError(f"`scale` must be positive. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -140,8 +144,8 @@ class VarianceScaling(Initializer):
         return random_ops.uniform(tuple(shape), -limit, limit, dtype, seed=self.seed)
 
     def get_config(self) -> dict:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": None, "output_axes": None}
 
 
 class _Preset(VarianceScaling):
@@ -149,11 +153,13 @@ class _Preset(VarianceScaling):
 
     preset: tuple[float, str, str] = (1.0, "fan_avg", "uniform")
 
-    def __init__(self, seed: int | None = None) -> None:
-        super().__init__(*self.preset, seed=seed)
+    def __init__(self, seed: int | None = None, input_axes: Any = None,
+                 output_axes: Any = None) -> None:
+        super().__init__(*self.preset, seed=seed, input_axes=input_axes,
+                         output_axes=output_axes)
 
     def get_config(self) -> dict:
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": None, "output_axes": None}
 
 
 class GlorotUniform(_Preset):
@@ -206,7 +212,9 @@ _BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
 
 
 def serialize(initializer: Initializer) -> dict:
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    """Keras 3's form: ``module``, ``class_name``, ``config``, ``registered_name``."""
+    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
+            "config": initializer.get_config(), "registered_name": None}
 
 
 def deserialize(config: dict) -> Initializer:

@@ -1,12 +1,13 @@
 """Losses (``tf.keras.losses``) as classes and functions, computed with engine ops.
 
-Probability inputs (``from_logits=False``) are handled the way Keras 2 does: clipped to
+Probability inputs (``from_logits=False``) are handled the way Keras 3 does: clipped to
 [ε, 1 - ε] with ε = 1e-7 before the log, so a predicted 0 costs -log(1e-7), not inf.
 Functions return one loss per example; classes reduce them ('sum_over_batch_size').
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,10 @@ from engine.keras import backend
 from engine.ops import array_ops, math_ops, nn_ops, reduction_ops
 from engine.tensor import Tensor, convert_to_tensor
 
-_REDUCTIONS = ("sum_over_batch_size", "sum", "none", "auto", None)
+# Keras 3's reductions: None and "none" keep one loss per sample; "mean" is
+# "sum_over_batch_size"; "mean_with_sample_weight" divides by the weights' sum. ("auto", a
+# tf.keras 2 name, is gone.)
+_REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
 
 def _tensor(x: Any) -> Tensor:
@@ -131,12 +135,29 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     else:
         eps = backend.epsilon()
         p = math_ops.clip_by_value(y_pred, eps, 1.0 - eps)
-        pos = math_ops.multiply(y_true, math_ops.log(math_ops.add(p, eps)))
+        # Keras 3: the clipped probability's log, no ε added inside it (Keras 2 added one).
+        pos = math_ops.multiply(y_true, math_ops.log(p))
         neg = math_ops.multiply(math_ops.subtract(1.0, y_true),
-                                math_ops.log(math_ops.add(math_ops.subtract(1.0, p), eps)))
+                                math_ops.log(math_ops.subtract(1.0, p)))
         per = math_ops.negative(math_ops.add(pos, neg))
     return reduction_ops.reduce_mean(per, axis=axis)
 
+
+
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
+    """Per-sample Huber loss: ½e² where |e| ≤ δ, δ|e| - ½δ² beyond (mean over the last axis)."""
+    y_pred = _float_pred(y_pred)
+    y_true = math_ops.cast(_tensor(y_true), y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand(y_true, y_pred)
+    delta_t = convert_to_tensor(delta, dtype=y_pred.dtype)
+    half = convert_to_tensor(0.5, dtype=y_pred.dtype)
+    error = math_ops.subtract(y_pred, y_true)
+    abs_error = math_ops.abs(error)
+    quadratic = math_ops.multiply(half, math_ops.square(error))
+    linear = math_ops.subtract(math_ops.multiply(delta_t, abs_error),
+                               math_ops.multiply(half, math_ops.square(delta_t)))
+    return reduction_ops.reduce_mean(
+        math_ops.where(math_ops.less_equal(abs_error, delta_t), quadratic, linear), axis=-1)
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -146,22 +167,24 @@ mae = MAE = mean_absolute_error
 
 def reduce_weighted(losses: Tensor, sample_weight: Any = None,
                     reduction: str | None = "sum_over_batch_size") -> Tensor:
-    """Weight per-example losses and reduce: mean over elements, sum, or none."""
+    """Weight per-example losses and reduce as Keras 3 does: mean over elements (0 for no
+    elements), sum, or none (None / "none"; a scalar is returned as it is)."""
     if sample_weight is not None:
         weight = math_ops.cast(_tensor(sample_weight), losses.dtype)
         weight, losses = squeeze_or_expand(weight, losses)
         while len(weight.shape) < len(losses.shape):
             weight = array_ops.expand_dims(weight, -1)
         losses = math_ops.multiply(losses, weight)
-    if reduction == "none":
+    if reduction is None or reduction == "none" or tuple(losses.shape) in ((), (0,)):
         return losses
     total = reduction_ops.reduce_sum(losses)
     if reduction == "sum":
         return total
-    count = 1
-    for d in losses.shape:
-        count *= d
-    return math_ops.divide(total, float(max(count, 1)))
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        divisor = reduction_ops.reduce_sum(math_ops.cast(_tensor(sample_weight), losses.dtype))
+    else:
+        divisor = math_ops.cast(math.prod(losses.shape), losses.dtype)
+    return math_ops.divide_no_nan(total, divisor)
 
 
 class Loss:
@@ -171,16 +194,19 @@ class Loss:
                  name: str | None = None) -> None:
         if reduction not in _REDUCTIONS:
             raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
-                             f"{list(_REDUCTIONS[:3])}. Received: reduction={reduction}")
-        self.reduction = "sum_over_batch_size" if reduction in ("auto", None) else reduction
+                             f"{set(_REDUCTIONS)}. Received: reduction={reduction}")
+        self.reduction = reduction
         self.name = name or backend.to_snake_case(type(self).__name__)
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
-        y_pred = _float_pred(y_pred)
+        # Keras 3 computes a Loss object in floatx (float32), whatever the inputs' dtype.
+        y_pred = math_ops.cast(_tensor(y_pred), backend.floatx())
         y_true = _tensor(y_true)
+        if y_true.dtype.is_floating:
+            y_true = math_ops.cast(y_true, backend.floatx())
         return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
 
     def get_config(self) -> dict:
@@ -218,6 +244,17 @@ class MeanAbsoluteError(LossFunctionWrapper):
     def __init__(self, reduction: str | None = "sum_over_batch_size",
                  name: str = "mean_absolute_error") -> None:
         super().__init__(mean_absolute_error, reduction, name)
+
+
+class Huber(LossFunctionWrapper):
+    """Quadratic near zero, linear beyond ``delta``: robust to outliers."""
+
+    def __init__(self, delta: float = 1.0, reduction: str | None = "sum_over_batch_size",
+                 name: str = "huber_loss", dtype: Any = None) -> None:
+        super().__init__(huber, reduction, name, delta=delta)
+
+    def get_config(self) -> dict:
+        return Loss.get_config(self)  # Keras 3 leaves delta out of the config
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
@@ -268,17 +305,19 @@ _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
+    "huber": huber,
 }
 _CLASSES: dict[str, type[Loss]] = {
     "MeanSquaredError": MeanSquaredError, "MeanAbsoluteError": MeanAbsoluteError,
     "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
     "CategoricalCrossentropy": CategoricalCrossentropy,
-    "BinaryCrossentropy": BinaryCrossentropy,
+    "BinaryCrossentropy": BinaryCrossentropy, "Huber": Huber,
 }
 _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
     categorical_crossentropy: CategoricalCrossentropy, binary_crossentropy: BinaryCrossentropy,
+    huber: Huber,
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.keras import backend, losses
+from engine.keras.variables import KerasVariable
 from engine.ops import array_ops, math_ops, reduction_ops
 from engine.tensor import Tensor, Variable, convert_to_tensor
 
@@ -31,7 +32,7 @@ class Metric:
         import numpy as np
 
         value = np.zeros(shape, dtype=self.dtype)
-        var = Variable(value, trainable=False, name=f"{self.name}/{name}")
+        var = KerasVariable(value, trainable=False, path=f"{self.name}/{name}")
         self._variables.append(var)
         return var
 

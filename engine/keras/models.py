@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from engine import nest
+from engine.context import STATE
 from engine.keras import backend, data_adapter, losses, optimizers
 from engine.keras import callbacks as callbacks_module
 from engine.keras import metrics as metrics_module
@@ -128,12 +129,48 @@ class MetricsContainer:
 
 # -- Model ------------------------------------------------------------------------------------
 
+def _built_output_shape(layer: Layer) -> Any:
+    """A layer's output shape as Keras 3 shows it outside a graph: from its functional calls,
+    else from the shape it was built for (``(4, 2)`` after an eager call on 4 rows), else
+    unknown (None)."""
+    if layer._inbound_nodes:
+        return layer._inbound_nodes[-1].output_shapes
+    if not layer.built or layer._build_input_shape is None:
+        return None
+    try:
+        return layer.compute_output_shape(layer._build_input_shape)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+
+
+def _layers_by_depth(order: list[Node], first_seen: dict[int, int]) -> list[Layer]:
+    """The layers as Keras 3 lists them: farthest from the outputs first (depth = most
+    layers between a node and an output), ties in the order the walk from the outputs met
+    them. ``order`` is the nodes in topological order."""
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    layers: dict[int, Layer] = {}
+    in_graph = {id(n) for n in order}
+    for node in reversed(order):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+        layers[id(node.layer)] = node.layer
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    return sorted(layers.values(),
+                  key=lambda lay: (-layer_depth[id(lay)], first_seen[id(lay)]))
+
+
 class Model(Layer):
     """A layer with ``compile``/``fit``/``evaluate``/``predict``/``summary``/``save``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        if inputs is not None and type(self) is Model and not kwargs.get("name"):
+            # Keras 3 builds Model(inputs, outputs) as a Functional: named "functional".
+            kwargs["name"] = backend.unique_object_name("functional")
         super().__init__(**kwargs)
         self._is_graph_network = False
         self.optimizer: Any = None
@@ -168,10 +205,13 @@ class Model(Layer):
         order: list[Node] = []
         seen: set[int] = set()
 
+        first_seen: dict[int, int] = {}  # layer → when the walk first reached it
+
         def visit(node: Node) -> None:
             if id(node) in seen:
                 return
             seen.add(id(node))
+            first_seen.setdefault(id(node.layer), len(first_seen))
             for parent in node.parent_nodes:
                 visit(parent)
             order.append(node)
@@ -188,11 +228,8 @@ class Model(Layer):
             reached.append(node.layer.name)
         self._graph_nodes = order
         self._run_nodes = [n for n in order if not isinstance(n.layer, InputLayer)]
-        graph_layers: list[Layer] = []
-        for node in order:
-            if all(node.layer is not lay for lay in graph_layers):
-                graph_layers.append(node.layer)
-        self._graph_layers = graph_layers
+        self._graph_layers = _layers_by_depth(order, first_seen)
+        graph_layers = self._graph_layers
         names = [lay.name for lay in graph_layers]
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate is not None:
@@ -269,13 +306,28 @@ class Model(Layer):
         raise ValueError(f"No such layer: {name}. Existing layers are: "
                          f"{[lay.name for lay in self.layers]}.")
 
+    @property
+    def input_shape(self) -> Any:
+        """The inputs' shapes, batch axis included: one tuple, or a list for several."""
+        return self._endpoint_shapes(getattr(self, "inputs", None), "input")
+
+    @property
+    def output_shape(self) -> Any:
+        """The outputs' shapes, batch axis included: one tuple, or a list for several."""
+        return self._endpoint_shapes(getattr(self, "outputs", None), "output")
+
+    def _endpoint_shapes(self, tensors: Any, kind: str) -> Any:
+        if not tensors:
+            raise AttributeError(f"{type(self).__name__} model '{self.name}' has no defined "
+                                 f"{kind} shape yet.")
+        shapes = [tuple(t.shape) for t in tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     # -- summary ---------------------------------------------------------------------------
     def summary(self, line_length: int | None = None, positions: list | None = None,
                 print_fn: Any = None, **kwargs: Any) -> None:
-        """Print the layer table (name, output shape, params) and the param totals."""
-        if not self.built:
-            raise ValueError("This model has not yet been built. Build the model first by "
-                             "calling `build()` or by calling the model on a batch of data.")
+        """Print the layer table (name, output shape, params) and the param totals; an
+        unbuilt model prints too, its layers marked ``?`` / ``0 (unbuilt)`` as in Keras 3."""
         print_summary(self, line_length, positions, print_fn)
 
     def _summary_layers(self) -> list[Layer]:
@@ -283,12 +335,9 @@ class Model(Layer):
 
     def _summary_output_shape(self, layer: Layer) -> Any:
         if not self._is_graph_network:
-            return None
+            return _built_output_shape(layer)
         nodes = [n for n in self._graph_nodes if n.layer is layer]
-        if isinstance(layer, InputLayer):
-            return [nodes[0].output_shapes]
-        shapes = {repr(n.output_shapes) for n in nodes}
-        return nodes[0].output_shapes if len(shapes) == 1 else None
+        return nodes[-1].output_shapes if nodes else None  # Keras 3 shows the last call's
 
     def _summary_connections(self) -> dict[int, list[str]] | None:
         """Inbound connections per layer, or None when the model is a simple chain."""
@@ -418,7 +467,7 @@ class Model(Layer):
                 val = data_adapter.make_batches(validation_data, steps=validation_steps)
         cbs = callbacks_module.CallbackList(
             callbacks, model=self, add_history=True, add_progbar=verbose != 0,
-            verbose=verbose, epochs=epochs, steps=train.steps, in_fit=True)
+            verbose=verbose, epochs=epochs, steps=train.steps)  # Keras 3's History.params
         self.stop_training = False
         cbs.on_train_begin()
         logs: dict[str, float] = {}
@@ -608,7 +657,15 @@ class Sequential(Model):
         self.built = True
 
     def _extend_graph(self, layer: Layer) -> None:
-        self._last_output = layer(self._last_output)
+        # Built inside the model's scope, as Keras 3 builds them: sequential/dense/kernel.
+        opened = not STATE.scopes or STATE.scopes[-1] != self.name
+        if opened:
+            STATE.scopes.append(self.name)
+        try:
+            self._last_output = layer(self._last_output)
+        finally:
+            if opened:
+                STATE.scopes.pop()
         self._output_shapes[id(layer)] = self._last_output.shape \
             if isinstance(self._last_output, KerasTensor) else None
 

@@ -1,4 +1,4 @@
-"""Keras optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop.
+"""Keras optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop, Adagrad.
 
 Each update is one fused numpy kernel per variable (TensorFlow's ResourceApply* ops): the
 variable gets a new array, never an in-place write, so tapes holding old values stay valid.
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from engine.context import STATE, user_stacklevel
-from engine.keras import schedules  # noqa: F401  (tf.keras.optimizers.schedules)
+from engine.keras import backend, schedules  # schedules: tf.keras.optimizers.schedules
+from engine.keras.variables import KerasVariable
 from engine.tensor import Tensor, Variable
 
 
@@ -27,41 +28,155 @@ def _sole_owner(var: Variable) -> bool:
 class Optimizer:
     """Base: slot variables per model variable, ``iterations``, ``apply_gradients``."""
 
-    def __init__(self, learning_rate: Any = 0.001, name: str = "Optimizer",
+    # The engine's short slot keys → Keras 3's names (``adam/…_kernel_momentum``).
+    _keras_slot_names: dict[str, str] = {}
+    # A slot's starting value when it is not zero (Adagrad's accumulator).
+    _slot_initial: dict[str, float] = {}
+
+    def __init__(self, learning_rate: Any = 0.001, name: str | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
                  global_clipnorm: float | None = None, **kwargs: Any) -> None:
         unknown = set(kwargs) - {"weight_decay", "use_ema", "ema_momentum", "jit_compile",
-                                 "decay", "epsilon"}
+                                 "decay", "epsilon", "ema_overwrite_frequency",
+                                 "loss_scale_factor", "gradient_accumulation_steps"}
         if unknown:
             raise TypeError(f"Unexpected keyword argument(s) for {type(self).__name__}: "
                             f"{sorted(unknown)}")
-        self.name = name
-        self._learning_rate = learning_rate
+        self.name = name or backend.unique_object_name(backend.to_snake_case(
+            type(self).__name__))
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
-        self.iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        self.iterations = KerasVariable(np.int64(0), trainable=False,
+                                        path=f"{self.name}/iteration")
+        self._learning_rate = self._build_learning_rate(learning_rate)
         self._slots: dict[int, dict[str, np.ndarray]] = {}
         self._variables: list[Variable] = []
+        self._slot_variables: dict[tuple[int, str], KerasVariable] = {}
+        # The slots in the order Keras 3's build() adds them: one tuple per
+        # add_optimizer_variables call (a tuple's slots interleave per model variable).
+        self._slot_groups: tuple[tuple[str, ...], ...] = ()
+        self._pending_slot_values: list[np.ndarray] | None = None  # from a checkpoint
+        self.built = False
+
+    def _build_learning_rate(self, learning_rate: Any) -> Any:
+        """A schedule or callable stays one; a number becomes a float32 variable, as in
+        Keras 3 (so it can be assigned, saved and restored)."""
+        if callable(learning_rate) and not isinstance(learning_rate, Tensor):
+            return learning_rate
+        value = learning_rate._value if isinstance(learning_rate, Tensor) else learning_rate
+        return KerasVariable(np.float32(value), trainable=False,
+                             path=f"{self.name}/learning_rate")
 
     @property
-    def learning_rate(self) -> float:
+    def learning_rate(self) -> Any:
+        """The learning-rate variable (``.numpy()``, ``.assign``), or a schedule's value now."""
         lr = self._learning_rate
-        if callable(lr):
-            lr = lr(int(self.iterations._value))
-        return float(lr._value if isinstance(lr, Tensor) else lr)
+        if isinstance(lr, Variable):
+            return lr
+        if isinstance(lr, schedules.LearningRateSchedule):
+            return lr(self.iterations)
+        return lr()
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
-        self._learning_rate = value
+        if callable(value) and not isinstance(value, Tensor):
+            self._learning_rate = value
+            return
+        if not isinstance(self._learning_rate, Variable):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as "
+                            "its `learning_rate` constructor argument, hence its learning rate "
+                            "is not settable. If you need the learning rate to be settable, you "
+                            "should instantiate the optimizer with a float `learning_rate` "
+                            "argument.")
+        self._learning_rate.assign(value)
 
     lr = learning_rate
 
+    def _current_learning_rate(self) -> float:
+        """The rate for this step as a Python float (the kernels' scalar)."""
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return float(lr._value)
+        lr = lr(int(self.iterations._value)) if isinstance(
+            lr, schedules.LearningRateSchedule) else lr()
+        return float(lr._value if isinstance(lr, Tensor) else lr)
+
+    def build(self, var_list: list[Variable]) -> None:
+        """Make the slots of every variable now (Keras 3 does it before the first step)."""
+        for var in var_list:
+            self._track(var)
+        self.built = True
+        pending, self._pending_slot_values = self._pending_slot_values, None
+        if pending is not None:
+            self.restore_slot_values(pending)
+
+    def restore_slot_values(self, values: list[np.ndarray]) -> bool:
+        """Set the slots, in ``variables`` order, from a checkpoint. Before the optimizer
+        has slots the values wait for ``build`` (TensorFlow defers them the same way);
+        returns whether they were applied now."""
+        if not self.built:
+            self._pending_slot_values = list(values)
+            return False
+        slots = self.variables[len(self.variables) - self._slot_count():]
+        if len(slots) != len(values):
+            raise ValueError(f"The checkpoint holds {len(values)} slot variables for optimizer "
+                             f"'{self.name}', which has {len(slots)}.")
+        for slot, value in zip(slots, values):
+            if slot._value.shape != value.shape:
+                raise ValueError(f"Received incompatible tensor with shape {value.shape} when "
+                                 "attempting to restore variable with shape "
+                                 f"{slot._value.shape} and name {slot.name}.")
+            np.copyto(slot._value, value)
+        return True
+
+    def _slot_count(self) -> int:
+        return sum(len(group) for group in self._slot_groups) * len(self._variables)
+
+    def _track(self, var: Variable) -> None:
+        if id(var) not in self._slots:
+            self._slots[id(var)] = {}
+            self._variables.append(var)
+            for group in self._slot_groups:
+                for name in group:
+                    self._slot(var, name)
+
+    @property
     def variables(self) -> list[Variable]:
-        return [self.iterations] + list(self._variables)
+        """``[iteration, learning_rate, slots…]`` in Keras 3's order; a slot is a variable
+        over the very array the update kernel writes, so it always shows the live state."""
+        out: list[Variable] = [self.iterations]
+        if isinstance(self._learning_rate, Variable):
+            out.append(self._learning_rate)
+        for group in self._slot_groups:
+            for var in self._variables:
+                for name in group:
+                    out.append(self._slot_variable(var, name))
+        return out
+
+    def _slot_variable(self, var: Variable, name: str) -> KerasVariable:
+        key = (id(var), name)
+        wrapper = self._slot_variables.get(key)
+        if wrapper is None:
+            owner = getattr(var, "path", var._name).replace("/", "_")
+            with backend.unobserved():  # a view of optimizer state, not a new weight
+                wrapper = KerasVariable(
+                    np.zeros((), var._value.dtype), trainable=False,
+                    path=f"{self.name}/{owner}_{self._keras_slot_names.get(name, name)}")
+            wrapper._value = self._slot(var, name)
+            self._slot_variables[key] = wrapper
+            return wrapper
+        wrapper._value = self._slot(var, name)  # the same array, or the one assigned to it
+        return wrapper
 
     def _slot(self, var: Variable, name: str) -> np.ndarray:
         slots = self._slots.setdefault(id(var), {})
+        if self._slot_variables:
+            # A slot variable the user assigned holds a new array: the kernels adopt it
+            # (they only ever write in place, so a different array is the newer one).
+            shown = self._slot_variables.get((id(var), name))
+            if shown is not None and shown._value is not slots.get(name):
+                slots[name] = shown._value
         if name not in slots:
-            slots[name] = np.zeros_like(var._value)
+            slots[name] = np.full_like(var._value, self._slot_initial.get(name, 0))
         return slots[name]
 
     def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
@@ -113,12 +228,13 @@ class Optimizer:
         """The update kernel, shared by eager calls and traced graphs: numpy in, numpy out."""
         grads = self._clip(grads)
         step = int(self.iterations._value) + 1
-        lr = self.learning_rate
+        lr = self._current_learning_rate()
         hook = STATE.hook
+        if not self.built:
+            self.build(variables)
         for g, v in zip(grads, variables):
             if id(v) not in self._slots:
-                self._slots[id(v)] = {}
-                self._variables.append(v)
+                self._track(v)
             g = g.astype(v._value.dtype, copy=False)
             delta = None
             if _sole_owner(v):
@@ -158,7 +274,14 @@ class Optimizer:
         raise NotImplementedError
 
     def get_config(self) -> dict:
-        return {"name": self.name, "learning_rate": self.learning_rate}
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            lr = float(lr._value)
+        return {"name": self.name, "learning_rate": lr, "weight_decay": None,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue, "use_ema": False, "ema_momentum": 0.99,
+                "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                "gradient_accumulation_steps": None}
 
 
 def _measure_sole_refcount() -> int:
@@ -173,11 +296,12 @@ class SGD(Optimizer):
     """v = momentum·v - lr·g; w += v (Nesterov: w += momentum·v - lr·g)."""
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 name: str = "SGD", **kwargs: Any) -> None:
+                 name: str | None = None, **kwargs: Any) -> None:
         super().__init__(learning_rate, name, **kwargs)
         if not 0 <= momentum <= 1:
             raise ValueError(f"`momentum` must be in [0, 1]. Received: momentum={momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self._slot_groups = (("momentum",),) if self.momentum != 0 else ()
 
     def _update(self, var, g, lr, step):
         w = var._value
@@ -218,12 +342,15 @@ def _flush_denormals(slot: np.ndarray) -> None:
 class Adam(Optimizer):
     """Kingma & Ba with Keras' epsilon placement: w -= lr_t · m / (√v + ε)."""
 
+    _keras_slot_names = {"m": "momentum", "v": "velocity", "vhat": "velocity_hat"}
+
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam",
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(learning_rate, name, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         self.amsgrad = bool(amsgrad)
+        self._slot_groups = (("m", "v"),) + ((("vhat",),) if self.amsgrad else ())
 
     def _adam_step(self, var, g, lr, step):
         """The step Keras 3 takes, rounded as it rounds: every constant and the bias
@@ -275,7 +402,7 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate: Any = 0.001, weight_decay: float = 0.004,
                  beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
-                 amsgrad: bool = False, name: str = "AdamW", **kwargs: Any) -> None:
+                 amsgrad: bool = False, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
         self.weight_decay = float(weight_decay)
 
@@ -298,11 +425,13 @@ class RMSprop(Optimizer):
     Keras and TensorFlow's ResourceApplyRMSProp), with optional momentum and centering."""
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                 epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop",
+                 epsilon: float = 1e-7, centered: bool = False, name: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(learning_rate, name, **kwargs)
         self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
         self.centered = bool(centered)
+        self._slot_groups = (("velocity",),) + ((("momentum",),) if self.momentum > 0 else ()) \
+            + ((("average_gradient",),) if self.centered else ())
 
     def _update(self, var, g, lr, step):
         a = self._slot(var, "velocity")
@@ -327,11 +456,37 @@ class RMSprop(Optimizer):
                     epsilon=self.epsilon, centered=self.centered)
 
 
+class Adagrad(Optimizer):
+    """Keras 3 Adagrad: a += g²; w -= lr·g / √(a + ε), in the variable's dtype, with the
+    accumulator starting at ``initial_accumulator_value`` (ε inside the root, as Keras)."""
+
+    _keras_slot_names = {"accumulator": "accumulator"}
+
+    def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(learning_rate, name, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+        self._slot_initial = {"accumulator": self.initial_accumulator_value}
+        self._slot_groups = (("accumulator",),)
+
+    def _update(self, var, g, lr, step):
+        accumulator = self._slot(var, "accumulator")
+        real = accumulator.dtype.type  # Keras casts lr and adds ε in the variable's dtype
+        accumulator += np.square(g)
+        return var._value - (real(lr) * g) / np.sqrt(accumulator + real(self.epsilon))
+
+    def get_config(self) -> dict:
+        return dict(super().get_config(),
+                    initial_accumulator_value=self.initial_accumulator_value,
+                    epsilon=self.epsilon)
+
+
 def get(identifier: Any) -> Optimizer:
     """An optimizer from a name (``"adam"``) or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
-    table = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+    table = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
     if isinstance(identifier, str) and identifier.lower() in table:
         return table[identifier.lower()]()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")

@@ -17,6 +17,7 @@ import numpy as np
 from engine import nest
 from engine.context import STATE
 from engine.keras import backend, initializers, regularizers
+from engine.keras.variables import KerasVariable, scoped_path
 from engine.ops import math_ops
 from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
 
@@ -203,7 +204,8 @@ class Layer:
     def add_weight(self, name: str | None = None, shape: Any = None, dtype: Any = None,
                    initializer: Any = None, regularizer: Any = None, trainable: bool = True,
                    constraint: Any = None, **kwargs: Any) -> Variable:
-        """Create a Variable named ``<layer>/<name>`` and track it as this layer's weight."""
+        """Create a weight (``name`` ``kernel``, ``path`` ``sequential/dense/kernel``) and track
+        it as this layer's."""
         dtype = backend.standardize_dtype(dtype or self._dtype)
         shape = () if shape is None else tuple(int(d) for d in shape)
         if initializer is None:
@@ -211,8 +213,8 @@ class Layer:
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype)
         value = value._value if isinstance(value, Tensor) else np.asarray(value, dtype=dtype)
-        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'Variable'}",
-                       constraint=constraint)
+        var = KerasVariable(value, trainable=trainable, constraint=constraint,
+                            path=scoped_path(self.name, name or "variable"))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         _STRUCTURE_VERSION[0] += 1
         reg = regularizers.get(regularizer)
@@ -485,7 +487,7 @@ class Layer:
     def get_config(self) -> dict:
         """Constructor arguments that rebuild this layer (weights excluded)."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                                  "dtype": self.dtype}
+                                  "dtype": backend.dtype_policy_config(self.dtype)}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config

@@ -49,6 +49,11 @@ class Conv2D(Layer):
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  **kwargs: Any) -> None:
+        if kwargs.pop("groups", 1) != 1:
+            raise ValueError("Conv2D: groups other than 1 are not supported by Tapescope.")
+        for unused in ("activity_regularizer", "kernel_constraint", "bias_constraint"):
+            if kwargs.pop(unused, None) is not None:
+                raise ValueError(f"Conv2D: {unused} is not supported by Tapescope.")
         super().__init__(**kwargs)
         _channels_last(data_format, "Conv2D")
         if int(filters) <= 0:
@@ -101,12 +106,14 @@ class Conv2D(Layer):
     def get_config(self) -> dict:
         return dict(super().get_config(), filters=self.filters,
                     kernel_size=list(self.kernel_size), strides=list(self.strides),
-                    padding=self.padding, dilation_rate=list(self.dilation_rate),
+                    padding=self.padding, data_format="channels_last",
+                    dilation_rate=list(self.dilation_rate), groups=1,
                     activation=activations.serialize(self.activation), use_bias=self.use_bias,
                     kernel_initializer=initializers.serialize(self.kernel_initializer),
                     bias_initializer=initializers.serialize(self.bias_initializer),
                     kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                    bias_regularizer=regularizers.serialize(self.bias_regularizer))
+                    bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                    activity_regularizer=None, kernel_constraint=None, bias_constraint=None)
 
 
 class MaxPooling2D(Layer):

@@ -30,7 +30,8 @@ class Dense(Layer):
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  **kwargs: Any) -> None:
-        for unused in ("activity_regularizer", "kernel_constraint", "bias_constraint"):
+        for unused in ("activity_regularizer", "kernel_constraint", "bias_constraint",
+                       "quantization_config", "lora_rank", "lora_alpha"):
             if kwargs.pop(unused, None) is not None:
                 raise ValueError(f"Dense: {unused} is not supported by Tapescope.")
         super().__init__(**kwargs)
@@ -80,7 +81,8 @@ class Dense(Layer):
                     kernel_initializer=initializers.serialize(self.kernel_initializer),
                     bias_initializer=initializers.serialize(self.bias_initializer),
                     kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                    bias_regularizer=regularizers.serialize(self.bias_regularizer))
+                    bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                    kernel_constraint=None, bias_constraint=None, quantization_config=None)
 
 
 class Flatten(Layer):

@@ -15,7 +15,7 @@ class InputLayer(Layer):
                  dtype: Any = None, name: str | None = None, batch_shape: Any = None,
                  batch_input_shape: Any = None, shape: Any = None, **kwargs: Any) -> None:
         if name is None:
-            name = backend.unique_object_name("input", zero_based=False)
+            name = backend.unique_object_name("input_layer")  # Keras 3: input_layer, _1 …
         input_shape = shape if input_shape is None else input_shape
         batch_shape = batch_input_shape if batch_shape is None else batch_shape
         if batch_shape is None:

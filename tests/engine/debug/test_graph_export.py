@@ -144,7 +144,8 @@ def test_traced_graph_nodes_kinds_edges_and_labels(mlp_graph):
     assert "f32[8,16]" in first_matmul.label
     assert first_matmul.shapes == "[8,16]" and first_matmul.dtypes == "float32"
     kernel = next(n for n in graph.nodes if n.kind == "variable")
-    assert "dense/kernel" in kernel.label
+    # The weight's path, sequential/dense/kernel, less the layer box it is drawn in.
+    assert (kernel.scope, kernel.label.splitlines()[1]) == ("sequential/dense", "kernel")
     edge_into_matmul = [e for e in graph.edges if e.dst == first_matmul.id]
     assert sorted(e.label for e in edge_into_matmul) == ["[4,16]", "[8,4]"]
 

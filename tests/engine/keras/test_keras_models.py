@@ -45,65 +45,190 @@ class Batches:
 
 # -- summary --------------------------------------------------------------------------------
 
+# Keras 3 (TensorFlow 2.21) printouts, copied from print_fn: the whole table is one string,
+# 76 columns wide when there is no terminal (80 - 4), as Keras fits it.
 MNIST_SUMMARY = """\
 Model: "sequential"
-_________________________________________________________________
- Layer (type)                Output Shape              Param #
-=================================================================
- flatten (Flatten)           (None, 784)               0
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ flatten (Flatten)               │ (None, 784)            │             0 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense (Dense)                   │ (None, 128)            │       100,480 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense_1 (Dense)                 │ (None, 10)             │         1,290 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 101,770 (397.54 KB)
+ Trainable params: 101,770 (397.54 KB)
+ Non-trainable params: 0 (0.00 B)
+"""
 
- dense (Dense)               (None, 128)               100480
+CONV_BN_SUMMARY = """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ conv2d (Conv2D)                 │ (None, 6, 6, 4)        │            40 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ batch_normalization             │ (None, 6, 6, 4)        │            16 │
+│ (BatchNormalization)            │                        │               │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ max_pooling2d (MaxPooling2D)    │ (None, 3, 3, 4)        │             0 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 56 (224.00 B)
+ Trainable params: 48 (192.00 B)
+ Non-trainable params: 8 (32.00 B)
+"""
 
- dense_1 (Dense)             (None, 10)                1290
+BRANCHING_SUMMARY = """\
+Model: "functional"
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│ input_layer         │ (None, 8)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense (Dense)       │ (None, 4)         │         36 │ input_layer[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_1 (Dense)     │ (None, 4)         │         36 │ input_layer[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ concatenate         │ (None, 8)         │          0 │ dense[0][0],      │
+│ (Concatenate)       │                   │            │ dense_1[0][0]     │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_2 (Dense)     │ (None, 2)         │         18 │ concatenate[0][0] │
+└─────────────────────┴───────────────────┴────────────┴───────────────────┘
+ Total params: 90 (360.00 B)
+ Trainable params: 90 (360.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
 
-=================================================================
-Total params: 101770 (397.54 KB)
-Trainable params: 101770 (397.54 KB)
-Non-trainable params: 0 (0.00 Byte)
-_________________________________________________________________
+UNBUILT_SUMMARY = """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ dense (Dense)                   │ ?                      │   0 (unbuilt) │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 0 (0.00 B)
+ Trainable params: 0 (0.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+FITTED_SUMMARY = """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ dense (Dense)                   │ (None, 2)              │             8 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 26 (108.00 B)
+ Trainable params: 8 (32.00 B)
+ Non-trainable params: 0 (0.00 B)
+ Optimizer params: 18 (76.00 B)
+"""
+
+SUBCLASSED_SUMMARY = """\
+Model: "tower"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ dense (Dense)                   │ (4, 2)                 │             8 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense_1 (Dense)                 │ (4, 3)                 │             9 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 17 (68.00 B)
+ Trainable params: 17 (68.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+TWO_INPUTS_SUMMARY = """\
+Model: "functional"
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│ input_layer         │ (None, 2)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ input_layer_1       │ (None, 3)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_2 (Dense)     │ (None, 1)         │          3 │ input_layer[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_3 (Dense)     │ (None, 2)         │          8 │ input_layer_1[0]… │
+└─────────────────────┴───────────────────┴────────────┴───────────────────┘
+ Total params: 11 (44.00 B)
+ Trainable params: 11 (44.00 B)
+ Non-trainable params: 0 (0.00 B)
 """
 
 
-def test_sequential_summary_matches_keras(capsys):
-    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
+@pytest.fixture
+def no_terminal(monkeypatch):
+    """The width Keras falls back to without a terminal, whatever runs the tests."""
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def _summary(model) -> str:
+    out: list[str] = []
+    model.summary(print_fn=out.append)
+    assert len(out) == 1  # Keras 3 hands print_fn the whole table at once
+    return out[0]
+
+
+def test_sequential_summary_matches_keras(no_terminal, capsys):
+    model = models.Sequential([tf.keras.Input((28, 28)), layers.Flatten(),
                                layers.Dense(128, activation="relu"),
                                layers.Dense(10, activation="softmax")])
+    assert _summary(model) == MNIST_SUMMARY
     model.summary()
-    out = capsys.readouterr().out.splitlines()
-    assert [line.rstrip() for line in out] == MNIST_SUMMARY.splitlines()
-    assert all(len(line) == 65 for line in out[1:-4])  # Keras pads every row to the width
+    assert capsys.readouterr().out == MNIST_SUMMARY
 
 
-def test_summary_counts_non_trainable_params_and_wraps_long_names():
-    model = models.Sequential([layers.Conv2D(4, 3, input_shape=(8, 8, 1)),
+def test_summary_counts_non_trainable_params_and_wraps_long_names(no_terminal):
+    model = models.Sequential([tf.keras.Input((8, 8, 1)), layers.Conv2D(4, 3),
                                layers.BatchNormalization(), layers.MaxPooling2D()])
-    lines: list[str] = []
-    model.summary(print_fn=lines.append)
-    text = "\n".join(lines)
-    assert " batch_normalization (Batch  (None, 6, 6, 4)           16" in text
-    assert " Normalization)" in text
-    assert "Total params: 56 (224.00 Byte)" in text
-    assert "Trainable params: 48 (192.00 Byte)" in text
-    assert "Non-trainable params: 8 (32.00 Byte)" in text
+    assert _summary(model) == CONV_BN_SUMMARY
 
 
-def test_functional_branching_summary_has_connections():
+def test_functional_branching_summary_has_connections(no_terminal):
     inp = tf.keras.Input(shape=(8,))
     a = layers.Dense(4)(inp)
     b = layers.Dense(4)(inp)
     out = layers.Dense(2)(layers.Concatenate()([a, b]))
-    lines: list[str] = []
-    models.Model(inp, out).summary(print_fn=lines.append)
-    assert lines[0] == 'Model: "model"'
-    assert lines[2].rstrip().endswith("Connected to")
-    assert any("input_1 (InputLayer)" in line and "[(None, 8)]" in line for line in lines)
-    assert any("concatenate (Concatenate)" in line and "['dense[0][0]'," in line
-               for line in lines)
+    assert _summary(models.Model(inp, out)) == BRANCHING_SUMMARY
 
 
-def test_summary_of_unbuilt_model_raises():
-    with pytest.raises(ValueError, match="not yet been built"):
-        models.Sequential([layers.Dense(2)]).summary()
+def test_summary_of_unbuilt_model_marks_its_layers_then_counts_the_optimizer(no_terminal):
+    # Keras 3 prints an unbuilt model (tf.keras 2 raised), and once fit has built the
+    # optimizer's slots it adds their count.
+    model = models.Sequential([layers.Dense(2)])
+    assert _summary(model) == UNBUILT_SUMMARY
+    model.compile("adam", "mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    assert _summary(model) == FITTED_SUMMARY
+
+
+def test_subclassed_summary_shows_the_shapes_layers_were_built_for(no_terminal):
+    class Tower(models.Model):
+        def __init__(self):
+            super().__init__()
+            self.d, self.e = layers.Dense(2), layers.Dense(3)
+
+        def call(self, x):
+            return self.e(self.d(x))
+
+    model = Tower()
+    model(np.ones((4, 3), np.float32))
+    assert _summary(model) == SUBCLASSED_SUMMARY
+
+
+def test_functional_layers_are_listed_by_depth_as_keras_3_lists_them(no_terminal):
+    layers.Dense(1), layers.Dense(1)  # TensorFlow's session had made dense and dense_1
+    a, b = tf.keras.Input((2,)), tf.keras.Input((3,))
+    model = models.Model([a, b], [layers.Dense(1)(a), layers.Dense(2)(b)])
+    assert [lay.name for lay in model.layers] == ["input_layer", "input_layer_1", "dense_2",
+                                                  "dense_3"]
+    assert _summary(model) == TWO_INPUTS_SUMMARY
 
 
 # -- building and calling -------------------------------------------------------------------------
@@ -115,8 +240,10 @@ def test_sequential_builds_on_first_call_and_tracks_variables():
     assert not model.built
     y = model(np.ones((3, 7)))
     assert y.shape == (3, 2) and model.built
-    assert [v.name for v in model.trainable_variables] == [
-        "dense/kernel:0", "dense/bias:0", "dense_1/kernel:0", "dense_1/bias:0"]
+    assert [v.path for v in model.trainable_variables] == [
+        "sequential/dense/kernel", "sequential/dense/bias", "sequential/dense_1/kernel",
+        "sequential/dense_1/bias"]
+    assert [v.name for v in model.trainable_variables] == ["kernel", "bias"] * 2
     assert model.variables == model.weights
     lines: list[str] = []
     model.summary(print_fn=lines.append)
@@ -149,7 +276,7 @@ def test_functional_model_replays_the_graph():
     manual = dense2(layers.Add()([dense0(x), dense1(x)]))
     np.testing.assert_allclose(model(x).numpy(), manual.numpy(), rtol=1e-6)
     assert len(model.trainable_variables) == 6
-    assert [lay.name for lay in model.layers][0] == "input_1"
+    assert [lay.name for lay in model.layers][0] == "input_layer"  # Keras 3's name
 
 
 def test_functional_multi_input_and_disconnected_graph():

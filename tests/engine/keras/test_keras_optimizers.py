@@ -21,6 +21,13 @@ W0 = np.array([1.0, -2.0, 0.5])
 GRADS = [np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.3, -0.4])]
 
 
+def keras_lr(rate: float) -> float:
+    """Keras 3 keeps the learning rate in a float32 variable and casts it to the weight's
+    dtype, so float64 weights step by the float32-rounded rate (TensorFlow 2.21: SGD(0.1) on
+    a float64 1.0 with gradient 1 gives 0.8999999985098839)."""
+    return float(np.float32(rate))
+
+
 def run(optimizer, steps=2):
     var = tf.Variable(W0.copy())
     out = []
@@ -37,30 +44,33 @@ def test_sgd():
 
 
 def test_sgd_momentum():
-    lr, mu = 0.1, 0.9
+    lr, mu = keras_lr(0.1), 0.9
     w, v = W0.copy(), np.zeros(3)
     expected = []
     for g in GRADS:
         v = mu * v - lr * g
         w = w + v
         expected.append(w)
-    for got, want in zip(run(optimizers.SGD(lr, momentum=mu)), expected):
+    for got, want in zip(run(optimizers.SGD(0.1, momentum=mu)), expected):
         np.testing.assert_allclose(got, want)
 
 
 def test_sgd_nesterov():
-    lr, mu = 0.1, 0.9
+    lr, mu = keras_lr(0.1), 0.9
     w, v = W0.copy(), np.zeros(3)
     expected = []
     for g in GRADS:
         v = mu * v - lr * g
         w = w + mu * v - lr * g
         expected.append(w)
-    for got, want in zip(run(optimizers.SGD(lr, momentum=mu, nesterov=True)), expected):
+    for got, want in zip(run(optimizers.SGD(0.1, momentum=mu, nesterov=True)), expected):
         np.testing.assert_allclose(got, want)
 
 
-def _adam_reference(lr=0.01, b1=0.9, b2=0.999, eps=1e-7, weight_decay=0.0):
+KERAS_LR_001 = keras_lr(0.01)
+
+
+def _adam_reference(lr=KERAS_LR_001, b1=0.9, b2=0.999, eps=1e-7, weight_decay=0.0):
     w, m, v = W0.copy(), np.zeros(3), np.zeros(3)
     out = []
     for t, g in enumerate(GRADS, start=1):
@@ -108,19 +118,19 @@ def test_adamw_decoupled_weight_decay():
 
 
 def test_rmsprop():
-    lr, rho, eps = 0.01, 0.9, 1e-7
+    lr, rho, eps = keras_lr(0.01), 0.9, 1e-7
     w, a = W0.copy(), np.zeros(3)
     expected = []
     for g in GRADS:
         a = rho * a + (1 - rho) * g * g
         w = w - lr * g / np.sqrt(a + eps)
         expected.append(w)
-    for got, want in zip(run(optimizers.RMSprop(learning_rate=lr)), expected):
+    for got, want in zip(run(optimizers.RMSprop(learning_rate=0.01)), expected):
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_rmsprop_momentum():
-    lr, rho, mu, eps = 0.01, 0.9, 0.5, 1e-7
+    lr, rho, mu, eps = keras_lr(0.01), 0.9, 0.5, 1e-7
     w, a, mom = W0.copy(), np.zeros(3), np.zeros(3)
     expected = []
     for g in GRADS:
@@ -128,7 +138,7 @@ def test_rmsprop_momentum():
         mom = mu * mom + lr * g / np.sqrt(a + eps)
         w = w - mom
         expected.append(w)
-    for got, want in zip(run(optimizers.RMSprop(lr, momentum=mu)), expected):
+    for got, want in zip(run(optimizers.RMSprop(0.01, momentum=mu)), expected):
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
