@@ -3,6 +3,7 @@
 from engine.ops import (  # noqa: F401
     array_ops,
     conv_ops,
+    logging_ops,
     math_ops,
     nn_ops,
     random_ops,

@@ -632,6 +632,12 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "All": lambda x: _as_float(tf.reduce_all(x > 0)),
     "ArgMax": lambda x: _as_float(tf.argmax(x, axis=-1)),
     "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
+    # tf.print gives nothing to differentiate; the zeros stand for the program going on
+    "PrintV2": lambda x: (tf.print(x), tf.zeros_like(x))[1],
+    # a loop traced in a tf.function is one While node, without a gradient rule (eagerly
+    # the loop's own ops are recorded and differentiated: see tests/engine/test_control_flow)
+    "While": lambda x: tf.function(lambda x: tf.while_loop(
+        lambda i, s: i < 2, lambda i, s: (i + 1, s * x), (0, x))[1])(x),
 }
 
 
