@@ -30,6 +30,7 @@ from engine.graph.executor import CompiledGraph, SummarizedGraph, run_observed
 from engine.graph.ir import Graph
 from engine.graph.passes import optimize
 from engine.graph.trace import GraphBuilder
+from engine.indexed_slices import densified
 from engine.tensor import Tensor, Variable, wrap
 from engine.tensor_spec import TensorSpec
 
@@ -335,7 +336,8 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str) -> ConcreteFun
     STATE.tapes.clear()  # outer eager tapes must not see trace-time ops
     STATE.refresh()
     try:
-        result = fn(*sym_args, **sym_kwargs)
+        # a sparse gradient leaves the graph dense (TensorFlow would return IndexedSlices)
+        result = nest.map_structure(densified, fn(*sym_args, **sym_kwargs))
     finally:
         STATE.graph = previous
         STATE.tapes[:] = saved_tapes

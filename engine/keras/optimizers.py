@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.context import STATE, user_stacklevel
+from engine.indexed_slices import densified
 from engine.keras import schedules  # noqa: F401  (tf.keras.optimizers.schedules)
 from engine.tensor import Tensor, Variable
 
@@ -83,7 +84,9 @@ class Optimizer:
                         **kwargs: Any) -> Variable:
         """Apply one update per (gradient, variable) pair; None gradients are skipped, with
         Keras 3's warning naming their variables (a silently frozen layer is a bug)."""
-        pairs = [(g, v) for g, v in grads_and_vars]
+        # sparse gradients (tf.gather's IndexedSlices) update densely: Keras 3's TensorFlow
+        # optimizers compute the same numbers
+        pairs = [(densified(g), v) for g, v in grads_and_vars]
         if not pairs:
             raise ValueError("No gradients provided for any variable.")
         for _, v in pairs:

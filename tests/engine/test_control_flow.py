@@ -172,3 +172,63 @@ def test_module_with_name_scope_names_ops():
 
     graph = f.get_concrete_function(tf.constant(1.)).graph
     assert any(node.scope == "blk" for node in graph.nodes)
+
+
+# -- tf.IndexedSlices: where the sparse gradient meets the rest of Tapescope ---------------
+
+def test_sparse_gradient_reaches_the_debugger_as_its_dense_value():
+    from engine.debug.probe import Probe
+
+    log: list[dict] = []
+    probe = Probe(log.append, mode="CONCISE_HEALTH").attach()
+    try:
+        table = tf.Variable([[3., 4.], [1., 1.]], name="table")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.gather(table, [0, 0]))
+        grad = tape.gradient(loss, table)
+    finally:
+        probe.detach()
+    assert isinstance(grad, tf.IndexedSlices)
+    (event,) = [e for e in log if e["kind"] == "gradient"]
+    assert event["sources"][0]["norm"] == pytest.approx(np.sqrt(2 * 2 ** 2))  # rows summed
+
+
+def test_sparse_gradient_leaves_a_tf_function_dense():
+    @tf.function
+    def grad_of_lookup(table):
+        with tf.GradientTape() as tape:
+            tape.watch(table)
+            loss = tf.reduce_sum(tf.gather(table, [1, 1]) * 2.)
+        return tape.gradient(loss, table)
+
+    got = grad_of_lookup(tf.constant([[1., 2.], [3., 4.]]))
+    np.testing.assert_array_equal(got.numpy(), [[0., 0.], [4., 4.]])
+
+
+def test_traced_training_step_applies_a_sparse_gradient():
+    table = tf.Variable([[1., 2.], [3., 4.]])
+    opt = tf.keras.optimizers.SGD(0.5)
+
+    @tf.function
+    def step(ids):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.gather(table, ids))
+        opt.apply_gradients([(tape.gradient(loss, table), table)])
+
+    step(tf.constant([1, 1]))
+    step(tf.constant([0, 1]))
+    np.testing.assert_array_equal(table.numpy(), [[0.5, 1.5], [1.5, 2.5]])
+
+
+def test_sparse_gradients_sum_through_a_second_order_tape():
+    x = tf.constant([1., 2., 3.])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_sum(tf.gather(x, [2, 2]) ** 3)
+        g = inner.gradient(y, x)
+        dense = tf.convert_to_tensor(g)
+    np.testing.assert_allclose(dense.numpy(), [0., 0., 54.])
+    second = outer.gradient(dense, x)  # through the gather again: sparse once more
+    np.testing.assert_allclose(tf.convert_to_tensor(second).numpy(), [0., 0., 36.])

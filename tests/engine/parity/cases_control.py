@@ -313,6 +313,106 @@ with m.name_scope as scope:
 result = text(inner)
 """),
     ("module_invalid_name", "result = tf.Module(name='not valid')"),
+    # -- tf.IndexedSlices: tf.gather's gradient --------------------------------------------
+    ("indexed_slices_from_gather", """
+p = tf.constant([[1., 2.], [3., 4.], [5., 6.]])
+with tf.GradientTape() as tape:
+    tape.watch(p)
+    y = tf.reduce_sum(tf.gather(p, [2, 0, 2]) ** 2)
+g = tape.gradient(y, p)
+result = [isinstance(g, tf.IndexedSlices), g.values, g.indices, g.dense_shape, tf.convert_to_tensor(g),
+          text(g.dtype.name), text(str(g.shape))]
+"""),
+    ("indexed_slices_int64_indices_and_2d_indices", """
+p = tf.constant([1., 2., 3.])
+with tf.GradientTape() as tape:
+    tape.watch(p)
+    y = tf.reduce_sum(tf.gather(p, tf.constant([[0, 1], [1, 1]], tf.int64)) * 3.)
+g = tape.gradient(y, p)
+result = [g.values, g.indices, g.dense_shape, tf.convert_to_tensor(g)]
+"""),
+    ("indexed_slices_two_gathers_concatenate", """
+p = tf.constant([[1., 2.], [3., 4.], [5., 6.]])
+with tf.GradientTape() as tape:
+    tape.watch(p)
+    y = tf.reduce_sum(tf.gather(p, [1])) + tf.reduce_sum(tf.gather(p, [0, 1]))
+g = tape.gradient(y, p)
+result = [isinstance(g, tf.IndexedSlices), g.indices, g.values, tf.convert_to_tensor(g)]
+"""),
+    ("indexed_slices_meets_dense_gradient", """
+p = tf.constant([[1., 2.], [3., 4.]])
+with tf.GradientTape() as tape:
+    tape.watch(p)
+    y = tf.reduce_sum(tf.gather(p, [1])) + tf.reduce_sum(p * p)
+g = tape.gradient(y, p)
+result = [isinstance(g, tf.IndexedSlices), g]
+"""),
+    ("indexed_slices_not_along_axis_0_is_dense", """
+p = tf.constant([[1., 2.], [3., 4.]])
+with tf.GradientTape() as tape:
+    tape.watch(p)
+    y = tf.reduce_sum(tf.gather(p, [1, 1], axis=1))
+g = tape.gradient(y, p)
+result = [isinstance(g, tf.IndexedSlices), g]
+"""),
+    ("indexed_slices_flow_on_through_ops", """
+p = tf.constant([[1., 2.], [3., 4.]])
+with tf.GradientTape() as tape:
+    tape.watch(p)
+    q = tf.exp(p)
+    y = tf.reduce_sum(tf.gather(q, [0]) * 2.)
+result = tape.gradient(y, p)
+"""),
+    ("indexed_slices_of_a_variable_and_sgd", """
+v = tf.Variable([[1., 2.], [3., 4.]])
+with tf.GradientTape() as tape:
+    loss = tf.reduce_sum(tf.gather(v, [1]) * 3.)
+g = tape.gradient(loss, v)
+tf.keras.optimizers.SGD(0.1).apply_gradients([(g, v)])
+result = [isinstance(g, tf.IndexedSlices), g.indices, g.values, v.read_value()]
+"""),
+    ("indexed_slices_adam_steps", """
+v = tf.Variable([[1., 2.], [3., 4.], [5., 6.]])
+opt = tf.keras.optimizers.Adam(0.1)
+for idx in ([1], [0, 1], [2, 0]):  # distinct indices: see the note on sparse updates
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.gather(v, idx) ** 2)
+    opt.apply_gradients([(tape.gradient(loss, v), v)])
+result = v.read_value()
+"""),
+    ("indexed_slices_keras_fit_with_a_lookup_layer", """
+class Lookup(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.table = self.add_weight(name="table", shape=(5, 2), initializer="zeros")
+    def call(self, ids):
+        return tf.gather(self.table, tf.cast(ids, tf.int32))
+model = tf.keras.Sequential([Lookup(), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])
+model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+model.build((None, 2))
+model.set_weights([np.arange(10, dtype=np.float32).reshape(5, 2) / 10.,
+                   np.array([[0.5], [-0.5], [0.25], [1.]], np.float32), np.zeros(1, np.float32)])
+x = np.array([[0, 1], [2, 3], [4, 0]], np.float32)
+y = np.array([[1.], [0.], [1.]], np.float32)
+history = model.fit(x, y, epochs=2, batch_size=3, verbose=0)
+result = [w for w in model.weights] + [np.float32(h) for h in history.history["loss"]]
+"""),
+    ("indexed_slices_constructed", """
+s = tf.IndexedSlices(tf.constant([1., 2.]), tf.constant([0, 0]), tf.constant([5]))
+result = [tf.convert_to_tensor(s), s.values, s.indices, s.dense_shape, text(str(s))]
+"""),
+    ("indexed_slices_negated", """
+s = -tf.IndexedSlices(tf.constant([1., 2.]), tf.constant([3, 0]), tf.constant([4]))
+result = [isinstance(s, tf.IndexedSlices), tf.convert_to_tensor(s)]
+"""),
+    ("indexed_slices_multiply_converts",
+     "result = tf.math.multiply(tf.IndexedSlices(tf.constant([[1., 2.]]), tf.constant([1]), "
+     "tf.constant([2, 2])), 2.)"),
+    ("indexed_slices_operator_refused",
+     "result = tf.IndexedSlices(tf.constant([1.]), tf.constant([0]), tf.constant([2])) * 2."),
+    ("indexed_slices_without_dense_shape", """
+s = tf.IndexedSlices(tf.constant([1., 2.]), tf.constant([0, 3]))
+result = [s.dense_shape is None, text(str(s.shape))]
+"""),
 ]
 
 CASES = [(name, TEXT + code if "text(" in code else code) for name, code in CASES]
