@@ -107,10 +107,13 @@ def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
     captures: list[Tensor] = []
 
     class LoopFunctionBuilder(GraphBuilder):
-        """Tensors of the enclosing trace become parameters of this graph (captures)."""
+        """Tensors of the enclosing traces become parameters of this graph (captures); a
+        loop nested in a loop captures through each level in between."""
+
+        parent = outer
 
         def value_of(self, t: Tensor) -> Any:
-            if t._id not in self.values and t._id in outer.values:
+            if t._id not in self.values and _traced_by(outer, t):
                 self.placeholder(np.asarray(t._value), f"capture{len(captures)}")
                 self.values[t._id] = self.graph.params[-1]
                 captures.append(t)
@@ -126,6 +129,15 @@ def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
     finally:
         STATE.graph = outer
     return CompiledGraph(optimize(builder.graph)), captures, result
+
+
+def _traced_by(builder: Any, t: Tensor) -> bool:
+    """Whether ``t`` is a value of ``builder``'s trace or of one it is nested in."""
+    while builder is not None:
+        if t._id in builder.values:
+            return True
+        builder = getattr(builder, "parent", None)
+    return False
 
 
 def _same_structure(a: Any, b: Any) -> bool:
@@ -185,6 +197,13 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
             _check_structure(first, loop_vars, maximum_iterations is not None)
             count += 1
         return nest.map_structure(_as_loop_value, loop_vars)
+    from engine.tensor_array import TensorArray
+
+    if any(isinstance(v, TensorArray) for v in nest.flatten(first)):
+        raise NotImplementedError(
+            "A tf.TensorArray as a tf.while_loop variable inside a tf.function is not supported "
+            "by Tapescope yet (it is eagerly): collect the values in a tensor, or run the loop "
+            "outside the tf.function.")
     flat = [_t(v) for v in nest.flatten(first)]
 
     def cond_fn(*leaves: Any) -> Any:

@@ -232,3 +232,28 @@ def test_sparse_gradients_sum_through_a_second_order_tape():
     np.testing.assert_allclose(dense.numpy(), [0., 0., 54.])
     second = outer.gradient(dense, x)  # through the gather again: sparse once more
     np.testing.assert_allclose(tf.convert_to_tensor(second).numpy(), [0., 0., 36.])
+
+
+def test_tensor_array_loop_variable_in_a_traced_loop_is_refused_clearly():
+    @tf.function
+    def f(n):
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        return tf.while_loop(lambda i, ta: i < n, lambda i, ta: (i + 1, ta.write(i, 1.)),
+                             (0, ta))
+
+    with pytest.raises(NotImplementedError, match="TensorArray as a tf.while_loop variable"):
+        f(tf.constant(3))
+
+
+def test_nested_traced_loops_capture_the_functions_arguments():
+    @tf.function
+    def f(n, step):
+        def outer_body(i, total):
+            _, inner = tf.while_loop(lambda j, s: j < n, lambda j, s: (j + 1, s + step),
+                                     (0, tf.constant(0.)))
+            return i + 1, total + inner
+
+        return tf.while_loop(lambda i, t: i < n, outer_body, (0, tf.constant(0.)))[1]
+
+    assert float(f(tf.constant(2), tf.constant(1.))) == 4.0
+    assert float(f(tf.constant(3), tf.constant(0.5))) == 4.5  # n * n * step, per call
