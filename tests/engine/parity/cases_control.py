@@ -374,11 +374,22 @@ result = [isinstance(g, tf.IndexedSlices), g.indices, g.values, v.read_value()]
     ("indexed_slices_adam_steps", """
 v = tf.Variable([[1., 2.], [3., 4.], [5., 6.]])
 opt = tf.keras.optimizers.Adam(0.1)
-for idx in ([1], [0, 1], [2, 0]):  # distinct indices: see the note on sparse updates
+for idx in ([1], [0, 1], [2, 0]):
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(tf.gather(v, idx) ** 2)
     opt.apply_gradients([(tape.gradient(loss, v), v)])
 result = v.read_value()
+"""),
+    ("indexed_slices_adam_and_rmsprop_square_each_slice", """
+# a row looked up twice: Keras 3 squares each slice before the rows add up
+result = []
+for opt in (tf.keras.optimizers.Adam(0.1), tf.keras.optimizers.RMSprop(0.1)):
+    v = tf.Variable([[1., 2.], [3., 4.], [5., 6.]])
+    for idx in ([2, 2], [0, 2, 0]):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.gather(v, idx) ** 2)
+        opt.apply_gradients([(tape.gradient(loss, v), v)])
+    result.append(v.read_value())
 """),
     ("indexed_slices_keras_fit_with_a_lookup_layer", """
 class Lookup(tf.keras.layers.Layer):
