@@ -10,7 +10,9 @@ Inside a ``tf.function`` (concrete tracing, see ``engine.graph.trace``):
 - ``while_loop`` traces ``cond`` and ``body`` once into graphs of their own and adds one
   ``While`` node that runs them until the condition fails: the number of iterations is
   decided by each call's values, not by the trace. Tensors of the enclosing trace that
-  the loop functions use become extra inputs of the node (TensorFlow's captures).
+  the loop functions use become extra inputs of the node (TensorFlow's captures). A tape
+  around the call sees the iterations op by op (``run_while_recorded``), so gradients
+  flow; a tape inside the traced function does not (the node has no gradient rule yet).
 - ``map_fn`` is unrolled over the first dimension, which a trace fixes.
 """
 
@@ -82,7 +84,8 @@ def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
 
 
 @defop("While", num_outputs=0, differentiable=False)
-def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations):
+def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
+           cond_graph=None, body_graph=None):
     """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs)."""
     loop = list(arrays[:num_vars])
     cond_captures = arrays[num_vars:num_vars + num_cond_captures]
@@ -95,10 +98,32 @@ def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations)
 WHILE = _while
 
 
+def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
+    """A While node run op by op through dispatch (its traced cond and body graphs), so a
+    tape around the tf.function call records every iteration: the node has no gradient
+    rule of its own, but the ops it ran do. A loop over integers alone has nothing to
+    differentiate: it runs as the one node."""
+    from engine.graph.executor import run_graph_ops
+
+    if not any(t._value.dtype.kind == "f" for t in inputs):
+        return execute(WHILE, inputs, attrs)
+
+    n, n_cond = attrs["num_vars"], attrs["num_cond_captures"]
+    loop = list(inputs[:n])
+    cond_captures, body_captures = list(inputs[n:n + n_cond]), list(inputs[n + n_cond:])
+    limit, count = attrs["maximum_iterations"], 0
+    while limit is None or count < limit:
+        if not bool(run_graph_ops(attrs["cond_graph"], loop + cond_captures)[0]._value):
+            break
+        loop = run_graph_ops(attrs["body_graph"], loop + body_captures)
+        count += 1
+    return tuple(loop)
+
+
 def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
                          name: str) -> tuple[Any, list[Tensor], Any]:
-    """``fn`` traced into a graph of its own: (compiled graph, captured outer tensors,
-    structure of its result)."""
+    """``fn`` traced into a graph of its own: (compiled graph, captured outer tensors, the
+    traced graph itself)."""
     from engine.graph.executor import CompiledGraph
     from engine.graph.passes import optimize
     from engine.graph.trace import GraphBuilder
@@ -128,7 +153,7 @@ def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
         builder.graph.outputs.extend(builder.value_of(x) for x in leaves)
     finally:
         STATE.graph = outer
-    return CompiledGraph(optimize(builder.graph)), captures, result
+    return CompiledGraph(optimize(builder.graph)), captures, builder.graph
 
 
 def _traced_by(builder: Any, t: Tensor) -> bool:
@@ -214,11 +239,14 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
                                maximum_iterations is not None)
         return nest.flatten(out)
 
-    cond_graph, cond_captures, _ = _trace_loop_function(cond_fn, flat, flat, "while_cond")
-    body_graph, body_captures, _ = _trace_loop_function(body_fn, flat, flat, "while_body")
+    cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
+                                                                    "while_cond")
+    body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
+                                                                    "while_body")
     out = execute(WHILE, tuple(flat + cond_captures + body_captures), {
-        "cond": cond_graph, "body": body_graph, "num_vars": len(flat),
-        "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations})
+        "cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
+        "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
+        "cond_graph": cond_graph, "body_graph": body_graph})
     return nest.pack_sequence_as(loop_vars, list(out))
 
 

@@ -257,3 +257,18 @@ def test_nested_traced_loops_capture_the_functions_arguments():
 
     assert float(f(tf.constant(2), tf.constant(1.))) == 4.0
     assert float(f(tf.constant(3), tf.constant(0.5))) == 4.5  # n * n * step, per call
+
+
+def test_tape_around_a_function_differentiates_its_loop_iterations():
+    @tf.function
+    def power(x, n):
+        return tf.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * x),
+                             (0, tf.ones_like(x)))[1]
+
+    x = tf.constant([2., 3.])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = power(x, tf.constant(3))
+    np.testing.assert_array_equal(y.numpy(), [8., 27.])
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [12., 27.])  # 3x²
+    assert power.experimental_get_tracing_count() == 1

@@ -634,10 +634,11 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "ArgMin": lambda x: _as_float(tf.math.argmin(x)),
     # tf.print gives nothing to differentiate; the zeros stand for the program going on
     "PrintV2": lambda x: (tf.print(x), tf.zeros_like(x))[1],
-    # a loop traced in a tf.function is one While node, without a gradient rule (eagerly
-    # the loop's own ops are recorded and differentiated: see tests/engine/test_control_flow)
-    "While": lambda x: tf.function(lambda x: tf.while_loop(
-        lambda i, s: i < 2, lambda i, s: (i + 1, s * x), (0, x))[1])(x),
+    # a traced loop is one While node without a gradient rule: under a tape a loop over
+    # floats runs its iterations op by op instead (test_control_flow), one over integers
+    # runs as the node
+    "While": lambda x: _as_float(tf.function(lambda n: tf.while_loop(
+        lambda i: i < n, lambda i: [i + 1], [0])[0])(tf.size(x))),
 }
 
 

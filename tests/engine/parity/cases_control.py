@@ -114,6 +114,17 @@ first = f(tf.constant(1.))
 v.assign(3.)
 result = [first, f(tf.constant(1.))]
 """),
+    ("while_loop_in_function_gradient_from_an_outer_tape", """
+@tf.function
+def f(x, n):
+    return tf.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, tf.tanh(y) * x),
+                         (tf.constant(0), x))[1]
+x = tf.constant([0.5, 2.])
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = f(x, tf.constant(3))
+result = [y, tape.gradient(y, x)]
+"""),
     ("while_loop_body_changes_structure",
      "result = tf.while_loop(lambda i: i < 10, lambda i: (i + 1, 2), [0])"),
     ("while_loop_body_returns_lone_tensor",
