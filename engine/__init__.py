@@ -21,6 +21,7 @@ from engine import ops as _ops  # registers every op and installs Tensor operato
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
 from engine.context import executing_eagerly, name_scope  # noqa: F401
+from engine.control_flow import cond, map_fn, while_loop  # noqa: F401
 from engine.debugging import (  # noqa: F401
     assert_equal,
     assert_greater,
@@ -47,7 +48,9 @@ from engine.dtypes import (  # noqa: F401
     uint64,
 )
 from engine.function import function  # noqa: F401
+from engine.indexed_slices import IndexedSlices  # noqa: F401
 from engine.linalg import norm  # noqa: F401,E402
+from engine.module import Module  # noqa: F401
 from engine.ops.array_ops import (  # noqa: F401
     broadcast_to,
     concat,
@@ -86,6 +89,7 @@ from engine.ops.composed_array_ops import (  # noqa: F401
     sequence_mask,
     strided_slice,
 )
+from engine.ops.logging_ops import print_v2 as print  # noqa: F401,A004
 from engine.ops.math_ops import (  # noqa: F401  # noqa: F401
     abs,
     add,
@@ -159,6 +163,7 @@ from engine.tensor import (  # noqa: F401
     convert_to_tensor,
     is_tensor,
 )
+from engine.tensor_array import TensorArray  # noqa: F401
 from engine.tensor_spec import TensorSpec  # noqa: F401
 
 __version__ = "2.16.0-tapescope.0.1.0"

@@ -41,6 +41,7 @@ from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
 from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
+from engine.indexed_slices import densified
 from engine.ops._args import kernel_dtype_name
 from engine.ops.array_ops import identity
 from engine.shape import TensorShape
@@ -577,7 +578,8 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     STATE.tapes.clear()  # outer eager tapes must not see trace-time ops
     STATE.refresh()
     try:
-        result = fn(*sym_args, **sym_kwargs)
+        # a sparse gradient leaves the graph dense (TensorFlow would return IndexedSlices)
+        result = nest.map_structure(densified, fn(*sym_args, **sym_kwargs))
         traced = len(builder.graph.nodes)
         result = nest.map_structure(_graph_output, result)
         _move_output_nodes(builder.graph, traced)

@@ -23,9 +23,14 @@ import numpy as np
 
 from engine import nest
 from engine.context import STATE, user_frame
+from engine.indexed_slices import IndexedSlices, as_dense_array, densified, sum_gradients
 from engine.ops import array_ops, math_ops
 from engine.ops.registry import REGISTRY, TENSOR_ID, OpCall, OpDef, record_custom
 from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
+
+# Ops whose gradient rule hands a sparse (IndexedSlices) gradient on unchanged; every other
+# rule gets it dense.
+_PASSES_SLICES = frozenset({"Identity", "ReadVariableOp"})
 
 
 class UnconnectedGradients(enum.Enum):
@@ -264,11 +269,12 @@ class GradientTape:
                     g = math_ops.zeros_like(s)
             results.append(g)
         if STATE.graph is not None:  # reported each time the traced graph runs
-            STATE.graph.note_gradient(targets, flat_sources, results,
+            STATE.graph.note_gradient(targets, flat_sources, [densified(g) for g in results],
                                       dict(self.none_gradient_reasons))
         elif STATE.hook is not None:
-            STATE.hook.gradient_computed(self, targets, flat_sources, results,
-                                         self.none_gradient_reasons)
+            STATE.hook.gradient_computed(self, targets, flat_sources, [
+                wrap(as_dense_array(g)) if g.__class__ is IndexedSlices else g
+                for g in results], self.none_gradient_reasons)
         if not self._persistent:
             self._used = True
             self._records = []
@@ -298,6 +304,10 @@ class GradientTape:
                 rule = call.op.grad
                 if out_grads is None or rule is None:
                     continue
+                for g in out_grads:
+                    if g.__class__ is IndexedSlices and call.op.name not in _PASSES_SLICES:
+                        out_grads = [densified(g) for g in out_grads]
+                        break
                 if len(out_grads) > 1:  # multi-output ops get zeros for unused outputs
                     out_grads = [math_ops.zeros_like(o) if g is None else g
                                  for g, o in zip(out_grads, call.outputs)]
@@ -492,6 +502,9 @@ def _total(grads: list[Tensor] | None) -> Tensor | None:
         return None
     if len(grads) == 1:
         return grads[0]
+    for g in grads:
+        if g.__class__ is IndexedSlices:
+            return sum_gradients(grads)
     return math_ops.add_n(grads)
 
 

@@ -412,7 +412,16 @@ def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list
             hook.exit_graph()
 
 
+def run_graph_ops(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
+    """A nested graph (a loop's body) run op by op inside the graph already being run."""
+    from engine.ops.registry import execute
+
+    return _run_nodes(graph, args, None, execute)
+
+
 def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> list[Tensor]:
+    from engine.context import STATE
+
     env: dict[int, Tensor] = {}
     params = {p.id: a for p, a in zip(graph.params, args)}
     due = gradients_due(graph) if hook is not None else {}
@@ -434,6 +443,12 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> 
         elif kind == ir.ASSIGN_VARIABLE:
             var = node.attrs["variable"]
             getattr(var, node.attrs["action"])(env[node.inputs[0].id])
+        elif kind == "While" and STATE.tapes:  # iterations the tape can differentiate
+            from engine.control_flow import run_while_recorded
+
+            results = run_while_recorded(tuple(env[v.id] for v in node.inputs), node.attrs)
+            for v, t in zip(node.outputs, results):
+                env[v.id] = t
         else:
             result = execute(node.op, tuple(env[v.id] for v in node.inputs), node.attrs)
             results = result if isinstance(result, tuple) else (result,)

@@ -21,6 +21,9 @@ ASSIGN_VARIABLE = "AssignVariableOp"  # variable.assign* inside a traced functio
 
 STATEFUL = frozenset({APPLY_UPDATE, ASSIGN_VARIABLE})
 GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_VARIABLE})
+# Registry ops never folded, merged or dropped: tf.print runs for its output, and a While
+# loop's body may read variables that change between runs.
+EFFECT_OPS = frozenset({"PrintV2", "While"})
 
 
 class Value:

@@ -34,7 +34,7 @@ def _is_pure(node: ir.Node) -> bool:
     from engine.ops.random_ops import STATEFUL_RANDOM_OPS
 
     return (not isinstance(node.op, str) and not node.stateful
-            and node.type not in STATEFUL_RANDOM_OPS)
+            and node.type not in STATEFUL_RANDOM_OPS and node.type not in ir.EFFECT_OPS)
 
 
 def _replace_uses(graph: ir.Graph, mapping: dict[int, ir.Value]) -> None:
@@ -71,7 +71,8 @@ def dead_code_elimination(graph: ir.Graph) -> ir.Graph:
     needed: set[int] = {v.id for v in graph.outputs}
     keep: list[ir.Node] = []
     for node in reversed(graph.nodes):
-        effects = node.stateful or node.type in STATEFUL_RANDOM_OPS
+        effects = (node.stateful or node.type in STATEFUL_RANDOM_OPS
+                   or node.type in ir.EFFECT_OPS)
         if effects or node.type == ir.PLACEHOLDER or any(v.id in needed for v in node.outputs):
             keep.append(node)
             needed.update(v.id for v in node.inputs)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.context import STATE, user_stacklevel
+from engine.indexed_slices import IndexedSlices, densified
 from engine.keras import backend, schedules  # schedules: tf.keras.optimizers.schedules
 from engine.keras.variables import KerasVariable
 from engine.tensor import Tensor, Variable
@@ -23,6 +24,40 @@ def _sole_owner(var: Variable) -> bool:
     """True when only the variable references its array, so an in-place write is invisible:
     no tape snapshot, eager view or graph value still holds the old value."""
     return sys.getrefcount(var._value) <= _SOLE_REFCOUNT
+
+
+class SparseGradient(np.ndarray):
+    """A tf.gather gradient (IndexedSlices) made dense for the update kernels, keeping what
+    Keras 3 computes from the slices themselves: g² squares each slice before duplicate rows
+    add up, so Adam and RMSprop see Σ(gᵢ²), not (Σgᵢ)², where a row was looked up twice."""
+
+    squared: np.ndarray | None = None
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None,
+                       return_scalar: bool = False) -> Any:
+        # arithmetic on it gives plain arrays: nothing downstream (a variable's new value)
+        # inherits the subclass
+        plain = array.view(np.ndarray)
+        return plain[()] if return_scalar else plain
+
+    @classmethod
+    def of(cls, slices: IndexedSlices) -> SparseGradient:
+        dense = slices.numpy_dense().view(cls)
+        values, rows = slices.values._value, slices.indices._value
+        dense.squared = np.zeros_like(np.asarray(dense))
+        np.add.at(dense.squared, rows, np.square(values))
+        return dense
+
+
+def _squared(g: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """g², as Keras 3 takes it (per slice for a sparse gradient)."""
+    squared = getattr(g, "squared", None)  # a clipped copy has none: plain g² then
+    if squared is None:
+        return np.square(g, out=out)
+    if out is None:
+        return squared.astype(g.dtype, copy=True)
+    np.copyto(out, squared)
+    return out
 
 
 class Optimizer:
@@ -214,9 +249,10 @@ class Optimizer:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
                           "loss. If using `model.compile()`, did you forget to provide a `loss` "
                           "argument?", UserWarning, stacklevel=user_stacklevel())
-        if STATE.graph is not None:
-            return STATE.graph.apply_gradients(self, live)
-        grads = [np.asarray(g._value if isinstance(g, Tensor) else g) for g, _ in live]
+        if STATE.graph is not None:  # a traced step updates densely (see SparseGradient)
+            return STATE.graph.apply_gradients(self, [(densified(g), v) for g, v in live])
+        grads = [SparseGradient.of(g) if isinstance(g, IndexedSlices) else
+                 np.asarray(g._value if isinstance(g, Tensor) else g) for g, _ in live]
         for g, (_, v) in zip(grads, live):
             if g.shape != v._value.shape:
                 raise ValueError(f"Gradient of shape {g.shape} does not match variable "
@@ -370,7 +406,7 @@ class Adam(Optimizer):
         moved = np.subtract(g, m, out=np.empty_like(m))
         moved *= real(1 - self.beta_1)
         m += moved
-        np.square(g, out=moved)
+        _squared(g, out=moved)
         moved -= v
         moved *= real(1 - self.beta_2)
         v += moved
@@ -436,7 +472,7 @@ class RMSprop(Optimizer):
     def _update(self, var, g, lr, step):
         a = self._slot(var, "velocity")
         a *= self.rho
-        a += (1 - self.rho) * np.square(g)
+        a += (1 - self.rho) * _squared(g)
         denom = a
         if self.centered:
             mg = self._slot(var, "average_gradient")

@@ -348,12 +348,19 @@ GATHER = _gather
 
 @GATHER.gradient
 def _(op, dy):
-    """dy summed into the rows it was gathered from (unsorted_segment_sum), none to indices."""
+    """dy summed into the rows it was gathered from, none to indices. Along axis 0 it stays
+    sparse, as in TensorFlow: IndexedSlices(dy's rows, the indices, params' shape)."""
     params, indices = op.inputs
     axis = op.attrs.get("axis", 0)
     pshape = params._value.shape
     ishape = indices._value.shape
     k = len(ishape)
+    if axis == 0:
+        from engine.indexed_slices import IndexedSlices
+
+        rows = int(np.prod(ishape, dtype=np.int64))
+        return IndexedSlices(reshape(dy, [rows] + list(pshape[1:])), reshape(indices, [rows]),
+                             wrap(np.asarray(pshape, np.int32))), None
     # Bring the gathered axes to the front: dy is params[:axis] + indices + params[axis+1:].
     perm = list(range(axis, axis + k)) + list(range(axis)) + list(
         range(axis + k, dy._value.ndim))

@@ -91,11 +91,16 @@ def numeric_gradient(f: Callable[[list[np.ndarray]], float], arrays: Sequence[np
     return grads
 
 
+def dense(gradient: Any) -> Any:
+    """A gradient as a dense tensor: tf.gather's is IndexedSlices, as in TensorFlow."""
+    return tf.convert_to_tensor(gradient) if isinstance(gradient, tf.IndexedSlices) else gradient
+
+
 def assert_close(name: str, got: Any, expected: np.ndarray, like: np.ndarray,
                  tol: float) -> None:
     """``got`` is a float64 tensor of ``like``'s shape, equal to ``expected`` within tol."""
     assert got is not None, f"{name}: the tape returned no gradient"
-    value = np.asarray(got)
+    value = np.asarray(dense(got))
     shape = np.shape(like)
     assert value.shape == shape, f"{name}: gradient shape {value.shape}, input shape {shape}"
     assert value.dtype == np.float64, f"{name}: gradient dtype {value.dtype}"
@@ -163,7 +168,7 @@ def check_second_derivative(call: Call, arrays: Sequence[np.ndarray],
 
     def scalar(values: list[np.ndarray]) -> float:
         grads = first_gradient(call, sources(values, False), kwargs, out_weights)
-        return float(sum(np.sum(np.asarray(g) * v) for g, v in zip(grads, directions)))
+        return float(sum(np.sum(np.asarray(dense(g)) * v) for g, v in zip(grads, directions)))
 
     expected = numeric_gradient(scalar, arrays, eps)
     for i, (g, e, a) in enumerate(zip(second, expected, arrays)):

@@ -942,6 +942,13 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
         tf.strings.as_string(tf.reshape(x, [-1])[0]), "."))),
     "StringFormat": lambda x: _as_float(tf.strings.length(tf.strings.format("x={}", x))),
     "Ceil": tf.math.ceil,
+    # tf.print gives nothing to differentiate; the zeros stand for the program going on
+    "PrintV2": lambda x: (tf.print(x), tf.zeros_like(x))[1],
+    # a traced loop is one While node without a gradient rule: under a tape a loop over
+    # floats runs its iterations op by op instead (test_control_flow), one over integers
+    # runs as the node
+    "While": lambda x: _as_float(tf.function(lambda n: tf.while_loop(
+        lambda i: i < n, lambda i: [i + 1], [0])[0])(tf.size(x))),
 }
 
 

@@ -1,0 +1,296 @@
+"""Control flow: ``tf.cond``, ``tf.while_loop``, ``tf.map_fn``.
+
+Eagerly they are plain Python control flow, so a GradientTape records exactly the ops that
+ran (gradients flow through the taken branch and every iteration).
+
+Inside a ``tf.function`` (concrete tracing, see ``engine.graph.trace``):
+- ``cond`` traces both branches, as TensorFlow does, and selects the result with SelectV2
+  on the predicate: each call of the graph follows its own predicate, and gradients taken
+  in the graph flow through the selected branch only.
+- ``while_loop`` traces ``cond`` and ``body`` once into graphs of their own and adds one
+  ``While`` node that runs them until the condition fails: the number of iterations is
+  decided by each call's values, not by the trace. Tensors of the enclosing trace that
+  the loop functions use become extra inputs of the node (TensorFlow's captures). A tape
+  around the call sees the iterations op by op (``run_while_recorded``), so gradients
+  flow; a tape inside the traced function does not (the node has no gradient rule yet).
+- ``map_fn`` is unrolled over the first dimension, which a trace fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine import errors, nest
+from engine.context import STATE
+from engine.ops.registry import defop, execute
+from engine.tensor import Tensor, convert_to_tensor, wrap
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+# -- cond ------------------------------------------------------------------------------------------
+
+def cond(pred: Any, true_fn: Callable[[], Any] | None = None,
+         false_fn: Callable[[], Any] | None = None, name: str | None = None) -> Any:
+    """``tf.cond``: ``true_fn()`` if ``pred`` else ``false_fn()``."""
+    if not callable(true_fn):
+        raise TypeError("'true_fn' must be callable.")
+    if not callable(false_fn):
+        raise TypeError("'false_fn' must be callable.")
+    if STATE.graph is None or not isinstance(pred, Tensor):  # eagerly TensorFlow runs `if`
+        return true_fn() if pred else false_fn()
+    if pred._value.shape != ():
+        raise ValueError(f"Shape must be rank 0 but is rank {pred._value.ndim} for 'cond' "
+                         "(the predicate must be a scalar).")
+    from engine.ops.math_ops import where
+
+    taken, other = true_fn(), false_fn()
+    try:
+        nest.flatten(nest.map_structure(lambda a, b: None, taken, other))
+    except ValueError:
+        raise ValueError("true_fn and false_fn arguments to tf.cond must have the same number, "
+                         f"type, and overall structure of return values. true_fn output: "
+                         f"{taken}, false_fn output: {other}") from None
+
+    def select(a: Any, b: Any) -> Any:
+        if a is None and b is None:
+            return None
+        a, b = _t(a), _t(b)
+        if a._value.dtype != b._value.dtype:
+            raise TypeError(f"true_fn and false_fn must return the same dtypes: "
+                            f"{a.dtype.name} vs {b.dtype.name}")
+        return where(pred, a, b)
+
+    return nest.map_structure(select, taken, other)
+
+
+# -- while_loop ------------------------------------------------------------------------------------
+
+def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
+              maximum_iterations: int | None) -> list:
+    i = 0
+    while maximum_iterations is None or i < maximum_iterations:
+        if not bool(cond_fn(*loop_vars)):
+            break
+        loop_vars = body_fn(*loop_vars)
+        i += 1
+    return loop_vars
+
+
+@defop("While", num_outputs=0, differentiable=False)
+def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
+           cond_graph=None, body_graph=None):
+    """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs)."""
+    loop = list(arrays[:num_vars])
+    cond_captures = arrays[num_vars:num_vars + num_cond_captures]
+    body_captures = arrays[num_vars + num_cond_captures:]
+    loop = _run_loop(lambda *v: cond(*v, *cond_captures)[0],
+                     lambda *v: list(body(*v, *body_captures)), loop, maximum_iterations)
+    return tuple(np.asarray(v) for v in loop)
+
+
+WHILE = _while
+
+
+def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
+    """A While node run op by op through dispatch (its traced cond and body graphs), so a
+    tape around the tf.function call records every iteration: the node has no gradient
+    rule of its own, but the ops it ran do. A loop over integers alone has nothing to
+    differentiate: it runs as the one node."""
+    from engine.graph.executor import run_graph_ops
+
+    if not any(t._value.dtype.kind == "f" for t in inputs):
+        return execute(WHILE, inputs, attrs)
+
+    n, n_cond = attrs["num_vars"], attrs["num_cond_captures"]
+    loop = list(inputs[:n])
+    cond_captures, body_captures = list(inputs[n:n + n_cond]), list(inputs[n + n_cond:])
+    limit, count = attrs["maximum_iterations"], 0
+    while limit is None or count < limit:
+        if not bool(run_graph_ops(attrs["cond_graph"], loop + cond_captures)[0]._value):
+            break
+        loop = run_graph_ops(attrs["body_graph"], loop + body_captures)
+        count += 1
+    return tuple(loop)
+
+
+def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
+                         name: str) -> tuple[Any, list[Tensor], Any]:
+    """``fn`` traced into a graph of its own: (compiled graph, captured outer tensors, the
+    traced graph itself)."""
+    from engine.graph.executor import CompiledGraph
+    from engine.graph.passes import optimize
+    from engine.graph.trace import GraphBuilder
+
+    outer = STATE.graph
+    captures: list[Tensor] = []
+
+    class LoopFunctionBuilder(GraphBuilder):
+        """Tensors of the enclosing traces become parameters of this graph (captures); a
+        loop nested in a loop captures through each level in between."""
+
+        parent = outer
+
+        def value_of(self, t: Tensor) -> Any:
+            if t._id not in self.values and _traced_by(outer, t):
+                self.placeholder(np.asarray(t._value), f"capture{len(captures)}")
+                self.values[t._id] = self.graph.params[-1]
+                captures.append(t)
+            return super().value_of(t)
+
+    builder = LoopFunctionBuilder(name)
+    params = [builder.placeholder(np.asarray(t._value), f"arg{i}") for i, t in enumerate(example)]
+    STATE.graph = builder
+    try:
+        result = fn(*nest.pack_sequence_as(structure, params))
+        leaves = [_t(x) for x in nest.flatten(result)]
+        builder.graph.outputs.extend(builder.value_of(x) for x in leaves)
+    finally:
+        STATE.graph = outer
+    return CompiledGraph(optimize(builder.graph)), captures, builder.graph
+
+
+def _traced_by(builder: Any, t: Tensor) -> bool:
+    """Whether ``t`` is a value of ``builder``'s trace or of one it is nested in."""
+    while builder is not None:
+        if t._id in builder.values:
+            return True
+        builder = getattr(builder, "parent", None)
+    return False
+
+
+def _same_structure(a: Any, b: Any) -> bool:
+    """TensorFlow's assert_same_structure with types checked (a list is no tuple)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (type(a) is type(b) and sorted(a) == sorted(b)
+                and all(_same_structure(a[k], b[k]) for k in a))
+    if isinstance(a, list | tuple) or isinstance(b, list | tuple):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_same_structure(x, y) for x, y in zip(a, b)))
+    return True
+
+
+def _check_structure(first: list, second: Any, limited: bool = False) -> list:
+    """``second`` (a body's result) as a list, if it has the loop variables' structure. With
+    ``maximum_iterations`` TensorFlow nests the variables in a pair with a counter, so even
+    the outer list or tuple type must match."""
+    same = _same_structure(first, second) if limited else True
+    if not limited:
+        second = list(second)  # a lone tensor fails here as in TensorFlow: not iterable
+    if not same or not _same_structure(list(first), list(second)):
+        raise ValueError("The two structures don't have the same nested structure.\n\n"
+                         f"First structure: {first}\n\nSecond structure: {second}")
+    return list(second)
+
+
+def _as_loop_value(x: Any) -> Any:
+    from engine.tensor_array import TensorArray
+
+    return x if isinstance(x, TensorArray) else _t(x)
+
+
+def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants: Any = None,
+               parallel_iterations: int = 10, back_prop: bool = True, swap_memory: bool = False,
+               maximum_iterations: Any = None, name: str | None = None) -> Any:
+    """``tf.while_loop``: repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``
+    holds, at most ``maximum_iterations`` times; the result has loop_vars' structure."""
+    if not callable(cond):
+        raise TypeError("'cond' must be callable.")
+    if not callable(body):
+        raise TypeError("'body' must be callable.")
+    if not loop_vars:  # TensorFlow's own test (a scalar tensor 0 fails it too)
+        raise ValueError("'loop_vars' must be provided.")
+    if maximum_iterations is not None:
+        limit = _t(maximum_iterations)
+        if limit._value.ndim != 0:
+            raise ValueError("'maximum_iterations' must be a scalar. Received shape: "
+                             f"{limit.shape}")
+        maximum_iterations = int(limit._value)
+    first = list(loop_vars)
+    if maximum_iterations is not None:
+        first = loop_vars  # compared with its own list/tuple type, as TensorFlow nests it
+    if STATE.graph is None:  # eagerly: a Python loop, recorded op by op by any tape
+        count = 0
+        while (maximum_iterations is None or count < maximum_iterations) and cond(*loop_vars):
+            loop_vars = body(*loop_vars)
+            _check_structure(first, loop_vars, maximum_iterations is not None)
+            count += 1
+        return nest.map_structure(_as_loop_value, loop_vars)
+    from engine.tensor_array import TensorArray
+
+    if any(isinstance(v, TensorArray) for v in nest.flatten(first)):
+        raise NotImplementedError(
+            "A tf.TensorArray as a tf.while_loop variable inside a tf.function is not supported "
+            "by Tapescope yet (it is eagerly): collect the values in a tensor, or run the loop "
+            "outside the tf.function.")
+    flat = [_t(v) for v in nest.flatten(first)]
+
+    def cond_fn(*leaves: Any) -> Any:
+        return cond(*nest.pack_sequence_as(first, list(leaves)))
+
+    def body_fn(*leaves: Any) -> list:
+        out = _check_structure(first, body(*nest.pack_sequence_as(first, list(leaves))),
+                               maximum_iterations is not None)
+        return nest.flatten(out)
+
+    cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
+                                                                    "while_cond")
+    body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
+                                                                    "while_body")
+    out = execute(WHILE, tuple(flat + cond_captures + body_captures), {
+        "cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
+        "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
+        "cond_graph": cond_graph, "body_graph": body_graph})
+    return nest.pack_sequence_as(loop_vars, list(out))
+
+
+# -- map_fn ----------------------------------------------------------------------------------------
+
+def map_fn(fn: Callable, elems: Any, dtype: Any = None, parallel_iterations: int | None = None,
+           back_prop: bool = True, swap_memory: bool = False, infer_shape: bool = True,
+           name: str | None = None, fn_output_signature: Any = None) -> Any:
+    """``tf.map_fn``: ``fn`` applied to each slice of ``elems`` along axis 0, results stacked."""
+    from engine.ops.array_ops import stack, unstack
+
+    if not callable(fn):
+        raise TypeError(f"fn must be callable. Received: {fn}")
+    signature = fn_output_signature if fn_output_signature is not None else dtype
+    flat_elems = [_t(e) for e in nest.flatten(elems)]
+    if not flat_elems:
+        raise ValueError("elems must be a Tensor or (possibly nested) sequence of Tensors. "
+                         f"Got {elems}, which does not contain any Tensors.")
+    if any(e._value.ndim == 0 for e in flat_elems):
+        raise ValueError("Elements in elems must be 1+ dimensional Tensors, not scalars")
+    n = flat_elems[0]._value.shape[0]
+    if any(e._value.shape[0] != n for e in flat_elems):
+        raise ValueError("All elements in elems must have the same outer dimension.")
+    slices = [unstack(e) if n else [] for e in flat_elems]
+    if signature is None:  # TensorFlow's default: the output has the structure of elems
+        signature = nest.map_structure(lambda e: e.dtype, nest.pack_sequence_as(
+            elems, flat_elems))
+    want = [_dt.as_dtype(getattr(s, "dtype", s)) for s in nest.flatten(signature)]
+    rows: list[list[Tensor]] = [[] for _ in want]
+    for i in range(n):
+        out = fn(nest.pack_sequence_as(elems, [s[i] for s in slices]))
+        leaves = nest.flatten(out)
+        if len(leaves) != len(want):
+            raise ValueError("The two structures don't have the same nested structure.\n\n"
+                             f"First structure: {signature}\n\nSecond structure: {out}")
+        for k, (leaf, dtype) in enumerate(zip(leaves, want)):
+            leaf = leaf if isinstance(leaf, Tensor) else convert_to_tensor(leaf, dtype)
+            if leaf.dtype != dtype:  # TensorFlow writes the results into a TensorArray
+                raise errors.InvalidArgumentError(
+                    None, None, f"TensorArray dtype is {dtype.name} but Op is trying to "
+                                f"write dtype {leaf.dtype.name} ")
+            rows[k].append(leaf)
+    if n == 0:
+        stacked = [wrap(np.zeros((0,), d._np)) for d in want]
+    else:
+        stacked = [stack(r) for r in rows]
+    return nest.pack_sequence_as(signature, stacked)
