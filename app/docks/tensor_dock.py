@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.docks.plot_style import follow_window_palette
 from app.docks.plots_dock import popups_owned_by
 from engine.debug.summary import summarize
 from engine.debug.tracefile import summary_says_bad
@@ -215,6 +216,7 @@ class TensorDock(QDockWidget):
         self.table.horizontalHeader().setDefaultSectionSize(90)
         self.table.verticalHeader().setDefaultSectionSize(20)
 
+        follow_window_palette()
         self.heatmap = pg.GraphicsLayoutWidget()
         self.heatmap_plot: pg.PlotItem = self.heatmap.addPlot()
         self.heatmap_plot.invertY(True)  # row 0 at the top, as in the table

@@ -24,6 +24,8 @@ from app.docks.tensor_dock import BAD_BACKGROUND, BAD_COLOR
 
 _Index = QModelIndex | QPersistentModelIndex
 STATS = ("min", "max", "mean", "std")
+INFO_COLUMNS = ("Shape", "Dtype", "Trainable")  # what creation said: shown after the stats
+NAME_WIDTH = 150  # px; the full name is in the tooltip
 
 
 @dataclass
@@ -101,6 +103,8 @@ class VariablesModel(QAbstractTableModel):
             if isinstance(value, float):
                 return f"{value:+.4g}" if column in (8, 9) else f"{value:.6g}"
             return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return self.rows[row].name  # the column may elide it
         if role == Qt.ItemDataRole.UserRole:
             value = self.raw(row, column)
             return str(value) if isinstance(value, tuple) else value
@@ -194,7 +198,17 @@ class VariablesDock(QDockWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # creation order until asked
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, NAME_WIDTH)
+        # The numbers a user watches right after the name; shape and dtype, which never
+        # change, after them: in a narrow dock the stats stay in view, not scrolled off.
+        columns = VariablesModel.COLUMNS
+        for visual, name in enumerate(("Name", *(c for c in columns if c not in INFO_COLUMNS),
+                                       *INFO_COLUMNS)):
+            header.moveSection(header.visualIndex(columns.index(name)), visual)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep "…/kernel:0" seen
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
