@@ -20,6 +20,7 @@ import itertools
 import time
 import warnings
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -314,21 +315,46 @@ def _argument_names(fn: Any, n: int) -> list[str]:
     return [repr(names[i]) if i < len(names) else f"#{i}" for i in range(n)]
 
 
+def _parameter_names(fn: Any, n: int) -> list[str]:
+    """Names of the parameters ``fn``'s first ``n`` positional arguments bind to: past them
+    ``args_3`` (inside ``*args``) or ``arg3`` (no signature to read)."""
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    positional = [p.name for p in parameters if p.kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    rest = next((f"{p.name}_" for p in parameters
+                 if p.kind == inspect.Parameter.VAR_POSITIONAL), "arg")
+    return [positional[i] if i < len(positional) else f"{rest}{i}" for i in range(n)]
+
+
 def trace_function(fn: Any, args: tuple, kwargs: dict, name: str) -> ConcreteFunction:
     """Run ``fn`` once with symbolic tensors and return its ConcreteFunction."""
     builder = GraphBuilder(name)
-    counter = [0]
+    taken: set[str] = set()
 
-    def to_symbolic(leaf: Any) -> Any:
-        if isinstance(leaf, Variable) or not isinstance(leaf, Tensor | np.ndarray):
-            return leaf
-        i = counter[0]
-        counter[0] += 1
-        array = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
-        return builder.placeholder(np.asarray(array), f"arg{i}")
+    def symbolic(argument: str) -> Callable[[Any], Any]:
+        """A placeholder per tensor leaf, named after the Python argument as TensorFlow
+        names them: ``x``, ``y``; the leaves of a nested argument ``x``, ``x_1``, …."""
+        def to_symbolic(leaf: Any) -> Any:
+            if isinstance(leaf, Variable) or not isinstance(leaf, Tensor | np.ndarray):
+                return leaf
+            placeholder_name, k = argument, 0
+            while placeholder_name in taken:
+                k += 1
+                placeholder_name = f"{argument}_{k}"
+            taken.add(placeholder_name)
+            array = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+            return builder.placeholder(np.asarray(array), placeholder_name)
+        return to_symbolic
 
-    sym_args = nest.map_structure(to_symbolic, list(args))
-    sym_kwargs = nest.map_structure(to_symbolic, kwargs) if kwargs else {}
+    names = _parameter_names(fn, len(args))
+    sym_args = [nest.map_structure(symbolic(names[i]), arg) for i, arg in enumerate(args)]
+    sym_kwargs = {key: nest.map_structure(symbolic(key), value)
+                  for key, value in kwargs.items()}
     previous = STATE.graph
     saved_tapes = list(STATE.tapes)
     STATE.graph = builder

@@ -330,3 +330,26 @@ def test_collapse_all_closes_every_layer_from_any_mode(qtbot, session, dock, ker
         qtbot.mouseClick(dock.collapse_all_button, Qt.MouseButton.LeftButton)
     boxes = {n.name for n in dock.shown_graph.nodes if n.kind == "cluster"}
     assert "sequential" in boxes and not any(name.startswith("sequential/") for name in boxes)
+
+
+def test_inputs_are_named_never_tensor_from_outside(qtbot, session, dock, keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.collapse_combo.setCurrentText("Everything")
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)  # train_step(x, y), traced
+    arguments = [n for n in dock.shown_graph.nodes if n.op == "Placeholder"]
+    assert sorted(n.name for n in arguments) == ["x", "y"]
+    assert all(n.name in dock.view.node_items[n.id].node.label for n in arguments)
+
+
+def test_the_tape_names_its_outside_inputs_by_their_consumer(qtbot, session, dock,
+                                                             train_trace):
+    open_and_draw(qtbot, session, dock, train_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.step_spin.setValue(0)
+    inputs = {n.name for n in dock.shown_graph.nodes if n.kind == "input"}
+    # w * x - y: x and y are constants made before the tape, so no op produced them.
+    assert {"y of Mul", "y of Sub"} <= inputs, inputs
+    for node in dock.shown_graph.nodes:
+        assert "from outside" not in node.label and not node.name.startswith("tensor ")
