@@ -57,6 +57,9 @@ class GradientsDock(QDockWidget):
         self._by_label: dict[str, _VariableTrack] = {}
         self._none_items: dict[tuple[str, str], tuple[QListWidgetItem, list]] = {}
         self._ratio_mode = False  # variable_update events carry update_norm and weight_norm
+        # Non-trainable variables (a metric's total/count, a step counter) are no weights:
+        # their "update ratio" jumps to 1 at every reset and would swamp the chart.
+        self._not_trained: set[int] = set()
         self._selected: _VariableTrack | None = None
         with popups_owned_by(self):
             self._build()
@@ -145,7 +148,9 @@ class GradientsDock(QDockWidget):
             kind = event.get("kind")
             if kind == "gradient":
                 self._add_gradient(event, norms)
-            elif kind == "variable_update":
+            elif kind == "variable_created" and event.get("trainable") is False:
+                self._not_trained.add(event["id"])
+            elif kind == "variable_update" and event["id"] not in self._not_trained:
                 track = self._track(event["id"], event.get("name"))
                 summary = event.get("summary") or {}
                 track.weights = summary
@@ -275,6 +280,7 @@ class GradientsDock(QDockWidget):
                 self.weights_plot.removeItem(track.ratio_curve)
         self._tracks.clear()
         self._by_label.clear()
+        self._not_trained.clear()
         self._none_items.clear()
         self._selected = None
         self._ratio_mode = False
