@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
         session.modeChanged.connect(self._on_mode_changed)
         self.mode_combo.currentTextChanged.connect(self._on_mode_chosen)
         self.ops_dock.opSelected.connect(lambda seq: self.select_op(seq, self.ops_dock))
+        self.variables_dock.variableSelected.connect(self.show_variable)
         for dock in (self.graph_dock, self.tensor_dock):
             signal = getattr(dock, "opSelected", None)
             if signal is not None:
@@ -425,6 +426,12 @@ class MainWindow(QMainWindow):
             self.source_dock.show_op(seq)
         finally:
             self._syncing_selection = False
+
+    def show_variable(self, var_id: int) -> None:
+        """A variable picked in the Variables dock: its statistics and history in Tensor."""
+        self.tensor_dock.show_variable(var_id)
+        self.tensor_dock.show()
+        self.tensor_dock.raise_()
 
     # -- run state ------------------------------------------------------------------------------
     def _run_or_continue(self) -> None:

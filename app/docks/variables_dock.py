@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QDockWidget, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
@@ -179,6 +180,8 @@ class VariablesModel(QAbstractTableModel):
 class VariablesDock(QDockWidget):
     """Sortable, filterable table of the run's variables, updated per batch."""
 
+    variableSelected = Signal(int)  # the user picked a variable (its id): show it in full
+
     def __init__(self, session: QObject, parent: QWidget | None = None) -> None:
         super().__init__("Variables", parent)
         self.setObjectName("VariablesDock")
@@ -215,7 +218,13 @@ class VariablesDock(QDockWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.table, 1)
         self.setWidget(body)
+        self.table.clicked.connect(self._row_clicked)
+        self.table.activated.connect(self._row_clicked)  # Enter on a row, as a click
         session.eventsArrived.connect(self.model.add_events)
+
+    def _row_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.variableSelected.emit(self.model.rows[self.proxy.mapToSource(index).row()].id)
 
     def clear(self) -> None:
         """Forget the run's variables (a restart creates new ones)."""

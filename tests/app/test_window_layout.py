@@ -4,11 +4,13 @@ colors in the plots."""
 
 import numpy as np
 import pytest
+from app_helpers import record_script
 from fake_session import FakeSession, gradient_source
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsWidget
 
+from app.session import TRACE
 from engine.debug.events import make
 
 SCREENS = [(1366, 768), (1920, 1200)]
@@ -126,3 +128,37 @@ def test_plots_take_the_window_palette(window):
         assert view.backgroundBrush().color() == base
     axis = window.plots_dock.step_plot.getAxis("left")
     assert axis.pen().color() == text
+
+
+def test_clicking_a_variable_shows_its_statistics_and_history_in_the_tensor_dock(
+        qtbot, make_window, train_script, tmp_path):
+    trace = record_script(train_script, tmp_path / "full.tsdb", mode="FULL_HEALTH")
+    window = make_window()
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE)
+    variables = window.variables_dock
+    variables.raise_()
+    qtbot.waitUntil(lambda: variables.table.isVisible() and variables.model.rowCount() > 0)
+    table = variables.table
+    row = next(r for r in range(variables.proxy.rowCount())
+               if variables.proxy.index(r, 0).data() == "w:0")
+    cell = table.visualRect(variables.proxy.index(row, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+
+    tensor = window.tensor_dock
+    assert "w:0" in tensor.op_label.text() and "3 updates" in tensor.op_label.text()
+    assert tensor.views.currentWidget() is tensor.history_plot and tensor.isVisible()
+    steps, means = tensor.history_series("mean")
+    w, grads = 0.5, []  # TRAIN_SCRIPT's SGD steps, by hand
+    for _ in range(3):
+        w -= 0.05 * np.mean(2 * (w * np.array([1.0, 2, 3]) - [2.0, 4, 6]) * [1.0, 2, 3])
+        grads.append(w)
+    assert steps.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(means, grads, rtol=1e-5)
+    assert "mean" in tensor.stats_label.text()
+    # An op picked afterwards takes the dock back.
+    window.select_op(window.session.ops[0]["seq"])
+    assert "w:0" not in tensor.op_label.text()
