@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from app.docks.plot_style import follow_window_palette, legend_below, series_color
 from app.docks.plots_dock import popups_owned_by
+from engine.debug.graph_export import input_name
 from engine.debug.summary import summarize
 from engine.debug.tracefile import summary_says_bad
 
@@ -438,7 +439,9 @@ class TensorDock(QDockWidget):
             why = (f"{var['name']} is a variable, read in place: no op recorded this value "
                    "(the Variables dock shows its statistics after each update)")
         else:
-            text = f"input {position}: tensor {tensor_id} (not made by a recorded op)"
+            # Named for the argument it is (its id, a Python address, means nothing to anyone).
+            argument = input_name(self._ops[consumer_seq]["op"], position)
+            text = f"input {position}: {argument} (not made by a recorded op)"
             why = ("No recorded op produced this input (a constant, or a tensor made before "
                    "recording started): no value or summary to show")
         item = QListWidgetItem(text)
