@@ -50,8 +50,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "examples"
 ICON_PATH = ROOT / "assets" / "tapescope.svg"
 MAX_RECENT_FILES = 8
-# Bump when the set of docks changes: an old saved layout is then ignored, not half-applied.
-LAYOUT_VERSION = 1
+# Bump when the set of docks or the default layout changes: an old saved layout is then
+# ignored, not half-applied (2: Tensor and Plots the window's full height on the right).
+LAYOUT_VERSION = 2
 SCRIPT_FILTER = "Python scripts (*.py)"
 TRACE_FILTER = "Tapescope traces (*.tsdb *.trace *.sqlite);;All files (*)"
 RATE_INTERVAL_MS = 500
