@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPolygonF,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -160,6 +161,9 @@ class GraphView(QGraphicsView):
         self.selected: str | None = None
         self._press: QPointF | None = None
         self.message = ""
+        # The whole graph is in view and stays so (a resize fits it again) until the user
+        # zooms or pans: then a redraw keeps their view.
+        self.fitted = False
 
     # -- content ----------------------------------------------------------------------------------
     def show_graph(self, graph: ExportGraph, layout: Layout, keep_view: bool = False) -> None:
@@ -251,6 +255,7 @@ class GraphView(QGraphicsView):
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
+        self.fitted = True
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.transform().m11() > 1.5:  # a tiny graph is not blown up to fill the dock
             self.resetTransform()
@@ -261,16 +266,24 @@ class GraphView(QGraphicsView):
         """A big graph fitted in view is unreadable: show the selected node at a readable
         scale instead (the rest is a drag or Fit away)."""
         item = self.node_items.get(self.selected or "")
-        if item is None or self.transform().m11() >= READABLE_SCALE:
+        if item is None:
             return
-        self.resetTransform()
-        self.scale(READABLE_SCALE, READABLE_SCALE)
+        self.fitted = False
+        if self.transform().m11() < READABLE_SCALE:
+            self.resetTransform()
+            self.scale(READABLE_SCALE, READABLE_SCALE)
         self.centerOn(item)
 
     def zoom(self, factor: float) -> None:
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
+        self.fitted = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.fitted and self.graph is not None:
+            self.fit()  # the dock grew or shrank (a layout change): still the whole graph
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
         delta = event.angleDelta().y()
@@ -288,7 +301,9 @@ class GraphView(QGraphicsView):
         if press is None or event.button() != Qt.MouseButton.LeftButton:
             return
         moved = event.position() - press
-        if abs(moved.x()) + abs(moved.y()) <= CLICK_SLOP:
+        if abs(moved.x()) + abs(moved.y()) > CLICK_SLOP:
+            self.fitted = False  # dragged: the user looks somewhere on purpose
+        else:
             node_id = self.node_at(event.position())
             if node_id is not None:
                 self.select_node(node_id, center=False)

@@ -50,8 +50,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "examples"
 ICON_PATH = ROOT / "assets" / "tapescope.svg"
 MAX_RECENT_FILES = 8
-# Bump when the set of docks changes: an old saved layout is then ignored, not half-applied.
-LAYOUT_VERSION = 1
+# Bump when the set of docks or the default layout changes: an old saved layout is then
+# ignored, not half-applied (2: Tensor and Plots the window's full height on the right).
+LAYOUT_VERSION = 2
 SCRIPT_FILTER = "Python scripts (*.py)"
 TRACE_FILTER = "Tapescope traces (*.tsdb *.trace *.sqlite);;All files (*)"
 RATE_INTERVAL_MS = 500
@@ -128,28 +129,55 @@ class MainWindow(QMainWindow):
         self._lay_out_docks()
 
     def _lay_out_docks(self) -> None:
-        """Ops left, Graph in the middle, Tensor and Plots right, Source and Console below;
-        the tabs are made once the window shows (``_tab_default_groups``)."""
+        """Ops and Graph side by side with Source and Console below them; Tensor over the
+        Plots/Gradients/Variables tabs on the right, the window's full height (its charts
+        need it more than Source needs the width). The tabs are made once the window shows
+        (``_tab_default_groups``)."""
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.setCorner(Qt.Corner.TopRightCorner, right)
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
         for dock in self.docks.values():
             dock.setFloating(False)
-        self.addDockWidget(left, self.ops_dock)
-        for dock in (self.graph_dock, self.tensor_dock, self.plots_dock, self.gradients_dock,
+        for dock in (self.ops_dock, self.graph_dock):
+            self.addDockWidget(left, dock)
+        for dock in (self.tensor_dock, self.plots_dock, self.gradients_dock,
                      self.variables_dock):
             self.addDockWidget(right, dock)
         for dock in (self.source_dock, self.console_dock, self.breakpoints_dock):
             self.addDockWidget(bottom, dock)
-        self.splitDockWidget(self.graph_dock, self.tensor_dock, horizontal)
+        self.splitDockWidget(self.ops_dock, self.graph_dock, horizontal)
         self.splitDockWidget(self.tensor_dock, self.plots_dock, vertical)
         self.splitDockWidget(self.source_dock, self.console_dock, horizontal)
+        # The docks that become tabs wait hidden: stacked in the meantime, their minimum
+        # heights added up would stretch the window past a laptop's screen.
         for dock in self.docks.values():
-            dock.show()
-        self.resizeDocks([self.ops_dock, self.graph_dock, self.tensor_dock], [420, 520, 420],
-                         horizontal)
-        self.resizeDocks([self.graph_dock, self.source_dock], [520, 240], vertical)
-        self._tabs_pending = True
+            dock.setVisible(dock not in self._tabbed_later())
+        self._tabs_pending = True  # sized then too: sizes asked of a hidden window grow it
+
+    def _tabbed_later(self) -> tuple[QDockWidget, ...]:
+        return self.gradients_dock, self.variables_dock, self.breakpoints_dock
+
+    def _size_default_docks(self) -> None:
+        """Share the window out in proportions, so the default layout suits a 1366x768
+        laptop as well as a 1920x1200 monitor (each dock's minimum size is the floor)."""
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self._share([self.ops_dock, self.graph_dock, self.tensor_dock], [27, 37, 36], horizontal)
+        self._share([self.source_dock, self.console_dock], [53, 47], horizontal)
+        self._share([self.graph_dock, self.source_dock], [72, 28], vertical)
+        self._share([self.tensor_dock, self.plots_dock], [42, 58], vertical)
+
+    def _share(self, docks: list[QDockWidget], weights: list[int],
+               orientation: Qt.Orientation) -> None:
+        """Resize ``docks`` in proportion to ``weights`` within the room they fill now: asking
+        for more than that would make Qt grow the window past the screen."""
+        def length(dock: QDockWidget) -> int:
+            return dock.width() if orientation == Qt.Orientation.Horizontal else dock.height()
+
+        room = sum(length(dock) for dock in docks)
+        total = sum(weights)
+        self.resizeDocks(docks, [room * weight // total for weight in weights], orientation)
 
     def _tab_default_groups(self) -> None:
         """Plots/Gradients/Variables and Console/Breakpoints as tabs.
@@ -162,9 +190,11 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.plots_dock, self.gradients_dock)
         self.tabifyDockWidget(self.plots_dock, self.variables_dock)
         self.tabifyDockWidget(self.console_dock, self.breakpoints_dock)
+        for dock in self._tabbed_later():
+            dock.show()
         self.plots_dock.raise_()
         self.console_dock.raise_()
-        self.resizeDocks([self.graph_dock, self.source_dock], [560, 280], Qt.Orientation.Vertical)
+        self._size_default_docks()
 
     def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
                 icon: QStyle.StandardPixmap | None = None, tip: str = "") -> QAction:
@@ -295,6 +325,7 @@ class MainWindow(QMainWindow):
         session.modeChanged.connect(self._on_mode_changed)
         self.mode_combo.currentTextChanged.connect(self._on_mode_chosen)
         self.ops_dock.opSelected.connect(lambda seq: self.select_op(seq, self.ops_dock))
+        self.variables_dock.variableSelected.connect(self.show_variable)
         for dock in (self.graph_dock, self.tensor_dock):
             signal = getattr(dock, "opSelected", None)
             if signal is not None:
@@ -396,6 +427,12 @@ class MainWindow(QMainWindow):
             self.source_dock.show_op(seq)
         finally:
             self._syncing_selection = False
+
+    def show_variable(self, var_id: int) -> None:
+        """A variable picked in the Variables dock: its statistics and history in Tensor."""
+        self.tensor_dock.show_variable(var_id)
+        self.tensor_dock.show()
+        self.tensor_dock.raise_()
 
     # -- run state ------------------------------------------------------------------------------
     def _run_or_continue(self) -> None:

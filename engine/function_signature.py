@@ -25,13 +25,15 @@ def python_signature(fn: Any) -> inspect.Signature | None:
 
 def argument_names(signature: inspect.Signature | None, n_args: int,
                    keys: list[str]) -> list[str]:
-    """A name per positional argument (its parameter's; extra ones: the ``*args`` name) and
-    per keyword argument (its key), as TensorFlow names the placeholders."""
+    """A name per positional argument (its parameter's; extra ones: ``args_0``, ``args_1`` …
+    after the ``*args`` name) and per keyword argument (its key), as TensorFlow names the
+    placeholders."""
     params = list(signature.parameters.values()) if signature is not None else []
     positional = [p.name for p in params
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     varargs = next((p.name for p in params if p.kind == p.VAR_POSITIONAL), "args")
-    names = [positional[i] if i < len(positional) else varargs for i in range(n_args)]
+    names = [positional[i] if i < len(positional) else f"{varargs}_{i - len(positional)}"
+             for i in range(n_args)]
     return names + list(keys)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.plots_dock import GrowingSeries, popups_owned_by, series_color
+from app.docks.plot_style import follow_window_palette, legend_below, series_color
+from app.docks.plots_dock import MIN_PLOT_SIZE, GrowingSeries, popups_owned_by
 from app.docks.tensor_dock import BAD_BACKGROUND, BAD_COLOR, HISTOGRAM_BINS, summary_html
 
 
@@ -56,6 +57,9 @@ class GradientsDock(QDockWidget):
         self._by_label: dict[str, _VariableTrack] = {}
         self._none_items: dict[tuple[str, str], tuple[QListWidgetItem, list]] = {}
         self._ratio_mode = False  # variable_update events carry update_norm and weight_norm
+        # Non-trainable variables (a metric's total/count, a step counter) are no weights:
+        # their "update ratio" jumps to 1 at every reset and would swamp the chart.
+        self._not_trained: set[int] = set()
         self._selected: _VariableTrack | None = None
         with popups_owned_by(self):
             self._build()
@@ -64,10 +68,12 @@ class GradientsDock(QDockWidget):
     def _build(self) -> None:
         self.log_y_checkbox = QCheckBox("Log scale")
         self.log_y_checkbox.toggled.connect(self.set_log_y)
-        self.norm_plot = pg.PlotWidget(title="gradient norm per step")
+        follow_window_palette()
+        # The variable list, each name in its curve's color, is the charts' legend: one per
+        # chart would repeat it and cover the curves.
+        self.norm_plot = pg.PlotWidget(title="gradient norm")
         self.norm_plot.setLabel("bottom", "step")
         self.norm_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.norm_plot.addLegend(offset=(-10, 10))
 
         self.variable_list = QListWidget()
         self.variable_list.currentTextChanged.connect(self.select_variable)
@@ -91,7 +97,7 @@ class GradientsDock(QDockWidget):
         self.weights_plot = pg.PlotWidget()
         self.weights_plot.setLabel("bottom", "step")
         self.weights_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.weights_plot.addLegend(offset=(-10, 10))
+        legend_below(self.weights_plot.getPlotItem())  # "mean" and "std" of one variable
         self.weight_mean_curve = self.weights_plot.plot(pen=pg.mkPen((90, 140, 220), width=2),
                                                         name="mean")
         self.weight_std_curve = self.weights_plot.plot(pen=pg.mkPen((230, 150, 60), width=2),
@@ -105,9 +111,25 @@ class GradientsDock(QDockWidget):
         none_layout.addWidget(QLabel("<b>None gradients</b>"))
         none_layout.addWidget(self.none_list)
 
+        # Two rows side by side rather than four panes stacked: stacked, each chart got a
+        # sliver of a tabbed dock's height, too little for its y axis.
+        for plot in (self.norm_plot, self.weights_plot, self.histogram_plot):
+            plot.setMinimumSize(*MIN_PLOT_SIZE)
+        charts = QSplitter()
+        charts.addWidget(self.norm_plot)
+        charts.addWidget(self.weights_plot)
+        details = QSplitter()
+        details.addWidget(selected)
+        details.addWidget(none_box)
+        details.setStretchFactor(0, 2)
+        details.setStretchFactor(1, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        for widget in (self.norm_plot, selected, self.weights_plot, none_box):
-            splitter.addWidget(widget)
+        splitter.addWidget(charts)
+        splitter.addWidget(details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        for part in (charts, details, selected, splitter):
+            part.setChildrenCollapsible(False)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +148,9 @@ class GradientsDock(QDockWidget):
             kind = event.get("kind")
             if kind == "gradient":
                 self._add_gradient(event, norms)
-            elif kind == "variable_update":
+            elif kind == "variable_created" and event.get("trainable") is False:
+                self._not_trained.add(event["id"])
+            elif kind == "variable_update" and event["id"] not in self._not_trained:
                 track = self._track(event["id"], event.get("name"))
                 summary = event.get("summary") or {}
                 track.weights = summary
@@ -144,7 +168,8 @@ class GradientsDock(QDockWidget):
             track.norms.extend(steps, values)
             if track.norm_curve is None:
                 track.norm_curve = self._curve(self.norm_plot, track)
-                self.variable_list.addItem(track.label)
+                item = QListWidgetItem(self._swatch(track.color), track.label)
+                self.variable_list.addItem(item)
                 if self._selected is None:
                     self.variable_list.setCurrentRow(0)
             track.norm_curve.setData(track.norms.x, track.norms.y)
@@ -255,6 +280,7 @@ class GradientsDock(QDockWidget):
                 self.weights_plot.removeItem(track.ratio_curve)
         self._tracks.clear()
         self._by_label.clear()
+        self._not_trained.clear()
         self._none_items.clear()
         self._selected = None
         self._ratio_mode = False
@@ -286,19 +312,28 @@ class GradientsDock(QDockWidget):
 
     @staticmethod
     def _curve(plot: pg.PlotWidget, track: _VariableTrack) -> pg.PlotDataItem:
-        curve = plot.plot(pen=pg.mkPen(track.color, width=1.5), name=track.label)
+        curve = plot.plot(pen=pg.mkPen(track.color, width=1.5))
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
         return curve
 
+    @staticmethod
+    def _swatch(color: QColor) -> QIcon:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(color)
+        return QIcon(pixmap)
+
     def _show_weights_title(self) -> None:
         if self._ratio_mode:
-            title = "update/weight ratio (‖Δw‖ / ‖w‖) per step"
+            title = "update/weight ratio"  # ‖Δw‖ / ‖w‖: in the tooltip, to fit
         elif self._selected is not None:
-            title = f"weights of {self._selected.label}: mean and std after each update"
+            title = f"weights of {self._selected.label}"
         else:
-            title = "weights: mean and std after each update"
+            title = "weights after each update"
         self.weights_plot.setTitle(title)
+        self.weights_plot.setToolTip("‖Δw‖ / ‖w‖ of each update: about 1e-3 is healthy; much "
+                                     "more and training is unstable, much less and it stalls"
+                                     if self._ratio_mode else "")
 
     def _show_selected(self) -> None:
         track = self._selected

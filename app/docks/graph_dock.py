@@ -161,6 +161,7 @@ class GraphDock(QDockWidget):
         self._expanded: set[str] = set()
         self._want_seq: int | None = None
         self._search_from = 0
+        self._last_step_end: int | None = None  # the newest training step known complete
         self._follow_timer = QTimer(self)
         self._follow_timer.setSingleShot(True)
         self._follow_timer.setInterval(FOLLOW_INTERVAL_MS)
@@ -246,6 +247,7 @@ class GraphDock(QDockWidget):
         """A new run or trace: forget graphs, steps and the drawing."""
         self._shown = self._pending = self._raw = None
         self._want_seq = None
+        self._last_step_end = None
         self._expanded.clear()
         with QSignalBlocker(self.source_combo):
             self.source_combo.clear()
@@ -264,6 +266,10 @@ class GraphDock(QDockWidget):
             self.source_combo.addItem(
                 f"{event['function']} — trace {event['trace_count']} "
                 f"({len(event['nodes'])} nodes)", index)
+        ends = [e["step"] for e in batch
+                if e.get("kind") == "step_end" and e.get("step") is not None]
+        if ends:
+            self._last_step_end = max(ends + [self._last_step_end or 0])
         if any(e.get("kind") in ("op", "step_end", "graph") for e in batch):
             with QSignalBlocker(self.step_spin):
                 self.step_spin.setMaximum(max(self._latest_step(), 0))
@@ -277,8 +283,19 @@ class GraphDock(QDockWidget):
         return int(steps[-1]) if len(steps) else 0
 
     def _followed_step(self) -> int:
-        """The newest step whose ops are all in; while running, the one before the newest."""
+        """The newest training step whose ops are all in: the last one a ``step_end`` closed.
+
+        Not the step after it: what runs there once training is over (Keras' validation
+        pass and metric updates, a final evaluation) is no training step... A script that
+        never says where its steps end: the newest step, or while it runs the one before.
+        """
         latest = self._latest_step()
+        if self._last_step_end is not None and self._last_step_end < latest:
+            trailing = self._ops_of_step(latest)
+            # ...unless a NaN/Inf turned up there: the one thing a debugger must show.
+            if not any(graph_export.health_of(op.get("summary")) for op in trailing):
+                return self._last_step_end
+            return latest
         if self._session.state != "running" or latest == 0:
             return latest
         steps = self._session.op_steps
@@ -380,8 +397,13 @@ class GraphDock(QDockWidget):
         if self._pending is not request:
             return  # superseded, or the session was cleared meanwhile
         self._pending = None
-        same = (self._shown is not None and self._shown.source == request.source
-                and self.view.graph is not None)
+        shown = self._shown
+        # The same picture, a step on, keeps a view the user zoomed or panned; anything else
+        # (a step they picked, another source or collapse mode) is fitted whole.
+        same = (shown is not None and self.view.graph is not None and not self.view.fitted
+                and shown.source == request.source and shown.collapse == request.collapse
+                and shown.expanded == request.expanded
+                and (shown.step == request.step or self.follow_check.isChecked()))
         self._shown = request
         self._raw = raw
         if isinstance(result, str) or graph is None:
@@ -428,7 +450,11 @@ class GraphDock(QDockWidget):
         self.refresh()
 
     def collapse_all(self) -> None:
+        """Every layer closed to one box, whatever was shown (opened layers, "Everything",
+        or "Auto" on a graph too small to collapse by itself)."""
         self._expanded.clear()
+        with QSignalBlocker(self.collapse_combo):
+            self.collapse_combo.setCurrentText("By layer")
         self.refresh()
 
     def _fit(self) -> None:
@@ -551,7 +577,7 @@ class GraphDock(QDockWidget):
         node = nodes[self._search_from % len(nodes)]
         self._search_from += 1
         self.view.select_node(node.id)
-        self.view.centerOn(self.view.node_items[node.id])
+        self.view.zoom_to_selection()  # a hit in a fitted big graph would be a speck
         self.status_label.setText(f"{node.op or node.name}: match "
                                   f"{(self._search_from - 1) % len(nodes) + 1} of {len(nodes)}")
         return node.id

@@ -31,18 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.docks.plot_style import follow_window_palette, legend_below, series_color
+
 DEFAULT_SMOOTHING = 0.6  # TensorBoard's default: smooth enough to see a trend, not lag much
-
-# matplotlib's "tab10", lightened for the dark plot background; red comes late on purpose,
-# since in a debugger it reads as "something is wrong".
 BAD_COLOR = "#ef2b2b"  # NaN/Inf markers and badge
-PALETTE = ("#4c9be8", "#ff9f40", "#4cc47a", "#b08be0", "#e8c14c", "#3fd0d8", "#e87fcf",
-           "#a8a8a8", "#c49a7a", "#ef5b5b")
-
-
-def series_color(index: int) -> QColor:
-    """The ``index``-th curve's color, cycling through PALETTE."""
-    return QColor(PALETTE[index % len(PALETTE)])
+MIN_PLOT_SIZE = (260, 150)  # px of one plot with its axes and legend: still readable
 
 
 @contextmanager
@@ -337,16 +330,17 @@ class PlotsDock(QDockWidget):
         session.eventsArrived.connect(self.add_events)
 
     def _build(self) -> None:
+        follow_window_palette()
         self.plots = pg.GraphicsLayoutWidget()
-        self.step_plot: pg.PlotItem = self.plots.addPlot(row=0, col=0, title="per step")
-        self.step_plot.setLabel("bottom", "step")
-        self.step_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.step_plot.addLegend(offset=(-10, 10))
-        self.epoch_plot: pg.PlotItem = self.plots.addPlot(
-            row=1, col=0, title="per epoch (dashed: validation)")
-        self.epoch_plot.setLabel("bottom", "epoch")
-        self.epoch_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.epoch_plot.addLegend(offset=(-10, 10))
+        self.plots.setMinimumSize(MIN_PLOT_SIZE[0], 2 * MIN_PLOT_SIZE[1])
+        # No titles: the x axes say "step" and "epoch", and a small dock needs the height.
+        self.step_plot: pg.PlotItem = self.plots.addPlot(row=0, col=0)
+        self.epoch_plot: pg.PlotItem = self.plots.addPlot(row=1, col=0)
+        for plot, axis in ((self.step_plot, "step"), (self.epoch_plot, "epoch")):
+            plot.setLabel("bottom", f"per {axis}")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            # Under the x axis, not over the curves; validation curves show their dashes here.
+            legend_below(plot, columns=2)
         self.step_badge = self._badge(self.step_plot)
         self.epoch_badge = self._badge(self.epoch_plot)
         self.step_crosshair = _Crosshair(self.step_plot, self._step_readout)
@@ -381,7 +375,8 @@ class PlotsDock(QDockWidget):
         splitter.addWidget(side)
         splitter.addWidget(self.plots)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([160, 600])
+        splitter.setChildrenCollapsible(False)  # a plot dragged to nothing looks like a bug
+        splitter.setSizes([150, 600])
         self.setWidget(splitter)
         self._show_smoothing()
 

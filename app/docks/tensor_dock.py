@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSignalBlocker,
     Qt,
     Signal,
 )
@@ -38,7 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.docks.plot_style import follow_window_palette, legend_below, series_color
 from app.docks.plots_dock import popups_owned_by
+from engine.debug.graph_export import input_name
 from engine.debug.summary import summarize
 from engine.debug.tracefile import summary_says_bad
 
@@ -156,6 +159,8 @@ class TensorDock(QDockWidget):
         # million ops from adding a million lists for the garbage collector to scan.
         self._producers: dict[int, tuple[int, int] | list[tuple[int, int]]] = {}
         self._variables: dict[int, dict] = {}  # variable id -> variable_created event
+        self._updates: dict[int, list[dict]] = {}  # variable id -> its variable_update events
+        self._variable_id: int | None = None  # the variable on show (instead of an op)
         self._op_seq: int | None = None
         self._tensor: tuple[int, int] | None = None
         self._value: np.ndarray | None = None
@@ -215,6 +220,7 @@ class TensorDock(QDockWidget):
         self.table.horizontalHeader().setDefaultSectionSize(90)
         self.table.verticalHeader().setDefaultSectionSize(20)
 
+        follow_window_palette()
         self.heatmap = pg.GraphicsLayoutWidget()
         self.heatmap_plot: pg.PlotItem = self.heatmap.addPlot()
         self.heatmap_plot.invertY(True)  # row 0 at the top, as in the table
@@ -240,6 +246,18 @@ class TensorDock(QDockWidget):
         self.views.addTab(table_page, "Values")
         self.views.addTab(self.heatmap, "Heatmap")
         self.views.addTab(self.histogram_plot, "Histogram")
+        self.history_plot = pg.PlotWidget()  # a variable's statistics after each update
+        self.history_plot.setLabel("bottom", "step")
+        self.history_plot.showGrid(x=True, y=True, alpha=0.2)
+        legend_below(self.history_plot.getPlotItem(), columns=4)
+        self.history_curves = {
+            key: self.history_plot.plot(pen=pg.mkPen(series_color(i), width=2,
+                                                     style=style), name=key)
+            for i, (key, style) in enumerate((("mean", Qt.PenStyle.SolidLine),
+                                              ("std", Qt.PenStyle.SolidLine),
+                                              ("min", Qt.PenStyle.DashLine),
+                                              ("max", Qt.PenStyle.DashLine)))}
+        self.views.addTab(self.history_plot, "History")
 
         self.copy_button = QPushButton("Copy as numpy text")
         self.copy_button.clicked.connect(self.copy_as_text)
@@ -287,6 +305,8 @@ class TensorDock(QDockWidget):
                         producers[tensor_id] = [known, (seq, i)]
             elif kind == "variable_created":
                 self._variables[event["id"]] = event
+            elif kind == "variable_update":
+                self._updates.setdefault(event["id"], []).append(event)
         if self._op_seq is not None and self.tensor_list.count() == 0 and self._op_seq in ops:
             self.show_op(self._op_seq)  # asked for before it arrived
 
@@ -295,6 +315,9 @@ class TensorDock(QDockWidget):
         self._ops.clear()
         self._producers.clear()
         self._variables.clear()
+        self._updates.clear()
+        self._variable_id = None
+        self._show_history([])
         self._op_seq = None
         self.tensor_list.clear()
         self.op_label.setText("No op selected")
@@ -312,9 +335,47 @@ class TensorDock(QDockWidget):
         i = bisect.bisect_left(produced, (before_seq,))
         return produced[i - 1] if i else None
 
+    def show_variable(self, var_id: int) -> None:
+        """A variable: its latest statistics and their history over the updates (History
+        tab). Its values themselves are not recorded, only a summary after each update."""
+        self._variable_id, self._op_seq, self._tensor = var_id, None, None
+        created = self._variables.get(var_id, {})
+        updates = self._updates.get(var_id, [])
+        name = created.get("name") or (updates[-1].get("name") if updates else f"#{var_id}")
+        with QSignalBlocker(self.tensor_list):
+            self.tensor_list.clear()
+        self._show_value(None)
+        latest = updates[-1] if updates else None
+        type_text = (f"{created.get('dtype', '')}{list(created.get('shape', []))}"
+                     if created else "")
+        trainable = {True: ", trainable", False: ", not trainable"}.get(
+            created.get("trainable"), "")
+        when = (f"; {len(updates)} updates, the last at step {latest.get('step')}"
+                if latest else "; not updated yet")
+        self.op_label.setText(f"<b>{name}</b> variable {type_text}{trainable}{when}")
+        summary = (latest or {}).get("summary") or (
+            {"shape": created.get("shape", []), "dtype": created.get("dtype", "")}
+            if created else None)
+        self._show_stats(summary, source="latest update" if latest else "variable")
+        self._set_status("A variable's values are not recorded, only statistics per update.")
+        self._show_history(updates)
+        self.views.setCurrentWidget(self.history_plot)
+
+    def history_series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, values) of one statistic (mean, std, min, max) in the History tab."""
+        x, y = self.history_curves[key].getOriginalDataset()
+        return (np.zeros(0) if x is None else x), (np.zeros(0) if y is None else y)
+
+    def _show_history(self, updates: list[dict]) -> None:
+        for key, curve in self.history_curves.items():
+            points = [(u.get("step") or 0, (u.get("summary") or {}).get(key)) for u in updates]
+            points = [(step, value) for step, value in points if value is not None]
+            curve.setData([p[0] for p in points], [p[1] for p in points])
+
     def show_op(self, seq: int) -> None:
         """List op ``seq``'s outputs and inputs, and show its first output."""
         self._op_seq = seq
+        self._variable_id = None
         event = self._ops.get(seq)
         self.tensor_list.blockSignals(True)
         self.tensor_list.clear()
@@ -378,7 +439,9 @@ class TensorDock(QDockWidget):
             why = (f"{var['name']} is a variable, read in place: no op recorded this value "
                    "(the Variables dock shows its statistics after each update)")
         else:
-            text = f"input {position}: tensor {tensor_id} (not made by a recorded op)"
+            # Named for the argument it is (its id, a Python address, means nothing to anyone).
+            argument = input_name(self._ops[consumer_seq]["op"], position)
+            text = f"input {position}: {argument} (not made by a recorded op)"
             why = ("No recorded op produced this input (a constant, or a tensor made before "
                    "recording started): no value or summary to show")
         item = QListWidgetItem(text)

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QDockWidget, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
@@ -24,6 +25,8 @@ from app.docks.tensor_dock import BAD_BACKGROUND, BAD_COLOR
 
 _Index = QModelIndex | QPersistentModelIndex
 STATS = ("min", "max", "mean", "std")
+INFO_COLUMNS = ("Shape", "Dtype", "Trainable")  # what creation said: shown after the stats
+NAME_WIDTH = 150  # px; the full name is in the tooltip
 
 
 @dataclass
@@ -101,6 +104,8 @@ class VariablesModel(QAbstractTableModel):
             if isinstance(value, float):
                 return f"{value:+.4g}" if column in (8, 9) else f"{value:.6g}"
             return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return self.rows[row].name  # the column may elide it
         if role == Qt.ItemDataRole.UserRole:
             value = self.raw(row, column)
             return str(value) if isinstance(value, tuple) else value
@@ -175,6 +180,8 @@ class VariablesModel(QAbstractTableModel):
 class VariablesDock(QDockWidget):
     """Sortable, filterable table of the run's variables, updated per batch."""
 
+    variableSelected = Signal(int)  # the user picked a variable (its id): show it in full
+
     def __init__(self, session: QObject, parent: QWidget | None = None) -> None:
         super().__init__("Variables", parent)
         self.setObjectName("VariablesDock")
@@ -194,14 +201,30 @@ class VariablesDock(QDockWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # creation order until asked
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, NAME_WIDTH)
+        # The numbers a user watches right after the name; shape and dtype, which never
+        # change, after them: in a narrow dock the stats stay in view, not scrolled off.
+        columns = VariablesModel.COLUMNS
+        for visual, name in enumerate(("Name", *(c for c in columns if c not in INFO_COLUMNS),
+                                       *INFO_COLUMNS)):
+            header.moveSection(header.visualIndex(columns.index(name)), visual)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep "…/kernel:0" seen
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.table, 1)
         self.setWidget(body)
+        self.table.clicked.connect(self._row_clicked)
+        self.table.activated.connect(self._row_clicked)  # Enter on a row, as a click
         session.eventsArrived.connect(self.model.add_events)
+
+    def _row_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.variableSelected.emit(self.model.rows[self.proxy.mapToSource(index).row()].id)
 
     def clear(self) -> None:
         """Forget the run's variables (a restart creates new ones)."""

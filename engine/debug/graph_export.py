@@ -10,6 +10,8 @@ at most ``AUTO_COLLAPSE_NODES`` nodes.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 import subprocess
@@ -269,11 +271,13 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
     for event in ops:
         node_id = f"op{event['seq']}"
         scope = event.get("scope") or ""
+        first_edge = len(out.edges)  # the input index of each edge below is its offset
         for tensor_id in event.get("inputs", []):
             if tensor_id in produced:
                 src, index, shape, dtype = produced[tensor_id]
             else:
-                src, shape, dtype = _leaf_node(tensor_id, var_events, scope, leaf_nodes, out)
+                src, shape, dtype = _leaf_node(tensor_id, var_events, scope, leaf_nodes, out,
+                                               (event, len(out.edges) - first_edge))
                 index = 0
             label = "" if shape is None else _shape_text(shape)  # an outside tensor: unknown
             out.edges.append(ExportEdge(src, node_id, label, (f"{src}/{index}",)))
@@ -299,11 +303,14 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
 
 
 def _leaf_node(tensor_id: int, var_events: dict[int, dict], consumer_scope: str,
-               leaf_nodes: dict[str, ExportNode], out: ExportGraph) -> tuple[str, Any, Any]:
+               leaf_nodes: dict[str, ExportNode], out: ExportGraph,
+               consumer: tuple[dict, int]) -> tuple[str, Any, Any]:
     """The variable or outside-tensor node for an input id no op produced (made once).
 
     A variable joins the scope of its first consumer (its layer), as TensorFlow's graphs
-    put a layer's reads inside the layer; an outside tensor (data, constant) stays unscoped.
+    put a layer's reads inside the layer; an outside tensor (data, constant) stays unscoped
+    and is named for the argument it is to its first consumer (``labels`` of a softmax
+    cross-entropy, ``b`` of a MatMul): the recorded ops say nothing else about it.
     """
     var = var_events.get(tensor_id)
     node_id = f"var{tensor_id}" if var is not None else f"t{tensor_id}"
@@ -318,12 +325,39 @@ def _leaf_node(tensor_id: int, var_events: dict[int, dict], consumer_scope: str,
     else:
         shape = dtype = None
         if node is None:
-            node = ExportNode(id=node_id, op="Tensor", kind="input", name=f"tensor {tensor_id}",
-                              label=_label("Tensor", "from outside"))
+            event, index = consumer
+            consumer_name = event.get("name") or event.get("op", "?")
+            argument = input_name(event.get("op", ""), index)
+            node = ExportNode(id=node_id, op="Tensor", kind="input",
+                              name=f"{argument} of {consumer_name}",
+                              label=_label("Tensor", f"{argument} of {event.get('op', '?')}"))
     if node_id not in leaf_nodes:
         leaf_nodes[node_id] = node
         out.nodes.append(node)
     return node_id, shape, dtype
+
+
+@functools.lru_cache(maxsize=1024)  # a signature read per op and input, not per node
+def input_name(op: str, index: int) -> str:
+    """What input ``index`` of ``op`` is called in the op's registered forward (``a``/``b``
+    of MatMul, ``logits``/``labels`` of SparseSoftmaxCrossEntropyWithLogits); ``x``/``y``,
+    TensorFlow's names, for a numpy ufunc's ``x1``/``x2`` or a forward taking ``*args``."""
+    from engine.ops.registry import REGISTRY  # the engine's ops, loaded by now or cheap
+
+    opdef = REGISTRY.get(op)
+    try:
+        parameters = list(inspect.signature(opdef.forward).parameters.values()) if opdef \
+            else []
+    except (TypeError, ValueError):  # a builtin without a readable signature
+        parameters = []
+    positional = [p.name for p in parameters if p.kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    if index < len(positional):
+        name = positional[index]
+        return {"x1": "x", "x2": "y"}.get(name, name)
+    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in parameters) and index < 2:
+        return ("x", "y")[index]
+    return f"input {index}"
 
 
 # -- collapsing ----------------------------------------------------------------------------------

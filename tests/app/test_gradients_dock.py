@@ -118,6 +118,34 @@ def test_update_weight_ratio_when_updates_carry_both_norms(dock, session):
     assert dock.weight_mean_curve not in dock.weights_plot.listDataItems()
 
 
+def test_the_update_ratio_leaves_out_metric_accumulators(dock, session):
+    """A metric's total/count are variables too, but no weights: reset every epoch, their
+    "ratio" spiked to 1.0 and dwarfed the real ones."""
+    session.feed([session.variable_created(1, "dense/kernel:0", np.ones(2)),
+                  session.variable_created(7, "loss/total:0", 0.0, trainable=False),
+                  session.variable_created(8, "loss/count:0", 0.0, trainable=False)])
+    for step in range(3):
+        session.feed([
+            session.gradient(step, [gradient_source(1, "dense/kernel:0", np.ones(2))]),
+            session.variable_update(1, "dense/kernel:0", [1.0, 1.0], step, update_norm=0.01,
+                                    weight_norm=1.0),
+            session.variable_update(7, "loss/total:0", 0.5, step, update_norm=0.5,
+                                    weight_norm=0.5),
+            session.variable_update(8, "loss/count:0", 1.0, step, update_norm=1.0,
+                                    weight_norm=1.0)])
+    steps, ratios = dock.ratio_series("dense/kernel:0")
+    assert steps.tolist() == [0, 1, 2]
+    curves = dock.weights_plot.listDataItems()
+    assert len(curves) == 1 and max(curves[0].getOriginalDataset()[1]) < 0.1
+    with pytest.raises(KeyError):
+        dock.ratio_series("loss/total:0")
+    session.feed([session.scalar("loss", 1.0, 3)])  # a clear forgets which were which
+    dock.clear()
+    session.feed([session.variable_update(7, "w:0", [1.0], 0, update_norm=0.1,
+                                          weight_norm=1.0)])
+    assert dock.ratio_series("w:0")[0].tolist() == [0]
+
+
 def test_variables_sharing_a_name_get_distinct_labels(dock, session):
     session.feed([session.gradient(0, [gradient_source(1, "Variable:0", np.ones(1)),
                                        gradient_source(2, "Variable:0", np.ones(1)),

@@ -11,6 +11,7 @@ from app_helpers import record_script
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from app import graph_view as graph_view_module
 from app.docks import graph_dock as graph_dock_module
 from app.docks.graph_dock import TAPE, GraphDock
 from app.session import Session
@@ -236,3 +237,119 @@ def test_nothing_open_shows_a_hint_and_export_explains(qtbot, dock):
     assert "No ops yet" in dock.view.message
     assert dock.export_dialog() is None
     assert "Nothing to export" in dock.status_label.text()
+
+
+FIT_SCRIPT = textwrap.dedent("""\
+    import numpy as np
+    import engine as tf
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype(np.float32)
+    y = (x.sum(1) > 0).astype(np.int64)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(3, name="dense")], name="sequential")
+    model.compile(optimizer="sgd", metrics=["accuracy"],
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=2, batch_size=24, validation_split=0.25, verbose=0)
+""")
+
+
+def view_shows_all(view) -> bool:
+    """Every node and edge is inside the viewport (a fitted graph)."""
+    drawn = view.mapFromScene(view.scene().itemsBoundingRect()).boundingRect()
+    return view.viewport().rect().adjusted(-2, -2, 2, 2).contains(drawn)
+
+
+def test_follow_lands_on_the_last_training_step_not_the_validation_pass_after_it(
+        qtbot, session, dock, tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text(FIT_SCRIPT)
+    open_and_draw(qtbot, session, dock, record_script(script, tmp_path / "fit.tsdb"))
+    last_train_step = max(e["step"] for e in session.events if e["kind"] == "step_end")
+    assert int(session.op_steps[-1]) == last_train_step + 1  # validation and metrics only
+    assert dock.follow_check.isChecked()
+    assert dock.step_spin.value() == last_train_step
+    assert any(n.op == "Variable" and n.name.endswith("kernel")
+               for n in dock.shown_graph.nodes)
+
+
+def test_the_graph_fits_itself_after_a_step_source_or_collapse_change(qtbot, session, dock,
+                                                                     keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    view = dock.view
+    changes = [lambda: dock.source_combo.setCurrentIndex(1),
+               lambda: dock.collapse_combo.setCurrentText("By layer"),
+               lambda: dock.source_combo.setCurrentIndex(0),
+               lambda: dock.step_spin.setValue(0)]
+    for change in changes:
+        qtbot.mouseClick(dock.zoom_in_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dock.zoom_in_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dock.zoom_in_button, Qt.MouseButton.LeftButton)
+        assert not view_shows_all(view)
+        with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+            change()
+        assert view.fitted and view_shows_all(view), (
+            view.mapFromScene(view.scene().itemsBoundingRect()).boundingRect(),
+            view.viewport().rect())
+
+
+def test_a_fitted_graph_fits_again_when_the_dock_is_resized(qtbot, session, dock, keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)
+    dock.resize(400, 300)
+    qtbot.waitUntil(lambda: view_shows_all(dock.view))
+
+
+def test_a_search_hit_is_zoomed_to(qtbot, session, dock, keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)
+    for _ in range(6):
+        qtbot.mouseClick(dock.zoom_out_button, Qt.MouseButton.LeftButton)
+    assert dock.view.transform().m11() < graph_view_module.READABLE_SCALE
+    qtbot.keyClicks(dock.search_edit, "matmul")
+    qtbot.keyClick(dock.search_edit, Qt.Key.Key_Return)
+    found = dock.view.selected
+    assert found is not None and dock.view.transform().m11() >= graph_view_module.READABLE_SCALE
+    assert dock.view.viewport().rect().contains(dock.view.item_center(found).toPoint())
+
+
+@pytest.mark.parametrize("mode", ["Everything", "Auto", "By layer"])
+def test_collapse_all_closes_every_layer_from_any_mode(qtbot, session, dock, keras_trace, mode):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)  # small: "Auto" leaves it open
+    if dock.collapse_combo.currentText() != mode:
+        with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+            dock.collapse_combo.setCurrentText(mode)
+    if mode == "By layer":
+        box = next(n for n in dock.shown_graph.nodes if n.name == "sequential")
+        with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+            click_node(qtbot, dock, box.id, double=True)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        qtbot.mouseClick(dock.collapse_all_button, Qt.MouseButton.LeftButton)
+    boxes = {n.name for n in dock.shown_graph.nodes if n.kind == "cluster"}
+    assert "sequential" in boxes and not any(name.startswith("sequential/") for name in boxes)
+
+
+def test_inputs_are_named_never_tensor_from_outside(qtbot, session, dock, keras_trace):
+    open_and_draw(qtbot, session, dock, keras_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.collapse_combo.setCurrentText("Everything")
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.source_combo.setCurrentIndex(1)  # train_step(x, y), traced
+    arguments = [n for n in dock.shown_graph.nodes if n.op == "Placeholder"]
+    assert sorted(n.name for n in arguments) == ["x", "y"]
+    assert all(n.name in dock.view.node_items[n.id].node.label for n in arguments)
+
+
+def test_the_tape_names_its_outside_inputs_by_their_consumer(qtbot, session, dock,
+                                                             train_trace):
+    open_and_draw(qtbot, session, dock, train_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.step_spin.setValue(0)
+    inputs = {n.name for n in dock.shown_graph.nodes if n.kind == "input"}
+    # w * x - y: x and y are constants made before the tape, so no op produced them.
+    assert {"y of Mul", "y of Sub"} <= inputs, inputs
+    for node in dock.shown_graph.nodes:
+        assert "from outside" not in node.label and not node.name.startswith("tensor ")

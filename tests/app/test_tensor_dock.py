@@ -110,8 +110,7 @@ def test_a_recorded_input_is_labelled_with_its_own_producer(qtbot, dock, session
     for division in divisions:
         dock.show_op(division["seq"])
         numerator, denominator = (dock.tensor_list.item(i).text() for i in (1, 2))
-        assert numerator == (f"input 0: tensor {division['inputs'][0]} "
-                             "(not made by a recorded op)")
+        assert numerator == "input 0: x (not made by a recorded op)"  # x of RealDiv(x, y)
         assert denominator == f"input 1: float32[3] ← Sqrt #{division['seq'] - 1}"
     click_item(qtbot, dock, 1)
     assert dock.status_label.text().startswith("No recorded op produced this input")
@@ -245,7 +244,7 @@ def test_inputs_no_op_produced_say_why_they_have_no_value(dock, session):
     session.feed([created, matmul])
     dock.show_op(matmul["seq"])
     assert dock.tensor_list.item(1).text() == "input 0: variable w:0 float32[3, 2]"
-    assert dock.tensor_list.item(2).text() == "input 1: tensor 999 (not made by a recorded op)"
+    assert dock.tensor_list.item(2).text() == "input 1: b (not made by a recorded op)"
     dock.tensor_list.setCurrentRow(1)
     assert dock.status_label.text().startswith("w:0 is a variable, read in place")
     assert dock.current_value is None

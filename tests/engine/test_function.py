@@ -212,6 +212,17 @@ def test_symbolic_tensors_print_like_graph_tensors_and_refuse_python_control_flo
     assert texts[0] == 'Tensor("x:0", shape=(), dtype=float32)'  # named after the parameter
 
 
+def test_placeholders_are_named_after_the_python_arguments_as_in_tensorflow():
+    @tf.function
+    def step(x, y, pair, *rest, scale=None):
+        return x + y + pair[0] + pair[1] + rest[0] + scale
+
+    one = tf.constant(1.0)
+    concrete = step.get_concrete_function(one, one, (one, one), one, scale=one)
+    names = [node.name for node in concrete.graph.nodes if node.type == "Placeholder"]
+    assert names == ["x", "y", "pair", "pair_1", "rest_0", "scale"]  # TensorFlow 2.21's
+
+
 def test_concrete_function_graph_lists_prints_and_exports_dot():
     w = tf.Variable(tf.ones([3, 2]))
 

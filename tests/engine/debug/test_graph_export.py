@@ -481,3 +481,24 @@ def test_labels_leave_the_scope_to_the_layer_box():
     event["name"] = "sequential/dense/MatMul"
     (node,) = [n for n in ge.from_op_events([event]).nodes if n.kind == "op"]
     assert node.label.splitlines()[0] == "MatMul" and "dense" not in node.label
+
+
+def test_outside_tensors_are_named_for_the_argument_they_are_to_their_consumer():
+    ops = [{"kind": "op", "seq": 1, "op": "MatMul", "name": "dense/MatMul", "scope": "dense",
+            "inputs": [7, 100], "outputs": [8], "shapes": [[4, 3]], "dtypes": ["float32"]},
+           {"kind": "op", "seq": 2, "op": "SparseSoftmaxCrossEntropyWithLogits",
+            "name": "xent", "inputs": [8, 9], "outputs": [10, 11], "shapes": [[4], [4, 3]],
+            "dtypes": ["float32", "float32"]},
+           {"kind": "op", "seq": 3, "op": "RealDiv", "name": "RealDiv", "inputs": [10, 12],
+            "outputs": [13], "shapes": [[4]], "dtypes": ["float32"]},
+           {"kind": "op", "seq": 4, "op": "AddV2", "name": "AddV2", "inputs": [14, 13],
+            "outputs": [15], "shapes": [[4]], "dtypes": ["float32"]}]
+    variables = [{"id": 100, "name": "dense/kernel:0", "shape": [5, 3], "dtype": "float32"}]
+    graph = ge.from_op_events(ops, variables)
+    names = {n.id: n.name for n in graph.nodes if n.kind in ("input", "variable")}
+    assert names == {"t7": "a of dense/MatMul", "var100": "dense/kernel:0",
+                     "t9": "labels of xent", "t12": "y of RealDiv", "t14": "x of AddV2"}
+    labels = [n.label for n in graph.nodes]
+    assert not any("from outside" in label or re.search(r"tensor \d", label)
+                   for label in labels)
+    assert graph.node("t9").label == "Tensor\nlabels of SparseSoftmaxCrossEntropyWithLogits"
