@@ -113,6 +113,28 @@ def _(op, dy):
             if op.needs(1) else None)
 
 
+@defop("DivNoNan")
+def _div_no_nan(x, y):
+    """x / y, and 0 wherever y == 0."""
+    zero = y == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.true_divide(x, np.where(zero, 1, y).astype(y.dtype, copy=False))
+    return np.where(zero, out.dtype.type(0), out)
+
+
+DIV_NO_NAN = _div_no_nan
+
+
+@DIV_NO_NAN.gradient
+def _(op, dy):
+    """TensorFlow's rule: (div_no_nan(dy, y), dy · div_no_nan(div_no_nan(-x, y), y)), so both
+    gradients are 0 where y is 0."""
+    x, y = op.inputs
+    return (unbroadcast(divide_no_nan(dy, y), x) if op.needs(0) else None,
+            unbroadcast(multiply(dy, divide_no_nan(divide_no_nan(negative(x), y), y)), y)
+            if op.needs(1) else None)
+
+
 @defop("FloorDiv", differentiable=False)
 @_quiet
 def _floordiv(x, y):
@@ -552,11 +574,14 @@ realdiv = divide
 
 
 def divide_no_nan(x: Any, y: Any, name: str | None = None) -> Tensor:
-    """x / y, and 0 wherever y == 0."""
+    """x / y, and 0 wherever y == 0 (one DivNoNan op, as TensorFlow's kernel); integers are
+    divided as truediv divides them (float32 for 8/16-bit, float64 wider)."""
     x, y = binary_args(x, y, "DivNoNan")
-    zero = equal(y, 0)
-    safe = where(zero, ones_like(y), y)
-    return where(zero, zeros_like(divide(x, safe)), divide(x, safe))
+    if x._value.dtype.kind in "iu":
+        wide = np.float32 if x._value.dtype.itemsize <= 2 else np.float64
+        x, y = cast(x, wide), cast(y, wide)
+    require_kinds(x, "f", "DivNoNan")
+    return execute(DIV_NO_NAN, (x, y))
 
 
 def floordiv(x: Any, y: Any, name: str | None = None) -> Tensor:

@@ -142,6 +142,15 @@ result = f(tf.constant(1.0), tf.constant(2))
     ("erfc_values", "result = tf.math.erfc(tf.constant([-3., -1., 0., 0.5, 2., 6.]))"),
     ("reciprocal_values", "result = tf.math.reciprocal(tf.constant([0.5, -4., 0.]))"),
     ("reciprocal_of_integers", "result = tf.math.reciprocal(tf.constant([1, 2, -1]))"),
+    ("divide_no_nan_values_and_gradients", """
+x = tf.constant([1., 2., 0., 3.])
+y = tf.constant([2., 0., 0., -1.])
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch([x, y])
+    z = tf.math.divide_no_nan(x, y)
+result = [z, tape.gradient(z, x), tape.gradient(z, y)]
+"""),
+    ("divide_no_nan_of_integers", "result = tf.math.divide_no_nan(tf.constant([1, 2]), tf.constant([0, 1]))"),
     # -- Adam as Keras 3 rounds it -----------------------------------------------------------
     ("adam_on_a_scalar_variable", """
 v = tf.Variable(1.0)
