@@ -697,6 +697,15 @@ class _UnaryDataset(Dataset):
     def _cardinality(self) -> int:
         return self._input._cardinality()
 
+    def _first_input_element(self) -> Flat | None:
+        """The input's first element (None when it is empty), its iterator closed after."""
+        elements = self._input._flat_elements()
+        try:
+            return next(elements, None)
+        finally:
+            if hasattr(elements, "close"):
+                elements.close()
+
 
 class _PrefetchDataset(_UnaryDataset):
     def __init__(self, input_dataset: Dataset) -> None:
@@ -951,12 +960,7 @@ class _FlatMapDataset(_UnaryDataset):
 
     def _compute_spec(self) -> Any:
         """Call the function once on the first input element (TF traces it instead)."""
-        elements = self._input._flat_elements()
-        try:
-            first = next(elements, None)
-        finally:
-            if hasattr(elements, "close"):
-                elements.close()
+        first = self._first_input_element()
         if first is None:
             raise ValueError("flat_map over an empty dataset: the element structure is "
                              "unknown until map_func has run once.")
@@ -1087,12 +1091,7 @@ class _MapDataset(_UnaryDataset):
 
     def _compute_spec(self) -> Any:
         """Run the function once on the first input element (TF traces it instead)."""
-        elements = self._input._flat_elements()
-        try:
-            first = next(elements, None)
-        finally:
-            if hasattr(elements, "close"):
-                elements.close()
+        first = self._first_input_element()
         spec = self._input.element_spec
         if first is None:  # empty input: a zero-size stand-in still gives dtypes and ranks
             first = tuple(np.zeros([0 if d is None else d for d in s.shape], s.dtype._np)

@@ -82,11 +82,21 @@ def _conv2d_backprop_input(w, dy, input_sizes, strides=(1, 1), padding="VALID",
     """The gradient of Conv2D w.r.t. its input: each output's dy spread back through w."""
     n, h, wd, c = input_sizes
     kh, kw = w.shape[:2]
-    (sh, sw), (dh, dw) = strides, dilations
     oh, ow, pads = _geometry((h, wd), (kh, kw), strides, dilations, padding)
     # One matmul for every kernel tap, then kh·kw strided additions (col2im).
     taps = np.tensordot(dy, w, axes=([3], [3]))  # (N, OH, OW, KH, KW, C)
-    dxp = np.zeros((n, h + sum(pads[1]), wd + sum(pads[2]), c), dtype=dy.dtype)
+    return col2im(taps, input_sizes, strides, dilations, pads)
+
+
+def col2im(taps: np.ndarray, input_sizes: tuple, strides: Pair, dilations: Pair,
+           pads: tuple) -> np.ndarray:
+    """Each kernel tap's contribution ``taps`` (N, OH, OW, KH, KW, C) added back at the input
+    positions it read (kh·kw strided additions), the padding cut off: the input gradient of
+    a convolution."""
+    n, h, wd, c = input_sizes
+    _, oh, ow, kh, kw, _ = taps.shape
+    (sh, sw), (dh, dw) = strides, dilations
+    dxp = np.zeros((n, h + sum(pads[1]), wd + sum(pads[2]), c), dtype=taps.dtype)
     for i in range(kh):
         for j in range(kw):
             r, q = i * dh, j * dw

@@ -20,6 +20,7 @@ from engine.ops.conv_ops import (
     _padding,
     _pair,
     _patches,
+    col2im,
 )
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor
@@ -57,15 +58,9 @@ def _depthwise_backprop_input(w, dy, input_sizes, strides=(1, 1), padding="VALID
     """The gradient w.r.t. the input: each output's dy spread back through its filters."""
     n, h, wd, c = input_sizes
     kh, kw, _, mult = w.shape
-    (sh, sw), (dh, dw) = strides, dilations
     oh, ow, pads = _geometry((h, wd), (kh, kw), strides, dilations, padding)
     taps = np.einsum("nhwcm,abcm->nhwabc", dy.reshape(n, oh, ow, c, mult), w)
-    dxp = np.zeros((n, h + sum(pads[1]), wd + sum(pads[2]), c), dtype=dy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, q = i * dh, j * dw
-            dxp[:, r:r + (oh - 1) * sh + 1:sh, q:q + (ow - 1) * sw + 1:sw, :] += taps[:, :, :, i, j]
-    return dxp[:, pads[1][0]:pads[1][0] + h, pads[2][0]:pads[2][0] + wd, :]
+    return col2im(taps.astype(dy.dtype, copy=False), input_sizes, strides, dilations, pads)
 
 
 DEPTHWISE_BACKPROP_INPUT = _depthwise_backprop_input
