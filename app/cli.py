@@ -348,11 +348,31 @@ def inspect_lines(reader: Any) -> list[str]:
     else:
         lines.append("None gradients: none")
 
+    lines += finding_lines(reader)
+
     graphs = reader.graphs()
     if graphs:
         lines.append("Traced graphs: " + ", ".join(
             f"{g['function']} (trace {g['trace_count']}, {len(g['nodes'])} nodes)"
             for g in graphs))
+    return lines
+
+
+def finding_lines(reader: Any) -> list[str]:
+    """The findings section of `tapescope inspect`: one line each, where to look next."""
+    from engine.debug.findings import find_all
+    from engine.debug.tracefile import TraceFileError
+
+    try:
+        found = find_all(reader)
+    except TraceFileError as exc:  # a damaged op pack: the rest of the report still stands
+        return [f"Findings: not computed ({exc})"]
+    if not found:
+        return ["Findings: none"]
+    lines = ["Findings:"]
+    for finding in found:
+        where = f"step {finding.step}, " if finding.step is not None else ""
+        lines.append(f"  {finding.title}: {finding.detail} ({where}seq {finding.seq})")
     return lines
 
 

@@ -1,0 +1,120 @@
+"""Findings computed from real recordings: each problem is named once, a healthy run has none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from engine.debug.findings import find_all
+from engine.debug.tracefile import TraceReader
+
+ROOT = Path(__file__).resolve().parents[3]
+
+DEAD = """\
+import engine as tf
+w = tf.Variable([[-1.0, -2.0], [-3.0, -1.0]], name="w")
+x = tf.constant([[1.0, 1.0]])
+opt = tf.keras.optimizers.SGD(learning_rate=0.01)
+for step in range(4):
+    with tf.GradientTape() as tape:
+        h = tf.nn.relu(tf.matmul(x, w))
+        loss = tf.reduce_sum(h)
+    grads = tape.gradient(loss, [w])
+    opt.apply_gradients(zip(grads, [w]))
+"""
+
+EXPLODING = """\
+import engine as tf
+w = tf.Variable(1.0, name="w")
+opt = tf.keras.optimizers.SGD(learning_rate=5.0)
+for step in range(5):
+    with tf.GradientTape() as tape:
+        loss = w ** 4
+    grads = tape.gradient(loss, [w])
+    opt.apply_gradients(zip(grads, [w]))
+"""
+
+BROADCAST = """\
+import engine as tf
+w = tf.Variable(tf.ones([8]), name="w")
+y = tf.reshape(tf.range(8, dtype=tf.float32), [8, 1])
+with tf.GradientTape() as tape:
+    pred = w * 2.0
+    loss = tf.reduce_mean(tf.square(pred - y))  # BROADCAST
+grads = tape.gradient(loss, [w])
+"""
+
+RETRACING = """\
+import engine as tf
+@tf.function
+def f(x):
+    return x * 2
+for n in range(1, 6):
+    f(tf.zeros([n]))
+"""
+
+
+def record(tmp_path: Path, source: str, mode: str = "FULL_HEALTH") -> Path:
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    trace = tmp_path / "script.tsdb"
+    assert main(["record", str(script), "-o", str(trace), "--mode", mode]) == 0
+    return trace
+
+
+def findings(trace: Path) -> list:
+    with TraceReader(trace) as reader:
+        return find_all(reader)
+
+
+def test_a_layer_that_never_gets_gradient_is_dead_by_gradient_and_by_relu(tmp_path):
+    found = findings(record(tmp_path, DEAD))
+    assert [f.kind for f in found] == ["dead", "dead"]
+    relu, gradient = found
+    assert "Relu" in relu.detail and relu.step == 0
+    assert gradient.variable == "w:0" and "exactly 0 for 3 steps" in gradient.detail
+
+
+def test_zero_gradient_for_fewer_steps_than_k_is_not_dead(tmp_path):
+    found = findings(record(tmp_path, DEAD.replace("range(4)", "range(2)")))
+    assert found == []
+
+
+def test_a_diverging_run_asks_whether_the_learning_rate_is_too_large(tmp_path):
+    found = findings(record(tmp_path, EXPLODING, mode="CONCISE_HEALTH"))
+    assert [f.kind for f in found] == ["exploding", "update_ratio"]
+    assert all(f.title == "learning rate too large?" and f.variable == "w:0" for f in found)
+    assert found[0].step == 1
+
+
+def test_a_broadcast_bigger_than_both_inputs_is_named_once(tmp_path):
+    trace = record(tmp_path, BROADCAST)
+    [found] = findings(trace)
+    assert found.kind == "broadcast" and found.title.startswith("broadcast: did you mean")
+    assert "[8] and [8, 1] broadcast to [8, 8]" in found.detail
+    with TraceReader(trace) as reader:
+        op = next(e for e in reader.ops() if e["seq"] == found.seq)
+    assert op["op"] == "Sub" and op["line"] == 6
+
+
+def test_retracing_is_one_finding_with_its_reasons(tmp_path):
+    [found] = findings(record(tmp_path, RETRACING))
+    assert found.kind == "retracing" and found.title == "f retraced"
+    assert "traced 5 times" in found.detail
+    assert "shape (1,)" in found.detail and "2 more" in found.detail
+
+
+@pytest.mark.parametrize("mode", ["CONCISE_HEALTH", "FULL_HEALTH"])
+def test_a_healthy_run_has_no_findings(tmp_path, mode):
+    source = (ROOT / "examples" / "spirals.py").read_text().replace("range(30)", "range(3)")
+    assert findings(record(tmp_path, source, mode)) == []
+
+
+def test_inspect_prints_the_findings(tmp_path, capsys):
+    trace = record(tmp_path, BROADCAST)
+    capsys.readouterr()
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert "Findings:\n  broadcast: did you mean…?: Sub" in out
