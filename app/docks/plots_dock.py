@@ -36,6 +36,7 @@ from app.docks.plot_style import follow_window_palette, legend_below, series_col
 DEFAULT_SMOOTHING = 0.6  # TensorBoard's default: smooth enough to see a trend, not lag much
 BAD_COLOR = "#ef2b2b"  # NaN/Inf markers and badge
 MIN_PLOT_SIZE = (260, 150)  # px of one plot with its axes and legend: still readable
+LOG_DECADES = 2  # per-step values spanning this many powers of ten get a log y axis
 
 
 @contextmanager
@@ -139,6 +140,7 @@ class _NonFiniteMarks:
         self.first: tuple[float, float] | None = None  # (x, value) of the first bad point
         self._in_gap = False  # the last point so far was not finite
         self._height = math.nan  # the last finite value so far
+        self.log = False  # the plot's y axis is log10: the scatter is not told by pyqtgraph
         self.scatter = pg.ScatterPlotItem(size=11, symbol="x", pen=pg.mkPen(BAD_COLOR, width=2),
                                           brush=pg.mkBrush(BAD_COLOR))
         self.scatter.setZValue(100)
@@ -169,13 +171,29 @@ class _NonFiniteMarks:
         self._in_gap = not finite[-1]
         if finite.any():
             self._height = float(ys[finite][-1])
-        self.scatter.setData(self.xs, self.ys)
+        self.show()
+
+    def show(self) -> None:
+        ys = np.asarray(self.ys, dtype=np.float64)
+        if self.log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ys = np.where(ys > 0, np.log10(ys), np.nan)
+        self.scatter.setData(self.xs, ys)
 
     def remove_from(self, plot: pg.PlotItem) -> None:
         plot.removeItem(self.scatter)
 
     def set_visible(self, visible: bool) -> None:
         self.scatter.setVisible(visible)
+
+
+def spans_decades(values: np.ndarray, decades: float = LOG_DECADES) -> bool:
+    """True when the finite values are all positive and max/min >= 10**decades: a loss
+    falling from 10 to 0.01 is a flat line after step 100 on a linear axis."""
+    finite = values[np.isfinite(values)]
+    if not finite.size or finite.min() <= 0:
+        return False
+    return bool(finite.max() >= finite.min() * 10.0 ** decades)
 
 
 class _StepCurve:
@@ -325,6 +343,7 @@ class PlotsDock(QDockWidget):
         self._colors: dict[str, QColor] = {}
         self._items: dict[str, QListWidgetItem] = {}
         self._axes: dict[str, str] = {}  # scalar name -> the plot it is on ("step"/"epoch")
+        self._log_y = False  # the per-step plot's y axis is log10
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
@@ -427,6 +446,7 @@ class PlotsDock(QDockWidget):
         self._axes.clear()
         self.metric_list.clear()
         self._show_badges()
+        self._choose_step_axis()
 
     def badge_text(self, axis: str = "step") -> str:
         """What the plot's red badge says ("loss: NaN from step 12"), "" when hidden."""
@@ -476,6 +496,27 @@ class PlotsDock(QDockWidget):
             if not self._visible(name):
                 curve.set_visible(False)
         self._show_badges()
+        self._choose_step_axis()
+
+    @property
+    def step_log_y(self) -> bool:
+        """Whether the per-step plot's y axis is logarithmic."""
+        return self._log_y
+
+    def _choose_step_axis(self) -> None:
+        """Log y axis when the loss (else every per-step scalar) spans LOG_DECADES decades
+        and nothing plotted there is <= 0, which a log axis cannot show."""
+        curves = self._step_curves
+        judged = [curves["loss"]] if "loss" in curves else list(curves.values())
+        log = bool(judged) and all(spans_decades(c.points.y) for c in judged) and all(
+            not (c.points.y <= 0).any() for c in curves.values())
+        if log != self._log_y:
+            self._log_y = log
+            self.step_plot.setLogMode(y=log)
+        for curve in curves.values():  # a curve added since the switch is told too
+            if curve.marks.log != log:
+                curve.marks.log = log
+                curve.marks.show()
 
     def _take_out(self, name: str, xs: list, ys: list) -> tuple[list, list]:
         """Remove ``name``'s curve from the plot it was on (its steps turned out to count

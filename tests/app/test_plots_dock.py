@@ -231,3 +231,27 @@ def test_scalars_of_a_trace_older_than_the_axis_field_go_where_their_name_says(d
     session.feed(old)
     assert dock.step_series("loss")[1].tolist() == [1.0]
     assert dock.epoch_series("epoch_loss")[1].tolist() == [0.9]
+
+
+def test_a_loss_spanning_two_decades_gets_a_log_axis_and_keeps_its_nan_marks(dock, session):
+    feed_losses(session, [5.0, 2.0, 1.0, 0.5])  # one decade: linear
+    assert not dock.step_log_y and not dock.step_plot.getAxis("left").logMode
+    feed_losses(session, [math.nan, 0.2, 0.04], first_step=4)  # 5 -> 0.04: two decades+
+    assert dock.step_log_y and dock.step_plot.getAxis("left").logMode
+    curve = dock._step_curves["loss"]
+    raw = curve.raw_curve.getData()[1]  # what is drawn: log10, the NaN still a gap
+    np.testing.assert_allclose(raw[[0, 6]], np.log10([5.0, 0.04]), rtol=1e-6)
+    assert math.isnan(raw[4])
+    marks = curve.marks.scatter.getData()  # the marker sits at the break, on the log axis
+    np.testing.assert_allclose(marks[1], np.log10([0.5]), rtol=1e-6)
+    assert dock.non_finite_marks("loss") == ([4.0], [0.5])
+    assert dock.badge_text() == "loss: NaN from step 4"
+    dock.clear()
+    assert not dock.step_log_y
+
+
+def test_a_curve_that_touches_zero_keeps_a_linear_axis(dock, session):
+    feed_losses(session, [100.0, 1.0, 0.5])
+    assert dock.step_log_y
+    session.feed([session.scalar("accuracy", 0.0, step=3)])  # log10(0) cannot be drawn
+    assert not dock.step_log_y
