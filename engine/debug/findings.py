@@ -2,6 +2,8 @@
 
 Each check reads only recorded events (gradient norms, op summaries and shapes, variable
 update norms, graph traces), so a finding costs nothing while the script runs. The checks
+run over the events as they stream (``Findings.add``): the window feeds each batch it is
+shown, `tapescope inspect` the whole trace, and both get the same findings. The checks
 demand a pattern that lasts several steps, because one odd step is normal early in training
 and a debugger that cries wolf gets ignored.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from math import prod
+from typing import Any
 
 DEAD_STEPS = 3  # steps of zero gradient / all-zero Relu output before a layer counts as dead
 GROWTH = 10.0  # gradient norm growth per step that looks like divergence…
@@ -39,175 +42,174 @@ def _variable_label(name: str | None, var_id: int) -> str:
     return f"{name or 'variable'} (id {var_id})"
 
 
-def dead_gradients(gradients: Iterable[dict], steps: int = DEAD_STEPS) -> list[Finding]:
-    """Variables whose gradient norm is exactly 0 in ``steps`` consecutive gradient calls."""
-    runs: dict[int, list[dict]] = {}
-    found: dict[int, Finding] = {}
-    for event in gradients:
-        for source in event.get("sources", ()):
-            var_id, norm = source.get("id"), source.get("norm")
-            if norm is None or var_id in found:
-                continue
-            run = runs.setdefault(var_id, [])
-            if norm == 0:
-                run.append(event)
-            else:
-                run.clear()
-            if len(run) >= steps:
-                first = run[0]
-                found[var_id] = Finding(
-                    "dead", "dead layer",
-                    f"the gradient of {_variable_label(source.get('name'), var_id)} is exactly "
-                    f"0 for {steps} steps from step {first.get('step')}: nothing reaches it "
-                    "(dead Relu units, a disconnected path or a zero multiplier)",
-                    first.get("step"), first["seq"], source.get("name"))
-    return list(found.values())
+class Findings:
+    """The checks, fed events in seq order; each finding is made once (per variable, op line
+    or function), when its pattern completes."""
 
+    def __init__(self, dead_steps: int = DEAD_STEPS) -> None:
+        self.found: list[Finding] = []
+        self._dead_steps = dead_steps
+        self._seen: set[tuple] = set()  # (check, subject) already reported
+        self._runs: dict[tuple, list[dict]] = {}  # (check, subject) -> events of the run
+        self._last_norm: dict[Any, float] = {}  # variable id -> its previous gradient norm
+        self._weights: dict[Any, float] = {}  # variable id -> weight norm after last update
+        self._frozen: set = set()  # ids of non-trainable variables (metrics' counters)
+        self._shapes: dict[int, list[int]] = {}  # tensor id -> shape of the op output
+        self._traces: dict[str, list[dict]] = {}  # function -> its graph events
+        self._retraced: dict[str, int] = {}  # function -> index of its finding in found
 
-def dead_relus(ops: Iterable[dict], steps: int = DEAD_STEPS) -> list[Finding]:
-    """Relu ops whose output is all zeros (FULL_HEALTH zero counts) in ``steps`` steps in a row."""
-    runs: dict[tuple, list[dict]] = {}
-    found: dict[tuple, Finding] = {}
-    for op in ops:
-        if op.get("op") != "Relu":
-            continue
-        summary = (op.get("summary") or [None])[0]
-        if not summary or "zeros" not in summary:
-            continue  # below FULL_HEALTH: no zero counts recorded
-        key = (op.get("name"), op.get("file"), op.get("line"))
-        if key in found:
-            continue
-        run = runs.setdefault(key, [])
-        if summary["zeros"] == summary.get("size") and summary.get("size"):
-            if not run or run[-1].get("step") != op.get("step"):
-                run.append(op)
-        else:
-            run.clear()
-        if len(run) >= steps:
-            first = run[0]
-            found[key] = Finding(
-                "dead", "dead layer",
-                f"Relu {op.get('name')} (line {op.get('line')}) outputs only zeros for "
-                f"{steps} steps from step {first.get('step')}: its units are dead, no gradient "
-                "flows back through it",
-                first.get("step"), first["seq"])
-    return list(found.values())
+    def add(self, events: Iterable[dict]) -> list[Finding]:
+        """Check the next events; returns the findings they completed (retracing: updated)."""
+        before = len(self.found)
+        changed: list[Finding] = []
+        for event in events:
+            kind = event.get("kind")
+            if kind == "op":
+                self._op(event)
+            elif kind == "gradient":
+                self._gradient(event)
+            elif kind == "variable_update":
+                self._update(event)
+            elif kind == "variable_created" and not event.get("trainable", True):
+                self._frozen.add(event["id"])
+            elif kind == "graph":
+                changed.append(self._graph(event))
+        fresh = self.found[before:]
+        return fresh + [f for f in changed if f is not None and f not in fresh]
 
-
-def exploding_gradients(gradients: Iterable[dict], growth: float = GROWTH,
-                        steps: int = GROWTH_STEPS) -> list[Finding]:
-    """Variables whose gradient norm grows ``growth``x or more per step, ``steps`` times in a
-    row."""
-    last: dict[int, float] = {}
-    runs: dict[int, list[dict]] = {}
-    found: dict[int, Finding] = {}
-    for event in gradients:
-        for source in event.get("sources", ()):
-            var_id, norm = source.get("id"), source.get("norm")
-            if norm is None or var_id in found:
-                continue
-            before = last.get(var_id)
-            last[var_id] = norm
-            run = runs.setdefault(var_id, [])
-            if before and norm >= growth * before:  # inf counts as growth
-                run.append(event)
-            else:
-                run.clear()
-            if len(run) >= steps:
-                first = run[0]
-                found[var_id] = Finding(
-                    "exploding", "learning rate too large?",
-                    f"the gradient norm of {_variable_label(source.get('name'), var_id)} grows "
-                    f"{growth:g}x or more per step for {steps} steps from step "
-                    f"{first.get('step')} (now {norm:.4g}): training is diverging",
-                    first.get("step"), first["seq"], source.get("name"))
-    return list(found.values())
-
-
-def large_updates(updates: Iterable[dict], ratio: float = UPDATE_RATIO,
-                  steps: int = UPDATE_STEPS) -> list[Finding]:
-    """Variables whose update is as large as the weight it changes, ``steps`` updates in a row."""
-    weights: dict[int, float] = {}
-    runs: dict[int, list[dict]] = {}
-    found: dict[int, Finding] = {}
-    for event in updates:
-        var_id = event.get("id")
-        weight, update = event.get("weight_norm"), event.get("update_norm")
-        if weight is None or update is None or var_id in found:
-            continue
-        before = weights.get(var_id)  # the norm recorded is the weight's after the update
-        weights[var_id] = weight
-        run = runs.setdefault(var_id, [])
-        if before and update >= ratio * before:
+    def _run(self, key: tuple, event: dict, holds: bool, length: int) -> list[dict] | None:
+        """Track a run of consecutive events where a condition ``holds``; the run once it
+        reaches ``length`` (and the subject is not reported yet), else None."""
+        run = self._runs.setdefault(key, [])
+        if holds:
             run.append(event)
         else:
             run.clear()
-        if len(run) >= steps:
-            first = run[0]
-            found[var_id] = Finding(
-                "update_ratio", "learning rate too large?",
-                f"the updates of {_variable_label(event.get('name'), var_id)} are as large as "
-                f"the weight itself (update/weight >= {ratio:g}) for {steps} steps from step "
-                f"{first.get('step')}",
-                first.get("step"), first["seq"], event.get("name"))
-    return list(found.values())
+        if len(run) >= length and key not in self._seen:
+            self._seen.add(key)
+            return run
+        return None
 
+    # -- the checks --------------------------------------------------------------------------
+    def _gradient(self, event: dict) -> None:
+        for source in event.get("sources", ()):
+            var_id, norm = source.get("id"), source.get("norm")
+            if norm is None:
+                continue
+            name = source.get("name")
+            label = _variable_label(name, var_id)
+            steps = self._dead_steps
+            run = self._run(("dead", var_id), event, norm == 0, steps)
+            if run:
+                self._report("dead", "dead layer",
+                             f"the gradient of {label} is exactly 0 for {steps} steps from step "
+                             f"{run[0].get('step')}: nothing reaches it (dead Relu units, a "
+                             "disconnected path or a zero multiplier)", run[0], name)
+            before = self._last_norm.get(var_id)
+            self._last_norm[var_id] = norm
+            growing = bool(before) and norm >= GROWTH * before  # inf counts as growth
+            run = self._run(("exploding", var_id), event, growing, GROWTH_STEPS)
+            if run:
+                self._report("exploding", "learning rate too large?",
+                             f"the gradient norm of {label} grows {GROWTH:g}x or more per step "
+                             f"for {GROWTH_STEPS} steps from step {run[0].get('step')} (now "
+                             f"{norm:.4g}): training is diverging", run[0], name)
 
-def broadcasts(ops: Iterable[dict]) -> list[Finding]:
-    """Elementwise ops whose output is bigger than both inputs, inputs of different ranks
-    (``[128] - [128, 1] -> [128, 128]``): usually a forgotten squeeze or reshape. Once per
-    source line. Input shapes are the shapes of the ops that produced them (constants fed
-    from numpy have no op, so those ops are not checked)."""
-    shapes: dict[int, list[int]] = {}
-    found: dict[tuple, Finding] = {}
-    for op in ops:
-        key = (op.get("op"), op.get("file"), op.get("line"))
-        if op.get("op") in BROADCASTING and key not in found and len(op["inputs"]) == 2:
-            ins = [shapes.get(i) for i in op["inputs"]]
-            out = (op.get("shapes") or [None])[0]
-            if out is not None and all(s is not None for s in ins):
-                a, b = ins
-                size = prod(out)
-                if len(a) != len(b) and size > prod(a) and size > prod(b):
-                    found[key] = Finding(
-                        "broadcast", "broadcast: did you mean…?",
-                        f"{op['op']} {op.get('name')}: {a} and {b} broadcast to {out}, bigger "
-                        "than both inputs; if they were meant to match, squeeze or reshape "
-                        "the one with the extra axis",
-                        op.get("step"), op["seq"])
-        for tensor, shape in zip(op.get("outputs", ()), op.get("shapes") or ()):
-            shapes[tensor] = shape
-    return list(found.values())
+    def _update(self, event: dict) -> None:
+        var_id = event.get("id")
+        weight, update = event.get("weight_norm"), event.get("update_norm")
+        if weight is None or update is None or var_id in self._frozen:
+            return
+        before = self._weights.get(var_id)  # the norm recorded is the weight's after the update
+        self._weights[var_id] = weight
+        large = bool(before) and update >= UPDATE_RATIO * before
+        run = self._run(("update_ratio", var_id), event, large, UPDATE_STEPS)
+        if run:
+            name = event.get("name")
+            self._report("update_ratio", "learning rate too large?",
+                         f"the updates of {_variable_label(name, var_id)} are as large as the "
+                         f"weight itself (update/weight >= {UPDATE_RATIO:g}) for {UPDATE_STEPS} "
+                         f"steps from step {run[0].get('step')}", run[0], name)
 
+    def _op(self, op: dict) -> None:
+        kind = op.get("op")
+        if kind == "Relu":
+            self._relu(op)
+        elif kind in BROADCASTING:
+            self._broadcast(op)
+        shapes = op.get("shapes")
+        if shapes:
+            for tensor, shape in zip(op.get("outputs", ()), shapes):
+                self._shapes[tensor] = shape
 
-def retracing(graphs: Iterable[dict]) -> list[Finding]:
-    """One finding per function traced more than once, with the distinct reasons."""
-    by_function: dict[str, list[dict]] = {}
-    for graph in graphs:
-        by_function.setdefault(graph["function"], []).append(graph)
-    found = []
-    for function, traces in by_function.items():
+    def _relu(self, op: dict) -> None:
+        """All-zero output (FULL_HEALTH's zero counts) at ``dead_steps`` steps in a row."""
+        summary = (op.get("summary") or [None])[0]
+        if not summary or "zeros" not in summary:
+            return  # below FULL_HEALTH: no zero counts recorded
+        key = ("relu", op.get("name"), op.get("file"), op.get("line"))
+        dead = bool(summary.get("size")) and summary["zeros"] == summary["size"]
+        run = self._runs.get(key)
+        if dead and run and run[-1].get("step") == op.get("step"):
+            return  # the same step again (a layer called twice): one step of the run
+        steps = self._dead_steps
+        run = self._run(key, op, dead, steps)
+        if run:
+            self._report("dead", "dead layer",
+                         f"Relu {op.get('name')} (line {op.get('line')}) outputs only zeros for "
+                         f"{steps} steps from step {run[0].get('step')}: its units are dead, "
+                         "no gradient flows back through it", run[0])
+
+    def _broadcast(self, op: dict) -> None:
+        """Output bigger than both inputs, inputs of different ranks (``[128] - [128, 1] ->
+        [128, 128]``): usually a forgotten squeeze or reshape. Input shapes are those of the
+        ops that made them (constants from numpy have none: those ops are not checked)."""
+        inputs, shapes = op.get("inputs") or (), op.get("shapes")
+        if len(inputs) != 2 or not shapes:
+            return
+        a, b = (self._shapes.get(i) for i in inputs)
+        out = shapes[0]
+        if a is None or b is None or len(a) == len(b):
+            return
+        size = prod(out)
+        key = ("broadcast", op.get("op"), op.get("file"), op.get("line"))
+        if size > prod(a) and size > prod(b) and key not in self._seen:
+            self._seen.add(key)
+            self._report("broadcast", "broadcast: did you mean…?",
+                         f"{op['op']} {op.get('name')}: {a} and {b} broadcast to {out}, bigger "
+                         "than both inputs; if they were meant to match, squeeze or reshape "
+                         "the one with the extra axis", op)
+
+    def _graph(self, graph: dict) -> Finding | None:
+        """One finding per function traced more than once, updated as traces come."""
+        function = graph["function"]
+        traces = self._traces.setdefault(function, [])
+        traces.append(graph)
         if len(traces) < 2:
-            continue
+            return None
         reasons = list(dict.fromkeys(g["reason"] for g in traces[1:] if g.get("reason")))
         if len(reasons) > 2:  # a shape changing every call: the first two say it all
             reasons = [*reasons[:2], f"… ({len(reasons) - 2} more)"]
-        found.append(Finding(
-            "retracing", f"{function} retraced",
-            f"{function} was traced {max(g['trace_count'] for g in traces)} times"
-            + (": " + "; ".join(reasons) if reasons else ""),
-            None, traces[1]["seq"]))
-    return found
+        finding = Finding("retracing", f"{function} retraced",
+                          f"{function} was traced {max(g['trace_count'] for g in traces)} times"
+                          + (": " + "; ".join(reasons) if reasons else ""),
+                          None, traces[1]["seq"])
+        index = self._retraced.get(function)
+        if index is None:
+            self._retraced[function] = len(self.found)
+            self.found.append(finding)
+        else:
+            self.found[index] = finding
+        return finding
+
+    def _report(self, kind: str, title: str, detail: str, event: dict,
+                variable: str | None = None) -> None:
+        self.found.append(Finding(kind, title, detail, event.get("step"), event["seq"],
+                                  variable))
 
 
-def find_all(reader) -> list[Finding]:  # noqa: ANN001 - a TraceReader (no import cycle)
-    """Every finding of an open trace, in the order the run met them."""
-    gradients = reader.gradients()
-    ops = list(reader.ops())
-    # metrics' counters are variables too, reset to 0 and counted up: not weights to judge
-    frozen = {e["id"] for e in reader.events("variable_created") if not e.get("trainable")}
-    updates = [e for e in reader.events("variable_update") if e.get("id") not in frozen]
-    found = (dead_gradients(gradients) + dead_relus(ops) + exploding_gradients(gradients)
-             + large_updates(updates) + broadcasts(ops)
-             + retracing(reader.graphs()))
-    return sorted(found, key=lambda f: (f.seq is None, f.seq or 0))
+def find_all(reader: Any) -> list[Finding]:
+    """Every finding of an open TraceReader, in the order the run met them."""
+    findings = Findings()
+    findings.add(reader.events())
+    return sorted(findings.found, key=lambda f: (f.seq is None, f.seq or 0))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from engine.debug.findings import find_all
+from engine.debug.findings import Findings, find_all
 from engine.debug.tracefile import TraceReader
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -118,3 +118,19 @@ def test_inspect_prints_the_findings(tmp_path, capsys):
     assert main(["inspect", str(trace)]) == 0
     out = capsys.readouterr().out
     assert "Findings:\n  broadcast: did you mean…?: Sub" in out
+
+
+def test_events_fed_in_batches_give_the_findings_of_the_whole_trace(tmp_path):
+    trace = record(tmp_path, RETRACING.replace("range(1, 6)", "range(1, 4)") + BROADCAST)
+    with TraceReader(trace) as reader:
+        events = list(reader.events())
+        whole = find_all(reader)
+    streamed = Findings()
+    shown: list = []
+    for start in range(0, len(events), 3):  # the window's batches
+        shown += streamed.add(events[start:start + 3])
+    assert sorted(streamed.found, key=lambda f: f.seq) == whole
+    assert [f.kind for f in whole] == ["retracing", "broadcast"]
+    # the retracing finding was shown once per retrace, updated: traced 2, then 3 times
+    assert ["traced 2" in f.detail or "traced 3" in f.detail
+            for f in shown if f.kind == "retracing"] == [True, True]
