@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.docks.breakpoints_dock import BreakpointsDock
 from app.docks.console_dock import ConsoleDock
+from app.docks.findings_dock import FindingsDock
 from app.docks.gradients_dock import GradientsDock
 from app.docks.graph_dock import GraphDock
 from app.docks.ops_dock import OpsDock
@@ -114,11 +115,13 @@ class MainWindow(QMainWindow):
         self.source_dock = SourceDock(session, self)
         self.console_dock = ConsoleDock(session, self)
         self.breakpoints_dock = BreakpointsDock(session, self, settings=app_settings)
+        self.findings_dock = FindingsDock(session, self)
         self.docks: dict[str, QDockWidget] = {
             "ops": self.ops_dock, "graph": self.graph_dock, "tensor": self.tensor_dock,
             "plots": self.plots_dock, "gradients": self.gradients_dock,
             "variables": self.variables_dock, "source": self.source_dock,
             "console": self.console_dock, "breakpoints": self.breakpoints_dock,
+            "findings": self.findings_dock,
         }
         for name, dock in self.docks.items():
             # saveState/restoreState find docks by object name.
@@ -145,7 +148,8 @@ class MainWindow(QMainWindow):
         for dock in (self.tensor_dock, self.plots_dock, self.gradients_dock,
                      self.variables_dock):
             self.addDockWidget(right, dock)
-        for dock in (self.source_dock, self.console_dock, self.breakpoints_dock):
+        for dock in (self.source_dock, self.console_dock, self.breakpoints_dock,
+                     self.findings_dock):
             self.addDockWidget(bottom, dock)
         self.splitDockWidget(self.ops_dock, self.graph_dock, horizontal)
         self.splitDockWidget(self.tensor_dock, self.plots_dock, vertical)
@@ -157,7 +161,8 @@ class MainWindow(QMainWindow):
         self._tabs_pending = True  # sized then too: sizes asked of a hidden window grow it
 
     def _tabbed_later(self) -> tuple[QDockWidget, ...]:
-        return self.gradients_dock, self.variables_dock, self.breakpoints_dock
+        return (self.gradients_dock, self.variables_dock, self.breakpoints_dock,
+                self.findings_dock)
 
     def _size_default_docks(self) -> None:
         """Share the window out in proportions, so the default layout suits a 1366x768
@@ -180,7 +185,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(docks, [room * weight // total for weight in weights], orientation)
 
     def _tab_default_groups(self) -> None:
-        """Plots/Gradients/Variables and Console/Breakpoints as tabs.
+        """Plots/Gradients/Variables and Console/Breakpoints/Findings as tabs.
 
         Deferred until the window is shown (or its layout saved): with Qt 6.11, tabbing docks
         of a window that was never shown leaves a stray tab bar at the old place."""
@@ -190,6 +195,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.plots_dock, self.gradients_dock)
         self.tabifyDockWidget(self.plots_dock, self.variables_dock)
         self.tabifyDockWidget(self.console_dock, self.breakpoints_dock)
+        self.tabifyDockWidget(self.console_dock, self.findings_dock)
         for dock in self._tabbed_later():
             dock.show()
         self.plots_dock.raise_()
@@ -326,7 +332,7 @@ class MainWindow(QMainWindow):
         self.mode_combo.currentTextChanged.connect(self._on_mode_chosen)
         self.ops_dock.opSelected.connect(lambda seq: self.select_op(seq, self.ops_dock))
         self.variables_dock.variableSelected.connect(self.show_variable)
-        for dock in (self.graph_dock, self.tensor_dock):
+        for dock in (self.graph_dock, self.tensor_dock, self.findings_dock):
             signal = getattr(dock, "opSelected", None)
             if signal is not None:
                 signal.connect(lambda seq, origin=dock: self.select_op(seq, origin))
