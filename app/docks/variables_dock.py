@@ -19,8 +19,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QDockWidget, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.docks.step_diff_panel import StepDiffPanel
 from app.docks.tensor_dock import BAD_BACKGROUND, BAD_COLOR
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -217,7 +226,13 @@ class VariablesDock(QDockWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.table, 1)
-        self.setWidget(body)
+        # Latest statistics first; comparing two chosen steps is the second look.
+        self.tabs = QTabWidget()
+        self.step_diff = StepDiffPanel(session, parent=self.tabs)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(body, "Latest")
+        self.tabs.addTab(self.step_diff, "Step diff")
+        self.setWidget(self.tabs)
         self.table.clicked.connect(self._row_clicked)
         self.table.activated.connect(self._row_clicked)  # Enter on a row, as a click
         session.eventsArrived.connect(self.model.add_events)
@@ -229,3 +244,4 @@ class VariablesDock(QDockWidget):
     def clear(self) -> None:
         """Forget the run's variables (a restart creates new ones)."""
         self.model.clear()
+        self.step_diff.clear()
