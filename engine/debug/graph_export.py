@@ -165,8 +165,10 @@ def _op_label(op: str, name: str, types: str, health: Health = None, scope: str 
 
 
 def _dot_text(text: str) -> str:
-    """A DOT escString: backslashes doubled, newlines as DOT's centred line breaks."""
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
+    """A DOT escString that can only be text: backslashes doubled, newlines as DOT's centred
+    line breaks, and never read as an HTML-like label (``<...>``), whose ``<IMG>`` would
+    let a name from an untrusted trace embed a local file in the picture."""
+    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 def _scope_parts(scope: str) -> list[str]:
@@ -582,7 +584,7 @@ def _node_attrs(node: ExportNode) -> dict[str, str]:
 def _build_digraph(graph: ExportGraph, title: str | None = None
                    ) -> tuple[graphviz.Digraph, dict[str, str]]:
     """The Digraph and a map from Graphviz cluster names to the scopes they draw."""
-    dot = graphviz.Digraph(name=title or graph.name)
+    dot = graphviz.Digraph(name=_dot_text(title or graph.name))
     dot.attr(rankdir="TB", fontname="Helvetica")
     cost = estimated_layout_cost(graph)
     # Edge labels double the ranks and add a node per edge, unless placed as xlabels after

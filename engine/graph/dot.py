@@ -8,8 +8,13 @@ if TYPE_CHECKING:
     from engine.graph.ir import Graph
 
 
+def _escaped(text: str) -> str:
+    """``text`` safe inside a DOT quoted string: names come from user code."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _escaped(text) + '"'
 
 
 def graph_to_dot(graph: Graph) -> str:
@@ -20,8 +25,8 @@ def graph_to_dot(graph: Graph) -> str:
              '  edge [fontname="Helvetica", fontsize=9];']
     by_scope: dict[str, list[str]] = {}
     for node in graph.nodes:
-        outs = "\\n".join(v.type_text() for v in node.outputs)
-        label = f"{node.type}\\n{node.name}" + (f"\\n{outs}" if outs else "")
+        lines_of_label = [node.type, node.name, *(v.type_text() for v in node.outputs)]
+        label = "\\n".join(_escaped(line) for line in lines_of_label)  # escaped, then joined
         color = {"Placeholder": "#fff4d6", "Const": "#f0f0f0", "ReadVariableOp": "#e3f6e3",
                  "ApplyGradients": "#fde2e2"}.get(node.type, "#eef3fb")
         text = f'n{node.id} [label="{label}", fillcolor="{color}"];'
@@ -37,6 +42,6 @@ def graph_to_dot(graph: Graph) -> str:
             lines.extend("  " + e for e in entries)
     for node in graph.nodes:
         for v in node.inputs:
-            lines.append(f'  n{v.node.id} -> n{node.id} [label="{v.type_text()}"];')
+            lines.append(f'  n{v.node.id} -> n{node.id} [label={_quote(v.type_text())}];')
     lines.append("}")
     return "\n".join(lines)

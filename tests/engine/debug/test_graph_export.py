@@ -502,3 +502,50 @@ def test_outside_tensors_are_named_for_the_argument_they_are_to_their_consumer()
     assert not any("from outside" in label or re.search(r"tensor \d", label)
                    for label in labels)
     assert graph.node("t9").label == "Tensor\nlabels of SparseSoftmaxCrossEntropyWithLogits"
+
+
+# -- names from an untrusted trace stay text -----------------------------------------------
+
+HOSTILE_NAMES = [
+    '<x> ]; evil [image="/etc/hostname"',  # break out of an HTML-like label
+    'a"; evil [image="/etc/hostname"]; b="',  # break out of a quoted string
+    'a\\"; evil [image="/etc/hostname"]; b=\\"',  # ... past an escaping backslash
+    '<<img src="/etc/hostname"/>>',  # an HTML label with an image
+    "a\\",  # a trailing backslash would swallow the closing quote
+]
+
+
+def dot_objects(source: str) -> list[dict]:
+    """What Graphviz itself reads from ``source`` (``dot -Tjson0``): nodes and clusters."""
+    import json
+    import subprocess
+
+    done = subprocess.run(["dot", "-Tjson0"], input=source, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout).get("objects", [])
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_a_hostile_name_is_drawn_as_text_and_adds_nothing(hostile):
+    graph = ExportGraph(hostile, [
+        ExportNode("n1", f"{hostile}\n{hostile}", hostile, "op", hostile, hostile),
+        ExportNode("n2", "ok", "ok", "op")], [ExportEdge("n1", "n2", hostile)])
+    objects = dot_objects(ge.to_digraph(graph, title=hostile).source)
+    nodes = {o["name"]: o for o in objects if not o["name"].startswith("cluster")}
+    assert set(nodes) == {"n1", "n2"}  # no node smuggled in
+    assert not any("image" in o or "imagepath" in o for o in objects)
+    assert hostile.replace("\\", "\\\\") in nodes["n1"]["label"]  # the name, as text
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_a_traced_graph_with_a_hostile_scope_writes_safe_dot(hostile):
+    @tf.function
+    def f(x):
+        with tf.name_scope(hostile):
+            return tf.identity(x * 2.0, name=hostile)
+
+    graph = f.get_concrete_function(tf.constant(1.0)).graph
+    objects = dot_objects(graph.to_dot())
+    assert not any("image" in o for o in objects)
+    assert len([o for o in objects if not o["name"].startswith("cluster")]) == len(graph.nodes)
