@@ -1167,6 +1167,16 @@ SECOND_ORDER_CASES: dict[str, Case] = {
     "StridedSlice": Case(slice_inputs(), lambda x, key: tf.square(x[key])),
     "SparseSoftmaxCrossEntropyWithLogits": Case(sparse_xent_inputs(), _sparse_xent),
     "Relu": unary(lambda x: tf.nn.relu(x) * x, NONZERO),
+    # tf.math / tf.nn additions
+    "Sin": unary(tf.sin),
+    "Cos": unary(tf.cos),
+    "Tan": unary(tf.tan, floats(-1.2, 1.2)),
+    "Expm1": unary(tf.math.expm1),
+    "Xlogy": binary(tf.math.xlogy, x=NONZERO, y=POSITIVE),
+    "Selu": unary(tf.nn.selu, NONZERO),
+    "Softsign": unary(tf.nn.softsign, NONZERO),
+    "Einsum": Case(einsum_inputs(), lambda *xs, equation: tf.square(tf.einsum(equation, *xs))),
+    "AvgPool": Case(pool_inputs(), lambda x, **pool: tf.square(tf.nn.avg_pool2d(x, **pool))),
 }
 
 

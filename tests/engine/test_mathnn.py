@@ -12,7 +12,7 @@ import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from gradcheck import check_gradient, check_second_derivative
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from test_gradients import (
     EINSUM_EQUATIONS,
@@ -24,10 +24,7 @@ from test_gradients import (
     Case,
     Example,
     arrays,
-    binary,
-    einsum_inputs,
     floats,
-    pool_inputs,
     spread,
     unary,
 )
@@ -125,28 +122,7 @@ def test_composite_gradient_matches_finite_differences(name: str, data: st.DataO
     check_gradient(case.call, example.arrays, example.kwargs, eps=case.eps, tol=case.tol)
 
 
-SECOND_ORDER_CASES: dict[str, Case] = {
-    "Sin": unary(tf.sin),
-    "Cos": unary(tf.cos),
-    "Tan": unary(tf.tan, floats(-1.2, 1.2)),
-    "Expm1": unary(tf.math.expm1),
-    "Xlogy": binary(tf.math.xlogy, x=NONZERO, y=POSITIVE),
-    "Selu": unary(tf.nn.selu, NONZERO),
-    "Softsign": unary(tf.nn.softsign, NONZERO),
-    "Einsum": Case(einsum_inputs(), lambda *xs, equation: tf.square(tf.einsum(equation, *xs))),
-    "AvgPool": Case(pool_inputs(), lambda x, **pool: tf.square(tf.nn.avg_pool2d(x, **pool))),
-}
-
-
-@pytest.mark.parametrize("name", sorted(SECOND_ORDER_CASES))
-@settings(SETTINGS, max_examples=10)
-@given(data=st.data())
-def test_second_derivative_matches_finite_differences(name: str, data: st.DataObject) -> None:
-    case = SECOND_ORDER_CASES[name]
-    example = data.draw(case.inputs, label="inputs")
-    ran = check_second_derivative(case.call, example.arrays, example.kwargs, eps=case.eps,
-                                  tol=case.tol)
-    assert name in ran, f"the case for {name} ran only {sorted(ran)}"
+# Second derivatives of the new ops: SECOND_ORDER_CASES in test_gradients.py.
 
 
 @pytest.mark.parametrize(("equation", "shapes"), EINSUM_EQUATIONS,
