@@ -16,8 +16,9 @@ import pytest
 
 import engine as tf
 
-# TensorFlow 2.21's output for each call, made with /work/tfenv (TensorFlow's kernel writes
-# to the process's stdout, so each call runs between flushed markers):
+# TensorFlow 2.21's output for each call, made in a tensorflow-cpu==2.21 environment
+# (TensorFlow's kernel writes to the process's stdout, so each call runs between flushed
+# markers):
 #
 #     for call in CALLS:
 #         print("@@@" + call, flush=True); eval(call); sys.stdout.flush()
