@@ -71,37 +71,10 @@ _ENGINE_DIR = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
 _IS_ENGINE_FILE: dict[str, bool] = {}
 
 
-def user_frame(depth: int = 2) -> tuple[str, int]:
-    """(file, line) of the innermost frame outside the engine: where the user called us."""
-    frame = sys._getframe(depth)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        inside = _IS_ENGINE_FILE.get(filename)
-        if inside is None:  # engine code and graphs compiled from traces are not the user's
-            inside = _IS_ENGINE_FILE[filename] = (filename.startswith(_ENGINE_DIR)
-                                                  or filename.startswith("<tf.function"))
-        if not inside:
-            return (filename, frame.f_lineno)
-        frame = frame.f_back
-    return ("", 0)
-
-
-def user_stacklevel() -> int:
-    """The ``stacklevel`` that makes ``warnings.warn`` (called by the caller of this function)
-    name the user's line, however deep inside the engine the warning is raised."""
-    frame, level = sys._getframe(1), 1  # level 1 is the caller, which calls warnings.warn
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not (filename.startswith(_ENGINE_DIR) or filename.startswith("<tf.function")):
-            return level
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def user_code_frame(frame: FrameType | None) -> FrameType | None:
     """The innermost frame from ``frame`` outwards that is not engine code (nor a graph
-    compiled from a trace): the user's, with its globals (``user_frame`` gives only the
-    place, and is the one the probe calls per op)."""
+    compiled from a trace): the user's. One walk for every "where in the user's code"
+    question (the probe asks it per op, hence the per-file cache)."""
     while frame is not None:
         filename = frame.f_code.co_filename
         inside = _IS_ENGINE_FILE.get(filename)
@@ -112,6 +85,23 @@ def user_code_frame(frame: FrameType | None) -> FrameType | None:
             return frame
         frame = frame.f_back
     return None
+
+
+def user_frame(depth: int = 2) -> tuple[str, int]:
+    """(file, line) of the innermost frame outside the engine: where the user called us."""
+    frame = user_code_frame(sys._getframe(depth))
+    return ("", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes ``warnings.warn`` (called by the caller of this function)
+    name the user's line, however deep inside the engine the warning is raised."""
+    caller = sys._getframe(1)  # level 1: the caller, which calls warnings.warn
+    user = user_code_frame(caller)
+    level, frame = 1, caller
+    while frame is not None and frame is not user:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class Hook:
