@@ -15,7 +15,7 @@ class ExecutionState:
     """Process-wide dispatch state (the engine is single-threaded, like a Python script)."""
 
     __slots__ = ("observed", "tapes", "hook", "op_hook", "graph", "scopes", "user_site",
-                 "numerics_check")
+                 "numerics_check", "dry_run")
 
     def __init__(self) -> None:
         self.observed = False
@@ -30,6 +30,9 @@ class ExecutionState:
         # tf.debugging.enable_check_numerics: called with (op, inputs, outputs) after each
         # eager op, to raise at the first NaN/Inf
         self.numerics_check: Any = None
+        # True while a traced loop runs at trace time for its values: compiled assignments,
+        # optimizer steps and prints belong to the graph's runs, not to its trace
+        self.dry_run = False
 
     def refresh(self) -> None:
         """Recompute ``observed`` after a tape, hook or tracer came or went."""

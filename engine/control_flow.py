@@ -4,9 +4,11 @@ Eagerly they are plain Python control flow, so a GradientTape records exactly th
 ran (gradients flow through the taken branch and every iteration).
 
 Inside a ``tf.function`` (concrete tracing, see ``engine.graph.trace``):
-- ``cond`` traces both branches, as TensorFlow does, and selects the result with SelectV2
-  on the predicate: each call of the graph follows its own predicate, and gradients taken
-  in the graph flow through the selected branch only.
+- ``cond`` traces both branches into graphs of their own, as TensorFlow does, and adds one
+  ``If`` node that runs only the branch its predicate picks on each call: the untaken
+  branch's prints, assignments and NaNs never happen, and the debugger (which runs the
+  node op by op) sees the ops that ran. Its gradient is an ``If`` of the branches'
+  gradients.
 - ``while_loop`` traces ``cond`` and ``body`` once into graphs of their own and adds one
   ``While`` node that runs them until the condition fails: the number of iterations is
   decided by each call's values, not by the trace. Tensors of the enclosing trace that
@@ -26,7 +28,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors, nest
 from engine.context import STATE
-from engine.ops.registry import defop, execute
+from engine.ops.registry import defop, execute, record_custom
 from engine.tensor import Tensor, convert_to_tensor, wrap
 
 
@@ -45,29 +47,124 @@ def cond(pred: Any, true_fn: Callable[[], Any] | None = None,
         raise TypeError("'false_fn' must be callable.")
     if STATE.graph is None or not isinstance(pred, Tensor):  # eagerly TensorFlow runs `if`
         return true_fn() if pred else false_fn()
+    return traced_cond(pred, true_fn, false_fn)
+
+
+def traced_cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[], Any],
+                check_outputs: Callable[[Any, Any], None] | None = None) -> Any:
+    """``cond`` inside a trace: both branches traced into graphs of their own and one ``If``
+    node that runs only the one its predicate picks on each call (so the other branch's
+    prints, assignments and NaNs never happen, as in TensorFlow). ``check_outputs(a, b)``
+    (AutoGraph's) sees both branches' results before they are matched."""
     if pred._value.shape != ():
         raise ValueError(f"Shape must be rank 0 but is rank {pred._value.ndim} for 'cond' "
                          "(the predicate must be a scalar).")
-    from engine.ops.math_ops import where
+    if pred._value.dtype != np.bool_:
+        raise TypeError(f"Input 'pred' of 'If' has type {pred.dtype.name} that does not "
+                        "match expected type of bool.")
+    results: dict[str, Any] = {}
 
-    taken, other = true_fn(), false_fn()
+    def traced(key: str, fn: Callable[[], Any]) -> Callable[[], list]:
+        def run() -> list:
+            out = fn()
+            results[key] = out
+            return [x for x in nest.flatten(out) if x is not None]
+        return run
+
+    then_c, then_caps, then_g = _trace_loop_function(traced("then", true_fn), [], [], "cond_true")
+    else_c, else_caps, else_g = _trace_loop_function(traced("else", false_fn), [], [],
+                                                     "cond_false")
+    taken, other = results["then"], results["else"]
+    if check_outputs is not None:
+        check_outputs(taken, other)
     try:
         nest.flatten(nest.map_structure(lambda a, b: None, taken, other))
-    except ValueError:
+        same = all((a is None) == (b is None) for a, b in zip(nest.flatten(taken),
+                                                              nest.flatten(other)))
+    except (ValueError, TypeError):
+        same = False
+    if not same:
         raise ValueError("true_fn and false_fn arguments to tf.cond must have the same number, "
                          f"type, and overall structure of return values. true_fn output: "
-                         f"{taken}, false_fn output: {other}") from None
-
-    def select(a: Any, b: Any) -> Any:
-        if a is None and b is None:
-            return None
-        a, b = _t(a), _t(b)
-        if a._value.dtype != b._value.dtype:
+                         f"{taken}, false_fn output: {other}")
+    for a, b in zip(then_g.outputs, else_g.outputs):
+        if a.dtype != b.dtype:
             raise TypeError(f"true_fn and false_fn must return the same dtypes: "
-                            f"{a.dtype.name} vs {b.dtype.name}")
-        return where(pred, a, b)
+                            f"{_dt.as_dtype(a.dtype).name} vs {_dt.as_dtype(b.dtype).name}")
+        if a.shape != b.shape:
+            raise NotImplementedError(
+                f"tf.cond inside a tf.function: the branches return shapes {a.shape} and "
+                f"{b.shape}; Tapescope's graphs need one shape per value (TensorFlow would "
+                "give an unknown shape). Make the branches' shapes equal.")
+    # The node's trace-time outputs are the taken branch's values: running the compiled
+    # branch now would apply its assignments and prints at trace time.
+    chosen = taken if bool(pred._value) else other
+    out = tuple(wrap(np.array(_t(x)._value)) for x in nest.flatten(chosen) if x is not None)
+    inputs = (pred, *then_caps, *else_caps)
+    attrs = {"then_branch": then_c, "else_branch": else_c, "num_then": len(then_caps),
+             "then_graph": then_g, "else_graph": else_g}
+    STATE.graph.add_op(IF, inputs, out, attrs)
+    record_custom(IF, inputs, out, attrs)  # a tape inside the function differentiates it
+    it = iter(out)
+    return nest.map_structure(lambda leaf: None if leaf is None else next(it), taken)
 
-    return nest.map_structure(select, taken, other)
+
+@defop("If", num_outputs=0)
+def _if(pred, *captures, then_branch, else_branch, num_then, then_graph=None, else_graph=None):
+    """The outputs of the branch ``pred`` picks, running that branch's compiled graph only."""
+    if pred:
+        return tuple(then_branch(*captures[:num_then]))
+    return tuple(else_branch(*captures[num_then:]))
+
+
+IF = _if
+
+
+@IF.gradient
+def _if_grad(call: Any, *dys: Any) -> tuple:
+    """d(If)/d(captures) = If(pred, gradient of the then graph, gradient of the else graph):
+    each branch differentiates its own ops; the captures only the other branch reads get
+    zeros from it."""
+    from engine.graph.executor import run_graph_ops
+    from engine.ops.array_ops import zeros_like
+    from engine.tape import GradientTape
+
+    pred, *captures = call.inputs
+    n = call.attrs["num_then"]
+    seeds = [dy if dy is not None else zeros_like(y) for dy, y in zip(dys, call.outputs)]
+
+    def branch_grads(graph: Any, mine: slice) -> Callable[[], list]:
+        def run() -> list:
+            own = captures[mine]
+            with GradientTape() as tape:
+                for c in own:
+                    tape.watch(c)
+                outs = run_graph_ops(graph, list(own))
+            grads = tape.gradient(outs, own, output_gradients=seeds,
+                                  unconnected_gradients="zero") if outs else [
+                zeros_like(c) for c in own]
+            mine_grads = dict(zip(range(len(captures))[mine], grads))
+            return [mine_grads[i] if i in mine_grads else zeros_like(c)
+                    if c._value.dtype.kind == "f" else None
+                    for i, c in enumerate(captures)]
+        return run
+
+    grads = cond(pred, branch_grads(call.attrs["then_graph"], slice(0, n)),
+                 branch_grads(call.attrs["else_graph"], slice(n, None)))
+    return (None, *[g if c._value.dtype.kind == "f" else None
+                    for g, c in zip(grads, captures)])
+
+
+def run_if_recorded(inputs: tuple, attrs: dict) -> list:
+    """An If node run op by op through dispatch: only the taken branch's ops, so a tape
+    around the call records them and the debugger sees the ops that really ran."""
+    from engine.graph.executor import run_graph_ops
+
+    pred, *captures = inputs
+    n = attrs["num_then"]
+    if bool(pred._value):
+        return run_graph_ops(attrs["then_graph"], captures[:n])
+    return run_graph_ops(attrs["else_graph"], captures[n:])
 
 
 # -- while_loop ------------------------------------------------------------------------------------
@@ -243,10 +340,15 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
                                                                     "while_cond")
     body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
                                                                     "while_body")
-    out = execute(WHILE, tuple(flat + cond_captures + body_captures), {
-        "cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
-        "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
-        "cond_graph": cond_graph, "body_graph": body_graph})
+    attrs = {"cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
+             "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
+             "cond_graph": cond_graph, "body_graph": body_graph}
+    dry = STATE.dry_run
+    STATE.dry_run = True  # the trace-time run computes values; it assigns and prints nothing
+    try:
+        out = execute(WHILE, tuple(flat + cond_captures + body_captures), attrs)
+    finally:
+        STATE.dry_run = dry
     return nest.pack_sequence_as(loop_vars, list(out))
 
 

@@ -389,10 +389,17 @@ def _fused_elementwise(node: ir.Node, shape: tuple, dtype: np.dtype, buffered: b
 
 
 def _apply_update(optimizer: Any, variables: list, grads: list) -> None:
-    optimizer.apply_arrays(grads, variables)
+    from engine.context import STATE
+
+    if not STATE.dry_run:
+        optimizer.apply_arrays(grads, variables)
 
 
 def _assign(var: Any, action: str, value: np.ndarray) -> None:
+    from engine.context import STATE
+
+    if STATE.dry_run:  # a loop run at trace time for its values only
+        return
     getattr(var, action)(wrap(value))  # the eager method: same shape checks and hooks
 
 
@@ -447,6 +454,12 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> 
             from engine.control_flow import run_while_recorded
 
             results = run_while_recorded(tuple(env[v.id] for v in node.inputs), node.attrs)
+            for v, t in zip(node.outputs, results):
+                env[v.id] = t
+        elif kind == "If":  # the taken branch's ops, each seen and recorded
+            from engine.control_flow import run_if_recorded
+
+            results = run_if_recorded(tuple(env[v.id] for v in node.inputs), node.attrs)
             for v, t in zip(node.outputs, results):
                 env[v.id] = t
         else:

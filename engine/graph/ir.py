@@ -22,8 +22,8 @@ ASSIGN_VARIABLE = "AssignVariableOp"  # variable.assign* inside a traced functio
 STATEFUL = frozenset({APPLY_UPDATE, ASSIGN_VARIABLE})
 GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_VARIABLE})
 # Registry ops never folded, merged or dropped: tf.print runs for its output, and a While
-# loop's body may read variables that change between runs.
-EFFECT_OPS = frozenset({"PrintV2", "While"})
+# loop's body or an If's branches may print, assign or read variables that change.
+EFFECT_OPS = frozenset({"PrintV2", "While", "If"})
 
 
 class Value:
@@ -98,6 +98,8 @@ def _attr_text(key: str, value: Any) -> str:
         return f"{key}=<{value.dtype.name}{list(value.shape)}>"
     if isinstance(value, np.dtype | type):
         return f"{key}={np.dtype(value).name}"
+    if isinstance(value, Graph) or isinstance(getattr(value, "graph", None), Graph):
+        return f"{key}=<graph {getattr(value, 'graph', value).name}>"  # a loop's or branch's
     if key == "optimizer":
         return f"{key}={type(value).__name__}"
     return f"{key}={value!r}"

@@ -75,6 +75,8 @@ def format_tensor(array: np.ndarray, summarize: int = 3) -> str:
 @defop("PrintV2", num_outputs=0, differentiable=False)
 def _print_v2(*tensors, template, placeholder, summarize, output_stream, end):
     """Writes the template with each placeholder replaced by the next tensor's text."""
+    if STATE.dry_run:  # a traced loop run for its values at trace time prints nothing
+        return ()
     pieces = template.split(placeholder)
     text = pieces[0]
     for tensor, piece in zip(tensors, pieces[1:]):

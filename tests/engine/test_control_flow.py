@@ -119,15 +119,85 @@ def test_print_refuses_an_unknown_stream_and_keyword():
         tf.print("x", color="red")
 
 
-def test_cond_in_function_traces_both_branches_and_selects(capsys):
+def test_cond_in_function_is_one_if_node_holding_both_traced_branches():
     @tf.function
     def f(x):
         return tf.cond(x > 0., lambda: tf.sqrt(x), lambda: tf.exp(x))
 
-    counts = f.get_concrete_function(tf.constant(1.)).graph.op_counts()
-    assert counts["Sqrt"] == counts["Exp"] == counts["SelectV2"] == 1
+    graph = f.get_concrete_function(tf.constant(1.)).graph
+    assert graph.op_counts()["If"] == 1 and "SelectV2" not in graph.op_counts()
+    node = next(n for n in graph.nodes if n.type == "If")
+    assert node.attrs["then_graph"].op_counts()["Sqrt"] == 1
+    assert node.attrs["else_graph"].op_counts()["Exp"] == 1
     assert float(f(tf.constant(4.))) == 2.0
     assert float(f(tf.constant(0.))) == 1.0
+
+
+def test_cond_in_function_runs_only_the_taken_branch(capfd):
+    v = tf.Variable(0.0)
+
+    @tf.function
+    def f(x):
+        def positive():
+            v.assign_add(1.0)
+            tf.print("taken: positive")
+            return x * 2.0
+
+        def negative():
+            v.assign_add(10.0)
+            tf.print("taken: negative")
+            return tf.math.log(x - 100.0)  # NaN, were it computed for a positive x
+
+        return tf.cond(x > 0, positive, negative)
+
+    assert float(f(tf.constant(3.0))) == 6.0
+    assert float(v) == 1.0  # neither the trace nor the untaken branch assigned
+    assert capfd.readouterr().err == "taken: positive\n"
+    assert np.isnan(float(f(tf.constant(-3.0))))
+    assert float(v) == 11.0
+    assert capfd.readouterr().err == "taken: negative\n"
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_cond_in_function_differentiates_the_taken_branch_inside_and_outside():
+    @tf.function
+    def inside(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.cond(x > 0, lambda: x * x, lambda: tf.sin(x))
+        return tape.gradient(y, x)
+
+    @tf.function
+    def f(x):
+        return tf.cond(x > 0, lambda: x * x, lambda: tf.sin(x))
+
+    for x0, want in ((3.0, 6.0), (-1.0, np.cos(-1.0))):
+        assert float(inside(tf.constant(x0))) == pytest.approx(want, rel=1e-6)
+        x = tf.constant(x0)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x)
+        assert float(tape.gradient(y, x)) == pytest.approx(want, rel=1e-6)
+        eps = 1e-3  # and finite differences of the compiled function agree
+        numeric = (float(f(tf.constant(x0 + eps))) - float(f(tf.constant(x0 - eps)))) / (2 * eps)
+        assert numeric == pytest.approx(want, rel=1e-2)
+
+
+def test_while_loop_trace_does_not_assign_or_print(capfd):
+    v = tf.Variable(0.0)
+
+    @tf.function
+    def f(n):
+        def body(i):
+            v.assign_add(1.0)
+            tf.print("step", i)
+            return (i + 1,)
+
+        return tf.while_loop(lambda i: i < n, body, (tf.constant(0),))
+
+    assert int(f(tf.constant(2))[0]) == 2
+    assert float(v) == 2.0  # twice per call, never while tracing
+    assert capfd.readouterr().err == "step 0\nstep 1\n"
 
 
 def test_while_loop_in_function_is_one_node_that_runs_per_call_values():
