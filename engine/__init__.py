@@ -1,6 +1,7 @@
 """Tapescope's engine: TensorFlow 2's eager API on numpy (``import engine as tf``)."""
 
 from engine import (  # noqa: F401
+    autograph,
     compat,
     config,
     data,

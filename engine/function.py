@@ -12,7 +12,9 @@ new dimensions that still fit the signature gets a graph of its own without coun
 retrace: the first graph replayed for the new shapes once a second trace showed no size is
 baked in (``TraceFamily``), else the Python body traced again. Results are always tensors,
 returned through ``Identity`` nodes, and placeholders are named after the Python parameters,
-as in TF. Python ``if``/``while`` on tensor values is refused (there is no AutoGraph).
+as in TF. With ``autograph=True`` (the default) the function traced is its AutoGraph twin
+(``engine.autograph``): ``if``/``while``/``for`` on tensors become If/While nodes; with
+``autograph=False`` a Python ``if`` on a tensor raises OperatorNotAllowedInGraphError.
 """
 
 from __future__ import annotations
@@ -315,6 +317,7 @@ class Function:
                  jit_compile: Any = None, autograph: bool = True,
                  experimental_relax_shapes: bool | None = None) -> None:
         self.python_function = python_function
+        self._autograph = autograph
         self._name = name or getattr(python_function, "__name__", "function")
         self.input_signature = None if input_signature is None else list(input_signature)
         if self.input_signature is not None:
@@ -339,7 +342,8 @@ class Function:
         bound = self._bound.get(instance)
         if bound is None:
             bound = Function(self.python_function.__get__(instance, owner),
-                             self.input_signature, self.reduce_retracing, self._name)
+                             self.input_signature, self.reduce_retracing, self._name,
+                             autograph=self._autograph)
             self._bound[instance] = bound
         return bound
 
@@ -392,7 +396,7 @@ class Function:
     # -- calls -------------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if STATE.graph is not None:  # called while tracing another function: inline it
-            return self.python_function(*args, **kwargs)
+            return self._traced_function()(*args, **kwargs)
         if self.input_signature is not None:
             if kwargs:
                 args, kwargs = self._positional(args, kwargs), {}
@@ -447,7 +451,8 @@ class Function:
         if family is not None and family.generic:
             concrete = family.respecialize(args, kwargs, shapes)
         if concrete is None:
-            concrete = trace_function(self.python_function, args, kwargs, self._name, shapes)
+            concrete = trace_function(self._traced_function(), args, kwargs, self._name,
+                                      shapes)
             if family is None and general is not None:
                 self._families[general] = TraceFamily(concrete)
             elif family is not None and family.generic is None:
@@ -473,6 +478,15 @@ class Function:
             if a != b:
                 return f"argument {names[i]} changed from {_describe(a)} to {_describe(b)}"
         return "a new input signature"
+
+    def _traced_function(self) -> Any:
+        """What tracing runs: the AutoGraph-converted function, unless autograph=False."""
+        if not self._autograph:
+            return self.python_function
+        from engine.autograph.conversion import convert, is_user_function
+
+        fn = self.python_function
+        return convert(fn) if is_user_function(fn) else fn
 
     def experimental_get_tracing_count(self) -> int:
         return self._tracing_count

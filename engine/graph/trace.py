@@ -52,10 +52,15 @@ class SymbolicTensor(Tensor):
                              "from the function instead.")
 
     def __bool__(self) -> bool:
-        raise OperatorNotAllowedInGraphError(
-            "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed: Tapescope traces "
-            "tf.function without AutoGraph, so Python `if`/`while` on a tensor value cannot "
-            "become graph control flow. Use tf.where, or compute the condition outside.")
+        raise OperatorNotAllowedInGraphError(  # TensorFlow 2.21's text
+            "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed. You can attempt "
+            "the following resolutions to the problem: If you are running in Graph mode, use "
+            "Eager execution mode or decorate this function with @tf.function. If you are "
+            "using AutoGraph, you can try decorating this function with @tf.function. If that "
+            "does not work, then you may be using an unsupported feature or your source code "
+            "may not be visible to AutoGraph. (In Tapescope: tf.function(autograph=False) "
+            "or a function AutoGraph could not convert leaves Python `if`/`while` on tensors "
+            "as they are.)")
 
     def __float__(self) -> float:
         raise OperatorNotAllowedInGraphError("float() of a tensor inside a tf.function has no "

@@ -200,7 +200,7 @@ def test_traced_function_is_differentiable_from_an_outer_tape():
 def test_symbolic_tensors_print_like_graph_tensors_and_refuse_python_control_flow():
     texts = []
 
-    @tf.function
+    @tf.function(autograph=False)  # with AutoGraph the `if` becomes a cond
     def f(x):
         texts.append(str(x))
         if x > 0:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import linecache
 import os
 import re
 import sys
@@ -55,10 +56,18 @@ def _without_paths(message: str) -> str:
     return re.sub(r"/tmp/tmp\w+", "<tmp>", message)
 
 
-def run(code: str) -> dict:
+def compiled(name: str, code: str) -> object:
+    """A case's code compiled under a file name linecache knows: AutoGraph (TensorFlow's
+    and the engine's) reads a converted function's source the way it reads a script's."""
+    filename = f"<parity case {name}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    return compile(code, filename, "exec")
+
+
+def run(name: str, code: str) -> dict:
     scope = {"tf": tf, "np": np}
     try:
-        exec(code, scope)  # noqa: S102 - the cases are this repository's own code
+        exec(compiled(name, code), scope)  # noqa: S102 - the cases are this repository's own code
     except Exception as exc:  # noqa: BLE001 - the exception's type is the expected answer
         return {"raises": type(exc).__name__, "message": _without_paths(str(exc))[:300]}
     return {"values": [encode(leaf) for leaf in leaves(scope["result"])]}
@@ -70,7 +79,7 @@ def main(areas: list[str]) -> None:
         cases = importlib.import_module(f"cases_{area}").CASES
         target = HERE / f"fixtures_{area}.json"
         fixtures = {"tensorflow": tf.__version__, "keras": tf.keras.__version__,
-                    "cases": {name: run(code) for name, code in cases}}
+                    "cases": {name: run(name, code) for name, code in cases}}
         target.write_text(json.dumps(fixtures, indent=1, sort_keys=True) + "\n")
         print(f"{area}: {len(cases)} cases from TensorFlow {tf.__version__} -> {target.name}")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import linecache
 import sys
 from pathlib import Path
 
@@ -76,18 +77,26 @@ def assert_same_value(name: str, got: object, expected: dict, rtol: float = 1e-6
         np.testing.assert_array_max_ulp(array[finite], want[finite], maxulp=ulps)
 
 
+def compiled(name: str, code: str) -> object:
+    """A case's code compiled under a file name linecache knows: AutoGraph (TensorFlow's
+    and the engine's) reads a converted function's source the way it reads a script's."""
+    filename = f"<parity case {name}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    return compile(code, filename, "exec")
+
+
 @pytest.mark.parametrize("area, name, code", PARAMS)
 def test_engine_computes_what_tensorflow_computes(area, name, code):
     module, expected = MODULES[area], FIXTURES[area][name]
     scope = {"tf": engine, "np": np}
     if "raises" in expected:
         with pytest.raises(Exception) as info:  # noqa: PT011 - the class is checked below
-            exec(code, scope)
+            exec(compiled(name, code), scope)
         assert type(info.value).__name__ == expected["raises"], (
             f"{name}: raised {type(info.value).__name__}: {info.value}; TensorFlow raises "
             f"{expected['raises']}: {expected['message']}")
         return
-    exec(code, scope)
+    exec(compiled(name, code), scope)
     got = leaves(scope["result"])
     assert len(got) == len(expected["values"])
     rtol = getattr(module, "FLOAT64_RTOL", {}).get(name, (1e-6, ""))[0]

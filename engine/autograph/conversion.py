@@ -1,0 +1,148 @@
+"""Turning a Python function into its converted twin: source → AST → transformed AST →
+code object with the user's file name and line numbers, bound to the function's own
+globals, closure cells and defaults (so the debugger's source lines stay the user's)."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import sysconfig
+import textwrap
+import types
+import warnings
+import weakref
+from pathlib import Path
+from typing import Any
+
+from engine.autograph import operators
+from engine.autograph.transformer import AG, convert_function_def
+from engine.context import STATE
+
+_ENGINE_DIR = str(Path(__file__).resolve().parents[1])
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")})
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CONVERTED_MARK = "__ag_converted__"
+_SKIP_MARK = "__ag_do_not_convert__"
+
+
+class _Namespace(types.SimpleNamespace):
+    """What generated code calls ``ag__``."""
+
+
+AG_MODULE = _Namespace(**{name: getattr(operators, name) for name in (
+    "if_stmt", "while_stmt", "for_stmt", "and_", "or_", "not_", "neither", "Undefined",
+    "UndefinedReturnValue", "bound_or_undefined", "return_value", "range_iterable")})
+
+
+def do_not_convert(func: Any = None) -> Any:
+    """``tf.autograph.experimental.do_not_convert``: run ``func`` as written."""
+    if func is None:
+        return do_not_convert
+    try:
+        setattr(func, _SKIP_MARK, True)
+    except AttributeError:
+        pass
+    return func
+
+
+def is_user_function(fn: Any) -> bool:
+    """A plain Python function of the user's code (not the engine's, nor a library's)."""
+    fn = getattr(fn, "__func__", fn)
+    if not isinstance(fn, types.FunctionType) or getattr(fn, _SKIP_MARK, False):
+        return False
+    if getattr(fn, _CONVERTED_MARK, False) or fn.__name__ == "<lambda>":
+        return False
+    if AG in fn.__code__.co_freevars:  # defined inside converted code: converted with it
+        return False
+    file = fn.__code__.co_filename
+    if file.startswith("<") and file not in _linecache_files():
+        return False
+    path = str(Path(file).resolve()) if not file.startswith("<") else file
+    return not path.startswith(_ENGINE_DIR) and not path.startswith(_LIBRARY_DIRS)
+
+
+def _linecache_files() -> set[str]:
+    import linecache
+
+    return set(linecache.cache)
+
+
+def to_code(func: Any) -> str:
+    """``tf.autograph.to_code``: the converted source, as Python text."""
+    fdef, _ = _converted_ast(getattr(func, "python_function", func))
+    return ast.unparse(fdef) + "\n"
+
+
+def _converted_ast(fn: Any) -> tuple[ast.FunctionDef, int]:
+    lines, first = inspect.getsourcelines(fn)
+    source = textwrap.dedent("".join(lines))
+    tree = ast.parse(source)
+    fdef = tree.body[0]
+    if not isinstance(fdef, ast.FunctionDef):
+        raise ValueError(f"{fn.__name__}: not a def statement")
+    if fdef.name != fn.__name__:
+        raise ValueError(f"{fn.__name__}: the source found is of {fdef.name}")
+    # the defaults are the function's own objects, not its source evaluated again
+    fdef.args.defaults = []
+    fdef.args.kw_defaults = [None] * len(fdef.args.kwonlyargs)
+    convert_function_def(fdef)
+    return fdef, first
+
+
+def convert(fn: Any) -> Any:
+    """The converted twin of ``fn`` (cached per function object); ``fn`` itself where its
+    source cannot be had or converted (as TensorFlow, with a warning)."""
+    bound_to = getattr(fn, "__self__", None) if inspect.ismethod(fn) else None
+    plain = fn.__func__ if bound_to is not None else fn
+    converted = _CACHE.get(plain)
+    if converted is None:
+        try:
+            converted = _build(plain)
+        except (OSError, TypeError, SyntaxError, ValueError) as exc:
+            warnings.warn(f"AutoGraph could not transform {plain.__qualname__} and will run it "
+                          f"as-is: {exc}", stacklevel=3)
+            converted = plain
+        _CACHE[plain] = converted
+    return types.MethodType(converted, bound_to) if bound_to is not None else converted
+
+
+def _build(fn: types.FunctionType) -> types.FunctionType:
+    fdef, first = _converted_ast(fn)
+    code = fn.__code__
+    freevars = list(code.co_freevars)
+    factory = ast.FunctionDef(
+        name="__ag_factory", args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg=n) for n in [AG, *freevars]], vararg=None,
+            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=[fdef, ast.Return(value=ast.Name(id=fdef.name, ctx=ast.Load()))],
+        decorator_list=[], returns=None, type_params=[])
+    module = ast.Module(body=[factory], type_ignores=[])
+    ast.copy_location(factory, fdef)
+    ast.fix_missing_locations(module)
+    ast.increment_lineno(module, first - 1)
+    compiled = compile(module, code.co_filename, "exec")
+    factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
+    inner = next(c for c in factory_code.co_consts
+                 if isinstance(c, types.CodeType) and c.co_name == fn.__name__)
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    closure = tuple(cells[n] if n in cells else types.CellType(AG_MODULE if n == AG else None)
+                    for n in inner.co_freevars)
+    converted = types.FunctionType(inner, fn.__globals__, fn.__name__, fn.__defaults__,
+                                   closure or None)
+    converted.__kwdefaults__ = fn.__kwdefaults__
+    functools.update_wrapper(converted, fn)
+    del converted.__wrapped__  # inspect.signature must not unwrap to the original
+    setattr(converted, _CONVERTED_MARK, True)
+    return converted
+
+
+def converted_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """A call in converted code: a user's function called while tracing is converted too
+    (TensorFlow's recursive conversion); anything else is called as it is."""
+    if STATE.graph is not None and is_user_function(fn):
+        fn = convert(fn)
+    return fn(*args, **kwargs)
+
+
+AG_MODULE.converted_call = converted_call

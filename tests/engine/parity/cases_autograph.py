@@ -1,0 +1,422 @@
+"""Parity cases for AutoGraph (issue 11): Python ``if``/``while``/``for``, ``break``/
+``continue``/``return`` and ``and``/``or``/``not`` on tensors inside ``tf.function`` become
+graph control flow as TensorFlow converts them — values, dtypes, what ``tf.print`` printed
+(read back from a file both print to), how often the function traced, the errors TensorFlow
+raises, and gradients through converted ``if``/``while``.
+
+The runners compile each case under a file name linecache knows, so TensorFlow's AutoGraph
+and the engine's read its source as they read a script's.
+"""
+
+from __future__ import annotations
+
+# ``printed(fn, *args)``: what tf.print wrote while ``fn`` ran, as a string tensor
+PRINTED = """
+import os, tempfile
+def printed(fn, *args):
+    path = os.path.join(tempfile.mkdtemp(), "printed.txt")
+    open(path, "w").close()
+    stream = "file://" + path
+    fn(stream, *args)
+    with open(path) as file:
+        return tf.constant(file.read())
+"""
+
+CASES: list[tuple[str, str]] = [
+    # -- if ----------------------------------------------------------------------------------
+    ("if_on_a_tensor_follows_each_calls_value", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = x * 2.0
+    else:
+        y = -x
+    return y
+result = [f(tf.constant(3.0)), f(tf.constant(-2.0)), f.experimental_get_tracing_count()]
+"""),
+    ("if_elif_else_chain_on_tensors", """
+@tf.function
+def sign(x):
+    if x > 0:
+        s = 1
+    elif x < 0:
+        s = -1
+    else:
+        s = 0
+    return s
+result = [sign(tf.constant(2.5)), sign(tf.constant(-1.0)), sign(tf.constant(0.0)),
+          sign.experimental_get_tracing_count()]
+"""),
+    ("if_on_a_python_value_stays_python_and_retraces", """
+@tf.function
+def f(x, flag):
+    if flag:
+        x = x + 1.0
+    return x
+result = [f(tf.constant(1.0), True), f(tf.constant(1.0), False), f(tf.constant(5.0), True),
+          f.experimental_get_tracing_count()]
+"""),
+    ("if_prints_only_in_the_branch_taken", PRINTED + """
+@tf.function
+def f(stream, x):
+    if x > 0:
+        tf.print("positive", x, output_stream=stream)
+    else:
+        tf.print("not positive", x, output_stream=stream)
+    return x
+result = [printed(f, tf.constant(2.0)), printed(f, tf.constant(-1.0))]
+"""),
+    ("if_assigns_a_variable_only_in_the_branch_taken", """
+v = tf.Variable(0.0)
+@tf.function
+def f(x):
+    if x > 0:
+        v.assign_add(x)
+    else:
+        v.assign_sub(10.0)
+    return v.read_value()
+result = [f(tf.constant(2.0)), f(tf.constant(3.0)), f(tf.constant(-1.0)), v]
+"""),
+    ("if_python_numbers_become_tensors", """
+@tf.function
+def f(x):
+    n = 0
+    if x > 0:
+        n = 5
+    return n
+result = [f(tf.constant(1.0)), f(tf.constant(-1.0))]
+"""),
+    ("if_nested_in_if", """
+@tf.function
+def f(x, y):
+    z = x
+    if x > 0:
+        if y > 0:
+            z = x + y
+        else:
+            z = x - y
+    return z
+result = [f(tf.constant(1.0), tf.constant(2.0)), f(tf.constant(1.0), tf.constant(-2.0)),
+          f(tf.constant(-1.0), tf.constant(2.0))]
+"""),
+    ("if_variable_defined_in_one_branch_and_used_raises", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = x + 1.0
+    return y
+result = f(tf.constant(1.0))
+"""),
+    ("if_variable_defined_in_one_branch_unused_is_fine", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = x + 1.0
+    return x
+result = f(tf.constant(1.0))
+"""),
+    ("if_branches_of_different_dtypes_raise", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = tf.constant(1)
+    else:
+        y = tf.constant(1.0)
+    return y
+result = f(tf.constant(1.0))
+"""),
+    ("if_branch_leaving_none_raises", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = None
+    else:
+        y = tf.constant(1.0)
+    return y
+result = f(tf.constant(1.0))
+"""),
+    # -- return inside an if ----------------------------------------------------------------
+    ("return_inside_a_tensor_if", """
+@tf.function
+def f(x):
+    if x > 0:
+        return x * 2.0
+    return -x
+result = [f(tf.constant(1.5)), f(tf.constant(-3.0)), f.experimental_get_tracing_count()]
+"""),
+    ("return_in_one_branch_only_raises", """
+@tf.function
+def f(x):
+    if x > 0:
+        return x * 2.0
+result = f(tf.constant(1.0))
+"""),
+    ("return_in_both_branches_of_nested_ifs", """
+@tf.function
+def f(x):
+    if x > 0:
+        if x > 10:
+            return x - 10.0
+        return x
+    else:
+        return 0.0
+result = [f(tf.constant(12.0)), f(tf.constant(3.0)), f(tf.constant(-3.0))]
+"""),
+    # -- while -------------------------------------------------------------------------------
+    ("while_on_a_tensor_runs_per_call_iterations", """
+@tf.function
+def f(n):
+    s = 0
+    i = 0
+    while i < n:
+        s += i
+        i += 1
+    return s, i
+result = [f(tf.constant(5)), f(tf.constant(0)), f(tf.constant(3)),
+          f.experimental_get_tracing_count()]
+"""),
+    ("while_with_tf_print_prints_every_iteration", PRINTED + """
+@tf.function
+def f(stream, n):
+    i = tf.constant(0)
+    while i < n:
+        tf.print("step", i, output_stream=stream)
+        i += 1
+    return i
+result = [printed(f, tf.constant(3)), printed(f, tf.constant(1))]
+"""),
+    ("while_loop_variable_changing_dtype_raises", """
+@tf.function
+def f(x):
+    i = tf.constant(0)
+    while x > 0:
+        x = x - 1
+        i = tf.cast(i, tf.float32)
+    return i
+result = f(tf.constant(3.0))
+"""),
+    ("while_loop_variable_changing_shape_raises", """
+@tf.function
+def f(x):
+    y = tf.constant([1.0])
+    while x > 0:
+        x = x - 1
+        y = tf.concat([y, y], 0)
+    return y
+result = f(tf.constant(3.0))
+"""),
+    ("while_variable_first_defined_in_the_loop_starts_as_zeros", """
+@tf.function
+def f(x):
+    while x > 0:
+        x = x - 1
+        z = x * 2.0
+    return z
+result = f(tf.constant(3.5))
+"""),
+    ("while_with_break_on_a_tensor", """
+@tf.function
+def f(n):
+    i = tf.constant(0)
+    while i < 100:
+        if i * i > n:
+            break
+        i += 1
+    return i
+result = [f(tf.constant(10)), f(tf.constant(50))]
+"""),
+    ("while_python_condition_is_unrolled", """
+@tf.function
+def f(x):
+    k = 0
+    while k < 3:
+        x = x * 2.0
+        k += 1
+    return x
+result = [f(tf.constant(1.0)), f(tf.constant(2.0)), f.experimental_get_tracing_count()]
+"""),
+    # -- for -----------------------------------------------------------------------------------
+    ("for_over_tf_range_with_break_and_continue", """
+@tf.function
+def f(x):
+    s = tf.constant(0)
+    for i in tf.range(10):
+        if i > x:
+            break
+        if i % 2 == 0:
+            continue
+        s += i
+    return s
+result = [f(tf.constant(6)), f(tf.constant(2)), f(tf.constant(20))]
+"""),
+    ("for_over_tf_range_of_an_argument", """
+@tf.function
+def f(n):
+    total = tf.constant(0.0)
+    for i in tf.range(n):
+        total += tf.cast(i, tf.float32) ** 2
+    return total
+result = [f(tf.constant(4)), f(tf.constant(0)), f.experimental_get_tracing_count()]
+"""),
+    ("for_over_the_rows_of_a_tensor", """
+@tf.function
+def f(m):
+    acc = tf.zeros([3])
+    for row in m:
+        acc = acc + row * row
+    return acc
+result = f(tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+"""),
+    ("for_over_a_python_range_is_unrolled", """
+@tf.function
+def f(x):
+    for i in range(3):
+        x = x * 2.0 + i
+    return x
+result = [f(tf.constant(1.0)), f.experimental_get_tracing_count()]
+"""),
+    ("for_loops_nested_on_tensors", """
+@tf.function
+def f(n):
+    count = tf.constant(0)
+    for i in tf.range(n):
+        for j in tf.range(i):
+            count += i * j
+    return count
+result = [f(tf.constant(4)), f(tf.constant(1))]
+"""),
+    ("for_with_tf_print_prints_each_element", PRINTED + """
+@tf.function
+def f(stream, m):
+    for row in m:
+        tf.print("row", row, output_stream=stream)
+    return m
+result = printed(f, tf.constant([[1, 2], [3, 4], [5, 6]]))
+"""),
+    ("for_with_return_inside_a_tensor_loop_raises", """
+@tf.function
+def first_negative(v):
+    for x in v:
+        if x < 0:
+            return x
+    return 0.0
+result = [first_negative(tf.constant([1.0, -2.0, -3.0])),
+          first_negative(tf.constant([1.0, 2.0]))]
+"""),
+    # -- and / or / not ----------------------------------------------------------------------
+    ("and_or_not_on_tensors", """
+@tf.function
+def f(x, y):
+    a = x > 0 and y > 0
+    b = x > 0 or y > 0
+    c = not x > 0
+    return a, b, c
+result = [f(tf.constant(1.0), tf.constant(-1.0)), f(tf.constant(-1.0), tf.constant(-1.0))]
+"""),
+    ("and_short_circuits_the_second_operand", PRINTED + """
+@tf.function
+def f(stream, x):
+    def checked(v):
+        tf.print("checked", v, output_stream=stream)
+        return v > 1.0
+    if x > 0 and checked(x):
+        y = x
+    else:
+        y = -x
+    return y
+result = [printed(f, tf.constant(2.0)), printed(f, tf.constant(-2.0))]
+"""),
+    # -- calls and options --------------------------------------------------------------------
+    ("called_user_function_is_converted_too", """
+def relu_like(v):
+    if v > 0:
+        return v
+    return 0.0 * v
+@tf.function
+def f(x):
+    return relu_like(x) + 1.0
+result = [f(tf.constant(2.0)), f(tf.constant(-2.0))]
+"""),
+    ("autograph_false_refuses_python_if_on_a_tensor", """
+@tf.function(autograph=False)
+def f(x):
+    if x > 0:
+        return x
+    return -x
+result = f(tf.constant(1.0))
+"""),
+    ("method_with_tensor_if", """
+class Scaler(tf.Module):
+    def __init__(self):
+        self.w = tf.Variable(2.0)
+    @tf.function
+    def __call__(self, x):
+        if x > 0:
+            return self.w * x
+        return x
+m = Scaler()
+result = [m(tf.constant(3.0)), m(tf.constant(-3.0))]
+"""),
+    # -- gradients ---------------------------------------------------------------------------
+    ("gradient_through_converted_if_taken_outside", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = x * x
+    else:
+        y = tf.sin(x)
+    return y
+grads = []
+for v in (3.0, -1.0):
+    x = tf.constant(v)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    grads.append(tape.gradient(y, x))
+result = grads
+"""),
+    ("gradient_through_converted_if_taken_inside", """
+@tf.function
+def f(x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        if x > 0:
+            y = x * x * x
+        else:
+            y = tf.exp(x)
+    return tape.gradient(y, x)
+result = [f(tf.constant(2.0)), f(tf.constant(-1.0))]
+"""),
+    ("gradient_through_converted_while_taken_outside", """
+@tf.function
+def f(x, n):
+    i = tf.constant(0)
+    while i < n:
+        x = x * 1.5 + 0.5
+        i += 1
+    return x
+grads = []
+for steps in (0, 3):
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x, tf.constant(steps))
+    grads.append(tape.gradient(y, x))
+result = grads
+"""),
+    ("gradient_of_variable_through_converted_if_and_for", """
+w = tf.Variable(0.5)
+@tf.function
+def loss(xs):
+    total = tf.constant(0.0)
+    for x in xs:
+        if x > 0:
+            total += w * x
+        else:
+            total += w * w
+    return total
+with tf.GradientTape() as tape:
+    value = loss(tf.constant([1.0, -2.0, 3.0]))
+result = [value, tape.gradient(value, w)]
+"""),
+]
