@@ -51,21 +51,15 @@ def is_user_function(fn: Any) -> bool:
     fn = getattr(fn, "__func__", fn)
     if not isinstance(fn, types.FunctionType) or getattr(fn, _SKIP_MARK, False):
         return False
-    if getattr(fn, _CONVERTED_MARK, False) or fn.__name__ == "<lambda>":
+    if getattr(fn, _CONVERTED_MARK, False) or fn.__code__.co_name == "<lambda>":
         return False
     if AG in fn.__code__.co_freevars:  # defined inside converted code: converted with it
         return False
     file = fn.__code__.co_filename
-    if file.startswith("<") and file not in _linecache_files():
-        return False
-    path = str(Path(file).resolve()) if not file.startswith("<") else file
+    if file.startswith("<"):  # exec'd code: converted if linecache holds its source
+        return not file.startswith(("<frozen", "<tf.function"))
+    path = str(Path(file).resolve())
     return not path.startswith(_ENGINE_DIR) and not path.startswith(_LIBRARY_DIRS)
-
-
-def _linecache_files() -> set[str]:
-    import linecache
-
-    return set(linecache.cache)
 
 
 def to_code(func: Any) -> str:
@@ -75,14 +69,17 @@ def to_code(func: Any) -> str:
 
 
 def _converted_ast(fn: Any) -> tuple[ast.FunctionDef, int]:
-    lines, first = inspect.getsourcelines(fn)
+    code = getattr(fn, "__code__", None)
+    # the code's own source: inspect would follow a functools.wraps wrapper to the wrapped
+    lines, first = inspect.getsourcelines(code if code is not None else fn)
     source = textwrap.dedent("".join(lines))
     tree = ast.parse(source)
     fdef = tree.body[0]
     if not isinstance(fdef, ast.FunctionDef):
         raise ValueError(f"{fn.__name__}: not a def statement")
-    if fdef.name != fn.__name__:
-        raise ValueError(f"{fn.__name__}: the source found is of {fdef.name}")
+    name = code.co_name if code is not None else fn.__name__
+    if fdef.name != name:
+        raise ValueError(f"{name}: the source found is of {fdef.name}")
     # the defaults are the function's own objects, not its source evaluated again
     fdef.args.defaults = []
     fdef.args.kw_defaults = [None] * len(fdef.args.kwonlyargs)
@@ -124,7 +121,7 @@ def _build(fn: types.FunctionType) -> types.FunctionType:
     compiled = compile(module, code.co_filename, "exec")
     factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
     inner = next(c for c in factory_code.co_consts
-                 if isinstance(c, types.CodeType) and c.co_name == fn.__name__)
+                 if isinstance(c, types.CodeType) and c.co_name == code.co_name)
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
     closure = tuple(cells[n] if n in cells else types.CellType(AG_MODULE if n == AG else None)
                     for n in inner.co_freevars)
@@ -132,7 +129,6 @@ def _build(fn: types.FunctionType) -> types.FunctionType:
                                    closure or None)
     converted.__kwdefaults__ = fn.__kwdefaults__
     functools.update_wrapper(converted, fn)
-    del converted.__wrapped__  # inspect.signature must not unwrap to the original
     setattr(converted, _CONVERTED_MARK, True)
     return converted
 

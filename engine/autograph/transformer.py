@@ -337,12 +337,14 @@ class ControlFlowConversion(ast.NodeTransformer):
         return ast.Tuple(elts=[ast.Constant(n) for n in names], ctx=ast.Load())
 
     def _placed(self, stmt: ast.stmt, new: list[ast.stmt]) -> list[ast.stmt]:
+        """Generated nodes on the statement's first line only: Python reports a call at the
+        last line of its callee expression, which must be the ``if``/``while``/``for``."""
         for node in new:
-            ast.copy_location(node, stmt)
+            _on_line(node, stmt)
         module = ast.Module(body=new, type_ignores=[])
         for node in ast.walk(module):
             if isinstance(node, ast.stmt | ast.expr) and not hasattr(node, "lineno"):
-                ast.copy_location(node, stmt)
+                _on_line(node, stmt)
         return new
 
     # -- statements ---------------------------------------------------------------------------
@@ -398,9 +400,10 @@ class ControlFlowConversion(ast.NodeTransformer):
         if (isinstance(header, ast.Call) and isinstance(header.func, ast.Attribute)
                 and header.func.attr == "range"):  # tf.range(n): a counter, not a tensor
             self.generic_visit(header)
+            callee = ast.copy_location(_ag("range_iterable"), header.func)
+            ast.copy_location(callee.value, header.func)
             iterable: ast.expr = ast.copy_location(ast.Call(
-                func=_ag("range_iterable"), args=[header.func, *header.args],
-                keywords=header.keywords), header)
+                func=callee, args=[header.func, *header.args], keywords=header.keywords), header)
         else:
             iterable = self.visit(header)
         body = self._visit_block(node.body)
@@ -441,13 +444,19 @@ class ControlFlowConversion(ast.NodeTransformer):
         op = "and_" if isinstance(node.op, ast.And) else "or_"
         result = values[-1]
         for value in reversed(values[:-1]):  # a and b and c -> and_(a, lambda: and_(b, c))
-            result = _call(_ag(op), _lambda(value), _lambda(result))
+            callee = _ag(op)
+            _on_line(callee, value)
+            _on_line(callee.value, value)
+            result = ast.copy_location(_call(callee, _lambda(value), _lambda(result)), value)
         return ast.copy_location(result, node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
         self.generic_visit(node)
         if isinstance(node.op, ast.Not):
-            return ast.copy_location(_call(_ag("not_"), node.operand), node)
+            callee = _ag("not_")
+            _on_line(callee, node)
+            _on_line(callee.value, node)
+            return ast.copy_location(_call(callee, node.operand), node)
         return node
 
     def visit_Call(self, node: ast.Call) -> Any:
@@ -458,8 +467,16 @@ class ControlFlowConversion(ast.NodeTransformer):
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
                 func.value.id == AG):
             return node
-        return ast.copy_location(ast.Call(func=_ag("converted_call"), args=[func, *node.args],
+        # the callee keeps the user's callee's place: Python reports a call at its line
+        callee = ast.copy_location(_ag("converted_call"), func)
+        ast.copy_location(callee.value, func)
+        return ast.copy_location(ast.Call(func=callee, args=[func, *node.args],
                                           keywords=node.keywords), node)
+
+
+def _on_line(node: ast.AST, stmt: ast.stmt) -> None:
+    node.lineno = node.end_lineno = stmt.lineno
+    node.col_offset = node.end_col_offset = stmt.col_offset
 
 
 def _lambda(body: ast.expr) -> ast.Lambda:

@@ -1,0 +1,308 @@
+"""AutoGraph's transform itself: the user's line numbers survive it, Python loops stay
+unrolled, closures/defaults/decorators keep working, nested loops, ``to_code`` and
+``do_not_convert``; and what the debugger sees of converted control flow (the ops that ran,
+the graph export). TensorFlow parity of the results is in parity/cases_autograph.py."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import traceback
+
+import numpy as np
+import pytest
+from gradcheck import OpLog
+
+import engine as tf
+from engine.context import set_hook
+from engine.graph.trace import OperatorNotAllowedInGraphError
+
+
+def _line_of(fn, text: str) -> int:
+    """The file line of the first source line of ``fn`` containing ``text``."""
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def _nodes(graph):
+    """Every node of a traced graph and of the graphs its If/While nodes hold."""
+    for node in graph.nodes:
+        yield node
+        for key in ("then_graph", "else_graph", "cond_graph", "body_graph"):
+            if key in node.attrs:
+                yield from _nodes(node.attrs[key])
+
+
+# -- line numbers ----------------------------------------------------------------------------
+
+def test_an_error_inside_a_converted_branch_names_the_users_line():
+    @tf.function
+    def f(x):
+        if x > 0:
+            y = x + 1.0
+        else:
+            y = tf.reshape(x, [5])  # fails while the else branch is traced
+        return y
+
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the traceback is what is checked
+        f(tf.constant(1.0))
+    frames = [(fr.filename, fr.lineno) for fr in traceback.extract_tb(info.tb)]
+    assert (__file__, _line_of(f.python_function, "tf.reshape(x, [5])")) in frames
+
+
+def test_traced_nodes_keep_the_users_source_lines():
+    @tf.function
+    def f(x):
+        total = tf.constant(0.0)
+        for i in tf.range(3):
+            total += tf.cast(i, tf.float32) * x
+        if total > 1.0:
+            total = tf.sqrt(total)
+        return total
+
+    graph = f.get_concrete_function(tf.constant(2.0)).graph
+    lines = {n.type: n.source for n in _nodes(graph)}
+    fn = f.python_function
+    assert lines["Sqrt"] == (__file__, _line_of(fn, "tf.sqrt(total)"))
+    assert lines["Cast"] == (__file__, _line_of(fn, "tf.cast(i, tf.float32)"))
+    assert lines["If"] == (__file__, _line_of(fn, "if total > 1.0"))
+    assert lines["While"] == (__file__, _line_of(fn, "for i in tf.range(3)"))
+
+
+# -- what is converted and what stays Python -----------------------------------------------------
+
+def test_loops_over_python_values_stay_unrolled():
+    @tf.function
+    def f(x):
+        for _ in range(3):
+            x = x * 2.0
+        k = 0
+        while k < 2:
+            x = x + 1.0
+            k += 1
+        return x
+
+    graph = f.get_concrete_function(tf.constant(1.0)).graph
+    counts = graph.op_counts()
+    assert "While" not in counts and "If" not in counts
+    assert counts["Mul"] == 3 and counts["AddV2"] == 2
+    assert float(f(tf.constant(1.0))) == 10.0
+
+
+def test_a_python_if_is_decided_once_per_trace():
+    traced = []
+
+    @tf.function
+    def f(x, training):
+        traced.append(training)
+        if training:
+            x = x * 0.5
+        return x
+
+    assert float(f(tf.constant(4.0), True)) == 2.0
+    assert float(f(tf.constant(6.0), True)) == 3.0
+    assert float(f(tf.constant(4.0), False)) == 4.0
+    assert traced == [True, False]
+    assert "If" not in f.get_concrete_function(tf.constant(1.0), True).graph.op_counts()
+
+
+def test_nested_tensor_loops_are_nested_while_nodes():
+    @tf.function
+    def f(n):
+        count = tf.constant(0)
+        for i in tf.range(n):
+            j = tf.constant(0)
+            while j < i:
+                count += 1
+                j += 1
+        return count
+
+    graph = f.get_concrete_function(tf.constant(4)).graph
+    outer = next(node for node in graph.nodes if node.type == "While")
+    assert outer.attrs["body_graph"].op_counts()["While"] == 1
+    assert int(f(tf.constant(4))) == 6 and int(f(tf.constant(6))) == 15
+
+
+def test_closures_defaults_and_decorators_survive_conversion():
+    scale = tf.constant(3.0)
+
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(*args, **kwargs)
+        return wrapper
+
+    @tf.function
+    @logged
+    def f(x, offset=1.0, *, power=2):
+        if x > 0:
+            y = scale * x ** power + offset
+        else:
+            y = offset - x
+        return y
+
+    assert float(f(tf.constant(2.0))) == 13.0
+    assert float(f(tf.constant(-2.0), offset=5.0)) == 7.0
+    assert float(f(tf.constant(2.0), power=1)) == 7.0
+    scale = tf.constant(10.0)  # the closure cell is the function's own, not a copy
+    assert float(f(tf.constant(1.0), 0.5)) == 10.5
+
+
+def test_called_user_functions_are_converted_recursively():
+    def clip(v):
+        if v > 1.0:
+            v = tf.constant(1.0)
+        return v
+
+    def helper(v):
+        return clip(v) * 2.0
+
+    @tf.function
+    def f(x):
+        return helper(x)
+
+    assert float(f(tf.constant(5.0))) == 2.0
+    assert float(f(tf.constant(0.25))) == 0.5
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_do_not_convert_leaves_python_control_flow_as_written():
+    @tf.autograph.experimental.do_not_convert
+    def raw(v):
+        if v > 0:
+            return v
+        return -v
+
+    @tf.function
+    def f(x):
+        return raw(x)
+
+    with pytest.raises(OperatorNotAllowedInGraphError, match="Python `bool`"):
+        f(tf.constant(1.0))
+
+
+def test_to_code_shows_the_converted_operators():
+    def f(x):
+        while x > 0:
+            x -= 1
+        return x
+
+    code = tf.autograph.to_code(f)
+    assert "ag__.while_stmt(" in code and "def loop_body_" in code
+    assert "while x > 0" not in code
+
+
+def test_a_function_without_source_runs_unconverted_with_a_warning():
+    namespace = {"tf": tf}
+    exec(compile("def g(x):\n    if x > 0:\n        return x\n    return -x\n",  # noqa: S102
+                 "<no source>", "exec"), namespace)
+    f = tf.function(namespace["g"])
+    with pytest.warns(UserWarning, match="AutoGraph could not transform g"), \
+            pytest.raises(OperatorNotAllowedInGraphError):
+        f(tf.constant(1.0))
+
+
+# -- gradients: finite differences ------------------------------------------------------------
+
+@pytest.mark.parametrize("x0", [-1.3, 0.7, 2.2])
+def test_gradient_through_converted_if_and_while_matches_finite_differences(x0):
+    @tf.function
+    def f(x):
+        y = x
+        i = tf.constant(0)
+        while i < 3:
+            if y > 1.0:
+                y = tf.sqrt(y) * x
+            else:
+                y = y * y + tf.sin(x)
+            i += 1
+        return y
+
+    x = tf.constant(x0, tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    grad = float(tape.gradient(y, x))
+    eps = 1e-6
+    numeric = (float(f(tf.constant(x0 + eps, tf.float64)))
+               - float(f(tf.constant(x0 - eps, tf.float64)))) / (2 * eps)
+    assert grad == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+
+
+# -- what the debugger sees ------------------------------------------------------------------
+
+def test_the_debugger_sees_only_the_ops_of_the_branch_that_ran():
+    @tf.function
+    def f(x):
+        if tf.reduce_sum(x) > 0:
+            y = tf.sqrt(x)
+        else:
+            y = tf.math.log(x - 100.0)
+        return y
+
+    f(tf.constant([4.0]))  # traced without a debugger attached
+    log = OpLog()
+    previous = set_hook(log)
+    try:
+        value = f(tf.constant([4.0, 9.0]))
+    finally:
+        set_hook(previous)
+    np.testing.assert_array_equal(value.numpy(), [2.0, 3.0])
+    assert "Sqrt" in log.names and "Log" not in log.names and "Sub" not in log.names
+
+
+def test_recording_a_converted_if_reports_no_nan_from_the_branch_not_taken(tmp_path):
+    from app.cli import main
+    from engine.debug.tracefile import TraceReader
+
+    script = tmp_path / "branchy.py"
+    script.write_text(
+        "import engine as tf\n\n"
+        "@tf.function\n"
+        "def f(x):\n"
+        "    if tf.reduce_sum(x) > 0:\n"
+        "        y = tf.sqrt(x)\n"
+        "    else:\n"
+        "        y = tf.math.log(x - 100.0)  # NaN for these inputs, were it run\n"
+        "    return y\n\n"
+        "for v in (4.0, 9.0):\n"
+        "    print(f(tf.constant([v, v])).numpy())\n")
+    trace = tmp_path / "branchy.tsdb"
+    assert main(["record", str(script), "-o", str(trace)]) == 0
+    with TraceReader(trace) as reader:
+        ops = list(reader.ops())
+    assert [e["op"] for e in ops].count("If") == 2
+    assert not any(s.get("nan") or s.get("bad") for e in ops for s in e.get("summary") or [])
+    out = tmp_path / "f.dot"
+    assert main(["export-graph", str(script), "-o", str(out)]) == 0
+    assert 'label="If' in out.read_text()
+
+
+def test_autograph_false_keeps_tensorflows_error_text():
+    @tf.function(autograph=False)
+    def f(x):
+        while x > 0:
+            x -= 1
+        return x
+
+    with pytest.raises(OperatorNotAllowedInGraphError,
+                       match="Using a symbolic `tf.Tensor` as a Python `bool` is not allowed"):
+        f(tf.constant(2))
+
+
+def test_calls_after_the_trace_do_not_run_the_converted_python_body():
+    """A converted function's graph is compiled like any other: one trace serves both
+    branches' calls."""
+    runs = []
+
+    @tf.function
+    def f(x):
+        runs.append(1)
+        if x > 0:
+            x = x * 2.0
+        return x
+
+    for v in (1.0, -1.0, 2.0):
+        f(tf.constant(v))
+    assert len(runs) == 1
+
