@@ -299,7 +299,10 @@ class VariableSlice(Tensor):
     def assign(self, value: Any, use_locking: bool = False, name: str | None = None,
                read_value: bool = True) -> Variable:
         """The variable with ``value`` (broadcast to the slice's shape) written into the slice."""
-        from engine.ops.array_ops import normalized_key
+        from engine.ops.array_ops import normalized_key, traced_slice_assign
+
+        if STATE.graph is not None:  # inside tf.function: a node, applied when the graph runs
+            return traced_slice_assign(self._variable, self._key, value)
 
         variable = self._variable
         new = np.array(variable._value)

@@ -18,7 +18,7 @@ from engine import errors
 from engine.context import STATE, current_scope, user_frame
 from engine.graph import ir
 from engine.shape import TensorShape
-from engine.tensor import Tensor, Variable, wrap
+from engine.tensor import Tensor, Variable, VariableSlice, wrap
 
 
 class OperatorNotAllowedInGraphError(TypeError, errors.OpError):
@@ -82,6 +82,13 @@ class SymbolicTensor(Tensor):
         shape = self._static_shape()
         shape_text = "" if shape.rank is None else f" shape={shape}"
         return f"<tf.Tensor '{self._graph_name()}'{shape_text} dtype={self.dtype.name}>"
+
+
+class SymbolicVariableSlice(VariableSlice, SymbolicTensor):
+    """``v[key]`` inside a trace: a graph tensor that can also be assigned to (a node
+    writing into that part of the variable when the graph runs)."""
+
+    __slots__ = ()
 
 
 def symbolic(value: Any) -> SymbolicTensor:

@@ -199,9 +199,84 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         from engine.ops.composed_array_ops import boolean_mask
 
         return boolean_mask(x, key)
-    if isinstance(x, Variable) and STATE.graph is None:
-        return VariableSlice(_getitem(x, key), x, key)
-    return _getitem(x, key)
+    graph_index = STATE.graph is not None and _has_graph_index(key)
+    sliced = _gathered(x, key) if graph_index else _getitem(x, key)
+    if isinstance(x, Variable):
+        if STATE.graph is None:
+            return VariableSlice(sliced, x, key)
+        from engine.graph.trace import SymbolicVariableSlice
+
+        return SymbolicVariableSlice(sliced, x, key)
+    return sliced
+
+
+def _key_items(key: Any) -> tuple:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _has_graph_index(key: Any) -> bool:
+    """Whether an index is a traced tensor: its value differs per call of the graph, so it
+    must be an input of the slicing op, not baked into the trace."""
+    from engine.graph.trace import SymbolicTensor
+
+    return any(isinstance(k, SymbolicTensor) for k in _key_items(key))
+
+
+def _graph_positions(x: Tensor, key: Any) -> Tensor:
+    """An all-integer index with traced tensors among it, as a gather_nd index vector
+    (negative positions count from the end, as in slicing)."""
+    from engine.ops.math_ops import add, cast, less, where
+
+    items = _key_items(key)
+    if not all(isinstance(k, int | np.integer) or (isinstance(k, Tensor) and k._value.ndim == 0
+                                                  and k._value.dtype.kind in "iu")
+               for k in items) or len(items) > x._value.ndim:
+        raise NotImplementedError(
+            f"Indexing with {key!r} inside a tf.function: a tensor index is supported in "
+            "Tapescope only as integers (x[i] or x[i, j]), not together with slices, "
+            "`...` or tf.newaxis.")
+    positions = []
+    for k, dim in zip(items, x._value.shape):
+        k = cast(k, "int32") if isinstance(k, Tensor) else convert_to_tensor(int(k))
+        positions.append(where(less(k, 0), add(k, dim), k))
+    return stack(positions)
+
+
+def _gathered(x: Tensor, key: Any) -> Tensor:
+    return gather_nd(x, _graph_positions(x, key))
+
+
+def traced_slice_assign(variable: Variable, key: Any, value: Any) -> Variable:
+    """``v[key].assign(value)`` inside a trace: the variable's new value is a
+    TensorScatterUpdate of its current one (so the assignment node reads the value of each
+    run, and an index that is a traced tensor follows each run's value too)."""
+    from engine.ops.pad_scatter_ops import tensor_scatter_nd_update
+
+    part = convert_to_tensor(value, dtype=variable.dtype)
+    shape = variable._value.shape
+    if _has_graph_index(key):
+        index = _graph_positions(variable, key)
+        target = shape[len(_key_items(key)):]
+        indices = reshape(index, [1, -1])
+        updates_shape = (1, *target)
+    else:
+        flat = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[
+            normalized_key(key)]
+        target = np.shape(flat)
+        indices = convert_to_tensor(np.stack(np.unravel_index(flat, shape), axis=-1)
+                                    .astype(np.int32).reshape(*target, len(shape)))
+        updates_shape = target
+    try:
+        np.broadcast_shapes(part._value.shape, tuple(target))
+        if len(part._value.shape) > len(target):
+            raise ValueError
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            None, "ResourceStridedSliceAssign", f"Cannot broadcast input shape "
+            f"[{','.join(map(str, part._value.shape))}] into final shape "
+            f"[{','.join(map(str, target))}] [Op:ResourceStridedSliceAssign]") from None
+    updates = broadcast_to(part, list(updates_shape))
+    return variable.assign(tensor_scatter_nd_update(variable, indices, updates))
 
 
 def _is_bool_mask(key: Any) -> bool:

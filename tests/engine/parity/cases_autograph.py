@@ -419,4 +419,69 @@ with tf.GradientTape() as tape:
     value = loss(tf.constant([1.0, -2.0, 3.0]))
 result = [value, tape.gradient(value, w)]
 """),
+    # -- indexing and sliced assignment inside tf.function --------------------------------------
+    ("sliced_assign_inside_tf_function", """
+v = tf.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+@tf.function
+def f():
+    v[0, 1].assign(10.0)
+    v[1:3].assign(tf.zeros([2, 3]))
+    return v.read_value()
+result = [f(), v]
+"""),
+    ("sliced_assign_returns_the_variable", """
+v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+@tf.function
+def f(x):
+    return v[:, 0].assign(x)
+result = [f(tf.constant([8.0, 9.0])), f(tf.constant(0.5)), v]
+"""),
+    ("sliced_assign_of_a_wrong_shape_raises", """
+w = tf.Variable([1.0, 2.0, 3.0])
+@tf.function
+def f(x):
+    w[1:].assign(x)
+    return w.read_value()
+result = f(tf.constant([1.0, 2.0, 3.0]))
+"""),
+    ("sliced_assign_at_a_tensor_index_follows_each_call", """
+w = tf.Variable([1.0, 7.0, 7.0])
+@tf.function
+def f(i):
+    w[i].assign(0.0)
+    return w.read_value()
+result = [f(tf.constant(0)), f(tf.constant(2)), f.experimental_get_tracing_count()]
+"""),
+    ("sliced_assign_in_a_tensor_loop", """
+v = tf.Variable(tf.zeros([4]))
+@tf.function
+def f(n):
+    for i in tf.range(n):
+        v[i].assign(tf.cast(i * i, tf.float32))
+    return v.read_value()
+result = [f(tf.constant(3)), f(tf.constant(4))]
+"""),
+    ("indexing_with_the_loop_counter_reads_each_element", """
+@tf.function
+def f(x):
+    n = tf.shape(x)[0]
+    total = tf.constant(0.0)
+    for i in tf.range(n):
+        total += x[i] * x[n - 1 - i] + x[-1]
+    return total
+result = [f(tf.constant([1.0, 2.0, 3.0])), f(tf.constant([4.0, 5.0, 6.0]))]
+"""),
+    ("gradient_through_indexing_in_a_tensor_loop", """
+@tf.function
+def f(x):
+    total = tf.constant(0.0)
+    for i in tf.range(3):
+        total += x[i] * x[i] * tf.cast(i + 1, tf.float32)
+    return total
+x = tf.constant([1.0, 2.0, 3.0])
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = f(x)
+result = [y, tape.gradient(y, x)]
+"""),
 ]

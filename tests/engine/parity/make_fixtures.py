@@ -52,6 +52,7 @@ def encode(leaf: object) -> dict:
 def _without_paths(message: str) -> str:
     """The message without this machine's paths (install dirs in a traceback TF quotes,
     temporary dirs a case made)."""
+    message = message.replace(str(HERE.parents[2]), "<repo>")  # the checkout's own path
     message = re.sub(r"/\S*?site-packages/", "<site-packages>/", message)
     return re.sub(r"/tmp/tmp\w+", "<tmp>", message)
 
