@@ -55,6 +55,9 @@ def is_user_function(fn: Any) -> bool:
         return False
     if AG in fn.__code__.co_freevars:  # defined inside converted code: converted with it
         return False
+    if fn.__code__.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE
+                               | inspect.CO_ASYNC_GENERATOR):
+        return False  # a yield moved into a generated function would change what it means
     file = fn.__code__.co_filename
     if file.startswith("<"):  # exec'd code: converted if linecache holds its source
         return not file.startswith(("<frozen", "<tf.function"))

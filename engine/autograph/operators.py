@@ -258,6 +258,12 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
             out.append(v)
         for i, v in enumerate(state):
             if i not in carried and v is not init[i] and not isinstance(v, Undefined):
+                if type(v).__name__ == "TensorArray":
+                    raise NotImplementedError(
+                        f"'{names[i]}': a tf.TensorArray written in a loop over a tensor inside "
+                        "a tf.function is not supported by Tapescope yet (it is eagerly, and "
+                        "in loops over Python values): collect the values in a tensor "
+                        "(e.g. tensor_scatter_nd_update on a preallocated one) instead.")
                 raise ValueError(f"'{names[i]}' must be a tensor to change inside a loop "
                                  "that depends on a tensor (it is "
                                  f"{type(v).__name__}).")

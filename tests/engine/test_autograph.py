@@ -306,3 +306,44 @@ def test_calls_after_the_trace_do_not_run_the_converted_python_body():
         f(tf.constant(v))
     assert len(runs) == 1
 
+
+
+def test_a_tensor_array_written_in_a_tensor_loop_is_refused_with_a_clear_error():
+    @tf.function
+    def f(n):
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        for i in tf.range(n):
+            ta = ta.write(i, tf.cast(i, tf.float32))
+        return ta.stack()
+
+    with pytest.raises(NotImplementedError, match="'ta': a tf.TensorArray written in a loop"):
+        f(tf.constant(3))
+
+
+def test_a_tensor_array_in_a_python_loop_and_a_dataset_loop_are_unrolled():
+    @tf.function
+    def f(ds):
+        ta = tf.TensorArray(tf.float32, size=2)
+        for k, x in enumerate(ds):
+            ta = ta.write(k, tf.reduce_sum(x))
+        return ta.stack()
+
+    ds = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0]).batch(2)
+    np.testing.assert_array_equal(f(ds).numpy(), [3.0, 3.0])
+
+
+def test_generator_functions_called_while_tracing_are_left_as_written():
+    def pairs(x):
+        for k in range(2):
+            yield x * k
+
+    @tf.function
+    def f(x):
+        total = x
+        for v in pairs(x):
+            if v > 0:
+                total += v
+        return total
+
+    assert float(f(tf.constant(2.0))) == 4.0
+    assert float(f(tf.constant(-2.0))) == -2.0
