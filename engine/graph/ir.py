@@ -24,6 +24,7 @@ GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_
 # Registry ops never folded, merged or dropped: tf.print runs for its output, and a While
 # loop's body or an If's branches may print, assign or read variables that change.
 EFFECT_OPS = frozenset({"PrintV2", "While", "If"})
+NESTED_GRAPH_OPS = frozenset({"While", "If"})  # nodes holding graphs compiled for one trace
 
 
 class Value:

@@ -25,8 +25,13 @@ from engine.tensor import Tensor
 
 
 def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> GraphBuilder:
-    """The builder holding ``graph`` traced again for these argument arrays."""
+    """The builder holding ``graph`` traced again for these argument arrays. A graph with
+    If/While nodes is not replayed: their branch and loop graphs are compiled for the first
+    trace's shapes, and running them here would apply their effects at trace time."""
     from engine.ops.registry import execute
+
+    if any(node.type in ir.NESTED_GRAPH_OPS for node in graph.nodes):
+        raise ValueError(f"{graph.name}: graphs holding If/While nodes are traced per shape")
 
     builder = GraphBuilder(graph.name)
     env: dict[int, Tensor] = {}

@@ -347,3 +347,19 @@ def test_generator_functions_called_while_tracing_are_left_as_written():
 
     assert float(f(tf.constant(2.0))) == 4.0
     assert float(f(tf.constant(-2.0))) == -2.0
+
+
+def test_a_converted_loop_under_an_input_signature_prints_only_when_called(capfd):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        total = tf.constant(0.0)
+        for v in x:
+            tf.print("v", v)
+            total += v
+        return total
+
+    assert float(f(tf.constant([1.0, 2.0]))) == 3.0
+    assert float(f(tf.constant([1.0, 2.0, 3.0]))) == 6.0  # a new size: traced again
+    assert float(f(tf.constant([4.0]))) == 4.0
+    assert capfd.readouterr().err == "v 1\nv 2\nv 1\nv 2\nv 3\nv 4\n"
+    assert f.experimental_get_tracing_count() == 1
