@@ -352,7 +352,8 @@ class ControlFlowConversion(ast.NodeTransformer):
         if node is self.root:
             self.generic_visit(node)
             return node
-        return convert_function_def(node, self.counter)  # a nested def: its own scope
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        return convert_function_def(node, self.counter, nested=True)  # its own scope
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:
         return node  # left as written (TensorFlow converts lambdas too: not done here)
@@ -483,10 +484,13 @@ def _lambda(body: ast.expr) -> ast.Lambda:
     return ast.copy_location(ast.Lambda(args=_no_args(), body=body), body)
 
 
-def convert_function_def(fdef: ast.FunctionDef, counter: Any = None) -> ast.FunctionDef:
-    """``fdef`` (decorators dropped) with its control flow converted, in place."""
+def convert_function_def(fdef: ast.FunctionDef, counter: Any = None,
+                         nested: bool = False) -> ast.FunctionDef:
+    """``fdef`` with its control flow converted, in place; the decorators of the converted
+    function itself are dropped (they already wrap it), a nested def keeps its own."""
     counter = counter or itertools.count(1)
-    fdef.decorator_list = []
+    if not nested:
+        fdef.decorator_list = []
     JumpLowering().lower_function(fdef)
     globals_ = {n for stmt in fdef.body for node in [stmt, *_walk_scope(stmt)]
                 if isinstance(node, ast.Global) for n in node.names}

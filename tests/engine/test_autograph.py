@@ -363,3 +363,23 @@ def test_a_converted_loop_under_an_input_signature_prints_only_when_called(capfd
     assert float(f(tf.constant([4.0]))) == 4.0
     assert capfd.readouterr().err == "v 1\nv 2\nv 1\nv 2\nv 3\nv 4\n"
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_a_nested_def_keeps_its_decorators():
+    @tf.function
+    def f(x):
+        @tf.custom_gradient
+        def doubled_gradient(v):
+            def grad(dy):
+                return 2.0 * dy
+            return tf.identity(v), grad
+
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = doubled_gradient(x)
+            if y > 0:
+                y = y * 3.0
+        return tape.gradient(y, x)
+
+    assert float(f(tf.constant(1.0))) == 6.0
+    assert float(f(tf.constant(-1.0))) == 2.0
