@@ -49,6 +49,24 @@ def bound_or_undefined(scope: dict, names: Sequence[str]) -> tuple:
     return values
 
 
+def get_attr(obj: Any, attr: str) -> Any:
+    return getattr(obj, attr, Undefined(attr))
+
+
+def set_attr(obj: Any, attr: str, value: Any) -> None:
+    if not isinstance(value, Undefined):
+        setattr(obj, attr, value)
+
+
+def if_exp(cond: Any, body: Callable[[], Any], orelse: Callable[[], Any]) -> Any:
+    """``a if cond else b``: a cond on a tensor, Python's own choice otherwise."""
+    if not _graph_tensor(cond):
+        return body() if cond else orelse()
+    from engine.control_flow import traced_cond
+
+    return traced_cond(cond, body, orelse)
+
+
 def return_value(value: Any) -> Any:
     if isinstance(value, UndefinedReturnValue):
         return None

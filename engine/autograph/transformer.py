@@ -85,6 +85,26 @@ def assigned_names(stmts: list[ast.stmt]) -> list[str]:
     return sorted(names)
 
 
+def assigned_attributes(stmts: list[ast.stmt]) -> list[str]:
+    """``obj.attr`` targets the statements assign (object state a branch or loop carries,
+    as TensorFlow's composite symbols), as "obj.attr" strings."""
+    found: dict[str, None] = {}
+    for stmt in stmts:
+        for node in [stmt, *_walk_scope(stmt)]:
+            if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                    and isinstance(node.value, ast.Name)):
+                found[f"{node.value.id}.{node.attr}"] = None
+    return sorted(found)
+
+
+def _state_expr(name: str) -> ast.expr:
+    """How get_state reads a state name: the variable, or ``ag__.get_attr(obj, 'attr')``."""
+    if "." not in name:
+        return _name(name)
+    base, attr = name.split(".")
+    return _call(_ag("get_attr"), _name(base), ast.Constant(attr))
+
+
 def _ordered_names(stmts: list[ast.stmt]) -> list[tuple[str, bool]]:
     """(name, is_load) in evaluation order: a value before its targets, a loop's test and
     iterable before its body (enough to tell "read before written" in a loop body)."""
@@ -299,9 +319,13 @@ class ControlFlowConversion(ast.NodeTransformer):
                 if is_load and name not in seen:
                     live.add(name)
                 seen.add(name)
-        return [n for n in names if n in live]
+        inner = set(names)
+        attributes = [a for a in assigned_attributes(stmt.body + stmt.orelse)
+                      if a.split(".")[0] not in inner]  # an object made inside is its own
+        return [n for n in names if n in live] + attributes
 
     def _scope_decl(self, names: list[str]) -> list[ast.stmt]:
+        names = [n for n in names if "." not in n]
         local = [n for n in names if n not in self.globals]
         glob = [n for n in names if n in self.globals]
         out: list[ast.stmt] = []
@@ -313,18 +337,25 @@ class ControlFlowConversion(ast.NodeTransformer):
 
     def _state_functions(self, k: int, names: list[str]) -> list[ast.stmt]:
         get = _def(f"get_state_{k}", [ast.Return(value=ast.Tuple(
-            elts=[_name(n) for n in names], ctx=ast.Load()))])
-        target = ast.Tuple(elts=[_name(n, ast.Store()) for n in names], ctx=ast.Store())
-        set_ = _def(f"set_state_{k}", [*self._scope_decl(names), ast.Assign(
-            targets=[target], value=_name("vars_"))] if names else [ast.Pass()],
-            ast.arguments(posonlyargs=[], args=[ast.arg(arg="vars_")], vararg=None,
-                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]))
+            elts=[_state_expr(n) for n in names], ctx=ast.Load()))])
+        sets: list[ast.stmt] = []
+        for i, n in enumerate(names):
+            item = ast.Subscript(value=_name("vars_"), slice=ast.Constant(i), ctx=ast.Load())
+            if "." in n:
+                base, attr = n.split(".")
+                sets.append(ast.Expr(_call(_ag("set_attr"), _name(base), ast.Constant(attr),
+                                           item)))
+            else:
+                sets.append(ast.Assign(targets=[_name(n, ast.Store())], value=item))
+        set_ = _def(f"set_state_{k}", [*self._scope_decl(names), *sets],
+                    ast.arguments(posonlyargs=[], args=[ast.arg(arg="vars_")], vararg=None,
+                                  kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]))
         return [get, set_]
 
     def _bind_undefined(self, names: list[str]) -> list[ast.stmt]:
         """``a, b = ag__.bound_or_undefined(locals(), ('a', 'b'))``: every state name bound
         in this scope (``nonlocal`` needs it), as Undefined where Python has no value yet."""
-        local = [n for n in names if n not in self.globals]
+        local = [n for n in names if n not in self.globals and "." not in n]
         if not local:
             return []
         target = ast.Tuple(elts=[_name(n, ast.Store()) for n in local], ctx=ast.Store())
@@ -450,6 +481,14 @@ class ControlFlowConversion(ast.NodeTransformer):
             _on_line(callee.value, value)
             result = ast.copy_location(_call(callee, _lambda(value), _lambda(result)), value)
         return ast.copy_location(result, node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> Any:
+        self.generic_visit(node)
+        callee = _ag("if_exp")
+        _on_line(callee, node)
+        _on_line(callee.value, node)
+        return ast.copy_location(_call(callee, node.test, _lambda(node.body),
+                                       _lambda(node.orelse)), node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
         self.generic_visit(node)

@@ -484,4 +484,43 @@ with tf.GradientTape() as tape:
     y = f(x)
 result = [y, tape.gradient(y, x)]
 """),
+    # -- object attributes and conditional expressions ------------------------------------------
+    ("attribute_assigned_in_a_tensor_if", """
+class Acc:
+    def __init__(self):
+        self.v = tf.constant(0)
+    def add(self, y):
+        if y > 0:
+            self.v = self.v + y
+@tf.function
+def f(x):
+    acc = Acc()
+    acc.add(x)
+    acc.add(x * 3)
+    return acc.v
+result = [f(tf.constant(2)), f(tf.constant(-2))]
+"""),
+    ("attribute_updated_in_a_tensor_loop", """
+class Counter:
+    def __init__(self):
+        self.count = tf.constant(0)
+        self.total = tf.constant(0.0)
+counter = Counter()
+@tf.function
+def f(n):
+    i = tf.constant(0)
+    while i < n:
+        counter.count += 1
+        counter.total += tf.cast(i, tf.float32)
+        i += 1
+    return counter.count, counter.total
+result = [f(tf.constant(4)), f(tf.constant(2))]
+"""),
+    ("conditional_expression_on_a_tensor", """
+@tf.function
+def f(x):
+    y = x * 2.0 if x > 0 else -x
+    return y
+result = [f(tf.constant(3.0)), f(tf.constant(-3.0)), f.experimental_get_tracing_count()]
+"""),
 ]
