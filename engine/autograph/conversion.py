@@ -32,7 +32,8 @@ class _Namespace(types.SimpleNamespace):
 
 AG_MODULE = _Namespace(**{name: getattr(operators, name) for name in (
     "if_stmt", "while_stmt", "for_stmt", "and_", "or_", "not_", "neither", "Undefined",
-    "UndefinedReturnValue", "bound_or_undefined", "return_value", "range_iterable", "get_attr", "set_attr", "if_exp")})
+    "UndefinedReturnValue", "bound_or_undefined", "return_value", "range_iterable", "get_attr",
+    "set_attr", "if_exp")})
 
 
 def do_not_convert(func: Any = None) -> Any:
