@@ -59,8 +59,12 @@ def is_user_function(fn: Any) -> bool:
     if fn.__code__.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE
                                | inspect.CO_ASYNC_GENERATOR):
         return False  # a yield moved into a generated function would change what it means
-    file = fn.__code__.co_filename
-    if file.startswith("<"):  # exec'd code: converted if linecache holds its source
+    return _is_user_file(fn.__code__.co_filename)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_user_file(file: str) -> bool:
+    if file.startswith("<"):  # exec'd code: converted (a warning says so if its source is gone)
         return not file.startswith(("<frozen", "<tf.function"))
     path = str(Path(file).resolve())
     return not path.startswith(_ENGINE_DIR) and not path.startswith(_LIBRARY_DIRS)
