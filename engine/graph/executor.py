@@ -420,23 +420,34 @@ def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list
 
 
 def run_graph_ops(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
-    """A nested graph (a loop's body) run op by op inside the graph already being run."""
+    """A nested graph (a loop's body, a branch) run op by op inside the graph already being
+    run: the debugger hears of each op as that node (its name and the user's line), not as
+    the If/While node holding it."""
+    from engine.context import STATE
     from engine.ops.registry import execute
 
-    return _run_nodes(graph, args, None, execute)
+    hook = STATE.hook
+    outer = getattr(hook, "graph_node", None)
+    try:
+        return _run_nodes(graph, args, None, execute, hook)
+    finally:
+        if hook is not None:
+            hook.graph_node = outer
 
 
-def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any) -> list[Tensor]:
+def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
+               node_hook: Any = None) -> list[Tensor]:
     from engine.context import STATE
 
     env: dict[int, Tensor] = {}
     params = {p.id: a for p, a in zip(graph.params, args)}
     due = gradients_due(graph) if hook is not None else {}
+    node_hook = hook if hook is not None else node_hook
     for position, node in enumerate(graph.nodes):
         if position in due:  # before an update ends the step, as in eager code
             _report_gradients(hook, graph, due[position], env)
-        if hook is not None:
-            hook.graph_node = node
+        if node_hook is not None:
+            node_hook.graph_node = node
         kind = node.type
         if kind == ir.PLACEHOLDER:
             env[node.outputs[0].id] = params[node.outputs[0].id]

@@ -240,8 +240,18 @@ def test_the_debugger_sees_only_the_ops_of_the_branch_that_ran():
             y = tf.math.log(x - 100.0)
         return y
 
+    class WhereLog(OpLog):
+        def __init__(self) -> None:
+            super().__init__()
+            self.where: dict = {}
+
+        def op_executed(self, op, inputs, outputs, attrs, seconds) -> None:
+            super().op_executed(op, inputs, outputs, attrs, seconds)
+            node = self.graph_node
+            self.where[op.name] = (node.name, node.source) if node is not None else None
+
     f(tf.constant([4.0]))  # traced without a debugger attached
-    log = OpLog()
+    log = WhereLog()
     previous = set_hook(log)
     try:
         value = f(tf.constant([4.0, 9.0]))
@@ -249,6 +259,8 @@ def test_the_debugger_sees_only_the_ops_of_the_branch_that_ran():
         set_hook(previous)
     np.testing.assert_array_equal(value.numpy(), [2.0, 3.0])
     assert "Sqrt" in log.names and "Log" not in log.names and "Sub" not in log.names
+    # each op of the branch is told as its own node, at the user's line in the branch
+    assert log.where["Sqrt"] == ("Sqrt", (__file__, _line_of(f.python_function, "tf.sqrt(x)")))
 
 
 def test_recording_a_converted_if_reports_no_nan_from_the_branch_not_taken(tmp_path):
