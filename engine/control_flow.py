@@ -14,7 +14,10 @@ Inside a ``tf.function`` (concrete tracing, see ``engine.graph.trace``):
   decided by each call's values, not by the trace. Tensors of the enclosing trace that
   the loop functions use become extra inputs of the node (TensorFlow's captures). A tape
   around the call sees the iterations op by op (``run_while_recorded``), so gradients
-  flow; a tape inside the traced function does not (the node has no gradient rule yet).
+  flow; a tape inside the traced function differentiates it with a ``WhileGrad`` node,
+  which recomputes the loop op by op under a tape on each run. At trace time the loop runs
+  once for its values with ``STATE.dry_run`` set: its prints and assignments happen only
+  when the graph runs.
 - ``map_fn`` is unrolled over the first dimension, which a trace fixes.
 """
 
@@ -180,7 +183,7 @@ def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
     return loop_vars
 
 
-@defop("While", num_outputs=0, differentiable=False)
+@defop("While", num_outputs=0)
 def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
            cond_graph=None, body_graph=None):
     """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs)."""
@@ -193,6 +196,57 @@ def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
 
 
 WHILE = _while
+_LOOP_KEYS = ("cond_graph", "body_graph", "num_vars", "num_cond_captures",
+              "maximum_iterations")
+
+
+@WHILE.gradient
+def _while_grad_rule(call: Any, *dys: Any) -> tuple:
+    """A ``WhileGrad`` node: each run recomputes the loop op by op under a tape, from the
+    same inputs, and differentiates it (the loop's intermediates are not kept between the
+    forward and the backward node, as TensorFlow's accumulators keep them)."""
+    from engine.ops.array_ops import zeros_like
+
+    seeds = [dy if dy is not None else zeros_like(y) for dy, y in zip(dys, call.outputs)]
+    attrs = {k: call.attrs[k] for k in _LOOP_KEYS}
+    grads = execute(WHILE_GRAD, (*call.inputs, *seeds), {"num_inputs": len(call.inputs),
+                                                         **attrs})
+    return tuple(g if x._value.dtype.kind == "f" else None for g, x in zip(grads, call.inputs))
+
+
+@defop("WhileGrad", num_outputs=0, differentiable=False)
+def _while_grad(*arrays, num_inputs, **loop):
+    """The gradients of a While node's inputs for its outputs' gradients ``arrays[n:]``:
+    the loop run again eagerly, recorded by a tape (its prints and assignments are not
+    repeated)."""
+    from engine.tape import GradientTape
+
+    inputs = [wrap(np.asarray(a)) for a in arrays[:num_inputs]]
+    seeds = [wrap(np.asarray(a)) for a in arrays[num_inputs:]]
+    saved = (STATE.graph, list(STATE.tapes), STATE.dry_run)
+    STATE.graph, STATE.dry_run = None, True
+    STATE.tapes.clear()
+    STATE.refresh()
+    try:
+        floats = [t for t in inputs if t._value.dtype.kind == "f"]
+        if not floats:
+            return tuple(np.zeros_like(t._value) for t in inputs)
+        with GradientTape() as tape:
+            for t in floats:
+                tape.watch(t)
+            outs = run_while_recorded(tuple(inputs), loop)
+        pairs = [(o, s) for o, s in zip(outs, seeds) if o._value.dtype.kind == "f"]
+        grads = tape.gradient([o for o, _ in pairs], inputs,
+                              output_gradients=[s for _, s in pairs],
+                              unconnected_gradients="zero") if pairs else [None] * len(inputs)
+    finally:
+        STATE.graph, STATE.tapes[:], STATE.dry_run = saved
+        STATE.refresh()
+    return tuple(np.zeros_like(t._value) if g is None else np.asarray(g._value)
+                 for g, t in zip(grads, inputs))
+
+
+WHILE_GRAD = _while_grad
 
 
 def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
@@ -202,7 +256,7 @@ def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
     differentiate: it runs as the one node."""
     from engine.graph.executor import run_graph_ops
 
-    if not any(t._value.dtype.kind == "f" for t in inputs):
+    if not any(t._value.dtype.kind == "f" for t in inputs) and "body" in attrs:
         return execute(WHILE, inputs, attrs)
 
     n, n_cond = attrs["num_vars"], attrs["num_cond_captures"]

@@ -459,8 +459,9 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
             opt = node.attrs["optimizer"]
             opt.apply_gradients(zip([env[v.id] for v in node.inputs], node.attrs["variables"]))
         elif kind == ir.ASSIGN_VARIABLE:
-            var = node.attrs["variable"]
-            getattr(var, node.attrs["action"])(env[node.inputs[0].id])
+            if not STATE.dry_run:  # a loop recomputed for its gradient assigns nothing
+                var = node.attrs["variable"]
+                getattr(var, node.attrs["action"])(env[node.inputs[0].id])
         elif kind == "While" and STATE.tapes:  # iterations the tape can differentiate
             from engine.control_flow import run_while_recorded
 

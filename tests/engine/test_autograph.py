@@ -395,3 +395,26 @@ def test_a_nested_def_keeps_its_decorators():
 
     assert float(f(tf.constant(1.0))) == 6.0
     assert float(f(tf.constant(-1.0))) == 2.0
+
+
+@pytest.mark.parametrize("x0", [-0.8, 0.3, 1.1])
+def test_gradient_taken_inside_the_function_through_a_converted_while_matches_finite_differences(
+        x0):
+    @tf.function
+    def grad(x, n):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = x
+            i = tf.constant(0)
+            while i < n:
+                y = y * x + tf.sin(y)
+                i += 1
+        return y, tape.gradient(y, x)
+
+    n = tf.constant(3)
+    y, g = grad(tf.constant(x0, tf.float64), n)
+    eps = 1e-6
+    numeric = (float(grad(tf.constant(x0 + eps, tf.float64), n)[0])
+               - float(grad(tf.constant(x0 - eps, tf.float64), n)[0])) / (2 * eps)
+    assert float(g) == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+    assert grad.experimental_get_tracing_count() == 1

@@ -848,6 +848,32 @@ def _if_node(x: tf.Tensor) -> tf.Tensor:
 OP_CASES["If"] = unary(_if_node)
 
 
+def _while_node(x: tf.Tensor, gradient: bool = False) -> tf.Tensor:
+    """A traced while loop's While node run eagerly on ``x`` (its gradient rule is what a
+    tape inside a tf.function uses), or, with ``gradient``, its WhileGrad node."""
+    from engine.control_flow import WHILE_GRAD
+    from engine.graph import ir
+    from engine.ops.registry import execute
+
+    def f(x: tf.Tensor) -> tf.Tensor:
+        return tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * tf.sin(y) + x),
+                             (0, x))[1]
+
+    graph = tf.function(f).get_concrete_function(x).graph
+    node = next(n for n in graph.nodes if n.type == "While")
+    inputs = tuple(x if v.node.type == ir.PLACEHOLDER else tf.constant(v.node.attrs["value"])
+                   for v in node.inputs)
+    if not gradient:
+        return execute(node.op, inputs, node.attrs)[1]
+    keys = ("cond_graph", "body_graph", "num_vars", "num_cond_captures", "maximum_iterations")
+    seeds = (tf.constant(0), tf.ones_like(x))
+    return execute(WHILE_GRAD, inputs + seeds, {"num_inputs": len(inputs),
+                                                **{k: node.attrs[k] for k in keys}})[1]
+
+
+OP_CASES["While"] = unary(_while_node, floats(-1, 1))
+
+
 def run_case(case: Case, example: Example) -> set[str]:
     return check_gradient(case.call, example.arrays, example.kwargs, variables=case.variables,
                           eps=case.eps, tol=case.tol)
@@ -962,11 +988,9 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "Ceil": tf.math.ceil,
     # tf.print gives nothing to differentiate; the zeros stand for the program going on
     "PrintV2": lambda x: (tf.print(x), tf.zeros_like(x))[1],
-    # a traced loop is one While node without a gradient rule: under a tape a loop over
-    # floats runs its iterations op by op instead (test_control_flow), one over integers
-    # runs as the node
-    "While": lambda x: _as_float(tf.function(lambda n: tf.while_loop(
-        lambda i: i < n, lambda i: [i + 1], [0])[0])(tf.size(x))),
+    # the gradient of a While node: a loop recomputed under a tape of its own, not
+    # differentiated again
+    "WhileGrad": lambda x: _while_node(x, gradient=True),
 }
 
 

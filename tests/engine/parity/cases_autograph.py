@@ -523,4 +523,18 @@ def f(x):
     return y
 result = [f(tf.constant(3.0)), f(tf.constant(-3.0)), f.experimental_get_tracing_count()]
 """),
+    ("gradient_through_converted_while_taken_inside", """
+@tf.function
+def f(x, n):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x
+        i = tf.constant(0)
+        while i < n:
+            y = y * x + tf.sin(y)
+            i += 1
+    return y, tape.gradient(y, x)
+result = [f(tf.constant(1.5), tf.constant(3)), f(tf.constant(0.5), tf.constant(0)),
+          f.experimental_get_tracing_count()]
+"""),
 ]
