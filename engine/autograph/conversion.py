@@ -70,7 +70,8 @@ def _is_user_file(file: str) -> bool:
     return not path.startswith(_ENGINE_DIR) and not path.startswith(_LIBRARY_DIRS)
 
 
-def to_code(func: Any) -> str:
+def to_code(func: Any, recursive: bool = True, experimental_optional_features: Any = None,
+            ) -> str:
     """``tf.autograph.to_code``: the converted source, as Python text."""
     fdef, _ = _converted_ast(getattr(func, "python_function", func))
     return ast.unparse(fdef) + "\n"
