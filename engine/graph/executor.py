@@ -421,22 +421,32 @@ def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list
 
 def run_graph_ops(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
     """A nested graph (a loop's body, a branch) run op by op inside the graph already being
-    run: the debugger hears of each op as that node (its name and the user's line), not as
-    the If/While node holding it."""
+    run: the debugger hears of each op under the name of the If/While node holding it (the
+    node the graph event and the graph dock know) with the user's own line of that op."""
     from engine.context import STATE
     from engine.ops.registry import execute
 
     hook = STATE.hook
     outer = getattr(hook, "graph_node", None)
     try:
-        return _run_nodes(graph, args, None, execute, hook)
+        return _run_nodes(graph, args, None, execute, hook, outer)
     finally:
         if hook is not None:
             hook.graph_node = outer
 
 
+class NestedNode:
+    """What the debugger is told of an op of a nested graph: the holding node's name and
+    scope, the op's own source line."""
+
+    __slots__ = ("name", "scope", "source")
+
+    def __init__(self, holder: Any, node: ir.Node) -> None:
+        self.name, self.scope, self.source = holder.name, holder.scope, node.source
+
+
 def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
-               node_hook: Any = None) -> list[Tensor]:
+               node_hook: Any = None, holder: Any = None) -> list[Tensor]:
     from engine.context import STATE
 
     env: dict[int, Tensor] = {}
@@ -447,7 +457,7 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
         if position in due:  # before an update ends the step, as in eager code
             _report_gradients(hook, graph, due[position], env)
         if node_hook is not None:
-            node_hook.graph_node = node
+            node_hook.graph_node = node if holder is None else NestedNode(holder, node)
         kind = node.type
         if kind == ir.PLACEHOLDER:
             env[node.outputs[0].id] = params[node.outputs[0].id]

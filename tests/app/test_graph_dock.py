@@ -353,3 +353,40 @@ def test_the_tape_names_its_outside_inputs_by_their_consumer(qtbot, session, doc
     assert {"y of Mul", "y of Sub"} <= inputs, inputs
     for node in dock.shown_graph.nodes:
         assert "from outside" not in node.label and not node.name.startswith("tensor ")
+
+
+BRANCHY_SCRIPT = textwrap.dedent("""\
+    import engine as tf
+
+    @tf.function
+    def branchy(x):
+        if tf.reduce_sum(x) > 0:  # AutoGraph: one If node running the branch taken
+            y = tf.sqrt(x)
+        else:
+            y = tf.math.log(x - 100.0)
+        return y
+
+    for v in (4.0, 9.0):
+        branchy(tf.constant([v, v]))
+""")
+
+
+def test_a_converted_if_is_drawn_as_its_if_node_and_clicking_it_selects_its_op(
+        qtbot, session, dock, tmp_path):
+    script = tmp_path / "branchy.py"
+    script.write_text(BRANCHY_SCRIPT)
+    open_and_draw(qtbot, session, dock, record_script(script, tmp_path / "branchy.tsdb"))
+    graph_event = session.graphs[0]
+    # the branch's ops ran one by one, under the If node's name
+    sqrt = next(op for op in session.ops if op["op"] == "Sqrt")
+    assert not any(op["op"] == "Log" for op in session.ops)  # the branch not taken never ran
+    assert sqrt["line"] == BRANCHY_SCRIPT.splitlines().index("        y = tf.sqrt(x)") + 1
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.select_op(sqrt["seq"])
+    node = next(n for n in graph_event["nodes"] if n["name"] == sqrt["name"])
+    assert node["op"] == "If" and dock.view.selected == f"op{node['id']}"
+    latest = max(op["seq"] for op in session.ops if op["name"] == sqrt["name"]
+                 and op["exec"] == sqrt["exec"])
+    with qtbot.waitSignal(dock.opSelected, timeout=TIMEOUT) as picked:
+        click_node(qtbot, dock, f"op{node['id']}")
+    assert picked.args == [latest]

@@ -259,8 +259,9 @@ def test_the_debugger_sees_only_the_ops_of_the_branch_that_ran():
         set_hook(previous)
     np.testing.assert_array_equal(value.numpy(), [2.0, 3.0])
     assert "Sqrt" in log.names and "Log" not in log.names and "Sub" not in log.names
-    # each op of the branch is told as its own node, at the user's line in the branch
-    assert log.where["Sqrt"] == ("Sqrt", (__file__, _line_of(f.python_function, "tf.sqrt(x)")))
+    # each op of the branch is told under the If node's name (the node the graph event
+    # holds), at the user's own line of that op in the branch
+    assert log.where["Sqrt"] == ("If", (__file__, _line_of(f.python_function, "tf.sqrt(x)")))
 
 
 def test_recording_a_converted_if_reports_no_nan_from_the_branch_not_taken(tmp_path):
