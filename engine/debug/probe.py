@@ -34,6 +34,7 @@ import numpy as np
 
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
+from engine.debug.findings import BROADCASTING
 from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
@@ -72,6 +73,20 @@ def _sqrt(square: Any) -> float:
 
 
 
+def broadcast_input_shapes(op_name: str, inputs: tuple, out_shape: tuple) -> list | None:
+    """The input shapes of a binary elementwise op that broadcast both inputs to a bigger
+    shape (``[128] - [128, 1] -> [128, 128]``), else None. Op events record output shapes
+    only, and an input from numpy or tf.data has no recorded producer: the broadcast
+    finding needs these. Only for the rare op where neither input has the output's shape,
+    so the hot path pays one set lookup."""
+    if op_name not in BROADCASTING or len(inputs) != 2:
+        return None
+    a, b = (np.shape(t._value) for t in inputs)
+    if a == out_shape or b == out_shape:
+        return None
+    return [list(a), list(b)]
+
+
 def _source_text(file: str, line: int, index: int, count: int) -> str | None:
     """A watched tensor's name: its text in the user's ``tape.gradient`` call (``x`` of
     ``tape.gradient(y, [x])``), since a plain tensor has no name of its own."""
@@ -103,6 +118,7 @@ class Probe(Hook):
         # time travel: step -> {(seq, index): array}
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self.last_op_outputs: tuple = ()
+        self.last_op_inputs: tuple = ()  # of the last op sent one by one (a stop keeps them)
         self._previous = None
         # variable id -> (flat copy after its last update, scratch for the next difference)
         self._last_weights: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
@@ -246,13 +262,19 @@ class Probe(Hook):
         values = [np.asarray(t._value) for t in outputs]
         # The hottest event: built as a literal (events.make checks the same fields, ~5 µs).
         self.seq = seq
-        self.sink({"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
-                   "op": op.name, "name": name, "scope": scope,
-                   "inputs": [t._id for t in inputs], "outputs": [t._id for t in outputs],
-                   "shapes": [list(v.shape) for v in values],
-                   "dtypes": [dtype_name(v.dtype) for v in values],
-                   "file": file, "line": line, "duration": duration, "exec": exec_kind,
-                   "summary": summary})
+        event = {"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
+                 "op": op.name, "name": name, "scope": scope,
+                 "inputs": [t._id for t in inputs], "outputs": [t._id for t in outputs],
+                 "shapes": [list(v.shape) for v in values],
+                 "dtypes": [dtype_name(v.dtype) for v in values],
+                 "file": file, "line": line, "duration": duration, "exec": exec_kind,
+                 "summary": summary}
+        if op.name in BROADCASTING and values:
+            input_shapes = broadcast_input_shapes(op.name, inputs, values[0].shape)
+            if input_shapes is not None:
+                event["input_shapes"] = input_shapes
+        self.last_op_inputs = inputs
+        self.sink(event)
 
     def _where(self, op: Any, attrs: dict) -> tuple[str, str, str, int, str]:
         """An op's name, scope, source file and line, and exec kind: a traced graph's ops are
@@ -307,8 +329,13 @@ class Probe(Hook):
             self._keep(seq, outputs)
         self.last_op_outputs = outputs
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
-        rows.append((op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
-                     dtypes, file, line, duration, exec_kind, health))
+        row = (op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
+               dtypes, file, line, duration, exec_kind, health)
+        if op.name in BROADCASTING:  # a row's optional last field (events.OP_ROW)
+            input_shapes = broadcast_input_shapes(op.name, inputs, shapes[0])
+            if input_shapes is not None:
+                row += (input_shapes,)
+        rows.append(row)
 
     def run_graph(self, concrete: Any, arrays: list) -> tuple:
         """Run a traced function compiled, each op's health checked (``SummarizedGraph``)."""
