@@ -674,6 +674,23 @@ class TraceReader:
                 self._expander.add_graph(graph)
         return self._expander.expand(pack)
 
+    def producer(self, tensor_id: int, before_seq: int) -> tuple[dict, int] | None:
+        """(op event, output index) of the latest op before ``before_seq`` whose output is
+        ``tensor_id``, or None. Read backwards a page at a time: producers are usually near
+        their consumer."""
+        upper = before_seq
+        while True:
+            rows = self._rows("SELECT seq, kind, body FROM events WHERE kind IN ('op', 'ops') "
+                              f"AND seq < ? ORDER BY seq DESC LIMIT {self._PAGE}", (upper,))
+            for row in rows:
+                for event in reversed(self._decode(*row)):
+                    outputs = event.get("outputs") or ()
+                    if event["seq"] < before_seq and tensor_id in outputs:
+                        return event, list(outputs).index(tensor_id)
+            if len(rows) < self._PAGE:
+                return None
+            upper = rows[-1][0]
+
     def value(self, seq: int, idx: int = 0) -> np.ndarray | None:
         """The stored value of output ``idx`` of op event ``seq``, or None if not recorded."""
         rows = self._rows("SELECT npy FROM tensor_values WHERE seq = ? AND idx = ?", (seq, idx))
