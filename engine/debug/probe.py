@@ -358,10 +358,11 @@ class Probe(Hook):
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
         row = (op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
                dtypes, file, line, duration, exec_kind, health)
-        if op.name in BROADCASTING:  # a row's optional last field (events.OP_ROW)
-            input_shapes = broadcast_input_shapes(op.name, inputs, shapes[0])
-            if input_shapes is not None:
-                row += (input_shapes,)
+        if op.name in BROADCASTING and len(inputs) == 2:  # inline: a bias add passes here
+            a, b = inputs[0]._value, inputs[1]._value
+            if getattr(a, "shape", None) != shapes[0] != getattr(b, "shape", None):
+                # a row's optional last field (events.OP_ROW): both inputs broadcast
+                row += ([list(np.shape(a)), list(np.shape(b))],)
         rows.append(row)
         if self.on_bad_op is not None and _health_is_bad(health, mode == "FULL_HEALTH"):
             self.flush_ops()  # the op's event first: the handler ends the run
