@@ -167,6 +167,23 @@ def test_a_healthy_run_has_no_findings(tmp_path, mode):
     assert findings(record(tmp_path, source, mode)) == []
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["tf.function", "eager"])
+def test_the_tutorial_mnist_program_has_no_broadcast_finding(tmp_path, compiled):
+    source = (ROOT / "tests" / "tutorial" / "03_mnist.py").read_text()
+    for old, new in (("from_tensor_slices((x_train, y_train))",
+                      "from_tensor_slices((x_train[:320], y_train[:320]))"),
+                     ("from_tensor_slices((x_test, y_test))",
+                      "from_tensor_slices((x_test[:64], y_test[:64]))"),
+                     ("range(5)", "range(1)"), ("model.save('mnist_model')", ""),
+                     ("@tf.function\n", "" if not compiled else "@tf.function\n")):
+        assert old in source
+        source = source.replace(old, new)
+    trace = record(tmp_path, source, "CONCISE_HEALTH")
+    with TraceReader(trace) as reader:
+        assert reader.count("step_end") == 10
+    assert [f for f in findings(trace) if f.kind == "broadcast"] == []
+
+
 def test_inspect_prints_the_findings(tmp_path, capsys):
     trace = record(tmp_path, BROADCAST)
     capsys.readouterr()
