@@ -42,8 +42,10 @@ def test_the_tensor_dock_shows_the_inputs_kept_where_the_run_stopped(qtbot, make
     qtbot.waitUntil(lambda: window.session.state == TRACE)
 
     ops = window.ops_dock
-    with qtbot.waitSignal(ops.opSelected):  # "first NaN/Inf": the op the run stopped at
-        qtbot.mouseClick(ops.jump_button, Qt.MouseButton.LeftButton)
+    stopped_at = ops.selected_seq  # the window opens on the op the run stopped at
+    assert window.session.op_by_seq(stopped_at)["op"] == "RealDiv"
+    assert window.state_label.text().endswith("stopped at RealDiv, line 7")
+    assert window.session.index.op_seqs.data[0] < stopped_at  # not just the first op
     tensor = window.tensor_dock
     listing = tensor.tensor_list
     texts = [listing.item(i).text() for i in range(listing.count())]
@@ -60,3 +62,20 @@ def test_the_tensor_dock_shows_the_inputs_kept_where_the_run_stopped(qtbot, make
     assert tensor.status_label.text() == KEPT_AT_STOP
     click_row(qtbot, listing, 1)  # no op made it, yet its value was kept
     np.testing.assert_array_equal(tensor.current_value, numerator)
+
+
+def test_a_condition_stop_opens_on_its_op_with_the_inputs_kept(qtbot, make_window, tmp_path):
+    script = tmp_path / "stop.py"
+    script.write_text(SCRIPT)
+    trace = tmp_path / "stop.tsdb"
+    assert cli.main(["record", str(script), "-o", str(trace), "--break", "x.max() > 2.5",
+                     "--mode", "NO_TENSOR"]) == cli.EXIT_STOPPED
+    window: MainWindow = make_window()
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE)
+    assert window.session.op_by_seq(window.ops_dock.selected_seq)["op"] == "Sqrt"
+    assert "condition 'x.max() > 2.5' held at Sqrt" in window.statusBar().currentMessage()
+    tensor = window.tensor_dock
+    np.testing.assert_array_equal(tensor.current_value, [2.0, 1.0, 1.0, 3.0])
+    click_row(qtbot, tensor.tensor_list, 1)  # Sqrt's input: numpy data, kept
+    np.testing.assert_array_equal(tensor.current_value, [4.0, 1.0, 1.0, 9.0])
