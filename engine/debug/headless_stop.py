@@ -64,6 +64,8 @@ def health_counts(value: Any) -> dict[str, int]:
 def health_text(value: Any) -> str:
     """``float32[5]: 1 of 5 elements are 0`` — what a stored value holds, for inspect."""
     array = np.asarray(value)
+    if array.dtype.kind not in "iuf":  # strings, booleans: no NaN, no sign to count
+        return f"{array.dtype.name}{list(array.shape)}"
     counts = health_counts(array)
     n = counts["size"]
     labels = (("nan", "NaN"), ("pos_inf", "+Inf"), ("neg_inf", "-Inf"), ("zeros", "0"),

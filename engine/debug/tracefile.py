@@ -19,6 +19,8 @@ Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSIO
   indexed; ``bad`` is 1 for op events (and packs) whose summaries saw NaN or Inf.
 - ``tensor_values(seq, idx, npy)``: output ``idx`` of the op event ``seq`` as ``.npy`` bytes,
   written and read with ``allow_pickle=False``: opening someone else's trace runs no code.
+  A negative ``idx`` is input ``-1 - idx`` of that op, kept where a headless breakpoint
+  stopped the run (``headless_stop``).
 
 :class:`TraceWriter` appends from the training thread at the cost of a deque append (an
 "ops" pack also at the cost of its JSON) and encodes and commits on a background thread in

@@ -229,3 +229,28 @@ def test_the_debuggee_alone_exits_with_the_stopped_code(tmp_path):
                            str(tmp_path / "t.tsdb"), "--break-on-nan", str(script)],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == headless_stop.EXIT_STOPPED, done.stderr
+
+
+@pytest.mark.parametrize("at_seq, expected", [
+    ("7", "Stopped: the trace does not say at which op"),
+    (99, "(the op's event is missing from the trace)"),
+])
+def test_inspect_of_a_stop_event_pointing_nowhere_says_so(tmp_path, capsys, at_seq, expected):
+    from engine.debug.events import make
+    from engine.debug.tracefile import TraceWriter
+
+    trace = tmp_path / "odd.tsdb"
+    with TraceWriter(trace) as writer:  # trace files are untrusted: a hand-made one
+        writer.write(make("finished", 1, status="stopped", at_seq=at_seq, op="?"))
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert expected in out and "Traceback" not in out
+
+
+def test_health_text_counts_what_explains_a_nan():
+    assert headless_stop.health_text(np.float32([0.0, -1.0, np.nan, np.inf, 2.0])) == (
+        "float32[5]: 1 of 5 elements is NaN, 1 of 5 elements is +Inf, 1 of 5 elements is 0, "
+        "1 of 5 elements is negative")
+    assert headless_stop.health_text(np.int32([[1, 2]])) == (
+        "int32[1, 2]: all 2 elements finite, none 0 or negative")
+    assert headless_stop.health_text(np.array(["a", "b"])) == "str32[2]"
