@@ -166,10 +166,14 @@ class HeadlessStop:
 
 # -- the report `tapescope inspect` prints ---------------------------------------------------
 
-def _producer_text(reader: Any, tensor_id: Any, seq: int) -> str:
-    """What made an input: ``Sqrt (line 15)``, a variable, a traced argument, or nothing."""
+def _producer_text(reader: Any, tensor_id: Any, seq: int, op: Any, position: int) -> str:
+    """What made an input: ``Sqrt (line 15)``, a variable, a traced argument, or nothing
+    (then the argument's name: ``x (not made by a recorded op)``)."""
+    from engine.debug.graph_export import input_name
+
+    unmade = f"{input_name(str(op), position)} (not made by a recorded op)"
     if not isinstance(tensor_id, int):
-        return "?"
+        return unmade
     found = reader.producer(tensor_id, seq)
     if found is not None:
         event, index = found
@@ -186,7 +190,7 @@ def _producer_text(reader: Any, tensor_id: Any, seq: int) -> str:
             for node in graph.get("nodes") or ():
                 if value_id in (node.get("outputs") or ()):
                     return f"{node.get('op')} {node.get('name')} of {graph.get('function')}"
-    return "not made by a recorded op"
+    return unmade
 
 
 def stop_lines(reader: Any, finished: dict) -> list[str]:
@@ -214,8 +218,8 @@ def stop_lines(reader: Any, finished: dict) -> list[str]:
         for j, tensor_id in enumerate(op.get("inputs") or ()):
             value = reader.value(seq, input_index(j))
             text = health_text(value) if value is not None else "value not stored"
-            lines.append(f"  {name} input {j} = {_producer_text(reader, tensor_id, seq)}: "
-                         f"{text}")
+            made_by = _producer_text(reader, tensor_id, seq, name, j)
+            lines.append(f"  {name} input {j} = {made_by}: {text}")
     except TraceFileError as exc:
         lines.append(f"  (cannot read the stopped op's values: {exc})")
     return lines

@@ -168,6 +168,17 @@ def test_a_compiled_op_whose_input_is_the_functions_argument(tmp_path, capsys):
         capsys.readouterr().out)
 
 
+def test_inspect_names_an_input_no_op_made_by_its_argument(tmp_path, capsys):
+    source = ("import numpy as np\nimport engine as tf\n"
+              "x = np.array([4.0, -1.0], dtype=np.float32)\ny = tf.math.log(x)\n")
+    code, trace = record(tmp_path, source, "--break-on-nan")
+    assert code == EXIT_STOPPED
+    capsys.readouterr()
+    main(["inspect", str(trace)])
+    assert ("Log input 0 = x (not made by a recorded op): float32[2]: 1 of 2 elements is "
+            "negative\n") in capsys.readouterr().out
+
+
 def test_the_scripts_except_exception_cannot_swallow_the_stop(tmp_path, capfd):
     code, trace = record(tmp_path, SWALLOWING, "--break-on-nan")
     assert code == EXIT_STOPPED
