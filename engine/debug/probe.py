@@ -385,7 +385,7 @@ class Probe(Hook):
         those ops ran in. One pack; what every run shares is in the graph event, not
         repeated here."""
         bad_op = None
-        if self.on_bad_op is not None and health:
+        if self.on_bad_op is not None and health and kept is not None:
             full = self._mode == "FULL_HEALTH"
             bad_op = next((k for k in sorted(health) if start <= k < stop
                            and _health_is_bad(health[k], full)), None)
@@ -410,7 +410,7 @@ class Probe(Hook):
                 for k in range(start, stop):
                     self._keep_arrays(first + k - start, kept[k])
             self.sink(pack)
-        if bad_op is not None and kept is not None and self.on_bad_op is not None:
+        if bad_op is not None:
             self._graph_bad_op(concrete, bad_op, first + bad_op - start, kept)
         if records:
             self._report_graph_gradients(concrete, records, gradients, squares or {})
