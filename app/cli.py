@@ -2,13 +2,15 @@
 
     tapescope [script.py [args...] | run.tsdb]   the GUI (default: the built-in demo)
     tapescope --terminal script.py [args...]      run the script without the debugger
-    tapescope record script.py [-o run.tsdb] [--mode MODE] [-- args...]
+    tapescope record script.py [-o run.tsdb] [--mode MODE] [--break-on-nan]
+                     [--break CONDITION]... [-- args...]
     tapescope inspect run.tsdb
     tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
                            [--step N] [--collapse]
 
 Exit codes: 0 ok, 1 the recorded script raised (its trace is still written) or Graphviz
-failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr.
+failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr,
+4 a headless breakpoint (--break-on-nan, --break) stopped the recording (trace written).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
 EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_STOPPED = 4  # = engine.debug.headless_stop.EXIT_STOPPED (checked by the tests)
 
 
 class UsageError(Exception):
@@ -78,6 +81,15 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
                         help="trace file to write (default: SCRIPT_STEM.tsdb here)")
     record.add_argument("--mode", default="CONCISE_HEALTH", choices=MODES,
                         help="how much each op event says about its outputs")
+    record.add_argument("--break-on-nan", action="store_true",
+                        help="stop at the first op whose output holds NaN/Inf, keeping the "
+                             f"full values of its outputs and inputs (exit code {EXIT_STOPPED})")
+    record.add_argument("--break", dest="conditions", action="append", default=[],
+                        metavar="CONDITION",
+                        help="stop at the first op where CONDITION holds, a Python expression "
+                             "over x (the op's first output) and np, as in the window's "
+                             "breakpoints, e.g. 'abs(x).max() > 1e3' (records op by op: "
+                             "slower)")
 
     inspect = argparse.ArgumentParser(prog="tapescope inspect",
                                       description="Summarize a trace file in the terminal.")
@@ -164,7 +176,8 @@ def _check_script(script: Path) -> Path:
 
 
 def record_trace(script: Path, output: Path, script_args: list[str] | None = None,
-                 mode: str = "CONCISE_HEALTH", progress: bool = True) -> int:
+                 mode: str = "CONCISE_HEALTH", progress: bool = True,
+                 break_on_nan: bool = False, conditions: list[str] | None = None) -> int:
     """Record ``script`` into ``output`` in a child process; returns the child's exit code.
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
@@ -173,6 +186,10 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
                "--mode", mode]
     if progress:
         command.append("--progress")
+    if break_on_nan:
+        command.append("--break-on-nan")
+    for condition in conditions or ():
+        command += ["--break", condition]
     command += [str(script), *(script_args or [])]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
@@ -193,6 +210,18 @@ def _describe_failure(trace: Path, returncode: int) -> str:
     return f"the script exited with code {returncode}"
 
 
+def _describe_stop(trace: Path) -> str:
+    from engine.debug.tracefile import TraceFileError, TraceReader
+
+    try:
+        with TraceReader(trace) as reader:
+            finished = list(reader.events("finished"))
+    except (TraceFileError, OSError):
+        finished = []
+    detail = finished[-1].get("detail") if finished else None
+    return detail if isinstance(detail, str) else "a breakpoint ended the run"
+
+
 def _check_replaceable(output: Path) -> None:
     """Refuse to overwrite anything but an old trace (``-o train.py`` is a typo, not a wish)."""
     from engine.debug.tracefile import TraceFileError, TraceReader
@@ -209,9 +238,21 @@ def cmd_record(args: argparse.Namespace) -> int:
     script = _check_script(args.script)
     output = (args.output or Path(script.stem + ".tsdb")).resolve()
     _check_replaceable(output)
-    returncode = record_trace(script, output, args.script_args, args.mode)
+    from engine.debug.breakpoints import Breakpoint, ConditionError
+
+    for condition in args.conditions:
+        try:
+            Breakpoint.when(condition)
+        except ConditionError as exc:
+            raise UsageError(str(exc)) from None
+    returncode = record_trace(script, output, args.script_args, args.mode,
+                              break_on_nan=args.break_on_nan, conditions=args.conditions)
     if returncode == 0:
         return EXIT_OK
+    if returncode == EXIT_STOPPED and output.exists():
+        print(f"tapescope: stopped: {_describe_stop(output)}; trace written to {output}",
+              file=sys.stderr)
+        return EXIT_STOPPED
     if not output.exists():
         raise UsageError(f"recording {script} failed (exit code {returncode})")
     print(f"tapescope: error: {_describe_failure(output, returncode)}; trace written to "
@@ -285,6 +326,10 @@ def inspect_lines(reader: Any) -> list[str]:
         lines.append("  finished: no (the recording ended before the script did)")
     for error in errors:
         lines.append(f"  error: {_where(error)}: {error['message']}")
+    if finished and finished[-1].get("status") == "stopped" and "at_seq" in finished[-1]:
+        from engine.debug.headless_stop import stop_lines
+
+        lines += stop_lines(reader, finished[-1])
 
     counts = reader.kind_counts()
     lines.append("Events: " + ", ".join(f"{n} {k}" for k, n in counts.items()))

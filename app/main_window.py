@@ -472,7 +472,13 @@ class MainWindow(QMainWindow):
             text = self.session.describe_pause()
         else:
             text = STATE_TEXT.get(state, state)
+        stop = self._headless_stop() if state == TRACE else None
+        if stop is not None:  # `record --break-on-nan / --break` ended the run here
+            text = f"{text}: stopped at {stop.get('op')}, line {stop.get('line')}"
         self.state_label.setText(text)
+        if stop is not None:
+            self.statusBar().showMessage(str(stop.get("detail") or ""))
+            self.select_op(int(stop["at_seq"]))
         if state in (STARTING, LOADING):
             self._run_finished_status = ""
             self._rate_ops, self._rate_time = 0, time.monotonic()
@@ -483,6 +489,14 @@ class MainWindow(QMainWindow):
             self.ops_dock.set_follow(True)
             self.statusBar().clearMessage()  # a note about where it stood is stale now
         self._update_counters()
+
+    def _headless_stop(self) -> dict | None:
+        """The trace's ``finished`` event when a headless breakpoint stopped the run."""
+        finished = getattr(self.session.index, "finished", None)
+        if isinstance(finished, dict) and finished.get("status") == "stopped" and \
+                isinstance(finished.get("at_seq"), int):
+            return finished
+        return None
 
     def _on_paused(self, _paused: dict) -> None:
         """Status bar, Source and Ops name the same op and line (``Session.paused_op``)."""

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from app.docks.plot_style import follow_window_palette, legend_below, series_color
 from app.docks.plots_dock import popups_owned_by
 from engine.debug.graph_export import input_name
+from engine.debug.headless_stop import input_index
 from engine.debug.summary import summarize
 from engine.debug.tracefile import summary_says_bad
 
@@ -53,6 +54,8 @@ BAD_BACKGROUND = QColor(211, 47, 47, 60)
 
 _Index = QModelIndex | QPersistentModelIndex
 _WHY_NO_PRODUCER = Qt.ItemDataRole.UserRole + 1  # list item role: why an input has no value
+_INPUT_POSITION = Qt.ItemDataRole.UserRole + 2  # list item role: which input of the op it is
+KEPT_AT_STOP = "the value this op received, kept where a headless breakpoint stopped the run"
 
 
 def numpy_text(value: np.ndarray) -> str:
@@ -162,6 +165,7 @@ class TensorDock(QDockWidget):
         self._updates: dict[int, list[dict]] = {}  # variable id -> its variable_update events
         self._variable_id: int | None = None  # the variable on show (instead of an op)
         self._op_seq: int | None = None
+        self._stopped_at: int | None = None  # op seq a headless breakpoint kept inputs of
         self._tensor: tuple[int, int] | None = None
         self._value: np.ndarray | None = None
         self._table_value: np.ndarray | None = None  # the 2-D slice being shown
@@ -307,6 +311,9 @@ class TensorDock(QDockWidget):
                 self._variables[event["id"]] = event
             elif kind == "variable_update":
                 self._updates.setdefault(event["id"], []).append(event)
+            elif kind == "finished" and event.get("status") == "stopped":
+                at_seq = event.get("at_seq")
+                self._stopped_at = at_seq if isinstance(at_seq, int) else None
         if self._op_seq is not None and self.tensor_list.count() == 0 and self._op_seq in ops:
             self.show_op(self._op_seq)  # asked for before it arrived
 
@@ -316,6 +323,7 @@ class TensorDock(QDockWidget):
         self._producers.clear()
         self._variables.clear()
         self._updates.clear()
+        self._stopped_at = None
         self._variable_id = None
         self._show_history([])
         self._op_seq = None
@@ -446,6 +454,7 @@ class TensorDock(QDockWidget):
                    "recording started): no value or summary to show")
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, producer)
+        item.setData(_INPUT_POSITION, position)
         if producer is None:
             item.setData(_WHY_NO_PRODUCER, why)
         return item
@@ -454,6 +463,15 @@ class TensorDock(QDockWidget):
         if item is None:
             return
         ref = item.data(Qt.ItemDataRole.UserRole)
+        position = item.data(_INPUT_POSITION)
+        if position is not None and self._op_seq is not None and \
+                self._op_seq == self._stopped_at:
+            kept = self._session.fetch_value(self._op_seq, input_index(int(position)))
+            if kept is not None:  # exactly what the op got (a producer may have none kept)
+                self._tensor = None
+                self._show_value(np.asarray(kept))
+                self._set_status(KEPT_AT_STOP)
+                return
         if ref is None:
             self._tensor = None
             self._show_value(None)

@@ -549,13 +549,19 @@ class RunProgress:
 
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
-           progress: bool = False, cwd: Path | None = None) -> int:
-    """Run the script headless, writing every event to a trace file; returns the exit code."""
+           progress: bool = False, cwd: Path | None = None, break_on_nan: bool = False,
+           conditions: tuple[str, ...] | list[str] = ()) -> int:
+    """Run the script headless, writing every event to a trace file; returns the exit code
+    (``headless_stop.EXIT_STOPPED`` when ``break_on_nan`` or a condition ended the run)."""
+    from engine.debug.headless_stop import EXIT_STOPPED, HeadlessStop, RunStopped
     from engine.debug.tracefile import TraceWriter
 
-    writer = TraceWriter(output, overwrite=True,
-                         meta={"script": str(script), "argv": [str(script), *args],
-                               "mode": mode})
+    if break_on_nan and mode in ("NO_TENSOR", "SHAPE"):
+        mode = "CURT_HEALTH"  # a NaN breakpoint needs NaN/Inf summaries (as live)
+    meta: dict[str, Any] = {"script": str(script), "argv": [str(script), *args], "mode": mode}
+    if break_on_nan or conditions:
+        meta["breaks"] = (["first NaN/Inf"] if break_on_nan else []) + list(conditions)
+    writer = TraceWriter(output, overwrite=True, meta=meta)
     real_out, real_err = sys.stdout, sys.stderr
     shown = RunProgress(real_err) if progress else None
 
@@ -568,9 +574,14 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
         writer.write(event)
         if shown is not None:
             shown.count(event)
+        if stopper is not None:
+            stopper.check(event)
 
     # Packed ops, and no value ring: nobody can look back into a headless run's memory.
     probe = Probe(sink, mode=mode, value_sink=writer.write_value, ring_steps=0, pack=True)
+    stopper = None
+    if break_on_nan or conditions:
+        stopper = HeadlessStop(probe, writer.write_value, break_on_nan, conditions)
     last_op_seq = 0
     emit = probe.emit
 
@@ -594,15 +605,21 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
         for stream in streams:
             stream.flush()
         sys.stdout, sys.stderr = real_out, real_err
-    if exc is not None:
-        error = error_fields(exc, script)
-        emit("error", at_seq=last_op_seq, **error)
-        real_err.write(error["traceback"] or error["message"] + "\n")
-    emit("finished", status=status)
+    stopped = exc if isinstance(exc, RunStopped) else None
+    if stopped is not None:
+        emit("finished", status="stopped", **stopped.fields)
+    else:
+        if exc is not None:
+            error = error_fields(exc, script)
+            emit("error", at_seq=last_op_seq, **error)
+            real_err.write(error["traceback"] or error["message"] + "\n")
+        emit("finished", status=status)
     writer.close()
     if shown is not None:
         shown.clear()
         real_err.write(shown.line().replace("recording", "recorded") + f" → {output}\n")
+    if stopped is not None:
+        return EXIT_STOPPED
     return EXIT_OK if status == "ok" else EXIT_ERROR
 
 
@@ -617,6 +634,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mode", default="CONCISE_HEALTH", choices=events.MODES)
     parser.add_argument("--progress", action="store_true", help="show progress on stderr")
     parser.add_argument("--cwd", type=Path, help="working directory (default: the script's)")
+    parser.add_argument("--break-on-nan", action="store_true",
+                        help="with --record: stop at the first op that makes NaN/Inf")
+    parser.add_argument("--break", dest="conditions", action="append", default=[],
+                        metavar="CONDITION",
+                        help="with --record: stop at the first op where CONDITION (over x, "
+                             "the op's first output) holds")
     parser.add_argument("script", type=Path)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -631,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     alias_tensorflow()
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
-                      options.progress, options.cwd)
+                      options.progress, options.cwd, options.break_on_nan, options.conditions)
     address = os.environ.pop(protocol.ENV_ADDRESS, None)
     token = os.environ.pop(protocol.ENV_TOKEN, None)  # the script need not see it
     if not address or not token:

@@ -21,7 +21,8 @@ SCHEMA_VERSION = 2  # 2: "ops" packs
 
 # kind -> the fields every event of that kind carries (beyond "kind" and "seq").
 FIELDS: dict[str, tuple[str, ...]] = {
-    # one executed op; ``exec`` is "eager" or "graph:<graph id>"
+    # one executed op; ``exec`` is "eager" or "graph:<graph id>"; optional ``input_shapes``
+    # where a binary op broadcast both inputs to a bigger shape (``probe``)
     "op": ("step", "epoch", "op", "name", "scope", "inputs", "outputs", "shapes", "dtypes",
            "file", "line", "duration", "exec", "summary"),
     # a tape.gradient call: target id, per source its name/id, gradient summary or None reason
@@ -57,7 +58,8 @@ MODES = ("NO_TENSOR", "SHAPE", "CURT_HEALTH", "CONCISE_HEALTH", "FULL_HEALTH", "
 # finite, else per output 0 (finite) or its [nan, neg_inf, pos_inf] counts. (0, not None:
 # a pack without ``null`` is encoded by orjson without a look for NaN; see jsoncodec.) In
 # FULL_HEALTH packs it is, per output, ``summary.full_stats``: [nan, neg_inf, pos_inf, min,
-# max, mean, std, zeros].
+# max, mean, std, zeros]. A row may end with one more field, the op event's optional
+# ``input_shapes`` (a binary op that broadcast both inputs to a bigger shape).
 OP_ROW = ("op", "name", "scope", "inputs", "outputs", "shapes", "dtypes", "file", "line",
           "duration", "exec", "health")
 # Modes whose op summaries a pack can rebuild from shapes, dtypes and health counts.
@@ -146,6 +148,8 @@ class OpsExpander:
             event = {"kind": "op", "seq": seq, "step": step, "epoch": epoch}
             event.update(zip(OP_ROW, row))
             health = event.pop("health")
+            if len(row) > len(OP_ROW):
+                event["input_shapes"] = [list(s) for s in row[len(OP_ROW)]]
             if type(row[3]) is tuple:  # a pack not yet through JSON: lists, as op events have
                 event.update(inputs=list(row[3]), outputs=list(row[4]),
                              shapes=[list(s) for s in row[5]], dtypes=list(row[6]))

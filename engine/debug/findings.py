@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
+from engine.debug.events import graph_value_id
+
 DEAD_STEPS = 3  # steps of zero gradient / all-zero Relu output before a layer counts as dead
 GROWTH = 10.0  # gradient norm growth per step that looks like divergence…
 GROWTH_STEPS = 2  # …for this many steps in a row (one jump happens in healthy runs)
@@ -70,8 +72,11 @@ class Findings:
                 self._gradient(event)
             elif kind == "variable_update":
                 self._update(event)
-            elif kind == "variable_created" and not event.get("trainable", True):
-                self._frozen.add(event["id"])
+            elif kind == "variable_created":
+                if isinstance(event.get("shape"), list):
+                    self._shapes[event["id"]] = event["shape"]
+                if not event.get("trainable", True):
+                    self._frozen.add(event["id"])
             elif kind == "graph":
                 changed.append(self._graph(event))
         fresh = self.found[before:]
@@ -162,14 +167,19 @@ class Findings:
 
     def _broadcast(self, op: dict) -> None:
         """Output bigger than both inputs, inputs of different ranks (``[128] - [128, 1] ->
-        [128, 128]``): usually a forgotten squeeze or reshape. Input shapes are those of the
-        ops that made them (constants from numpy have none: those ops are not checked)."""
+        [128, 128]``): usually a forgotten squeeze or reshape. Input shapes are the event's
+        own ``input_shapes`` (the probe records them exactly when both inputs broadcast),
+        else those of the ops, variables or graph placeholders that made them."""
         inputs, shapes = op.get("inputs") or (), op.get("shapes")
         if len(inputs) != 2 or not shapes:
             return
-        a, b = (self._shapes.get(i) for i in inputs)
+        given = op.get("input_shapes")
+        if isinstance(given, list) and len(given) == 2:
+            a, b = given
+        else:
+            a, b = (self._shapes.get(i) for i in inputs)
         out = shapes[0]
-        if a is None or b is None or len(a) == len(b):
+        if not (_known(a) and _known(b) and _known(out)) or len(a) == len(b):
             return
         size = prod(out)
         key = ("broadcast", op.get("op"), op.get("file"), op.get("line"))
@@ -182,6 +192,11 @@ class Findings:
 
     def _graph(self, graph: dict) -> Finding | None:
         """One finding per function traced more than once, updated as traces come."""
+        graph_id = graph.get("graph_id")
+        for node in graph.get("nodes") or ():  # arguments, constants: no op event says
+            for vid, shape in zip(node.get("outputs") or (), node.get("shapes") or ()):
+                if isinstance(vid, int) and isinstance(graph_id, int):
+                    self._shapes[graph_value_id(graph_id, vid)] = shape
         function = graph["function"]
         traces = self._traces.setdefault(function, [])
         traces.append(graph)
@@ -206,6 +221,11 @@ class Findings:
                 variable: str | None = None) -> None:
         self.found.append(Finding(kind, title, detail, event.get("step"), event["seq"],
                                   variable))
+
+
+def _known(shape: Any) -> bool:
+    """A shape with every dimension known (a traced argument's may have None)."""
+    return isinstance(shape, list) and all(type(d) is int for d in shape)
 
 
 def find_all(reader: Any) -> list[Finding]:

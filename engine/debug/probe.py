@@ -34,6 +34,7 @@ import numpy as np
 
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
+from engine.debug.findings import BROADCASTING
 from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
@@ -46,6 +47,8 @@ PACK_MAX_SECONDS = 0.1
 
 Sink = Callable[[dict], None]
 ValueSink = Callable[[int, int, np.ndarray], None]
+# (op event seq, op event fields, input values, output values)
+BadOpHandler = Callable[[int, dict, list, list], None]
 
 
 def _node_dict(node: Any) -> dict:
@@ -59,6 +62,13 @@ def _node_dict(node: Any) -> dict:
     return out
 
 
+def _graph_tensor_id(graph_id: int, value: Any) -> int:
+    """The id op events of a compiled run give a graph value (``events.graph_op_rows``)."""
+    if value.node.type == ir.READ_VARIABLE:
+        return value.node.attrs["variable"]._id
+    return events.graph_value_id(graph_id, value.id)
+
+
 def _variable_name(var: Any) -> str:
     """The name a variable is shown by: a Keras weight's path (``sequential/dense/kernel``;
     its ``name`` alone, ``kernel``, would not tell two layers apart), else TF's ``name``."""
@@ -70,6 +80,29 @@ def _sqrt(square: Any) -> float:
     square = float(square)
     return math.sqrt(square) if square >= 0 else float("nan")
 
+
+
+def broadcast_input_shapes(op_name: str, inputs: tuple, out_shape: tuple) -> list | None:
+    """The input shapes of a binary elementwise op that broadcast both inputs to a bigger
+    shape (``[128] - [128, 1] -> [128, 128]``), else None. Op events record output shapes
+    only, and an input from numpy or tf.data has no recorded producer: the broadcast
+    finding needs these. Only for the rare op where neither input has the output's shape,
+    so the hot path pays one set lookup."""
+    if op_name not in BROADCASTING or len(inputs) != 2:
+        return None
+    a, b = (np.shape(t._value) for t in inputs)
+    if a == out_shape or b == out_shape:
+        return None
+    return [list(a), list(b)]
+
+
+def _health_is_bad(health: Any, full: bool) -> bool:
+    """Whether a pack row's / graph report's per-output health says NaN or Inf."""
+    if not health:
+        return False
+    if full:  # FULL_HEALTH: every output has its full_stats, the counts first
+        return any(stats and any(stats[:3]) for stats in health)
+    return True
 
 
 def _source_text(file: str, line: int, index: int, count: int) -> str | None:
@@ -103,6 +136,7 @@ class Probe(Hook):
         # time travel: step -> {(seq, index): array}
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self.last_op_outputs: tuple = ()
+        self.last_op_inputs: tuple = ()  # of the last op sent one by one (a stop keeps them)
         self._previous = None
         # variable id -> (flat copy after its last update, scratch for the next difference)
         self._last_weights: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
@@ -117,6 +151,12 @@ class Probe(Hook):
         # Who answers tf.debugging.enable_check_numerics(): the debuggee stops at the first
         # NaN/Inf instead; with nobody (a headless recording) the engine raises as usual.
         self.on_check_numerics: Callable[[bool], bool] | None = None
+        # A headless stop at the first NaN/Inf (``tapescope record --break-on-nan``): told of
+        # the first op whose output is bad, with its input and output values, after the
+        # op's event went to the sink; it raises to end the run. Compiled graphs then keep
+        # their run's values (``SummarizedGraph``'s copies), so the op's inputs are at hand.
+        self.on_bad_op: BadOpHandler | None = None
+        self._graph_args: list = []  # the arrays the compiled graph running now was given
         self._refresh_packing()
 
     # -- configuration ------------------------------------------------------------------------
@@ -246,13 +286,22 @@ class Probe(Hook):
         values = [np.asarray(t._value) for t in outputs]
         # The hottest event: built as a literal (events.make checks the same fields, ~5 µs).
         self.seq = seq
-        self.sink({"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
-                   "op": op.name, "name": name, "scope": scope,
-                   "inputs": [t._id for t in inputs], "outputs": [t._id for t in outputs],
-                   "shapes": [list(v.shape) for v in values],
-                   "dtypes": [dtype_name(v.dtype) for v in values],
-                   "file": file, "line": line, "duration": duration, "exec": exec_kind,
-                   "summary": summary})
+        event = {"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
+                 "op": op.name, "name": name, "scope": scope,
+                 "inputs": [t._id for t in inputs], "outputs": [t._id for t in outputs],
+                 "shapes": [list(v.shape) for v in values],
+                 "dtypes": [dtype_name(v.dtype) for v in values],
+                 "file": file, "line": line, "duration": duration, "exec": exec_kind,
+                 "summary": summary}
+        if op.name in BROADCASTING and values:
+            input_shapes = broadcast_input_shapes(op.name, inputs, values[0].shape)
+            if input_shapes is not None:
+                event["input_shapes"] = input_shapes
+        self.last_op_inputs = inputs
+        self.sink(event)
+        if self.on_bad_op is not None and summary and any(
+                s is not None and s.get("bad") for s in summary):
+            self.on_bad_op(seq, event, [t._value for t in inputs], [t._value for t in outputs])
 
     def _where(self, op: Any, attrs: dict) -> tuple[str, str, str, int, str]:
         """An op's name, scope, source file and line, and exec kind: a traced graph's ops are
@@ -307,12 +356,25 @@ class Probe(Hook):
             self._keep(seq, outputs)
         self.last_op_outputs = outputs
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
-        rows.append((op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
-                     dtypes, file, line, duration, exec_kind, health))
+        row = (op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
+               dtypes, file, line, duration, exec_kind, health)
+        if op.name in BROADCASTING and len(inputs) == 2:  # inline: a bias add passes here
+            a, b = inputs[0]._value, inputs[1]._value
+            if getattr(a, "shape", None) != shapes[0] != getattr(b, "shape", None):
+                # a row's optional last field (events.OP_ROW): both inputs broadcast
+                row += ([list(np.shape(a)), list(np.shape(b))],)
+        rows.append(row)
+        if self.on_bad_op is not None and _health_is_bad(health, mode == "FULL_HEALTH"):
+            self.flush_ops()  # the op's event first: the handler ends the run
+            where = dict(zip(events.OP_ROW, row))
+            self.on_bad_op(seq, {**where, "seq": seq, "step": self.step, "epoch": self.epoch},
+                           [t._value for t in inputs], [t._value for t in outputs])
 
     def run_graph(self, concrete: Any, arrays: list) -> tuple:
         """Run a traced function compiled, each op's health checked (``SummarizedGraph``)."""
-        program = concrete.summarized(self.ring_steps > 0, self._mode == "FULL_HEALTH")
+        keep = self.ring_steps > 0 or self.on_bad_op is not None
+        program = concrete.summarized(keep, self._mode == "FULL_HEALTH")
+        self._graph_args = arrays
         return program(functools.partial(self._graph_ops, concrete), *arrays)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
@@ -322,6 +384,13 @@ class Probe(Hook):
         ``records`` (indices into the graph's) on ``gradients`` (their values), in the step
         those ops ran in. One pack; what every run shares is in the graph event, not
         repeated here."""
+        bad_op = None
+        if self.on_bad_op is not None and health and kept is not None:
+            full = self._mode == "FULL_HEALTH"
+            bad_op = next((k for k in sorted(health) if start <= k < stop
+                           and _health_is_bad(health[k], full)), None)
+            if bad_op is not None:
+                stop = bad_op + 1  # the run ends at this op: the pack too
         if start < stop:
             if self._rows:
                 self.flush_ops()
@@ -337,12 +406,41 @@ class Probe(Hook):
                     pack["health"] = bad
             if shapes:
                 pack["shapes"] = [[k, s] for k, s in shapes.items() if start <= k < stop]
-            if kept is not None:
+            if kept is not None and self.ring_steps > 0:
                 for k in range(start, stop):
                     self._keep_arrays(first + k - start, kept[k])
             self.sink(pack)
+        if bad_op is not None:
+            self._graph_bad_op(concrete, bad_op, first + bad_op - start, kept)
         if records:
             self._report_graph_gradients(concrete, records, gradients, squares or {})
+
+    def _graph_bad_op(self, concrete: Any, k: int, seq: int, kept: list) -> None:
+        """Hand op ``k`` of a compiled run to ``on_bad_op`` with its input values: outputs
+        of the run's earlier ops (kept copies), its arguments, constants, variables."""
+        graph = concrete.graph
+        op_nodes = [n for n in graph.nodes if n.type not in ir.GRAPH_ONLY]
+        index = {n.id: j for j, n in enumerate(op_nodes)}
+        node = op_nodes[k]
+        params = {v.id: i for i, v in enumerate(graph.params)}
+
+        def value_of(v: Any) -> Any:
+            producer = v.node
+            if producer.type == ir.PLACEHOLDER and v.id in params:
+                return self._graph_args[params[v.id]]
+            if producer.type == ir.CONST:
+                return producer.attrs["value"]
+            if producer.type == ir.READ_VARIABLE:
+                return producer.attrs["variable"]._value
+            j = index.get(producer.id)
+            return kept[j][v.index] if j is not None and j < k and kept[j] else None
+
+        event = {"op": node.type, "name": node.name, "scope": node.scope,
+                 "file": node.source[0], "line": node.source[1], "seq": seq,
+                 "step": self.step, "epoch": self.epoch,
+                 "exec": f"graph:{concrete.graph_id}",
+                 "inputs": [_graph_tensor_id(concrete.graph_id, v) for v in node.inputs]}
+        self.on_bad_op(seq, event, [value_of(v) for v in node.inputs], list(kept[k]))
 
     def _keep_arrays(self, seq: int, arrays: tuple) -> None:
         self._keep(seq, tuple(wrap(a) for a in arrays))

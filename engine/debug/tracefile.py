@@ -19,6 +19,8 @@ Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSIO
   indexed; ``bad`` is 1 for op events (and packs) whose summaries saw NaN or Inf.
 - ``tensor_values(seq, idx, npy)``: output ``idx`` of the op event ``seq`` as ``.npy`` bytes,
   written and read with ``allow_pickle=False``: opening someone else's trace runs no code.
+  A negative ``idx`` is input ``-1 - idx`` of that op, kept where a headless breakpoint
+  stopped the run (``headless_stop``).
 
 :class:`TraceWriter` appends from the training thread at the cost of a deque append (an
 "ops" pack also at the cost of its JSON) and encodes and commits on a background thread in
@@ -673,6 +675,23 @@ class TraceReader:
             for graph in self.events("graph"):
                 self._expander.add_graph(graph)
         return self._expander.expand(pack)
+
+    def producer(self, tensor_id: int, before_seq: int) -> tuple[dict, int] | None:
+        """(op event, output index) of the latest op before ``before_seq`` whose output is
+        ``tensor_id``, or None. Read backwards a page at a time: producers are usually near
+        their consumer."""
+        upper = before_seq
+        while True:
+            rows = self._rows("SELECT seq, kind, body FROM events WHERE kind IN ('op', 'ops') "
+                              f"AND seq < ? ORDER BY seq DESC LIMIT {self._PAGE}", (upper,))
+            for row in rows:
+                for event in reversed(self._decode(*row)):
+                    outputs = event.get("outputs") or ()
+                    if event["seq"] < before_seq and tensor_id in outputs:
+                        return event, list(outputs).index(tensor_id)
+            if len(rows) < self._PAGE:
+                return None
+            upper = rows[-1][0]
 
     def value(self, seq: int, idx: int = 0) -> np.ndarray | None:
         """The stored value of output ``idx`` of op event ``seq``, or None if not recorded."""

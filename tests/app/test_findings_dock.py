@@ -45,3 +45,44 @@ def test_clicking_a_finding_selects_its_op_everywhere(qtbot, make_window, tmp_pa
 
     window.session.eventsCleared.emit()  # a new run starts: the old findings go
     assert dock.list.count() == 0
+
+
+# The issue's example: labels [128] of a tf.data batch (numpy: no op made them) minus
+# predictions [128, 1], inside a compiled train step.
+LABELS_SCRIPT = textwrap.dedent("""\
+    import numpy as np
+    import engine as tf
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 3)).astype("float32")
+    y = rng.normal(size=(256,)).astype("float32")
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+
+    @tf.function
+    def loss_of(xb, yb):
+        return tf.reduce_mean(tf.square(yb - model(xb)))  # BROADCAST
+
+    for xb, yb in tf.data.Dataset.from_tensor_slices((x, y)).batch(128):
+        loss_of(xb, yb)
+""")
+
+
+def test_labels_broadcast_against_predictions_is_listed(qtbot, make_window, tmp_path):
+    script = tmp_path / "labels.py"
+    script.write_text(LABELS_SCRIPT)
+    trace = record_script(script, tmp_path / "labels.tsdb")
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE)
+    dock = window.findings_dock
+    qtbot.waitUntil(lambda: dock.list.count() == 1)
+    assert dock.titles() == ["broadcast: did you mean…?"]
+    assert "[128] and [128, 1] broadcast to [128, 128]" in dock.list.item(0).toolTip() + \
+        dock.list.item(0).text()
+    dock.raise_()
+    rect = dock.list.visualItemRect(dock.list.item(0))
+    qtbot.mouseClick(dock.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    op = window.session.op_by_seq(window.ops_dock.selected_seq)
+    assert op["op"] == "Sub" and op["line"] == line_of(LABELS_SCRIPT, "BROADCAST")

@@ -4,8 +4,9 @@ Side by side in one run (each variant a fresh model, same data order, one BLAS t
 no probe; probe attached but idle (NO_TENSOR, no breakpoints); CONCISE_HEALTH and
 FULL_HEALTH op events one by one into a list (what op stepping and op breakpoints cost);
 CONCISE_HEALTH packed with the value ring (what the live GUI session costs); CONCISE_HEALTH
-and FULL_HEALTH recorded to a trace file as ``tapescope record`` does (packed, no ring) —
-for the ``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
+and FULL_HEALTH recorded to a trace file as ``tapescope record`` does (packed, no ring), and
+CONCISE_HEALTH recorded with ``--break-on-nan`` armed (compiled runs then keep their values)
+— for the ``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
 CONCISE_HEALTH recording to a trace <= 1.5x.
 """
 
@@ -78,7 +79,8 @@ def main(smoke: bool = False) -> None:
                     ("FULL_HEALTH per op", "FULL_HEALTH", False, False),
                     ("CONCISE_HEALTH live", "CONCISE_HEALTH", False, True),
                     ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True, True),
-                    ("FULL_HEALTH → trace", "FULL_HEALTH", True, True)):
+                    ("FULL_HEALTH → trace", "FULL_HEALTH", True, True),
+                    ("CONCISE → trace, break", "CONCISE_HEALTH", True, True)):
                 log: list = []
                 writer = None
                 if to_trace:
@@ -87,7 +89,9 @@ def main(smoke: bool = False) -> None:
                 else:
                     sink = log.append
                 ring = 0 if to_trace else 3  # as `tapescope record` / the live debuggee
-                with Probe(sink, mode=mode, pack=pack, ring_steps=ring):
+                with Probe(sink, mode=mode, pack=pack, ring_steps=ring) as probe:
+                    if name.endswith("break"):  # armed, never fired: a healthy run
+                        probe.on_bad_op = lambda *stopped: None
                     seconds = epoch(x, y, traced, steps)
                 if writer is not None:
                     writer.close()

@@ -46,6 +46,28 @@ with tf.GradientTape() as tape:
 grads = tape.gradient(loss, [w])
 """
 
+# The issue's example: predictions [128, 1] minus labels [128] of a tf.data batch (numpy
+# labels: no recorded op made them, so only the op's own input shapes tell).
+LABELS_BROADCAST = """\
+import numpy as np
+import engine as tf
+rng = np.random.default_rng(0)
+x = rng.normal(size=(256, 3)).astype("float32")
+y = rng.normal(size=(256,)).astype("float32")
+model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+opt = tf.keras.optimizers.SGD(learning_rate=0.01)
+def train_step(xb, yb):
+    with tf.GradientTape() as tape:
+        y_pred = model(xb)
+        loss = tf.reduce_mean(tf.square(yb - y_pred))  # BROADCAST
+    grads = tape.gradient(loss, model.trainable_variables)
+    opt.apply_gradients(zip(grads, model.trainable_variables))
+    return loss
+step = tf.function(train_step) if COMPILED else train_step
+for xb, yb in tf.data.Dataset.from_tensor_slices((x, y)).batch(128):
+    step(xb, yb)
+"""
+
 RETRACING = """\
 import engine as tf
 @tf.function
@@ -99,6 +121,39 @@ def test_a_broadcast_bigger_than_both_inputs_is_named_once(tmp_path):
     assert op["op"] == "Sub" and op["line"] == 6
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "tf.function"])
+@pytest.mark.parametrize("mode", ["SHAPE", "CONCISE_HEALTH", "FULL_TENSOR"])
+def test_labels_of_a_dataset_batch_broadcast_against_predictions(tmp_path, compiled, mode):
+    source = LABELS_BROADCAST.replace("COMPILED", str(compiled))
+    trace = record(tmp_path, source, mode)
+    broadcasts = [f for f in findings(trace) if f.kind == "broadcast"]
+    assert len(broadcasts) == 1
+    assert "[128] and [128, 1] broadcast to [128, 128]" in broadcasts[0].detail
+    with TraceReader(trace) as reader:
+        op = next(e for e in reader.ops() if e["seq"] == broadcasts[0].seq)
+    assert op["op"] == "Sub" and op["line"] == 11
+
+
+def test_inspect_names_the_labels_broadcast(tmp_path, capsys):
+    trace = record(tmp_path, LABELS_BROADCAST.replace("COMPILED", "False"), "CONCISE_HEALTH")
+    capsys.readouterr()
+    assert main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert "broadcast: did you mean…?: Sub" in out
+    assert "[128] and [128, 1] broadcast to [128, 128]" in out
+
+
+def test_a_bias_add_and_a_matching_subtraction_record_no_input_shapes(tmp_path):
+    """Input shapes are recorded only where both inputs broadcast (the probe's hot path)."""
+    source = LABELS_BROADCAST.replace("COMPILED", "False").replace(
+        "yb - y_pred", "tf.reshape(yb, [-1, 1]) - y_pred")
+    trace = record(tmp_path, source, "CONCISE_HEALTH")
+    with TraceReader(trace) as reader:
+        ops = list(reader.ops())
+    assert [e for e in ops if "input_shapes" in e] == []
+    assert [f for f in findings(trace) if f.kind == "broadcast"] == []
+
+
 def test_retracing_is_one_finding_with_its_reasons(tmp_path):
     [found] = findings(record(tmp_path, RETRACING))
     assert found.kind == "retracing" and found.title == "f retraced"
@@ -110,6 +165,23 @@ def test_retracing_is_one_finding_with_its_reasons(tmp_path):
 def test_a_healthy_run_has_no_findings(tmp_path, mode):
     source = (ROOT / "examples" / "spirals.py").read_text().replace("range(30)", "range(3)")
     assert findings(record(tmp_path, source, mode)) == []
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["tf.function", "eager"])
+def test_the_tutorial_mnist_program_has_no_broadcast_finding(tmp_path, compiled):
+    source = (ROOT / "tests" / "tutorial" / "03_mnist.py").read_text()
+    for old, new in (("from_tensor_slices((x_train, y_train))",
+                      "from_tensor_slices((x_train[:320], y_train[:320]))"),
+                     ("from_tensor_slices((x_test, y_test))",
+                      "from_tensor_slices((x_test[:64], y_test[:64]))"),
+                     ("range(5)", "range(1)"), ("model.save('mnist_model')", ""),
+                     ("@tf.function\n", "" if not compiled else "@tf.function\n")):
+        assert old in source
+        source = source.replace(old, new)
+    trace = record(tmp_path, source, "CONCISE_HEALTH")
+    with TraceReader(trace) as reader:
+        assert reader.count("step_end") == 10
+    assert [f for f in findings(trace) if f.kind == "broadcast"] == []
 
 
 def test_inspect_prints_the_findings(tmp_path, capsys):
