@@ -36,6 +36,8 @@ FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the scrip
 FLUSH_EVENTS = 500  # or this many events
 MAX_BUFFERED_EVENTS = 20_000  # past this the script waits for the socket (back-pressure)
 EXIT_OK, EXIT_ERROR, EXIT_CONTROLLER_GONE = 0, 1, 3
+COMMANDS = ("run", "continue", "pause", "step_op", "step_batch", "step_epoch", "stop",
+            "get_value", "set_breakpoints", "set_mode")
 NUMERICS_BREAKPOINT_ID = -1  # the breakpoint enable_check_numerics() stands for (not the user's)
 
 _ENGINE_DIR = str(Path(__file__).resolve().parents[1])
@@ -197,6 +199,23 @@ def error_fields(exc: BaseException, script: Path) -> dict[str, Any]:
     return {"message": message, "traceback": text, "file": file, "line": line}
 
 
+def command_problem(command: dict) -> str | None:
+    """What is wrong with a command frame from the controller, or None if it can be served
+    (a bad field must not raise later on the script's thread)."""
+    name = command.get("cmd")
+    if name not in COMMANDS:
+        return f"unknown command {name!r}"
+    if name == "get_value" and not all(isinstance(command.get(k, 0), int)
+                                       for k in ("seq", "index")):
+        return "get_value needs integer seq and index"
+    if name == "set_breakpoints":
+        try:
+            [Breakpoint.from_dict(b) for b in command.get("breakpoints", ())]
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            return f"bad breakpoints ({exc})"
+    return None
+
+
 # -- the live session ---------------------------------------------------------------------------
 
 class DebugSession:
@@ -268,6 +287,11 @@ class DebugSession:
                 self._controller_gone()
                 return
             if header.get("type") != "command":
+                continue
+            problem = command_problem(header)
+            if problem is not None:  # said once, on the debugger stream; the run goes on
+                self.emit("output", stream="debugger",
+                          text=f"tapescope: ignored a malformed command: {problem}\n")
                 continue
             name = header.get("cmd")
             if name == "stop":
