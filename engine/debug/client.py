@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -137,15 +138,28 @@ class DebugClient:
             self.process.kill()
             self.process.wait()
         self.wait_finished(timeout)
+        self._end_process_group()
         return self.returncode
 
     def close(self) -> None:
+        """Stop the run, with every process the script started (forked children too)."""
         if self._closed:
             return
         self._closed = True
         if self.process.poll() is None:
             self.stop(5.0)
+        self._end_process_group()
         self._listener.close()
+
+    def _end_process_group(self) -> None:
+        """Kill what is left of the child's process group (its own session, see ``_start``):
+        a child the script forked outlives the debuggee otherwise."""
+        if os.name != "posix":
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # nobody left
 
     def __enter__(self) -> DebugClient:
         return self

@@ -19,7 +19,9 @@ import io
 import os
 import queue
 import runpy
+import signal
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -28,12 +30,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from engine.debug import events, protocol
+from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
+from engine.debug.line_pause import LinePause
 from engine.debug.probe import Probe
 
 FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the script runs
 FLUSH_EVENTS = 500  # or this many events
+LINE_PAUSE_AFTER = 0.1  # s a pause waits for an op before it stops at the next line instead
 MAX_BUFFERED_EVENTS = 20_000  # past this the script waits for the socket (back-pressure)
 EXIT_OK, EXIT_ERROR, EXIT_CONTROLLER_GONE = 0, 1, 3
 COMMANDS = ("run", "continue", "pause", "step_op", "step_batch", "step_epoch", "stop",
@@ -58,6 +62,21 @@ def alias_tensorflow() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("engine.") and not name.startswith("engine.debug"):
             sys.modules.setdefault("tensorflow." + name[len("engine."):], module)
+
+
+def _library_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple(sorted({os.path.join(paths[k], "") for k in
+                         ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}))
+
+
+_LIBRARY_DIRS = _library_dirs()  # the standard library and installed packages (numpy …)
+
+
+def is_user_file(name: str) -> bool:
+    """Whether code in file ``name`` is the user's: not the engine's, not a library's (a pause
+    inside numpy would stop in the middle of an op), not generated."""
+    return not name.startswith((_ENGINE_DIR, "<", *_LIBRARY_DIRS))
 
 
 def script_location() -> tuple[str, int]:
@@ -249,6 +268,9 @@ class DebugSession:
         self._send_lock = threading.Lock()  # keeps batches in order between the two senders
         self._wake = threading.Event()
         self.streams: list[ForwardedStream] = []
+        self._forked = False  # True in a child the script forked: it sends nothing
+        self._fork_warned = False
+        self.line_pause = LinePause(self._pause_at_line, is_user_file)
 
     # -- sending ----------------------------------------------------------------------------------
     def emit(self, kind: str, **fields: Any) -> dict:
@@ -276,7 +298,7 @@ class DebugSession:
 
     def _controller_gone(self) -> None:
         if not self._finishing:
-            os._exit(EXIT_CONTROLLER_GONE)  # nobody to report to: the run is over
+            lifecycle.real_exit(EXIT_CONTROLLER_GONE)  # nobody to report to: the run is over
 
     # -- commands from the controller
     def _reader(self) -> None:
@@ -298,6 +320,7 @@ class DebugSession:
                 self._terminate()
             if name == "pause":
                 self._pause_requested = True
+                self._pause_at_next_line_soon()
             self.commands.put(header)
             self._attention = True
             self.probe.watch_ops(True)  # so the next op comes through the sink, even now
@@ -309,7 +332,7 @@ class DebugSession:
         self.emit("finished", status="error" if self._post_mortem else "stopped")
         self.flush()
         self.conn.close()
-        os._exit(EXIT_OK)
+        lifecycle.real_exit(EXIT_OK)
 
     def _serve(self, command: dict) -> bool:
         """Carry out one command on the script thread; True when the script may go on."""
@@ -407,6 +430,8 @@ class DebugSession:
         return self.probe.value(event.get("seq", 0), 0)
 
     def _on_event(self, event: dict) -> None:
+        if self._forked:
+            return  # a forked child's events would corrupt its parent's stream
         with self._buffer_lock:
             self._buffer.append(event)
             waiting = len(self._buffer)
@@ -454,6 +479,7 @@ class DebugSession:
         self._pause_requested = False
         self._stepping = None
         self._paused = True
+        self.line_pause.cancel()
         self._flush_streams()
         try:
             if event is not None and "file" in event:
@@ -475,6 +501,7 @@ class DebugSession:
                 command = self.commands.get()
                 if command.get("cmd") == "pause":
                     self._pause_requested = False  # we are paused: nothing left to do
+                    self.line_pause.cancel()
                 elif self._serve(command):
                     break
             try:
@@ -483,7 +510,31 @@ class DebugSession:
                 self._controller_gone()
         finally:
             self._paused = False
+        if self._pause_requested:  # asked while we were still paused: the reader left it to us
+            self._pause_at_next_line_soon()
         self._apply_settings()
+
+    def _pause_at_next_line_soon(self) -> None:
+        """The next op pauses a script that runs ops (at the op, as before); one that runs pure
+        Python makes none, so if no pause came within ``LINE_PAUSE_AFTER`` s, the next line
+        of the user's code pauses (``LinePause``) — or the controller hears why it cannot."""
+        def fall_back() -> None:
+            if not self._pause_requested or self._paused or self._finishing:
+                return
+            why_not = self.line_pause.request()
+            if why_not:
+                self.emit("output", stream="debugger",
+                          text=f"tapescope: pause waits for the script's next op: {why_not}\n")
+
+        timer = threading.Timer(LINE_PAUSE_AFTER, fall_back)
+        timer.daemon = True
+        timer.start()
+
+    def _pause_at_line(self, file: str, line: int) -> None:
+        """The line pause's stop: the script runs Python between two events."""
+        if self._pause_requested and not (self._paused or self._finishing):
+            self.probe.flush_ops()  # the pending pack first: op_seq must be the latest op
+            self.pause("pause", {"seq": self.probe.seq, "file": file, "line": line})
 
     def _flush_streams(self) -> None:
         for stream in self.streams:
@@ -498,24 +549,64 @@ class DebugSession:
         self.streams = [ForwardedStream("stdout", self._emit_output, real_out, self.flush),
                         ForwardedStream("stderr", self._emit_output, real_err, self.flush)]
         sys.stdout, sys.stderr = self.streams
+        exit_guard = lifecycle.ExitGuard(self._exiting)
+        lifecycle.on_fork(lambda: self._in_forked_child(real_out, real_err),
+                          self._after_fork)
+        lifecycle.raise_on_sigterm()
+        self.line_pause.install()
         self._apply_settings()
+        exit_guard.install()
         self.probe.attach()
         try:
             if self.start_paused:
                 self.pause("start", None)
             status, exc = run_script(self.script)
             self._flush_streams()
-            if exc is not None:
+            if self._forked:  # a forked child ends as Python would end it, unrecorded
+                if exc is not None and not isinstance(exc, SystemExit):
+                    traceback.print_exception(exc, file=real_err)
+                return EXIT_OK if status == "ok" else EXIT_ERROR
+            if isinstance(exc, lifecycle.Terminated):
+                status = "terminated"
+            elif exc is not None:
                 self._report_error(exc)
         finally:
+            exit_guard.uninstall()
+            self.line_pause.cancel()
             self.probe.detach()
             self._flush_streams()
             sys.stdout, sys.stderr = real_out, real_err
+        lifecycle.on_fork(None, None)
         self._finishing = True
-        self.emit("finished", status=status)
+        if isinstance(exc, lifecycle.Terminated):
+            self.emit("finished", status=status, signal=signal.Signals(exc.signum).name)
+        else:
+            self.emit("finished", status=status)
         self.flush()
         self.conn.close()
+        if isinstance(exc, lifecycle.Terminated):
+            return lifecycle.exit_code_of(exc.signum)
         return EXIT_OK if status == "ok" else EXIT_ERROR
+
+    def _exiting(self, code: int) -> None:
+        """``os._exit`` in the script: what is buffered goes out, then why the run ended."""
+        self._flush_streams()
+        self._finishing = True
+        self.emit("finished", status="exited", returncode=code)
+        self.flush()
+        self.conn.close()
+
+    def _in_forked_child(self, real_out: TextIO, real_err: TextIO) -> None:
+        self._forked = True
+        self._finishing = True  # no controller to report to: the parent has it
+        self.probe.detach()
+        self.line_pause.cancel()
+        sys.stdout, sys.stderr = real_out, real_err
+
+    def _after_fork(self) -> None:
+        if not self._fork_warned:
+            self._fork_warned = True
+            self._emit_output("debugger", lifecycle.fork_warning())
 
     def _report_error(self, exc: BaseException) -> None:
         op_seq = self._last_op["seq"] if self._last_op else 0
@@ -574,7 +665,12 @@ class RunProgress:
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
            progress: bool = False, cwd: Path | None = None) -> int:
-    """Run the script headless, writing every event to a trace file; returns the exit code."""
+    """Run the script headless, writing every event to a trace file; returns the exit code.
+
+    SIGTERM and Ctrl+C end the run with a complete trace whose ``finished`` event says
+    ``terminated``; ``os._exit`` in the script ends it with ``exited`` and the exit code."""
+    import atexit
+
     from engine.debug.tracefile import TraceWriter
 
     writer = TraceWriter(output, overwrite=True,
@@ -582,9 +678,13 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
                                "mode": mode})
     real_out, real_err = sys.stdout, sys.stderr
     shown = RunProgress(real_err) if progress else None
+    pid = os.getpid()
+    forked = False  # True in a child the script forked: it records nothing
 
     def sink(event: dict) -> None:
         nonlocal last_op_seq
+        if forked:
+            return
         if event["kind"] == "op":
             last_op_seq = event["seq"]
         elif event["kind"] == "ops":
@@ -608,22 +708,64 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
 
     streams = [ForwardedStream("stdout", forward_output, real_out),
                ForwardedStream("stderr", forward_output, real_err)]
-    prepare_script(script, args, cwd)
-    sys.stdout, sys.stderr = streams
-    probe.attach()
-    try:
-        status, exc = run_script(script)
-    finally:
+
+    def close_run(status: str, **fields: Any) -> None:
+        lifecycle.ignore_termination()
         probe.detach()
         for stream in streams:
             stream.flush()
         sys.stdout, sys.stderr = real_out, real_err
+        emit("finished", status=status, **fields)
+        writer.close()
+
+    def in_forked_child() -> None:
+        nonlocal forked
+        forked = True
+        probe.detach()
+        sys.stdout, sys.stderr = real_out, real_err
+        atexit.unregister(writer.close)  # the parent's file: never touched from here
+
+    warned = False
+
+    def in_parent_after_fork() -> None:
+        nonlocal warned
+        if not warned:
+            warned = True
+            forward_output("debugger", lifecycle.fork_warning())
+
+    exit_guard = lifecycle.ExitGuard(lambda code: close_run("exited", returncode=code))
+    lifecycle.on_fork(in_forked_child, in_parent_after_fork)
+    lifecycle.raise_on_sigterm()
+    lifecycle.one_sigint_per_keypress()
+    prepare_script(script, args, cwd)
+    sys.stdout, sys.stderr = streams
+    exit_guard.install()
+    probe.attach()
+    try:
+        status, exc = run_script(script)
+    finally:
+        exit_guard.uninstall()
+        if not forked:
+            lifecycle.ignore_termination()
+        probe.detach()
+        for stream in streams:
+            stream.flush()
+        sys.stdout, sys.stderr = real_out, real_err
+    if forked or os.getpid() != pid:  # a forked child's own end: nothing of it is recorded
+        return EXIT_OK if status == "ok" else EXIT_ERROR
+    lifecycle.on_fork(None, None)
+    if isinstance(exc, lifecycle.Terminated | KeyboardInterrupt):
+        signum = getattr(exc, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        real_err.write(f"tapescope: recording terminated by {name}; the trace holds the run "
+                       "up to here\n")
+        close_run("terminated", signal=name)
+        return lifecycle.exit_code_of(signum)
     if exc is not None:
         error = error_fields(exc, script)
         emit("error", at_seq=last_op_seq, **error)
         real_err.write(error["traceback"] or error["message"] + "\n")
-    emit("finished", status=status)
-    writer.close()
+    close_run(status)
     if shown is not None:
         shown.clear()
         real_err.write(shown.line().replace("recording", "recorded") + f" → {output}\n")
@@ -641,6 +783,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mode", default="CONCISE_HEALTH", choices=events.MODES)
     parser.add_argument("--progress", action="store_true", help="show progress on stderr")
     parser.add_argument("--cwd", type=Path, help="working directory (default: the script's)")
+    parser.add_argument("--parent-fd", type=int, metavar="FD",
+                        help="read end of a pipe the parent holds: its end-of-file (the "
+                             "parent died) ends the run as SIGTERM does")
     parser.add_argument("script", type=Path)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -653,6 +798,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tapescope debuggee: no script at {options.script}", file=sys.stderr)
         return 2
     alias_tensorflow()
+    if options.parent_fd is not None:
+        lifecycle.watch_parent(options.parent_fd)
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
                       options.progress, options.cwd)

@@ -62,7 +62,19 @@ sys.stdout.write("no newline at the end")
 
 DYING_SCRIPT = """\
 import os
+import signal
 print("about to die", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+EXITING_SCRIPT = """\
+import os
+import engine as tf
+
+x = tf.constant(1.0)
+for _ in range(50):
+    x = x + 1.0
+print("last words")
 os._exit(3)
 """
 
@@ -364,8 +376,18 @@ def test_a_dying_child_is_reported_not_waited_for(tmp_path):
     script = write(tmp_path, "dying.py", DYING_SCRIPT)
     with session(script) as client:
         finished = client.wait_finished(TIMEOUT)
-    assert finished["status"] == "died" and finished["returncode"] == 3
-    assert client.returncode == 3 and "about to die" in client.output()
+    assert finished["status"] == "died" and finished["returncode"] == -9
+    assert client.returncode == -9 and "about to die" in client.output()
+
+
+def test_os_exit_in_the_script_still_delivers_every_event(tmp_path):
+    script = write(tmp_path, "exiting.py", EXITING_SCRIPT)
+    with session(script) as client:
+        finished = client.wait_finished(TIMEOUT)
+    assert finished["status"] == "exited" and finished["returncode"] == 3
+    assert [e["op"] for e in client.ops()] == ["AddV2"] * 50
+    assert client.output("stdout") == "last words\n"
+    assert client.returncode == 3
 
 
 def test_the_script_runs_in_its_directory_with_tensorflow_as_the_engine(tmp_path):
