@@ -9,7 +9,10 @@ address and a random token through environment variables (never the command line
 other users can read). The debuggee connects and says ``hello`` with the token and a
 nonce; the controller checks the token with ``hmac.compare_digest`` and answers
 ``welcome`` with an HMAC of the nonce, so each side proves it knows the token. A wrong
-token or version gets ``refused`` and a closed connection.
+token or version, a hello over ``HELLO_MAX_BYTES`` or one not complete within
+``HANDSHAKE_SECONDS`` gets ``refused`` and a closed connection; handshakes run side by
+side, so no local client can hold the door. A header that is not a JSON object (malformed,
+nested too deeply) is a ``ProtocolError`` on either side, never another exception.
 
 Frames after the handshake (``type``):
 - up: ``events`` (``events``: a batch of event dicts, in seq order), ``reply`` (``id``,
