@@ -178,6 +178,9 @@ def run_script(script: Path) -> tuple[str, BaseException | None]:
     return "ok", None
 
 
+lifecycle.script_entry = run_script.__code__  # signals raise in the script, not above it
+
+
 def describe_exception(exc: BaseException) -> tuple[str, str]:
     """(one-line message, full traceback text) with the debuggee's own frames left out."""
     if isinstance(exc, SystemExit):
@@ -269,6 +272,7 @@ class DebugSession:
         self._wake = threading.Event()
         self.streams: list[ForwardedStream] = []
         self._forked = False  # True in a child the script forked: it sends nothing
+        self._terminating = 0  # the signal that asked a paused run to end
         self._fork_warned = False
         self.line_pause = LinePause(self._pause_at_line, is_user_file)
 
@@ -325,14 +329,17 @@ class DebugSession:
             self._attention = True
             self.probe.watch_ops(True)  # so the next op comes through the sink, even now
 
-    def _terminate(self) -> None:
+    def _terminate(self, status: str | None = None, **fields: Any) -> None:
         """Stop at once (reader thread): report, then end the process wherever the script is."""
         self._finishing = True  # from here on the sink only buffers
         self._flush_streams()
-        self.emit("finished", status="error" if self._post_mortem else "stopped")
+        if status is None:
+            status = "error" if self._post_mortem else "stopped"
+        self.emit("finished", status=status, **fields)
         self.flush()
         self.conn.close()
-        lifecycle.real_exit(EXIT_OK)
+        lifecycle.real_exit(EXIT_OK if status != "terminated" else
+                            lifecycle.exit_code_of(signal.SIGTERM))
 
     def _serve(self, command: dict) -> bool:
         """Carry out one command on the script thread; True when the script may go on."""
@@ -498,7 +505,13 @@ class DebugSession:
             self.emit("paused", **fields)
             self.flush()
             while True:
-                command = self.commands.get()
+                if self._terminating:
+                    self._terminate("terminated",
+                                    signal=signal.Signals(self._terminating).name)
+                try:  # waking now and then: a signal's handler runs only in this thread
+                    command = self.commands.get(timeout=0.25)
+                except queue.Empty:
+                    continue
                 if command.get("cmd") == "pause":
                     self._pause_requested = False  # we are paused: nothing left to do
                     self.line_pause.cancel()
@@ -510,6 +523,8 @@ class DebugSession:
                 self._controller_gone()
         finally:
             self._paused = False
+        if self._terminating:  # came as the run went on: unwind the script as a running one
+            lifecycle.raise_in_script(lifecycle.Terminated(self._terminating), sys._getframe())
         if self._pause_requested:  # asked while we were still paused: the reader left it to us
             self._pause_at_next_line_soon()
         self._apply_settings()
@@ -552,7 +567,7 @@ class DebugSession:
         exit_guard = lifecycle.ExitGuard(self._exiting)
         lifecycle.on_fork(lambda: self._in_forked_child(real_out, real_err),
                           self._after_fork)
-        lifecycle.raise_on_sigterm()
+        lifecycle.raise_on_sigterm(self._terminated_while_paused)
         self.line_pause.install()
         self._apply_settings()
         exit_guard.install()
@@ -587,6 +602,14 @@ class DebugSession:
         if isinstance(exc, lifecycle.Terminated):
             return lifecycle.exit_code_of(exc.signum)
         return EXIT_OK if status == "ok" else EXIT_ERROR
+
+    def _terminated_while_paused(self, signum: int) -> bool:
+        """SIGTERM while paused (the script cannot unwind): the pause loop ends the run. Not
+        from this handler, which may have interrupted a holder of the locks it would need."""
+        if not self._paused:
+            return False
+        self._terminating = signum
+        return True
 
     def _exiting(self, code: int) -> None:
         """``os._exit`` in the script: what is buffered goes out, then why the run ended."""

@@ -16,13 +16,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 real_exit = os._exit  # the debugger's own exits; the script's go through ExitGuard
+script_entry: CodeType | None = None  # the debuggee's frame that runs the script (run_script)
+_DEBUGGER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
 TERMINATING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -39,11 +42,44 @@ def exit_code_of(signum: int) -> int:
     return 128 + int(signum)
 
 
-def raise_on_sigterm() -> None:
-    """SIGTERM raises ``Terminated`` in the main thread, once (a second one kills at once)."""
+def _in_debugger_code(frame: FrameType | None) -> bool:
+    """Whether the script's thread runs the debugger's own code (the probe, the trace writer
+    …) above ``script_entry``: an exception there would leave them half-updated (a pack of
+    ops lost from the trace)."""
+    while frame is not None and frame.f_code is not script_entry:
+        if frame.f_code.co_filename.startswith(_DEBUGGER_DIR):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def raise_in_script(exc: BaseException, frame: FrameType | None) -> None:
+    """Raise ``exc`` now from a signal handler, or — when the script's thread is inside the
+    debugger — at the first line it runs outside of it (a trace function raises it there)."""
+    if not _in_debugger_code(frame):
+        raise exc
+
+    def raise_outside(code_frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "line" and not _in_debugger_code(code_frame):
+            raise exc  # which also unsets this trace function
+        return raise_outside
+
+    while frame is not None:
+        frame.f_trace = raise_outside
+        frame = frame.f_back
+    sys.settrace(raise_outside)
+
+
+def raise_on_sigterm(when_paused: Callable[[int], bool] | None = None) -> None:
+    """SIGTERM raises ``Terminated`` in the main thread, once (a second one kills at once).
+
+    ``when_paused(signum)`` may end a run that waits in the debugger (paused) itself and say
+    so with True: there the exception would wait for the run to go on."""
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        raise Terminated(signum)
+        if when_paused is not None and when_paused(signum):
+            return
+        raise_in_script(Terminated(signum), frame)
 
     signal.signal(signal.SIGTERM, on_sigterm)
 
@@ -59,7 +95,7 @@ def one_sigint_per_keypress(window: float = 0.5) -> None:
         if now - last[0] < window:
             return
         last[0] = now
-        raise KeyboardInterrupt
+        raise_in_script(KeyboardInterrupt(), frame)
 
     signal.signal(signal.SIGINT, on_sigint)
 

@@ -165,7 +165,7 @@ def test_sigterm_ends_a_recording_with_a_complete_trace(tmp_path):
     finally:
         process.kill()
         process.wait()
-    assert process.returncode == 128 + signal.SIGTERM
+    assert process.returncode == 128 + signal.SIGTERM, err
     assert "terminated by SIGTERM" in err
     finished = finished_of(tmp_path / "run.tsdb")
     assert finished["status"] == "terminated" and finished["signal"] == "SIGTERM"
@@ -178,8 +178,8 @@ def test_tapescope_record_passes_sigterm_and_sigint_on(tmp_path, signum):
     try:
         child = recording_pid(tmp_path, process)
         process.send_signal(signum)  # to `tapescope record` only, as `kill` or a supervisor
-        process.communicate(timeout=TIMEOUT)
-        assert process.returncode == 128 + signum
+        _, err = process.communicate(timeout=TIMEOUT)
+        assert process.returncode == 128 + signum, err
         wait_until(lambda: not alive(child), "the recording child ended")
     finally:
         process.kill()
@@ -297,3 +297,25 @@ def test_pause_says_why_it_waits_when_the_script_owns_the_signal(tmp_path):
         client.wait_for(lambda: "pause waits" in client.output("debugger"), TIMEOUT)
         assert "handles SIGUSR2 itself" in client.output("debugger")
         client.stop()
+
+
+def test_sigterm_to_a_paused_debuggee_ends_it_as_terminated(tmp_path):
+    script = tmp_path / "spinning.py"
+    script.write_text(SPINNING_SCRIPT)
+    with DebugClient(script, start_paused=True) as client:
+        client.wait_paused(TIMEOUT)
+        os.kill(client.process.pid, signal.SIGTERM)
+        finished = client.wait_finished(TIMEOUT)
+    assert finished["status"] == "terminated" and finished["signal"] == "SIGTERM"
+    assert client.returncode == 128 + signal.SIGTERM
+
+
+def test_sigterm_to_a_running_debuggee_ends_it_as_terminated(tmp_path):
+    script = tmp_path / "spinning.py"
+    script.write_text(SPINNING_SCRIPT)
+    with DebugClient(script) as client:
+        client.wait_for(lambda: "spinning" in client.output("stdout"), TIMEOUT)
+        os.kill(client.process.pid, signal.SIGTERM)
+        finished = client.wait_finished(TIMEOUT)
+    assert finished["status"] == "terminated" and finished["signal"] == "SIGTERM"
+    assert client.returncode == 128 + signal.SIGTERM
