@@ -273,6 +273,7 @@ class DebugSession:
         self.streams: list[ForwardedStream] = []
         self._forked = False  # True in a child the script forked: it sends nothing
         self._terminating = 0  # the signal that asked a paused run to end
+        self._pause_lock = threading.Lock()  # _pause_requested and the queued pauses agree
         self._fork_warned = False
         self.line_pause = LinePause(self._pause_at_line, is_user_file)
 
@@ -323,9 +324,12 @@ class DebugSession:
             if name == "stop":
                 self._terminate()
             if name == "pause":
-                self._pause_requested = True
+                with self._pause_lock:  # the flag and the queue agree for the script thread
+                    self._pause_requested = True
+                    self.commands.put(header)
                 self._pause_at_next_line_soon()
-            self.commands.put(header)
+            else:
+                self.commands.put(header)
             self._attention = True
             self.probe.watch_ops(True)  # so the next op comes through the sink, even now
 
@@ -512,8 +516,9 @@ class DebugSession:
                     command = self.commands.get(timeout=0.25)
                 except queue.Empty:
                     continue
-                if command.get("cmd") == "pause":
-                    self._pause_requested = False  # we are paused: nothing left to do
+                if command.get("cmd") == "pause":  # we are paused: nothing left to do ...
+                    with self._pause_lock:  # ... unless another pause is queued behind it
+                        self._pause_requested = self._pause_queued()
                     self.line_pause.cancel()
                 elif self._serve(command):
                     break
@@ -523,11 +528,17 @@ class DebugSession:
                 self._controller_gone()
         finally:
             self._paused = False
+        with self._pause_lock:  # a pause sent right after the continue is still to come
+            self._pause_requested = self._pause_requested or self._pause_queued()
         if self._terminating:  # came as the run went on: unwind the script as a running one
             lifecycle.raise_in_script(lifecycle.Terminated(self._terminating), sys._getframe())
         if self._pause_requested:  # asked while we were still paused: the reader left it to us
             self._pause_at_next_line_soon()
         self._apply_settings()
+
+    def _pause_queued(self) -> bool:
+        with self.commands.mutex:
+            return any(c.get("cmd") == "pause" for c in self.commands.queue)
 
     def _pause_at_next_line_soon(self) -> None:
         """The next op pauses a script that runs ops (at the op, as before); one that runs pure

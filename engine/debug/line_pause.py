@@ -81,5 +81,7 @@ class LinePause:
             return None
         if event == "line" and self.is_user_file(frame.f_code.co_filename):
             self.pause_at(frame.f_code.co_filename, frame.f_lineno)
-            return None
+            # What we return becomes this frame's f_trace: a pause asked for while we were
+            # paused (the signal came as we resumed) needs it to stay.
+            return self._trace if self._tracing else None
         return self._trace
