@@ -11,6 +11,7 @@
 Exit codes: 0 ok, 1 the recorded script raised (its trace is still written) or Graphviz
 failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr,
 4 a headless breakpoint (--break-on-nan, --break) stopped the recording (trace written).
+130/143 a recording ended by SIGINT/SIGTERM (its trace is complete up to there and says so).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import argparse
 import os
 import runpy
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +33,7 @@ SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
 EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_STOPPED = 4  # = engine.debug.headless_stop.EXIT_STOPPED (checked by the tests)
+TERMINATED_CODES = (128 + 2, 128 + 15)  # the recording ended by SIGINT / SIGTERM
 
 
 class UsageError(Exception):
@@ -182,18 +183,21 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
     the trace file is crash-safe, so whatever ran before a crash is in it."""
-    command = [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
-               "--mode", mode]
-    if progress:
-        command.append("--progress")
-    if break_on_nan:
-        command.append("--break-on-nan")
-    for condition in conditions or ():
-        command += ["--break", condition]
-    command += [str(script), *(script_args or [])]
+    from engine.debug.lifecycle import run_supervised
+
+    def command(parent_fd: int) -> list[str]:
+        return [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
+                "--mode", mode, "--parent-fd", str(parent_fd),
+                *(["--progress"] if progress else []),
+                *(["--break-on-nan"] if break_on_nan else []),
+                *[arg for condition in conditions or () for arg in ("--break", condition)],
+                str(script), *(script_args or [])]
+
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    return subprocess.run(command, cwd=str(script.parent), env=env).returncode
+    # SIGINT/SIGTERM to us reach the child, which closes the trace with "terminated"; our
+    # death (even SIGKILL) ends the child the same way, so no recording runs on orphaned.
+    return run_supervised(command, cwd=str(script.parent), env=env)
 
 
 def _describe_failure(trace: Path, returncode: int) -> str:
@@ -253,6 +257,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         print(f"tapescope: stopped: {_describe_stop(output)}; trace written to {output}",
               file=sys.stderr)
         return EXIT_STOPPED
+    if returncode in TERMINATED_CODES and output.exists():
+        return returncode  # the child said so (and that the trace is complete) on stderr
     if not output.exists():
         raise UsageError(f"recording {script} failed (exit code {returncode})")
     print(f"tapescope: error: {_describe_failure(output, returncode)}; trace written to "

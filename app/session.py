@@ -36,7 +36,7 @@ TRACE = "trace"  # a trace is open, fully read (post-mortem)
 STARTING = "starting"  # the debuggee is starting
 RUNNING = "running"
 PAUSED = "paused"
-FINISHED = "finished"  # the live run ended (ok, error, stopped, died)
+FINISHED = "finished"  # the live run ended (ok, error, stopped, died, exited, terminated)
 LIVE_STATES = (STARTING, RUNNING, PAUSED, FINISHED)
 
 DEFAULT_MODE = "CONCISE_HEALTH"
@@ -171,7 +171,7 @@ class Session(QObject):
     eventsCleared = Signal()  # a new run or trace starts: forget everything shown
     runPaused = Signal(object)  # dict: the "paused" event (reason, at_seq, op_seq, file, line…)
     runResumed = Signal()
-    runFinished = Signal(str)  # status: ok, error, stopped, died
+    runFinished = Signal(str)  # status: ok, error, stopped, died, exited, terminated
     stateChanged = Signal(str)  # one of the state constants of this module
     errorRaised = Signal(str, str)  # title, text: something the user should act on
     breakpointsChanged = Signal(object)  # list[Breakpoint]: all breakpoints now
@@ -699,14 +699,20 @@ class Session(QObject):
             self.paused_event = None
             self._set_state(FINISHED)
             self.runFinished.emit(status)
-            if status == "died":
+            code = payload.get("returncode")
+            if status == "died" or (status == "exited" and code):
                 tail = "".join(self.index.stderr_tail).strip()
-                code = payload.get("returncode")
                 name = self._script_path.name if self._script_path else "the script"
-                text = f"The process running {name} ended without saying why (exit code {code})."
+                if status == "died":
+                    title = "The debuggee died"
+                    text = (f"The process running {name} ended without saying why "
+                            f"(exit code {code}).")
+                else:  # every event up to the call was delivered
+                    title = "The script exited"
+                    text = f"{name} called os._exit({code})."
                 if tail:
                     text += f"\n\nIts last output on stderr:\n{tail}"
-                self.errorRaised.emit("The debuggee died", text)
+                self.errorRaised.emit(title, text)
         elif what == "progress":
             self.traceProgress.emit(*payload)
         elif what == "loaded":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -137,15 +138,28 @@ class DebugClient:
             self.process.kill()
             self.process.wait()
         self.wait_finished(timeout)
+        self._end_process_group()
         return self.returncode
 
     def close(self) -> None:
+        """Stop the run, with every process the script started (forked children too)."""
         if self._closed:
             return
         self._closed = True
         if self.process.poll() is None:
             self.stop(5.0)
+        self._end_process_group()
         self._listener.close()
+
+    def _end_process_group(self) -> None:
+        """Kill what is left of the child's process group (its own session, see ``_start``):
+        a child the script forked outlives the debuggee otherwise."""
+        if os.name != "posix":
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # nobody left
 
     def __enter__(self) -> DebugClient:
         return self
@@ -319,22 +333,35 @@ class DebugClient:
         return None
 
     def _read(self, conn: protocol.Connection) -> None:
+        """Deliver the child's frames until it hangs up; a frame that breaks the protocol
+        ends the connection (the child then exits) with a line saying why, never this thread."""
         while True:
             try:
                 header, payload = conn.recv()
-            except protocol.ProtocolError:
+                kind = header.get("type")
+                if kind == "events":
+                    batch = header.get("events", ())
+                    if not isinstance(batch, list) or not all(isinstance(e, dict)
+                                                              for e in batch):
+                        raise protocol.ProtocolError("an events frame without a list of events")
+                    self._deliver(batch)
+                elif kind == "resumed":
+                    with self._changed:
+                        self.paused_event = None
+                    self._set_state(RUNNING)
+                elif kind == "reply":
+                    if not isinstance(header.get("id"), int):
+                        raise protocol.ProtocolError("a reply without a request id")
+                    with self._changed:
+                        self._replies[header["id"]] = (header, payload)
+                        self._changed.notify_all()
+            except protocol.ConnectionClosed:
                 return
-            kind = header.get("type")
-            if kind == "events":
-                self._deliver(header.get("events", ()))
-            elif kind == "resumed":
-                with self._changed:
-                    self.paused_event = None
-                self._set_state(RUNNING)
-            elif kind == "reply":
-                with self._changed:
-                    self._replies[header.get("id")] = (header, payload)
-                    self._changed.notify_all()
+            except protocol.ProtocolError as exc:
+                self._deliver([events.make("output", self.last_seq, stream="debugger",
+                                           text=f"tapescope: the debuggee broke the "
+                                                f"protocol ({exc}); disconnected\n")])
+                return
 
     def _deliver(self, batch: Iterable[dict]) -> None:
         with self._callbacks:

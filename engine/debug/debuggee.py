@@ -19,7 +19,9 @@ import io
 import os
 import queue
 import runpy
+import signal
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -28,14 +30,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from engine.debug import events, protocol
+from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
+from engine.debug.line_pause import LinePause
 from engine.debug.probe import Probe
 
 FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the script runs
 FLUSH_EVENTS = 500  # or this many events
+LINE_PAUSE_AFTER = 0.1  # s a pause waits for an op before it stops at the next line instead
 MAX_BUFFERED_EVENTS = 20_000  # past this the script waits for the socket (back-pressure)
 EXIT_OK, EXIT_ERROR, EXIT_CONTROLLER_GONE = 0, 1, 3
+COMMANDS = ("run", "continue", "pause", "step_op", "step_batch", "step_epoch", "stop",
+            "get_value", "set_breakpoints", "set_mode")
 NUMERICS_BREAKPOINT_ID = -1  # the breakpoint enable_check_numerics() stands for (not the user's)
 
 _ENGINE_DIR = str(Path(__file__).resolve().parents[1])
@@ -56,6 +62,21 @@ def alias_tensorflow() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("engine.") and not name.startswith("engine.debug"):
             sys.modules.setdefault("tensorflow." + name[len("engine."):], module)
+
+
+def _library_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple(sorted({os.path.join(paths[k], "") for k in
+                         ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}))
+
+
+_LIBRARY_DIRS = _library_dirs()  # the standard library and installed packages (numpy …)
+
+
+def is_user_file(name: str) -> bool:
+    """Whether code in file ``name`` is the user's: not the engine's, not a library's (a pause
+    inside numpy would stop in the middle of an op), not generated."""
+    return not name.startswith((_ENGINE_DIR, "<", *_LIBRARY_DIRS))
 
 
 def script_location() -> tuple[str, int]:
@@ -157,6 +178,9 @@ def run_script(script: Path) -> tuple[str, BaseException | None]:
     return "ok", None
 
 
+lifecycle.script_entry = run_script.__code__  # signals raise in the script, not above it
+
+
 def describe_exception(exc: BaseException) -> tuple[str, str]:
     """(one-line message, full traceback text) with the debuggee's own frames left out."""
     if isinstance(exc, SystemExit):
@@ -197,6 +221,23 @@ def error_fields(exc: BaseException, script: Path) -> dict[str, Any]:
     return {"message": message, "traceback": text, "file": file, "line": line}
 
 
+def command_problem(command: dict) -> str | None:
+    """What is wrong with a command frame from the controller, or None if it can be served
+    (a bad field must not raise later on the script's thread)."""
+    name = command.get("cmd")
+    if name not in COMMANDS:
+        return f"unknown command {name!r}"
+    if name == "get_value" and not all(isinstance(command.get(k, 0), int)
+                                       for k in ("seq", "index")):
+        return "get_value needs integer seq and index"
+    if name == "set_breakpoints":
+        try:
+            [Breakpoint.from_dict(b) for b in command.get("breakpoints", ())]
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            return f"bad breakpoints ({exc})"
+    return None
+
+
 # -- the live session ---------------------------------------------------------------------------
 
 class DebugSession:
@@ -230,6 +271,11 @@ class DebugSession:
         self._send_lock = threading.Lock()  # keeps batches in order between the two senders
         self._wake = threading.Event()
         self.streams: list[ForwardedStream] = []
+        self._forked = False  # True in a child the script forked: it sends nothing
+        self._terminating = 0  # the signal that asked a paused run to end
+        self._pause_lock = threading.Lock()  # _pause_requested and the queued pauses agree
+        self._fork_warned = False
+        self.line_pause = LinePause(self._pause_at_line, is_user_file)
 
     # -- sending ----------------------------------------------------------------------------------
     def emit(self, kind: str, **fields: Any) -> dict:
@@ -257,7 +303,7 @@ class DebugSession:
 
     def _controller_gone(self) -> None:
         if not self._finishing:
-            os._exit(EXIT_CONTROLLER_GONE)  # nobody to report to: the run is over
+            lifecycle.real_exit(EXIT_CONTROLLER_GONE)  # nobody to report to: the run is over
 
     # -- commands from the controller
     def _reader(self) -> None:
@@ -269,23 +315,35 @@ class DebugSession:
                 return
             if header.get("type") != "command":
                 continue
+            problem = command_problem(header)
+            if problem is not None:  # said once, on the debugger stream; the run goes on
+                self.emit("output", stream="debugger",
+                          text=f"tapescope: ignored a malformed command: {problem}\n")
+                continue
             name = header.get("cmd")
             if name == "stop":
                 self._terminate()
             if name == "pause":
-                self._pause_requested = True
-            self.commands.put(header)
+                with self._pause_lock:  # the flag and the queue agree for the script thread
+                    self._pause_requested = True
+                    self.commands.put(header)
+                self._pause_at_next_line_soon()
+            else:
+                self.commands.put(header)
             self._attention = True
             self.probe.watch_ops(True)  # so the next op comes through the sink, even now
 
-    def _terminate(self) -> None:
+    def _terminate(self, status: str | None = None, **fields: Any) -> None:
         """Stop at once (reader thread): report, then end the process wherever the script is."""
         self._finishing = True  # from here on the sink only buffers
         self._flush_streams()
-        self.emit("finished", status="error" if self._post_mortem else "stopped")
+        if status is None:
+            status = "error" if self._post_mortem else "stopped"
+        self.emit("finished", status=status, **fields)
         self.flush()
         self.conn.close()
-        os._exit(EXIT_OK)
+        lifecycle.real_exit(EXIT_OK if status != "terminated" else
+                            lifecycle.exit_code_of(signal.SIGTERM))
 
     def _serve(self, command: dict) -> bool:
         """Carry out one command on the script thread; True when the script may go on."""
@@ -383,6 +441,8 @@ class DebugSession:
         return self.probe.value(event.get("seq", 0), 0)
 
     def _on_event(self, event: dict) -> None:
+        if self._forked:
+            return  # a forked child's events would corrupt its parent's stream
         with self._buffer_lock:
             self._buffer.append(event)
             waiting = len(self._buffer)
@@ -430,6 +490,7 @@ class DebugSession:
         self._pause_requested = False
         self._stepping = None
         self._paused = True
+        self.line_pause.cancel()
         self._flush_streams()
         try:
             if event is not None and "file" in event:
@@ -448,9 +509,17 @@ class DebugSession:
             self.emit("paused", **fields)
             self.flush()
             while True:
-                command = self.commands.get()
-                if command.get("cmd") == "pause":
-                    self._pause_requested = False  # we are paused: nothing left to do
+                if self._terminating:
+                    self._terminate("terminated",
+                                    signal=signal.Signals(self._terminating).name)
+                try:  # waking now and then: a signal's handler runs only in this thread
+                    command = self.commands.get(timeout=0.25)
+                except queue.Empty:
+                    continue
+                if command.get("cmd") == "pause":  # we are paused: nothing left to do ...
+                    with self._pause_lock:  # ... unless another pause is queued behind it
+                        self._pause_requested = self._pause_queued()
+                    self.line_pause.cancel()
                 elif self._serve(command):
                     break
             try:
@@ -459,7 +528,39 @@ class DebugSession:
                 self._controller_gone()
         finally:
             self._paused = False
+        with self._pause_lock:  # a pause sent right after the continue is still to come
+            self._pause_requested = self._pause_requested or self._pause_queued()
+        if self._terminating:  # came as the run went on: unwind the script as a running one
+            lifecycle.raise_in_script(lifecycle.Terminated(self._terminating), sys._getframe())
+        if self._pause_requested:  # asked while we were still paused: the reader left it to us
+            self._pause_at_next_line_soon()
         self._apply_settings()
+
+    def _pause_queued(self) -> bool:
+        with self.commands.mutex:
+            return any(c.get("cmd") == "pause" for c in self.commands.queue)
+
+    def _pause_at_next_line_soon(self) -> None:
+        """The next op pauses a script that runs ops (at the op, as before); one that runs pure
+        Python makes none, so if no pause came within ``LINE_PAUSE_AFTER`` s, the next line
+        of the user's code pauses (``LinePause``) — or the controller hears why it cannot."""
+        def fall_back() -> None:
+            if not self._pause_requested or self._paused or self._finishing:
+                return
+            why_not = self.line_pause.request()
+            if why_not:
+                self.emit("output", stream="debugger",
+                          text=f"tapescope: pause waits for the script's next op: {why_not}\n")
+
+        timer = threading.Timer(LINE_PAUSE_AFTER, fall_back)
+        timer.daemon = True
+        timer.start()
+
+    def _pause_at_line(self, file: str, line: int) -> None:
+        """The line pause's stop: the script runs Python between two events."""
+        if self._pause_requested and not (self._paused or self._finishing):
+            self.probe.flush_ops()  # the pending pack first: op_seq must be the latest op
+            self.pause("pause", {"seq": self.probe.seq, "file": file, "line": line})
 
     def _flush_streams(self) -> None:
         for stream in self.streams:
@@ -474,24 +575,72 @@ class DebugSession:
         self.streams = [ForwardedStream("stdout", self._emit_output, real_out, self.flush),
                         ForwardedStream("stderr", self._emit_output, real_err, self.flush)]
         sys.stdout, sys.stderr = self.streams
+        exit_guard = lifecycle.ExitGuard(self._exiting)
+        lifecycle.on_fork(lambda: self._in_forked_child(real_out, real_err),
+                          self._after_fork)
+        lifecycle.raise_on_sigterm(self._terminated_while_paused)
+        self.line_pause.install()
         self._apply_settings()
+        exit_guard.install()
         self.probe.attach()
         try:
             if self.start_paused:
                 self.pause("start", None)
             status, exc = run_script(self.script)
             self._flush_streams()
-            if exc is not None:
+            if self._forked:  # a forked child ends as Python would end it, unrecorded
+                if exc is not None and not isinstance(exc, SystemExit):
+                    traceback.print_exception(exc, file=real_err)
+                return EXIT_OK if status == "ok" else EXIT_ERROR
+            if isinstance(exc, lifecycle.Terminated):
+                status = "terminated"
+            elif exc is not None:
                 self._report_error(exc)
         finally:
+            exit_guard.uninstall()
+            self.line_pause.cancel()
             self.probe.detach()
             self._flush_streams()
             sys.stdout, sys.stderr = real_out, real_err
+        lifecycle.on_fork(None, None)
         self._finishing = True
-        self.emit("finished", status=status)
+        if isinstance(exc, lifecycle.Terminated):
+            self.emit("finished", status=status, signal=signal.Signals(exc.signum).name)
+        else:
+            self.emit("finished", status=status)
         self.flush()
         self.conn.close()
+        if isinstance(exc, lifecycle.Terminated):
+            return lifecycle.exit_code_of(exc.signum)
         return EXIT_OK if status == "ok" else EXIT_ERROR
+
+    def _terminated_while_paused(self, signum: int) -> bool:
+        """SIGTERM while paused (the script cannot unwind): the pause loop ends the run. Not
+        from this handler, which may have interrupted a holder of the locks it would need."""
+        if not self._paused:
+            return False
+        self._terminating = signum
+        return True
+
+    def _exiting(self, code: int) -> None:
+        """``os._exit`` in the script: what is buffered goes out, then why the run ended."""
+        self._flush_streams()
+        self._finishing = True
+        self.emit("finished", status="exited", returncode=code)
+        self.flush()
+        self.conn.close()
+
+    def _in_forked_child(self, real_out: TextIO, real_err: TextIO) -> None:
+        self._forked = True
+        self._finishing = True  # no controller to report to: the parent has it
+        self.probe.detach()
+        self.line_pause.cancel()
+        sys.stdout, sys.stderr = real_out, real_err
+
+    def _after_fork(self) -> None:
+        if not self._fork_warned:
+            self._fork_warned = True
+            self._emit_output("debugger", lifecycle.fork_warning())
 
     def _report_error(self, exc: BaseException) -> None:
         op_seq = self._last_op["seq"] if self._last_op else 0
@@ -552,7 +701,12 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
            progress: bool = False, cwd: Path | None = None, break_on_nan: bool = False,
            conditions: tuple[str, ...] | list[str] = ()) -> int:
     """Run the script headless, writing every event to a trace file; returns the exit code
-    (``headless_stop.EXIT_STOPPED`` when ``break_on_nan`` or a condition ended the run)."""
+    (``headless_stop.EXIT_STOPPED`` when ``break_on_nan`` or a condition ended the run).
+
+    SIGTERM and Ctrl+C end the run with a complete trace whose ``finished`` event says
+    ``terminated``; ``os._exit`` in the script ends it with ``exited`` and the exit code."""
+    import atexit
+
     from engine.debug.headless_stop import EXIT_STOPPED, HeadlessStop, RunStopped
     from engine.debug.tracefile import TraceWriter
 
@@ -564,9 +718,13 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
     writer = TraceWriter(output, overwrite=True, meta=meta)
     real_out, real_err = sys.stdout, sys.stderr
     shown = RunProgress(real_err) if progress else None
+    pid = os.getpid()
+    forked = False  # True in a child the script forked: it records nothing
 
     def sink(event: dict) -> None:
         nonlocal last_op_seq
+        if forked:
+            return
         if event["kind"] == "op":
             last_op_seq = event["seq"]
         elif event["kind"] == "ops":
@@ -595,26 +753,68 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
 
     streams = [ForwardedStream("stdout", forward_output, real_out),
                ForwardedStream("stderr", forward_output, real_err)]
-    prepare_script(script, args, cwd)
-    sys.stdout, sys.stderr = streams
-    probe.attach()
-    try:
-        status, exc = run_script(script)
-    finally:
+
+    def close_run(status: str, **fields: Any) -> None:
+        lifecycle.ignore_termination()
         probe.detach()
         for stream in streams:
             stream.flush()
         sys.stdout, sys.stderr = real_out, real_err
+        emit("finished", status=status, **fields)
+        writer.close()
+
+    def in_forked_child() -> None:
+        nonlocal forked
+        forked = True
+        probe.detach()
+        sys.stdout, sys.stderr = real_out, real_err
+        atexit.unregister(writer.close)  # the parent's file: never touched from here
+
+    warned = False
+
+    def in_parent_after_fork() -> None:
+        nonlocal warned
+        if not warned:
+            warned = True
+            forward_output("debugger", lifecycle.fork_warning())
+
+    exit_guard = lifecycle.ExitGuard(lambda code: close_run("exited", returncode=code))
+    lifecycle.on_fork(in_forked_child, in_parent_after_fork)
+    lifecycle.raise_on_sigterm()
+    lifecycle.one_sigint_per_keypress()
+    prepare_script(script, args, cwd)
+    sys.stdout, sys.stderr = streams
+    exit_guard.install()
+    probe.attach()
+    try:
+        status, exc = run_script(script)
+    finally:
+        exit_guard.uninstall()
+        if not forked:
+            lifecycle.ignore_termination()
+        probe.detach()
+        for stream in streams:
+            stream.flush()
+        sys.stdout, sys.stderr = real_out, real_err
+    if forked or os.getpid() != pid:  # a forked child's own end: nothing of it is recorded
+        return EXIT_OK if status == "ok" else EXIT_ERROR
+    lifecycle.on_fork(None, None)
+    if isinstance(exc, lifecycle.Terminated | KeyboardInterrupt):
+        signum = getattr(exc, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        real_err.write(f"tapescope: recording terminated by {name}; the trace holds the run "
+                       "up to here\n")
+        close_run("terminated", signal=name)
+        return lifecycle.exit_code_of(signum)
     stopped = exc if isinstance(exc, RunStopped) else None
     if stopped is not None:
-        emit("finished", status="stopped", **stopped.fields)
+        close_run("stopped", **stopped.fields)
     else:
         if exc is not None:
             error = error_fields(exc, script)
             emit("error", at_seq=last_op_seq, **error)
             real_err.write(error["traceback"] or error["message"] + "\n")
-        emit("finished", status=status)
-    writer.close()
+        close_run(status)
     if shown is not None:
         shown.clear()
         real_err.write(shown.line().replace("recording", "recorded") + f" → {output}\n")
@@ -640,6 +840,9 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="CONDITION",
                         help="with --record: stop at the first op where CONDITION (over x, "
                              "the op's first output) holds")
+    parser.add_argument("--parent-fd", type=int, metavar="FD",
+                        help="read end of a pipe the parent holds: its end-of-file (the "
+                             "parent died) ends the run as SIGTERM does")
     parser.add_argument("script", type=Path)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -652,6 +855,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tapescope debuggee: no script at {options.script}", file=sys.stderr)
         return 2
     alias_tensorflow()
+    if options.parent_fd is not None:
+        lifecycle.watch_parent(options.parent_fd)
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
                       options.progress, options.cwd, options.break_on_nan, options.conditions)

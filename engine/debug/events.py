@@ -47,7 +47,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # the debuggee stopped (step, breakpoint…) at the op event ``at_seq``
     "paused": ("reason", "at_seq", "file", "line"),
     "error": ("message", "traceback", "at_seq", "file", "line"),  # the script raised
-    "finished": ("status",),  # the script ended: "ok", "error", "stopped"
+    "finished": ("status",),  # ok, error, stopped, exited, terminated, died (lifecycle.py)
 }
 
 # Tensor debug modes (as tfdbg2's): how much of each op output an "op" event summarizes.

@@ -69,8 +69,14 @@ def dumps(obj: Any, lenient: bool = False) -> bytes:
 
 
 def loads(data: bytes | str) -> Any:
-    """Parse what ``dumps`` (or ``json``) wrote, including ``NaN``/``Infinity``."""
+    """Parse what ``dumps`` (or ``json``) wrote, including ``NaN``/``Infinity``.
+
+    Malformed input of any kind, nesting too deep included, raises ``ValueError``."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
+        pass
+    try:
         return json.loads(data)  # NaN tokens, or truly malformed (json then says where)
+    except RecursionError:  # orjson stops at 1024 levels; json's recursion would escape
+        raise ValueError("JSON nested too deeply") from None

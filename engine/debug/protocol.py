@@ -9,7 +9,10 @@ address and a random token through environment variables (never the command line
 other users can read). The debuggee connects and says ``hello`` with the token and a
 nonce; the controller checks the token with ``hmac.compare_digest`` and answers
 ``welcome`` with an HMAC of the nonce, so each side proves it knows the token. A wrong
-token or version gets ``refused`` and a closed connection.
+token or version, a hello over ``HELLO_MAX_BYTES`` or one not complete within
+``HANDSHAKE_SECONDS`` gets ``refused`` and a closed connection; handshakes run side by
+side, so no local client can hold the door. A header that is not a JSON object (malformed,
+nested too deeply) is a ``ProtocolError`` on either side, never another exception.
 
 Frames after the handshake (``type``):
 - up: ``events`` (``events``: a batch of event dicts, in seq order), ``reply`` (``id``,
@@ -25,9 +28,12 @@ import hashlib
 import hmac
 import io
 import secrets
+import selectors
 import socket
 import struct
 import threading
+import time
+from typing import NoReturn
 
 import numpy as np
 
@@ -42,6 +48,7 @@ _PREFIX = struct.Struct("!IQ")
 MAX_HEADER_BYTES = 256 * 1024 * 1024
 MAX_PAYLOAD_BYTES = 1 << 40
 HELLO_MAX_BYTES = 64 * 1024  # an unauthenticated peer gets no more than this
+HANDSHAKE_SECONDS = 2.0  # ... and no longer than this, all of its hello included
 
 
 class ProtocolError(RuntimeError):
@@ -75,6 +82,18 @@ def decode_array(payload: bytes) -> np.ndarray:
     return np.load(io.BytesIO(payload), allow_pickle=False)
 
 
+def decode_header(data: bytes) -> dict:
+    """A frame header from untrusted bytes; anything but a JSON object is a ``ProtocolError``
+    (never a ``RecursionError`` or ``UnicodeDecodeError`` that would end the reading thread)."""
+    try:
+        header = jsoncodec.loads(data)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ProtocolError(f"malformed frame header: {exc}") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("frame header is not a JSON object")
+    return header
+
+
 class Connection:
     """One end of an authenticated socket; ``send`` may be called from several threads."""
 
@@ -93,12 +112,7 @@ class Connection:
         header_len, payload_len = _PREFIX.unpack(self._read(_PREFIX.size))
         if header_len > max_header or payload_len > max_payload:
             raise ProtocolError(f"frame too large ({header_len} + {payload_len} bytes)")
-        try:
-            header = jsoncodec.loads(self._read(header_len))
-        except ValueError as exc:
-            raise ProtocolError(f"malformed frame header: {exc}") from None
-        if not isinstance(header, dict):
-            raise ProtocolError("frame header is not a JSON object")
+        header = decode_header(self._read(header_len))
         return header, self._read(payload_len) if payload_len else b""
 
     def _read(self, n: int) -> bytes:
@@ -122,41 +136,127 @@ class Connection:
         self.sock.close()
 
 
-class Listener:
-    """The controller's listening socket on 127.0.0.1 (port 0 = any free port)."""
+class _Handshake:
+    """A peer that connected and has not proved the token yet: its bytes so far and when it
+    must have finished."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.data = b""
+
+
+class Listener:
+    """The controller's listening socket on 127.0.0.1 (port 0 = any free port).
+
+    Handshakes run side by side: every peer gets ``handshake_timeout`` seconds in all to send
+    its hello, so a client that connects and says nothing (or drips a byte now and then)
+    cannot keep the real debuggee waiting; at most ``MAX_HANDSHAKES`` peers wait at once, the
+    oldest giving way."""
+
+    MAX_HANDSHAKES = 32
+
+    def __init__(self, port: int = 0, handshake_timeout: float = HANDSHAKE_SECONDS) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind((HOST, port))
-        self.sock.listen(4)
+        self.sock.listen(16)
+        self.sock.setblocking(False)
         self.address = f"{HOST}:{self.sock.getsockname()[1]}"
+        self.handshake_timeout = handshake_timeout
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self.sock, selectors.EVENT_READ)
+        self._handshakes: dict[socket.socket, _Handshake] = {}
 
-    def accept(self, token: str, timeout: float, welcome: dict | None = None,
-               handshake_timeout: float = 10.0) -> Connection:
+    def accept(self, token: str, timeout: float, welcome: dict | None = None) -> Connection:
         """Wait up to ``timeout`` s for one peer that proves the token; refuse the others.
 
         Raises ``TimeoutError`` when none came and ``AuthenticationError`` when a peer
-        failed (the caller decides whether to keep waiting)."""
-        self.sock.settimeout(timeout)
-        sock, _ = self.sock.accept()  # socket.timeout is a TimeoutError
-        sock.settimeout(handshake_timeout)  # a silent peer must not hold the door
-        conn = Connection(sock)
-        try:
-            hello, _ = conn.recv(max_header=HELLO_MAX_BYTES, max_payload=0)
-            check_hello(hello, token)
-        except (ProtocolError, OSError) as exc:
+        failed (the caller decides whether to keep waiting; peers still shaking hands wait
+        for the next call)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            now = time.monotonic()
+            expired = next((h for h in self._handshakes.values() if h.deadline <= now), None)
+            if expired is not None:
+                self._refuse(expired, f"no hello within {self.handshake_timeout:g} s")
+            if now >= deadline:
+                raise TimeoutError(f"no debuggee connected within {timeout:g} s")
+            wake = min([deadline, *(h.deadline for h in self._handshakes.values())])
+            for key, _ in self._selector.select(max(0.0, wake - now)):
+                if key.fileobj is self.sock:
+                    self._accept_waiting()
+                elif key.fileobj in self._handshakes:
+                    conn = self._advance(self._handshakes[key.fileobj], token, welcome)
+                    if conn is not None:
+                        return conn
+
+    def _accept_waiting(self) -> None:
+        while True:
             try:
-                conn.send({"type": "refused", "reason": str(exc)})
-            except OSError:
-                pass
-            conn.close()
-            raise AuthenticationError(f"refused a debuggee connection: {exc}") from None
-        sock.settimeout(None)
+                sock, _ = self.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            sock.setblocking(False)
+            if len(self._handshakes) >= self.MAX_HANDSHAKES:
+                oldest = min(self._handshakes.values(), key=lambda h: h.deadline)
+                self._drop(oldest)
+            self._handshakes[sock] = _Handshake(sock, time.monotonic() + self.handshake_timeout)
+            self._selector.register(sock, selectors.EVENT_READ)
+
+    def _advance(self, peer: _Handshake, token: str, welcome: dict | None) -> Connection | None:
+        """Read what ``peer`` sent; its connection once its hello proved the token."""
+        try:
+            chunk = peer.sock.recv(HELLO_MAX_BYTES + _PREFIX.size)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError as exc:
+            self._refuse(peer, str(exc))
+        if not chunk:
+            self._refuse(peer, "connection closed before a hello")
+        peer.data += chunk
+        if len(peer.data) < _PREFIX.size:
+            return None
+        header_len, payload_len = _PREFIX.unpack_from(peer.data)
+        if header_len > HELLO_MAX_BYTES or payload_len:
+            self._refuse(peer, f"frame too large ({header_len} + {payload_len} bytes)")
+        end = _PREFIX.size + header_len
+        if len(peer.data) < end:
+            return None
+        if len(peer.data) > end:
+            self._refuse(peer, "data after the hello, before the welcome")
+        try:
+            hello = decode_header(peer.data[_PREFIX.size:end])
+            check_hello(hello, token)
+        except ProtocolError as exc:
+            self._refuse(peer, str(exc))
+        self._forget(peer)
+        peer.sock.setblocking(True)
+        conn = Connection(peer.sock)
         conn.send({"type": "welcome", "proof": _proof(token, str(hello.get("nonce", ""))),
                    **(welcome or {})})
         return conn
 
+    def _refuse(self, peer: _Handshake, reason: str) -> NoReturn:
+        try:  # best effort: a peer that does not read gets nothing
+            data = jsoncodec.dumps({"v": PROTOCOL_VERSION, "type": "refused", "reason": reason})
+            peer.sock.send(_PREFIX.pack(len(data), 0) + data)
+        except OSError:
+            pass
+        self._drop(peer)
+        raise AuthenticationError(f"refused a debuggee connection: {reason}")
+
+    def _forget(self, peer: _Handshake) -> None:
+        self._handshakes.pop(peer.sock, None)
+        self._selector.unregister(peer.sock)
+
+    def _drop(self, peer: _Handshake) -> None:
+        self._forget(peer)
+        peer.sock.close()
+
     def close(self) -> None:
+        for peer in list(self._handshakes.values()):
+            self._drop(peer)
+        self._selector.close()
         self.sock.close()
 
 

@@ -178,19 +178,22 @@ def test_the_demo_runs_to_the_end_with_its_output(qtbot, session):
     assert Path(session.script_path) == LINEAR_REGRESSION
 
 
-def test_a_debuggee_that_dies_is_reported_with_its_last_words(qtbot, session, tmp_path):
+@pytest.mark.parametrize("death, status, title, says", [
+    ("os.kill(os.getpid(), 9)", "died", "The debuggee died", "exit code -9"),
+    ("os._exit(3)", "exited", "The script exited", "called os._exit(3)")])
+def test_a_debuggee_that_dies_is_reported_with_its_last_words(qtbot, session, tmp_path, death,
+                                                               status, title, says):
     script = tmp_path / "dies.py"
     script.write_text("import os, sys\nprint('out of cheese', file=sys.stderr, flush=True)\n"
-                      "os._exit(3)\n")
+                      f"{death}\n")
     errors = []
     session.errorRaised.connect(lambda title, text: errors.append((title, text)))
     with qtbot.waitSignal(session.runFinished, timeout=LIVE_TIMEOUT) as finished:
         session.launch(script, run=True)
-    assert finished.args == ["died"]
+    assert finished.args == [status]
     qtbot.waitUntil(lambda: bool(errors))
-    title, text = errors[-1]
-    assert title == "The debuggee died"
-    assert "exit code 3" in text and "out of cheese" in text
+    assert errors[-1][0] == title
+    assert says in errors[-1][1] and "out of cheese" in errors[-1][1]
 
 
 def test_the_built_in_demo_trains_with_epochs_scalars_and_a_traced_graph(qtbot, session):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import runpy
+import socket
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +62,19 @@ sys.stdout.write("no newline at the end")
 
 DYING_SCRIPT = """\
 import os
+import signal
 print("about to die", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+EXITING_SCRIPT = """\
+import os
+import engine as tf
+
+x = tf.constant(1.0)
+for _ in range(50):
+    x = x + 1.0
+print("last words")
 os._exit(3)
 """
 
@@ -362,8 +376,18 @@ def test_a_dying_child_is_reported_not_waited_for(tmp_path):
     script = write(tmp_path, "dying.py", DYING_SCRIPT)
     with session(script) as client:
         finished = client.wait_finished(TIMEOUT)
-    assert finished["status"] == "died" and finished["returncode"] == 3
-    assert client.returncode == 3 and "about to die" in client.output()
+    assert finished["status"] == "died" and finished["returncode"] == -9
+    assert client.returncode == -9 and "about to die" in client.output()
+
+
+def test_os_exit_in_the_script_still_delivers_every_event(tmp_path):
+    script = write(tmp_path, "exiting.py", EXITING_SCRIPT)
+    with session(script) as client:
+        finished = client.wait_finished(TIMEOUT)
+    assert finished["status"] == "exited" and finished["returncode"] == 3
+    assert [e["op"] for e in client.ops()] == ["AddV2"] * 50
+    assert client.output("stdout") == "last words\n"
+    assert client.returncode == 3
 
 
 def test_the_script_runs_in_its_directory_with_tensorflow_as_the_engine(tmp_path):
@@ -435,6 +459,25 @@ def test_a_fake_debuggee_with_a_wrong_token_is_refused_and_the_real_one_runs(tmp
         assert client.refused >= 1 and client.finished_event["status"] == "ok"
 
 
+def test_hostile_local_clients_do_not_end_or_block_the_session(tmp_path):
+    """A nested-bracket hello (RecursionError in json) and idle connections are refused;
+    the session thread lives on and the real debuggee runs the script."""
+    script = write(tmp_path, "printing.py", PRINTING_SCRIPT)
+    with session(script, start_paused=True) as client:
+        host, port = client.address.split(":")
+        idle = [socket.create_connection((host, int(port))) for _ in range(8)]
+        nested = socket.create_connection((host, int(port)))
+        nested.sendall(struct.pack("!IQ", 60_000, 0) + b"[" * 60_000)
+        try:
+            assert client.wait_paused(TIMEOUT)["reason"] == "start"
+            client.run()
+            assert client.wait_finished(TIMEOUT)["status"] == "ok"
+            client.wait_for(lambda: client.refused >= 1, TIMEOUT)
+        finally:
+            for sock in [nested, *idle]:
+                sock.close()
+
+
 def test_the_debuggee_does_not_outlive_its_controller(tmp_path):
     script = write(tmp_path, "endless.py", ENDLESS_SCRIPT)
     listener = protocol.Listener()
@@ -456,3 +499,30 @@ def test_the_debuggee_does_not_outlive_its_controller(tmp_path):
 def test_a_missing_script_is_refused_before_anything_starts(tmp_path):
     with pytest.raises(FileNotFoundError):
         DebugClient(tmp_path / "nope.py")
+
+
+def test_a_malformed_command_is_ignored_with_a_line_and_the_run_goes_on(tmp_path):
+    script = write(tmp_path, "endless.py", ENDLESS_SCRIPT)
+    listener = protocol.Listener()
+    token = protocol.new_token()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{protocol.ENV_ADDRESS: listener.address,
+                                                    protocol.ENV_TOKEN: token})
+    child = subprocess.Popen([sys.executable, "-m", "engine.debug.debuggee", str(script)],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        conn = listener.accept(token, timeout=TIMEOUT)
+        conn.send({"type": "command", "cmd": "get_value", "id": 1, "seq": "x"})
+        conn.send({"type": "command", "cmd": "set_breakpoints", "breakpoints": [7]})
+        conn.send({"type": "command", "cmd": "stop"})
+        seen = []
+        while not any(e.get("kind") == "finished" for e in seen):
+            seen.extend(conn.recv()[0].get("events", []))
+        lines = [e["text"] for e in seen if e.get("stream") == "debugger"]
+        assert any("get_value needs integer seq" in t for t in lines)
+        assert any("bad breakpoints" in t for t in lines)
+        assert seen[-1]["status"] == "stopped" and child.wait(TIMEOUT) == 0
+        conn.close()
+    finally:
+        child.kill()
+        child.wait()
+        listener.close()

@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -173,3 +174,96 @@ def test_debuggee_without_connection_details_says_how_to_start_it(tmp_path):
     done = subprocess.run([sys.executable, "-m", "engine.debug.debuggee", str(script)],
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "DebugClient" in done.stderr
+
+
+# -- hostile local clients: the listener keeps its door open -------------------------------------
+
+def nested_hello() -> bytes:
+    """60 kB of nested brackets: json's recursion, not a frame."""
+    data = b"[" * 60_000
+    return struct.pack("!IQ", len(data), 0) + data
+
+
+def test_a_deeply_nested_header_is_a_protocol_error_in_both_directions(pair):
+    left, right = pair
+    left.sock.sendall(nested_hello())
+    with pytest.raises(protocol.ProtocolError, match="nested too deeply"):
+        right.recv()
+    right.sock.sendall(nested_hello())
+    with pytest.raises(protocol.ProtocolError, match="nested too deeply"):
+        left.recv()
+
+
+def accept_until_connected(listener, token, seconds: float = 15.0):
+    """The controller's accept loop: keep waiting past refused peers, up to ``seconds``."""
+    refused = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return listener.accept(token, timeout=0.2), refused
+        except TimeoutError:
+            continue
+        except protocol.AuthenticationError as exc:
+            refused.append(str(exc))
+    return None, refused
+
+
+def test_a_nested_hello_is_refused_and_the_debuggee_still_gets_in():
+    listener = protocol.Listener()
+    token = protocol.new_token()
+    attacker = socket.create_connection(listener.address.split(":"))
+    attacker.sendall(nested_hello())
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(
+        pair=protocol.connect(listener.address, token, timeout=20)))
+    thread.start()
+    conn, refused = accept_until_connected(listener, token)
+    thread.join(20)
+    assert conn is not None and "pair" in result
+    assert any("nested too deeply" in r for r in refused)
+    conn.close()
+    result["pair"][0].close()
+    attacker.close()
+    listener.close()
+
+
+def test_dripping_and_idle_clients_cannot_keep_the_debuggee_out():
+    """A client announcing a 60 kB hello and sending a byte now and then, and 8 that say
+    nothing, are dropped at the handshake deadline; the debuggee connects meanwhile."""
+    listener = protocol.Listener()
+    token = protocol.new_token()
+    dripper = socket.create_connection(listener.address.split(":"))
+    dripper.sendall(struct.pack("!IQ", 60_000, 0))
+    stop = threading.Event()
+
+    def drip():
+        while not stop.wait(0.5):
+            try:
+                dripper.sendall(b" ")
+            except OSError:
+                return  # dropped
+
+    threading.Thread(target=drip, daemon=True).start()
+    idle = [socket.create_connection(listener.address.split(":")) for _ in range(8)]
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(
+        pair=protocol.connect(listener.address, token, timeout=20)), daemon=True)
+    thread.start()
+    try:
+        conn, _ = accept_until_connected(listener, token)
+        thread.join(20)
+        assert conn is not None and "pair" in result  # the real debuggee got in
+        result["pair"][0].close()
+        conn.close()
+        other, refused = accept_until_connected(listener, token,
+                                                listener.handshake_timeout + 1)
+        assert other is None and len(refused) == 9  # nobody else proves the token ...
+        assert all("no hello within" in r for r in refused)
+        dripper.settimeout(10)
+        refusal = protocol.Connection(dripper).recv()[0]  # ... and the dripper was told
+        assert refusal["type"] == "refused" and "no hello within" in refusal["reason"]
+    finally:
+        stop.set()
+        for sock in [dripper, *idle]:
+            sock.close()
+        listener.close()
