@@ -8,7 +8,8 @@
                            [--step N] [--collapse]
 
 Exit codes: 0 ok, 1 the recorded script raised (its trace is still written) or Graphviz
-failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr.
+failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr,
+3 a damaged trace (what could be read is still shown, the damage counted on stderr).
 """
 
 from __future__ import annotations
@@ -24,16 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from engine.debug.events import MODES
+from engine.debug.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
 ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
-EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE, EXIT_DAMAGED = 0, 1, 2, 3
 
 
 class UsageError(Exception):
     """Something the user gave us is wrong: reported as one line, exit code 2."""
+
+
+class DamagedTraceError(Exception):
+    """The trace's data is damaged: reported as one line, exit code 3."""
 
 
 # -- parsers ------------------------------------------------------------------------------------
@@ -130,10 +136,12 @@ def _open_gui(argv: list[str] | None) -> int:
     trace; the built-in demo when nothing is given. Qt is imported only here."""
     args = build_parser().parse_args(argv)
     target: Path | None = args.script
-    if target is not None and not target.is_file():
-        what = "script" if target.suffix == ".py" else "trace file"
-        print(f"tapescope: error: {what} not found: {target}", file=sys.stderr)
-        return EXIT_USAGE
+    if target is not None:
+        try:
+            check_regular(target, "script" if target.suffix == ".py" else "trace file")
+        except SourceFileError as exc:
+            print(f"tapescope: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if target is not None and target.suffix != ".py" and args.script_args:
         print("tapescope: error: a trace file takes no script arguments", file=sys.stderr)
         return EXIT_USAGE
@@ -158,9 +166,12 @@ def _open_gui(argv: list[str] | None) -> int:
 # -- record ---------------------------------------------------------------------------------------
 
 def _check_script(script: Path) -> Path:
-    if not script.is_file():
-        raise UsageError(f"script not found: {script}")
-    return script.resolve()
+    """The script's full path, if it is a readable regular file (not a FIFO, a directory or
+    /dev/zero, which would hang or exhaust the child reading it)."""
+    try:
+        return check_regular(script, "script").resolve()
+    except SourceFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def record_trace(script: Path, output: Path, script_args: list[str] | None = None,
@@ -222,14 +233,38 @@ def cmd_record(args: argparse.Namespace) -> int:
 # -- inspect --------------------------------------------------------------------------------------
 
 def _open_trace(path: Path) -> Any:
-    from engine.debug.tracefile import TraceFileError, TraceReader
+    from engine.debug.tracefile import TraceDamagedError, TraceFileError, TraceReader
 
-    if not path.is_file():
-        raise UsageError(f"trace file not found: {path}")
     try:
         return TraceReader(path)
+    except FileNotFoundError:
+        raise UsageError(f"trace file not found: {path}") from None
+    except TraceDamagedError as exc:
+        raise DamagedTraceError(str(exc)) from None
     except TraceFileError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _damage_lines(reader: Any) -> list[str]:
+    """What inspect reports of the events skipped as damaged (the first few, by seq)."""
+    skipped = reader.damaged_events
+    damage = reader.damage()
+    if not damage:
+        return []
+    lines = [f"Damaged: {skipped} damaged event{'s' if skipped != 1 else ''} skipped"
+             if skipped else "Damaged:"]
+    lines += [f"  {what}" for what in damage[:5]]
+    if len(damage) > 5:
+        lines.append(f"  … and {len(damage) - 5} more")
+    return lines
+
+
+def _damage_summary(reader: Any) -> str:
+    skipped = reader.damaged_events
+    if skipped:
+        return (f"{reader.path} is damaged: {skipped} damaged event"
+                f"{'s' if skipped != 1 else ''} skipped")
+    return f"{reader.path} is damaged: {reader.damage()[0]}"
 
 
 def _where(event: dict) -> str:
@@ -381,9 +416,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
     reader = _open_trace(args.trace)
     try:
-        print("\n".join(inspect_lines(reader)))
+        lines = inspect_lines(reader)
+        reader.check()  # every row once: damage the report's queries did not touch
+        print("\n".join(lines + _damage_lines(reader)))
+        if reader.damage():
+            raise DamagedTraceError(_damage_summary(reader))
     except TraceFileError as exc:
-        raise UsageError(str(exc)) from None
+        raise DamagedTraceError(str(exc)) from None
     finally:
         reader.close()
     return EXIT_OK
@@ -436,9 +475,10 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
     from engine.debug.tracefile import TraceFileError
 
     source: Path = args.source
-    if not source.is_file():
-        raise UsageError(f"{'script' if source.suffix == '.py' else 'trace file'} not found: "
-                         f"{source}")
+    try:
+        check_regular(source, "script" if source.suffix == ".py" else "trace file")
+    except SourceFileError as exc:
+        raise UsageError(str(exc)) from None
     output_format = args.format or (args.output.suffix.lstrip(".") if args.output else "")
     output_format = output_format or "png"
     if output_format not in GRAPH_FORMATS:
@@ -461,8 +501,15 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
         reader = _open_trace(trace)
         try:
             graph, title = pick_graph(reader, args.function, args.step)
+            if reader.damage():  # drawn from what could be read
+                print(f"tapescope: warning: {_damage_summary(reader)}", file=sys.stderr)
+                status = EXIT_DAMAGED
+        except UsageError as exc:  # nothing to draw: perhaps because it was damaged
+            if not reader.damage():
+                raise
+            raise DamagedTraceError(f"{exc}; {_damage_summary(reader)}") from None
         except TraceFileError as exc:
-            raise UsageError(str(exc)) from None
+            raise DamagedTraceError(str(exc)) from None
         finally:
             reader.close()
     try:
@@ -500,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"tapescope: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DamagedTraceError as exc:
+        print(f"tapescope: error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
     except KeyboardInterrupt:
         print("tapescope: interrupted", file=sys.stderr)
         return 130

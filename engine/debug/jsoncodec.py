@@ -73,4 +73,8 @@ def loads(data: bytes | str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
+        pass
+    try:
         return json.loads(data)  # NaN tokens, or truly malformed (json then says where)
+    except RecursionError:  # orjson stops at 1024 levels, json at the interpreter's limit
+        raise ValueError("JSON nested too deeply") from None

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import atexit
 import io
+import itertools
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections import deque
@@ -43,7 +45,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from engine.debug import events as event_schema
-from engine.debug import jsoncodec
+from engine.debug import jsoncodec, source_files, validate
 
 FORMAT = "tapescope-trace"
 TRACEFILE_VERSION = 2  # 2: the n column, "ops" packs
@@ -84,6 +86,10 @@ _MAX_BATCH_BYTES = 64 << 20
 
 class TraceFileError(Exception):
     """A file that cannot be read as a trace: not one, damaged, or from a newer Tapescope."""
+
+
+class TraceDamagedError(TraceFileError):
+    """A trace file whose data is damaged (cut short, a page unreadable) past its header."""
 
 
 class TraceWriteError(RuntimeError):
@@ -468,6 +474,53 @@ def _describe(event: Any) -> str:
     return f"event seq {event.get('seq', '?')} (kind {event.get('kind', '?')!r})"
 
 
+_META_TYPES = {"script": str, "mode": str, "argv": list, "created": str, "closed": str,
+               "engine_version": str}
+_EVENT_COLUMNS = ("seq", "kind", "step", "epoch", "op", "name", "bad", "body")
+_SQLITE_MAGIC = b"SQLite format 3\0"
+
+
+def _readable_file(path: Path) -> tuple[bytes, int]:
+    """The first 100 bytes (SQLite's header) and the size of ``path``, or what makes it
+    unreadable as a clear error: SQLite says "unable to open database file" for all of
+    these, and would block on a FIFO."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no trace file at {path}") from None
+    except OSError as exc:
+        raise TraceFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise TraceFileError(f"{path} is a directory, not a trace file")
+    if not stat.S_ISREG(info.st_mode):
+        raise TraceFileError(f"{path} is {source_files.file_kind(info.st_mode)}, not a trace "
+                             "file")
+    try:
+        with open(path, "rb") as file:
+            return file.read(100), info.st_size
+    except PermissionError:
+        raise TraceFileError(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise TraceFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _check_header(path: Path, header: bytes, size: int) -> None:
+    """Refuse a file cut short by its own SQLite header, which states the database size."""
+    if not header.startswith(_SQLITE_MAGIC[:len(header)]) or not header:
+        return  # not SQLite at all: _validate says so
+    if len(header) < 100:
+        raise TraceFileError(f"{path} is not a Tapescope trace file: it is truncated "
+                             f"({size} bytes, less than an SQLite header)")
+    if Path(f"{path}-wal").exists() or header[92:96] != header[24:28]:
+        return  # the size in the header is stale or the rest is in the write-ahead log
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    expected = page_size * int.from_bytes(header[28:32], "big")
+    if size < expected:
+        raise TraceDamagedError(f"{path} is a truncated trace: it has {size:,} of the "
+                             f"{expected:,} bytes its header records")
+
+
 class TraceReader:
     """Read-only access to a trace file, finished or still being written.
 
@@ -479,20 +532,30 @@ class TraceReader:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"no trace file at {self.path}")
+        header, size = _readable_file(self.path)
+        _check_header(self.path, header, size)
         uri = self.path.resolve().as_uri() + "?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, isolation_level=None,
                                    check_same_thread=False)
         self._lock = threading.Lock()  # one connection, usable from any one thread at a time
+        self._meta_damage: list[str] = []
         try:
             self.meta: dict[str, Any] = self._validate()
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
         except BaseException:
             self._db.close()
             raise
-        self._n = "n" if "n" in columns else "1"  # events per row (version 1: always one)
+        missing = [c for c in _EVENT_COLUMNS if c not in columns]
+        if missing:
+            self._db.close()
+            raise TraceDamagedError(f"{self.path} is damaged: its events table lacks the "
+                                 f"column{'s' if len(missing) > 1 else ''} "
+                                 f"{', '.join(missing)}")
+        # Events per row (version 1: always one); a damaged count counts as one.
+        self._n = ("(CASE WHEN typeof(n) = 'integer' AND n > 0 THEN n ELSE 1 END)"
+                   if "n" in columns else "1")
         self._expander = event_schema.OpsExpander()
+        self._damaged: dict[int, tuple[int, str]] = {}  # row seq -> (events, what is wrong)
 
     def _validate(self) -> dict[str, Any]:
         def not_a_trace(why: str) -> TraceFileError:
@@ -514,6 +577,10 @@ class TraceReader:
                     for key, value in self._db.execute("SELECT key, value FROM meta")}
         except (sqlite3.DatabaseError, ValueError) as exc:
             raise not_a_trace(f"its meta table is unreadable ({exc})") from exc
+        for key, expected in _META_TYPES.items():  # trusted by inspect and the window
+            if key in meta and type(meta[key]) is not expected:
+                self._meta_damage.append(f"meta {key!r} is {type(meta.pop(key)).__name__}, "
+                                         f"not {expected.__name__}")
         if meta.get("format") != FORMAT:
             raise not_a_trace(f"format is {meta.get('format')!r}, not {FORMAT!r}")
         for key, supported in (("schema_version", event_schema.SCHEMA_VERSION),
@@ -531,7 +598,32 @@ class TraceReader:
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:  # a page damaged or cut off mid-file
+                raise TraceDamagedError(f"{self.path} is damaged: {exc}") from None
+
+    # -- damage ----------------------------------------------------------------------------
+
+    @property
+    def damaged_events(self) -> int:
+        """How many events were skipped as damaged so far (by the queries that ran)."""
+        return sum(n for n, _ in self._damaged.values())
+
+    def damage(self) -> list[str]:
+        """What was wrong with each damaged row skipped so far, in sequence order."""
+        return self._meta_damage + [f"event #{seq}: {why}"
+                                    for seq, (_, why) in sorted(self._damaged.items())]
+
+    def check(self) -> int:
+        """Read every event once (finding all the damage); returns ``damaged_events``."""
+        for _ in self.events():
+            pass
+        return self.damaged_events
+
+    def _skip(self, seq: int, kind: Any, why: str, n: Any = 1) -> tuple:
+        self._damaged[seq] = (n if type(n) is int and n > 0 else 1, f"({kind}) {why}")
+        return ()
 
     @property
     def schema_version(self) -> int:
@@ -583,13 +675,13 @@ class TraceReader:
         if op is not None:
             where.append("(op = ? OR kind = 'ops')")
             params.append(op)
-        sql = (f"SELECT seq, kind, body FROM events WHERE {' AND '.join(where)} "
+        sql = (f"SELECT seq, kind, body, {self._n} FROM events WHERE {' AND '.join(where)} "
                f"ORDER BY seq LIMIT {self._PAGE}")
         remaining = limit
         while remaining is None or remaining > 0:
             rows = self._rows(sql, tuple(params))
-            for row_seq, row_kind, body in rows:
-                expanded = self._decode(row_seq, row_kind, body)
+            for row_seq, row_kind, body, n in rows:
+                expanded = self._decode(row_seq, row_kind, body, n)
                 for item in expanded:
                     if item["seq"] < start_seq or (op is not None and item.get("op") != op):
                         continue
@@ -614,25 +706,23 @@ class TraceReader:
         """Every step seen (by a step_end event or an op's step field) with its op count."""
         return [StepOps(step, ops) for step, ops in self._rows(
             f"SELECT step, sum(CASE kind WHEN 'step_end' THEN 0 ELSE {self._n} END) "
-            "FROM events WHERE step IS NOT NULL AND kind IN ('op', 'ops', 'step_end') "
+            "FROM events WHERE typeof(step) = 'integer' AND kind IN ('op', 'ops', 'step_end') "
             "GROUP BY step ORDER BY step")]
 
     def scalars(self, name: str | None = None) -> list[Scalar]:
         """Logged scalars (loss, metrics, tf.summary.scalar) in the order they were logged."""
-        sql = "SELECT body FROM events WHERE kind = 'scalar'"
+        sql = "SELECT seq, kind, body FROM events WHERE kind = 'scalar'"
         params: tuple = ()
         if name is not None:
             sql += " AND name = ?"
             params = (name,)
-        out = []
-        for (body,) in self._rows(sql + " ORDER BY seq", params):
-            event = jsoncodec.loads(body)
-            out.append(Scalar(event.get("step"), event["name"], event["value"]))
-        return out
+        return [Scalar(event.get("step"), event["name"], event["value"])
+                for row in self._rows(sql + " ORDER BY seq", params)
+                for event in self._decode(*row)
+                if name is None or event["name"] == name]
 
     def scalar_names(self) -> list[str]:
-        return [name for (name,) in self._rows(
-            "SELECT DISTINCT name FROM events WHERE kind = 'scalar' ORDER BY name")]
+        return sorted({s.name for s in self.scalars()})
 
     def graphs(self) -> list[dict]:
         """Traced function graphs, one event per trace or retrace."""
@@ -646,25 +736,48 @@ class TraceReader:
 
     def first_bad_op(self) -> dict | None:
         """The first op event whose summary saw NaN or Inf, or None."""
-        rows = self._rows("SELECT seq, kind, body FROM events WHERE bad ORDER BY seq LIMIT 1")
-        if not rows:
-            return None
-        return next((e for e in self._decode(*rows[0]) if summary_says_bad(e["summary"])), None)
+        for offset in itertools.count():  # past rows skipped as damaged
+            rows = self._rows(f"SELECT seq, kind, body, {self._n} FROM events WHERE bad "
+                              "ORDER BY seq LIMIT 1 OFFSET ?", (offset,))
+            if not rows:
+                return None
+            found = next((e for e in self._decode(*rows[0])
+                          if e["kind"] == "op" and summary_says_bad(e["summary"])), None)
+            if found is not None:
+                return found
+        return None
 
     def bad_ops(self) -> list[dict]:
         """Every op event whose summary saw NaN or Inf, in order (read by the bad-row index)."""
-        rows = self._rows("SELECT seq, kind, body FROM events WHERE bad ORDER BY seq")
+        rows = self._rows(f"SELECT seq, kind, body, {self._n} FROM events WHERE bad "
+                          "ORDER BY seq")
         return [e for row in rows for e in self._decode(*row)
                 if e.get("kind") == "op" and summary_says_bad(e.get("summary"))]
 
-    def _decode(self, seq: int, kind: str, body: str | bytes) -> list[dict] | tuple[dict]:
-        """The event a row holds (the op events, for a pack), or a clear error."""
+    def _decode(self, seq: int, kind: Any, body: Any, n: Any = 1) -> list[dict] | tuple:
+        """The event a row holds (the op events, for a pack) once it passed validation; a
+        damaged row gives none and is counted (``damaged_events``)."""
+        if seq in self._damaged:
+            return ()
         try:
             event = jsoncodec.loads(body)
-            return self._expand(event) if kind == "ops" else (event,)
+        except (TypeError, ValueError) as exc:
+            return self._skip(seq, kind, f"is not JSON ({exc})", n)
+        why = validate.problem(event)
+        if why is None and (event["kind"] != kind or event["seq"] != seq):
+            why = f"its body says {event['kind']} #{event['seq']}"
+        if why is None and kind == "ops" and event["count"] != n:
+            why = f"its pack of {event['count']} ops is filed as {n}"
+        if why is not None:
+            return self._skip(seq, kind, why, n)
+        if kind == "op" and type(event["summary"]) is dict:
+            event["summary"] = [event["summary"]]  # one summary per output, as now written
+        if kind != "ops":
+            return (event,)
+        try:
+            return self._expand(event)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise TraceFileError(f"{self.path} is damaged: event #{seq} ({kind}) cannot be "
-                                 f"read: {exc}") from None
+            return self._skip(seq, kind, f"cannot be expanded: {exc}", n)
 
     def _expand(self, pack: dict) -> list[dict]:
         """A pack's op events; a compiled run's pack needs its graph's event (read once)."""
@@ -681,7 +794,7 @@ class TraceReader:
             return None
         try:
             return np.load(io.BytesIO(rows[0][0]), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
+        except (ValueError, OSError, EOFError, TypeError) as exc:
             raise TraceFileError(f"{self.path} is damaged: the value of #{seq} output {idx} "
                                  f"cannot be read: {exc}") from None
 
