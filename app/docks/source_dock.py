@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -27,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from app.session import Session
 from engine.debug.breakpoints import Breakpoint, same_source_file
+from engine.debug.source_files import read_source
 
 PAUSED_LINE_COLOR = QColor(255, 236, 140)  # where the run stands
 OP_LINE_COLOR = QColor(205, 225, 255)  # where the selected op ran
 BREAKPOINT_COLOR = QColor(214, 40, 40)
 MARGIN_COLOR = QColor(240, 240, 240)
 LINE_NUMBER_COLOR = QColor(130, 130, 130)
-MAX_SOURCE_BYTES = 5 << 20  # larger "scripts" are not shown (nobody reads them here)
 
 
 class _Margin(QWidget):
@@ -218,14 +217,11 @@ class SourceDock(QDockWidget):
         if path == self.current_file:
             return True
         self.current_file = path
-        try:
-            if Path(path).stat().st_size > MAX_SOURCE_BYTES:
-                raise OSError("the file is too large to show")
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
+        try:  # a trace names this file: only a regular one, and only so much of it
+            text = read_source(path)
+        except OSError as exc:  # SourceFileError says why; a read error (EIO) as it is
             self.view.setPlainText("")
-            self.path_label.setText(f"{path} — cannot be shown: "
-                                    f"{exc.strerror or exc}")
+            self.path_label.setText(f"Cannot be shown: {exc}")
             self._refresh_marks()
             return False
         self.view.setPlainText(text)
