@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import runpy
 import statistics
 import subprocess
@@ -40,6 +41,21 @@ class UsageError(Exception):
 
 class DamagedTraceError(Exception):
     """The trace's data is damaged: reported as one line, exit code 3."""
+
+
+DEFAULT_MAX_SIZE = 2 << 30
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """``500M``, ``2G``, ``1.5G``, ``4096`` as bytes (powers of 1024)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 500M, 2G)")
+    size = int(float(match[1]) * _SIZE_UNITS[match[2].upper()])
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"the size must be above 0, not {text!r}")
+    return size
 
 
 # -- parsers ------------------------------------------------------------------------------------
@@ -84,6 +100,10 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
                         help="trace file to write (default: SCRIPT_STEM.tsdb here)")
     record.add_argument("--mode", default="CONCISE_HEALTH", choices=MODES,
                         help="how much each op event says about its outputs")
+    record.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE,
+                        metavar="SIZE",
+                        help="size budget of the trace, e.g. 500M or 2G (default 2G): past "
+                             "it FULL_TENSOR values are no longer stored, events still are")
 
     inspect = argparse.ArgumentParser(prog="tapescope inspect",
                                       description="Summarize a trace file in the terminal.")
@@ -175,13 +195,14 @@ def _check_script(script: Path) -> Path:
 
 
 def record_trace(script: Path, output: Path, script_args: list[str] | None = None,
-                 mode: str = "CONCISE_HEALTH", progress: bool = True) -> int:
+                 mode: str = "CONCISE_HEALTH", progress: bool = True,
+                 max_size: int = DEFAULT_MAX_SIZE) -> int:
     """Record ``script`` into ``output`` in a child process; returns the child's exit code.
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
     the trace file is crash-safe, so whatever ran before a crash is in it."""
     command = [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
-               "--mode", mode]
+               "--mode", mode, "--max-size", str(max_size)]
     if progress:
         command.append("--progress")
     command += [str(script), *(script_args or [])]
@@ -220,7 +241,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     script = _check_script(args.script)
     output = (args.output or Path(script.stem + ".tsdb")).resolve()
     _check_replaceable(output)
-    returncode = record_trace(script, output, args.script_args, args.mode)
+    returncode = record_trace(script, output, args.script_args, args.mode,
+                              max_size=args.max_size)
     if returncode == 0:
         return EXIT_OK
     if not output.exists():
@@ -383,6 +405,12 @@ def inspect_lines(reader: Any) -> list[str]:
     else:
         lines.append("None gradients: none")
 
+    dropped = reader.dropped_values()
+    if dropped is not None:
+        step = "" if dropped.first_step is None else f" (step {dropped.first_step})"
+        lines.append(f"Values not stored: {dropped.count} tensor value"
+                     f"{'s' if dropped.count != 1 else ''} ({dropped.bytes / 2**20:.3g} MB), "
+                     f"the first of op #{dropped.first_seq}{step}: {dropped.reason}")
     lines += finding_lines(reader)
 
     graphs = reader.graphs()

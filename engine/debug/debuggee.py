@@ -549,11 +549,12 @@ class RunProgress:
 
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
-           progress: bool = False, cwd: Path | None = None) -> int:
+           progress: bool = False, cwd: Path | None = None,
+           max_size: int | None = None) -> int:
     """Run the script headless, writing every event to a trace file; returns the exit code."""
     from engine.debug.tracefile import TraceWriter
 
-    writer = TraceWriter(output, overwrite=True,
+    writer = TraceWriter(output, overwrite=True, max_bytes=max_size,
                          meta={"script": str(script), "argv": [str(script), *args],
                                "mode": mode})
     real_out, real_err = sys.stdout, sys.stderr
@@ -616,6 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write events to this trace file instead of a controller")
     parser.add_argument("--mode", default="CONCISE_HEALTH", choices=events.MODES)
     parser.add_argument("--progress", action="store_true", help="show progress on stderr")
+    parser.add_argument("--max-size", type=int, help="trace size budget in bytes (--record)")
     parser.add_argument("--cwd", type=Path, help="working directory (default: the script's)")
     parser.add_argument("script", type=Path)
     parser.add_argument("args", nargs=argparse.REMAINDER)
@@ -631,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     alias_tensorflow()
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
-                      options.progress, options.cwd)
+                      options.progress, options.cwd, options.max_size)
     address = os.environ.pop(protocol.ENV_ADDRESS, None)
     token = os.environ.pop(protocol.ENV_TOKEN, None)  # the script need not see it
     if not address or not token:

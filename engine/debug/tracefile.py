@@ -34,10 +34,11 @@ import itertools
 import os
 import sqlite3
 import stat
+import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -101,6 +102,15 @@ class StepOps(NamedTuple):
     ops: int
 
 
+class DroppedValues(NamedTuple):
+    """Tensor values a writer did not store (size budget, SQLite's limit, a full disk)."""
+    count: int
+    bytes: int
+    first_seq: int
+    first_step: int | None  # the step of the op whose value was dropped first
+    reason: str
+
+
 class Scalar(NamedTuple):
     step: int | None
     name: str
@@ -154,7 +164,9 @@ class TraceWriter:
 
     def __init__(self, path: str | os.PathLike, *, batch_events: int = 2000,
                  flush_interval: float = 0.2, overwrite: bool = False,
-                 meta: dict[str, Any] | None = None, max_pending: int = 200_000) -> None:
+                 meta: dict[str, Any] | None = None, max_pending: int = 200_000,
+                 max_bytes: int | None = None, value_limit: int | None = None,
+                 warn: Callable[[str], None] | None = None) -> None:
         if batch_events < 1 or flush_interval <= 0:
             raise ValueError("batch_events must be >= 1 and flush_interval > 0")
         self.path = Path(path)
@@ -176,12 +188,24 @@ class TraceWriter:
         self._more_errors = 0  # problems after the first, before it was reported
         self._fatal: TraceWriteError | None = None  # the database failed: every call raises
         self._refuse = False  # fast check in write(): an error is pending or we are closed
+        # Degrading instead of failing the run: values over the size budget (``max_bytes``,
+        # file size), over SQLite's length limit or past a full disk are dropped and counted
+        # in meta "dropped_values"; if not even events fit, the trace stops (``_stopped``).
+        self._max_bytes = max_bytes
+        self._warn = warn or _warn_on_stderr
+        self._warned: set[str] = set()
+        self._values_off: str | None = None  # why no more values are stored
+        self._dropped: dict[str, Any] = {}
+        self._dropped_changed = False
+        self._stopped: str | None = None
         self._stopping = False
         self._closed = False
 
         # One connection, created here so set-up errors surface now; after that only the
         # writer thread touches it.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        if value_limit is not None:  # SQLite's own limit on a value (1 GB by default)
+            self._db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, value_limit)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL loses nothing on a process kill, only on power loss.
@@ -290,7 +314,7 @@ class TraceWriter:
         self._thread.join()
         atexit.unregister(self.close)
         try:
-            if self._fatal is None:
+            if self._fatal is None and self._stopped is None:
                 self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                  ("closed", _encode_text(datetime.now(timezone.utc).isoformat(
                                      timespec="seconds"))))
@@ -305,6 +329,9 @@ class TraceWriter:
                     self._db.execute("PRAGMA journal_mode=DELETE")
                 except sqlite3.OperationalError:
                     pass
+        except sqlite3.Error as exc:  # e.g. the disk filled up: what was committed stays
+            self._say("close", f"tapescope: warning: could not finish {self.path} ({exc}); "
+                               "what was written before is readable")
         finally:
             self._db.close()
         if self._fatal is not None or self._error is not None:
@@ -375,7 +402,7 @@ class TraceWriter:
                 else:
                     events.append(item)
                 size += 1
-            if self._fatal is None:
+            if self._fatal is None and self._stopped is None:
                 self._commit(events, values)
             for marker in markers:
                 marker.set()
@@ -402,11 +429,38 @@ class TraceWriter:
                     f"could not store {_describe(event)}: {exc}"))
         value_rows = []
         for seq, idx, array in values:
+            if self._values_off is not None:
+                self._drop(seq, array.nbytes, self._values_off)
+                continue
             try:
                 value_rows.append((seq, idx, npy_bytes(array)))
             except Exception as exc:
                 self._report(TraceWriteError(
                     f"could not store the value of seq {seq} output {idx}: {exc}"))
+        value_rows = self._within_limits(event_rows, value_rows)
+        try:
+            self._insert(event_rows, value_rows)
+        except sqlite3.Error as exc:
+            if not _is_full(exc):
+                self._report(TraceWriteError(f"writing trace {self.path} failed: {exc}"),
+                             fatal=True)
+                return
+            if value_rows:  # keep the events: this batch's values and all later ones go
+                self._values_off = "the disk is full"
+                for seq, _idx, data in value_rows:
+                    self._drop(seq, len(data), self._values_off)
+                try:
+                    self._insert(event_rows, [])
+                    return
+                except sqlite3.Error as again:
+                    exc = again
+            first = event_rows[0][0] if event_rows else "?"
+            self._stopped = f"{exc}"
+            self._say("stopped", f"tapescope: warning: {self.path} is full ({exc}): the trace "
+                                 f"ends before event #{first}; the run goes on")
+
+    def _insert(self, event_rows: list[tuple], value_rows: list[tuple]) -> None:
+        """One transaction: the rows, and the drop counts when they changed."""
         db = self._db
         try:
             db.execute("BEGIN")
@@ -418,12 +472,61 @@ class TraceWriter:
                 db.execute("ROLLBACK")
                 db.execute("BEGIN")
                 self._insert_one_by_one(event_rows, value_rows)
+            if self._dropped_changed:
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                           ("dropped_values", _encode_text(self._dropped)))
             db.execute("COMMIT")
-        except sqlite3.Error as exc:
+            self._dropped_changed = False
+        except sqlite3.Error:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-            self._report(TraceWriteError(f"writing trace {self.path} failed: {exc}"),
-                         fatal=True)
+            raise
+
+    def _within_limits(self, event_rows: list[tuple], value_rows: list[tuple]) -> list[tuple]:
+        """The value rows that fit SQLite's length limit and the size budget; the others are
+        dropped (once over the budget, every later value is)."""
+        if not value_rows:
+            return value_rows
+        limit = self._db.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+        size = 0
+        if self._max_bytes is not None:
+            pages, page_size = (self._db.execute(f"PRAGMA {p}").fetchone()[0]
+                                for p in ("page_count", "page_size"))
+            size = pages * page_size + sum(len(row[7]) for row in event_rows)
+        kept = []
+        for seq, idx, data in value_rows:
+            if self._values_off is not None:
+                self._drop(seq, len(data), self._values_off)
+            elif len(data) > limit:
+                self._drop(seq, len(data), f"a value is over SQLite's limit of "
+                                           f"{_size_text(limit)}")
+            elif self._max_bytes is not None and size + len(data) > self._max_bytes:
+                self._values_off = f"the size budget of {_size_text(self._max_bytes)} was reached"
+                self._drop(seq, len(data), self._values_off)
+            else:
+                size += len(data)
+                kept.append((seq, idx, data))
+        return kept
+
+    def _drop(self, seq: int, nbytes: int, why: str) -> None:
+        """Count a tensor value not stored; say so on stderr once per reason."""
+        dropped = self._dropped
+        if not dropped:
+            dropped.update(count=0, bytes=0, first_seq=seq, reason=why)
+        dropped["count"] += 1
+        dropped["bytes"] += nbytes
+        dropped["first_seq"] = min(dropped["first_seq"], seq)
+        self._dropped_changed = True
+        self._say(why, f"tapescope: warning: {why}: tensor values from op #{seq} on are not "
+                       f"stored in {self.path} (events and health still are)"
+                  if why == self._values_off else
+                  f"tapescope: warning: {why}: the value of op #{seq} ({_size_text(nbytes)}) "
+                  f"is not stored in {self.path}")
+
+    def _say(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self._warn(message)
 
     def _insert_one_by_one(self, event_rows: list[tuple], value_rows: list[tuple]) -> None:
         for row in event_rows:
@@ -438,6 +541,27 @@ class TraceWriter:
             except sqlite3.IntegrityError as exc:
                 self._report(TraceWriteError(
                     f"could not store the value of seq {row[0]} output {row[1]}: {exc}"))
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
+def _warn_on_stderr(message: str) -> None:
+    # The process's own stderr: a recorder replaces sys.stderr with a stream of events.
+    stream = sys.__stderr__
+    if stream is not None:
+        stream.write(message + "\n")
+        stream.flush()
+
+
+def _size_text(nbytes: float) -> str:
+    """``1.5 GB``, ``500 MB``, ``12 kB`` (powers of 1024, as --max-size reads them)."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if nbytes < 1024 or unit == "GB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.3g} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.3g} GB"
 
 
 # Rows per INSERT statement (9 parameters each: well under SQLite's 32,766).
@@ -475,7 +599,7 @@ def _describe(event: Any) -> str:
 
 
 _META_TYPES = {"script": str, "mode": str, "argv": list, "created": str, "closed": str,
-               "engine_version": str}
+               "engine_version": str, "dropped_values": dict}
 _EVENT_COLUMNS = ("seq", "kind", "step", "epoch", "op", "name", "bad", "body")
 _SQLITE_MAGIC = b"SQLite format 3\0"
 
@@ -786,6 +910,21 @@ class TraceReader:
             for graph in self.events("graph"):
                 self._expander.add_graph(graph)
         return self._expander.expand(pack)
+
+    def dropped_values(self) -> DroppedValues | None:
+        """What the writer left out of this trace (meta "dropped_values"), or None."""
+        found = self.meta.get("dropped_values")
+        if found is None:
+            return None
+        wrong = validate.record({"count": validate.INT, "bytes": validate.INT,
+                                 "first_seq": validate.INT, "reason": validate.STR})(found)
+        if wrong is not None:
+            self._meta_damage.append(f"meta 'dropped_values' {wrong}")
+            del self.meta["dropped_values"]
+            return None
+        first = next(self.events("op", start_seq=found["first_seq"], limit=1), None)
+        return DroppedValues(found["count"], found["bytes"], found["first_seq"],
+                             None if first is None else first["step"], found["reason"])
 
     def value(self, seq: int, idx: int = 0) -> np.ndarray | None:
         """The stored value of output ``idx`` of op event ``seq``, or None if not recorded."""
