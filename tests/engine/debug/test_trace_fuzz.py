@@ -117,8 +117,8 @@ def mutate(path: Path, rng: random.Random) -> str:
     seqs = [seq for (seq,) in db.execute("SELECT seq FROM events")]
     seq = rng.choice(seqs)
     if how == "delete":
-        db.execute("DELETE FROM events WHERE seq IN (%s)" % ",".join(
-            str(s) for s in rng.sample(seqs, rng.randint(1, 5))))
+        doomed = rng.sample(seqs, rng.randint(1, 5))
+        db.executemany("DELETE FROM events WHERE seq = ?", [(s,) for s in doomed])
     elif how == "duplicate":
         top = max(seqs)
         for i in range(rng.randint(1, 3)):
