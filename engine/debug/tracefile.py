@@ -17,6 +17,8 @@ Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSIO
   survive the round trip; SQLite's own JSON functions reject those tokens, so query bodies
   through :class:`TraceReader`). The other columns copy fields out of the body so they can be
   indexed; ``bad`` is 1 for op events (and packs) whose summaries saw NaN or Inf.
+  Consecutive ``output`` events of one stream committed together are stored as one, at
+  the first one's seq (the others' seqs are left unused).
 - ``tensor_values(seq, idx, npy)``: output ``idx`` of the op event ``seq`` as ``.npy`` bytes,
   written and read with ``allow_pickle=False``: opening someone else's trace runs no code.
 
@@ -83,6 +85,8 @@ _INSERT_EVENT = ("INSERT INTO events (seq, kind, step, epoch, op, name, bad, bod
 _INSERT_VALUE = "INSERT INTO tensor_values (seq, idx, npy) VALUES (?, ?, ?)"
 # A batch of full tensor values stops growing here so one transaction stays a sane size.
 _MAX_BATCH_BYTES = 64 << 20
+# Consecutive lines of output are merged into one event up to this many characters.
+_MAX_OUTPUT_TEXT = 1 << 20
 
 
 class TraceFileError(Exception):
@@ -418,7 +422,7 @@ class TraceWriter:
     def _commit(self, events: list[dict | tuple],
                 values: list[tuple[int, int, np.ndarray]]) -> None:
         event_rows = []
-        for event in events:
+        for event in _merge_output(events):
             if type(event) is tuple:
                 event_rows.append(event)
                 continue
@@ -541,6 +545,39 @@ class TraceWriter:
             except sqlite3.IntegrityError as exc:
                 self._report(TraceWriteError(
                     f"could not store the value of seq {row[0]} output {row[1]}: {exc}"))
+
+
+def _merge_output(events: list[dict | tuple]) -> list[dict | tuple]:
+    """``events`` with each run of consecutive output events of one stream as one event (at
+    the first one's seq, up to ``_MAX_OUTPUT_TEXT``). A script printing line by line would
+    otherwise cost a row and four index entries per line: 50 MB printed in 50-byte lines
+    made a 190 MB trace and took 35 s to record."""
+    out: list[dict | tuple] = []
+    run: list[dict] = []
+
+    def close_run() -> None:
+        if len(run) > 1:
+            run[0]["text"] = "".join(e["text"] for e in run)
+        if run:
+            out.append(run[0])
+            run.clear()
+
+    size = 0
+    for event in events:
+        if (type(event) is dict and event.get("kind") == "output" and "breakpoint" not in event
+                and type(event.get("text")) is str):
+            if run and (event.get("stream") != run[0].get("stream")
+                        or size + len(event["text"]) > _MAX_OUTPUT_TEXT):
+                close_run()
+            if not run:
+                size = 0
+            run.append(event)
+            size += len(event["text"])
+            continue
+        close_run()
+        out.append(event)
+    close_run()
+    return out
 
 
 def _is_full(exc: sqlite3.Error) -> bool:

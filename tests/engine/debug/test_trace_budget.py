@@ -128,3 +128,25 @@ def test_a_size_that_is_none_is_refused_in_one_line(tmp_path, capsys, text):
         main(["record", str(script), "--max-size", text])
     assert exit_info.value.code == 2
     assert "argument --max-size: " in capsys.readouterr().err
+
+
+def test_printing_line_by_line_costs_about_what_was_printed(tmp_path):
+    """50 MB printed in 50-byte lines made a 190 MB trace: a row and four index entries per
+    line. Consecutive lines of a stream are stored as one output event now."""
+    trace = tmp_path / "t.tsdb"
+    lines = [f"line {i:06d} " + "a" * 36 + "\n" for i in range(40_000)]  # 2 MB
+    with TraceWriter(trace) as writer:
+        seq = 0
+        for i, line in enumerate(lines):
+            seq += 1
+            writer.write({"kind": "output", "seq": seq, "stream": "stdout", "text": line})
+            if i == 20_000:  # another stream in between: it keeps its place
+                seq += 1
+                writer.write({"kind": "output", "seq": seq, "stream": "stderr", "text": "!\n"})
+    with TraceReader(trace) as reader:
+        events = list(reader.events())
+    text = "".join(lines)
+    assert "".join(e["text"] for e in events if e["stream"] == "stdout") == text
+    stderr = next(i for i, e in enumerate(events) if e["stream"] == "stderr")
+    assert "".join(e["text"] for e in events[:stderr]) == "".join(lines[:20_001])
+    assert len(events) < 100 and trace.stat().st_size < 1.2 * len(text)
