@@ -303,3 +303,20 @@ def test_the_validator_names_what_is_wrong():
     pack = {"kind": "ops", "seq": 1, "step": 0, "epoch": 0, "mode": "CONCISE_HEALTH",
             "count": 2, "graph": 1, "first": 0, "times": [0.0, 1.0]}
     assert validate.problem(pack) == "field 'times' has 2 items, not 3"
+
+
+def test_graph_export_refuses_a_graph_event_of_the_wrong_shape():
+    from engine.debug import graph_export
+
+    good = {"kind": "graph", "seq": 1, "graph_id": 1, "function": "f", "trace_count": 1,
+            "reason": None, "outputs": [1],
+            "nodes": [{"id": 0, "op": "Placeholder", "name": "x", "inputs": [], "outputs": [0]},
+                      {"id": 1, "op": "Neg", "name": "Neg", "inputs": [0], "outputs": [1]}]}
+    assert len(graph_export.from_graph_event(good)) == 2
+    with pytest.raises(ValueError, match=r"not a usable graph event: field 'nodes' \[1\] "
+                                         r"'inputs' \[0\] is 'x', not an integer"):
+        graph_export.from_graph_event({**good, "nodes": [good["nodes"][0], {
+            **good["nodes"][1], "inputs": ["x"]}]})
+    with pytest.raises(ValueError, match="its kind is scalar"):
+        graph_export.from_graph_event({"kind": "scalar", "seq": 1, "step": 0, "epoch": 0,
+                                       "name": "loss", "value": 1.0})
