@@ -237,10 +237,24 @@ def _check_replaceable(output: Path) -> None:
         raise UsageError(f"refusing to overwrite {output}: it is not a trace file") from None
 
 
+def _check_writable(output: Path) -> None:
+    """Create the (empty) trace here, so that a folder that is missing or read-only is one
+    line now rather than a traceback from the recording child."""
+    from engine.debug.tracefile import TraceWriteError, TraceWriter
+
+    try:
+        TraceWriter(output, overwrite=True).close()
+    except TraceWriteError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot create the trace {output}: {exc.strerror or exc}") from None
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     script = _check_script(args.script)
     output = (args.output or Path(script.stem + ".tsdb")).resolve()
     _check_replaceable(output)
+    _check_writable(output)
     returncode = record_trace(script, output, args.script_args, args.mode,
                               max_size=args.max_size)
     if returncode == 0:

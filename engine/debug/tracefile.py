@@ -207,11 +207,19 @@ class TraceWriter:
 
         # One connection, created here so set-up errors surface now; after that only the
         # writer thread touches it.
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db = None
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")  # creates the file: fails here if it can't
+        except sqlite3.Error as exc:
+            if db is not None:
+                db.close()
+            raise TraceWriteError(f"cannot create the trace {self.path}: "
+                                  f"{_why_not_writable(self.path) or exc}") from None
+        self._db = db
         if value_limit is not None:  # SQLite's own limit on a value (1 GB by default)
             self._db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, value_limit)
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL loses nothing on a process kill, only on power loss.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -578,6 +586,18 @@ def _merge_output(events: list[dict | tuple]) -> list[dict | tuple]:
         out.append(event)
     close_run()
     return out
+
+
+def _why_not_writable(path: Path) -> str | None:
+    """Why a file cannot be created at ``path``, in words SQLite does not have for it."""
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK):
+        return f"permission denied in {folder}"
+    return None
 
 
 def _is_full(exc: sqlite3.Error) -> bool:

@@ -320,3 +320,21 @@ def test_graph_export_refuses_a_graph_event_of_the_wrong_shape():
     with pytest.raises(ValueError, match="its kind is scalar"):
         graph_export.from_graph_event({"kind": "scalar", "seq": 1, "step": 0, "epoch": 0,
                                        "name": "loss", "value": 1.0})
+
+
+def test_a_trace_that_cannot_be_created_is_one_line(tmp_path, capsys):
+    script = tmp_path / "s.py"
+    script.write_text("print('hi')\n")
+    for output, why in ((tmp_path / "missing" / "t.tsdb",
+                         f"the folder {tmp_path / 'missing'} does not exist"),
+                        (script / "t.tsdb", "Not a directory")):
+        assert main(["record", str(script), "-o", str(output)]) == 2
+        assert capsys.readouterr().err == (f"tapescope: error: cannot create the trace "
+                                           f"{output}: {why}\n")
+    tmp_path.chmod(0o755)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    done = run_unprivileged(["record", str(script), "-o", str(locked / "t.tsdb")])
+    assert done.returncode == 2
+    assert done.stderr == (f"tapescope: error: cannot create the trace {locked / 't.tsdb'}: "
+                           f"permission denied in {locked}\n")
