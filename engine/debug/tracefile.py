@@ -8,7 +8,8 @@ Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSIO
 
 - ``meta(key, value)``: ``format`` = ``"tapescope-trace"``, ``schema_version``,
   ``tracefile_version``, ``created``, ``engine_version``, whatever the recorder adds (script,
-  argv) and ``closed`` once the writer closed cleanly. Values are JSON.
+  argv), ``closed`` once the writer closed cleanly and ``dropped_values`` (count, bytes,
+  first_seq, reason) once tensor values were left out. Values are JSON.
 - ``events(seq, kind, step, epoch, op, name, bad, body, n)``: one row per event; an "ops" pack
   of ``n`` consecutive op events (version 2; version 1 files have no ``n``) is one row at
   the seq of its first op, which the reader expands back into op events. ``body`` is the
@@ -26,6 +27,12 @@ Layout (``TRACEFILE_VERSION`` 2; the events inside follow ``events.SCHEMA_VERSIO
 "ops" pack also at the cost of its JSON) and encodes and commits on a background thread in
 batched transactions; :class:`TraceReader` opens a trace
 read-only, also while a writer is still appending to it (WAL mode).
+
+A trace may come from anyone: the reader hands out only events that pass
+``validate.problem`` (a damaged row is skipped and counted, see ``damaged_events``), and
+says in words why a file cannot be opened (a directory, a FIFO, permission denied, cut
+short). The writer never fails the run over space: values past the size budget, over
+SQLite's length limit or past a full disk are dropped and counted in meta.
 """
 
 from __future__ import annotations
