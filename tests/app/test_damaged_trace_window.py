@@ -7,10 +7,11 @@ import json
 import os
 import sqlite3
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
-from app_helpers import record_script
+from app_helpers import line_of, record_script
 from PySide6.QtWidgets import QDockWidget
 
 from app.session import TRACE
@@ -107,3 +108,33 @@ def test_a_trace_naming_a_fifo_or_device_as_its_script_is_not_read(qtbot, make_w
     assert source.path_label.text() == (f"Cannot be shown: source file {script} is {what}, "
                                         "not a regular file")
     assert source.view.toPlainText() == "" and not window.error_dialogs
+
+
+def test_a_slow_source_file_is_read_off_the_gui_thread(qtbot, make_window, train_trace,
+                                                       train_script, monkeypatch):
+    """A script on a stalled disk: the window goes on, says it is reading, and shows the
+    file with the selected op's line once it arrives."""
+    from app.docks import source_dock
+
+    release = threading.Event()
+    real_read = source_dock.read_source
+
+    def stalled_read(path, *args):
+        release.wait(60)
+        return real_read(path, *args)
+
+    monkeypatch.setattr(source_dock, "read_source", stalled_read)
+    window = make_window()
+    assert window.open_path(train_trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE)
+    source = window.source_dock
+    assert source.path_label.text() == f"Reading {train_script} …"
+    assert source.view.toPlainText() == ""
+    model = window.ops_dock.view.model()
+    window.ops_dock.view.selectRow(next(r for r in range(model.rowCount())
+                                        if model.op_at(r)["op"] == "Log"))
+    release.set()
+    qtbot.waitUntil(lambda: source.view.toPlainText() == train_script.read_text())
+    assert source.path_label.text() == str(train_script)
+    assert source.op_line == line_of(train_script.read_text(), "NAN")
+    assert source.view.textCursor().blockNumber() + 1 == source.op_line
