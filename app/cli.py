@@ -2,7 +2,7 @@
 
     tapescope [script.py [args...] | run.tsdb]   the GUI (default: the built-in demo)
     tapescope --terminal script.py [args...]      run the script without the debugger
-    tapescope record script.py [-o run.tsdb] [--mode MODE] [-- args...]
+    tapescope record script.py [-o run.tsdb] [--mode MODE] [--max-size 2G] [-- args...]
     tapescope inspect run.tsdb
     tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
                            [--step N] [--collapse]
