@@ -2,7 +2,7 @@
 
     tapescope [script.py [args...] | run.tsdb]   the GUI (default: the built-in demo)
     tapescope --terminal script.py [args...]      run the script without the debugger
-    tapescope record script.py [-o run.tsdb] [--mode MODE] [--break-on-nan]
+    tapescope record script.py [-o run.tsdb] [--mode MODE] [--max-size 2G] [--break-on-nan]
                      [--break CONDITION]... [-- args...]
     tapescope inspect run.tsdb
     tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
@@ -10,6 +10,7 @@
 
 Exit codes: 0 ok, 1 the recorded script raised (its trace is still written) or Graphviz
 failed, 2 usage errors (a missing script, a file that is not a trace) with one line on stderr,
+3 a damaged trace (what could be read is still shown, the damage counted on stderr).
 4 a headless breakpoint (--break-on-nan, --break) stopped the recording (trace written).
 130/143 a recording ended by SIGINT/SIGTERM (its trace is complete up to there and says so).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import runpy
 import statistics
 import sys
@@ -26,18 +28,38 @@ from pathlib import Path
 from typing import Any
 
 from engine.debug.events import MODES
+from engine.debug.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
 ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
-EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE, EXIT_DAMAGED = 0, 1, 2, 3
 EXIT_STOPPED = 4  # = engine.debug.headless_stop.EXIT_STOPPED (checked by the tests)
 TERMINATED_CODES = (128 + 2, 128 + 15)  # the recording ended by SIGINT / SIGTERM
 
 
 class UsageError(Exception):
     """Something the user gave us is wrong: reported as one line, exit code 2."""
+
+
+class DamagedTraceError(Exception):
+    """The trace's data is damaged: reported as one line, exit code 3."""
+
+
+DEFAULT_MAX_SIZE = 2 << 30
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """``500M``, ``2G``, ``1.5G``, ``4096`` as bytes (powers of 1024)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 500M, 2G)")
+    size = int(float(match[1]) * _SIZE_UNITS[match[2].upper()])
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"the size must be above 0, not {text!r}")
+    return size
 
 
 # -- parsers ------------------------------------------------------------------------------------
@@ -91,6 +113,10 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
                              "over x (the op's first output) and np, as in the window's "
                              "breakpoints, e.g. 'abs(x).max() > 1e3' (records op by op: "
                              "slower)")
+    record.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE,
+                        metavar="SIZE",
+                        help="size budget of the trace, e.g. 500M or 2G (default 2G): past "
+                             "it FULL_TENSOR values are no longer stored, events still are")
 
     inspect = argparse.ArgumentParser(prog="tapescope inspect",
                                       description="Summarize a trace file in the terminal.")
@@ -143,10 +169,12 @@ def _open_gui(argv: list[str] | None) -> int:
     trace; the built-in demo when nothing is given. Qt is imported only here."""
     args = build_parser().parse_args(argv)
     target: Path | None = args.script
-    if target is not None and not target.is_file():
-        what = "script" if target.suffix == ".py" else "trace file"
-        print(f"tapescope: error: {what} not found: {target}", file=sys.stderr)
-        return EXIT_USAGE
+    if target is not None:
+        try:
+            check_regular(target, "script" if target.suffix == ".py" else "trace file")
+        except SourceFileError as exc:
+            print(f"tapescope: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if target is not None and target.suffix != ".py" and args.script_args:
         print("tapescope: error: a trace file takes no script arguments", file=sys.stderr)
         return EXIT_USAGE
@@ -171,14 +199,18 @@ def _open_gui(argv: list[str] | None) -> int:
 # -- record ---------------------------------------------------------------------------------------
 
 def _check_script(script: Path) -> Path:
-    if not script.is_file():
-        raise UsageError(f"script not found: {script}")
-    return script.resolve()
+    """The script's full path, if it is a readable regular file (not a FIFO, a directory or
+    /dev/zero, which would hang or exhaust the child reading it)."""
+    try:
+        return check_regular(script, "script").resolve()
+    except SourceFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def record_trace(script: Path, output: Path, script_args: list[str] | None = None,
                  mode: str = "CONCISE_HEALTH", progress: bool = True,
-                 break_on_nan: bool = False, conditions: list[str] | None = None) -> int:
+                 break_on_nan: bool = False, conditions: list[str] | None = None,
+                 max_size: int = DEFAULT_MAX_SIZE) -> int:
     """Record ``script`` into ``output`` in a child process; returns the child's exit code.
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
@@ -187,7 +219,7 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
 
     def command(parent_fd: int) -> list[str]:
         return [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
-                "--mode", mode, "--parent-fd", str(parent_fd),
+                "--mode", mode, "--max-size", str(max_size), "--parent-fd", str(parent_fd),
                 *(["--progress"] if progress else []),
                 *(["--break-on-nan"] if break_on_nan else []),
                 *[arg for condition in conditions or () for arg in ("--break", condition)],
@@ -238,10 +270,24 @@ def _check_replaceable(output: Path) -> None:
         raise UsageError(f"refusing to overwrite {output}: it is not a trace file") from None
 
 
+def _check_writable(output: Path) -> None:
+    """Create the (empty) trace here, so that a folder that is missing or read-only is one
+    line now rather than a traceback from the recording child."""
+    from engine.debug.tracefile import TraceWriteError, TraceWriter
+
+    try:
+        TraceWriter(output, overwrite=True).close()
+    except TraceWriteError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot create the trace {output}: {exc.strerror or exc}") from None
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     script = _check_script(args.script)
     output = (args.output or Path(script.stem + ".tsdb")).resolve()
     _check_replaceable(output)
+    _check_writable(output)
     from engine.debug.breakpoints import Breakpoint, ConditionError
 
     for condition in args.conditions:
@@ -250,7 +296,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         except ConditionError as exc:
             raise UsageError(str(exc)) from None
     returncode = record_trace(script, output, args.script_args, args.mode,
-                              break_on_nan=args.break_on_nan, conditions=args.conditions)
+                              break_on_nan=args.break_on_nan, conditions=args.conditions,
+                              max_size=args.max_size)
     if returncode == 0:
         return EXIT_OK
     if returncode == EXIT_STOPPED and output.exists():
@@ -269,14 +316,38 @@ def cmd_record(args: argparse.Namespace) -> int:
 # -- inspect --------------------------------------------------------------------------------------
 
 def _open_trace(path: Path) -> Any:
-    from engine.debug.tracefile import TraceFileError, TraceReader
+    from engine.debug.tracefile import TraceDamagedError, TraceFileError, TraceReader
 
-    if not path.is_file():
-        raise UsageError(f"trace file not found: {path}")
     try:
         return TraceReader(path)
+    except FileNotFoundError:
+        raise UsageError(f"trace file not found: {path}") from None
+    except TraceDamagedError as exc:
+        raise DamagedTraceError(str(exc)) from None
     except TraceFileError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _damage_lines(reader: Any) -> list[str]:
+    """What inspect reports of the events skipped as damaged (the first few, by seq)."""
+    skipped = reader.damaged_events
+    damage = reader.damage()
+    if not damage:
+        return []
+    lines = [f"Damaged: {skipped} damaged event{'s' if skipped != 1 else ''} skipped"
+             if skipped else "Damaged:"]
+    lines += [f"  {what}" for what in damage[:5]]
+    if len(damage) > 5:
+        lines.append(f"  … and {len(damage) - 5} more")
+    return lines
+
+
+def _damage_summary(reader: Any) -> str:
+    skipped = reader.damaged_events
+    if skipped:
+        return (f"{reader.path} is damaged: {skipped} damaged event"
+                f"{'s' if skipped != 1 else ''} skipped")
+    return f"{reader.path} is damaged: {reader.damage()[0]}"
 
 
 def _where(event: dict) -> str:
@@ -399,6 +470,12 @@ def inspect_lines(reader: Any) -> list[str]:
     else:
         lines.append("None gradients: none")
 
+    dropped = reader.dropped_values()
+    if dropped is not None:
+        step = "" if dropped.first_step is None else f" (step {dropped.first_step})"
+        lines.append(f"Values not stored: {dropped.count} tensor value"
+                     f"{'s' if dropped.count != 1 else ''} ({dropped.bytes / 2**20:.3g} MB), "
+                     f"the first of op #{dropped.first_seq}{step}: {dropped.reason}")
     lines += finding_lines(reader)
 
     graphs = reader.graphs()
@@ -432,9 +509,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
     reader = _open_trace(args.trace)
     try:
-        print("\n".join(inspect_lines(reader)))
+        lines = inspect_lines(reader)
+        reader.check()  # every row once: damage the report's queries did not touch
+        print("\n".join(lines + _damage_lines(reader)))
+        if reader.damage():
+            raise DamagedTraceError(_damage_summary(reader))
     except TraceFileError as exc:
-        raise UsageError(str(exc)) from None
+        raise DamagedTraceError(str(exc)) from None
     finally:
         reader.close()
     return EXIT_OK
@@ -487,9 +568,10 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
     from engine.debug.tracefile import TraceFileError
 
     source: Path = args.source
-    if not source.is_file():
-        raise UsageError(f"{'script' if source.suffix == '.py' else 'trace file'} not found: "
-                         f"{source}")
+    try:
+        check_regular(source, "script" if source.suffix == ".py" else "trace file")
+    except SourceFileError as exc:
+        raise UsageError(str(exc)) from None
     output_format = args.format or (args.output.suffix.lstrip(".") if args.output else "")
     output_format = output_format or "png"
     if output_format not in GRAPH_FORMATS:
@@ -512,8 +594,15 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
         reader = _open_trace(trace)
         try:
             graph, title = pick_graph(reader, args.function, args.step)
+            if reader.damage():  # drawn from what could be read
+                print(f"tapescope: warning: {_damage_summary(reader)}", file=sys.stderr)
+                status = EXIT_DAMAGED
+        except UsageError as exc:  # nothing to draw: perhaps because it was damaged
+            if not reader.damage():
+                raise
+            raise DamagedTraceError(f"{exc}; {_damage_summary(reader)}") from None
         except TraceFileError as exc:
-            raise UsageError(str(exc)) from None
+            raise DamagedTraceError(str(exc)) from None
         finally:
             reader.close()
     try:
@@ -551,6 +640,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"tapescope: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DamagedTraceError as exc:
+        print(f"tapescope: error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
     except KeyboardInterrupt:
         print("tapescope: interrupted", file=sys.stderr)
         return 130

@@ -610,6 +610,8 @@ class Session(QObject):
                 loaded += len(chunk)
                 inbox.append((generation, "events", chunk))
             inbox.append((generation, "progress", (loaded, max(total, loaded))))
+            if reader.damage():  # skipped by the reader's validation: say what and how many
+                inbox.append((generation, "damaged", (reader.damaged_events, reader.damage())))
             inbox.append((generation, "loaded", None))
         except Exception as exc:  # a damaged page: show what was read, say what failed
             inbox.append((generation, "failed", f"{type(exc).__name__}: {exc}"))
@@ -718,6 +720,13 @@ class Session(QObject):
         elif what == "loaded":
             self._loader = None
             self._set_state(TRACE)
+        elif what == "damaged":
+            skipped, damage = payload
+            more = f"\n… and {len(damage) - 5} more" if len(damage) > 5 else ""
+            self.errorRaised.emit("The trace is damaged",
+                                  f"{skipped} damaged event{'s' if skipped != 1 else ''} "
+                                  "skipped:\n" + "\n".join(damage[:5]) + more
+                                  + "\n\nEverything else is shown.")
         elif what == "failed":
             self._loader = None
             self._set_state(TRACE)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from pathlib import Path
+import threading
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -27,13 +28,16 @@ from PySide6.QtWidgets import (
 
 from app.session import Session
 from engine.debug.breakpoints import Breakpoint, same_source_file
+from engine.debug.source_files import read_source
 
 PAUSED_LINE_COLOR = QColor(255, 236, 140)  # where the run stands
 OP_LINE_COLOR = QColor(205, 225, 255)  # where the selected op ran
 BREAKPOINT_COLOR = QColor(214, 40, 40)
+# How long the window waits for a source file before showing "Reading …" (and the file once
+# read): a local script is there at once, a file on a stalled network disk never blocks.
+SOURCE_WAIT_S = 0.2
 MARGIN_COLOR = QColor(240, 240, 240)
 LINE_NUMBER_COLOR = QColor(130, 130, 130)
-MAX_SOURCE_BYTES = 5 << 20  # larger "scripts" are not shown (nobody reads them here)
 
 
 class _Margin(QWidget):
@@ -166,11 +170,15 @@ class SourceView(QPlainTextEdit):
 class SourceDock(QDockWidget):
     """The debugged script with the paused line and breakpoints; follows the selected op."""
 
+    _sourceRead = Signal(int, dict)  # a reader thread finished: (request token, result)
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Source", parent)
         self.setObjectName("sourceDock")
         self.session = session
         self.current_file: str | None = None
+        self._read_token = 0
+        self._sourceRead.connect(self._on_source_read)
         self.view = SourceView()
         self.path_label = QLabel("No script")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -218,21 +226,51 @@ class SourceDock(QDockWidget):
         if path == self.current_file:
             return True
         self.current_file = path
-        try:
-            if Path(path).stat().st_size > MAX_SOURCE_BYTES:
-                raise OSError("the file is too large to show")
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
+        # Read on a worker thread (a trace names this file: a slow disk must not freeze the
+        # window); a quick read is shown at once, a slow one when it arrives.
+        self._read_token += 1
+        token, done, result = self._read_token, threading.Event(), {}
+
+        def read() -> None:
+            try:  # only a regular file, and only so much of it
+                result["text"] = read_source(path)
+            except OSError as exc:  # SourceFileError says why; a read error (EIO) as it is
+                result["error"] = exc
+            done.set()
+            with contextlib.suppress(RuntimeError):  # the dock was closed meanwhile
+                self._sourceRead.emit(token, result)
+
+        threading.Thread(target=read, name="tapescope-source-reader", daemon=True).start()
+        if not done.wait(SOURCE_WAIT_S):
             self.view.setPlainText("")
-            self.path_label.setText(f"{path} — cannot be shown: "
-                                    f"{exc.strerror or exc}")
+            self.path_label.setText(f"Reading {path} …")
+            self._refresh_marks()
+            return True
+        return self._show_read(token, result)
+
+    def _show_read(self, token: int, result: dict) -> bool:
+        """Show what the reader thread read for request ``token`` (once; a newer wins)."""
+        if token != self._read_token:
+            return False
+        self._read_token += 1  # shown: the thread's signal for it is ignored
+        path = self.current_file or ""
+        if "error" in result:
+            self.view.setPlainText("")
+            self.path_label.setText(f"Cannot be shown: {result['error']}")
             self._refresh_marks()
             return False
-        self.view.setPlainText(text)
+        self.view.setPlainText(result["text"])
         self.path_label.setText(path)
         self.path_label.setToolTip(path)
         self._refresh_marks()
         return True
+
+    def _on_source_read(self, token: int, result: dict) -> None:
+        """A slow read arrived: show it and bring the marked line into view again."""
+        if self._show_read(token, result):
+            for mark in (self._op_at, self._paused_at):
+                if mark is not None and mark[0] == self.current_file:
+                    self.view.reveal_line(mark[1])
 
     def show_location(self, file: str, line: int) -> None:
         """Mark where the selected op ran (switching files if it ran elsewhere)."""

@@ -699,7 +699,8 @@ class RunProgress:
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
            progress: bool = False, cwd: Path | None = None, break_on_nan: bool = False,
-           conditions: tuple[str, ...] | list[str] = ()) -> int:
+           conditions: tuple[str, ...] | list[str] = (),
+           max_size: int | None = None) -> int:
     """Run the script headless, writing every event to a trace file; returns the exit code
     (``headless_stop.EXIT_STOPPED`` when ``break_on_nan`` or a condition ended the run).
 
@@ -715,7 +716,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
     meta: dict[str, Any] = {"script": str(script), "argv": [str(script), *args], "mode": mode}
     if break_on_nan or conditions:
         meta["breaks"] = (["first NaN/Inf"] if break_on_nan else []) + list(conditions)
-    writer = TraceWriter(output, overwrite=True, meta=meta)
+    writer = TraceWriter(output, overwrite=True, max_bytes=max_size, meta=meta)
     real_out, real_err = sys.stdout, sys.stderr
     shown = RunProgress(real_err) if progress else None
     pid = os.getpid()
@@ -833,6 +834,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write events to this trace file instead of a controller")
     parser.add_argument("--mode", default="CONCISE_HEALTH", choices=events.MODES)
     parser.add_argument("--progress", action="store_true", help="show progress on stderr")
+    parser.add_argument("--max-size", type=int, help="trace size budget in bytes (--record)")
     parser.add_argument("--cwd", type=Path, help="working directory (default: the script's)")
     parser.add_argument("--break-on-nan", action="store_true",
                         help="with --record: stop at the first op that makes NaN/Inf")
@@ -859,7 +861,8 @@ def main(argv: list[str] | None = None) -> int:
         lifecycle.watch_parent(options.parent_fd)
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
-                      options.progress, options.cwd, options.break_on_nan, options.conditions)
+                      options.progress, options.cwd, options.break_on_nan, options.conditions,
+                      options.max_size)
     address = os.environ.pop(protocol.ENV_ADDRESS, None)
     token = os.environ.pop(protocol.ENV_TOKEN, None)  # the script need not see it
     if not address or not token:

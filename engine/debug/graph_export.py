@@ -25,6 +25,8 @@ import graphviz
 import numpy as np
 from graphviz.backend import dot_command, execute
 
+from engine.debug import validate
+
 if TYPE_CHECKING:
     from engine.graph.ir import Graph
 
@@ -219,6 +221,9 @@ def from_graph_event(event: dict, summaries: dict[str, Any] | None = None) -> Ex
     ``summaries`` maps node names to the summaries of their latest op events (a graph run op
     by op under the debugger), so nodes take the health of their last run.
     """
+    wrong = validate.problem(event)  # the reader checked it; an API caller may not have
+    if wrong is not None or event["kind"] != "graph":
+        raise ValueError(f"not a usable graph event: {wrong or 'its kind is ' + event['kind']}")
     summaries = summaries or {}
     ops = [{"kind": "op", "seq": node["id"], "op": node["op"], "name": node["name"],
             "scope": node.get("scope", ""), "inputs": node["inputs"],

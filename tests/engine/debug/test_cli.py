@@ -355,12 +355,15 @@ def test_a_damaged_pack_is_one_clear_line_when_it_is_read(tmp_path, capsys):
     with TraceWriter(trace) as writer:  # a compiled run's pack whose graph event is lost
         writer.write({"kind": "ops", "seq": 1, "step": 0, "epoch": 0, "mode": "SHAPE",
                       "count": 1, "graph": 3, "first": 0, "times": [0.0, 1e-6]})
-    assert main(["inspect", str(trace)]) == 0  # counts come from the index: still a report
-    out = capsys.readouterr().out
-    assert "Events: 1 op" in out and "Findings: not computed" in out
-    assert main(["export-graph", str(trace), "--step", "0", "-o", str(tmp_path / "g.dot")]) == 2
+    assert main(["inspect", str(trace)]) == 3  # counts come from the index: still a report
+    out, err = capsys.readouterr()
+    assert "Events: 1 op" in out and "Damaged: 1 damaged event skipped" in out
+    assert "event #1: (ops) cannot be expanded: ops pack seq 1 belongs to graph 3" in out
+    assert err == f"tapescope: error: {trace} is damaged: 1 damaged event skipped\n"
+    assert main(["export-graph", str(trace), "--step", "0", "-o", str(tmp_path / "g.dot")]) == 3
     err = capsys.readouterr().err
-    assert "is damaged: event #1 (ops)" in err and "Traceback" not in err
+    assert "step 0 has no recorded ops" in err and "1 damaged event skipped" in err
+    assert err.count("\n") == 1
 
 
 # -- errors point at the user's code; what the help and export-graph promise -------------------
