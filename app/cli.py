@@ -287,7 +287,6 @@ def cmd_record(args: argparse.Namespace) -> int:
     script = _check_script(args.script)
     output = (args.output or Path(script.stem + ".tsdb")).resolve()
     _check_replaceable(output)
-    _check_writable(output)
     from engine.debug.breakpoints import Breakpoint, ConditionError
 
     for condition in args.conditions:
@@ -295,6 +294,7 @@ def cmd_record(args: argparse.Namespace) -> int:
             Breakpoint.when(condition)
         except ConditionError as exc:
             raise UsageError(str(exc)) from None
+    _check_writable(output)
     returncode = record_trace(script, output, args.script_args, args.mode,
                               break_on_nan=args.break_on_nan, conditions=args.conditions,
                               max_size=args.max_size)

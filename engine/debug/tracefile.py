@@ -983,7 +983,8 @@ class TraceReader:
         their consumer."""
         upper = before_seq
         while True:
-            rows = self._rows("SELECT seq, kind, body FROM events WHERE kind IN ('op', 'ops') "
+            rows = self._rows(f"SELECT seq, kind, body, {self._n} FROM events "
+                              "WHERE kind IN ('op', 'ops') "
                               f"AND seq < ? ORDER BY seq DESC LIMIT {self._PAGE}", (upper,))
             for row in rows:
                 for event in reversed(self._decode(*row)):
