@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.debug import events as event_schema
 from engine.debug.breakpoints import Breakpoint
 from engine.debug.client import DebugClient, DebuggeeError
+from engine.debug.step_values import ClientStepValues, StepValues, TraceStepValues, ValueMissing
 from engine.debug.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).
@@ -495,6 +496,32 @@ class Session(QObject):
             while len(self._values) > VALUE_CACHE_SIZE:
                 self._values.popitem(last=False)
         return value
+
+    def step_values(self) -> StepValues | None:
+        """Full weights and gradients per step for the step diff: the debuggee's snapshots
+        of a live run, the stored values of a trace (``engine.debug.step_values``); None
+        when nothing is open."""
+        if self._reader is not None:
+            gradients = [e for step in sorted(self.index.gradients)
+                         for e in self.index.gradients[step]]
+            return TraceStepValues(self.index.variable_updates, gradients,
+                                   self._read_trace_value, self._mode)
+        if self._client is not None:
+            return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError))
+        return None
+
+    def _read_trace_value(self, seq: int, index: int) -> np.ndarray | None:
+        try:
+            return self._reader.value(seq, index) if self._reader is not None else None
+        except (TraceFileError, sqlite3.Error, ValueError, OSError) as exc:
+            raise ValueMissing(f"reading the trace failed: {exc}") from None
+
+    def _fetch_step_value(self, what: str, step: int, variable: int) -> np.ndarray:
+        client = self._client
+        if client is None:
+            raise DebuggeeError("the run is closed")
+        timeout = FETCH_TIMEOUT_PAUSED if self._state == PAUSED else FETCH_TIMEOUT_RUNNING
+        return client.get_step_value(what, step, variable, timeout=timeout)
 
     # -- internals ------------------------------------------------------------------------------
     def _command(self, name: str) -> None:

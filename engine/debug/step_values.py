@@ -198,9 +198,16 @@ class ClientStepValues:
                  errors: tuple[type[BaseException], ...]) -> None:
         self._fetch = fetch
         self._errors = errors  # what ``fetch`` raises for a value it cannot give
+        self._gave_up: str | None = None
 
     def value(self, what: str, step: int, variable: int) -> np.ndarray:
+        if self._gave_up is not None:  # one wait per comparison, not one per value
+            raise ValueMissing(self._gave_up)
         try:
             return self._fetch(what, step, variable)
+        except TimeoutError:
+            self._gave_up = ("the debuggee did not answer in time (busy in a long "
+                             "computation?); pause it and compare again")
+            raise ValueMissing(self._gave_up) from None
         except self._errors as exc:
             raise ValueMissing(str(exc)) from None

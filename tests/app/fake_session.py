@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.debug.events import make
+from engine.debug.step_values import StepValues, ValueMissing
 from engine.debug.summary import summarize
 
 
@@ -28,10 +29,14 @@ class FakeSession(QObject):
         super().__init__()
         self.events: list[dict] = []
         self.values: dict[tuple[int, int], np.ndarray] = {}
+        self.kept: StepValues | None = None  # what ``step_values`` gives (None: nothing open)
         self._seq = 0
 
     def fetch_value(self, seq: int, idx: int) -> np.ndarray | None:
         return self.values.get((seq, idx))
+
+    def step_values(self) -> StepValues | None:
+        return self.kept
 
     def feed(self, batch: list[dict]) -> None:
         """Deliver one screen-rate batch, as the real session does."""
@@ -97,3 +102,20 @@ def gradient_source(var_id: int, name: str | None, grad: Any = None, *,
     g = np.asarray(grad, dtype=np.float32)
     return {"id": var_id, "name": name, "shape": list(g.shape),
             "summary": summarize(g, "FULL_HEALTH"), "norm": float(np.linalg.norm(g))}
+
+
+class KeptValues:
+    """Step values from a dict, (what, step, variable id) -> array (a ``StepValues``)."""
+
+    description = "kept by the test"
+
+    def __init__(self, kept: dict[tuple[str, int, int], np.ndarray],
+                 missing: str = "not kept") -> None:
+        self.kept = kept
+        self.missing = missing
+
+    def value(self, what: str, step: int, variable: int) -> np.ndarray:
+        found = self.kept.get((what, step, variable))
+        if found is None:
+            raise ValueMissing(self.missing)
+        return found
