@@ -271,3 +271,24 @@ def test_a_run_started_without_snapshots_says_so(tmp_path):
     with paused_after(tmp_path, 1, snapshot_bytes=0) as client:
         with pytest.raises(DebuggeeError, match="keeps no step values"):
             client.get_step_value("weight", 0, variable_id(client, "w:0"))
+
+
+@pytest.mark.parametrize("reply, payload, problem", [
+    ({"ok": True}, b"not an npy file", "cannot be read"),
+    ({"ok": False, "error": {"nested": 1}}, b"", "the weight at step 0 is not available"),
+    ({"ok": False}, b"", "the weight at step 0 is not available"),
+])
+def test_a_damaged_reply_is_a_clear_error(tmp_path, monkeypatch, reply, payload, problem):
+    """Replies are untrusted too: a payload that is no array, an error that is no text."""
+    with paused_after(tmp_path, 0) as client:
+        def answer(command: dict) -> None:  # a debuggee that answers wrongly
+            with client._changed:
+                client._replies[command["id"]] = ({"type": "reply", **reply}, payload)
+                client._changed.notify_all()
+
+        monkeypatch.setattr(client, "_send", answer)
+        with pytest.raises(DebuggeeError, match=problem):
+            client.get_step_value("weight", 0, 1)
+        monkeypatch.undo()
+        client.continue_()
+        client.wait_finished(TIMEOUT)
