@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from app.docks.step_diff_panel import COLUMNS, GRADIENTS, NO_SOURCE, StepDiffPanel, as_image
 from app.docks.variables_dock import VariablesDock
-from app.session import PAUSED, TRACE, Session
+from app.session import FINISHED, PAUSED, TRACE, Session
 from engine.debug.step_diff import NO_VALUES, NOT_TRAINABLE
 
 W = [np.array([[1.0, 2.0], [3.0, 4.0]], np.float32) * (1 + 0.5 * s) for s in range(3)]
@@ -220,8 +220,7 @@ def real_session(qtbot):
     created.deleteLater()
 
 
-def check_real_run(qtbot, session, a, b):
-    panel = make_panel(qtbot, session)
+def check_real_run(qtbot, panel, a, b):
     weights, grads = expected(b + 1)
     compare(qtbot, panel, a, b)
     rows = {texts(panel, r)[0]: texts(panel, r) for r in range(panel.table.rowCount())}
@@ -246,18 +245,33 @@ def check_real_run(qtbot, session, a, b):
     return panel
 
 
-def test_a_live_run_paused_after_three_steps_diffs_their_values(qtbot, real_session, tmp_path):
+def test_in_the_window_a_live_run_stepped_three_batches_diffs_their_values(qtbot, make_window,
+                                                                           tmp_path):
     script = tmp_path / "train.py"
     script.write_text(TRAIN)
-    assert real_session.launch(script)
-    qtbot.waitUntil(lambda: real_session.state == PAUSED, timeout=LIVE_TIMEOUT)
+    window = make_window()
+    window.resize(1400, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_path(script)
+    qtbot.waitUntil(lambda: window.session.state == PAUSED, timeout=LIVE_TIMEOUT)
     for _ in range(3):
-        with qtbot.waitSignal(real_session.runPaused, timeout=LIVE_TIMEOUT):
-            real_session.step_batch()
-    panel = check_real_run(qtbot, real_session, 0, 2)
+        with qtbot.waitSignal(window.session.runPaused, timeout=LIVE_TIMEOUT):
+            window.step_batch_action.trigger()
+    dock = window.variables_dock
+    dock.raise_()
+    tab_bar = dock.tabs.tabBar()
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(1).center())
+    panel = dock.step_diff
+    assert dock.tabs.currentWidget() is panel and panel.isVisible()
+    qtbot.waitUntil(lambda: panel.step_b.maximum() == 2)  # step 3 has not run
+    check_real_run(qtbot, panel, 0, 2)
     assert panel.source.text().startswith("Values: Live run: the debuggee keeps")
-    compare(qtbot, panel, 1, 2)  # step 3 has not run: the range stops at 2
-    assert panel.step_b.maximum() == 2
+    window.session.stop()
+    qtbot.waitUntil(lambda: window.session.state == FINISHED, timeout=LIVE_TIMEOUT)
+    compare(qtbot, panel, 0, 2)  # the run is over: its values went with it, and it says so
+    assert texts(panel, 0)[MAX_DW] == "—"
+    assert "run is over" in panel.status.text()
 
 
 def test_a_full_tensor_trace_diffs_its_stored_values(qtbot, real_session, tmp_path):
@@ -266,7 +280,7 @@ def test_a_full_tensor_trace_diffs_its_stored_values(qtbot, real_session, tmp_pa
     trace = record_script(script, tmp_path / "full.tsdb", mode="FULL_TENSOR")
     real_session.open_trace(trace)
     qtbot.waitUntil(lambda: real_session.state == TRACE)
-    panel = check_real_run(qtbot, real_session, 1, 3)
+    panel = check_real_run(qtbot, make_panel(qtbot, real_session), 1, 3)
     assert "FULL_TENSOR trace stores" in panel.source.text()
 
 
