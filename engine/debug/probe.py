@@ -511,28 +511,21 @@ class Probe(Hook):
                 entry["summary"] = summarize(value, self._stats_mode(), square)
             described.append(entry)
         target_ids = [t._id for t in targets]
+        if self.snapshots is not None:  # before the event: a breakpoint may pause on it
+            for s, g in zip(sources, grads):
+                if g is not None and isinstance(s, Variable) and s.trainable:
+                    self.snapshots.keep(GRADIENT, self.step, s._id, g._value)
         event = self._emit("gradient", step=self.step, epoch=self.epoch,
                            target=target_ids[0] if len(target_ids) == 1 else target_ids,
                            sources=described, file=file, line=line)
-        self._keep_gradients(event["seq"], sources, grads)
+        if self._mode == "FULL_TENSOR" and self.value_sink is not None:
+            for i, g in enumerate(grads):  # the step diff's gradients (step_values)
+                if g is not None:
+                    self.value_sink(event["seq"], i, np.asarray(g._value))
         if len(targets) == 1 and not self._in_fit:
             value = np.asarray(targets[0]._value)
             if value.size == 1 and value.dtype.kind == "f":
                 self.scalar("loss", float(value.reshape(())), self.step, axis="step")
-
-    def _keep_gradients(self, seq: int, sources: list, grads: list) -> None:
-        """Gradients for the step diff: a live run's snapshots (trainable variables), a
-        FULL_TENSOR trace's values (every source, as output ``i`` of the gradient event)."""
-        full = self._mode == "FULL_TENSOR" and self.value_sink is not None
-        if self.snapshots is None and not full:
-            return
-        for i, (s, g) in enumerate(zip(sources, grads)):
-            if g is None:
-                continue
-            if full:
-                self.value_sink(seq, i, np.asarray(g._value))
-            if self.snapshots is not None and isinstance(s, Variable) and s.trainable:
-                self.snapshots.keep(GRADIENT, self.step, s._id, g._value)
 
     def scalar(self, name: str, value: float, step: int | None, axis: str | None = None) -> None:
         """A logged scalar; ``axis`` says whether its ``step`` counts training steps or

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import collections
 from collections.abc import Callable, Iterable
+from numbers import Integral
 from typing import Protocol
 
 import numpy as np
@@ -49,14 +50,16 @@ class StepValues(Protocol):
 def check_request(what: object, step: object, variable: object) -> tuple[str, int, int]:
     """A step-value request's fields, validated (they may come off a socket): ValueError
     naming the bad field otherwise."""
-    if what not in WHATS:
+    if not isinstance(what, str) or what not in WHATS:
         raise ValueError(f"'what' must be one of {WHATS}, not {what!r:.40}")
+    numbers = []
     for name, number in (("step", step), ("variable", variable)):
-        if type(number) is not int:  # bool, float, str, None: refused
+        if isinstance(number, bool) or not isinstance(number, Integral):  # 1.0, "1", None
             raise ValueError(f"'{name}' must be an integer, not {type(number).__name__}")
-    if step < 0:  # type: ignore[operator]
-        raise ValueError(f"'step' must be >= 0, not {step}")
-    return what, step, variable  # type: ignore[return-value]
+        numbers.append(int(number))
+    if numbers[0] < 0:
+        raise ValueError(f"'step' must be >= 0, not {numbers[0]}")
+    return what, numbers[0], numbers[1]
 
 
 class VariableSnapshots:

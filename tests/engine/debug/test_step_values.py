@@ -292,3 +292,8 @@ def test_a_damaged_reply_is_a_clear_error(tmp_path, monkeypatch, reply, payload,
         monkeypatch.undo()
         client.continue_()
         client.wait_finished(TIMEOUT)
+
+
+def test_numpy_integers_are_integers_too():
+    assert check_request("gradient", np.int64(3), np.int32(7)) == ("gradient", 3, 7)
+    assert type(check_request("weight", np.int64(3), 7)[1]) is int  # plain ints go out
