@@ -6,8 +6,9 @@ the change) needs both steps' values. Where they come from depends on the run:
 - A live run: the debuggee's probe keeps a copy of every trainable variable after each
   update and of each gradient ``tape.gradient`` gave it, per step, in ``VariableSnapshots``:
   a ring bounded by bytes (oldest steps dropped first). The controller fetches one with the
-  ``get_step_value`` command (``ClientStepValues`` on its side). Copying is cheap next to a
-  step (one memcpy of the weights; the MNIST MLP's 100k floats take tens of µs).
+  ``get_step_value`` command (``ClientStepValues`` on its side). Copying is not free: for the
+  MNIST MLP (100k floats of weights, as many of gradients) it added ~0.3 ms to a ~1 ms live
+  step on a busy 2-core machine (bench_probe's "+ step values"); the budget bounds memory.
 - A trace recorded in ``FULL_TENSOR`` mode: the probe stores each trainable variable's value
   after each update under its ``variable_update`` event's seq (output 0), and each gradient
   under its ``gradient`` event's seq (output = the source's index) — ``TraceStepValues``
@@ -30,7 +31,7 @@ import numpy as np
 
 WEIGHT, GRADIENT = "weight", "gradient"
 WHATS = (WEIGHT, GRADIENT)
-DEFAULT_BUDGET_BYTES = 256 * 2**20  # what a live debuggee keeps (newest steps first)
+DEFAULT_BUDGET_BYTES = 64 * 2**20  # what a live debuggee keeps (newest steps first)
 
 
 class ValueMissing(LookupError):
