@@ -27,7 +27,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.debug import events as event_schema
 from engine.debug.breakpoints import Breakpoint
 from engine.debug.client import DebugClient, DebuggeeError
-from engine.debug.step_values import ClientStepValues, StepValues, TraceStepValues, ValueMissing
+from engine.debug.step_values import (
+    DEFAULT_BUDGET_BYTES,
+    ClientStepValues,
+    StepValues,
+    TraceStepValues,
+    ValueMissing,
+)
 from engine.debug.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).
@@ -197,6 +203,7 @@ class Session(QObject):
         self._values: collections.OrderedDict[tuple[int, int], np.ndarray] = (
             collections.OrderedDict())
         self.last_fetch_error = ""
+        self.step_value_bytes = DEFAULT_BUDGET_BYTES  # what live runs keep for the step diff
         self.paused_event: dict | None = None
         # Items are (generation, what, payload); a deque's append/popleft are thread-safe.
         # The generation drops what an earlier run or trace still delivers after a switch.
@@ -510,6 +517,12 @@ class Session(QObject):
             return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError))
         return None
 
+    def keep_step_values(self, on: bool) -> None:
+        """Whether live runs (this one from now on, and the next) keep per-step values."""
+        self.step_value_bytes = DEFAULT_BUDGET_BYTES if on else 0
+        if self._client is not None and self._state != FINISHED:
+            self._client.set_step_values(self.step_value_bytes)
+
     def _read_trace_value(self, seq: int, index: int) -> np.ndarray | None:
         try:
             return self._reader.value(seq, index) if self._reader is not None else None
@@ -551,7 +564,8 @@ class Session(QObject):
         try:
             self._client = DebugClient(
                 self._script_path, self._script_args, mode=self._mode, on_event=on_event,
-                on_state=on_state, start_paused=start_paused, breakpoints=self._breakpoints)
+                on_state=on_state, start_paused=start_paused, breakpoints=self._breakpoints,
+                snapshot_bytes=self.step_value_bytes)
         except (OSError, ValueError) as exc:
             self._client = None
             self.errorRaised.emit("Cannot start the script",

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -84,6 +85,14 @@ class StepDiffPanel(QWidget):
         pickers.addWidget(self.compare_button)
         pickers.addStretch(1)
         pickers.addWidget(self.showing)
+        # Copies of every weight and gradient each step cost time (~0.3 ms per MNIST step):
+        # a live run keeps them unless this is unchecked.
+        self.keep_values = QCheckBox("Keep values in live runs")
+        self.keep_values.setChecked(True)
+        self.keep_values.setToolTip("Copy trainable variables and gradients each step (newest "
+                                    "steps within a memory budget) for max |ΔW| and heatmaps")
+        self.keep_values.toggled.connect(session.keep_step_values)
+        pickers.addWidget(self.keep_values)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)

@@ -28,7 +28,7 @@ import numpy as np
 
 from engine.debug import events, protocol
 from engine.debug.breakpoints import Breakpoint
-from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_request
+from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_budget, check_request
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class DebugClient:
         self.ring_steps = ring_steps  # steps whose op outputs the child keeps for get_value
         self.keep_events = keep_events  # False for long runs whose events a GUI model keeps
         # bytes of per-step variable and gradient copies the child keeps (0: none)
-        self.snapshot_bytes = int(snapshot_bytes)
+        self.snapshot_bytes = check_budget(snapshot_bytes)
         self.start_paused = start_paused
         self.cwd = Path(cwd).resolve() if cwd is not None else None
         self.breakpoints: list[Breakpoint] = []
@@ -199,6 +199,13 @@ class DebugClient:
             raise ValueError(f"unknown tensor debug mode {mode!r}; choose from {events.MODES}")
         self.mode = mode
         self._send({"cmd": "set_mode", "mode": mode})
+
+    def set_step_values(self, budget_bytes: int) -> None:
+        """Keep per-step weights and gradients within ``budget_bytes`` (0: none) from now on,
+        and in restarted runs; a bad budget raises ValueError here."""
+        self.snapshot_bytes = check_budget(budget_bytes)
+        if self.state != FINISHED:
+            self._send({"cmd": "set_step_values", "bytes": self.snapshot_bytes})
 
     def get_value(self, seq: int, index: int = 0, timeout: float = 30.0) -> np.ndarray:
         """Output ``index`` of op event ``seq``, fetched from the debuggee.

@@ -31,7 +31,12 @@ from typing import Any, TextIO
 from engine.debug import events, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
 from engine.debug.probe import Probe
-from engine.debug.step_values import ValueMissing, VariableSnapshots, check_request
+from engine.debug.step_values import (
+    ValueMissing,
+    VariableSnapshots,
+    check_budget,
+    check_request,
+)
 
 FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the script runs
 FLUSH_EVENTS = 500  # or this many events
@@ -304,6 +309,8 @@ class DebugSession:
             self._send_value(command)
         elif name == "get_step_value":
             self._send_step_value(command)
+        elif name == "set_step_values":
+            self._set_step_values(command.get("bytes"))
         elif name == "set_breakpoints":
             self.breakpoints.replace([Breakpoint.from_dict(b)
                                       for b in command.get("breakpoints", ())]
@@ -347,8 +354,7 @@ class DebugSession:
             what, step, variable = check_request(command.get("what"), command.get("step"),
                                                  command.get("variable"))
             if snapshots is None:
-                raise ValueMissing("this run keeps no step values (the controller asked for "
-                                   "none)")
+                raise ValueMissing("keeping step values is turned off for this run")
             if step > self.probe.step:
                 raise ValueMissing(f"step {step} has not run yet (the run is at step "
                                    f"{self.probe.step})")
@@ -362,6 +368,20 @@ class DebugSession:
             self.conn.send(reply, payload)
         except OSError:
             self._controller_gone()
+
+    def _set_step_values(self, budget: object) -> None:
+        """Keep per-step values within ``budget`` bytes from now on (0: stop, forget them)."""
+        try:
+            budget = check_budget(budget)
+        except ValueError as exc:
+            self._emit_output("debugger", f"set_step_values: {exc}\n")
+            return
+        if budget == 0:
+            self.probe.snapshots = None
+        elif self.probe.snapshots is None:
+            self.probe.snapshots = VariableSnapshots(budget, since=self.probe.step)
+        else:
+            self.probe.snapshots.resize(budget)
 
     def _drain_commands(self) -> None:
         self._attention = False

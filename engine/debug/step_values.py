@@ -32,6 +32,7 @@ import numpy as np
 WEIGHT, GRADIENT = "weight", "gradient"
 WHATS = (WEIGHT, GRADIENT)
 DEFAULT_BUDGET_BYTES = 64 * 2**20  # what a live debuggee keeps (newest steps first)
+MAX_BUDGET_BYTES = 2**40
 
 
 class ValueMissing(LookupError):
@@ -63,6 +64,15 @@ def check_request(what: object, step: object, variable: object) -> tuple[str, in
     return what, numbers[0], numbers[1]
 
 
+def check_budget(budget: object) -> int:
+    """A snapshot budget in bytes, validated (0: keep none); ValueError says what is wrong."""
+    if isinstance(budget, bool) or not isinstance(budget, Integral):
+        raise ValueError(f"'bytes' must be an integer, not {type(budget).__name__}")
+    if not 0 <= budget <= MAX_BUDGET_BYTES:
+        raise ValueError(f"'bytes' must be between 0 and {MAX_BUDGET_BYTES}, not {budget}")
+    return int(budget)
+
+
 class VariableSnapshots:
     """Per step, copies of trainable variables after their updates and of their gradients.
 
@@ -73,10 +83,11 @@ class VariableSnapshots:
     400 kB array costs page faults each step, a reused one only the copy. Used on the
     script's thread only."""
 
-    def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES, since: int = 0) -> None:
         if budget_bytes <= 0:
             raise ValueError(f"a snapshot budget must be > 0 bytes, not {budget_bytes}")
         self.budget_bytes = budget_bytes
+        self.since = since  # the step keeping began at (turned on mid-run: not 0)
         self._steps: collections.OrderedDict[int, dict[tuple[str, int], np.ndarray]] = (
             collections.OrderedDict())
         self._base: dict[int, tuple[int, np.ndarray]] = {}  # variable -> (step, weight)
@@ -88,6 +99,14 @@ class VariableSnapshots:
     def nbytes(self) -> int:
         """Bytes held in the ring (the bases not counted)."""
         return self._nbytes
+
+    def resize(self, budget_bytes: int) -> None:
+        """A new budget; steps over it go now, oldest first."""
+        if budget_bytes <= 0:
+            raise ValueError(f"a snapshot budget must be > 0 bytes, not {budget_bytes}")
+        self.budget_bytes = budget_bytes
+        while self._nbytes > self.budget_bytes and len(self._steps) > 1:
+            self._drop_oldest()
 
     def held(self) -> tuple[int, int] | None:
         """(oldest, newest) step held, or None before the first copy."""
@@ -153,6 +172,8 @@ class VariableSnapshots:
         raise ValueMissing(self._why(what, step))
 
     def _why(self, what: str, step: int) -> str:
+        if step < self.since and self.dropped_through is None:
+            return f"keeping step values began at step {self.since}; step {step} was not kept"
         if self.dropped_through is not None and step <= self.dropped_through:
             oldest, newest = self.held() or (step, step)
             return (f"step {step} is no longer held: the debuggee keeps the newest steps "

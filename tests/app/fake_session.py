@@ -30,6 +30,7 @@ class FakeSession(QObject):
         self.events: list[dict] = []
         self.values: dict[tuple[int, int], np.ndarray] = {}
         self.kept: StepValues | None = None  # what ``step_values`` gives (None: nothing open)
+        self.keeping: list[bool] = []  # keep_step_values calls
         self._seq = 0
 
     def fetch_value(self, seq: int, idx: int) -> np.ndarray | None:
@@ -37,6 +38,9 @@ class FakeSession(QObject):
 
     def step_values(self) -> StepValues | None:
         return self.kept
+
+    def keep_step_values(self, on: bool) -> None:
+        self.keeping.append(on)
 
     def feed(self, batch: list[dict]) -> None:
         """Deliver one screen-rate batch, as the real session does."""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from app_helpers import LIVE_TIMEOUT, record_script
 from fake_session import FakeSession, KeptValues, gradient_source
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from app.docks.step_diff_panel import COLUMNS, GRADIENTS, NO_SOURCE, StepDiffPanel, as_image
 from app.docks.variables_dock import VariablesDock
@@ -144,6 +144,15 @@ def test_a_step_without_values_is_explained_where_its_numbers_would_be(qtbot, se
     click_row(qtbot, panel, "w:0")
     assert panel.heatmap is None or not panel.heatmap.isVisible()
     assert "step 0: dropped" in panel.status.text()
+
+
+def test_the_keep_values_box_turns_live_copies_off_and_on(qtbot, session):
+    panel = make_panel(qtbot, session)
+    assert panel.keep_values.isChecked()  # on by default
+    for _ in range(2):
+        qtbot.mouseClick(panel.keep_values, Qt.MouseButton.LeftButton,
+                         pos=panel.keep_values.rect().bottomLeft() + QPoint(8, -6))
+    assert session.keeping == [False, True]
 
 
 @pytest.mark.parametrize("shape, image_shape, said", [
@@ -296,3 +305,22 @@ def test_a_health_only_trace_says_values_need_full_tensor(qtbot, real_session, t
     assert texts(panel, 0)[MAX_DW] == "—"
     assert "--mode FULL_TENSOR" in panel.status.text()
     assert float(texts(panel, 0)[1]) > 0  # the norms still compare
+
+
+def test_a_live_run_with_keeping_unchecked_says_its_values_are_off(qtbot, real_session,
+                                                                   tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN)
+    panel = make_panel(qtbot, real_session)
+    qtbot.mouseClick(panel.keep_values, Qt.MouseButton.LeftButton,
+                     pos=panel.keep_values.rect().bottomLeft() + QPoint(8, -6))
+    assert real_session.launch(script)  # (the setting holds for runs started later)
+    qtbot.waitUntil(lambda: real_session.state == PAUSED, timeout=LIVE_TIMEOUT)
+    with qtbot.waitSignal(real_session.runPaused, timeout=LIVE_TIMEOUT):
+        real_session.step_batch()
+    qtbot.waitUntil(lambda: panel.step_b.maximum() == 0 and bool(real_session.events))
+    compare(qtbot, panel, 0, 0)
+    row = click_row(qtbot, panel, "w:0")
+    assert panel.table.item(row, MAX_DW).toolTip() == (
+        "step 0: keeping step values is turned off for this run")
+    assert float(texts(panel, row)[1]) > 0  # norms still compare

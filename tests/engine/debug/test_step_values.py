@@ -14,6 +14,7 @@ from engine.debug.client import DebugClient, DebuggeeError
 from engine.debug.probe import Probe
 from engine.debug.step_diff import NOT_TRAINABLE, step_diff
 from engine.debug.step_values import (
+    DEFAULT_BUDGET_BYTES,
     GRADIENT,
     WEIGHT,
     TraceStepValues,
@@ -269,7 +270,7 @@ def test_a_bad_step_value_request_gets_an_error_reply_and_the_run_goes_on(tmp_pa
 
 def test_a_run_started_without_snapshots_says_so(tmp_path):
     with paused_after(tmp_path, 1, snapshot_bytes=0) as client:
-        with pytest.raises(DebuggeeError, match="keeps no step values"):
+        with pytest.raises(DebuggeeError, match="turned off for this run"):
             client.get_step_value("weight", 0, variable_id(client, "w:0"))
 
 
@@ -297,3 +298,35 @@ def test_a_damaged_reply_is_a_clear_error(tmp_path, monkeypatch, reply, payload,
 def test_numpy_integers_are_integers_too():
     assert check_request("gradient", np.int64(3), np.int32(7)) == ("gradient", 3, 7)
     assert type(check_request("weight", np.int64(3), 7)[1]) is int  # plain ints go out
+
+
+def test_resizing_the_ring_drops_the_oldest_steps_now():
+    ring = VariableSnapshots(budget_bytes=10 * 80)
+    for step in range(5):
+        ring.keep(WEIGHT, step, 1, np.full(10, float(step)))
+    ring.resize(2 * 80)
+    assert ring.held() == (3, 4) and ring.nbytes == 160
+
+
+def test_keeping_step_values_can_be_turned_off_and_on_in_a_run(tmp_path):
+    with paused_after(tmp_path, 1) as client:
+        vid = variable_id(client, "w:0")
+        client.set_step_values(0)
+        with pytest.raises(DebuggeeError, match="turned off for this run"):
+            client.get_step_value("weight", 0, vid)
+        for _ in range(2):  # steps 1 and 2 run without copies
+            client.step_batch()
+            assert client.wait_paused(TIMEOUT) is not None
+        client.set_step_values(DEFAULT_BUDGET_BYTES)
+        client.step_batch()
+        assert client.wait_paused(TIMEOUT) is not None
+        np.testing.assert_allclose(client.get_step_value("weight", 3, vid),
+                                   expected_weights(4)[3], rtol=1e-5)
+        with pytest.raises(DebuggeeError, match="began at step 2; step 1 was not kept"):
+            client.get_step_value("weight", 1, vid)
+        with pytest.raises(ValueError, match="'bytes' must be between 0 and"):
+            client.set_step_values(-1)
+        client._send({"cmd": "set_step_values", "bytes": "lots"})  # a peer skipping checks
+        client.continue_()
+        assert client.wait_finished(TIMEOUT)["status"] == "ok"
+        assert "set_step_values: 'bytes' must be an integer, not str" in client.output()
