@@ -1,7 +1,8 @@
 """A stand-in for ``app.session.Session``: the same signals and methods, fed by the test.
 
-Docks only see a session's signals, ``events`` and ``fetch_value``; this class gives them
-exactly that, so dock tests need no child process. Event builders use the real schema
+Docks only see a session's signals, ``events``, ``fetch_value`` and (the step diff)
+``step_values``/``keep_step_values``; this class gives them exactly that, so dock tests need
+no child process. Event builders use the real schema
 (``engine.debug.events.make``) and the real summaries, so schema drift breaks these tests.
 """
 
