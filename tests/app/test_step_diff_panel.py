@@ -2,6 +2,7 @@
 from events; max |ΔW|, relative change, max |Δ∇| and a heatmap from full values), and why a
 value is missing where it is — on a fake session, a live run and FULL_TENSOR trace."""
 
+import runpy
 import textwrap
 
 import numpy as np
@@ -13,7 +14,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from app.docks.step_diff_panel import COLUMNS, GRADIENTS, NO_SOURCE, StepDiffPanel, as_image
 from app.docks.variables_dock import VariablesDock
 from app.session import FINISHED, PAUSED, TRACE, Session
+from engine.debug.probe import Probe
 from engine.debug.step_diff import NO_VALUES, NOT_TRAINABLE
+from engine.debug.tracefile import TraceWriter
 
 W = [np.array([[1.0, 2.0], [3.0, 4.0]], np.float32) * (1 + 0.5 * s) for s in range(3)]
 G = [np.array([[0.1, -0.2], [0.3, 0.0]], np.float32) / (s + 1) for s in range(3)]
@@ -324,3 +327,34 @@ def test_a_live_run_with_keeping_unchecked_says_its_values_are_off(qtbot, real_s
     assert panel.table.item(row, MAX_DW).toolTip() == (
         "step 0: keeping step values is turned off for this run")
     assert float(texts(panel, row)[1]) > 0  # norms still compare
+
+
+def test_a_full_tensor_trace_from_before_step_values_still_opens_and_says_so(qtbot, real_session,
+                                                                             tmp_path):
+    """Older FULL_TENSOR traces stored op outputs only: they open, norms compare, and the
+    panel says the values are not in that trace."""
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN)
+    trace = tmp_path / "old.tsdb"
+    not_ops: set[int] = set()
+    with TraceWriter(trace, meta={"mode": "FULL_TENSOR"}) as writer:
+        def sink(event: dict) -> None:
+            if event["kind"] in ("variable_update", "gradient"):
+                not_ops.add(event["seq"])
+            writer.write(event)
+
+        def old_value_sink(seq: int, index: int, value: object) -> None:
+            if seq not in not_ops:  # as the writer did before: op outputs only
+                writer.write_value(seq, index, value)
+
+        with Probe(sink, mode="FULL_TENSOR", value_sink=old_value_sink):
+            runpy.run_path(str(script), run_name="__main__")
+    assert not_ops
+    real_session.open_trace(trace)
+    qtbot.waitUntil(lambda: real_session.state == TRACE)
+    panel = make_panel(qtbot, real_session)
+    compare(qtbot, panel, 0, 3)
+    row = click_row(qtbot, panel, "w:0")
+    assert texts(panel, row)[MAX_DW] == "—" and float(texts(panel, row)[1]) > 0
+    assert "holds no variable values (written by a Tapescope that stored op outputs only)" in (
+        panel.status.text())
