@@ -221,7 +221,8 @@ class StepDiffPanel(QWidget):
             self.status.setText(f"{diff.name}: no heatmap of its {what} change — {missing}.")
             return
         image, layout = as_image(difference)
-        bound = float(np.max(np.abs(image))) if image.size else 0.0
+        finite = np.abs(image[np.isfinite(image)])  # a weight gone NaN must not blank it
+        bound = float(finite.max()) if finite.size else 0.0
         self._build_heatmap()
         self._image = image
         self.image_item.setImage(image, autoLevels=False)
@@ -231,7 +232,9 @@ class StepDiffPanel(QWidget):
         self.heatmap_plot.setTitle(title)
         self.heatmap.setVisible(True)
         self.hover.setText("")
-        self.status.setText(f"{title}; max |Δ| {bound:.4g}.")
+        bad = image.size - finite.size
+        self.status.setText(f"{title}; max |Δ| {bound:.4g}"
+                            + (f"; {bad} NaN/Inf (not coloured)." if bad else "."))
 
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         """Show the difference under the mouse (row, column and value)."""

@@ -358,3 +358,17 @@ def test_a_full_tensor_trace_from_before_step_values_still_opens_and_says_so(qtb
     assert texts(panel, row)[MAX_DW] == "—" and float(texts(panel, row)[1]) > 0
     assert "holds no variable values (written by a Tapescope that stored op outputs only)" in (
         panel.status.text())
+
+
+def test_a_weight_gone_nan_still_gets_a_heatmap_scaled_by_its_finite_change(qtbot, session):
+    bad = W[2].copy()
+    bad[0, 1] = np.nan
+    session.kept = KeptValues({("weight", 0, 1): W[0], ("weight", 2, 1): bad})
+    panel = make_panel(qtbot, session)
+    three_steps(session)
+    compare(qtbot, panel, 0, 2)
+    click_row(qtbot, panel, "w:0")
+    finite = np.abs(np.delete((bad.astype(np.float64) - W[0]).ravel(), 1)).max()
+    assert panel.colorbar.levels() == pytest.approx((-finite, finite))
+    assert "1 NaN/Inf" in panel.status.text()
+    assert np.isnan(panel.image_item.image[0, 1])
