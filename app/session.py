@@ -27,6 +27,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.debug import events as event_schema
 from engine.debug.breakpoints import Breakpoint
 from engine.debug.client import DebugClient, DebuggeeError
+from engine.debug.step_values import (
+    DEFAULT_BUDGET_BYTES,
+    ClientStepValues,
+    StepValues,
+    TraceStepValues,
+    ValueMissing,
+)
 from engine.debug.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).
@@ -196,6 +203,7 @@ class Session(QObject):
         self._values: collections.OrderedDict[tuple[int, int], np.ndarray] = (
             collections.OrderedDict())
         self.last_fetch_error = ""
+        self.step_value_bytes = DEFAULT_BUDGET_BYTES  # what live runs keep for the step diff
         self.paused_event: dict | None = None
         # Items are (generation, what, payload); a deque's append/popleft are thread-safe.
         # The generation drops what an earlier run or trace still delivers after a switch.
@@ -496,6 +504,38 @@ class Session(QObject):
                 self._values.popitem(last=False)
         return value
 
+    def step_values(self) -> StepValues | None:
+        """Full weights and gradients per step for the step diff: the debuggee's snapshots
+        of a live run, the stored values of a trace (``engine.debug.step_values``); None
+        when nothing is open."""
+        if self._reader is not None:
+            gradients = [e for step in sorted(self.index.gradients)
+                         for e in self.index.gradients[step]]
+            return TraceStepValues(self.index.variable_updates, gradients,
+                                   self._read_trace_value, self._mode)
+        if self._client is not None:
+            return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError))
+        return None
+
+    def keep_step_values(self, on: bool) -> None:
+        """Whether live runs (this one from now on, and the next) keep per-step values."""
+        self.step_value_bytes = DEFAULT_BUDGET_BYTES if on else 0
+        if self._client is not None and self._state != FINISHED:
+            self._client.set_step_values(self.step_value_bytes)
+
+    def _read_trace_value(self, seq: int, index: int) -> np.ndarray | None:
+        try:
+            return self._reader.value(seq, index) if self._reader is not None else None
+        except (TraceFileError, sqlite3.Error, ValueError, OSError) as exc:
+            raise ValueMissing(f"reading the trace failed: {exc}") from None
+
+    def _fetch_step_value(self, what: str, step: int, variable: int) -> np.ndarray:
+        client = self._client
+        if client is None:
+            raise DebuggeeError("the run is closed")
+        timeout = FETCH_TIMEOUT_PAUSED if self._state == PAUSED else FETCH_TIMEOUT_RUNNING
+        return client.get_step_value(what, step, variable, timeout=timeout)
+
     # -- internals ------------------------------------------------------------------------------
     def _command(self, name: str) -> None:
         client = self._client
@@ -524,7 +564,8 @@ class Session(QObject):
         try:
             self._client = DebugClient(
                 self._script_path, self._script_args, mode=self._mode, on_event=on_event,
-                on_state=on_state, start_paused=start_paused, breakpoints=self._breakpoints)
+                on_state=on_state, start_paused=start_paused, breakpoints=self._breakpoints,
+                snapshot_bytes=self.step_value_bytes)
         except (OSError, ValueError) as exc:
             self._client = None
             self.errorRaised.emit("Cannot start the script",

@@ -30,7 +30,8 @@ def _row(name: str, *fields: str) -> str:
 
 EAGER_CASES = ("a + b, int32[3]", "matmul 2x2 f32", "matmul 100x100 f32")
 PROBE_VARIANTS = ("idle (NO_TENSOR)", "CONCISE_HEALTH per op", "FULL_HEALTH per op",
-                  "CONCISE_HEALTH live", "CONCISE_HEALTH → trace", "FULL_HEALTH → trace")
+                  "CONCISE_HEALTH live", "  + step values", "CONCISE_HEALTH → trace",
+                  "FULL_HEALTH → trace", "CONCISE → trace, break")
 
 # bench file: (lines its smoke run must print (regexes, each matched as often as said))
 EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {

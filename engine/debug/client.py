@@ -29,6 +29,7 @@ import numpy as np
 
 from engine.debug import events, protocol
 from engine.debug.breakpoints import Breakpoint
+from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_budget, check_request
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class DebugClient:
                  breakpoints: Iterable[Breakpoint] = (), connect_timeout: float = 60.0,
                  env: dict[str, str] | None = None,
                  on_state: Callable[[str], None] | None = None, ring_steps: int = 3,
-                 keep_events: bool = True) -> None:
+                 keep_events: bool = True,
+                 snapshot_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
         self.script = Path(script).resolve()
         if not self.script.is_file():
             raise FileNotFoundError(f"no script at {script}")
@@ -66,6 +68,8 @@ class DebugClient:
         self.on_state = on_state  # called with the new state: running, paused, finished
         self.ring_steps = ring_steps  # steps whose op outputs the child keeps for get_value
         self.keep_events = keep_events  # False for long runs whose events a GUI model keeps
+        # bytes of per-step variable and gradient copies the child keeps (0: none)
+        self.snapshot_bytes = check_budget(snapshot_bytes)
         self.start_paused = start_paused
         self.cwd = Path(cwd).resolve() if cwd is not None else None
         self.breakpoints: list[Breakpoint] = []
@@ -210,6 +214,13 @@ class DebugClient:
         self.mode = mode
         self._send({"cmd": "set_mode", "mode": mode})
 
+    def set_step_values(self, budget_bytes: int) -> None:
+        """Keep per-step weights and gradients within ``budget_bytes`` (0: none) from now on,
+        and in restarted runs; a bad budget raises ValueError here."""
+        self.snapshot_bytes = check_budget(budget_bytes)
+        if self.state != FINISHED:
+            self._send({"cmd": "set_step_values", "bytes": self.snapshot_bytes})
+
     def get_value(self, seq: int, index: int = 0, timeout: float = 30.0) -> np.ndarray:
         """Output ``index`` of op event ``seq``, fetched from the debuggee.
 
@@ -218,17 +229,41 @@ class DebugClient:
         if self.state == FINISHED:
             raise DebuggeeError("the run is over; its values are gone (record a trace to "
                                 "keep them)")
+        payload = self._ask({"cmd": "get_value", "seq": int(seq), "index": int(index)},
+                            timeout, f"the value of op #{seq}")
+        return protocol.decode_array(payload)
+
+    def get_step_value(self, what: str, step: int, variable: int,
+                       timeout: float = 30.0) -> np.ndarray:
+        """A trainable variable's weight (``what="weight"``: after the last update at or
+        before ``step``) or gradient (``"gradient"``) at ``step``, from the child's
+        snapshots (``step_values.VariableSnapshots``); ``DebuggeeError`` says why not."""
+        what, step, variable = check_request(what, step, variable)
+        if self.state == FINISHED:
+            raise DebuggeeError("the run is over; its step values went with it (record a "
+                                "FULL_TENSOR trace to keep them)")
+        payload = self._ask({"cmd": "get_step_value", "what": what, "step": step,
+                             "variable": variable}, timeout, f"the {what} at step {step}")
+        try:
+            return protocol.decode_array(payload)
+        except (ValueError, OSError, EOFError) as exc:
+            raise DebuggeeError(f"the debuggee sent {what} values that cannot be read: "
+                                f"{exc}") from None
+
+    def _ask(self, command: dict, timeout: float, what: str) -> bytes:
+        """Send a request, wait for its reply; its payload, or ``DebuggeeError``."""
         request = next(self._request_ids)
-        self._send({"cmd": "get_value", "id": request, "seq": int(seq), "index": int(index)})
+        self._send({**command, "id": request})
         self.wait_for(lambda: request in self._replies or self.state == FINISHED, timeout)
         with self._changed:
             reply = self._replies.pop(request, None)
         if reply is None:
-            raise DebuggeeError(f"the run ended before the value of op #{seq} came")
+            raise DebuggeeError(f"the run ended before {what} came")
         header, payload = reply
         if not header.get("ok"):
-            raise DebuggeeError(header.get("error", "value not available"))
-        return protocol.decode_array(payload)
+            error = header.get("error")
+            raise DebuggeeError(error if isinstance(error, str) else f"{what} is not available")
+        return payload
 
     def _resume(self, command: str) -> None:
         with self._changed:
@@ -305,7 +340,7 @@ class DebugClient:
     def _accept(self, process: subprocess.Popen) -> protocol.Connection | None:
         """The child's authenticated connection (None if it died before connecting)."""
         settings = {"mode": self.mode, "start_paused": self.start_paused,
-                    "ring_steps": self.ring_steps,
+                    "ring_steps": self.ring_steps, "snapshot_bytes": self.snapshot_bytes,
                     "breakpoints": [b.to_dict() for b in self.breakpoints]}
         deadline = time.monotonic() + self.connect_timeout
         while time.monotonic() < deadline and process.poll() is None:

@@ -34,6 +34,12 @@ from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
 from engine.debug.line_pause import LinePause
 from engine.debug.probe import Probe
+from engine.debug.step_values import (
+    ValueMissing,
+    VariableSnapshots,
+    check_budget,
+    check_request,
+)
 
 FLUSH_INTERVAL = 0.02  # seconds an event may wait in the buffer while the script runs
 FLUSH_EVENTS = 500  # or this many events
@@ -256,6 +262,9 @@ class DebugSession:
         # its own, kept when the controller replaces the breakpoints
         self._numerics_breakpoint: Breakpoint | None = None
         self.probe.on_check_numerics = self._check_numerics
+        budget = settings.get("snapshot_bytes")
+        if type(budget) is int and budget > 0:  # (0: the controller wants no step values)
+            self.probe.snapshots = VariableSnapshots(budget)
         self.start_paused = bool(settings.get("start_paused", False))
         self.commands: queue.Queue[dict] = queue.Queue()
         self._attention = False  # the reader queued a command for the script thread
@@ -356,6 +365,10 @@ class DebugSession:
             return True
         if name == "get_value":
             self._send_value(command)
+        elif name == "get_step_value":
+            self._send_step_value(command)
+        elif name == "set_step_values":
+            self._set_step_values(command.get("bytes"))
         elif name == "set_breakpoints":
             self.breakpoints.replace([Breakpoint.from_dict(b)
                                       for b in command.get("breakpoints", ())]
@@ -388,6 +401,45 @@ class DebugSession:
             self.conn.send(reply, payload)
         except OSError:
             self._controller_gone()
+
+    def _send_step_value(self, command: dict) -> None:
+        """A trainable variable's weight or gradient at a step, from the probe's snapshots;
+        a request with bad fields gets an error reply naming the field."""
+        reply: dict[str, Any] = {"type": "reply", "id": command.get("id"), "ok": False}
+        payload = b""
+        snapshots = self.probe.snapshots
+        try:
+            what, step, variable = check_request(command.get("what"), command.get("step"),
+                                                 command.get("variable"))
+            if snapshots is None:
+                raise ValueMissing("keeping step values is turned off for this run")
+            if step > self.probe.step:
+                raise ValueMissing(f"step {step} has not run yet (the run is at step "
+                                   f"{self.probe.step})")
+            payload = protocol.encode_array(snapshots.value(what, step, variable))
+            reply["ok"] = True
+        except (ValueError, ValueMissing) as exc:
+            reply["error"] = str(exc)
+        if snapshots is not None:
+            reply["held"] = snapshots.held()
+        try:
+            self.conn.send(reply, payload)
+        except OSError:
+            self._controller_gone()
+
+    def _set_step_values(self, budget: object) -> None:
+        """Keep per-step values within ``budget`` bytes from now on (0: stop, forget them)."""
+        try:
+            budget = check_budget(budget)
+        except ValueError as exc:
+            self._emit_output("debugger", f"set_step_values: {exc}\n")
+            return
+        if budget == 0:
+            self.probe.snapshots = None
+        elif self.probe.snapshots is None:
+            self.probe.snapshots = VariableSnapshots(budget, since=self.probe.step)
+        else:
+            self.probe.snapshots.resize(budget)
 
     def _drain_commands(self) -> None:
         self._attention = False

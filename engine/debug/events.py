@@ -25,7 +25,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # where a binary op broadcast both inputs to a bigger shape (``probe``)
     "op": ("step", "epoch", "op", "name", "scope", "inputs", "outputs", "shapes", "dtypes",
            "file", "line", "duration", "exec", "summary"),
-    # a tape.gradient call: target id, per source its name/id, gradient summary or None reason
+    # a tape.gradient call: target id, per source its name/id, gradient summary or None reason,
+    # and ``grad_id``: the gradient tensor's id (an op's output id when an op made it). In
+    # FULL_TENSOR traces source i's gradient is stored as the event's output i, and a trainable
+    # variable_update's value as its output 0 (``step_values``).
     "gradient": ("step", "epoch", "target", "sources", "file", "line"),
     "variable_created": ("id", "name", "shape", "dtype", "trainable"),
     "variable_update": ("step", "epoch", "id", "name", "action", "summary"),

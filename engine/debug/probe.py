@@ -35,6 +35,7 @@ import numpy as np
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
 from engine.debug.findings import BROADCASTING
+from engine.debug.step_values import GRADIENT, WEIGHT, VariableSnapshots
 from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
@@ -157,6 +158,8 @@ class Probe(Hook):
         # their run's values (``SummarizedGraph``'s copies), so the op's inputs are at hand.
         self.on_bad_op: BadOpHandler | None = None
         self._graph_args: list = []  # the arrays the compiled graph running now was given
+        # A live debuggee's copies of trainable variables and gradients per step (step diff)
+        self.snapshots: VariableSnapshots | None = None
         self._refresh_packing()
 
     # -- configuration ------------------------------------------------------------------------
@@ -490,6 +493,8 @@ class Probe(Hook):
         return "FULL_HEALTH" if self._mode == "FULL_TENSOR" else self._mode
 
     def variable_updated(self, var: Any, action: str, delta: Any = None) -> None:
+        if self.snapshots is not None and var.trainable:
+            self.snapshots.keep(WEIGHT, self.step, var._id, var._value)
         if self._mode == "NO_TENSOR":
             return  # idle: an update without a summary says nothing step_end does not
         value = np.asarray(var._value)
@@ -500,8 +505,10 @@ class Probe(Hook):
             square = np.vdot(value, value)  # the health check and the weight norm in one pass
             summary = summarize(value, self._stats_mode(), square)
             norms = self._update_norms(var, value, square, delta)
-        self._emit("variable_update", step=self.step, epoch=self.epoch, id=var._id,
-                   name=_variable_name(var), action=action, summary=summary, **norms)
+        event = self._emit("variable_update", step=self.step, epoch=self.epoch, id=var._id,
+                           name=_variable_name(var), action=action, summary=summary, **norms)
+        if self._mode == "FULL_TENSOR" and self.value_sink is not None and var.trainable:
+            self.value_sink(event["seq"], 0, value)  # the step diff's weights (step_values)
 
     def _update_norms(self, var: Any, value: np.ndarray, square: Any,
                       delta: Any) -> dict[str, float]:
@@ -589,6 +596,7 @@ class Probe(Hook):
             elif self._mode == "NO_TENSOR":  # idle: not even a norm (a pass over the values)
                 entry["summary"] = None
             else:
+                entry["grad_id"] = g._id  # an op output's id, when an op made the gradient
                 value = np.asarray(g._value)
                 square = None
                 if value.dtype.kind == "f":  # one BLAS pass: the health check and the norm
@@ -601,9 +609,17 @@ class Probe(Hook):
                 entry["summary"] = summarize(value, self._stats_mode(), square)
             described.append(entry)
         target_ids = [t._id for t in targets]
-        self._emit("gradient", step=self.step, epoch=self.epoch,
-                   target=target_ids[0] if len(target_ids) == 1 else target_ids,
-                   sources=described, file=file, line=line)
+        if self.snapshots is not None:  # before the event: a breakpoint may pause on it
+            for s, g in zip(sources, grads):
+                if g is not None and isinstance(s, Variable) and s.trainable:
+                    self.snapshots.keep(GRADIENT, self.step, s._id, g._value)
+        event = self._emit("gradient", step=self.step, epoch=self.epoch,
+                           target=target_ids[0] if len(target_ids) == 1 else target_ids,
+                           sources=described, file=file, line=line)
+        if self._mode == "FULL_TENSOR" and self.value_sink is not None:
+            for i, g in enumerate(grads):  # the step diff's gradients (step_values)
+                if g is not None:
+                    self.value_sink(event["seq"], i, np.asarray(g._value))
         if len(targets) == 1 and not self._in_fit:
             value = np.asarray(targets[0]._value)
             if value.size == 1 and value.dtype.kind == "f":

@@ -19,7 +19,9 @@ Frames after the handshake (``type``):
   ``ok``, ``error``; a value as payload), ``resumed`` (the script runs again).
 - down: ``command`` with ``cmd`` one of run, continue, pause, step_op, step_batch,
   step_epoch, stop, get_value (``id``, ``seq``, ``index``), set_breakpoints
-  (``breakpoints``: ``Breakpoint.to_dict()`` list), set_mode (``mode``).
+  (``breakpoints``: ``Breakpoint.to_dict()`` list), set_mode (``mode``), get_step_value
+  (``id``, ``what``: weight or gradient, ``step``, ``variable``; ``step_values``) and
+  set_step_values (``bytes``: the snapshot budget, 0 for none).
 """
 
 from __future__ import annotations

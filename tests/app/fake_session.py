@@ -1,7 +1,8 @@
 """A stand-in for ``app.session.Session``: the same signals and methods, fed by the test.
 
-Docks only see a session's signals, ``events`` and ``fetch_value``; this class gives them
-exactly that, so dock tests need no child process. Event builders use the real schema
+Docks only see a session's signals, ``events``, ``fetch_value`` and (the step diff)
+``step_values``/``keep_step_values``; this class gives them exactly that, so dock tests need
+no child process. Event builders use the real schema
 (``engine.debug.events.make``) and the real summaries, so schema drift breaks these tests.
 """
 
@@ -13,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.debug.events import make
+from engine.debug.step_values import StepValues, ValueMissing
 from engine.debug.summary import summarize
 
 
@@ -28,10 +30,18 @@ class FakeSession(QObject):
         super().__init__()
         self.events: list[dict] = []
         self.values: dict[tuple[int, int], np.ndarray] = {}
+        self.kept: StepValues | None = None  # what ``step_values`` gives (None: nothing open)
+        self.keeping: list[bool] = []  # keep_step_values calls
         self._seq = 0
 
     def fetch_value(self, seq: int, idx: int) -> np.ndarray | None:
         return self.values.get((seq, idx))
+
+    def step_values(self) -> StepValues | None:
+        return self.kept
+
+    def keep_step_values(self, on: bool) -> None:
+        self.keeping.append(on)
 
     def feed(self, batch: list[dict]) -> None:
         """Deliver one screen-rate batch, as the real session does."""
@@ -97,3 +107,20 @@ def gradient_source(var_id: int, name: str | None, grad: Any = None, *,
     g = np.asarray(grad, dtype=np.float32)
     return {"id": var_id, "name": name, "shape": list(g.shape),
             "summary": summarize(g, "FULL_HEALTH"), "norm": float(np.linalg.norm(g))}
+
+
+class KeptValues:
+    """Step values from a dict, (what, step, variable id) -> array (a ``StepValues``)."""
+
+    description = "kept by the test"
+
+    def __init__(self, kept: dict[tuple[str, int, int], np.ndarray],
+                 missing: str = "not kept") -> None:
+        self.kept = kept
+        self.missing = missing
+
+    def value(self, what: str, step: int, variable: int) -> np.ndarray:
+        found = self.kept.get((what, step, variable))
+        if found is None:
+            raise ValueMissing(self.missing)
+        return found

@@ -3,9 +3,10 @@
 Side by side in one run (each variant a fresh model, same data order, one BLAS thread):
 no probe; probe attached but idle (NO_TENSOR, no breakpoints); CONCISE_HEALTH and
 FULL_HEALTH op events one by one into a list (what op stepping and op breakpoints cost);
-CONCISE_HEALTH packed with the value ring (what the live GUI session costs); CONCISE_HEALTH
-and FULL_HEALTH recorded to a trace file as ``tapescope record`` does (packed, no ring), and
-CONCISE_HEALTH recorded with ``--break-on-nan`` armed (compiled runs then keep their values)
+CONCISE_HEALTH packed with the value ring, without and with the step diff's per-step copies
+of weights and gradients (what the live GUI session costs); CONCISE_HEALTH and FULL_HEALTH
+recorded to a trace file as ``tapescope record`` does (packed, no ring), and CONCISE_HEALTH
+recorded with ``--break-on-nan`` armed (compiled runs then keep their values)
 — for the ``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
 CONCISE_HEALTH recording to a trace <= 1.5x.
 """
@@ -27,6 +28,7 @@ os.environ.setdefault("TAPESCOPE_DATA", str(ROOT.parent / "shared" / "data"))
 
 import engine as tf  # noqa: E402
 from engine.debug.probe import Probe  # noqa: E402
+from engine.debug.step_values import VariableSnapshots  # noqa: E402
 from engine.debug.tracefile import TraceWriter  # noqa: E402
 from engine.keras import datasets, layers, models  # noqa: E402
 
@@ -78,6 +80,7 @@ def main(smoke: bool = False) -> None:
                     ("CONCISE_HEALTH per op", "CONCISE_HEALTH", False, False),
                     ("FULL_HEALTH per op", "FULL_HEALTH", False, False),
                     ("CONCISE_HEALTH live", "CONCISE_HEALTH", False, True),
+                    ("  + step values", "CONCISE_HEALTH", False, True),
                     ("CONCISE_HEALTH → trace", "CONCISE_HEALTH", True, True),
                     ("FULL_HEALTH → trace", "FULL_HEALTH", True, True),
                     ("CONCISE → trace, break", "CONCISE_HEALTH", True, True)):
@@ -92,6 +95,8 @@ def main(smoke: bool = False) -> None:
                 with Probe(sink, mode=mode, pack=pack, ring_steps=ring) as probe:
                     if name.endswith("break"):  # armed, never fired: a healthy run
                         probe.on_bad_op = lambda *stopped: None
+                    if name.endswith("step values"):  # the live debuggee's default
+                        probe.snapshots = VariableSnapshots()
                     seconds = epoch(x, y, traced, steps)
                 if writer is not None:
                     writer.close()

@@ -60,7 +60,7 @@ def comparable(event: dict) -> dict:
     if "exec" in event:
         event["exec"] = re.sub(r"\d+", "N", event["exec"])
     if event["kind"] == "gradient":
-        event["sources"] = [{k: v for k, v in s.items() if k != "id"}
+        event["sources"] = [{k: v for k, v in s.items() if k not in ("id", "grad_id")}
                             for s in event["sources"]]
     if event["kind"] == "graph":
         event["nodes"] = [{k: v for k, v in n.items() if k != "variable"}
@@ -182,6 +182,8 @@ def test_a_compiled_runs_gradient_names_its_loss_as_that_runs_op_events_do():
                 made_by.update(dict.fromkeys(event["outputs"], event))
         loss = made_by[gradient["target"]]
         assert loss["exec"].startswith("graph:") and loss["shapes"] == [[]]
+        for source in gradient["sources"]:  # the gradient tensors too (the step diff's)
+            assert made_by[source["grad_id"]]["shapes"][0] == source["shape"]
 
 
 def test_an_expander_without_the_graph_event_says_so():

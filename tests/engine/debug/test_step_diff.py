@@ -9,6 +9,22 @@ import pytest
 import engine as tf
 from engine.debug.probe import Probe
 from engine.debug.step_diff import recorded_steps, step_diff
+from engine.debug.step_values import ValueMissing
+
+
+class Kept:
+    """Step values from a dict: (what, step, variable id) -> value."""
+
+    description = "test values"
+
+    def __init__(self, kept: dict) -> None:
+        self.kept = kept
+
+    def value(self, what: str, step: int, variable: int) -> np.ndarray:
+        found = self.kept.get((what, step, variable))
+        if found is None:
+            raise ValueMissing(f"no {what} kept")
+        return found
 
 
 def train(mode: str, steps: int = 4):
@@ -27,8 +43,9 @@ def train(mode: str, steps: int = 4):
             grads = tape.gradient(loss, [w, b])
             grads_seen.append([g.numpy() for g in grads])
             opt.apply_gradients(zip(grads, [w, b]))
-            kept[step, w._id] = w.numpy().copy()
-            kept[step, b._id] = b.numpy().copy()
+            for var, grad in ((w, grads[0]), (b, grads[1])):
+                kept["weight", step, var._id] = var.numpy().copy()
+                kept["gradient", step, var._id] = grad.numpy().copy()
     return log, kept, grads_seen, (w, b)
 
 
@@ -39,8 +56,8 @@ def test_norms_and_gradient_norms_of_two_steps_come_from_events():
     assert {"w:0", "b:0"} <= set(rows)  # and the optimizer's own variables
     rw = rows["w:0"]
     assert rw.shape == (2, 2)
-    assert rw.weight_norm_a == pytest.approx(np.linalg.norm(kept[0, w._id]), rel=1e-5)
-    assert rw.weight_norm_b == pytest.approx(np.linalg.norm(kept[3, w._id]), rel=1e-5)
+    assert rw.weight_norm_a == pytest.approx(np.linalg.norm(kept["weight", 0, w._id]), rel=1e-5)
+    assert rw.weight_norm_b == pytest.approx(np.linalg.norm(kept["weight", 3, w._id]), rel=1e-5)
     assert rw.norm_change == pytest.approx(rw.weight_norm_b - rw.weight_norm_a)
     assert rw.grad_norm_a == pytest.approx(np.linalg.norm(grads[0][0]), rel=1e-5)
     assert rw.grad_norm_b == pytest.approx(np.linalg.norm(grads[3][0]), rel=1e-5)
@@ -52,18 +69,20 @@ def test_norms_and_gradient_norms_of_two_steps_come_from_events():
 
 def test_full_values_give_the_difference_and_its_max_abs():
     log, kept, _, (w, b) = train("FULL_HEALTH")
-    rows = {r.name: r for r in step_diff(log, 1, 2, values=lambda s, v: kept.get((s, v)))}
+    rows = {r.name: r for r in step_diff(log, 1, 2, values=Kept(kept))}
     rw = rows["w:0"]
-    expected = kept[2, w._id].astype(np.float64) - kept[1, w._id]
+    expected = kept["weight", 2, w._id].astype(np.float64) - kept["weight", 1, w._id]
     np.testing.assert_allclose(rw.difference, expected)
     assert rw.max_abs_change == pytest.approx(np.abs(expected).max())
-    assert rw.mean_b == pytest.approx(kept[2, w._id].mean(), rel=1e-5)
+    assert rw.mean_b == pytest.approx(kept["weight", 2, w._id].mean(), rel=1e-5)
 
 
 def test_a_value_missing_for_one_step_gives_no_difference():
     log, kept, _, (w, b) = train("CONCISE_HEALTH")
-    rows = step_diff(log, 0, 1, values=lambda s, v: kept.get((s, v)) if s == 1 else None)
+    one_step = Kept({key: v for key, v in kept.items() if key[1] == 1})
+    rows = step_diff(log, 0, 1, values=one_step)
     assert all(r.difference is None and r.max_abs_change is None for r in rows)
+    assert {r.weight_missing for r in rows if r.name == "w:0"} == {"step 0: no weight kept"}
 
 
 def test_a_step_before_any_update_is_unknown_not_zero():
