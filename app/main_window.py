@@ -449,6 +449,10 @@ class MainWindow(QMainWindow):
             self.session.run()
 
     def _on_state(self, state: str) -> None:
+        # A trace's events reach the plots in many small batches while it loads: they are
+        # drawn once, when it is in (a plot's repaint costs more than its batch).
+        for dock in (self.plots_dock, self.gradients_dock, self.variables_dock):
+            dock.widget().setUpdatesEnabled(state != LOADING)
         live = state in LIVE_STATES
         paused = state == PAUSED
         reason = (self.session.paused_event or {}).get("reason") if paused else None
