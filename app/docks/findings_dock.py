@@ -8,10 +8,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from app.session import Session
+from engine.debug.events import MODES
 from engine.debug.findings import BROADCASTING, Finding, Findings
+from engine.debug.opstore import RAW
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole
 CHECKED_OPS = frozenset({"Relu", *BROADCASTING})  # the op types a check looks at
+# modes whose op summaries can count zeros (RAW: a single event's summary, kept as it came)
+ZERO_COUNTING_MODES = (MODES.index("FULL_HEALTH"), MODES.index("FULL_TENSOR"), RAW)
 
 
 class FindingsDock(QDockWidget):
@@ -44,13 +48,16 @@ class FindingsDock(QDockWidget):
         graph's node or a loop's line broadcasts the same way every time, and looking up
         input producers for every one of half a million ops would stall the window."""
         store = self.session.model.ops
-        statics, keys = store.statics.data, store.static_keys
+        statics, keys, modes = store.statics.data, store.static_keys, store.modes.data
         ops = []
         for row in store.rows_of_types(start, stop, CHECKED_OPS):
             static = int(statics[row])
-            if keys[static][0] != "Relu":
-                if static in self._checked:
-                    continue
+            if keys[static][0] == "Relu":
+                if modes[row] not in ZERO_COUNTING_MODES:
+                    continue  # the dead-layer check needs zero counts: FULL_HEALTH only
+            elif static in self._checked:
+                continue
+            else:
                 self._checked.add(static)
             ops.append(store.op(int(row)))
         if ops:

@@ -29,6 +29,7 @@ _MODE_CODES = {mode: i for i, mode in enumerate(event_schema.MODES)}
 _BASE_FIELDS = frozenset(("kind", "seq", "step", "epoch", "op", "name", "scope", "inputs",
                           "outputs", "shapes", "dtypes", "file", "line", "duration", "exec",
                           "summary"))
+SCANS_BEFORE_INDEX = 16  # producer questions answered by a linear scan before sorting
 CACHE_SIZE = 4096  # rebuilt op dicts kept, so a widget asking twice gets the same one
 
 
@@ -128,6 +129,7 @@ class OpStore:
         self._graphs: dict[Any, _GraphTemplate] = {}
         self._cache: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._producers: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._scans = 0  # producer questions answered by a scan since the index was built
 
     def __len__(self) -> int:
         return len(self.seqs)
@@ -377,14 +379,22 @@ class OpStore:
         total = int(self.out_offsets.data[len(self)])
         flat = self.outputs.data
         index = self._producers
-        if index is None or total - index[0] > max(50_000, index[0] // 4):
-            order = np.argsort(flat[:total], kind="stable")  # by id, then position
-            index = self._producers = (total, flat[:total][order], order)
-        sorted_upto, ids, order = index
-        lo, hi = np.searchsorted(ids, tensor_id, "left"), np.searchsorted(ids, tensor_id,
-                                                                            "right")
-        positions = np.concatenate([order[lo:hi], np.flatnonzero(
-            flat[sorted_upto:total] == tensor_id) + sorted_upto])
+        stale = index is None or total - index[0] > max(50_000, index[0] // 4)
+        if stale and self._scans < SCANS_BEFORE_INDEX:
+            # a few questions (a click, a finding's first check): one scan each is cheaper
+            # than sorting a million ids, and blocks the window for a millisecond, not 150
+            self._scans += 1
+            positions = np.flatnonzero(flat[:total] == tensor_id)
+        else:
+            if stale:
+                order = np.argsort(flat[:total], kind="stable")  # by id, then position
+                index = self._producers = (total, flat[:total][order], order)
+                self._scans = 0
+            sorted_upto, ids, order = index
+            lo = np.searchsorted(ids, tensor_id, "left")
+            hi = np.searchsorted(ids, tensor_id, "right")
+            positions = np.concatenate([order[lo:hi], np.flatnonzero(
+                flat[sorted_upto:total] == tensor_id) + sorted_upto])
         if not positions.size:
             return None
         offsets = self.out_offsets.data

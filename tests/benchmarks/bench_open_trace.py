@@ -98,6 +98,11 @@ def measure_open(trace: Path) -> dict:
     session = window.session
     meter = LatenessMeter()
     loop = QEventLoop()
+    marks: dict[str, float] = {}
+    model = window.ops_dock.model
+    model.rowsInserted.connect(lambda *_: marks.setdefault(
+        "rows", time.perf_counter()) if model.rowCount() >= session.op_count > 0 else None)
+    session.stateChanged.connect(lambda state: marks.setdefault(state, time.perf_counter()))
     start = time.perf_counter()
     meter.start()
     window.open_path(trace)
@@ -119,7 +124,8 @@ def measure_open(trace: Path) -> dict:
     gc.collect()
     after = rss_mb()
     return {"seconds": seconds, "rows": rows, "added_mb": after - before,
-            "p99": percentile(lateness, 0.99), "ops": session.op_count}
+            "p99": percentile(lateness, 0.99), "ops": session.op_count,
+            "marks": {k: round(v - start, 2) for k, v in marks.items()}}
 
 
 def measure_live(script: Path) -> dict:
