@@ -174,8 +174,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure_open or args.measure_live:
         sys.path[:0] = [str(args.tree or ROOT), str(HERE)]
+        import app  # from --tree, before bench_gui puts this tree first on the path
+
         result = (measure_open(args.measure_open) if args.measure_open
                   else measure_live(args.measure_live))
+        result["code"] = str(Path(app.__file__).parents[1])
         print(json.dumps(result))
         return
 
@@ -194,7 +197,9 @@ def main() -> None:
         results: dict[str, list[dict]] = {name: [] for name, _ in trees}
         for _ in range(repeat):  # alternated, so that the machine's noise hits both
             for name, tree in trees:
-                results[name].append(measure("open", trace, tree, data))
+                result = measure("open", trace, tree, data)
+                assert Path(result["code"]) == tree, f"measured {result['code']}, not {tree}"
+                results[name].append(result)
         for name, _ in trees:
             runs = results[name]
             worst_s = max(r["seconds"] for r in runs)
