@@ -22,6 +22,7 @@ import numpy as np
 
 from engine.debug import events as event_schema
 from engine.debug.events import OP_ROW, _summary, graph_op_rows
+from engine.debug.tracefile import summary_says_bad
 
 NONE = np.iinfo(np.int64).min  # an int column's None
 RAW = -1  # mode code: the summary is kept as it came (a single "op" event)
@@ -67,14 +68,6 @@ def _int(value: Any) -> int:
 
 def _opt(value: int) -> int | None:
     return None if value == NONE else int(value)
-
-
-def _is_bad(summary: Any) -> bool:
-    if isinstance(summary, dict):
-        return bool(summary.get("bad"))
-    if isinstance(summary, (list, tuple)):
-        return any(isinstance(s, dict) and s.get("bad") for s in summary)
-    return False
 
 
 class _GraphTemplate:
@@ -186,7 +179,7 @@ class OpStore:
             modes.append(RAW)
             health.append(summary)
             healths.append(len(health))
-            bad.append(_is_bad(summary))
+            bad.append(summary_says_bad(summary))
             ins, outs = event.get("inputs") or (), event.get("outputs") or ()
             inputs.extend(ins)
             outputs.extend(outs)
@@ -450,6 +443,7 @@ class OpsView(Sequence):
         return (store.op(row) for row in range(len(store) - 1, -1, -1))
 
     def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The row of an op event (found by its seq, not by a scan)."""
         row = self._store.row_of_seq(value.get("seq", -1)) if isinstance(value, dict) else -1
         if row < 0 or self._store.op(row) != value:
             raise ValueError("op event not in the session")
