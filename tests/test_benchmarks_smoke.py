@@ -80,7 +80,8 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
          + r" MB$", 1),
         (r"^open trace \(after\): [\d,]+ rows in " + NUMBER + r" s, [\d,]+ ops/s, memory "
          r"added -?\d+ MB, lateness p99 " + NUMBER + r" ms  \[(ok|OVER target)\]$", 1),
-        (r"^live window vs record, 1 epoch CONCISE_HEALTH \([\d,]+ ops\): record " + NUMBER
+        (r"^live window vs record \(after\), 1 epoch CONCISE_HEALTH \([\d,]+ ops\): "
+         r"record " + NUMBER
          + r" s, live " + NUMBER + r" s, ratio " + NUMBER + r"x, lateness p99 " + NUMBER
          + r" ms  \[(ok|OVER target)\]$", 1),
     ],
