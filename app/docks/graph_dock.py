@@ -296,9 +296,10 @@ class GraphDock(QDockWidget):
         """
         latest = self._latest_step()
         if self._last_step_end is not None and self._last_step_end < latest:
-            trailing = self._ops_of_step(latest)
-            # ...unless a NaN/Inf turned up there: the one thing a debugger must show.
-            if not any(graph_export.health_of(op.get("summary")) for op in trailing):
+            # ...unless a NaN/Inf turned up there: the one thing a debugger must show (the
+            # model's bad flags: an evaluation "step" can hold thousands of ops)
+            lo, hi = self._step_rows(latest)
+            if not self._session.model.ops.bad.data[lo:hi].any():
                 return self._last_step_end
             return latest
         if self._session.state != "running" or latest == 0:
@@ -306,10 +307,15 @@ class GraphDock(QDockWidget):
         steps = self._session.op_steps
         return latest - 1 if np.any(steps == latest - 1) else latest
 
-    def _ops_of_step(self, step: int) -> list[dict]:
+    def _step_rows(self, step: int) -> tuple[int, int]:
+        """The rows of the session's ops that ran in ``step`` (ops are in step order)."""
         steps = self._session.op_steps
         lo, hi = np.searchsorted(steps, step, "left"), np.searchsorted(steps, step, "right")
-        return self._session.ops[int(lo):int(hi)]
+        return int(lo), int(hi)
+
+    def _ops_of_step(self, step: int) -> list[dict]:
+        lo, hi = self._step_rows(step)
+        return self._session.ops[lo:hi]
 
     # -- requests ---------------------------------------------------------------------------------
     def refresh(self) -> None:
