@@ -449,6 +449,10 @@ class MainWindow(QMainWindow):
             self.session.run()
 
     def _on_state(self, state: str) -> None:
+        # A trace's events reach the plots in many small batches while it loads: they are
+        # drawn once, when it is in (a plot's repaint costs more than its batch).
+        for dock in (self.plots_dock, self.gradients_dock, self.variables_dock):
+            dock.widget().setUpdatesEnabled(state != LOADING)
         live = state in LIVE_STATES
         paused = state == PAUSED
         reason = (self.session.paused_event or {}).get("reason") if paused else None
@@ -492,7 +496,7 @@ class MainWindow(QMainWindow):
 
     def _headless_stop(self) -> dict | None:
         """The trace's ``finished`` event when a headless breakpoint stopped the run."""
-        finished = getattr(self.session.index, "finished", None)
+        finished = getattr(self.session.model, "finished", None)
         if isinstance(finished, dict) and finished.get("status") == "stopped" and \
                 isinstance(finished.get("at_seq"), int):
             return finished

@@ -1,11 +1,14 @@
-"""The one adapter between the engine's debugger and every widget.
+"""The one adapter between the engine's debugger and every widget: a thin Qt bridge.
 
-A :class:`Session` has one source at a time: a live run (``launch``: a ``DebugClient``
-running the script in a child process) or a recorded trace (``open_trace``: a
-``TraceReader`` read by a worker thread). Either source only appends to a thread-safe
-inbox; a timer on the UI thread drains it at screen rate and emits ONE ``eventsArrived``
-batch per tick, so widgets update per batch, never per event, and never touch sockets or
-files themselves.
+What a run produced lives in a Qt-free :class:`~engine.debug.session_model.SessionModel`
+(``Session.model``: ops in columns, other events by kind) that every dock queries. A
+:class:`Session` has one source at a time: a live run (``launch``: a ``DebugClient``
+running the script in a child process, its "ops" packs passed on undecoded) or a recorded
+trace (``open_trace``: read in bulk into a new model by a worker thread). Either source only
+appends to a thread-safe inbox; a timer on the UI thread drains it at screen rate, adds the
+batch to the model and emits ONE ``opsAdded`` (a row range) and ONE ``eventsArrived`` (the
+other events) per tick, so widgets update per batch, never per op, and never touch sockets
+or files themselves.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from engine.debug.step_values import (
     TraceStepValues,
     ValueMissing,
 )
+from engine.debug.opstore import OpsView
+from engine.debug.session_model import SessionModel, load_trace
 from engine.debug.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).
@@ -50,122 +55,19 @@ DEFAULT_MODE = "CONCISE_HEALTH"
 DRAIN_INTERVAL_MS = 30  # about two frames: batches at screen rate, not per event
 BACKLOG_INTERVAL_MS = 5  # the next tick, while events are still waiting
 TICK_BUDGET_S = 0.02  # the widgets' share of a tick; the rest keeps the window responsive
-MIN_EVENTS_PER_TICK = 200  # however slow the widgets, the stream moves on
+MIN_EVENTS_PER_TICK = 1_000  # however slow the widgets, the stream moves on (a pack: its ops)
 MAX_EVENTS_PER_TICK = 20_000
 # Events live until the session is cleared: once this many more arrived, they are moved out
 # of the garbage collector's reach (gc.freeze), or every full collection walks millions of
 # event dicts and stalls the window for hundreds of milliseconds.
 FREEZE_EVERY = 5_000
-INBOX_LIMIT = 200_000  # events waiting for the UI before the live source is held back
-TRACE_CHUNK = 2_000  # events per chunk the trace loader hands over
-TRACE_BACKLOG = 40  # chunks queued before the loader waits for the UI to catch up
+INBOX_LIMIT = 200_000  # ops (and events) waiting for the UI before the source is held back
+TRACE_CHUNK = 2_000  # non-op events per chunk a loaded trace hands the widgets
 # Seconds a value request may wait (on the UI thread): a paused debuggee answers at once, a
 # running one at its next event, which a long numpy call can hold up.
 FETCH_TIMEOUT_PAUSED = 3.0
 FETCH_TIMEOUT_RUNNING = 0.5
 VALUE_CACHE_SIZE = 64
-
-
-class GrowingArray:
-    """A numpy array appended to in batches (amortized doubling), viewed as ``.data``."""
-
-    def __init__(self, dtype: Any, capacity: int = 1024) -> None:
-        self._buffer = np.empty(capacity, dtype=dtype)
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    @property
-    def data(self) -> np.ndarray:
-        return self._buffer[:self._size]
-
-    def extend(self, values: Any) -> None:
-        values = np.asarray(values, dtype=self._buffer.dtype)
-        needed = self._size + len(values)
-        if needed > len(self._buffer):
-            grown = np.empty(max(needed, 2 * len(self._buffer)), dtype=self._buffer.dtype)
-            grown[:self._size] = self._buffer[:self._size]
-            self._buffer = grown
-        self._buffer[self._size:needed] = values
-        self._size = needed
-
-    def clear(self) -> None:
-        self._size = 0
-
-
-class EventIndex:
-    """Everything received so far, with the lookups the docks need (no Qt here)."""
-
-    def __init__(self) -> None:
-        self.events: list[dict] = []
-        self.ops: list[dict] = []  # op events in order
-        self.op_seqs = GrowingArray(np.int64)  # seq of ops[i], increasing
-        self.op_steps = GrowingArray(np.int64)
-        self.variables: dict[int, dict] = {}  # variable id -> its variable_created event
-        self.variable_updates: dict[int, list[dict]] = collections.defaultdict(list)
-        self.scalars: dict[str, list[dict]] = collections.defaultdict(list)
-        self.gradients: dict[int, list[dict]] = collections.defaultdict(list)  # by step
-        self.graphs: list[dict] = []
-        self.source_files: dict[str, None] = {}  # ordered set of files ops ran in
-        self.errors: list[dict] = []
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
-        self.step = 0
-        self.epoch = 0
-        self.finished: dict | None = None
-
-    def add(self, batch: list[dict]) -> None:
-        self.events.extend(batch)
-        ops = [e for e in batch if e.get("kind") == "op"]
-        if ops:
-            self.ops.extend(ops)
-            self.op_seqs.extend([e["seq"] for e in ops])
-            self.op_steps.extend([e.get("step") or 0 for e in ops])
-            files = self.source_files
-            for e in ops:
-                file = e.get("file")
-                if file and file not in files:
-                    files[file] = None
-            last = ops[-1]
-            self.step, self.epoch = last.get("step") or 0, last.get("epoch") or 0
-        if len(ops) == len(batch):
-            return
-        for event in batch:
-            kind = event.get("kind")
-            if kind == "op":
-                continue
-            if kind == "variable_created":
-                self.variables[event["id"]] = event
-            elif kind == "variable_update":
-                self.variable_updates[event["id"]].append(event)
-            elif kind == "scalar":
-                self.scalars[event["name"]].append(event)
-            elif kind == "gradient":
-                self.gradients[event.get("step") or 0].append(event)
-            elif kind == "graph":
-                self.graphs.append(event)
-            elif kind == "error":
-                self.errors.append(event)
-            elif kind == "finished":
-                self.finished = event
-            elif kind == "output" and event.get("stream") == "stderr":
-                self.stderr_tail.append(event.get("text", ""))
-            # (not "scalar": its step is whatever tf.summary was given, an epoch maybe)
-            if kind in ("step_end", "epoch_end", "variable_update", "gradient"):
-                # a step_end closes step N: the next ops run in step N + 1
-                step = event.get("step")
-                if step is not None:
-                    self.step = step + (kind == "step_end")
-                epoch = event.get("epoch")
-                if epoch is not None:
-                    self.epoch = epoch + (kind == "epoch_end")
-
-    def op_by_seq(self, seq: int) -> dict | None:
-        seqs = self.op_seqs.data
-        row = int(np.searchsorted(seqs, seq))
-        if row < len(seqs) and seqs[row] == seq:
-            return self.ops[row]
-        return None
 
 
 class Session(QObject):
@@ -174,7 +76,10 @@ class Session(QObject):
     # Payloads are declared ``object``: a ``list``/``dict`` signal makes PySide convert every
     # event to a QVariant and back (~30 µs per event), an ``object`` one passes it as is.
     # Slots share the batch and its dicts, so they must not change them.
-    eventsArrived = Signal(object)  # list[dict]: a batch of events, in seq order
+    eventsArrived = Signal(object)  # list[dict]: a batch of events (not ops), in seq order
+    # ops rows start..stop of ``model.ops`` were added (emitted before the same tick's
+    # eventsArrived); views read them from the model, no op dict travels
+    opsAdded = Signal(int, int)
     eventsCleared = Signal()  # a new run or trace starts: forget everything shown
     runPaused = Signal(object)  # dict: the "paused" event (reason, at_seq, op_seq, file, line…)
     runResumed = Signal()
@@ -187,7 +92,7 @@ class Session(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.index = EventIndex()
+        self.model = SessionModel()
         self._state = IDLE
         self._mode = DEFAULT_MODE
         self._breakpoints: list[Breakpoint] = []
@@ -209,6 +114,10 @@ class Session(QObject):
         # The generation drops what an earlier run or trace still delivers after a switch.
         self._inbox: collections.deque[tuple[int, str, Any]] = collections.deque()
         self._generation = 0
+        # ops (packs count theirs) and events of the live source: arrived (its reader
+        # thread writes it) and drained (the UI thread does); the difference is the backlog
+        self._arrived = 0
+        self._drained = 0
         self._seconds_per_event = 2e-6  # what the widgets took per event lately (learned)
         self._unfrozen = 0  # events received since the last gc.freeze
         self._frozen = False
@@ -247,59 +156,66 @@ class Session(QObject):
 
     @property
     def events(self) -> list[dict]:
-        return self.index.events
+        """Every event received that is not an op (ops: ``ops`` or ``model.ops``)."""
+        return self.model.events
 
     @property
-    def ops(self) -> list[dict]:
-        return self.index.ops
+    def ops(self) -> OpsView:
+        """The op events as a read-only list (each rebuilt from the model when read)."""
+        return self.model.op_list
 
     @property
     def op_seqs(self) -> np.ndarray:
-        return self.index.op_seqs.data
+        return self.model.ops.seqs.data
 
     @property
     def op_steps(self) -> np.ndarray:
-        return self.index.op_steps.data
+        return self.model.op_steps()
 
     @property
     def op_count(self) -> int:
-        return len(self.index.ops)
+        return len(self.model.ops)
+
+    @property
+    def damaged_count(self) -> int:
+        """Events of the trace or stream that could not be read and were skipped."""
+        return self.model.damaged
 
     @property
     def variables(self) -> dict[int, dict]:
-        return self.index.variables
+        return self.model.variables
 
     @property
     def variable_updates(self) -> dict[int, list[dict]]:
-        return self.index.variable_updates
+        return self.model.variable_updates
 
     @property
     def scalars(self) -> dict[str, list[dict]]:
-        return self.index.scalars
+        return self.model.scalars
 
     @property
     def gradients(self) -> dict[int, list[dict]]:
-        return self.index.gradients
+        return self.model.gradients
 
     @property
     def graphs(self) -> list[dict]:
-        return self.index.graphs
+        return self.model.graphs
 
     @property
     def source_files(self) -> list[str]:
-        return list(self.index.source_files)
+        return self.model.source_files
 
     @property
     def step(self) -> int:
-        return self.index.step
+        return self.model.step
 
     @property
     def epoch(self) -> int:
-        return self.index.epoch
+        return self.model.epoch
 
     def op_by_seq(self, seq: int) -> dict | None:
         """The op event with this seq (binary search over the op index)."""
-        return self.index.op_by_seq(seq)
+        return self.model.ops.op_by_seq(seq)
 
     @property
     def paused_op(self) -> dict | None:
@@ -329,6 +245,16 @@ class Session(QObject):
         if not paused:
             return ""
         return describe_pause(paused, self.paused_op, self.paused_location, self._breakpoints)
+
+    def add_events(self, batch: list[dict]) -> None:
+        """Add events as if the source had just delivered them (tools and tests): ops into
+        the model, then ``opsAdded`` and ``eventsArrived`` at once."""
+        start = len(self.model.ops)
+        others = self.model.add(batch)
+        if len(self.model.ops) > start:
+            self.opsAdded.emit(start, len(self.model.ops))
+        if others:
+            self.eventsArrived.emit(others)
 
     # -- opening sources ------------------------------------------------------------------------
     def launch(self, script: str | os.PathLike, args: Sequence[str] = (),
@@ -509,9 +435,9 @@ class Session(QObject):
         of a live run, the stored values of a trace (``engine.debug.step_values``); None
         when nothing is open."""
         if self._reader is not None:
-            gradients = [e for step in sorted(self.index.gradients)
-                         for e in self.index.gradients[step]]
-            return TraceStepValues(self.index.variable_updates, gradients,
+            gradients = [e for step in sorted(self.model.gradients)
+                         for e in self.model.gradients[step]]
+            return TraceStepValues(self.model.variable_updates, gradients,
                                    self._read_trace_value, self._mode)
         if self._client is not None:
             return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError))
@@ -553,18 +479,23 @@ class Session(QObject):
         inbox = self._inbox
 
         def on_event(event: dict) -> None:  # the client's reader thread
+            if generation != self._generation:
+                return
             inbox.append((generation, "event", event))
-            if len(inbox) > INBOX_LIMIT:
+            self._arrived += _units(event)  # this thread alone writes it
+            if self._arrived - self._drained > INBOX_LIMIT:
                 self._wait_for_room(generation)
 
         def on_state(state: str) -> None:  # any thread
             self._inbox.append((generation, "state", state))
 
         self._start_paused = start_paused
+        self._arrived = self._drained = 0
         try:
             self._client = DebugClient(
                 self._script_path, self._script_args, mode=self._mode, on_event=on_event,
                 on_state=on_state, start_paused=start_paused, breakpoints=self._breakpoints,
+                keep_events=False, expand_packs=False,
                 snapshot_bytes=self.step_value_bytes)
         except (OSError, ValueError) as exc:
             self._client = None
@@ -579,7 +510,8 @@ class Session(QObject):
         """Back-pressure (reader thread): when the UI falls behind, stop reading the
         socket; the debuggee's send buffer fills and the script waits, instead of this
         process hoarding events faster than it can show them."""
-        while len(self._inbox) > INBOX_LIMIT // 2 and generation == self._generation:
+        while (self._arrived - self._drained > INBOX_LIMIT // 2
+               and generation == self._generation):
             time.sleep(0.005)
 
     def _in_background(self, call: Any, what: str) -> None:
@@ -614,7 +546,7 @@ class Session(QObject):
         """Forget the last run or trace; ``script_path``/``trace_path`` already name the new
         one, so the docks reset to it (the Source dock shows the new script, not the old)."""
         self._thaw()
-        self.index = EventIndex()
+        self.model = SessionModel()
         self._values.clear()
         self.paused_event = None
         self.eventsCleared.emit()
@@ -630,32 +562,27 @@ class Session(QObject):
 
     def _load_trace(self, reader: TraceReader, generation: int,
                     cancel: threading.Event) -> None:
-        """Worker thread: the trace's events, a chunk at a time, into the inbox."""
+        """Worker thread: the whole trace into a model, in bulk; then the UI takes it."""
         inbox = self._inbox
+
+        def progress(loaded: int, total: int) -> None:
+            inbox.append((generation, "progress", (loaded, total)))
+
+        model = SessionModel()
+        failure = None
         try:
-            total = reader.count()
-            loaded = 0
-            chunk: list[dict] = []
-            for event in reader.events():
-                chunk.append(event)
-                if len(chunk) >= TRACE_CHUNK:
-                    if cancel.is_set():
-                        return
-                    loaded += len(chunk)
-                    inbox.append((generation, "events", chunk))
-                    inbox.append((generation, "progress", (loaded, total)))
-                    chunk = []
-                    while len(inbox) > 2 * TRACE_BACKLOG and not cancel.wait(0.005):
-                        pass  # the UI is behind: let it catch up instead of hoarding memory
-            if chunk:
-                loaded += len(chunk)
-                inbox.append((generation, "events", chunk))
-            inbox.append((generation, "progress", (loaded, max(total, loaded))))
-            if reader.damage():  # skipped by the reader's validation: say what and how many
-                inbox.append((generation, "damaged", (reader.damaged_events, reader.damage())))
-            inbox.append((generation, "loaded", None))
-        except Exception as exc:  # a damaged page: show what was read, say what failed
-            inbox.append((generation, "failed", f"{type(exc).__name__}: {exc}"))
+            load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs,
+                       progress=progress, cancel=cancel, model=model)
+        except Exception as exc:  # the file went away or SQLite failed: show what was read
+            failure = f"{type(exc).__name__}: {exc}"
+        if cancel.is_set():
+            return
+        inbox.append((generation, "model", model))
+        events = model.events
+        for start in range(0, len(events), TRACE_CHUNK):
+            inbox.append((generation, "indexed", events[start:start + TRACE_CHUNK]))
+        inbox.append((generation, "loaded", None) if failure is None
+                     else (generation, "failed", failure))
 
     def _drain(self) -> None:
         """Timer tick (UI thread): hand what arrived to the widgets in one batch.
@@ -671,33 +598,48 @@ class Session(QObject):
         limit = int(min(MAX_EVENTS_PER_TICK, max(MIN_EVENTS_PER_TICK,
                                                  TICK_BUDGET_S / self._seconds_per_event)))
         generation = self._generation
-        batch: list[dict] = []
+        batch: list[dict] = []  # events to add to the model
+        shown: list[dict] = []  # events a bulk-loaded model already holds, for the widgets
+        swapped = False
         after: list[tuple[str, Any]] = []  # state signals, emitted after the batch
-        while inbox and len(batch) < limit:
+        units = 0  # events, a pack counting its ops
+        while inbox and units < limit:
             item_generation, what, payload = inbox.popleft()
             if item_generation != generation:
                 continue
             if what == "event":
                 batch.append(payload)
+                units += _units(payload)
                 if payload.get("kind") in ("paused", "finished", "error"):
                     after.append((payload["kind"], payload))
                 elif payload.get("kind") == "output" and "breakpoint" in payload:
                     # a breakpoint's condition raised: the debuggee switched it off
                     after.append(("breakpoint_failed", payload))
-            elif what == "events":
-                room = limit - len(batch)
+            elif what == "indexed":
+                room = limit - units
                 if len(payload) > room:  # the rest of a trace chunk waits for the next tick
                     inbox.appendleft((item_generation, what, payload[room:]))
                     payload = payload[:room]
-                batch.extend(payload)
+                shown.extend(payload)
+                units += len(payload)
+            elif what == "model":
+                self.model, swapped = payload, True
             else:
                 after.append((what, payload))
-        if batch:
-            self.index.add(batch)
-            self.eventsArrived.emit(batch)
-            per_event = (time.perf_counter() - started) / len(batch)
+        model = self.model
+        start = 0 if swapped else len(model.ops)
+        others = model.add(batch) if batch else []
+        stop = len(model.ops)
+        if stop > start:
+            self.opsAdded.emit(start, stop)
+        others.extend(shown)
+        if others:
+            self.eventsArrived.emit(others)
+        if units:
+            self._drained += units
+            per_event = (time.perf_counter() - started) / units
             self._seconds_per_event += 0.3 * (per_event - self._seconds_per_event)
-            self._unfrozen += len(batch)
+            self._unfrozen += len(batch) + len(shown)
             if self._unfrozen >= FREEZE_EVERY:
                 gc.freeze()
                 self._unfrozen = 0
@@ -709,7 +651,7 @@ class Session(QObject):
         # A backlog beyond this tick's budget (a trace loading) is worked off at once rather
         # than a frame later; other events still get in between. A steady live stream
         # keeps the screen-rate interval, so the widgets repaint at most that often.
-        behind = len(batch) >= limit and bool(inbox)
+        behind = units >= limit and bool(inbox)
         self._timer.setInterval(BACKLOG_INTERVAL_MS if behind else DRAIN_INTERVAL_MS)
 
     def _handle(self, what: str, payload: Any) -> None:
@@ -744,7 +686,7 @@ class Session(QObject):
             self.runFinished.emit(status)
             code = payload.get("returncode")
             if status == "died" or (status == "exited" and code):
-                tail = "".join(self.index.stderr_tail).strip()
+                tail = "".join(self.model.stderr_tail).strip()
                 name = self._script_path.name if self._script_path else "the script"
                 if status == "died":
                     title = "The debuggee died"
@@ -761,18 +703,27 @@ class Session(QObject):
         elif what == "loaded":
             self._loader = None
             self._set_state(TRACE)
-        elif what == "damaged":
-            skipped, damage = payload
-            more = f"\n… and {len(damage) - 5} more" if len(damage) > 5 else ""
-            self.errorRaised.emit("The trace is damaged",
-                                  f"{skipped} damaged event{'s' if skipped != 1 else ''} "
-                                  "skipped:\n" + "\n".join(damage[:5]) + more
-                                  + "\n\nEverything else is shown.")
+            damaged = self.model.damaged
+            if damaged:
+                self.errorRaised.emit(
+                    "Parts of the trace are damaged",
+                    f"{damaged:,} damaged event{'s' if damaged != 1 else ''} skipped; "
+                    f"everything else in {self._trace_path.name if self._trace_path else 'it'}"
+                    " is shown.")
         elif what == "failed":
             self._loader = None
             self._set_state(TRACE)
             self.errorRaised.emit("The trace could not be read to the end",
                                   f"{payload}\n\nEverything before that point is shown.")
+
+
+def _units(event: dict) -> int:
+    """What an event weighs in the inbox: a pack its ops, any other event one."""
+    if event.get("kind") == "ops":
+        count = event.get("count")
+        if isinstance(count, int) and 0 < count < 1 << 20:
+            return count
+    return 1
 
 
 def describe_error(event: dict) -> tuple[str, str]:

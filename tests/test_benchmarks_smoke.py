@@ -76,6 +76,16 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^Epoch 1, Loss: \d+\.\d{4}$", 1),
         (r"^examples/mnist\.py: " + NUMBER + r" s, test accuracy \d\.\d{4}$", 1),
     ],
+    "bench_open_trace.py": [  # (its smoke run uses the MNIST sample in tests/data)
+        (r"^recorded the tutorial MNIST, 1 epoch\(s\): " + NUMBER + r" s, " + NUMBER
+         + r" MB$", 1),
+        (r"^open trace \(after\): [\d,]+ rows in " + NUMBER + r" s, [\d,]+ ops/s, memory "
+         r"added -?\d+ MB, lateness p99 " + NUMBER + r" ms  \[(ok|OVER target)\]$", 1),
+        (r"^live window vs record \(after\), 1 epoch CONCISE_HEALTH \([\d,]+ ops\): "
+         r"record " + NUMBER
+         + r" s, live " + NUMBER + r" s, ratio " + NUMBER + r"x, lateness p99 " + NUMBER
+         + r" ms  \[(ok|OVER target)\]$", 1),
+    ],
     "bench_gui.py": [
         (r"^append 1,000 ops \(\+ repaint\): median " + NUMBER + " ms, max " + NUMBER
          + r" ms, all 5,000: \d+ ms  " + VERDICT + "$", 1),

@@ -8,9 +8,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from app.session import Session
-from engine.debug.findings import Finding, Findings
+from engine.debug.events import MODES
+from engine.debug.findings import BROADCASTING, Finding, Findings
+from engine.debug.opstore import RAW
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole
+CHECKED_OPS = frozenset({"Relu", *BROADCASTING})  # the op types a check looks at
+# modes whose op summaries can count zeros (RAW: a single event's summary, kept as it came)
+ZERO_COUNTING_MODES = (MODES.index("FULL_HEALTH"), MODES.index("FULL_TENSOR"), RAW)
 
 
 class FindingsDock(QDockWidget):
@@ -23,13 +28,40 @@ class FindingsDock(QDockWidget):
         super().__init__("Findings", parent)
         self.setObjectName("findingsDock")
         self.session = session
-        self.findings = Findings()
+        self.findings = self._new_findings()
+        self._checked: set[int] = set()  # static ids whose broadcast was checked
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setToolTip("Problems the run shows; click one to see its op and step")
         self.list.itemClicked.connect(self._clicked)
         self.setWidget(self.list)
         session.eventsArrived.connect(self.add_events)
+        session.opsAdded.connect(self._ops_added)
+
+    def _new_findings(self) -> Findings:
+        return Findings(shape_of=lambda tensor_id, seq: self.session.model.ops.output_shape(
+            tensor_id, seq))
+
+    def _ops_added(self, start: int, stop: int) -> None:
+        """Only the ops a check looks at are read from the model. A broadcast is checked at
+        the first run of each op line and shape (its static id in the store): a compiled
+        graph's node or a loop's line broadcasts the same way every time, and looking up
+        input producers for every one of half a million ops would stall the window."""
+        store = self.session.model.ops
+        statics, keys, modes = store.statics.data, store.static_keys, store.modes.data
+        ops = []
+        for row in store.rows_of_types(start, stop, CHECKED_OPS):
+            static = int(statics[row])
+            if keys[static][0] == "Relu":
+                if modes[row] not in ZERO_COUNTING_MODES:
+                    continue  # the dead-layer check needs zero counts: FULL_HEALTH only
+            elif static in self._checked:
+                continue
+            else:
+                self._checked.add(static)
+            ops.append(store.op(int(row)))
+        if ops:
+            self.add_events(ops)
 
     def add_events(self, batch: list[dict]) -> None:
         for finding in self.findings.add(batch):
@@ -37,7 +69,8 @@ class FindingsDock(QDockWidget):
 
     def clear(self) -> None:
         """A new run or trace: forget the findings and the checks' state."""
-        self.findings = Findings()
+        self.findings = self._new_findings()
+        self._checked = set()
         self.list.clear()
 
     def titles(self) -> list[str]:

@@ -168,6 +168,7 @@ class GraphDock(QDockWidget):
         self._follow_timer.timeout.connect(self.refresh)
         self._build()
         session.eventsArrived.connect(self.add_events)
+        session.opsAdded.connect(self._ops_added)
         session.runPaused.connect(lambda _event: self.refresh())
         session.runFinished.connect(lambda _status: self.refresh())
         session.stateChanged.connect(lambda state: state == "trace" and self.refresh())
@@ -271,12 +272,16 @@ class GraphDock(QDockWidget):
         if ends:
             self._last_step_end = max(ends + [self._last_step_end or 0])
         if any(e.get("kind") in ("op", "step_end", "graph") for e in batch):
-            with QSignalBlocker(self.step_spin):
-                self.step_spin.setMaximum(max(self._latest_step(), 0))
-            # A loading trace is drawn once it is all in: building graphs on the way would
-            # take the GIL from the UI thread for nothing.
-            if self._session.state != "loading" and not self._follow_timer.isActive():
-                self._follow_timer.start()
+            self._ops_added()
+
+    def _ops_added(self, _start: int = 0, _stop: int = 0) -> None:
+        """New ops (or steps, graphs): the step range grows, a followed step is redrawn."""
+        with QSignalBlocker(self.step_spin):
+            self.step_spin.setMaximum(max(self._latest_step(), 0))
+        # A loading trace is drawn once it is all in: building graphs on the way would
+        # take the GIL from the UI thread for nothing.
+        if self._session.state != "loading" and not self._follow_timer.isActive():
+            self._follow_timer.start()
 
     def _latest_step(self) -> int:
         steps = self._session.op_steps
@@ -291,9 +296,10 @@ class GraphDock(QDockWidget):
         """
         latest = self._latest_step()
         if self._last_step_end is not None and self._last_step_end < latest:
-            trailing = self._ops_of_step(latest)
-            # ...unless a NaN/Inf turned up there: the one thing a debugger must show.
-            if not any(graph_export.health_of(op.get("summary")) for op in trailing):
+            # ...unless a NaN/Inf turned up there: the one thing a debugger must show (the
+            # model's bad flags: an evaluation "step" can hold thousands of ops)
+            lo, hi = self._step_rows(latest)
+            if not self._session.model.ops.bad.data[lo:hi].any():
                 return self._last_step_end
             return latest
         if self._session.state != "running" or latest == 0:
@@ -301,10 +307,15 @@ class GraphDock(QDockWidget):
         steps = self._session.op_steps
         return latest - 1 if np.any(steps == latest - 1) else latest
 
-    def _ops_of_step(self, step: int) -> list[dict]:
+    def _step_rows(self, step: int) -> tuple[int, int]:
+        """The rows of the session's ops that ran in ``step`` (ops are in step order)."""
         steps = self._session.op_steps
         lo, hi = np.searchsorted(steps, step, "left"), np.searchsorted(steps, step, "right")
-        return self._session.ops[int(lo):int(hi)]
+        return int(lo), int(hi)
+
+    def _ops_of_step(self, step: int) -> list[dict]:
+        lo, hi = self._step_rows(step)
+        return self._session.ops[lo:hi]
 
     # -- requests ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -363,10 +374,17 @@ class GraphDock(QDockWidget):
         """Node name -> summary of its latest run op by op (for health colors)."""
         tag = f"graph:{graph_id}"
         found: dict[str, object] = {}
-        ops = self._session.ops
-        for event in reversed(ops[-HEALTH_SCAN_LIMIT:]):
-            if event.get("exec") == tag and event["name"] not in found:
-                found[event["name"]] = event.get("summary")
+        store = self._session.model.ops
+        keys = store.static_keys
+        ours = np.array([key[7] == tag for key in keys], dtype=np.bool_)
+        if not ours.any():
+            return found
+        start = max(0, len(store) - HEALTH_SCAN_LIMIT)
+        statics = store.statics.data[start:]
+        for row in np.flatnonzero(ours[statics])[::-1]:  # only the latest run's ops are read
+            name = keys[statics[row]][1]
+            if name not in found:
+                found[name] = store.op(start + int(row)).get("summary")
         return found
 
     def _lay_out(self, request: _Request) -> None:

@@ -8,7 +8,6 @@ costs only the cells on screen.
 
 from __future__ import annotations
 
-import bisect
 import sys
 
 import numpy as np
@@ -155,12 +154,6 @@ class TensorDock(QDockWidget):
         super().__init__("Tensor", parent)
         self.setObjectName("TensorDock")
         self._session = session
-        self._ops: dict[int, dict] = {}  # seq -> op event
-        # tensor id -> (seq, output index), or a list of them in seq order once the id is
-        # reused: ids are Python ids, recycled after a tensor dies, so an input's producer is
-        # the latest entry before the consumer. A bare tuple for the common case keeps a
-        # million ops from adding a million lists for the garbage collector to scan.
-        self._producers: dict[int, tuple[int, int] | list[tuple[int, int]]] = {}
         self._variables: dict[int, dict] = {}  # variable id -> variable_created event
         self._updates: dict[int, list[dict]] = {}  # variable id -> its variable_update events
         self._variable_id: int | None = None  # the variable on show (instead of an op)
@@ -174,6 +167,7 @@ class TensorDock(QDockWidget):
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
+        session.opsAdded.connect(self._ops_added)
         session.runPaused.connect(self._retry_value)
 
     # -- widgets ---------------------------------------------------------------------------------
@@ -291,36 +285,27 @@ class TensorDock(QDockWidget):
 
     # -- incoming events -----------------------------------------------------------------------
     def add_events(self, batch: list) -> None:
-        """Index the batch's ops by seq and their outputs by tensor id."""
-        ops = self._ops
-        producers = self._producers
+        """Keep the variables' events (ops are the session model's: looked up when shown)."""
         for event in batch:
             kind = event.get("kind")
-            if kind == "op":
-                seq = event["seq"]
-                ops[seq] = event
-                for i, tensor_id in enumerate(event["outputs"]):
-                    known = producers.get(tensor_id)
-                    if known is None:
-                        producers[tensor_id] = (seq, i)
-                    elif isinstance(known, list):
-                        known.append((seq, i))
-                    else:
-                        producers[tensor_id] = [known, (seq, i)]
-            elif kind == "variable_created":
+            if kind == "variable_created":
                 self._variables[event["id"]] = event
             elif kind == "variable_update":
                 self._updates.setdefault(event["id"], []).append(event)
             elif kind == "finished" and event.get("status") == "stopped":
                 at_seq = event.get("at_seq")
                 self._stopped_at = at_seq if isinstance(at_seq, int) else None
-        if self._op_seq is not None and self.tensor_list.count() == 0 and self._op_seq in ops:
+
+    def _ops_added(self, _start: int, _stop: int) -> None:
+        if (self._op_seq is not None and self.tensor_list.count() == 0
+                and self._op(self._op_seq) is not None):
             self.show_op(self._op_seq)  # asked for before it arrived
+
+    def _op(self, seq: int) -> dict | None:
+        return self._session.model.ops.op_by_seq(seq)
 
     def clear(self) -> None:
         """Forget the run (a restart reuses sequence numbers)."""
-        self._ops.clear()
-        self._producers.clear()
         self._variables.clear()
         self._updates.clear()
         self._stopped_at = None
@@ -334,14 +319,9 @@ class TensorDock(QDockWidget):
 
     # -- public ----------------------------------------------------------------------------------
     def producer_of(self, tensor_id: int, before_seq: int) -> tuple[int, int] | None:
-        """(seq, output index) of the op that made ``tensor_id`` last before ``before_seq``."""
-        produced = self._producers.get(tensor_id)
-        if produced is None:
-            return None
-        if isinstance(produced, tuple):
-            return produced if produced[0] < before_seq else None
-        i = bisect.bisect_left(produced, (before_seq,))
-        return produced[i - 1] if i else None
+        """(seq, output index) of the op that made ``tensor_id`` last before ``before_seq``
+        (ids are Python ids, recycled after a tensor dies: the latest maker counts)."""
+        return self._session.model.ops.producer(tensor_id, before_seq)
 
     def show_variable(self, var_id: int) -> None:
         """A variable: its latest statistics and their history over the updates (History
@@ -384,7 +364,7 @@ class TensorDock(QDockWidget):
         """List op ``seq``'s outputs and inputs, and show its first output."""
         self._op_seq = seq
         self._variable_id = None
-        event = self._ops.get(seq)
+        event = self._op(seq)
         self.tensor_list.blockSignals(True)
         self.tensor_list.clear()
         self.tensor_list.blockSignals(False)
@@ -437,7 +417,7 @@ class TensorDock(QDockWidget):
         producer = self.producer_of(tensor_id, consumer_seq)
         if producer is not None:
             pseq, pidx = producer
-            made_by = self._ops[pseq]
+            made_by = self._op(pseq)
             shape, dtype = made_by["shapes"][pidx], made_by["dtypes"][pidx]
             text = (f"input {position}: {dtype}{list(shape)} ← {made_by['name']} #{pseq}"
                     + (f"[{pidx}]" if len(made_by["outputs"]) > 1 else ""))
@@ -448,7 +428,7 @@ class TensorDock(QDockWidget):
                    "(the Variables dock shows its statistics after each update)")
         else:
             # Named for the argument it is (its id, a Python address, means nothing to anyone).
-            argument = input_name(self._ops[consumer_seq]["op"], position)
+            argument = input_name(self._op(consumer_seq)["op"], position)
             text = f"input {position}: {argument} (not made by a recorded op)"
             why = ("No recorded op produced this input (a constant, or a tensor made before "
                    "recording started): no value or summary to show")
@@ -495,7 +475,7 @@ class TensorDock(QDockWidget):
     def _summary(self) -> dict | None:
         if self._tensor is None:
             return None
-        event = self._ops.get(self._tensor[0])
+        event = self._op(self._tensor[0])
         if event is None:
             return None
         idx = self._tensor[1]

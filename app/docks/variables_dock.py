@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush
@@ -36,6 +37,9 @@ _Index = QModelIndex | QPersistentModelIndex
 STATS = ("min", "max", "mean", "std")
 INFO_COLUMNS = ("Shape", "Dtype", "Trainable")  # what creation said: shown after the stats
 NAME_WIDTH = 150  # px; the full name is in the tooltip
+# ms between fits of the columns to new numbers: a header in ResizeToContents mode measured
+# every cell at every batch of updates, most of a live run's cost in this dock
+FIT_COLUMNS_MS = 1000
 
 
 @dataclass
@@ -211,9 +215,16 @@ class VariablesDock(QDockWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, NAME_WIDTH)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FIT_COLUMNS_MS)
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self.proxy.rowsInserted.connect(self._fit_columns)  # a new variable: fit at once
+        self.proxy.modelReset.connect(self._fit_columns)
+        self.proxy.dataChanged.connect(lambda *_: self._fit_timer.isActive()
+                                       or self._fit_timer.start())
         # The numbers a user watches right after the name; shape and dtype, which never
         # change, after them: in a narrow dock the stats stay in view, not scrolled off.
         columns = VariablesModel.COLUMNS
@@ -236,6 +247,11 @@ class VariablesDock(QDockWidget):
         self.table.clicked.connect(self._row_clicked)
         self.table.activated.connect(self._row_clicked)  # Enter on a row, as a click
         session.eventsArrived.connect(self.model.add_events)
+
+    def _fit_columns(self, *_: object) -> None:
+        """Every column but the name as wide as its contents (what ResizeToContents did)."""
+        for column in range(1, self.proxy.columnCount()):
+            self.table.resizeColumnToContents(column)
 
     def _row_clicked(self, index: QModelIndex) -> None:
         if index.isValid():

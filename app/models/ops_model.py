@@ -1,10 +1,11 @@
 """OpsModel: every recorded op as a table row, fully virtual and filtered with numpy.
 
-Half a million rows must scroll and filter at once, so nothing is stored per cell: ``data``
-formats the row's event dict when the view asks for a visible cell. Filtering never walks
-the rows in Python: each row carries a categorical code for its (op type, scope, name)
-label and a NaN/Inf flag, a filter tests the few distinct labels and then selects rows
-with one numpy indexing step. Appending a batch is one ``beginInsertRows``.
+Half a million rows must scroll and filter at once, so nothing is stored here per row: the
+ops live in the session's ``OpStore`` (columns), and ``data`` formats the op event the
+store rebuilds when the view asks for a visible cell. Filtering never walks the rows in
+Python: the store gives each row a categorical code for its (op type, scope, name) label
+and a NaN/Inf flag; a filter tests the few distinct labels and then selects rows with one
+numpy indexing step. Appending a batch is one ``beginInsertRows``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.session import GrowingArray, Session
-from engine.debug.tracefile import summary_says_bad
+from app.session import Session
+from engine.debug.opstore import OpStore
 
 COLUMNS = ("Seq", "Step", "Op", "Name / scope", "Outputs", "Health", "µs", "Source")
 (SEQ, STEP, OP, NAME, OUTPUTS, HEALTH, DURATION, SOURCE) = range(len(COLUMNS))
@@ -87,25 +88,31 @@ class OpsModel(QAbstractTableModel):
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._ops: list[dict] = []
-        self._seqs = GrowingArray(np.int64)
-        self._labels = GrowingArray(np.int32)  # code into _label_texts
-        self._bad = GrowingArray(np.bool_)
-        self._label_codes: dict[tuple, int] = {}
-        self._label_texts: list[str] = []
+        self._session = session
+        self._own_store = OpStore() if session is None else None
+        self._count = 0  # store rows this model has announced
+        self._label_texts: list[str] = []  # per label code of the store, lowercase
         self._label_matches = np.zeros(0, dtype=np.bool_)  # per label, for the current text
         self._words: tuple[str, ...] = ()
         self._only_bad = False
         self._visible: np.ndarray | None = None  # source rows shown; None: all of them
         if session is not None:
-            session.eventsArrived.connect(self._on_events)
+            session.opsAdded.connect(self._on_ops)
             session.eventsCleared.connect(self.clear)
+
+    @property
+    def store(self) -> OpStore:
+        """The ops shown: the session's (a new one per run or trace), or this model's own."""
+        if self._own_store is not None:
+            return self._own_store
+        assert self._session is not None
+        return self._session.model.ops
 
     # -- Qt model interface ---------------------------------------------------------------------
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's API
         if parent.isValid():
             return 0
-        return len(self._ops) if self._visible is None else len(self._visible)
+        return self._count if self._visible is None else len(self._visible)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -124,7 +131,8 @@ class OpsModel(QAbstractTableModel):
             return None
         row = index.row()
         source = row if self._visible is None else int(self._visible[row])
-        event = self._ops[source]
+        store = self.store
+        event = store.op(source)
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(event, column)
@@ -133,9 +141,9 @@ class OpsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if column in NUMERIC_COLUMNS else None
         if role == Qt.ItemDataRole.BackgroundRole:
-            return _BAD_BACKGROUND if self._bad.data[source] else None
+            return _BAD_BACKGROUND if store.bad.data[source] else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return _BAD_FOREGROUND if self._bad.data[source] else None
+            return _BAD_FOREGROUND if store.bad.data[source] else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(event, column)
         return None
@@ -181,24 +189,27 @@ class OpsModel(QAbstractTableModel):
     @property
     def total_count(self) -> int:
         """Ops held, whether the filter shows them or not."""
-        return len(self._ops)
+        return self._count
 
     @property
     def bad_count(self) -> int:
-        return int(self._bad.data.sum())
+        return int(self._bad().sum())
+
+    def _bad(self) -> np.ndarray:
+        return self.store.bad.data[:self._count]
 
     def op_at(self, row: int) -> dict:
         """The op event shown in ``row``."""
-        return self._ops[row if self._visible is None else int(self._visible[row])]
+        return self.store.op(row if self._visible is None else int(self._visible[row]))
 
     def seq_at(self, row: int) -> int:
-        return int(self.op_at(row)["seq"])
+        source = row if self._visible is None else int(self._visible[row])
+        return int(self.store.seqs.data[source])
 
     def row_of_seq(self, seq: int) -> int:
         """The row showing op ``seq``, or -1 (unknown or filtered out)."""
-        seqs = self._seqs.data
-        source = int(np.searchsorted(seqs, seq))
-        if source >= len(seqs) or seqs[source] != seq:
+        source = self.store.row_of_seq(seq)
+        if source < 0 or source >= self._count:
             return -1
         if self._visible is None:
             return source
@@ -207,7 +218,7 @@ class OpsModel(QAbstractTableModel):
 
     def first_bad_row(self) -> int:
         """The first shown row whose op output holds NaN or Inf, or -1."""
-        bad = self._bad.data
+        bad = self._bad()
         shown = bad if self._visible is None else bad[self._visible]
         if not shown.size:
             return -1
@@ -216,42 +227,33 @@ class OpsModel(QAbstractTableModel):
 
     def first_bad_seq(self) -> int | None:
         """Seq of the first op with NaN/Inf, shown or filtered out."""
-        bad = self._bad.data
+        bad = self._bad()
         if not bad.size or not bad.any():
             return None
-        return int(self._seqs.data[int(np.argmax(bad))])
+        return int(self.store.seqs.data[int(np.argmax(bad))])
 
     def append_ops(self, ops: list[dict]) -> None:
-        """Add op events (in seq order) at the end: one insert notification per call."""
+        """Add op events (in seq order) to the store shown, at the end: one insert
+        notification per call (a session's ops come through ``opsAdded`` instead)."""
         if not ops:
             return
-        codes = self._label_codes
-        texts = self._label_texts
-        labels = []
-        bad = []
-        for event in ops:  # the one Python loop over rows: keep it lean
-            key = (event.get("op"), event.get("scope"), event.get("name"))
-            code = codes.get(key)
-            if code is None:
-                code = codes[key] = len(texts)
-                texts.append(label_text(*key))
-            labels.append(code)
-            summary = event.get("summary")
-            if summary.__class__ is list:
-                bad.append(any([s is not None and s.get("bad", False) for s in summary]))
-            else:
-                bad.append(summary is not None and summary_says_bad(summary))
-        start = len(self._ops)
-        self._seqs.extend([event["seq"] for event in ops])
-        self._labels.extend(labels)
-        self._bad.extend(bad)
+        store = self.store
+        start = len(store)
+        store.append_events(ops)
+        self._on_ops(start, len(store))
+
+    def _on_ops(self, start: int, stop: int) -> None:
+        """Rows ``start:stop`` of the store arrived."""
+        start = max(start, self._count)
+        if stop <= start:
+            return
         if self._visible is None:
-            self.beginInsertRows(QModelIndex(), start, start + len(ops) - 1)
-            self._ops.extend(ops)
+            self.beginInsertRows(QModelIndex(), start, stop - 1)
+            self._count = stop
             self.endInsertRows()
             return
-        self._ops.extend(ops)
-        added = np.flatnonzero(self._row_mask(start, len(self._ops))) + start
+        self._count = stop
+        added = np.flatnonzero(self._row_mask(start, stop)) + start
         if added.size:
             shown = len(self._visible)
             self.beginInsertRows(QModelIndex(), shown, shown + len(added) - 1)
@@ -260,11 +262,9 @@ class OpsModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._ops = []
-        self._seqs.clear()
-        self._labels.clear()
-        self._bad.clear()
-        self._label_codes.clear()
+        if self._own_store is not None:
+            self._own_store = OpStore()
+        self._count = 0
         self._label_texts.clear()
         self._label_matches = np.zeros(0, dtype=np.bool_)
         self._visible = None if self._is_unfiltered() else np.zeros(0, dtype=np.int64)
@@ -294,7 +294,7 @@ class OpsModel(QAbstractTableModel):
         if self._is_unfiltered():
             self._visible = None
         else:
-            self._visible = np.flatnonzero(self._row_mask(0, len(self._ops)))
+            self._visible = np.flatnonzero(self._row_mask(0, self._count))
         self.endResetModel()
 
     def _is_unfiltered(self) -> bool:
@@ -303,18 +303,20 @@ class OpsModel(QAbstractTableModel):
     def _row_mask(self, start: int, stop: int) -> np.ndarray:
         """Which of the rows ``start:stop`` pass the filter (a bool array)."""
         mask = np.ones(stop - start, dtype=np.bool_)
+        store = self.store
         if self._words:
+            keys = store.label_keys
+            texts = self._label_texts
+            if len(texts) < len(keys):
+                texts.extend(label_text(*key) for key in keys[len(texts):])
             known = len(self._label_matches)
-            if known < len(self._label_texts):  # labels seen since the text was set
+            if known < len(texts):  # labels seen since the text was set
                 words = self._words
-                fresh = [all(w in t for w in words) for t in self._label_texts[known:]]
+                fresh = [all(w in t for w in words) for t in texts[known:]]
                 self._label_matches = np.concatenate(
                     [self._label_matches, np.array(fresh, dtype=np.bool_)])
-            mask &= self._label_matches[self._labels.data[start:stop]]
+            labels = store.static_labels.data[store.statics.data[start:stop]]
+            mask &= self._label_matches[labels]
         if self._only_bad:
-            mask &= self._bad.data[start:stop]
+            mask &= store.bad.data[start:stop]
         return mask
-
-    # -- the session's batches ------------------------------------------------------------------
-    def _on_events(self, batch: list[dict]) -> None:
-        self.append_ops([event for event in batch if event.get("kind") == "op"])

@@ -49,13 +49,15 @@ class DebugClient:
     ``on_event(event)`` and ``on_state(state)`` are called on the client's own threads, one
     call at a time, never on the caller's: a GUI hands them on to its event loop."""
 
+    expand_packs = True  # see __init__
+
     def __init__(self, script: str | os.PathLike, args: Sequence[str] = (),
                  mode: str = "CONCISE_HEALTH", on_event: EventCallback | None = None,
                  start_paused: bool = False, cwd: str | os.PathLike | None = None,
                  breakpoints: Iterable[Breakpoint] = (), connect_timeout: float = 60.0,
                  env: dict[str, str] | None = None,
                  on_state: Callable[[str], None] | None = None, ring_steps: int = 3,
-                 keep_events: bool = True,
+                 keep_events: bool = True, expand_packs: bool = True,
                  snapshot_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
         self.script = Path(script).resolve()
         if not self.script.is_file():
@@ -70,6 +72,9 @@ class DebugClient:
         self.keep_events = keep_events  # False for long runs whose events a GUI model keeps
         # bytes of per-step variable and gradient copies the child keeps (0: none)
         self.snapshot_bytes = check_budget(snapshot_bytes)
+        # False: "ops" packs reach on_event as they came, for a model that reads them into
+        # columns (expanding them into an op dict each is most of a GUI's cost per op)
+        self.expand_packs = expand_packs
         self.start_paused = start_paused
         self.cwd = Path(cwd).resolve() if cwd is not None else None
         self.breakpoints: list[Breakpoint] = []
@@ -405,6 +410,8 @@ class DebugClient:
     def _expand(self, batch: Iterable[dict]) -> list[dict]:
         """The batch with packs expanded (callbacks never see packs); a pack that cannot be
         read becomes a "debugger" output event saying so — the session goes on."""
+        if not self.expand_packs:
+            return list(batch)
         out: list[dict] = []
         for event in batch:
             try:

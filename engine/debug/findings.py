@@ -10,7 +10,7 @@ and a debugger that cries wolf gets ignored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import prod
 from typing import Any
@@ -48,8 +48,11 @@ class Findings:
     """The checks, fed events in seq order; each finding is made once (per variable, op line
     or function), when its pattern completes."""
 
-    def __init__(self, dead_steps: int = DEAD_STEPS) -> None:
+    def __init__(self, dead_steps: int = DEAD_STEPS,
+                 shape_of: Callable[[int, int], list[int] | None] | None = None) -> None:
         self.found: list[Finding] = []
+        # (tensor id, seq) -> its shape then: for a feeder that shows only the ops checked
+        self._shape_of = shape_of
         self._dead_steps = dead_steps
         self._seen: set[tuple] = set()  # (check, subject) already reported
         self._runs: dict[tuple, list[dict]] = {}  # (check, subject) -> events of the run
@@ -177,7 +180,7 @@ class Findings:
         if isinstance(given, list) and len(given) == 2:
             a, b = given
         else:
-            a, b = (self._shapes.get(i) for i in inputs)
+            a, b = (self._input_shape(i, op.get("seq", 0)) for i in inputs)
         out = shapes[0]
         if not (_known(a) and _known(b) and _known(out)) or len(a) == len(b):
             return
@@ -189,6 +192,11 @@ class Findings:
                          f"{op['op']} {op.get('name')}: {a} and {b} broadcast to {out}, bigger "
                          "than both inputs; if they were meant to match, squeeze or reshape "
                          "the one with the extra axis", op)
+
+    def _input_shape(self, tensor_id: int, seq: int) -> list[int] | None:
+        if self._shape_of is not None:
+            return self._shape_of(tensor_id, seq)
+        return self._shapes.get(tensor_id)
 
     def _graph(self, graph: dict) -> Finding | None:
         """One finding per function traced more than once, updated as traces come."""

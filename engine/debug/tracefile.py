@@ -884,6 +884,12 @@ class TraceReader:
                 return
             params[0] = rows[-1][0] + 1
 
+    def raw_rows(self, start_seq: int, limit: int) -> list[tuple[int, str, Any]]:
+        """Up to ``limit`` stored rows (seq, kind, JSON body) from ``start_seq`` on, in seq
+        order, undecoded: for a bulk reader that decodes "ops" packs into its own form."""
+        return self._rows("SELECT seq, kind, body FROM events WHERE seq >= ? ORDER BY seq "
+                          "LIMIT ?", (start_seq, limit))
+
     def ops(self, start_seq: int = 0, limit: int | None = None, step: int | None = None,
             op: str | None = None) -> Iterator[dict]:
         """Op events; ``op`` picks one op type (``"MatMul"``)."""

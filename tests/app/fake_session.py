@@ -1,7 +1,8 @@
 """A stand-in for ``app.session.Session``: the same signals and methods, fed by the test.
 
-Docks only see a session's signals, ``events``, ``fetch_value`` and (the step diff)
-``step_values``/``keep_step_values``; this class gives them exactly that, so dock tests need
+Docks only see a session's signals, ``events``, ``model`` (the Qt-free ``SessionModel`` that
+holds the ops), ``fetch_value`` and (the step diff) ``step_values``/``keep_step_values``; this
+class gives them exactly that, so dock tests need
 no child process. Event builders use the real schema
 (``engine.debug.events.make``) and the real summaries, so schema drift breaks these tests.
 """
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.debug.events import make
 from engine.debug.step_values import StepValues, ValueMissing
+from engine.debug.session_model import SessionModel
 from engine.debug.summary import summarize
 
 
@@ -22,6 +24,7 @@ class FakeSession(QObject):
     """Signals and methods of ``Session``; ``feed`` plays the part of the child process."""
 
     eventsArrived = Signal(list)
+    opsAdded = Signal(int, int)
     runPaused = Signal(dict)
     runFinished = Signal(str)
     stateChanged = Signal(str)
@@ -29,6 +32,7 @@ class FakeSession(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.events: list[dict] = []
+        self.model = SessionModel()
         self.values: dict[tuple[int, int], np.ndarray] = {}
         self.kept: StepValues | None = None  # what ``step_values`` gives (None: nothing open)
         self.keeping: list[bool] = []  # keep_step_values calls
@@ -44,9 +48,15 @@ class FakeSession(QObject):
         self.keeping.append(on)
 
     def feed(self, batch: list[dict]) -> None:
-        """Deliver one screen-rate batch, as the real session does."""
+        """Deliver one screen-rate batch, as the real session does: ops into the model and
+        ``opsAdded``, then the other events."""
         self.events.extend(batch)
-        self.eventsArrived.emit(batch)
+        start = len(self.model.ops)
+        others = self.model.add(batch)
+        if len(self.model.ops) > start:
+            self.opsAdded.emit(start, len(self.model.ops))
+        if others:
+            self.eventsArrived.emit(others)
 
     # -- event builders ------------------------------------------------------------------------
     def next_seq(self) -> int:

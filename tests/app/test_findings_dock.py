@@ -86,3 +86,33 @@ def test_labels_broadcast_against_predictions_is_listed(qtbot, make_window, tmp_
     qtbot.mouseClick(dock.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     op = window.session.op_by_seq(window.ops_dock.selected_seq)
     assert op["op"] == "Sub" and op["line"] == line_of(LABELS_SCRIPT, "BROADCAST")
+
+
+DEAD_RELU_SCRIPT = textwrap.dedent("""\
+    import engine as tf
+    w = tf.Variable([[-1.0, -2.0], [-3.0, -1.0]], name="w")
+    x = tf.constant([[1.0, 1.0]])
+    opt = tf.keras.optimizers.SGD(learning_rate=0.01)
+    for step in range(4):
+        with tf.GradientTape() as tape:
+            h = tf.nn.relu(tf.matmul(x, w))  # RELU
+            loss = tf.reduce_sum(h)
+        grads = tape.gradient(loss, [w])
+        opt.apply_gradients(zip(grads, [w]))
+""")
+
+
+def test_a_dead_relu_in_a_packed_full_health_trace_is_listed(qtbot, make_window, tmp_path):
+    from app.cli import main
+
+    script = tmp_path / "dead.py"
+    script.write_text(DEAD_RELU_SCRIPT)
+    trace = tmp_path / "dead.tsdb"  # the recorder packs ops: the model reads them as columns
+    assert main(["record", str(script), "-o", str(trace), "--mode", "FULL_HEALTH"]) == 0
+    window = make_window()
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE)
+    found = window.findings_dock.findings.found
+    assert [f.kind for f in found] == ["dead", "dead"]  # by its Relu's zeros, by its gradient
+    relu = found[0]
+    assert "Relu" in relu.detail and f"line {line_of(DEAD_RELU_SCRIPT, 'RELU')}" in relu.detail

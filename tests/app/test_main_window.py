@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,35 @@ from app.docks.console_dock import STDERR, ConsoleDock
 from app.docks.ops_dock import OpsDock
 from app.main_window import MainWindow, app_settings
 from app.session import FINISHED, PAUSED, TRACE, Session
+from engine.debug.tracefile import TraceWriter
 
 
 def open_trace(qtbot, window: MainWindow, trace: Path) -> None:
     assert window.open_path(trace)
     qtbot.waitUntil(lambda: window.session.state == TRACE)
+
+
+def test_a_trace_with_damaged_rows_shows_the_rest_and_how_many_were_skipped(
+        qtbot, make_window, tmp_path):
+    trace = tmp_path / "damaged.tsdb"
+    with TraceWriter(trace) as writer:
+        for seq in range(1, 101):
+            writer.write(make_op(seq, op="Mul" if seq % 2 else "Add"))
+    db = sqlite3.connect(trace)
+    with db:  # what a disk error or a hand edit leaves: rows that are not events
+        db.execute("UPDATE events SET body = 'not json' WHERE seq IN (10, 50)")
+        db.execute("UPDATE events SET body = '{\"kind\": \"op\"}' WHERE seq = 90")
+    db.close()
+    window = make_window()
+    open_trace(qtbot, window, trace)
+    model = window.ops_dock.model
+    assert model.rowCount() == 97
+    assert [model.seq_at(row) for row in (8, 9, 48, 87)] == [9, 11, 51, 91]
+    box = window.error_dialogs[-1]
+    assert box.windowTitle() == "Parts of the trace are damaged"
+    assert box.text().startswith("3 damaged events skipped")
+    qtbot.keyClicks(window.ops_dock.filter_edit, "mul")  # the rest filters as usual
+    qtbot.waitUntil(lambda: model.rowCount() == 50)
 
 
 def enabled_actions(window: MainWindow) -> set[str]:
@@ -304,15 +329,15 @@ def test_the_ops_table_follows_new_ops_until_the_user_scrolls_away(qtbot, lone_s
     dock.resize(500, 300)
     dock.show()
     bar = dock.view.verticalScrollBar()
-    lone_session.eventsArrived.emit([make_op(seq) for seq in range(1, 201)])
+    lone_session.add_events([make_op(seq) for seq in range(1, 201)])
     assert bar.maximum() > 0 and bar.value() == bar.maximum()  # the newest op in view
 
     bar.setValue(10)  # the user scrolls up to read something
-    lone_session.eventsArrived.emit([make_op(seq) for seq in range(201, 401)])
+    lone_session.add_events([make_op(seq) for seq in range(201, 401)])
     assert bar.value() == 10 and not dock.following  # it stays put
 
     bar.setValue(bar.maximum())  # back at the bottom: following again
-    lone_session.eventsArrived.emit([make_op(seq) for seq in range(401, 601)])
+    lone_session.add_events([make_op(seq) for seq in range(401, 601)])
     assert dock.following and bar.value() == bar.maximum()
     assert dock.count_label.text() == "600 ops"
 

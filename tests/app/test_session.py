@@ -26,6 +26,8 @@ def session(qtbot):
 def test_a_trace_arrives_in_batches_and_is_indexed(qtbot, session, train_trace, train_script):
     batches = []
     session.eventsArrived.connect(batches.append)
+    added = []
+    session.opsAdded.connect(lambda start, stop: added.append((start, stop)))
     states = []
     session.stateChanged.connect(states.append)
     assert session.open_trace(train_trace)
@@ -33,7 +35,11 @@ def test_a_trace_arrives_in_batches_and_is_indexed(qtbot, session, train_trace, 
 
     with TraceReader(train_trace) as reader:
         expected = list(reader.events())
-    assert [e["seq"] for batch in batches for e in batch] == [e["seq"] for e in expected]
+    # ops go into the session's model (the widgets read rows there), the rest as events
+    assert [e["seq"] for batch in batches for e in batch] == [
+        e["seq"] for e in expected if e["kind"] != "op"]
+    assert added == [(0, session.op_count)]
+    assert list(session.ops) == [e for e in expected if e["kind"] == "op"]
     assert states == ["loading", "trace"]
     assert not session.is_live
     assert session.script_path == train_script

@@ -45,7 +45,7 @@ def test_the_tensor_dock_shows_the_inputs_kept_where_the_run_stopped(qtbot, make
     stopped_at = ops.selected_seq  # the window opens on the op the run stopped at
     assert window.session.op_by_seq(stopped_at)["op"] == "RealDiv"
     assert window.state_label.text().endswith("stopped at RealDiv, line 7")
-    assert window.session.index.op_seqs.data[0] < stopped_at  # not just the first op
+    assert window.session.model.ops.seqs.data[0] < stopped_at  # not just the first op
     tensor = window.tensor_dock
     listing = tensor.tensor_list
     texts = [listing.item(i).text() for i in range(listing.count())]
