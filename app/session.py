@@ -30,6 +30,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.debug import events as event_schema
 from engine.debug.breakpoints import Breakpoint
 from engine.debug.client import DebugClient, DebuggeeError
+from engine.debug.opstore import OpsView
+from engine.debug.session_model import SessionModel, load_trace
 from engine.debug.step_values import (
     DEFAULT_BUDGET_BYTES,
     ClientStepValues,
@@ -37,8 +39,6 @@ from engine.debug.step_values import (
     TraceStepValues,
     ValueMissing,
 )
-from engine.debug.opstore import OpsView
-from engine.debug.session_model import SessionModel, load_trace
 from engine.debug.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).

@@ -15,8 +15,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.debug.events import make
-from engine.debug.step_values import StepValues, ValueMissing
 from engine.debug.session_model import SessionModel
+from engine.debug.step_values import StepValues, ValueMissing
 from engine.debug.summary import summarize
 
 
