@@ -705,11 +705,12 @@ class Session(QObject):
             self._set_state(TRACE)
             damaged = self.model.damaged
             if damaged:
+                shown = self.model.damage[:5]
+                more = f"\n… and {damaged - len(shown):,} more" if damaged > len(shown) else ""
                 self.errorRaised.emit(
-                    "Parts of the trace are damaged",
-                    f"{damaged:,} damaged event{'s' if damaged != 1 else ''} skipped; "
-                    f"everything else in {self._trace_path.name if self._trace_path else 'it'}"
-                    " is shown.")
+                    "The trace is damaged",
+                    f"{damaged:,} damaged event{'s' if damaged != 1 else ''} skipped:\n"
+                    + "\n".join(shown) + more + "\n\nEverything else is shown.")
         elif what == "failed":
             self._loader = None
             self._set_state(TRACE)

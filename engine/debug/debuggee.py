@@ -47,7 +47,7 @@ LINE_PAUSE_AFTER = 0.1  # s a pause waits for an op before it stops at the next 
 MAX_BUFFERED_EVENTS = 20_000  # past this the script waits for the socket (back-pressure)
 EXIT_OK, EXIT_ERROR, EXIT_CONTROLLER_GONE = 0, 1, 3
 COMMANDS = ("run", "continue", "pause", "step_op", "step_batch", "step_epoch", "stop",
-            "get_value", "set_breakpoints", "set_mode")
+            "get_value", "set_breakpoints", "set_mode", "get_step_value", "set_step_values")
 NUMERICS_BREAKPOINT_ID = -1  # the breakpoint enable_check_numerics() stands for (not the user's)
 
 _ENGINE_DIR = str(Path(__file__).resolve().parents[1])

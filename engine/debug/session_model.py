@@ -20,6 +20,8 @@ from engine.debug.opstore import NONE, OpStore, OpsView
 LOAD_PAGE = 2_000  # trace rows per query (a pack row holds up to hundreds of ops)
 
 
+DAMAGE_SHOWN = 20  # reasons kept for the damaged-trace message
+
 class SessionModel:
     """Everything received so far: ops in columns, other events by kind."""
 
@@ -37,6 +39,7 @@ class SessionModel:
         self.epoch = 0
         self.finished: dict | None = None
         self.damaged = 0  # events of a trace or stream that could not be read, skipped
+        self.damage: list[str] = []  # why, for the first DAMAGE_SHOWN of them
         self._files: dict[str, None] = {}
         self._files_known = 0  # static keys already looked at for files
 
@@ -61,6 +64,12 @@ class SessionModel:
         return steps.clip(0) if len(steps) and steps.min() == NONE else steps
 
     # -- filling ------------------------------------------------------------------------------
+    def note_damage(self, seq: Any, kind: Any, why: str, count: int = 1) -> None:
+        """Count ``count`` skipped events and keep why (for the first few)."""
+        self.damaged += count
+        if len(self.damage) < DAMAGE_SHOWN:
+            self.damage.append(f"event #{seq}: ({kind}) {why}")
+
     def add(self, batch: Iterable[dict]) -> list[dict]:
         """Add a batch of events (op events, "ops" packs, the rest) in seq order; returns
         the events that are not ops. A pack that cannot be read is skipped and counted, and
@@ -169,18 +178,19 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
     graphs_read = False
     while True:
         page = rows(start, LOAD_PAGE)
-        for _seq, kind, body in page:
+        for seq, kind, body in page:
             try:
                 event = jsoncodec.loads(body)
                 if not isinstance(event, dict) or event.get("kind") != kind:
                     raise ValueError(f"row kind {kind!r} holds {type(event).__name__}")
-            except (TypeError, ValueError):
-                model.damaged += 1
+            except (TypeError, ValueError) as exc:
+                model.note_damage(seq, kind, str(exc))
                 loaded += 1
                 continue
-            if validate.problem(event) is not None:  # the trace reader's schema, as inspect
+            why = validate.problem(event)  # the trace reader's schema, as inspect checks it
+            if why is not None:
                 count = _count_of(event) if kind == "ops" else 1
-                model.damaged += count
+                model.note_damage(seq, kind, why, count)
                 loaded += count
                 continue
             if kind == "ops":

@@ -108,10 +108,11 @@ NODE = record({"id": INT, "op": STR, "name": STR, "inputs": list_of(INT),
 OP_FIELDS = {"op": STR, "name": STR, "scope": optional(STR), "inputs": list_of(INT),
              "outputs": list_of(INT), "shapes": list_of(SHAPE), "dtypes": list_of(STR),
              **WHERE, "duration": optional(NUMBER), "exec": optional(STR)}
+INPUT_SHAPES = list_of(SHAPE, 2)  # optional: the two inputs of a binary op that broadcast both
 
 # kind -> (required field checks, optional field checks); "kind" and "seq" are checked apart.
 KINDS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
-    "op": ({**STEP, **OP_FIELDS, "summary": _summary}, {}),
+    "op": ({**STEP, **OP_FIELDS, "summary": _summary}, {"input_shapes": INPUT_SHAPES}),
     "gradient": ({**STEP, "target": optional(INT), "sources": list_of(SOURCE), **WHERE}, {}),
     "variable_created": ({"id": INT, "name": STR, "shape": GRAPH_SHAPE, "dtype": STR,
                           "trainable": BOOL}, {}),
@@ -155,12 +156,16 @@ def _pack_problem(pack: dict) -> str | None:
         row_checks = [*OP_FIELDS.values(), _health(mode)]  # OP_FIELDS is in OP_ROW order
 
         def row(value: Any) -> str | None:
-            if type(value) is not list or len(value) != len(OP_ROW):
+            if type(value) is not list or len(value) not in (len(OP_ROW), len(OP_ROW) + 1):
                 return f"is {_show(value)}, not a row of {len(OP_ROW)} fields"
             for name, check, item in zip(OP_ROW, row_checks, value):
                 wrong = check(item)
                 if wrong is not None:
                     return f"{name} {wrong}"
+            if len(value) > len(OP_ROW):  # the optional input_shapes of a broadcasting op
+                wrong = INPUT_SHAPES(value[-1])
+                if wrong is not None:
+                    return f"input_shapes {wrong}"
             return None
         wrong = list_of(row, count)(pack["rows"])
         return None if wrong is None else f"'rows' {wrong}"

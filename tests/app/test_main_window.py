@@ -49,7 +49,7 @@ def test_a_trace_with_damaged_rows_shows_the_rest_and_how_many_were_skipped(
     assert model.rowCount() == 97
     assert [model.seq_at(row) for row in (8, 9, 48, 87)] == [9, 11, 51, 91]
     box = window.error_dialogs[-1]
-    assert box.windowTitle() == "Parts of the trace are damaged"
+    assert box.windowTitle() == "The trace is damaged"
     assert box.text().startswith("3 damaged events skipped")
     qtbot.keyClicks(window.ops_dock.filter_edit, "mul")  # the rest filters as usual
     qtbot.waitUntil(lambda: model.rowCount() == 50)
