@@ -89,7 +89,7 @@ class SessionModel:
                 try:
                     store.append_pack(event)
                 except (KeyError, IndexError, TypeError, ValueError) as exc:
-                    self.damaged += _count_of(event)
+                    self.note_damage(event.get("seq"), kind, str(exc), _count_of(event))
                     note = {"kind": "output", "seq": event.get("seq", 0), "stream": "debugger",
                             "text": f"tapescope: could not read {event.get('count', '?')} ops "
                                     f"from #{event.get('seq', '?')} "
@@ -112,8 +112,8 @@ class SessionModel:
             for op in ops:  # find the bad ones, keep the rest
                 try:
                     self.ops.append_events([op])
-                except (KeyError, IndexError, TypeError, ValueError):
-                    self.damaged += 1
+                except (KeyError, IndexError, TypeError, ValueError) as exc:
+                    self.note_damage(op.get("seq"), "op", str(exc))
         self._note_last_op()
 
     def _note_last_op(self) -> None:
@@ -206,9 +206,9 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
                 try:
                     loaded += store.append_pack(event)
                     model._note_last_op()
-                except (KeyError, IndexError, TypeError, ValueError, OverflowError):
+                except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
                     count = _count_of(event)
-                    model.damaged += count
+                    model.note_damage(seq, kind, str(exc), count)
                     loaded += count
             elif kind == "op":
                 model._add_ops([event])
@@ -216,8 +216,8 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
             else:
                 try:
                     model._add_other(event)
-                except (KeyError, IndexError, TypeError, ValueError):
-                    model.damaged += 1
+                except (KeyError, IndexError, TypeError, ValueError) as exc:
+                    model.note_damage(seq, kind, str(exc))
                 loaded += 1
         if progress is not None:
             progress(loaded, max(total, loaded))
