@@ -42,7 +42,7 @@ from app.docks.plot_style import follow_window_palette, legend_below, series_col
 from app.docks.plots_dock import popups_owned_by
 from engine.debug.graph_export import input_name
 from engine.debug.headless_stop import input_index
-from engine.debug.summary import summarize
+from engine.debug.tensor_stats import summarize
 from engine.debug.tracefile import summary_says_bad
 
 PAGE_SIZE = 1_000  # rows (and columns) per page of the value table

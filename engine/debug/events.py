@@ -60,8 +60,8 @@ MODES = ("NO_TENSOR", "SHAPE", "CURT_HEALTH", "CONCISE_HEALTH", "FULL_HEALTH", "
 # The per-op fields of an "ops" pack's rows, in order; ``health`` is 0 when every output is
 # finite, else per output 0 (finite) or its [nan, neg_inf, pos_inf] counts. (0, not None:
 # a pack without ``null`` is encoded by orjson without a look for NaN; see jsoncodec.) In
-# FULL_HEALTH packs it is, per output, ``summary.full_stats``: [nan, neg_inf, pos_inf, min,
-# max, mean, std, zeros]. A row may end with one more field, the op event's optional
+# FULL_HEALTH packs it is, per output, ``tensor_stats.full_stats``: [nan, neg_inf, pos_inf,
+# min, max, mean, std, zeros]. A row may end with one more field, the op event's optional
 # ``input_shapes`` (a binary op that broadcast both inputs to a bigger shape).
 OP_ROW = ("op", "name", "scope", "inputs", "outputs", "shapes", "dtypes", "file", "line",
           "duration", "exec", "health")
@@ -83,7 +83,7 @@ def make(kind: str, seq: int, **fields: Any) -> dict:
 
 
 def _summary(mode: str, shape: list, dtype: str, counts: list | None) -> dict:
-    """The summary ``summary.summarize`` gives for an output, from a pack row's parts."""
+    """The summary ``tensor_stats.summarize`` gives for an output, from a pack row's parts."""
     out: dict[str, Any] = {"shape": shape, "dtype": dtype}
     if mode == "SHAPE":
         return out

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
-from engine.debug.summary import bad_counts
+from engine.debug.tensor_stats import bad_counts
 
 EXIT_STOPPED = 4  # `tapescope record` exit code: a headless breakpoint ended the run
 

@@ -36,7 +36,7 @@ from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
 from engine.debug.findings import BROADCASTING
 from engine.debug.step_values import GRADIENT, WEIGHT, VariableSnapshots
-from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
+from engine.debug.tensor_stats import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
 from engine.tape import gradient_source_texts

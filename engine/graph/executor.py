@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.debug.summary import bad_counts, full_stats
+from engine.debug.tensor_stats import bad_counts, full_stats
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
 from engine.ops import nn_ops
@@ -235,7 +235,7 @@ class SummarizedGraph:
     by now (``gradients_due``; None if none), ``G`` the values they refer to, and ``Q``, the
     squared norms of those among them that ops computed (already summed by the health check).
     When an op raises, ``rec`` first hears of the ops that ran before it. With ``full``,
-    ``H`` holds every op's ``summary.full_stats`` per output instead (FULL_HEALTH).
+    ``H`` holds every op's ``tensor_stats.full_stats`` per output instead (FULL_HEALTH).
     """
 
     def __init__(self, graph: ir.Graph, keep_values: bool, full: bool = False) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from engine.debug.events import make
 from engine.debug.session_model import SessionModel
 from engine.debug.step_values import StepValues, ValueMissing
-from engine.debug.summary import summarize
+from engine.debug.tensor_stats import summarize
 
 
 class FakeSession(QObject):

@@ -299,7 +299,7 @@ def test_op_events_have_exactly_the_schema_fields(mode):
 
 
 def test_a_sum_that_overflows_is_still_healthy():
-    from engine.debug.summary import summarize
+    from engine.debug.tensor_stats import summarize
 
     big = np.full(4, np.finfo(np.float32).max, dtype=np.float32)  # sum overflows to inf
     assert summarize(big, "CONCISE_HEALTH")["bad"] is False

@@ -1,4 +1,5 @@
-"""Tensor summaries for the debug modes: what an "op" event says about each output."""
+"""Tensor statistics for the debug modes: what an "op" event says about each output
+(NaN/Inf counts, min/max/mean/std), named apart from ``tf.summary`` and ``Model.summary``."""
 
 from __future__ import annotations
 
