@@ -115,8 +115,9 @@ class Hook:
     """
 
     wants_ops = True
-    # True: run compiled graphs through ``run_graph`` (a recorder of op summaries only)
-    packs_graphs = False
+    # The traced graph's node whose op runs now, while a graph runs op by op (set by the
+    # executor before each node; a nested graph's op comes as an ``executor.NestedNode``).
+    graph_node: Any = None
 
     def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                     duration: float) -> None:
@@ -131,9 +132,12 @@ class Hook:
     def graph_executed(self, concrete: Any, duration: float) -> None:
         """A compiled graph ran as one call (no per-op events)."""
 
-    def run_graph(self, concrete: Any, arrays: list) -> tuple:
-        """Run ``concrete`` compiled, hearing of its ops (only asked when ``packs_graphs``)."""
-        return concrete.compiled(*arrays)
+    def run_graph(self, concrete: Any, arrays: list) -> tuple | None:
+        """Run the traced function ``concrete`` on ``arrays`` the hook's own way (e.g. built
+        with an ``executor.Instrument``) and return its output arrays, or None to let the
+        engine run it (op by op if the hook wants ops, else compiled). Asked only when no
+        tape or tracer needs the graph's ops."""
+        return None
 
     def graph_traced(self, concrete: Any, function: str, count: int, reason: str) -> None:
         """``tf.function`` traced ``function`` (again, for ``reason``)."""

@@ -38,7 +38,7 @@ from engine.function_signature import (
     python_signature,
     type_text,
 )
-from engine.graph.executor import CompiledGraph, SummarizedGraph, run_observed
+from engine.graph.executor import CompiledGraph, run_observed
 from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
 from engine.graph.replay import replay, same_program
@@ -90,7 +90,6 @@ class ConcreteFunction:
         self.graph_id = next(_GRAPH_IDS)
         self.optimized_graph = optimize(graph)
         self._compiled: CompiledGraph | None = None
-        self._summarized: dict[tuple[bool, bool], SummarizedGraph] = {}
         self._structure = structure  # nested outputs with placeholders for tensors
         self._leaf_is_output = leaf_is_output
         self._constants = constants  # non-tensor leaves of the result, returned as-is
@@ -101,15 +100,6 @@ class ConcreteFunction:
         if self._compiled is None:
             self._compiled = CompiledGraph(self.optimized_graph)
         return self._compiled
-
-    def summarized(self, keep_values: bool, full: bool = False) -> SummarizedGraph:
-        """The traced graph compiled with per-op health checks, or with FULL_HEALTH
-        statistics (``full``), for a packing recorder."""
-        key = (keep_values, full)
-        program = self._summarized.get(key)
-        if program is None:
-            program = self._summarized[key] = SummarizedGraph(self.graph, keep_values, full)
-        return program
 
     # -- what it was traced for (set by trace_function) -----------------------------------
     def _describe_inputs(self, signature: inspect.Signature | None, names: list[str],
@@ -238,17 +228,19 @@ class ConcreteFunction:
         return laid, {k: given.get(k, v) for k, v in self._traced_kwargs.items()}
 
     def _call_flat(self, tensors: list) -> Any:
-        hook = STATE.op_hook
-        if hook is not None and hook.packs_graphs and not STATE.tapes and STATE.graph is None:
-            # a recorder of health summaries only: every op, at compiled speed
-            results = [wrap(a) for a in hook.run_graph(self, [
-                t._value if isinstance(t, Tensor) else np.asarray(t) for t in tensors])]
+        hook = STATE.hook
+        ran = None
+        if hook is not None and not STATE.tapes and STATE.graph is None:
+            # the debugger may run it its own way (every op's health, at compiled speed)
+            ran = hook.run_graph(self, [t._value if isinstance(t, Tensor) else np.asarray(t)
+                                        for t in tensors])
+        if ran is not None:
+            results = [wrap(a) for a in ran]
         elif STATE.observed:  # an enclosing tape or the debugger must see each op
             results = run_observed(self.graph, [t if isinstance(t, Tensor) else wrap(
                 np.asarray(t)) for t in tensors], self.graph_id)
         else:
             arrays = [t._value if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
-            hook = STATE.hook
             start = time.perf_counter() if hook is not None else 0.0
             results = [wrap(a) for a in self.compiled(*arrays)]
             if hook is not None:  # attached but not watching ops: one event per call

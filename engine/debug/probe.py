@@ -36,6 +36,7 @@ from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
 from engine.debug.findings import BROADCASTING
 from engine.debug.step_values import GRADIENT, WEIGHT, VariableSnapshots
+from engine.debug.summarized_graph import summarized
 from engine.debug.tensor_stats import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
 from engine.graph.executor import report_gradient
@@ -142,7 +143,7 @@ class Probe(Hook):
         # variable id -> (flat copy after its last update, scratch for the next difference)
         self._last_weights: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
         self.pack = pack
-        self.packs_graphs = False  # packing now (read by tf.function for compiled runs too)
+        self._packing = False  # packing now (compiled graphs too: ``run_graph``)
         self._rows: list[tuple] = []  # the pending pack: events.OP_ROW tuples
         self._pack_seq = 0  # seq of its first op
         self._pack_started = 0.0
@@ -191,7 +192,7 @@ class Probe(Hook):
                    and self._mode in events.PACKABLE_MODES)
         if not packing:
             self.flush_ops()
-        self.packs_graphs = packing
+        self._packing = packing
 
     def attach(self) -> Probe:
         self._previous = set_hook(self)
@@ -272,7 +273,7 @@ class Probe(Hook):
     # -- engine hook methods ----------------------------------------------------------------------
     def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                     duration: float) -> None:
-        if self.packs_graphs:
+        if self._packing:
             self._pack_op(op, inputs, outputs, attrs, duration)
             return
         if self._rows:  # packing just stopped (op stepping, a pause): the pack goes first
@@ -373,10 +374,13 @@ class Probe(Hook):
             self.on_bad_op(seq, {**where, "seq": seq, "step": self.step, "epoch": self.epoch},
                            [t._value for t in inputs], [t._value for t in outputs])
 
-    def run_graph(self, concrete: Any, arrays: list) -> tuple:
-        """Run a traced function compiled, each op's health checked (``SummarizedGraph``)."""
+    def run_graph(self, concrete: Any, arrays: list) -> tuple | None:
+        """While packing, run a traced function compiled with each op's health checked
+        (``SummarizedGraph``); else let the engine run it (op by op, or plainly compiled)."""
+        if not self._packing:
+            return None
         keep = self.ring_steps > 0 or self.on_bad_op is not None
-        program = concrete.summarized(keep, self._mode == "FULL_HEALTH")
+        program = summarized(concrete, keep, self._mode == "FULL_HEALTH")
         self._graph_args = arrays
         return program(functools.partial(self._graph_ops, concrete), *arrays)
 

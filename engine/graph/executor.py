@@ -1,13 +1,14 @@
 """Running a graph: generated straight-line numpy code, or node by node through dispatch.
 
-``CompiledGraph`` turns an (optimized) graph into one Python function: a line per node,
-common ops as numpy calls writing into buffers preallocated once (``out=``), dead values
-released right after their last use (so in-place variable updates see no aliases). That is
-where traced functions get hand-written-numpy speed.
+``generate`` turns a graph into one Python function: a line per node, common ops as numpy
+calls writing into buffers preallocated once (``out=``), dead values released right after
+their last use (so in-place variable updates see no aliases). ``CompiledGraph`` runs the
+optimized graph that way: that is where traced functions get hand-written-numpy speed.
 
-``SummarizedGraph`` compiles the traced (unoptimized) graph the same way with a clock
-reading and a health check after each op, for a debugger that records every op's health but
-does not stop at ops: nearly compiled speed.
+The one seam for tools: ``generate(graph, instrument)`` lets the caller add lines around
+every node (an :class:`Instrument`); the debugger builds its health-checking build of a
+graph this way (``engine.debug.summarized_graph``). The engine knows nothing of what an
+instrument records.
 
 ``run_observed`` executes the traced (unoptimized) graph op by op through the registry's
 dispatch, so enclosing tapes record it and the debugger sees (and can stop at) every op.
@@ -16,14 +17,11 @@ dispatch, so enclosing tapes record it and the debugger sees (and can stop at) e
 from __future__ import annotations
 
 import functools
-import math
-import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
-from engine.debug.tensor_stats import bad_counts, full_stats
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
 from engine.ops import nn_ops
@@ -46,11 +44,37 @@ class CompiledGraph:
 
     def __init__(self, graph: ir.Graph) -> None:
         self.graph = graph
-        self.source, self._fn = _generate(graph)
+        self.source, self._fn = generate(graph)
 
     def __call__(self, *arrays: Any) -> tuple:
         with np.errstate(all="ignore"):
             return self._fn(*arrays)
+
+
+class Instrument(Protocol):
+    """Lines a caller of :func:`generate` adds to a graph's code (a tool watching each node).
+
+    The generated function takes ``parameters`` before the graph's own arguments; its lines
+    may use the names in ``namespace`` and read a node's outputs as ``v<value id>`` right
+    after the node; values in ``kept`` stay alive to the end (never released early).
+    """
+
+    parameters: Sequence[str]
+    namespace: Mapping[str, Any]
+    kept: Collection[int]
+
+    def prologue(self, lines: list[str]) -> None:
+        """Lines at the start of the function."""
+
+    def before(self, position: int, node: ir.Node, lines: list[str]) -> None:
+        """Lines before node ``position`` of the graph."""
+
+    def after(self, node: ir.Node, lines: list[str], reuses_buffer: bool) -> None:
+        """Lines after ``node``; ``reuses_buffer``: its outputs live in arrays that the next
+        run overwrites (copy them to keep them)."""
+
+    def epilogue(self, lines: list[str]) -> None:
+        """Lines after the last node, before the function returns."""
 
 
 def _last_uses(graph: ir.Graph, keep: set[int] = frozenset()) -> dict[int, list[int]]:
@@ -67,84 +91,6 @@ def _last_uses(graph: ir.Graph, keep: set[int] = frozenset()) -> dict[int, list[
     return by_node
 
 
-class _Instrument:
-    """What ``_generate`` adds around each node for :class:`SummarizedGraph` (None: nothing)."""
-
-    def __init__(self, graph: ir.Graph, keep_values: bool, full: bool) -> None:
-        self.graph = graph
-        self.keep_values = keep_values
-        self.full = full
-        self.op_index = {n.id: k for k, n in enumerate(
-            n for n in graph.nodes if n.type not in ir.GRAPH_ONLY)}
-        self.gradient_ids = {ref for record in graph.gradients for ref in _refs(record)}
-        self.due = gradients_due(graph)
-        self.done = 0  # op nodes reported so far
-        self.seen = 0  # op nodes generated so far
-
-    def prologue(self, lines: list[str]) -> None:
-        lines.append("    T[0] = pc()")
-
-    def before(self, position: int, node: ir.Node, lines: list[str]) -> None:
-        # The probe hears of the ops, then of the gradients taken so far, before an update's
-        # events (the update ends the training step: they belong to the step before it).
-        records = self.due.get(position)
-        if records is not None or node.type in ir.STATEFUL:
-            lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, "
-                         f"{self._gradients(records)}, Q)")
-            self.done = self.seen
-
-    def _gradients(self, records: list[int] | None) -> str:
-        """``rec``'s R and G arguments: the graph's tape.gradient records now due (indices)
-        and the values they refer to."""
-        if records is None:
-            return "None, None"
-        graph_records = [self.graph.gradients[i] for i in records]
-        ids = sorted({ref for record in graph_records for ref in _refs(record)})
-        values = ", ".join(f"{vid}: v{vid}" for vid in ids)
-        return f"{tuple(records)}, {{{values}}}"
-
-    def after(self, node: ir.Node, lines: list[str], ns: dict) -> None:
-        k = self.op_index.get(node.id)
-        if k is None:
-            if node.type in ir.STATEFUL:
-                lines.append(f"    T[{self.done}] = pc()")  # the update is no op's time
-            return
-        self.seen = k + 1
-        lines.append(f"    T[{k + 1}] = pc()")
-        outs = [f"v{v.id}" for v in node.outputs]
-        if self.full:  # FULL_HEALTH: every output's statistics
-            lines.append(f"    H[{k}] = [" + ", ".join(f"stats({o})" for o in outs) + "]")
-        for i, (v, out) in enumerate(zip(node.outputs, outs)):
-            if self.full:
-                break
-            if v.dtype.kind == "f":
-                lines.append(f"    s = vdot({out}, {out})")
-                lines.append(f"    if not isfinite(s): bad(H, {k}, {i}, {len(outs)}, {out})")
-                if v.id in self.gradient_ids:  # the gradient event's norm, for free
-                    lines.append(f"    Q[{v.id}] = s")
-        if any(d is None for v in node.outputs for d in v.shape):
-            lines.append(f"    S[{k}] = [" + ", ".join(f"list(np.shape({o}))" for o in outs) + "]")
-        if self.keep_values:  # copies of what the next run overwrites or others share
-            if f"b{node.id}" in ns:  # a preallocated buffer
-                kept = [f"np.array({o})" for o in outs]
-            else:  # a fresh array of its own is kept as it is
-                inputs = "".join(f" and {{o}} is not v{v.id}" for v in node.inputs)
-                kept = [f"({o} if type({o}) is ndarray and {o}.base is None"
-                        f"{inputs.format(o=o)} else np.array({o}))" for o in outs]
-            lines.append(f"    K[{k}] = (" + "".join(f"{x}, " for x in kept) + ")")
-
-    def epilogue(self, lines: list[str]) -> None:
-        records = self.due.get(len(self.graph.nodes))
-        lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, "
-                     f"{self._gradients(records)}, Q)")
-
-
-def _refs(record: dict) -> list[int]:
-    """The graph value ids a tape.gradient record refers to."""
-    return [ref for key in ("targets", "sources", "grads") for ref in record[key]
-            if isinstance(ref, int)]
-
-
 def gradients_due(graph: ir.Graph) -> dict[int, list[int]]:
     """Where a run reports each of the graph's tape.gradient records: after how many nodes
     -> their indices. Where the call was traced: before an optimizer update that follows,
@@ -156,27 +102,22 @@ def gradients_due(graph: ir.Graph) -> dict[int, list[int]]:
     return due
 
 
-def _bad(health: dict, k: int, i: int, n: int, value: np.ndarray) -> None:
-    """Record output ``i`` of op ``k`` as non-finite (if it really is: squares overflow)."""
-    counts = bad_counts(value)
-    if counts is not None:
-        health.setdefault(k, [0] * n)[i] = counts
-
-
-def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
-              ) -> tuple[str, Callable[..., tuple]]:
+def generate(graph: ir.Graph, instrument: Instrument | None = None,
+             ) -> tuple[str, Callable[..., tuple]]:
+    """The graph as Python source and the function compiled from it: ``run(*arrays)`` ->
+    tuple of output arrays (with ``instrument``: ``run(*instrument.parameters, *arrays)``).
+    Callers run it under ``np.errstate(all="ignore")``, as TensorFlow's kernels are silent."""
     ns: dict[str, Any] = {"np": np}
     params = {p.id: f"p{i}" for i, p in enumerate(graph.params)}
     outputs = {v.id for v in graph.outputs}
     names = [params[p.id] for p in graph.params]
     if instrument is not None:
-        names[:0] = ["rec", "T", "H", "S", "Q", "K"]
-        ns.update(pc=time.perf_counter, vdot=np.vdot, isfinite=math.isfinite, bad=_bad,
-                  ndarray=np.ndarray, stats=full_stats)
+        names[:0] = instrument.parameters
+        ns.update(instrument.namespace)
     lines = [f"def run({', '.join(names)}):"]
     if instrument is not None:
         instrument.prologue(lines)
-    dead = _last_uses(graph, instrument.gradient_ids if instrument is not None else frozenset())
+    dead = _last_uses(graph, set(instrument.kept) if instrument is not None else frozenset())
 
     def name(v: ir.Value) -> str:
         return f"v{v.id}"
@@ -187,6 +128,7 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
         outs = ", ".join(name(v) for v in node.outputs)
         if instrument is not None:
             instrument.before(i, node, lines)
+        buffered = False
         if kind == ir.PLACEHOLDER:
             lines.append(f"    {outs} = {params[node.outputs[0].id]}")
         elif kind == ir.CONST:
@@ -204,10 +146,12 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
                                                   node.attrs["action"])
             lines.append(f"    k{node.id}({args})")
         else:
-            lines.append("    " + _emit(node, args, outs, ns, buffered=not (
-                set(v.id for v in node.outputs) & outputs)))
+            buffered = not (set(v.id for v in node.outputs) & outputs)
+            lines.append("    " + _emit(node, args, outs, ns, buffered))
         if instrument is not None:
-            instrument.after(node, lines, ns)
+            # preallocated: a ufunc/matmul buffer, or a fused kernel's own
+            instrument.after(node, lines, f"b{node.id}" in ns or (
+                buffered and kind in (FUSED_MATMUL, FUSED_ELEMENTWISE)))
         for vid in dead.get(i, ()):
             lines.append(f"    del v{vid}")
     if instrument is not None:
@@ -217,65 +161,6 @@ def _generate(graph: ir.Graph, instrument: _Instrument | None = None,
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<tf.function {graph.name}>", "exec"), ns)  # noqa: S102
     return source, ns["run"]
-
-
-class SummarizedGraph:
-    """The traced graph (not the optimized one: its nodes are the graph event's) compiled
-    with a health check and a timestamp after every op, reported in batches to ``rec``.
-
-    This is how a recorder watching only health summaries sees every op of a compiled
-    ``tf.function`` at close to compiled speed: no dispatch, no Tensor per value, one dot
-    product per float output (NaN and Inf survive it; the exact counts are taken only when
-    the dot is not finite). ``rec(start, stop, T, H, S, K, R, G, Q)`` hears of op nodes
-    ``[start, stop)`` (in ``op_nodes`` order) before every stateful node, where a
-    ``tape.gradient`` was traced, and at the end: ``T`` timestamps (op k ran from T[k] to
-    T[k+1]), ``H`` op -> per-output NaN/-Inf/+Inf counts of the unhealthy ones, ``S`` op ->
-    runtime shapes where the static ones are partial, ``K`` op -> copies of its outputs
-    (with ``keep_values``), ``R`` the indices of the graph's tape.gradient records computed
-    by now (``gradients_due``; None if none), ``G`` the values they refer to, and ``Q``, the
-    squared norms of those among them that ops computed (already summed by the health check).
-    When an op raises, ``rec`` first hears of the ops that ran before it. With ``full``,
-    ``H`` holds every op's ``tensor_stats.full_stats`` per output instead (FULL_HEALTH).
-    """
-
-    def __init__(self, graph: ir.Graph, keep_values: bool, full: bool = False) -> None:
-        self.graph = graph
-        self.keep_values = keep_values
-        self.op_nodes = [n for n in graph.nodes if n.type not in ir.GRAPH_ONLY]
-        self.source, self._fn = _generate(graph, _Instrument(graph, keep_values, full))
-
-    def __call__(self, rec: Callable[..., None], *arrays: Any) -> tuple:
-        n = len(self.op_nodes)
-        times = [0.0] * (n + 1)
-        health: dict = {}
-        shapes: dict = {}
-        squares: dict = {}
-        kept = [()] * n if self.keep_values else None
-        reported = [0, False]  # ops reported so far; inside rec now
-
-        def report(start: int, stop: int, *rest: Any) -> None:
-            reported[:] = [stop, True]
-            rec(start, stop, *rest)
-            reported[1] = False
-
-        try:
-            with np.errstate(all="ignore"):
-                return self._fn(report, times, health, shapes, squares, kept, *arrays)
-        except Exception as exc:
-            done, in_rec = reported
-            ran = done
-            while ran < n and times[ran + 1]:
-                ran += 1
-            if in_rec:
-                raise
-            if ran < n:
-                node = self.op_nodes[ran]
-                file, line = node.source
-                exc.add_note(f"(in op {node.name} ({node.type}) of the compiled "
-                             f"{self.graph.name}, traced at {file}:{line})")
-            if ran > done:  # the ops that ran before the one that raised
-                rec(done, ran, times, health, shapes, kept, None, None, None)
-            raise
 
 
 def _emit(node: ir.Node, args: str, outs: str, ns: dict, buffered: bool) -> str:
@@ -427,7 +312,7 @@ def run_graph_ops(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
     from engine.ops.registry import execute
 
     hook = STATE.hook
-    outer = getattr(hook, "graph_node", None)
+    outer = hook.graph_node if hook is not None else None
     try:
         return _run_nodes(graph, args, None, execute, hook, outer)
     finally:
