@@ -36,7 +36,7 @@ class ExecutionState:
 
     def refresh(self) -> None:
         """Recompute ``observed`` after a tape, hook or tracer came or went."""
-        hook_wants_ops = self.hook is not None and getattr(self.hook, "wants_ops", True)
+        hook_wants_ops = self.hook is not None and self.hook.wants_ops
         self.op_hook = self.hook if hook_wants_ops else None
         self.observed = (bool(self.tapes) or hook_wants_ops or self.graph is not None
                          or self.numerics_check is not None)
@@ -110,8 +110,9 @@ def user_stacklevel() -> int:
 class Hook:
     """What the engine calls on an attached debugger hook (all no-ops here; subclass it).
 
-    ``wants_ops`` False means: don't send ops — eager ops and compiled graphs then run at
-    full speed, and only the other calls below arrive.
+    Every call the engine makes is declared here and made directly, so ``set_hook`` takes
+    only a ``Hook``. ``wants_ops`` False means: don't send ops — eager ops and compiled
+    graphs then run at full speed, and only the other calls below arrive.
     """
 
     wants_ops = True
@@ -175,8 +176,11 @@ class Hook:
         """``tf.summary.scalar`` was called."""
 
 
-def set_hook(hook: Any) -> Any:
+def set_hook(hook: Hook | None) -> Hook | None:
     """Attach (or with ``None`` detach) the debugger's hook; returns the previous one."""
+    if hook is not None and not isinstance(hook, Hook):
+        raise TypeError(f"set_hook needs an engine.context.Hook (subclass it: the engine calls "
+                        f"every method it declares), got {type(hook).__name__}")
     previous = STATE.hook
     STATE.hook = hook
     STATE.refresh()

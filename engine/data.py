@@ -530,9 +530,7 @@ class DatasetIterator:
         element = self._pack(flat)
         hook = STATE.hook
         if hook is not None:
-            dataset_next = getattr(hook, "dataset_next", None)
-            if dataset_next is not None:
-                dataset_next(self._dataset, self._index)
+            hook.dataset_next(self._dataset, self._index)
         self._index += 1
         return element
 
@@ -549,9 +547,7 @@ class DatasetIterator:
         self._exhausted = True
         hook = STATE.hook
         if hook is not None:
-            epoch_end = getattr(hook, "dataset_epoch_end", None)
-            if epoch_end is not None:
-                epoch_end(self._dataset)
+            hook.dataset_epoch_end(self._dataset)
 
 
 # -- sources -------------------------------------------------------------------------------

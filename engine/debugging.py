@@ -274,5 +274,5 @@ def disable_check_numerics() -> None:
 
 def _tell_debugger(enabled: bool) -> bool:
     """Whether an attached debugger stops at the first NaN/Inf itself."""
-    check_numerics_changed = getattr(STATE.hook, "check_numerics", None)
-    return bool(check_numerics_changed is not None and check_numerics_changed(enabled))
+    hook = STATE.hook
+    return hook is not None and bool(hook.check_numerics(enabled))

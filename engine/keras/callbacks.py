@@ -268,17 +268,14 @@ class CallbackList:
             c.set_model(model)
             c.set_params(params)
 
-    def _each(self, hook: str, *args: Any) -> None:
+    def _each(self, method: str, *args: Any) -> None:
         for c in self.callbacks:
-            getattr(c, hook)(*args)
+            getattr(c, method)(*args)
 
     def _notify(self, kind: str, **info: Any) -> None:
         hook = STATE.hook
-        if hook is None:
-            return
-        fit_event = getattr(hook, "fit_event", None)
-        if fit_event is not None:
-            fit_event(kind, **info)
+        if hook is not None:
+            hook.fit_event(kind, **info)
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._each("on_train_begin", logs)
