@@ -7,7 +7,7 @@ only when that flag is set, so an op nobody watches pays one attribute check.
 from __future__ import annotations
 
 import sys
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Any
 
 
@@ -40,6 +40,57 @@ class ExecutionState:
         self.op_hook = self.hook if hook_wants_ops else None
         self.observed = (bool(self.tapes) or hook_wants_ops or self.graph is not None
                          or self.numerics_check is not None)
+
+    def swapped(self, **fields: Any) -> StateSwap:
+        """``with STATE.swapped(tapes=[], graph=builder):`` — these fields set for a block,
+        restored after it (``observed`` recomputed both times). The one way engine code
+        hides tapes, a tracer or the debugger from the ops it runs on the user's behalf."""
+        return StateSwap(self, fields)
+
+
+class StateSwap:
+    """The context manager of :meth:`ExecutionState.swapped`. List fields (``tapes``,
+    ``scopes``) get the new items in the same list object and their own items back, so
+    code holding the list sees every change."""
+
+    __slots__ = ("state", "fields", "saved")
+
+    _LISTS = frozenset({"tapes", "scopes"})
+    _SETTABLE = frozenset(ExecutionState.__slots__) - {"observed", "op_hook"}  # (derived)
+
+    def __init__(self, state: ExecutionState, fields: dict[str, Any]) -> None:
+        unknown = fields.keys() - self._SETTABLE
+        if unknown:
+            raise TypeError(f"STATE.swapped: no settable field {sorted(unknown)} (fields: "
+                            f"{', '.join(sorted(self._SETTABLE))})")
+        self.state = state
+        self.fields = fields
+        self.saved: dict[str, Any] = {}
+
+    def __enter__(self) -> ExecutionState:
+        state = self.state
+        for name, value in self.fields.items():
+            current = getattr(state, name)
+            if name in self._LISTS:
+                self.saved[name] = (current, list(current))
+                current[:] = value
+            else:
+                self.saved[name] = current
+                setattr(state, name, value)
+        state.refresh()
+        return state
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        state = self.state
+        for name, saved in self.saved.items():
+            if name in self._LISTS:
+                the_list, items = saved
+                the_list[:] = items
+                setattr(state, name, the_list)
+            else:
+                setattr(state, name, saved)
+        state.refresh()
 
 
 STATE = ExecutionState()

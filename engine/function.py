@@ -578,22 +578,13 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     sym_args = [to_symbolic(n, a) for n, a in zip(names, args)]
     sym_kwargs = {k: to_symbolic(k, kwargs[k]) for k in sorted(kwargs)}
     sym_kwargs = {k: sym_kwargs[k] for k in kwargs}
-    previous = STATE.graph
-    saved_tapes = list(STATE.tapes)
-    STATE.graph = builder
-    STATE.tapes.clear()  # outer eager tapes must not see trace-time ops
-    STATE.refresh()
-    try:
+    with STATE.swapped(graph=builder, tapes=[]):  # outer eager tapes must not see the trace
         # a sparse gradient leaves the graph dense (TensorFlow would return IndexedSlices)
         result = nest.map_structure(densified, fn(*sym_args, **sym_kwargs))
         traced = len(builder.graph.nodes)
         result = nest.map_structure(_graph_output, result)
         _move_output_nodes(builder.graph, traced)
         outputs = _describe_outputs(builder, result)
-    finally:
-        STATE.graph = previous
-        STATE.tapes[:] = saved_tapes
-        STATE.refresh()
     is_out, constants = [], []
     graph = builder.graph
     for leaf in nest.flatten(result):

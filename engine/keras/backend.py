@@ -82,15 +82,7 @@ def unobserved(keep_hook: bool = False) -> Iterator[None]:
 
     ``keep_hook`` leaves the debugger attached, so it still sees the variables created.
     """
-    saved = (list(STATE.tapes), STATE.hook, STATE.graph)
-    STATE.tapes.clear()
-    if not keep_hook:
-        STATE.hook = None
-    STATE.graph = None
-    STATE.refresh()
-    try:
+    hidden = {"tapes": [], "graph": None} if keep_hook else {
+        "tapes": [], "graph": None, "hook": None}
+    with STATE.swapped(**hidden):
         yield
-    finally:
-        STATE.tapes[:] = saved[0]
-        STATE.hook, STATE.graph = saved[1], saved[2]
-        STATE.refresh()

@@ -1,5 +1,5 @@
-"""The engine's seam to the debugger: the Hook it calls, and the engine loading without
-the debugger."""
+"""The engine's seam to the debugger: the Hook it calls, ``STATE.swapped``, and the engine
+loading without the debugger."""
 
 from __future__ import annotations
 
@@ -86,3 +86,33 @@ def test_a_hook_that_overrides_nothing_hears_a_training_step_without_failing():
     finally:
         context.set_hook(previous)
     assert w.numpy().tolist() == [0.0, 1.0]
+
+
+def test_swapped_sets_fields_for_a_block_and_restores_them_after_an_error():
+    tape = tf.GradientTape()
+    with tape:
+        tapes = STATE.tapes
+        with pytest.raises(KeyError):
+            with STATE.swapped(tapes=[], user_site=("f.py", 3), dry_run=True) as state:
+                assert state.tapes == [] and state.tapes is tapes  # the same list object
+                assert state.user_site == ("f.py", 3) and state.dry_run
+                assert not state.observed  # recomputed: no tape records now
+                raise KeyError("boom")
+        assert STATE.tapes is tapes and STATE.tapes == [tape]
+        assert STATE.user_site is None and not STATE.dry_run
+        assert STATE.observed
+    assert not STATE.observed
+
+
+def test_swapped_restores_a_list_field_rebound_or_changed_inside_the_block():
+    with STATE.swapped(scopes=["outer"]):
+        STATE.scopes = ["rebound"]  # as the backward pass sets each op's scope
+    assert STATE.scopes == []
+    with STATE.swapped(scopes=["outer"]):
+        STATE.scopes.append("pushed")
+    assert STATE.scopes == []
+
+
+def test_swapped_names_a_field_it_cannot_set():
+    with pytest.raises(TypeError, match=r"\['observed', 'tape'\]"):
+        STATE.swapped(tape=[], observed=True)
