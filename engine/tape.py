@@ -159,14 +159,8 @@ class GradientTape:
         """Ops inside this block are not recorded (by any tape, as in TensorFlow)."""
         if not self._recording:
             raise ValueError("Tape.stop_recording() is called but the tape is not recording.")
-        saved = list(STATE.tapes)
-        STATE.tapes.clear()
-        STATE.refresh()
-        try:
+        with STATE.swapped(tapes=[]):
             yield
-        finally:
-            STATE.tapes[:] = saved
-            STATE.refresh()
 
     def reset(self) -> None:
         """Forget everything recorded, as if the context were entered anew."""
@@ -228,13 +222,23 @@ class GradientTape:
             self._exits[key] = (how, *user_frame(2))
 
     # -- gradients ----------------------------------------------------------------------------
+    def _check_usable(self) -> None:
+        """A non-persistent tape answers one gradient (or jacobian) call, as in TensorFlow."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+
+    def _consume(self) -> None:
+        """After a gradient or jacobian call: a non-persistent tape lets its records go."""
+        if not self._persistent:
+            self._used = True
+            self._records = []
+
     def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
                  unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE
                  ) -> Any:
         """d(sum of target) / d(source) for each source, shaped like ``sources``."""
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
-                               "set of gradients (or jacobians)")
+        self._check_usable()
         mode = _unconnected(unconnected_gradients)
         targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
@@ -249,11 +253,9 @@ class GradientTape:
             if len(seeds) != len(targets):
                 raise ValueError("output_gradients must have one entry per target.")
         if STATE.op_hook is not None and STATE.user_site is None:
-            STATE.user_site = user_frame(2)  # every backward op's source line: this call's
-            try:
+            # every backward op's source line: this call's
+            with STATE.swapped(user_site=user_frame(2)):
                 grads = self._backward(targets, seeds, flat_sources)
-            finally:
-                STATE.user_site = None
         else:
             grads = self._backward(targets, seeds, flat_sources)
         results = []
@@ -275,9 +277,7 @@ class GradientTape:
             STATE.hook.gradient_computed(self, targets, flat_sources, [
                 wrap(as_dense_array(g)) if g.__class__ is IndexedSlices else g
                 for g in results], self.none_gradient_reasons)
-        if not self._persistent:
-            self._used = True
-            self._records = []
+        self._consume()
         return nest.pack_sequence_as(sources, results)
 
     def _backward(self, targets: list, seeds: list | None, sources: list) -> list:
@@ -291,14 +291,9 @@ class GradientTape:
             if seed is None:  # a constant, not an op: no tape needs to see it
                 seed = wrap(_ones_like(t._value))
             pending.setdefault(t._id, []).append(seed)
-        was_recording = self in STATE.tapes
-        if was_recording:  # a tape never records its own backward pass
-            STATE.tapes.remove(self)
-            STATE.refresh()
-        errstate = np.errstate(all="ignore")  # inf * 0 in a backward pass: silent, like TF
-        errstate.__enter__()
-        saved_scopes = STATE.scopes
-        try:
+        # A tape never records its own backward pass; inf * 0 in one is silent, as in TF.
+        with STATE.swapped(tapes=[t for t in STATE.tapes if t is not self],
+                           scopes=STATE.scopes), np.errstate(all="ignore"):
             for call in reversed(self._records):
                 out_grads = _output_grads(call, pending)
                 rule = call.op.grad
@@ -319,16 +314,13 @@ class GradientTape:
                     in_grads = rule(call, *out_grads)
                 finally:
                     call.wanted = None
+                if len(in_grads) != len(wanted):
+                    raise ValueError(f"the gradient rule of {call.op.name} returned "
+                                     f"{len(in_grads)} gradients for its {len(wanted)} inputs")
                 for key, want, g in zip(call.input_ids, wanted, in_grads):
                     if want and g is not None:
                         pending.setdefault(key, []).append(g)
             return [_total(pending.get(s._id)) if s._id in tracked else None for s in sources]
-        finally:
-            STATE.scopes = saved_scopes
-            errstate.__exit__(None, None, None)
-            if was_recording:
-                STATE.tapes.append(self)
-                STATE.refresh()
 
     def _explain_none(self, source: Tensor, name: str, targets: list) -> NoneGradientReason:
         """Why ``gradient`` returned None for ``source`` (called ``name``), in words a user can
@@ -405,9 +397,7 @@ class GradientTape:
                  parallel_iterations: int | None = None,
                  experimental_use_pfor: bool = True) -> Any:
         """d target[i...] / d source[j...], shaped target.shape + source.shape per source."""
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
-                               "set of gradients (or jacobians)")
+        self._check_usable()
         target = convert_to_tensor(target) if not isinstance(target, Tensor) else target
         flat_sources = nest.flatten(sources)
         n = int(np.prod(target._value.shape, dtype=np.int64))
@@ -430,9 +420,7 @@ class GradientTape:
             filled = [math_ops.zeros_like(s) if g is None else g for g in rows[j]]
             stacked = array_ops.stack(filled) if filled else array_ops.zeros(shape, s._value.dtype)
             results.append(array_ops.reshape(stacked, shape))
-        if not self._persistent:
-            self._used = True
-            self._records = []
+        self._consume()
         return nest.pack_sequence_as(sources, results)
 
     def batch_jacobian(self, target: Any, source: Any,
@@ -441,9 +429,7 @@ class GradientTape:
                        parallel_iterations: int | None = None,
                        experimental_use_pfor: bool = True) -> Tensor | None:
         """Per-example jacobian: result[b, i..., j...] = d target[b, i...] / d source[b, j...]."""
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
-                               "set of gradients (or jacobians)")
+        self._check_usable()
         tshape, sshape = target._value.shape, source._value.shape
         if not tshape or not sshape or tshape[0] != sshape[0]:
             raise ValueError(f"Need first dimension of target shape ({list(tshape)}) and "
@@ -457,9 +443,7 @@ class GradientTape:
             seed_t = convert_to_tensor(seed.reshape(tshape))
             g = self._backward([target], [seed_t], [source])[0]
             columns.append(g)
-        if not self._persistent:
-            self._used = True
-            self._records = []
+        self._consume()
         if all(g is None for g in columns):
             if UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO:
                 return array_ops.zeros(tuple(tshape) + tuple(sshape[1:]), source._value.dtype)
@@ -523,16 +507,12 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
             result, _ = f(*args, **kwargs)
             return result
         inputs = tuple(a for a in nest.flatten(list(args)) if isinstance(a, Tensor))
-        saved = list(STATE.tapes)
         probe = GradientTape()  # sees which trainable variables f reads
-        STATE.tapes[:] = [probe]
-        STATE.refresh()
         probe._recording = True
         try:
-            result, grad_fn = f(*args, **kwargs)
+            with STATE.swapped(tapes=[probe]):
+                result, grad_fn = f(*args, **kwargs)
         finally:
-            STATE.tapes[:] = saved
-            STATE.refresh()
             probe._recording = False
         variables = [v for v in probe.watched_variables()
                      if not any(v is i for i in inputs)]
@@ -545,14 +525,11 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
 
         def rule(call: OpCall, *dys: Tensor) -> tuple:
             dy = dys[0] if len(dys) == 1 else list(dys)
-            site, STATE.user_site = STATE.user_site, None  # grad_fn is the user's own code
-            try:
+            with STATE.swapped(user_site=None):  # grad_fn is the user's own code
                 if takes_variables:
                     in_grads, var_grads = grad_fn(dy, variables=variables)
                 else:
                     in_grads, var_grads = grad_fn(dy), []
-            finally:
-                STATE.user_site = site
             in_grads = list(in_grads) if isinstance(in_grads, list | tuple) else [in_grads]
             if len(in_grads) != n_in:
                 raise ValueError(f"custom gradient function returned {len(in_grads)} gradients "

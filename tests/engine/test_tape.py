@@ -705,3 +705,48 @@ def test_custom_gradient_using_variables_needs_a_variables_keyword():
     with tf.GradientTape() as tape, pytest.raises(TypeError, match="variables"):
         tape.watch(x)
         scaled(x)
+
+
+# -- the backward pass's own checks ------------------------------------------------------------
+
+def test_a_gradient_rule_returning_the_wrong_number_of_gradients_is_named():
+    from engine.ops.registry import OpDef, record_custom
+
+    x = tf.constant([1.0, 2.0])
+    y = tf.constant([3.0, 4.0])
+    out = x * y  # computed here; the op below claims it
+    op = OpDef("TwoInputs", lambda a, b: a * b)
+    op.grad = lambda call, dy: (dy,)  # one gradient for two inputs
+    with tf.GradientTape() as tape:
+        tape.watch([x, y])
+        record_custom(op, (x, y), (out,))
+    with pytest.raises(ValueError, match="rule of TwoInputs returned 1 gradients for its 2 "
+                                         "inputs"):
+        tape.gradient(out, [x, y])
+
+
+def test_a_gradient_taken_inside_nested_tapes_leaves_them_in_their_order():
+    from engine.context import STATE
+
+    x = tf.constant(2.0)
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = x * x
+        assert STATE.tapes == [outer]
+        with tf.GradientTape() as innermost:
+            outer.gradient(y, x)  # the outer tape steps aside for its backward pass only
+            assert STATE.tapes == [outer, innermost]
+    assert STATE.tapes == []
+
+
+@pytest.mark.parametrize("call", ["gradient", "jacobian", "batch_jacobian"])
+def test_a_non_persistent_tape_answers_one_call_of_any_kind(call):
+    x = tf.constant([[1.0, 2.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    getattr(tape, call)(y, x)
+    with pytest.raises(RuntimeError, match="non-persistent GradientTape can only be used"):
+        getattr(tape, call)(y, x)
