@@ -63,9 +63,13 @@ def test_set_hook_refuses_an_object_that_is_not_a_hook():
         def op_executed(self, *args):
             pass
 
-    with pytest.raises(TypeError, match="engine.context.Hook.*got Almost"):
-        context.set_hook(Almost())
-    assert STATE.hook is None
+    try:
+        with pytest.raises(TypeError, match="engine.context.Hook.*got Almost"):
+            context.set_hook(Almost())
+        assert STATE.hook is None
+    finally:  # (had it been attached, the tests after this one would hear of it)
+        STATE.hook = None
+        STATE.refresh()
 
 
 def test_a_hook_that_overrides_nothing_hears_a_training_step_without_failing():
