@@ -36,11 +36,8 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
     builder = GraphBuilder(graph.name)
     env: dict[int, Tensor] = {}
     params = iter(zip(arrays, static_shapes))
-    saved = (STATE.graph, list(STATE.tapes), list(STATE.scopes))
-    STATE.graph = builder
-    STATE.tapes.clear()
-    STATE.refresh()
-    try:
+    # no tape sees the replay; each node runs under its own name scope, restored after
+    with STATE.swapped(graph=builder, tapes=[], scopes=STATE.scopes):
         for node in graph.nodes:
             STATE.scopes[:] = [node.scope] if node.scope else []
             kind = node.type
@@ -67,10 +64,6 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                 results = result if isinstance(result, tuple) else (result,)
                 for v, t in zip(node.outputs, results):
                     env[v.id] = t
-    finally:
-        STATE.graph, STATE.scopes[:] = saved[0], saved[2]
-        STATE.tapes[:] = saved[1]
-        STATE.refresh()
     new_graph = builder.graph
     if len(new_graph.nodes) != len(graph.nodes):  # one node per node, or it is not a replay
         raise RuntimeError(f"replaying {graph.name} made {len(new_graph.nodes)} nodes, "
