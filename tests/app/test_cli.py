@@ -16,7 +16,7 @@ from engine.debug.debuggee import RunProgress
 from engine.debug.events import make
 from engine.debug.tracefile import TraceReader, TraceWriter
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 NAN_SCRIPT = """\
 import tensorflow as tf
