@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.debug.events import MODES
+from engine.debug.health import summary_is_bad
 from engine.debug.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
@@ -442,7 +443,7 @@ def inspect_lines(reader: Any) -> list[str]:
 
     bad = reader.first_bad_op()
     bad_gradient = next((g for g in reader.gradients() if any(
-        s.get("summary") and s["summary"].get("bad") for s in g.get("sources", ()))), None)
+        summary_is_bad(s.get("summary")) for s in g.get("sources", ()))), None)
     if bad is not None:
         lines.append(f"First NaN/Inf: op {bad['op']} ({bad.get('name')}) seq {bad['seq']}, "
                      f"step {bad.get('step')}, at {_where(bad)}")

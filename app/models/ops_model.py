@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from app.session import Session
+from engine.debug.health import is_checked, output_health, output_summaries
 from engine.debug.opstore import OpStore
 
 COLUMNS = ("Seq", "Step", "Op", "Name / scope", "Outputs", "Health", "µs", "Source")
@@ -52,14 +53,13 @@ def format_outputs(event: dict) -> str:
 def format_health(summary: Any) -> str:
     """``NaN×3 +Inf×1`` for a bad output, ``ok`` when checked and healthy, ``""`` when the
     mode did not check (NO_TENSOR, SHAPE)."""
-    summaries = summary if isinstance(summary, (list, tuple)) else [summary]
     checked = False
     problems = []
-    for s in summaries:
-        if not isinstance(s, dict) or "bad" not in s:
+    for s in output_summaries(summary):
+        if not is_checked(s):
             continue
         checked = True
-        if not s["bad"]:
+        if output_health(s) is None:
             continue
         counts = [(s.get("nan"), "NaN"), (s.get("neg_inf"), "-Inf"), (s.get("pos_inf"), "+Inf")]
         if any(n is not None for n, _ in counts):

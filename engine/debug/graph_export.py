@@ -26,6 +26,7 @@ import numpy as np
 from graphviz.backend import dot_command, execute
 
 from engine.debug import validate
+from engine.debug.health import Health, summary_health, worst_health
 
 if TYPE_CHECKING:
     from engine.graph.ir import Graph
@@ -34,7 +35,7 @@ __all__ = [
     "AUTO_COLLAPSE_COST", "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "MAX_LAYOUT_COST",
     "ExportEdge", "ExportGraph", "ExportNode", "GraphExportError", "auto_collapse", "collapse",
     "estimated_layout_cost", "export", "from_graph_event", "from_op_events", "from_traced_graph",
-    "group_by_op", "health_of", "layout_json", "node_style", "render", "to_digraph", "to_dot",
+    "group_by_op", "layout_json", "node_style", "render", "to_digraph", "to_dot",
 ]
 
 AUTO_COLLAPSE_NODES = 500  # "auto" collapses bigger graphs (and ones above AUTO_COLLAPSE_COST)
@@ -51,7 +52,6 @@ DEFAULT_TIMEOUT = 60.0  # seconds one dot run may take before it is killed
 FORMATS = ("png", "svg", "pdf", "dot")
 
 Kind = Literal["op", "variable", "input", "constant", "cluster"]
-Health = Literal["nan", "inf"] | None
 
 _FILL = {"op": "#eef3fb", "variable": "#e3f6e3", "input": "#fff4d6", "constant": "#f0f0f0",
          "cluster": "#dfe6f3"}
@@ -177,11 +177,6 @@ def _scope_parts(scope: str) -> list[str]:
     return [part for part in scope.split("/") if part]
 
 
-def _worst_health(healths: Iterable[Health]) -> Health:
-    found = set(healths)
-    return "nan" if "nan" in found else "inf" if "inf" in found else None
-
-
 # -- builders --------------------------------------------------------------------------------
 _GRAPH_KINDS: dict[str, Kind] = {"Placeholder": "input", "Const": "constant",
                                  "ReadVariableOp": "variable"}
@@ -233,25 +228,6 @@ def from_graph_event(event: dict, summaries: dict[str, Any] | None = None) -> Ex
     return from_op_events(ops, name=event.get("function") or "graph")
 
 
-def health_of(summary: Any) -> Health:
-    """NaN/Inf from an op event's summary (one dict, or one per output, or None).
-
-    CURT_HEALTH only says "bad" without counts; that is reported as "nan" (non-finite).
-    """
-    summaries = summary if isinstance(summary, list | tuple) else [summary]
-    healths: list[Health] = []
-    for item in summaries:
-        if not isinstance(item, dict):
-            continue
-        if item.get("nan"):
-            healths.append("nan")
-        elif item.get("neg_inf") or item.get("pos_inf"):
-            healths.append("inf")
-        elif item.get("bad"):
-            healths.append("nan")
-    return _worst_health(healths)
-
-
 def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
                    step: int | None = None, name: str = "tape") -> ExportGraph:
     """The tape graph of recorded "op" events (forward and backward ops alike), like torchviz.
@@ -291,7 +267,7 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
         shapes = list(event.get("shapes") or [])
         dtypes = list(event.get("dtypes") or [])
         types = [_type_text(s, d) for s, d in zip(shapes, dtypes + [""] * len(shapes))]
-        health = event.get("health") or health_of(event.get("summary"))
+        health = event.get("health") or summary_health(event.get("summary"))
         op = event.get("op", "?")
         display = event.get("name") or op
         # A traced graph's nodes replayed as events: arguments, constants and captured
@@ -414,7 +390,7 @@ def _merge(graph: ExportGraph, key_of: dict[str, tuple[str, str, str, str] | Non
         members_nodes = groups[item]
         head, op, scope = group_info[item]
         members = tuple(m for node in members_nodes for m in (node.members or (node.id,)))
-        health = _worst_health(node.health for node in members_nodes)
+        health = worst_health(node.health for node in members_nodes)
         count = len(members)
         out.nodes.append(ExportNode(
             id=item, op=op, kind="cluster", name=head, scope=scope, health=health,

@@ -35,6 +35,7 @@ import numpy as np
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
 from engine.debug.findings import BROADCASTING
+from engine.debug.health import row_health_is_bad
 from engine.debug.step_values import GRADIENT, WEIGHT, VariableSnapshots
 from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
@@ -95,15 +96,6 @@ def broadcast_input_shapes(op_name: str, inputs: tuple, out_shape: tuple) -> lis
     if a == out_shape or b == out_shape:
         return None
     return [list(a), list(b)]
-
-
-def _health_is_bad(health: Any, full: bool) -> bool:
-    """Whether a pack row's / graph report's per-output health says NaN or Inf."""
-    if not health:
-        return False
-    if full:  # FULL_HEALTH: every output has its full_stats, the counts first
-        return any(stats and any(stats[:3]) for stats in health)
-    return True
 
 
 def _source_text(file: str, line: int, index: int, count: int) -> str | None:
@@ -367,7 +359,7 @@ class Probe(Hook):
                 # a row's optional last field (events.OP_ROW): both inputs broadcast
                 row += ([list(np.shape(a)), list(np.shape(b))],)
         rows.append(row)
-        if self.on_bad_op is not None and _health_is_bad(health, mode == "FULL_HEALTH"):
+        if self.on_bad_op is not None and row_health_is_bad(health, mode == "FULL_HEALTH"):
             self.flush_ops()  # the op's event first: the handler ends the run
             where = dict(zip(events.OP_ROW, row))
             self.on_bad_op(seq, {**where, "seq": seq, "step": self.step, "epoch": self.epoch},
@@ -391,7 +383,7 @@ class Probe(Hook):
         if self.on_bad_op is not None and health and kept is not None:
             full = self._mode == "FULL_HEALTH"
             bad_op = next((k for k in sorted(health) if start <= k < stop
-                           and _health_is_bad(health[k], full)), None)
+                           and row_health_is_bad(health[k], full)), None)
             if bad_op is not None:
                 stop = bad_op + 1  # the run ends at this op: the pack too
         if start < stop:

@@ -58,6 +58,7 @@ import numpy as np
 
 from engine.debug import events as event_schema
 from engine.debug import jsoncodec, source_files, validate
+from engine.debug.health import pack_is_bad, summary_is_bad
 
 FORMAT = "tapescope-trace"
 TRACEFILE_VERSION = 2  # 2: the n column, "ops" packs
@@ -143,18 +144,9 @@ def _int_or_none(value: Any) -> int | None:
 def _is_bad(event: dict) -> bool:
     kind = event["kind"]
     if kind == "op":
-        return summary_says_bad(event.get("summary"))
+        return summary_is_bad(event.get("summary"))
     if kind == "ops":
-        return event_schema.pack_is_bad(event)
-    return False
-
-
-def summary_says_bad(summary: Any) -> bool:
-    """Whether an op summary (one dict, or one per output) reports NaN or Inf."""
-    if isinstance(summary, dict):
-        return bool(summary.get("bad"))
-    if isinstance(summary, (list, tuple)):
-        return any(isinstance(s, dict) and s.get("bad") for s in summary)
+        return pack_is_bad(event)
     return False
 
 
@@ -938,7 +930,7 @@ class TraceReader:
             if not rows:
                 return None
             found = next((e for e in self._decode(*rows[0])
-                          if e["kind"] == "op" and summary_says_bad(e["summary"])), None)
+                          if e["kind"] == "op" and summary_is_bad(e["summary"])), None)
             if found is not None:
                 return found
         return None
@@ -948,7 +940,7 @@ class TraceReader:
         rows = self._rows(f"SELECT seq, kind, body, {self._n} FROM events WHERE bad "
                           "ORDER BY seq")
         return [e for row in rows for e in self._decode(*row)
-                if e.get("kind") == "op" and summary_says_bad(e.get("summary"))]
+                if e.get("kind") == "op" and summary_is_bad(e.get("summary"))]
 
     def _decode(self, seq: int, kind: Any, body: Any, n: Any = 1) -> list[dict] | tuple:
         """The event a row holds (the op events, for a pack) once it passed validation; a
