@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import graphviz
 import numpy as np
@@ -27,9 +27,7 @@ from graphviz.backend import dot_command, execute
 
 from engine.debug import validate
 from engine.debug.health import Health, summary_health, worst_health
-
-if TYPE_CHECKING:
-    from engine.graph.ir import Graph
+from engine.graph.ir import Graph, short_dtype
 
 __all__ = [
     "AUTO_COLLAPSE_COST", "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "MAX_LAYOUT_COST",
@@ -59,9 +57,6 @@ _BORDER = {"op": "#7d8fb3", "variable": "#6aa86a", "input": "#c9a43a", "constant
            "cluster": "#5f7299"}
 _BAD_FILL, _BAD_BORDER = "#f4a3a3", "#d00000"
 _HEALTH_MARK = {"nan": "NaN!", "inf": "Inf!"}
-_SHORT_DTYPES = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16",
-                 "int32": "i32", "int64": "i64", "int16": "i16", "int8": "i8", "uint8": "u8",
-                 "bool": "bool", "complex64": "c64", "complex128": "c128", "string": "str"}
 
 
 class GraphExportError(RuntimeError):
@@ -132,11 +127,6 @@ class ExportGraph:
 
 
 # -- text helpers -----------------------------------------------------------------------------
-def _short_dtype(dtype: Any) -> str:
-    text = str(getattr(dtype, "name", dtype))
-    return _SHORT_DTYPES.get(text, text)
-
-
 def _shape_text(shape: Sequence[Any] | None) -> str:
     if shape is None:
         return "?"
@@ -144,7 +134,7 @@ def _shape_text(shape: Sequence[Any] | None) -> str:
 
 
 def _type_text(shape: Sequence[Any] | None, dtype: Any) -> str:
-    return f"{_short_dtype(dtype)}{_shape_text(shape)}" if dtype else _shape_text(shape)
+    return f"{short_dtype(dtype)}{_shape_text(shape)}" if dtype else _shape_text(shape)
 
 
 def _join_limited(parts: list[str], limit: int = 3) -> str:
@@ -684,8 +674,6 @@ def _check_layout_cost(graph: ExportGraph) -> None:
 def _as_export_graph(source: Any, step: int | None = None) -> ExportGraph:
     if isinstance(source, ExportGraph):
         return source
-    from engine.graph.ir import Graph
-
     if isinstance(source, Graph):
         return from_traced_graph(source)
     if isinstance(source, list | tuple):
