@@ -29,6 +29,7 @@ import numpy as np
 
 from engine.debug import events, protocol
 from engine.debug.breakpoints import Breakpoint
+from engine.debug.npy import array_from_npy
 from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_budget, check_request
 
 log = logging.getLogger(__name__)
@@ -236,7 +237,11 @@ class DebugClient:
                                 "keep them)")
         payload = self._ask({"cmd": "get_value", "seq": int(seq), "index": int(index)},
                             timeout, f"the value of op #{seq}")
-        return protocol.decode_array(payload)
+        try:
+            return array_from_npy(payload)
+        except ValueError as exc:
+            raise DebuggeeError(f"the debuggee sent a value of op #{seq} that cannot be "
+                                f"read: {exc}") from None
 
     def get_step_value(self, what: str, step: int, variable: int,
                        timeout: float = 30.0) -> np.ndarray:
@@ -250,8 +255,8 @@ class DebugClient:
         payload = self._ask({"cmd": "get_step_value", "what": what, "step": step,
                              "variable": variable}, timeout, f"the {what} at step {step}")
         try:
-            return protocol.decode_array(payload)
-        except (ValueError, OSError, EOFError) as exc:
+            return array_from_npy(payload)
+        except ValueError as exc:
             raise DebuggeeError(f"the debuggee sent {what} values that cannot be read: "
                                 f"{exc}") from None
 

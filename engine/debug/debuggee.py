@@ -33,6 +33,7 @@ from typing import Any, TextIO
 from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
 from engine.debug.line_pause import LinePause
+from engine.debug.npy import npy_bytes
 from engine.debug.probe import Probe
 from engine.debug.step_values import (
     ValueMissing,
@@ -394,7 +395,7 @@ class DebugSession:
                               f"the ops of the last {self.probe.ring_steps} steps are kept)")
         else:
             try:
-                payload = protocol.encode_array(value)
+                payload = npy_bytes(value)
             except ValueError as exc:
                 reply.update(ok=False, error=f"value of op #{seq} cannot be sent: {exc}")
         try:
@@ -416,7 +417,7 @@ class DebugSession:
             if step > self.probe.step:
                 raise ValueMissing(f"step {step} has not run yet (the run is at step "
                                    f"{self.probe.step})")
-            payload = protocol.encode_array(snapshots.value(what, step, variable))
+            payload = npy_bytes(snapshots.value(what, step, variable))
             reply["ok"] = True
         except (ValueError, ValueMissing) as exc:
             reply["error"] = str(exc)

@@ -40,7 +40,6 @@ SQLite's length limit or past a full disk are dropped and counted in meta.
 from __future__ import annotations
 
 import atexit
-import io
 import itertools
 import os
 import sqlite3
@@ -59,6 +58,7 @@ import numpy as np
 from engine.debug import events as event_schema
 from engine.debug import jsoncodec, source_files, validate
 from engine.debug.health import pack_is_bad, summary_is_bad
+from engine.debug.npy import array_from_npy, npy_bytes
 
 FORMAT = "tapescope-trace"
 TRACEFILE_VERSION = 2  # 2: the n column, "ops" packs
@@ -148,13 +148,6 @@ def _is_bad(event: dict) -> bool:
     if kind == "ops":
         return pack_is_bad(event)
     return False
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    """``array`` as the bytes of a ``.npy`` file, refusing anything that would need pickle."""
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
 
 
 class TraceWriter:
@@ -1014,8 +1007,8 @@ class TraceReader:
         if not rows:
             return None
         try:
-            return np.load(io.BytesIO(rows[0][0]), allow_pickle=False)
-        except (ValueError, OSError, EOFError, TypeError) as exc:
+            return array_from_npy(rows[0][0])
+        except ValueError as exc:
             raise TraceFileError(f"{self.path} is damaged: the value of #{seq} output {idx} "
                                  f"cannot be read: {exc}") from None
 
