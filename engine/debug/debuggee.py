@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from engine.context import is_engine_file, user_code_frame
 from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
 from engine.debug.line_pause import LinePause
@@ -51,7 +52,6 @@ COMMANDS = ("run", "continue", "pause", "step_op", "step_batch", "step_epoch", "
             "get_value", "set_breakpoints", "set_mode", "get_step_value", "set_step_values")
 NUMERICS_BREAKPOINT_ID = -1  # the breakpoint enable_check_numerics() stands for (not the user's)
 
-_ENGINE_DIR = str(Path(__file__).resolve().parents[1])
 _TENSORFLOW_SUBMODULES = ("keras.datasets",)  # imported lazily by the engine; alias them too
 
 
@@ -83,19 +83,16 @@ _LIBRARY_DIRS = _library_dirs()  # the standard library and installed packages (
 def is_user_file(name: str) -> bool:
     """Whether code in file ``name`` is the user's: not the engine's, not a library's (a pause
     inside numpy would stop in the middle of an op), not generated."""
-    return not name.startswith((_ENGINE_DIR, "<", *_LIBRARY_DIRS))
+    return not name.startswith(("<", *_LIBRARY_DIRS)) and not is_engine_file(name)
 
 
 def script_location() -> tuple[str, int]:
     """(file, line) the script is executing now: the innermost frame outside the engine and
     outside generated code (a compiled ``tf.function`` runs as ``<tf.function name>``)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        name = frame.f_code.co_filename
-        if not name.startswith(_ENGINE_DIR) and not name.startswith("<"):
-            return name, frame.f_lineno
-        frame = frame.f_back
-    return "", 0
+    frame = user_code_frame(sys._getframe(1))
+    while frame is not None and frame.f_code.co_filename.startswith("<"):
+        frame = user_code_frame(frame.f_back)
+    return ("", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
 
 
 def prepare_script(script: Path, args: list[str], cwd: Path | None = None) -> None:
@@ -112,8 +109,7 @@ def failing_frame(tb: TracebackType | None, script: Path) -> tuple[str, int]:
     user_dir = str(script.parent)
 
     def outside_engine(entry: traceback.FrameSummary) -> bool:
-        return not (entry.filename.startswith("<tf.function")  # code compiled from a trace
-                    or os.path.abspath(entry.filename).startswith(_ENGINE_DIR))
+        return not is_engine_file(entry.filename)
 
     for entry in reversed(entries):
         if outside_engine(entry) and os.path.abspath(entry.filename).startswith(user_dir):
