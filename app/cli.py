@@ -32,7 +32,6 @@ from engine.debug.health import summary_is_bad
 from engine.debug.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
-ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
 EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE, EXIT_DAMAGED = 0, 1, 2, 3
@@ -216,21 +215,17 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
     the trace file is crash-safe, so whatever ran before a crash is in it."""
+    from engine.debug.child import debuggee_command, debuggee_env
     from engine.debug.lifecycle import run_supervised
 
     def command(parent_fd: int) -> list[str]:
-        return [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
-                "--mode", mode, "--max-size", str(max_size), "--parent-fd", str(parent_fd),
-                *(["--progress"] if progress else []),
-                *(["--break-on-nan"] if break_on_nan else []),
-                *[arg for condition in conditions or () for arg in ("--break", condition)],
-                str(script), *(script_args or [])]
+        return debuggee_command(script, script_args or (), record=output, mode=mode,
+                                max_size=max_size, parent_fd=parent_fd, progress=progress,
+                                break_on_nan=break_on_nan, conditions=conditions or ())
 
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     # SIGINT/SIGTERM to us reach the child, which closes the trace with "terminated"; our
     # death (even SIGKILL) ends the child the same way, so no recording runs on orphaned.
-    return run_supervised(command, cwd=str(script.parent), env=env)
+    return run_supervised(command, cwd=str(script.parent), env=debuggee_env())
 
 
 def _describe_failure(trace: Path, returncode: int) -> str:

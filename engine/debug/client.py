@@ -18,7 +18,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,13 +28,13 @@ import numpy as np
 
 from engine.debug import events, protocol
 from engine.debug.breakpoints import Breakpoint
+from engine.debug.child import debuggee_command, debuggee_env
 from engine.debug.npy import array_from_npy
 from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_budget, check_request
 
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[dict], None]
-_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the engine package
 
 STARTING, RUNNING, PAUSED, FINISHED = "starting", "running", "paused", "finished"
 
@@ -106,16 +105,9 @@ class DebugClient:
         self._pending: list[dict] = []  # commands given before the child connected
         self._replies: dict[int, tuple[dict, bytes]] = {}
         self._token = protocol.new_token()
-        env = dict(os.environ, **self.extra_env)
-        env[protocol.ENV_ADDRESS] = self._listener.address
-        env[protocol.ENV_TOKEN] = self._token
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
-        env["PYTHONUNBUFFERED"] = "1"
-        command = [sys.executable, "-m", "engine.debug.debuggee", "--mode", self.mode]
-        if self.cwd is not None:
-            command += ["--cwd", str(self.cwd)]
-        command += [str(self.script), *self.args]
+        env = debuggee_env({**self.extra_env, protocol.ENV_ADDRESS: self._listener.address,
+                            protocol.ENV_TOKEN: self._token, "PYTHONUNBUFFERED": "1"})
+        command = debuggee_command(self.script, self.args, mode=self.mode, cwd=self.cwd)
         self.process = subprocess.Popen(
             command, cwd=str(self.cwd or self.script.parent), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

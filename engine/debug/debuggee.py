@@ -33,6 +33,7 @@ from typing import Any, TextIO
 from engine.context import is_engine_file, user_code_frame
 from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
+from engine.debug.child import DEBUGGEE_MODULE
 from engine.debug.line_pause import LinePause
 from engine.debug.npy import npy_bytes
 from engine.debug.probe import Probe
@@ -877,7 +878,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m engine.debug.debuggee",
+        prog=f"python -m {DEBUGGEE_MODULE}",
         description="Run a script under the Tapescope debugger (the controller's child).")
     parser.add_argument("--record", type=Path, metavar="TRACE",
                         help="write events to this trace file instead of a controller")
