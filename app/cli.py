@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import runpy
 import statistics
 import sys
 import tempfile
@@ -142,19 +141,21 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 # -- running a script in the terminal -----------------------------------------------------------
 
 def run_script(path: Path, argv: list[str] | None = None) -> None:
-    """Run `path` as `__main__`, with `sys.argv` and `sys.path` set as `python path` would
-    and `import tensorflow` giving the engine, as under the debugger."""
-    from engine.debug.debuggee import alias_tensorflow
+    """Run `path` as `__main__` the way the debuggee does (`sys.argv` and `sys.path` as
+    `python path` sets them, `import tensorflow` giving the engine), but here, in the
+    working directory; what the script raises (SystemExit too) is raised again."""
+    from engine.debug import debuggee
 
-    alias_tensorflow()
+    debuggee.alias_tensorflow()
     saved_argv, saved_path = sys.argv[:], sys.path[:]
-    sys.argv = [str(path), *(argv or [])]
-    sys.path.insert(0, str(path.resolve().parent))
+    debuggee.prepare_script(path.resolve(), argv or [], cwd=Path.cwd())
     try:
-        runpy.run_path(str(path), run_name="__main__")
+        _, exc = debuggee.run_script(path)
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
+    if exc is not None:
+        raise exc
 
 
 def _has_display() -> bool:
