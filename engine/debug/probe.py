@@ -20,7 +20,6 @@ health costs a fraction of what one event per op through dispatch costs.
 
 from __future__ import annotations
 
-import collections
 import functools
 import math
 import threading
@@ -36,6 +35,7 @@ from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
 from engine.debug.findings import BROADCASTING
 from engine.debug.health import row_health_is_bad
+from engine.debug.ring import ValueRing
 from engine.debug.step_values import GRADIENT, WEIGHT, VariableSnapshots
 from engine.debug.summary import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
 from engine.graph import ir
@@ -126,8 +126,7 @@ class Probe(Hook):
         self._scalar_axes: dict[str, str] = {}  # tf.summary stream -> what its steps count
         self._graph_stack: list[int] = []
         self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
-        # time travel: step -> {(seq, index): array}
-        self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
+        self._ring = ValueRing(max(ring_steps, 0))  # time travel: recent op outputs
         self.last_op_outputs: tuple = ()
         self.last_op_inputs: tuple = ()  # of the last op sent one by one (a stop keeps them)
         self._previous = None
@@ -204,22 +203,11 @@ class Probe(Hook):
     # -- values ---------------------------------------------------------------------------------
     def value(self, seq: int, index: int = 0) -> np.ndarray | None:
         """A recent op output by event seq (None once it left the ring)."""
-        for values in self._ring.values():
-            found = values.get((seq, index))
-            if found is not None:
-                return found
-        return None
+        return self._ring.get(seq, index)
 
     def _keep(self, seq: int, outputs: tuple) -> None:
-        if self.ring_steps <= 0:
-            return
-        values = self._ring.get(self.step)
-        if values is None:
-            values = self._ring[self.step] = {}
-            while len(self._ring) > self.ring_steps:
-                self._ring.popitem(last=False)
-        for i, t in enumerate(outputs):
-            values[(seq, i)] = t._value
+        if self.ring_steps > 0:
+            self._ring.keep(self.step, seq, [t._value for t in outputs])
 
     # -- emitting -------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> dict:
