@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import runpy
 import statistics
 import sys
 import tempfile
@@ -28,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from engine.debug.events import MODES
+from engine.debug.health import summary_is_bad
 from engine.debug.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
-ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("record", "inspect", "export-graph")
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
 EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE, EXIT_DAMAGED = 0, 1, 2, 3
@@ -142,19 +141,21 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 # -- running a script in the terminal -----------------------------------------------------------
 
 def run_script(path: Path, argv: list[str] | None = None) -> None:
-    """Run `path` as `__main__`, with `sys.argv` and `sys.path` set as `python path` would
-    and `import tensorflow` giving the engine, as under the debugger."""
-    from engine.debug.debuggee import alias_tensorflow
+    """Run `path` as `__main__` the way the debuggee does (`sys.argv` and `sys.path` as
+    `python path` sets them, `import tensorflow` giving the engine), but here, in the
+    working directory; what the script raises (SystemExit too) is raised again."""
+    from engine.debug import debuggee
 
-    alias_tensorflow()
+    debuggee.alias_tensorflow()
     saved_argv, saved_path = sys.argv[:], sys.path[:]
-    sys.argv = [str(path), *(argv or [])]
-    sys.path.insert(0, str(path.resolve().parent))
+    debuggee.prepare_script(path.resolve(), argv or [], cwd=Path.cwd())
     try:
-        runpy.run_path(str(path), run_name="__main__")
+        _, exc = debuggee.run_script(path)
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
+    if exc is not None:
+        raise exc
 
 
 def _has_display() -> bool:
@@ -215,21 +216,17 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
     the trace file is crash-safe, so whatever ran before a crash is in it."""
+    from engine.debug.child import debuggee_command, debuggee_env
     from engine.debug.lifecycle import run_supervised
 
     def command(parent_fd: int) -> list[str]:
-        return [sys.executable, "-m", "engine.debug.debuggee", "--record", str(output),
-                "--mode", mode, "--max-size", str(max_size), "--parent-fd", str(parent_fd),
-                *(["--progress"] if progress else []),
-                *(["--break-on-nan"] if break_on_nan else []),
-                *[arg for condition in conditions or () for arg in ("--break", condition)],
-                str(script), *(script_args or [])]
+        return debuggee_command(script, script_args or (), record=output, mode=mode,
+                                max_size=max_size, parent_fd=parent_fd, progress=progress,
+                                break_on_nan=break_on_nan, conditions=conditions or ())
 
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     # SIGINT/SIGTERM to us reach the child, which closes the trace with "terminated"; our
     # death (even SIGKILL) ends the child the same way, so no recording runs on orphaned.
-    return run_supervised(command, cwd=str(script.parent), env=env)
+    return run_supervised(command, cwd=str(script.parent), env=debuggee_env())
 
 
 def _describe_failure(trace: Path, returncode: int) -> str:
@@ -442,7 +439,7 @@ def inspect_lines(reader: Any) -> list[str]:
 
     bad = reader.first_bad_op()
     bad_gradient = next((g for g in reader.gradients() if any(
-        s.get("summary") and s["summary"].get("bad") for s in g.get("sources", ()))), None)
+        summary_is_bad(s.get("summary")) for s in g.get("sources", ()))), None)
     if bad is not None:
         lines.append(f"First NaN/Inf: op {bad['op']} ({bad.get('name')}) seq {bad['seq']}, "
                      f"step {bad.get('step')}, at {_where(bad)}")

@@ -6,6 +6,7 @@ only when that flag is set, so an op nobody watches pays one attribute check.
 
 from __future__ import annotations
 
+import os
 import sys
 from types import FrameType, TracebackType
 from typing import Any
@@ -119,10 +120,20 @@ def current_scope() -> str:
     return "/".join(STATE.scopes)
 
 
-_ENGINE_DIR = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
-
-
+# The engine's folder, as code objects name their files (imported paths, links not resolved).
+ENGINE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
 _IS_ENGINE_FILE: dict[str, bool] = {}
+
+
+def is_engine_file(filename: str) -> bool:
+    """Whether code of ``filename`` is the engine's or a graph compiled from a trace
+    (``<tf.function …>``): not the user's. Cached: the probe asks per op."""
+    inside = _IS_ENGINE_FILE.get(filename)
+    if inside is None:
+        inside = _IS_ENGINE_FILE[filename] = (
+            filename.startswith("<tf.function") if filename.startswith("<")
+            else os.path.abspath(filename).startswith(ENGINE_DIR))
+    return inside
 
 
 def user_code_frame(frame: FrameType | None) -> FrameType | None:
@@ -131,10 +142,9 @@ def user_code_frame(frame: FrameType | None) -> FrameType | None:
     question (the probe asks it per op, hence the per-file cache)."""
     while frame is not None:
         filename = frame.f_code.co_filename
-        inside = _IS_ENGINE_FILE.get(filename)
+        inside = _IS_ENGINE_FILE.get(filename)  # is_engine_file's cache, inline: per op
         if inside is None:
-            inside = _IS_ENGINE_FILE[filename] = (filename.startswith(_ENGINE_DIR)
-                                                  or filename.startswith("<tf.function"))
+            inside = is_engine_file(filename)
         if not inside:
             return frame
         frame = frame.f_back

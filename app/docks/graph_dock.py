@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.graph_view import GraphView, Layout
 from engine.debug import graph_export
 from engine.debug.graph_export import ExportGraph
+from engine.debug.health import summary_health
 
 FOLLOW_INTERVAL_MS = 1000  # a followed run is redrawn at most this often
 LAYOUT_CACHE_SIZE = 32
@@ -362,7 +363,7 @@ class GraphDock(QDockWidget):
         summaries = self._latest_summaries(event["graph_id"])
         title = f"{event['function']} (trace {event['trace_count']})"
         health = tuple(sorted((name, bad) for name, s in summaries.items()
-                              if (bad := graph_export.health_of(s))))
+                              if (bad := summary_health(s))))
         key = (source, None, health, collapse, expanded)
 
         def build_traced(event: dict = event, summaries: dict = summaries) -> ExportGraph:

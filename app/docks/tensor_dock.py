@@ -42,8 +42,8 @@ from app.docks.plot_style import follow_window_palette, legend_below, series_col
 from app.docks.plots_dock import popups_owned_by
 from engine.debug.graph_export import input_name
 from engine.debug.headless_stop import input_index
+from engine.debug.health import summary_is_bad
 from engine.debug.tensor_stats import summarize
-from engine.debug.tracefile import summary_says_bad
 
 PAGE_SIZE = 1_000  # rows (and columns) per page of the value table
 HISTOGRAM_BINS = 50
@@ -379,7 +379,7 @@ class TensorDock(QDockWidget):
         for i, (shape, dtype) in enumerate(zip(event["shapes"], event["dtypes"])):
             item = QListWidgetItem(f"output {i}: {dtype}{list(shape)}")
             item.setData(Qt.ItemDataRole.UserRole, (seq, i))
-            if i < len(summaries) and summary_says_bad(summaries[i]):
+            if i < len(summaries) and summary_is_bad(summaries[i]):
                 item.setForeground(QBrush(BAD_COLOR))  # which of several outputs went bad
                 item.setToolTip(f"output {i} holds NaN or Inf")
             self.tensor_list.addItem(item)

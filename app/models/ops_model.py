@@ -18,19 +18,15 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from app.session import Session
+from engine.debug.health import is_checked, output_health, output_summaries
 from engine.debug.opstore import OpStore
+from engine.graph.ir import short_dtype
 
 COLUMNS = ("Seq", "Step", "Op", "Name / scope", "Outputs", "Health", "µs", "Source")
 (SEQ, STEP, OP, NAME, OUTPUTS, HEALTH, DURATION, SOURCE) = range(len(COLUMNS))
 NUMERIC_COLUMNS = (SEQ, STEP, DURATION)
 SeqRole = Qt.ItemDataRole.UserRole + 1  # the op event's seq, for any column
 
-_SHORT_DTYPES = {
-    "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
-    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
-    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
-    "bool": "bool", "complex64": "c64", "complex128": "c128",
-}
 _BAD_FOREGROUND = QBrush(QColor(178, 24, 24))
 _BAD_BACKGROUND = QBrush(QColor(255, 226, 226))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -45,21 +41,20 @@ def format_outputs(event: dict) -> str:
     parts = []
     for i, shape in enumerate(shapes):
         dtype = dtypes[i] if i < len(dtypes) else "?"
-        parts.append(f"{_SHORT_DTYPES.get(dtype, dtype)}[{','.join(map(str, shape))}]")
+        parts.append(f"{short_dtype(dtype)}[{','.join(map(str, shape))}]")
     return ", ".join(parts)
 
 
 def format_health(summary: Any) -> str:
     """``NaN×3 +Inf×1`` for a bad output, ``ok`` when checked and healthy, ``""`` when the
     mode did not check (NO_TENSOR, SHAPE)."""
-    summaries = summary if isinstance(summary, (list, tuple)) else [summary]
     checked = False
     problems = []
-    for s in summaries:
-        if not isinstance(s, dict) or "bad" not in s:
+    for s in output_summaries(summary):
+        if not is_checked(s):
             continue
         checked = True
-        if not s["bad"]:
+        if output_health(s) is None:
             continue
         counts = [(s.get("nan"), "NaN"), (s.get("neg_inf"), "-Inf"), (s.get("pos_inf"), "+Inf")]
         if any(n is not None for n, _ in counts):

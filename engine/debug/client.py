@@ -18,7 +18,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,12 +28,13 @@ import numpy as np
 
 from engine.debug import events, protocol
 from engine.debug.breakpoints import Breakpoint
+from engine.debug.child import debuggee_command, debuggee_env
+from engine.debug.npy import array_from_npy
 from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_budget, check_request
 
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[dict], None]
-_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the engine package
 
 STARTING, RUNNING, PAUSED, FINISHED = "starting", "running", "paused", "finished"
 
@@ -105,16 +105,9 @@ class DebugClient:
         self._pending: list[dict] = []  # commands given before the child connected
         self._replies: dict[int, tuple[dict, bytes]] = {}
         self._token = protocol.new_token()
-        env = dict(os.environ, **self.extra_env)
-        env[protocol.ENV_ADDRESS] = self._listener.address
-        env[protocol.ENV_TOKEN] = self._token
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
-        env["PYTHONUNBUFFERED"] = "1"
-        command = [sys.executable, "-m", "engine.debug.debuggee", "--mode", self.mode]
-        if self.cwd is not None:
-            command += ["--cwd", str(self.cwd)]
-        command += [str(self.script), *self.args]
+        env = debuggee_env({**self.extra_env, protocol.ENV_ADDRESS: self._listener.address,
+                            protocol.ENV_TOKEN: self._token, "PYTHONUNBUFFERED": "1"})
+        command = debuggee_command(self.script, self.args, mode=self.mode, cwd=self.cwd)
         self.process = subprocess.Popen(
             command, cwd=str(self.cwd or self.script.parent), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -236,7 +229,11 @@ class DebugClient:
                                 "keep them)")
         payload = self._ask({"cmd": "get_value", "seq": int(seq), "index": int(index)},
                             timeout, f"the value of op #{seq}")
-        return protocol.decode_array(payload)
+        try:
+            return array_from_npy(payload)
+        except ValueError as exc:
+            raise DebuggeeError(f"the debuggee sent a value of op #{seq} that cannot be "
+                                f"read: {exc}") from None
 
     def get_step_value(self, what: str, step: int, variable: int,
                        timeout: float = 30.0) -> np.ndarray:
@@ -250,8 +247,8 @@ class DebugClient:
         payload = self._ask({"cmd": "get_step_value", "what": what, "step": step,
                              "variable": variable}, timeout, f"the {what} at step {step}")
         try:
-            return protocol.decode_array(payload)
-        except (ValueError, OSError, EOFError) as exc:
+            return array_from_npy(payload)
+        except ValueError as exc:
             raise DebuggeeError(f"the debuggee sent {what} values that cannot be read: "
                                 f"{exc}") from None
 

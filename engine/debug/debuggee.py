@@ -30,9 +30,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from engine.context import is_engine_file, user_code_frame
 from engine.debug import events, lifecycle, protocol
 from engine.debug.breakpoints import Breakpoint, BreakpointSet
+from engine.debug.child import DEBUGGEE_MODULE
 from engine.debug.line_pause import LinePause
+from engine.debug.npy import npy_bytes
 from engine.debug.probe import Probe
 from engine.debug.step_values import (
     ValueMissing,
@@ -50,7 +53,6 @@ COMMANDS = ("run", "continue", "pause", "step_op", "step_batch", "step_epoch", "
             "get_value", "set_breakpoints", "set_mode", "get_step_value", "set_step_values")
 NUMERICS_BREAKPOINT_ID = -1  # the breakpoint enable_check_numerics() stands for (not the user's)
 
-_ENGINE_DIR = str(Path(__file__).resolve().parents[1])
 _TENSORFLOW_SUBMODULES = ("keras.datasets",)  # imported lazily by the engine; alias them too
 
 
@@ -82,19 +84,16 @@ _LIBRARY_DIRS = _library_dirs()  # the standard library and installed packages (
 def is_user_file(name: str) -> bool:
     """Whether code in file ``name`` is the user's: not the engine's, not a library's (a pause
     inside numpy would stop in the middle of an op), not generated."""
-    return not name.startswith((_ENGINE_DIR, "<", *_LIBRARY_DIRS))
+    return not name.startswith(("<", *_LIBRARY_DIRS)) and not is_engine_file(name)
 
 
 def script_location() -> tuple[str, int]:
     """(file, line) the script is executing now: the innermost frame outside the engine and
     outside generated code (a compiled ``tf.function`` runs as ``<tf.function name>``)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        name = frame.f_code.co_filename
-        if not name.startswith(_ENGINE_DIR) and not name.startswith("<"):
-            return name, frame.f_lineno
-        frame = frame.f_back
-    return "", 0
+    frame = user_code_frame(sys._getframe(1))
+    while frame is not None and frame.f_code.co_filename.startswith("<"):
+        frame = user_code_frame(frame.f_back)
+    return ("", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
 
 
 def prepare_script(script: Path, args: list[str], cwd: Path | None = None) -> None:
@@ -111,8 +110,7 @@ def failing_frame(tb: TracebackType | None, script: Path) -> tuple[str, int]:
     user_dir = str(script.parent)
 
     def outside_engine(entry: traceback.FrameSummary) -> bool:
-        return not (entry.filename.startswith("<tf.function")  # code compiled from a trace
-                    or os.path.abspath(entry.filename).startswith(_ENGINE_DIR))
+        return not is_engine_file(entry.filename)
 
     for entry in reversed(entries):
         if outside_engine(entry) and os.path.abspath(entry.filename).startswith(user_dir):
@@ -394,7 +392,7 @@ class DebugSession:
                               f"the ops of the last {self.probe.ring_steps} steps are kept)")
         else:
             try:
-                payload = protocol.encode_array(value)
+                payload = npy_bytes(value)
             except ValueError as exc:
                 reply.update(ok=False, error=f"value of op #{seq} cannot be sent: {exc}")
         try:
@@ -416,7 +414,7 @@ class DebugSession:
             if step > self.probe.step:
                 raise ValueMissing(f"step {step} has not run yet (the run is at step "
                                    f"{self.probe.step})")
-            payload = protocol.encode_array(snapshots.value(what, step, variable))
+            payload = npy_bytes(snapshots.value(what, step, variable))
             reply["ok"] = True
         except (ValueError, ValueMissing) as exc:
             reply["error"] = str(exc)
@@ -880,7 +878,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m engine.debug.debuggee",
+        prog=f"python -m {DEBUGGEE_MODULE}",
         description="Run a script under the Tapescope debugger (the controller's child).")
     parser.add_argument("--record", type=Path, metavar="TRACE",
                         help="write events to this trace file instead of a controller")

@@ -198,11 +198,3 @@ class OpsExpander:
             out.append(event)
         return out
 
-
-def pack_is_bad(pack: dict) -> bool:
-    """Whether any op of an "ops" pack saw NaN or Inf."""
-    healths = ([row[-1] for row in pack["rows"]] if "rows" in pack
-               else [h for _, h in pack.get("health", ())])
-    if pack.get("mode") == "FULL_HEALTH":  # every op has full_stats: look at the counts
-        return any(stats and any(stats[:3]) for h in healths for stats in h)
-    return any(healths)

@@ -19,22 +19,21 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import graphviz
 import numpy as np
 from graphviz.backend import dot_command, execute
 
 from engine.debug import validate
-
-if TYPE_CHECKING:
-    from engine.graph.ir import Graph
+from engine.debug.health import Health, summary_health, worst_health
+from engine.graph.ir import Graph, short_dtype
 
 __all__ = [
     "AUTO_COLLAPSE_COST", "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "MAX_LAYOUT_COST",
     "ExportEdge", "ExportGraph", "ExportNode", "GraphExportError", "auto_collapse", "collapse",
     "estimated_layout_cost", "export", "from_graph_event", "from_op_events", "from_traced_graph",
-    "group_by_op", "health_of", "layout_json", "node_style", "render", "to_digraph", "to_dot",
+    "group_by_op", "layout_json", "node_style", "render", "to_digraph", "to_dot",
 ]
 
 AUTO_COLLAPSE_NODES = 500  # "auto" collapses bigger graphs (and ones above AUTO_COLLAPSE_COST)
@@ -51,7 +50,6 @@ DEFAULT_TIMEOUT = 60.0  # seconds one dot run may take before it is killed
 FORMATS = ("png", "svg", "pdf", "dot")
 
 Kind = Literal["op", "variable", "input", "constant", "cluster"]
-Health = Literal["nan", "inf"] | None
 
 _FILL = {"op": "#eef3fb", "variable": "#e3f6e3", "input": "#fff4d6", "constant": "#f0f0f0",
          "cluster": "#dfe6f3"}
@@ -59,9 +57,6 @@ _BORDER = {"op": "#7d8fb3", "variable": "#6aa86a", "input": "#c9a43a", "constant
            "cluster": "#5f7299"}
 _BAD_FILL, _BAD_BORDER = "#f4a3a3", "#d00000"
 _HEALTH_MARK = {"nan": "NaN!", "inf": "Inf!"}
-_SHORT_DTYPES = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16",
-                 "int32": "i32", "int64": "i64", "int16": "i16", "int8": "i8", "uint8": "u8",
-                 "bool": "bool", "complex64": "c64", "complex128": "c128", "string": "str"}
 
 
 class GraphExportError(RuntimeError):
@@ -132,11 +127,6 @@ class ExportGraph:
 
 
 # -- text helpers -----------------------------------------------------------------------------
-def _short_dtype(dtype: Any) -> str:
-    text = str(getattr(dtype, "name", dtype))
-    return _SHORT_DTYPES.get(text, text)
-
-
 def _shape_text(shape: Sequence[Any] | None) -> str:
     if shape is None:
         return "?"
@@ -144,7 +134,7 @@ def _shape_text(shape: Sequence[Any] | None) -> str:
 
 
 def _type_text(shape: Sequence[Any] | None, dtype: Any) -> str:
-    return f"{_short_dtype(dtype)}{_shape_text(shape)}" if dtype else _shape_text(shape)
+    return f"{short_dtype(dtype)}{_shape_text(shape)}" if dtype else _shape_text(shape)
 
 
 def _join_limited(parts: list[str], limit: int = 3) -> str:
@@ -175,11 +165,6 @@ def _dot_text(text: str) -> str:
 
 def _scope_parts(scope: str) -> list[str]:
     return [part for part in scope.split("/") if part]
-
-
-def _worst_health(healths: Iterable[Health]) -> Health:
-    found = set(healths)
-    return "nan" if "nan" in found else "inf" if "inf" in found else None
 
 
 # -- builders --------------------------------------------------------------------------------
@@ -233,25 +218,6 @@ def from_graph_event(event: dict, summaries: dict[str, Any] | None = None) -> Ex
     return from_op_events(ops, name=event.get("function") or "graph")
 
 
-def health_of(summary: Any) -> Health:
-    """NaN/Inf from an op event's summary (one dict, or one per output, or None).
-
-    CURT_HEALTH only says "bad" without counts; that is reported as "nan" (non-finite).
-    """
-    summaries = summary if isinstance(summary, list | tuple) else [summary]
-    healths: list[Health] = []
-    for item in summaries:
-        if not isinstance(item, dict):
-            continue
-        if item.get("nan"):
-            healths.append("nan")
-        elif item.get("neg_inf") or item.get("pos_inf"):
-            healths.append("inf")
-        elif item.get("bad"):
-            healths.append("nan")
-    return _worst_health(healths)
-
-
 def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
                    step: int | None = None, name: str = "tape") -> ExportGraph:
     """The tape graph of recorded "op" events (forward and backward ops alike), like torchviz.
@@ -291,7 +257,7 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
         shapes = list(event.get("shapes") or [])
         dtypes = list(event.get("dtypes") or [])
         types = [_type_text(s, d) for s, d in zip(shapes, dtypes + [""] * len(shapes))]
-        health = event.get("health") or health_of(event.get("summary"))
+        health = event.get("health") or summary_health(event.get("summary"))
         op = event.get("op", "?")
         display = event.get("name") or op
         # A traced graph's nodes replayed as events: arguments, constants and captured
@@ -414,7 +380,7 @@ def _merge(graph: ExportGraph, key_of: dict[str, tuple[str, str, str, str] | Non
         members_nodes = groups[item]
         head, op, scope = group_info[item]
         members = tuple(m for node in members_nodes for m in (node.members or (node.id,)))
-        health = _worst_health(node.health for node in members_nodes)
+        health = worst_health(node.health for node in members_nodes)
         count = len(members)
         out.nodes.append(ExportNode(
             id=item, op=op, kind="cluster", name=head, scope=scope, health=health,
@@ -708,8 +674,6 @@ def _check_layout_cost(graph: ExportGraph) -> None:
 def _as_export_graph(source: Any, step: int | None = None) -> ExportGraph:
     if isinstance(source, ExportGraph):
         return source
-    from engine.graph.ir import Graph
-
     if isinstance(source, Graph):
         return from_traced_graph(source)
     if isinstance(source, list | tuple):

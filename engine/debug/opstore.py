@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.debug import events as event_schema
 from engine.debug.events import OP_ROW, _summary, graph_op_rows
-from engine.debug.tracefile import summary_says_bad
+from engine.debug.health import row_health_is_bad, summary_is_bad
 
 NONE = np.iinfo(np.int64).min  # an int column's None
 RAW = -1  # mode code: the summary is kept as it came (a single "op" event)
@@ -179,7 +179,7 @@ class OpStore:
             modes.append(RAW)
             health.append(summary)
             healths.append(len(health))
-            bad.append(summary_says_bad(summary))
+            bad.append(summary_is_bad(summary))
             ins, outs = event.get("inputs") or (), event.get("outputs") or ()
             inputs.extend(ins)
             outputs.extend(outs)
@@ -226,7 +226,7 @@ class OpStore:
             if entry:
                 self._health.append(entry)
                 healths[k - first] = len(self._health)
-                bad[k - first] = _health_is_bad(mode, entry)
+                bad[k - first] = row_health_is_bad(entry, mode == "FULL_HEALTH")
         lo, hi = template.in_offsets[first], template.in_offsets[first + n]
         in_ends = template.in_offsets[first + 1:first + n + 1] - lo + self.in_offsets.data[-1]
         olo, ohi = template.out_offsets[first], template.out_offsets[first + n]
@@ -265,7 +265,7 @@ class OpStore:
             if h:
                 health.append(h)
                 healths.append(len(health))
-                bad.append(_health_is_bad(mode, h))
+                bad.append(row_health_is_bad(h, mode == "FULL_HEALTH"))
             else:
                 healths.append(0)
                 bad.append(False)
@@ -415,12 +415,6 @@ class OpStore:
         row = self.row_of_seq(found[0])
         shapes = self.static_keys[self.statics.data[row]][3]
         return list(shapes[found[1]]) if found[1] < len(shapes) else None
-
-
-def _health_is_bad(mode: str, entry: Any) -> bool:
-    if mode == "FULL_HEALTH":
-        return any(stats and any(stats[:3]) for stats in entry)
-    return bool(entry) and any(entry)
 
 
 class OpsView(Sequence):

@@ -20,7 +20,6 @@ health costs a fraction of what one event per op through dispatch costs.
 
 from __future__ import annotations
 
-import collections
 import functools
 import math
 import threading
@@ -35,6 +34,8 @@ import numpy as np
 from engine.context import STATE, Hook, set_hook, user_frame
 from engine.debug import events
 from engine.debug.findings import BROADCASTING
+from engine.debug.health import row_health_is_bad
+from engine.debug.ring import ValueRing
 from engine.debug.step_values import GRADIENT, WEIGHT, VariableSnapshots
 from engine.debug.summarized_graph import summarized
 from engine.debug.tensor_stats import DTYPE_NAMES, bad_counts, dtype_name, full_stats, summarize
@@ -98,15 +99,6 @@ def broadcast_input_shapes(op_name: str, inputs: tuple, out_shape: tuple) -> lis
     return [list(a), list(b)]
 
 
-def _health_is_bad(health: Any, full: bool) -> bool:
-    """Whether a pack row's / graph report's per-output health says NaN or Inf."""
-    if not health:
-        return False
-    if full:  # FULL_HEALTH: every output has its full_stats, the counts first
-        return any(stats and any(stats[:3]) for stats in health)
-    return True
-
-
 def _source_text(file: str, line: int, index: int, count: int) -> str | None:
     """A watched tensor's name: its text in the user's ``tape.gradient`` call (``x`` of
     ``tape.gradient(y, [x])``), since a plain tensor has no name of its own."""
@@ -135,8 +127,7 @@ class Probe(Hook):
         self._scalar_axes: dict[str, str] = {}  # tf.summary stream -> what its steps count
         self._graph_stack: list[int] = []
         self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
-        # time travel: step -> {(seq, index): array}
-        self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
+        self._ring = ValueRing(max(ring_steps, 0))  # time travel: recent op outputs
         self.last_op_outputs: tuple = ()
         self.last_op_inputs: tuple = ()  # of the last op sent one by one (a stop keeps them)
         self._previous = None
@@ -213,22 +204,11 @@ class Probe(Hook):
     # -- values ---------------------------------------------------------------------------------
     def value(self, seq: int, index: int = 0) -> np.ndarray | None:
         """A recent op output by event seq (None once it left the ring)."""
-        for values in self._ring.values():
-            found = values.get((seq, index))
-            if found is not None:
-                return found
-        return None
+        return self._ring.get(seq, index)
 
     def _keep(self, seq: int, outputs: tuple) -> None:
-        if self.ring_steps <= 0:
-            return
-        values = self._ring.get(self.step)
-        if values is None:
-            values = self._ring[self.step] = {}
-            while len(self._ring) > self.ring_steps:
-                self._ring.popitem(last=False)
-        for i, t in enumerate(outputs):
-            values[(seq, i)] = t._value
+        if self.ring_steps > 0:
+            self._ring.keep(self.step, seq, [t._value for t in outputs])
 
     # -- emitting -------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> dict:
@@ -368,7 +348,7 @@ class Probe(Hook):
                 # a row's optional last field (events.OP_ROW): both inputs broadcast
                 row += ([list(np.shape(a)), list(np.shape(b))],)
         rows.append(row)
-        if self.on_bad_op is not None and _health_is_bad(health, mode == "FULL_HEALTH"):
+        if self.on_bad_op is not None and row_health_is_bad(health, mode == "FULL_HEALTH"):
             self.flush_ops()  # the op's event first: the handler ends the run
             where = dict(zip(events.OP_ROW, row))
             self.on_bad_op(seq, {**where, "seq": seq, "step": self.step, "epoch": self.epoch},
@@ -395,7 +375,7 @@ class Probe(Hook):
         if self.on_bad_op is not None and health and kept is not None:
             full = self._mode == "FULL_HEALTH"
             bad_op = next((k for k in sorted(health) if start <= k < stop
-                           and _health_is_bad(health[k], full)), None)
+                           and row_health_is_bad(health[k], full)), None)
             if bad_op is not None:
                 stop = bad_op + 1  # the run ends at this op: the pack too
         if start < stop:

@@ -1,7 +1,7 @@
 """The debugger's wire protocol: framed JSON headers plus optional ``.npy`` payloads.
 
 A frame is ``!IQ`` (header length, payload length), a UTF-8 JSON header carrying
-``"v": PROTOCOL_VERSION``, then the payload bytes (a tensor value saved with ``np.save``,
+``"v": PROTOCOL_VERSION``, then the payload bytes (a tensor value as ``npy.npy_bytes`` writes it,
 never pickle, so a value from the debuggee cannot run code in the controller).
 
 The controlling process (GUI or CLI) listens on 127.0.0.1 and hands the debuggee its
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import secrets
 import selectors
 import socket
@@ -36,8 +35,6 @@ import struct
 import threading
 import time
 from typing import NoReturn
-
-import numpy as np
 
 from engine.debug import jsoncodec
 
@@ -72,16 +69,6 @@ def new_token() -> str:
 def _proof(token: str, nonce: str) -> str:
     return hmac.new(token.encode(), b"tapescope-controller:" + nonce.encode(),
                     hashlib.sha256).hexdigest()
-
-
-def encode_array(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def decode_array(payload: bytes) -> np.ndarray:
-    return np.load(io.BytesIO(payload), allow_pickle=False)
 
 
 def decode_header(data: bytes) -> dict:

@@ -2,65 +2,54 @@
 
 Recording every value of every op to disk is too slow and too big; the debugger mostly needs
 the values just before something went wrong. ``ValueRing`` keeps the outputs of the ops of
-the newest ``steps`` training steps and forgets older ones as new steps begin.
+the newest ``steps`` training steps and forgets older ones as new steps begin. The probe
+fills it (``Probe.value`` reads it) and the debuggee answers ``get_value`` from it.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
-
-import numpy as np
 
 
 class ValueRing:
-    """Op output values (keyed by event seq and output index) of the last ``steps`` steps."""
+    """Op output values (by event seq and output index) of the last ``steps`` steps; 0 keeps
+    none. It holds the arrays it is given, not copies (a copy per op would cost more than
+    the op): engine tensors never change their values, and a compiled run hands over
+    copies of the buffers it reuses."""
 
     def __init__(self, steps: int = 3) -> None:
-        if steps < 1:
-            raise ValueError(f"a ValueRing holds at least one step, not {steps}")
+        if steps < 0:
+            raise ValueError(f"a ValueRing holds zero or more steps, not {steps}")
         self.max_steps = steps
         # step -> {(seq, idx): value}; ordered by when the step began, oldest first.
-        self._by_step: OrderedDict[Hashable, dict[tuple[int, int], np.ndarray]] = OrderedDict()
-        self._step_of: dict[tuple[int, int], Hashable] = {}
+        self._by_step: OrderedDict[Hashable, dict[tuple[int, int], Any]] = OrderedDict()
 
-    def add(self, step: Hashable, seq: int, idx: int, array: Any) -> None:
-        """Keep a read-only copy of a value; a step not seen yet may push out the oldest."""
-        values = self._by_step.get(step)
-        if values is None:
-            while len(self._by_step) >= self.max_steps:
-                _, dropped = self._by_step.popitem(last=False)
-                for key in dropped:
-                    del self._step_of[key]
-            values = self._by_step[step] = {}
-        key = (seq, idx)
-        old_step = self._step_of.get(key)
-        if old_step is not None and old_step != step:
-            del self._by_step[old_step][key]
-        value = np.array(array)  # a copy: the engine may reuse the buffer
-        value.flags.writeable = False
-        values[key] = value
-        self._step_of[key] = step
+    def keep(self, step: Hashable, seq: int, values: Iterable[Any]) -> None:
+        """The output values of op event ``seq``, run in ``step``; a step not seen yet pushes
+        out the oldest."""
+        if not self.max_steps:
+            return
+        kept = self._by_step.get(step)
+        if kept is None:
+            kept = self._by_step[step] = {}
+            while len(self._by_step) > self.max_steps:
+                self._by_step.popitem(last=False)
+        for idx, value in enumerate(values):
+            kept[(seq, idx)] = value
 
-    def get(self, seq: int, idx: int = 0) -> np.ndarray | None:
-        """The kept value (read-only), or None if it was never added or already dropped."""
-        step = self._step_of.get((seq, idx))
-        return None if step is None else self._by_step[step][(seq, idx)]
+    def get(self, seq: int, idx: int = 0) -> Any:
+        """The kept value, or None if it was never kept or its step was pushed out."""
+        for kept in self._by_step.values():
+            found = kept.get((seq, idx))
+            if found is not None:
+                return found
+        return None
 
     def steps(self) -> list[Hashable]:
         """The steps held, oldest first."""
         return list(self._by_step)
 
-    def nbytes(self) -> int:
-        return sum(v.nbytes for values in self._by_step.values() for v in values.values())
-
-    def clear(self) -> None:
-        self._by_step.clear()
-        self._step_of.clear()
-
     def __len__(self) -> int:
-        return len(self._step_of)
-
-    def __contains__(self, key: tuple[int, int]) -> bool:
-        return key in self._step_of
+        return sum(len(kept) for kept in self._by_step.values())

@@ -40,7 +40,6 @@ SQLite's length limit or past a full disk are dropped and counted in meta.
 from __future__ import annotations
 
 import atexit
-import io
 import itertools
 import os
 import sqlite3
@@ -58,6 +57,8 @@ import numpy as np
 
 from engine.debug import events as event_schema
 from engine.debug import jsoncodec, source_files, validate
+from engine.debug.health import pack_is_bad, summary_is_bad
+from engine.debug.npy import array_from_npy, npy_bytes
 
 FORMAT = "tapescope-trace"
 TRACEFILE_VERSION = 2  # 2: the n column, "ops" packs
@@ -143,26 +144,10 @@ def _int_or_none(value: Any) -> int | None:
 def _is_bad(event: dict) -> bool:
     kind = event["kind"]
     if kind == "op":
-        return summary_says_bad(event.get("summary"))
+        return summary_is_bad(event.get("summary"))
     if kind == "ops":
-        return event_schema.pack_is_bad(event)
+        return pack_is_bad(event)
     return False
-
-
-def summary_says_bad(summary: Any) -> bool:
-    """Whether an op summary (one dict, or one per output) reports NaN or Inf."""
-    if isinstance(summary, dict):
-        return bool(summary.get("bad"))
-    if isinstance(summary, (list, tuple)):
-        return any(isinstance(s, dict) and s.get("bad") for s in summary)
-    return False
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    """``array`` as the bytes of a ``.npy`` file, refusing anything that would need pickle."""
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
 
 
 class TraceWriter:
@@ -938,7 +923,7 @@ class TraceReader:
             if not rows:
                 return None
             found = next((e for e in self._decode(*rows[0])
-                          if e["kind"] == "op" and summary_says_bad(e["summary"])), None)
+                          if e["kind"] == "op" and summary_is_bad(e["summary"])), None)
             if found is not None:
                 return found
         return None
@@ -948,7 +933,7 @@ class TraceReader:
         rows = self._rows(f"SELECT seq, kind, body, {self._n} FROM events WHERE bad "
                           "ORDER BY seq")
         return [e for row in rows for e in self._decode(*row)
-                if e.get("kind") == "op" and summary_says_bad(e.get("summary"))]
+                if e.get("kind") == "op" and summary_is_bad(e.get("summary"))]
 
     def _decode(self, seq: int, kind: Any, body: Any, n: Any = 1) -> list[dict] | tuple:
         """The event a row holds (the op events, for a pack) once it passed validation; a
@@ -1022,8 +1007,8 @@ class TraceReader:
         if not rows:
             return None
         try:
-            return np.load(io.BytesIO(rows[0][0]), allow_pickle=False)
-        except (ValueError, OSError, EOFError, TypeError) as exc:
+            return array_from_npy(rows[0][0])
+        except ValueError as exc:
             raise TraceFileError(f"{self.path} is damaged: the value of #{seq} output {idx} "
                                  f"cannot be read: {exc}") from None
 

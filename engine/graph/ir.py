@@ -44,7 +44,7 @@ class Value:
         return f"{self.node.name}:{self.index}"
 
     def type_text(self) -> str:
-        return f"{_short_dtype(self.dtype)}[{','.join(str(d) for d in self.shape)}]"
+        return f"{short_dtype(self.dtype)}[{','.join(str(d) for d in self.shape)}]"
 
     def __repr__(self) -> str:
         return f"%{self.id}"
@@ -78,9 +78,20 @@ class Node:
         return f"<Node {self.name} ({self.type})>"
 
 
-def _short_dtype(dtype: np.dtype) -> str:
-    return {"float32": "f32", "float64": "f64", "float16": "f16", "int32": "i32", "int64": "i64",
-            "uint8": "u8", "bool": "bool", "int8": "i8", "int16": "i16"}.get(dtype.name, dtype.name)
+# The short dtype names of type texts (``f32[32,10]``): the IR's printout, the debugger's
+# graph labels and the window's Ops table all write types this one way.
+SHORT_DTYPE_NAMES = {
+    "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
+    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
+    "bool": "bool", "complex64": "c64", "complex128": "c128", "string": "str",
+}
+
+
+def short_dtype(dtype: Any) -> str:
+    """``f32`` for float32 (a numpy dtype, an engine DType or a name); unknown names as is."""
+    text = str(getattr(dtype, "name", dtype))
+    return SHORT_DTYPE_NAMES.get(text, text)
 
 
 def _variable_text(var: Any) -> str:

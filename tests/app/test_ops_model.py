@@ -17,6 +17,7 @@ from app.models.ops_model import (
     OpsModel,
     SeqRole,
     format_health,
+    format_outputs,
 )
 
 OP_TYPES = ("MatMul", "Add", "Relu", "Softmax", "Mean", "Square", "Sub", "Mul")
@@ -231,3 +232,8 @@ def test_a_multi_output_op_is_bad_when_any_output_is_and_says_which(qapp):
     assert model.first_bad_row() == 1 and model.bad_count == 2
     model.set_filter("", only_bad=True)
     assert shown_seqs(model) == [2, 3]
+
+
+def test_outputs_name_every_dtype_as_the_graph_ir_does():
+    event = {"shapes": [[2], [], [3, 1]], "dtypes": ["uint16", "string", "complex64"]}
+    assert format_outputs(event) == "u16[2], str[], c64[3,1]"

@@ -205,7 +205,7 @@ def test_compiled_runs_keep_values_for_time_travel():
         assert first.shape == second.shape == (16, 8)
         assert not np.array_equal(first, second)  # step 0's value survived step 1
     _, headless = train(pack=True, traced=True, steps=1, ring_steps=0)
-    assert headless._ring == {}  # a recorder keeps no values in memory
+    assert len(headless._ring) == 0  # a recorder keeps no values in memory
 
 
 NAN_GRAPH_SCRIPT = """\

@@ -330,3 +330,19 @@ def test_keeping_step_values_can_be_turned_off_and_on_in_a_run(tmp_path):
         client.continue_()
         assert client.wait_finished(TIMEOUT)["status"] == "ok"
         assert "set_step_values: 'bytes' must be an integer, not str" in client.output()
+
+
+def test_a_damaged_op_value_is_a_clear_error(tmp_path, monkeypatch):
+    """An op's value is an untrusted reply as well: garbage bytes say so, in one line."""
+    with paused_after(tmp_path, 0) as client:
+        def answer(command: dict) -> None:  # a debuggee that answers with no array
+            with client._changed:
+                client._replies[command["id"]] = ({"type": "reply", "ok": True}, b"\x93NUMPY")
+                client._changed.notify_all()
+
+        monkeypatch.setattr(client, "_send", answer)
+        with pytest.raises(DebuggeeError, match="value of op #1 that cannot be read"):
+            client.get_value(1)
+        monkeypatch.undo()
+        client.continue_()
+        client.wait_finished(TIMEOUT)

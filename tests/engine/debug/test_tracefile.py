@@ -17,7 +17,6 @@ import pytest
 import engine as tf
 from engine.debug import events
 from engine.debug.probe import Probe
-from engine.debug.ring import ValueRing
 from engine.debug.tracefile import (
     FORMAT,
     TraceFileError,
@@ -530,46 +529,6 @@ def test_a_duplicate_seq_is_reported_without_losing_the_batch(trace_path):
         assert reader.value(1).tolist() == [1.0, 1.5]
         assert reader.value(1, 1).tolist() == [10.0]
         assert reader.value(2).tolist() == [2.0, 2.5]
-
-
-# -- the in-memory ring of recent values ---------------------------------------------------
-
-
-def test_value_ring_keeps_the_last_n_steps():
-    ring = ValueRing(steps=2)
-    ring.add(0, seq=1, idx=0, array=np.ones(2))
-    ring.add(1, seq=2, idx=0, array=np.full(2, 2.0))
-    ring.add(1, seq=2, idx=1, array=np.full(2, 3.0))
-    assert ring.steps() == [0, 1] and len(ring) == 3
-    ring.add(2, seq=3, idx=0, array=np.zeros(2))  # step 2 begins: step 0 goes
-    assert ring.steps() == [1, 2]
-    assert ring.get(1, 0) is None and (1, 0) not in ring
-    assert ring.get(2, 1).tolist() == [3.0, 3.0] and (2, 1) in ring
-    assert ring.get(99) is None
-    assert ring.nbytes() == 3 * 16
-
-
-def test_value_ring_stores_read_only_copies():
-    ring = ValueRing()
-    buffer = np.arange(3.0)
-    ring.add(0, 0, 0, buffer)
-    buffer[:] = -1
-    kept = ring.get(0)
-    assert kept.tolist() == [0.0, 1.0, 2.0]
-    with pytest.raises(ValueError):
-        kept[0] = 5
-
-
-def test_value_ring_with_a_step_seen_again_does_not_drop_anything():
-    ring = ValueRing(steps=1)
-    ring.add(5, 0, 0, np.ones(1))
-    ring.add(5, 1, 0, np.ones(1))
-    assert len(ring) == 2 and ring.steps() == [5]
-    ring.clear()
-    assert len(ring) == 0 and ring.steps() == []
-    with pytest.raises(ValueError):
-        ValueRing(steps=0)
-
 
 
 def test_a_damaged_pack_is_a_clear_error(trace_path):

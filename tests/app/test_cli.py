@@ -16,7 +16,7 @@ from engine.debug.debuggee import RunProgress
 from engine.debug.events import make
 from engine.debug.tracefile import TraceReader, TraceWriter
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 NAN_SCRIPT = """\
 import tensorflow as tf
@@ -346,6 +346,23 @@ def test_running_a_script_in_the_terminal_still_works(tmp_path, capsys):
     assert main(["--terminal", str(script), "a"]) == 0
     assert capsys.readouterr().out == "hi ['a']\n"
     assert main(["--terminal", str(tmp_path / "missing.py")]) == 2
+
+
+def test_the_terminal_runs_a_script_as_python_would_and_restores_this_process(tmp_path,
+                                                                         capsys):
+    script = tmp_path / "where.py"
+    script.write_text("import os, sys\nprint(sys.path[0], os.getcwd(), __name__)\n"
+                      "if sys.argv[1:] == ['fail']:\n    raise KeyError('lost')\n"
+                      "if sys.argv[1:] == ['quit']:\n    sys.exit(5)\n")
+    argv, path, cwd = sys.argv[:], sys.path[:], os.getcwd()
+    assert main(["--terminal", str(script)]) == 0
+    assert capsys.readouterr().out == f"{tmp_path} {cwd} __main__\n"
+    with pytest.raises(KeyError, match="lost"):
+        main(["--terminal", str(script), "fail"])
+    with pytest.raises(SystemExit) as exited:
+        main(["--terminal", str(script), "quit"])
+    assert exited.value.code == 5
+    assert (sys.argv, sys.path, os.getcwd()) == (argv, path, cwd)
 
 
 def test_a_damaged_pack_is_one_clear_line_when_it_is_read(tmp_path, capsys):
