@@ -1,10 +1,10 @@
 """What a recorded summary says of NaN/Inf: one reading for each layout it comes in.
 
-An op event's ``summary`` is one dict or one per output (``summary.summarize``), or None
+An op event's ``summary`` is one dict or one per output (``tensor_stats.summarize``), or None
 (NO_TENSOR). CURT_HEALTH dicts only say ``bad``; CONCISE_HEALTH and FULL_HEALTH add the
 ``nan``, ``neg_inf`` and ``pos_inf`` counts. An "ops" pack keeps, per op, a compact health
 instead (``events.OP_ROW``): 0 when every output is finite, else per output 0 or its
-[nan, neg_inf, pos_inf] counts; in FULL_HEALTH packs every output's ``summary.full_stats``,
+[nan, neg_inf, pos_inf] counts; in FULL_HEALTH packs every output's ``tensor_stats.full_stats``,
 whose first three numbers are those counts. Every reader (trace file, op store, probe, graph
 export, the window, the CLI) asks here, so they cannot disagree.
 """
