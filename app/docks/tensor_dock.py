@@ -38,8 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.plot_style import follow_window_palette, legend_below, series_color
-from app.docks.plots_dock import popups_owned_by
+from app.docks.plot_parts import (
+    follow_window_palette,
+    legend_below,
+    popups_owned_by,
+    series_color,
+)
 from engine.debug.graph_export import input_name
 from engine.debug.headless_stop import input_index
 from engine.debug.health import summary_is_bad
