@@ -32,7 +32,8 @@ from app.docks.plot_parts import (
     popups_owned_by,
     series_color,
 )
-from app.docks.tensor_dock import BAD_BACKGROUND, BAD_COLOR, HISTOGRAM_BINS, summary_html
+from app.docks.tensor_dock import HISTOGRAM_BINS, summary_html
+from app.models.health_colors import BAD_BACKGROUND, BAD_COLOR
 
 
 class _VariableTrack:
