@@ -24,9 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.plot_style import follow_window_palette, legend_below, series_color
-from app.docks.plots_dock import MIN_PLOT_SIZE, GrowingSeries, popups_owned_by
-from app.docks.tensor_dock import BAD_BACKGROUND, BAD_COLOR, HISTOGRAM_BINS, summary_html
+from app.docks.plot_parts import (
+    MIN_PLOT_SIZE,
+    GrowingSeries,
+    follow_window_palette,
+    legend_below,
+    popups_owned_by,
+    series_color,
+)
+from app.docks.tensor_dock import HISTOGRAM_BINS, summary_html
+from app.models.health_colors import BAD_BACKGROUND, BAD_COLOR
 
 
 class _VariableTrack:

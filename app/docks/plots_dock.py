@@ -8,8 +8,6 @@ steps costs amortized O(1) per point instead of re-copying Python lists.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,7 +15,6 @@ import pyqtgraph.exporters
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -31,72 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.plot_style import follow_window_palette, legend_below, series_color
+from app.docks.plot_parts import (
+    MIN_PLOT_SIZE,
+    GrowingSeries,
+    follow_window_palette,
+    legend_below,
+    popups_owned_by,
+    series_color,
+)
 
 DEFAULT_SMOOTHING = 0.6  # TensorBoard's default: smooth enough to see a trend, not lag much
 BAD_COLOR = "#ef2b2b"  # NaN/Inf markers and badge
-MIN_PLOT_SIZE = (260, 150)  # px of one plot with its axes and legend: still readable
 LOG_DECADES = 2  # per-step values spanning this many powers of ten get a log y axis
-
-
-@contextmanager
-def popups_owned_by(owner: QWidget) -> Iterator[None]:
-    """Parent the windows made inside the block (pyqtgraph's parentless context menus and
-    option panels) to ``owner``, so they are deleted with it instead of outliving it
-    whenever some Python reference keeps a plot item alive."""
-    before = set(QApplication.topLevelWidgets())
-    yield
-    for widget in QApplication.topLevelWidgets():
-        if widget not in before and widget.parent() is None and widget is not owner:
-            widget.setParent(owner, widget.windowFlags())
-
-
-class GrowingSeries:
-    """x/y points in numpy buffers that double when full: an append copies only itself."""
-
-    def __init__(self, capacity: int = 256) -> None:
-        self._x = np.empty(capacity, dtype=np.float64)
-        self._y = np.empty(capacity, dtype=np.float64)
-        self.size = 0
-        self.x_sorted = True  # lets lookups by x use a binary search
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._x[: self.size]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._y[: self.size]
-
-    def extend(self, xs: np.ndarray | list, ys: np.ndarray | list) -> None:
-        xs = np.asarray(xs, dtype=np.float64)
-        ys = np.asarray(ys, dtype=np.float64)
-        end = self.size + len(xs)
-        if end > len(self._x):
-            capacity = max(end, 2 * len(self._x))
-            # New buffers rather than resizing in place: a curve may still hold a view.
-            self._x = np.concatenate([self._x[: self.size], np.empty(capacity - self.size)])
-            self._y = np.concatenate([self._y[: self.size], np.empty(capacity - self.size)])
-        if self.x_sorted and len(xs):
-            previous = self._x[self.size - 1] if self.size else -np.inf
-            self.x_sorted = bool(xs[0] >= previous and np.all(np.diff(xs) >= 0))
-        self._x[self.size:end] = xs
-        self._y[self.size:end] = ys
-        self.size = end
-
-    def nearest_index(self, x: float) -> int | None:
-        """Index of the point whose x is closest to ``x`` (None when empty)."""
-        if not self.size:
-            return None
-        xs = self.x
-        if not self.x_sorted:
-            return int(np.argmin(np.abs(xs - x)))
-        i = int(np.searchsorted(xs, x))
-        if i == 0:
-            return 0
-        if i >= self.size:
-            return self.size - 1
-        return i if xs[i] - x < x - xs[i - 1] else i - 1
 
 
 def exponential_moving_average(values: np.ndarray, smoothing: float,

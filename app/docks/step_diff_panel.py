@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.plot_style import follow_window_palette
-from app.docks.plots_dock import popups_owned_by
+from app.docks.plot_parts import follow_window_palette, popups_owned_by
 from engine.debug.step_diff import VariableDiff, recorded_steps, step_diff
 
 COLUMNS = ("Name", "‖W‖ A", "‖W‖ B", "Δ‖W‖", "max |ΔW|", "‖ΔW‖/‖W_A‖", "‖∇‖ A", "‖∇‖ B",

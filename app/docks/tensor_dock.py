@@ -13,7 +13,6 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -21,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -38,8 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.plot_style import follow_window_palette, legend_below, series_color
-from app.docks.plots_dock import popups_owned_by
+from app.docks.plot_parts import (
+    follow_window_palette,
+    legend_below,
+    popups_owned_by,
+    series_color,
+)
+from app.models.health_colors import BAD_COLOR
+from app.models.tensor_table_model import TensorTableModel
 from engine.debug.graph_export import input_name
 from engine.debug.headless_stop import input_index
 from engine.debug.health import summary_is_bad
@@ -48,8 +53,6 @@ from engine.debug.tensor_stats import summarize
 PAGE_SIZE = 1_000  # rows (and columns) per page of the value table
 HISTOGRAM_BINS = 50
 NOT_KEPT = "value not kept — record with FULL_TENSOR or pause while the op is recent"
-BAD_COLOR = QColor("#d32f2f")
-BAD_BACKGROUND = QColor(211, 47, 47, 60)
 
 _Index = QModelIndex | QPersistentModelIndex
 _WHY_NO_PRODUCER = Qt.ItemDataRole.UserRole + 1  # list item role: why an input has no value
@@ -94,55 +97,6 @@ def summary_html(summary: dict) -> str:
     if "bad" in summary and "nan" not in summary:  # CURT_HEALTH: only "any NaN/Inf"
         rows.append(("NaN/Inf", _bad("yes") if summary["bad"] else "none"))
     return " &nbsp; ".join(f"<b>{k}</b> {v}" for k, v in rows)
-
-
-class TensorTableModel(QAbstractTableModel):
-    """One page of a 2-D array; cells are formatted only when the view paints them."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._page = np.empty((0, 0))
-        self._row_offset = 0
-        self._col_offset = 0
-        self._inexact = False
-
-    def set_page(self, page: np.ndarray, row_offset: int = 0, col_offset: int = 0) -> None:
-        self.beginResetModel()
-        self._page = page
-        self._row_offset = row_offset
-        self._col_offset = col_offset
-        self._inexact = page.dtype.kind in "fc"
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else self._page.shape[0]
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._page.shape[1]
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        value = self._page[index.row(), index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return str(value)  # numpy's shortest round-trip text for the dtype
-        if role == Qt.ItemDataRole.UserRole:
-            return value.item()
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if self._inexact and role in (Qt.ItemDataRole.ForegroundRole,
-                                      Qt.ItemDataRole.BackgroundRole):
-            if not np.isfinite(value):
-                color = BAD_COLOR if role == Qt.ItemDataRole.ForegroundRole else BAD_BACKGROUND
-                return QBrush(color)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        offset = self._row_offset if orientation == Qt.Orientation.Vertical else self._col_offset
-        return str(section + offset)  # indices into the whole tensor, not into the page
 
 
 class TensorDock(QDockWidget):

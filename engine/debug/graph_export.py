@@ -27,13 +27,14 @@ from graphviz.backend import dot_command, execute
 
 from engine.debug import validate
 from engine.debug.health import Health, summary_health, worst_health
+from engine.graph.dot import DotWriter, name_as_read
 from engine.graph.ir import Graph, short_dtype
 
 __all__ = [
     "AUTO_COLLAPSE_COST", "AUTO_COLLAPSE_NODES", "DEFAULT_TIMEOUT", "FORMATS", "MAX_LAYOUT_COST",
     "ExportEdge", "ExportGraph", "ExportNode", "GraphExportError", "auto_collapse", "collapse",
     "estimated_layout_cost", "export", "from_graph_event", "from_op_events", "from_traced_graph",
-    "group_by_op", "layout_json", "node_style", "render", "to_digraph", "to_dot",
+    "group_by_op", "layout_json", "node_style", "render", "to_dot",
 ]
 
 AUTO_COLLAPSE_NODES = 500  # "auto" collapses bigger graphs (and ones above AUTO_COLLAPSE_COST)
@@ -154,13 +155,6 @@ def _op_label(op: str, name: str, types: str, health: Health = None, scope: str 
     if scope and name.startswith(scope + "/"):
         name = name[len(scope) + 1:]
     return _label(op, name if name != op else "", types, _HEALTH_MARK.get(health or "", ""))
-
-
-def _dot_text(text: str) -> str:
-    """A DOT escString that can only be text: backslashes doubled, newlines as DOT's centred
-    line breaks, and never read as an HTML-like label (``<...>``), whose ``<IMG>`` would
-    let a name from an untrusted trace embed a local file in the picture."""
-    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 def _scope_parts(scope: str) -> list[str]:
@@ -537,7 +531,7 @@ def node_style(node: ExportNode) -> tuple[str, str, float]:
 
 def _node_attrs(node: ExportNode) -> dict[str, str]:
     fill, border, width = node_style(node)
-    attrs = {"label": _dot_text(node.label), "fillcolor": fill, "color": border}
+    attrs = {"label": node.label, "fillcolor": fill, "color": border}
     if width != 1.0:
         attrs["penwidth"] = str(width)
     if node.kind == "variable":
@@ -552,24 +546,25 @@ def _node_attrs(node: ExportNode) -> dict[str, str]:
     return attrs
 
 
-def _build_digraph(graph: ExportGraph, title: str | None = None
-                   ) -> tuple[graphviz.Digraph, dict[str, str]]:
-    """The Digraph and a map from Graphviz cluster names to the scopes they draw."""
-    dot = graphviz.Digraph(name=_dot_text(title or graph.name))
-    dot.attr(rankdir="TB", fontname="Helvetica")
+def _build_dot(graph: ExportGraph, title: str | None = None) -> tuple[str, dict[str, str]]:
+    """DOT source and a map from Graphviz cluster names to the scopes they draw."""
     cost = estimated_layout_cost(graph)
     # Edge labels double the ranks and add a node per edge, unless placed as xlabels after
     # layout; the limits cap dot's network simplex and crossing passes, which otherwise grow
     # with the square of the virtual nodes.
     fast = 2 * cost + len(graph.edges) > QUALITY_LAYOUT_COST
+    settings: dict[str, str] = {"rankdir": "TB", "fontname": "Helvetica"}
     if fast:
-        dot.attr(nslimit="2", nslimit1="2", mclimit="0.5", forcelabels="true")
+        settings.update(nslimit="2", nslimit1="2", mclimit="0.5", forcelabels="true")
     if cost > FAST_LAYOUT_COST:
-        dot.attr(nslimit="0.5", nslimit1="0.5", mclimit="0.1", splines="line")
+        settings.update(nslimit="0.5", nslimit1="0.5", mclimit="0.1", splines="line")
     if title:
-        dot.attr(label=_dot_text(title), labelloc="t", fontsize="16")
-    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
-    dot.attr("edge", fontname="Helvetica", fontsize="8", color="#555555", fontcolor="#555555")
+        settings.update(label=title, labelloc="t", fontsize="16")
+    dot = DotWriter(title or graph.name, **settings)
+    dot.defaults("node", shape="box", style="rounded,filled", fontname="Helvetica",
+                 fontsize="10")
+    dot.defaults("edge", fontname="Helvetica", fontsize="8", color="#555555",
+                 fontcolor="#555555")
 
     # Scope tree: each scope a Graphviz cluster holding its nodes and sub-scopes. A
     # collapsed scope's box sits in its parent scope's cluster.
@@ -590,35 +585,28 @@ def _build_digraph(graph: ExportGraph, title: str | None = None
 
     cluster_scopes: dict[str, str] = {}
 
-    def fill(target: graphviz.Digraph, scope: str) -> None:
+    def fill(scope: str) -> None:
         for node in lines.get(scope, []):
-            target.node(node.id, **_node_attrs(node))
+            dot.node(node.id, **_node_attrs(node))
         for child in children.get(scope, []):
             cluster_name = f"cluster_{len(cluster_scopes)}"
             cluster_scopes[cluster_name] = child
-            sub = graphviz.Digraph(name=cluster_name)
-            sub.attr(label=_dot_text(child.rsplit("/", 1)[-1]), style="rounded",
-                     color="#9aa8c0", fontcolor="#4a5878", fontsize="11")
-            fill(sub, child)
-            target.subgraph(sub)
+            with dot.cluster(cluster_name, label=child.rsplit("/", 1)[-1], style="rounded",
+                             color="#9aa8c0", fontcolor="#4a5878", fontsize="11"):
+                fill(child)
 
-    fill(dot, "")
+    fill("")
     for edge in graph.edges:
-        attrs = {"xlabel" if fast else "label": _dot_text(edge.label)} if edge.label else {}
+        attrs = {"xlabel" if fast else "label": edge.label} if edge.label else {}
         if edge.count > 1:
             attrs["penwidth"] = f"{min(1.0 + edge.count ** 0.5 / 2, 5.0):.2f}"
         dot.edge(edge.src, edge.dst, **attrs)
-    return dot, cluster_scopes
-
-
-def to_digraph(graph: ExportGraph, title: str | None = None) -> graphviz.Digraph:
-    """A ``graphviz.Digraph`` (scopes as clusters, colors by kind and health)."""
-    return _build_digraph(graph, title)[0]
+    return dot.text(), cluster_scopes
 
 
 def to_dot(graph: ExportGraph, title: str | None = None) -> str:
-    """DOT source text."""
-    return to_digraph(graph, title).source
+    """DOT source text (scopes as clusters, colors by kind and health)."""
+    return _build_dot(graph, title)[0]
 
 
 # -- running dot -------------------------------------------------------------------------------
@@ -746,8 +734,9 @@ def layout_json(graph: ExportGraph, title: str | None = None,
     or None; ``clusters``: scope -> (x0, y0, x1, y1); ``bbox``: (0, 0, width, height).
     """
     _check_layout_cost(graph)
-    dot, cluster_scopes = _build_digraph(graph, title)
-    data = json.loads(_run_dot(dot.source, "json0", timeout))
+    source, cluster_scopes = _build_dot(graph, title)
+    data = json.loads(_run_dot(source, "json0", timeout))
+    node_ids = {name_as_read(node.id): node.id for node in graph.nodes}
     x0, y0, x1, y1 = _floats(data.get("bb", "0,0,0,0"))
     height = y1 - y0
 
@@ -765,10 +754,10 @@ def layout_json(graph: ExportGraph, title: str | None = None,
                 bx0, by0, bx1, by1 = _floats(obj["bb"])
                 clusters[scope] = (bx0 - x0, height - (by1 - y0), bx1 - x0, height - (by0 - y0))
             continue
-        names[obj["_gvid"]] = obj["name"]
+        node_id = names[obj["_gvid"]] = node_ids.get(obj["name"], obj["name"])
         if "pos" in obj:
             x, y = point(obj["pos"])
-            nodes[obj["name"]] = (x, y, float(obj["width"]) * 72.0, float(obj["height"]) * 72.0)
+            nodes[node_id] = (x, y, float(obj["width"]) * 72.0, float(obj["height"]) * 72.0)
     edges: list[tuple[str, str, list[tuple[float, float]]]] = []
     arrowheads: list[tuple[float, float] | None] = []
     labels: list[tuple[float, float, str] | None] = []

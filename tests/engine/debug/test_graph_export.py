@@ -541,11 +541,28 @@ def test_a_hostile_name_is_drawn_as_text_and_adds_nothing(hostile):
     graph = ExportGraph(hostile, [
         ExportNode("n1", f"{hostile}\n{hostile}", hostile, "op", hostile, hostile),
         ExportNode("n2", "ok", "ok", "op")], [ExportEdge("n1", "n2", hostile)])
-    objects = dot_objects(ge.to_digraph(graph, title=hostile).source)
+    objects = dot_objects(ge.to_dot(graph, title=hostile))
     nodes = {o["name"]: o for o in objects if not o["name"].startswith("cluster")}
     assert set(nodes) == {"n1", "n2"}  # no node smuggled in
     assert not any("image" in o or "imagepath" in o for o in objects)
     assert hostile.replace("\\", "\\\\") in nodes["n1"]["label"]  # the name, as text
+
+
+@pytest.mark.parametrize("hostile", [*HOSTILE_NAMES, "two\nlines"])
+def test_a_collapsed_hostile_scope_is_laid_out_under_its_own_id(hostile):
+    """A collapsed layer's node id holds its scope's name: valid DOT, nothing smuggled in,
+    and the layout names each node by its id, for the GUI to find it."""
+    graph = ExportGraph("g", [ExportNode("n1", "a", "Op", "op", "a", hostile),
+                              ExportNode("n2", "b", "Op", "op", "b", hostile),
+                              ExportNode("n3", "c", "Op", "op")],
+                        [ExportEdge("n1", "n2", "e"), ExportEdge("n2", "n3", "e")])
+    collapsed = ge.collapse(graph)
+    assert any(node.kind == "cluster" for node in collapsed.nodes)
+    assert not any("image" in o for o in dot_objects(ge.to_dot(collapsed)))
+    layout = ge.layout_json(collapsed)
+    assert set(layout["nodes"]) == collapsed.node_ids()
+    assert {(src, dst) for src, dst, _ in layout["edges"]} == {
+        (e.src, e.dst) for e in collapsed.edges}
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_NAMES)

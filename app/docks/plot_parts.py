@@ -1,0 +1,124 @@
+"""What the docks' pyqtgraph plots share: the window's own colors, legends kept out of the
+data, a readable minimum size, point buffers that grow without re-copying, and pyqtgraph's
+popups owned by their dock.
+
+pyqtgraph draws white on black by default, which reads as a foreign dark panel inside a
+light window; the plots take the application palette's colors instead, so they follow the
+desktop theme (light or dark) like every other widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+# matplotlib's "tab10": on a light background as matplotlib has it, lightened for a dark one.
+# Red comes late on purpose, since in a debugger it reads as "something is wrong".
+LIGHT_BACKGROUND_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c6d31", "#17becf",
+                           "#e377c2", "#7f7f7f", "#8c564b", "#d62728")
+DARK_BACKGROUND_COLORS = ("#4c9be8", "#ff9f40", "#4cc47a", "#b08be0", "#e8c14c", "#3fd0d8",
+                          "#e87fcf", "#a8a8a8", "#c49a7a", "#ef5b5b")
+MIN_PLOT_SIZE = (260, 150)  # px of one plot with its axes and legend: still readable
+LEGEND_ROW = 5  # PlotItem's grid: title 0, top axis 1, view 2, bottom axis 3, axis label 4
+
+
+def window_colors() -> tuple[QColor, QColor]:
+    """(background, foreground) of the plots: the palette's Base and Text colors."""
+    palette = QApplication.palette()
+    return palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+
+
+def is_dark_background() -> bool:
+    return window_colors()[0].lightness() < 128
+
+
+def series_color(index: int) -> QColor:
+    """The ``index``-th curve's color, cycling through ten colors readable on the background."""
+    colors = DARK_BACKGROUND_COLORS if is_dark_background() else LIGHT_BACKGROUND_COLORS
+    return QColor(colors[index % len(colors)])
+
+
+def follow_window_palette() -> None:
+    """Make plots created from now on take the window's colors (pyqtgraph reads these options
+    when a view or axis is built)."""
+    background, foreground = window_colors()
+    pg.setConfigOptions(background=background, foreground=foreground, antialias=True)
+
+
+def legend_below(plot: pg.PlotItem, columns: int = 3) -> pg.LegendItem:
+    """A legend laid out under the plot's x axis, in ``columns`` columns: a legend floating
+    over the view box hides the newest points of the curves it names.
+
+    Curves added to ``plot`` with a ``name`` join it, as with ``PlotItem.addLegend``.
+    """
+    _, foreground = window_colors()
+    legend = pg.LegendItem(offset=None, colCount=columns, labelTextColor=foreground,
+                           verSpacing=-4)
+    plot.layout.addItem(legend, LEGEND_ROW, 1)
+    plot.legend = legend  # PlotItem.addItem/removeItem keep a named curve's entry in step
+    return legend
+
+
+@contextmanager
+def popups_owned_by(owner: QWidget) -> Iterator[None]:
+    """Parent the windows made inside the block (pyqtgraph's parentless context menus and
+    option panels) to ``owner``, so they are deleted with it instead of outliving it
+    whenever some Python reference keeps a plot item alive."""
+    before = set(QApplication.topLevelWidgets())
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if widget not in before and widget.parent() is None and widget is not owner:
+            widget.setParent(owner, widget.windowFlags())
+
+
+class GrowingSeries:
+    """x/y points in numpy buffers that double when full: an append copies only itself."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._x = np.empty(capacity, dtype=np.float64)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self.size = 0
+        self.x_sorted = True  # lets lookups by x use a binary search
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self.size]
+
+    def extend(self, xs: np.ndarray | list, ys: np.ndarray | list) -> None:
+        xs = np.asarray(xs, dtype=np.float64)
+        ys = np.asarray(ys, dtype=np.float64)
+        end = self.size + len(xs)
+        if end > len(self._x):
+            capacity = max(end, 2 * len(self._x))
+            # New buffers rather than resizing in place: a curve may still hold a view.
+            self._x = np.concatenate([self._x[: self.size], np.empty(capacity - self.size)])
+            self._y = np.concatenate([self._y[: self.size], np.empty(capacity - self.size)])
+        if self.x_sorted and len(xs):
+            previous = self._x[self.size - 1] if self.size else -np.inf
+            self.x_sorted = bool(xs[0] >= previous and np.all(np.diff(xs) >= 0))
+        self._x[self.size:end] = xs
+        self._y[self.size:end] = ys
+        self.size = end
+
+    def nearest_index(self, x: float) -> int | None:
+        """Index of the point whose x is closest to ``x`` (None when empty)."""
+        if not self.size:
+            return None
+        xs = self.x
+        if not self.x_sorted:
+            return int(np.argmin(np.abs(xs - x)))
+        i = int(np.searchsorted(xs, x))
+        if i == 0:
+            return 0
+        if i >= self.size:
+            return self.size - 1
+        return i if xs[i] - x < x - xs[i - 1] else i - 1
