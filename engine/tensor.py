@@ -44,7 +44,11 @@ class Tensor:
 
     @property
     def shape(self) -> TensorShape:
-        return TensorShape(self._value.shape)
+        # an array's shape is already a tuple of ints: TensorShape's per-dimension check is
+        # skipped (Keras layers and losses ask for it on every call)
+        shape = _new_shape(TensorShape)
+        shape._dims = self._value.shape
+        return shape
 
     @property
     def ndim(self) -> int:
@@ -183,7 +187,7 @@ class Reference:
         return f"<Reference wrapping {self._obj!r}>"
 
 
-_new_tensor = object.__new__
+_new_tensor = _new_shape = object.__new__
 
 
 def wrap(value: Any) -> Tensor:

@@ -72,6 +72,12 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         *[(_row(variant, NUMBER, NUMBER, r"\d\.\d{4}", r"\d+"), 1)
           for variant in ("numpy floor", "engine tf.function", "engine eager")],
     ],
+    "bench_step_cost.py": [
+        (r"^per train step of batch 32, 2 steps after 3 warm-up steps$", 1),
+        *[(_row(variant, r"[\d,]+"), 1) for variant in (
+            "numpy floor", "engine tf.function", "engine eager", "tf.function → trace",
+            "eager → trace")],
+    ],
     "bench_tutorial_mnist.py": [  # (its smoke run uses the MNIST sample in tests/data)
         (r"^Epoch 1, Loss: \d+\.\d{4}$", 1),
         (r"^examples/mnist\.py: " + NUMBER + r" s, test accuracy \d\.\d{4}$", 1),

@@ -398,12 +398,8 @@ class Adam(Optimizer):
             _flush_denormals(m)
             _flush_denormals(v)
         real = m.dtype.type  # numpy scalars of the variable's dtype: no float64 temporaries
-        # βᵗ correctly rounded, as TensorFlow's pow gives it (numpy's float32 power can be an
-        # ulp off): the power of the rounded β, taken in double and rounded once.
-        b1_t = real(float(real(self.beta_1)) ** step)
-        b2_t = real(float(real(self.beta_2)) ** step)
-        alpha = real(lr) * np.sqrt(real(1) - b2_t) / (real(1) - b1_t)
-        moved = np.subtract(g, m, out=np.empty_like(m))
+        alpha = self._step_size(real, lr, step)
+        moved = np.subtract(g, m, out=np.empty(m.shape, m.dtype))
         moved *= real(1 - self.beta_1)
         m += moved
         _squared(g, out=moved)
@@ -419,6 +415,24 @@ class Adam(Optimizer):
         update += real(self.epsilon)
         np.divide(np.multiply(m, alpha), update, out=update)
         return update
+
+    def _step_size(self, real: type, lr: float, step: int) -> Any:
+        """α = lr·√(1 - β₂ᵗ) / (1 - β₁ᵗ) in ``real`` (the variables' float type): the same
+        for every variable of a step, so taken once per step (numpy scalar arithmetic costs
+        microseconds per operation)."""
+        key = (real, lr, step, self.beta_1, self.beta_2)
+        cached = self._alpha
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        # βᵗ correctly rounded, as TensorFlow's pow gives it (numpy's float32 power can be an
+        # ulp off): the power of the rounded β, taken in double and rounded once.
+        b1_t = real(float(real(self.beta_1)) ** step)
+        b2_t = real(float(real(self.beta_2)) ** step)
+        alpha = real(lr) * np.sqrt(real(1) - b2_t) / (real(1) - b1_t)
+        self._alpha = (key, alpha)
+        return alpha
+
+    _alpha: tuple | None = None  # ((real, lr, step, β₁, β₂), α) of the last step
 
     def _update(self, var, g, lr, step):
         return var._value - self._adam_step(var, g, lr, step)

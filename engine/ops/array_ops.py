@@ -522,7 +522,7 @@ WHERE = _where_true
 @defop("OneHot", differentiable=False)
 def _one_hot(indices, depth, on_value, off_value, axis=-1):
     """on_value at each index's position along a new axis of length depth, off_value elsewhere."""
-    eye = np.arange(depth) == np.expand_dims(indices, -1)
+    eye = np.arange(depth) == np.asarray(indices)[..., None]  # np.expand_dims, minus its Python
     out = np.where(eye, on_value, off_value)
     return np.moveaxis(out, -1, axis) if axis != -1 else out
 

@@ -457,8 +457,11 @@ def _(op, dy):
 @defop("Cast")
 def _cast(x, dtype):
     """x converted to dtype (float → int truncates toward zero, as C casts do)."""
+    x = np.asarray(x)
+    if np.can_cast(x.dtype, dtype):  # a widening cast cannot overflow: no errstate (µs) needed
+        return x.astype(dtype)
     with np.errstate(all="ignore"):
-        return np.asarray(x).astype(dtype)
+        return x.astype(dtype)
 
 
 CAST = _cast

@@ -210,9 +210,10 @@ def _(op, dy):
 
 
 def _softmax_np(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    # the ufuncs' reduce, which np.max/np.sum call through a Python wrapper (every step)
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
     e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 
 @defop("Softmax")
@@ -290,8 +291,8 @@ def _(op, dy):
 @defop("SparseSoftmaxCrossEntropyWithLogits")
 def _sparse_xent(logits, labels):
     """-log softmax(logits)[label] per row, fused and stable."""
-    shifted = logits - np.max(logits, axis=-1, keepdims=True)
-    lse = np.log(np.sum(np.exp(shifted), axis=-1))
+    shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
+    lse = np.log(np.add.reduce(np.exp(shifted), axis=-1))
     rows = shifted.reshape(-1, shifted.shape[-1])  # fancy indexing: take_along_axis's
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)].reshape(labels.shape)  # 10 µs
     return (lse - picked).astype(logits.dtype, copy=False)

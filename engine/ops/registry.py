@@ -22,6 +22,8 @@ from engine.tensor import Tensor, Variable, wrap
 
 GradRule = Callable[..., tuple]
 TENSOR_ID = operator.attrgetter("_id")  # a tensor's never-reused id, read in C
+# the arrays of an op's inputs, read in C: a list comprehension is a Python frame per op
+TENSOR_VALUE = operator.attrgetter("_value")
 
 
 class OpDef:
@@ -164,7 +166,7 @@ def execute(op: OpDef, inputs: tuple, attrs: dict = _EMPTY) -> Any:
     if op.check is not None:
         op.check(*inputs, **attrs)
     try:
-        out = op.forward(*[t._value for t in inputs], **attrs)
+        out = op.forward(*map(TENSOR_VALUE, inputs), **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
     if op.num_outputs == 1:
@@ -213,7 +215,7 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
         inputs = _read_variables(inputs)
     start = time.perf_counter() if hook is not None else 0.0
     try:
-        out = op.forward(*[t._value for t in inputs], **attrs)
+        out = op.forward(*map(TENSOR_VALUE, inputs), **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
     if op.num_outputs == 1:
