@@ -821,6 +821,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
         sys.stdout, sys.stderr = real_out, real_err
         emit("finished", status=status, **fields)
         writer.close()
+        lifecycle.end_descendants()  # what the script started ends with the recording
 
     def in_forked_child() -> None:
         nonlocal forked
@@ -841,6 +842,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
     lifecycle.on_fork(in_forked_child, in_parent_after_fork)
     lifecycle.raise_on_sigterm()
     lifecycle.one_sigint_per_keypress()
+    lifecycle.adopt_orphans()  # a grandchild whose parent exits stays ours to end
     prepare_script(script, args, cwd)
     sys.stdout, sys.stderr = streams
     exit_guard.install()

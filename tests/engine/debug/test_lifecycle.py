@@ -207,6 +207,79 @@ def test_a_killed_tapescope_record_takes_its_child_along(tmp_path):
     assert finished["status"] == "terminated" and finished["signal"] == "SIGTERM"
 
 
+# Leaves processes behind three ways: a child that sleeps, one that ignores SIGTERM, and a
+# grandchild orphaned by its parent's exit; then runs ops until a signal ends the recording.
+FORKING_RECORDING = """\
+import os
+import signal
+import time
+import engine as tf
+
+
+def leave(name, ignore_sigterm=False):
+    if ignore_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    open(name + ".tmp", "w").write(str(os.getpid()))
+    os.rename(name + ".tmp", name + ".pid")  # whole, once it exists
+    while True:
+        time.sleep(0.1)
+
+
+x = tf.constant(1.0) + 1.0
+if os.fork() == 0:
+    leave("sleeper")
+if os.fork() == 0:
+    leave("deaf", ignore_sigterm=True)
+middle = os.fork()
+if middle == 0:
+    if os.fork() == 0:
+        leave("orphan")
+    os._exit(0)
+os.waitpid(middle, 0)
+while not all(os.path.exists(n + ".pid") for n in ("sleeper", "deaf", "orphan")):
+    time.sleep(0.01)
+open("pid", "w").write(str(os.getpid()))
+while True:
+    x = x * 1.0
+"""
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Live processes whose working directory is ``folder`` (all a recording started there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and alive(int(entry.name)) \
+                    and Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended while we looked, or not ours
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_killing_tapescope_record_leaves_no_process_of_the_script(tmp_path, signum):
+    process = start_recording(tmp_path, FORKING_RECORDING, via_cli=True)
+    left: list[int] = []
+    try:
+        child = recording_pid(tmp_path, process)
+        left = [child] + [int((tmp_path / f"{n}.pid").read_text())
+                          for n in ("sleeper", "deaf", "orphan")]
+        assert all(alive(pid) for pid in left)
+        process.send_signal(signum)  # to `tapescope record` only
+        process.communicate(timeout=TIMEOUT)
+        wait_until(lambda: not any(alive(pid) for pid in left), "the script's processes ended",
+                   timeout=20)
+        assert processes_in(tmp_path.resolve()) == []
+    finally:
+        process.kill()
+        process.wait()
+        for pid in set(left) | set(processes_in(tmp_path.resolve())):
+            kill_if_alive(pid)
+    finished = finished_of(tmp_path / "run.tsdb")  # the trace is whole all the same
+    assert finished["status"] == "terminated"
+
+
 # -- os._exit and fork in the script -------------------------------------------------------------
 
 def test_os_exit_in_a_recorded_script_keeps_every_event(tmp_path):
