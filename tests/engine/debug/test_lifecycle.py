@@ -372,6 +372,70 @@ def test_pause_says_why_it_waits_when_the_script_owns_the_signal(tmp_path):
         client.stop()
 
 
+# The busy loop in a thread of the script's; the main thread waits for it (in C: no lines).
+THREAD_SPINNING_SCRIPT = """\
+import threading
+import engine as tf
+
+TRACE_ITSELF = False
+
+
+def own_trace(frame, event, arg):
+    return own_trace
+
+
+def spin():
+    n = 0
+    while True:  # LOOP
+        n += 1
+        if n == 100_000:
+            print("spinning", flush=True)
+
+
+x = tf.constant(1.0) + 1.0
+if TRACE_ITSELF:  # as coverage does: the script's threads run under its own trace function
+    threading.settrace(own_trace)
+worker = threading.Thread(target=spin, name="worker", daemon=True)
+worker.start()
+worker.join()
+"""
+
+
+def test_pause_stops_a_busy_loop_in_another_thread_at_its_line(tmp_path):
+    script = tmp_path / "thread_spinning.py"
+    script.write_text(THREAD_SPINNING_SCRIPT)
+    first = next(i for i, line in enumerate(THREAD_SPINNING_SCRIPT.splitlines(), 1)
+                 if "# LOOP" in line)
+    loop_lines = range(first, first + 4)
+    with DebugClient(script) as client:
+        client.wait_for(lambda: "spinning" in client.output("stdout"), TIMEOUT)
+        for _ in range(2):  # it pauses, runs on when continued, and pauses again
+            client.pause()
+            paused = client.wait_paused(TIMEOUT)
+            assert paused is not None and paused["reason"] == "pause"
+            assert paused["file"] == str(script) and paused["line"] in loop_lines
+            client.continue_()
+            client.wait_for(lambda: client.state == "running", TIMEOUT)
+        client.stop()
+    assert client.finished_event["status"] == "stopped"
+    assert "pause waits" not in client.output("debugger")
+
+
+def test_pause_says_why_not_when_the_busy_thread_runs_under_the_scripts_tracer(tmp_path):
+    script = tmp_path / "thread_tracing.py"
+    script.write_text(THREAD_SPINNING_SCRIPT.replace("TRACE_ITSELF = False",
+                                                     "TRACE_ITSELF = True"))
+    with DebugClient(script) as client:
+        client.wait_for(lambda: "spinning" in client.output("stdout"), TIMEOUT)
+        client.pause()
+        client.wait_for(lambda: "pause waits" in client.output("debugger"), TIMEOUT)
+        lines = [t for t in client.output("debugger").splitlines() if "pause waits" in t]
+        assert len(lines) == 1
+        assert "thread 'worker' runs under a trace function of the script's own" in lines[0]
+        assert client.state == "running"  # not paused by our tracing of its frames
+        client.stop()
+
+
 def test_sigterm_to_a_paused_debuggee_ends_it_as_terminated(tmp_path):
     script = tmp_path / "spinning.py"
     script.write_text(SPINNING_SCRIPT)
