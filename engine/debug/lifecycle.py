@@ -219,7 +219,7 @@ def descendants(pid: int | None = None) -> list[int]:
     except OSError:
         return []
     children: dict[int, list[int]] = {}
-    for child, (parent, state) in table.items():
+    for child, (parent, _state) in table.items():
         children.setdefault(parent, []).append(child)
     found, todo = [], [root]
     while todo:

@@ -307,8 +307,8 @@ class Probe(Hook):
             seq = event["seq"] = self.seq = self.seq + 1
             self._keep(seq, outputs)
             if mode == "FULL_TENSOR" and self.value_sink is not None:
-                for i, t in enumerate(outputs):
-                    self.value_sink(seq, i, values[i])
+                for i, value in enumerate(values):
+                    self.value_sink(seq, i, value)
             self.last_op_outputs = outputs
             self.last_op_inputs = inputs
             self.sink(event)
