@@ -9,6 +9,11 @@ signals; tests and the CLI use it as it is, waiting with ``wait_for``/``wait_pau
 Whatever the child does — finishes, raises, calls ``os._exit`` or is killed — the client
 ends with one ``finished`` event (status ``"died"`` with the exit code when the child could
 not say so itself), so a waiting caller never hangs.
+
+The child's events are untrusted input, as a trace file is: each is checked by the trace
+reader's own ``validate.problem`` before anything reads it. A damaged one is dropped and
+counted (``damaged``, ``damage``), and a "debugger" output event with one line says so and
+carries the count (``damaged``) for a model to add up; the session goes on.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.debug import events, protocol
+from engine.debug import events, protocol, validate
 from engine.debug.breakpoints import Breakpoint
 from engine.debug.child import debuggee_command, debuggee_env
 from engine.debug.npy import array_from_npy
@@ -37,6 +42,7 @@ log = logging.getLogger(__name__)
 EventCallback = Callable[[dict], None]
 
 STARTING, RUNNING, PAUSED, FINISHED = "starting", "running", "paused", "finished"
+DAMAGE_KEPT = 20  # reasons kept (``DebugClient.damage``) and lines said about damaged events
 
 
 class DebuggeeError(RuntimeError):
@@ -83,6 +89,8 @@ class DebugClient:
         self.connect_timeout = connect_timeout
         self.extra_env = dict(env or {})
         self.refused = 0  # peers that failed to authenticate (someone else on this machine)
+        self.damaged = 0  # events from the child that failed the schema check, dropped
+        self.damage: list[str] = []  # why, for the first DAMAGE_KEPT of them
         self._listener = protocol.Listener()
         self._changed = threading.Condition()
         self._callbacks = threading.RLock()  # socket and pipe readers deliver one at a time
@@ -107,9 +115,8 @@ class DebugClient:
         self._token = protocol.new_token()
         env = debuggee_env({**self.extra_env, protocol.ENV_ADDRESS: self._listener.address,
                             protocol.ENV_TOKEN: self._token, "PYTHONUNBUFFERED": "1"})
-        command = debuggee_command(self.script, self.args, mode=self.mode, cwd=self.cwd)
         self.process = subprocess.Popen(
-            command, cwd=str(self.cwd or self.script.parent), env=env,
+            self._child_command(), cwd=str(self.cwd or self.script.parent), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True)  # Ctrl+C in our terminal is ours; Stop ends the child
         process = self.process
@@ -119,6 +126,10 @@ class DebugClient:
         self._reader_thread = threading.Thread(target=self._session, args=(process,),
                                                name="tapescope-client", daemon=True)
         self._reader_thread.start()
+
+    def _child_command(self) -> list[str]:
+        """The debuggee's command line (its address and token go in its environment)."""
+        return debuggee_command(self.script, self.args, mode=self.mode, cwd=self.cwd)
 
     def restart(self, timeout: float = 10.0) -> None:
         """Stop this run (killing it if it must) and start the script again from the top."""
@@ -378,10 +389,9 @@ class DebugClient:
                 kind = header.get("type")
                 if kind == "events":
                     batch = header.get("events", ())
-                    if not isinstance(batch, list) or not all(isinstance(e, dict)
-                                                              for e in batch):
+                    if not isinstance(batch, list):
                         raise protocol.ProtocolError("an events frame without a list of events")
-                    self._deliver(batch)
+                    self._deliver(self._checked(batch))
                 elif kind == "resumed":
                     with self._changed:
                         self.paused_event = None
@@ -400,6 +410,45 @@ class DebugClient:
                                                 f"protocol ({exc}); disconnected\n")])
                 return
 
+    def _checked(self, batch: list) -> list[dict]:
+        """``batch`` without the events that fail the trace reader's schema check; one
+        "debugger" output event in the place of the first says how many were dropped and
+        why (``damaged``: the count, a pack counting its ops)."""
+        good: list[dict] = []
+        note: dict | None = None
+        for event in batch:
+            why = validate.problem(event)
+            if why is None:
+                good.append(event)
+                continue
+            seq = event.get("seq") if isinstance(event, dict) else None
+            kind = event.get("kind") if isinstance(event, dict) else None
+            count = event.get("count") if kind == "ops" else 1
+            count = count if type(count) is int and 0 < count < 1 << 31 else 1
+            reason = f"event #{seq if type(seq) is int else '?'}: ({validate.show(kind)}) {why}"
+            if note is None:
+                note = events.make("output", self.last_seq, stream="debugger", text="",
+                                   damaged=0, damage=[])
+                good.append(note)
+            note["damaged"] += count
+            if len(note["damage"]) < DAMAGE_KEPT:
+                note["damage"].append(reason)
+        if note is not None:
+            note["text"] = self._note_damage(note["damaged"], note["damage"])
+        return good
+
+    def _note_damage(self, count: int, reasons: list[str]) -> str:
+        """Count dropped events; the line to say about them ("" once enough were said)."""
+        with self._changed:
+            said = len(self.damage)
+            self.damaged += count
+            self.damage.extend(reasons[:DAMAGE_KEPT - said])
+        if said >= DAMAGE_KEPT:
+            return ""  # counted; the first lines said what is going on
+        more = f" (and {count - 1:,} more)" if count > 1 else ""
+        return (f"tapescope: dropped {count:,} damaged event{'s' if count > 1 else ''} from "
+                f"the debuggee: {reasons[0]}{more}\n")
+
     def _deliver(self, batch: Iterable[dict]) -> None:
         with self._callbacks:
             self._deliver_locked(batch)
@@ -413,11 +462,16 @@ class DebugClient:
         for event in batch:
             try:
                 out.extend(self._expander.expand_all([event]))
-            except (KeyError, IndexError, TypeError, ValueError) as exc:
+            except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
+                count = event.get("count")
+                count = count if type(count) is int and count > 0 else 1
+                why = f"({event.get('kind')}) {type(exc).__name__}: {exc}"
+                self._note_damage(count, [f"event #{event.get('seq')}: {why}"])
                 out.append(events.make(
                     "output", event.get("seq", 0), stream="debugger",
                     text=f"tapescope: could not read {event.get('count', '?')} ops from "
-                         f"#{event.get('seq', '?')} ({type(exc).__name__}: {exc})\n"))
+                         f"#{event.get('seq', '?')} ({type(exc).__name__}: {exc})\n",
+                    damaged=count, damage=[f"event #{event.get('seq')}: {why}"]))
         return out
 
     def _deliver_locked(self, batch: Iterable[dict]) -> None:

@@ -251,8 +251,9 @@ class DebugSession:
         self.conn = conn
         self.script = script
         self.user_mode = settings.get("mode", "CONCISE_HEALTH")
-        self.probe = Probe(self._on_event, mode=self.user_mode,
+        self.probe = Probe(self._buffer_event, mode=self.user_mode,
                            ring_steps=int(settings.get("ring_steps", 3)), pack=True)
+        self.probe.after_sink = self._on_event  # where the script may pause
         self.breakpoints = BreakpointSet(
             [Breakpoint.from_dict(b) for b in settings.get("breakpoints", ())],
             on_error=self._breakpoint_failed)
@@ -490,9 +491,12 @@ class DebugSession:
             return outputs[0]._value
         return self.probe.value(event.get("seq", 0), 0)
 
-    def _on_event(self, event: dict) -> None:
+    def _buffer_event(self, event: dict) -> None:
+        """The probe's sink (under its lock, from any thread): queue the event to send."""
         if self._forked:
             return  # a forked child's events would corrupt its parent's stream
+        if event["kind"] == "ops":  # packed only while nobody steps, pauses or holds op bps
+            self._last_op = {"seq": event["seq"] + event["count"] - 1}
         with self._buffer_lock:
             self._buffer.append(event)
             waiting = len(self._buffer)
@@ -500,16 +504,18 @@ class DebugSession:
             self._wake.set()
             if waiting >= MAX_BUFFERED_EVENTS:
                 self.flush()
-        if self._paused or self._finishing or threading.get_ident() != self._script_thread:
+
+    def _on_event(self, event: dict) -> None:
+        """After an event (not a pack) was queued, outside the probe's lock: pause here?"""
+        if (self._forked or self._paused or self._finishing
+                or threading.get_ident() != self._script_thread):
             return  # pausing and commands belong to the script's thread, once
         if self._attention:
             self._drain_commands()
         kind = event["kind"]
         reason = None
         hit = None
-        if kind == "ops":  # packed only while nobody steps, pauses or holds op breakpoints
-            self._last_op = {"seq": event["seq"] + event["count"] - 1}
-        elif kind == "op":
+        if kind == "op":
             self._last_op = event
             if self.breakpoints:
                 hit = self.breakpoints.check(event, self._first_output)
@@ -813,6 +819,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
         sys.stdout, sys.stderr = real_out, real_err
         emit("finished", status=status, **fields)
         writer.close()
+        lifecycle.end_descendants()  # what the script started ends with the recording
 
     def in_forked_child() -> None:
         nonlocal forked
@@ -833,6 +840,7 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
     lifecycle.on_fork(in_forked_child, in_parent_after_fork)
     lifecycle.raise_on_sigterm()
     lifecycle.one_sigint_per_keypress()
+    lifecycle.adopt_orphans()  # a grandchild whose parent exits stays ours to end
     prepare_script(script, args, cwd)
     sys.stdout, sys.stderr = streams
     exit_guard.install()

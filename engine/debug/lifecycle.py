@@ -8,11 +8,14 @@ the trace file or the controller — the last 0.2 s of a run are often the ones 
   unlike ``PR_SET_PDEATHSIG`` not fooled by the parent's spawning thread ending), is a SIGTERM.
 - ``os._exit`` in the script first runs the run's own exit (``ExitGuard``).
 - A forked child of the script runs on unrecorded (``on_fork``): it must not write into its
-  parent's trace file or socket.
+  parent's trace file or socket. When the recording ends, however it ends, what the script
+  started and left running ends with it (``adopt_orphans``, ``end_descendants``): killing
+  ``tapescope record`` leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -175,6 +178,86 @@ def fork_warning(pid: int | None = None) -> str:
     child = f" (pid {pid})" if pid else ""
     return (f"tapescope: the script forked a child process{child}; events of forked "
             "children are not recorded (only this process's are)\n")
+
+
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+def adopt_orphans() -> bool:
+    """Make this process the reaper of its descendants' orphans (Linux ``prctl``), so that a
+    process the script's child forked stays under us when that child exits and
+    ``end_descendants`` finds it. False where this cannot be done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter) of every process /proc shows."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as file:
+                    stat = file.read().decode(errors="replace")
+            except OSError:
+                continue  # ended while we looked
+            fields = stat.rpartition(")")[2].split()
+            table[int(entry.name)] = (int(fields[1]), fields[0])
+    return table
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """The processes under ``pid`` (this one), children first, zombies left out; [] where
+    there is no /proc."""
+    root = os.getpid() if pid is None else pid
+    try:
+        table = _process_table()
+    except OSError:
+        return []
+    children: dict[int, list[int]] = {}
+    for child, (parent, _state) in table.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            todo.append(child)
+            if table[child][1] != "Z":
+                found.append(child)
+    return found
+
+
+def end_descendants(grace: float = 1.0) -> int:
+    """End every process this one started that still runs (forked children of the script,
+    theirs, its subprocesses): SIGTERM, then SIGKILL for what is left after ``grace`` s.
+    Returns how many there were; gives up on one that even SIGKILL does not end at once
+    (stuck in the kernel, or not ours to signal) rather than hang."""
+    ended: set[int] = set()
+    deadline = time.monotonic() + grace
+    signum = signal.SIGTERM
+    while True:
+        left = descendants()
+        now = time.monotonic()
+        if not left or now >= deadline + 2.0:
+            return len(ended | set(left))
+        if now >= deadline:
+            signum = signal.SIGKILL
+        for pid in left:
+            if pid not in ended or signum == signal.SIGKILL:
+                try:
+                    os.kill(pid, signum)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        ended.update(left)
+        for pid in left:  # reap our own children (adopted orphans too): no zombies
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        time.sleep(0.02)
 
 
 def run_supervised(command_for: Callable[[int], list[str]], **popen: Any) -> int:

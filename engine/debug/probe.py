@@ -107,13 +107,22 @@ def _source_text(file: str, line: int, index: int, count: int) -> str | None:
 
 
 class Probe(Hook):
-    """Engine hook → events. Not thread-safe: the engine runs on the script's thread."""
+    """Engine hook → events, from any number of threads.
+
+    Each event's seq is taken and the event handed to ``sink`` under one lock, so the sink
+    sees unique seqs in increasing order even when a script's threads run ops side by side
+    or a debugger's reader thread emits beside them. So ``sink`` must not block (a pause
+    would hold every other thread's events): ``after_sink`` is called with each event but
+    packs once the lock is released, on the thread that made it, and may block."""
 
     def __init__(self, sink: Sink, mode: str = "CONCISE_HEALTH", ring_steps: int = 3,
                  value_sink: ValueSink | None = None, pack: bool = False) -> None:
         if mode not in events.MODES:
             raise ValueError(f"unknown tensor debug mode {mode!r}; choose from {events.MODES}")
         self.sink = sink
+        self.after_sink: Sink | None = None  # see the class docstring
+        # Reentrant: a sink may emit (a trace writer's warning, a headless stop's report).
+        self._lock = threading.RLock()
         self.value_sink = value_sink
         self.ring_steps = ring_steps
         self._mode = mode
@@ -140,7 +149,6 @@ class Probe(Hook):
         self._pack_started = 0.0
         self._variable_reads: dict[int, dict] = {}  # graph id -> value id -> Variable
         self._squares: dict[int, Any] = {}  # gradient._id -> its Σx², while a graph reports
-        self._rows_thread = threading.get_ident()  # the thread whose ops the pack holds
         # Who answers tf.debugging.enable_check_numerics(): the debuggee stops at the first
         # NaN/Inf instead; with nobody (a headless recording) the engine raises as usual.
         self.on_check_numerics: Callable[[bool], bool] | None = None
@@ -190,7 +198,6 @@ class Probe(Hook):
         return self
 
     def detach(self) -> None:
-        self._rows_thread = threading.get_ident()  # the run is over: nobody appends now
         self.flush_ops()
         if STATE.hook is self:
             set_hook(self._previous)
@@ -214,11 +221,14 @@ class Probe(Hook):
     def _emit(self, kind: str, **fields: Any) -> dict:
         """One event in sequence (fields as ``events.FIELDS`` lists them: the tests hold
         every kind to the schema, so this hot path does not check)."""
-        if self._rows:
-            self.flush_ops()
-        self.seq += 1
-        event = {"kind": kind, "seq": self.seq, **fields}
-        self.sink(event)
+        with self._lock:
+            if self._rows:
+                self.flush_ops()
+            self.seq += 1
+            event = {"kind": kind, "seq": self.seq, **fields}
+            self.sink(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         return event
 
     def emit(self, kind: str, **fields: Any) -> dict:
@@ -226,19 +236,20 @@ class Probe(Hook):
         return self._emit(kind, **fields)
 
     def flush_ops(self) -> None:
-        """Send the pending "ops" pack now (before any other event, a pause, the end).
-
-        Only from the thread whose ops it holds: called from another (a command reader), it
-        leaves the pack to that thread's next event."""
-        rows = self._rows
-        if rows and threading.get_ident() == self._rows_thread:
-            self._rows = []
-            self.sink({"kind": "ops", "seq": self._pack_seq, "step": self.step,
-                       "epoch": self.epoch, "mode": self._mode, "count": len(rows),
-                       "rows": rows})
+        """Send the pending "ops" pack now (before any other event, a pause, the end), from
+        any thread: its rows may come from several."""
+        if not self._rows:
+            return
+        with self._lock:
+            rows = self._rows
+            if rows:
+                self._rows = []
+                self.sink({"kind": "ops", "seq": self._pack_seq, "step": self.step,
+                           "epoch": self.epoch, "mode": self._mode, "count": len(rows),
+                           "rows": rows})
 
     def _add_rows(self) -> list[tuple]:
-        """The pending pack's rows, flushed first if it is full or old."""
+        """The pending pack's rows, flushed first if it is full or old (under the lock)."""
         rows = self._rows
         now = time.perf_counter()
         if rows and (len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS):
@@ -247,7 +258,6 @@ class Probe(Hook):
         if not rows:
             self._pack_seq = self.seq + 1
             self._pack_started = now
-            self._rows_thread = threading.get_ident()
         return rows
 
     # -- engine hook methods ----------------------------------------------------------------------
@@ -256,21 +266,12 @@ class Probe(Hook):
         if self._packing:
             self._pack_op(op, inputs, outputs, attrs, duration)
             return
-        if self._rows:  # packing just stopped (op stepping, a pause): the pack goes first
-            self.flush_ops()
         name, scope, file, line, exec_kind = self._where(op, attrs)
         mode = self._mode
         summary = None if mode == "NO_TENSOR" else [summarize(t._value, mode) for t in outputs]
-        seq = self.seq + 1
-        self._keep(seq, outputs)
-        self.last_op_outputs = outputs
-        if mode == "FULL_TENSOR" and self.value_sink is not None:
-            for i, t in enumerate(outputs):
-                self.value_sink(seq, i, np.asarray(t._value))
         values = [np.asarray(t._value) for t in outputs]
         # The hottest event: built as a literal (events.make checks the same fields, ~5 µs).
-        self.seq = seq
-        event = {"kind": "op", "seq": seq, "step": self.step, "epoch": self.epoch,
+        event = {"kind": "op", "seq": 0, "step": self.step, "epoch": self.epoch,
                  "op": op.name, "name": name, "scope": scope,
                  "inputs": [t._id for t in inputs], "outputs": [t._id for t in outputs],
                  "shapes": [list(v.shape) for v in values],
@@ -281,8 +282,19 @@ class Probe(Hook):
             input_shapes = broadcast_input_shapes(op.name, inputs, values[0].shape)
             if input_shapes is not None:
                 event["input_shapes"] = input_shapes
-        self.last_op_inputs = inputs
-        self.sink(event)
+        with self._lock:  # the seq and the sink together: events leave in seq order
+            if self._rows:
+                self.flush_ops()
+            seq = event["seq"] = self.seq = self.seq + 1
+            self._keep(seq, outputs)
+            if mode == "FULL_TENSOR" and self.value_sink is not None:
+                for i, value in enumerate(values):
+                    self.value_sink(seq, i, value)
+            self.last_op_outputs = outputs
+            self.last_op_inputs = inputs
+            self.sink(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         if self.on_bad_op is not None and summary and any(
                 s is not None and s.get("bad") for s in summary):
             self.on_bad_op(seq, event, [t._value for t in inputs], [t._value for t in outputs])
@@ -334,11 +346,6 @@ class Probe(Hook):
             shapes = tuple([v.shape for v in values])
             dtypes = tuple([dtype_name(v.dtype) for v in values])
             output_ids = tuple([t._id for t in outputs])
-        rows = self._add_rows()
-        seq = self.seq = self.seq + 1
-        if self.ring_steps > 0:
-            self._keep(seq, outputs)
-        self.last_op_outputs = outputs
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
         row = (op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
                dtypes, file, line, duration, exec_kind, health)
@@ -347,7 +354,13 @@ class Probe(Hook):
             if getattr(a, "shape", None) != shapes[0] != getattr(b, "shape", None):
                 # a row's optional last field (events.OP_ROW): both inputs broadcast
                 row += ([list(np.shape(a)), list(np.shape(b))],)
-        rows.append(row)
+        with self._lock:  # the row's place in the pack is its seq
+            rows = self._add_rows()
+            seq = self.seq = self.seq + 1
+            if self.ring_steps > 0:
+                self._keep(seq, outputs)
+            self.last_op_outputs = outputs
+            rows.append(row)
         if self.on_bad_op is not None and row_health_is_bad(health, mode == "FULL_HEALTH"):
             self.flush_ops()  # the op's event first: the handler ends the run
             where = dict(zip(events.OP_ROW, row))
@@ -379,11 +392,7 @@ class Probe(Hook):
             if bad_op is not None:
                 stop = bad_op + 1  # the run ends at this op: the pack too
         if start < stop:
-            if self._rows:
-                self.flush_ops()
-            first = self.seq + 1
-            self.seq += stop - start
-            pack = {"kind": "ops", "seq": first, "step": self.step, "epoch": self.epoch,
+            pack = {"kind": "ops", "seq": 0, "step": self.step, "epoch": self.epoch,
                     "mode": self._mode, "count": stop - start, "graph": concrete.graph_id,
                     "first": start,
                     "times": times[start:stop + 1]}  # op k ran from times[k] to times[k + 1]
@@ -393,10 +402,15 @@ class Probe(Hook):
                     pack["health"] = bad
             if shapes:
                 pack["shapes"] = [[k, s] for k, s in shapes.items() if start <= k < stop]
-            if kept is not None and self.ring_steps > 0:
-                for k in range(start, stop):
-                    self._keep_arrays(first + k - start, kept[k])
-            self.sink(pack)
+            with self._lock:  # the seqs and the sink together: events leave in seq order
+                if self._rows:
+                    self.flush_ops()
+                first = pack["seq"] = self.seq + 1
+                self.seq += stop - start
+                if kept is not None and self.ring_steps > 0:
+                    for k in range(start, stop):
+                        self._keep_arrays(first + k - start, kept[k])
+                self.sink(pack)
         if bad_op is not None:
             self._graph_bad_op(concrete, bad_op, first + bad_op - start, kept)
         if records:

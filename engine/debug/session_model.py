@@ -70,6 +70,15 @@ class SessionModel:
         if len(self.damage) < DAMAGE_SHOWN:
             self.damage.append(f"event #{seq}: ({kind}) {why}")
 
+    def _add_damage_note(self, note: dict) -> None:
+        """Add up what ``DebugClient`` dropped (its note says how many, and why)."""
+        count, reasons = note.get("damaged"), note.get("damage")
+        if type(count) is int and count > 0:
+            self.damaged += count
+            if isinstance(reasons, list):
+                room = max(0, DAMAGE_SHOWN - len(self.damage))
+                self.damage.extend(str(r) for r in reasons[:room])
+
     def add(self, batch: Iterable[dict]) -> list[dict]:
         """Add a batch of events (op events, "ops" packs, the rest) in seq order; returns
         the events that are not ops. A pack that cannot be read is skipped and counted, and
@@ -140,8 +149,11 @@ class SessionModel:
             self.errors.append(event)
         elif kind == "finished":
             self.finished = event
-        elif kind == "output" and event.get("stream") == "stderr":
-            self.stderr_tail.append(event.get("text", ""))
+        elif kind == "output":
+            if event.get("stream") == "stderr":
+                self.stderr_tail.append(event.get("text", ""))
+            elif "damaged" in event:  # a live client's note of events it dropped
+                self._add_damage_note(event)
         self.events.append(event)
         # (not "scalar": its step is whatever tf.summary was given, an epoch maybe)
         if kind in ("step_end", "epoch_end", "variable_update", "gradient"):

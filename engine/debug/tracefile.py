@@ -95,6 +95,9 @@ _INSERT_EVENT = ("INSERT INTO events (seq, kind, step, epoch, op, name, bad, bod
 _INSERT_VALUE = "INSERT INTO tensor_values (seq, idx, npy) VALUES (?, ?, ?)"
 # A batch of full tensor values stops growing here so one transaction stays a sane size.
 _MAX_BATCH_BYTES = 64 << 20
+# Seconds between checkpoints of the write-ahead log into the main file while a run goes on:
+# a copy of the main file alone (no -wal) then holds all but the last few seconds.
+CHECKPOINT_SECONDS = 2.0
 # Consecutive lines of output are merged into one event up to this many characters.
 _MAX_OUTPUT_TEXT = 1 << 20
 
@@ -164,7 +167,8 @@ class TraceWriter:
                  flush_interval: float = 0.2, overwrite: bool = False,
                  meta: dict[str, Any] | None = None, max_pending: int = 200_000,
                  max_bytes: int | None = None, value_limit: int | None = None,
-                 warn: Callable[[str], None] | None = None) -> None:
+                 warn: Callable[[str], None] | None = None,
+                 checkpoint_interval: float = CHECKPOINT_SECONDS) -> None:
         if batch_events < 1 or flush_interval <= 0:
             raise ValueError("batch_events must be >= 1 and flush_interval > 0")
         self.path = Path(path)
@@ -176,6 +180,7 @@ class TraceWriter:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         self._batch_events = batch_events
         self._flush_interval = flush_interval
+        self._checkpoint_interval = checkpoint_interval
         self._max_pending = max(max_pending, batch_events)
         # Items: event dicts, event rows (tuples of 9), (seq, idx, array) value tuples, and
         # threading.Event flush markers.
@@ -375,6 +380,7 @@ class TraceWriter:
     # -- the writer thread -----------------------------------------------------------------
 
     def _run(self) -> None:
+        checkpointed = time.monotonic()
         try:
             while True:
                 self._wake.wait(self._flush_interval)
@@ -383,6 +389,9 @@ class TraceWriter:
                 self._drain()
                 if stopping:
                     break
+                if time.monotonic() - checkpointed >= self._checkpoint_interval:
+                    checkpointed = time.monotonic()
+                    self._checkpoint()
         except BaseException as exc:  # never die silently: flush/close must hear about it
             self._report(TraceWriteError(f"trace writer thread failed: {exc!r}"), fatal=True)
             self._release_waiters()
@@ -414,6 +423,17 @@ class TraceWriter:
                 marker.set()
             with self._room:
                 self._room.notify_all()
+
+    def _checkpoint(self) -> None:
+        """Copy committed pages from the write-ahead log into the main file (SQLite does it
+        only every ~4 MB of log): a copy of the main file alone, taken while a slow run goes
+        on, then misses only its last seconds. PASSIVE: never waits for a reader."""
+        if self._fatal is not None or self._stopped is not None:
+            return
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # best effort: the log still holds everything, and close() checkpoints
 
     def _release_waiters(self) -> None:
         while self._queue:

@@ -19,7 +19,8 @@ Check = Callable[[Any], "str | None"]
 
 
 def _is_int(value: Any) -> bool:
-    return type(value) is int
+    """An int that fits the 64 bits of SQLite's and the op columns' integers."""
+    return type(value) is int and -(1 << 63) <= value < 1 << 63
 
 
 def _is_number(value: Any) -> bool:
@@ -27,17 +28,17 @@ def _is_number(value: Any) -> bool:
 
 
 def _simple(test: Callable[[Any], bool], name: str) -> Check:
-    return lambda value: None if test(value) else f"is {_show(value)}, not {name}"
+    return lambda value: None if test(value) else f"is {show(value)}, not {name}"
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """A short picture of a wrong value for a message (never the whole of a huge one)."""
     text = repr(value) if isinstance(value, (int, float, str, bool, type(None))) \
         else f"a {type(value).__name__}"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-INT = _simple(_is_int, "an integer")
+INT = _simple(_is_int, "an integer")  # (of 64 bits: one beyond gets its value shown)
 NUMBER = _simple(_is_number, "a number")
 STR = _simple(lambda v: type(v) is str, "a string")
 BOOL = _simple(lambda v: type(v) is bool, "true/false")
@@ -51,7 +52,7 @@ def optional(check: Check) -> Check:
 def list_of(check: Check, length: int | None = None) -> Check:
     def check_list(value: Any) -> str | None:
         if type(value) is not list:
-            return f"is {_show(value)}, not a list"
+            return f"is {show(value)}, not a list"
         if length is not None and len(value) != length:
             return f"has {len(value)} items, not {length}"
         for i, item in enumerate(value):
@@ -67,7 +68,7 @@ def record(required: dict[str, Check], optional_fields: dict[str, Check] | None 
     """A dict with ``required`` keys and, where present, ``optional_fields`` of these types."""
     def check_record(value: Any) -> str | None:
         if type(value) is not dict:
-            return f"is {_show(value)}, not an object"
+            return f"is {show(value)}, not an object"
         for key, check in required.items():
             if key not in value:
                 return f"lacks {key!r}"
@@ -125,10 +126,14 @@ KINDS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "step_end": (STEP, {}),
     "epoch_end": (STEP, {}),
     "scalar": ({**STEP, "name": STR, "value": NUMBER}, {"axis": optional(STR)}),
-    "output": ({"stream": STR, "text": STR}, {}),
-    "paused": ({"reason": STR, "at_seq": optional(INT), **WHERE}, {}),
+    # (breakpoint: one whose condition failed; damaged/damage: the client's note of events
+    # it dropped, which a model adds up)
+    "output": ({"stream": STR, "text": STR},
+               {"breakpoint": INT, "damaged": INT, "damage": list_of(STR)}),
+    "paused": ({"reason": STR, "at_seq": optional(INT), **WHERE},
+               {"op_seq": optional(INT), "breakpoint": INT, "hits": INT, **STEP}),
     "error": ({"message": STR, "traceback": STR, "at_seq": optional(INT), **WHERE}, {}),
-    "finished": ({"status": STR}, {}),
+    "finished": ({"status": STR}, {"returncode": optional(INT), "signal": STR}),
 }
 
 
@@ -149,7 +154,7 @@ def _pack_problem(pack: dict) -> str | None:
     """What is wrong with an "ops" pack beyond its common fields, or None."""
     mode, count = pack["mode"], pack["count"]
     if mode not in PACKABLE_MODES:
-        return f"'mode' is {_show(mode)}, not one of {', '.join(PACKABLE_MODES)}"
+        return f"'mode' is {show(mode)}, not one of {', '.join(PACKABLE_MODES)}"
     if count < 0:
         return f"'count' is {count}"
     if "rows" in pack:
@@ -157,7 +162,7 @@ def _pack_problem(pack: dict) -> str | None:
 
         def row(value: Any) -> str | None:
             if type(value) is not list or len(value) not in (len(OP_ROW), len(OP_ROW) + 1):
-                return f"is {_show(value)}, not a row of {len(OP_ROW)} fields"
+                return f"is {show(value)}, not a row of {len(OP_ROW)} fields"
             for name, check, item in zip(OP_ROW, row_checks, value):
                 wrong = check(item)
                 if wrong is not None:
@@ -188,12 +193,12 @@ def _pack_problem(pack: dict) -> str | None:
 def problem(event: Any) -> str | None:
     """What makes ``event`` unusable (missing field, wrong type, unknown kind), or None."""
     if type(event) is not dict:
-        return f"it is {_show(event)}, not an object"
+        return f"it is {show(event)}, not an object"
     kind = event.get("kind")
     if type(kind) is not str:
-        return f"its kind is {_show(kind)}"
+        return f"its kind is {show(kind)}"
     if not _is_int(event.get("seq")):
-        return f"its seq is {_show(event.get('seq'))}"
+        return f"its seq is {show(event.get('seq'))}"
     checks = KINDS.get(kind)
     if checks is None:
         if kind not in FIELDS:

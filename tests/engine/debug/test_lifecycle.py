@@ -207,6 +207,79 @@ def test_a_killed_tapescope_record_takes_its_child_along(tmp_path):
     assert finished["status"] == "terminated" and finished["signal"] == "SIGTERM"
 
 
+# Leaves processes behind three ways: a child that sleeps, one that ignores SIGTERM, and a
+# grandchild orphaned by its parent's exit; then runs ops until a signal ends the recording.
+FORKING_RECORDING = """\
+import os
+import signal
+import time
+import engine as tf
+
+
+def leave(name, ignore_sigterm=False):
+    if ignore_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    open(name + ".tmp", "w").write(str(os.getpid()))
+    os.rename(name + ".tmp", name + ".pid")  # whole, once it exists
+    while True:
+        time.sleep(0.1)
+
+
+x = tf.constant(1.0) + 1.0
+if os.fork() == 0:
+    leave("sleeper")
+if os.fork() == 0:
+    leave("deaf", ignore_sigterm=True)
+middle = os.fork()
+if middle == 0:
+    if os.fork() == 0:
+        leave("orphan")
+    os._exit(0)
+os.waitpid(middle, 0)
+while not all(os.path.exists(n + ".pid") for n in ("sleeper", "deaf", "orphan")):
+    time.sleep(0.01)
+open("pid", "w").write(str(os.getpid()))
+while True:
+    x = x * 1.0
+"""
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Live processes whose working directory is ``folder`` (all a recording started there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and alive(int(entry.name)) \
+                    and Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended while we looked, or not ours
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_killing_tapescope_record_leaves_no_process_of_the_script(tmp_path, signum):
+    process = start_recording(tmp_path, FORKING_RECORDING, via_cli=True)
+    left: list[int] = []
+    try:
+        child = recording_pid(tmp_path, process)
+        left = [child] + [int((tmp_path / f"{n}.pid").read_text())
+                          for n in ("sleeper", "deaf", "orphan")]
+        assert all(alive(pid) for pid in left)
+        process.send_signal(signum)  # to `tapescope record` only
+        process.communicate(timeout=TIMEOUT)
+        wait_until(lambda: not any(alive(pid) for pid in left), "the script's processes ended",
+                   timeout=20)
+        assert processes_in(tmp_path.resolve()) == []
+    finally:
+        process.kill()
+        process.wait()
+        for pid in set(left) | set(processes_in(tmp_path.resolve())):
+            kill_if_alive(pid)
+    finished = finished_of(tmp_path / "run.tsdb")  # the trace is whole all the same
+    assert finished["status"] == "terminated"
+
+
 # -- os._exit and fork in the script -------------------------------------------------------------
 
 def test_os_exit_in_a_recorded_script_keeps_every_event(tmp_path):
@@ -296,6 +369,70 @@ def test_pause_says_why_it_waits_when_the_script_owns_the_signal(tmp_path):
         client.pause()
         client.wait_for(lambda: "pause waits" in client.output("debugger"), TIMEOUT)
         assert "handles SIGUSR2 itself" in client.output("debugger")
+        client.stop()
+
+
+# The busy loop in a thread of the script's; the main thread waits for it (in C: no lines).
+THREAD_SPINNING_SCRIPT = """\
+import threading
+import engine as tf
+
+TRACE_ITSELF = False
+
+
+def own_trace(frame, event, arg):
+    return own_trace
+
+
+def spin():
+    n = 0
+    while True:  # LOOP
+        n += 1
+        if n == 100_000:
+            print("spinning", flush=True)
+
+
+x = tf.constant(1.0) + 1.0
+if TRACE_ITSELF:  # as coverage does: the script's threads run under its own trace function
+    threading.settrace(own_trace)
+worker = threading.Thread(target=spin, name="worker", daemon=True)
+worker.start()
+worker.join()
+"""
+
+
+def test_pause_stops_a_busy_loop_in_another_thread_at_its_line(tmp_path):
+    script = tmp_path / "thread_spinning.py"
+    script.write_text(THREAD_SPINNING_SCRIPT)
+    first = next(i for i, line in enumerate(THREAD_SPINNING_SCRIPT.splitlines(), 1)
+                 if "# LOOP" in line)
+    loop_lines = range(first, first + 4)
+    with DebugClient(script) as client:
+        client.wait_for(lambda: "spinning" in client.output("stdout"), TIMEOUT)
+        for _ in range(2):  # it pauses, runs on when continued, and pauses again
+            client.pause()
+            paused = client.wait_paused(TIMEOUT)
+            assert paused is not None and paused["reason"] == "pause"
+            assert paused["file"] == str(script) and paused["line"] in loop_lines
+            client.continue_()
+            client.wait_for(lambda: client.state == "running", TIMEOUT)
+        client.stop()
+    assert client.finished_event["status"] == "stopped"
+    assert "pause waits" not in client.output("debugger")
+
+
+def test_pause_says_why_not_when_the_busy_thread_runs_under_the_scripts_tracer(tmp_path):
+    script = tmp_path / "thread_tracing.py"
+    script.write_text(THREAD_SPINNING_SCRIPT.replace("TRACE_ITSELF = False",
+                                                     "TRACE_ITSELF = True"))
+    with DebugClient(script) as client:
+        client.wait_for(lambda: "spinning" in client.output("stdout"), TIMEOUT)
+        client.pause()
+        client.wait_for(lambda: "pause waits" in client.output("debugger"), TIMEOUT)
+        lines = [t for t in client.output("debugger").splitlines() if "pause waits" in t]
+        assert len(lines) == 1
+        assert "thread 'worker' runs under a trace function of the script's own" in lines[0]
+        assert client.state == "running"  # not paused by our tracing of its frames
         client.stop()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -429,6 +430,7 @@ def test_a_pack_the_controller_cannot_read_is_reported_not_fatal():
 
     client = DebugClient.__new__(DebugClient)  # only the event path: no child process
     client._expander = events.OpsExpander()
+    client._changed, client.damaged, client.damage = threading.Condition(), 0, []
     broken = {"kind": "ops", "seq": 5, "step": 0, "epoch": 0, "mode": "CONCISE_HEALTH",
               "count": 2, "graph": 99, "first": 0, "times": [0.0, 1.0, 2.0]}
     later = events.make("step_end", 7, step=0, epoch=0)
@@ -436,6 +438,7 @@ def test_a_pack_the_controller_cannot_read_is_reported_not_fatal():
     assert [e["kind"] for e in delivered] == ["output", "step_end"]
     assert "could not read 2 ops from #5" in delivered[0]["text"]
     assert "graph event is missing" in delivered[0]["text"]
+    assert client.damaged == delivered[0]["damaged"] == 2  # counted, as a model adds it up
 
 
 def test_full_health_recording_keeps_every_statistic_and_finds_the_nan(tmp_path):

@@ -254,6 +254,49 @@ def test_closed_trace_is_one_self_contained_file(trace_path, tmp_path):
         assert reader.count() == 1000
 
 
+def copy_main_file_alone_until(path: Path, copy: Path, count: int, seconds: float) -> int:
+    """Copy the trace's main file (not its -wal) until the copy holds ``count`` events or
+    ``seconds`` passed (a guard, not a measure); the events the last copy held."""
+    deadline = time.monotonic() + seconds
+    held = -1
+    while held < count and time.monotonic() < deadline:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        copy.write_bytes(path.read_bytes())
+        try:
+            with TraceReader(copy) as reader:
+                held = reader.count()
+        except TraceFileError:
+            held = -1  # copied mid-checkpoint: try again
+        time.sleep(0.05)
+    return held
+
+
+def test_a_copy_of_the_main_file_alone_holds_what_was_written_seconds_ago(trace_path,
+                                                                          tmp_path):
+    # The writer checkpoints its write-ahead log now and then while the run goes on (SQLite
+    # alone would wait for ~4 MB of log): a slow run's file copied without its -wal still
+    # holds all but the last seconds.
+    writer = TraceWriter(trace_path, checkpoint_interval=0.2)
+    try:
+        for seq in range(300):
+            writer.write(op_event(seq))
+        writer.flush()
+        assert Path(f"{trace_path}-wal").exists()  # the run goes on: the log is in use
+        copy = tmp_path / "copy.trace"
+        assert copy_main_file_alone_until(trace_path, copy, 300, 20.0) == 300
+        for seq in range(300, 400):  # and later events reach it too
+            writer.write(op_event(seq))
+        writer.flush()
+        assert copy_main_file_alone_until(trace_path, copy, 400, 20.0) == 400
+    finally:
+        writer.close()
+
+
+def test_the_writer_checkpoints_every_few_seconds_by_default():
+    assert 0 < TraceWriter.__init__.__kwdefaults__["checkpoint_interval"] <= 5
+
+
 CHILD = """
 import sys
 from engine.debug import events
