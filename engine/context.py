@@ -49,6 +49,10 @@ class ExecutionState:
         return StateSwap(self, fields)
 
 
+_LIST_FIELDS = frozenset({"tapes", "scopes"})
+_SETTABLE = frozenset(ExecutionState.__slots__) - {"observed", "op_hook"}  # (derived)
+
+
 class StateSwap:
     """The context manager of :meth:`ExecutionState.swapped`. List fields (``tapes``,
     ``scopes``) get the new items in the same list object and their own items back, so
@@ -56,41 +60,35 @@ class StateSwap:
 
     __slots__ = ("state", "fields", "saved")
 
-    _LISTS = frozenset({"tapes", "scopes"})
-    _SETTABLE = frozenset(ExecutionState.__slots__) - {"observed", "op_hook"}  # (derived)
-
     def __init__(self, state: ExecutionState, fields: dict[str, Any]) -> None:
-        unknown = fields.keys() - self._SETTABLE
-        if unknown:
-            raise TypeError(f"STATE.swapped: no settable field {sorted(unknown)} (fields: "
-                            f"{', '.join(sorted(self._SETTABLE))})")
+        if not _SETTABLE.issuperset(fields):
+            raise TypeError(f"STATE.swapped: no settable field {sorted(fields.keys() - _SETTABLE)} "
+                            f"(fields: {', '.join(sorted(_SETTABLE))})")
         self.state = state
         self.fields = fields
-        self.saved: dict[str, Any] = {}
 
     def __enter__(self) -> ExecutionState:
         state = self.state
+        saved = []
         for name, value in self.fields.items():
             current = getattr(state, name)
-            if name in self._LISTS:
-                self.saved[name] = (current, list(current))
+            if name in _LIST_FIELDS:
+                saved.append((name, current, current.copy()))
                 current[:] = value
             else:
-                self.saved[name] = current
+                saved.append((name, current, None))
                 setattr(state, name, value)
+        self.saved = saved
         state.refresh()
         return state
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         state = self.state
-        for name, saved in self.saved.items():
-            if name in self._LISTS:
-                the_list, items = saved
-                the_list[:] = items
-                setattr(state, name, the_list)
-            else:
-                setattr(state, name, saved)
+        for name, current, items in self.saved:
+            if items is not None:  # a list field: its own object, its own items
+                current[:] = items
+            setattr(state, name, current)
         state.refresh()
 
 

@@ -282,6 +282,12 @@ class GradientTape:
 
     def _backward(self, targets: list, seeds: list | None, sources: list) -> list:
         """Reverse-mode sweep over the records; the summed gradient (or None) per source."""
+        if self in STATE.tapes:  # a tape never records its own backward pass
+            with STATE.swapped(tapes=[t for t in STATE.tapes if t is not self]):
+                return self._sweep(targets, seeds, sources)
+        return self._sweep(targets, seeds, sources)
+
+    def _sweep(self, targets: list, seeds: list | None, sources: list) -> list:
         tracked = self._tracked
         pending: dict[int, list[Tensor]] = {}
         for i, t in enumerate(targets):
@@ -291,9 +297,10 @@ class GradientTape:
             if seed is None:  # a constant, not an op: no tape needs to see it
                 seed = wrap(_ones_like(t._value))
             pending.setdefault(t._id, []).append(seed)
-        # A tape never records its own backward pass; inf * 0 in one is silent, as in TF.
-        with STATE.swapped(tapes=[t for t in STATE.tapes if t is not self],
-                           scopes=STATE.scopes), np.errstate(all="ignore"):
+        errstate = np.errstate(all="ignore")  # inf * 0 in a backward pass: silent, like TF
+        errstate.__enter__()
+        saved_scopes = STATE.scopes
+        try:
             for call in reversed(self._records):
                 out_grads = _output_grads(call, pending)
                 rule = call.op.grad
@@ -314,13 +321,18 @@ class GradientTape:
                     in_grads = rule(call, *out_grads)
                 finally:
                     call.wanted = None
-                if len(in_grads) != len(wanted):
+                try:  # one gradient per input: zip checks it at C speed
+                    for key, want, g in zip(call.input_ids, wanted, in_grads, strict=True):
+                        if want and g is not None:
+                            pending.setdefault(key, []).append(g)
+                except ValueError:
                     raise ValueError(f"the gradient rule of {call.op.name} returned "
-                                     f"{len(in_grads)} gradients for its {len(wanted)} inputs")
-                for key, want, g in zip(call.input_ids, wanted, in_grads):
-                    if want and g is not None:
-                        pending.setdefault(key, []).append(g)
+                                     f"{len(in_grads)} gradients for its {len(wanted)} "
+                                     "inputs") from None
             return [_total(pending.get(s._id)) if s._id in tracked else None for s in sources]
+        finally:
+            STATE.scopes = saved_scopes
+            errstate.__exit__(None, None, None)
 
     def _explain_none(self, source: Tensor, name: str, targets: list) -> NoneGradientReason:
         """Why ``gradient`` returned None for ``source`` (called ``name``), in words a user can
