@@ -373,22 +373,22 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
             _check_structure(first, loop_vars, maximum_iterations is not None)
             count += 1
         return nest.map_structure(_as_loop_value, loop_vars)
-    from engine.tensor_array import TensorArray
+    leaves = nest.flatten(first)
+    arrays = _loop_arrays(body, first, leaves)  # TensorArrays ride as their elements
+    flat = [arrays[k] if k in arrays else _t(v) for k, v in enumerate(leaves)]
 
-    if any(isinstance(v, TensorArray) for v in nest.flatten(first)):
-        raise NotImplementedError(
-            "A tf.TensorArray as a tf.while_loop variable inside a tf.function is not supported "
-            "by Tapescope yet (it is eagerly): collect the values in a tensor, or run the loop "
-            "outside the tf.function.")
-    flat = [_t(v) for v in nest.flatten(first)]
+    def packed(values: Any) -> Any:
+        return nest.pack_sequence_as(first, [
+            leaves[k].with_elements(v) if k in arrays else v for k, v in enumerate(values)])
 
-    def cond_fn(*leaves: Any) -> Any:
-        return cond(*nest.pack_sequence_as(first, list(leaves)))
+    def cond_fn(*values: Any) -> Any:
+        return cond(*packed(values))
 
-    def body_fn(*leaves: Any) -> list:
-        out = _check_structure(first, body(*nest.pack_sequence_as(first, list(leaves))),
-                               maximum_iterations is not None)
-        return nest.flatten(out)
+    def body_fn(*values: Any) -> list:
+        out = nest.flatten(_check_structure(first, body(*packed(values)),
+                                            maximum_iterations is not None))
+        return [array_after_iteration("loop_vars", leaves[k], v, flat[k]) if k in arrays
+                else v for k, v in enumerate(out)]
 
     cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
                                                                     "while_cond")
@@ -403,7 +403,54 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
         out = execute(WHILE, tuple(flat + cond_captures + body_captures), attrs)
     finally:
         STATE.dry_run = dry
-    return nest.pack_sequence_as(loop_vars, list(out))
+    from engine.tensor_array import after_loop
+
+    out = [leaves[k].with_elements(after_loop(leaves[k], v, "loop_vars")) if k in arrays else v
+           for k, v in enumerate(out)]
+    return nest.pack_sequence_as(loop_vars, out)
+
+
+def _loop_arrays(body: Callable, first: Any, leaves: list) -> dict[int, Tensor]:
+    """The elements of the TensorArrays among a traced loop's variables (by leaf index),
+    of the element shape they have, or that one iteration gives them (that iteration is
+    traced into a graph thrown away)."""
+    from engine.tensor_array import TensorArray
+
+    arrays = {k: v for k, v in enumerate(leaves) if isinstance(v, TensorArray)}
+    unknown = [k for k, v in arrays.items() if not v.element_shape.is_fully_defined()]
+    shapes = {k: arrays[k].element_shape for k in arrays}
+    if unknown:
+        others = [k for k in range(len(leaves)) if k not in arrays]
+
+        def one_iteration(*values: Any) -> list:
+            full = list(leaves)
+            for k, v in zip(others, values):
+                full[k] = v
+            out = nest.flatten(body(*nest.pack_sequence_as(first, full)))
+            for k in unknown:
+                if k < len(out) and isinstance(out[k], TensorArray):
+                    shapes[k] = out[k].element_shape
+            return []
+
+        example = [_t(leaves[k]) for k in others]
+        _trace_loop_function(one_iteration, example, example, "loop_probe")
+    return {k: v.elements(shapes[k]) for k, v in arrays.items()}
+
+
+def array_after_iteration(name: str, before: Any, value: Any, elements: Tensor) -> Tensor:
+    """A TensorArray loop variable's elements after one iteration of a loop's body (it must
+    still be a TensorArray of that dtype and element shape)."""
+    from engine.tensor_array import TensorArray
+
+    if not isinstance(value, TensorArray) or value.dtype != before.dtype:
+        raise ValueError(f"'{name}' must remain a tf.TensorArray of dtype "
+                         f"{before.dtype.name} through the loop (it became {value!r}).")
+    after = value.elements(elements._value.shape[1:])
+    if after._value.shape[1:] != elements._value.shape[1:]:
+        raise ValueError(f"'{name}' has elements of shape {list(elements._value.shape[1:])} "
+                         f"before the loop, but of shape {list(after._value.shape[1:])} after "
+                         "one iteration.")
+    return after
 
 
 # -- map_fn ----------------------------------------------------------------------------------------

@@ -225,24 +225,26 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
                  get_state: Callable[[], tuple], set_state: Callable[[tuple], None],
                  names: tuple[str, ...], extra_vars: Sequence[Tensor] = (),
                  step: Callable[[list], list] | None = None) -> list:
-    """A ``While`` node over the state names that hold tensors or Python numbers (and
-    ``extra_vars``, advanced by ``step``: a for loop's index)."""
-    from engine.control_flow import while_loop
+    """A ``While`` node over the state names that hold tensors or Python numbers, and the
+    TensorArrays the loop writes (carried as their elements, one tensor each), plus
+    ``extra_vars``, advanced by ``step``: a for loop's index."""
+    from engine.control_flow import array_after_iteration, while_loop
+    from engine.tensor_array import after_loop
 
-    init = _defined_before_loop(body if step is None else lambda: step(list(extra_vars)),
-                                get_state, set_state, names)
-    carried = [i for i, v in enumerate(init) if _loop_value(v)]
+    init, arrays = _defined_before_loop(
+        body if step is None else lambda: step(list(extra_vars)), get_state, set_state, names)
+    carried = [i for i, v in enumerate(init) if _loop_value(v) or i in arrays]
     for name, value in zip(names, init):
         if value is None:
             raise ValueError(f"'{name}' may not be None before the loop.")
-    start = [convert_to_tensor(init[i]) if not isinstance(init[i], Tensor) else init[i]
-             for i in carried]
+    start = [arrays[i] if i in arrays else init[i] if isinstance(init[i], Tensor)
+             else convert_to_tensor(init[i]) for i in carried]
     n_extra = len(extra_vars)
 
     def install(values: Sequence[Any]) -> None:
         state = list(init)
         for i, v in zip(carried, values):
-            state[i] = v
+            state[i] = init[i].with_elements(v) if i in arrays else v
         set_state(tuple(state))
 
     def cond_fn(*values: Any) -> Any:
@@ -262,6 +264,9 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
         for i, v0 in zip(carried, start):
             v = state[i]
             name = names[i]
+            if i in arrays:
+                out.append(array_after_iteration(name, init[i], v, v0))
+                continue
             if isinstance(v, Undefined) or v is None:
                 raise ValueError(f"'{name}' is None at the end of the iteration.")
             v = v if isinstance(v, Tensor) else convert_to_tensor(v)
@@ -276,12 +281,6 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
             out.append(v)
         for i, v in enumerate(state):
             if i not in carried and v is not init[i] and not isinstance(v, Undefined):
-                if type(v).__name__ == "TensorArray":
-                    raise NotImplementedError(
-                        f"'{names[i]}': a tf.TensorArray written in a loop over a tensor inside "
-                        "a tf.function is not supported by Tapescope yet (it is eagerly, and "
-                        "in loops over Python values): collect the values in a tensor "
-                        "(e.g. tensor_scatter_nd_update on a preallocated one) instead.")
                 raise ValueError(f"'{names[i]}' must be a tensor to change inside a loop "
                                  "that depends on a tensor (it is "
                                  f"{type(v).__name__}).")
@@ -289,17 +288,25 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
 
     results = while_loop(cond_fn, body_fn, [*extra_vars, *start])
     results = list(results)
-    install(results[n_extra:])
+    state = results[n_extra:]
+    for k, i in enumerate(carried):
+        if i in arrays:  # a dynamic array's length was decided by this run of the loop
+            state[k] = after_loop(init[i], state[k], names[i])
+    install(state)
     return results[:n_extra]
 
 
 def _defined_before_loop(body: Callable[[], Any], get_state: Callable[[], tuple],
-                         set_state: Callable[[tuple], None], names: tuple[str, ...]) -> tuple:
+                         set_state: Callable[[tuple], None], names: tuple[str, ...],
+                         ) -> tuple[tuple, dict[int, Tensor]]:
     """The loop's state, where a name first bound inside the loop (and used after it or in
     the next iteration) starts as zeros of the dtype and shape one iteration gives it, as
-    TensorFlow does; that iteration is traced into a graph thrown away."""
+    TensorFlow does; and the elements of the TensorArrays one iteration writes (by state
+    index), of the element shape that iteration gives them. That iteration is traced into a
+    graph thrown away."""
     from engine.control_flow import _trace_loop_function
     from engine.ops.array_ops import zeros
+    from engine.tensor_array import TensorArray
 
     init = get_state()
     if any(isinstance(v, UndefinedReturnValue) for v in init):
@@ -308,19 +315,21 @@ def _defined_before_loop(body: Callable[[], Any], get_state: Callable[[], tuple]
             "if a return statement depends on a static Python condition such as a "
             "hyperparameter.")
     missing = [i for i, v in enumerate(init) if isinstance(v, Undefined)]
-    if not missing:
-        return init
+    arrays = [i for i, v in enumerate(init) if isinstance(v, TensorArray)]
+    if not missing and not arrays:
+        return init, {}
     found: dict[int, Any] = {}
 
     def one_iteration() -> list:
         set_state(init)
         body()
         state = get_state()
-        for i in missing:
+        for i in missing + arrays:
             found[i] = state[i]
         return []
 
-    _trace_loop_function(one_iteration, [], [], "undefined_probe")
+    _trace_loop_function(one_iteration, [], [], "loop_probe")
+    set_state(init)
     state = list(init)
     for i in missing:
         value = found.get(i)
@@ -329,10 +338,13 @@ def _defined_before_loop(body: Callable[[], Any], get_state: Callable[[], tuple]
         value = value if isinstance(value, Tensor) else convert_to_tensor(value)
         state[i] = zeros(value._value.shape, value.dtype)
     set_state(tuple(state))
-    return tuple(state)
+    written = {i: init[i].elements(getattr(found.get(i), "element_shape", None))
+               for i in arrays if found.get(i) is not init[i]}
+    return tuple(state), written
 
 
 def _loop_value(v: Any) -> bool:
+    """A value a While node can carry as a tensor."""
     if isinstance(v, Tensor) and not isinstance(v, Variable):
         return True
     return isinstance(v, bool | int | float | np.generic | Undefined) or v is None

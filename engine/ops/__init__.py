@@ -8,6 +8,7 @@ from engine.ops import (  # noqa: F401
     debug_ops,
     depthwise_conv_ops,
     linalg_ops,
+    list_ops,
     logging_ops,
     math_ops,
     nn_impl,

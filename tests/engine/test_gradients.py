@@ -874,6 +874,31 @@ def _while_node(x: tf.Tensor, gradient: bool = False) -> tf.Tensor:
 OP_CASES["While"] = unary(_while_node, floats(-1, 1))
 
 
+def _tensor_list_writes(x: tf.Tensor) -> tf.Tensor:
+    """A TensorArray's dense form (rows of ``x``) overwritten at its last row, then grown
+    past its end, as a dynamic_size array in a traced loop is; both through the length
+    check a loop leaves after it."""
+    from engine.ops.list_ops import LENGTH_CHECK, SET_ITEM
+    from engine.ops.registry import execute
+
+    n = x.shape[0]
+    fixed = execute(SET_ITEM, (x, tf.constant(n - 1), tf.sin(x[0])), {"resizable": False})
+    grown = execute(SET_ITEM, (fixed, tf.constant(n + 1), x[-1] * x[0]), {"resizable": True})
+    return execute(LENGTH_CHECK, (grown,), {"traced_length": n + 2, "what": "the test's"})
+
+
+def _tensor_list_reserve(x: tf.Tensor) -> tf.Tensor:
+    from engine.ops.list_ops import RESERVE
+    from engine.ops.registry import execute
+
+    return execute(RESERVE, (tf.size(x),), {"element_shape": (2,), "dtype": np.float64,
+                                            "traced_length": int(tf.size(x))})
+
+
+OP_CASES["TensorListSetItem"] = unary(_tensor_list_writes, shapes=NONSCALAR)
+OP_CASES["TensorListLengthCheck"] = unary(_tensor_list_writes, shapes=NONSCALAR)
+
+
 def run_case(case: Case, example: Example) -> set[str]:
     return check_gradient(case.call, example.arrays, example.kwargs, variables=case.variables,
                           eps=case.eps, tol=case.tol)
@@ -991,6 +1016,8 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     # the gradient of a While node: a loop recomputed under a tape of its own, not
     # differentiated again
     "WhileGrad": lambda x: _while_node(x, gradient=True),
+    # a TensorArray's zero elements of a size given as a tensor
+    "TensorListReserve": lambda x: _tensor_list_reserve(x),
 }
 
 

@@ -537,4 +537,94 @@ def f(x, n):
 result = [f(tf.constant(1.5), tf.constant(3)), f(tf.constant(0.5), tf.constant(0)),
           f.experimental_get_tracing_count()]
 """),
+    # -- tf.TensorArray written in loops over tensors ------------------------------------------
+    ("tensor_array_dynamic_size_written_in_a_tf_range_loop", """
+@tf.function
+def f(x):
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    for i in tf.range(tf.shape(x)[0]):
+        ta = ta.write(i, x[i] * tf.cast(i, tf.float32))
+    return ta.stack(), ta.size()
+result = [f(tf.constant([1.0, 2.0, 3.0])), f(tf.constant([4.0, 5.0, 6.0])),
+          f(tf.constant([[1.0, 2.0], [3.0, 4.0]])), f.experimental_get_tracing_count()]
+"""),
+    ("tensor_array_of_a_fixed_size_left_partly_unwritten", """
+@tf.function
+def f(n):
+    ta = tf.TensorArray(tf.int32, size=5)
+    i = tf.constant(0)
+    while i < n:
+        ta = ta.write(i, i * 10 + 1)
+        i += 1
+    return ta.stack()
+result = [f(tf.constant(2)), f(tf.constant(5))]
+"""),
+    ("tensor_array_read_back_in_the_loop", """
+@tf.function
+def fib(n):
+    ta = tf.TensorArray(tf.int32, size=n, clear_after_read=False)
+    ta = ta.write(0, 0)
+    ta = ta.write(1, 1)
+    for i in tf.range(2, n):
+        ta = ta.write(i, ta.read(i - 1) + ta.read(i - 2))
+    return ta.stack(), ta.read(n - 1)
+result = fib(tf.constant(10))
+"""),
+    ("tensor_array_rows_of_a_matrix_in_a_for_over_a_tensor", """
+@tf.function
+def f(m):
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[2])
+    k = 0
+    for row in m:
+        ta = ta.write(k, row * 2.0)
+        k += 1
+    return tf.transpose(ta.stack()), ta.concat()
+result = f(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+"""),
+    ("tensor_array_write_past_a_fixed_size_raises", """
+@tf.function
+def f(n):
+    ta = tf.TensorArray(tf.float32, size=2)
+    for i in tf.range(n):
+        ta = ta.write(i, 1.0)
+    return ta.stack()
+result = f(tf.constant(3))
+"""),
+    ("tensor_array_as_a_tf_while_loop_variable", """
+@tf.function
+def f(x):
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    _, ta = tf.while_loop(lambda i, ta: i < 4,
+                          lambda i, ta: (i + 1, ta.write(i, x * tf.cast(i, tf.float32))),
+                          [0, ta])
+    return ta.stack(), ta.read(3)
+result = f(tf.constant([1.0, -1.0]))
+"""),
+    ("tensor_array_gradient_taken_outside", """
+@tf.function
+def f(x):
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    h = tf.constant(0.5)
+    for i in tf.range(tf.shape(x)[0]):
+        h = tf.tanh(x[i] * h + 1.0)
+        ta = ta.write(i, h * x[i])
+    return tf.reduce_sum(ta.stack() * tf.constant([1.0, -2.0, 3.0]))
+x = tf.constant([0.3, -1.2, 0.7])
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = f(x)
+result = [y, tape.gradient(y, x)]
+"""),
+    ("tensor_array_gradient_taken_inside", """
+@tf.function
+def f(x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        ta = tf.TensorArray(tf.float32, size=3)
+        for i in tf.range(3):
+            ta = ta.write(i, tf.sin(x) * tf.cast(i + 1, tf.float32))
+        y = tf.reduce_sum(ta.stack() ** 2)
+    return y, tape.gradient(y, x)
+result = f(tf.constant([0.5, 1.5]))
+"""),
 ]
