@@ -172,6 +172,11 @@ def run_if_recorded(inputs: tuple, attrs: dict) -> list:
 
 # -- while_loop ------------------------------------------------------------------------------------
 
+# The options ``tf.autograph.experimental.set_loop_options`` gives the loop whose body is
+# being traced (innermost last).
+LOOP_OPTIONS: list[dict] = []
+
+
 def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
               maximum_iterations: int | None) -> list:
     i = 0
@@ -390,10 +395,18 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
         return [array_after_iteration("loop_vars", leaves[k], v, flat[k]) if k in arrays
                 else v for k, v in enumerate(out)]
 
-    cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
-                                                                    "while_cond")
-    body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
-                                                                    "while_body")
+    LOOP_OPTIONS.append({})  # what tf.autograph.experimental.set_loop_options sets
+    try:
+        cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
+                                                                        "while_cond")
+        body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
+                                                                        "while_body")
+    finally:
+        options = LOOP_OPTIONS.pop()
+    if options.get("maximum_iterations") is not None:
+        limit = int(_t(options["maximum_iterations"])._value)
+        maximum_iterations = limit if maximum_iterations is None else min(limit,
+                                                                          maximum_iterations)
     attrs = {"cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
              "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
              "cond_graph": cond_graph, "body_graph": body_graph}
@@ -433,7 +446,11 @@ def _loop_arrays(body: Callable, first: Any, leaves: list) -> dict[int, Tensor]:
             return []
 
         example = [_t(leaves[k]) for k in others]
-        _trace_loop_function(one_iteration, example, example, "loop_probe")
+        LOOP_OPTIONS.append({})  # the probe's set_loop_options are not the enclosing loop's
+        try:
+            _trace_loop_function(one_iteration, example, example, "loop_probe")
+        finally:
+            LOOP_OPTIONS.pop()
     return {k: v.elements(shapes[k]) for k, v in arrays.items()}
 
 

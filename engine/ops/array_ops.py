@@ -243,7 +243,43 @@ def _graph_positions(x: Tensor, key: Any) -> Tensor:
 
 
 def _gathered(x: Tensor, key: Any) -> Tensor:
-    return gather_nd(x, _graph_positions(x, key))
+    items = _key_items(key)
+    if all(isinstance(k, int | np.integer | Tensor) for k in items):
+        return gather_nd(x, _graph_positions(x, key))
+    return _sliced_then_gathered(x, items)
+
+
+def _sliced_then_gathered(x: Tensor, items: tuple) -> Tensor:
+    """``x[i, :]``, ``x[..., i]``, ``x[1:, i, None]``: the static parts of the index as one
+    strided slice (a traced index keeps its axis there), then one gather per traced index
+    along its axis, last axis first so the earlier positions stay valid."""
+    from engine.graph.trace import SymbolicTensor
+    from engine.ops.math_ops import add, cast, less, where
+
+    static: list[Any] = []
+    traced: list[tuple[int, Tensor]] = []  # (axis in the sliced result, the index)
+    consumed = sum(1 for k in items if k is not None and k is not Ellipsis)
+    out_axis = 0
+    for k in items:
+        if isinstance(k, SymbolicTensor):
+            if k._value.ndim != 0 or k._value.dtype.kind not in "iu":
+                raise TypeError(_INDEX_ERROR.format(k))
+            traced.append((out_axis, k))
+            static.append(slice(None))
+            out_axis += 1
+        elif k is Ellipsis:
+            static.append(k)
+            out_axis += x._value.ndim - consumed
+        else:
+            static.append(k)
+            if not isinstance(k, int | np.integer) and not (
+                    isinstance(k, Tensor) and k._value.ndim == 0):
+                out_axis += 1  # a slice or tf.newaxis keeps (or adds) an axis
+    y = _getitem(x, tuple(static))
+    for axis, k in reversed(traced):
+        k = cast(k, "int32")
+        y = gather(y, where(less(k, 0), add(k, y._value.shape[axis]), k), axis=axis)
+    return y
 
 
 def traced_slice_assign(variable: Variable, key: Any, value: Any) -> Variable:

@@ -483,3 +483,148 @@ def test_gradient_taken_inside_the_function_through_a_converted_while_matches_fi
                - float(grad(tf.constant(x0 - eps, tf.float64), n)[0])) / (2 * eps)
     assert float(g) == pytest.approx(numeric, rel=1e-5, abs=1e-8)
     assert grad.experimental_get_tracing_count() == 1
+
+
+# -- for x in dataset: a loop the graph runs ---------------------------------------------------
+
+def test_a_dataset_loop_reads_the_dataset_when_the_graph_runs_not_while_tracing():
+    """The pipeline runs once per call (its map function's Python side effect counts the
+    elements read), never at trace time; the loop is one While node, not unrolled."""
+    read = []
+
+    def note(v):
+        read.append(int(v))
+        return v * 2
+
+    ds = tf.data.Dataset.range(3).map(note)
+
+    @tf.function
+    def f(ds):
+        total = tf.constant(0, tf.int64)
+        for x in ds:
+            total += x
+        return total
+
+    graph = f.get_concrete_function(ds).graph
+    assert read == [0]  # the element spec: map's function ran once on the first element
+    assert "While" in graph.op_counts() and "MakeIterator" in graph.op_counts()
+    assert int(f(ds)) == 6 and int(f(ds)) == 6
+    assert read == [0, 0, 1, 2, 0, 1, 2]
+
+
+def test_a_dataset_loop_reshuffles_on_each_call():
+    ds = tf.data.Dataset.range(10).shuffle(10, seed=5)
+
+    @tf.function
+    def f(ds):
+        ta = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+        i = 0
+        for x in ds:
+            ta = ta.write(i, x)
+            i += 1
+        return ta.stack()
+
+    orders = [f(ds).numpy().tolist() for _ in range(3)]
+    assert all(sorted(order) == list(range(10)) for order in orders)
+    assert len({tuple(order) for order in orders}) == 3  # not baked in at trace time
+
+
+def test_a_dataset_loop_stops_an_endless_dataset_at_a_tensor_break():
+    @tf.function
+    def f(ds, limit):
+        total = tf.constant(0, tf.int64)
+        for v in ds:
+            if total > limit:
+                break
+            total += v
+        return total
+
+    ds = tf.data.Dataset.range(5).repeat()
+    assert int(f(ds, tf.constant(20, tf.int64))) == 21
+    assert int(f(ds, tf.constant(100, tf.int64))) == 101
+
+
+def test_a_dataset_of_elements_of_varying_shape_is_still_unrolled():
+    """A last partial batch has another shape: Tapescope's graph values have static shapes,
+    so that loop is unrolled over the elements seen while tracing (as before)."""
+    @tf.function
+    def f(ds):
+        total = tf.constant(0, tf.int64)
+        for batch in ds:
+            total += tf.reduce_sum(batch)
+        return total
+
+    ds = tf.data.Dataset.range(5).batch(2)
+    assert int(f(ds)) == 10
+    assert "While" not in f.get_concrete_function(ds).graph.op_counts()
+
+
+# -- loops that never run, loop options ----------------------------------------------------------
+
+def test_a_name_first_bound_in_a_loop_that_never_ran_gives_tensorflows_error():
+    @tf.function
+    def f(n):
+        for i in tf.range(n):
+            y = i * 2
+        return y
+
+    assert int(f(tf.constant(3))) == 4
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"assertion failed: \[loop must iterate at least once to "
+                             r"initialize y\]"):
+        f(tf.constant(0))
+
+
+def test_a_name_left_unbound_by_a_python_loop_gives_tensorflows_error():
+    @tf.function
+    def f(x):
+        for _ in range(0):
+            y = x
+        return y
+
+    with pytest.raises(UnboundLocalError, match="^'y' is used before assignment$"):
+        f(tf.constant(1.0))
+
+
+def test_set_loop_options_limits_a_tensor_loop_and_is_a_no_op_elsewhere():
+    @tf.function
+    def f(x, n):
+        for _ in tf.range(n):
+            tf.autograph.experimental.set_loop_options(maximum_iterations=3,
+                                                       parallel_iterations=1)
+            x = x * 2.0
+        for _ in range(2):  # a Python loop: unrolled, the option changes nothing
+            tf.autograph.experimental.set_loop_options(maximum_iterations=1)
+            x = x + 1.0
+        return x
+
+    assert float(f(tf.constant(1.0), tf.constant(10))) == 10.0
+    assert float(f(tf.constant(1.0), tf.constant(2))) == 6.0
+    tf.autograph.experimental.set_loop_options(maximum_iterations=1)  # eagerly: nothing
+
+
+def test_shape_invariants_that_relax_a_shape_are_refused_clearly():
+    """TensorFlow accepts a loop value growing under a relaxed shape invariant; Tapescope's
+    graphs have static shapes, and its error says so (not TensorFlow's own shape error)."""
+    @tf.function
+    def f(x):
+        v = tf.constant([1.0])
+        for _ in tf.range(3):
+            tf.autograph.experimental.set_loop_options(
+                shape_invariants=[(v, tf.TensorShape([None]))])
+            v = tf.concat([v, x], 0)
+        return v
+
+    with pytest.raises(NotImplementedError, match="'v' changes shape in a loop over a tensor"):
+        f(tf.constant([2.0]))
+
+
+def test_gradient_through_slices_at_a_traced_index_matches_differences():
+    @tf.function
+    def f(m, w):
+        total = tf.zeros([3], tf.float64)
+        for i in tf.range(3):
+            total += m[i, :] * w[..., i] + m[:, i]
+        return total
+
+    check_gradient(f, [np.arange(9.0).reshape(3, 3) / 7.0, np.array([0.5, -1.0, 2.0])])

@@ -627,4 +627,229 @@ def f(x):
     return y, tape.gradient(y, x)
 result = f(tf.constant([0.5, 1.5]))
 """),
+    # -- for x in dataset: read when the graph runs ---------------------------------------------
+    ("dataset_loop_prints_each_element_on_each_call", PRINTED + """
+@tf.function
+def f(stream, ds):
+    total = tf.constant(0.0)
+    for x in ds:
+        tf.print("element", x, output_stream=stream)
+        total += x
+    tf.print("total", total, output_stream=stream)
+    return total
+ds = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0])
+result = [printed(f, ds), printed(f, ds)]
+"""),
+    ("dataset_loop_body_python_runs_once_when_traced", """
+seen = []
+@tf.function
+def f(ds):
+    total = tf.constant(0)
+    for x in ds:
+        seen.append(1)
+        total += x * x
+    return total
+ds = tf.data.Dataset.range(5).map(lambda v: tf.cast(v, tf.int32))
+result = [f(ds), f(ds), len(seen), f.experimental_get_tracing_count()]
+"""),
+    ("dataset_loop_over_tuples_with_a_tensor_break", """
+@tf.function
+def f(ds):
+    n = tf.constant(0)
+    for x, y in ds:
+        if x > 1:
+            break
+        n += y
+    return n
+result = f(tf.data.Dataset.from_tensor_slices(([0, 1, 2, 3], [5, 6, 7, 8])))
+"""),
+    ("dataset_loop_over_dicts_of_batches", """
+@tf.function
+def f(ds):
+    acc = tf.zeros([2])
+    for batch in ds:
+        acc += tf.reduce_sum(batch["a"], axis=0) * batch["w"][0]
+    return acc
+ds = tf.data.Dataset.from_tensor_slices(
+    {"a": tf.reshape(tf.range(12.0), [6, 2]), "w": tf.constant([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])}
+).batch(3, drop_remainder=True)
+result = f(ds)
+"""),
+    ("dataset_made_inside_the_function_with_continue", """
+@tf.function
+def f(n):
+    total = tf.constant(0, tf.int64)
+    for v in tf.data.Dataset.range(10):
+        if v % 2 == 0:
+            continue
+        total += v * n
+    return total
+result = [f(tf.constant(1, tf.int64)), f(tf.constant(3, tf.int64))]
+"""),
+    ("dataset_loop_over_a_repeated_dataset_until_a_break", """
+@tf.function
+def f(ds):
+    total = tf.constant(0, tf.int64)
+    steps = tf.constant(0)
+    for v in ds:
+        total += v
+        steps += 1
+        if total > 20:
+            break
+    return total, steps
+result = f(tf.data.Dataset.range(4).repeat())
+"""),
+    ("dataset_loop_fills_a_tensor_array", """
+@tf.function
+def f(ds):
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    i = 0
+    for x in ds:
+        ta = ta.write(i, x * 10.0)
+        i += 1
+    return ta.stack()
+ds = tf.data.Dataset.from_tensor_slices([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+result = [f(ds), f(ds)]
+"""),
+    ("dataset_loop_reshuffles_on_each_call", """
+@tf.function
+def f(ds):
+    ta = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+    i = 0
+    for x in ds:
+        ta = ta.write(i, x)
+        i += 1
+    return ta.stack()
+ds = tf.data.Dataset.range(8).shuffle(8, seed=3)
+a, b = f(ds), f(ds)
+result = [tf.sort(a), tf.sort(b), tf.reduce_all(a == b)]
+"""),
+    ("dataset_loop_gradient_taken_outside", """
+w = tf.Variable([0.5, -1.0])
+@tf.function
+def loss(ds):
+    total = tf.constant(0.0)
+    for x, y in ds:
+        total += (tf.reduce_sum(w * x) - y) ** 2
+    return total
+ds = tf.data.Dataset.from_tensor_slices(([[1.0, 2.0], [3.0, 4.0], [0.5, 0.5]], [1.0, 0.0, 2.0]))
+with tf.GradientTape() as tape:
+    value = loss(ds)
+result = [value, tape.gradient(value, w)]
+"""),
+    ("dataset_loop_gradient_taken_inside", """
+w = tf.Variable([0.5, -1.0])
+@tf.function
+def step(ds):
+    with tf.GradientTape() as tape:
+        total = tf.constant(0.0)
+        for x, y in ds:
+            total += (tf.reduce_sum(w * tf.sin(x)) - y) ** 2
+    return total, tape.gradient(total, w)
+ds = tf.data.Dataset.from_tensor_slices(([[1.0, 2.0], [3.0, 4.0], [0.5, 0.5]], [1.0, 0.0, 2.0]))
+result = [step(ds), step(ds)]
+"""),
+    ("dataset_loop_training_steps_inside_the_function", """
+w = tf.Variable([0.0, 0.0])
+opt = tf.keras.optimizers.SGD(0.1)
+@tf.function
+def train(ds):
+    for x, y in ds:
+        with tf.GradientTape() as tape:
+            loss = (tf.reduce_sum(w * x) - y) ** 2
+        opt.apply_gradients([(tape.gradient(loss, w), w)])
+    return w.read_value()
+ds = tf.data.Dataset.from_tensor_slices(([[1.0, 2.0], [3.0, 1.0], [0.5, 0.5]], [1.0, 0.0, 2.0]))
+result = [train(ds), train(ds)]
+"""),
+    ("for_over_a_tensor_of_a_traced_length", """
+@tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+def f(m):
+    acc = tf.zeros([2])
+    k = tf.constant(0)
+    for row in m:
+        acc += row * tf.cast(k + 1, tf.float32)
+        k += 1
+    return acc, k
+result = [f(tf.constant([[1.0, 2.0], [3.0, 4.0]])), f(tf.constant([[1.0, 1.0]] * 5)),
+          f(tf.zeros([0, 2]))]
+"""),
+    # -- indexing with a traced index, unbound loop names, loop options ------------------------
+    ("indexing_with_a_traced_index_and_slices", """
+@tf.function
+def f(m, i):
+    return m[i, :] * 2.0, m[:, i], m[i], m[..., i], m[1:, i, tf.newaxis], m[-1, i]
+m = tf.reshape(tf.range(12.0), [3, 4])
+result = [f(m, tf.constant(1)), f(m, tf.constant(-2))]
+"""),
+    ("gradient_through_indexing_with_a_traced_index_and_slices", """
+@tf.function
+def f(m):
+    total = tf.constant(0.0)
+    for i in tf.range(3):
+        total += tf.reduce_sum(m[i, :] * m[:, i])
+    return total
+m = tf.reshape(tf.range(9.0), [3, 3]) / 4.0
+with tf.GradientTape() as tape:
+    tape.watch(m)
+    y = f(m)
+result = [y, tape.gradient(y, m)]
+"""),
+    ("name_first_bound_in_a_while_that_never_runs_raises", """
+@tf.function
+def f(n):
+    i = 0
+    while i < n:
+        z = i * 2
+        i += 1
+    return z
+result = [f(tf.constant(3)), f(tf.constant(0))]
+"""),
+    ("name_first_bound_in_a_tf_range_loop_that_never_runs_raises", """
+@tf.function
+def f(n):
+    for i in tf.range(n):
+        y = i
+    return y
+result = [f(tf.constant(4)), f(tf.constant(0))]
+"""),
+    ("name_first_bound_in_a_loop_over_an_empty_tensor_raises", """
+@tf.function
+def f(x):
+    for row in x:
+        y = row
+    return y
+result = [f(tf.ones([2, 2])), f(tf.zeros([0, 2]))]
+"""),
+    ("name_first_bound_in_an_empty_python_loop_raises", """
+@tf.function
+def f(x):
+    for i in range(0):
+        y = x
+    return y
+result = f(tf.constant(0))
+"""),
+    ("set_loop_options_maximum_iterations", """
+@tf.function
+def f(x):
+    s = x
+    for i in tf.range(10):
+        tf.autograph.experimental.set_loop_options(maximum_iterations=3)
+        s = s * 2.0
+    return s
+result = [f(tf.constant(1.0)), f(tf.constant(0.5))]
+"""),
+    ("set_loop_options_parallel_iterations_and_swap_memory", """
+@tf.function
+def f(n):
+    s = tf.constant(1.0)
+    i = tf.constant(0)
+    while i < n:
+        tf.autograph.experimental.set_loop_options(parallel_iterations=2, swap_memory=True)
+        s = s * 2.0
+        i += 1
+    return s
+tf.autograph.experimental.set_loop_options(maximum_iterations=1)
+result = f(tf.constant(10))
+"""),
 ]
