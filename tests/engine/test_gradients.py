@@ -895,6 +895,26 @@ def _tensor_list_reserve(x: tf.Tensor) -> tf.Tensor:
                                             "traced_length": int(tf.size(x))})
 
 
+def _dataset_element(x: tf.Tensor) -> tf.Tensor:
+    """Element 1 (``2 * x``) of a pass over a dataset made from ``x``: data the dataset
+    holds, not connected to ``x`` on any tape."""
+    from engine.ops.dataset_ops import GET_NEXT, MAKE_ITERATOR, DatasetPasses
+    from engine.ops.registry import execute
+
+    source = DatasetPasses(tf.data.Dataset.from_tensor_slices(tf.stack([x, x * 2.0])))
+    token = execute(MAKE_ITERATOR, (), {"source": source})
+    _, element = execute(GET_NEXT, (token, tf.constant(1, tf.int64)), {"source": source})
+    return element
+
+
+def _assert_loop_iterated(x: tf.Tensor) -> tf.Tensor:
+    from engine.ops.loop_check_ops import ASSERT_LOOP_ITERATED
+    from engine.ops.registry import execute
+
+    return execute(ASSERT_LOOP_ITERATED, (tf.constant(True), tf.sin(x)), {"name": "x"})
+
+
+OP_CASES["AssertLoopIterated"] = unary(_assert_loop_iterated)
 OP_CASES["TensorListSetItem"] = unary(_tensor_list_writes, shapes=NONSCALAR)
 OP_CASES["TensorListLengthCheck"] = unary(_tensor_list_writes, shapes=NONSCALAR)
 
@@ -1018,6 +1038,10 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "WhileGrad": lambda x: _while_node(x, gradient=True),
     # a TensorArray's zero elements of a size given as a tensor
     "TensorListReserve": lambda x: _tensor_list_reserve(x),
+    # a dataset read by a graph loop: its elements are data, not functions of the loop's
+    # inputs (TensorFlow's dataset reduction has no gradient either)
+    "MakeIterator": lambda x: _dataset_element(x),
+    "IteratorGetNext": lambda x: _dataset_element(x),
 }
 
 
