@@ -480,6 +480,9 @@ def map_fn(fn: Callable, elems: Any, dtype: Any = None, parallel_iterations: int
 
     if not callable(fn):
         raise TypeError(f"fn must be callable. Received: {fn}")
+    from engine.autograph.conversion import converted_if_enabled
+
+    fn = converted_if_enabled(fn)  # TensorFlow converts the mapped function too
     signature = fn_output_signature if fn_output_signature is not None else dtype
     flat_elems = [_t(e) for e in nest.flatten(elems)]
     if not flat_elems:

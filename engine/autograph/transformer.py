@@ -393,7 +393,10 @@ class ControlFlowConversion(ast.NodeTransformer):
         return convert_function_def(node, self.counter, nested=True)  # its own scope
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:
-        return node  # left as written (TensorFlow converts lambdas too: not done here)
+        """A lambda's expression is converted like the function's own (``a if t else b``,
+        ``and``/``or``/``not``, calls), as TensorFlow converts lambdas."""
+        self.generic_visit(node)
+        return node
 
     def visit_If(self, node: ast.If) -> Any:
         k = next(self.counter)

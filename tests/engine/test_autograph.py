@@ -628,3 +628,53 @@ def test_gradient_through_slices_at_a_traced_index_matches_differences():
         return total
 
     check_gradient(f, [np.arange(9.0).reshape(3, 3) / 7.0, np.array([0.5, -1.0, 2.0])])
+
+
+# -- functions handed to map_fn, lambdas ------------------------------------------------------
+
+_square_above_one = lambda v: v * v if v > 1 else v  # noqa: E731 - a module-level lambda
+
+
+def test_a_module_level_lambda_called_while_tracing_is_converted():
+    @tf.function
+    def f(x):
+        return _square_above_one(x)
+
+    assert float(f(tf.constant(3.0))) == 9.0
+    assert float(f(tf.constant(0.5))) == 0.5
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_lambdas_sharing_a_line_are_each_converted():
+    pair = (lambda v: v + 1.0 if v > 0 else v, lambda v: v - 1.0 if v > 0 else -v)
+
+    @tf.function
+    def f(x):
+        return pair[0](x), pair[1](x)
+
+    assert [float(t) for t in f(tf.constant(3.0))] == [4.0, 2.0]
+    assert [float(t) for t in f(tf.constant(-3.0))] == [-3.0, 3.0]
+
+
+def test_a_lambda_without_source_runs_as_written_with_a_warning():
+    made = eval("lambda v: v * 2.0")  # noqa: S307 - a lambda whose source nobody can read
+
+    @tf.function
+    def f(x):
+        return made(x)
+
+    with pytest.warns(UserWarning, match="AutoGraph could not transform <lambda>"):
+        assert float(f(tf.constant(3.0))) == 6.0
+
+
+def test_gradient_through_map_fn_of_a_converted_function_matches_differences():
+    def piecewise(v):
+        if v > 0:
+            return v * v * 0.5
+        return tf.sin(v)
+
+    @tf.function
+    def f(x):
+        return tf.map_fn(piecewise, x)
+
+    check_gradient(f, [np.array([1.5, -0.5, 2.0, -1.25])])

@@ -852,4 +852,98 @@ def f(n):
 tf.autograph.experimental.set_loop_options(maximum_iterations=1)
 result = f(tf.constant(10))
 """),
+    # -- functions handed to map_fn / while_loop / cond, lambdas --------------------------------
+    ("map_fn_lambda_with_a_conditional_expression", """
+@tf.function
+def f(x):
+    return tf.map_fn(lambda v: v * 2.0 if v > 0 else -v, x)
+result = [f(tf.constant([1.0, -2.0, 3.0])), f(tf.constant([-1.0, 5.0, 0.0]))]
+"""),
+    ("map_fn_of_a_module_function_with_a_tensor_if", """
+def absdouble(v):
+    if v > 0:
+        return v * 2.0
+    return -v
+@tf.function
+def f(x):
+    return tf.map_fn(absdouble, x)
+result = f(tf.constant([1.0, -2.0, 3.0]))
+"""),
+    ("map_fn_lambda_with_and_and_a_signature", """
+@tf.function
+def f(x):
+    return tf.map_fn(lambda v: (v, v > 0 and v < 2), x,
+                     fn_output_signature=(tf.float32, tf.bool))
+result = f(tf.constant([1.0, 3.0, -1.0]))
+"""),
+    ("map_fn_function_with_a_tensor_while", """
+def steps(v):
+    n = tf.constant(0)
+    while v > 1.0:
+        v = v / 2.0
+        n += 1
+    return n
+@tf.function
+def f(x):
+    return tf.map_fn(steps, x, fn_output_signature=tf.int32)
+result = f(tf.constant([1.0, 5.0, 100.0]))
+"""),
+    ("map_fn_with_autograph_off_refuses_a_tensor_if", """
+def absdouble(v):
+    if v > 0:
+        return v * 2.0
+    return -v
+@tf.function(autograph=False)
+def f(x):
+    return tf.map_fn(absdouble, x)
+result = f(tf.constant([1.0]))
+"""),
+    ("while_loop_body_of_a_module_function_is_not_converted", """
+def body(i, s):
+    if i % 2 == 0:
+        s += i
+    return i + 1, s
+@tf.function
+def f(n):
+    return tf.while_loop(lambda i, s: i < n, body, [0, 0])
+result = f(tf.constant(5))
+"""),
+    ("while_loop_body_nested_in_the_function_is_converted", """
+@tf.function
+def f(n):
+    def body(i, s):
+        if i % 2 == 0:
+            s += i
+        return i + 1, s
+    return tf.while_loop(lambda i, s: i < n, body, [0, 0])
+result = [f(tf.constant(5)), f(tf.constant(8))]
+"""),
+    ("cond_branches_nested_def_and_lambda_are_converted", """
+@tf.function
+def f(x):
+    def big():
+        if x > 5:
+            return x * 10.0
+        return x
+    return tf.cond(x > 0, big, lambda: -x if x < -5 else x * 0.0)
+result = [f(tf.constant(7.0)), f(tf.constant(3.0)), f(tf.constant(-7.0)),
+          f(tf.constant(-3.0))]
+"""),
+    ("lambdas_called_while_tracing_are_converted", """
+@tf.function
+def f(x):
+    h = lambda v: v + 1.0 if v > 0 else v - 1.0
+    return h(x), (lambda v: not v > 0)(x), h(h(x) * -1.0)
+result = [f(tf.constant(2.0)), f(tf.constant(-2.0))]
+"""),
+    ("gradient_through_map_fn_with_a_tensor_if", """
+@tf.function
+def f(x):
+    return tf.reduce_sum(tf.map_fn(lambda v: v * v if v > 0 else tf.sin(v), x))
+x = tf.constant([1.5, -0.5, 2.0])
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = f(x)
+result = [y, tape.gradient(y, x)]
+"""),
 ]
