@@ -206,6 +206,21 @@ def _dtype_of(x: Any) -> Any:
 
 # -- while ------------------------------------------------------------------------------------
 
+_LIMITATIONS = ("\nSee https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/"
+                "autograph/g3doc/reference/limitations.md#consistency-of-control-flow-types "
+                "for more info.")
+# TensorFlow 2.21's texts: a loop over Python values stays one, unrolled, so a break or
+# return that depends on a tensor cannot end it
+_FOR_BREAK_ON_TENSOR = ("break and return statements which depend on a TF condition are not "
+                        "supported in Python for loops. Did you intend to make it a TF loop?"
+                        + _LIMITATIONS)
+_WHILE_BECAME_TENSOR = (
+    "The condition of while loop started as non-Tensor, then changed to Tensor. This may "
+    "happen either because variables changed type, or when a break or return statement "
+    "inside the loop depends on a Tensor condition. In both cases, changing to a TF loop "
+    "should remove the error." + _LIMITATIONS)
+
+
 def while_stmt(test: Callable[[], Any], body: Callable[[], None],
                get_state: Callable[[], tuple], set_state: Callable[[tuple], None],
                names: tuple[str, ...], extra_test: Callable[[], Any] | None = None) -> None:
@@ -216,12 +231,14 @@ def while_stmt(test: Callable[[], Any], body: Callable[[], None],
         return and_(lambda: go, extra_test)
 
     go = full_test()
-    while not _graph_tensor(go):  # a Python loop, unrolled into the trace
-        if not go:
-            return
+    if _graph_tensor(go):
+        _tensor_loop(lambda: full_test(), body, get_state, set_state, names)
+        return
+    while go:  # a Python loop, unrolled into the trace; it must stay one (as in TensorFlow)
         body()
         go = full_test()
-    _tensor_loop(lambda: full_test(), body, get_state, set_state, names)
+        if _graph_tensor(go):
+            raise NotImplementedError(_WHILE_BECAME_TENSOR)
 
 
 def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
@@ -433,10 +450,7 @@ def for_stmt(iterable: Any, body: Callable[[Any], None], get_state: Callable[[],
             if extra_test is not None:
                 go = extra_test()
                 if _graph_tensor(go):
-                    raise NotImplementedError(
-                        "a break, continue or return that depends on a tensor inside a "
-                        "loop over a Python iterable: Tapescope's AutoGraph cannot express "
-                        "it; iterate over a tensor (tf.range) instead.")
+                    raise NotImplementedError(_FOR_BREAK_ON_TENSOR)
                 if not go:
                     break
             body(item)

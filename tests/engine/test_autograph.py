@@ -678,3 +678,36 @@ def test_gradient_through_map_fn_of_a_converted_function_matches_differences():
         return tf.map_fn(piecewise, x)
 
     check_gradient(f, [np.array([1.5, -0.5, 2.0, -1.25])])
+
+
+# -- a break on a tensor inside a loop over Python values -----------------------------------------
+
+def test_a_break_on_a_tensor_in_a_python_range_loop_gives_tensorflows_error():
+    @tf.function
+    def f(x):
+        for i in range(3):
+            if x[i] > 0:
+                break
+            x = x * 2.0
+        return x
+
+    with pytest.raises(NotImplementedError, match="^break and return statements which depend "
+                                                  "on a TF condition are not supported in "
+                                                  "Python for loops"):
+        f(tf.constant([-1.0, 2.0, 3.0]))
+
+
+def test_a_python_while_whose_condition_becomes_a_tensor_gives_tensorflows_error():
+    @tf.function
+    def f(x):
+        i = 0
+        while i < 5:
+            if x > 10:
+                break
+            x = x * 2
+            i += 1
+        return x
+
+    with pytest.raises(NotImplementedError, match="^The condition of while loop started as "
+                                                  "non-Tensor, then changed to Tensor"):
+        f(tf.constant(1.0))

@@ -946,4 +946,59 @@ with tf.GradientTape() as tape:
     y = f(x)
 result = [y, tape.gradient(y, x)]
 """),
+    # -- a break or return on a tensor inside a loop over Python values -------------------------
+    ("break_on_a_tensor_in_a_python_range_loop_raises", """
+@tf.function
+def f(x):
+    s = tf.constant(0.0)
+    for i in range(4):
+        if x[i] > 0:
+            break
+        s += x[i]
+    return s
+result = f(tf.constant([-1.0, -2.0, 3.0, -4.0]))
+"""),
+    ("return_on_a_tensor_in_a_python_range_loop_raises", """
+@tf.function
+def f(x):
+    for i in range(4):
+        if x[i] > 0:
+            return x[i]
+    return -1.0
+result = f(tf.constant([-1.0, -2.0, 3.0, -4.0]))
+"""),
+    ("continue_on_a_tensor_in_a_python_range_loop_is_fine", """
+@tf.function
+def f(x):
+    s = tf.constant(0.0)
+    for i in range(4):
+        if x[i] < 0:
+            continue
+        s += x[i]
+    return s
+result = [f(tf.constant([-1.0, 2.0, 3.0, -4.0])), f(tf.constant([1.0, 2.0, -3.0, 4.0]))]
+"""),
+    ("break_on_a_tensor_in_a_python_while_raises", """
+@tf.function
+def f(x):
+    i = 0
+    s = x
+    while i < 5:
+        if s > 10:
+            break
+        s = s * 2
+        i += 1
+    return s, i
+result = f(tf.constant(1.0))
+"""),
+    ("break_on_a_python_value_in_a_python_range_loop_stays_unrolled", """
+@tf.function
+def f(x, limit):
+    for i in range(10):
+        if i >= limit:
+            break
+        x = x * 2.0
+    return x
+result = [f(tf.constant(1.0), 3), f(tf.constant(1.0), 5), f.experimental_get_tracing_count()]
+"""),
 ]
