@@ -103,9 +103,10 @@ def traced_cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[],
     # branch now would apply its assignments and prints at trace time.
     chosen = taken if bool(pred._value) else other
     out = tuple(wrap(np.array(_t(x)._value)) for x in nest.flatten(chosen) if x is not None)
-    inputs = (pred, *then_caps, *else_caps)
+    variables = trainable_variables_read(then_g, else_g)
+    inputs = (pred, *then_caps, *else_caps, *variables)
     attrs = {"then_branch": then_c, "else_branch": else_c, "num_then": len(then_caps),
-             "then_graph": then_g, "else_graph": else_g}
+             "then_graph": then_g, "else_graph": else_g, "variables": variables}
     STATE.graph.add_op(IF, inputs, out, attrs)
     record_custom(IF, inputs, out, attrs)  # a tape inside the function differentiates it
     it = iter(out)
@@ -113,8 +114,11 @@ def traced_cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[],
 
 
 @defop("If", num_outputs=0)
-def _if(pred, *captures, then_branch, else_branch, num_then, then_graph=None, else_graph=None):
-    """The outputs of the branch ``pred`` picks, running that branch's compiled graph only."""
+def _if(pred, *captures, then_branch, else_branch, num_then, then_graph=None, else_graph=None,
+        variables=()):
+    """The outputs of the branch ``pred`` picks, running that branch's compiled graph only
+    (the last inputs, the values of ``variables``, are there for tapes: see While)."""
+    captures = captures[:len(captures) - len(variables)]
     if pred:
         return tuple(then_branch(*captures[:num_then]))
     return tuple(else_branch(*captures[num_then:]))
@@ -134,19 +138,23 @@ def _if_grad(call: Any, *dys: Any) -> tuple:
 
     pred, *captures = call.inputs
     n = call.attrs["num_then"]
+    variables = list(call.attrs.get("variables", ()))
+    n_caps = len(captures) - len(variables)
     seeds = [dy if dy is not None else zeros_like(y) for dy, y in zip(dys, call.outputs)]
 
     def branch_grads(graph: Any, mine: slice) -> Callable[[], list]:
         def run() -> list:
-            own = captures[mine]
+            own = captures[:n_caps][mine]
             with GradientTape() as tape:
                 for c in own:
                     tape.watch(c)
                 outs = run_graph_ops(graph, list(own))
-            grads = tape.gradient(outs, own, output_gradients=seeds,
+            grads = tape.gradient(outs, own + variables, output_gradients=seeds,
                                   unconnected_gradients="zero") if outs else [
-                zeros_like(c) for c in own]
-            mine_grads = dict(zip(range(len(captures))[mine], grads))
+                zeros_like(c) for c in own + variables]
+            grads = [_t(g) for g in grads]  # a variable's may be IndexedSlices
+            positions = [*range(n_caps)[mine], *range(n_caps, len(captures))]
+            mine_grads = dict(zip(positions, grads))
             return [mine_grads[i] if i in mine_grads else zeros_like(c)
                     if c._value.dtype.kind == "f" else None
                     for i, c in enumerate(captures)]
@@ -165,6 +173,7 @@ def run_if_recorded(inputs: tuple, attrs: dict) -> list:
 
     pred, *captures = inputs
     n = attrs["num_then"]
+    captures = captures[:len(captures) - len(attrs.get("variables", ()))]
     if bool(pred._value):
         return run_graph_ops(attrs["then_graph"], captures[:n])
     return run_graph_ops(attrs["else_graph"], captures[n:])
@@ -190,11 +199,13 @@ def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
 
 @defop("While", num_outputs=0)
 def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
-           cond_graph=None, body_graph=None):
-    """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs)."""
+           cond_graph=None, body_graph=None, variables=()):
+    """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs).
+    The last inputs are the values of ``variables``, the trainable variables the loop reads
+    (its graphs read them live: they are inputs only so that a tape sees them)."""
     loop = list(arrays[:num_vars])
     cond_captures = arrays[num_vars:num_vars + num_cond_captures]
-    body_captures = arrays[num_vars + num_cond_captures:]
+    body_captures = arrays[num_vars + num_cond_captures:len(arrays) - len(variables)]
     loop = _run_loop(lambda *v: cond(*v, *cond_captures)[0],
                      lambda *v: list(body(*v, *body_captures)), loop, maximum_iterations)
     return tuple(np.asarray(v) for v in loop)
@@ -202,7 +213,7 @@ def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
 
 WHILE = _while
 _LOOP_KEYS = ("cond_graph", "body_graph", "num_vars", "num_cond_captures",
-              "maximum_iterations")
+              "maximum_iterations", "variables")
 
 
 @WHILE.gradient
@@ -213,7 +224,7 @@ def _while_grad_rule(call: Any, *dys: Any) -> tuple:
     from engine.ops.array_ops import zeros_like
 
     seeds = [dy if dy is not None else zeros_like(y) for dy, y in zip(dys, call.outputs)]
-    attrs = {k: call.attrs[k] for k in _LOOP_KEYS}
+    attrs = {k: call.attrs[k] for k in _LOOP_KEYS if k in call.attrs}
     grads = execute(WHILE_GRAD, (*call.inputs, *seeds), {"num_inputs": len(call.inputs),
                                                          **attrs})
     return tuple(g if x._value.dtype.kind == "f" else None for g, x in zip(grads, call.inputs))
@@ -228,6 +239,8 @@ def _while_grad(*arrays, num_inputs, **loop):
 
     inputs = [wrap(np.asarray(a)) for a in arrays[:num_inputs]]
     seeds = [wrap(np.asarray(a)) for a in arrays[num_inputs:]]
+    variables = list(loop.get("variables", ()))  # their inputs' gradients: the variables'
+    sources = inputs[:len(inputs) - len(variables)] + variables
     saved = (STATE.graph, list(STATE.tapes), STATE.dry_run)
     STATE.graph, STATE.dry_run = None, True
     STATE.tapes.clear()
@@ -241,13 +254,13 @@ def _while_grad(*arrays, num_inputs, **loop):
                 tape.watch(t)
             outs = run_while_recorded(tuple(inputs), loop)
         pairs = [(o, s) for o, s in zip(outs, seeds) if o._value.dtype.kind == "f"]
-        grads = tape.gradient([o for o, _ in pairs], inputs,
+        grads = tape.gradient([o for o, _ in pairs], sources,
                               output_gradients=[s for _, s in pairs],
                               unconnected_gradients="zero") if pairs else [None] * len(inputs)
     finally:
         STATE.graph, STATE.tapes[:], STATE.dry_run = saved
         STATE.refresh()
-    return tuple(np.zeros_like(t._value) if g is None else np.asarray(g._value)
+    return tuple(np.zeros_like(t._value) if g is None else np.asarray(_t(g)._value)
                  for g, t in zip(grads, inputs))
 
 
@@ -266,7 +279,8 @@ def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
 
     n, n_cond = attrs["num_vars"], attrs["num_cond_captures"]
     loop = list(inputs[:n])
-    cond_captures, body_captures = list(inputs[n:n + n_cond]), list(inputs[n + n_cond:])
+    end = len(inputs) - len(attrs.get("variables", ()))
+    cond_captures, body_captures = list(inputs[n:n + n_cond]), list(inputs[n + n_cond:end])
     limit, count = attrs["maximum_iterations"], 0
     while limit is None or count < limit:
         if not bool(run_graph_ops(attrs["cond_graph"], loop + cond_captures)[0]._value):
@@ -310,6 +324,24 @@ def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
     finally:
         STATE.graph = outer
     return CompiledGraph(optimize(builder.graph)), captures, builder.graph
+
+
+def trainable_variables_read(*graphs: Any) -> list:
+    """The trainable float variables a loop's or branch's graphs read (nested ones too): the
+    node holding them takes their values as inputs too, so that a tape inside the function
+    differentiates them (TensorFlow's captured resource handles)."""
+    from engine.graph import ir
+
+    found: dict[int, Any] = {}
+    todo = list(graphs)
+    while todo:
+        graph = todo.pop()
+        for node in graph.nodes:
+            var = node.attrs.get("variable") if node.type == ir.READ_VARIABLE else None
+            if var is not None and var.trainable and var._value.dtype.kind == "f":
+                found.setdefault(id(var), var)
+            todo += [v for k, v in node.attrs.items() if k.endswith("_graph")]
+    return list(found.values())
 
 
 def _traced_by(builder: Any, t: Tensor) -> bool:
@@ -407,13 +439,14 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
         limit = int(_t(options["maximum_iterations"])._value)
         maximum_iterations = limit if maximum_iterations is None else min(limit,
                                                                           maximum_iterations)
+    variables = trainable_variables_read(cond_graph, body_graph)
     attrs = {"cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
              "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
-             "cond_graph": cond_graph, "body_graph": body_graph}
+             "cond_graph": cond_graph, "body_graph": body_graph, "variables": variables}
     dry = STATE.dry_run
     STATE.dry_run = True  # the trace-time run computes values; it assigns and prints nothing
     try:
-        out = execute(WHILE, tuple(flat + cond_captures + body_captures), attrs)
+        out = execute(WHILE, tuple(flat + cond_captures + body_captures + variables), attrs)
     finally:
         STATE.dry_run = dry
     from engine.tensor_array import after_loop

@@ -711,3 +711,49 @@ def test_a_python_while_whose_condition_becomes_a_tensor_gives_tensorflows_error
     with pytest.raises(NotImplementedError, match="^The condition of while loop started as "
                                                   "non-Tensor, then changed to Tensor"):
         f(tf.constant(1.0))
+
+
+# -- variables inside converted loops and branches ------------------------------------------------
+
+def test_gradient_of_a_variable_read_in_a_loop_taken_inside_matches_differences():
+    """A tape inside the function differentiates a While node (WhileGrad) and an If node:
+    variables their graphs read are inputs of the node, so the tape reaches them."""
+    w = tf.Variable(np.array([0.7, -0.4]))
+
+    @tf.function
+    def f(x, n):
+        with tf.GradientTape() as tape:
+            y = x
+            i = tf.constant(0)
+            while i < n:
+                y = tf.tanh(y * w + w[0])
+                i += 1
+            if tf.reduce_sum(y) > -10.0:
+                y = y * w[1]
+            loss = tf.reduce_sum(y)
+        return loss, tape.gradient(loss, w)
+
+    x = tf.constant(np.array([0.3, -1.1]))
+    _, grad = f(x, tf.constant(3))
+    eps, numeric = 1e-6, np.zeros(2)
+    start = w.numpy()
+    for k in range(2):
+        for sign in (1, -1):
+            w.assign(start + sign * eps * np.eye(2)[k])
+            numeric[k] += sign * float(f(x, tf.constant(3))[0]) / (2 * eps)
+    w.assign(start)
+    np.testing.assert_allclose(grad.numpy(), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_a_variable_read_before_and_after_a_loop_that_assigns_it_is_read_twice():
+    """The optimizer must not merge the two reads: the loop writes in between."""
+    w = tf.Variable(1.0)
+
+    @tf.function
+    def f(n):
+        before = w.read_value()
+        for _ in tf.range(n):
+            w.assign_add(1.0)
+        return before, w.read_value()
+
+    assert [float(t) for t in f(tf.constant(3))] == [1.0, 4.0]

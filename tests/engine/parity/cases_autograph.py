@@ -1001,4 +1001,44 @@ def f(x, limit):
     return x
 result = [f(tf.constant(1.0), 3), f(tf.constant(1.0), 5), f.experimental_get_tracing_count()]
 """),
+    # -- variables read or written inside converted loops and branches ---------------------------
+    ("gradient_of_variables_through_converted_if_taken_inside", """
+w = tf.Variable(2.0)
+@tf.function
+def f(x):
+    with tf.GradientTape() as tape:
+        if x > 0:
+            y = w * w * x
+        else:
+            y = tf.sin(w)
+    return y, tape.gradient(y, w)
+result = [f(tf.constant(3.0)), f(tf.constant(-1.0))]
+"""),
+    ("gradient_of_variables_through_converted_loops_taken_inside", """
+w = tf.Variable(2.0)
+v = tf.Variable([1.0, 2.0, 3.0])
+@tf.function
+def f(n):
+    with tf.GradientTape() as tape:
+        y = tf.constant(1.0)
+        i = 0
+        while i < n:
+            y = y * w
+            i += 1
+        s = tf.constant(0.0)
+        for k in tf.range(n):
+            s += v[k] * w
+    return y, s, tape.gradient([y, s], [w, v])
+result = [f(tf.constant(3)), f(tf.constant(2))]
+"""),
+    ("variable_read_before_and_after_a_loop_assigning_it", """
+w = tf.Variable(1.0)
+@tf.function
+def f(n):
+    before = w.read_value()
+    for i in tf.range(n):
+        w.assign_add(1.0)
+    return before, w.read_value()
+result = [f(tf.constant(3)), f(tf.constant(2))]
+"""),
 ]
