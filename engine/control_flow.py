@@ -94,11 +94,11 @@ def traced_cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[],
         if a.dtype != b.dtype:
             raise TypeError(f"true_fn and false_fn must return the same dtypes: "
                             f"{_dt.as_dtype(a.dtype).name} vs {_dt.as_dtype(b.dtype).name}")
-        if a.shape != b.shape:
+        if len(a.shape) != len(b.shape):
             raise NotImplementedError(
-                f"tf.cond inside a tf.function: the branches return shapes {a.shape} and "
-                f"{b.shape}; Tapescope's graphs need one shape per value (TensorFlow would "
-                "give an unknown shape). Make the branches' shapes equal.")
+                f"tf.cond inside a tf.function: the branches return values of ranks "
+                f"{len(a.shape)} and {len(b.shape)} (shapes {a.shape} and {b.shape}); "
+                "Tapescope's graphs have static shapes. Make the branches' shapes equal.")
     # The node's trace-time outputs are the taken branch's values: running the compiled
     # branch now would apply its assignments and prints at trace time.
     chosen = taken if bool(pred._value) else other
@@ -109,8 +109,24 @@ def traced_cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[],
              "then_graph": then_g, "else_graph": else_g, "variables": variables}
     STATE.graph.add_op(IF, inputs, out, attrs)
     record_custom(IF, inputs, out, attrs)  # a tape inside the function differentiates it
+    out = tuple(_same_shape_as_traced(o, a.shape, b.shape, k, bool(pred._value))
+                for k, (o, a, b) in enumerate(zip(out, then_g.outputs, else_g.outputs)))
     it = iter(out)
     return nest.map_structure(lambda leaf: None if leaf is None else next(it), taken)
+
+
+def _same_shape_as_traced(value: Tensor, then_shape: tuple, else_shape: tuple, k: int,
+                          taken: bool) -> Tensor:
+    """An If output whose branches give it different shapes, checked at each run against
+    the shape of the branch taken while tracing (TensorFlow relaxes the shape instead)."""
+    from engine.ops.loop_check_ops import ASSERT_BRANCH_SHAPE
+
+    if then_shape == else_shape:
+        return value
+    traced, other = (then_shape, else_shape) if taken else (else_shape, then_shape)
+    return execute(ASSERT_BRANCH_SHAPE, (value,), {
+        "traced_shape": tuple(traced), "other_shape": tuple(other),
+        "name": f"Output {k} of the if/tf.cond"})
 
 
 @defop("If", num_outputs=0)

@@ -757,3 +757,22 @@ def test_a_variable_read_before_and_after_a_loop_that_assigns_it_is_read_twice()
         return before, w.read_value()
 
     assert [float(t) for t in f(tf.constant(3))] == [1.0, 4.0]
+
+
+def test_branches_of_different_shapes_follow_the_traced_branch_and_say_so_otherwise():
+    """TensorFlow relaxes the shape; Tapescope's graph follows the branch taken while
+    tracing (TF's values for it) and a call taking the other one stops with a clear error."""
+    @tf.function
+    def f(x):
+        if x > 0:
+            y = tf.fill([2], x)
+        else:
+            y = tf.zeros([3])
+        return y * 2.0
+
+    np.testing.assert_array_equal(f(tf.constant(1.5)).numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(f(tf.constant(2.0)).numpy(), [4.0, 4.0])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Output 0 of the if/tf.cond has shape \[3\] in this call but "
+                             r"\[2\] when the tf.function was traced"):
+        f(tf.constant(-1.0))

@@ -915,6 +915,17 @@ def _assert_loop_iterated(x: tf.Tensor) -> tf.Tensor:
 
 
 OP_CASES["AssertLoopIterated"] = unary(_assert_loop_iterated)
+
+
+def _assert_branch_shape(x: tf.Tensor) -> tf.Tensor:
+    from engine.ops.loop_check_ops import ASSERT_BRANCH_SHAPE
+    from engine.ops.registry import execute
+
+    return execute(ASSERT_BRANCH_SHAPE, (tf.exp(x),), {
+        "traced_shape": tuple(x._value.shape), "other_shape": (), "name": "x"})
+
+
+OP_CASES["AssertBranchShape"] = unary(_assert_branch_shape)
 OP_CASES["TensorListSetItem"] = unary(_tensor_list_writes, shapes=NONSCALAR)
 OP_CASES["TensorListLengthCheck"] = unary(_tensor_list_writes, shapes=NONSCALAR)
 

@@ -1041,4 +1041,21 @@ def f(n):
     return before, w.read_value()
 result = [f(tf.constant(3)), f(tf.constant(2))]
 """),
+    # -- branches giving a value different shapes (TensorFlow relaxes the shape) ----------------
+    ("if_branches_of_different_shapes_give_the_taken_ones", """
+@tf.function
+def f(x):
+    if x > 0:
+        y = tf.fill([2], x)
+    else:
+        y = tf.zeros([3])
+    return y, tf.reduce_sum(y + 1.0), tf.shape(y)
+result = f(tf.constant(1.5))
+"""),
+    ("tf_cond_branches_of_different_shapes_give_the_taken_ones", """
+@tf.function
+def f(x):
+    return tf.cond(x > 0, lambda: tf.zeros([2, 3]), lambda: tf.ones([2, 4]) * x)
+result = f(tf.constant(-2.0))
+"""),
 ]
