@@ -598,6 +598,26 @@ def _range(start, limit, delta, dtype):
 RANGE = _range
 
 
+@defop("RangeOfTensors", differentiable=False)
+def _range_of_tensors(start, limit, delta, *, dtype, traced_length):
+    """``tf.range`` of tensors inside a ``tf.function``: the values from each run's bounds,
+    in as many elements as when traced (graph values have static shapes; another length is
+    an error that says so rather than a result of the wrong size)."""
+    out = np.arange(start, limit, delta, dtype=dtype) if delta != 0 else np.zeros(0, dtype)
+    if out.shape[0] != traced_length:
+        raise errors.InvalidArgumentError(
+            None, "Range", f"tf.range gives {out.shape[0]} elements in this call but gave "
+            f"{traced_length} when the tf.function was traced: Tapescope traces a graph per "
+            "input shape, with static shapes, and these bounds depend on an input's value. "
+            "Make them follow an input's shape (e.g. tf.shape(x)[0]), pass them as Python "
+            "numbers (which retraces per value), or loop with `for i in tf.range(n)` (a graph "
+            "loop, which any n suits).")
+    return out
+
+
+RANGE_OF_TENSORS = _range_of_tensors
+
+
 @defop("Shape", differentiable=False)
 def _shape(x, out_type=np.int32):
     """The shape of x as a 1-D integer tensor."""
@@ -915,6 +935,7 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
     (Python ints int32, floats float32; a float64 tensor makes it float64)."""
     if limit is None:
         start, limit = 0, start
+    given = (start, limit, delta)
     vals = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
     if dtype is not None:
         d = _dt.as_dtype(dtype)._np
@@ -928,6 +949,10 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
                else "start >= limit when delta < 0")
         raise errors.InvalidArgumentError(
             None, "Range", f"Requires {way}: {start}/{limit} [Op:Range]")
+    if STATE.graph is not None and _has_graph_index(given):  # values only a run knows
+        traced = np.arange(*vals, dtype=d)
+        return execute(RANGE_OF_TENSORS, tuple(_t(b) for b in given),
+                       {"dtype": d, "traced_length": traced.shape[0]})
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})
 
 

@@ -776,3 +776,17 @@ def test_branches_of_different_shapes_follow_the_traced_branch_and_say_so_otherw
                        match=r"Output 0 of the if/tf.cond has shape \[3\] in this call but "
                              r"\[2\] when the tf.function was traced"):
         f(tf.constant(-1.0))
+
+
+def test_tf_range_of_an_arguments_value_follows_each_call_or_says_why_not():
+    """Its values come from each call's bounds; a length other than the traced one stops
+    with a clear error (it used to repeat the traced values silently)."""
+    @tf.function
+    def f(start, limit):
+        return tf.range(start, limit) * 2
+
+    assert f(tf.constant(0), tf.constant(3)).numpy().tolist() == [0, 2, 4]
+    assert f(tf.constant(5), tf.constant(8)).numpy().tolist() == [10, 12, 14]
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="tf.range gives 5 elements in this call but gave 3"):
+        f(tf.constant(0), tf.constant(5))

@@ -1051,6 +1051,8 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "TensorListReserve": lambda x: _tensor_list_reserve(x),
     # a dataset read by a graph loop: its elements are data, not functions of the loop's
     # inputs (TensorFlow's dataset reduction has no gradient either)
+    "RangeOfTensors": lambda x: tf.function(lambda n: tf.range(n, dtype=F64) * tf.reduce_sum(
+        tf.zeros_like(x)))(tf.size(x)),
     "MakeIterator": lambda x: _dataset_element(x),
     "IteratorGetNext": lambda x: _dataset_element(x),
 }

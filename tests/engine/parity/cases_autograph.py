@@ -1058,4 +1058,11 @@ def f(x):
     return tf.cond(x > 0, lambda: tf.zeros([2, 3]), lambda: tf.ones([2, 4]) * x)
 result = f(tf.constant(-2.0))
 """),
+    ("tf_range_of_tensor_bounds_follows_each_calls_values", """
+@tf.function
+def f(start, limit):
+    return tf.range(start, limit) * 2 + 1, tf.range(limit - start, 0, -1)
+result = [f(tf.constant(0), tf.constant(3)), f(tf.constant(1), tf.constant(4)),
+          f(tf.constant(-5), tf.constant(-2)), f.experimental_get_tracing_count()]
+"""),
 ]
