@@ -5,8 +5,9 @@ when the graph runs, one element per loop iteration, as TensorFlow's converted l
 ``MakeIterator`` starts a pass over the dataset each time the graph runs and gives a token
 (the pass's number) that orders the ``IteratorGetNext`` nodes after it. ``IteratorGetNext``
 gives element ``k`` of the current pass (whether there is one, then its components, zeros
-past the end). The elements of a pass are kept until the next pass starts, so a loop
-recomputed for its gradient (``WhileGrad``) reads the same elements again.
+past the end); the loop asks for them in order, so only the last one is kept. (No gradient
+flows through such a loop, as through TensorFlow's dataset reduction: it is never
+recomputed.)
 
 While a function is traced nothing is read, so the dataset's own state (a shuffle's order, a
 generator, a map function's prints) is not touched by tracing: the loop's body is traced on
@@ -35,7 +36,7 @@ class DatasetPasses:
         self.specs = nest.flatten(dataset.element_spec)
         self.passes = 0
         self._iterator: Iterator | None = None
-        self._read: list[tuple] = []
+        self._last: tuple[int, tuple | None] = (-1, None)  # the element read last, by index
 
     def __repr__(self) -> str:
         return f"<dataset {type(self.dataset).__name__}>"
@@ -48,7 +49,7 @@ class DatasetPasses:
     def start(self) -> int:
         """A new pass over the dataset (none while tracing)."""
         self.passes += 1
-        self._read = []
+        self._last = (-1, None)
         self._iterator = None if STATE.graph is not None else iter(self.dataset)
         return self.passes
 
@@ -56,21 +57,32 @@ class DatasetPasses:
         """Element ``k`` of the current pass (its flat components), or None past its end."""
         if STATE.graph is not None:  # tracing
             return self.zeros() if k < self.trace_length else None
-        while len(self._read) <= k and self._iterator is not None:
-            saved = STATE.graph, STATE.dry_run
-            STATE.graph, STATE.dry_run = None, False  # a map function runs as it would eagerly
+        last, element = self._last
+        if k == last:
+            return element
+        if k != last + 1:
+            raise RuntimeError(f"element {k} of a dataset pass asked for after element {last}: "
+                               "a loop over a dataset reads its elements in order")
+        element = self._next()
+        self._last = (k, element)
+        return element
+
+    def _next(self) -> tuple | None:
+        if self._iterator is None:
+            return None
+        saved = STATE.graph, STATE.dry_run
+        STATE.graph, STATE.dry_run = None, False  # a map function runs as it would eagerly
+        STATE.refresh()
+        try:
+            element = next(self._iterator)
+        except StopIteration:
+            self._iterator = None
+            return None
+        finally:
+            STATE.graph, STATE.dry_run = saved
             STATE.refresh()
-            try:
-                element = next(self._iterator)
-            except StopIteration:
-                self._iterator = None
-                break
-            finally:
-                STATE.graph, STATE.dry_run = saved
-                STATE.refresh()
-            self._read.append(tuple(np.asarray(leaf._value if hasattr(leaf, "_value") else leaf)
-                                    for leaf in nest.flatten(element)))
-        return self._read[k] if k < len(self._read) else None
+        return tuple(np.asarray(leaf._value if hasattr(leaf, "_value") else leaf)
+                     for leaf in nest.flatten(element))
 
     def zeros(self) -> tuple:
         """Stand-ins of the element spec's shapes and dtypes (past the end, and tracing)."""

@@ -903,7 +903,8 @@ def _dataset_element(x: tf.Tensor) -> tf.Tensor:
 
     source = DatasetPasses(tf.data.Dataset.from_tensor_slices(tf.stack([x, x * 2.0])))
     token = execute(MAKE_ITERATOR, (), {"source": source})
-    _, element = execute(GET_NEXT, (token, tf.constant(1, tf.int64)), {"source": source})
+    for k in range(2):  # read in order, as a loop does
+        _, element = execute(GET_NEXT, (token, tf.constant(k, tf.int64)), {"source": source})
     return element
 
 

@@ -1065,4 +1065,15 @@ def f(start, limit):
 result = [f(tf.constant(0), tf.constant(3)), f(tf.constant(1), tf.constant(4)),
           f(tf.constant(-5), tf.constant(-2)), f.experimental_get_tracing_count()]
 """),
+    ("dataset_loop_nested_in_a_tensor_loop_reads_a_pass_per_iteration", """
+@tf.function
+def f(ds, n):
+    total = tf.constant(0, tf.int64)
+    for i in tf.range(n):
+        for v in ds:
+            total += v * tf.cast(i + 1, tf.int64)
+    return total
+ds = tf.data.Dataset.range(4)
+result = [f(ds, tf.constant(3)), f(ds, tf.constant(0))]
+"""),
 ]
