@@ -100,19 +100,26 @@ class TensorArray:
             raise ValueError("Tried to stack elements of an empty list with non-fully-defined "
                              f"element_shape: {shape}")
         self._element_shape = shape if self._infer_shape else self._element_shape
-        if self._size_tensor is not None and all(item is None for item in self._items):
-            return execute(RESERVE, (self._size_tensor,), {
+        if self._size_tensor is not None:  # its size is checked at each run, then filled
+            from engine.ops.list_ops import SET_ITEM
+
+            elements = execute(RESERVE, (self._size_tensor,), {
                 "element_shape": tuple(shape.as_list()), "dtype": self._dtype._np,
-                "traced_length": len(self._items)})
+                "traced_length": self._size})
+            for i, item in enumerate(self._items):
+                if item is not None:
+                    elements = execute(SET_ITEM, (elements, convert_to_tensor(i), item),
+                                       {"resizable": self._dynamic_size})
+            return elements
         if not self._items:
             return wrap(np.zeros([0] + shape.as_list(), self._dtype._np))
         return stack([self._element(i) for i in range(len(self._items))])
 
     def size(self, name: str | None = None) -> Tensor:
-        if self._dense is not None:
+        if self._dense is not None or self._size_tensor is not None:
             from engine.ops.array_ops import shape
 
-            return shape(self._dense)[0]
+            return shape(self.elements())[0]
         return wrap(np.int32(len(self._items)))
 
     def _merge_shape(self, shape: tuple) -> None:
@@ -190,8 +197,8 @@ class TensorArray:
         """All elements stacked along a new first axis."""
         from engine.ops.array_ops import stack
 
-        if self._dense is not None:
-            return self._dense
+        if self._dense is not None or self._size_tensor is not None:
+            return self.elements()
         if not self._items:
             shape = self._element_shape.as_list() if self._element_shape.rank is not None else []
             return wrap(np.zeros([0] + [d or 0 for d in shape], self._dtype._np))

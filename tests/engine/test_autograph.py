@@ -790,3 +790,20 @@ def test_tf_range_of_an_arguments_value_follows_each_call_or_says_why_not():
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match="tf.range gives 5 elements in this call but gave 3"):
         f(tf.constant(0), tf.constant(5))
+
+
+def test_a_tensor_array_of_a_size_given_by_a_value_and_written_at_python_indices():
+    """Writes at Python indices into an array whose size is a traced value: the size is
+    checked at each call too (the stacked length used to stay the traced one silently)."""
+    @tf.function
+    def f(n, x):
+        ta = tf.TensorArray(tf.float32, size=n)
+        ta = ta.write(0, x)
+        return ta.stack(), ta.size()
+
+    values, size = f(tf.constant(3), tf.constant(1.5))
+    assert values.numpy().tolist() == [1.5, 0.0, 0.0] and int(size) == 3
+    assert f(tf.constant(3), tf.constant(2.0))[0].numpy().tolist() == [2.0, 0.0, 0.0]
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="A tf.TensorArray's size is 4 in this call but was 3"):
+        f(tf.constant(4), tf.constant(1.0))
