@@ -94,27 +94,47 @@ def traced_cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[],
         if a.dtype != b.dtype:
             raise TypeError(f"true_fn and false_fn must return the same dtypes: "
                             f"{_dt.as_dtype(a.dtype).name} vs {_dt.as_dtype(b.dtype).name}")
-        if a.shape != b.shape:
+        if len(a.shape) != len(b.shape):
             raise NotImplementedError(
-                f"tf.cond inside a tf.function: the branches return shapes {a.shape} and "
-                f"{b.shape}; Tapescope's graphs need one shape per value (TensorFlow would "
-                "give an unknown shape). Make the branches' shapes equal.")
+                f"tf.cond inside a tf.function: the branches return values of ranks "
+                f"{len(a.shape)} and {len(b.shape)} (shapes {a.shape} and {b.shape}); "
+                "Tapescope's graphs have static shapes. Make the branches' shapes equal.")
     # The node's trace-time outputs are the taken branch's values: running the compiled
     # branch now would apply its assignments and prints at trace time.
     chosen = taken if bool(pred._value) else other
     out = tuple(wrap(np.array(_t(x)._value)) for x in nest.flatten(chosen) if x is not None)
-    inputs = (pred, *then_caps, *else_caps)
+    variables = trainable_variables_read(then_g, else_g)
+    inputs = (pred, *then_caps, *else_caps, *variables)
     attrs = {"then_branch": then_c, "else_branch": else_c, "num_then": len(then_caps),
-             "then_graph": then_g, "else_graph": else_g}
+             "then_graph": then_g, "else_graph": else_g, "variables": variables}
     STATE.graph.add_op(IF, inputs, out, attrs)
     record_custom(IF, inputs, out, attrs)  # a tape inside the function differentiates it
+    out = tuple(_same_shape_as_traced(o, a.shape, b.shape, k, bool(pred._value))
+                for k, (o, a, b) in enumerate(zip(out, then_g.outputs, else_g.outputs)))
     it = iter(out)
     return nest.map_structure(lambda leaf: None if leaf is None else next(it), taken)
 
 
+def _same_shape_as_traced(value: Tensor, then_shape: tuple, else_shape: tuple, k: int,
+                          taken: bool) -> Tensor:
+    """An If output whose branches give it different shapes, checked at each run against
+    the shape of the branch taken while tracing (TensorFlow relaxes the shape instead)."""
+    from engine.ops.loop_check_ops import ASSERT_BRANCH_SHAPE
+
+    if then_shape == else_shape:
+        return value
+    traced, other = (then_shape, else_shape) if taken else (else_shape, then_shape)
+    return execute(ASSERT_BRANCH_SHAPE, (value,), {
+        "traced_shape": tuple(traced), "other_shape": tuple(other),
+        "name": f"Output {k} of the if/tf.cond"})
+
+
 @defop("If", num_outputs=0)
-def _if(pred, *captures, then_branch, else_branch, num_then, then_graph=None, else_graph=None):
-    """The outputs of the branch ``pred`` picks, running that branch's compiled graph only."""
+def _if(pred, *captures, then_branch, else_branch, num_then, then_graph=None, else_graph=None,
+        variables=()):
+    """The outputs of the branch ``pred`` picks, running that branch's compiled graph only
+    (the last inputs, the values of ``variables``, are there for tapes: see While)."""
+    captures = captures[:len(captures) - len(variables)]
     if pred:
         return tuple(then_branch(*captures[:num_then]))
     return tuple(else_branch(*captures[num_then:]))
@@ -134,19 +154,23 @@ def _if_grad(call: Any, *dys: Any) -> tuple:
 
     pred, *captures = call.inputs
     n = call.attrs["num_then"]
+    variables = list(call.attrs.get("variables", ()))
+    n_caps = len(captures) - len(variables)
     seeds = [dy if dy is not None else zeros_like(y) for dy, y in zip(dys, call.outputs)]
 
     def branch_grads(graph: Any, mine: slice) -> Callable[[], list]:
         def run() -> list:
-            own = captures[mine]
+            own = captures[:n_caps][mine]
             with GradientTape() as tape:
                 for c in own:
                     tape.watch(c)
                 outs = run_graph_ops(graph, list(own))
-            grads = tape.gradient(outs, own, output_gradients=seeds,
+            grads = tape.gradient(outs, own + variables, output_gradients=seeds,
                                   unconnected_gradients="zero") if outs else [
-                zeros_like(c) for c in own]
-            mine_grads = dict(zip(range(len(captures))[mine], grads))
+                zeros_like(c) for c in own + variables]
+            grads = [_t(g) for g in grads]  # a variable's may be IndexedSlices
+            positions = [*range(n_caps)[mine], *range(n_caps, len(captures))]
+            mine_grads = dict(zip(positions, grads))
             return [mine_grads[i] if i in mine_grads else zeros_like(c)
                     if c._value.dtype.kind == "f" else None
                     for i, c in enumerate(captures)]
@@ -165,12 +189,18 @@ def run_if_recorded(inputs: tuple, attrs: dict) -> list:
 
     pred, *captures = inputs
     n = attrs["num_then"]
+    captures = captures[:len(captures) - len(attrs.get("variables", ()))]
     if bool(pred._value):
         return run_graph_ops(attrs["then_graph"], captures[:n])
     return run_graph_ops(attrs["else_graph"], captures[n:])
 
 
 # -- while_loop ------------------------------------------------------------------------------------
+
+# The options ``tf.autograph.experimental.set_loop_options`` gives the loop whose body is
+# being traced (innermost last).
+LOOP_OPTIONS: list[dict] = []
+
 
 def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
               maximum_iterations: int | None) -> list:
@@ -185,11 +215,13 @@ def _run_loop(cond_fn: Callable, body_fn: Callable, loop_vars: list,
 
 @defop("While", num_outputs=0)
 def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
-           cond_graph=None, body_graph=None):
-    """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs)."""
+           cond_graph=None, body_graph=None, variables=()):
+    """The loop variables after ``body`` ran while ``cond`` held (both compiled graphs).
+    The last inputs are the values of ``variables``, the trainable variables the loop reads
+    (its graphs read them live: they are inputs only so that a tape sees them)."""
     loop = list(arrays[:num_vars])
     cond_captures = arrays[num_vars:num_vars + num_cond_captures]
-    body_captures = arrays[num_vars + num_cond_captures:]
+    body_captures = arrays[num_vars + num_cond_captures:len(arrays) - len(variables)]
     loop = _run_loop(lambda *v: cond(*v, *cond_captures)[0],
                      lambda *v: list(body(*v, *body_captures)), loop, maximum_iterations)
     return tuple(np.asarray(v) for v in loop)
@@ -197,7 +229,7 @@ def _while(*arrays, cond, body, num_vars, num_cond_captures, maximum_iterations,
 
 WHILE = _while
 _LOOP_KEYS = ("cond_graph", "body_graph", "num_vars", "num_cond_captures",
-              "maximum_iterations")
+              "maximum_iterations", "variables")
 
 
 @WHILE.gradient
@@ -208,7 +240,7 @@ def _while_grad_rule(call: Any, *dys: Any) -> tuple:
     from engine.ops.array_ops import zeros_like
 
     seeds = [dy if dy is not None else zeros_like(y) for dy, y in zip(dys, call.outputs)]
-    attrs = {k: call.attrs[k] for k in _LOOP_KEYS}
+    attrs = {k: call.attrs[k] for k in _LOOP_KEYS if k in call.attrs}
     grads = execute(WHILE_GRAD, (*call.inputs, *seeds), {"num_inputs": len(call.inputs),
                                                          **attrs})
     return tuple(g if x._value.dtype.kind == "f" else None for g, x in zip(grads, call.inputs))
@@ -223,6 +255,8 @@ def _while_grad(*arrays, num_inputs, **loop):
 
     inputs = [wrap(np.asarray(a)) for a in arrays[:num_inputs]]
     seeds = [wrap(np.asarray(a)) for a in arrays[num_inputs:]]
+    variables = list(loop.get("variables", ()))  # their inputs' gradients: the variables'
+    sources = inputs[:len(inputs) - len(variables)] + variables
     saved = (STATE.graph, list(STATE.tapes), STATE.dry_run)
     STATE.graph, STATE.dry_run = None, True
     STATE.tapes.clear()
@@ -236,13 +270,13 @@ def _while_grad(*arrays, num_inputs, **loop):
                 tape.watch(t)
             outs = run_while_recorded(tuple(inputs), loop)
         pairs = [(o, s) for o, s in zip(outs, seeds) if o._value.dtype.kind == "f"]
-        grads = tape.gradient([o for o, _ in pairs], inputs,
+        grads = tape.gradient([o for o, _ in pairs], sources,
                               output_gradients=[s for _, s in pairs],
                               unconnected_gradients="zero") if pairs else [None] * len(inputs)
     finally:
         STATE.graph, STATE.tapes[:], STATE.dry_run = saved
         STATE.refresh()
-    return tuple(np.zeros_like(t._value) if g is None else np.asarray(g._value)
+    return tuple(np.zeros_like(t._value) if g is None else np.asarray(_t(g)._value)
                  for g, t in zip(grads, inputs))
 
 
@@ -261,7 +295,8 @@ def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
 
     n, n_cond = attrs["num_vars"], attrs["num_cond_captures"]
     loop = list(inputs[:n])
-    cond_captures, body_captures = list(inputs[n:n + n_cond]), list(inputs[n + n_cond:])
+    end = len(inputs) - len(attrs.get("variables", ()))
+    cond_captures, body_captures = list(inputs[n:n + n_cond]), list(inputs[n + n_cond:end])
     limit, count = attrs["maximum_iterations"], 0
     while limit is None or count < limit:
         if not bool(run_graph_ops(attrs["cond_graph"], loop + cond_captures)[0]._value):
@@ -305,6 +340,24 @@ def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
     finally:
         STATE.graph = outer
     return CompiledGraph(optimize(builder.graph)), captures, builder.graph
+
+
+def trainable_variables_read(*graphs: Any) -> list:
+    """The trainable float variables a loop's or branch's graphs read (nested ones too): the
+    node holding them takes their values as inputs too, so that a tape inside the function
+    differentiates them (TensorFlow's captured resource handles)."""
+    from engine.graph import ir
+
+    found: dict[int, Any] = {}
+    todo = list(graphs)
+    while todo:
+        graph = todo.pop()
+        for node in graph.nodes:
+            var = node.attrs.get("variable") if node.type == ir.READ_VARIABLE else None
+            if var is not None and var.trainable and var._value.dtype.kind == "f":
+                found.setdefault(id(var), var)
+            todo += [v for k, v in node.attrs.items() if k.endswith("_graph")]
+    return list(found.values())
 
 
 def _traced_by(builder: Any, t: Tensor) -> bool:
@@ -373,37 +426,97 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
             _check_structure(first, loop_vars, maximum_iterations is not None)
             count += 1
         return nest.map_structure(_as_loop_value, loop_vars)
-    from engine.tensor_array import TensorArray
+    leaves = nest.flatten(first)
+    arrays = _loop_arrays(body, first, leaves)  # TensorArrays ride as their elements
+    flat = [arrays[k] if k in arrays else _t(v) for k, v in enumerate(leaves)]
 
-    if any(isinstance(v, TensorArray) for v in nest.flatten(first)):
-        raise NotImplementedError(
-            "A tf.TensorArray as a tf.while_loop variable inside a tf.function is not supported "
-            "by Tapescope yet (it is eagerly): collect the values in a tensor, or run the loop "
-            "outside the tf.function.")
-    flat = [_t(v) for v in nest.flatten(first)]
+    def packed(values: Any) -> Any:
+        return nest.pack_sequence_as(first, [
+            leaves[k].with_elements(v) if k in arrays else v for k, v in enumerate(values)])
 
-    def cond_fn(*leaves: Any) -> Any:
-        return cond(*nest.pack_sequence_as(first, list(leaves)))
+    def cond_fn(*values: Any) -> Any:
+        return cond(*packed(values))
 
-    def body_fn(*leaves: Any) -> list:
-        out = _check_structure(first, body(*nest.pack_sequence_as(first, list(leaves))),
-                               maximum_iterations is not None)
-        return nest.flatten(out)
+    def body_fn(*values: Any) -> list:
+        out = nest.flatten(_check_structure(first, body(*packed(values)),
+                                            maximum_iterations is not None))
+        return [array_after_iteration("loop_vars", leaves[k], v, flat[k]) if k in arrays
+                else v for k, v in enumerate(out)]
 
-    cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
-                                                                    "while_cond")
-    body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
-                                                                    "while_body")
+    LOOP_OPTIONS.append({})  # what tf.autograph.experimental.set_loop_options sets
+    try:
+        cond_compiled, cond_captures, cond_graph = _trace_loop_function(cond_fn, flat, flat,
+                                                                        "while_cond")
+        body_compiled, body_captures, body_graph = _trace_loop_function(body_fn, flat, flat,
+                                                                        "while_body")
+    finally:
+        options = LOOP_OPTIONS.pop()
+    if options.get("maximum_iterations") is not None:
+        limit = int(_t(options["maximum_iterations"])._value)
+        maximum_iterations = limit if maximum_iterations is None else min(limit,
+                                                                          maximum_iterations)
+    variables = trainable_variables_read(cond_graph, body_graph)
     attrs = {"cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
              "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
-             "cond_graph": cond_graph, "body_graph": body_graph}
+             "cond_graph": cond_graph, "body_graph": body_graph, "variables": variables}
     dry = STATE.dry_run
     STATE.dry_run = True  # the trace-time run computes values; it assigns and prints nothing
     try:
-        out = execute(WHILE, tuple(flat + cond_captures + body_captures), attrs)
+        out = execute(WHILE, tuple(flat + cond_captures + body_captures + variables), attrs)
     finally:
         STATE.dry_run = dry
-    return nest.pack_sequence_as(loop_vars, list(out))
+    from engine.tensor_array import after_loop
+
+    out = [leaves[k].with_elements(after_loop(leaves[k], v, "loop_vars")) if k in arrays else v
+           for k, v in enumerate(out)]
+    return nest.pack_sequence_as(loop_vars, out)
+
+
+def _loop_arrays(body: Callable, first: Any, leaves: list) -> dict[int, Tensor]:
+    """The elements of the TensorArrays among a traced loop's variables (by leaf index),
+    of the element shape they have, or that one iteration gives them (that iteration is
+    traced into a graph thrown away)."""
+    from engine.tensor_array import TensorArray
+
+    arrays = {k: v for k, v in enumerate(leaves) if isinstance(v, TensorArray)}
+    unknown = [k for k, v in arrays.items() if not v.element_shape.is_fully_defined()]
+    shapes = {k: arrays[k].element_shape for k in arrays}
+    if unknown:
+        others = [k for k in range(len(leaves)) if k not in arrays]
+
+        def one_iteration(*values: Any) -> list:
+            full = list(leaves)
+            for k, v in zip(others, values):
+                full[k] = v
+            out = nest.flatten(body(*nest.pack_sequence_as(first, full)))
+            for k in unknown:
+                if k < len(out) and isinstance(out[k], TensorArray):
+                    shapes[k] = out[k].element_shape
+            return []
+
+        example = [_t(leaves[k]) for k in others]
+        LOOP_OPTIONS.append({})  # the probe's set_loop_options are not the enclosing loop's
+        try:
+            _trace_loop_function(one_iteration, example, example, "loop_probe")
+        finally:
+            LOOP_OPTIONS.pop()
+    return {k: v.elements(shapes[k]) for k, v in arrays.items()}
+
+
+def array_after_iteration(name: str, before: Any, value: Any, elements: Tensor) -> Tensor:
+    """A TensorArray loop variable's elements after one iteration of a loop's body (it must
+    still be a TensorArray of that dtype and element shape)."""
+    from engine.tensor_array import TensorArray
+
+    if not isinstance(value, TensorArray) or value.dtype != before.dtype:
+        raise ValueError(f"'{name}' must remain a tf.TensorArray of dtype "
+                         f"{before.dtype.name} through the loop (it became {value!r}).")
+    after = value.elements(elements._value.shape[1:])
+    if after._value.shape[1:] != elements._value.shape[1:]:
+        raise ValueError(f"'{name}' has elements of shape {list(elements._value.shape[1:])} "
+                         f"before the loop, but of shape {list(after._value.shape[1:])} after "
+                         "one iteration.")
+    return after
 
 
 # -- map_fn ----------------------------------------------------------------------------------------
@@ -416,6 +529,9 @@ def map_fn(fn: Callable, elems: Any, dtype: Any = None, parallel_iterations: int
 
     if not callable(fn):
         raise TypeError(f"fn must be callable. Received: {fn}")
+    from engine.autograph.conversion import converted_if_enabled
+
+    fn = converted_if_enabled(fn)  # TensorFlow converts the mapped function too
     signature = fn_output_signature if fn_output_signature is not None else dtype
     flat_elems = [_t(e) for e in nest.flatten(elems)]
     if not flat_elems:

@@ -472,13 +472,24 @@ class Function:
         return "a new input signature"
 
     def _traced_function(self) -> Any:
-        """What tracing runs: the AutoGraph-converted function, unless autograph=False."""
-        if not self._autograph:
-            return self.python_function
-        from engine.autograph.conversion import convert, is_user_function
+        """What tracing runs: the AutoGraph-converted function, unless autograph=False (and
+        while it runs, whether functions it hands to tf.map_fn are converted too)."""
+        from engine.autograph.conversion import STATUS, convert, is_user_function
 
         fn = self.python_function
-        return convert(fn) if is_user_function(fn) else fn
+        if self._autograph and is_user_function(fn):
+            fn = convert(fn)
+        autograph = self._autograph
+
+        @functools.wraps(fn)
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            STATUS.append(autograph)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATUS.pop()
+
+        return traced
 
     def experimental_get_tracing_count(self) -> int:
         return self._tracing_count

@@ -5,8 +5,10 @@ globals, closure cells and defaults (so the debugger's source lines stay the use
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import inspect
+import linecache
 import sysconfig
 import textwrap
 import types
@@ -23,6 +25,11 @@ _ENGINE_DIR = str(Path(__file__).resolve().parents[1])
 _LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")})
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _CONVERTED_MARK = "__ag_converted__"
+# code objects of functions and lambdas defined inside converted code (converted with it)
+_CONVERTED_CODES: set[types.CodeType] = set()
+# Whether the function being traced runs converted (``tf.function(autograph=...)``): then
+# the functions it hands to ``tf.map_fn`` are converted too, as TensorFlow does.
+STATUS: list[bool] = []
 _SKIP_MARK = "__ag_do_not_convert__"
 
 
@@ -52,10 +59,10 @@ def is_user_function(fn: Any) -> bool:
     fn = getattr(fn, "__func__", fn)
     if not isinstance(fn, types.FunctionType) or getattr(fn, _SKIP_MARK, False):
         return False
-    if getattr(fn, _CONVERTED_MARK, False) or fn.__code__.co_name == "<lambda>":
+    if getattr(fn, _CONVERTED_MARK, False):
         return False
-    if AG in fn.__code__.co_freevars:  # defined inside converted code: converted with it
-        return False
+    if AG in fn.__code__.co_freevars or fn.__code__ in _CONVERTED_CODES:
+        return False  # defined inside converted code: converted with it
     if fn.__code__.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE
                                | inspect.CO_ASYNC_GENERATOR):
         return False  # a yield moved into a generated function would change what it means
@@ -79,6 +86,10 @@ def to_code(func: Any, recursive: bool = True, experimental_optional_features: A
 
 def _converted_ast(fn: Any) -> tuple[ast.FunctionDef, int]:
     code = getattr(fn, "__code__", None)
+    if code is not None and code.co_name == "<lambda>":
+        fdef = _lambda_as_def(code)
+        convert_function_def(fdef)
+        return fdef, 1  # its lines are the file's own already
     # the code's own source: inspect would follow a functools.wraps wrapper to the wrapped
     lines, first = inspect.getsourcelines(code if code is not None else fn)
     source = textwrap.dedent("".join(lines))
@@ -94,6 +105,38 @@ def _converted_ast(fn: Any) -> tuple[ast.FunctionDef, int]:
     fdef.args.kw_defaults = [None] * len(fdef.args.kwonlyargs)
     convert_function_def(fdef)
     return fdef, first
+
+
+def _lambda_as_def(code: types.CodeType) -> ast.FunctionDef:
+    """The lambda of ``code`` as ``def <lambda>(...): return ...``, found in its file's
+    syntax tree by where its expression starts (a line may hold several lambdas)."""
+    tree = _file_tree(code.co_filename)
+    starts = {(line, col) for line, _, col, _ in code.co_positions()
+              if line is not None and col is not None}
+    found = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)
+             and (node.body.lineno, node.body.col_offset) in starts]
+    if len(found) != 1:
+        raise ValueError(f"its source was not found: {len(found)} lambdas start where it does")
+    lam = copy.deepcopy(found[0])  # the cached tree stays as parsed
+    fdef = ast.FunctionDef(name="<lambda>", args=lam.args, body=[ast.Return(value=lam.body)],
+                           decorator_list=[], returns=None, type_params=[])
+    fdef.args.defaults = []  # the function's own default objects, not its source again
+    fdef.args.kw_defaults = [None] * len(fdef.args.kwonlyargs)
+    return ast.fix_missing_locations(ast.copy_location(fdef, lam))
+
+
+def _file_tree(file: str) -> ast.Module:
+    """The syntax tree of a whole source file (as linecache has it), parsed once per version
+    of its text."""
+    text = "".join(linecache.getlines(file))
+    if not text:
+        raise OSError("could not get source code")
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> ast.Module:
+    return ast.parse(text)
 
 
 def convert(fn: Any) -> Any:
@@ -139,7 +182,24 @@ def _build(fn: types.FunctionType) -> types.FunctionType:
     converted.__kwdefaults__ = fn.__kwdefaults__
     functools.update_wrapper(converted, fn)
     setattr(converted, _CONVERTED_MARK, True)
+    _CONVERTED_CODES.update(_nested_codes(inner))
     return converted
+
+
+def _nested_codes(code: types.CodeType) -> list[types.CodeType]:
+    out = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            out += [const, *_nested_codes(const)]
+    return out
+
+
+def converted_if_enabled(fn: Any) -> Any:
+    """``fn`` converted if a user's function is handed to ``tf.map_fn`` while a converted
+    function is traced (not under ``tf.function(autograph=False)``)."""
+    if STATE.graph is not None and (not STATUS or STATUS[-1]) and is_user_function(fn):
+        return convert(fn)
+    return fn
 
 
 def converted_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:

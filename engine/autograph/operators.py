@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes as _dt
+from engine import errors, nest
 from engine.context import STATE
 from engine.tensor import Tensor, Variable, convert_to_tensor
 
@@ -27,8 +28,7 @@ class Undefined:
         return f"<undefined {self.symbol_name!r}>"
 
     def _unbound(self, *args: Any, **kwargs: Any) -> Any:
-        raise UnboundLocalError(f"local variable '{self.symbol_name}' referenced before "
-                                "assignment")
+        raise UnboundLocalError(f"'{self.symbol_name}' is used before assignment")
 
     __getattr__ = __call__ = __getitem__ = __iter__ = __bool__ = _unbound
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _unbound
@@ -68,10 +68,13 @@ def if_exp(cond: Any, body: Callable[[], Any], orelse: Callable[[], Any]) -> Any
 
 
 def return_value(value: Any) -> Any:
+    """What a converted function returns: None where no return ran; an unbound name in
+    the result (a loop that never ran, a branch not taken) is TensorFlow's error."""
     if isinstance(value, UndefinedReturnValue):
         return None
-    if isinstance(value, Undefined):
-        value._unbound()
+    for leaf in [value, *value] if isinstance(value, tuple | list) else [value]:
+        if isinstance(leaf, Undefined):
+            leaf._unbound()
     return value
 
 
@@ -203,6 +206,21 @@ def _dtype_of(x: Any) -> Any:
 
 # -- while ------------------------------------------------------------------------------------
 
+_LIMITATIONS = ("\nSee https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/"
+                "autograph/g3doc/reference/limitations.md#consistency-of-control-flow-types "
+                "for more info.")
+# TensorFlow 2.21's texts: a loop over Python values stays one, unrolled, so a break or
+# return that depends on a tensor cannot end it
+_FOR_BREAK_ON_TENSOR = ("break and return statements which depend on a TF condition are not "
+                        "supported in Python for loops. Did you intend to make it a TF loop?"
+                        + _LIMITATIONS)
+_WHILE_BECAME_TENSOR = (
+    "The condition of while loop started as non-Tensor, then changed to Tensor. This may "
+    "happen either because variables changed type, or when a break or return statement "
+    "inside the loop depends on a Tensor condition. In both cases, changing to a TF loop "
+    "should remove the error." + _LIMITATIONS)
+
+
 def while_stmt(test: Callable[[], Any], body: Callable[[], None],
                get_state: Callable[[], tuple], set_state: Callable[[tuple], None],
                names: tuple[str, ...], extra_test: Callable[[], Any] | None = None) -> None:
@@ -213,36 +231,44 @@ def while_stmt(test: Callable[[], Any], body: Callable[[], None],
         return and_(lambda: go, extra_test)
 
     go = full_test()
-    while not _graph_tensor(go):  # a Python loop, unrolled into the trace
-        if not go:
-            return
+    if _graph_tensor(go):
+        _tensor_loop(lambda: full_test(), body, get_state, set_state, names)
+        return
+    while go:  # a Python loop, unrolled into the trace; it must stay one (as in TensorFlow)
         body()
         go = full_test()
-    _tensor_loop(lambda: full_test(), body, get_state, set_state, names)
+        if _graph_tensor(go):
+            raise NotImplementedError(_WHILE_BECAME_TENSOR)
 
 
 def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
                  get_state: Callable[[], tuple], set_state: Callable[[tuple], None],
                  names: tuple[str, ...], extra_vars: Sequence[Tensor] = (),
                  step: Callable[[list], list] | None = None) -> list:
-    """A ``While`` node over the state names that hold tensors or Python numbers (and
-    ``extra_vars``, advanced by ``step``: a for loop's index)."""
-    from engine.control_flow import while_loop
+    """A ``While`` node over the state names that hold tensors or Python numbers, and the
+    TensorArrays the loop writes (carried as their elements, one tensor each), plus
+    ``extra_vars``, advanced by ``step``: a for loop's index."""
+    from engine.control_flow import array_after_iteration, while_loop
+    from engine.ops.loop_check_ops import ASSERT_LOOP_ITERATED
+    from engine.ops.registry import execute
+    from engine.tensor_array import after_loop
 
-    init = _defined_before_loop(body if step is None else lambda: step(list(extra_vars)),
-                                get_state, set_state, names)
-    carried = [i for i, v in enumerate(init) if _loop_value(v)]
+    init, arrays, missing = _defined_before_loop(
+        body if step is None else lambda: step(list(extra_vars)), get_state, set_state, names)
+    carried = [i for i, v in enumerate(init) if _loop_value(v) or i in arrays]
+    # whether the body ran: a name it first binds has a value after the loop only then
+    iterated = [convert_to_tensor(False)] if missing else []
     for name, value in zip(names, init):
         if value is None:
             raise ValueError(f"'{name}' may not be None before the loop.")
-    start = [convert_to_tensor(init[i]) if not isinstance(init[i], Tensor) else init[i]
-             for i in carried]
+    start = [arrays[i] if i in arrays else init[i] if isinstance(init[i], Tensor)
+             else convert_to_tensor(init[i]) for i in carried]
     n_extra = len(extra_vars)
 
     def install(values: Sequence[Any]) -> None:
         state = list(init)
         for i, v in zip(carried, values):
-            state[i] = v
+            state[i] = init[i].with_elements(v) if i in arrays else v
         set_state(tuple(state))
 
     def cond_fn(*values: Any) -> Any:
@@ -262,6 +288,9 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
         for i, v0 in zip(carried, start):
             v = state[i]
             name = names[i]
+            if i in arrays:
+                out.append(array_after_iteration(name, init[i], v, v0))
+                continue
             if isinstance(v, Undefined) or v is None:
                 raise ValueError(f"'{name}' is None at the end of the iteration.")
             v = v if isinstance(v, Tensor) else convert_to_tensor(v)
@@ -269,37 +298,55 @@ def _tensor_loop(test: Callable[[], Any], body: Callable[[], None],
                 raise TypeError(f"'{name}' has dtype {v0.dtype.name} before the loop, but "
                                 f"dtype {v.dtype.name} after one iteration")
             if v._value.shape != v0._value.shape:
-                raise ValueError(
-                    f"'{name}' has shape {_shape_text(v0)} before the loop, but shape "
-                    f"{_shape_text(v)} after one iteration. Use "
-                    "tf.autograph.experimental.set_loop_options to set shape invariants.")
+                _shape_changed(name, v0, v)
             out.append(v)
         for i, v in enumerate(state):
             if i not in carried and v is not init[i] and not isinstance(v, Undefined):
-                if type(v).__name__ == "TensorArray":
-                    raise NotImplementedError(
-                        f"'{names[i]}': a tf.TensorArray written in a loop over a tensor inside "
-                        "a tf.function is not supported by Tapescope yet (it is eagerly, and "
-                        "in loops over Python values): collect the values in a tensor "
-                        "(e.g. tensor_scatter_nd_update on a preallocated one) instead.")
                 raise ValueError(f"'{names[i]}' must be a tensor to change inside a loop "
                                  "that depends on a tensor (it is "
                                  f"{type(v).__name__}).")
-        return [*extra, *out]
+        return [*extra, *out, *(convert_to_tensor(True) for _ in iterated)]
 
-    results = while_loop(cond_fn, body_fn, [*extra_vars, *start])
-    results = list(results)
-    install(results[n_extra:])
+    results = list(while_loop(cond_fn, body_fn, [*extra_vars, *start, *iterated]))
+    state = results[n_extra:n_extra + len(carried)]
+    for k, i in enumerate(carried):
+        if i in arrays:  # a dynamic array's length was decided by this run of the loop
+            state[k] = after_loop(init[i], state[k], names[i])
+        if i in missing:
+            state[k] = execute(ASSERT_LOOP_ITERATED, (results[-1], state[k]),
+                               {"name": names[i]})
+    install(state)
     return results[:n_extra]
 
 
+def _shape_changed(name: str, before: Tensor, after: Tensor) -> None:
+    """TensorFlow's error for a loop value changing shape; with shape invariants set (which
+    TensorFlow would accept), the error says what Tapescope cannot do instead."""
+    from engine.control_flow import LOOP_OPTIONS
+
+    if LOOP_OPTIONS and LOOP_OPTIONS[-1].get("shape_invariants"):
+        raise NotImplementedError(
+            f"'{name}' changes shape in a loop over a tensor ({_shape_text(before)} before the "
+            f"loop, {_shape_text(after)} after one iteration): Tapescope's graphs have static "
+            "shapes, so shape_invariants that relax a shape are not supported. Collect the "
+            "values in a tf.TensorArray instead.")
+    raise ValueError(
+        f"'{name}' has shape {_shape_text(before)} before the loop, but shape "
+        f"{_shape_text(after)} after one iteration. Use "
+        "tf.autograph.experimental.set_loop_options to set shape invariants.")
+
+
 def _defined_before_loop(body: Callable[[], Any], get_state: Callable[[], tuple],
-                         set_state: Callable[[tuple], None], names: tuple[str, ...]) -> tuple:
+                         set_state: Callable[[tuple], None], names: tuple[str, ...],
+                         ) -> tuple[tuple, dict[int, Tensor], list[int]]:
     """The loop's state, where a name first bound inside the loop (and used after it or in
     the next iteration) starts as zeros of the dtype and shape one iteration gives it, as
-    TensorFlow does; that iteration is traced into a graph thrown away."""
+    TensorFlow does; the elements of the TensorArrays one iteration writes (by state index),
+    of the element shape that iteration gives them; and the indices of those first bound
+    in the loop. That iteration is traced into a graph thrown away."""
     from engine.control_flow import _trace_loop_function
     from engine.ops.array_ops import zeros
+    from engine.tensor_array import TensorArray
 
     init = get_state()
     if any(isinstance(v, UndefinedReturnValue) for v in init):
@@ -308,19 +355,27 @@ def _defined_before_loop(body: Callable[[], Any], get_state: Callable[[], tuple]
             "if a return statement depends on a static Python condition such as a "
             "hyperparameter.")
     missing = [i for i, v in enumerate(init) if isinstance(v, Undefined)]
-    if not missing:
-        return init
+    arrays = [i for i, v in enumerate(init) if isinstance(v, TensorArray)]
+    if not missing and not arrays:
+        return init, {}, []
     found: dict[int, Any] = {}
 
     def one_iteration() -> list:
         set_state(init)
         body()
         state = get_state()
-        for i in missing:
+        for i in missing + arrays:
             found[i] = state[i]
         return []
 
-    _trace_loop_function(one_iteration, [], [], "undefined_probe")
+    from engine.control_flow import LOOP_OPTIONS
+
+    LOOP_OPTIONS.append({})  # the probe's set_loop_options are not the enclosing loop's
+    try:
+        _trace_loop_function(one_iteration, [], [], "loop_probe")
+    finally:
+        LOOP_OPTIONS.pop()
+    set_state(init)
     state = list(init)
     for i in missing:
         value = found.get(i)
@@ -329,10 +384,13 @@ def _defined_before_loop(body: Callable[[], Any], get_state: Callable[[], tuple]
         value = value if isinstance(value, Tensor) else convert_to_tensor(value)
         state[i] = zeros(value._value.shape, value.dtype)
     set_state(tuple(state))
-    return tuple(state)
+    written = {i: init[i].elements(getattr(found.get(i), "element_shape", None))
+               for i in arrays if found.get(i) is not init[i]}
+    return tuple(state), written, missing
 
 
 def _loop_value(v: Any) -> bool:
+    """A value a While node can carry as a tensor."""
     if isinstance(v, Tensor) and not isinstance(v, Variable):
         return True
     return isinstance(v, bool | int | float | np.generic | Undefined) or v is None
@@ -384,15 +442,15 @@ def for_stmt(iterable: Any, body: Callable[[Any], None], get_state: Callable[[],
     if isinstance(iterable, TensorRange):
         _range_loop(iterable, body, get_state, set_state, names, extra_test)
         return
+    if _graph_dataset(iterable):
+        _dataset_loop(iterable, body, get_state, set_state, names, extra_test)
+        return
     if not _graph_tensor(iterable):  # Python iteration, unrolled (datasets included)
         for item in iterable:
             if extra_test is not None:
                 go = extra_test()
                 if _graph_tensor(go):
-                    raise NotImplementedError(
-                        "a break, continue or return that depends on a tensor inside a "
-                        "loop over a Python iterable: Tapescope's AutoGraph cannot express "
-                        "it; iterate over a tensor (tf.range) instead.")
+                    raise NotImplementedError(_FOR_BREAK_ON_TENSOR)
                 if not go:
                     break
             body(item)
@@ -402,6 +460,13 @@ def for_stmt(iterable: Any, body: Callable[[Any], None], get_state: Callable[[],
 
     if iterable._value.ndim == 0:
         raise TypeError("Cannot iterate over a scalar tensor.")
+    if iterable._value.shape[0] == 0:  # traced for this shape: the loop never runs
+        for name, value in zip(names, get_state()):
+            if isinstance(value, Undefined):
+                raise errors.InvalidArgumentError(
+                    None, "Assert", "assertion failed: [loop must iterate at least once to "
+                                    f"initialize {name}]")
+        return
     length = shape_of(iterable)[0]
 
     def test(extra: list) -> Any:
@@ -416,6 +481,72 @@ def for_stmt(iterable: Any, body: Callable[[Any], None], get_state: Callable[[],
 
     _tensor_loop(test, lambda: None, get_state, set_state, names,
                  [convert_to_tensor(0, dtype=_dt.as_dtype(length.dtype))], step)
+
+
+def _graph_dataset(iterable: Any) -> bool:
+    """A dataset iterated inside a trace whose elements have static shapes: a loop over it
+    reads it when the graph runs. (Elements of varying shapes, such as a last partial batch,
+    are still unrolled at trace time: Tapescope's graph values have static shapes.)"""
+    from engine.data import Dataset
+
+    if STATE.graph is None or not isinstance(iterable, Dataset):
+        return False
+    from engine.tensor_spec import TensorSpec
+
+    specs = nest.flatten(iterable.element_spec)
+    return all(isinstance(s, TensorSpec) and s.shape.is_fully_defined() for s in specs)
+
+
+def _dataset_loop(dataset: Any, body: Callable[[Any], None], get_state: Callable[[], tuple],
+                  set_state: Callable[[tuple], None], names: tuple[str, ...],
+                  extra_test: Callable[[], Any] | None) -> None:
+    """``for x in dataset`` as a While node whose iterations read the dataset's elements
+    one by one when the graph runs (TensorFlow's converted loop over a dataset): the loop
+    carries the element index, whether the element exists and its components."""
+    from engine.ops.dataset_ops import GET_NEXT, MAKE_ITERATOR, DatasetPasses
+    from engine.ops.registry import execute
+    from engine.tensor_array import TensorArray
+
+    # a TensorArray filled by the loop needs the trace to run as many iterations as a run
+    length = int(dataset.cardinality()._value)
+    fills = any(isinstance(v, TensorArray) and v.dynamic_size for v in get_state())
+    source = DatasetPasses(dataset, length if fills and length >= 0 else 0)
+    token = execute(MAKE_ITERATOR, (), {"source": source})
+    spec = dataset.element_spec
+
+    def read(k: Tensor) -> list:
+        return list(execute(GET_NEXT, (token, k), {"source": source}))
+
+    def test(extra: list) -> Any:
+        go = extra[1]
+        if extra_test is None:
+            return go
+        return and_(lambda: go, extra_test)
+
+    def step(extra: list) -> list:
+        k, _, *components = extra
+        body(nest.pack_sequence_as(spec, components))
+        k = k + 1
+        return [k, *read(k)]
+
+    first = convert_to_tensor(0, dtype=_dt.int64)
+    before = get_state()
+    _tensor_loop(test, lambda: None, get_state, set_state, names, [first, *read(first)], step)
+    # TensorFlow runs this loop as a dataset reduction, which has no gradient: what the loop
+    # computed is a constant to a tape (tape.gradient gives None through it)
+    set_state(tuple(v if v is v0 else _without_gradient(v) for v, v0 in zip(get_state(),
+                                                                              before)))
+
+
+def _without_gradient(value: Any) -> Any:
+    from engine.ops.array_ops import stop_gradient
+    from engine.tensor_array import TensorArray
+
+    if isinstance(value, TensorArray):
+        return value.with_elements(stop_gradient(value.elements()))
+    if isinstance(value, Tensor) and not isinstance(value, Variable):
+        return stop_gradient(value)
+    return value
 
 
 def _range_loop(r: TensorRange, body: Callable[[Any], None], get_state: Callable[[], tuple],

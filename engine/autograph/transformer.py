@@ -169,6 +169,12 @@ class JumpLowering:
                     *body, ast.Return(value=_call(_ag("return_value"), _name("retval_")))]
             for stmt in body[:2] + body[-1:]:
                 ast.copy_location(stmt, fdef.body[0] if fdef.body else fdef)
+        else:  # a name a loop or branch left unbound fails as it is returned, as in TF
+            for stmt in body:
+                for node in [stmt, *_walk_scope(stmt)]:
+                    if isinstance(node, ast.Return) and node.value is not None:
+                        node.value = ast.copy_location(
+                            _call(_ag("return_value"), node.value), node.value)
         fdef.body = body
 
     def _flags(self, loop: tuple[str, str] | None) -> set[str]:
@@ -387,7 +393,10 @@ class ControlFlowConversion(ast.NodeTransformer):
         return convert_function_def(node, self.counter, nested=True)  # its own scope
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:
-        return node  # left as written (TensorFlow converts lambdas too: not done here)
+        """A lambda's expression is converted like the function's own (``a if t else b``,
+        ``and``/``or``/``not``, calls), as TensorFlow converts lambdas."""
+        self.generic_visit(node)
+        return node
 
     def visit_If(self, node: ast.If) -> Any:
         k = next(self.counter)

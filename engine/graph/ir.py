@@ -21,9 +21,10 @@ ASSIGN_VARIABLE = "AssignVariableOp"  # variable.assign* inside a traced functio
 
 STATEFUL = frozenset({APPLY_UPDATE, ASSIGN_VARIABLE})
 GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_VARIABLE})
-# Registry ops never folded, merged or dropped: tf.print runs for its output, and a While
-# loop's body or an If's branches may print, assign or read variables that change.
-EFFECT_OPS = frozenset({"PrintV2", "While", "If"})
+# Registry ops never folded, merged or dropped: tf.print runs for its output, a While
+# loop's body or an If's branches may print, assign or read variables that change, and a
+# dataset is read anew on each run.
+EFFECT_OPS = frozenset({"PrintV2", "While", "If", "MakeIterator", "IteratorGetNext"})
 NESTED_GRAPH_OPS = frozenset({"While", "If"})  # nodes holding graphs compiled for one trace
 
 

@@ -128,7 +128,8 @@ def _attr_key(attrs: dict) -> Any:
 
 def common_subexpression_elimination(graph: ir.Graph) -> ir.Graph:
     """Merge pure nodes with the same op, inputs and attributes; merge constants with equal
-    values and reads of a variable that no stateful node writes in between."""
+    values and reads of a variable that no stateful node (nor loop or branch) writes in
+    between."""
     seen: dict[Any, ir.Node] = {}
     mapping: dict[int, ir.Value] = {}
     keep = []
@@ -147,6 +148,9 @@ def common_subexpression_elimination(graph: ir.Graph) -> ir.Graph:
                 [node.attrs["variable"]] if "variable" in node.attrs else [])
             touched = {id(v) for v in written}
             for k in [k for k in seen if k[0] == "read" and k[1] in touched]:
+                del seen[k]
+        elif node.type in ir.NESTED_GRAPH_OPS:  # a loop or branch may assign any of them
+            for k in [k for k in seen if k[0] == "read"]:
                 del seen[k]
         if key is not None and key in seen:
             for old, new in zip(node.outputs, seen[key].outputs):

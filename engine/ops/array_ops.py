@@ -243,7 +243,43 @@ def _graph_positions(x: Tensor, key: Any) -> Tensor:
 
 
 def _gathered(x: Tensor, key: Any) -> Tensor:
-    return gather_nd(x, _graph_positions(x, key))
+    items = _key_items(key)
+    if all(isinstance(k, int | np.integer | Tensor) for k in items):
+        return gather_nd(x, _graph_positions(x, key))
+    return _sliced_then_gathered(x, items)
+
+
+def _sliced_then_gathered(x: Tensor, items: tuple) -> Tensor:
+    """``x[i, :]``, ``x[..., i]``, ``x[1:, i, None]``: the static parts of the index as one
+    strided slice (a traced index keeps its axis there), then one gather per traced index
+    along its axis, last axis first so the earlier positions stay valid."""
+    from engine.graph.trace import SymbolicTensor
+    from engine.ops.math_ops import add, cast, less, where
+
+    static: list[Any] = []
+    traced: list[tuple[int, Tensor]] = []  # (axis in the sliced result, the index)
+    consumed = sum(1 for k in items if k is not None and k is not Ellipsis)
+    out_axis = 0
+    for k in items:
+        if isinstance(k, SymbolicTensor):
+            if k._value.ndim != 0 or k._value.dtype.kind not in "iu":
+                raise TypeError(_INDEX_ERROR.format(k))
+            traced.append((out_axis, k))
+            static.append(slice(None))
+            out_axis += 1
+        elif k is Ellipsis:
+            static.append(k)
+            out_axis += x._value.ndim - consumed
+        else:
+            static.append(k)
+            if not isinstance(k, int | np.integer) and not (
+                    isinstance(k, Tensor) and k._value.ndim == 0):
+                out_axis += 1  # a slice or tf.newaxis keeps (or adds) an axis
+    y = _getitem(x, tuple(static))
+    for axis, k in reversed(traced):
+        k = cast(k, "int32")
+        y = gather(y, where(less(k, 0), add(k, y._value.shape[axis]), k), axis=axis)
+    return y
 
 
 def traced_slice_assign(variable: Variable, key: Any, value: Any) -> Variable:
@@ -560,6 +596,26 @@ def _range(start, limit, delta, dtype):
 
 
 RANGE = _range
+
+
+@defop("RangeOfTensors", differentiable=False)
+def _range_of_tensors(start, limit, delta, *, dtype, traced_length):
+    """``tf.range`` of tensors inside a ``tf.function``: the values from each run's bounds,
+    in as many elements as when traced (graph values have static shapes; another length is
+    an error that says so rather than a result of the wrong size)."""
+    out = np.arange(start, limit, delta, dtype=dtype) if delta != 0 else np.zeros(0, dtype)
+    if out.shape[0] != traced_length:
+        raise errors.InvalidArgumentError(
+            None, "Range", f"tf.range gives {out.shape[0]} elements in this call but gave "
+            f"{traced_length} when the tf.function was traced: Tapescope traces a graph per "
+            "input shape, with static shapes, and these bounds depend on an input's value. "
+            "Make them follow an input's shape (e.g. tf.shape(x)[0]), pass them as Python "
+            "numbers (which retraces per value), or loop with `for i in tf.range(n)` (a graph "
+            "loop, which any n suits).")
+    return out
+
+
+RANGE_OF_TENSORS = _range_of_tensors
 
 
 @defop("Shape", differentiable=False)
@@ -879,6 +935,7 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
     (Python ints int32, floats float32; a float64 tensor makes it float64)."""
     if limit is None:
         start, limit = 0, start
+    given = (start, limit, delta)
     vals = [v._value.item() if isinstance(v, Tensor) else v for v in (start, limit, delta)]
     if dtype is not None:
         d = _dt.as_dtype(dtype)._np
@@ -892,6 +949,10 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
                else "start >= limit when delta < 0")
         raise errors.InvalidArgumentError(
             None, "Range", f"Requires {way}: {start}/{limit} [Op:Range]")
+    if STATE.graph is not None and _has_graph_index(given):  # values only a run knows
+        traced = np.arange(*vals, dtype=d)
+        return execute(RANGE_OF_TENSORS, tuple(_t(b) for b in given),
+                       {"dtype": d, "traced_length": traced.shape[0]})
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})
 
 

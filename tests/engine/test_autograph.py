@@ -11,7 +11,7 @@ import traceback
 
 import numpy as np
 import pytest
-from gradcheck import OpLog
+from gradcheck import OpLog, check_gradient
 
 import engine as tf
 from engine.context import set_hook
@@ -321,16 +321,80 @@ def test_calls_after_the_trace_do_not_run_the_converted_python_body():
 
 
 
-def test_a_tensor_array_written_in_a_tensor_loop_is_refused_with_a_clear_error():
+def test_a_tensor_array_filled_in_a_tensor_loop_says_when_its_length_changes():
+    """Tapescope's graphs have static shapes: a dynamic_size array whose length follows an
+    argument's value works for the traced length and stops with a clear error for another
+    (never a wrong result or a numpy traceback)."""
     @tf.function
     def f(n):
         ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
         for i in tf.range(n):
             ta = ta.write(i, tf.cast(i, tf.float32))
+        return ta.stack() * 2.0
+
+    np.testing.assert_array_equal(f(tf.constant(3)).numpy(), [0.0, 2.0, 4.0])
+    np.testing.assert_array_equal(f(tf.constant(3)).numpy(), [0.0, 2.0, 4.0])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="'ta' filled in a loop is 5 in this call but was 3"):
+        f(tf.constant(5))
+
+
+def test_a_tensor_array_of_a_size_given_by_a_value_says_when_it_changes():
+    @tf.function
+    def f(n):
+        ta = tf.TensorArray(tf.int32, size=n)
+        for i in tf.range(n):
+            ta = ta.write(i, i * i)
         return ta.stack()
 
-    with pytest.raises(NotImplementedError, match="'ta': a tf.TensorArray written in a loop"):
-        f(tf.constant(3))
+    np.testing.assert_array_equal(f(tf.constant(4)).numpy(), [0, 1, 4, 9])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="A tf.TensorArray's size is 2 in this call but was 4"):
+        f(tf.constant(2))
+
+
+def test_gradient_through_a_tensor_array_written_in_a_tensor_loop_matches_differences():
+    @tf.function
+    def f(x, w):
+        ta = tf.TensorArray(tf.float64, size=0, dynamic_size=True)
+        h = w
+        for i in tf.range(tf.shape(x)[0]):
+            h = tf.tanh(x[i] * h + w)
+            ta = ta.write(i, h * x[i])
+        return ta.stack()
+
+    names = check_gradient(f, [np.array([0.3, -1.2, 0.7, 2.0]), np.array([0.5, -0.25])])
+    assert "TensorListSetItem" in names  # the array's dense form, written by the loop
+
+
+def test_gradient_through_a_tensor_array_read_back_in_the_loop_matches_differences():
+    """Reads of elements written by earlier iterations (a recurrence kept in the array)."""
+    @tf.function
+    def f(x):
+        ta = tf.TensorArray(tf.float64, size=5, clear_after_read=False)
+        ta = ta.write(0, x[0])
+        ta = ta.write(1, x[1])
+        for i in tf.range(2, 5):
+            ta = ta.write(i, ta.read(i - 1) * ta.read(i - 2) + x[2])
+        return ta.stack()
+
+    check_gradient(f, [np.array([0.5, -1.5, 0.25])])
+
+
+def test_gradient_through_a_tensor_array_loop_taken_inside_the_function():
+    @tf.function
+    def f(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            ta = tf.TensorArray(tf.float32, size=3)
+            for i in tf.range(3):
+                ta = ta.write(i, x ** tf.cast(i + 1, tf.float32))
+            y = tf.reduce_sum(ta.stack() * tf.constant([1.0, 2.0, 3.0]))
+        return y, tape.gradient(y, x)
+
+    y, g = f(tf.constant(2.0))
+    assert float(y) == 2.0 + 2 * 4.0 + 3 * 8.0
+    assert float(g) == 1.0 + 2 * 2 * 2.0 + 3 * 3 * 4.0
 
 
 def test_a_tensor_array_in_a_python_loop_and_a_dataset_loop_are_unrolled():
@@ -419,3 +483,327 @@ def test_gradient_taken_inside_the_function_through_a_converted_while_matches_fi
                - float(grad(tf.constant(x0 - eps, tf.float64), n)[0])) / (2 * eps)
     assert float(g) == pytest.approx(numeric, rel=1e-5, abs=1e-8)
     assert grad.experimental_get_tracing_count() == 1
+
+
+# -- for x in dataset: a loop the graph runs ---------------------------------------------------
+
+def test_a_dataset_loop_reads_the_dataset_when_the_graph_runs_not_while_tracing():
+    """The pipeline runs once per call (its map function's Python side effect counts the
+    elements read), never at trace time; the loop is one While node, not unrolled."""
+    read = []
+
+    def note(v):
+        read.append(int(v))
+        return v * 2
+
+    ds = tf.data.Dataset.range(3).map(note)
+
+    @tf.function
+    def f(ds):
+        total = tf.constant(0, tf.int64)
+        for x in ds:
+            total += x
+        return total
+
+    graph = f.get_concrete_function(ds).graph
+    assert read == [0]  # the element spec: map's function ran once on the first element
+    assert "While" in graph.op_counts() and "MakeIterator" in graph.op_counts()
+    assert int(f(ds)) == 6 and int(f(ds)) == 6
+    assert read == [0, 0, 1, 2, 0, 1, 2]
+
+
+def test_a_dataset_loop_reshuffles_on_each_call():
+    ds = tf.data.Dataset.range(10).shuffle(10, seed=5)
+
+    @tf.function
+    def f(ds):
+        ta = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+        i = 0
+        for x in ds:
+            ta = ta.write(i, x)
+            i += 1
+        return ta.stack()
+
+    orders = [f(ds).numpy().tolist() for _ in range(3)]
+    assert all(sorted(order) == list(range(10)) for order in orders)
+    assert len({tuple(order) for order in orders}) == 3  # not baked in at trace time
+
+
+def test_a_dataset_loop_stops_an_endless_dataset_at_a_tensor_break():
+    @tf.function
+    def f(ds, limit):
+        total = tf.constant(0, tf.int64)
+        for v in ds:
+            if total > limit:
+                break
+            total += v
+        return total
+
+    ds = tf.data.Dataset.range(5).repeat()
+    assert int(f(ds, tf.constant(20, tf.int64))) == 21
+    assert int(f(ds, tf.constant(100, tf.int64))) == 101
+
+
+def test_a_dataset_of_elements_of_varying_shape_is_still_unrolled():
+    """A last partial batch has another shape: Tapescope's graph values have static shapes,
+    so that loop is unrolled over the elements seen while tracing (as before)."""
+    @tf.function
+    def f(ds):
+        total = tf.constant(0, tf.int64)
+        for batch in ds:
+            total += tf.reduce_sum(batch)
+        return total
+
+    ds = tf.data.Dataset.range(5).batch(2)
+    assert int(f(ds)) == 10
+    assert "While" not in f.get_concrete_function(ds).graph.op_counts()
+
+
+# -- loops that never run, loop options ----------------------------------------------------------
+
+def test_a_name_first_bound_in_a_loop_that_never_ran_gives_tensorflows_error():
+    @tf.function
+    def f(n):
+        for i in tf.range(n):
+            y = i * 2
+        return y
+
+    assert int(f(tf.constant(3))) == 4
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"assertion failed: \[loop must iterate at least once to "
+                             r"initialize y\]"):
+        f(tf.constant(0))
+
+
+def test_a_name_left_unbound_by_a_python_loop_gives_tensorflows_error():
+    @tf.function
+    def f(x):
+        for _ in range(0):
+            y = x
+        return y
+
+    with pytest.raises(UnboundLocalError, match="^'y' is used before assignment$"):
+        f(tf.constant(1.0))
+
+
+def test_set_loop_options_limits_a_tensor_loop_and_is_a_no_op_elsewhere():
+    @tf.function
+    def f(x, n):
+        for _ in tf.range(n):
+            tf.autograph.experimental.set_loop_options(maximum_iterations=3,
+                                                       parallel_iterations=1)
+            x = x * 2.0
+        for _ in range(2):  # a Python loop: unrolled, the option changes nothing
+            tf.autograph.experimental.set_loop_options(maximum_iterations=1)
+            x = x + 1.0
+        return x
+
+    assert float(f(tf.constant(1.0), tf.constant(10))) == 10.0
+    assert float(f(tf.constant(1.0), tf.constant(2))) == 6.0
+    tf.autograph.experimental.set_loop_options(maximum_iterations=1)  # eagerly: nothing
+
+
+def test_shape_invariants_that_relax_a_shape_are_refused_clearly():
+    """TensorFlow accepts a loop value growing under a relaxed shape invariant; Tapescope's
+    graphs have static shapes, and its error says so (not TensorFlow's own shape error)."""
+    @tf.function
+    def f(x):
+        v = tf.constant([1.0])
+        for _ in tf.range(3):
+            tf.autograph.experimental.set_loop_options(
+                shape_invariants=[(v, tf.TensorShape([None]))])
+            v = tf.concat([v, x], 0)
+        return v
+
+    with pytest.raises(NotImplementedError, match="'v' changes shape in a loop over a tensor"):
+        f(tf.constant([2.0]))
+
+
+def test_gradient_through_slices_at_a_traced_index_matches_differences():
+    @tf.function
+    def f(m, w):
+        total = tf.zeros([3], tf.float64)
+        for i in tf.range(3):
+            total += m[i, :] * w[..., i] + m[:, i]
+        return total
+
+    check_gradient(f, [np.arange(9.0).reshape(3, 3) / 7.0, np.array([0.5, -1.0, 2.0])])
+
+
+# -- functions handed to map_fn, lambdas ------------------------------------------------------
+
+_square_above_one = lambda v: v * v if v > 1 else v  # noqa: E731 - a module-level lambda
+
+
+def test_a_module_level_lambda_called_while_tracing_is_converted():
+    @tf.function
+    def f(x):
+        return _square_above_one(x)
+
+    assert float(f(tf.constant(3.0))) == 9.0
+    assert float(f(tf.constant(0.5))) == 0.5
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_lambdas_sharing_a_line_are_each_converted():
+    pair = (lambda v: v + 1.0 if v > 0 else v, lambda v: v - 1.0 if v > 0 else -v)
+
+    @tf.function
+    def f(x):
+        return pair[0](x), pair[1](x)
+
+    assert [float(t) for t in f(tf.constant(3.0))] == [4.0, 2.0]
+    assert [float(t) for t in f(tf.constant(-3.0))] == [-3.0, 3.0]
+
+
+def test_a_lambda_without_source_runs_as_written_with_a_warning():
+    made = eval("lambda v: v * 2.0")  # noqa: S307 - a lambda whose source nobody can read
+
+    @tf.function
+    def f(x):
+        return made(x)
+
+    with pytest.warns(UserWarning, match="AutoGraph could not transform <lambda>"):
+        assert float(f(tf.constant(3.0))) == 6.0
+
+
+def test_gradient_through_map_fn_of_a_converted_function_matches_differences():
+    def piecewise(v):
+        if v > 0:
+            return v * v * 0.5
+        return tf.sin(v)
+
+    @tf.function
+    def f(x):
+        return tf.map_fn(piecewise, x)
+
+    check_gradient(f, [np.array([1.5, -0.5, 2.0, -1.25])])
+
+
+# -- a break on a tensor inside a loop over Python values -----------------------------------------
+
+def test_a_break_on_a_tensor_in_a_python_range_loop_gives_tensorflows_error():
+    @tf.function
+    def f(x):
+        for i in range(3):
+            if x[i] > 0:
+                break
+            x = x * 2.0
+        return x
+
+    with pytest.raises(NotImplementedError, match="^break and return statements which depend "
+                                                  "on a TF condition are not supported in "
+                                                  "Python for loops"):
+        f(tf.constant([-1.0, 2.0, 3.0]))
+
+
+def test_a_python_while_whose_condition_becomes_a_tensor_gives_tensorflows_error():
+    @tf.function
+    def f(x):
+        i = 0
+        while i < 5:
+            if x > 10:
+                break
+            x = x * 2
+            i += 1
+        return x
+
+    with pytest.raises(NotImplementedError, match="^The condition of while loop started as "
+                                                  "non-Tensor, then changed to Tensor"):
+        f(tf.constant(1.0))
+
+
+# -- variables inside converted loops and branches ------------------------------------------------
+
+def test_gradient_of_a_variable_read_in_a_loop_taken_inside_matches_differences():
+    """A tape inside the function differentiates a While node (WhileGrad) and an If node:
+    variables their graphs read are inputs of the node, so the tape reaches them."""
+    w = tf.Variable(np.array([0.7, -0.4]))
+
+    @tf.function
+    def f(x, n):
+        with tf.GradientTape() as tape:
+            y = x
+            i = tf.constant(0)
+            while i < n:
+                y = tf.tanh(y * w + w[0])
+                i += 1
+            if tf.reduce_sum(y) > -10.0:
+                y = y * w[1]
+            loss = tf.reduce_sum(y)
+        return loss, tape.gradient(loss, w)
+
+    x = tf.constant(np.array([0.3, -1.1]))
+    _, grad = f(x, tf.constant(3))
+    eps, numeric = 1e-6, np.zeros(2)
+    start = w.numpy()
+    for k in range(2):
+        for sign in (1, -1):
+            w.assign(start + sign * eps * np.eye(2)[k])
+            numeric[k] += sign * float(f(x, tf.constant(3))[0]) / (2 * eps)
+    w.assign(start)
+    np.testing.assert_allclose(grad.numpy(), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_a_variable_read_before_and_after_a_loop_that_assigns_it_is_read_twice():
+    """The optimizer must not merge the two reads: the loop writes in between."""
+    w = tf.Variable(1.0)
+
+    @tf.function
+    def f(n):
+        before = w.read_value()
+        for _ in tf.range(n):
+            w.assign_add(1.0)
+        return before, w.read_value()
+
+    assert [float(t) for t in f(tf.constant(3))] == [1.0, 4.0]
+
+
+def test_branches_of_different_shapes_follow_the_traced_branch_and_say_so_otherwise():
+    """TensorFlow relaxes the shape; Tapescope's graph follows the branch taken while
+    tracing (TF's values for it) and a call taking the other one stops with a clear error."""
+    @tf.function
+    def f(x):
+        if x > 0:
+            y = tf.fill([2], x)
+        else:
+            y = tf.zeros([3])
+        return y * 2.0
+
+    np.testing.assert_array_equal(f(tf.constant(1.5)).numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(f(tf.constant(2.0)).numpy(), [4.0, 4.0])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Output 0 of the if/tf.cond has shape \[3\] in this call but "
+                             r"\[2\] when the tf.function was traced"):
+        f(tf.constant(-1.0))
+
+
+def test_tf_range_of_an_arguments_value_follows_each_call_or_says_why_not():
+    """Its values come from each call's bounds; a length other than the traced one stops
+    with a clear error (it used to repeat the traced values silently)."""
+    @tf.function
+    def f(start, limit):
+        return tf.range(start, limit) * 2
+
+    assert f(tf.constant(0), tf.constant(3)).numpy().tolist() == [0, 2, 4]
+    assert f(tf.constant(5), tf.constant(8)).numpy().tolist() == [10, 12, 14]
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="tf.range gives 5 elements in this call but gave 3"):
+        f(tf.constant(0), tf.constant(5))
+
+
+def test_a_tensor_array_of_a_size_given_by_a_value_and_written_at_python_indices():
+    """Writes at Python indices into an array whose size is a traced value: the size is
+    checked at each call too (the stacked length used to stay the traced one silently)."""
+    @tf.function
+    def f(n, x):
+        ta = tf.TensorArray(tf.float32, size=n)
+        ta = ta.write(0, x)
+        return ta.stack(), ta.size()
+
+    values, size = f(tf.constant(3), tf.constant(1.5))
+    assert values.numpy().tolist() == [1.5, 0.0, 0.0] and int(size) == 3
+    assert f(tf.constant(3), tf.constant(2.0))[0].numpy().tolist() == [2.0, 0.0, 0.0]
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="A tf.TensorArray's size is 4 in this call but was 3"):
+        f(tf.constant(4), tf.constant(1.0))

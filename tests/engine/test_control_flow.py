@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 import pytest
+from gradcheck import check_gradient
 
 import engine as tf
 
@@ -305,15 +306,30 @@ def test_sparse_gradients_sum_through_a_second_order_tape():
     np.testing.assert_allclose(tf.convert_to_tensor(second).numpy(), [0., 0., 36.])
 
 
-def test_tensor_array_loop_variable_in_a_traced_loop_is_refused_clearly():
+def test_tensor_array_loop_variable_of_a_traced_while_loop():
     @tf.function
-    def f(n):
+    def f(n, x):
         ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
-        return tf.while_loop(lambda i, ta: i < n, lambda i, ta: (i + 1, ta.write(i, 1.)),
-                             (0, ta))
+        _, ta = tf.while_loop(lambda i, ta: i < n,
+                              lambda i, ta: (i + 1, ta.write(i, x * tf.cast(i, tf.float32))),
+                              (0, ta))
+        return ta.stack(), ta.size()
 
-    with pytest.raises(NotImplementedError, match="TensorArray as a tf.while_loop variable"):
-        f(tf.constant(3))
+    values, size = f(tf.constant(3), tf.constant(2.0))
+    np.testing.assert_array_equal(values.numpy(), [0.0, 2.0, 4.0])
+    assert int(size) == 3
+
+
+def test_gradient_of_a_tensor_array_loop_variable_of_a_traced_while_loop():
+    @tf.function
+    def f(x):
+        ta = tf.TensorArray(tf.float64, size=3, element_shape=[2])
+        _, ta = tf.while_loop(lambda i, ta: i < 3,
+                              lambda i, ta: (i + 1, ta.write(i, tf.sin(x) * tf.cast(
+                                  i + 1, tf.float64))), (0, ta))
+        return ta.stack()
+
+    check_gradient(f, [np.array([0.4, -0.9])])
 
 
 def test_nested_traced_loops_capture_the_functions_arguments():

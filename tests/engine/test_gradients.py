@@ -874,6 +874,63 @@ def _while_node(x: tf.Tensor, gradient: bool = False) -> tf.Tensor:
 OP_CASES["While"] = unary(_while_node, floats(-1, 1))
 
 
+def _tensor_list_writes(x: tf.Tensor) -> tf.Tensor:
+    """A TensorArray's dense form (rows of ``x``) overwritten at its last row, then grown
+    past its end, as a dynamic_size array in a traced loop is; both through the length
+    check a loop leaves after it."""
+    from engine.ops.list_ops import LENGTH_CHECK, SET_ITEM
+    from engine.ops.registry import execute
+
+    n = x.shape[0]
+    fixed = execute(SET_ITEM, (x, tf.constant(n - 1), tf.sin(x[0])), {"resizable": False})
+    grown = execute(SET_ITEM, (fixed, tf.constant(n + 1), x[-1] * x[0]), {"resizable": True})
+    return execute(LENGTH_CHECK, (grown,), {"traced_length": n + 2, "what": "the test's"})
+
+
+def _tensor_list_reserve(x: tf.Tensor) -> tf.Tensor:
+    from engine.ops.list_ops import RESERVE
+    from engine.ops.registry import execute
+
+    return execute(RESERVE, (tf.size(x),), {"element_shape": (2,), "dtype": np.float64,
+                                            "traced_length": int(tf.size(x))})
+
+
+def _dataset_element(x: tf.Tensor) -> tf.Tensor:
+    """Element 1 (``2 * x``) of a pass over a dataset made from ``x``: data the dataset
+    holds, not connected to ``x`` on any tape."""
+    from engine.ops.dataset_ops import GET_NEXT, MAKE_ITERATOR, DatasetPasses
+    from engine.ops.registry import execute
+
+    source = DatasetPasses(tf.data.Dataset.from_tensor_slices(tf.stack([x, x * 2.0])))
+    token = execute(MAKE_ITERATOR, (), {"source": source})
+    for k in range(2):  # read in order, as a loop does
+        _, element = execute(GET_NEXT, (token, tf.constant(k, tf.int64)), {"source": source})
+    return element
+
+
+def _assert_loop_iterated(x: tf.Tensor) -> tf.Tensor:
+    from engine.ops.loop_check_ops import ASSERT_LOOP_ITERATED
+    from engine.ops.registry import execute
+
+    return execute(ASSERT_LOOP_ITERATED, (tf.constant(True), tf.sin(x)), {"name": "x"})
+
+
+OP_CASES["AssertLoopIterated"] = unary(_assert_loop_iterated)
+
+
+def _assert_branch_shape(x: tf.Tensor) -> tf.Tensor:
+    from engine.ops.loop_check_ops import ASSERT_BRANCH_SHAPE
+    from engine.ops.registry import execute
+
+    return execute(ASSERT_BRANCH_SHAPE, (tf.exp(x),), {
+        "traced_shape": tuple(x._value.shape), "other_shape": (), "name": "x"})
+
+
+OP_CASES["AssertBranchShape"] = unary(_assert_branch_shape)
+OP_CASES["TensorListSetItem"] = unary(_tensor_list_writes, shapes=NONSCALAR)
+OP_CASES["TensorListLengthCheck"] = unary(_tensor_list_writes, shapes=NONSCALAR)
+
+
 def run_case(case: Case, example: Example) -> set[str]:
     return check_gradient(case.call, example.arrays, example.kwargs, variables=case.variables,
                           eps=case.eps, tol=case.tol)
@@ -991,6 +1048,14 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     # the gradient of a While node: a loop recomputed under a tape of its own, not
     # differentiated again
     "WhileGrad": lambda x: _while_node(x, gradient=True),
+    # a TensorArray's zero elements of a size given as a tensor
+    "TensorListReserve": lambda x: _tensor_list_reserve(x),
+    # a dataset read by a graph loop: its elements are data, not functions of the loop's
+    # inputs (TensorFlow's dataset reduction has no gradient either)
+    "RangeOfTensors": lambda x: tf.function(lambda n: tf.range(n, dtype=F64) * tf.reduce_sum(
+        tf.zeros_like(x)))(tf.size(x)),
+    "MakeIterator": lambda x: _dataset_element(x),
+    "IteratorGetNext": lambda x: _dataset_element(x),
 }
 
 
