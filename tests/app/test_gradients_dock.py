@@ -43,7 +43,7 @@ def train(session, steps, first_step=0):
     return grads
 
 
-def test_one_norm_curve_per_variable_with_a_point_per_step(dock, session):
+def test_one_norm_curve_per_variable_with_a_point_per_step(qtbot, dock, session):
     grads = train(session, 5)
     assert dock.variable_labels() == ["dense/kernel:0", "dense/bias:0"]
     steps, norms = dock.norm_series("dense/kernel:0")
@@ -51,7 +51,8 @@ def test_one_norm_curve_per_variable_with_a_point_per_step(dock, session):
     np.testing.assert_allclose(norms, [np.linalg.norm(gw.astype(np.float32)) for gw, _ in grads],
                                rtol=1e-6)
     curve = dock._by_label["dense/bias:0"].norm_curve
-    assert len(curve.getOriginalDataset()[0]) == 5
+    # drawn at most ~10 times a second: the last steps show at the next redraw
+    qtbot.waitUntil(lambda: len(curve.getOriginalDataset()[0]) == 5)
 
 
 def test_log_scale_checkbox_switches_the_norm_axis(qtbot, dock, session):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QTimer
 from app_helpers import LINEAR_REGRESSION, SPIRALS, line_of, record_script
 
 from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
@@ -52,6 +54,47 @@ def test_a_trace_arrives_in_batches_and_is_indexed(qtbot, session, train_trace, 
     first_op = session.ops[0]
     assert session.op_by_seq(first_op["seq"]) is first_op
     assert session.op_by_seq(-5) is None
+
+
+def test_a_trace_shows_part_by_part_while_the_window_keeps_answering(
+        qtbot, session, train_trace, monkeypatch):
+    """A trace is decoded off the UI thread and handed over in parts: the Ops rows grow
+    while it still loads, timers keep firing meanwhile, and what ends up shown is what the
+    trace holds, in order."""
+    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", 4)  # many small parts
+    monkeypatch.setattr("engine.debug.trace_parts.PART_SECONDS", 0.0)
+    read_page = TraceReader.raw_rows
+
+    def slow_page(reader, start, limit):  # a big trace: each page takes a while to decode
+        time.sleep(0.05)
+        return read_page(reader, start, limit)
+
+    monkeypatch.setattr(TraceReader, "raw_rows", slow_page)
+    added, batches, ticks = [], [], []
+    timeline = []  # what happened, in order: "part" (rows added), "tick", "loaded"
+    session.opsAdded.connect(lambda start, stop: (added.append((start, stop)),
+                                                   timeline.append("part")))
+    session.eventsArrived.connect(batches.append)
+    session.stateChanged.connect(lambda state: state == TRACE and timeline.append("loaded"))
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: (ticks.append(1), timeline.append("tick")))
+    ticker.start(1)
+    assert session.open_trace(train_trace)
+    qtbot.waitUntil(lambda: session.state == TRACE, timeout=20_000)
+    ticker.stop()
+
+    with TraceReader(train_trace) as reader:
+        expected = list(reader.events())
+    ops = [e for e in expected if e["kind"] == "op"]
+    assert len(added) > 2  # rows came in several inserts, not all at once at the end
+    assert [start for start, _ in added] == [0] + [stop for _, stop in added[:-1]]
+    assert added[-1][1] == len(ops)
+    first, last = timeline.index("part"), len(timeline) - 1 - timeline[::-1].index("part")
+    assert "tick" in timeline[first:last]  # the event loop ran between two parts
+    assert timeline.index("loaded") > last
+    assert list(session.ops) == ops
+    assert [e["seq"] for batch in batches for e in batch] == [
+        e["seq"] for e in expected if e["kind"] != "op"]
 
 
 def test_a_big_trace_is_handed_over_in_few_batches(qtbot, session, tmp_path, monkeypatch):
