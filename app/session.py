@@ -440,7 +440,8 @@ class Session(QObject):
             return TraceStepValues(self.model.variable_updates, gradients,
                                    self._read_trace_value, self._mode)
         if self._client is not None:
-            return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError))
+            return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError),
+                                    self._client.snapshot_bytes)
         return None
 
     def keep_step_values(self, on: bool) -> None:

@@ -163,6 +163,29 @@ def test_no_tensor_mode_gradients_have_no_norm_and_draw_no_point(dock, session):
     assert dock._by_label["dense/kernel:0"].gradient_step == 2
 
 
+def test_selecting_a_variable_whose_latest_gradient_has_no_norm_shows_its_summary(qtbot, dock,
+                                                                                 session):
+    train(session, 2)
+    idle = {"id": 1, "name": "dense/kernel:0", "shape": [3, 2], "summary": None}  # NO_TENSOR
+    session.feed([session.gradient(2, [idle])])
+    dock.select_variable("dense/bias:0")
+    dock.select_variable("dense/kernel:0")  # its latest gradient carries no norm
+    qtbot.waitUntil(lambda: "step 2" in dock.stats_label.text())
+    assert "no norm (NO_TENSOR)" in dock.stats_label.text()
+
+
+def test_a_burst_of_steps_is_not_redrawn_batch_by_batch(qtbot, session, monkeypatch):
+    monkeypatch.setattr("app.docks.redraw_throttle.REDRAW_INTERVAL_MS", 60_000)
+    dock = GradientsDock(session)
+    qtbot.addWidget(dock)
+    train(session, 1)  # the first batch is drawn at once
+    curve = dock._by_label["dense/kernel:0"].norm_curve
+    assert len(curve.getOriginalDataset()[0]) == 1
+    train(session, 60, first_step=1)  # 60 more batches within one redraw interval
+    assert len(dock.norm_series("dense/kernel:0")[0]) == 61  # all kept...
+    assert len(curve.getOriginalDataset()[0]) == 1  # ...drawn at the interval's end
+
+
 def test_none_gradient_shows_where_the_users_code_broke_the_path(dock, session):
     reason = ("the value of dense/kernel left the engine through .numpy() at train.py:12 "
               "(y = tf.matmul(x, w.numpy())): the tape cannot follow a value through numpy")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QTimer
 from app_helpers import LINEAR_REGRESSION, SPIRALS, line_of, record_script
+from PySide6.QtCore import QTimer
 
 from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
 from engine.debug.breakpoints import Breakpoint
