@@ -582,6 +582,7 @@ class Session(QObject):
         batch: list[dict] = []  # events to add to the model
         start = len(self.model.ops)
         shown: list[dict] = []  # events of trace parts the model holds, for the widgets
+        part_done = False  # the widgets have had every event of a trace part
         after: list[tuple[str, Any]] = []  # state signals, emitted after the batch
         units = 0  # events, a pack counting its ops
         while inbox and units < limit:
@@ -604,6 +605,8 @@ class Session(QObject):
                 if len(payload) > room:
                     inbox.appendleft((item_generation, what, payload[room:]))
                     payload = payload[:room]
+                else:
+                    part_done = True
                 shown.extend(payload)
                 units += len(payload)
             else:
@@ -625,6 +628,8 @@ class Session(QObject):
                 gc.freeze()
                 self._unfrozen = 0
                 self._frozen = True
+        if part_done and self._loader is not None:
+            self._loader.part_shown()  # the loader decodes the next part meanwhile
         for what, payload in after:
             if generation != self._generation:
                 break  # a slot opened something else meanwhile
