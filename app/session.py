@@ -599,7 +599,13 @@ class Session(QObject):
                     after.append(("breakpoint_failed", payload))
             elif what == "part":  # its ops are appended as columns (cheap); its events...
                 units += payload.ops.count // OPS_PER_UNIT + 1
-                inbox.appendleft((item_generation, "shown", self.model.add_part(payload)))
+                try:
+                    part_events = self.model.add_part(payload)
+                except ValueError as exc:  # cannot happen with parts in order: said, not hung
+                    self.model.note_damage("?", "ops", f"a decoded part did not fit: {exc}",
+                                           payload.ops.count or 1)
+                    part_events = []
+                inbox.appendleft((item_generation, "shown", part_events))
             elif what == "shown":  # ...go to the widgets a tick's share at a time
                 room = max(1, limit - units)
                 if len(payload) > room:

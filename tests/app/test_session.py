@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -95,6 +96,28 @@ def test_a_trace_shows_part_by_part_while_the_window_keeps_answering(
     assert list(session.ops) == ops
     assert [e["seq"] for batch in batches for e in batch] == [
         e["seq"] for e in expected if e["kind"] != "op"]
+    assert gc.isenabled()  # paused while the trace decoded, and back on
+
+
+def test_closing_a_trace_while_it_loads_stops_the_loader(qtbot, session, train_trace,
+                                                         monkeypatch):
+    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", 4)
+    monkeypatch.setattr("engine.debug.trace_parts.PART_SECONDS", 0.0)
+    read_page = TraceReader.raw_rows
+
+    def slow_page(reader, start, limit):
+        time.sleep(0.05)
+        return read_page(reader, start, limit)
+
+    monkeypatch.setattr(TraceReader, "raw_rows", slow_page)
+    assert session.open_trace(train_trace)
+    qtbot.waitUntil(lambda: session.op_count > 0, timeout=20_000)  # partly shown
+    assert session.state == "loading"
+    session.close()
+    assert session.state == IDLE and session.op_count == 0
+    assert gc.isenabled()
+    qtbot.wait(300)  # nothing of the closed trace arrives afterwards
+    assert session.op_count == 0 and session.events == []
 
 
 def test_a_big_trace_is_handed_over_in_few_batches(qtbot, session, tmp_path, monkeypatch):
