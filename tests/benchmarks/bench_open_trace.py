@@ -107,6 +107,7 @@ def measure_open(trace: Path) -> dict:
     model.rowsInserted.connect(lambda *_: marks.setdefault("first rows", time.perf_counter()))
     session.stateChanged.connect(lambda state: marks.setdefault(state, time.perf_counter()))
     start = time.perf_counter()
+    cpu = time.thread_time()
     meter.start()
     window.open_path(trace)
     deadline = time.monotonic() + 600
@@ -129,6 +130,7 @@ def measure_open(trace: Path) -> dict:
     return {"seconds": seconds, "rows": rows, "added_mb": after - before,
             "p50": percentile(lateness, 0.5), "p99": percentile(lateness, 0.99),
             "max": lateness[-1] if lateness else 0.0, "ops": session.op_count,
+            "ui_cpu": time.thread_time() - cpu,
             "marks": {k: round(v - start, 2) for k, v in marks.items()}}
 
 
@@ -141,6 +143,7 @@ def measure_live(script: Path) -> dict:
     meter = LatenessMeter()
     loop = QEventLoop()
     start = time.perf_counter()
+    cpu = time.thread_time()
     meter.start()
     session.launch(script, mode="CONCISE_HEALTH", run=True)
 
@@ -156,7 +159,8 @@ def measure_live(script: Path) -> dict:
     seconds = time.perf_counter() - start
     lateness = meter.stop()
     result = {"seconds": seconds, "ops": session.op_count, "p50": percentile(lateness, 0.5),
-              "p99": percentile(lateness, 0.99), "max": lateness[-1] if lateness else 0.0}
+              "p99": percentile(lateness, 0.99), "max": lateness[-1] if lateness else 0.0,
+              "ui_cpu": time.thread_time() - cpu}
     session.shutdown()
     return result
 
@@ -179,6 +183,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path, help="another checkout to measure beside")
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--skip-open", action="store_true")
     parser.add_argument("--measure-open", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure-live", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tree", type=Path, help=argparse.SUPPRESS)
@@ -202,16 +207,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tapescope-bench-") as scratch:
         folder = Path(scratch)
         trace = folder / "mnist.tsdb"
-        seconds = record(program(epochs, folder), trace, ROOT, data)
-        print(f"recorded the tutorial MNIST, {epochs} epoch(s): {seconds:.1f} s, "
-              f"{trace.stat().st_size / 2**20:.1f} MB")
+        if args.skip_open:
+            repeat_open = 0
+        else:
+            repeat_open = repeat
+            seconds = record(program(epochs, folder), trace, ROOT, data)
+            print(f"recorded the tutorial MNIST, {epochs} epoch(s): {seconds:.1f} s, "
+                  f"{trace.stat().st_size / 2**20:.1f} MB")
         results: dict[str, list[dict]] = {name: [] for name, _ in trees}
-        for _ in range(repeat):  # alternated, so that the machine's noise hits both
+        for _ in range(repeat_open):  # alternated, so that the machine's noise hits both
             for name, tree in trees:
                 result = measure("open", trace, tree, data)
                 assert Path(result["code"]) == tree, f"measured {result['code']}, not {tree}"
                 results[name].append(result)
-        for name, _ in trees:
+        for name, _ in trees if repeat_open else ():
             runs = results[name]
             worst_s = max(r["seconds"] for r in runs)
             worst_mb = max(r["added_mb"] for r in runs)
@@ -221,9 +230,10 @@ def main() -> None:
             print(f"open trace ({name}): {runs[0]['rows']:,} rows in "
                   f"{spread([r['seconds'] for r in runs], ' s')} (first rows after "
                   f"{spread(first, ' s')}), {runs[0]['rows'] / worst_s:,.0f} ops/s, memory "
-                  f"added {spread([r['added_mb'] for r in runs], ' MB', 0)}, lateness "
+                  f"added {spread([r['added_mb'] for r in runs], ' MB', 0)}, UI thread CPU "
+                  f"{spread([r['ui_cpu'] for r in runs], ' s', 1)}, lateness "
                   f"{lateness_text(runs)}  [{verdict}]")
-        if len(trees) == 2:
+        if len(trees) == 2 and repeat_open:
             ratios = [b["seconds"] / a["seconds"]
                       for a, b in zip(results["after"], results["before"])]
             print(f"open trace speed-up after/before: {spread(ratios, 'x', 1)}")
@@ -247,7 +257,9 @@ def main() -> None:
             print(f"live window vs record ({name}), 1 epoch CONCISE_HEALTH "
                   f"({runs[0]['ops']:,} ops): record {spread(records, ' s')}, live "
                   f"{spread([run['seconds'] for run in runs], ' s')}, ratio "
-                  f"{spread(ratios, 'x')}, lateness {lateness_text(runs)}  [{verdict}]")
+                  f"{spread(ratios, 'x')}, UI thread CPU "
+                  f"{spread([run.get('ui_cpu', 0.0) for run in runs], ' s', 1)}, lateness "
+                  f"{lateness_text(runs)}  [{verdict}]")
 
 if __name__ == "__main__":
     main()
