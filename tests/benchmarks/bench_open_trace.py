@@ -173,7 +173,7 @@ def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
 
 def lateness_text(runs: list[dict]) -> str:
     """The timer's lateness over tries: "p50 a, p99 b, max c" (each a spread)."""
-    return ", ".join(f"{key} {spread([r.get(key, 0.0) for r in runs], ' ms', 0)}"
+    return ", ".join(f"{key} {spread([r.get(key, 0.0) for r in runs], ' ms', 1)}"
                      for key in ("p50", "p99", "max"))
 
 
