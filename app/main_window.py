@@ -30,6 +30,7 @@ from app.docks.gradients_dock import GradientsDock
 from app.docks.graph_dock import GraphDock
 from app.docks.ops_dock import OpsDock
 from app.docks.plots_dock import PlotsDock
+from app.docks.redraw_throttle import RedrawThrottle
 from app.docks.source_dock import SourceDock
 from app.docks.tensor_dock import TensorDock
 from app.docks.variables_dock import VariablesDock
@@ -57,6 +58,7 @@ LAYOUT_VERSION = 2
 SCRIPT_FILTER = "Python scripts (*.py)"
 TRACE_FILTER = "Tapescope traces (*.tsdb *.trace *.sqlite);;All files (*)"
 RATE_INTERVAL_MS = 500
+PROGRESS_INTERVAL_MS = 250
 DEFAULT_SIZE = QSize(1400, 900)
 
 STATE_TEXT = {
@@ -312,6 +314,9 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(140)
         self.progress.setTextVisible(False)
         self.progress.hide()
+        self._trace_progress = (0, 0)  # (events loaded, in the trace), shown a few times a second
+        self._progress_redraw = RedrawThrottle(self._show_trace_progress, self,
+                                               PROGRESS_INTERVAL_MS)
         for widget in (self.state_label, self.step_label, self.epoch_label, self.ops_label,
                        self.rate_label, self.progress):
             status.addPermanentWidget(widget)
@@ -449,8 +454,8 @@ class MainWindow(QMainWindow):
             self.session.run()
 
     def _on_state(self, state: str) -> None:
-        # A trace's events reach the plots in many small batches while it loads: they are
-        # drawn once, when it is in (a plot's repaint costs more than its batch).
+        # A loading trace shows in the Ops table and the progress bar as its parts land; the
+        # charts are painted once it is in (a chart's repaint costs more than its part).
         for dock in (self.plots_dock, self.gradients_dock, self.variables_dock):
             dock.widget().setUpdatesEnabled(state != LOADING)
         live = state in LIVE_STATES
@@ -514,6 +519,13 @@ class MainWindow(QMainWindow):
         self._on_state(self.session.state)
 
     def _on_trace_progress(self, loaded: int, total: int) -> None:
+        # A progress bar repaints the status bar at once on each new value: a few times a
+        # second is plenty, not once per page of the trace.
+        self._trace_progress = (loaded, total)
+        self._progress_redraw.request()
+
+    def _show_trace_progress(self) -> None:
+        loaded, total = self._trace_progress
         if self.session.state == LOADING and total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(loaded)

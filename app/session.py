@@ -4,7 +4,8 @@ What a run produced lives in a Qt-free :class:`~engine.debug.session_model.Sessi
 (``Session.model``: ops in columns, other events by kind) that every dock queries. A
 :class:`Session` has one source at a time: a live run (``launch``: a ``DebugClient``
 running the script in a child process, its "ops" packs passed on undecoded) or a recorded
-trace (``open_trace``: read in bulk into a new model by a worker thread). Either source only
+trace (``open_trace``: decoded by a worker thread, ``engine.debug.trace_parts``, its ops and
+events handed over in parts, so the trace shows while it is read). Either source only
 appends to a thread-safe inbox; a timer on the UI thread drains it at screen rate, adds the
 batch to the model and emits ONE ``opsAdded`` (a row range) and ONE ``eventsArrived`` (the
 other events) per tick, so widgets update per batch, never per op, and never touch sockets
@@ -31,7 +32,7 @@ from engine.debug import events as event_schema
 from engine.debug.breakpoints import Breakpoint
 from engine.debug.client import DebugClient, DebuggeeError
 from engine.debug.opstore import OpsView
-from engine.debug.session_model import SessionModel, load_trace
+from engine.debug.session_model import SessionModel
 from engine.debug.step_values import (
     DEFAULT_BUDGET_BYTES,
     ClientStepValues,
@@ -39,6 +40,7 @@ from engine.debug.step_values import (
     TraceStepValues,
     ValueMissing,
 )
+from engine.debug.trace_parts import TraceLoader
 from engine.debug.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).
@@ -62,7 +64,7 @@ MAX_EVENTS_PER_TICK = 20_000
 # event dicts and stalls the window for hundreds of milliseconds.
 FREEZE_EVERY = 5_000
 INBOX_LIMIT = 200_000  # ops (and events) waiting for the UI before the source is held back
-TRACE_CHUNK = 2_000  # non-op events per chunk a loaded trace hands the widgets
+OPS_PER_UNIT = 100  # a trace part's ops cost the widgets about what one other event does
 # Seconds a value request may wait (on the UI thread): a paused debuggee answers at once, a
 # running one at its next event, which a long numpy call can hold up.
 FETCH_TIMEOUT_PAUSED = 3.0
@@ -102,8 +104,7 @@ class Session(QObject):
         self._trace_path: Path | None = None
         self._client: DebugClient | None = None
         self._reader: TraceReader | None = None
-        self._loader: threading.Thread | None = None
-        self._loader_cancel = threading.Event()
+        self._loader: TraceLoader | None = None
         self._start_paused = False
         self._values: collections.OrderedDict[tuple[int, int], np.ndarray] = (
             collections.OrderedDict())
@@ -282,8 +283,9 @@ class Session(QObject):
         return self._start_client(start_paused=not run)
 
     def open_trace(self, path: str | os.PathLike) -> bool:
-        """Open a recorded trace read-only; its events arrive in batches from a worker
-        thread, the same way a live run's do. Returns False (and says why) on failure."""
+        """Open a recorded trace read-only; a worker thread decodes it and its parts arrive
+        as a live run's events do, shown as they land. Returns False (and says why) on
+        failure."""
         path = Path(path)
         try:
             reader = TraceReader(path)
@@ -304,13 +306,11 @@ class Session(QObject):
         if mode in event_schema.MODES and mode != self._mode:
             self._mode = mode
             self.modeChanged.emit(mode)
-        self._loader_cancel = threading.Event()
         generation = self._generation
-        self._loader = threading.Thread(
-            target=self._load_trace, args=(reader, generation, self._loader_cancel),
-            name="tapescope-trace-loader", daemon=True)
+        inbox = self._inbox
         self._set_state(LOADING)
-        self._loader.start()
+        self._loader = TraceLoader(
+            path.resolve(), lambda what, payload: inbox.append((generation, what, payload)))
         return True
 
     def close(self) -> None:
@@ -440,7 +440,8 @@ class Session(QObject):
             return TraceStepValues(self.model.variable_updates, gradients,
                                    self._read_trace_value, self._mode)
         if self._client is not None:
-            return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError))
+            return ClientStepValues(self._fetch_step_value, (DebuggeeError, TimeoutError),
+                                    self._client.snapshot_bytes)
         return None
 
     def keep_step_values(self, on: bool) -> None:
@@ -528,12 +529,16 @@ class Session(QObject):
         if client is not None:
             self._in_background(client.close, "close")
         if self._loader is not None:
-            self._loader_cancel.set()
-            self._loader.join()  # it stops after at most one page of the trace
+            self._loader.close()  # it stops after at most one page of the trace
             self._loader = None
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+    def _close_loader(self) -> None:
+        loader, self._loader = self._loader, None
+        if loader is not None:
+            loader.close()  # it has said its last: its thread is ending
 
     def _thaw(self) -> None:
         """Hand frozen objects back to the collector (the events are about to go)."""
@@ -560,30 +565,6 @@ class Session(QObject):
             self._state = state
             self.stateChanged.emit(state)
 
-    def _load_trace(self, reader: TraceReader, generation: int,
-                    cancel: threading.Event) -> None:
-        """Worker thread: the whole trace into a model, in bulk; then the UI takes it."""
-        inbox = self._inbox
-
-        def progress(loaded: int, total: int) -> None:
-            inbox.append((generation, "progress", (loaded, total)))
-
-        model = SessionModel()
-        failure = None
-        try:
-            load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs,
-                       progress=progress, cancel=cancel, model=model)
-        except Exception as exc:  # the file went away or SQLite failed: show what was read
-            failure = f"{type(exc).__name__}: {exc}"
-        if cancel.is_set():
-            return
-        inbox.append((generation, "model", model))
-        events = model.events
-        for start in range(0, len(events), TRACE_CHUNK):
-            inbox.append((generation, "indexed", events[start:start + TRACE_CHUNK]))
-        inbox.append((generation, "loaded", None) if failure is None
-                     else (generation, "failed", failure))
-
     def _drain(self) -> None:
         """Timer tick (UI thread): hand what arrived to the widgets in one batch.
 
@@ -599,8 +580,9 @@ class Session(QObject):
                                                  TICK_BUDGET_S / self._seconds_per_event)))
         generation = self._generation
         batch: list[dict] = []  # events to add to the model
-        shown: list[dict] = []  # events a bulk-loaded model already holds, for the widgets
-        swapped = False
+        start = len(self.model.ops)
+        shown: list[dict] = []  # events of trace parts the model holds, for the widgets
+        part_done = False  # the widgets have had every event of a trace part
         after: list[tuple[str, Any]] = []  # state signals, emitted after the batch
         units = 0  # events, a pack counting its ops
         while inbox and units < limit:
@@ -615,24 +597,32 @@ class Session(QObject):
                 elif payload.get("kind") == "output" and "breakpoint" in payload:
                     # a breakpoint's condition raised: the debuggee switched it off
                     after.append(("breakpoint_failed", payload))
-            elif what == "indexed":
-                room = limit - units
-                if len(payload) > room:  # the rest of a trace chunk waits for the next tick
+            elif what == "part":  # its ops are appended as columns (cheap); its events...
+                units += payload.ops.count // OPS_PER_UNIT + 1
+                try:
+                    part_events = self.model.add_part(payload)
+                except ValueError as exc:  # cannot happen with parts in order: said, not hung
+                    self.model.note_damage("?", "ops", f"a decoded part did not fit: {exc}",
+                                           payload.ops.count or 1)
+                    part_events = []
+                inbox.appendleft((item_generation, "shown", part_events))
+            elif what == "shown":  # ...go to the widgets a tick's share at a time
+                room = max(1, limit - units)
+                if len(payload) > room:
                     inbox.appendleft((item_generation, what, payload[room:]))
                     payload = payload[:room]
+                else:
+                    part_done = True
                 shown.extend(payload)
                 units += len(payload)
-            elif what == "model":
-                self.model, swapped = payload, True
             else:
                 after.append((what, payload))
         model = self.model
-        start = 0 if swapped else len(model.ops)
         others = model.add(batch) if batch else []
+        others.extend(shown)
         stop = len(model.ops)
         if stop > start:
             self.opsAdded.emit(start, stop)
-        others.extend(shown)
         if others:
             self.eventsArrived.emit(others)
         if units:
@@ -644,6 +634,8 @@ class Session(QObject):
                 gc.freeze()
                 self._unfrozen = 0
                 self._frozen = True
+        if part_done and self._loader is not None:
+            self._loader.part_shown()  # the loader decodes the next part meanwhile
         for what, payload in after:
             if generation != self._generation:
                 break  # a slot opened something else meanwhile
@@ -701,7 +693,7 @@ class Session(QObject):
         elif what == "progress":
             self.traceProgress.emit(*payload)
         elif what == "loaded":
-            self._loader = None
+            self._close_loader()
             self._set_state(TRACE)
             damaged = self.model.damaged
             if damaged:
@@ -712,7 +704,7 @@ class Session(QObject):
                     f"{damaged:,} damaged event{'s' if damaged != 1 else ''} skipped:\n"
                     + "\n".join(shown) + more + "\n\nEverything else is shown.")
         elif what == "failed":
-            self._loader = None
+            self._close_loader()
             self._set_state(TRACE)
             self.errorRaised.emit("The trace could not be read to the end",
                                   f"{payload}\n\nEverything before that point is shown.")

@@ -85,11 +85,14 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
     "bench_open_trace.py": [  # (its smoke run uses the MNIST sample in tests/data)
         (r"^recorded the tutorial MNIST, 1 epoch\(s\): " + NUMBER + r" s, " + NUMBER
          + r" MB$", 1),
-        (r"^open trace \(after\): [\d,]+ rows in " + NUMBER + r" s, [\d,]+ ops/s, memory "
-         r"added -?\d+ MB, lateness p99 " + NUMBER + r" ms  \[(ok|OVER target)\]$", 1),
+        (r"^open trace \(after\): [\d,]+ rows in " + NUMBER + r" s \(first rows after "
+         + NUMBER + r" s\), [\d,]+ ops/s, memory added -?\d+ MB, UI thread CPU " + NUMBER
+         + r" s, lateness p50 " + NUMBER + r" ms, p99 " + NUMBER + r" ms, max " + NUMBER
+         + r" ms  \[(ok|OVER target)\]$", 1),
         (r"^live window vs record \(after\), 1 epoch CONCISE_HEALTH \([\d,]+ ops\): "
          r"record " + NUMBER
-         + r" s, live " + NUMBER + r" s, ratio " + NUMBER + r"x, lateness p99 " + NUMBER
+         + r" s, live " + NUMBER + r" s, ratio " + NUMBER + r"x, UI thread CPU " + NUMBER
+         + r" s, lateness p50 " + NUMBER + r" ms, p99 " + NUMBER + r" ms, max " + NUMBER
          + r" ms  \[(ok|OVER target)\]$", 1),
     ],
     "bench_gui.py": [

@@ -3,7 +3,7 @@ how the weights move, and every ``None`` gradient with the tape's explanation.
 
 Each "gradient" event names its sources (variables, or watched tensors) with a summary
 and a norm, or the reason the gradient is None. Points are appended per batch to
-growing numpy buffers; every touched curve gets one ``setData`` per batch.
+growing numpy buffers; the touched curves are redrawn at most ~10 times a second.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from app.docks.plot_parts import (
     popups_owned_by,
     series_color,
 )
+from app.docks.redraw_throttle import RedrawThrottle
 from app.docks.tensor_dock import HISTOGRAM_BINS, summary_html
 from app.models.health_colors import BAD_BACKGROUND, BAD_COLOR
 
@@ -68,6 +69,9 @@ class GradientsDock(QDockWidget):
         # their "update ratio" jumps to 1 at every reset and would swamp the chart.
         self._not_trained: set[int] = set()
         self._selected: _VariableTrack | None = None
+        self._undrawn: set[_VariableTrack] = set()  # tracks with points not drawn yet
+        self._selected_stale = False  # the selected variable's view awaits the next redraw
+        self._redraw = RedrawThrottle(self._draw, self)
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
@@ -147,7 +151,8 @@ class GradientsDock(QDockWidget):
 
     # -- incoming events -----------------------------------------------------------------------
     def add_events(self, batch: list) -> None:
-        """Append one batch's gradients and weight updates; one setData per touched curve."""
+        """Append one batch's gradients and weight updates; the touched curves are redrawn
+        at most ~10 times a second (at once when the last redraw is that long ago)."""
         norms: dict[_VariableTrack, tuple[list, list]] = {}
         weights: dict[_VariableTrack, tuple[list, list, list]] = {}
         ratios: dict[_VariableTrack, tuple[list, list]] = {}
@@ -179,7 +184,7 @@ class GradientsDock(QDockWidget):
                 self.variable_list.addItem(item)
                 if self._selected is None:
                     self.variable_list.setCurrentRow(0)
-            track.norm_curve.setData(track.norms.x, track.norms.y)
+            self._undrawn.add(track)
         for track, (steps, means, stds) in weights.items():
             track.means.extend(steps, means)
             track.stds.extend(steps, stds)
@@ -193,9 +198,23 @@ class GradientsDock(QDockWidget):
             track.ratios.extend(steps, values)
             if track.ratio_curve is None:
                 track.ratio_curve = self._curve(self.weights_plot, track)
-            track.ratio_curve.setData(track.ratios.x, track.ratios.y)
+            self._undrawn.add(track)
         if self._selected is not None and (self._selected in norms or self._selected in weights):
+            self._selected_stale = True
+        if self._undrawn or self._selected_stale:
+            self._redraw.request()
+
+    def _draw(self) -> None:
+        """Draw the points appended since the last time, and the selected variable."""
+        undrawn, self._undrawn = self._undrawn, set()
+        for track in undrawn:
+            if track.norm_curve is not None:
+                track.norm_curve.setData(track.norms.x, track.norms.y)
+            if track.ratio_curve is not None:
+                track.ratio_curve.setData(track.ratios.x, track.ratios.y)
+        if self._selected_stale and self._selected is not None:
             self._show_selected()
+        self._selected_stale = False
 
     def _add_gradient(self, event: dict, norms: dict) -> None:
         for source in event["sources"]:
@@ -287,6 +306,8 @@ class GradientsDock(QDockWidget):
                 self.weights_plot.removeItem(track.ratio_curve)
         self._tracks.clear()
         self._by_label.clear()
+        self._undrawn.clear()
+        self._selected_stale = False
         self._not_trained.clear()
         self._none_items.clear()
         self._selected = None
@@ -363,8 +384,10 @@ class GradientsDock(QDockWidget):
         if track.gradient is not None:
             gradient = track.gradient
             summary = gradient.get("summary") or {"shape": gradient.get("shape", [])}
-            lines.append(f"gradient at step {track.gradient_step}: <b>norm</b> "
-                         f"{gradient['norm']:.6g} &nbsp; {summary_html(summary)}")
+            norm = gradient.get("norm")  # None in NO_TENSOR mode: the values were not read
+            norm_text = "no norm (NO_TENSOR)" if norm is None else f"<b>norm</b> {norm:.6g}"
+            lines.append(f"gradient at step {track.gradient_step}: {norm_text} &nbsp; "
+                         f"{summary_html(summary)}")
         if track.weights:
             lines.append(f"weights: {summary_html(track.weights)}")
         lines.append("<i>gradient values are not kept: showing the recorded summary</i>")

@@ -40,6 +40,7 @@ from app.graph_view import GraphView, Layout
 from engine.debug import graph_export
 from engine.debug.graph_export import ExportGraph
 from engine.debug.health import summary_health
+from engine.debug.opstore import NONE
 
 FOLLOW_INTERVAL_MS = 1000  # a followed run is redrawn at most this often
 LAYOUT_CACHE_SIZE = 32
@@ -285,8 +286,8 @@ class GraphDock(QDockWidget):
             self._follow_timer.start()
 
     def _latest_step(self) -> int:
-        steps = self._session.op_steps
-        return int(steps[-1]) if len(steps) else 0
+        steps = self._session.model.ops.steps.data  # the last one only: no pass over all
+        return int(steps[-1]) if len(steps) and steps[-1] != NONE else 0
 
     def _followed_step(self) -> int:
         """The newest training step whose ops are all in: the last one a ``step_end`` closed.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,11 +18,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.ops_model import DURATION, HEALTH, NAME, OP, OUTPUTS, SEQ, STEP, OpsModel
+from app.models.ops_model import (
+    DURATION,
+    HEALTH,
+    NAME,
+    OP,
+    OUTPUTS,
+    SEQ,
+    SOURCE,
+    STEP,
+    OpsModel,
+)
 from app.session import Session
 
+# Widths the columns get when the dock is wide enough (Source stretches into the rest).
 _COLUMN_WIDTHS = {SEQ: 70, STEP: 50, OP: 110, NAME: 170, OUTPUTS: 130, HEALTH: 90,
-                  DURATION: 60}
+                  DURATION: 60, SOURCE: 110}
+MIN_COLUMN_WIDTH = 36
+
+
+def fitted_widths(available: int, preferred: dict[int, int] = _COLUMN_WIDTHS,
+                  minimum: int = MIN_COLUMN_WIDTH) -> dict[int, int]:
+    """Column widths that fit ``available`` px: the preferred ones when they fit, else each
+    column keeps ``minimum`` and shares what is left in proportion to what it would like
+    beyond that (text elides), so every column, Health too, stays in view instead of
+    behind a horizontal scroll bar."""
+    total = sum(preferred.values())
+    if total <= available:
+        return dict(preferred)
+    floor = minimum * len(preferred)
+    share = max(0, available - floor) / max(1, total - floor)
+    return {column: minimum + int(max(0, width - minimum) * share)
+            for column, width in preferred.items()}
 
 
 class OpsDock(QDockWidget):
@@ -64,8 +91,11 @@ class OpsDock(QDockWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+        self._fitting = False
+        self._user_sized = False  # a column the user dragged: stop fitting them
+        self._fit_columns()
+        header.sectionResized.connect(self._on_section_resized)
+        self.view.viewport().installEventFilter(self)
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
         bar = QHBoxLayout()
@@ -128,6 +158,24 @@ class OpsDock(QDockWidget):
         return self._follow
 
     # -- internals ------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
+        if self._user_sized:
+            return
+        self._fitting = True
+        header = self.view.horizontalHeader()
+        for column, width in fitted_widths(self.view.viewport().width()).items():
+            header.resizeSection(column, width)  # (the last one then stretches to the rest)
+        self._fitting = False
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and column != SOURCE:
+            self._user_sized = True
+
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
         flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect

@@ -1,8 +1,8 @@
 """Plots dock: live loss and metrics per step, learning curves per epoch.
 
 Scalars arrive in screen-rate batches; each batch appends to numpy buffers that grow by
-doubling, and every touched curve gets one ``setData`` per batch, so a run of a million
-steps costs amortized O(1) per point instead of re-copying Python lists.
+doubling (amortized O(1) per point, never re-copying Python lists), and the touched curves
+are redrawn at most ~10 times a second (``RedrawThrottle``), with all that came meanwhile.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from app.docks.plot_parts import (
     popups_owned_by,
     series_color,
 )
+from app.docks.redraw_throttle import RedrawThrottle
 
 DEFAULT_SMOOTHING = 0.6  # TensorBoard's default: smooth enough to see a trend, not lag much
 BAD_COLOR = "#ef2b2b"  # NaN/Inf markers and badge
@@ -167,13 +168,13 @@ class _StepCurve:
         self.smoothed[start:self.points.size] = exponential_moving_average(
             self.points.y[start:], smoothing, last)
         self.marks.add(self.points.x[start:], self.points.y[start:])
-        self._show()
 
     def resmooth(self, smoothing: float) -> None:
         self.smoothed[: self.points.size] = exponential_moving_average(self.points.y, smoothing)
-        self._show()
+        self.show()
 
-    def _show(self) -> None:
+    def show(self) -> None:
+        """Draw the points appended so far."""
         x = self.points.x
         self.raw_curve.setData(x, finite_or_nan(self.points.y), connect="finite")
         self.smooth_curve.setData(x, self.smoothed[: self.points.size], connect="finite")
@@ -205,6 +206,9 @@ class _EpochCurve:
         start = self.points.size
         self.points.extend(xs, ys)
         self.marks.add(self.points.x[start:], self.points.y[start:])
+
+    def show(self) -> None:
+        """Draw the points appended so far."""
         self.curve.setData(self.points.x, finite_or_nan(self.points.y), connect="finite")
 
     def set_visible(self, visible: bool) -> None:
@@ -287,6 +291,8 @@ class PlotsDock(QDockWidget):
         self._items: dict[str, QListWidgetItem] = {}
         self._axes: dict[str, str] = {}  # scalar name -> the plot it is on ("step"/"epoch")
         self._log_y = False  # the per-step plot's y axis is log10
+        self._undrawn: set[_StepCurve | _EpochCurve] = set()  # points appended, not drawn
+        self._redraw = RedrawThrottle(self._draw, self)
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
@@ -384,6 +390,7 @@ class PlotsDock(QDockWidget):
             curve.remove_from(self.epoch_plot)
         self._step_curves.clear()
         self._epoch_curves.clear()
+        self._undrawn.clear()
         self._colors.clear()
         self._items.clear()
         self._axes.clear()
@@ -403,7 +410,8 @@ class PlotsDock(QDockWidget):
 
     # -- incoming events -----------------------------------------------------------------------
     def add_events(self, batch: list) -> None:
-        """Append one batch's scalars; one setData per touched curve."""
+        """Append one batch's scalars; the touched curves are redrawn at most ~10 times a
+        second (at once when the last redraw is that long ago)."""
         streams: dict[str, tuple[list, list]] = {}
         axes: dict[str, str] = {}
         for event in batch:
@@ -436,8 +444,17 @@ class PlotsDock(QDockWidget):
                         self.epoch_plot, name, self._color(base), validation)
                     self._add_list_item(name)
                 curve.extend(xs, ys)
+            self._undrawn.add(curve)
             if not self._visible(name):
                 curve.set_visible(False)
+        self._redraw.request()
+
+    def _draw(self) -> None:
+        """Draw what was appended since the last time, with its badges and y axis."""
+        undrawn, self._undrawn = self._undrawn, set()
+        live = set(self._step_curves.values()) | set(self._epoch_curves.values())
+        for curve in undrawn & live:  # (not a curve a stream moved away from)
+            curve.show()
         self._show_badges()
         self._choose_step_axis()
 

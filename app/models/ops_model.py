@@ -30,6 +30,10 @@ SeqRole = Qt.ItemDataRole.UserRole + 1  # the op event's seq, for any column
 _BAD_FOREGROUND = QBrush(QColor(178, 24, 24))
 _BAD_BACKGROUND = QBrush(QColor(255, 226, 226))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ANSWERED_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+                             Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
+                             Qt.ItemDataRole.ToolTipRole, SeqRole))
+TEXT_CACHE_SIZE = 2_048  # rows whose cell texts are kept: a few screens' worth
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -91,6 +95,7 @@ class OpsModel(QAbstractTableModel):
         self._words: tuple[str, ...] = ()
         self._only_bad = False
         self._visible: np.ndarray | None = None  # source rows shown; None: all of them
+        self._texts: dict[int, tuple] = {}  # store row -> its formatted cells (oldest first)
         if session is not None:
             session.opsAdded.connect(self._on_ops)
             session.eventsCleared.connect(self.clear)
@@ -122,26 +127,37 @@ class OpsModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A repaint asks every visible cell for a dozen roles, ~30 times a second while a
+        # run streams: roles that need no op event are answered without building one, and
+        # a row's texts are formatted once (``_row_texts``).
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         row = index.row()
         source = row if self._visible is None else int(self._visible[row])
-        store = self.store
-        event = store.op(source)
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(event, column)
-        if role == SeqRole:
-            return event["seq"]
+            return self._row_texts(source)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if column in NUMERIC_COLUMNS else None
         if role == Qt.ItemDataRole.BackgroundRole:
-            return _BAD_BACKGROUND if store.bad.data[source] else None
+            return _BAD_BACKGROUND if self.store.bad.data[source] else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return _BAD_FOREGROUND if store.bad.data[source] else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(event, column)
-        return None
+            return _BAD_FOREGROUND if self.store.bad.data[source] else None
+        event = self.store.op(source)
+        if role == SeqRole:
+            return event["seq"]
+        return self._tooltip(event, column)  # ToolTipRole
+
+    def _row_texts(self, source: int) -> tuple:
+        """The shown texts of store row ``source``, formatted once (recent rows kept)."""
+        texts = self._texts.get(source)
+        if texts is None:
+            event = self.store.op(source)
+            texts = self._texts[source] = tuple(self._display(event, column)
+                                                for column in range(len(COLUMNS)))
+            if len(self._texts) > TEXT_CACHE_SIZE:
+                self._texts.pop(next(iter(self._texts)))
+        return texts
 
     @staticmethod
     def _display(event: dict, column: int) -> Any:
@@ -257,6 +273,7 @@ class OpsModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
+        self._texts.clear()
         if self._own_store is not None:
             self._own_store = OpStore()
         self._count = 0

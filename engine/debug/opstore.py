@@ -10,13 +10,16 @@ twice gives the same dict).
 Ops come in three ways, all giving the same rows: one "op" event at a time
 (``append_events``), an "ops" pack decoded straight into columns (``append_pack``; a
 compiled graph's pack is a slice of its graph's template), or a whole trace in bulk.
+A trace is decoded by a worker thread into a scratch store that hands what it decoded over
+in parts (``take_part``); the window's store appends each part (``add_part``) with a few
+numpy concatenations, so the UI thread never decodes and never shares a growing array.
 """
 
 from __future__ import annotations
 
 import collections
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -123,6 +126,9 @@ class OpStore:
         self._cache: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._producers: tuple[int, np.ndarray, np.ndarray] | None = None
         self._scans = 0  # producer questions answered by a scan since the index was built
+        self._last_seq: int | None = None  # of rows handed over by take_part (order check)
+        self._parted = _TableMarks(0, 0, 0, 0)  # table entries handed over by take_part
+        self._parted_graphs: set[Any] = set()
 
     def __len__(self) -> int:
         return len(self.seqs)
@@ -298,12 +304,67 @@ class OpStore:
         n = len(arrays[-1])
         if any(len(a) != n for a in arrays[:7]) or len(arrays[8]) != n or len(arrays[10]) != n:
             raise ValueError("op columns of different lengths")
-        if n and len(self) and arrays[-1][0] <= self.seqs.data[-1]:
-            raise ValueError(f"op seq {int(arrays[-1][0])} does not follow "
-                             f"{int(self.seqs.data[-1])}")
+        last = int(self.seqs.data[-1]) if len(self) else self._last_seq
+        if n and last is not None and arrays[-1][0] <= last:
+            raise ValueError(f"op seq {int(arrays[-1][0])} does not follow {last}")
         # seqs last: len(self) (the seqs) is what readers trust.
         for (column, _), array in zip(columns, arrays):
             column.extend(array)
+
+    # -- handing over, part by part -----------------------------------------------------------
+    def take_part(self) -> OpsPart:
+        """The rows and table entries added since the last call, as an immutable part for
+        another store's ``add_part``; this store then forgets those rows (not its tables,
+        which later rows still index), so a decoding thread holds one part at a time."""
+        marks = _TableMarks(len(self.static_keys), len(self.label_keys), len(self._health),
+                            int(self.in_offsets.data[-1]), int(self.out_offsets.data[-1]))
+        done = self._parted
+        columns = {name: getattr(self, name).data.copy() for name in _ROW_COLUMNS}
+        columns["in_offsets"] = self.in_offsets.data[1:].copy()
+        columns["out_offsets"] = self.out_offsets.data[1:].copy()
+        graphs = {k: v for k, v in self._graphs.items() if k not in self._parted_graphs}
+        part = OpsPart(done, marks, columns, self.static_keys[done.statics:],
+                       self.label_keys[done.labels:],
+                       self.static_labels.data[done.statics:].copy(),
+                       self._health[done.health:], dict(self._extras), graphs)
+        self._parted_graphs.update(graphs)
+        self._parted = marks
+        if len(self):
+            self._last_seq = int(self.seqs.data[-1])
+        for name in _ROW_COLUMNS:
+            getattr(self, name).clear()
+        for column, end in ((self.in_offsets, marks.inputs), (self.out_offsets, marks.outputs)):
+            column.clear()
+            column.extend([end])
+        self._extras = {}
+        self._cache.clear()
+        return part
+
+    def add_part(self, part: OpsPart) -> None:
+        """Append a part another store took (``take_part``). Parts must come in the order
+        they were taken and be this store's only source: row ids into the tables and
+        input/output offsets are kept as they are, not remapped."""
+        have = _TableMarks(len(self.static_keys), len(self.label_keys), len(self._health),
+                           int(self.in_offsets.data[-1]), int(self.out_offsets.data[-1]))
+        if have != part.start:
+            raise ValueError(f"ops part starts at {part.start}, this store is at {have}")
+        c = part.columns
+        row = len(self)
+        # the rows first (they check themselves), then the tables they point into
+        self._extend(c["seqs"], c["steps"], c["epochs"], c["statics"], c["durations"],
+                     c["modes"], c["healths"], c["bad"], c["inputs"], c["in_offsets"],
+                     c["outputs"], c["out_offsets"])
+        for key in part.static_keys:
+            self._static_ids[key] = len(self.static_keys)
+            self.static_keys.append(key)
+            self.op_types.append(key[0])
+        self.static_labels.extend(part.static_labels)
+        for label in part.label_keys:
+            self._label_ids[label] = len(self.label_keys)
+            self.label_keys.append(label)
+        self._health.extend(part.health)
+        self._extras.update((row + k, v) for k, v in part.extras.items())
+        self._graphs.update(part.graphs)
 
     # -- reading ------------------------------------------------------------------------------
     def op(self, row: int) -> dict:
@@ -415,6 +476,39 @@ class OpStore:
         row = self.row_of_seq(found[0])
         shapes = self.static_keys[self.statics.data[row]][3]
         return list(shapes[found[1]]) if found[1] < len(shapes) else None
+
+
+_ROW_COLUMNS = ("seqs", "steps", "epochs", "statics", "durations", "modes", "healths", "bad",
+                "inputs", "outputs")
+
+
+class _TableMarks(NamedTuple):
+    """How far a store's shared tables and flat input/output arrays reach."""
+
+    statics: int
+    labels: int
+    health: int
+    inputs: int = 0
+    outputs: int = 0
+
+
+class OpsPart(NamedTuple):
+    """Rows one store decoded, for another store to append (``take_part``/``add_part``)."""
+
+    start: _TableMarks  # where the receiving store must stand
+    end: _TableMarks
+    columns: dict[str, np.ndarray]  # the row columns; in/out_offsets without the leading 0
+    static_keys: list[tuple]
+    label_keys: list[tuple]
+    static_labels: np.ndarray
+    health: list[Any]
+    extras: dict[int, dict]  # part row -> fields beyond the schema's
+    graphs: dict[Any, _GraphTemplate]
+
+    @property
+    def count(self) -> int:
+        """How many ops (rows) the part holds."""
+        return len(self.columns["seqs"])
 
 
 class OpsView(Sequence):

@@ -3,24 +3,39 @@
 Ops live in an :class:`~engine.debug.opstore.OpStore` (columns); the few other events
 (variables, gradients, scalars, graphs, steps, output…) stay dicts, indexed by kind. A live
 session appends batches as they come (``add``); a trace is read in bulk by ``load_trace``,
-packs decoded straight into columns, and gives the same model. The Qt ``Session`` is only a
-bridge that owns one of these and tells widgets what was added.
+packs decoded straight into columns, and gives the same model — at once, or part by part
+(``on_part``: a worker thread decodes into a scratch model and hands each page's rows and
+events over, ``add_part``, so a window shows a trace while it is still being read). The Qt
+``Session`` is only a bridge that owns one of these and tells widgets what was added.
 """
 
 from __future__ import annotations
 
 import collections
 import threading
+import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.debug import jsoncodec, validate
-from engine.debug.opstore import NONE, OpStore, OpsView
+from engine.debug.opstore import NONE, OpsPart, OpStore, OpsView
 
 LOAD_PAGE = 2_000  # trace rows per query (a pack row holds up to hundreds of ops)
 
 
 DAMAGE_SHOWN = 20  # reasons kept for the damaged-trace message
+
+
+class ModelPart(NamedTuple):
+    """What a scratch model read since its last ``take_part``, for another's ``add_part``."""
+
+    ops: OpsPart
+    events: list[dict]  # the other events, in order
+    step: int
+    epoch: int
+    damaged: int
+    damage: list[str]
+
 
 class SessionModel:
     """Everything received so far: ops in columns, other events by kind."""
@@ -42,6 +57,8 @@ class SessionModel:
         self.damage: list[str] = []  # why, for the first DAMAGE_SHOWN of them
         self._files: dict[str, None] = {}
         self._files_known = 0  # static keys already looked at for files
+        self._parted_damage = 0  # damage already handed over by take_part
+        self._parted_notes = 0
 
     # -- what views read ----------------------------------------------------------------------
     @property
@@ -62,6 +79,26 @@ class SessionModel:
         """Per op its step (0 where it had none), as the views count steps."""
         steps = self.ops.steps.data
         return steps.clip(0) if len(steps) and steps.min() == NONE else steps
+
+    # -- handing over, part by part -----------------------------------------------------------
+    def take_part(self) -> ModelPart:
+        """What was added since the last call; this (scratch) model forgets it."""
+        part = ModelPart(self.ops.take_part(), self.events, self.step, self.epoch,
+                         self.damaged - self._parted_damage, self.damage[self._parted_notes:])
+        self.events = []
+        self._parted_damage, self._parted_notes = self.damaged, len(self.damage)
+        return part
+
+    def add_part(self, part: ModelPart) -> list[dict]:
+        """Append a part a scratch model took (in order); returns its events that are not
+        ops, as ``add`` does."""
+        self.ops.add_part(part.ops)
+        for event in part.events:
+            self._add_other(event, graph_known=True)
+        self.step, self.epoch = part.step, part.epoch
+        self.damaged += part.damaged
+        self.damage.extend(part.damage[:max(0, DAMAGE_SHOWN - len(self.damage))])
+        return part.events
 
     # -- filling ------------------------------------------------------------------------------
     def note_damage(self, seq: Any, kind: Any, why: str, count: int = 1) -> None:
@@ -132,7 +169,8 @@ class SessionModel:
             self.step = 0 if step == NONE else int(step)
             self.epoch = 0 if epoch == NONE else int(epoch)
 
-    def _add_other(self, event: dict) -> None:
+    def _add_other(self, event: dict, graph_known: bool = False) -> None:
+        """``graph_known``: a graph's template came with the ops part (``add_part``)."""
         kind = event.get("kind")
         if kind == "variable_created":
             self.variables[event["id"]] = event
@@ -143,7 +181,8 @@ class SessionModel:
         elif kind == "gradient":
             self.gradients[event.get("step") or 0].append(event)
         elif kind == "graph":
-            self.ops.add_graph(event)
+            if not graph_known:
+                self.ops.add_graph(event)
             self.graphs.append(event)
         elif kind == "error":
             self.errors.append(event)
@@ -175,19 +214,26 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
                graphs: Callable[[], Iterable[dict]] | None = None,
                progress: Callable[[int, int], None] | None = None,
                cancel: threading.Event | None = None,
-               model: SessionModel | None = None) -> SessionModel:
+               model: SessionModel | None = None,
+               on_part: Callable[[ModelPart], None] | None = None,
+               part_seconds: float = 0.0) -> SessionModel:
     """A trace's model in bulk: ``rows(start_seq, limit)`` gives its (seq, kind, body)
     rows in seq order (``TraceReader.raw_rows``); "ops" packs go straight into columns.
 
     A damaged row (not JSON, wrong fields, a pack that does not add up) is skipped and
     counted in ``model.damaged`` (a pack counts its ops); the rest loads. ``graphs`` gives
     every graph event, for a pack stored before its graph (read once, when needed). Fills
-    ``model`` when given, so that a caller keeps what was read if ``rows`` raises."""
+    ``model`` when given, so that a caller keeps what was read if ``rows`` raises. With
+    ``on_part``, ``model`` is a scratch: what it read goes to ``on_part`` as a part
+    (``model.take_part()``) after the first page, then after the page that ends each
+    ``part_seconds`` (a viewer wants few, big parts), and after the last; a caller takes the
+    last part itself if ``rows`` raises."""
     model = SessionModel() if model is None else model
     store = model.ops
     loaded = 0
     start = 0
     graphs_read = False
+    parted_at: float | None = None  # when the last part was taken
     while True:
         page = rows(start, LOAD_PAGE)
         for seq, kind, body in page:
@@ -231,9 +277,14 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
                 except (KeyError, IndexError, TypeError, ValueError) as exc:
                     model.note_damage(seq, kind, str(exc))
                 loaded += 1
+        last = len(page) < LOAD_PAGE or (cancel is not None and cancel.is_set())
+        if on_part is not None and (last or parted_at is None
+                                    or time.monotonic() - parted_at >= part_seconds):
+            on_part(model.take_part())
+            parted_at = time.monotonic()
         if progress is not None:
             progress(loaded, max(total, loaded))
-        if len(page) < LOAD_PAGE or (cancel is not None and cancel.is_set()):
+        if last:
             break
         start = page[-1][0] + 1
     return model

@@ -236,12 +236,18 @@ class TraceStepValues:
 class ClientStepValues:
     """Step values of a live run, fetched from the debuggee (``DebugClient.get_step_value``)."""
 
-    description = ("Live run: the debuggee keeps each step's trainable variables and gradients "
-                   f"(the newest steps within {DEFAULT_BUDGET_BYTES // 2**20} MB) while it "
-                   "runs or is paused.")
-
     def __init__(self, fetch: Callable[[str, int, int], np.ndarray],
-                 errors: tuple[type[BaseException], ...]) -> None:
+                 errors: tuple[type[BaseException], ...],
+                 budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
+        """``budget_bytes``: what the debuggee was told to keep (said to the user)."""
+        if budget_bytes > 0:
+            self.description = (
+                "Live run: the debuggee keeps each step's trainable variables and gradients "
+                f"(the newest steps within {budget_bytes / 2**20:g} MB) while it runs or "
+                "is paused.")
+        else:
+            self.description = ("Live run: the debuggee keeps no step values (turned off "
+                                "for this run).")
         self._fetch = fetch
         self._errors = errors  # what ``fetch`` raises for a value it cannot give
         self._gave_up: str | None = None

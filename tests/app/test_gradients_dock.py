@@ -43,7 +43,7 @@ def train(session, steps, first_step=0):
     return grads
 
 
-def test_one_norm_curve_per_variable_with_a_point_per_step(dock, session):
+def test_one_norm_curve_per_variable_with_a_point_per_step(qtbot, dock, session):
     grads = train(session, 5)
     assert dock.variable_labels() == ["dense/kernel:0", "dense/bias:0"]
     steps, norms = dock.norm_series("dense/kernel:0")
@@ -51,7 +51,8 @@ def test_one_norm_curve_per_variable_with_a_point_per_step(dock, session):
     np.testing.assert_allclose(norms, [np.linalg.norm(gw.astype(np.float32)) for gw, _ in grads],
                                rtol=1e-6)
     curve = dock._by_label["dense/bias:0"].norm_curve
-    assert len(curve.getOriginalDataset()[0]) == 5
+    # drawn at most ~10 times a second: the last steps show at the next redraw
+    qtbot.waitUntil(lambda: len(curve.getOriginalDataset()[0]) == 5)
 
 
 def test_log_scale_checkbox_switches_the_norm_axis(qtbot, dock, session):
@@ -160,6 +161,29 @@ def test_no_tensor_mode_gradients_have_no_norm_and_draw_no_point(dock, session):
     steps, _ = dock.norm_series("dense/kernel:0")
     assert steps.tolist() == [0, 1]
     assert dock._by_label["dense/kernel:0"].gradient_step == 2
+
+
+def test_selecting_a_variable_whose_latest_gradient_has_no_norm_shows_its_summary(qtbot, dock,
+                                                                                 session):
+    train(session, 2)
+    idle = {"id": 1, "name": "dense/kernel:0", "shape": [3, 2], "summary": None}  # NO_TENSOR
+    session.feed([session.gradient(2, [idle])])
+    dock.select_variable("dense/bias:0")
+    dock.select_variable("dense/kernel:0")  # its latest gradient carries no norm
+    qtbot.waitUntil(lambda: "step 2" in dock.stats_label.text())
+    assert "no norm (NO_TENSOR)" in dock.stats_label.text()
+
+
+def test_a_burst_of_steps_is_not_redrawn_batch_by_batch(qtbot, session, monkeypatch):
+    monkeypatch.setattr("app.docks.redraw_throttle.REDRAW_INTERVAL_MS", 60_000)
+    dock = GradientsDock(session)
+    qtbot.addWidget(dock)
+    train(session, 1)  # the first batch is drawn at once
+    curve = dock._by_label["dense/kernel:0"].norm_curve
+    assert len(curve.getOriginalDataset()[0]) == 1
+    train(session, 60, first_step=1)  # 60 more batches within one redraw interval
+    assert len(dock.norm_series("dense/kernel:0")[0]) == 61  # all kept...
+    assert len(curve.getOriginalDataset()[0]) == 1  # ...drawn at the interval's end
 
 
 def test_none_gradient_shows_where_the_users_code_broke_the_path(dock, session):

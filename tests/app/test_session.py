@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from app_helpers import LINEAR_REGRESSION, SPIRALS, line_of, record_script
+from PySide6.QtCore import QTimer
 
 from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
 from engine.debug.breakpoints import Breakpoint
@@ -52,6 +55,69 @@ def test_a_trace_arrives_in_batches_and_is_indexed(qtbot, session, train_trace, 
     first_op = session.ops[0]
     assert session.op_by_seq(first_op["seq"]) is first_op
     assert session.op_by_seq(-5) is None
+
+
+def test_a_trace_shows_part_by_part_while_the_window_keeps_answering(
+        qtbot, session, train_trace, monkeypatch):
+    """A trace is decoded off the UI thread and handed over in parts: the Ops rows grow
+    while it still loads, timers keep firing meanwhile, and what ends up shown is what the
+    trace holds, in order."""
+    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", 4)  # many small parts
+    monkeypatch.setattr("engine.debug.trace_parts.PART_SECONDS", 0.0)
+    read_page = TraceReader.raw_rows
+
+    def slow_page(reader, start, limit):  # a big trace: each page takes a while to decode
+        time.sleep(0.05)
+        return read_page(reader, start, limit)
+
+    monkeypatch.setattr(TraceReader, "raw_rows", slow_page)
+    added, batches, ticks = [], [], []
+    timeline = []  # what happened, in order: "part" (rows added), "tick", "loaded"
+    session.opsAdded.connect(lambda start, stop: (added.append((start, stop)),
+                                                   timeline.append("part")))
+    session.eventsArrived.connect(batches.append)
+    session.stateChanged.connect(lambda state: state == TRACE and timeline.append("loaded"))
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: (ticks.append(1), timeline.append("tick")))
+    ticker.start(1)
+    assert session.open_trace(train_trace)
+    qtbot.waitUntil(lambda: session.state == TRACE, timeout=20_000)
+    ticker.stop()
+
+    with TraceReader(train_trace) as reader:
+        expected = list(reader.events())
+    ops = [e for e in expected if e["kind"] == "op"]
+    assert len(added) > 2  # rows came in several inserts, not all at once at the end
+    assert [start for start, _ in added] == [0] + [stop for _, stop in added[:-1]]
+    assert added[-1][1] == len(ops)
+    first, last = timeline.index("part"), len(timeline) - 1 - timeline[::-1].index("part")
+    assert "tick" in timeline[first:last]  # the event loop ran between two parts
+    assert timeline.index("loaded") > last
+    assert list(session.ops) == ops
+    assert [e["seq"] for batch in batches for e in batch] == [
+        e["seq"] for e in expected if e["kind"] != "op"]
+    assert gc.isenabled()  # paused while the trace decoded, and back on
+
+
+def test_closing_a_trace_while_it_loads_stops_the_loader(qtbot, session, train_trace,
+                                                         monkeypatch):
+    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", 4)
+    monkeypatch.setattr("engine.debug.trace_parts.PART_SECONDS", 0.0)
+    read_page = TraceReader.raw_rows
+
+    def slow_page(reader, start, limit):
+        time.sleep(0.05)
+        return read_page(reader, start, limit)
+
+    monkeypatch.setattr(TraceReader, "raw_rows", slow_page)
+    assert session.open_trace(train_trace)
+    qtbot.waitUntil(lambda: session.op_count > 0, timeout=20_000)  # partly shown
+    assert session.state == "loading"
+    session.close()
+    assert session.state == IDLE and session.op_count == 0
+    assert gc.isenabled()
+    qtbot.wait(300)  # nothing of the closed trace arrives afterwards
+    assert session.op_count == 0 and session.events == []
 
 
 def test_a_big_trace_is_handed_over_in_few_batches(qtbot, session, tmp_path, monkeypatch):

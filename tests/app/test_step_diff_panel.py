@@ -265,6 +265,7 @@ def test_in_the_window_a_live_run_stepped_three_batches_diffs_their_values(qtbot
     window.resize(1400, 1000)
     window.show()
     qtbot.waitExposed(window)
+    window.session.step_value_bytes = 16 * 2**20  # what this run's debuggee is told to keep
     assert window.open_path(script)
     qtbot.waitUntil(lambda: window.session.state == PAUSED, timeout=LIVE_TIMEOUT)
     for _ in range(3):
@@ -279,6 +280,7 @@ def test_in_the_window_a_live_run_stepped_three_batches_diffs_their_values(qtbot
     qtbot.waitUntil(lambda: panel.step_b.maximum() == 2)  # step 3 has not run
     check_real_run(qtbot, panel, 0, 2)
     assert panel.source.text().startswith("Values: Live run: the debuggee keeps")
+    assert "within 16 MB" in panel.source.text()  # the budget it was given, not the default
     window.session.stop()
     qtbot.waitUntil(lambda: window.session.state == FINISHED, timeout=LIVE_TIMEOUT)
     compare(qtbot, panel, 0, 2)  # the run is over: its values went with it, and it says so

@@ -152,3 +152,75 @@ def test_a_live_pack_that_does_not_add_up_is_skipped_with_a_note():
     assert len(model.ops) == sum(p["count"] for p in packs[1:])
     note = next(e for e in others if e["kind"] == "output")
     assert note["stream"] == "debugger" and f"#{packs[0]['seq']}" in note["text"]
+
+
+def _same_models(parted: SessionModel, bulk: SessionModel) -> None:
+    assert list(parted.op_list) == list(bulk.op_list)
+    assert parted.events == bulk.events
+    assert (parted.step, parted.epoch) == (bulk.step, bulk.epoch)
+    assert (parted.damaged, parted.damage) == (bulk.damaged, bulk.damage)
+    assert parted.source_files == bulk.source_files
+    assert parted.variables == bulk.variables and len(parted.graphs) == len(bulk.graphs)
+    for column in ("seqs", "steps", "statics", "healths", "bad", "inputs", "in_offsets",
+                   "outputs", "out_offsets"):
+        assert np.array_equal(getattr(parted.ops, column).data,
+                              getattr(bulk.ops, column).data), column
+    assert parted.ops.static_keys == bulk.ops.static_keys
+
+
+def _load_in_parts(trace: Path, monkeypatch, page: int) -> tuple[SessionModel, int]:
+    """The trace read ``page`` rows at a time, every page handed over as a part (as the
+    window's loader does) into a model that only ever sees parts."""
+    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", page)
+    parted = SessionModel()
+    parts = []
+    with TraceReader(trace) as reader:
+        load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs,
+                   model=SessionModel(), on_part=parts.append)
+    for part in parts:
+        parted.add_part(part)
+    return parted, len(parts)
+
+
+@pytest.mark.parametrize(("traced", "mode"), CASES)
+def test_a_trace_handed_over_in_parts_gives_the_bulk_model(tmp_path, monkeypatch, traced, mode):
+    trace = write_trace(tmp_path / "run.tsdb", train(pack=True, traced=traced, mode=mode)[0])
+    with TraceReader(trace) as reader:
+        bulk = load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs)
+    parted, count = _load_in_parts(trace, monkeypatch, page=3)
+    assert count > 5  # many parts, some with ops only, some with none
+    _same_models(parted, bulk)
+
+
+def test_a_damaged_trace_handed_over_in_parts_counts_the_same_damage(tmp_path, monkeypatch):
+    trace = write_trace(tmp_path / "run.tsdb", train(pack=True, traced=True, steps=3)[0])
+    pack_seq, pack_body = [row for row in sqlite3.connect(trace).execute(
+        "SELECT seq, body FROM events WHERE kind = 'ops' ORDER BY seq")][1]
+    pack = jsoncodec.loads(pack_body)
+    pack["times"] = pack["times"][:3]  # says count ops, holds two
+    _damage(trace, "UPDATE events SET body = ? WHERE seq = ?",
+            jsoncodec.dumps(pack).decode(), pack_seq)
+    _damage(trace, "UPDATE events SET body = '[1, 2' WHERE seq = ?", pack_seq + pack["count"])
+    with TraceReader(trace) as reader:
+        bulk = load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs)
+    assert bulk.damaged > 1
+    parted, _ = _load_in_parts(trace, monkeypatch, page=2)
+    _same_models(parted, bulk)
+
+
+def test_a_part_that_does_not_follow_is_refused_whole():
+    raw = delivered(train(pack=True, traced=False, steps=2)[0])
+    scratch = SessionModel()
+    scratch.add(raw[: len(raw) // 2])
+    first = scratch.take_part()
+    scratch.add(raw[len(raw) // 2:])
+    second = scratch.take_part()
+    model = SessionModel()
+    with pytest.raises(ValueError, match="starts at"):
+        model.add_part(second)  # the first part is missing
+    assert len(model.ops) == 0 and model.events == []
+    model.add_part(first)
+    model.add_part(second)
+    whole = SessionModel()
+    whole.add(raw)
+    assert list(model.op_list) == list(whole.op_list)
