@@ -37,6 +37,9 @@ EventCallback = Callable[[dict], None]
 _ROOT = Path(__file__).resolve().parents[2]  # the directory holding the engine package
 
 STARTING, RUNNING, PAUSED, FINISHED = "starting", "running", "paused", "finished"
+# What runs the script: the engine, or real TensorFlow (``tfdebug``, ``tapescope --backend``)
+DEBUGGEES = {"engine": "engine.debug.debuggee", "tensorflow": "tfdebug.debuggee"}
+ENV_BACKEND = "TAPESCOPE_BACKEND"  # the default backend of a client (set by the CLI)
 
 
 class DebuggeeError(RuntimeError):
@@ -58,7 +61,12 @@ class DebugClient:
                  env: dict[str, str] | None = None,
                  on_state: Callable[[str], None] | None = None, ring_steps: int = 3,
                  keep_events: bool = True, expand_packs: bool = True,
-                 snapshot_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
+                 snapshot_bytes: int = DEFAULT_BUDGET_BYTES,
+                 backend: str | None = None) -> None:
+        self.backend = backend or os.environ.get(ENV_BACKEND) or "engine"
+        if self.backend not in DEBUGGEES:
+            raise ValueError(f"unknown backend {self.backend!r}; choose from "
+                             f"{', '.join(DEBUGGEES)}")
         self.script = Path(script).resolve()
         if not self.script.is_file():
             raise FileNotFoundError(f"no script at {script}")
@@ -111,7 +119,7 @@ class DebugClient:
         env["PYTHONPATH"] = os.pathsep.join(
             [str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         env["PYTHONUNBUFFERED"] = "1"
-        command = [sys.executable, "-m", "engine.debug.debuggee", "--mode", self.mode]
+        command = [sys.executable, "-m", DEBUGGEES[self.backend], "--mode", self.mode]
         if self.cwd is not None:
             command += ["--cwd", str(self.cwd)]
         command += [str(self.script), *self.args]
