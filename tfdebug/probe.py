@@ -198,6 +198,8 @@ class TFProbe:
         local = self._local
         if getattr(local, "busy", False):
             return None
+        if isinstance(op_type, bytes):  # eager fast-path ops name their type in bytes
+            op_type = op_type.decode("utf-8", "replace")
         local.busy = True
         try:
             if graph is None:

@@ -26,3 +26,6 @@ model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3, acti
 model.compile(optimizer="adam",
               loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(features, labels, epochs=2, batch_size=8, verbose=0)
+
+# an eager Keras step: Dense's fast path names its op type in bytes
+model(features[:2], training=True)
