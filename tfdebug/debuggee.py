@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,25 @@ class TFDebugSession(DebugSession):
         self.probe = TFProbe(self._on_event, mode=self.user_mode,  # type: ignore[assignment]
                              ring_steps=int(settings.get("ring_steps", 3)))
         self.probe.on_check_numerics = self._check_numerics
+        self.probe.graph_run_listener = self._compiled_run_ended
+
+    def _compiled_run_ended(self, run: list[dict]) -> None:
+        """A compiled function returned: its ops meet the breakpoints now, in order, and the
+        first that fires pauses the run there — after the function, since TensorFlow runs
+        it to the end (its updates are done)."""
+        if (not self.breakpoints or self._paused or self._finishing
+                or threading.get_ident() != self._script_thread):
+            return
+        for event in run:
+            hit = self.breakpoints.check(event, lambda e: self.probe.value(e["seq"], 0))
+            if hit is not None:
+                self.emit("output", stream="debugger", text=(
+                    f"tapescope: breakpoint at {event['op']} ({event['name']}), line "
+                    f"{event['line']}, inside a compiled function: paused when it returned "
+                    "(TensorFlow runs a compiled function to its end)\n"))
+                self._last_op = event
+                self.pause("breakpoint", event, hit)
+                return
 
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",

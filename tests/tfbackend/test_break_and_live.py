@@ -30,7 +30,7 @@ def test_break_on_nan_stops_at_the_first_bad_eager_op(tmp_path, capsys):
     assert finished["status"] == "stopped"
     assert (finished["op"], finished["line"], finished["exec"]) == ("Log", 5, "eager")
     assert finished["origin"] is True  # sqrt(0) is finite: log made the -inf
-    assert not any(e["kind"] == "output" and "after" in e["text"] for e in events)
+    assert not any(e["kind"] == "output" and e["text"].startswith("after") for e in events)
     assert cli.main(["inspect", str(trace)]) == 0
     out = capsys.readouterr().out
     assert "Log output 0: float32[3]: 1 of 3 elements is -Inf" in out
@@ -45,7 +45,8 @@ def test_break_on_nan_inside_a_compiled_function_names_op_and_line(tmp_path):
     assert finished["status"] == "stopped"
     assert finished["op"] == "Log" and finished["line"] == 7
     assert finished["exec"].startswith("graph:")
-    assert not any(e["kind"] == "output" and "not reached" in e["text"] for e in events)
+    assert not any(e["kind"] == "output" and e["text"].startswith("not reached")
+                   for e in events)
 
 
 def test_live_session_pauses_at_the_first_nan_and_serves_its_value():
@@ -63,7 +64,8 @@ def test_live_session_pauses_at_the_first_nan_and_serves_its_value():
         client.continue_()
         finished = client.wait_finished(timeout=120)
     assert finished["status"] == "ok"
-    assert any(e["kind"] == "output" and "after" in e["text"] for e in client.events)
+    assert any(e["kind"] == "output" and e["text"].startswith("after")
+               for e in client.events)
 
 
 def test_live_session_steps_op_by_op():
@@ -79,5 +81,21 @@ def test_live_session_steps_op_by_op():
         assert second["reason"] == "step" and second["at_seq"] > first["at_seq"]
         ops = [e["op"] for e in client.events if e["kind"] == "op"]
         assert ops[:2] == ["Sub", "Sqrt"]
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
+
+
+def test_live_nan_breakpoint_in_a_compiled_function_pauses_at_its_op_after_the_run():
+    script = PROGRAMS / "nan_graph.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.on_nan()],
+                     connect_timeout=120) as client:
+        paused = client.wait_paused(timeout=120)
+        assert paused is not None and paused["reason"] == "breakpoint"
+        assert paused["line"] == 7
+        op = next(e for e in client.events if e["kind"] == "op" and e["seq"] ==
+                  paused["at_seq"])
+        assert op["op"] == "Log" and op["exec"].startswith("graph:")
+        assert not any(e["kind"] == "output" and e["text"].startswith("result")
+                       for e in client.events)  # stopped before the script went on
         client.continue_()
         assert client.wait_finished(timeout=120)["status"] == "ok"
