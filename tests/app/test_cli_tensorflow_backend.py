@@ -52,3 +52,24 @@ def test_unknown_backend_of_a_client_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="unknown backend 'jax'"):
         DebugClient(_script(tmp_path), backend="jax")
+
+
+def test_window_starts_its_debuggee_on_tensorflow(monkeypatch, tmp_path):
+    """`tapescope --backend tensorflow train.py` hands the backend to the window's client."""
+    import app.gui
+    from engine.debug.client import ENV_BACKEND
+
+    monkeypatch.setattr(tfdebug, "tensorflow_available", lambda: True)
+    monkeypatch.delenv(ENV_BACKEND, raising=False)
+    opened = {}
+
+    def fake_open_gui(target, args):
+        import os
+
+        opened.update(target=target, backend=os.environ.get(ENV_BACKEND))
+        return 0
+
+    monkeypatch.setattr(app.gui, "open_gui", fake_open_gui)
+    script = _script(tmp_path)
+    assert cli.main(["--backend", "tensorflow", str(script)]) == 0
+    assert opened == {"target": str(script), "backend": "tensorflow"}
