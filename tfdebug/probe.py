@@ -126,6 +126,7 @@ class TFProbe:
         self._graph_ids = 0
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._in_fit = False
+        self._steps_since_epoch = 0
         self._undo: list[Callable[[], None]] = []
         # A live session's look at each compiled run's op events, handed over on the script's
         # thread when the run returns (its ops report from TensorFlow's threads, where a
@@ -185,6 +186,7 @@ class TFProbe:
         self._undo.append(lambda: op_callbacks.remove_op_callback(self._callback))
         self._wrap_tape()
         self._wrap_graph_building()
+        self._wrap_dataset_iteration()
         self._wrap_keras()
         self._attached = True
         return self
@@ -451,11 +453,33 @@ class TFProbe:
         with self._lock:
             self.emit("step_end", step=self.step, epoch=self.epoch)
             self.step += 1
+            self._steps_since_epoch += 1
 
     def epoch_end(self) -> None:
         with self._lock:
             self.emit("epoch_end", step=self.step, epoch=self.epoch)
             self.epoch += 1
+            self._steps_since_epoch = 0
+
+    def _wrap_dataset_iteration(self) -> None:
+        """A Python loop over a ``tf.data.Dataset`` that trained ends an epoch when the
+        dataset runs out (an evaluation pass, without updates, does not; fit counts its
+        own), as on the engine."""
+        from tensorflow.python.data.ops import iterator_ops
+
+        probe = self
+
+        def make(original: Any) -> Any:
+            def __next__(iterator: Any) -> Any:
+                try:
+                    return original(iterator)
+                except StopIteration:
+                    if not probe._in_fit and probe._steps_since_epoch:
+                        probe.epoch_end()
+                    raise
+            return __next__
+
+        self._patch(iterator_ops.OwnedIterator, "__next__", make)
 
     def scalar(self, name: str, value: float, step: int, axis: str = "step") -> None:
         self.emit("scalar", step=step, epoch=self.epoch, name=name, value=value, axis=axis)

@@ -63,8 +63,8 @@ def test_tape_gradient_is_reported_with_the_loss(recorded):
 
 def test_keras_fit_steps_epochs_and_scalars(recorded):
     _, events = recorded
-    assert sum(e["kind"] == "step_end" for e in events) == 4  # 2 epochs x 2 batches
-    assert sum(e["kind"] == "epoch_end" for e in events) == 2
+    ends = [e["step"] for e in events if e["kind"] == "epoch_end"]
+    assert ends[:2] == [2, 4]  # fit: 2 epochs x 2 batches
     names = {e["name"] for e in events if e["kind"] == "scalar"}
     assert {"loss", "epoch_loss"} <= names
     # the compiled train step's ops ran once per batch, in the step they belong to
@@ -73,12 +73,21 @@ def test_keras_fit_steps_epochs_and_scalars(recorded):
     assert matmul_steps == [0, 1, 2, 3]
 
 
+def test_custom_loop_over_a_dataset_counts_steps_and_epochs(recorded):
+    _, events = recorded
+    assert sum(e["kind"] == "step_end" for e in events) == 8  # fit's 4, then the loop's 4
+    assert [e["step"] for e in events if e["kind"] == "epoch_end"] == [2, 4, 6, 8]
+    losses = [e for e in events if e["kind"] == "scalar" and e["name"] == "loss"
+              and e["step"] >= 4]
+    assert [e["step"] for e in losses] == [4, 5, 6, 7]  # the loop's tape targets
+
+
 def test_inspect_reads_the_trace(recorded, capsys):
     trace, _ = recorded
     assert cli.main(["inspect", str(trace)]) == 0
     out = capsys.readouterr().out
     assert "First NaN/Inf: op Log (Log)" in out and "train_smoke.py:15" in out
-    assert "log_shift" in out and "Steps: 4 completed, 2 epochs" in out
+    assert "log_shift" in out and "Steps: 8 completed, 4 epochs" in out
 
 
 def test_export_graph_draws_the_traced_function(recorded, tmp_path):

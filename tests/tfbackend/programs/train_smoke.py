@@ -29,3 +29,14 @@ model.fit(features, labels, epochs=2, batch_size=8, verbose=0)
 
 # an eager Keras step: Dense's fast path names its op type in bytes
 model(features[:2], training=True)
+
+# a custom training loop over a dataset: 2 epochs of 2 batches
+dataset = tf.data.Dataset.from_tensor_slices((features, labels)).batch(8)
+sgd = tf.keras.optimizers.SGD(0.1)
+for _epoch in range(2):
+    for xb, yb in dataset:
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(
+                yb, model(xb), from_logits=True))
+        sgd.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
+                                model.trainable_variables))
