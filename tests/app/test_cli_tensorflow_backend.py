@@ -60,7 +60,9 @@ def test_window_starts_its_debuggee_on_tensorflow(monkeypatch, tmp_path):
     from engine.debug.client import ENV_BACKEND
 
     monkeypatch.setattr(tfdebug, "tensorflow_available", lambda: True)
-    monkeypatch.delenv(ENV_BACKEND, raising=False)
+    # set, so that monkeypatch restores it: the CLI sets it for the whole process, and a
+    # later window test would start its debuggee on TensorFlow
+    monkeypatch.setenv(ENV_BACKEND, "engine")
     opened = {}
 
     def fake_open_gui(target, args):
@@ -73,3 +75,12 @@ def test_window_starts_its_debuggee_on_tensorflow(monkeypatch, tmp_path):
     script = _script(tmp_path)
     assert cli.main(["--backend", "tensorflow", str(script)]) == 0
     assert opened == {"target": str(script), "backend": "tensorflow"}
+
+
+def test_the_backend_does_not_leak_into_later_tests():
+    """The test above ran in this process before: the window tests' clients use the engine."""
+    import os
+
+    from engine.debug.client import ENV_BACKEND
+
+    assert os.environ.get(ENV_BACKEND, "engine") == "engine"
