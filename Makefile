@@ -9,6 +9,7 @@ BIN     := $(VENV)/bin
 # Stamps: the set-up steps rerun only when their inputs change.
 SYSTEM_STAMP  := $(VENV)/.system-deps
 INSTALL_STAMP := $(VENV)/.installed
+TF_STAMP      := $(VENV)/.tensorflow
 
 # Qt without a screen; a private runtime dir keeps Qt from warning about /run/user.
 RUNTIME_DIR := $(VENV)/xdg-runtime
@@ -24,7 +25,7 @@ endif
 
 BENCHES := $(wildcard $(ROOT)/tests/benchmarks/bench_*.py)
 
-.PHONY: all run test bench screenshots lint lint-imports ruff setup system-deps venv clean help
+.PHONY: all run test bench tensorflow screenshots lint lint-imports ruff setup system-deps venv clean help
 
 all: test
 
@@ -34,6 +35,7 @@ help:
 	@echo "make bench    run every tests/benchmarks/bench_*.py"
 	@echo "make screenshots  retake assets/screenshot-*.png under Xvfb"
 	@echo "make lint     ruff check + import-linter contracts"
+	@echo "make tensorflow  install the tensorflow backend's extra (make test tries it)"
 	@echo "make setup    only install: Debian packages, .venv, Python dependencies"
 	@echo "make clean    remove .venv and the set-up stamps"
 
@@ -52,6 +54,19 @@ $(INSTALL_STAMP): $(ROOT)/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '$(ROOT)[test]'
 	@touch $@
 
+# The tensorflow backend (tfdebug/, tests/tfbackend/) needs real TensorFlow: `make test`
+# installs the extra when the network allows. Best effort: offline (or NO_TENSORFLOW=1) it
+# says so in one line, those tests skip and the rest of the suite runs.
+tensorflow: $(TF_STAMP)
+
+$(TF_STAMP): $(INSTALL_STAMP)
+	@if [ -n "$(NO_TENSORFLOW)" ]; then exit 0; fi; \
+	if $(BIN)/pip install -q --retries 0 --timeout 15 -e '$(ROOT)[tensorflow]'; then \
+		touch $@; \
+	else \
+		echo "make: TensorFlow not installed (offline?): tests/tfbackend will be skipped"; \
+	fi
+
 $(RUNTIME_DIR): | $(BIN)/python
 	@mkdir -p $@ && chmod 700 $@
 
@@ -66,7 +81,7 @@ ruff: $(INSTALL_STAMP)
 
 lint: lint-imports ruff
 
-test: setup lint
+test: setup tensorflow lint
 	cd $(ROOT) && $(QT_ENV) $(BIN)/python -m pytest -q
 
 screenshots: setup

@@ -1,9 +1,12 @@
 """The `tapescope` command line (no Qt here: it must work on a machine without a display).
 
-    tapescope [script.py [args...] | run.tsdb]   the GUI (default: the built-in demo)
+    tapescope [--backend tensorflow] [script.py [args...] | run.tsdb]   the GUI (default: the
+                                                  built-in demo)
     tapescope --terminal script.py [args...]      run the script without the debugger
     tapescope record script.py [-o run.tsdb] [--mode MODE] [--max-size 2G] [--break-on-nan]
                      [--break CONDITION]... [-- args...]
+    tapescope record --backend tensorflow script.py ...   the script on real TensorFlow
+    tapescope import-tfdbg DUMP_DIR [-o run.tsdb]  a tfdbg2 dump as a trace
     tapescope inspect run.tsdb
     tapescope export-graph script.py|run.tsdb [-o out.svg] [--format svg] [--function NAME]
                            [--step N] [--collapse]
@@ -31,7 +34,8 @@ from engine.debug.health import summary_is_bad
 from engine.debug.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
-SUBCOMMANDS = ("record", "inspect", "export-graph")
+SUBCOMMANDS = ("record", "inspect", "export-graph", "import-tfdbg")
+BACKENDS = ("engine", "tensorflow")  # what runs the script: the numpy engine or real TF
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
 EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE, EXIT_DAMAGED = 0, 1, 2, 3
 EXIT_STOPPED = 4  # = engine.debug.headless_stop.EXIT_STOPPED (checked by the tests)
@@ -77,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="just run the script in this terminal, without the debugger window",
     )
     parser.add_argument(
+        "--backend", choices=BACKENDS, default="engine",
+        help="run the script on Tapescope's engine (default) or on real TensorFlow "
+             "(needs `pip install tapescope[tensorflow]`)")
+    parser.add_argument(
         "script",
         nargs="?",
         type=Path,
@@ -112,6 +120,9 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
                              "over x (the op's first output) and np, as in the window's "
                              "breakpoints, e.g. 'abs(x).max() > 1e3' (records op by op: "
                              "slower)")
+    record.add_argument("--backend", choices=BACKENDS, default="engine",
+                        help="run the script on Tapescope's engine (default) or on real "
+                             "TensorFlow (needs `pip install tapescope[tensorflow]`)")
     record.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE,
                         metavar="SIZE",
                         help="size budget of the trace, e.g. 500M or 2G (default 2G): past "
@@ -135,18 +146,29 @@ def build_subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
     export.add_argument("--step", type=int, help="draw the ops this training step ran")
     export.add_argument("--collapse", action="store_true",
                         help="collapse layers / name scopes into single nodes")
-    return {"record": record, "inspect": inspect, "export-graph": export}
+    tfdbg = argparse.ArgumentParser(
+        prog="tapescope import-tfdbg",
+        description="Convert a tfdbg2 dump (tf.debugging.experimental.enable_dump_debug_info"
+                    ", TensorBoard Debugger V2's format) into a trace the window opens. Needs "
+                    "TensorFlow to read the dump.")
+    tfdbg.add_argument("dump", type=Path, help="the dump_root directory")
+    tfdbg.add_argument("-o", "--output", type=Path,
+                       help="trace file to write (default: DUMP_NAME.tsdb here)")
+    return {"record": record, "inspect": inspect, "export-graph": export,
+            "import-tfdbg": tfdbg}
 
 
 # -- running a script in the terminal -----------------------------------------------------------
 
-def run_script(path: Path, argv: list[str] | None = None) -> None:
+def run_script(path: Path, argv: list[str] | None = None, backend: str = "engine") -> None:
     """Run `path` as `__main__` the way the debuggee does (`sys.argv` and `sys.path` as
-    `python path` sets them, `import tensorflow` giving the engine), but here, in the
-    working directory; what the script raises (SystemExit too) is raised again."""
+    `python path` sets them, `import tensorflow` giving the engine for backend "engine"),
+    but here, in the working directory; what the script raises (SystemExit too) is raised
+    again."""
     from engine.debug import debuggee
 
-    debuggee.alias_tensorflow()
+    if backend == "engine":
+        debuggee.alias_tensorflow()
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     debuggee.prepare_script(path.resolve(), argv or [], cwd=Path.cwd())
     try:
@@ -179,12 +201,18 @@ def _open_gui(argv: list[str] | None) -> int:
     if target is not None and target.suffix != ".py" and args.script_args:
         print("tapescope: error: a trace file takes no script arguments", file=sys.stderr)
         return EXIT_USAGE
+    if args.backend == "tensorflow":
+        try:
+            _require_tensorflow()
+        except UsageError as exc:
+            print(f"tapescope: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if args.terminal:
         if target is not None and target.suffix != ".py":
             print("tapescope: error: --terminal runs scripts; open a trace without it",
                   file=sys.stderr)
             return EXIT_USAGE
-        run_script(target or DEMO_SCRIPT, args.script_args)
+        run_script(target or DEMO_SCRIPT, args.script_args, args.backend)
         return EXIT_OK
     if not _has_display():
         print("tapescope: error: no display to open the window on (DISPLAY is not set); "
@@ -194,7 +222,19 @@ def _open_gui(argv: list[str] | None) -> int:
         return EXIT_USAGE
     from app.gui import open_gui
 
+    # DebugClient starts its debuggee on the backend this names (engine.debug.client)
+    os.environ["TAPESCOPE_BACKEND"] = args.backend
     return open_gui(str(target) if target is not None else None, args.script_args)
+
+
+def _require_tensorflow() -> None:
+    """One line (a UsageError) when the tensorflow backend cannot run here."""
+    from tfdebug import TensorFlowMissing, require_tensorflow
+
+    try:
+        require_tensorflow()
+    except TensorFlowMissing as exc:
+        raise UsageError(str(exc)) from None
 
 
 # -- record ---------------------------------------------------------------------------------------
@@ -211,7 +251,7 @@ def _check_script(script: Path) -> Path:
 def record_trace(script: Path, output: Path, script_args: list[str] | None = None,
                  mode: str = "CONCISE_HEALTH", progress: bool = True,
                  break_on_nan: bool = False, conditions: list[str] | None = None,
-                 max_size: int = DEFAULT_MAX_SIZE) -> int:
+                 max_size: int = DEFAULT_MAX_SIZE, backend: str = "engine") -> int:
     """Record ``script`` into ``output`` in a child process; returns the child's exit code.
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
@@ -222,7 +262,8 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
     def command(parent_fd: int) -> list[str]:
         return debuggee_command(script, script_args or (), record=output, mode=mode,
                                 max_size=max_size, parent_fd=parent_fd, progress=progress,
-                                break_on_nan=break_on_nan, conditions=conditions or ())
+                                break_on_nan=break_on_nan, conditions=conditions or (),
+                                backend=backend)
 
     # SIGINT/SIGTERM to us reach the child, which closes the trace with "terminated"; our
     # death (even SIGKILL) ends the child the same way, so no recording runs on orphaned.
@@ -284,6 +325,11 @@ def cmd_record(args: argparse.Namespace) -> int:
     script = _check_script(args.script)
     output = (args.output or Path(script.stem + ".tsdb")).resolve()
     _check_replaceable(output)
+    if args.backend == "tensorflow":
+        _require_tensorflow()
+        if args.conditions:
+            raise UsageError("--break conditions are not supported with --backend "
+                             "tensorflow yet (--break-on-nan is)")
     from engine.debug.breakpoints import Breakpoint, ConditionError
 
     for condition in args.conditions:
@@ -294,7 +340,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     _check_writable(output)
     returncode = record_trace(script, output, args.script_args, args.mode,
                               break_on_nan=args.break_on_nan, conditions=args.conditions,
-                              max_size=args.max_size)
+                              max_size=args.max_size, backend=args.backend)
     if returncode == 0:
         return EXIT_OK
     if returncode == EXIT_STOPPED and output.exists():
@@ -612,6 +658,26 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
     return status
 
 
+# -- import-tfdbg ---------------------------------------------------------------------------------
+
+def cmd_import_tfdbg(args: argparse.Namespace) -> int:
+    _require_tensorflow()
+    from tfdebug.tfdbg_import import DumpError, convert
+
+    dump: Path = args.dump
+    output = (args.output or Path(dump.resolve().name + ".tsdb")).resolve()
+    _check_replaceable(output)
+    _check_writable(output)
+    try:
+        counts = convert(dump, output)
+    except DumpError as exc:
+        output.unlink(missing_ok=True)
+        raise UsageError(str(exc)) from None
+    print(f"wrote {counts['eager_ops']} eager ops, {counts['graph_ops']} graph ops and "
+          f"{counts['graphs']} graphs to {output}", file=sys.stderr)
+    return EXIT_OK
+
+
 # -- entry point ----------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -631,7 +697,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tapescope: error: {command} takes no script arguments", file=sys.stderr)
         return EXIT_USAGE
     handler = {"record": cmd_record, "inspect": cmd_inspect,
-               "export-graph": cmd_export_graph}[command]
+               "export-graph": cmd_export_graph, "import-tfdbg": cmd_import_tfdbg}[command]
     try:
         return handler(args)
     except UsageError as exc:

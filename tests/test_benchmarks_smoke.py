@@ -9,6 +9,7 @@ an empty folder and any download would go to a dead proxy.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -109,6 +110,14 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^10 ms timer lateness: p50 " + NUMBER + " ms, p99 " + NUMBER + " ms, max "
          + NUMBER + " ms  " + VERDICT + "$", 1),
     ],
+    # real TensorFlow where it is installed (the [tensorflow] extra), else one line saying so
+    "bench_tf_backend.py": [
+        (r"^@tf\.function: plain " + NUMBER + r" s for 2 steps$", 1),
+        (r"^eager: plain " + NUMBER + r" s for 2 steps$", 1),
+        (r"^  (tapescope|tfdbg2) CONCISE_HEALTH → (trace|dump)\s+" + NUMBER + r" s  ratio "
+         + NUMBER + "$", 4),
+    ] if importlib.util.find_spec("tensorflow") is not None else [
+        (r"^TensorFlow is not installed here: nothing measured", 1)],
 }
 
 

@@ -13,15 +13,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the directory holding the engine package
 DEBUGGEE_MODULE = "engine.debug.debuggee"
+# What runs the script: the engine, or real TensorFlow (``tfdebug``, ``tapescope --backend``)
+DEBUGGEES = {"engine": DEBUGGEE_MODULE, "tensorflow": "tfdebug.debuggee"}
 
 
 def debuggee_command(script: Path, args: Iterable[str] = (), *, mode: str,
                      cwd: Path | None = None, record: Path | None = None,
                      max_size: int | None = None, parent_fd: int | None = None,
                      progress: bool = False, break_on_nan: bool = False,
-                     conditions: Iterable[str] = ()) -> list[str]:
-    """``python -m engine.debug.debuggee [options] script args…`` for this interpreter."""
-    command = [sys.executable, "-m", DEBUGGEE_MODULE]
+                     conditions: Iterable[str] = (), backend: str = "engine") -> list[str]:
+    """``python -m engine.debug.debuggee [options] script args…`` for this interpreter (the
+    TensorFlow backend's debuggee for ``backend="tensorflow"``: same flags)."""
+    command = [sys.executable, "-m", DEBUGGEES[backend]]
     for flag, value in (("--record", record), ("--mode", mode), ("--max-size", max_size),
                         ("--parent-fd", parent_fd), ("--cwd", cwd)):
         if value is not None:

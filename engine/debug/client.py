@@ -33,7 +33,7 @@ import numpy as np
 
 from engine.debug import events, protocol, validate
 from engine.debug.breakpoints import Breakpoint
-from engine.debug.child import debuggee_command, debuggee_env
+from engine.debug.child import DEBUGGEES, debuggee_command, debuggee_env
 from engine.debug.npy import array_from_npy
 from engine.debug.step_values import DEFAULT_BUDGET_BYTES, check_budget, check_request
 
@@ -43,6 +43,7 @@ EventCallback = Callable[[dict], None]
 
 STARTING, RUNNING, PAUSED, FINISHED = "starting", "running", "paused", "finished"
 DAMAGE_KEPT = 20  # reasons kept (``DebugClient.damage``) and lines said about damaged events
+ENV_BACKEND = "TAPESCOPE_BACKEND"  # the default backend of a client (set by the CLI)
 
 
 class DebuggeeError(RuntimeError):
@@ -64,7 +65,12 @@ class DebugClient:
                  env: dict[str, str] | None = None,
                  on_state: Callable[[str], None] | None = None, ring_steps: int = 3,
                  keep_events: bool = True, expand_packs: bool = True,
-                 snapshot_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
+                 snapshot_bytes: int = DEFAULT_BUDGET_BYTES,
+                 backend: str | None = None) -> None:
+        self.backend = backend or os.environ.get(ENV_BACKEND) or "engine"
+        if self.backend not in DEBUGGEES:
+            raise ValueError(f"unknown backend {self.backend!r}; choose from "
+                             f"{', '.join(DEBUGGEES)}")
         self.script = Path(script).resolve()
         if not self.script.is_file():
             raise FileNotFoundError(f"no script at {script}")
@@ -129,7 +135,8 @@ class DebugClient:
 
     def _child_command(self) -> list[str]:
         """The debuggee's command line (its address and token go in its environment)."""
-        return debuggee_command(self.script, self.args, mode=self.mode, cwd=self.cwd)
+        return debuggee_command(self.script, self.args, mode=self.mode, cwd=self.cwd,
+                                backend=self.backend)
 
     def restart(self, timeout: float = 10.0) -> None:
         """Stop this run (killing it if it must) and start the script again from the top."""

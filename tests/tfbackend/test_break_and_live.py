@@ -1,0 +1,101 @@
+"""NaN/Inf on real TensorFlow: headless stops (eager and compiled) and a live session that
+pauses at the first bad eager op."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from app import cli  # noqa: E402
+from engine.debug.breakpoints import Breakpoint  # noqa: E402
+from engine.debug.client import DebugClient  # noqa: E402
+from tests.tfbackend.helpers import PROGRAMS, read_events  # noqa: E402
+
+
+def _stopped(trace):
+    events = read_events(trace)
+    finished = [e for e in events if e["kind"] == "finished"]
+    assert len(finished) == 1
+    return finished[0], events
+
+
+def test_break_on_nan_stops_at_the_first_bad_eager_op(tmp_path, capsys):
+    trace = tmp_path / "eager.tsdb"
+    script = PROGRAMS / "nan_eager.py"
+    code = cli.main(["record", "--backend", "tensorflow", "--break-on-nan", str(script),
+                     "-o", str(trace)])
+    assert code == cli.EXIT_STOPPED
+    finished, events = _stopped(trace)
+    assert finished["status"] == "stopped"
+    assert (finished["op"], finished["line"], finished["exec"]) == ("Log", 5, "eager")
+    assert finished["origin"] is True  # sqrt(0) is finite: log made the -inf
+    assert not any(e["kind"] == "output" and e["text"].startswith("after") for e in events)
+    assert cli.main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert "Log output 0: float32[3]: 1 of 3 elements is -Inf" in out
+
+
+def test_break_on_nan_inside_a_compiled_function_names_op_and_line(tmp_path):
+    trace = tmp_path / "graph.tsdb"
+    code = cli.main(["record", "--backend", "tensorflow", "--break-on-nan",
+                     str(PROGRAMS / "nan_graph.py"), "-o", str(trace)])
+    assert code == cli.EXIT_STOPPED
+    finished, events = _stopped(trace)
+    assert finished["status"] == "stopped"
+    assert finished["op"] == "Log" and finished["line"] == 7
+    assert finished["exec"].startswith("graph:")
+    assert not any(e["kind"] == "output" and e["text"].startswith("not reached")
+                   for e in events)
+
+
+def test_live_session_pauses_at_the_first_nan_and_serves_its_value():
+    script = PROGRAMS / "nan_eager.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.on_nan()],
+                     connect_timeout=120) as client:
+        paused = client.wait_paused(timeout=120)
+        assert paused is not None and paused["reason"] == "breakpoint"
+        assert paused["line"] == 5
+        op = next(e for e in client.events if e["kind"] == "op" and e["seq"] ==
+                  paused["at_seq"])
+        assert op["op"] == "Log"
+        value = client.get_value(op["seq"], 0)
+        assert value.tolist()[1] == float("-inf")
+        client.continue_()
+        finished = client.wait_finished(timeout=120)
+    assert finished["status"] == "ok"
+    assert any(e["kind"] == "output" and e["text"].startswith("after")
+               for e in client.events)
+
+
+def test_live_session_steps_op_by_op():
+    script = PROGRAMS / "nan_eager.py"
+    with DebugClient(script, backend="tensorflow", start_paused=True,
+                     connect_timeout=120) as client:
+        assert client.wait_paused(timeout=120)["reason"] == "start"
+        client.step_op()
+        first = client.wait_paused(timeout=120)
+        assert first["reason"] == "step"
+        client.step_op()
+        second = client.wait_paused(timeout=120)
+        assert second["reason"] == "step" and second["at_seq"] > first["at_seq"]
+        ops = [e["op"] for e in client.events if e["kind"] == "op"]
+        assert ops[:2] == ["Sub", "Sqrt"]
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
+
+
+def test_live_nan_breakpoint_in_a_compiled_function_pauses_at_its_op_after_the_run():
+    script = PROGRAMS / "nan_graph.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.on_nan()],
+                     connect_timeout=120) as client:
+        paused = client.wait_paused(timeout=120)
+        assert paused is not None and paused["reason"] == "breakpoint"
+        assert paused["line"] == 7
+        op = next(e for e in client.events if e["kind"] == "op" and e["seq"] ==
+                  paused["at_seq"])
+        assert op["op"] == "Log" and op["exec"].startswith("graph:")
+        assert not any(e["kind"] == "output" and e["text"].startswith("result")
+                       for e in client.events)  # stopped before the script went on
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
