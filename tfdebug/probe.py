@@ -30,9 +30,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from engine.debug.summary import summarize
 
 from engine.debug import events
-from engine.debug.summary import summarize
 from tfdebug.source import op_site, stack_site
 
 Sink = Callable[[dict], None]
