@@ -40,10 +40,17 @@ class TFDebugSession(DebugSession):
         super().__init__(conn, script, settings)
         from tfdebug.probe import TFProbe
 
-        self.probe = TFProbe(self._on_event, mode=self.user_mode,  # type: ignore[assignment]
+        self.probe = TFProbe(self._queue_and_check, mode=self.user_mode,  # type: ignore[assignment]
                              ring_steps=int(settings.get("ring_steps", 3)))
         self.probe.on_check_numerics = self._check_numerics
         self.probe.graph_run_listener = self._compiled_run_ended
+
+    def _queue_and_check(self, event: dict) -> None:
+        """TFProbe's sink: queue the event, then let the session pause on it (TFProbe has no
+        ``after_sink``: it calls this under its own lock, which only its threads take)."""
+        self._buffer_event(event)
+        if event["kind"] != "ops":
+            self._on_event(event)
 
     def _compiled_run_ended(self, run: list[dict]) -> None:
         """A compiled function returned: its ops meet the breakpoints now, in order, and the
