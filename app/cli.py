@@ -29,16 +29,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine.debug.events import MODES
-from engine.debug.health import summary_is_bad
-from engine.debug.source_files import SourceFileError, check_regular
+from debugger.events import MODES
+from debugger.health import summary_is_bad
+from debugger.source_files import SourceFileError, check_regular
 
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "spirals.py"
 SUBCOMMANDS = ("record", "inspect", "export-graph", "import-tfdbg")
 BACKENDS = ("engine", "tensorflow")  # what runs the script: the numpy engine or real TF
 GRAPH_FORMATS = ("png", "svg", "pdf", "dot")
 EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_USAGE, EXIT_DAMAGED = 0, 1, 2, 3
-EXIT_STOPPED = 4  # = engine.debug.headless_stop.EXIT_STOPPED (checked by the tests)
+EXIT_STOPPED = 4  # = debugger.headless_stop.EXIT_STOPPED (checked by the tests)
 TERMINATED_CODES = (128 + 2, 128 + 15)  # the recording ended by SIGINT / SIGTERM
 
 
@@ -165,7 +165,7 @@ def run_script(path: Path, argv: list[str] | None = None, backend: str = "engine
     `python path` sets them, `import tensorflow` giving the engine for backend "engine"),
     but here, in the working directory; what the script raises (SystemExit too) is raised
     again."""
-    from engine.debug import debuggee
+    from debugger import debuggee
 
     if backend == "engine":
         debuggee.alias_tensorflow()
@@ -222,7 +222,7 @@ def _open_gui(argv: list[str] | None) -> int:
         return EXIT_USAGE
     from app.gui import open_gui
 
-    # DebugClient starts its debuggee on the backend this names (engine.debug.client)
+    # DebugClient starts its debuggee on the backend this names (debugger.client)
     os.environ["TAPESCOPE_BACKEND"] = args.backend
     return open_gui(str(target) if target is not None else None, args.script_args)
 
@@ -256,8 +256,8 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
 
     A child keeps the script's crashes, ``os._exit`` and ``sys.modules`` out of this process;
     the trace file is crash-safe, so whatever ran before a crash is in it."""
-    from engine.debug.child import debuggee_command, debuggee_env
-    from engine.debug.lifecycle import run_supervised
+    from debugger.child import debuggee_command, debuggee_env
+    from debugger.lifecycle import run_supervised
 
     def command(parent_fd: int) -> list[str]:
         return debuggee_command(script, script_args or (), record=output, mode=mode,
@@ -271,7 +271,7 @@ def record_trace(script: Path, output: Path, script_args: list[str] | None = Non
 
 
 def _describe_failure(trace: Path, returncode: int) -> str:
-    from engine.debug.tracefile import TraceFileError, TraceReader
+    from debugger.tracefile import TraceFileError, TraceReader
 
     try:
         with TraceReader(trace) as reader:
@@ -285,7 +285,7 @@ def _describe_failure(trace: Path, returncode: int) -> str:
 
 
 def _describe_stop(trace: Path) -> str:
-    from engine.debug.tracefile import TraceFileError, TraceReader
+    from debugger.tracefile import TraceFileError, TraceReader
 
     try:
         with TraceReader(trace) as reader:
@@ -298,7 +298,7 @@ def _describe_stop(trace: Path) -> str:
 
 def _check_replaceable(output: Path) -> None:
     """Refuse to overwrite anything but an old trace (``-o train.py`` is a typo, not a wish)."""
-    from engine.debug.tracefile import TraceFileError, TraceReader
+    from debugger.tracefile import TraceFileError, TraceReader
 
     if not output.exists():
         return
@@ -311,7 +311,7 @@ def _check_replaceable(output: Path) -> None:
 def _check_writable(output: Path) -> None:
     """Create the (empty) trace here, so that a folder that is missing or read-only is one
     line now rather than a traceback from the recording child."""
-    from engine.debug.tracefile import TraceWriteError, TraceWriter
+    from debugger.tracefile import TraceWriteError, TraceWriter
 
     try:
         TraceWriter(output, overwrite=True).close()
@@ -330,7 +330,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         if args.conditions:
             raise UsageError("--break conditions are not supported with --backend "
                              "tensorflow yet (--break-on-nan is)")
-    from engine.debug.breakpoints import Breakpoint, ConditionError
+    from debugger.breakpoints import Breakpoint, ConditionError
 
     for condition in args.conditions:
         try:
@@ -359,7 +359,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 # -- inspect --------------------------------------------------------------------------------------
 
 def _open_trace(path: Path) -> Any:
-    from engine.debug.tracefile import TraceDamagedError, TraceFileError, TraceReader
+    from debugger.tracefile import TraceDamagedError, TraceFileError, TraceReader
 
     try:
         return TraceReader(path)
@@ -447,7 +447,7 @@ def inspect_lines(reader: Any) -> list[str]:
     for error in errors:
         lines.append(f"  error: {_where(error)}: {error['message']}")
     if finished and finished[-1].get("status") == "stopped" and "at_seq" in finished[-1]:
-        from engine.debug.headless_stop import stop_lines
+        from debugger.headless_stop import stop_lines
 
         lines += stop_lines(reader, finished[-1])
 
@@ -531,8 +531,8 @@ def inspect_lines(reader: Any) -> list[str]:
 
 def finding_lines(reader: Any) -> list[str]:
     """The findings section of `tapescope inspect`: one line each, where to look next."""
-    from engine.debug.findings import find_all
-    from engine.debug.tracefile import TraceFileError
+    from debugger.findings import find_all
+    from debugger.tracefile import TraceFileError
 
     try:
         found = find_all(reader)
@@ -548,7 +548,7 @@ def finding_lines(reader: Any) -> list[str]:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from engine.debug.tracefile import TraceFileError
+    from debugger.tracefile import TraceFileError
 
     reader = _open_trace(args.trace)
     try:
@@ -568,7 +568,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any, str]:
     """What to draw from a trace: (ExportGraph, title)."""
-    from engine.debug import graph_export
+    from debugger import graph_export
 
     graphs = reader.graphs()
     if function is not None:
@@ -598,7 +598,7 @@ def pick_graph(reader: Any, function: str | None, step: int | None) -> tuple[Any
 
 def _traced_graph(reader: Any, event: dict) -> Any:
     """A traced graph's ExportGraph, its nodes that made NaN/Inf in any run marked."""
-    from engine.debug import graph_export
+    from debugger import graph_export
 
     ran_here = f"graph:{event['graph_id']}"
     summaries = {op["name"]: op["summary"] for op in reader.bad_ops()
@@ -607,8 +607,8 @@ def _traced_graph(reader: Any, event: dict) -> Any:
 
 
 def cmd_export_graph(args: argparse.Namespace) -> int:
-    from engine.debug import graph_export
-    from engine.debug.tracefile import TraceFileError
+    from debugger import graph_export
+    from debugger.tracefile import TraceFileError
 
     source: Path = args.source
     try:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.debug.graph_export import ExportGraph, ExportNode, node_style
+from debugger.graph_export import ExportGraph, ExportNode, node_style
 
 SELECTED_PEN = QColor("#1565c0")
 EDGE_COLOR = QColor("#666666")

@@ -45,8 +45,8 @@ from app.session import (
     TRACE,
     Session,
 )
-from engine.debug.debuggee import syntax_error_line, syntax_error_of
-from engine.debug.events import MODES
+from debugger.debuggee import syntax_error_line, syntax_error_of
+from debugger.events import MODES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "examples"

@@ -1,10 +1,10 @@
 """The one adapter between the engine's debugger and every widget: a thin Qt bridge.
 
-What a run produced lives in a Qt-free :class:`~engine.debug.session_model.SessionModel`
+What a run produced lives in a Qt-free :class:`~debugger.session_model.SessionModel`
 (``Session.model``: ops in columns, other events by kind) that every dock queries. A
 :class:`Session` has one source at a time: a live run (``launch``: a ``DebugClient``
 running the script in a child process, its "ops" packs passed on undecoded) or a recorded
-trace (``open_trace``: decoded by a worker thread, ``engine.debug.trace_parts``, its ops and
+trace (``open_trace``: decoded by a worker thread, ``debugger.trace_parts``, its ops and
 events handed over in parts, so the trace shows while it is read). Either source only
 appends to a thread-safe inbox; a timer on the UI thread drains it at screen rate, adds the
 batch to the model and emits ONE ``opsAdded`` (a row range) and ONE ``eventsArrived`` (the
@@ -28,20 +28,20 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.debug import events as event_schema
-from engine.debug.breakpoints import Breakpoint
-from engine.debug.client import DebugClient, DebuggeeError
-from engine.debug.opstore import OpsView
-from engine.debug.session_model import SessionModel
-from engine.debug.step_values import (
+from debugger import events as event_schema
+from debugger.breakpoints import Breakpoint
+from debugger.client import DebugClient, DebuggeeError
+from debugger.opstore import OpsView
+from debugger.session_model import SessionModel
+from debugger.step_values import (
     DEFAULT_BUDGET_BYTES,
     ClientStepValues,
     StepValues,
     TraceStepValues,
     ValueMissing,
 )
-from engine.debug.trace_parts import TraceLoader
-from engine.debug.tracefile import TraceFileError, TraceReader
+from debugger.trace_parts import TraceLoader
+from debugger.tracefile import TraceFileError, TraceReader
 
 # Session states (``Session.state``; ``stateChanged`` carries them).
 IDLE = "idle"  # nothing open
@@ -432,7 +432,7 @@ class Session(QObject):
 
     def step_values(self) -> StepValues | None:
         """Full weights and gradients per step for the step diff: the debuggee's snapshots
-        of a live run, the stored values of a trace (``engine.debug.step_values``); None
+        of a live run, the stored values of a trace (``debugger.step_values``); None
         when nothing is open."""
         if self._reader is not None:
             gradients = [e for step in sorted(self.model.gradients)

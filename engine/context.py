@@ -21,7 +21,7 @@ class ExecutionState:
     def __init__(self) -> None:
         self.observed = False
         self.tapes: list[Any] = []  # GradientTapes recording now, innermost last
-        self.hook: Any = None  # engine.debug probe, when attached
+        self.hook: Any = None  # debugger probe, when attached
         self.op_hook: Any = None  # the hook when it wants op events (a tape alone is no reason)
         self.graph: Any = None  # graph under construction by tf.function's tracer
         self.scopes: list[str] = []  # tf.name_scope stack; Keras layers push their names
@@ -120,17 +120,31 @@ def current_scope() -> str:
 
 # The engine's folder, as code objects name their files (imported paths, links not resolved).
 ENGINE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+# Folders whose code is never the user's: the engine's, and those of tools built on it that
+# asked (``add_internal_dir``: the debugger's probe is not the user's code either).
+_INTERNAL_DIRS: tuple[str, ...] = (ENGINE_DIR,)
 _IS_ENGINE_FILE: dict[str, bool] = {}
 
 
+def add_internal_dir(path: str) -> None:
+    """Count code under folder ``path`` as internal (never the user's) from now on: the
+    seam through which a layer above the engine (the debugger) names its own folder."""
+    global _INTERNAL_DIRS
+    folder = os.path.join(os.path.abspath(path), "")
+    if folder not in _INTERNAL_DIRS:
+        _INTERNAL_DIRS = (*_INTERNAL_DIRS, folder)
+        _IS_ENGINE_FILE.clear()
+
+
 def is_engine_file(filename: str) -> bool:
-    """Whether code of ``filename`` is the engine's or a graph compiled from a trace
-    (``<tf.function …>``): not the user's. Cached: the probe asks per op."""
+    """Whether code of ``filename`` is the engine's (or a folder ``add_internal_dir`` named)
+    or a graph compiled from a trace (``<tf.function …>``): not the user's. Cached: the
+    probe asks per op."""
     inside = _IS_ENGINE_FILE.get(filename)
     if inside is None:
         inside = _IS_ENGINE_FILE[filename] = (
             filename.startswith("<tf.function") if filename.startswith("<")
-            else os.path.abspath(filename).startswith(ENGINE_DIR))
+            else os.path.abspath(filename).startswith(_INTERNAL_DIRS))
     return inside
 
 

@@ -23,7 +23,7 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 # process and never reused, unlike ``id()`` (CPython hands a freed object's address to the
 # next one). Tapes, the tracer and the debugger's events name tensors by it, so a tensor
 # made after another one died is never taken for it. Positive: compiled runs of traced
-# graphs name their values by negative ids (``engine.debug.events.graph_value_id``).
+# graphs name their values by negative ids (``debugger.events.graph_value_id``).
 _next_id = itertools.count(1).__next__
 
 

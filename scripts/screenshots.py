@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.main_window import MainWindow  # noqa: E402
 from app.session import PAUSED  # noqa: E402
-from engine.debug.breakpoints import Breakpoint  # noqa: E402
+from debugger.breakpoints import Breakpoint  # noqa: E402
 
 NAN_SCRIPT = textwrap.dedent("""\
     import engine as tf

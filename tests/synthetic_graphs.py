@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from engine.debug.graph_export import ExportEdge, ExportGraph, ExportNode
+from debugger.graph_export import ExportEdge, ExportGraph, ExportNode
 
 OPS = ("MatMul", "BiasAdd", "Relu", "Mul", "Add", "Sum")
 

@@ -2,7 +2,7 @@
 
 ``tfdebug`` is the ``--backend tensorflow`` of ``tapescope``: its child process runs the
 user's script unmodified on real TensorFlow (``pip install tapescope[tensorflow]``) and
-turns what TensorFlow does into the debugger's events (``engine.debug.events``), so the
+turns what TensorFlow does into the debugger's events (``debugger.events``), so the
 trace file, ``inspect``, ``export-graph`` and the window work as they do on the engine.
 Importing this package does not import TensorFlow; ``require_tensorflow`` says in one line
 when it is missing.

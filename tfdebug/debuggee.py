@@ -1,6 +1,6 @@
 """The debuggee on real TensorFlow: ``python -m tfdebug.debuggee script.py args...``.
 
-The same command line, socket protocol and trace file as ``engine.debug.debuggee``; the
+The same command line, socket protocol and trace file as ``debugger.debuggee``; the
 difference is what runs the script — real TensorFlow, ``import tensorflow`` left alone —
 and what watches it: ``tfdebug.probe.TFProbe`` in place of the engine's probe. The live
 session is the engine debuggee's ``DebugSession`` with that probe, so pause, step op and
@@ -18,8 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.debug import lifecycle, protocol
-from engine.debug.debuggee import (
+from debugger import lifecycle, protocol
+from debugger.debuggee import (
     EXIT_ERROR,
     EXIT_OK,
     DebugSession,
@@ -76,8 +76,8 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
            max_size: int | None = None) -> int:
     """Run the script headless on TensorFlow, every event into a trace file; the exit code
     (``EXIT_STOPPED`` when ``break_on_nan`` ended the run at the first NaN/Inf)."""
-    from engine.debug.headless_stop import EXIT_STOPPED, HeadlessStop, RunStopped
-    from engine.debug.tracefile import TraceWriter
+    from debugger.headless_stop import EXIT_STOPPED, HeadlessStop, RunStopped
+    from debugger.tracefile import TraceWriter
     from tfdebug.probe import TFProbe
 
     if break_on_nan and mode in ("NO_TENSOR", "SHAPE"):
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     token = os.environ.pop(protocol.ENV_TOKEN, None)
     if not address or not token:
         print(f"tapescope debuggee: {protocol.ENV_ADDRESS} and {protocol.ENV_TOKEN} are not "
-              "set; start scripts with engine.debug.client.DebugClient or use --record",
+              "set; start scripts with debugger.client.DebugClient or use --record",
               file=sys.stderr)
         return 2
     try:

@@ -3,7 +3,7 @@
 The hook is ``op_callbacks.add_op_callback``, the one tfdbg2 uses. It is called:
 
 - after every eager op, with the output ``EagerTensor``s: an "op" event with its shapes,
-  dtypes, the summary of the mode (``engine.debug.tensor_stats.summarize`` on the output's
+  dtypes, the summary of the mode (``debugger.tensor_stats.summarize`` on the output's
   numpy view) and the user's source line from the Python stack;
 - for every op created while a ``tf.function`` is traced, with symbolic tensors: the op
   becomes a node of that FuncGraph's "graph" event, and — as tfdbg2 instruments graphs —
@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.debug import events
-from engine.debug.tensor_stats import summarize
+from debugger import events
+from debugger.tensor_stats import summarize
 from tfdebug.source import op_site, stack_site
 
 Sink = Callable[[dict], None]

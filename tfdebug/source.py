@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.debug.debuggee import is_user_file
+from debugger.debuggee import is_user_file
 
 _TFDEBUG_DIR = str(Path(__file__).resolve().parent)
 

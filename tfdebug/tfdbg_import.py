@@ -84,8 +84,8 @@ def _open_reader(dump: Path) -> Any:
 
 def convert(dump: Path, output: Path) -> dict[str, int]:
     """Write the trace of dump ``dump`` to ``output``; returns counts of what went in."""
-    from engine.debug import events
-    from engine.debug.tracefile import TraceWriter
+    from debugger import events
+    from debugger.tracefile import TraceWriter
 
     reader = _open_reader(dump)
     writer = None

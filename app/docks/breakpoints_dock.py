@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.session import Session
-from engine.debug.breakpoints import Breakpoint
+from debugger.breakpoints import Breakpoint
 
 # (kind, label in the form, placeholder of the text field)
 KIND_CHOICES = (

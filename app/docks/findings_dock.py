@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from app.session import Session
-from engine.debug.events import MODES
-from engine.debug.findings import BROADCASTING, Finding, Findings
-from engine.debug.opstore import RAW
+from debugger.events import MODES
+from debugger.findings import BROADCASTING, Finding, Findings
+from debugger.opstore import RAW
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole
 CHECKED_OPS = frozenset({"Relu", *BROADCASTING})  # the op types a check looks at

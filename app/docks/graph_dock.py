@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.graph_view import GraphView, Layout
-from engine.debug import graph_export
-from engine.debug.graph_export import ExportGraph
-from engine.debug.health import summary_health
-from engine.debug.opstore import NONE
+from debugger import graph_export
+from debugger.graph_export import ExportGraph
+from debugger.health import summary_health
+from debugger.opstore import NONE
 
 FOLLOW_INTERVAL_MS = 1000  # a followed run is redrawn at most this often
 LAYOUT_CACHE_SIZE = 32

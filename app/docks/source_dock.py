@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.session import Session
-from engine.debug.breakpoints import Breakpoint, same_source_file
-from engine.debug.source_files import read_source
+from debugger.breakpoints import Breakpoint, same_source_file
+from debugger.source_files import read_source
 
 PAUSED_LINE_COLOR = QColor(255, 236, 140)  # where the run stands
 OP_LINE_COLOR = QColor(205, 225, 255)  # where the selected op ran

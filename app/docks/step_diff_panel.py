@@ -1,6 +1,6 @@
 """Step diff panel: pick steps A and B, see per variable how its weights and gradient moved.
 
-Norms come from ``engine.debug.step_diff`` over the session's events (every variable_update /
+Norms come from ``debugger.step_diff`` over the session's events (every variable_update /
 gradient event has them). The element-wise change (max |ΔW|, relative change, max |Δ∇|, the
 heatmap) needs both steps' full values: the session's ``step_values()`` gives them — a live
 run's debuggee snapshots, a FULL_TENSOR trace's stored values — and the panel says which
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.docks.plot_parts import follow_window_palette, popups_owned_by
-from engine.debug.step_diff import VariableDiff, recorded_steps, step_diff
+from debugger.step_diff import VariableDiff, recorded_steps, step_diff
 
 COLUMNS = ("Name", "‖W‖ A", "‖W‖ B", "Δ‖W‖", "max |ΔW|", "‖ΔW‖/‖W_A‖", "‖∇‖ A", "‖∇‖ B",
            "max |Δ∇|")

@@ -45,10 +45,10 @@ from app.docks.plot_parts import (
 )
 from app.models.health_colors import BAD_COLOR
 from app.models.tensor_table_model import TensorTableModel
-from engine.debug.graph_export import input_name
-from engine.debug.headless_stop import input_index
-from engine.debug.health import summary_is_bad
-from engine.debug.tensor_stats import summarize
+from debugger.graph_export import input_name
+from debugger.headless_stop import input_index
+from debugger.health import summary_is_bad
+from debugger.tensor_stats import summarize
 
 PAGE_SIZE = 1_000  # rows (and columns) per page of the value table
 HISTOGRAM_BINS = 50

@@ -18,8 +18,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from app.session import Session
-from engine.debug.health import is_checked, output_health, output_summaries
-from engine.debug.opstore import OpStore
+from debugger.health import is_checked, output_health, output_summaries
+from debugger.opstore import OpStore
 from engine.graph.ir import short_dtype
 
 COLUMNS = ("Seq", "Step", "Op", "Name / scope", "Outputs", "Health", "µs", "Source")

@@ -1,5 +1,5 @@
 """DOT text, written one way: ``Graph.to_dot`` here, and the debugger's graph export
-(``engine.debug.graph_export``: styling, collapsing, rendering) on top of ``DotWriter``.
+(``debugger.graph_export``: styling, collapsing, rendering) on top of ``DotWriter``.
 
 Names come from user code and from untrusted traces, so every ID and attribute value goes
 through ``quote``: a plain identifier or number stays bare, anything else becomes a quoted

@@ -7,7 +7,7 @@ optimized graph that way: that is where traced functions get hand-written-numpy 
 
 The one seam for tools: ``generate(graph, instrument)`` lets the caller add lines around
 every node (an :class:`Instrument`); the debugger builds its health-checking build of a
-graph this way (``engine.debug.summarized_graph``). The engine knows nothing of what an
+graph this way (``debugger.summarized_graph``). The engine knows nothing of what an
 instrument records.
 
 ``run_observed`` executes the traced (unoptimized) graph op by op through the registry's

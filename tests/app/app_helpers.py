@@ -7,8 +7,8 @@ import runpy
 import textwrap
 from pathlib import Path
 
-from engine.debug.probe import Probe
-from engine.debug.tracefile import TraceWriter
+from debugger.probe import Probe
+from debugger.tracefile import TraceWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 LINEAR_REGRESSION = ROOT / "examples" / "linear_regression.py"

@@ -4,7 +4,7 @@ Docks only see a session's signals, ``events``, ``model`` (the Qt-free ``Session
 holds the ops), ``fetch_value`` and (the step diff) ``step_values``/``keep_step_values``; this
 class gives them exactly that, so dock tests need
 no child process. Event builders use the real schema
-(``engine.debug.events.make``) and the real summaries, so schema drift breaks these tests.
+(``debugger.events.make``) and the real summaries, so schema drift breaks these tests.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.debug.events import make
-from engine.debug.session_model import SessionModel
-from engine.debug.step_values import StepValues, ValueMissing
-from engine.debug.tensor_stats import summarize
+from debugger.events import make
+from debugger.session_model import SessionModel
+from debugger.step_values import StepValues, ValueMissing
+from debugger.tensor_stats import summarize
 
 
 class FakeSession(QObject):

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main, text_curve
-from engine.debug.debuggee import RunProgress
-from engine.debug.events import make
-from engine.debug.tracefile import TraceReader, TraceWriter
+from debugger.debuggee import RunProgress
+from debugger.events import make
+from debugger.tracefile import TraceReader, TraceWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -366,7 +366,7 @@ def test_the_terminal_runs_a_script_as_python_would_and_restores_this_process(tm
 
 
 def test_a_damaged_pack_is_one_clear_line_when_it_is_read(tmp_path, capsys):
-    from engine.debug.tracefile import TraceWriter
+    from debugger.tracefile import TraceWriter
 
     trace = tmp_path / "damaged.tsdb"
     with TraceWriter(trace) as writer:  # a compiled run's pack whose graph event is lost

@@ -48,7 +48,7 @@ def test_conditions_are_refused_on_tensorflow(monkeypatch, tmp_path, capsys):
 
 
 def test_unknown_backend_of_a_client_is_refused(tmp_path):
-    from engine.debug.client import DebugClient
+    from debugger.client import DebugClient
 
     with pytest.raises(ValueError, match="unknown backend 'jax'"):
         DebugClient(_script(tmp_path), backend="jax")
@@ -57,7 +57,7 @@ def test_unknown_backend_of_a_client_is_refused(tmp_path):
 def test_window_starts_its_debuggee_on_tensorflow(monkeypatch, tmp_path):
     """`tapescope --backend tensorflow train.py` hands the backend to the window's client."""
     import app.gui
-    from engine.debug.client import ENV_BACKEND
+    from debugger.client import ENV_BACKEND
 
     monkeypatch.setattr(tfdebug, "tensorflow_available", lambda: True)
     # set, so that monkeypatch restores it: the CLI sets it for the whole process, and a
@@ -81,6 +81,6 @@ def test_the_backend_does_not_leak_into_later_tests():
     """The test above ran in this process before: the window tests' clients use the engine."""
     import os
 
-    from engine.debug.client import ENV_BACKEND
+    from debugger.client import ENV_BACKEND
 
     assert os.environ.get(ENV_BACKEND, "engine") == "engine"

@@ -6,7 +6,7 @@ from fake_session import FakeSession, gradient_source
 from PySide6.QtCore import QPoint, Qt
 
 from app.docks.gradients_dock import GradientsDock
-from engine.debug.events import make
+from debugger.events import make
 
 NOT_USED = "the variable was not used while the tape was recording"
 

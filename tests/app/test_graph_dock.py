@@ -15,7 +15,7 @@ from app import graph_view as graph_view_module
 from app.docks import graph_dock as graph_dock_module
 from app.docks.graph_dock import TAPE, GraphDock
 from app.session import Session
-from engine.debug import graph_export
+from debugger import graph_export
 
 TIMEOUT = 20_000
 

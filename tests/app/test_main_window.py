@@ -24,7 +24,7 @@ from app.docks.console_dock import STDERR, ConsoleDock
 from app.docks.ops_dock import OpsDock
 from app.main_window import MainWindow, app_settings
 from app.session import FINISHED, PAUSED, TRACE, Session
-from engine.debug.tracefile import TraceWriter
+from debugger.tracefile import TraceWriter
 
 
 def open_trace(qtbot, window: MainWindow, trace: Path) -> None:

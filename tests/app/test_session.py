@@ -12,8 +12,8 @@ from app_helpers import LINEAR_REGRESSION, SPIRALS, line_of, record_script
 from PySide6.QtCore import QTimer
 
 from app.session import FINISHED, IDLE, PAUSED, TRACE, Session
-from engine.debug.breakpoints import Breakpoint
-from engine.debug.tracefile import TraceReader
+from debugger.breakpoints import Breakpoint
+from debugger.tracefile import TraceReader
 
 LIVE_TIMEOUT = 30_000  # ms; starting a child and importing numpy can be slow on a busy box
 
@@ -62,8 +62,8 @@ def test_a_trace_shows_part_by_part_while_the_window_keeps_answering(
     """A trace is decoded off the UI thread and handed over in parts: the Ops rows grow
     while it still loads, timers keep firing meanwhile, and what ends up shown is what the
     trace holds, in order."""
-    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", 4)  # many small parts
-    monkeypatch.setattr("engine.debug.trace_parts.PART_SECONDS", 0.0)
+    monkeypatch.setattr("debugger.session_model.LOAD_PAGE", 4)  # many small parts
+    monkeypatch.setattr("debugger.trace_parts.PART_SECONDS", 0.0)
     read_page = TraceReader.raw_rows
 
     def slow_page(reader, start, limit):  # a big trace: each page takes a while to decode
@@ -101,8 +101,8 @@ def test_a_trace_shows_part_by_part_while_the_window_keeps_answering(
 
 def test_closing_a_trace_while_it_loads_stops_the_loader(qtbot, session, train_trace,
                                                          monkeypatch):
-    monkeypatch.setattr("engine.debug.session_model.LOAD_PAGE", 4)
-    monkeypatch.setattr("engine.debug.trace_parts.PART_SECONDS", 0.0)
+    monkeypatch.setattr("debugger.session_model.LOAD_PAGE", 4)
+    monkeypatch.setattr("debugger.trace_parts.PART_SECONDS", 0.0)
     read_page = TraceReader.raw_rows
 
     def slow_page(reader, start, limit):
@@ -121,8 +121,8 @@ def test_closing_a_trace_while_it_loads_stops_the_loader(qtbot, session, train_t
 
 
 def test_a_big_trace_is_handed_over_in_few_batches(qtbot, session, tmp_path, monkeypatch):
-    from engine.debug import events
-    from engine.debug.tracefile import TraceWriter
+    from debugger import events
+    from debugger.tracefile import TraceWriter
 
     trace = tmp_path / "big.tsdb"
     with TraceWriter(trace) as writer:

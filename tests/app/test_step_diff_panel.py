@@ -14,9 +14,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from app.docks.step_diff_panel import COLUMNS, GRADIENTS, NO_SOURCE, StepDiffPanel, as_image
 from app.docks.variables_dock import VariablesDock
 from app.session import FINISHED, PAUSED, TRACE, Session
-from engine.debug.probe import Probe
-from engine.debug.step_diff import NO_VALUES, NOT_TRAINABLE
-from engine.debug.tracefile import TraceWriter
+from debugger.probe import Probe
+from debugger.step_diff import NO_VALUES, NOT_TRAINABLE
+from debugger.tracefile import TraceWriter
 
 W = [np.array([[1.0, 2.0], [3.0, 4.0]], np.float32) * (1 + 0.5 * s) for s in range(3)]
 G = [np.array([[0.1, -0.2], [0.3, 0.0]], np.float32) / (s + 1) for s in range(3)]

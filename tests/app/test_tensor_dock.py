@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 import engine as tf
 from app.docks.tensor_dock import NOT_KEPT, PAGE_SIZE, TensorDock
-from engine.debug.probe import Probe
+from debugger.probe import Probe
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 

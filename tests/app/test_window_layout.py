@@ -11,7 +11,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsWidget
 
 from app.session import TRACE
-from engine.debug.events import make
+from debugger.events import make
 
 SCREENS = [(1366, 768), (1920, 1200)]
 READABLE_VIEW = (180, 60)  # px of a chart's data area: a few ticks and a curve's shape

@@ -21,12 +21,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import engine as tf
-from engine.debug import graph_export as ge
+from debugger import graph_export as ge
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared graphs
 from synthetic_graphs import OPS, tape_like_graph  # noqa: E402
 
-from engine.debug.graph_export import ExportEdge, ExportGraph, ExportNode
+from debugger.graph_export import ExportEdge, ExportGraph, ExportNode
 
 
 def layered_dag(n_nodes: int, width: int = 5, seed: int = 0) -> ExportGraph:

@@ -218,7 +218,7 @@ def bench_open_trace(app: QApplication, rows: int = ROWS) -> None:
     import tempfile
 
     from app.main_window import MainWindow
-    from engine.debug.tracefile import TraceWriter
+    from debugger.tracefile import TraceWriter
 
     print(f"== opening a trace of {rows:,} ops in the window")
     with tempfile.TemporaryDirectory(prefix="tapescope-bench-") as folder:

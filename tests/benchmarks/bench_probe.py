@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TAPESCOPE_DATA", str(ROOT.parent / "shared" / "data"))
 
 import engine as tf  # noqa: E402
-from engine.debug.probe import Probe  # noqa: E402
-from engine.debug.step_values import VariableSnapshots  # noqa: E402
-from engine.debug.tracefile import TraceWriter  # noqa: E402
+from debugger.probe import Probe  # noqa: E402
+from debugger.step_values import VariableSnapshots  # noqa: E402
+from debugger.tracefile import TraceWriter  # noqa: E402
 from engine.keras import datasets, layers, models  # noqa: E402
 
 STEPS = int(os.environ.get("BENCH_PROBE_STEPS", "1875"))  # one epoch by default

@@ -113,8 +113,8 @@ def prepared(name: str, steps: int, folder: str):
     step, batches = numpy_step(x, y) if kind == "numpy" else engine_step(x, y, kind == "traced")
     probe = writer = None
     if record:
-        from engine.debug.probe import Probe
-        from engine.debug.tracefile import TraceWriter
+        from debugger.probe import Probe
+        from debugger.tracefile import TraceWriter
 
         writer = TraceWriter(Path(folder) / "run.tsdb", overwrite=True)
         probe = Probe(writer.write, mode="CONCISE_HEALTH", pack=True, ring_steps=0)

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.debug import events
-from engine.debug.tracefile import TraceReader, TraceWriter
+from debugger import events
+from debugger.tracefile import TraceReader, TraceWriter
 
 N_EVENTS = 100_000
 

@@ -266,7 +266,7 @@ def test_the_debugger_sees_only_the_ops_of_the_branch_that_ran():
 
 def test_recording_a_converted_if_reports_no_nan_from_the_branch_not_taken(tmp_path):
     from app.cli import main
-    from engine.debug.tracefile import TraceReader
+    from debugger.tracefile import TraceReader
 
     script = tmp_path / "branchy.py"
     script.write_text(

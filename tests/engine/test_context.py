@@ -21,8 +21,8 @@ HOOK_NAMES = {"hook", "node_hook"}  # local names engine code gives the attached
 
 def test_import_engine_loads_nothing_of_the_debugger():
     code = ("import sys; import engine; import engine.keras; "
-            "print(sorted(m for m in sys.modules if m.startswith('engine.debug.') "
-            "or m == 'engine.debug'))")
+            "print(sorted(m for m in sys.modules if m.startswith('debugger.') "
+            "or m == 'debugger'))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, timeout=120, check=True).stdout
     assert out.strip() == "[]"

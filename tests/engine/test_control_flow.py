@@ -249,7 +249,7 @@ def test_module_with_name_scope_names_ops():
 # -- tf.IndexedSlices: where the sparse gradient meets the rest of Tapescope ---------------
 
 def test_sparse_gradient_reaches_the_debugger_as_its_dense_value():
-    from engine.debug.probe import Probe
+    from debugger.probe import Probe
 
     log: list[dict] = []
     probe = Probe(log.append, mode="CONCISE_HEALTH").attach()

@@ -7,7 +7,7 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 import engine as tf
-from engine.debug.summarized_graph import summarized
+from debugger.summarized_graph import summarized
 from engine.function import trace_function
 from engine.graph import passes
 from engine.graph.executor import CompiledGraph

@@ -53,3 +53,19 @@ def test_the_walk_stops_in_a_folder_beside_the_engine_named_alike():
     exec(compile("def users():\n    return user_code_frame(sys._getframe())\n", beside,
                  "exec"), namespace)
     assert namespace["users"]().f_code.co_filename == beside
+
+
+def test_a_folder_a_tool_registers_is_not_the_users(tmp_path):
+    tool = tmp_path / "tool"
+    inside = str(tool / "probe.py")
+    assert not is_engine_file(inside)  # asked (and cached) before the tool registers
+    context.add_internal_dir(str(tool))
+    assert is_engine_file(inside)
+    assert not is_engine_file(str(tmp_path / "tool_runs" / "train.py"))  # a sibling is not
+
+
+def test_the_debuggers_own_frames_are_never_the_users_line():
+    import debugger
+    import debugger.probe
+
+    assert is_engine_file(debugger.probe.__file__) and is_engine_file(debugger.__file__)

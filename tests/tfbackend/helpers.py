@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.debug.tracefile import TraceReader
+from debugger.tracefile import TraceReader
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 

@@ -8,8 +8,8 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from app import cli  # noqa: E402
-from engine.debug.breakpoints import Breakpoint  # noqa: E402
-from engine.debug.client import DebugClient  # noqa: E402
+from debugger.breakpoints import Breakpoint  # noqa: E402
+from debugger.client import DebugClient  # noqa: E402
 from tests.tfbackend.helpers import PROGRAMS, read_events  # noqa: E402
 
 

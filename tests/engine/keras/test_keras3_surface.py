@@ -50,7 +50,7 @@ def test_metric_variables_are_total_and_count():
 
 
 def test_the_debugger_shows_a_weight_by_its_unique_path():
-    from engine.debug.probe import _variable_name
+    from debugger.probe import _variable_name
 
     model = mlp()
     assert [_variable_name(v) for v in model.weights[:2]] == [

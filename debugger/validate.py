@@ -1,0 +1,213 @@
+"""The boundary check of events read from a trace file: each kind's fields and their types.
+
+A trace may come from someone else, or be damaged on disk, so an event read back is
+untrusted until it passes :func:`problem`. The trace reader skips (and counts) what fails,
+and everything downstream (``tapescope inspect``, ``export-graph``, the window's docks) then
+indexes fields without guarding each access. Only the fields the schema names are checked;
+extra fields pass, so an event a newer probe enriches still reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from debugger.events import FIELDS, OP_ROW, PACKABLE_MODES
+
+# A check takes a value and returns what is wrong with it, or None.
+Check = Callable[[Any], "str | None"]
+
+
+def _is_int(value: Any) -> bool:
+    """An int that fits the 64 bits of SQLite's and the op columns' integers."""
+    return type(value) is int and -(1 << 63) <= value < 1 << 63
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+def _simple(test: Callable[[Any], bool], name: str) -> Check:
+    return lambda value: None if test(value) else f"is {show(value)}, not {name}"
+
+
+def show(value: Any) -> str:
+    """A short picture of a wrong value for a message (never the whole of a huge one)."""
+    text = repr(value) if isinstance(value, (int, float, str, bool, type(None))) \
+        else f"a {type(value).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+INT = _simple(_is_int, "an integer")  # (of 64 bits: one beyond gets its value shown)
+NUMBER = _simple(_is_number, "a number")
+STR = _simple(lambda v: type(v) is str, "a string")
+BOOL = _simple(lambda v: type(v) is bool, "true/false")
+ANY: Check = lambda value: None  # noqa: E731 - a check that accepts everything
+
+
+def optional(check: Check) -> Check:
+    return lambda value: None if value is None else check(value)
+
+
+def list_of(check: Check, length: int | None = None) -> Check:
+    def check_list(value: Any) -> str | None:
+        if type(value) is not list:
+            return f"is {show(value)}, not a list"
+        if length is not None and len(value) != length:
+            return f"has {len(value)} items, not {length}"
+        for i, item in enumerate(value):
+            wrong = check(item)
+            if wrong is not None:
+                return f"[{i}] {wrong}"
+        return None
+    return check_list
+
+
+def record(required: dict[str, Check], optional_fields: dict[str, Check] | None = None
+           ) -> Check:
+    """A dict with ``required`` keys and, where present, ``optional_fields`` of these types."""
+    def check_record(value: Any) -> str | None:
+        if type(value) is not dict:
+            return f"is {show(value)}, not an object"
+        for key, check in required.items():
+            if key not in value:
+                return f"lacks {key!r}"
+            wrong = check(value[key])
+            if wrong is not None:
+                return f"{key!r} {wrong}"
+        for key, check in (optional_fields or {}).items():
+            if key in value:
+                wrong = check(value[key])
+                if wrong is not None:
+                    return f"{key!r} {wrong}"
+        return None
+    return check_record
+
+
+SHAPE = list_of(INT)
+GRAPH_SHAPE = list_of(optional(INT))  # a traced graph may leave a dimension unknown
+ONE_SUMMARY = optional(record({}, {
+    "shape": SHAPE, "dtype": STR, "size": INT, "nan": INT, "neg_inf": INT, "pos_inf": INT,
+    "bad": BOOL, "min": optional(NUMBER), "max": optional(NUMBER), "mean": optional(NUMBER),
+    "std": optional(NUMBER), "zeros": INT}))
+
+
+def _summary(value: Any) -> str | None:
+    """An op summary: one per output, or None (or one, as early traces wrote it: the
+    reader makes it a list of one)."""
+    return list_of(ONE_SUMMARY)(value) if type(value) is list else ONE_SUMMARY(value)
+
+
+STEP = {"step": optional(INT), "epoch": optional(INT)}
+WHERE = {"file": optional(STR), "line": optional(INT)}
+SOURCE = record({}, {"id": optional(INT), "name": optional(STR), "shape": optional(SHAPE),
+                     "reason": STR, "summary": ONE_SUMMARY, "norm": optional(NUMBER)})
+NODE = record({"id": INT, "op": STR, "name": STR, "inputs": list_of(INT),
+               "outputs": list_of(INT)},
+              {"scope": optional(STR), "shapes": list_of(optional(GRAPH_SHAPE)),
+               "dtypes": list_of(optional(STR)), "variable": INT, **WHERE})
+OP_FIELDS = {"op": STR, "name": STR, "scope": optional(STR), "inputs": list_of(INT),
+             "outputs": list_of(INT), "shapes": list_of(SHAPE), "dtypes": list_of(STR),
+             **WHERE, "duration": optional(NUMBER), "exec": optional(STR)}
+INPUT_SHAPES = list_of(SHAPE, 2)  # optional: the two inputs of a binary op that broadcast both
+
+# kind -> (required field checks, optional field checks); "kind" and "seq" are checked apart.
+KINDS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
+    "op": ({**STEP, **OP_FIELDS, "summary": _summary}, {"input_shapes": INPUT_SHAPES}),
+    "gradient": ({**STEP, "target": optional(INT), "sources": list_of(SOURCE), **WHERE}, {}),
+    "variable_created": ({"id": INT, "name": STR, "shape": GRAPH_SHAPE, "dtype": STR,
+                          "trainable": BOOL}, {}),
+    "variable_update": ({**STEP, "id": INT, "name": STR, "action": STR,
+                         "summary": ONE_SUMMARY},
+                        {"weight_norm": optional(NUMBER), "update_norm": optional(NUMBER)}),
+    "graph": ({"graph_id": INT, "function": STR, "trace_count": INT, "reason": optional(STR),
+               "nodes": list_of(NODE), "outputs": list_of(ANY)}, {}),
+    "ops": ({**STEP, "mode": STR, "count": INT}, {}),  # the rest: _pack_problem
+    "step_end": (STEP, {}),
+    "epoch_end": (STEP, {}),
+    "scalar": ({**STEP, "name": STR, "value": NUMBER}, {"axis": optional(STR)}),
+    # (breakpoint: one whose condition failed; damaged/damage: the client's note of events
+    # it dropped, which a model adds up)
+    "output": ({"stream": STR, "text": STR},
+               {"breakpoint": INT, "damaged": INT, "damage": list_of(STR)}),
+    "paused": ({"reason": STR, "at_seq": optional(INT), **WHERE},
+               {"op_seq": optional(INT), "breakpoint": INT, "hits": INT, **STEP}),
+    "error": ({"message": STR, "traceback": STR, "at_seq": optional(INT), **WHERE}, {}),
+    "finished": ({"status": STR}, {"returncode": optional(INT), "signal": STR}),
+}
+
+
+def _health(mode: str) -> Check:
+    """A pack row's health: 0 (all finite) or per output 0 or its counts (full_stats in
+    FULL_HEALTH), as ``events._summary`` unpacks them."""
+    counts = list_of(optional(NUMBER), 8) if mode == "FULL_HEALTH" else list_of(INT, 3)
+
+    def check(value: Any) -> str | None:
+        if value == 0 and _is_int(value):
+            return None
+        return list_of(lambda item: None if item == 0 and _is_int(item) else counts(item))(
+            value)
+    return check
+
+
+def _pack_problem(pack: dict) -> str | None:
+    """What is wrong with an "ops" pack beyond its common fields, or None."""
+    mode, count = pack["mode"], pack["count"]
+    if mode not in PACKABLE_MODES:
+        return f"'mode' is {show(mode)}, not one of {', '.join(PACKABLE_MODES)}"
+    if count < 0:
+        return f"'count' is {count}"
+    if "rows" in pack:
+        row_checks = [*OP_FIELDS.values(), _health(mode)]  # OP_FIELDS is in OP_ROW order
+
+        def row(value: Any) -> str | None:
+            if type(value) is not list or len(value) not in (len(OP_ROW), len(OP_ROW) + 1):
+                return f"is {show(value)}, not a row of {len(OP_ROW)} fields"
+            for name, check, item in zip(OP_ROW, row_checks, value):
+                wrong = check(item)
+                if wrong is not None:
+                    return f"{name} {wrong}"
+            if len(value) > len(OP_ROW):  # the optional input_shapes of a broadcasting op
+                wrong = INPUT_SHAPES(value[-1])
+                if wrong is not None:
+                    return f"input_shapes {wrong}"
+            return None
+        wrong = list_of(row, count)(pack["rows"])
+        return None if wrong is None else f"'rows' {wrong}"
+    fields = record({"graph": INT, "first": INT, "times": list_of(NUMBER, count + 1)},
+                    {"health": list_of(list_of(ANY, 2)), "shapes": list_of(list_of(ANY, 2))})
+    wrong = fields(pack)
+    if wrong is not None:
+        return wrong
+    if pack["first"] < 0:
+        return f"'first' is {pack['first']}"
+    index_and = {"health": _health(mode), "shapes": list_of(SHAPE)}
+    for key, check in index_and.items():
+        for i, (index, item) in enumerate(pack.get(key, ())):
+            wrong = INT(index) or check(item)
+            if wrong is not None:
+                return f"{key!r} [{i}] {wrong}"
+    return None
+
+
+def problem(event: Any) -> str | None:
+    """What makes ``event`` unusable (missing field, wrong type, unknown kind), or None."""
+    if type(event) is not dict:
+        return f"it is {show(event)}, not an object"
+    kind = event.get("kind")
+    if type(kind) is not str:
+        return f"its kind is {show(kind)}"
+    if not _is_int(event.get("seq")):
+        return f"its seq is {show(event.get('seq'))}"
+    checks = KINDS.get(kind)
+    if checks is None:
+        if kind not in FIELDS:
+            return f"its kind {kind!r} is unknown"
+        # A kind added to the schema after this table: at least its fields are there.
+        missing = [f for f in FIELDS[kind] if f not in event]
+        return f"it lacks {missing}" if missing else None
+    required, optional_fields = checks
+    wrong = record(required, optional_fields)(event)
+    if wrong is None and kind == "ops":
+        wrong = _pack_problem(event)
+    return None if wrong is None else f"field {wrong}"
