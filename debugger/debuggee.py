@@ -921,6 +921,13 @@ def main(argv: list[str] | None = None) -> int:
         return record(script, options.args, options.record.resolve(), options.mode,
                       options.progress, options.cwd, options.break_on_nan, options.conditions,
                       options.max_size)
+    return serve(script, options, DebugSession)
+
+
+def serve(script: Path, options: argparse.Namespace,
+          session_class: type[DebugSession]) -> int:
+    """Connect to the controller named in the environment and run the script in a live
+    session of ``session_class`` (the engine's, or a backend's subclass); 2 if unreachable."""
     address = os.environ.pop(protocol.ENV_ADDRESS, None)
     token = os.environ.pop(protocol.ENV_TOKEN, None)  # the script need not see it
     if not address or not token:
@@ -936,7 +943,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     prepare_script(script, options.args, options.cwd)
     settings = {"mode": options.mode, **welcome}
-    return DebugSession(conn, script, settings).run()
+    return session_class(conn, script, settings).run()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ NaN/Inf in them is found with its op and line, but a live run does not stop insi
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -29,6 +28,7 @@ from debugger.debuggee import (
     error_fields,
     prepare_script,
     run_script,
+    serve,
 )
 from tfdebug import TensorFlowMissing, require_tensorflow
 
@@ -186,22 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
                       options.progress, options.cwd, options.break_on_nan, options.max_size)
-    address = os.environ.pop(protocol.ENV_ADDRESS, None)
-    token = os.environ.pop(protocol.ENV_TOKEN, None)
-    if not address or not token:
-        print(f"tapescope debuggee: {protocol.ENV_ADDRESS} and {protocol.ENV_TOKEN} are not "
-              "set; start scripts with debugger.client.DebugClient or use --record",
-              file=sys.stderr)
-        return 2
-    try:
-        conn, welcome = protocol.connect(address, token)
-    except (OSError, protocol.ProtocolError) as exc:
-        print(f"tapescope debuggee: cannot reach the controller at {address}: {exc}",
-              file=sys.stderr)
-        return 2
-    prepare_script(script, options.args, options.cwd)
-    settings = {"mode": options.mode, **welcome}
-    return TFDebugSession(conn, script, settings).run()
+    return serve(script, options, TFDebugSession)
 
 
 if __name__ == "__main__":
