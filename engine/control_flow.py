@@ -257,11 +257,7 @@ def _while_grad(*arrays, num_inputs, **loop):
     seeds = [wrap(np.asarray(a)) for a in arrays[num_inputs:]]
     variables = list(loop.get("variables", ()))  # their inputs' gradients: the variables'
     sources = inputs[:len(inputs) - len(variables)] + variables
-    saved = (STATE.graph, list(STATE.tapes), STATE.dry_run)
-    STATE.graph, STATE.dry_run = None, True
-    STATE.tapes.clear()
-    STATE.refresh()
-    try:
+    with STATE.swapped(graph=None, tapes=[], dry_run=True):
         floats = [t for t in inputs if t._value.dtype.kind == "f"]
         if not floats:
             return tuple(np.zeros_like(t._value) for t in inputs)
@@ -273,9 +269,6 @@ def _while_grad(*arrays, num_inputs, **loop):
         grads = tape.gradient([o for o, _ in pairs], sources,
                               output_gradients=[s for _, s in pairs],
                               unconnected_gradients="zero") if pairs else [None] * len(inputs)
-    finally:
-        STATE.graph, STATE.tapes[:], STATE.dry_run = saved
-        STATE.refresh()
     return tuple(np.zeros_like(t._value) if g is None else np.asarray(_t(g)._value)
                  for g, t in zip(grads, inputs))
 
@@ -332,13 +325,10 @@ def _trace_loop_function(fn: Callable, structure: Any, example: list[Tensor],
 
     builder = LoopFunctionBuilder(name)
     params = [builder.placeholder(np.asarray(t._value), f"arg{i}") for i, t in enumerate(example)]
-    STATE.graph = builder
-    try:
+    with STATE.swapped(graph=builder):
         result = fn(*nest.pack_sequence_as(structure, params))
         leaves = [_t(x) for x in nest.flatten(result)]
         builder.graph.outputs.extend(builder.value_of(x) for x in leaves)
-    finally:
-        STATE.graph = outer
     return CompiledGraph(optimize(builder.graph)), captures, builder.graph
 
 
@@ -459,12 +449,9 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
     attrs = {"cond": cond_compiled, "body": body_compiled, "num_vars": len(flat),
              "num_cond_captures": len(cond_captures), "maximum_iterations": maximum_iterations,
              "cond_graph": cond_graph, "body_graph": body_graph, "variables": variables}
-    dry = STATE.dry_run
-    STATE.dry_run = True  # the trace-time run computes values; it assigns and prints nothing
-    try:
+    # the trace-time run computes values; it assigns and prints nothing
+    with STATE.swapped(dry_run=True):
         out = execute(WHILE, tuple(flat + cond_captures + body_captures + variables), attrs)
-    finally:
-        STATE.dry_run = dry
     from engine.tensor_array import after_loop
 
     out = [leaves[k].with_elements(after_loop(leaves[k], v, "loop_vars")) if k in arrays else v
