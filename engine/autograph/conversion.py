@@ -91,7 +91,9 @@ def _converted_ast(fn: Any) -> tuple[ast.FunctionDef, int]:
         convert_function_def(fdef)
         return fdef, 1  # its lines are the file's own already
     # the code's own source: inspect would follow a functools.wraps wrapper to the wrapped
-    lines, first = inspect.getsourcelines(code if code is not None else fn)
+    lines, first = _source_lines(code) if code is not None else ([], 0)
+    if not lines:  # inspect's search (and its error when there is no source)
+        lines, first = inspect.getsourcelines(code if code is not None else fn)
     source = textwrap.dedent("".join(lines))
     tree = ast.parse(source)
     fdef = tree.body[0]
@@ -105,6 +107,17 @@ def _converted_ast(fn: Any) -> tuple[ast.FunctionDef, int]:
     fdef.args.kw_defaults = [None] * len(fdef.args.kwonlyargs)
     convert_function_def(fdef)
     return fdef, first
+
+
+def _source_lines(code: types.CodeType) -> tuple[list[str], int]:
+    """The lines of ``code``'s block read straight from linecache, as
+    ``inspect.getsourcelines(code)`` finds them — without its ``getmodule``, whose first call
+    resolves the path of every loaded module (~20 ms on a tf.function's first call)."""
+    first = code.co_firstlineno
+    file_lines = linecache.getlines(code.co_filename)
+    if not 0 < first <= len(file_lines):
+        return [], 0
+    return inspect.getblock(file_lines[first - 1:]), first
 
 
 def _lambda_as_def(code: types.CodeType) -> ast.FunctionDef:

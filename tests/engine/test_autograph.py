@@ -807,3 +807,38 @@ def test_a_tensor_array_of_a_size_given_by_a_value_and_written_at_python_indices
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match="A tf.TensorArray's size is 4 in this call but was 3"):
         f(tf.constant(4), tf.constant(1.0))
+
+
+def _wrapping(f):
+    @functools.wraps(f)
+    def wrapper(*args):
+        return f(*args)
+
+    return wrapper
+
+
+class _WithMethod:
+    def method(self, x):
+        for i in tf.range(3):
+            x += i
+        return x
+
+
+def test_source_is_read_as_inspect_finds_it_for_decorated_wrapped_nested_and_methods():
+    from engine.autograph import conversion
+
+    @_wrapping
+    def wrapped(x):
+        while x < 10:
+            x += 1
+        return x
+
+    @tf.function(reduce_retracing=True)
+    def decorated(x, y=2):
+        if x > 0:
+            return x * y
+        return -x
+
+    for fn in (wrapped, wrapped.__wrapped__, decorated.python_function, _WithMethod.method):
+        assert conversion._source_lines(fn.__code__) == inspect.getsourcelines(fn.__code__)
+    assert conversion._source_lines(compile("x = 1", "<nowhere>", "exec")) == ([], 0)
