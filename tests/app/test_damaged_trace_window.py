@@ -6,35 +6,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
 from app_helpers import line_of, record_script
 from PySide6.QtWidgets import QDockWidget
+from train_step_script import TRAIN_STEP_HEAD
 
 from app.session import TRACE
 
-SCRIPT = textwrap.dedent("""\
-    import engine as tf
-
-    w = tf.Variable([[0.5], [-0.5]], name="w")
-    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
-    y = tf.constant([[1.0], [2.0]])
-    opt = tf.keras.optimizers.SGD(0.01)
-
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
-        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
-        return loss
-
-    for step in range(3):
-        train_step(x, y)
-    z = tf.reduce_sum(w * 2.0)
-""")
+SCRIPT = TRAIN_STEP_HEAD + """\
+    train_step(x, y)
+z = tf.reduce_sum(w * 2.0)
+"""
 
 # The event kinds each dock reads, damaged the way issue 13 found them.
 DAMAGE = {

@@ -15,10 +15,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from train_step_script import TRAIN_STEP_HEAD
 
 from app.cli import main
 from debugger.probe import Probe
@@ -28,28 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES = 240
 HANG_SECONDS = 20  # per case: a guard against hangs, far above what a case takes
 
-SCRIPT = textwrap.dedent("""\
-    import engine as tf
-
-    w = tf.Variable([[0.5], [-0.5]], name="w")
-    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
-    y = tf.constant([[1.0], [2.0]])
-    opt = tf.keras.optimizers.SGD(0.01)
-
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
-        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
-        return loss
-
-    for step in range(3):
-        train_step(x, y)
-        with tf.GradientTape() as tape:
-            eager = tf.reduce_sum(tf.math.log(w))  # NaN: log of a negative weight
-        tape.gradient(eager, [w])
-        print("step", step)
-""")
+SCRIPT = TRAIN_STEP_HEAD + """\
+    train_step(x, y)
+    with tf.GradientTape() as tape:
+        eager = tf.reduce_sum(tf.math.log(w))  # NaN: log of a negative weight
+    tape.gradient(eager, [w])
+    print("step", step)
+"""
 
 
 def record(script: Path, trace: Path, mode: str) -> Path:

@@ -14,11 +14,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
+from train_step_script import TRAIN_STEP_HEAD
 
 from app.cli import main
 from debugger import validate
@@ -29,28 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # A traced train step (graph event, packs of a compiled run), eager ops, gradients,
 # scalars, output: every kind a recorded run usually holds.
-SCRIPT = textwrap.dedent("""\
-    import engine as tf
-
-    w = tf.Variable([[0.5], [-0.5]], name="w")
-    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
-    y = tf.constant([[1.0], [2.0]])
-    opt = tf.keras.optimizers.SGD(0.01)
-
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
-        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
-        return loss
-
-    for step in range(3):
-        loss = train_step(x, y)
-        with tf.GradientTape() as tape:
-            eager = tf.reduce_sum(w * 2.0)
-        tape.gradient(eager, [w])
-        print("step", step, float(loss))
-""")
+SCRIPT = TRAIN_STEP_HEAD + """\
+    loss = train_step(x, y)
+    with tf.GradientTape() as tape:
+        eager = tf.reduce_sum(w * 2.0)
+    tape.gradient(eager, [w])
+    print("step", step, float(loss))
+"""
 
 
 @pytest.fixture(scope="module")
