@@ -756,12 +756,15 @@ class RunProgress:
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
            progress: bool = False, cwd: Path | None = None, break_on_nan: bool = False,
            conditions: tuple[str, ...] | list[str] = (),
-           max_size: int | None = None) -> int:
+           max_size: int | None = None, make_probe: Callable[..., Any] | None = None,
+           meta_extra: dict[str, Any] | None = None) -> int:
     """Run the script headless, writing every event to a trace file; returns the exit code
     (``headless_stop.EXIT_STOPPED`` when ``break_on_nan`` or a condition ended the run).
 
     SIGTERM and Ctrl+C end the run with a complete trace whose ``finished`` event says
-    ``terminated``; ``os._exit`` in the script ends it with ``exited`` and the exit code."""
+    ``terminated``; ``os._exit`` in the script ends it with ``exited`` and the exit code.
+    ``make_probe(sink, mode, value_sink)`` gives another backend's probe (tfdebug's), which
+    records through this same run, trace, fork and exit handling."""
     import atexit
 
     from debugger.headless_stop import EXIT_STOPPED, HeadlessStop, RunStopped
@@ -769,7 +772,8 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
 
     if break_on_nan and mode in ("NO_TENSOR", "SHAPE"):
         mode = "CURT_HEALTH"  # a NaN breakpoint needs NaN/Inf summaries (as live)
-    meta: dict[str, Any] = {"script": str(script), "argv": [str(script), *args], "mode": mode}
+    meta: dict[str, Any] = {"script": str(script), "argv": [str(script), *args], "mode": mode,
+                            **(meta_extra or {})}
     if break_on_nan or conditions:
         meta["breaks"] = (["first NaN/Inf"] if break_on_nan else []) + list(conditions)
     writer = TraceWriter(output, overwrite=True, max_bytes=max_size, meta=meta)
@@ -793,7 +797,8 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
             stopper.check(event)
 
     # Packed ops, and no value ring: nobody can look back into a headless run's memory.
-    probe = Probe(sink, mode=mode, value_sink=writer.write_value, ring_steps=0, pack=True)
+    probe = (Probe(sink, mode=mode, value_sink=writer.write_value, ring_steps=0, pack=True)
+             if make_probe is None else make_probe(sink, mode, writer.write_value))
     stopper = None
     if break_on_nan or conditions:
         stopper = HeadlessStop(probe, writer.write_value, break_on_nan, conditions)
@@ -865,7 +870,10 @@ def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEA
                        "up to here\n")
         close_run("terminated", signal=name)
         return lifecycle.exit_code_of(signum)
-    stopped = exc if isinstance(exc, RunStopped) else None
+    # (a stop inside a compiled TensorFlow function reaches the script as TensorFlow's error)
+    stopped = exc if isinstance(exc, RunStopped) else getattr(probe, "stopped", None)
+    if not isinstance(stopped, RunStopped):
+        stopped = None
     if stopped is not None:
         close_run("stopped", **stopped.fields)
     else:

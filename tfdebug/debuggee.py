@@ -11,7 +11,6 @@ NaN/Inf in them is found with its op and line, but a live run does not stop insi
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -19,16 +18,12 @@ from typing import Any
 
 from debugger import lifecycle, protocol
 from debugger.debuggee import (
-    EXIT_ERROR,
-    EXIT_OK,
     DebugSession,
-    ForwardedStream,
-    RunProgress,
     build_parser,
-    error_fields,
-    prepare_script,
-    run_script,
     serve,
+)
+from debugger.debuggee import (
+    record as engine_record,
 )
 from tfdebug import TensorFlowMissing, require_tensorflow
 
@@ -74,94 +69,16 @@ class TFDebugSession(DebugSession):
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
            progress: bool = False, cwd: Path | None = None, break_on_nan: bool = False,
            max_size: int | None = None) -> int:
-    """Run the script headless on TensorFlow, every event into a trace file; the exit code
+    """Run the script headless on TensorFlow, every event into a trace file: the engine
+    debuggee's recorder with ``TFProbe`` in place of the engine's probe; the exit code
     (``EXIT_STOPPED`` when ``break_on_nan`` ended the run at the first NaN/Inf)."""
-    from debugger.headless_stop import EXIT_STOPPED, HeadlessStop, RunStopped
-    from debugger.tracefile import TraceWriter
     from tfdebug.probe import TFProbe
 
-    if break_on_nan and mode in ("NO_TENSOR", "SHAPE"):
-        mode = "CURT_HEALTH"  # a NaN breakpoint needs health summaries
-    meta: dict[str, Any] = {"script": str(script), "argv": [str(script), *args], "mode": mode,
-                            "backend": "tensorflow"}
-    if break_on_nan:
-        meta["breaks"] = ["first NaN/Inf"]
-    writer = TraceWriter(output, overwrite=True, max_bytes=max_size, meta=meta)
-    real_out, real_err = sys.stdout, sys.stderr
-    shown = RunProgress(real_err) if progress else None
-    last_op_seq = 0
+    def make_probe(sink: Any, probe_mode: str, value_sink: Any) -> TFProbe:
+        return TFProbe(sink, mode=probe_mode, ring_steps=0, value_sink=value_sink)
 
-    def sink(event: dict) -> None:
-        nonlocal last_op_seq
-        if event["kind"] == "op":
-            last_op_seq = event["seq"]
-        writer.write(event)
-        if shown is not None:
-            shown.count(event)
-
-    probe = TFProbe(sink, mode=mode, ring_steps=0, value_sink=writer.write_value)
-    if break_on_nan:
-        HeadlessStop(probe, writer.write_value, break_on_nan=True)
-
-    def forward_output(stream: str, text: str) -> None:
-        probe.emit("output", stream=stream, text=text)
-        if shown is not None:
-            shown.clear()
-        real = real_out if stream == "stdout" else real_err
-        real.write(text)
-        real.flush()
-
-    streams = [ForwardedStream("stdout", forward_output, real_out),
-               ForwardedStream("stderr", forward_output, real_err)]
-
-    def close_run(status: str, **fields: Any) -> None:
-        lifecycle.ignore_termination()
-        probe.detach()
-        for stream in streams:
-            stream.flush()
-        sys.stdout, sys.stderr = real_out, real_err
-        probe.emit("finished", status=status, **fields)
-        writer.close()
-
-    exit_guard = lifecycle.ExitGuard(lambda code: close_run("exited", returncode=code))
-    lifecycle.raise_on_sigterm()
-    lifecycle.one_sigint_per_keypress()
-    prepare_script(script, args, cwd)
-    sys.stdout, sys.stderr = streams
-    exit_guard.install()
-    probe.attach()
-    try:
-        status, exc = run_script(script)
-    finally:
-        exit_guard.uninstall()
-        lifecycle.ignore_termination()
-        probe.detach()
-        for stream in streams:
-            stream.flush()
-        sys.stdout, sys.stderr = real_out, real_err
-    if isinstance(exc, lifecycle.Terminated | KeyboardInterrupt):
-        signum = getattr(exc, "signum", signal.SIGINT)
-        name = signal.Signals(signum).name
-        real_err.write(f"tapescope: recording terminated by {name}; the trace holds the run "
-                       "up to here\n")
-        close_run("terminated", signal=name)
-        return lifecycle.exit_code_of(signum)
-    # a stop inside a compiled function reaches the script as TensorFlow's error
-    stopped = exc if isinstance(exc, RunStopped) else probe.stopped
-    if isinstance(stopped, RunStopped):
-        close_run("stopped", **stopped.fields)
-    else:
-        if exc is not None:
-            error = error_fields(exc, script)
-            probe.emit("error", at_seq=last_op_seq, **error)
-            real_err.write(error["traceback"] or error["message"] + "\n")
-        close_run(status)
-    if shown is not None:
-        shown.clear()
-        real_err.write(shown.line().replace("recording", "recorded") + f" → {output}\n")
-    if isinstance(stopped, RunStopped):
-        return EXIT_STOPPED
-    return EXIT_OK if status == "ok" else EXIT_ERROR
+    return engine_record(script, args, output, mode, progress, cwd, break_on_nan, (),
+                         max_size, make_probe=make_probe, meta_extra={"backend": "tensorflow"})
 
 
 def main(argv: list[str] | None = None) -> int:
