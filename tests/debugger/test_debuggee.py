@@ -16,6 +16,7 @@ import pytest
 
 from debugger import protocol
 from debugger.breakpoints import Breakpoint
+from debugger.child import debuggee_command, debuggee_env
 from debugger.client import DebugClient, DebuggeeError
 from debugger.probe import Probe
 
@@ -478,14 +479,20 @@ def test_hostile_local_clients_do_not_end_or_block_the_session(tmp_path):
                 sock.close()
 
 
+def start_debuggee_by_hand(script: Path, listener: protocol.Listener,
+                           token: str) -> subprocess.Popen:
+    """The debuggee started as DebugClient starts it (debugger.child's recipe), with the
+    controller's side of the socket left to the test."""
+    env = debuggee_env({protocol.ENV_ADDRESS: listener.address, protocol.ENV_TOKEN: token})
+    return subprocess.Popen(debuggee_command(script, mode="CONCISE_HEALTH"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def test_the_debuggee_does_not_outlive_its_controller(tmp_path):
     script = write(tmp_path, "endless.py", ENDLESS_SCRIPT)
     listener = protocol.Listener()
     token = protocol.new_token()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **{protocol.ENV_ADDRESS: listener.address,
-                                                    protocol.ENV_TOKEN: token})
-    child = subprocess.Popen([sys.executable, "-m", "debugger.debuggee", str(script)],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = start_debuggee_by_hand(script, listener, token)
     try:
         conn = listener.accept(token, timeout=TIMEOUT)
         assert conn.recv()[0]["type"] == "events"  # it runs (and reports)
@@ -505,10 +512,7 @@ def test_a_malformed_command_is_ignored_with_a_line_and_the_run_goes_on(tmp_path
     script = write(tmp_path, "endless.py", ENDLESS_SCRIPT)
     listener = protocol.Listener()
     token = protocol.new_token()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **{protocol.ENV_ADDRESS: listener.address,
-                                                    protocol.ENV_TOKEN: token})
-    child = subprocess.Popen([sys.executable, "-m", "debugger.debuggee", str(script)],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = start_debuggee_by_hand(script, listener, token)
     try:
         conn = listener.accept(token, timeout=TIMEOUT)
         conn.send({"type": "command", "cmd": "get_value", "id": 1, "seq": "x"})
