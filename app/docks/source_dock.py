@@ -30,6 +30,18 @@ from app.session import Session
 from debugger.breakpoints import Breakpoint, same_source_file
 from debugger.source_files import read_source
 
+
+def shown_path(path: str) -> str:
+    """The path as the label shows it: relative to the working directory when the file lies
+    under it (what the user typed, no machine prefix), else whole; the tooltip keeps it whole."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    return path if outside else relative
+
+
 PAUSED_LINE_COLOR = QColor(255, 236, 140)  # where the run stands
 OP_LINE_COLOR = QColor(205, 225, 255)  # where the selected op ran
 BREAKPOINT_COLOR = QColor(214, 40, 40)
@@ -243,7 +255,7 @@ class SourceDock(QDockWidget):
         threading.Thread(target=read, name="tapescope-source-reader", daemon=True).start()
         if not done.wait(SOURCE_WAIT_S):
             self.view.setPlainText("")
-            self.path_label.setText(f"Reading {path} …")
+            self.path_label.setText(f"Reading {shown_path(path)} …")
             self._refresh_marks()
             return True
         return self._show_read(token, result)
@@ -260,7 +272,7 @@ class SourceDock(QDockWidget):
             self._refresh_marks()
             return False
         self.view.setPlainText(result["text"])
-        self.path_label.setText(path)
+        self.path_label.setText(shown_path(path))
         self.path_label.setToolTip(path)
         self._refresh_marks()
         return True
