@@ -230,7 +230,8 @@ class ConcreteFunction:
     def _call_flat(self, tensors: list) -> Any:
         hook = STATE.hook
         ran = None
-        if hook is not None and not STATE.tapes and STATE.graph is None:
+        if (hook is not None and not STATE.tapes and STATE.graph is None
+                and STATE.numerics_check is None):  # (check_numerics: each op, as plainly)
             # the debugger may run it its own way (every op's health, at compiled speed)
             ran = hook.run_graph(self, [t._value if isinstance(t, Tensor) else np.asarray(t)
                                         for t in tensors])

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import engine as tf
 from debugger import events
 from debugger.debuggee import prepare_script, record, run_script
 from debugger.tracefile import TraceReader
@@ -108,6 +109,33 @@ for step in range(3):
 np.savez(sys.argv[1], losses=np.array(losses), w=w.numpy())
 """
 
+# tf.debugging.enable_check_numerics() in a script recorded headless (no debugger to stop at
+# the NaN): the compiled step must raise the InvalidArgumentError a plain run raises, in
+# every mode — a health mode runs the graph its own way and must still check each op.
+CHECK_NUMERICS_STEP = """\
+import sys
+
+import numpy as np
+
+import engine as tf
+
+tf.debugging.enable_check_numerics()
+w = tf.Variable([1.0, 1.0, 2.0])
+
+
+@tf.function
+def step(x):
+    return tf.reduce_sum(tf.math.log(x * w))
+
+
+for x in ([1.0, 1.0, 1.0], [1.0, -2.0, 3.0]):
+    try:
+        print("value", step(tf.constant(x)).numpy())
+    except tf.errors.InvalidArgumentError as exc:
+        print(type(exc).__name__, [line for line in str(exc).splitlines() if "!!!" in line])
+np.savez(sys.argv[1], w=w.numpy())
+"""
+
 
 def spirals_script() -> str:
     """The built-in demo as it is, for 5 epochs instead of 30 (it prints after the fifth),
@@ -129,15 +157,19 @@ def eager(script: str) -> str:
 
 PROGRAMS = {"mnist_step": lambda: MNIST_STEP, "spirals": spirals_script,
             "nan_step": lambda: NAN_STEP, "nan_step_eager": lambda: eager(NAN_STEP),
-            "mnist_step_eager": lambda: eager(MNIST_STEP)}
+            "mnist_step_eager": lambda: eager(MNIST_STEP),
+            "check_numerics": lambda: CHECK_NUMERICS_STEP}
 
 
 @pytest.fixture
 def script_sandbox(monkeypatch):
-    """``prepare_script`` sets argv, sys.path[0] and the working directory: undo it."""
+    """``prepare_script`` sets argv, sys.path[0] and the working directory: undo it (and a
+    script's enable_check_numerics(), which lasts for the process)."""
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.chdir(Path.cwd())
+    yield
+    tf.debugging.disable_check_numerics()
 
 
 def run_plain(script: Path, saved: Path) -> str:
