@@ -253,13 +253,102 @@ def _raise_on_nan_or_inf(op: Any, inputs: tuple, outputs: tuple) -> None:
     for index, out in enumerate(outputs):
         value = out._value
         if value.dtype.kind == "f" and not np.isfinite(value).all():
-            raise errors.InvalidArgumentError(
+            exc = errors.InvalidArgumentError(
                 None, "CheckNumericsV2", _numerics_message(op.name, index, outputs, inputs))
+            exc.numerics_output = (index, outputs)  # for graph_numerics_error
+            raise exc
+
+
+def graph_numerics_error(exc: BaseException, node: Any, graph: Any,
+                         function_id: int) -> errors.InvalidArgumentError | None:
+    """The check's error told as TensorFlow tells it when the op belongs to a tf.function's
+    graph (``node`` of ``graph``): the graph op, its symbolic inputs, the graph's name, the
+    user's frames; None when ``exc`` is not the check's. (TensorFlow's frames inside its own
+    code are not there to show.)"""
+    found = getattr(exc, "numerics_output", None)
+    if found is None:
+        return None
+    index, outputs = found
+    array = np.asarray(outputs[index]._value)
+    full_name = f"{node.scope}/{node.name}" if node.scope else node.name
+    check = f"{full_name}/CheckNumericsV2"
+    frames = _user_frames(node)
+    lines = ["Graph execution error:", "", f"Detected at node {check} defined at "
+             "(most recent call last):"]
+    for file, line, function in frames:
+        lines += [f'  File "{file}", line {line}, in {function}', ""]
+    lines += [f'!!! Detected Infinity or NaN in output {index} of graph op "{node.type}" '
+              f"(# of outputs: {len(outputs)}) !!!",
+              f"  dtype: <dtype: '{outputs[index].dtype.name}'>",
+              f"  shape: {outputs[index].shape}", ""]
+    inputs = [_symbolic_text(v) for v in node.inputs]
+    if len(inputs) > 1:
+        lines += [f"  Input tensors ({len(inputs)}):"]
+        lines += [f"         {i}: {text}" for i, text in enumerate(inputs)]
+    elif inputs:
+        lines += [f"  Input tensor: {inputs[0]}"]
+    lines += [f'  Graph name: "{graph.name}"', "",
+              '  Stack trace of op\'s creation ("->": inferred user code):']
+    for file, line, function in frames:
+        lines += [f"    + {_short_path(file)} (L{line}) {function}", " -> |   "]
+    lines += ["", f" : Tensor had {bad_values_text(array, signed=True)} values",
+              f"\t [[{{{{node {check}}}}}]] [Op:__inference_{graph.name}_{function_id}]"]
+    error = errors.InvalidArgumentError(None, "CheckNumericsV2", "\n".join(lines))
+    error.function_call = True  # a function's error: no " name: " after it
+    return error
+
+
+def _user_frames(node: Any) -> list[tuple[str, int, str]]:
+    """The user's frames calling the function, then the line that traced the op."""
+    import traceback
+
+    from engine.context import is_engine_file
+
+    frames = [(f.filename, f.lineno, f.name) for f in traceback.extract_stack()
+              if not is_engine_file(f.filename)]
+    file, line = node.source
+    if file:
+        frames.append((file, line, _function_at(file, line)))
+    return frames
+
+
+def _function_at(file: str, line: int) -> str:
+    """The name of the innermost function whose body holds ``line`` of ``file``."""
+    import ast
+    import linecache
+
+    try:
+        tree = ast.parse("".join(linecache.getlines(file)))
+    except (SyntaxError, ValueError):
+        return "<module>"
+    name = "<module>"
+    for node in ast.walk(tree):  # outer functions come before the ones nested in them
+        if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.lineno <= line <= (node.end_lineno or node.lineno)):
+            name = node.name
+    return name
+
+
+def _symbolic_text(value: Any) -> str:
+    from engine.shape import TensorShape
+
+    return (f'Tensor("{value.name}", shape={TensorShape(value.shape)}, '
+            f"dtype={value.dtype.name})")
+
+
+def _short_path(path: str) -> str:
+    """TensorFlow's ``path_length_limit``: long paths keep their last characters."""
+    limit = _PATH_LENGTH_LIMIT[0]
+    return path if len(path) <= limit else "..." + path[-limit:]
+
+
+_PATH_LENGTH_LIMIT = [50]
 
 
 def enable_check_numerics(stack_height_limit: int = 30, path_length_limit: int = 50) -> None:
     """From now on, an op whose floating-point output holds NaN or Inf raises
     InvalidArgumentError naming the op — or, under Tapescope, the debugger stops there."""
+    _PATH_LENGTH_LIMIT[0] = int(path_length_limit)
     debugger_stops = _tell_debugger(True)  # then its first-NaN breakpoint does the job
     STATE.numerics_check = None if debugger_stops else _raise_on_nan_or_inf
     STATE.refresh()

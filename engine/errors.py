@@ -19,7 +19,8 @@ class OpError(Exception):
     def __str__(self) -> str:
         # An eager op's message ends "[Op:AddV2] name: " in TensorFlow (the op's name, empty
         # unless the caller gave one): the same shape here.
-        if self.message.endswith("]") and "[Op:" in self.message:
+        if (self.message.endswith("]") and "[Op:" in self.message
+                and not getattr(self, "function_call", False)):
             return self.message + " name: "
         return self.message
 

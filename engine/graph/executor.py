@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from engine import errors
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
 from engine.ops import nn_ops
@@ -299,6 +300,13 @@ def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list
         hook.enter_graph(graph_id)
     try:
         return _run_nodes(graph, args, hook, execute)
+    except errors.InvalidArgumentError as exc:  # enable_check_numerics: told as a graph's
+        at = getattr(exc, "numerics_at", None)
+        if at is None:
+            raise
+        from engine.debugging import graph_numerics_error
+
+        raise graph_numerics_error(exc, *at, graph_id) from None
     finally:
         if hook is not None:
             hook.exit_graph()
@@ -370,7 +378,12 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
             for v, t in zip(node.outputs, results):
                 env[v.id] = t
         else:
-            result = execute(node.op, tuple(env[v.id] for v in node.inputs), node.attrs)
+            try:
+                result = execute(node.op, tuple(env[v.id] for v in node.inputs), node.attrs)
+            except errors.InvalidArgumentError as exc:
+                if not hasattr(exc, "numerics_at"):  # the innermost graph's op
+                    exc.numerics_at = (node, graph)
+                raise
             results = result if isinstance(result, tuple) else (result,)
             for v, t in zip(node.outputs, results):
                 env[v.id] = t

@@ -3,6 +3,9 @@ parity cases check the exception classes against TensorFlow; these check the tex
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -110,6 +113,42 @@ def test_check_numerics_catches_nans_inside_a_tf_function():
     tf.debugging.disable_check_numerics()
     assert np.isneginf(f(tf.constant([0.0])).numpy()[0])
     assert not STATE.observed  # off again: ops are back on the unobserved fast path
+
+
+def test_check_numerics_inside_a_tf_function_tells_it_as_tensorflow_does():
+    """TensorFlow 2.21's text for an op of a function's graph (checked by hand against
+    tensorflow-cpu 2.21 on the same function): the graph op, its symbolic input, the graph's
+    name, the user's frames; the frames inside TensorFlow's own code it also lists are not
+    there to show, and the function's number is the engine's."""
+    w = tf.Variable([1.0, 1.0, 2.0])
+
+    @tf.function
+    def step(x):
+        return tf.reduce_sum(tf.math.log(tf.multiply(x, w)))  # OP LINE
+
+    tf.debugging.enable_check_numerics()
+    try:
+        with pytest.raises(errors.InvalidArgumentError) as info:
+            step(tf.constant([1.0, -2.0, 3.0]))  # CALL LINE
+    finally:
+        tf.debugging.disable_check_numerics()
+    source = Path(__file__).read_text().splitlines()
+    op_line, call_line = (next(i + 1 for i, text in enumerate(source) if text.endswith(tag))
+                          for tag in ("# OP LINE", "# CALL LINE"))
+    text = str(info.value)
+    assert text.startswith("Graph execution error:\n\nDetected at node Log/CheckNumericsV2 "
+                           "defined at (most recent call last):\n")
+    assert (f'  File "{__file__}", line {call_line}, in '
+            "test_check_numerics_inside_a_tf_function_tells_it_as_tensorflow_does\n\n"
+            f'  File "{__file__}", line {op_line}, in step\n\n'
+            '!!! Detected Infinity or NaN in output 0 of graph op "Log" (# of outputs: 1) !!!\n'
+            "  dtype: <dtype: 'float32'>\n  shape: (3,)\n\n"
+            '  Input tensor: Tensor("Mul:0", shape=(3,), dtype=float32)\n'
+            '  Graph name: "step"\n\n'
+            '  Stack trace of op\'s creation ("->": inferred user code):\n') in text
+    assert " -> |   \n" in text
+    assert re.search(r"\n\n : Tensor had NaN values\n\t \[\[\{\{node Log/CheckNumericsV2\}\}\]\] "
+                     r"\[Op:__inference_step_\d+\]\Z", text), text[-200:]
 
 
 class DebuggerHook(context.Hook):
