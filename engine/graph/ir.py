@@ -135,9 +135,17 @@ class Graph:
 
     # -- construction --------------------------------------------------------------------
     def unique_name(self, base: str) -> str:
-        n = self._names.get(base, 0)
-        self._names[base] = n + 1
-        return base if n == 0 else f"{base}_{n}"
+        """TensorFlow's ``Graph.unique_name``: names are unique regardless of case
+        (``mul`` then ``Mul`` gives ``Mul_1``)."""
+        key = base.lower()
+        n = self._names.get(key, 0)
+        self._names[key] = n + 1
+        if n == 0:
+            return base
+        while f"{key}_{n}" in self._names:
+            n += 1
+        self._names[f"{key}_{n}"] = 1
+        return f"{base}_{n}"
 
     def add_node(self, op: Any, inputs: list[Value], attrs: dict, out_specs: list[tuple],
                  scope: str = "", name: str | None = None) -> Node:

@@ -10,12 +10,14 @@ TensorFlow's graph tensors and refuse ``.numpy()``.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import numpy as np
 
 from engine import errors
-from engine.context import STATE, current_scope, user_frame
+from engine.context import STATE, current_scope, is_engine_file, user_frame
 from engine.graph import ir
 from engine.shape import TensorShape
 from engine.tensor import Tensor, Variable, VariableSlice, wrap
@@ -105,6 +107,7 @@ class GraphBuilder:
         self.values: dict[int, ir.Value] = {}  # tensor._id -> value
         self.optimizers: list[Any] = []
         self.static_shapes: dict[int, TensorShape] = {}  # placeholder id -> its shape with Nones
+        self._named_by: tuple[Any, ir.Node] | None = None  # (API frame, node) of a name=
 
     # -- values ------------------------------------------------------------------------------
     def _bind(self, tensor: Tensor, value: ir.Value) -> None:
@@ -149,11 +152,41 @@ class GraphBuilder:
         """Record one op application whose outputs were computed on trace-time values."""
         in_values = [self.value_of(t) for t in inputs]
         specs = [(np.shape(o._value), np.asarray(o._value).dtype) for o in outputs]
-        node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope())
-        node.source = user_frame()
+        source, api = _user_and_api_frames(sys._getframe(1))
+        name = self._api_name(api, op.name)
+        node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope(),
+                                   name=name)
+        node.source = source
+        if name is not None and api.f_code not in _OPERATOR_CODES:
+            self._named_by = (api, node)  # a second node of this call: see _api_name
         for t, v in zip(outputs, node.outputs):
             t.__class__ = SymbolicTensor
             self._bind(t, v)
+
+    def _api_name(self, api: Any, kind: str) -> str | None:
+        """The node name TensorFlow's Python API gives (None: the op's type): ``mul`` for
+        ``x * y``, ``strided_slice`` for ``x[0]``, the ``name=`` the user passed. A call
+        that makes several nodes puts them under ``name/`` (TensorFlow also names the last
+        one ``name`` itself; here each keeps its type)."""
+        if api is None:
+            return None
+        code = api.f_code
+        if code in _OPERATOR_CODES:
+            operator = _OPERATOR_CODES[code] or api.f_locals.get("name")
+            name = _OPERATOR_NAMES.get(operator)
+            return name if name is not None and _OPERATOR_TYPES.get(name) == kind else None
+        if "name" not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            return None
+        given = api.f_locals.get("name") or _API_DEFAULT_NAMES.get(code)
+        if not isinstance(given, str) or not given:
+            return None
+        named = self._named_by
+        if named is not None and named[0] is api:  # the call makes more than one node
+            first = named[1]
+            if "/" not in first.name[len(first.scope):].lstrip("/"):
+                first.name = self.graph.unique_name(f"{first.name}/{first.type}")
+            return f"{given}/{kind}"
+        return given
 
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
         """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step
@@ -198,3 +231,57 @@ class GraphBuilder:
                             {"variable": var, "action": action}, [], scope=current_scope(),
                             name=f"{action}/{var._name}")
         return var
+
+
+def _user_and_api_frames(frame: Any) -> tuple[tuple[str, int], Any]:
+    """The user's (file, line) that made an op while tracing, and the engine frame the user
+    called (the API function: its name and ``name=`` name the node). Trace time only."""
+    below = None
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not is_engine_file(filename):
+            return (filename, frame.f_lineno), below
+        if not filename.startswith(_AUTOGRAPH_DIR):  # (its converted_call stands between)
+            below = frame
+        frame = frame.f_back
+    return ("", 0), None
+
+
+_AUTOGRAPH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "autograph", "")
+
+
+# Python operators: the names TensorFlow's ``Tensor.__mul__`` and friends give their node,
+# for the op type they make (``x / y`` of ints also casts: those nodes keep their type).
+_OPERATOR_NAMES = {"AddV2": "add", "Sub": "sub", "Mul": "mul", "RealDiv": "truediv",
+                   "FloorDiv": "floordiv", "FloorMod": "mod", "Pow": "pow",
+                   "matmul": "matmul", "getitem": "strided_slice"}
+_OPERATOR_TYPES = {"add": "AddV2", "sub": "Sub", "mul": "Mul", "truediv": "RealDiv",
+                   "floordiv": "FloorDiv", "mod": "FloorMod", "pow": "Pow", "matmul": "MatMul",
+                   "strided_slice": "StridedSlice"}
+_OPERATOR_CODES: dict[Any, str | None] = {}
+# API functions whose node TensorFlow names otherwise than the op's type (``tf.add`` makes
+# an ``AddV2`` node named ``Add``); the code object of each engine function.
+_API_DEFAULT_NAMES: dict[Any, str] = {}
+_DEFAULT_NAMES = {"math_ops": {"add": "Add", "divide": "truediv", "floordiv": "floordiv",
+                               "clip_by_value": "clip_by_value", "zeros_like": "zeros_like",
+                               "ones_like": "ones_like"},
+                  "array_ops": {"transpose": "transpose", "zeros_like": "zeros_like",
+                                "ones_like": "ones_like", "one_hot": "one_hot"}}
+
+
+def _register_operator_codes() -> None:
+    """The code objects of the operator methods (a binary one reads its op from ``name``)."""
+    from engine.ops import array_ops, operators
+
+    method, reflected = operators._binary(operators.math_ops.ADD)
+    _OPERATOR_CODES.update({method.__code__: None, reflected.__code__: None,
+                            operators._matmul.__code__: "matmul",
+                            operators._rmatmul.__code__: "matmul",
+                            array_ops.getitem.__code__: "getitem"})
+    for module in (array_ops, operators.math_ops):
+        for function, name in _DEFAULT_NAMES[module.__name__.rsplit(".", 1)[1]].items():
+            _API_DEFAULT_NAMES[getattr(module, function).__code__] = name
+
+
+_register_operator_codes()
