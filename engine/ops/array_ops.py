@@ -166,6 +166,11 @@ def _(op, ddy):
     return (execute(STRIDED_SLICE, (ddy,), {"key": op.attrs["key"]}),)
 
 
+# ``tf.slice``: the same indexing under TensorFlow's own op name for it (graphs, Ops table).
+SLICE = defop("Slice")(STRIDED_SLICE.forward)
+SLICE.gradient(STRIDED_SLICE.grad)
+
+
 _INDEX_ERROR = ("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
                 "tf.int32/tf.int64 tensors are valid indices, got {!r}")
 
@@ -351,7 +356,7 @@ def slice_(input_: Any, begin: Any, size: Any, name: str | None = None) -> Tenso
             raise errors.InvalidArgumentError(
                 None, "Slice", f"Expected size[{i}] in [0, {dim - bi}], but got {si} [Op:Slice]")
     key = tuple(slice(bi, None if si == -1 else bi + si) for bi, si in zip(b, s))
-    return execute(STRIDED_SLICE, (x,), {"key": key})
+    return execute(SLICE, (x,), {"key": key})
 
 
 # -- joining and splitting -----------------------------------------------------------------------

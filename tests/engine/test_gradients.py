@@ -593,6 +593,14 @@ def _round_trip_float32(x: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.cast(x, tf.float32), tf.float64)
 
 
+@st.composite
+def slice_fn_inputs(draw: st.DrawFn) -> Example:
+    x = draw(NONSCALAR.flatmap(arrays))
+    begin = [draw(st.integers(0, d - 1)) for d in x.shape]
+    size = [draw(st.integers(1, d - b) | st.just(-1)) for b, d in zip(begin, x.shape)]
+    return Example((x,), {"begin": begin, "size": size})
+
+
 OP_CASES: dict[str, Case] = {
     # array ops
     "Identity": unary(tf.identity),
@@ -604,6 +612,7 @@ OP_CASES: dict[str, Case] = {
     "ExpandDims": Case(expand_dims_inputs(), lambda x, axis: tf.expand_dims(x, axis)),
     "Squeeze": Case(squeeze_inputs(), lambda x, axis: tf.squeeze(x, axis)),
     "StridedSlice": Case(slice_inputs(), lambda x, key: x[key]),
+    "Slice": Case(slice_fn_inputs(), tf.slice),
     "StridedSliceGrad": Case(slice_grad_inputs(), slice_gradient),
     "Pack": Case(stack_inputs(), lambda *xs, axis: tf.stack(list(xs), axis=axis)),
     "Unpack": Case(with_axis(), lambda x, axis: tf.unstack(x, axis=axis)[::2]),
@@ -1136,14 +1145,6 @@ def norm_inputs(draw: st.DrawFn, ord: Any) -> Example:  # noqa: A002
 def silu_inputs(draw: st.DrawFn) -> Example:
     x = draw(SHAPES.flatmap(arrays))
     return Example((x,), {"beta": draw(floats(0.5, 2))})
-
-
-@st.composite
-def slice_fn_inputs(draw: st.DrawFn) -> Example:
-    x = draw(NONSCALAR.flatmap(arrays))
-    begin = [draw(st.integers(0, d - 1)) for d in x.shape]
-    size = [draw(st.integers(1, d - b) | st.just(-1)) for b, d in zip(begin, x.shape)]
-    return Example((x,), {"begin": begin, "size": size})
 
 
 COMPOSITE_CASES: dict[str, Case] = {
