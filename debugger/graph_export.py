@@ -27,6 +27,7 @@ from graphviz.backend import dot_command, execute
 
 from debugger import validate
 from debugger.health import Health, summary_health, worst_health
+from debugger.nested_graphs import drawn_nodes
 from engine.graph.dot import DotWriter, name_as_read
 from engine.graph.ir import Graph, short_dtype
 
@@ -197,18 +198,23 @@ def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
 def from_graph_event(event: dict, summaries: dict[str, Any] | None = None) -> ExportGraph:
     """A traced graph as the probe's "graph" event carries it (node ``n`` becomes ``opN``).
 
+    An If's branches and a While's cond and body are drawn as clusters (scopes
+    ``If/then``, ``While/body``: collapsible like name scopes) between the holder's inputs
+    and the holder (``nested_graphs.drawn_nodes``).
+
     ``summaries`` maps node names to the summaries of their latest op events (a graph run op
-    by op under the debugger), so nodes take the health of their last run.
+    by op under the debugger, or the health of a compiled run's ops; inner ops are named by
+    their path, ``While/body/Sqrt``), so nodes take the health of their last run.
     """
     wrong = validate.problem(event)  # the reader checked it; an API caller may not have
     if wrong is not None or event["kind"] != "graph":
         raise ValueError(f"not a usable graph event: {wrong or 'its kind is ' + event['kind']}")
     summaries = summaries or {}
-    ops = [{"kind": "op", "seq": node["id"], "op": node["op"], "name": node["name"],
-            "scope": node.get("scope", ""), "inputs": node["inputs"],
+    ops = [{"kind": "op", "seq": order, "node": f"op{node['id']}", "op": node["op"],
+            "name": node["name"], "scope": node.get("scope", ""), "inputs": node["inputs"],
             "outputs": node["outputs"], "shapes": node.get("shapes", []),
             "dtypes": node.get("dtypes", []), "summary": summaries.get(node["name"])}
-           for node in event["nodes"]]
+           for order, node in enumerate(drawn_nodes(event["nodes"]))]
     return from_op_events(ops, name=event.get("function") or "graph")
 
 
@@ -236,7 +242,7 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
     produced: dict[int, tuple[str, int, Any, Any]] = {}
     leaf_nodes: dict[str, ExportNode] = {}
     for event in ops:
-        node_id = f"op{event['seq']}"
+        node_id = event.get("node") or f"op{event['seq']}"  # (a graph event's: its id)
         scope = event.get("scope") or ""
         first_edge = len(out.edges)  # the input index of each edge below is its offset
         for tensor_id in event.get("inputs", []):

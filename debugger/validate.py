@@ -102,10 +102,20 @@ STEP = {"step": optional(INT), "epoch": optional(INT)}
 WHERE = {"file": optional(STR), "line": optional(INT)}
 SOURCE = record({}, {"id": optional(INT), "name": optional(STR), "shape": optional(SHAPE),
                      "reason": STR, "summary": ONE_SUMMARY, "norm": optional(NUMBER)})
+
+def _node(value: Any) -> str | None:
+    return NODE(value)
+
+
+# an If's branches, a While's cond and body: their nodes, nested to any depth
+NESTED_GRAPH = record({"role": STR, "scope": STR, "params": list_of(INT),
+                       "sources": list_of(INT), "outputs": list_of(INT),
+                       "nodes": list_of(_node)})
 NODE = record({"id": INT, "op": STR, "name": STR, "inputs": list_of(INT),
                "outputs": list_of(INT)},
               {"scope": optional(STR), "shapes": list_of(optional(GRAPH_SHAPE)),
-               "dtypes": list_of(optional(STR)), "variable": INT, **WHERE})
+               "dtypes": list_of(optional(STR)), "variable": INT, **WHERE,
+               "graphs": list_of(NESTED_GRAPH)})
 OP_FIELDS = {"op": STR, "name": STR, "scope": optional(STR), "inputs": list_of(INT),
              "outputs": list_of(INT), "shapes": list_of(SHAPE), "dtypes": list_of(STR),
              **WHERE, "duration": optional(NUMBER), "exec": optional(STR)}
