@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from app import graph_view as graph_view_module
-from app.docks import graph_dock as graph_dock_module
 from app.cli import main as cli_main
+from app.docks import graph_dock as graph_dock_module
 from app.docks.graph_dock import TAPE, GraphDock
 from app.session import Session
 from debugger import graph_export

@@ -202,3 +202,29 @@ def test_a_damaged_nested_graph_in_a_graph_event_is_refused(tmp_path):
     assert wrong is not None and "graphs" in wrong and "inputs" in wrong
     with pytest.raises(ValueError, match="not a usable graph event"):
         graph_export.from_graph_event(graph)
+
+
+def test_a_live_traced_graph_exports_the_same_clusters_as_its_graph_event():
+    @tf.function
+    def shrink(x, n):
+        if tf.reduce_sum(x) > 0:
+            x = x * 2.0
+        else:
+            x = -x
+        i = tf.constant(0)
+        while i < n:
+            x = tf.sqrt(x - 1.0)
+            i += 1
+        return x
+
+    graph = shrink.get_concrete_function(tf.constant([1.0, 2.0]), tf.constant(3)).graph
+    drawn = graph_export.from_traced_graph(graph)
+    scopes = {n.name: n.scope for n in drawn.nodes}
+    assert scopes["If/then/Mul"] == "If/then" and scopes["If/else/Neg"] == "If/else"
+    assert scopes["While/body/Sqrt"] == "While/body" and scopes["While/cond/Less"] == "While/cond"
+    ids = {n.name: n.id for n in drawn.nodes}
+    edges = {(e.src, e.dst) for e in drawn.edges}
+    assert (ids["x"], ids["If/then/Mul"]) in edges  # the If's input, into its branch
+    assert (ids["While/body/Sqrt"], ids["While"]) in edges  # the body's result, out of it
+    collapsed = {n.name for n in graph_export.collapse(drawn).nodes if n.kind == "cluster"}
+    assert collapsed == {"If", "While"}
