@@ -55,6 +55,15 @@ ValueSink = Callable[[int, int, np.ndarray], None]
 BadOpHandler = Callable[[int, dict, list, list], None]
 
 
+class _At:
+    """Where the ops a node's kernel dispatches are told to come from (``Probe._where``)."""
+
+    __slots__ = ("name", "scope", "source")
+
+    def __init__(self, name: str, scope: str, source: tuple[str, int]) -> None:
+        self.name, self.scope, self.source = name, scope, source
+
+
 def _graph_values(graph: Any, op_nodes: list, args: Any, kept: list, k: int
                   ) -> Callable[[Any], Any]:
     """A run's value of a graph value read by op ``k``: its argument in ``args``, a
@@ -396,10 +405,26 @@ class Probe(Hook):
         """Run the build of a nested graph of ``holder`` (an If's branch, a While's cond or
         body, once per iteration), its ops reported as ``path`` + ``While/body/<op name>``
         (``path``: the holders it is nested in), as the op-by-op path names them."""
+        if role is None:  # a kernel dispatching ops: told as the node's, as op by op
+            return self._run_dispatching(concrete, path, holder, program, arrays)
         scope = f"{path}{holder.name}/{role}"
         return program(functools.partial(self._nested_ops, concrete, scope, program, arrays),
                        *arrays, nested=functools.partial(self._run_nested, concrete,
                                                          scope + "/"))
+
+    def _run_dispatching(self, concrete: Any, path: str, node: Any, kernel: Any,
+                         arrays: tuple) -> tuple:
+        """Run a WhileGrad's kernel with the ops it dispatches told as the node's (their
+        loop's ops by their path in it), in the graph's run, as ``run_observed`` tells
+        them."""
+        at = _At(path + node.name, path[:-1] if path else node.scope, node.source)
+        self._graph_stack.append(concrete.graph_id)
+        previous, self.graph_node = self.graph_node, at
+        try:
+            return kernel(*arrays)
+        finally:
+            self.graph_node = previous
+            self._graph_stack.pop()
 
     def _nested_rows(self, concrete: Any, scope: str, program: Any) -> list[tuple]:
         """The OP_ROW fields every run of a nested graph's ops shares (up to the line)."""

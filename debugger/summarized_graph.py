@@ -60,7 +60,8 @@ class HealthInstrument:
         # The probe hears of the ops, then of the gradients taken so far, before an update's
         # events (the update ends the training step: they belong to the step before it).
         records = self.due.get(position)
-        if records is not None or node.type in ir.STATEFUL or _holds_graphs(node):
+        if (records is not None or node.type in ir.STATEFUL or _holds_graphs(node)
+                or node.type in ir.DISPATCHING_OPS):
             lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, "
                          f"{self._gradients(records)}, Q)")
             self.done = self.seen
@@ -110,7 +111,13 @@ class HealthInstrument:
             lines.append(f"    K[{k}] = (" + "".join(f"{x}, " for x in kept) + ")")
 
     def compute(self, node: ir.Node, args: str, outs: str, ns: dict) -> str | None:
-        """An If/While node runs its nested graphs' builds through ``N`` (see module)."""
+        """An If/While node runs its nested graphs' builds through ``N`` (see module); a
+        WhileGrad's kernel runs through ``N`` too, which tells the ops it dispatches as
+        the node's."""
+        if node.type in ir.DISPATCHING_OPS:
+            kernel = functools.partial(node.op.forward, **node.attrs)
+            ns[f"k{node.id}"] = functools.partial(_run_dispatching, node, kernel)
+            return f"    {outs}, = k{node.id}(N, {args})"
         if not _holds_graphs(node):
             return None
         programs = {role: SummarizedGraph(graph, self.keep_values, self.full)
@@ -135,7 +142,8 @@ _FUNCTION_ATTRS = {"then": "then_branch", "else": "else_branch", "cond": "cond",
                    "body": "body"}
 
 # ``nested(holder, role, program, arrays)``: runs a nested graph's build, reporting its ops
-Nested = Callable[[ir.Node, str, "SummarizedGraph", tuple], tuple]
+# (role None: ``program`` is a kernel of ``ir.DISPATCHING_OPS`` whose ops it tells)
+Nested = Callable[[ir.Node, "str | None", Any, tuple], tuple]
 
 
 def _run_holder(node: ir.Node, programs: dict, nested: Nested, *arrays: Any) -> tuple:
@@ -148,13 +156,21 @@ def _run_holder(node: ir.Node, programs: dict, nested: Nested, *arrays: Any) -> 
     return node.op.forward(*arrays, **attrs)
 
 
+def _run_dispatching(node: ir.Node, kernel: Callable, nested: Nested, *arrays: Any) -> tuple:
+    """A kernel that dispatches ops (``ir.DISPATCHING_OPS``) run through ``nested`` with
+    no role: the caller tells its ops as the node's."""
+    return nested(node, None, kernel, arrays)
+
+
 def _call_nested(nested: Nested, node: ir.Node, role: str, program: SummarizedGraph,
                  *arrays: Any) -> tuple:
     return nested(node, role, program, arrays)
 
 
-def _no_nested(node: ir.Node, role: str, program: SummarizedGraph, arrays: tuple) -> tuple:
+def _no_nested(node: ir.Node, role: str | None, program: Any, arrays: tuple) -> tuple:
     """Without a runner, a nested graph's ops run unreported."""
+    if role is None:  # a dispatching kernel
+        return program(*arrays)
     return program(lambda *report: None, *arrays)
 
 

@@ -26,6 +26,9 @@ GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_
 # dataset is read anew on each run.
 EFFECT_OPS = frozenset({"PrintV2", "While", "If", "MakeIterator", "IteratorGetNext"})
 NESTED_GRAPH_OPS = frozenset({"While", "If"})  # nodes holding graphs compiled for one trace
+# Ops whose kernel runs other ops through dispatch: a WhileGrad runs its loop again under
+# a tape (a tool watching ops sees those, told as the node's).
+DISPATCHING_OPS = frozenset({"WhileGrad"})
 # The attrs of an If/While node holding its traced graphs, and the role each plays (what
 # the debugger names the ops that ran inside, and the export's clusters).
 NESTED_GRAPH_ROLES = {"then_graph": "then", "else_graph": "else", "cond_graph": "cond",

@@ -228,3 +228,35 @@ def test_a_live_traced_graph_exports_the_same_clusters_as_its_graph_event():
     assert (ids["While/body/Sqrt"], ids["While"]) in edges  # the body's result, out of it
     collapsed = {n.name for n in graph_export.collapse(drawn).nodes if n.kind == "cluster"}
     assert collapsed == {"If", "While"}
+
+
+def test_the_loop_a_gradient_runs_again_is_reported_alike_compiled_and_op_by_op():
+    def make() -> Any:
+        w = tf.Variable([1.5, 2.0])
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = x * w
+                i = tf.constant(0)
+                while i < 2:
+                    y = y * 0.5 + 1.0
+                    i += 1
+                loss = tf.reduce_sum(y)
+            return tape.gradient(loss, w)  # a WhileGrad node: the loop run again, taped
+
+        return step
+
+    seen = {}
+    for pack in (True, False):
+        events: list[dict] = []
+        step = make()
+        with Probe(events.append, mode="CONCISE_HEALTH", pack=pack):
+            gradient = step(tf.constant([1.0, 2.0])).numpy()
+        np.testing.assert_array_equal(gradient, [0.25, 0.5])
+        ops = [e for e in OpsExpander().expand_all(events) if e["kind"] == "op"]
+        seen[pack] = [(op["op"], op["name"], op["line"], op["exec"].split(":")[0])
+                      for op in ops if op["exec"] != "eager"]
+    assert seen[True] == seen[False]
+    again = [name for _, name, _, _ in seen[True] if name.startswith("gradient_tape/WhileGrad/")]
+    assert again.count("gradient_tape/WhileGrad/body/Mul") == 2
