@@ -117,13 +117,13 @@ class HealthInstrument:
         if node.type in ir.DISPATCHING_OPS:
             kernel = functools.partial(node.op.forward, **node.attrs)
             ns[f"k{node.id}"] = functools.partial(_run_dispatching, node, kernel)
-            return f"    {outs}, = k{node.id}(N, {args})"
-        if not _holds_graphs(node):
+        elif _holds_graphs(node):
+            programs = {role: SummarizedGraph(graph, self.keep_values, self.full)
+                        for role, graph in ir.nested_graphs(node)}
+            self.nested[id(node)] = programs
+            ns[f"k{node.id}"] = functools.partial(_run_holder, node, programs)
+        else:
             return None
-        programs = {role: SummarizedGraph(graph, self.keep_values, self.full)
-                    for role, graph in ir.nested_graphs(node)}
-        self.nested[id(node)] = programs
-        ns[f"k{node.id}"] = functools.partial(_run_holder, node, programs)
         call = f"k{node.id}(N{', ' if args else ''}{args})"
         return f"    {outs}, = {call}" if node.outputs else f"    {call}"
 
