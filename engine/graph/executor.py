@@ -76,9 +76,9 @@ class Instrument(Protocol):
     def epilogue(self, lines: list[str]) -> None:
         """Lines after the last node, before the function returns."""
 
-    def compute(self, node: ir.Node, args: str, outs: str, ns: dict) -> str | None:
-        """A line computing ``node`` in place of the engine's own, or None (a tool running
-        an If/While node's nested graphs its own way, to watch the ops inside)."""
+    # Optional: ``compute(node, args, outs, ns) -> str | None``, a line computing ``node`` in
+    # place of the engine's own, or None (a tool running an If/While node's nested graphs
+    # its own way, to watch the ops inside).
 
 
 def _last_uses(graph: ir.Graph, keep: set[int] = frozenset()) -> dict[int, list[int]]:
@@ -122,6 +122,7 @@ def generate(graph: ir.Graph, instrument: Instrument | None = None,
     if instrument is not None:
         instrument.prologue(lines)
     dead = _last_uses(graph, set(instrument.kept) if instrument is not None else frozenset())
+    compute = getattr(instrument, "compute", None)  # (optional: see Instrument)
 
     def name(v: ir.Value) -> str:
         return f"v{v.id}"
@@ -151,7 +152,7 @@ def generate(graph: ir.Graph, instrument: Instrument | None = None,
             lines.append(f"    k{node.id}({args})")
         else:
             buffered = not (set(v.id for v in node.outputs) & outputs)
-            line = None if instrument is None else instrument.compute(node, args, outs, ns)
+            line = None if compute is None else compute(node, args, outs, ns)
             lines.append(line if line is not None else "    " + _emit(node, args, outs, ns,
                                                                         buffered))
         if instrument is not None:
