@@ -20,13 +20,15 @@ from engine.graph import ir
 
 @dataclass(frozen=True)
 class NestedGraph:
-    """One nested graph: its ``role`` in ``holder``, and where its ids start."""
+    """One nested graph: its ``role`` in ``holder``, where its ids start, and where those
+    of the graph holding ``holder`` start (``outer_base``)."""
 
     holder: ir.Node
     role: str
     graph: ir.Graph
     value_base: int
     node_base: int
+    outer_base: int
 
 
 def _next_ids(graph: ir.Graph) -> tuple[int, int]:
@@ -47,19 +49,20 @@ def layout(graph: ir.Graph) -> dict[int, NestedGraph]:
     found = {}
     next_value, next_node = _next_ids(graph)
 
-    def walk(g: ir.Graph) -> None:
+    def walk(g: ir.Graph, base: int) -> None:
         nonlocal next_value, next_node
         for node in g.nodes:
             if node.type not in ir.NESTED_GRAPH_OPS:
                 continue
             for role, inner in ir.nested_graphs(node):
-                found[id(inner)] = NestedGraph(node, role, inner, next_value, next_node)
+                here = found[id(inner)] = NestedGraph(node, role, inner, next_value, next_node,
+                                                      base)
                 values, nodes = _next_ids(inner)
                 next_value += values
                 next_node += nodes
-                walk(inner)
+                walk(inner, here.value_base)
 
-    walk(graph)
+    walk(graph, 0)
     _LAYOUTS[graph] = found
     return found
 
@@ -150,3 +153,19 @@ def drawn_nodes(nodes: list[dict]) -> list[dict]:
     for node in nodes:
         add(node, {})
     return out
+
+
+def fed_by(inner: NestedGraph, looped: bool) -> dict[int, ir.Value]:
+    """Nested parameter value id -> the value feeding it in one run, in its own graph's
+    ids: the holder's input, or (``looped``: a While's cond or body after the body ran)
+    for a loop variable the body's output of the iteration before (a variable the body
+    passes through unchanged keeps the holder's input)."""
+    sources = param_sources(inner.holder, inner.role, inner.graph)
+    fed = {p.id: s for p, s in zip(inner.graph.params, sources)}
+    if looped and inner.holder.type == "While":
+        body = inner.holder.attrs["body_graph"]
+        for param, result in zip(inner.graph.params[:inner.holder.attrs["num_vars"]],
+                                 body.outputs):
+            if result.node.type != ir.PLACEHOLDER:
+                fed[param.id] = result
+    return fed

@@ -34,7 +34,7 @@ import numpy as np
 from debugger import events
 from debugger.findings import BROADCASTING
 from debugger.health import row_health_is_bad
-from debugger.nested_graphs import graph_nodes, layout
+from debugger.nested_graphs import fed_by, graph_nodes, layout
 from debugger.ring import ValueRing
 from debugger.step_values import GRADIENT, WEIGHT, VariableSnapshots
 from debugger.summarized_graph import summarized
@@ -178,8 +178,8 @@ class Probe(Hook):
         # their run's values (``SummarizedGraph``'s copies), so the op's inputs are at hand.
         self.on_bad_op: BadOpHandler | None = None
         self._graph_args: list = []  # the arrays the compiled graph running now was given
-        # (graph id, scope of a nested graph) -> the static part of its ops' rows
-        self._nested_templates: dict[tuple[int, str], list[tuple]] = {}
+        # (graph id, scope of a nested graph, looped) -> the static part of its ops' rows
+        self._nested_templates: dict[tuple[int, str, bool], list[tuple]] = {}
         # A live debuggee's copies of trainable variables and gradients per step (step diff)
         self.snapshots: VariableSnapshots | None = None
         self._refresh_packing()
@@ -400,16 +400,16 @@ class Probe(Hook):
         return program(functools.partial(self._graph_ops, concrete), *arrays,
                        nested=functools.partial(self._run_nested, concrete, ""))
 
-    def _run_nested(self, concrete: Any, path: str, holder: Any, role: str, program: Any,
-                    arrays: tuple) -> tuple:
+    def _run_nested(self, concrete: Any, path: str, holder: Any, role: str | None,
+                    program: Any, arrays: tuple, looped: bool = False) -> tuple:
         """Run the build of a nested graph of ``holder`` (an If's branch, a While's cond or
         body, once per iteration), its ops reported as ``path`` + ``While/body/<op name>``
         (``path``: the holders it is nested in), as the op-by-op path names them."""
         if role is None:  # a kernel dispatching ops: told as the node's, as op by op
             return self._run_dispatching(concrete, path, holder, program, arrays)
         scope = f"{path}{holder.name}/{role}"
-        return program(functools.partial(self._nested_ops, concrete, scope, program, arrays),
-                       *arrays, nested=functools.partial(self._run_nested, concrete,
+        report = functools.partial(self._nested_ops, concrete, scope, program, looped, arrays)
+        return program(report, *arrays, nested=functools.partial(self._run_nested, concrete,
                                                          scope + "/"))
 
     def _run_dispatching(self, concrete: Any, path: str, node: Any, kernel: Any,
@@ -426,18 +426,31 @@ class Probe(Hook):
             self.graph_node = previous
             self._graph_stack.pop()
 
-    def _nested_rows(self, concrete: Any, scope: str, program: Any) -> list[tuple]:
-        """The OP_ROW fields every run of a nested graph's ops shares (up to the line)."""
-        key = (concrete.graph_id, scope)
+    def _nested_rows(self, concrete: Any, scope: str, program: Any, looped: bool
+                     ) -> list[tuple]:
+        """The OP_ROW fields every run of a nested graph's ops shares (up to the line); its
+        parameters are named by the values feeding them (``nested_graphs.fed_by``), so an
+        inner op's input links to its producer, as op by op."""
+        key = (concrete.graph_id, scope, looped)
         rows = self._nested_templates.get(key)
         if rows is None:
-            base = layout(concrete.graph)[id(program.graph)].value_base
+            nested = layout(concrete.graph)
+            inner = nested[id(program.graph)]
             gid = concrete.graph_id
+            fed = fed_by(inner, looped)
+            body = nested.get(id(inner.holder.attrs.get("body_graph")))
 
             def tensor_id(v: Any) -> int:
                 if v.node.type == ir.READ_VARIABLE:
                     return v.node.attrs["variable"]._id
-                return events.graph_value_id(gid, v.id + base)
+                source = fed.get(v.id)
+                if source is None:
+                    return events.graph_value_id(gid, v.id + inner.value_base)
+                if source.node.type == ir.READ_VARIABLE:
+                    return source.node.attrs["variable"]._id
+                from_body = body is not None and source in body.graph.outputs
+                base = body.value_base if from_body else inner.outer_base
+                return events.graph_value_id(gid, source.id + base)
 
             rows = self._nested_templates[key] = [
                 (n.type, f"{scope}/{n.name}", scope, tuple(tensor_id(v) for v in n.inputs),
@@ -446,12 +459,12 @@ class Probe(Hook):
                 for n in program.op_nodes]
         return rows
 
-    def _nested_ops(self, concrete: Any, scope: str, program: Any, arrays: tuple, start: int,
-                    stop: int, times: list, health: dict, shapes: dict, kept: list | None,
-                    *gradients: Any) -> None:
+    def _nested_ops(self, concrete: Any, scope: str, program: Any, looped: bool,
+                    arrays: tuple, start: int, stop: int, times: list, health: dict,
+                    shapes: dict, kept: list | None, *gradients: Any) -> None:
         """A nested graph's report (``SummarizedGraph``'s ``rec``): its ops
         ``[start, stop)`` ran, one row each in the pending pack (as eager ops are packed)."""
-        template = self._nested_rows(concrete, scope, program)
+        template = self._nested_rows(concrete, scope, program, looped)
         exec_kind = f"graph:{concrete.graph_id}"
         full = self._mode == "FULL_HEALTH"
         check = self._mode != "SHAPE"
@@ -478,8 +491,8 @@ class Probe(Hook):
             self.on_bad_op(seq, {**dict(zip(events.OP_ROW, row)), "seq": seq,
                                  "step": self.step, "epoch": self.epoch},
                            [inputs(v) for v in node.inputs], list(kept[k]))
-            self._nested_ops(concrete, scope, program, arrays, k + 1, stop, times, health,
-                             shapes, kept)
+            self._nested_ops(concrete, scope, program, looped, arrays, k + 1, stop, times,
+                             health, shapes, kept)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
                    shapes: dict, kept: list | None, records: tuple | None,

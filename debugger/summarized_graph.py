@@ -141,18 +141,20 @@ def _holds_graphs(node: ir.Node) -> bool:
 _FUNCTION_ATTRS = {"then": "then_branch", "else": "else_branch", "cond": "cond",
                    "body": "body"}
 
-# ``nested(holder, role, program, arrays)``: runs a nested graph's build, reporting its ops
-# (role None: ``program`` is a kernel of ``ir.DISPATCHING_OPS`` whose ops it tells)
-Nested = Callable[[ir.Node, "str | None", Any, tuple], tuple]
+# ``nested(holder, role, program, arrays[, looped])``: runs a nested graph's build,
+# reporting its ops (``looped``: a While's body ran before, its outputs feed the loop
+# variables; role None: ``program`` is a kernel of ``ir.DISPATCHING_OPS`` whose ops it tells)
+Nested = Callable[..., tuple]
 
 
 def _run_holder(node: ir.Node, programs: dict, nested: Nested, *arrays: Any) -> tuple:
     """The If/While node's own kernel, its compiled branches/cond/body swapped for the
     health-checking builds run through ``nested`` (so the values are the same)."""
     attrs = dict(node.attrs)
+    looped = [False]  # a While's body ran: its loop variables come from the body now
     for role, program in programs.items():
         attrs[_FUNCTION_ATTRS[role]] = functools.partial(_call_nested, nested, node, role,
-                                                         program)
+                                                         program, looped)
     return node.op.forward(*arrays, **attrs)
 
 
@@ -163,11 +165,15 @@ def _run_dispatching(node: ir.Node, kernel: Callable, nested: Nested, *arrays: A
 
 
 def _call_nested(nested: Nested, node: ir.Node, role: str, program: SummarizedGraph,
-                 *arrays: Any) -> tuple:
-    return nested(node, role, program, arrays)
+                 looped: list[bool], *arrays: Any) -> tuple:
+    out = nested(node, role, program, arrays, looped[0])
+    if role == "body":
+        looped[0] = True
+    return out
 
 
-def _no_nested(node: ir.Node, role: str | None, program: Any, arrays: tuple) -> tuple:
+def _no_nested(node: ir.Node, role: str | None, program: Any, arrays: tuple,
+               looped: bool = False) -> tuple:
     """Without a runner, a nested graph's ops run unreported."""
     if role is None:  # a dispatching kernel
         return program(*arrays)

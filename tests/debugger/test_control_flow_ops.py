@@ -260,3 +260,60 @@ def test_the_loop_a_gradient_runs_again_is_reported_alike_compiled_and_op_by_op(
     assert seen[True] == seen[False]
     again = [name for _, name, _, _ in seen[True] if name.startswith("gradient_tape/WhileGrad/")]
     assert again.count("gradient_tape/WhileGrad/body/Mul") == 2
+
+
+def _producers(ops: list[dict]) -> list[list]:
+    """Per op, per input: the index of the op that made it (its latest producer) or None."""
+    made: dict[int, int] = {}
+    out = []
+    for i, op in enumerate(ops):
+        out.append([made.get(t) for t in op["inputs"]])
+        made.update((t, i) for t in op["outputs"])
+    return out
+
+
+def test_an_inner_ops_input_links_to_the_op_that_made_it_as_op_by_op():
+    def make() -> Any:
+        @tf.function
+        def shrink(x, n):
+            if tf.reduce_sum(x) > 0:
+                x = x * 2.0
+            else:
+                x = -x
+            i = tf.constant(0)
+            while i < n:
+                x = tf.sqrt(x - 1.0)
+                i += 1
+            return x + 1.0
+
+        return shrink
+
+    linked = {}
+    for pack in (True, False):
+        events: list[dict] = []
+        shrink = make()
+        with Probe(events.append, mode="CONCISE_HEALTH", pack=pack):
+            for v in ([10.0, 20.0], [-3.0, -4.0]):
+                shrink(tf.constant(v), tf.constant(3))
+        ops = [e for e in OpsExpander().expand_all(events) if e["kind"] == "op"]
+        linked[pack] = (ops, _producers(ops))
+    ops, packed = linked[True]
+    assert [op["name"] for op in ops] == [op["name"] for op in linked[False][0]]
+    unlinked = []
+    for op, mine, theirs in zip(ops, packed, linked[False][1]):
+        for k, (a, b) in enumerate(zip(mine, theirs)):
+            if a != b:
+                unlinked.append((op["name"], k, a, ops[b]["name"] if b is not None else None))
+    # compiled, an If's or While's results are the node's own values, which no op event
+    # makes (op by op they are its inner ops' tensors): the loop's first read of x, and
+    # the read of the loop's result, per call
+    assert unlinked == [("While/body/Sub", 0, None, "If/then/Mul"), ("AddV2", 0, None,
+                                                                      "While/body/Sqrt"),
+                        ("While/body/Sub", 0, None, "If/else/Neg"), ("AddV2", 0, None,
+                                                                      "While/body/Sqrt")]
+    # the loop's later iterations read the body's results of the iteration before
+    subs = [i for i, op in enumerate(ops) if op["name"] == "While/body/Sub"]
+    assert [ops[packed[i][0]]["name"] for i in subs if i not in (subs[0], subs[3])] == [
+        "While/body/Sqrt"] * 4
+    tests = [i for i, op in enumerate(ops) if op["name"] == "While/cond/Less"]
+    assert {ops[packed[i][0]]["name"] for i in tests[1:4]} == {"While/body/AddV2"}
