@@ -317,3 +317,21 @@ def test_an_inner_ops_input_links_to_the_op_that_made_it_as_op_by_op():
         "While/body/Sqrt"] * 4
     tests = [i for i, op in enumerate(ops) if op["name"] == "While/cond/Less"]
     assert {ops[packed[i][0]]["name"] for i in tests[1:4]} == {"While/body/AddV2"}
+
+
+def test_graphs_nested_beyond_any_real_program_are_refused_not_a_recursion_error():
+    def event(levels: int) -> dict:
+        node = {"id": 0, "op": "Sqrt", "name": "x", "inputs": [], "outputs": []}
+        for _ in range(levels):
+            node = {"id": 0, "op": "If", "name": "If", "inputs": [], "outputs": [],
+                    "graphs": [{"role": "then", "scope": "If/then", "params": [],
+                                "sources": [], "outputs": [], "nodes": [node]}]}
+        return {"kind": "graph", "seq": 1, "graph_id": 1, "function": "f", "trace_count": 1,
+                "reason": None, "nodes": [node], "outputs": []}
+
+    assert validate.problem(event(validate.MAX_NESTING)) is None
+    for levels in (validate.MAX_NESTING + 1, 5_000):  # (recursion: 1,000 frames)
+        wrong = validate.problem(event(levels))
+        assert wrong is not None and "nests graphs more than 32 levels deep" in wrong
+        with pytest.raises(ValueError, match="more than 32 levels"):
+            graph_export.from_graph_event(event(levels))
