@@ -27,6 +27,7 @@ from graphviz.backend import dot_command, execute
 
 from debugger import validate
 from debugger.health import Health, summary_health, worst_health
+from debugger.nested_graphs import drawn_nodes, graph_nodes, layout
 from engine.graph.dot import DotWriter, name_as_read
 from engine.graph.ir import Graph, short_dtype
 
@@ -167,12 +168,19 @@ _GRAPH_KINDS: dict[str, Kind] = {"Placeholder": "input", "Const": "constant",
 
 
 def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
-    """A ``tf.function`` graph: one node per IR node, one edge per consumed value."""
+    """A ``tf.function`` graph: one node per IR node, one edge per consumed value; an
+    If's branches and a While's cond and body as clusters (``from_graph_event``)."""
     out = ExportGraph(name or graph.name)
-    for node in graph.nodes:
+    ir_nodes = {node.id: node for node in graph.nodes}
+    for inner in layout(graph).values():
+        ir_nodes.update((node.id + inner.node_base, node) for node in inner.graph.nodes)
+    made: dict[int, tuple[str, Any]] = {}  # value id -> (producer's id, shape)
+    for drawn in drawn_nodes(graph_nodes(graph)):
+        node = ir_nodes[drawn["id"]]
+        node_id = f"n{drawn['id']}"
         op = node.type
         kind = _GRAPH_KINDS.get(op, "op")
-        display = node.name
+        display = drawn["name"]
         variable = node.attrs.get("variable")
         if kind == "variable" and variable is not None:
             # A Keras weight by its path (sequential/dense/kernel): its name, kernel, is
@@ -183,32 +191,39 @@ def from_traced_graph(graph: Graph, name: str | None = None) -> ExportGraph:
         if kind == "constant" and isinstance(value, np.ndarray) and value.size == 1:
             types += f" = {value.reshape(-1)[0].item()!r}"
         out.nodes.append(ExportNode(
-            id=f"n{node.id}", label=_op_label(op, display, types, scope=node.scope),
+            id=node_id, label=_op_label(op, display, types, scope=drawn["scope"]),
             op=op, kind=kind,
-            name=node.name, scope=node.scope,
+            name=drawn["name"], scope=drawn["scope"],
             shapes=_join_limited([_shape_text(v.shape) for v in node.outputs]),
             dtypes=_join_limited([v.dtype.name for v in node.outputs])))
-        for value_in in node.inputs:
-            out.edges.append(ExportEdge(f"n{value_in.node.id}", f"n{node.id}",
-                                        _shape_text(value_in.shape), (f"v{value_in.id}",)))
+        for vid in drawn["inputs"]:
+            src, shape = made[vid]
+            out.edges.append(ExportEdge(src, node_id, _shape_text(shape), (f"v{vid}",)))
+        for vid, v in zip(drawn["outputs"], node.outputs):
+            made[vid] = (node_id, v.shape)
     return out
 
 
 def from_graph_event(event: dict, summaries: dict[str, Any] | None = None) -> ExportGraph:
     """A traced graph as the probe's "graph" event carries it (node ``n`` becomes ``opN``).
 
+    An If's branches and a While's cond and body are drawn as clusters (scopes
+    ``If/then``, ``While/body``: collapsible like name scopes) between the holder's inputs
+    and the holder (``nested_graphs.drawn_nodes``).
+
     ``summaries`` maps node names to the summaries of their latest op events (a graph run op
-    by op under the debugger), so nodes take the health of their last run.
+    by op under the debugger, or the health of a compiled run's ops; inner ops are named by
+    their path, ``While/body/Sqrt``), so nodes take the health of their last run.
     """
     wrong = validate.problem(event)  # the reader checked it; an API caller may not have
     if wrong is not None or event["kind"] != "graph":
         raise ValueError(f"not a usable graph event: {wrong or 'its kind is ' + event['kind']}")
     summaries = summaries or {}
-    ops = [{"kind": "op", "seq": node["id"], "op": node["op"], "name": node["name"],
-            "scope": node.get("scope", ""), "inputs": node["inputs"],
+    ops = [{"kind": "op", "seq": order, "node": f"op{node['id']}", "op": node["op"],
+            "name": node["name"], "scope": node.get("scope", ""), "inputs": node["inputs"],
             "outputs": node["outputs"], "shapes": node.get("shapes", []),
             "dtypes": node.get("dtypes", []), "summary": summaries.get(node["name"])}
-           for node in event["nodes"]]
+           for order, node in enumerate(drawn_nodes(event["nodes"]))]
     return from_op_events(ops, name=event.get("function") or "graph")
 
 
@@ -236,7 +251,7 @@ def from_op_events(events: Iterable[dict], variables: Iterable[dict] = (),
     produced: dict[int, tuple[str, int, Any, Any]] = {}
     leaf_nodes: dict[str, ExportNode] = {}
     for event in ops:
-        node_id = f"op{event['seq']}"
+        node_id = event.get("node") or f"op{event['seq']}"  # (a graph event's: its id)
         scope = event.get("scope") or ""
         first_edge = len(out.edges)  # the input index of each edge below is its offset
         for tensor_id in event.get("inputs", []):

@@ -34,6 +34,7 @@ import numpy as np
 from debugger import events
 from debugger.findings import BROADCASTING
 from debugger.health import row_health_is_bad
+from debugger.nested_graphs import fed_by, graph_nodes, layout
 from debugger.ring import ValueRing
 from debugger.step_values import GRADIENT, WEIGHT, VariableSnapshots
 from debugger.summarized_graph import summarized
@@ -54,15 +55,34 @@ ValueSink = Callable[[int, int, np.ndarray], None]
 BadOpHandler = Callable[[int, dict, list, list], None]
 
 
-def _node_dict(node: Any) -> dict:
-    out = {"id": node.id, "op": node.type, "name": node.name, "scope": node.scope,
-           "inputs": [v.id for v in node.inputs], "outputs": [v.id for v in node.outputs],
-           "shapes": [list(v.shape) for v in node.outputs],
-           "dtypes": [v.dtype.name for v in node.outputs],
-           "file": node.source[0], "line": node.source[1]}
-    if node.type == ir.READ_VARIABLE:  # its value's id in op events of compiled runs
-        out["variable"] = node.attrs["variable"]._id
-    return out
+class _At:
+    """Where the ops a node's kernel dispatches are told to come from (``Probe._where``)."""
+
+    __slots__ = ("name", "scope", "source")
+
+    def __init__(self, name: str, scope: str, source: tuple[str, int]) -> None:
+        self.name, self.scope, self.source = name, scope, source
+
+
+def _graph_values(graph: Any, op_nodes: list, args: Any, kept: list, k: int
+                  ) -> Callable[[Any], Any]:
+    """A run's value of a graph value read by op ``k``: its argument in ``args``, a
+    constant, a variable, or an earlier op's kept output (None if not kept)."""
+    index = {n.id: j for j, n in enumerate(op_nodes)}
+    params = {v.id: i for i, v in enumerate(graph.params)}
+
+    def value_of(v: Any) -> Any:
+        producer = v.node
+        if producer.type == ir.PLACEHOLDER and v.id in params:
+            return args[params[v.id]]
+        if producer.type == ir.CONST:
+            return producer.attrs["value"]
+        if producer.type == ir.READ_VARIABLE:
+            return producer.attrs["variable"]._value
+        j = index.get(producer.id)
+        return kept[j][v.index] if j is not None and j < k and kept[j] else None
+
+    return value_of
 
 
 def _graph_tensor_id(graph_id: int, value: Any) -> int:
@@ -158,6 +178,8 @@ class Probe(Hook):
         # their run's values (``SummarizedGraph``'s copies), so the op's inputs are at hand.
         self.on_bad_op: BadOpHandler | None = None
         self._graph_args: list = []  # the arrays the compiled graph running now was given
+        # (graph id, scope of a nested graph, looped) -> the static part of its ops' rows
+        self._nested_templates: dict[tuple[int, str, bool], list[tuple]] = {}
         # A live debuggee's copies of trainable variables and gradients per step (step diff)
         self.snapshots: VariableSnapshots | None = None
         self._refresh_packing()
@@ -375,7 +397,102 @@ class Probe(Hook):
         keep = self.ring_steps > 0 or self.on_bad_op is not None
         program = summarized(concrete, keep, self._mode == "FULL_HEALTH")
         self._graph_args = arrays
-        return program(functools.partial(self._graph_ops, concrete), *arrays)
+        return program(functools.partial(self._graph_ops, concrete), *arrays,
+                       nested=functools.partial(self._run_nested, concrete, ""))
+
+    def _run_nested(self, concrete: Any, path: str, holder: Any, role: str | None,
+                    program: Any, arrays: tuple, looped: bool = False) -> tuple:
+        """Run the build of a nested graph of ``holder`` (an If's branch, a While's cond or
+        body, once per iteration), its ops reported as ``path`` + ``While/body/<op name>``
+        (``path``: the holders it is nested in), as the op-by-op path names them."""
+        if role is None:  # a kernel dispatching ops: told as the node's, as op by op
+            return self._run_dispatching(concrete, path, holder, program, arrays)
+        scope = f"{path}{holder.name}/{role}"
+        report = functools.partial(self._nested_ops, concrete, scope, program, looped, arrays)
+        return program(report, *arrays, nested=functools.partial(self._run_nested, concrete,
+                                                         scope + "/"))
+
+    def _run_dispatching(self, concrete: Any, path: str, node: Any, kernel: Any,
+                         arrays: tuple) -> tuple:
+        """Run a WhileGrad's kernel with the ops it dispatches told as the node's (their
+        loop's ops by their path in it), in the graph's run, as ``run_observed`` tells
+        them."""
+        at = _At(path + node.name, path[:-1] if path else node.scope, node.source)
+        self._graph_stack.append(concrete.graph_id)
+        previous, self.graph_node = self.graph_node, at
+        try:
+            return kernel(*arrays)
+        finally:
+            self.graph_node = previous
+            self._graph_stack.pop()
+
+    def _nested_rows(self, concrete: Any, scope: str, program: Any, looped: bool
+                     ) -> list[tuple]:
+        """The OP_ROW fields every run of a nested graph's ops shares (up to the line); its
+        parameters are named by the values feeding them (``nested_graphs.fed_by``), so an
+        inner op's input links to its producer, as op by op."""
+        key = (concrete.graph_id, scope, looped)
+        rows = self._nested_templates.get(key)
+        if rows is None:
+            nested = layout(concrete.graph)
+            inner = nested[id(program.graph)]
+            gid = concrete.graph_id
+            fed = fed_by(inner, looped)
+            body = nested.get(id(inner.holder.attrs.get("body_graph")))
+
+            def tensor_id(v: Any) -> int:
+                if v.node.type == ir.READ_VARIABLE:
+                    return v.node.attrs["variable"]._id
+                source = fed.get(v.id)
+                if source is None:
+                    return events.graph_value_id(gid, v.id + inner.value_base)
+                if source.node.type == ir.READ_VARIABLE:
+                    return source.node.attrs["variable"]._id
+                from_body = body is not None and source in body.graph.outputs
+                base = body.value_base if from_body else inner.outer_base
+                return events.graph_value_id(gid, source.id + base)
+
+            rows = self._nested_templates[key] = [
+                (n.type, f"{scope}/{n.name}", scope, tuple(tensor_id(v) for v in n.inputs),
+                 tuple(tensor_id(v) for v in n.outputs), tuple(v.shape for v in n.outputs),
+                 tuple(v.dtype.name for v in n.outputs), n.source[0], n.source[1])
+                for n in program.op_nodes]
+        return rows
+
+    def _nested_ops(self, concrete: Any, scope: str, program: Any, looped: bool,
+                    arrays: tuple, start: int, stop: int, times: list, health: dict,
+                    shapes: dict, kept: list | None, *gradients: Any) -> None:
+        """A nested graph's report (``SummarizedGraph``'s ``rec``): its ops
+        ``[start, stop)`` ran, one row each in the pending pack (as eager ops are packed)."""
+        template = self._nested_rows(concrete, scope, program, looped)
+        exec_kind = f"graph:{concrete.graph_id}"
+        full = self._mode == "FULL_HEALTH"
+        check = self._mode != "SHAPE"
+        bad = None
+        with self._lock:
+            for k in range(start, stop):
+                static = template[k]
+                row_health = health.get(k, 0) if check or full else 0
+                row = (*static[:5], tuple(shapes[k]) if k in shapes else static[5],
+                       *static[6:], times[k + 1] - times[k], exec_kind, row_health)
+                rows = self._add_rows()
+                seq = self.seq = self.seq + 1
+                rows.append(row)
+                if kept is not None and self.ring_steps > 0:
+                    self._keep_arrays(seq, kept[k])
+                if self.on_bad_op is not None and row_health_is_bad(row_health, full):
+                    bad = (k, seq, row)
+                    break
+        if bad is not None:
+            k, seq, row = bad
+            self.flush_ops()  # the op's event first: the handler ends the run
+            node = program.op_nodes[k]
+            inputs = _graph_values(program.graph, program.op_nodes, arrays, kept, k)
+            self.on_bad_op(seq, {**dict(zip(events.OP_ROW, row)), "seq": seq,
+                                 "step": self.step, "epoch": self.epoch},
+                           [inputs(v) for v in node.inputs], list(kept[k]))
+            self._nested_ops(concrete, scope, program, looped, arrays, k + 1, stop, times,
+                             health, shapes, kept)
 
     def _graph_ops(self, concrete: Any, start: int, stop: int, times: list, health: dict,
                    shapes: dict, kept: list | None, records: tuple | None,
@@ -421,21 +538,8 @@ class Probe(Hook):
         of the run's earlier ops (kept copies), its arguments, constants, variables."""
         graph = concrete.graph
         op_nodes = [n for n in graph.nodes if n.type not in ir.GRAPH_ONLY]
-        index = {n.id: j for j, n in enumerate(op_nodes)}
         node = op_nodes[k]
-        params = {v.id: i for i, v in enumerate(graph.params)}
-
-        def value_of(v: Any) -> Any:
-            producer = v.node
-            if producer.type == ir.PLACEHOLDER and v.id in params:
-                return self._graph_args[params[v.id]]
-            if producer.type == ir.CONST:
-                return producer.attrs["value"]
-            if producer.type == ir.READ_VARIABLE:
-                return producer.attrs["variable"]._value
-            j = index.get(producer.id)
-            return kept[j][v.index] if j is not None and j < k and kept[j] else None
-
+        value_of = _graph_values(graph, op_nodes, self._graph_args, kept, k)
         event = {"op": node.type, "name": node.name, "scope": node.scope,
                  "file": node.source[0], "line": node.source[1], "seq": seq,
                  "step": self.step, "epoch": self.epoch,
@@ -478,7 +582,7 @@ class Probe(Hook):
     def graph_traced(self, concrete: Any, function: str, count: int, reason: str) -> None:
         graph = concrete.graph
         self._emit("graph", graph_id=concrete.graph_id, function=function, trace_count=count,
-                   reason=reason, nodes=[_node_dict(n) for n in graph.nodes],
+                   reason=reason, nodes=graph_nodes(graph),
                    outputs=[v.id for v in graph.outputs])
 
     def variable_created(self, var: Any) -> None:

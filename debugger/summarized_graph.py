@@ -6,10 +6,17 @@ the traced graph's code with the engine's executor (``engine.graph.executor.gene
 a :class:`HealthInstrument` adding, after each op, a clock reading and one dot product per
 float output (NaN and Inf survive it; exact counts are taken only when it is not finite).
 The ops then run at nearly compiled speed and are reported to the probe in batches.
+
+An If or While node is not one op to watch but the ops its taken branch or each loop
+iteration runs: its nested graphs get builds of their own, run through the caller's
+``nested`` runner (the probe reports their ops as they run, each iteration's anew, as
+tfdbg2 reports each execution of an op inside a while body); the node itself is not
+reported.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import weakref
@@ -27,7 +34,7 @@ class HealthInstrument:
     """What ``generate`` adds around each node for :class:`SummarizedGraph`
     (``engine.graph.executor.Instrument``)."""
 
-    parameters = ("rec", "T", "H", "S", "Q", "K")
+    parameters = ("rec", "T", "H", "S", "Q", "K", "N")
 
     def __init__(self, graph: ir.Graph, keep_values: bool, full: bool) -> None:
         self.graph = graph
@@ -43,6 +50,8 @@ class HealthInstrument:
         self.due = gradients_due(graph)
         self.done = 0  # op nodes reported so far
         self.seen = 0  # op nodes generated so far
+        # id(If/While node) -> role -> the build of its nested graph
+        self.nested: dict[int, dict[str, SummarizedGraph]] = {}
 
     def prologue(self, lines: list[str]) -> None:
         lines.append("    T[0] = pc()")
@@ -51,7 +60,8 @@ class HealthInstrument:
         # The probe hears of the ops, then of the gradients taken so far, before an update's
         # events (the update ends the training step: they belong to the step before it).
         records = self.due.get(position)
-        if records is not None or node.type in ir.STATEFUL:
+        if (records is not None or node.type in ir.STATEFUL or _holds_graphs(node)
+                or node.type in ir.DISPATCHING_OPS):
             lines.append(f"    rec({self.done}, {self.seen}, T, H, S, K, "
                          f"{self._gradients(records)}, Q)")
             self.done = self.seen
@@ -75,10 +85,14 @@ class HealthInstrument:
         self.seen = k + 1
         lines.append(f"    T[{k + 1}] = pc()")
         outs = [f"v{v.id}" for v in node.outputs]
-        if self.full:  # FULL_HEALTH: every output's statistics
+        holder = id(node) in self.nested
+        if holder:  # its inner ops were reported; it is none itself: the next pack skips it
+            lines.append(f"    rec({k + 1}, {k + 1}, T, H, S, K, None, None, Q)")
+            self.done = k + 1
+        if self.full and not holder:  # FULL_HEALTH: every output's statistics
             lines.append(f"    H[{k}] = [" + ", ".join(f"stats({o})" for o in outs) + "]")
         for i, (v, out) in enumerate(zip(node.outputs, outs)):
-            if self.full:
+            if self.full or holder:
                 break
             if v.dtype.kind == "f":
                 lines.append(f"    s = vdot({out}, {out})")
@@ -96,10 +110,74 @@ class HealthInstrument:
                         f"{inputs.format(o=o)} else np.array({o}))" for o in outs]
             lines.append(f"    K[{k}] = (" + "".join(f"{x}, " for x in kept) + ")")
 
+    def compute(self, node: ir.Node, args: str, outs: str, ns: dict) -> str | None:
+        """An If/While node runs its nested graphs' builds through ``N`` (see module); a
+        WhileGrad's kernel runs through ``N`` too, which tells the ops it dispatches as
+        the node's."""
+        if node.type in ir.DISPATCHING_OPS:
+            kernel = functools.partial(node.op.forward, **node.attrs)
+            ns[f"k{node.id}"] = functools.partial(_run_dispatching, node, kernel)
+        elif _holds_graphs(node):
+            programs = {role: SummarizedGraph(graph, self.keep_values, self.full)
+                        for role, graph in ir.nested_graphs(node)}
+            self.nested[id(node)] = programs
+            ns[f"k{node.id}"] = functools.partial(_run_holder, node, programs)
+        else:
+            return None
+        call = f"k{node.id}(N{', ' if args else ''}{args})"
+        return f"    {outs}, = {call}" if node.outputs else f"    {call}"
+
     def epilogue(self, lines: list[str]) -> None:
         records = self.due.get(len(self.graph.nodes))
         lines.append(f"    rec({self.done}, {len(self.op_index)}, T, H, S, K, "
                      f"{self._gradients(records)}, Q)")
+
+
+def _holds_graphs(node: ir.Node) -> bool:
+    return node.type in ir.NESTED_GRAPH_OPS and bool(ir.nested_graphs(node))
+
+
+# An If's or While's compiled functions, by the nested graph's role
+_FUNCTION_ATTRS = {"then": "then_branch", "else": "else_branch", "cond": "cond",
+                   "body": "body"}
+
+# ``nested(holder, role, program, arrays[, looped])``: runs a nested graph's build,
+# reporting its ops (``looped``: a While's body ran before, its outputs feed the loop
+# variables; role None: ``program`` is a kernel of ``ir.DISPATCHING_OPS`` whose ops it tells)
+Nested = Callable[..., tuple]
+
+
+def _run_holder(node: ir.Node, programs: dict, nested: Nested, *arrays: Any) -> tuple:
+    """The If/While node's own kernel, its compiled branches/cond/body swapped for the
+    health-checking builds run through ``nested`` (so the values are the same)."""
+    attrs = dict(node.attrs)
+    looped = [False]  # a While's body ran: its loop variables come from the body now
+    for role, program in programs.items():
+        attrs[_FUNCTION_ATTRS[role]] = functools.partial(_call_nested, nested, node, role,
+                                                         program, looped)
+    return node.op.forward(*arrays, **attrs)
+
+
+def _run_dispatching(node: ir.Node, kernel: Callable, nested: Nested, *arrays: Any) -> tuple:
+    """A kernel that dispatches ops (``ir.DISPATCHING_OPS``) run through ``nested`` with
+    no role: the caller tells its ops as the node's."""
+    return nested(node, None, kernel, arrays)
+
+
+def _call_nested(nested: Nested, node: ir.Node, role: str, program: SummarizedGraph,
+                 looped: list[bool], *arrays: Any) -> tuple:
+    out = nested(node, role, program, arrays, looped[0])
+    if role == "body":
+        looped[0] = True
+    return out
+
+
+def _no_nested(node: ir.Node, role: str | None, program: Any, arrays: tuple,
+               looped: bool = False) -> tuple:
+    """Without a runner, a nested graph's ops run unreported."""
+    if role is None:  # a dispatching kernel
+        return program(*arrays)
+    return program(lambda *report: None, *arrays)
 
 
 def _refs(record: dict) -> list[int]:
@@ -137,7 +215,10 @@ class SummarizedGraph:
         self.op_nodes = [n for n in graph.nodes if n.type not in ir.GRAPH_ONLY]
         self.source, self._fn = generate(graph, HealthInstrument(graph, keep_values, full))
 
-    def __call__(self, rec: Callable[..., None], *arrays: Any) -> tuple:
+    def __call__(self, rec: Callable[..., None], *arrays: Any,
+                 nested: Nested = _no_nested) -> tuple:
+        """Run it; ``nested(holder, role, program, arrays)`` runs the builds of an If/While
+        node's graphs (the probe's reports their ops)."""
         n = len(self.op_nodes)
         times = [0.0] * (n + 1)
         health: dict = {}
@@ -153,7 +234,8 @@ class SummarizedGraph:
 
         try:
             with np.errstate(all="ignore"):
-                return self._fn(report, times, health, shapes, squares, kept, *arrays)
+                return self._fn(report, times, health, shapes, squares, kept, nested,
+                                *arrays)
         except Exception as exc:
             done, in_rec = reported
             ran = done

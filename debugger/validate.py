@@ -102,10 +102,48 @@ STEP = {"step": optional(INT), "epoch": optional(INT)}
 WHERE = {"file": optional(STR), "line": optional(INT)}
 SOURCE = record({}, {"id": optional(INT), "name": optional(STR), "shape": optional(SHAPE),
                      "reason": STR, "summary": ONE_SUMMARY, "norm": optional(NUMBER)})
+# If/While nodes in one another's graphs, at most this deep (each level costs the checks,
+# and the views that walk them, a few Python frames: a crafted trace must not exhaust them)
+MAX_NESTING = 32
+
+
+def _node(value: Any) -> str | None:
+    return NODE(value)
+
+
+def _nesting(graphs: Any) -> int:
+    """How deep nested graphs nest (counted without recursion, whatever their types)."""
+    deepest, todo = 0, [(graphs, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if type(value) is not list:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:  # deep enough to refuse: no need to look further
+            continue
+        for graph in value:
+            nodes = graph.get("nodes") if type(graph) is dict else None
+            for node in nodes if type(nodes) is list else ():
+                if type(node) is dict and "graphs" in node:
+                    todo.append((node["graphs"], depth + 1))
+    return deepest
+
+
+def _graphs(value: Any) -> str | None:
+    """An If's branches, a While's cond and body: their nodes, nested a few levels."""
+    if _nesting(value) > MAX_NESTING:
+        return f"nests graphs more than {MAX_NESTING} levels deep"
+    return list_of(NESTED_GRAPH)(value)
+
+
+NESTED_GRAPH = record({"role": STR, "scope": STR, "params": list_of(INT),
+                       "sources": list_of(INT), "outputs": list_of(INT),
+                       "nodes": list_of(_node)})
 NODE = record({"id": INT, "op": STR, "name": STR, "inputs": list_of(INT),
                "outputs": list_of(INT)},
               {"scope": optional(STR), "shapes": list_of(optional(GRAPH_SHAPE)),
-               "dtypes": list_of(optional(STR)), "variable": INT, **WHERE})
+               "dtypes": list_of(optional(STR)), "variable": INT, **WHERE,
+               "graphs": _graphs})
 OP_FIELDS = {"op": STR, "name": STR, "scope": optional(STR), "inputs": list_of(INT),
              "outputs": list_of(INT), "shapes": list_of(SHAPE), "dtypes": list_of(STR),
              **WHERE, "duration": optional(NUMBER), "exec": optional(STR)}

@@ -276,14 +276,14 @@ def _while_grad(*arrays, num_inputs, **loop):
 WHILE_GRAD = _while_grad
 
 
-def run_while_recorded(inputs: tuple, attrs: dict) -> tuple:
+def run_while_recorded(inputs: tuple, attrs: dict, every_op: bool = False) -> tuple:
     """A While node run op by op through dispatch (its traced cond and body graphs), so a
     tape around the tf.function call records every iteration: the node has no gradient
     rule of its own, but the ops it ran do. A loop over integers alone has nothing to
-    differentiate: it runs as the one node."""
+    differentiate: it runs as the one node, unless ``every_op`` (the debugger watches)."""
     from engine.graph.executor import run_graph_ops
 
-    if not any(t._value.dtype.kind == "f" for t in inputs) and "body" in attrs:
+    if not every_op and not any(t._value.dtype.kind == "f" for t in inputs) and "body" in attrs:
         return execute(WHILE, inputs, attrs)
 
     n, n_cond = attrs["num_vars"], attrs["num_cond_captures"]

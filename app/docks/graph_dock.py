@@ -40,6 +40,7 @@ from app.graph_view import GraphView, Layout
 from debugger import graph_export
 from debugger.graph_export import ExportGraph
 from debugger.health import summary_health
+from debugger.nested_graphs import all_nodes
 from debugger.opstore import NONE
 
 FOLLOW_INTERVAL_MS = 1000  # a followed run is redrawn at most this often
@@ -526,7 +527,7 @@ class GraphDock(QDockWidget):
             return None
         if self.source == TAPE:
             return f"op{seq}"
-        for node in self._session.graphs[self.source]["nodes"]:
+        for node in all_nodes(self._session.graphs[self.source]["nodes"]):  # If/While's too
             if node["name"] == op["name"]:
                 return f"op{node['id']}"
         return None
@@ -564,7 +565,7 @@ class GraphDock(QDockWidget):
             return int(node_id[2:])
         event = self._session.graphs[self.source]
         wanted = int(node_id[2:])
-        name = next((n["name"] for n in event["nodes"] if n["id"] == wanted), None)
+        name = next((n["name"] for n in all_nodes(event["nodes"]) if n["id"] == wanted), None)
         tag = f"graph:{event['graph_id']}"
         for op in reversed(self._session.ops):
             if op.get("exec") == tag and op["name"] == name:

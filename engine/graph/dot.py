@@ -90,27 +90,45 @@ _FILL = {"Placeholder": "#fff4d6", "Const": "#f0f0f0", "ReadVariableOp": "#e3f6e
 
 
 def graph_to_dot(graph: Graph) -> str:
-    """Nodes labelled with op type, name, shape and dtype; one cluster per name scope."""
+    """Nodes labelled with op type, name, shape and dtype; one cluster per name scope, and
+    one per graph an If (then, else) or While (cond, body) node holds, its outputs feeding
+    the node."""
+    from engine.graph.ir import nested_graphs
+
     dot = DotWriter(graph.name, rankdir="TB")
     dot.defaults("node", shape="box", style="rounded,filled", fillcolor="#eef3fb",
                  fontname="Helvetica")
     dot.defaults("edge", fontname="Helvetica", fontsize=9)
-    by_scope: dict[str, list[Any]] = {}
-    for node in graph.nodes:
-        by_scope.setdefault(node.scope.split("/")[0] if node.scope else "", []).append(node)
+    clusters = iter(range(1 << 62))
 
-    def write(nodes: list[Any]) -> None:
+    def write(g: Graph, prefix: str) -> None:
+        by_scope: dict[str, list[Any]] = {}
+        for node in g.nodes:
+            by_scope.setdefault(node.scope.split("/")[0] if node.scope else "", []).append(node)
+        for scope, nodes in by_scope.items():
+            if scope:
+                with dot.cluster(f"cluster_{next(clusters)}", label=scope, style="rounded",
+                                 color="#9aa8c0"):
+                    write_nodes(nodes, prefix)
+            else:
+                write_nodes(nodes, prefix)
+        for node in g.nodes:
+            for v in node.inputs:
+                dot.edge(f"{prefix}n{v.node.id}", f"{prefix}n{node.id}", label=v.type_text())
+
+    def write_nodes(nodes: list[Any], prefix: str) -> None:
         for node in nodes:
             label = "\n".join([node.type, node.name, *(v.type_text() for v in node.outputs)])
-            dot.node(f"n{node.id}", label=label, fillcolor=_FILL.get(node.type, "#eef3fb"))
+            dot.node(f"{prefix}n{node.id}", label=label, fillcolor=_FILL.get(node.type,
+                                                                           "#eef3fb"))
+            for role, inner in nested_graphs(node):
+                inner_prefix = f"{prefix}n{node.id}_{role}_"
+                with dot.cluster(f"cluster_{next(clusters)}", label=f"{node.name} {role}",
+                                 style="dashed", color="#9aa8c0"):
+                    write(inner, inner_prefix)
+                for v in inner.outputs:
+                    dot.edge(f"{inner_prefix}n{v.node.id}", f"{prefix}n{node.id}",
+                             style="dashed")
 
-    for i, (scope, nodes) in enumerate(by_scope.items()):
-        if scope:
-            with dot.cluster(f"cluster_{i}", label=scope, style="rounded", color="#9aa8c0"):
-                write(nodes)
-        else:
-            write(nodes)
-    for node in graph.nodes:
-        for v in node.inputs:
-            dot.edge(f"n{v.node.id}", f"n{node.id}", label=v.type_text())
+    write(graph, "")
     return dot.text()

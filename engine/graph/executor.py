@@ -77,6 +77,10 @@ class Instrument(Protocol):
     def epilogue(self, lines: list[str]) -> None:
         """Lines after the last node, before the function returns."""
 
+    # Optional: ``compute(node, args, outs, ns) -> str | None``, a line computing ``node`` in
+    # place of the engine's own, or None (a tool running an If/While node's nested graphs
+    # its own way, to watch the ops inside).
+
 
 def _last_uses(graph: ir.Graph, keep: set[int] = frozenset()) -> dict[int, list[int]]:
     """node index -> ids of values whose last reader is that node (``keep``: never dead)."""
@@ -119,6 +123,7 @@ def generate(graph: ir.Graph, instrument: Instrument | None = None,
     if instrument is not None:
         instrument.prologue(lines)
     dead = _last_uses(graph, set(instrument.kept) if instrument is not None else frozenset())
+    compute = getattr(instrument, "compute", None)  # (optional: see Instrument)
 
     def name(v: ir.Value) -> str:
         return f"v{v.id}"
@@ -148,7 +153,9 @@ def generate(graph: ir.Graph, instrument: Instrument | None = None,
             lines.append(f"    k{node.id}({args})")
         else:
             buffered = not (set(v.id for v in node.outputs) & outputs)
-            lines.append("    " + _emit(node, args, outs, ns, buffered))
+            line = None if compute is None else compute(node, args, outs, ns)
+            lines.append(line if line is not None else "    " + _emit(node, args, outs, ns,
+                                                                        buffered))
         if instrument is not None:
             # preallocated: a ufunc/matmul buffer, or a fused kernel's own
             instrument.after(node, lines, f"b{node.id}" in ns or (
@@ -314,32 +321,39 @@ def run_observed(graph: ir.Graph, args: list[Tensor], graph_id: int = 0) -> list
 
 def run_graph_ops(graph: ir.Graph, args: list[Tensor]) -> list[Tensor]:
     """A nested graph (a loop's body, a branch) run op by op inside the graph already being
-    run: the debugger hears of each op under the name of the If/While node holding it (the
-    node the graph event and the graph dock know) with the user's own line of that op."""
+    run: the debugger hears of each op under its path in the If/While node holding it
+    (``While/body/Sqrt``: the graph event holds the nested graphs by role) with the user's
+    own line of that op."""
     from engine.context import STATE
     from engine.ops.registry import execute
 
     hook = STATE.hook
     outer = hook.graph_node if hook is not None else None
     try:
-        return _run_nodes(graph, args, None, execute, hook, outer)
+        return _run_nodes(graph, args, None, execute, hook, outer, ir.graph_role(graph))
     finally:
         if hook is not None:
             hook.graph_node = outer
 
 
 class NestedNode:
-    """What the debugger is told of an op of a nested graph: the holding node's name and
-    scope, the op's own source line."""
+    """What the debugger is told of an op of a nested graph: its path under the holding
+    node (``While/body/Sqrt``, in scope ``While/body``) and the op's own source line."""
 
     __slots__ = ("name", "scope", "source")
 
-    def __init__(self, holder: Any, node: ir.Node) -> None:
-        self.name, self.scope, self.source = holder.name, holder.scope, node.source
+    def __init__(self, holder: Any, role: str, node: ir.Node) -> None:
+        self.scope = f"{holder.name}/{role}"
+        self.name, self.source = nested_name(holder.name, role, node.name), node.source
+
+
+def nested_name(holder: str, role: str, name: str) -> str:
+    """The name an op of an If/While node's nested graph is known by: its path."""
+    return f"{holder}/{role}/{name}"
 
 
 def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
-               node_hook: Any = None, holder: Any = None) -> list[Tensor]:
+               node_hook: Any = None, holder: Any = None, role: str = "") -> list[Tensor]:
     from engine.context import STATE
 
     env: dict[int, Tensor] = {}
@@ -350,7 +364,7 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
         if position in due:  # before an update ends the step, as in eager code
             _report_gradients(hook, graph, due[position], env)
         if node_hook is not None:
-            node_hook.graph_node = node if holder is None else NestedNode(holder, node)
+            node_hook.graph_node = node if holder is None else NestedNode(holder, role, node)
         kind = node.type
         if kind == ir.PLACEHOLDER:
             env[node.outputs[0].id] = params[node.outputs[0].id]
@@ -365,10 +379,12 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
             if not STATE.dry_run:  # a loop recomputed for its gradient assigns nothing
                 var = node.attrs["variable"]
                 getattr(var, node.attrs["action"])(env[node.inputs[0].id])
-        elif kind == "While" and STATE.tapes:  # iterations the tape can differentiate
+        elif kind == "While" and (STATE.tapes or node_hook is not None):
+            # iterations a tape can differentiate, or the debugger sees op by op
             from engine.control_flow import run_while_recorded
 
-            results = run_while_recorded(tuple(env[v.id] for v in node.inputs), node.attrs)
+            results = run_while_recorded(tuple(env[v.id] for v in node.inputs), node.attrs,
+                                         every_op=node_hook is not None)
             for v, t in zip(node.outputs, results):
                 env[v.id] = t
         elif kind == "If":  # the taken branch's ops, each seen and recorded

@@ -26,6 +26,28 @@ GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_
 # dataset is read anew on each run.
 EFFECT_OPS = frozenset({"PrintV2", "While", "If", "MakeIterator", "IteratorGetNext"})
 NESTED_GRAPH_OPS = frozenset({"While", "If"})  # nodes holding graphs compiled for one trace
+# Ops whose kernel runs other ops through dispatch: a WhileGrad runs its loop again under
+# a tape (a tool watching ops sees those, told as the node's).
+DISPATCHING_OPS = frozenset({"WhileGrad"})
+# The attrs of an If/While node holding its traced graphs, and the role each plays (what
+# the debugger names the ops that ran inside, and the export's clusters).
+NESTED_GRAPH_ROLES = {"then_graph": "then", "else_graph": "else", "cond_graph": "cond",
+                      "body_graph": "body"}
+
+
+def nested_graphs(node: Node) -> list[tuple[str, Graph]]:
+    """The traced graphs an If (then, else) or While (cond, body) node holds, by role."""
+    return [(role, node.attrs[key]) for key, role in NESTED_GRAPH_ROLES.items()
+            if isinstance(node.attrs.get(key), Graph)]
+
+
+def graph_role(graph: Graph) -> str:
+    """The role a nested graph plays in its If/While (its traced name says it)."""
+    return _ROLE_OF_NAME.get(graph.name, graph.name)
+
+
+_ROLE_OF_NAME = {"cond_true": "then", "cond_false": "else", "while_cond": "cond",
+                 "while_body": "body"}
 
 
 class Value:

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from app_helpers import record_script
+from control_flow_script import LOOPY_SCRIPT, line_of
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from app import graph_view as graph_view_module
+from app.cli import main as cli_main
 from app.docks import graph_dock as graph_dock_module
 from app.docks.graph_dock import TAPE, GraphDock
 from app.session import Session
@@ -371,22 +374,55 @@ BRANCHY_SCRIPT = textwrap.dedent("""\
 """)
 
 
-def test_a_converted_if_is_drawn_as_its_if_node_and_clicking_it_selects_its_op(
+def test_a_converted_if_is_drawn_with_its_branches_and_clicking_selects_its_op(
         qtbot, session, dock, tmp_path):
     script = tmp_path / "branchy.py"
     script.write_text(BRANCHY_SCRIPT)
     open_and_draw(qtbot, session, dock, record_script(script, tmp_path / "branchy.tsdb"))
-    graph_event = session.graphs[0]
-    # the branch's ops ran one by one, under the If node's name
+    # the branch's ops ran one by one, by their path in the If node
     sqrt = next(op for op in session.ops if op["op"] == "Sqrt")
     assert not any(op["op"] == "Log" for op in session.ops)  # the branch not taken never ran
     assert sqrt["line"] == BRANCHY_SCRIPT.splitlines().index("        y = tf.sqrt(x)") + 1
+    assert sqrt["name"] == "If/then/Sqrt"
     with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
         dock.select_op(sqrt["seq"])
-    node = next(n for n in graph_event["nodes"] if n["name"] == sqrt["name"])
-    assert node["op"] == "If" and dock.view.selected == f"op{node['id']}"
+    shown = {n.name: n for n in dock.shown_graph.nodes}
+    assert shown["If/then/Sqrt"].scope == "If/then" and shown["If/else/Log"].scope == "If/else"
+    assert dock.view.selected == shown["If/then/Sqrt"].id
     latest = max(op["seq"] for op in session.ops if op["name"] == sqrt["name"]
                  and op["exec"] == sqrt["exec"])
     with qtbot.waitSignal(dock.opSelected, timeout=TIMEOUT) as picked:
-        click_node(qtbot, dock, f"op{node['id']}")
+        click_node(qtbot, dock, shown["If/then/Sqrt"].id)
     assert picked.args == [latest]
+    click_node(qtbot, dock, shown["If/else/Log"].id)  # drawn, never ran
+    assert "not run op by op" in dock.status_label.text()
+
+
+def test_a_while_loop_is_drawn_as_clusters_that_collapse_and_its_nan_op_is_red(
+        qtbot, session, dock, tmp_path):
+    script = tmp_path / "loopy.py"
+    script.write_text(LOOPY_SCRIPT)
+    trace = tmp_path / "loopy.tsdb"
+    assert cli_main(["record", str(script), "-o", str(trace)]) == 0  # compiled, packed
+    open_and_draw(qtbot, session, dock, trace)
+    nan_op = next(op for op in session.ops if op["summary"][0].get("bad"))
+    assert nan_op["name"] == "While/body/Sqrt" and nan_op["line"] == line_of("tf.sqrt(x)")
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.select_op(nan_op["seq"])
+    shown = {n.name: n for n in dock.shown_graph.nodes}
+    assert {"If/then/Mul", "If/else/Neg", "While/cond/Less", "While/body/Sub"} <= set(shown)
+    sqrt = shown["While/body/Sqrt"]
+    assert dock.view.selected == sqrt.id and sqrt.health == "nan"
+    item = dock.view.node_items[sqrt.id]
+    assert item.brush().color() == QColor(graph_export.node_style(sqrt)[0])
+    titles = {item.text() for item in dock.view.scene().items()
+              if isinstance(item, QGraphicsSimpleTextItem)}  # the clusters' titles
+    assert {"If", "then", "else", "While", "cond", "body"} <= titles
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.collapse_combo.setCurrentText("By layer")
+    boxes = {n.name: n for n in dock.shown_graph.nodes if n.kind == "cluster"}
+    assert {"If", "While"} <= set(boxes) and boxes["While"].health == "nan"
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        click_node(qtbot, dock, boxes["While"].id, double=True)
+    opened = {n.name for n in dock.shown_graph.nodes if n.kind == "cluster"}
+    assert {"While/cond", "While/body"} <= opened and "While" not in opened

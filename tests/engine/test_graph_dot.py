@@ -58,3 +58,34 @@ def test_a_hostile_name_adds_no_node_and_no_attribute(text):
     objects = read_by_graphviz(dot.text())["objects"]
     assert not any("image" in o for o in objects)
     assert {o["name"] for o in objects if "nodes" not in o} == {name_as_read(text), "n2"}
+
+
+def test_a_traced_graph_draws_its_branches_and_loop_as_clusters_feeding_their_node():
+    import engine as tf
+
+    @tf.function
+    def shrink(x, n):
+        if tf.reduce_sum(x) > 0:
+            x = x * 2.0
+        else:
+            x = -x
+        i = tf.constant(0)
+        while i < n:
+            x = tf.sqrt(x - 1.0)
+            i += 1
+        return x
+
+    graph = shrink.get_concrete_function(tf.constant([1.0, 2.0]), tf.constant(3)).graph
+    data = read_by_graphviz(graph.to_dot())
+    objects = data["objects"]
+    clusters = {o["label"]: o for o in objects if o.get("name", "").startswith("cluster")}
+    assert set(clusters) == {"If then", "If else", "While cond", "While body"}
+
+    def heads(label: str) -> set[str]:
+        return {objects[i]["label"].split("\\n")[0] for i in clusters[label]["nodes"]}
+
+    assert "Mul" in heads("If then") and "Neg" in heads("If else")
+    assert "Less" in heads("While cond") and {"Sub", "Sqrt"} <= heads("While body")
+    by_gvid = {o["_gvid"]: o["label"].split("\\n")[0] for o in objects if "_gvid" in o}
+    edges = {(by_gvid[e["tail"]], by_gvid[e["head"]]) for e in data["edges"]}
+    assert {("Mul", "If"), ("Neg", "If"), ("Less", "While"), ("AddV2", "While")} <= edges
