@@ -410,7 +410,7 @@ def test_a_while_loop_is_drawn_as_clusters_that_collapse_and_its_nan_op_is_red(
     with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
         dock.select_op(nan_op["seq"])
     shown = {n.name: n for n in dock.shown_graph.nodes}
-    assert {"If/then/Mul", "If/else/Neg", "While/cond/Less", "While/body/Sub"} <= set(shown)
+    assert {"If/then/mul", "If/else/Neg", "While/cond/Less", "While/body/sub"} <= set(shown)
     sqrt = shown["While/body/Sqrt"]
     assert dock.view.selected == sqrt.id and sqrt.health == "nan"
     item = dock.view.node_items[sqrt.id]

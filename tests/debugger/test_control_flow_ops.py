@@ -38,7 +38,7 @@ def test_a_compiled_recording_reports_the_ops_of_the_branch_taken_and_of_every_i
         ops = list(reader.ops())
     names = [op["name"] for op in ops]
     assert "If" not in names and "While" not in names  # the ops inside are reported instead
-    assert names.count("If/then/Mul") == 2 and "If/else/Neg" not in names  # not taken
+    assert names.count("If/then/mul") == 2 and "If/else/Neg" not in names  # not taken
     assert names.count("While/cond/Less") == 3 + 1 + 4 + 1  # each test, the failing one too
     sqrts = [op for op in ops if op["name"] == "While/body/Sqrt"]
     assert len(sqrts) == 3 + 4 and {op["line"] for op in sqrts} == {SQRT_LINE}
@@ -119,7 +119,7 @@ def test_compiled_and_op_by_op_runs_compute_the_same_and_report_the_same_ops(mod
     assert seen(packed) == seen(observed)
     names = {op["name"] for op in packed}
     # an If inside the loop's body: its ops by their path through both holders
-    assert {"While/body/If/then/Log", "While/body/If/else/Mul", "While/body/AddV2"} <= names
+    assert {"While/body/If/then/Log", "While/body/If/else/mul", "While/body/add"} <= names
     assert any(op["summary"][0].get("bad") for op in packed) == (mode != "SHAPE")
 
 
@@ -220,11 +220,11 @@ def test_a_live_traced_graph_exports_the_same_clusters_as_its_graph_event():
     graph = shrink.get_concrete_function(tf.constant([1.0, 2.0]), tf.constant(3)).graph
     drawn = graph_export.from_traced_graph(graph)
     scopes = {n.name: n.scope for n in drawn.nodes}
-    assert scopes["If/then/Mul"] == "If/then" and scopes["If/else/Neg"] == "If/else"
+    assert scopes["If/then/mul"] == "If/then" and scopes["If/else/Neg"] == "If/else"
     assert scopes["While/body/Sqrt"] == "While/body" and scopes["While/cond/Less"] == "While/cond"
     ids = {n.name: n.id for n in drawn.nodes}
     edges = {(e.src, e.dst) for e in drawn.edges}
-    assert (ids["x"], ids["If/then/Mul"]) in edges  # the If's input, into its branch
+    assert (ids["x"], ids["If/then/mul"]) in edges  # the If's input, into its branch
     assert (ids["While/body/Sqrt"], ids["While"]) in edges  # the body's result, out of it
     collapsed = {n.name for n in graph_export.collapse(drawn).nodes if n.kind == "cluster"}
     assert collapsed == {"If", "While"}
@@ -259,7 +259,7 @@ def test_the_loop_a_gradient_runs_again_is_reported_alike_compiled_and_op_by_op(
                       for op in ops if op["exec"] != "eager"]
     assert seen[True] == seen[False]
     again = [name for _, name, _, _ in seen[True] if name.startswith("gradient_tape/WhileGrad/")]
-    assert again.count("gradient_tape/WhileGrad/body/Mul") == 2
+    assert again.count("gradient_tape/WhileGrad/body/mul") == 2
 
 
 def _producers(ops: list[dict]) -> list[list]:
@@ -307,16 +307,16 @@ def test_an_inner_ops_input_links_to_the_op_that_made_it_as_op_by_op():
     # compiled, an If's or While's results are the node's own values, which no op event
     # makes (op by op they are its inner ops' tensors): the loop's first read of x, and
     # the read of the loop's result, per call
-    assert unlinked == [("While/body/Sub", 0, None, "If/then/Mul"), ("AddV2", 0, None,
+    assert unlinked == [("While/body/sub", 0, None, "If/then/mul"), ("add", 0, None,
                                                                       "While/body/Sqrt"),
-                        ("While/body/Sub", 0, None, "If/else/Neg"), ("AddV2", 0, None,
+                        ("While/body/sub", 0, None, "If/else/Neg"), ("add", 0, None,
                                                                       "While/body/Sqrt")]
     # the loop's later iterations read the body's results of the iteration before
-    subs = [i for i, op in enumerate(ops) if op["name"] == "While/body/Sub"]
+    subs = [i for i, op in enumerate(ops) if op["name"] == "While/body/sub"]
     assert [ops[packed[i][0]]["name"] for i in subs if i not in (subs[0], subs[3])] == [
         "While/body/Sqrt"] * 4
     tests = [i for i, op in enumerate(ops) if op["name"] == "While/cond/Less"]
-    assert {ops[packed[i][0]]["name"] for i in tests[1:4]} == {"While/body/AddV2"}
+    assert {ops[packed[i][0]]["name"] for i in tests[1:4]} == {"While/body/add"}
 
 
 def test_graphs_nested_beyond_any_real_program_are_refused_not_a_recursion_error():
