@@ -193,6 +193,13 @@ def _stateless_normal(key, counter, shape, dtype):
                          dtype).reshape(shape)
 
 
+@defop("StatelessTruncatedNormalV2", differentiable=False)
+def _stateless_truncated_normal(key, counter, shape, dtype):
+    """Standard normal values within two standard deviations, at (key, counter)."""
+    return philox.truncated_normal(*_philox_key_counter(key, counter), math.prod(shape),
+                                   dtype).reshape(shape)
+
+
 @defop("StatelessRandomUniformIntV2", differentiable=False)
 def _stateless_uniform_int(key, counter, shape, minval, maxval, dtype):
     """Integers in [minval, maxval) (Philox words modulo the range, as TensorFlow)."""
@@ -381,3 +388,18 @@ def stateless_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0,
         raise TypeError(f"Cannot convert {float(mean)!r} to EagerTensor of dtype {d.name}")
     key, counter = key_counter(seed)
     return draw_normal(shape, key, counter, mean, stddev, d)
+
+
+def stateless_truncated_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0,
+                               dtype: Any = _dt.float32, name: str | None = None,
+                               alg: str = "auto_select") -> Tensor:
+    """``tf.random.stateless_truncated_normal``: TensorFlow's values for ``seed`` (shape
+    [2]): normal values redrawn until within two standard deviations of the mean."""
+    d = _dt.as_dtype(dtype)
+    if not d.is_floating:
+        raise TypeError(f"Cannot convert {float(mean)!r} to EagerTensor of dtype {d.name}")
+    key, counter = key_counter(seed)
+    mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
+    unit = execute(_stateless_truncated_normal, (key, counter),
+                   {"shape": _dims(shape), "dtype": d._np})
+    return _scaled(unit, stddev, mean)

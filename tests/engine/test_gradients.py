@@ -1009,6 +1009,8 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
         tf.shape(x), seed=[1, 2], dtype=F64),
     "StatelessRandomNormalV2": lambda x: tf.random.stateless_normal(
         tf.shape(x), seed=[1, 2], dtype=F64),
+    "StatelessTruncatedNormalV2": lambda x: tf.random.stateless_truncated_normal(
+        tf.shape(x), seed=[1, 2], dtype=F64),
     "StatelessRandomUniformIntV2": lambda x: _as_float(tf.random.stateless_uniform(
         tf.shape(x), seed=[1, 2], minval=0, maxval=5, dtype=tf.int32)),
     "StatelessRandomGetKeyCounter": lambda x: tf.random.stateless_normal(
