@@ -18,7 +18,7 @@ from typing import Any
 from debugger.events import graph_value_id
 
 DEAD_STEPS = 3  # steps of zero gradient / all-zero Relu output before a layer counts as dead
-GROWTH = 10.0  # gradient norm growth per step that looks like divergence…
+GROWTH = 10.0  # gradient norm growth per step, past its largest yet, like divergence…
 GROWTH_STEPS = 2  # …for this many steps in a row (one jump happens in healthy runs)
 UPDATE_RATIO = 1.0  # update norm / weight norm before the update…
 UPDATE_STEPS = 3  # …in this many steps in a row (a zero-initialized bias starts at ratio 1)
@@ -57,6 +57,7 @@ class Findings:
         self._seen: set[tuple] = set()  # (check, subject) already reported
         self._runs: dict[tuple, list[dict]] = {}  # (check, subject) -> events of the run
         self._last_norm: dict[Any, float] = {}  # variable id -> its previous gradient norm
+        self._peak_norm: dict[Any, float] = {}  # variable id -> its largest gradient norm yet
         self._weights: dict[Any, float] = {}  # variable id -> weight norm after last update
         self._frozen: set = set()  # ids of non-trainable variables (metrics' counters)
         self._shapes: dict[int, list[int]] = {}  # tensor id -> shape of the op output
@@ -115,7 +116,11 @@ class Findings:
                              "disconnected path or a zero multiplier)", run[0], name)
             before = self._last_norm.get(var_id)
             self._last_norm[var_id] = norm
-            growing = bool(before) and norm >= GROWTH * before  # inf counts as growth
+            # Growth past anything the norm had been: a norm that dips near 0 (a bias's
+            # gradient summing errors that cancel) and comes back grows 10x in a healthy run.
+            peak = self._peak_norm.get(var_id, 0.0)
+            self._peak_norm[var_id] = max(peak, norm)
+            growing = bool(before) and norm >= GROWTH * before and norm > peak  # inf grows
             run = self._run(("exploding", var_id), event, growing, GROWTH_STEPS)
             if run:
                 self._report("exploding", "learning rate too large?",

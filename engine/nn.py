@@ -1,5 +1,7 @@
 """``tf.nn``: activations, softmax and cross-entropies."""
 
+import types
+
 from engine.linalg import l2_normalize  # noqa: F401,E402
 from engine.ops.conv_ops import conv2d, conv2d_transpose, max_pool2d  # noqa: F401
 from engine.ops.depthwise_conv_ops import depthwise_conv2d  # noqa: F401
@@ -9,6 +11,7 @@ from engine.ops.nn_impl import (  # noqa: F401
     embedding_lookup,
     moments,
     sigmoid_cross_entropy_with_logits,
+    stateless_dropout,
 )
 from engine.ops.nn_ops import (  # noqa: F401
     bias_add,
@@ -32,3 +35,6 @@ from engine.ops.nn_ops import (  # noqa: F401
 )
 from engine.ops.ordering_ops import top_k  # noqa: F401
 from engine.ops.pool_ops import avg_pool, avg_pool2d  # noqa: F401
+
+# ``tf.nn.experimental``: the stateless dropout Keras 3's Dropout layer draws with.
+experimental = types.SimpleNamespace(stateless_dropout=stateless_dropout)

@@ -7,6 +7,7 @@ from engine.ops.random_ops import (  # noqa: F401
     set_seed,
     shuffle,
     stateless_normal,
+    stateless_truncated_normal,
     stateless_uniform,
     truncated_normal,
     uniform,

@@ -9,7 +9,7 @@ import numpy as np
 
 import engine as tf
 
-tf.random.set_seed(0)  # the same initial weights, and so the same run, every time
+tf.keras.utils.set_random_seed(0)  # the same initial weights, and so the same run, every time
 
 # Two spirals, 400 points each, with a little noise.
 rng = np.random.default_rng(0)

@@ -10,8 +10,10 @@ from engine.keras import (  # noqa: F401
     metrics,
     models,
     optimizers,
+    random,
     regularizers,
     schedules,
+    utils,
 )
 from engine.keras.layers import Input  # noqa: F401
 from engine.keras.models import Model, Sequential  # noqa: F401

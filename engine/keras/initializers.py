@@ -1,7 +1,10 @@
-"""Weight initializers (``tf.keras.initializers``), drawn through the engine's seeded RNG.
+"""Weight initializers (``tf.keras.initializers``), seeded as Keras 3 seeds them.
 
-Every random initializer draws from ``engine.ops.random_ops``, so ``tf.random.set_seed(s)``
-before building a model makes its initial weights repeat from run to run.
+A random initializer made without a seed takes one from Python's global ``random`` when it
+is made (``random.randint(1, 10**9)``, Keras 3's ``make_default_seed``), and every call
+draws the stateless values of the seed pair ``[seed, 0]``: after
+``keras.utils.set_random_seed(s)`` (or ``random.seed(s)``) a model starts from the weights
+Keras 3 on TensorFlow gives it, and an initializer returns the same values on each call.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine.keras import backend
+from engine.keras.random import make_default_seed
 from engine.ops import random_ops
 from engine.tensor import Tensor, wrap
 
@@ -68,48 +72,71 @@ class Constant(Initializer):
                 else value}
 
 
-class RandomNormal(Initializer):
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
-        self.mean, self.stddev, self.seed = mean, stddev, seed
+class RandomInitializer(Initializer):
+    """Keras 3's seeding (see the module docstring); ``seed`` as given stays the config."""
 
-    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return random_ops.normal(tuple(shape), self.mean, self.stddev,
-                                 backend.standardize_dtype(dtype), seed=self.seed)
+    def __init__(self, seed: int | None = None) -> None:
+        if seed is not None and not isinstance(seed, int | np.integer):
+            raise ValueError("`seed` argument should be an instance of "
+                             "`keras.random.SeedGenerator()` or an integer. "
+                             f"Received: seed={seed}")
+        self._init_seed = seed
+        self.seed = make_default_seed() if seed is None else int(seed)
+
+    def _seed_pair(self) -> list[int]:
+        """The stateless seed Keras' TensorFlow backend draws with (its ``_cast_seed``)."""
+        return [self.seed % (2**31 - 2), 0]
 
     def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self._init_seed}
 
 
-class RandomUniform(Initializer):
+class RandomNormal(RandomInitializer):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        self.mean, self.stddev = mean, stddev
+        super().__init__(seed)
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return random_ops.stateless_normal(tuple(shape), self._seed_pair(), self.mean,
+                                           self.stddev, backend.standardize_dtype(dtype))
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class RandomUniform(RandomInitializer):
     def __init__(self, minval: float = -0.05, maxval: float = 0.05,
                  seed: int | None = None) -> None:
-        self.minval, self.maxval, self.seed = minval, maxval, seed
+        self.minval, self.maxval = minval, maxval
+        super().__init__(seed)
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return random_ops.uniform(tuple(shape), self.minval, self.maxval,
-                                  backend.standardize_dtype(dtype), seed=self.seed)
+        return random_ops.stateless_uniform(tuple(shape), self._seed_pair(), self.minval,
+                                            self.maxval, backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(RandomInitializer):
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
-        self.mean, self.stddev, self.seed = mean, stddev, seed
+        self.mean, self.stddev = mean, stddev
+        super().__init__(seed)
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return random_ops.truncated_normal(tuple(shape), self.mean, self.stddev,
-                                           backend.standardize_dtype(dtype), seed=self.seed)
+        return random_ops.stateless_truncated_normal(tuple(shape), self._seed_pair(),
+                                                     self.mean, self.stddev,
+                                                     backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
 # Stddev of a unit normal truncated to [-2, 2]: dividing by it restores the wanted variance.
 _TRUNCATED_STDDEV = 0.87962566103423978
 
 
-class VarianceScaling(Initializer):
+class VarianceScaling(RandomInitializer):
     """Variance ``scale / n`` where n is fan_in, fan_out or their average (Keras' family)."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
@@ -127,24 +154,26 @@ class VarianceScaling(Initializer):
             distribution = "truncated_normal"
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(f"Invalid `distribution` argument: {distribution!r}")
-        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+        super().__init__(seed)
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
         fan_in, fan_out = compute_fans(tuple(shape))
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, n)
         dtype = backend.standardize_dtype(dtype)
+        seed = self._seed_pair()
         if self.distribution == "truncated_normal":
-            return random_ops.truncated_normal(tuple(shape), 0.0,
-                                               math.sqrt(variance) / _TRUNCATED_STDDEV, dtype,
-                                               seed=self.seed)
+            return random_ops.stateless_truncated_normal(
+                tuple(shape), seed, 0.0, math.sqrt(variance) / _TRUNCATED_STDDEV, dtype)
         if self.distribution == "untruncated_normal":
-            return random_ops.normal(tuple(shape), 0.0, math.sqrt(variance), dtype, seed=self.seed)
+            return random_ops.stateless_normal(tuple(shape), seed, 0.0, math.sqrt(variance),
+                                               dtype)
         limit = math.sqrt(3.0 * variance)
-        return random_ops.uniform(tuple(shape), -limit, limit, dtype, seed=self.seed)
+        return random_ops.stateless_uniform(tuple(shape), seed, -limit, limit, dtype)
 
     def get_config(self) -> dict:
-        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+        return {"seed": self._init_seed, "scale": self.scale, "mode": self.mode,
                 "distribution": self.distribution, "input_axes": None, "output_axes": None}
 
 
@@ -159,7 +188,7 @@ class _Preset(VarianceScaling):
                          output_axes=output_axes)
 
     def get_config(self) -> dict:
-        return {"seed": self.seed, "input_axes": None, "output_axes": None}
+        return {"seed": self._init_seed, "input_axes": None, "output_axes": None}
 
 
 class GlorotUniform(_Preset):

@@ -116,8 +116,21 @@ def dropout(x: Any, rate: Any, noise_shape: Any = None, seed: int | None = None,
             name: str | None = None) -> Tensor:
     """Zero each element with probability ``rate`` and scale the rest by 1 / (1 - rate), so
     the expected sum is unchanged. ``noise_shape`` shares one draw along its 1-axes. The
-    draws come from the engine's seeded generator, not TensorFlow's Philox: which elements
-    drop differs from TensorFlow, the distribution and scaling do not."""
+    draw is a stateful uniform: TensorFlow's elements for the seeds."""
+    return _dropout(x, rate, noise_shape,
+                    lambda shape, dtype: random_ops.uniform(shape, dtype=dtype, seed=seed))
+
+
+def stateless_dropout(x: Any, rate: Any, seed: Any, rng_alg: Any = None,
+                      noise_shape: Any = None, name: str | None = None) -> Tensor:
+    """``tf.nn.experimental.stateless_dropout``: the drop pattern is the stateless uniform
+    of ``seed`` (shape [2]), TensorFlow's for the same seed (Keras 3's Dropout uses it)."""
+    return _dropout(x, rate, noise_shape, lambda shape, dtype: random_ops.stateless_uniform(
+        shape, seed, dtype=dtype))
+
+
+def _dropout(x: Any, rate: Any, noise_shape: Any, draw: Any) -> Tensor:
+    """TensorFlow's ``_dropout``: x scaled, then zeros where ``draw(shape, dtype) < rate``."""
     is_number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
     if is_number and (rate < 0 or rate >= 1):
         raise ValueError("`rate` must be a scalar tensor or a float in the range [0, 1). "
@@ -138,7 +151,7 @@ def dropout(x: Any, rate: Any, noise_shape: Any = None, seed: int | None = None,
     else:
         raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
     shape = x._value.shape if noise_shape is None else _noise_shape(x, noise_shape)
-    noise = random_ops.uniform(shape, dtype=x.dtype, seed=seed)
+    noise = draw(shape, x.dtype)
     return m.where(m.greater_equal(noise, rate), kept, m.zeros_like(kept))
 
 

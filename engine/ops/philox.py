@@ -41,13 +41,21 @@ def philox4x32(counters: np.ndarray, key: tuple[int, int]) -> np.ndarray:
 def words(key: tuple[int, int], counter: tuple[int, int], blocks: int) -> np.ndarray:
     """The uint32 words of ``blocks`` consecutive blocks from the 128-bit ``counter`` (two
     uint64 halves, low first), flattened in order."""
-    low = np.uint64(counter[0]) + np.arange(blocks, dtype=np.uint64)
-    high = np.full(blocks, counter[1], dtype=np.uint64)
+    return words_at(key, counter, np.arange(blocks, dtype=np.uint64)).reshape(-1)
+
+
+def words_at(key: tuple[int, int], counter: tuple[int, int], steps: np.ndarray) -> np.ndarray:
+    """The four uint32 words of the block ``counter + step`` for each of ``steps`` (uint64
+    offsets, any shape): shape ``steps.shape + (4,)``."""
+    flat = np.asarray(steps, dtype=np.uint64).reshape(-1)
+    with np.errstate(over="ignore"):
+        low = np.uint64(counter[0]) + flat
+    high = np.full(flat.shape, counter[1], dtype=np.uint64)
     high += (low < np.uint64(counter[0])).astype(np.uint64)  # carry out of the low half
     shift = np.uint64(32)
     rows = np.stack([low.astype(np.uint32), (low >> shift).astype(np.uint32),
                      high.astype(np.uint32), (high >> shift).astype(np.uint32)], axis=1)
-    return philox4x32(rows, key).reshape(-1)
+    return philox4x32(rows, key).reshape(np.shape(steps) + (4,))
 
 
 def key_counter_from_seed(seed: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -95,23 +103,39 @@ def normal(key: tuple[int, int], counter: tuple[int, int], size: int,
     float32 steps are computed in float64 and rounded, which is how glibc's correctly
     rounded logf/sinf/cosf behave: TensorFlow's values to within a few ulp."""
     dtype = np.dtype(dtype)
-    f32 = np.float32
     if dtype == np.float64:
         w = words(key, counter, (size + 1) // 2).reshape(-1, 4)
-        u1 = np.maximum(_unit_float64(w[:, 0], w[:, 1]), 1e-7)
-        v1 = 2.0 * np.pi * _unit_float64(w[:, 2], w[:, 3])
-        radius = np.sqrt(-2.0 * np.log(u1))
-        pairs = np.stack([np.sin(v1) * radius, np.cos(v1) * radius], axis=1)
-        return pairs.reshape(-1)[:size]
+        return box_muller_float64(w[:, 0], w[:, 1], w[:, 2], w[:, 3]).reshape(-1)[:size]
     w = words(key, counter, (size + 3) // 4).reshape(-1, 2)
-    u1 = np.maximum(_unit_float32(w[:, 0]), f32(1e-7)).astype(np.float64)
-    v1 = (2.0 * np.pi * _unit_float32(w[:, 1]).astype(np.float64)).astype(f32)
+    pairs = box_muller_float32(w[:, 0], w[:, 1]).reshape(-1)[:size]
+    return pairs.astype(dtype)  # float16: TensorFlow rounds its float32 pairs too
+
+
+def box_muller_float32(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    """TensorFlow's BoxMullerFloat: two words -> two float32 normals, shape ``x0.shape +
+    (2,)`` (sine one first)."""
+    f32 = np.float32
+    u1 = np.maximum(_unit_float32(x0), f32(1e-7)).astype(np.float64)
+    v1 = (2.0 * np.pi * _unit_float32(x1).astype(np.float64)).astype(f32)
     log_u1 = np.log(u1).astype(f32)
     radius = np.sqrt((f32(-2.0) * log_u1).astype(np.float64)).astype(f32)
     sin = np.sin(v1.astype(np.float64)).astype(f32)
     cos = np.cos(v1.astype(np.float64)).astype(f32)
-    pairs = np.stack([sin * radius, cos * radius], axis=1).reshape(-1)[:size]
-    return pairs.astype(dtype)  # float16: TensorFlow rounds its float32 pairs too
+    return np.stack([sin * radius, cos * radius], axis=-1)
+
+
+def box_muller_float64(x0: np.ndarray, x1: np.ndarray, x2: np.ndarray,
+                       x3: np.ndarray) -> np.ndarray:
+    """TensorFlow's BoxMullerDouble: four words -> two float64 normals (sine one first)."""
+    u1 = np.maximum(_unit_float64(x0, x1), 1e-7)
+    v1 = 2.0 * np.pi * _unit_float64(x2, x3)
+    radius = np.sqrt(-2.0 * np.log(u1))
+    return np.stack([np.sin(v1) * radius, np.cos(v1) * radius], axis=-1)
+
+
+def unit_float64(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    """[0, 1) doubles from word pairs (SimplePhilox::RandDouble's Uint64ToDouble)."""
+    return _unit_float64(x0, x1)
 
 
 def uniform_int(key: tuple[int, int], counter: tuple[int, int], size: int, lo: int, hi: int,
@@ -140,3 +164,35 @@ def uniform_full_int(key: tuple[int, int], counter: tuple[int, int], size: int,
     w = words(key, counter, (size + 1) // 2)
     bits = w[0::2].astype(np.uint64) | w[1::2].astype(np.uint64) << np.uint64(32)
     return bits[:size].view(dtype)
+
+
+def truncated_normal(key: tuple[int, int], counter: tuple[int, int], size: int,
+                     dtype: np.dtype) -> np.ndarray:
+    """TensorFlow's TruncatedNormal kernel: output group g (four values, two for float64)
+    starts 256 (128) blocks past ``counter``, turns its consecutive words into Box-Muller
+    pairs and keeps, in order, the values of magnitude below 2."""
+    dtype = np.dtype(dtype)
+    wide = dtype == np.float64
+    group = 2 if wide else 4
+    skip = np.uint64(group * 256 // 4)
+    groups = -(-size // group)
+    out = np.empty((groups, group), np.float64 if wide else np.float32)
+    todo = np.arange(groups, dtype=np.uint64)
+    blocks = 4  # enough for four values nearly always; doubled for the groups still short
+    while todo.size:
+        steps = todo[:, None] * skip + np.arange(blocks, dtype=np.uint64)
+        w = words_at(key, counter, steps).reshape(len(todo), -1)
+        if wide:
+            q = w.reshape(len(todo), -1, 4)
+            values = box_muller_float64(q[..., 0], q[..., 1], q[..., 2], q[..., 3])
+        else:
+            q = w.reshape(len(todo), -1, 2)
+            values = box_muller_float32(q[..., 0], q[..., 1])
+        values = values.reshape(len(todo), -1)
+        keep = np.abs(values) < 2.0
+        taken = keep & (np.cumsum(keep, axis=1) <= group)
+        done = taken.sum(axis=1) == group
+        out[todo[done].astype(np.intp)] = values[done][taken[done]].reshape(-1, group)
+        todo = todo[~done]
+        blocks *= 2
+    return out.reshape(-1)[:size].astype(dtype)

@@ -1,8 +1,8 @@
-"""Random tensors, seeded the way ``tf.random.set_seed`` promises.
+"""Random tensors, with TensorFlow's own numbers.
 
-Stateful ops (normal, uniform, categorical …): with a global seed set, the sequence of
-values a program draws is reproducible; an op seed picks a different but also reproducible
-stream. Those numbers come from numpy's PCG64, so they differ from TensorFlow's.
+Stateful ops (normal, uniform, truncated_normal, categorical, shuffle) seed and count their
+Philox streams as TensorFlow's kernels do (``random_seed.py``): after ``tf.random.set_seed``
+a program draws TensorFlow's values, in eager code and in traced functions.
 
 Stateless ops (``stateless_uniform``/``stateless_normal``) and ``tf.random.Generator`` use
 Philox-4x32-10 keyed and counted exactly as TensorFlow does (``philox.py``): the same seed
@@ -18,38 +18,18 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine import errors
+from engine.context import STATE
 from engine.ops import math_ops, philox
-from engine.ops.registry import defop, execute
-from engine.tensor import Tensor, convert_to_tensor, wrap
-
-_DEFAULT_GLOBAL_SEED = 87654321
-
-
-class _Seeds:
-    global_seed: int | None = None
-    counters: dict[tuple, int] = {}
-
-
-def set_seed(seed: int | None) -> None:
-    """Set the global seed; draws after it repeat across runs."""
-    _Seeds.global_seed = None if seed is None else int(seed)
-    _Seeds.counters = {}
-
-
-def get_global_seed() -> int | None:
-    return _Seeds.global_seed
-
-
-def generator(seed: int | None = None) -> np.random.Generator:
-    """The numpy generator for the next draw of an op with this op seed."""
-    g = _Seeds.global_seed
-    if g is None and seed is None:
-        return np.random.default_rng()
-    key = (_DEFAULT_GLOBAL_SEED if g is None else g, seed)
-    n = _Seeds.counters.get(key, 0)
-    _Seeds.counters[key] = n + 1
-    op_part = 0 if seed is None else (int(seed) & 0xFFFFFFFF) + 1  # 0 marks 'no op seed'
-    return np.random.default_rng([key[0] & 0xFFFFFFFF, op_part, n])
+from engine.ops.random_seed import (  # noqa: F401 - tf.random's seed functions live there
+    SKIP_PER_VALUE,
+    generator,
+    get_global_seed,
+    get_seed,
+    kernel_stream,
+    set_seed,
+)
+from engine.ops.registry import OpDef, defop, execute
+from engine.tensor import Tensor, convert_to_tensor
 
 
 def _dims(shape: Any) -> tuple[int, ...]:
@@ -68,53 +48,95 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 # Random draws are ops (no gradient, never folded or merged by graph passes), so a traced
-# function draws anew on every call, as TensorFlow's stateful random ops do.
+# function draws anew on every call, as TensorFlow's stateful random ops do. Each gets its
+# kernel's stream as the ``stream`` attribute.
 
 @defop("RandomStandardNormal", differentiable=False)
-def _normal(shape, mean, stddev, dtype, seed):
-    """Normal values (numpy PCG64 stream chosen by the global and op seeds)."""
-    return np.asarray(generator(seed).normal(mean, stddev, shape), dtype=dtype)
+def _normal(shape, dtype, seed, seed2, stream):
+    """Standard normal values (Box-Muller on the kernel's Philox words)."""
+    size = math.prod(shape)
+    key, counter = stream.reserve(size * SKIP_PER_VALUE)
+    return philox.normal(key, counter, size, dtype).reshape(shape)
 
 
 @defop("TruncatedNormal", differentiable=False)
-def _truncated_normal(shape, mean, stddev, dtype, seed):
-    """Normal values redrawn until within two standard deviations of the mean."""
-    rng = generator(seed)
-    values = rng.standard_normal(shape)
-    bad = np.abs(values) > 2
-    while bad.any():
-        values[bad] = rng.standard_normal(int(bad.sum()))
-        bad = np.abs(values) > 2
-    return np.asarray(values * stddev + mean, dtype=dtype)
+def _truncated_normal(shape, dtype, seed, seed2, stream):
+    """Standard normal values within two standard deviations (redrawn, as TensorFlow)."""
+    size = math.prod(shape)
+    key, counter = stream.reserve(size * SKIP_PER_VALUE)
+    return philox.truncated_normal(key, counter, size, dtype).reshape(shape)
 
 
 @defop("RandomUniform", differentiable=False)
-def _uniform(shape, minval, maxval, dtype, seed):
-    """Uniform values in [minval, maxval) (integers when dtype is an integer type)."""
-    rng = generator(seed)
-    if np.dtype(dtype).kind in "iu":
-        return rng.integers(minval, maxval, shape).astype(dtype)
-    return np.asarray(rng.uniform(minval, maxval, shape), dtype=dtype)
+def _uniform(shape, dtype, seed, seed2, stream):
+    """Uniform values in [0, 1)."""
+    size = math.prod(shape)
+    key, counter = stream.reserve(size * SKIP_PER_VALUE)
+    return philox.uniform(key, counter, size, dtype).reshape(shape)
+
+
+@defop("RandomUniformInt", differentiable=False)
+def _uniform_int(shape, minval, maxval, dtype, seed, seed2, stream):
+    """Integers in [minval, maxval) (the words modulo the range, as TensorFlow)."""
+    size = math.prod(shape)
+    key, counter = stream.reserve(size * SKIP_PER_VALUE)
+    return philox.uniform_int(key, counter, size, minval, maxval, dtype).reshape(shape)
 
 
 @defop("Multinomial", differentiable=False)
-def _multinomial(logits, num_samples, seed, output_dtype):
-    """Class indices drawn per row with probabilities softmax(logits); a row without any
-    finite logit draws num_classes, as TensorFlow's kernel does."""
-    rng = generator(seed)
+def _multinomial(logits, num_samples, output_dtype, seed, seed2, stream):
+    """Class indices drawn per row with probabilities softmax(logits): TensorFlow's CPU
+    kernel (a double from two words per sample, searched in the unnormalized CDF of the
+    finite logits; a row without any finite logit draws num_classes). Rows follow one
+    stream, as TensorFlow runs a batch small enough for one thread."""
     batch, classes = logits.shape
+    if batch == 0 or num_samples == 0:
+        return np.zeros((batch, num_samples), output_dtype)
+    ceil4 = (num_samples + 3) // 4 * 4 * 2  # doubles: two words a sample
+    key, counter = stream.reserve(batch * ceil4 * SKIP_PER_VALUE)
+    w = philox.words(key, counter, (batch * num_samples * 2 + 3) // 4)
+    pairs = w[:batch * num_samples * 2].reshape(batch, num_samples, 2)
+    draws = philox.unit_float64(pairs[..., 0], pairs[..., 1])
+    finite = np.isfinite(logits)
     with np.errstate(all="ignore"):
-        top = logits.max(axis=1, keepdims=True)
-        cdf = np.cumsum(np.exp(logits.astype(np.float64) - top), axis=1)
-    draws = rng.random((batch, num_samples)) * cdf[:, -1:]
-    out = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cdf, draws)]
-                   ) if batch else np.zeros((0, num_samples), np.int64)
-    out[~np.isfinite(top[:, 0])] = classes
-    return np.minimum(out, classes).astype(output_dtype).reshape(batch, num_samples)
+        top = np.where(finite, logits, -np.inf).max(axis=1, keepdims=True).astype(np.float64)
+        cdf = np.cumsum(np.where(finite, np.exp(logits.astype(np.float64) - top), 0.0),
+                        axis=1)
+    out = np.stack([np.searchsorted(c, d * c[-1], side="right") for c, d in zip(cdf, draws)])
+    return np.minimum(out, classes).astype(output_dtype)
+
+
+@defop("RandomShuffle", differentiable=False)
+def _shuffle(value, seed, seed2, stream):
+    """The first axis permuted: TensorFlow's Fisher-Yates, one word per swap (i with
+    i + word mod (n - i))."""
+    n = value.shape[0] if value.ndim else 0
+    if value.size <= 1 or n <= 1:
+        return value.copy()
+    key, counter = stream.reserve((n - 1 + 3) // 4)
+    w = philox.words(key, counter, (n - 1 + 3) // 4)[:n - 1].tolist()
+    order = list(range(n))
+    for i, word in enumerate(w):
+        j = i + word % (n - i)
+        order[i], order[j] = order[j], order[i]
+    return value[np.asarray(order)]
 
 
 STATEFUL_RANDOM_OPS = frozenset({"RandomStandardNormal", "TruncatedNormal", "RandomUniform",
-                                 "Multinomial"})
+                                 "RandomUniformInt", "Multinomial", "RandomShuffle"})
+
+
+def _draw(op: OpDef, inputs: tuple, attrs: dict, seed: Any) -> Tensor:
+    """Run a stateful random op with TensorFlow's seed pair and its kernel's stream (a
+    traced node gets its own, and the trace's draw does not count as a run)."""
+    seeds = get_seed(seed)
+    kernel_attrs = tuple(sorted((k, repr(v)) for k, v in attrs.items() if k != "shape"))
+    stream = kernel_stream(op.name, kernel_attrs, seeds)
+    result = execute(op, inputs, {**attrs, "seed": seeds[0], "seed2": seeds[1],
+                                  "stream": stream})
+    if STATE.graph is not None:
+        stream.restart()
+    return result
 
 
 # -- counter-based (Philox) draws: the key and counter tensors decide every value ----------
@@ -130,7 +152,6 @@ def _philox_key_counter(key: np.ndarray, counter: np.ndarray) -> tuple[tuple, tu
     return (k & 0xFFFFFFFF, k >> 32), (low, high)
 
 
-_SKIP_PER_VALUE = 256  # generator counter steps reserved per drawn value (TensorFlow's)
 
 
 def as_int64(word: int) -> int:
@@ -144,7 +165,7 @@ def _rng_skip(state, delta):
     """The state with its 128-bit counter moved on by 256 per value (RngReadAndSkip's
     update, as an op so a traced function advances the generator on every run)."""
     low, high, key = (int(w) & 0xFFFFFFFFFFFFFFFF for w in state)
-    counter = ((high << 64) | low) + _SKIP_PER_VALUE * delta
+    counter = ((high << 64) | low) + SKIP_PER_VALUE * delta
     return np.array([as_int64(counter), as_int64(counter >> 64), as_int64(key)], np.int64)
 
 
@@ -172,6 +193,13 @@ def _stateless_normal(key, counter, shape, dtype):
                          dtype).reshape(shape)
 
 
+@defop("StatelessTruncatedNormalV2", differentiable=False)
+def _stateless_truncated_normal(key, counter, shape, dtype):
+    """Standard normal values within two standard deviations, at (key, counter)."""
+    return philox.truncated_normal(*_philox_key_counter(key, counter), math.prod(shape),
+                                   dtype).reshape(shape)
+
+
 @defop("StatelessRandomUniformIntV2", differentiable=False)
 def _stateless_uniform_int(key, counter, shape, minval, maxval, dtype):
     """Integers in [minval, maxval) (Philox words modulo the range, as TensorFlow)."""
@@ -179,41 +207,60 @@ def _stateless_uniform_int(key, counter, shape, minval, maxval, dtype):
                               maxval, dtype).reshape(shape)
 
 
-def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = _dt.float32,
+def normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dt.float32,
            seed: int | None = None, name: str | None = None) -> Tensor:
-    return execute(_normal, (), {"shape": _dims(shape), "mean": float(mean),
-                                 "stddev": float(stddev), "dtype": _float_dtype(dtype),
-                                 "seed": seed})
+    """Normal values: a standard draw times stddev plus mean (TensorFlow's three ops)."""
+    d = _dt.as_dtype(_float_dtype(dtype))
+    mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
+    unit = _draw(_normal, (), {"shape": _dims(shape), "dtype": d._np}, seed)
+    return _scaled(unit, stddev, mean)
 
 
-def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
+def truncated_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
                      dtype: Any = _dt.float32, seed: int | None = None,
                      name: str | None = None) -> Tensor:
     """Normal values redrawn until within two standard deviations of the mean."""
-    return execute(_truncated_normal, (), {"shape": _dims(shape), "mean": float(mean),
-                                           "stddev": float(stddev),
-                                           "dtype": _float_dtype(dtype), "seed": seed})
+    d = _dt.as_dtype(_float_dtype(dtype))
+    mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
+    unit = _draw(_truncated_normal, (), {"shape": _dims(shape), "dtype": d._np}, seed)
+    return _scaled(unit, stddev, mean)
 
 
 def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dt.float32,
             seed: int | None = None, name: str | None = None) -> Tensor:
-    """Uniform in [minval, maxval); integer dtypes need an explicit maxval."""
+    """Uniform in [minval, maxval); integer dtypes need an explicit maxval. Floats are
+    scaled as TensorFlow does: not at all for [0, 1), times maxval from 0, else
+    ``unit * (maxval - minval) + minval``."""
     d = _dt.as_dtype(dtype)
     if d.is_integer:
         if maxval is None:
             raise ValueError("Must specify maxval for integer dtype "
                              f"{d.name} in tf.random.uniform.")
-        lo, hi = int(minval), int(maxval)
-    else:
-        lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
-    return execute(_uniform, (), {"shape": _dims(shape), "minval": lo, "maxval": hi,
-                                  "dtype": d._np, "seed": seed})
+        lo, hi = convert_to_tensor(minval, dtype=d), convert_to_tensor(maxval, dtype=d)
+        low, high = int(lo._value), int(hi._value)
+        if low >= high:
+            raise errors.InvalidArgumentError(
+                None, "RandomUniformInt", f"Need minval < maxval: {low} >= {high} "
+                "[Op:RandomUniformInt]")
+        return _draw(_uniform_int, (), {"shape": _dims(shape), "minval": low,
+                                        "maxval": high, "dtype": d._np}, seed)
+    if not d.is_floating:
+        raise ValueError(f"Invalid dtype {d.name}: expected a floating-point dtype.")
+    maxval = 1 if maxval is None else maxval
+    minval_is_zero = isinstance(minval, int) and minval == 0
+    maxval_is_one = isinstance(maxval, int) and maxval == 1
+    if not (minval_is_zero and maxval_is_one):
+        minval, maxval = convert_to_tensor(minval, dtype=d), convert_to_tensor(maxval, dtype=d)
+    unit = _draw(_uniform, (), {"shape": _dims(shape), "dtype": d._np}, seed)
+    if minval_is_zero:
+        return unit if maxval_is_one else math_ops.multiply(unit, maxval)
+    return _scaled(unit, math_ops.subtract(maxval, minval), minval)
 
 
 def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Tensor:
-    """A copy with the first axis randomly permuted."""
+    """A copy with the first axis randomly permuted (TensorFlow's permutation for a seed)."""
     x = convert_to_tensor(value)
-    return wrap(generator(seed).permutation(x._value))
+    return _draw(_shuffle, (x,), {}, seed)
 
 
 @defop("StatelessRandomUniformFullIntV2", differentiable=False)
@@ -226,8 +273,7 @@ def _stateless_uniform_full_int(key, counter, shape, dtype):
 def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | None = None,
                 name: str | None = None) -> Tensor:
     """``tf.random.categorical``: ``num_samples`` class indices per row of 2-D ``logits``
-    (int64 unless dtype says int32). Seeded like the other stateful ops: reproducible, but
-    not TensorFlow's numbers."""
+    (int64 unless dtype says int32), TensorFlow's draws for the seeds."""
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
     if d not in (_dt.int32, _dt.int64):
         raise ValueError(f"Argument `dtype` got invalid value {d!r}. Accepted dtypes are "
@@ -246,8 +292,7 @@ def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | No
     if problem:
         raise errors.InvalidArgumentError(None, "Multinomial",
                                           f"{problem} [Op:Multinomial]")
-    return execute(_multinomial, (x,), {"num_samples": n, "seed": seed,
-                                        "output_dtype": d._np})
+    return _draw(_multinomial, (x,), {"num_samples": n, "output_dtype": d._np}, seed)
 
 
 # -- stateless: TensorFlow's values for a seed [a, b] ------------------------------------
@@ -343,3 +388,18 @@ def stateless_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0,
         raise TypeError(f"Cannot convert {float(mean)!r} to EagerTensor of dtype {d.name}")
     key, counter = key_counter(seed)
     return draw_normal(shape, key, counter, mean, stddev, d)
+
+
+def stateless_truncated_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0,
+                               dtype: Any = _dt.float32, name: str | None = None,
+                               alg: str = "auto_select") -> Tensor:
+    """``tf.random.stateless_truncated_normal``: TensorFlow's values for ``seed`` (shape
+    [2]): normal values redrawn until within two standard deviations of the mean."""
+    d = _dt.as_dtype(dtype)
+    if not d.is_floating:
+        raise TypeError(f"Cannot convert {float(mean)!r} to EagerTensor of dtype {d.name}")
+    key, counter = key_counter(seed)
+    mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
+    unit = execute(_stateless_truncated_normal, (key, counter),
+                   {"shape": _dims(shape), "dtype": d._np})
+    return _scaled(unit, stddev, mean)

@@ -95,7 +95,7 @@ def run_engine(traced: bool) -> tuple[float, float]:
     from engine.keras import layers, models
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    tf.random.set_seed(0)
+    tf.keras.utils.set_random_seed(0)
     model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
                                layers.Dense(128, activation="relu"),
                                layers.Dense(10, activation="softmax")])

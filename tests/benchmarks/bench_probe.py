@@ -36,7 +36,7 @@ STEPS = int(os.environ.get("BENCH_PROBE_STEPS", "1875"))  # one epoch by default
 
 
 def epoch(x, y, traced: bool, steps: int = STEPS) -> float:
-    tf.random.set_seed(0)
+    tf.keras.utils.set_random_seed(0)
     model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
                                layers.Dense(128, activation="relu"),
                                layers.Dense(10, activation="softmax")])

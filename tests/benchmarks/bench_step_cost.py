@@ -79,7 +79,7 @@ def engine_step(x: np.ndarray, y: np.ndarray, traced: bool):
     import engine as tf
     from engine.keras import layers, models
 
-    tf.random.set_seed(0)
+    tf.keras.utils.set_random_seed(0)
     model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
                                layers.Dense(128, activation="relu"),
                                layers.Dense(10, activation="softmax")])

@@ -104,6 +104,21 @@ def test_zero_gradient_for_fewer_steps_than_k_is_not_dead(tmp_path):
     assert found == []
 
 
+def _gradient_events(norms: list[float]) -> list[dict]:
+    return [{"kind": "gradient", "seq": i, "step": i,
+             "sources": [{"id": 7, "name": "dense/bias", "norm": n}]}
+            for i, n in enumerate(norms)]
+
+
+def test_a_gradient_norm_that_dips_near_zero_and_comes_back_is_not_divergence():
+    """A bias's gradient can sum errors that nearly cancel for a step (0.145 -> 0.0004 ->
+    0.005 -> 0.3 in the spirals demo): two 10x steps back to its usual size are healthy."""
+    checks = Findings()
+    assert checks.add(_gradient_events([0.0854, 0.145, 0.000386, 0.00496, 0.315, 0.187])) == []
+    diverging = Findings().add(_gradient_events([0.0854, 0.145, 0.0004, 2.0, 30.0]))
+    assert [(f.kind, f.step) for f in diverging] == [("exploding", 3)]
+
+
 def test_a_diverging_run_asks_whether_the_learning_rate_is_too_large(tmp_path):
     found = findings(record(tmp_path, EXPLODING, mode="CONCISE_HEALTH"))
     assert [f.kind for f in found] == ["exploding", "update_ratio"]

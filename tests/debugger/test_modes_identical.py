@@ -40,7 +40,7 @@ import numpy as np
 import engine as tf
 from engine.keras import layers, models
 
-tf.random.set_seed(0)
+tf.keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
 x_train = rng.integers(0, 256, size=(160, 28, 28), dtype=np.uint8) / 255.0
 y_train = rng.integers(0, 10, size=160).astype(np.uint8)

@@ -29,7 +29,7 @@ from engine.keras import layers, models
 def train(pack: bool, traced: bool, steps: int = 3, mode: str = "CONCISE_HEALTH",
           ring_steps: int = 3) -> tuple[list[dict], Probe]:
     """A small Keras MLP trained a few steps under a probe; its raw event log."""
-    tf.random.set_seed(0)
+    tf.keras.utils.set_random_seed(0)
     model = models.Sequential([layers.Dense(8, activation="relu", name="d1"),
                                layers.Dense(3, name="d2")], name="mlp")
     optimizer = tf.keras.optimizers.Adam(0.01)

@@ -422,7 +422,7 @@ def test_gradients_of_a_compiled_step_come_before_its_update():
 
 
 def test_fits_batch_loss_carries_the_step_of_its_batch():
-    tf.random.set_seed(0)
+    tf.keras.utils.set_random_seed(0)
     model = models.Sequential([layers.Dense(2)])
     model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
     x = np.random.RandomState(0).rand(8, 3).astype("float32")

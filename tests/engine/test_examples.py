@@ -63,7 +63,7 @@ def test_one_epoch_of_mnist_with_tf_function_learns():
     """One seeded epoch on the 2,000-image sample: 0.84 (a full epoch: >= 0.95, bench_mnist)."""
     (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()
     x_train, x_test = x_train / 255.0, x_test / 255.0
-    tf.random.set_seed(7)
+    tf.keras.utils.set_random_seed(7)
     model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
                                layers.Dense(128, activation="relu"),
                                layers.Dense(10, activation="softmax")])
@@ -95,7 +95,7 @@ def test_traced_training_matches_eager_training_step_for_step(steps):
     y = y_train[: 32 * steps]
 
     def train(traced: bool) -> list:
-        tf.random.set_seed(3)
+        tf.keras.utils.set_random_seed(3)
         model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
                                    layers.Dense(16, activation="relu"),
                                    layers.Dense(10, activation="softmax")])

@@ -1003,9 +1003,13 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "TruncatedNormal": lambda x: tf.random.truncated_normal(tf.shape(x), dtype=F64),
     "RandomUniform": lambda x: tf.random.uniform(tf.shape(x), dtype=F64),
     "Multinomial": lambda x: _as_float(tf.random.categorical(tf.reshape(x, (1, -1)), 3)),
+    "RandomUniformInt": lambda x: _as_float(tf.random.uniform(tf.shape(x), 0, 9, tf.int32)),
+    "RandomShuffle": tf.random.shuffle,
     "StatelessRandomUniformV2": lambda x: tf.random.stateless_uniform(
         tf.shape(x), seed=[1, 2], dtype=F64),
     "StatelessRandomNormalV2": lambda x: tf.random.stateless_normal(
+        tf.shape(x), seed=[1, 2], dtype=F64),
+    "StatelessTruncatedNormalV2": lambda x: tf.random.stateless_truncated_normal(
         tf.shape(x), seed=[1, 2], dtype=F64),
     "StatelessRandomUniformIntV2": lambda x: _as_float(tf.random.stateless_uniform(
         tf.shape(x), seed=[1, 2], minval=0, maxval=5, dtype=tf.int32)),

@@ -8,7 +8,8 @@ import numpy as np
 
 from engine.keras import activations, initializers, regularizers
 from engine.keras.layers.base import InputSpec, Layer, Shape
-from engine.ops import array_ops, math_ops, nn_ops, random_ops
+from engine.keras.random import SeedGenerator, draw_seed
+from engine.ops import array_ops, math_ops, nn_impl, nn_ops
 from engine.tensor import Tensor
 
 
@@ -159,6 +160,8 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
+        if self.rate > 0:  # (made now, as Keras 3 does: it takes a seed from `random`)
+            self.seed_generator = SeedGenerator(seed)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         if not training or self.rate == 0:
@@ -166,11 +169,8 @@ class Dropout(Layer):
         shape = tuple(inputs.shape)
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
-        draw = random_ops.uniform(shape, dtype=inputs.dtype, seed=self.seed)
-        keep = math_ops.greater_equal(draw, self.rate)
-        scale = math_ops.cast(keep, inputs.dtype)
-        scale = math_ops.multiply(scale, 1.0 / (1.0 - self.rate))
-        return math_ops.multiply(inputs, scale)
+        return nn_impl.stateless_dropout(inputs, self.rate, draw_seed(self.seed_generator),
+                                         noise_shape=shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape

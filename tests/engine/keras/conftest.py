@@ -15,7 +15,7 @@ from engine.keras import backend
 def fresh_session():
     """Each test names layers from ``dense`` again and starts from a fixed seed."""
     backend.clear_session()
-    tf.random.set_seed(1234)
+    tf.keras.utils.set_random_seed(1234)
     yield
     tf.random.set_seed(None)
 
@@ -45,7 +45,8 @@ def check_layer_gradients() -> Callable[..., None]:
     """Compare a float64 layer's input and weight gradients with central differences.
 
     The scalar is sum(layer(x) * r) for a fixed random r, so every output element carries
-    a different upstream gradient. ``seed`` re-seeds before each forward (for Dropout).
+    a different upstream gradient. ``seed`` re-seeds before each forward (for Dropout, whose
+    seed generator moves on at each call, as Keras 3's does).
     """
 
     def check(layer, x: np.ndarray, training: bool = False, seed: int | None = None,
@@ -54,8 +55,10 @@ def check_layer_gradients() -> Callable[..., None]:
         rng = np.random.default_rng(7)
 
         def forward(inp) -> tf.Tensor:
-            if seed is not None:
+            if seed is not None:  # the same draws each time (Dropout: its seed generator)
                 tf.random.set_seed(seed)
+                if hasattr(layer, "seed_generator"):
+                    layer.seed_generator.state.assign(np.array([seed, 0], np.int64))
             return layer(inp, training=training)
 
         r = rng.normal(size=forward(tf.constant(x)).shape)

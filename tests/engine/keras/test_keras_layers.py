@@ -108,13 +108,19 @@ def test_dropout_only_when_training_and_scaled():
     assert 0.4 < np.mean(y == 0) < 0.6
 
 
-def test_dropout_is_reproducible_with_the_global_seed():
+def test_dropout_repeats_after_set_random_seed_and_moves_on_per_call():
+    """Keras 3: the layer's seed generator is seeded when it is made (from Python's
+    ``random``, which set_random_seed seeds) and moves on at each call."""
+    ones = np.ones((10, 10), np.float32)
+    tf.keras.utils.set_random_seed(5)
     layer = layers.Dropout(0.3)
-    tf.random.set_seed(5)
-    a = layer(np.ones((10, 10), np.float32), training=True).numpy()
-    tf.random.set_seed(5)
-    b = layer(np.ones((10, 10), np.float32), training=True).numpy()
-    assert np.array_equal(a, b)
+    a, b = (layer(ones, training=True).numpy() for _ in range(2))
+    tf.keras.utils.set_random_seed(5)
+    again = layers.Dropout(0.3)
+    assert np.array_equal(again(ones, training=True).numpy(), a)
+    assert not np.array_equal(a, b)
+    tf.random.set_seed(5)  # tf.random's seed alone does not seed Keras, as in Keras 3
+    assert not np.array_equal(layers.Dropout(0.3)(ones, training=True).numpy(), a)
 
 
 def test_batch_normalization_moving_statistics():
@@ -240,11 +246,14 @@ def test_regularizer_losses():
 
 
 def test_initializers_are_reproducible_and_follow_their_formulas():
-    tf.random.set_seed(3)
-    a = initializers.GlorotUniform()((50, 40)).numpy()
-    tf.random.set_seed(3)
+    tf.keras.utils.set_random_seed(3)
+    glorot = initializers.GlorotUniform()
+    a = glorot((50, 40)).numpy()
+    assert np.array_equal(glorot((50, 40)).numpy(), a)  # the same values on every call
+    tf.keras.utils.set_random_seed(3)
     b = initializers.get("glorot_uniform")((50, 40)).numpy()
     assert np.array_equal(a, b)
+    assert not np.array_equal(initializers.GlorotUniform()((50, 40)).numpy(), a)
     he = initializers.HeNormal()((400, 300)).numpy()
     assert np.abs(he).max() <= 2 * math.sqrt(2 / 400) / 0.87962566103423978 + 1e-6
     assert he.std() == pytest.approx(math.sqrt(2 / 400), rel=0.05)
@@ -261,9 +270,9 @@ def test_initializers_are_reproducible_and_follow_their_formulas():
     assert fans == (144, 288)
 
 
-def test_model_init_is_reproducible_with_set_seed():
+def test_model_init_is_reproducible_with_set_random_seed():
     def build():
-        tf.random.set_seed(42)
+        tf.keras.utils.set_random_seed(42)
         tf.keras.backend.clear_session()
         model = tf.keras.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2)])
         return [w.numpy() for w in model.weights]

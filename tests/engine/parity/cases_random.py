@@ -1,7 +1,9 @@
 """Parity cases for ``tf.random``: stateless draws and ``tf.random.Generator`` give
 TensorFlow's own numbers (Philox-4x32-10, keyed and counted as TensorFlow does);
-``categorical`` is compared where its answer is certain (its stateful stream is numpy's,
-reproducible per seed but not TensorFlow's), plus dtypes, shapes and errors.
+stateful ops after ``tf.random.set_seed`` (uniform, normal, truncated_normal, categorical,
+shuffle, in eager code and in traced functions, repeated draws and op seeds) draw
+TensorFlow's values too; plus dtypes, shapes and errors. A stateful case ends with
+``tf.random.set_seed(None)``: the fixtures are made in one process.
 """
 
 from __future__ import annotations
@@ -100,4 +102,75 @@ result = [g.uniform([3], minval=None, maxval=None, dtype=tf.int64), g.uniform_fu
     ("categorical_int_logits", "result = tf.random.categorical([[1, 2]], 3)"),
     ("categorical_negative_samples", "result = tf.random.categorical([[1., 2.]], -1)"),
     ("categorical_no_classes", "result = tf.random.categorical(tf.zeros((2, 0)), 2)"),
+    # -- stateful draws after set_seed ---------------------------------------------------------
+    ("stateful_uniform_after_set_seed", """
+tf.random.set_seed(1)
+result = [tf.random.uniform([3]), tf.random.uniform([5]), tf.random.uniform([2], seed=5),
+          tf.random.uniform([2], seed=5), tf.random.uniform([3], dtype=tf.float64)]
+tf.random.set_seed(None)
+"""),
+    ("stateful_uniform_bounds_and_ints", """
+tf.random.set_seed(7)
+result = [tf.random.uniform([4], -1.0, 3.0), tf.random.uniform([3], 0, 5.0),
+          tf.random.uniform([6], 2, 9, dtype=tf.int32),
+          tf.random.uniform([3], -10, 10**12, dtype=tf.int64)]
+tf.random.set_seed(None)
+"""),
+    ("stateful_set_seed_restarts_the_streams", """
+tf.random.set_seed(3)
+a = [tf.random.normal([4]), tf.random.uniform([2], seed=1), tf.random.uniform([2], seed=1)]
+tf.random.set_seed(3)
+b = [tf.random.normal([4]), tf.random.uniform([2], seed=1), tf.random.uniform([2], seed=1)]
+result = a + b
+tf.random.set_seed(None)
+"""),
+    ("stateful_op_seed_without_global_seed", """
+tf.random.set_seed(None)
+result = [tf.random.normal([3], seed=11), tf.random.normal([3], seed=11),
+          tf.random.uniform([2], seed=0)]
+"""),
+    ("stateful_normal_mean_stddev_dtypes", """
+tf.random.set_seed(2)
+result = [tf.random.normal([5], 2.0, 0.5), tf.random.normal([3], -1.0, 3.0, tf.float64),
+          tf.random.normal([2, 3])]
+tf.random.set_seed(None)
+"""),
+    ("stateful_truncated_normal", """
+tf.random.set_seed(4)
+result = [tf.random.truncated_normal([9]), tf.random.truncated_normal([5], 1.0, 2.0,
+          tf.float64), tf.random.truncated_normal([2, 3], seed=8)]
+tf.random.set_seed(None)
+"""),
+    ("stateful_categorical", """
+tf.random.set_seed(5)
+result = [tf.random.categorical([[0.0, 1.0, 2.0]], 8),
+          tf.random.categorical([[0.0, 1.0, 2.0], [1.0, -1.0, 0.5]], 5, seed=3),
+          tf.random.categorical(tf.constant([[0.5, float("-inf"), 0.1]], tf.float64), 6),
+          tf.random.categorical([[1.0, 2.0]], 3, dtype=tf.int32)]
+tf.random.set_seed(None)
+"""),
+    ("stateful_shuffle", """
+tf.random.set_seed(6)
+result = [tf.random.shuffle(tf.range(6)), tf.random.shuffle(tf.range(6)),
+          tf.random.shuffle(tf.reshape(tf.range(10.0), [5, 2]), seed=2),
+          tf.random.shuffle(tf.constant([7])), tf.random.shuffle(tf.range(40))]
+tf.random.set_seed(None)
+"""),
+    ("stateful_draws_in_a_traced_function", """
+tf.random.set_seed(1)
+@tf.function
+def f():
+    return [tf.random.uniform([2]), tf.random.normal([2]), tf.random.uniform([2], seed=7),
+            tf.random.shuffle(tf.range(5)), tf.random.categorical([[0.0, 1.0]], 4)]
+result = f() + f()
+tf.random.set_seed(None)
+"""),
+    ("stateful_dropout_after_set_seed", """
+tf.random.set_seed(9)
+result = [tf.nn.dropout(tf.ones([8]), 0.5), tf.nn.dropout(tf.ones([2, 3]), 0.25, seed=3)]
+tf.random.set_seed(None)
+"""),
+    ("stateful_uniform_int_empty_range_raises", """
+result = tf.random.uniform([2], 5, 5, dtype=tf.int32)
+"""),
 ]
