@@ -31,6 +31,7 @@ from app.docks.plot_parts import (
     legend_below,
     popups_owned_by,
     series_color,
+    thin_to_pixels,
 )
 from app.docks.redraw_throttle import RedrawThrottle
 from app.docks.tensor_dock import HISTOGRAM_BINS, summary_html
@@ -340,10 +341,7 @@ class GradientsDock(QDockWidget):
 
     @staticmethod
     def _curve(plot: pg.PlotWidget, track: _VariableTrack) -> pg.PlotDataItem:
-        curve = plot.plot(pen=pg.mkPen(track.color, width=1.5))
-        curve.setClipToView(True)
-        curve.setDownsampling(auto=True, method="peak")
-        return curve
+        return thin_to_pixels(plot.plot(pen=pg.mkPen(track.color, width=1.5)))
 
     @staticmethod
     def _swatch(color: QColor) -> QIcon:
