@@ -72,7 +72,8 @@ class GradientsDock(QDockWidget):
         self._selected: _VariableTrack | None = None
         self._undrawn: set[_VariableTrack] = set()  # tracks with points not drawn yet
         self._selected_stale = False  # the selected variable's view awaits the next redraw
-        self._redraw = RedrawThrottle(self._draw, self)
+        self._redraw = RedrawThrottle(self._draw, self, widget=self)  # not while tabbed away
+        self.visibilityChanged.connect(lambda visible: visible and self._redraw.shown())
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)

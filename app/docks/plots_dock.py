@@ -293,7 +293,8 @@ class PlotsDock(QDockWidget):
         self._axes: dict[str, str] = {}  # scalar name -> the plot it is on ("step"/"epoch")
         self._log_y = False  # the per-step plot's y axis is log10
         self._undrawn: set[_StepCurve | _EpochCurve] = set()  # points appended, not drawn
-        self._redraw = RedrawThrottle(self._draw, self)
+        self._redraw = RedrawThrottle(self._draw, self, widget=self)  # not while tabbed away
+        self.visibilityChanged.connect(lambda visible: visible and self._redraw.shown())
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
