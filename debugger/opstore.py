@@ -61,6 +61,13 @@ class GrowingArray:
         self._buffer[self._size:needed] = values
         self._size = needed
 
+    def reserve(self, capacity: int) -> None:
+        """Room for ``capacity`` values without growing again (a trace says its size)."""
+        if capacity > len(self._buffer):
+            grown = np.empty(capacity, dtype=self._buffer.dtype)
+            grown[:self._size] = self._buffer[:self._size]
+            self._buffer = grown
+
     def clear(self) -> None:
         self._size = 0
 
@@ -93,6 +100,9 @@ def _flatten(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     offsets[1:] = np.cumsum([len(x) for x in lists])
     flat = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=int(offsets[-1]))
     return flat, offsets
+
+
+MAX_RESERVE = 10_000_000  # rows a trace's stated size may reserve (address space, ~1 GB)
 
 
 class OpStore:
@@ -132,6 +142,20 @@ class OpStore:
 
     def __len__(self) -> int:
         return len(self.seqs)
+
+    def reserve(self, ops: int) -> None:
+        """Room for ``ops`` rows (inputs: two per row) before they come: growing by doubling
+        copies every column, and at 250k+ rows one such copy held the window for up to
+        200 ms while a trace opened (measured). ``ops`` beyond ``MAX_RESERVE`` (a damaged
+        count) reserves nothing more than that."""
+        ops = min(int(ops), MAX_RESERVE)
+        try:
+            for name in _ROW_COLUMNS:
+                getattr(self, name).reserve(2 * ops if name == "inputs" else ops)
+            self.in_offsets.reserve(ops + 1)
+            self.out_offsets.reserve(ops + 1)
+        except MemoryError:  # only a head start: the columns grow as they need
+            pass
 
     # -- filling ------------------------------------------------------------------------------
     def intern(self, key: tuple) -> int:

@@ -100,6 +100,16 @@ class SessionModel:
         self.damage.extend(part.damage[:max(0, DAMAGE_SHOWN - len(self.damage))])
         return part.events
 
+    def add_part_events(self, events: list[dict]) -> list[dict]:
+        """Add some of the events of the part ``add_part`` added last without them (a window
+        adds a part's thousands of events a tick's share at a time); the model's step and
+        epoch stay the part's. Returns ``events``."""
+        step, epoch = self.step, self.epoch
+        for event in events:
+            self._add_other(event, graph_known=True)
+        self.step, self.epoch = step, epoch
+        return events
+
     # -- filling ------------------------------------------------------------------------------
     def note_damage(self, seq: Any, kind: Any, why: str, count: int = 1) -> None:
         """Count ``count`` skipped events and keep why (for the first few)."""

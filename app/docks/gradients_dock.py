@@ -31,6 +31,7 @@ from app.docks.plot_parts import (
     legend_below,
     popups_owned_by,
     series_color,
+    thin_to_pixels,
 )
 from app.docks.redraw_throttle import RedrawThrottle
 from app.docks.tensor_dock import HISTOGRAM_BINS, summary_html
@@ -71,7 +72,8 @@ class GradientsDock(QDockWidget):
         self._selected: _VariableTrack | None = None
         self._undrawn: set[_VariableTrack] = set()  # tracks with points not drawn yet
         self._selected_stale = False  # the selected variable's view awaits the next redraw
-        self._redraw = RedrawThrottle(self._draw, self)
+        self._redraw = RedrawThrottle(self._draw, self, widget=self)  # not while tabbed away
+        self.visibilityChanged.connect(lambda visible: visible and self._redraw.shown())
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)
@@ -340,10 +342,7 @@ class GradientsDock(QDockWidget):
 
     @staticmethod
     def _curve(plot: pg.PlotWidget, track: _VariableTrack) -> pg.PlotDataItem:
-        curve = plot.plot(pen=pg.mkPen(track.color, width=1.5))
-        curve.setClipToView(True)
-        curve.setDownsampling(auto=True, method="peak")
-        return curve
+        return thin_to_pixels(plot.plot(pen=pg.mkPen(track.color, width=1.5)))
 
     @staticmethod
     def _swatch(color: QColor) -> QIcon:

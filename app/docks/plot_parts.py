@@ -24,6 +24,10 @@ LIGHT_BACKGROUND_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c6d31"
 DARK_BACKGROUND_COLORS = ("#4c9be8", "#ff9f40", "#4cc47a", "#b08be0", "#e8c14c", "#3fd0d8",
                           "#e87fcf", "#a8a8a8", "#c49a7a", "#ef5b5b")
 MIN_PLOT_SIZE = (260, 150)  # px of one plot with its axes and legend: still readable
+# Samples per pixel a long curve keeps ("peak" downsampling: each bin's min and max, so no
+# spike is lost). pyqtgraph's default, 5, drew ~4,700 points of a 9,375-step loss curve into
+# ~500 px: 50-130 ms per antialiased repaint, 10 ms at 1 sample per pixel (measured).
+SAMPLES_PER_PIXEL = 1.0
 LEGEND_ROW = 5  # PlotItem's grid: title 0, top axis 1, view 2, bottom axis 3, axis label 4
 
 
@@ -48,6 +52,14 @@ def follow_window_palette() -> None:
     when a view or axis is built)."""
     background, foreground = window_colors()
     pg.setConfigOptions(background=background, foreground=foreground, antialias=True)
+
+
+def thin_to_pixels(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    """Draw ``curve`` clipped to the view and downsampled to ``SAMPLES_PER_PIXEL``."""
+    curve.setClipToView(True)
+    curve.setDownsampling(auto=True, method="peak")
+    curve.opts["autoDownsampleFactor"] = SAMPLES_PER_PIXEL  # PlotDataItem has no setter
+    return curve
 
 
 def legend_below(plot: pg.PlotItem, columns: int = 3) -> pg.LegendItem:

@@ -35,6 +35,7 @@ from app.docks.plot_parts import (
     legend_below,
     popups_owned_by,
     series_color,
+    thin_to_pixels,
 )
 from app.docks.redraw_throttle import RedrawThrottle
 
@@ -150,11 +151,11 @@ class _StepCurve:
         light = QColor(color)
         light.setAlpha(70)
         self.raw_curve = plot.plot(pen=pg.mkPen(light, width=1), connect="finite")
-        self.smooth_curve = plot.plot(pen=pg.mkPen(color, width=2), name=name,
+        # A cosmetic 1 px pen: a 2 px antialiased one took 4x as long to draw (measured).
+        self.smooth_curve = plot.plot(pen=pg.mkPen(color, width=1), name=name,
                                       connect="finite")
         for curve in (self.raw_curve, self.smooth_curve):
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
+            thin_to_pixels(curve)
         self.marks = _NonFiniteMarks(plot)
 
     def extend(self, xs: list, ys: list, smoothing: float) -> None:
@@ -292,7 +293,8 @@ class PlotsDock(QDockWidget):
         self._axes: dict[str, str] = {}  # scalar name -> the plot it is on ("step"/"epoch")
         self._log_y = False  # the per-step plot's y axis is log10
         self._undrawn: set[_StepCurve | _EpochCurve] = set()  # points appended, not drawn
-        self._redraw = RedrawThrottle(self._draw, self)
+        self._redraw = RedrawThrottle(self._draw, self, widget=self)  # not while tabbed away
+        self.visibilityChanged.connect(lambda visible: visible and self._redraw.shown())
         with popups_owned_by(self):
             self._build()
         session.eventsArrived.connect(self.add_events)

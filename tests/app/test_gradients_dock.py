@@ -200,3 +200,32 @@ def test_none_gradient_shows_where_the_users_code_broke_the_path(dock, session):
     assert dock.none_list.item(0).toolTip() == (
         f"{reason}\n\npath broken at /home/me/train.py, line 12")
     assert dock.none_list.item(1).toolTip() == "the tape never watched `x`"
+
+
+def test_tabbed_behind_another_dock_the_charts_wait_for_their_tab(qtbot):
+    """A dock behind a tab is visible to Qt, only off screen: its curves are drawn when
+    its tab is chosen, not on every batch (they cost a loading trace ~2 s of UI time)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from app.docks.plots_dock import PlotsDock
+
+    session = FakeSession()
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(None)
+    front, dock = PlotsDock(session), GradientsDock(session)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, front)
+    window.tabifyDockWidget(front, dock)
+    window.resize(900, 700)
+    window.show()
+    front.raise_()
+    qtbot.waitUntil(lambda: dock.isVisible() and dock.visibleRegion().isEmpty())
+    train(session, 3)
+    track = dock._by_label["dense/kernel:0"]
+    assert track.norms.size == 3  # the data is there, the chart is not drawn
+    assert track.norm_curve.xData is None or len(track.norm_curve.xData) == 0
+    dock.raise_()  # the user clicks the Gradients tab
+    qtbot.waitUntil(lambda: track.norm_curve.xData is not None
+                    and track.norm_curve.xData.tolist() == [0, 1, 2])
+    train(session, 1, first_step=3)  # on screen: drawn as it comes (throttled)
+    qtbot.waitUntil(lambda: track.norm_curve.xData.tolist() == [0, 1, 2, 3])

@@ -1,11 +1,13 @@
-"""What the plot docks share (app/docks/plot_parts.py): growing series and owned popups."""
+"""What the plot docks share (app/docks/plot_parts.py): growing series, owned popups, long
+curves thinned to the pixels they cover."""
 
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtWidgets import QMenu, QWidget
 
-from app.docks.plot_parts import GrowingSeries, popups_owned_by
+from app.docks.plot_parts import GrowingSeries, popups_owned_by, thin_to_pixels
 
 
 def test_a_growing_series_keeps_every_point_past_its_capacity():
@@ -32,3 +34,20 @@ def test_windows_made_inside_the_block_belong_to_the_owner(qtbot):
         menu = QMenu()  # a parentless popup, as pyqtgraph makes for its context menus
     assert menu.parent() is owner and outside.parent() is None
     outside.deleteLater()
+
+
+def test_a_long_curve_is_drawn_at_about_one_sample_per_pixel_keeping_its_spikes(qtbot):
+    """A 9,375-step loss curve in a ~400 px plot: pyqtgraph's default kept ~4,700 points,
+    whose antialiased repaint held the window for 50-130 ms."""
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(420, 300)
+    plot.show()
+    ys = np.sin(np.arange(9_375) / 50.0)
+    ys[5_000] = 40.0  # one spike must survive the thinning
+    curve = thin_to_pixels(plot.plot(np.arange(9_375), ys))
+    qtbot.waitUntil(lambda: curve.curve.xData is not None and len(curve.curve.xData) < 9_375)
+    width = plot.getPlotItem().vb.width()
+    drawn_x, drawn_y = curve.curve.xData, curve.curve.yData
+    assert len(drawn_x) <= 2 * width + 4  # "peak": a min and a max per pixel at most
+    assert drawn_y.max() == 40.0 and drawn_x[0] < 50 and drawn_x[-1] > 9_300  # all of it

@@ -189,8 +189,11 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_open or args.measure_live:
-        sys.path[:0] = [str(args.tree or ROOT), str(HERE)]
-        import app  # from --tree, before bench_gui puts this tree first on the path
+        sys.path.insert(0, str(HERE))
+        import bench_gui  # noqa: F401  (it puts this tree first on the path: --tree goes before)
+
+        sys.path.insert(0, str(args.tree or ROOT))
+        import app
 
         result = (measure_open(args.measure_open) if args.measure_open
                   else measure_live(args.measure_live))

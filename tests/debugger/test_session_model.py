@@ -16,6 +16,7 @@ import pytest
 from test_packing import train
 
 from debugger import events, jsoncodec
+from debugger.opstore import MAX_RESERVE
 from debugger.session_model import SessionModel, load_trace
 from debugger.tracefile import TraceReader, TraceWriter
 
@@ -168,9 +169,11 @@ def _same_models(parted: SessionModel, bulk: SessionModel) -> None:
     assert parted.ops.static_keys == bulk.ops.static_keys
 
 
-def _load_in_parts(trace: Path, monkeypatch, page: int) -> tuple[SessionModel, int]:
+def _load_in_parts(trace: Path, monkeypatch, page: int,
+                   event_slice: int = 0) -> tuple[SessionModel, int]:
     """The trace read ``page`` rows at a time, every page handed over as a part (as the
-    window's loader does) into a model that only ever sees parts."""
+    window's loader does) into a model that only ever sees parts; with ``event_slice``, a
+    part's ops first and then its events that many at a time (as the window adds them)."""
     monkeypatch.setattr("debugger.session_model.LOAD_PAGE", page)
     parted = SessionModel()
     parts = []
@@ -178,7 +181,14 @@ def _load_in_parts(trace: Path, monkeypatch, page: int) -> tuple[SessionModel, i
         load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs,
                    model=SessionModel(), on_part=parts.append)
     for part in parts:
-        parted.add_part(part)
+        if not event_slice:
+            parted.add_part(part)
+            continue
+        parted.add_part(part._replace(events=[]))
+        for start in range(0, len(part.events), event_slice):
+            chunk = part.events[start:start + event_slice]
+            assert parted.add_part_events(chunk) is chunk
+            assert (parted.step, parted.epoch) == (part.step, part.epoch)
     return parted, len(parts)
 
 
@@ -190,6 +200,31 @@ def test_a_trace_handed_over_in_parts_gives_the_bulk_model(tmp_path, monkeypatch
     parted, count = _load_in_parts(trace, monkeypatch, page=3)
     assert count > 5  # many parts, some with ops only, some with none
     _same_models(parted, bulk)
+
+
+def test_a_part_whose_events_come_a_slice_at_a_time_gives_the_bulk_model(tmp_path,
+                                                                          monkeypatch):
+    trace = write_trace(tmp_path / "run.tsdb", train(pack=True, traced=True, steps=4)[0])
+    with TraceReader(trace) as reader:
+        bulk = load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs)
+    parted, _ = _load_in_parts(trace, monkeypatch, page=7, event_slice=2)
+    _same_models(parted, bulk)
+
+
+def test_columns_reserved_for_a_traces_size_are_filled_without_growing(tmp_path):
+    trace = write_trace(tmp_path / "run.tsdb", train(pack=True, traced=False, steps=3)[0])
+    with TraceReader(trace) as reader:
+        bulk = load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs)
+        model = SessionModel()
+        model.ops.reserve(reader.count())
+        buffers = [column._buffer for column in (model.ops.seqs, model.ops.inputs)]
+        load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs, model=model)
+    assert all(column._buffer is buffer  # filled in place: no copy of the columns
+               for column, buffer in zip((model.ops.seqs, model.ops.inputs), buffers))
+    _same_models(model, bulk)
+    damaged = SessionModel()
+    damaged.ops.reserve(10**15)  # a damaged trace's count: capped, no MemoryError
+    assert len(damaged.ops.seqs._buffer) == MAX_RESERVE and len(damaged.ops) == 0
 
 
 def test_a_damaged_trace_handed_over_in_parts_counts_the_same_damage(tmp_path, monkeypatch):
