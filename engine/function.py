@@ -120,6 +120,17 @@ class ConcreteFunction:
         return self._structured_outputs
 
     @property
+    def output_shapes(self) -> Any:
+        """The result's structure with each output's static shape (``None`` = any size)."""
+        return nest.map_structure(
+            lambda s: s.shape if isinstance(s, TensorSpec) else s, self._output_specs)
+
+    @property
+    def output_dtypes(self) -> Any:
+        return nest.map_structure(
+            lambda s: s.dtype if isinstance(s, TensorSpec) else s, self._output_specs)
+
+    @property
     def inputs(self) -> list:
         return list(self.graph.params)
 
@@ -658,22 +669,11 @@ class GraphTensor:
 
 
 def _describe_outputs(builder: GraphBuilder, result: Any) -> tuple[Any, Any]:
-    """``structured_outputs`` and the output TensorSpecs. With ``None`` dimensions in the
-    inputs, an output dimension of the same trace-time size counts as ``None`` too (Tapescope
-    traces concretely: a batch dimension passed through is the usual reason for equal sizes)."""
-    unknown: set[int] = set()  # trace-time sizes of the inputs' None dimensions
-    any_rank = any(shape.rank is None for shape in builder.static_shapes.values())
-    for tid, shape in builder.static_shapes.items():
-        if shape.rank is None:
-            continue
-        value = builder.values[tid]
-        unknown.update(d for d, s in zip(value.shape, shape.as_list()) if s is None and d != 1)
-
+    """``structured_outputs`` and the output TensorSpecs, with the static shapes the trace
+    inferred (``None`` where an input's unknown dimension reaches the output)."""
     def static(t: Tensor) -> TensorShape:
-        dims = list(t._value.shape)
-        if any_rank and dims:
-            return TensorShape(None)
-        return TensorShape([None if d in unknown else d for d in dims])
+        shape = builder.static_shapes.get(t._id)
+        return TensorShape(t._value.shape) if shape is None else shape
 
     def graph_tensor(leaf: Any) -> Any:
         if not isinstance(leaf, Tensor):

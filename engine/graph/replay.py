@@ -48,7 +48,7 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                 value = node.attrs["value"]
                 new = builder.graph.add_node(ir.CONST, [], {"value": value},
                                              [(value.shape, value.dtype)], scope=node.scope)
-                t = symbolic(value)
+                t = symbolic(value, builder.tensor_class)
                 builder._bind(t, new.outputs[0])
                 env[node.outputs[0].id] = t
             elif kind == ir.READ_VARIABLE:

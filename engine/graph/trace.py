@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import errors
 from engine.context import STATE, current_scope, user_frame
-from engine.graph import ir
+from engine.graph import ir, static_shape
 from engine.shape import TensorShape
 from engine.tensor import Tensor, Variable, VariableSlice, wrap
 
@@ -33,18 +33,31 @@ class SymbolicTensor(Tensor):
     """A tensor inside a traced function: a graph value (with its trace-time value)."""
 
     __slots__ = ()
+    _builder: GraphBuilder | None = None  # set on each trace's own subclass
+
+    def _trace(self) -> GraphBuilder | None:
+        """The trace that made this tensor (it still prints as that graph's tensor after
+        the trace ends, as TF's do), else the one running."""
+        return self._builder if self._builder is not None else STATE.graph
 
     def _graph_name(self) -> str:
-        graph = STATE.graph
+        graph = self._trace()
         value = graph.values.get(self._id) if graph is not None else None
         return value.name if value is not None else "Tensor:0"
 
     def _static_shape(self) -> Any:
         """The shape TensorFlow would know while tracing: an argument traced for an
-        ``input_signature`` or a relaxed shape shows its ``None`` dimensions."""
-        graph = STATE.graph
+        ``input_signature`` or a relaxed shape, and what is computed from it, shows its
+        ``None`` dimensions (``engine.graph.static_shape``)."""
+        graph = self._trace()
         shape = graph.static_shapes.get(self._id) if graph is not None else None
-        return self.shape if shape is None else shape
+        return Tensor.shape.fget(self) if shape is None else shape
+
+    @property
+    def shape(self) -> TensorShape:
+        """The static shape, as ``x.shape`` is inside a TF graph (``tf.shape(x)`` gives
+        the sizes of each run). Engine code that needs sizes reads ``_value.shape``."""
+        return self._static_shape()
 
     def numpy(self) -> Any:
         raise AttributeError("'SymbolicTensor' object has no attribute 'numpy': a tensor inside "
@@ -91,9 +104,9 @@ class SymbolicVariableSlice(VariableSlice, SymbolicTensor):
     __slots__ = ()
 
 
-def symbolic(value: Any) -> SymbolicTensor:
+def symbolic(value: Any, cls: type[SymbolicTensor] = SymbolicTensor) -> SymbolicTensor:
     t = wrap(value)
-    t.__class__ = SymbolicTensor
+    t.__class__ = cls
     return t  # type: ignore[return-value]
 
 
@@ -104,7 +117,12 @@ class GraphBuilder:
         self.graph = ir.Graph(name)
         self.values: dict[int, ir.Value] = {}  # tensor._id -> value
         self.optimizers: list[Any] = []
-        self.static_shapes: dict[int, TensorShape] = {}  # placeholder id -> its shape with Nones
+        # tensor id -> its static shape, where that has None (arguments, what they make)
+        self.static_shapes: dict[int, TensorShape] = {}
+        # this trace's tensors: a class that knows the trace, so that a tensor kept past
+        # the trace still prints its graph name and static shape
+        self.tensor_class: type[SymbolicTensor] = type(
+            "SymbolicTensor", (SymbolicTensor,), {"__slots__": (), "_builder": self})
 
     # -- values ------------------------------------------------------------------------------
     def _bind(self, tensor: Tensor, value: ir.Value) -> None:
@@ -116,7 +134,7 @@ class GraphBuilder:
         is the signature's, with ``None`` where any size is accepted."""
         node = self.graph.add_node(ir.PLACEHOLDER, [], {}, [(array.shape, array.dtype)],
                                    name=name)
-        t = symbolic(array)
+        t = symbolic(array, self.tensor_class)
         if shape is not None:
             self.static_shapes[t._id] = shape
         self._bind(t, node.outputs[0])
@@ -140,7 +158,7 @@ class GraphBuilder:
         node = self.graph.add_node(ir.READ_VARIABLE, [], {"variable": var},
                                    [(var._value.shape, var._value.dtype)],
                                    scope=current_scope(), name=f"Read/{var._name}")
-        t = symbolic(var._value)
+        t = symbolic(var._value, self.tensor_class)
         self._bind(t, node.outputs[0])
         return t
 
@@ -152,8 +170,17 @@ class GraphBuilder:
         node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope())
         node.source = user_frame()
         for t, v in zip(outputs, node.outputs):
-            t.__class__ = SymbolicTensor
+            t.__class__ = self.tensor_class
             self._bind(t, v)
+        static = self.static_shapes
+        if static and any(t._id in static for t in inputs):
+            shapes = static_shape.infer(
+                op.name, [static[t._id] if t._id in static else TensorShape(t._value.shape)
+                          for t in inputs],
+                [t._value.shape for t in inputs], attrs, [s for s, _ in specs])
+            for t, shape, (concrete, _) in zip(outputs, shapes, specs):
+                if shape.rank is None or shape.as_list() != list(concrete):
+                    static[t._id] = shape
 
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
         """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step
