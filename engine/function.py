@@ -43,7 +43,7 @@ from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
 from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
-from engine.indexed_slices import densified
+from engine.indexed_slices import IndexedSlices, IndexedSlicesSpec
 from engine.ops._args import kernel_dtype_name
 from engine.ops.array_ops import identity
 from engine.shape import TensorShape
@@ -84,14 +84,17 @@ def _describe(key: tuple) -> str:
 class ConcreteFunction:
     """One trace: the graph as traced, its optimized form, and the compiled program."""
 
-    def __init__(self, graph: Graph, structure: Any, leaf_is_output: list[bool],
+    def __init__(self, graph: Graph, structure: Any, leaf_is_output: list[int],
                  constants: list[Any], optimizers: list[Any]) -> None:
         self.graph = graph
         self.graph_id = next(_GRAPH_IDS)
         self.optimized_graph = optimize(graph)
         self._compiled: CompiledGraph | None = None
         self._structure = structure  # nested outputs with placeholders for tensors
+        # per result leaf: graph outputs it takes (0: a constant returned as is, 1: a
+        # tensor, 2 or 3: an IndexedSlices' values, indices and dense_shape)
         self._leaf_is_output = leaf_is_output
+        self._has_slices = any(n > 1 for n in leaf_is_output)
         self._constants = constants  # non-tensor leaves of the result, returned as-is
         self._owner: Function | None = None  # the tf.function that traced it
 
@@ -123,12 +126,14 @@ class ConcreteFunction:
     def output_shapes(self) -> Any:
         """The result's structure with each output's static shape (``None`` = any size)."""
         return nest.map_structure(
-            lambda s: s.shape if isinstance(s, TensorSpec) else s, self._output_specs)
+            lambda s: s.component_shapes() if isinstance(s, IndexedSlicesSpec)
+            else s.shape if isinstance(s, TensorSpec) else s, self._output_specs)
 
     @property
     def output_dtypes(self) -> Any:
         return nest.map_structure(
-            lambda s: s.dtype if isinstance(s, TensorSpec) else s, self._output_specs)
+            lambda s: s.component_dtypes() if isinstance(s, IndexedSlicesSpec)
+            else s.dtype if isinstance(s, TensorSpec) else s, self._output_specs)
 
     @property
     def inputs(self) -> list:
@@ -258,7 +263,12 @@ class ConcreteFunction:
                 hook.graph_executed(self, time.perf_counter() - start)
         it = iter(results)
         consts = iter(self._constants)
-        leaves = [next(it) if is_out else next(consts) for is_out in self._leaf_is_output]
+        if self._has_slices:
+            leaves = [next(consts) if n == 0 else next(it) if n == 1 else
+                      IndexedSlices._of(*(next(it) for _ in range(n)))
+                      for n in self._leaf_is_output]
+        else:
+            leaves = [next(it) if is_out else next(consts) for is_out in self._leaf_is_output]
         return nest.pack_sequence_as(self._structure, leaves) if leaves else self._structure
 
     def pretty_printed_signature(self) -> str:
@@ -601,8 +611,7 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     sym_kwargs = {k: to_symbolic(k, kwargs[k]) for k in sorted(kwargs)}
     sym_kwargs = {k: sym_kwargs[k] for k in kwargs}
     with STATE.swapped(graph=builder, tapes=[]):  # outer eager tapes must not see the trace
-        # a sparse gradient leaves the graph dense (TensorFlow would return IndexedSlices)
-        result = nest.map_structure(densified, fn(*sym_args, **sym_kwargs))
+        result = fn(*sym_args, **sym_kwargs)
         traced = len(builder.graph.nodes)
         result = nest.map_structure(_graph_output, result)
         _move_output_nodes(builder.graph, traced)
@@ -610,23 +619,37 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     is_out, constants = [], []
     graph = builder.graph
     for leaf in nest.flatten(result):
-        if isinstance(leaf, Tensor):
-            graph.outputs.append(builder.value_of(leaf))
-            is_out.append(True)
+        parts = _output_parts(leaf)
+        if parts:
+            graph.outputs.extend(builder.value_of(p) for p in parts)
+            is_out.append(len(parts))
         else:
             constants.append(leaf)
-            is_out.append(False)
+            is_out.append(0)
     concrete = ConcreteFunction(graph, result, is_out, constants, builder.optimizers)
     concrete._describe_inputs(signature, names, sym_args, sym_kwargs, builder.static_shapes)
     concrete._structured_outputs, concrete._output_specs = outputs
     return concrete
 
 
+def _output_parts(leaf: Any) -> list:
+    """The graph tensors a result leaf is returned as (none: a constant returned as is)."""
+    if isinstance(leaf, Tensor):
+        return [leaf]
+    if isinstance(leaf, IndexedSlices):
+        return [p for p in (leaf.values, leaf.indices, leaf.dense_shape) if p is not None]
+    return []
+
+
 def _graph_output(leaf: Any) -> Any:
     """A result leaf as TensorFlow returns it: always a tensor (Python numbers and bools too,
-    ``None`` aside), through an ``Identity`` node as TF's graph outputs are."""
+    ``None`` aside), through an ``Identity`` node as TF's graph outputs are; an IndexedSlices
+    (a gather's gradient) stays one, each part through its own ``Identity``."""
     if leaf is None or isinstance(leaf, str):  # no string tensors in Tapescope
         return leaf
+    if isinstance(leaf, IndexedSlices):
+        return IndexedSlices._of(*(None if p is None else identity(p) for p in (
+            leaf.values, leaf.indices, leaf.dense_shape)))
     if isinstance(leaf, bool | int | float | np.generic | np.ndarray | Tensor):
         return identity(convert_to_tensor(leaf))
     return leaf
@@ -676,11 +699,20 @@ def _describe_outputs(builder: GraphBuilder, result: Any) -> tuple[Any, Any]:
         return TensorShape(t._value.shape) if shape is None else shape
 
     def graph_tensor(leaf: Any) -> Any:
+        if isinstance(leaf, IndexedSlices):
+            return IndexedSlices._of(*(None if p is None else graph_tensor(p) for p in (
+                leaf.values, leaf.indices, leaf.dense_shape)))
         if not isinstance(leaf, Tensor):
             return leaf
         return GraphTensor(builder.value_of(leaf).name, static(leaf), leaf.dtype)
 
     def spec(leaf: Any) -> Any:
+        if isinstance(leaf, IndexedSlices):
+            dense_shape = leaf.dense_shape
+            return IndexedSlicesSpec(
+                None if dense_shape is None else [int(d) for d in dense_shape._value],
+                leaf.dtype, leaf.indices.dtype,
+                None if dense_shape is None else dense_shape.dtype, static(leaf.indices))
         return TensorSpec(static(leaf), leaf.dtype) if isinstance(leaf, Tensor) else leaf
 
     return nest.map_structure(graph_tensor, result), nest.map_structure(spec, result)

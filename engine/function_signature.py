@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from engine.indexed_slices import IndexedSlicesSpec
 from engine.shape import TensorShape
 from engine.tensor_spec import TensorSpec
 
@@ -62,6 +63,8 @@ def type_text(value: Any) -> str:
     """TensorFlow's ``FunctionType`` spelling of an argument or a result."""
     if isinstance(value, TensorSpec):
         return repr(TensorSpec(value.shape, value.dtype))
+    if isinstance(value, IndexedSlicesSpec):
+        return repr(value)
     if isinstance(value, list):
         return "List[" + ", ".join(type_text(v) for v in value) + "]"
     if isinstance(value, tuple):

@@ -17,6 +17,7 @@ import numpy as np
 from engine import errors
 from engine.context import STATE, current_scope, user_frame
 from engine.graph import ir, static_shape
+from engine.indexed_slices import IndexedSlices
 from engine.shape import TensorShape
 from engine.tensor import Tensor, Variable, VariableSlice, wrap
 
@@ -185,16 +186,27 @@ class GraphBuilder:
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
         """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step
         (the optimizer's own kernel runs it, so clipping and slots behave as in eager)."""
-        grads = []
+        grads, sparse = [], []
         for g, var in pairs:
+            if isinstance(g, IndexedSlices):  # a gather's gradient: updated as slices
+                values, indices = self.value_of(g.values), self.value_of(g.indices)
+                if values.shape[1:] != var._value.shape[1:] or g.shape != var._value.shape:
+                    raise ValueError(f"Gradient of shape {g.shape} does not match variable "
+                                     f"{var.name} of shape {var._value.shape}.")
+                grads += [values, indices]
+                sparse.append(True)
+                continue
             g_value = self.value_of(g if isinstance(g, Tensor) else wrap(np.asarray(g)))
             if g_value.shape != var._value.shape:
                 raise ValueError(f"Gradient of shape {g_value.shape} does not match variable "
                                  f"{var.name} of shape {var._value.shape}.")
             grads.append(g_value)
+            sparse.append(False)
         name = type(optimizer).__name__
-        self.graph.add_node(ir.APPLY_UPDATE, grads,
-                            {"optimizer": optimizer, "variables": [v for _, v in pairs]}, [],
+        attrs = {"optimizer": optimizer, "variables": [v for _, v in pairs]}
+        if any(sparse):
+            attrs["sparse"] = tuple(sparse)
+        self.graph.add_node(ir.APPLY_UPDATE, grads, attrs, [],
                             scope=current_scope() or name, name=f"{name}/apply")
         return optimizer.iterations
 

@@ -469,9 +469,13 @@ def _(op, dy):
     if axis == 0:
         from engine.indexed_slices import IndexedSlices
 
-        rows = int(np.prod(ishape, dtype=np.int64))
-        return IndexedSlices(reshape(dy, [rows] + list(pshape[1:])), reshape(indices, [rows]),
-                             wrap(np.asarray(pshape, np.int32))), None
+        # one row per index: -1, not the count, so that a traced gradient keeps an unknown
+        # number of indices unknown (None) as TensorFlow's does (explicit when a 0 in the
+        # row shape leaves -1 undefined)
+        rows = -1 if all(pshape[1:]) else int(np.prod(ishape, dtype=np.int64))
+        values = dy if len(ishape) == 1 else reshape(dy, [rows] + list(pshape[1:]))
+        flat = indices if len(ishape) == 1 else reshape(indices, [-1])
+        return IndexedSlices(values, flat, wrap(np.asarray(pshape, np.int32))), None
     # Bring the gathered axes to the front: dy is params[:axis] + indices + params[axis+1:].
     perm = list(range(axis, axis + k)) + list(range(axis)) + list(
         range(axis + k, dy._value.ndim))
