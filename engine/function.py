@@ -31,6 +31,7 @@ import numpy as np
 
 from engine import errors, nest
 from engine.context import STATE
+from engine.data import Dataset, DatasetSpec, inputs_of
 from engine.function_signature import (
     argument_names,
     named_specs,
@@ -44,6 +45,7 @@ from engine.graph.passes import optimize
 from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
 from engine.indexed_slices import IndexedSlices, IndexedSlicesSpec
+from engine.ops import dataset_ops
 from engine.ops._args import kernel_dtype_name
 from engine.ops.array_ops import identity
 from engine.shape import TensorShape
@@ -64,6 +66,8 @@ def _leaf_key(leaf: Any) -> tuple:
     if isinstance(leaf, Tensor | np.ndarray):
         value = leaf._value if isinstance(leaf, Tensor) else leaf  # no __array__ round trip
         return ("tensor", value.shape, value.dtype.str)
+    if isinstance(leaf, Dataset):  # traced by its element spec, as TF does
+        return ("dataset", DatasetSpec(leaf.element_spec))
     try:
         hash(leaf)
         return ("python", type(leaf).__name__, leaf)
@@ -78,6 +82,8 @@ def _describe(key: tuple) -> str:
         return f"the Python value {key[2]!r}"
     if key[0] == "variable":
         return "a different tf.Variable"
+    if key[0] == "dataset":
+        return f"a dataset of element_spec {key[1].element_spec!r}"
     return "a different Python object"
 
 
@@ -95,6 +101,10 @@ class ConcreteFunction:
         # tensor, 2 or 3: an IndexedSlices' values, indices and dense_shape)
         self._leaf_is_output = leaf_is_output
         self._has_slices = any(n > 1 for n in leaf_is_output)
+        # per dataset argument (position among the flat arguments): the dataset it reads
+        # now and the graph's readers of it, or None where the trace read it (a new dataset
+        # then needs a trace of its own)
+        self._datasets: dict[int, list] = {}
         self._constants = constants  # non-tensor leaves of the result, returned as-is
         self._owner: Function | None = None  # the tf.function that traced it
 
@@ -203,7 +213,26 @@ class ConcreteFunction:
                         None, self.graph.name, f"{self.graph.name} was traced for shape "
                         f"{p.shape}, got {np.shape(t._value if isinstance(t, Tensor) else t)}")
                 return self._owner(*args, **kwargs)
+        if self._datasets and not self._bind_datasets(nest.flatten([list(args), kwargs])):
+            if self._owner is None:
+                raise TypeError(f"{self.graph.name} read its dataset argument while tracing; "
+                                "call the tf.function with the new dataset instead.")
+            return self._owner(*args, **kwargs)
         return self._call_flat(tensors)
+
+    def _bind_datasets(self, leaves: list) -> bool:
+        """Point the graph's dataset readers at these dataset arguments (of the traced
+        element spec); False if the trace read a dataset argument, so it must trace anew."""
+        for pos, entry in self._datasets.items():
+            dataset, readers = leaves[pos], entry[1]
+            if dataset is entry[0]:
+                continue
+            if readers is None:
+                return False
+            for reader in readers:
+                reader.dataset = dataset
+            entry[0] = dataset
+        return True
 
     def _tensor_arguments(self, args: Any, kwargs: dict) -> list:
         """The tensors to feed, where the trace had TensorSpecs (Python values converted to
@@ -215,6 +244,11 @@ class ConcreteFunction:
                 if not isinstance(got, Tensor | np.ndarray) or isinstance(got, Variable):
                     got = convert_to_tensor(got, dtype=want.dtype)
                 tensors.append(got)
+            elif isinstance(want, DatasetSpec) and isinstance(got, Dataset):
+                if DatasetSpec(got.element_spec) != want:  # TF: an error of the graph's run
+                    raise errors.InvalidArgumentError(
+                        None, self.graph.name, f"{self.graph.name} was traced for a dataset "
+                        f"of {want!r}, got one of element_spec {got.element_spec!r}")
             elif isinstance(want, dict) and isinstance(got, dict) and want.keys() == got.keys():
                 for k in sorted(want):  # the order nest.flatten gives the placeholders
                     match(want[k], got[k])
@@ -421,14 +455,18 @@ class Function:
         if concrete is None:
             concrete = self._trace(args, kwargs, key)
             traced = True
+        elif concrete._datasets and not concrete._bind_datasets(leaves):
+            # a dataset argument of the same spec, which the trace read: traced again for it,
+            # not counted (TensorFlow's graph would read any dataset of that spec)
+            concrete = self._trace(args, kwargs, key, counted=False)
         self._recent = (self._recent + [traced])[-RETRACE_WARNING_THRESHOLD:]
         tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor | np.ndarray)
                    and not isinstance(leaf, Variable)]
         return concrete._call_flat(tensors)
 
     def _trace(self, args: tuple, kwargs: dict, key: tuple,
-               shapes: list | None = None) -> ConcreteFunction:
-        counted = True
+               shapes: list | None = None, counted: bool = True) -> ConcreteFunction:
+        recount = counted
         general = None
         if self.input_signature is not None:
             general = tuple(("spec", i) for i in range(len(key)))
@@ -443,6 +481,7 @@ class Function:
             if general is not None and shapes is None:  # traced for the relaxed shapes
                 shapes = [TensorShape(None if g[1] is None else list(g[1]))
                           for g in general if g[0] == "tensor"]
+        counted = counted and recount
         if counted:
             reason = self._retrace_reason(key)
             self._tracing_count += 1
@@ -475,7 +514,8 @@ class Function:
         if STATE.hook is not None:
             STATE.hook.graph_traced(concrete, self._name, self._tracing_count,
                                     getattr(self, "last_retrace_reason", "") if counted
-                                    else "re-specialized for new dimensions")
+                                    else "re-specialized for new dimensions" if recount
+                                    else "re-specialized for a new dataset")
         return concrete
 
     last_retrace_reason: str = ""
@@ -610,8 +650,13 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     sym_args = [to_symbolic(n, a) for n, a in zip(names, args)]
     sym_kwargs = {k: to_symbolic(k, kwargs[k]) for k in sorted(kwargs)}
     sym_kwargs = {k: sym_kwargs[k] for k in kwargs}
-    with STATE.swapped(graph=builder, tapes=[]):  # outer eager tapes must not see the trace
-        result = fn(*sym_args, **sym_kwargs)
+    dataset_ops.TRACE_LOG.append([])
+    try:
+        with STATE.swapped(graph=builder, tapes=[]):  # outer eager tapes must not see it
+            result = fn(*sym_args, **sym_kwargs)
+    finally:
+        dataset_uses = dataset_ops.TRACE_LOG.pop()
+    with STATE.swapped(graph=builder, tapes=[]):
         traced = len(builder.graph.nodes)
         result = nest.map_structure(_graph_output, result)
         _move_output_nodes(builder.graph, traced)
@@ -629,7 +674,39 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     concrete = ConcreteFunction(graph, result, is_out, constants, builder.optimizers)
     concrete._describe_inputs(signature, names, sym_args, sym_kwargs, builder.static_shapes)
     concrete._structured_outputs, concrete._output_specs = outputs
+    concrete._datasets = _dataset_readers(nest.flatten([list(args), kwargs]), dataset_uses)
     return concrete
+
+
+def _dataset_readers(leaves: list, uses: list) -> dict[int, list]:
+    """Per dataset argument: [it, the graph's readers of it], or [it, None] when the trace
+    read it or a dataset made from it (its elements or length are then in the graph)."""
+    found = {}
+    for pos, leaf in enumerate(leaves):
+        if not isinstance(leaf, Dataset):
+            continue
+        readers: list | None = []
+        for what, obj in uses:
+            if what == "graph" and obj.dataset is leaf and obj.trace_length == 0:
+                readers.append(obj)
+            elif _made_from(obj.dataset if what == "graph" else obj, leaf):
+                readers = None
+                break
+        found[pos] = [leaf, readers]
+    return found
+
+
+def _made_from(dataset: Any, source: Any) -> bool:
+    """Whether ``dataset`` is ``source`` or reads from it (through map, batch, zip, ...)."""
+    todo, seen = [dataset], set()
+    while todo:
+        ds = todo.pop()
+        if ds is source:
+            return True
+        if id(ds) not in seen:
+            seen.add(id(ds))
+            todo.extend(inputs_of(ds))
+    return False
 
 
 def _output_parts(leaf: Any) -> list:

@@ -1,7 +1,8 @@
 """Parity cases for values crossing a ``tf.function`` boundary (issue 11, area "traced"): a
 gather's gradient stays an ``IndexedSlices`` inside a traced function and when returned
 from it, optimizers apply it as slices there too (Keras 3 squares each slice before
-duplicate rows add up), and ``tf.data.Dataset`` arguments trace by their element spec.
+duplicate rows add up), and ``tf.data.Dataset`` arguments trace by their element spec (a new dataset of that spec
+reuses the graph).
 ``make_fixtures.py traced`` stores TensorFlow's answers.
 
 Printouts are compared as their UTF-8 bytes (the harness compares strings as tensors only).
@@ -117,6 +118,68 @@ def step(ids):
     return [isinstance(g, tf.IndexedSlices) for g in grads]
 kinds = [step(tf.constant([1, 1, 3])) for _ in range(3)]
 result = [kinds[0], emb.read_value(), w.read_value()]
+"""),
+    # -- datasets as arguments: traced by element spec --------------------------------------
+    ("dataset_argument_of_the_same_spec_does_not_retrace", """
+@tf.function
+def total(ds):
+    s = tf.constant(0.0)
+    for x in ds:
+        s += tf.reduce_sum(x)
+    return s
+out = []
+for n in (3, 4, 5):
+    out.append(total(tf.data.Dataset.from_tensor_slices(tf.ones([n, 2]) * n)))
+counts = [total.experimental_get_tracing_count()]
+out.append(total(tf.data.Dataset.from_tensor_slices(tf.ones([4, 3]))))
+counts.append(total.experimental_get_tracing_count())
+out.append(total(tf.data.Dataset.range(4).map(lambda i: tf.cast(tf.fill([2], i), tf.float32))))
+counts.append(total.experimental_get_tracing_count())
+result = [out, counts]
+"""),
+    ("batched_dataset_arguments_trace_once_per_spec", """
+@tf.function
+def total(ds):
+    s = tf.constant(0.0)
+    for x in ds:
+        s += tf.reduce_sum(x)
+    return s
+out = [total(tf.data.Dataset.from_tensor_slices(tf.ones([n, 2]) * n).batch(2))
+       for n in (4, 5, 3)]
+result = [out, total.experimental_get_tracing_count()]
+"""),
+    ("dataset_argument_transformed_or_measured_inside", """
+@tf.function
+def f(ds):
+    s = tf.constant(0.0)
+    for x in ds.map(lambda v: v * 2.0).take(2):
+        s += tf.reduce_sum(x)
+    return s, ds.cardinality()
+out = [f(tf.data.Dataset.from_tensor_slices(tf.ones([n, 2]) * n)) for n in (3, 4, 5)]
+result = [out, f.experimental_get_tracing_count()]
+"""),
+    ("dataset_argument_in_the_concrete_function", """
+@tf.function
+def total(ds):
+    s = tf.constant(0)
+    for x, y in ds:
+        s += x * y
+    return s
+ds = tf.data.Dataset.from_tensor_slices(([1, 2, 3], [4, 5, 6]))
+c = total.get_concrete_function(ds)
+other = tf.data.Dataset.from_tensor_slices(([1, 1], [7, 8]))
+result = [text(c.structured_input_signature), text(str(c)), c(other), c(ds), total(other),
+          total.experimental_get_tracing_count()]
+"""),
+    ("dataset_argument_with_another_spec_is_refused_by_the_concrete_function", """
+@tf.function
+def total(ds):
+    s = tf.constant(0.0)
+    for x in ds:
+        s += x
+    return s
+c = total.get_concrete_function(tf.data.Dataset.from_tensor_slices([1.0, 2.0]))
+result = c(tf.data.Dataset.from_tensor_slices([1, 2]))
 """),
 ]
 
