@@ -120,6 +120,7 @@ class GraphBuilder:
         self.optimizers: list[Any] = []
         # tensor id -> its static shape, where that has None (arguments, what they make)
         self.static_shapes: dict[int, TensorShape] = {}
+        self.shape_values: dict[int, Any] = {}  # shape tensor id -> its value, None = unknown
         # this trace's tensors: a class that knows the trace, so that a tensor kept past
         # the trace still prints its graph name and static shape
         self.tensor_class: type[SymbolicTensor] = type(
@@ -174,6 +175,8 @@ class GraphBuilder:
             t.__class__ = self.tensor_class
             self._bind(t, v)
         static = self.static_shapes
+        if static and self._shape_value_op(op.name, inputs, outputs, attrs):
+            return
         if static and any(t._id in static for t in inputs):
             shapes = static_shape.infer(
                 op.name, [static[t._id] if t._id in static else TensorShape(t._value.shape)
@@ -182,6 +185,59 @@ class GraphBuilder:
             for t, shape, (concrete, _) in zip(outputs, shapes, specs):
                 if shape.rank is None or shape.as_list() != list(concrete):
                     static[t._id] = shape
+
+    # -- shapes given as tensors (tf.shape(x)[0]) ----------------------------------------------
+    def _shape_value_op(self, name: str, inputs: tuple, outputs: tuple, attrs: dict) -> bool:
+        """Follow the value of a shape tensor with None where a size is unknown, through the
+        ops TF's ``constant_value_as_shape`` follows (Shape, slicing it, Pack, ConcatV2)."""
+        known = self.shape_values
+        if name == "Shape":
+            shape = self.static_shapes.get(inputs[0]._id)
+            if shape is not None and shape.rank is None:
+                return False
+            known[outputs[0]._id] = (list(inputs[0]._value.shape) if shape is None
+                                     else shape.as_list())
+        elif name == "StridedSlice" and inputs[0]._id in known:
+            key = attrs["key"]
+            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+            if not isinstance(key, int | np.integer | slice):
+                return False
+            known[outputs[0]._id] = known[inputs[0]._id][key]
+        elif name == "Pack" and any(t._id in known for t in inputs) and all(
+                t._value.ndim == 0 for t in inputs):
+            known[outputs[0]._id] = [self.shape_value(t) for t in inputs]
+        elif name == "ConcatV2" and any(t._id in known for t in inputs):
+            parts = [self.shape_value(t) for t in inputs]
+            known[outputs[0]._id] = [d for part in parts for d in part]
+        else:
+            return False
+        return True  # a 0-d or 1-d integer tensor: its own static shape is known
+
+    def shape_value(self, value: Any) -> Any:
+        """A shape argument's value (an int or a list), None where unknown at trace time."""
+        if isinstance(value, list | tuple):
+            return [self.shape_value(v) for v in value]
+        if isinstance(value, Tensor):
+            if value._id in self.shape_values:
+                return self.shape_values[value._id]
+            if isinstance(value, SymbolicTensor):  # computed in the graph: unknown
+                return None if value._value.ndim == 0 else [None] * value._value.size
+            value = value._value
+        array = np.asarray(value)
+        return int(array) if array.ndim == 0 else [int(v) for v in array.reshape(-1)]
+
+    def note_shape_argument(self, result: Tensor, shape: Any) -> None:
+        """``result``'s shape was given as ``shape``: sizes that come from an unknown
+        dimension (``tf.shape(x)[0]``) are unknown in its static shape, as in TF."""
+        value = self.shape_value(shape)
+        if not isinstance(value, list) or None not in value:
+            return
+        current = self.static_shapes.get(result._id)
+        dims = (current.as_list() if current is not None and current.rank is not None
+                else list(result._value.shape))
+        if len(dims) == len(value):
+            self.static_shapes[result._id] = TensorShape(
+                [None if v is None else d for v, d in zip(value, dims)])
 
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
         """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step

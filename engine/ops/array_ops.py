@@ -22,7 +22,18 @@ def _t(x: Any) -> Tensor:
 def _ints(value: Any) -> list[int]:
     if isinstance(value, Tensor):
         value = value._value
+    elif isinstance(value, list | tuple):  # [tf.shape(x)[0], -1]: a traced tensor's value
+        value = [v._value if isinstance(v, Tensor) else v for v in value]
     return [int(v) for v in np.asarray(value).reshape(-1)]
+
+
+def _shaped_by(result: Tensor, shape: Any) -> Tensor:
+    """Inside a trace with unknown sizes: sizes given by ``tf.shape(x)`` stay unknown in
+    the result's static shape."""
+    graph = STATE.graph
+    if graph is not None and graph.static_shapes:
+        graph.note_shape_argument(result, shape)
+    return result
 
 
 def _math():  # late import: math_ops and array_ops use each other in gradient rules
@@ -660,7 +671,7 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
             None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
             f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
             f"{list(dims)} [Op:Reshape]")
-    return execute(RESHAPE, (x,), {"shape": dims})
+    return _shaped_by(execute(RESHAPE, (x,), {"shape": dims}), shape)
 
 
 def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:
@@ -683,7 +694,7 @@ def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:  # 
         raise errors.InvalidArgumentError(
             None, "BroadcastTo", f"Unable to broadcast tensor of shape {list(x._value.shape)} "
             f"to tensor of shape {list(dims)} [Op:BroadcastTo]") from None
-    return execute(BROADCAST_TO, (x,), {"shape": dims})
+    return _shaped_by(execute(BROADCAST_TO, (x,), {"shape": dims}), shape)
 
 
 def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | None = None) -> Tensor:
@@ -898,14 +909,28 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     v = _t(value)
-    return execute(FILL, (v,), {"dims": tuple(_ints(dims))})
+    return _shaped_by(execute(FILL, (v,), {"dims": tuple(_ints(dims))}), dims)
+
+
+def _traced_shape(shape: Any) -> bool:
+    """A shape argument computed inside a trace (``tf.shape(x)``), not a constant."""
+    if STATE.graph is None:
+        return False
+    from engine.graph.trace import SymbolicTensor
+
+    items = shape if isinstance(shape, list | tuple) else [shape]
+    return any(isinstance(d, SymbolicTensor) for d in items)
 
 
 def zeros(shape: Any, dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    if _traced_shape(shape):  # a graph op, as TF's, whose static shape can hold None
+        return fill(shape, np.zeros((), _dt.as_dtype(dtype)._np))
     return wrap(np.zeros(tuple(_ints(shape)), dtype=_dt.as_dtype(dtype)._np))
 
 
 def ones(shape: Any, dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    if _traced_shape(shape):
+        return fill(shape, np.ones((), _dt.as_dtype(dtype)._np))
     return wrap(np.ones(tuple(_ints(shape)), dtype=_dt.as_dtype(dtype)._np))
 
 

@@ -91,6 +91,23 @@ for n in (1, 3, 4):
 c = f.get_concrete_function(tf.TensorSpec([None, 2], tf.float32))
 result = [text(seen[:2]), text(c.output_shapes), f.experimental_get_tracing_count()]
 """),
+    ("shapes_given_by_tf_shape_keep_unknown_sizes", """
+shapes = []
+w = tf.ones([3, 4])
+@tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+def f(x):
+    n = tf.shape(x)[0]
+    for t in [tf.reshape(x, [tf.shape(x)[0], -1]), tf.reshape(x, [3, -1]),
+              tf.zeros(tf.shape(x)), tf.ones([n, 2]), tf.fill([2, n], 1.0),
+              tf.reshape(x, tf.shape(x)), tf.zeros(tf.shape(w)),
+              tf.broadcast_to(tf.ones([1, 3]), tf.shape(x)),
+              tf.reshape(x, tf.concat([tf.shape(x)[:1], [3, 1]], 0)),
+              tf.zeros([tf.shape(x)[1], n]), tf.reshape(x, [n * 3])]:
+        shapes.append(str(t.shape))
+    return tf.reduce_sum(tf.reshape(x, [n, -1]) + tf.zeros(tf.shape(x)), axis=1)
+out = [f(tf.ones([k, 3])) for k in (2, 4)]
+result = [text(shapes[:11]), out]
+"""),
     ("unknown_rank_signature_prints_unknown_shape", """
 seen = []
 @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
