@@ -4,17 +4,21 @@ the optimized, compiled graph on every call.
 Semantics kept from TensorFlow: Python side effects run while tracing only; a new input
 signature (tensor shape/dtype, or a different Python value) traces again and a function
 that keeps retracing gets a warning naming the argument that changed; ``input_signature``
-fixes the accepted shapes; variables are captured by reference.
+fixes the accepted shapes; variables are captured by reference; a ``tf.data.Dataset``
+argument traces by its element spec (a new dataset of that spec reuses the graph, which
+reads it); a gather's gradient returned from the function stays an ``IndexedSlices``.
 
 Tapescope specifics: tracing is concrete (see ``engine.graph.trace``), so a graph is
-specialized to input shapes. With ``input_signature`` or ``reduce_retracing``, a call with
-new dimensions that still fit the signature gets a graph of its own without counting as a
-retrace: the first graph replayed for the new shapes once a second trace showed no size is
-baked in (``TraceFamily``), else the Python body traced again. Results are always tensors,
-returned through ``Identity`` nodes, and placeholders are named after the Python parameters,
-as in TF. With ``autograph=True`` (the default) the function traced is its AutoGraph twin
-(``engine.autograph``): ``if``/``while``/``for`` on tensors become If/While nodes; with
-``autograph=False`` a Python ``if`` on a tensor raises OperatorNotAllowedInGraphError.
+specialized to input shapes, while its tensors carry the static shapes TF would show (None
+for unknown sizes, ``engine.graph.static_shape``). With ``input_signature`` or
+``reduce_retracing``, a call with new dimensions that still fit the signature gets a graph
+of its own without counting as a retrace: the first graph replayed for the new shapes once a
+second trace showed no size is baked in (``TraceFamily``), else the Python body traced
+again. Results are always tensors, returned through ``Identity`` nodes, and placeholders are
+named after the Python parameters, as in TF. With ``autograph=True`` (the default) the
+function traced is its AutoGraph twin (``engine.autograph``): ``if``/``while``/``for`` on
+tensors become If/While nodes; with ``autograph=False`` a Python ``if`` on a tensor raises
+OperatorNotAllowedInGraphError.
 """
 
 from __future__ import annotations
