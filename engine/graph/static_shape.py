@@ -215,6 +215,12 @@ def _xent(ins: list, attrs: dict, outs: list) -> list:
     return [[d for i, d in enumerate(merged) if i != axis]]
 
 
+@rule("Conv2D", "DepthwiseConv2dNative", "MaxPool", "AvgPool")
+def _batched_image(ins: list, attrs: dict, outs: list) -> list:
+    """NHWC image ops: the batch is the input's; the rest follows from known sizes."""
+    return [[ins[0][0]] + list(outs[0][1:])]
+
+
 def _of_unknown_rank(op_name: str, attrs: dict, out: tuple) -> TensorShape:
     """An input of unknown rank: a shape vector of unknown length, scalars stay scalars."""
     if op_name == "Shape":
@@ -228,8 +234,12 @@ def _of_unknown_rank(op_name: str, attrs: dict, out: tuple) -> TensorShape:
 def _fallback(ins: list, concrete_ins: list, outs: list) -> list:
     """Elementwise ops broadcast; any other op: its concrete sizes, those equal to a
     trace-time size of an unknown input dimension counted unknown."""
-    if len(outs) == 1 and concrete_ins and outs[0] == tuple(
-            np.broadcast_shapes(*concrete_ins)):
+    try:
+        elementwise = len(outs) == 1 and bool(concrete_ins) and outs[0] == tuple(
+            np.broadcast_shapes(*concrete_ins))
+    except ValueError:  # inputs that do not broadcast: not an elementwise op
+        elementwise = False
+    if elementwise:
         return [broadcast(*ins)]
     unknown = {c for s, cs in zip(ins, concrete_ins) for d, c in zip(s, cs)
                if d is None and c != 1}

@@ -10,6 +10,7 @@ TensorFlow's graph tensors and refuse ``.numpy()``.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,9 @@ class OperatorNotAllowedInGraphError(TypeError, errors.OpError):
     def __init__(self, message: str) -> None:
         TypeError.__init__(self, message)
         self.message = message
+
+
+_SIZED_BY_TRACE = ("engine.", "debugger.", "tfdebug.")  # packages reading concrete sizes
 
 
 class SymbolicTensor(Tensor):
@@ -56,8 +60,15 @@ class SymbolicTensor(Tensor):
 
     @property
     def shape(self) -> TensorShape:
-        """The static shape, as ``x.shape`` is inside a TF graph (``tf.shape(x)`` gives
-        the sizes of each run). Engine code that needs sizes reads ``_value.shape``."""
+        """The static shape, as ``x.shape`` is inside a TF graph (``tf.shape(x)`` gives the
+        sizes of each run). The engine's and debugger's own code (Keras layers sizing a
+        dropout mask, op wrappers) gets the trace-time sizes it was written for: Tapescope's
+        graphs are concrete, so that code has no None to handle."""
+        if sys._getframe(1).f_globals.get("__name__", "").startswith(_SIZED_BY_TRACE):
+            return Tensor.shape.fget(self)
+        return self._static_shape()
+
+    def get_shape(self) -> TensorShape:
         return self._static_shape()
 
     def numpy(self) -> Any:
@@ -217,6 +228,8 @@ class GraphBuilder:
         """A shape argument's value (an int or a list), None where unknown at trace time."""
         if isinstance(value, list | tuple):
             return [self.shape_value(v) for v in value]
+        if value is None:  # a static size already unknown
+            return None
         if isinstance(value, Tensor):
             if value._id in self.shape_values:
                 return self.shape_values[value._id]

@@ -27,9 +27,9 @@ def _ints(value: Any) -> list[int]:
     return [int(v) for v in np.asarray(value).reshape(-1)]
 
 
-def _shaped_by(result: Tensor, shape: Any) -> Tensor:
-    """Inside a trace with unknown sizes: sizes given by ``tf.shape(x)`` stay unknown in
-    the result's static shape."""
+def shaped_by(result: Tensor, shape: Any) -> Tensor:
+    """Inside a trace with unknown sizes: sizes given by ``tf.shape(x)`` (or ``None``) stay
+    unknown in the result's static shape."""
     graph = STATE.graph
     if graph is not None and graph.static_shapes:
         graph.note_shape_argument(result, shape)
@@ -671,7 +671,7 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
             None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
             f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
             f"{list(dims)} [Op:Reshape]")
-    return _shaped_by(execute(RESHAPE, (x,), {"shape": dims}), shape)
+    return shaped_by(execute(RESHAPE, (x,), {"shape": dims}), shape)
 
 
 def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:
@@ -694,7 +694,7 @@ def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:  # 
         raise errors.InvalidArgumentError(
             None, "BroadcastTo", f"Unable to broadcast tensor of shape {list(x._value.shape)} "
             f"to tensor of shape {list(dims)} [Op:BroadcastTo]") from None
-    return _shaped_by(execute(BROADCAST_TO, (x,), {"shape": dims}), shape)
+    return shaped_by(execute(BROADCAST_TO, (x,), {"shape": dims}), shape)
 
 
 def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | None = None) -> Tensor:
@@ -909,7 +909,7 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     v = _t(value)
-    return _shaped_by(execute(FILL, (v,), {"dims": tuple(_ints(dims))}), dims)
+    return shaped_by(execute(FILL, (v,), {"dims": tuple(_ints(dims))}), dims)
 
 
 def _traced_shape(shape: Any) -> bool:

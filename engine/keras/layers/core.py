@@ -167,6 +167,8 @@ class Dropout(Layer):
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
         draw = random_ops.uniform(shape, dtype=inputs.dtype, seed=self.seed)
+        if self.noise_shape is None:  # traced for a None batch: the mask's batch is None too
+            draw = array_ops.shaped_by(draw, inputs.get_shape().as_list())
         keep = math_ops.greater_equal(draw, self.rate)
         scale = math_ops.cast(keep, inputs.dtype)
         scale = math_ops.multiply(scale, 1.0 / (1.0 - self.rate))

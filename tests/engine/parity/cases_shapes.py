@@ -108,6 +108,23 @@ def f(x):
 out = [f(tf.ones([k, 3])) for k in (2, 4)]
 result = [text(shapes[:11]), out]
 """),
+    ("keras_model_traced_for_a_none_batch", """
+model = tf.keras.Sequential([
+    tf.keras.layers.Conv2D(2, 3, activation="relu"), tf.keras.layers.MaxPooling2D(),
+    tf.keras.layers.Flatten(), tf.keras.layers.Dropout(0.5), tf.keras.layers.Dense(2)])
+model.build((None, 6, 6, 1))
+shapes = []
+@tf.function(input_signature=[tf.TensorSpec([None, 6, 6, 1], tf.float32)])
+def f(x):
+    h = x
+    for layer in model.layers:
+        h = layer(h, training=True) if isinstance(layer, tf.keras.layers.Dropout) else layer(h)
+        shapes.append(str(h.shape))
+    return h
+out = [f(tf.ones([n, 6, 6, 1])).shape[0] for n in (2, 3)]
+c = f.get_concrete_function()
+result = [text(shapes[:5]), out, text(c.output_shapes)]
+"""),
     ("unknown_rank_signature_prints_unknown_shape", """
 seen = []
 @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
