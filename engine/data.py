@@ -152,6 +152,22 @@ def _numpy(value: Tensor) -> Any:
     return value
 
 
+def _note_read(dataset: Dataset) -> None:
+    from engine.ops.dataset_ops import note_dataset_use
+
+    note_dataset_use("read", dataset)
+
+
+def inputs_of(dataset: Any) -> list:
+    """The datasets a dataset reads from (its lineage, one step up)."""
+    found = []
+    for value in vars(dataset).values():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, Dataset):
+                found.append(item)
+    return found
+
+
 class DatasetSpec:
     """``tf.data.DatasetSpec``: the spec of a component that is itself a dataset (the
     elements of ``window``)."""
@@ -439,6 +455,8 @@ class Dataset:
 
     # -- reading -----------------------------------------------------------------------
     def __iter__(self) -> DatasetIterator:
+        if STATE.graph is not None:  # read while a tf.function traces: its values go in
+            _note_read(self)
         return DatasetIterator(self)
 
     def as_numpy_iterator(self) -> Iterator[Any]:
@@ -455,9 +473,13 @@ class Dataset:
 
     def cardinality(self) -> Tensor:
         """Number of elements as an int64 scalar; -1 infinite, -2 unknown (after filter)."""
+        if STATE.graph is not None:
+            _note_read(self)
         return wrap(np.array(self._cardinality(), dtype=np.int64))
 
     def __len__(self) -> int:
+        if STATE.graph is not None:
+            _note_read(self)
         n = self._cardinality()
         if n == INFINITE_CARDINALITY:
             raise TypeError("The dataset is infinite.")

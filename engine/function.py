@@ -4,17 +4,21 @@ the optimized, compiled graph on every call.
 Semantics kept from TensorFlow: Python side effects run while tracing only; a new input
 signature (tensor shape/dtype, or a different Python value) traces again and a function
 that keeps retracing gets a warning naming the argument that changed; ``input_signature``
-fixes the accepted shapes; variables are captured by reference.
+fixes the accepted shapes; variables are captured by reference; a ``tf.data.Dataset``
+argument traces by its element spec (a new dataset of that spec reuses the graph, which
+reads it); a gather's gradient returned from the function stays an ``IndexedSlices``.
 
 Tapescope specifics: tracing is concrete (see ``engine.graph.trace``), so a graph is
-specialized to input shapes. With ``input_signature`` or ``reduce_retracing``, a call with
-new dimensions that still fit the signature gets a graph of its own without counting as a
-retrace: the first graph replayed for the new shapes once a second trace showed no size is
-baked in (``TraceFamily``), else the Python body traced again. Results are always tensors,
-returned through ``Identity`` nodes, and placeholders are named after the Python parameters,
-as in TF. With ``autograph=True`` (the default) the function traced is its AutoGraph twin
-(``engine.autograph``): ``if``/``while``/``for`` on tensors become If/While nodes; with
-``autograph=False`` a Python ``if`` on a tensor raises OperatorNotAllowedInGraphError.
+specialized to input shapes, while its tensors carry the static shapes TF would show (None
+for unknown sizes, ``engine.graph.static_shape``). With ``input_signature`` or
+``reduce_retracing``, a call with new dimensions that still fit the signature gets a graph
+of its own without counting as a retrace: the first graph replayed for the new shapes once a
+second trace showed no size is baked in (``TraceFamily``), else the Python body traced
+again. Results are always tensors, returned through ``Identity`` nodes, and placeholders are
+named after the Python parameters, as in TF. With ``autograph=True`` (the default) the
+function traced is its AutoGraph twin (``engine.autograph``): ``if``/``while``/``for`` on
+tensors become If/While nodes; with ``autograph=False`` a Python ``if`` on a tensor raises
+OperatorNotAllowedInGraphError.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 
 from engine import errors, nest
 from engine.context import STATE
+from engine.data import Dataset, DatasetSpec, inputs_of
 from engine.function_signature import (
     argument_names,
     named_specs,
@@ -43,7 +48,8 @@ from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
 from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
-from engine.indexed_slices import densified
+from engine.indexed_slices import IndexedSlices, IndexedSlicesSpec
+from engine.ops import dataset_ops
 from engine.ops._args import kernel_dtype_name
 from engine.ops.array_ops import identity
 from engine.shape import TensorShape
@@ -64,6 +70,8 @@ def _leaf_key(leaf: Any) -> tuple:
     if isinstance(leaf, Tensor | np.ndarray):
         value = leaf._value if isinstance(leaf, Tensor) else leaf  # no __array__ round trip
         return ("tensor", value.shape, value.dtype.str)
+    if isinstance(leaf, Dataset):  # traced by its element spec, as TF does
+        return ("dataset", DatasetSpec(leaf.element_spec))
     try:
         hash(leaf)
         return ("python", type(leaf).__name__, leaf)
@@ -78,20 +86,29 @@ def _describe(key: tuple) -> str:
         return f"the Python value {key[2]!r}"
     if key[0] == "variable":
         return "a different tf.Variable"
+    if key[0] == "dataset":
+        return f"a dataset of element_spec {key[1].element_spec!r}"
     return "a different Python object"
 
 
 class ConcreteFunction:
     """One trace: the graph as traced, its optimized form, and the compiled program."""
 
-    def __init__(self, graph: Graph, structure: Any, leaf_is_output: list[bool],
+    def __init__(self, graph: Graph, structure: Any, leaf_is_output: list[int],
                  constants: list[Any], optimizers: list[Any]) -> None:
         self.graph = graph
         self.graph_id = next(_GRAPH_IDS)
         self.optimized_graph = optimize(graph)
         self._compiled: CompiledGraph | None = None
         self._structure = structure  # nested outputs with placeholders for tensors
+        # per result leaf: graph outputs it takes (0: a constant returned as is, 1: a
+        # tensor, 2 or 3: an IndexedSlices' values, indices and dense_shape)
         self._leaf_is_output = leaf_is_output
+        self._has_slices = any(n > 1 for n in leaf_is_output)
+        # per dataset argument (position among the flat arguments): the dataset it reads
+        # now and the graph's readers of it, or None where the trace read it (a new dataset
+        # then needs a trace of its own)
+        self._datasets: dict[int, list] = {}
         self._constants = constants  # non-tensor leaves of the result, returned as-is
         self._owner: Function | None = None  # the tf.function that traced it
 
@@ -118,6 +135,19 @@ class ConcreteFunction:
     def structured_outputs(self) -> Any:
         """The result's structure with the graph's output tensors (``Identity:0`` …)."""
         return self._structured_outputs
+
+    @property
+    def output_shapes(self) -> Any:
+        """The result's structure with each output's static shape (``None`` = any size)."""
+        return nest.map_structure(
+            lambda s: s.component_shapes() if isinstance(s, IndexedSlicesSpec)
+            else s.shape if isinstance(s, TensorSpec) else s, self._output_specs)
+
+    @property
+    def output_dtypes(self) -> Any:
+        return nest.map_structure(
+            lambda s: s.component_dtypes() if isinstance(s, IndexedSlicesSpec)
+            else s.dtype if isinstance(s, TensorSpec) else s, self._output_specs)
 
     @property
     def inputs(self) -> list:
@@ -187,7 +217,26 @@ class ConcreteFunction:
                         None, self.graph.name, f"{self.graph.name} was traced for shape "
                         f"{p.shape}, got {np.shape(t._value if isinstance(t, Tensor) else t)}")
                 return self._owner(*args, **kwargs)
+        if self._datasets and not self._bind_datasets(nest.flatten([list(args), kwargs])):
+            if self._owner is None:
+                raise TypeError(f"{self.graph.name} read its dataset argument while tracing; "
+                                "call the tf.function with the new dataset instead.")
+            return self._owner(*args, **kwargs)
         return self._call_flat(tensors)
+
+    def _bind_datasets(self, leaves: list) -> bool:
+        """Point the graph's dataset readers at these dataset arguments (of the traced
+        element spec); False if the trace read a dataset argument, so it must trace anew."""
+        for pos, entry in self._datasets.items():
+            dataset, readers = leaves[pos], entry[1]
+            if dataset is entry[0]:
+                continue
+            if readers is None:
+                return False
+            for reader in readers:
+                reader.dataset = dataset
+            entry[0] = dataset
+        return True
 
     def _tensor_arguments(self, args: Any, kwargs: dict) -> list:
         """The tensors to feed, where the trace had TensorSpecs (Python values converted to
@@ -199,6 +248,11 @@ class ConcreteFunction:
                 if not isinstance(got, Tensor | np.ndarray) or isinstance(got, Variable):
                     got = convert_to_tensor(got, dtype=want.dtype)
                 tensors.append(got)
+            elif isinstance(want, DatasetSpec) and isinstance(got, Dataset):
+                if DatasetSpec(got.element_spec) != want:  # TF: an error of the graph's run
+                    raise errors.InvalidArgumentError(
+                        None, self.graph.name, f"{self.graph.name} was traced for a dataset "
+                        f"of {want!r}, got one of element_spec {got.element_spec!r}")
             elif isinstance(want, dict) and isinstance(got, dict) and want.keys() == got.keys():
                 for k in sorted(want):  # the order nest.flatten gives the placeholders
                     match(want[k], got[k])
@@ -248,7 +302,12 @@ class ConcreteFunction:
                 hook.graph_executed(self, time.perf_counter() - start)
         it = iter(results)
         consts = iter(self._constants)
-        leaves = [next(it) if is_out else next(consts) for is_out in self._leaf_is_output]
+        if self._has_slices:
+            leaves = [next(consts) if n == 0 else next(it) if n == 1 else
+                      IndexedSlices._of(*(next(it) for _ in range(n)))
+                      for n in self._leaf_is_output]
+        else:
+            leaves = [next(it) if is_out else next(consts) for is_out in self._leaf_is_output]
         return nest.pack_sequence_as(self._structure, leaves) if leaves else self._structure
 
     def pretty_printed_signature(self) -> str:
@@ -401,14 +460,18 @@ class Function:
         if concrete is None:
             concrete = self._trace(args, kwargs, key)
             traced = True
+        elif concrete._datasets and not concrete._bind_datasets(leaves):
+            # a dataset argument of the same spec, which the trace read: traced again for it,
+            # not counted (TensorFlow's graph would read any dataset of that spec)
+            concrete = self._trace(args, kwargs, key, counted=False)
         self._recent = (self._recent + [traced])[-RETRACE_WARNING_THRESHOLD:]
         tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor | np.ndarray)
                    and not isinstance(leaf, Variable)]
         return concrete._call_flat(tensors)
 
     def _trace(self, args: tuple, kwargs: dict, key: tuple,
-               shapes: list | None = None) -> ConcreteFunction:
-        counted = True
+               shapes: list | None = None, counted: bool = True) -> ConcreteFunction:
+        recount = counted
         general = None
         if self.input_signature is not None:
             general = tuple(("spec", i) for i in range(len(key)))
@@ -423,6 +486,7 @@ class Function:
             if general is not None and shapes is None:  # traced for the relaxed shapes
                 shapes = [TensorShape(None if g[1] is None else list(g[1]))
                           for g in general if g[0] == "tensor"]
+        counted = counted and recount
         if counted:
             reason = self._retrace_reason(key)
             self._tracing_count += 1
@@ -455,7 +519,8 @@ class Function:
         if STATE.hook is not None:
             STATE.hook.graph_traced(concrete, self._name, self._tracing_count,
                                     getattr(self, "last_retrace_reason", "") if counted
-                                    else "re-specialized for new dimensions")
+                                    else "re-specialized for new dimensions" if recount
+                                    else "re-specialized for a new dataset")
         return concrete
 
     last_retrace_reason: str = ""
@@ -590,9 +655,13 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     sym_args = [to_symbolic(n, a) for n, a in zip(names, args)]
     sym_kwargs = {k: to_symbolic(k, kwargs[k]) for k in sorted(kwargs)}
     sym_kwargs = {k: sym_kwargs[k] for k in kwargs}
-    with STATE.swapped(graph=builder, tapes=[]):  # outer eager tapes must not see the trace
-        # a sparse gradient leaves the graph dense (TensorFlow would return IndexedSlices)
-        result = nest.map_structure(densified, fn(*sym_args, **sym_kwargs))
+    dataset_ops.TRACE_LOG.append([])
+    try:
+        with STATE.swapped(graph=builder, tapes=[]):  # outer eager tapes must not see it
+            result = fn(*sym_args, **sym_kwargs)
+    finally:
+        dataset_uses = dataset_ops.TRACE_LOG.pop()
+    with STATE.swapped(graph=builder, tapes=[]):
         traced = len(builder.graph.nodes)
         result = nest.map_structure(_graph_output, result)
         _move_output_nodes(builder.graph, traced)
@@ -600,23 +669,69 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
     is_out, constants = [], []
     graph = builder.graph
     for leaf in nest.flatten(result):
-        if isinstance(leaf, Tensor):
-            graph.outputs.append(builder.value_of(leaf))
-            is_out.append(True)
+        parts = _output_parts(leaf)
+        if parts:
+            graph.outputs.extend(builder.value_of(p) for p in parts)
+            is_out.append(len(parts))
         else:
             constants.append(leaf)
-            is_out.append(False)
+            is_out.append(0)
     concrete = ConcreteFunction(graph, result, is_out, constants, builder.optimizers)
     concrete._describe_inputs(signature, names, sym_args, sym_kwargs, builder.static_shapes)
     concrete._structured_outputs, concrete._output_specs = outputs
+    concrete._datasets = _dataset_readers(nest.flatten([list(args), kwargs]), dataset_uses)
     return concrete
+
+
+def _dataset_readers(leaves: list, uses: list) -> dict[int, list]:
+    """Per dataset argument: [it, the graph's readers of it], or [it, None] when the trace
+    read it or a dataset made from it (its elements or length are then in the graph)."""
+    found = {}
+    for pos, leaf in enumerate(leaves):
+        if not isinstance(leaf, Dataset):
+            continue
+        readers: list | None = []
+        for what, obj in uses:
+            if what == "graph" and obj.dataset is leaf and obj.trace_length == 0:
+                readers.append(obj)
+            elif _made_from(obj.dataset if what == "graph" else obj, leaf):
+                readers = None
+                break
+        found[pos] = [leaf, readers]
+    return found
+
+
+def _made_from(dataset: Any, source: Any) -> bool:
+    """Whether ``dataset`` is ``source`` or reads from it (through map, batch, zip, ...)."""
+    todo, seen = [dataset], set()
+    while todo:
+        ds = todo.pop()
+        if ds is source:
+            return True
+        if id(ds) not in seen:
+            seen.add(id(ds))
+            todo.extend(inputs_of(ds))
+    return False
+
+
+def _output_parts(leaf: Any) -> list:
+    """The graph tensors a result leaf is returned as (none: a constant returned as is)."""
+    if isinstance(leaf, Tensor):
+        return [leaf]
+    if isinstance(leaf, IndexedSlices):
+        return [p for p in (leaf.values, leaf.indices, leaf.dense_shape) if p is not None]
+    return []
 
 
 def _graph_output(leaf: Any) -> Any:
     """A result leaf as TensorFlow returns it: always a tensor (Python numbers and bools too,
-    ``None`` aside), through an ``Identity`` node as TF's graph outputs are."""
+    ``None`` aside), through an ``Identity`` node as TF's graph outputs are; an IndexedSlices
+    (a gather's gradient) stays one, each part through its own ``Identity``."""
     if leaf is None or isinstance(leaf, str):  # no string tensors in Tapescope
         return leaf
+    if isinstance(leaf, IndexedSlices):
+        return IndexedSlices._of(*(None if p is None else identity(p) for p in (
+            leaf.values, leaf.indices, leaf.dense_shape)))
     if isinstance(leaf, bool | int | float | np.generic | np.ndarray | Tensor):
         return identity(convert_to_tensor(leaf))
     return leaf
@@ -659,29 +774,27 @@ class GraphTensor:
 
 
 def _describe_outputs(builder: GraphBuilder, result: Any) -> tuple[Any, Any]:
-    """``structured_outputs`` and the output TensorSpecs. With ``None`` dimensions in the
-    inputs, an output dimension of the same trace-time size counts as ``None`` too (Tapescope
-    traces concretely: a batch dimension passed through is the usual reason for equal sizes)."""
-    unknown: set[int] = set()  # trace-time sizes of the inputs' None dimensions
-    any_rank = any(shape.rank is None for shape in builder.static_shapes.values())
-    for tid, shape in builder.static_shapes.items():
-        if shape.rank is None:
-            continue
-        value = builder.values[tid]
-        unknown.update(d for d, s in zip(value.shape, shape.as_list()) if s is None and d != 1)
-
+    """``structured_outputs`` and the output TensorSpecs, with the static shapes the trace
+    inferred (``None`` where an input's unknown dimension reaches the output)."""
     def static(t: Tensor) -> TensorShape:
-        dims = list(t._value.shape)
-        if any_rank and dims:
-            return TensorShape(None)
-        return TensorShape([None if d in unknown else d for d in dims])
+        shape = builder.static_shapes.get(t._id)
+        return TensorShape(t._value.shape) if shape is None else shape
 
     def graph_tensor(leaf: Any) -> Any:
+        if isinstance(leaf, IndexedSlices):
+            return IndexedSlices._of(*(None if p is None else graph_tensor(p) for p in (
+                leaf.values, leaf.indices, leaf.dense_shape)))
         if not isinstance(leaf, Tensor):
             return leaf
         return GraphTensor(builder.value_of(leaf).name, static(leaf), leaf.dtype)
 
     def spec(leaf: Any) -> Any:
+        if isinstance(leaf, IndexedSlices):
+            dense_shape = leaf.dense_shape
+            return IndexedSlicesSpec(
+                None if dense_shape is None else [int(d) for d in dense_shape._value],
+                leaf.dtype, leaf.indices.dtype,
+                None if dense_shape is None else dense_shape.dtype, static(leaf.indices))
         return TensorSpec(static(leaf), leaf.dtype) if isinstance(leaf, Tensor) else leaf
 
     return nest.map_structure(graph_tensor, result), nest.map_structure(spec, result)

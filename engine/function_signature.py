@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from engine.indexed_slices import IndexedSlicesSpec
 from engine.shape import TensorShape
 from engine.tensor_spec import TensorSpec
 
@@ -43,9 +44,12 @@ def _spec_name(path: tuple) -> str:
 
 def named_specs(name: str, value: Any, shapes: dict[int, TensorShape]) -> Any:
     """``value`` with each tensor leaf replaced by its TensorSpec, named by its path."""
+    from engine.data import Dataset, DatasetSpec
     from engine.tensor import Tensor, Variable
 
     def walk(path: tuple, item: Any) -> Any:
+        if isinstance(item, Dataset):
+            return DatasetSpec(item.element_spec)
         if isinstance(item, dict):
             return type(item)((k, walk((*path, k), v)) for k, v in item.items())
         if isinstance(item, list | tuple) and not hasattr(item, "_fields"):
@@ -62,6 +66,8 @@ def type_text(value: Any) -> str:
     """TensorFlow's ``FunctionType`` spelling of an argument or a result."""
     if isinstance(value, TensorSpec):
         return repr(TensorSpec(value.shape, value.dtype))
+    if isinstance(value, IndexedSlicesSpec) or type(value).__name__ == "DatasetSpec":
+        return repr(value)
     if isinstance(value, list):
         return "List[" + ", ".join(type_text(v) for v in value) + "]"
     if isinstance(value, tuple):

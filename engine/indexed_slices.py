@@ -27,6 +27,13 @@ class IndexedSlices:
         self._indices = convert_to_tensor(indices)
         self._dense_shape = None if dense_shape is None else convert_to_tensor(dense_shape)
 
+    @classmethod
+    def _of(cls, values: Any, indices: Any, dense_shape: Any) -> IndexedSlices:
+        """Parts taken as they are (a traced function's graph tensors, unconverted)."""
+        slices = cls.__new__(cls)
+        slices._values, slices._indices, slices._dense_shape = values, indices, dense_shape
+        return slices
+
     @property
     def values(self) -> Tensor:
         return self._values
@@ -87,6 +94,60 @@ class IndexedSlices:
 
     def __repr__(self) -> str:
         return f"<engine.IndexedSlices object at {hex(id(self))}>"
+
+
+class IndexedSlicesSpec:
+    """The type of an IndexedSlices a traced function returns (its output spec, printed as
+    TensorFlow 2.21 prints it): dense shape and dtypes, and the shape of its indices."""
+
+    __slots__ = ("_shape", "_values_dtype", "_indices_dtype", "_dense_shape_dtype",
+                 "_indices_shape")
+
+    def __init__(self, shape: Any = None, dtype: Any = None, indices_dtype: Any = None,
+                 dense_shape_dtype: Any = None, indices_shape: Any = None) -> None:
+        from engine import dtypes
+        from engine.shape import as_shape
+
+        self._shape = as_shape(shape)
+        self._values_dtype = dtypes.as_dtype(dtype or dtypes.float32)
+        self._indices_dtype = dtypes.as_dtype(indices_dtype or dtypes.int64)
+        self._dense_shape_dtype = None if dense_shape_dtype is None else dtypes.as_dtype(
+            dense_shape_dtype)
+        self._indices_shape = as_shape([None] if indices_shape is None else indices_shape)
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    @property
+    def dtype(self) -> Any:
+        return self._values_dtype
+
+    def component_shapes(self) -> tuple:
+        """(values, indices, dense_shape) shapes, as ``output_shapes`` lists them."""
+        rows = self._indices_shape.as_list()[:1] if self._indices_shape.rank else [None]
+        values = TensorShape(None) if self._shape.rank is None else TensorShape(
+            rows + self._shape.as_list()[1:])
+        parts = (values, self._indices_shape)
+        if self._dense_shape_dtype is None:
+            return parts
+        return (*parts, TensorShape([self._shape.rank]))
+
+    def component_dtypes(self) -> tuple:
+        parts = (self._values_dtype, self._indices_dtype)
+        return parts if self._dense_shape_dtype is None else (*parts, self._dense_shape_dtype)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndexedSlicesSpec) and all(
+            getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, k) for k in self.__slots__))
+
+    def __repr__(self) -> str:
+        return (f"IndexedSlicesSpec({self._shape!r}, {self._values_dtype!r}, "
+                f"{self._indices_dtype!r}, {self._dense_shape_dtype!r}, "
+                f"{self._indices_shape!r})")
 
 
 def sum_gradients(grads: list) -> Any:

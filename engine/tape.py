@@ -290,12 +290,17 @@ class GradientTape:
     def _sweep(self, targets: list, seeds: list | None, sources: list) -> list:
         tracked = self._tracked
         pending: dict[int, list[Tensor]] = {}
+        # traced with None dimensions: a gradient has its input's static shape (TF's rules
+        # build it from the input's dynamic shape; Tapescope's from the trace-time sizes)
+        static = STATE.graph.static_shapes if STATE.graph is not None else None
         for i, t in enumerate(targets):
             if not isinstance(t, Tensor) or not _is_float(t):
                 continue
             seed = seeds[i] if seeds is not None else None
             if seed is None:  # a constant, not an op: no tape needs to see it
                 seed = wrap(_ones_like(t._value))
+                if static and t._id in static:
+                    static[seed._id] = static[t._id]
             pending.setdefault(t._id, []).append(seed)
         errstate = np.errstate(all="ignore")  # inf * 0 in a backward pass: silent, like TF
         errstate.__enter__()
@@ -325,6 +330,8 @@ class GradientTape:
                     for key, want, g in zip(call.input_ids, wanted, in_grads, strict=True):
                         if want and g is not None:
                             pending.setdefault(key, []).append(g)
+                            if static and key in static:
+                                _share_static_shape(static, key, g)
                 except ValueError:
                     raise ValueError(f"the gradient rule of {call.op.name} returned "
                                      f"{len(in_grads)} gradients for its {len(wanted)} "
@@ -558,3 +565,12 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 assert "ReadVariableOp" in REGISTRY  # the dispatch relies on it for variable reads
+
+
+def _share_static_shape(static: dict, key: int, grad: Any) -> None:
+    """The static shape (with None) of input ``key`` for its gradient, unless inferred."""
+    if isinstance(grad, IndexedSlices):
+        return
+    shape = static[key]
+    if grad._id not in static and shape.rank is not None and grad._value.ndim == shape.rank:
+        static[grad._id] = shape

@@ -508,8 +508,8 @@ def _dataset_loop(dataset: Any, body: Callable[[Any], None], get_state: Callable
     from engine.tensor_array import TensorArray
 
     # a TensorArray filled by the loop needs the trace to run as many iterations as a run
-    length = int(dataset.cardinality()._value)
     fills = any(isinstance(v, TensorArray) and v.dynamic_size for v in get_state())
+    length = int(dataset.cardinality()._value) if fills else 0  # (a length baked in)
     source = DatasetPasses(dataset, length if fills and length >= 0 else 0)
     token = execute(MAKE_ITERATOR, (), {"source": source})
     spec = dataset.element_spec

@@ -25,6 +25,7 @@ import numpy as np
 from engine import errors
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
+from engine.indexed_slices import IndexedSlices
 from engine.ops import nn_ops
 from engine.tensor import Tensor, wrap
 
@@ -144,8 +145,7 @@ def generate(graph: ir.Graph, instrument: Instrument | None = None,
             ns[f"var{node.id}"] = node.attrs["variable"]
             lines.append(f"    {outs} = var{node.id}._value")
         elif kind == ir.APPLY_UPDATE:
-            ns[f"k{node.id}"] = functools.partial(_apply_update, node.attrs["optimizer"],
-                                                  node.attrs["variables"])
+            ns[f"k{node.id}"] = functools.partial(_apply_update, node)
             lines.append(f"    k{node.id}([{args}])")
         elif kind == ir.ASSIGN_VARIABLE:
             ns[f"k{node.id}"] = functools.partial(_assign, node.attrs["variable"],
@@ -281,10 +281,16 @@ def _fused_elementwise(node: ir.Node, shape: tuple, dtype: np.dtype, buffered: b
     return kernel
 
 
-def _apply_update(optimizer: Any, variables: list, grads: list) -> None:
+def _apply_update(node: ir.Node, grads: list) -> None:
     from engine.context import STATE
 
-    if not STATE.dry_run:
+    if STATE.dry_run:
+        return
+    optimizer, variables = node.attrs["optimizer"], node.attrs["variables"]
+    if "sparse" in node.attrs:  # (values, indices) pairs: the optimizer's sparse kernel
+        optimizer.apply_arrays(optimizer.sparse_arrays(ir.update_gradients(node, grads),
+                                                       variables), variables)
+    else:
         optimizer.apply_arrays(grads, variables)
 
 
@@ -373,8 +379,11 @@ def _run_nodes(graph: ir.Graph, args: list[Tensor], hook: Any, execute: Any,
         elif kind == ir.READ_VARIABLE:
             env[node.outputs[0].id] = node.attrs["variable"]
         elif kind == ir.APPLY_UPDATE:
-            opt = node.attrs["optimizer"]
-            opt.apply_gradients(zip([env[v.id] for v in node.inputs], node.attrs["variables"]))
+            opt, variables = node.attrs["optimizer"], node.attrs["variables"]
+            grads = ir.update_gradients(node, [env[v.id] for v in node.inputs])
+            opt.apply_gradients(zip([IndexedSlices(g[0], g[1], v._value.shape)
+                                     if isinstance(g, tuple) else g
+                                     for g, v in zip(grads, variables)], variables))
         elif kind == ir.ASSIGN_VARIABLE:
             if not STATE.dry_run:  # a loop recomputed for its gradient assigns nothing
                 var = node.attrs["variable"]

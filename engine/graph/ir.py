@@ -16,7 +16,9 @@ import numpy as np
 PLACEHOLDER = "Placeholder"  # a function argument
 CONST = "Const"  # a captured constant; attrs["value"] holds the ndarray
 READ_VARIABLE = "ReadVariableOp"  # attrs["variable"]: a Variable captured by reference
-APPLY_UPDATE = "ApplyGradients"  # one optimizer step: attrs optimizer, variables; stateful
+APPLY_UPDATE = "ApplyGradients"  # one optimizer step: attrs optimizer, variables (and
+# sparse: per variable, whether its gradient comes as IndexedSlices' values and indices,
+# two inputs, rather than one dense input); stateful
 ASSIGN_VARIABLE = "AssignVariableOp"  # variable.assign* inside a traced function; stateful
 
 STATEFUL = frozenset({APPLY_UPDATE, ASSIGN_VARIABLE})
@@ -48,6 +50,16 @@ def graph_role(graph: Graph) -> str:
 
 _ROLE_OF_NAME = {"cond_true": "then", "cond_false": "else", "while_cond": "cond",
                  "while_body": "body"}
+
+
+def update_gradients(node: Node, inputs: list) -> list:
+    """An ``APPLY_UPDATE`` node's inputs per variable: the gradient, or for a sparse one its
+    (values, indices) pair."""
+    sparse = node.attrs.get("sparse")
+    if sparse is None:
+        return inputs
+    it = iter(inputs)
+    return [(next(it), next(it)) if is_sparse else next(it) for is_sparse in sparse]
 
 
 class Value:

@@ -21,6 +21,7 @@ import numpy as np
 from engine.context import STATE
 from engine.graph import ir
 from engine.graph.trace import GraphBuilder, symbolic
+from engine.indexed_slices import IndexedSlices
 from engine.tensor import Tensor
 
 
@@ -48,14 +49,17 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                 value = node.attrs["value"]
                 new = builder.graph.add_node(ir.CONST, [], {"value": value},
                                              [(value.shape, value.dtype)], scope=node.scope)
-                t = symbolic(value)
+                t = symbolic(value, builder.tensor_class)
                 builder._bind(t, new.outputs[0])
                 env[node.outputs[0].id] = t
             elif kind == ir.READ_VARIABLE:
                 env[node.outputs[0].id] = builder.read_variable(node.attrs["variable"])
             elif kind == ir.APPLY_UPDATE:
+                grads = ir.update_gradients(node, [env[v.id] for v in node.inputs])
                 builder.apply_gradients(node.attrs["optimizer"], list(zip(
-                    [env[v.id] for v in node.inputs], node.attrs["variables"])))
+                    [IndexedSlices(g[0], g[1], v._value.shape) if isinstance(g, tuple) else g
+                     for g, v in zip(grads, node.attrs["variables"])],
+                    node.attrs["variables"])))
             elif kind == ir.ASSIGN_VARIABLE:
                 builder.assign(node.attrs["variable"], env[node.inputs[0].id],
                                node.attrs["action"])

@@ -18,7 +18,8 @@ import numpy as np
 
 from engine import errors
 from engine.context import STATE, current_scope, is_engine_file, user_frame
-from engine.graph import ir
+from engine.graph import ir, static_shape
+from engine.indexed_slices import IndexedSlices
 from engine.shape import TensorShape
 from engine.tensor import Tensor, Variable, VariableSlice, wrap
 
@@ -31,22 +32,45 @@ class OperatorNotAllowedInGraphError(TypeError, errors.OpError):
         self.message = message
 
 
+_SIZED_BY_TRACE = ("engine.", "debugger.", "tfdebug.")  # packages reading concrete sizes
+
+
 class SymbolicTensor(Tensor):
     """A tensor inside a traced function: a graph value (with its trace-time value)."""
 
     __slots__ = ()
+    _builder: GraphBuilder | None = None  # set on each trace's own subclass
+
+    def _trace(self) -> GraphBuilder | None:
+        """The trace that made this tensor (it still prints as that graph's tensor after
+        the trace ends, as TF's do), else the one running."""
+        return self._builder if self._builder is not None else STATE.graph
 
     def _graph_name(self) -> str:
-        graph = STATE.graph
+        graph = self._trace()
         value = graph.values.get(self._id) if graph is not None else None
         return value.name if value is not None else "Tensor:0"
 
     def _static_shape(self) -> Any:
         """The shape TensorFlow would know while tracing: an argument traced for an
-        ``input_signature`` or a relaxed shape shows its ``None`` dimensions."""
-        graph = STATE.graph
+        ``input_signature`` or a relaxed shape, and what is computed from it, shows its
+        ``None`` dimensions (``engine.graph.static_shape``)."""
+        graph = self._trace()
         shape = graph.static_shapes.get(self._id) if graph is not None else None
-        return self.shape if shape is None else shape
+        return Tensor.shape.fget(self) if shape is None else shape
+
+    @property
+    def shape(self) -> TensorShape:
+        """The static shape, as ``x.shape`` is inside a TF graph (``tf.shape(x)`` gives the
+        sizes of each run). The engine's and debugger's own code (Keras layers sizing a
+        dropout mask, op wrappers) gets the trace-time sizes it was written for: Tapescope's
+        graphs are concrete, so that code has no None to handle."""
+        if sys._getframe(1).f_globals.get("__name__", "").startswith(_SIZED_BY_TRACE):
+            return Tensor.shape.fget(self)
+        return self._static_shape()
+
+    def get_shape(self) -> TensorShape:
+        return self._static_shape()
 
     def numpy(self) -> Any:
         raise AttributeError("'SymbolicTensor' object has no attribute 'numpy': a tensor inside "
@@ -93,9 +117,9 @@ class SymbolicVariableSlice(VariableSlice, SymbolicTensor):
     __slots__ = ()
 
 
-def symbolic(value: Any) -> SymbolicTensor:
+def symbolic(value: Any, cls: type[SymbolicTensor] = SymbolicTensor) -> SymbolicTensor:
     t = wrap(value)
-    t.__class__ = SymbolicTensor
+    t.__class__ = cls
     return t  # type: ignore[return-value]
 
 
@@ -106,7 +130,13 @@ class GraphBuilder:
         self.graph = ir.Graph(name)
         self.values: dict[int, ir.Value] = {}  # tensor._id -> value
         self.optimizers: list[Any] = []
-        self.static_shapes: dict[int, TensorShape] = {}  # placeholder id -> its shape with Nones
+        # tensor id -> its static shape, where that has None (arguments, what they make)
+        self.static_shapes: dict[int, TensorShape] = {}
+        self.shape_values: dict[int, Any] = {}  # shape tensor id -> its value, None = unknown
+        # this trace's tensors: a class that knows the trace, so that a tensor kept past
+        # the trace still prints its graph name and static shape
+        self.tensor_class: type[SymbolicTensor] = type(
+            "SymbolicTensor", (SymbolicTensor,), {"__slots__": (), "_builder": self})
         self._named_by: tuple[Any, ir.Node] | None = None  # (API frame, node) of a name=
 
     # -- values ------------------------------------------------------------------------------
@@ -119,7 +149,7 @@ class GraphBuilder:
         is the signature's, with ``None`` where any size is accepted."""
         node = self.graph.add_node(ir.PLACEHOLDER, [], {}, [(array.shape, array.dtype)],
                                    name=name)
-        t = symbolic(array)
+        t = symbolic(array, self.tensor_class)
         if shape is not None:
             self.static_shapes[t._id] = shape
         self._bind(t, node.outputs[0])
@@ -143,7 +173,7 @@ class GraphBuilder:
         node = self.graph.add_node(ir.READ_VARIABLE, [], {"variable": var},
                                    [(var._value.shape, var._value.dtype)],
                                    scope=current_scope(), name=f"Read/{var._name}")
-        t = symbolic(var._value)
+        t = symbolic(var._value, self.tensor_class)
         self._bind(t, node.outputs[0])
         return t
 
@@ -160,8 +190,74 @@ class GraphBuilder:
         if name is not None and api.f_code not in _OPERATOR_CODES:
             self._named_by = (api, node)  # a second node of this call: see _api_name
         for t, v in zip(outputs, node.outputs):
-            t.__class__ = SymbolicTensor
+            t.__class__ = self.tensor_class
             self._bind(t, v)
+        static = self.static_shapes
+        if static and self._shape_value_op(op.name, inputs, outputs, attrs):
+            return
+        if static and any(t._id in static for t in inputs):
+            shapes = static_shape.infer(
+                op.name, [static[t._id] if t._id in static else TensorShape(t._value.shape)
+                          for t in inputs],
+                [t._value.shape for t in inputs], attrs, [s for s, _ in specs])
+            for t, shape, (concrete, _) in zip(outputs, shapes, specs):
+                if shape.rank is None or shape.as_list() != list(concrete):
+                    static[t._id] = shape
+
+    # -- shapes given as tensors (tf.shape(x)[0]) ----------------------------------------------
+    def _shape_value_op(self, name: str, inputs: tuple, outputs: tuple, attrs: dict) -> bool:
+        """Follow the value of a shape tensor with None where a size is unknown, through the
+        ops TF's ``constant_value_as_shape`` follows (Shape, slicing it, Pack, ConcatV2)."""
+        known = self.shape_values
+        if name == "Shape":
+            shape = self.static_shapes.get(inputs[0]._id)
+            if shape is not None and shape.rank is None:
+                return False
+            known[outputs[0]._id] = (list(inputs[0]._value.shape) if shape is None
+                                     else shape.as_list())
+        elif name == "StridedSlice" and inputs[0]._id in known:
+            key = attrs["key"]
+            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+            if not isinstance(key, int | np.integer | slice):
+                return False
+            known[outputs[0]._id] = known[inputs[0]._id][key]
+        elif name == "Pack" and any(t._id in known for t in inputs) and all(
+                t._value.ndim == 0 for t in inputs):
+            known[outputs[0]._id] = [self.shape_value(t) for t in inputs]
+        elif name == "ConcatV2" and any(t._id in known for t in inputs):
+            parts = [self.shape_value(t) for t in inputs]
+            known[outputs[0]._id] = [d for part in parts for d in part]
+        else:
+            return False
+        return True  # a 0-d or 1-d integer tensor: its own static shape is known
+
+    def shape_value(self, value: Any) -> Any:
+        """A shape argument's value (an int or a list), None where unknown at trace time."""
+        if isinstance(value, list | tuple):
+            return [self.shape_value(v) for v in value]
+        if value is None:  # a static size already unknown
+            return None
+        if isinstance(value, Tensor):
+            if value._id in self.shape_values:
+                return self.shape_values[value._id]
+            if isinstance(value, SymbolicTensor):  # computed in the graph: unknown
+                return None if value._value.ndim == 0 else [None] * value._value.size
+            value = value._value
+        array = np.asarray(value)
+        return int(array) if array.ndim == 0 else [int(v) for v in array.reshape(-1)]
+
+    def note_shape_argument(self, result: Tensor, shape: Any) -> None:
+        """``result``'s shape was given as ``shape``: sizes that come from an unknown
+        dimension (``tf.shape(x)[0]``) are unknown in its static shape, as in TF."""
+        value = self.shape_value(shape)
+        if not isinstance(value, list) or None not in value:
+            return
+        current = self.static_shapes.get(result._id)
+        dims = (current.as_list() if current is not None and current.rank is not None
+                else list(result._value.shape))
+        if len(dims) == len(value):
+            self.static_shapes[result._id] = TensorShape(
+                [None if v is None else d for v, d in zip(value, dims)])
 
     def _api_name(self, api: Any, kind: str) -> str | None:
         """The node name TensorFlow's Python API gives (None: the op's type): ``mul`` for
@@ -191,16 +287,27 @@ class GraphBuilder:
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
         """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step
         (the optimizer's own kernel runs it, so clipping and slots behave as in eager)."""
-        grads = []
+        grads, sparse = [], []
         for g, var in pairs:
+            if isinstance(g, IndexedSlices):  # a gather's gradient: updated as slices
+                values, indices = self.value_of(g.values), self.value_of(g.indices)
+                if values.shape[1:] != var._value.shape[1:] or g.shape != var._value.shape:
+                    raise ValueError(f"Gradient of shape {g.shape} does not match variable "
+                                     f"{var.name} of shape {var._value.shape}.")
+                grads += [values, indices]
+                sparse.append(True)
+                continue
             g_value = self.value_of(g if isinstance(g, Tensor) else wrap(np.asarray(g)))
             if g_value.shape != var._value.shape:
                 raise ValueError(f"Gradient of shape {g_value.shape} does not match variable "
                                  f"{var.name} of shape {var._value.shape}.")
             grads.append(g_value)
+            sparse.append(False)
         name = type(optimizer).__name__
-        self.graph.add_node(ir.APPLY_UPDATE, grads,
-                            {"optimizer": optimizer, "variables": [v for _, v in pairs]}, [],
+        attrs = {"optimizer": optimizer, "variables": [v for _, v in pairs]}
+        if any(sparse):
+            attrs["sparse"] = tuple(sparse)
+        self.graph.add_node(ir.APPLY_UPDATE, grads, attrs, [],
                             scope=current_scope() or name, name=f"{name}/apply")
         return optimizer.iterations
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.context import STATE, user_stacklevel
-from engine.indexed_slices import IndexedSlices, densified
+from engine.indexed_slices import IndexedSlices
 from engine.keras import backend, schedules  # schedules: tf.keras.optimizers.schedules
 from engine.keras.variables import KerasVariable
 from engine.tensor import Tensor, Variable
@@ -42,8 +42,15 @@ class SparseGradient(np.ndarray):
 
     @classmethod
     def of(cls, slices: IndexedSlices) -> SparseGradient:
-        dense = slices.numpy_dense().view(cls)
-        values, rows = slices.values._value, slices.indices._value
+        return cls.from_rows(slices.values._value, slices.indices._value,
+                             tuple(int(d) for d in slices.dense_shape._value))
+
+    @classmethod
+    def from_rows(cls, values: np.ndarray, rows: np.ndarray, shape: tuple) -> SparseGradient:
+        """Rows ``values`` at ``rows`` of a zero tensor of ``shape`` (duplicates add up)."""
+        dense = np.zeros(shape, values.dtype)
+        np.add.at(dense, rows, values)
+        dense = dense.view(cls)
         dense.squared = np.zeros_like(np.asarray(dense))
         np.add.at(dense.squared, rows, np.square(values))
         return dense
@@ -249,8 +256,8 @@ class Optimizer:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
                           "loss. If using `model.compile()`, did you forget to provide a `loss` "
                           "argument?", UserWarning, stacklevel=user_stacklevel())
-        if STATE.graph is not None:  # a traced step updates densely (see SparseGradient)
-            return STATE.graph.apply_gradients(self, [(densified(g), v) for g, v in live])
+        if STATE.graph is not None:  # one graph node; slices stay slices (SparseGradient)
+            return STATE.graph.apply_gradients(self, live)
         grads = [SparseGradient.of(g) if isinstance(g, IndexedSlices) else
                  np.asarray(g._value if isinstance(g, Tensor) else g) for g, _ in live]
         for g, (_, v) in zip(grads, live):
@@ -259,6 +266,13 @@ class Optimizer:
                                  f"{v.name} of shape {v._value.shape}.")
         self.apply_arrays(grads, [v for _, v in live])
         return self.iterations
+
+    @staticmethod
+    def sparse_arrays(grads: list, variables: list[Variable]) -> list[np.ndarray]:
+        """A traced update's gradients for ``apply_arrays``: a (values, indices) pair, an
+        IndexedSlices inside the graph, becomes a SparseGradient as eagerly."""
+        return [SparseGradient.from_rows(g[0], g[1], v._value.shape) if isinstance(g, tuple)
+                else g for g, v in zip(grads, variables)]
 
     def apply_arrays(self, grads: list[np.ndarray], variables: list[Variable]) -> None:
         """The update kernel, shared by eager calls and traced graphs: numpy in, numpy out."""
@@ -523,7 +537,7 @@ class Adagrad(Optimizer):
     def _update(self, var, g, lr, step):
         accumulator = self._slot(var, "accumulator")
         real = accumulator.dtype.type  # Keras casts lr and adds ε in the variable's dtype
-        accumulator += np.square(g)
+        accumulator += _squared(g)  # per slice for a sparse gradient
         return var._value - (real(lr) * g) / np.sqrt(accumulator + real(self.epsilon))
 
     def get_config(self) -> dict:

@@ -22,7 +22,18 @@ def _t(x: Any) -> Tensor:
 def _ints(value: Any) -> list[int]:
     if isinstance(value, Tensor):
         value = value._value
+    elif isinstance(value, list | tuple):  # [tf.shape(x)[0], -1]: a traced tensor's value
+        value = [v._value if isinstance(v, Tensor) else v for v in value]
     return [int(v) for v in np.asarray(value).reshape(-1)]
+
+
+def shaped_by(result: Tensor, shape: Any) -> Tensor:
+    """Inside a trace with unknown sizes: sizes given by ``tf.shape(x)`` (or ``None``) stay
+    unknown in the result's static shape."""
+    graph = STATE.graph
+    if graph is not None and graph.static_shapes:
+        graph.note_shape_argument(result, shape)
+    return result
 
 
 def _math():  # late import: math_ops and array_ops use each other in gradient rules
@@ -474,9 +485,13 @@ def _(op, dy):
     if axis == 0:
         from engine.indexed_slices import IndexedSlices
 
-        rows = int(np.prod(ishape, dtype=np.int64))
-        return IndexedSlices(reshape(dy, [rows] + list(pshape[1:])), reshape(indices, [rows]),
-                             wrap(np.asarray(pshape, np.int32))), None
+        # one row per index: -1, not the count, so that a traced gradient keeps an unknown
+        # number of indices unknown (None) as TensorFlow's does (explicit when a 0 in the
+        # row shape leaves -1 undefined)
+        rows = -1 if all(pshape[1:]) else int(np.prod(ishape, dtype=np.int64))
+        values = dy if len(ishape) == 1 else reshape(dy, [rows] + list(pshape[1:]))
+        flat = indices if len(ishape) == 1 else reshape(indices, [-1])
+        return IndexedSlices(values, flat, wrap(np.asarray(pshape, np.int32))), None
     # Bring the gathered axes to the front: dy is params[:axis] + indices + params[axis+1:].
     perm = list(range(axis, axis + k)) + list(range(axis)) + list(
         range(axis + k, dy._value.ndim))
@@ -661,7 +676,7 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
             None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
             f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
             f"{list(dims)} [Op:Reshape]")
-    return execute(RESHAPE, (x,), {"shape": dims})
+    return shaped_by(execute(RESHAPE, (x,), {"shape": dims}), shape)
 
 
 def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:
@@ -684,7 +699,7 @@ def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:  # 
         raise errors.InvalidArgumentError(
             None, "BroadcastTo", f"Unable to broadcast tensor of shape {list(x._value.shape)} "
             f"to tensor of shape {list(dims)} [Op:BroadcastTo]") from None
-    return execute(BROADCAST_TO, (x,), {"shape": dims})
+    return shaped_by(execute(BROADCAST_TO, (x,), {"shape": dims}), shape)
 
 
 def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | None = None) -> Tensor:
@@ -899,14 +914,28 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     v = _t(value)
-    return execute(FILL, (v,), {"dims": tuple(_ints(dims))})
+    return shaped_by(execute(FILL, (v,), {"dims": tuple(_ints(dims))}), dims)
+
+
+def _traced_shape(shape: Any) -> bool:
+    """A shape argument computed inside a trace (``tf.shape(x)``), not a constant."""
+    if STATE.graph is None:
+        return False
+    from engine.graph.trace import SymbolicTensor
+
+    items = shape if isinstance(shape, list | tuple) else [shape]
+    return any(isinstance(d, SymbolicTensor) for d in items)
 
 
 def zeros(shape: Any, dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    if _traced_shape(shape):  # a graph op, as TF's, whose static shape can hold None
+        return fill(shape, np.zeros((), _dt.as_dtype(dtype)._np))
     return wrap(np.zeros(tuple(_ints(shape)), dtype=_dt.as_dtype(dtype)._np))
 
 
 def ones(shape: Any, dtype: Any = _dt.float32, name: str | None = None) -> Tensor:
+    if _traced_shape(shape):
+        return fill(shape, np.ones((), _dt.as_dtype(dtype)._np))
     return wrap(np.ones(tuple(_ints(shape)), dtype=_dt.as_dtype(dtype)._np))
 
 

@@ -26,6 +26,17 @@ from engine import nest
 from engine.context import STATE
 from engine.ops.registry import defop
 
+# While a tf.function traces: what it did with datasets, as (what, dataset) pairs: "graph"
+# (a DatasetPasses that reads it when the graph runs), "read" (iterated or measured at trace
+# time, so its elements or length are in the graph). A dataset argument is only traced by
+# its element spec (a new one with that spec reuses the graph) when nothing read it.
+TRACE_LOG: list[list[tuple[str, Any]]] = []
+
+
+def note_dataset_use(what: str, dataset: Any) -> None:
+    if TRACE_LOG and STATE.graph is not None:
+        TRACE_LOG[-1].append((what, dataset))
+
 
 class DatasetPasses:
     """One ``for x in dataset`` of a traced function: the dataset and its current pass."""
@@ -37,6 +48,8 @@ class DatasetPasses:
         self.passes = 0
         self._iterator: Iterator | None = None
         self._last: tuple[int, tuple | None] = (-1, None)  # the element read last, by index
+        if TRACE_LOG:
+            TRACE_LOG[-1].append(("graph", self))
 
     def __repr__(self) -> str:
         return f"<dataset {type(self.dataset).__name__}>"

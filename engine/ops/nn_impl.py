@@ -152,6 +152,8 @@ def _dropout(x: Any, rate: Any, noise_shape: Any, draw: Any) -> Tensor:
         raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
     shape = x._value.shape if noise_shape is None else _noise_shape(x, noise_shape)
     noise = draw(shape, x.dtype)
+    if noise_shape is None:  # traced for a None batch: the mask's batch is None too
+        noise = a.shaped_by(noise, x.get_shape().as_list())
     return m.where(m.greater_equal(noise, rate), kept, m.zeros_like(kept))
 
 

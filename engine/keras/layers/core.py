@@ -166,9 +166,9 @@ class Dropout(Layer):
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         if not training or self.rate == 0:
             return inputs
-        shape = tuple(inputs.shape)
+        shape = None  # the input's, static shape and all
         if self.noise_shape is not None:
-            shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
+            shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, inputs.shape))
         return nn_impl.stateless_dropout(inputs, self.rate, draw_seed(self.seed_generator),
                                          noise_shape=shape)
 
