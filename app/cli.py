@@ -327,9 +327,6 @@ def cmd_record(args: argparse.Namespace) -> int:
     _check_replaceable(output)
     if args.backend == "tensorflow":
         _require_tensorflow()
-        if args.conditions:
-            raise UsageError("--break conditions are not supported with --backend "
-                             "tensorflow yet (--break-on-nan is)")
     from debugger.breakpoints import Breakpoint, ConditionError
 
     for condition in args.conditions:

@@ -139,6 +139,10 @@ class TFProbe:
         # feeds)]
         self._batches: dict[int, list] = {}
         self._attached = False
+        # Graphs traced while this is on hand each op's first output to its report, so a
+        # breakpoint condition judges compiled ops by value as eager ones (set by whoever
+        # has conditions: a graph's reports are fixed when it is traced).
+        self.values_in_graphs = False
 
     # -- the engine probe's surface the debuggee uses ---------------------------------------------
     @property
@@ -312,6 +316,9 @@ class TFProbe:
             elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
                 feeds.append(t)
                 plan.append((i, "value"))
+            if i == 0 and self.values_in_graphs and not (plan and plan[-1] == (0, "value")):
+                feeds.append(t)
+                plan.append((0, "value"))
             if not t.shape.is_fully_defined() and mode != "NO_TENSOR":
                 feeds.append(tf.shape(t, out_type=tf.int64))
                 plan.append((i, "shape"))
@@ -432,21 +439,33 @@ class TFProbe:
                      "shapes": [[-1 if d is None else d for d in s] for s in shapes],
                      "dtypes": node["dtypes"], "file": node["file"], "line": node["line"],
                      "duration": 0.0, "exec": f"graph:{gid}", "summary": summaries}
-            self._keep(seq, [values.get(i) for i in range(len(shapes))])
+            outputs = [values.get(i) for i in range(len(shapes))]
+            self._keep(seq, outputs)
             if mode == "FULL_TENSOR" and self.value_sink is not None:
                 for i, array in values.items():
                     self.value_sink(seq, i, np.asarray(array))
-            self.sink(event)
+            # a headless condition reads these in the sink (inputs are not fed to reports)
+            self.last_op_outputs = tuple(_Value(v) for v in outputs)
+            self.last_op_inputs = ()
+            try:
+                self.sink(event)
+            except BaseException as exc:  # noqa: B036 - carried out of TensorFlow's runtime
+                self._stop_inside_graph(exc, node, "a breakpoint condition held")
             if self.graph_run_listener is not None:
                 self._run_events.append(event)
         if self.on_bad_op is not None and summaries and any(
                 s.get("bad") for s in summaries):
             try:
-                self.on_bad_op(seq, event, [], [values.get(i) for i in range(len(shapes))])
+                self.on_bad_op(seq, event, [], outputs)
             except BaseException as exc:  # noqa: B036 - carried out of TensorFlow's runtime
-                self.stopped = exc
-                raise RuntimeError(f"tapescope: stopped at {node['op']} ({node['name']})"
-                                   f" line {node['line']}: NaN/Inf") from None
+                self._stop_inside_graph(exc, node, "NaN/Inf")
+
+    def _stop_inside_graph(self, exc: BaseException, node: dict, why: str) -> None:
+        """A headless stop raised in a compiled op's report: TensorFlow's runtime cannot
+        carry a BaseException, so it is kept for the recorder and an error ends the run."""
+        self.stopped = exc
+        raise RuntimeError(f"tapescope: stopped at {node['op']} ({node['name']}) line "
+                           f"{node['line']}: {why}") from None
 
     def step_end(self) -> None:
         """A training step ended (an optimizer update)."""
