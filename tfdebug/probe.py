@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from debugger import events
+from debugger.probe import Probe
 from debugger.tensor_stats import summarize
 from tfdebug.source import op_site, stack_site
 
@@ -127,6 +128,7 @@ class TFProbe:
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._in_fit = False
         self._steps_since_epoch = 0
+        self._scalar_axes: dict[str, str] = {}  # tf.summary name -> "step"/"epoch"
         self._undo: list[Callable[[], None]] = []
         # A live session's look at each compiled run's op events, handed over on the script's
         # thread when the run returns (its ops report from TensorFlow's threads, where a
@@ -236,6 +238,8 @@ class TFProbe:
             return
         if op_type in ("DebugNumericSummaryV2", "EagerPyFunc"):
             return
+        if op_type == "WriteSummary" and len(inputs) >= 4:  # tf.summary.scalar / write
+            self._summary_written(_numpy(inputs[1]), _numpy(inputs[2]), inputs[3].numpy())
         mode = self.mode
         file, line = stack_site(3)
         values: list = []
@@ -299,6 +303,8 @@ class TFProbe:
                 "shapes": [_shape(t.shape) for t in outputs],
                 "dtypes": [t.dtype.name for t in outputs], "file": file, "line": line}
         record.nodes.append(node)
+        if op_type == "WriteSummary" and len(inputs) >= 4:
+            self._traced_summary(tf, graph, inputs[1], inputs[2], inputs[3])
         if (op_type in NOT_INSTRUMENTED or not outputs
                 or all(t.dtype.name in ("resource", "variant") for t in outputs)):
             return
@@ -381,6 +387,8 @@ class TFProbe:
                     self.step_end()
                 elif index == "loss":  # the target of a traced tape.gradient
                     self._loss(mine[0])
+                elif index == "summary":  # a tf.summary write of the run
+                    self._summary_written(*mine)
                 else:
                     self._graph_report(record, index, plan, mine)
 
@@ -502,6 +510,44 @@ class TFProbe:
 
     def scalar(self, name: str, value: float, step: int, axis: str = "step") -> None:
         self.emit("scalar", step=step, epoch=self.epoch, name=name, value=value, axis=axis)
+
+    # whether a tf.summary step counts epochs or training steps: the engine probe's rule
+    _scalar_axis = Probe._scalar_axis
+
+    def _summary_written(self, step: np.ndarray | None, value: np.ndarray | None,
+                         tag: Any) -> None:
+        """A ``WriteSummary`` op ran (``tf.summary.scalar`` with a default writer ends in
+        one, as does ``tf.summary.write``): a one-element number is a scalar to plot, at
+        the summary's own step (the probe's when it has none)."""
+        if value is None or value.size != 1 or value.dtype.kind not in "iuf" or tag is None:
+            return
+        item = tag.item() if isinstance(tag, np.ndarray) else tag
+        name = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+        if step is None or step.size != 1:
+            at, axis = self.step, "step"
+        else:
+            at = int(step.reshape(()))
+            axis = self._scalar_axis(name, at)
+        self.scalar(name, float(value.reshape(())), at, axis=axis)
+
+    def _traced_summary(self, tf: Any, graph: Any, step: Any, value: Any, tag: Any) -> None:
+        """Report each run's value of a ``WriteSummary`` traced into a function, in order
+        with its ops (a scalar only: other summaries are not plotted)."""
+        if (not value.dtype.is_numpy_compatible or value.dtype.name == "string"
+                or value.dtype.is_bool or value.shape.num_elements() != 1):
+            return
+        batch = self._batches.get(id(graph))
+        if batch is not None:
+            batch.append(("summary", [], [step, value, tag]))
+            return
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True
+        try:
+            tf.numpy_function(lambda *a: self._summary_written(*a), [step, value, tag],
+                              Tout=[], stateful=True, name="tapescope_summary")
+        finally:
+            local.busy = busy
 
     # -- tape, optimizer, fit ---------------------------------------------------------------------
     def _wrap_tape(self) -> None:

@@ -97,3 +97,15 @@ def test_export_graph_draws_the_traced_function(recorded, tmp_path):
                      str(out)]) == 0
     text = out.read_text()
     assert "Log" in text and "Sub" in text
+
+
+def test_tf_summary_scalars_are_plotted_at_their_steps_eager_and_compiled(tmp_path):
+    trace = tmp_path / "summaries.tsdb"
+    code = cli.main(["record", "--backend", "tensorflow", str(PROGRAMS / "summaries.py"),
+                     "-o", str(trace), str(tmp_path / "logs")])
+    assert code == 0
+    scalars = [(e["name"], e["step"], round(e["value"], 6), e["axis"])
+               for e in read_events(trace) if e["kind"] == "scalar"]
+    assert scalars == [("lr", 0, 0.1, "step"), ("halved", 0, 0.0, "step"),
+                       ("lr", 1, 0.2, "step"), ("halved", 1, 0.5, "step"),
+                       ("lr", 2, 0.3, "step"), ("halved", 2, 1.0, "step")]
