@@ -670,6 +670,8 @@ def cmd_import_tfdbg(args: argparse.Namespace) -> int:
     except DumpError as exc:
         output.unlink(missing_ok=True)
         raise UsageError(str(exc)) from None
+    for warning in counts["warnings"]:
+        print(f"tapescope: warning: {warning}", file=sys.stderr)
     print(f"wrote {counts['eager_ops']} eager ops, {counts['graph_ops']} graph ops and "
           f"{counts['graphs']} graphs to {output}", file=sys.stderr)
     return EXIT_OK
