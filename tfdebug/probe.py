@@ -192,6 +192,7 @@ class TFProbe:
         self._undo.append(lambda: op_callbacks.remove_op_callback(self._callback))
         self._wrap_tape()
         self._wrap_graph_building()
+        self._wrap_jit_compile()
         self._wrap_dataset_iteration()
         self._wrap_keras()
         self._attached = True
@@ -340,6 +341,27 @@ class TFProbe:
         tf.numpy_function(report, feeds, Tout=[], stateful=True,
                           name=f"tapescope_{op_name.rpartition('/')[2]}")
 
+    def _wrap_jit_compile(self) -> None:
+        """``tf.function(jit_compile=True)`` is compiled without XLA while watched, and the
+        run says so once per function: XLA would fuse away the ops there are to show and
+        cannot run the reports (the function failed with a tf2xla error otherwise)."""
+        from tensorflow.python.eager.polymorphic_function import polymorphic_function
+
+        probe = self
+
+        def make(original: Any) -> Any:
+            def __init__(function: Any, python_function: Any, name: Any, *args: Any,
+                         **kwargs: Any) -> None:
+                original(function, python_function, name, *args, **kwargs)
+                if function._jit_compile:
+                    function._jit_compile = False
+                    probe.emit("output", stream="debugger", text=(
+                        f"tapescope: tf.function {name!s} runs without jit_compile while "
+                        "watched: XLA would fuse away the ops the debugger shows\n"))
+            return __init__
+
+        self._patch(polymorphic_function.Function, "__init__", make)
+
     def _wrap_graph_building(self) -> None:
         """Gather the reports of a graph built by a Python function into one (see
         ``_batches``); graphs built otherwise (gradient functions) report op by op."""
@@ -389,6 +411,8 @@ class TFProbe:
                     self._loss(mine[0])
                 elif index == "summary":  # a tf.summary write of the run
                     self._summary_written(*mine)
+                elif index == "gradient":  # a traced tape.gradient's results
+                    self._traced_gradient_report(plan, mine)
                 else:
                     self._graph_report(record, index, plan, mine)
 
@@ -569,7 +593,8 @@ class TFProbe:
         import tensorflow as tf
 
         if not tf.executing_eagerly():  # traced: the gradient ops report as graph ops,
-            self._traced_loss(tf, target)  # the loss when each run computes it
+            self._traced_loss(tf, target)  # the loss and the gradients when each run
+            self._traced_gradient(tf, target, sources, grads, site)  # computes them
             return
         flat_sources = tf.nest.flatten(sources)
         flat_grads = tf.nest.flatten(grads, expand_composites=False)
@@ -615,6 +640,76 @@ class TFProbe:
         batch = self._batches.get(id(tf.compat.v1.get_default_graph()))
         if batch is not None:
             batch.append(("loss", [], [flat[0]]))
+
+    def _traced_gradient(self, tf: Any, target: Any, sources: Any, grads: Any,
+                         site: tuple[str, int]) -> None:
+        """A ``tape.gradient`` traced into a function: each run reports a "gradient" event as
+        eager code does, its norms and health computed in the graph (a float64 scalar per
+        source, and DebugNumericSummaryV2 or the value as the op mode asks)."""
+        batch = self._batches.get(id(tf.compat.v1.get_default_graph()))
+        if batch is None:
+            return
+        mode = self.mode
+        template: list[dict] = []
+        plan: list[tuple[int, str, str]] = []  # (source index, what is fed, dtype)
+        feeds: list = []
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True  # our ops: not the user's, not instrumented
+        try:
+            for i, (s, g) in enumerate(zip(tf.nest.flatten(sources),
+                                           tf.nest.flatten(grads, expand_composites=False))):
+                with tf.init_scope():  # the variable's eager handle: the id eager events use
+                    handle = getattr(s, "handle", s)
+                entry: dict[str, Any] = {
+                    "id": int(getattr(handle, "_id", 0)),
+                    "name": getattr(s, "path", None) or getattr(s, "name", None),
+                    "shape": _shape(s.shape)}
+                template.append(entry)
+                if g is None:
+                    entry["reason"] = "no gradient: the target does not depend on it"
+                    entry["summary"] = None
+                    continue
+                dense = getattr(g, "values", g)  # IndexedSlices: the rows it holds
+                if not dense.dtype.is_floating:
+                    entry["summary"] = None
+                    continue
+                dtype = dense.dtype.name
+                feeds.append(tf.sqrt(tf.reduce_sum(tf.square(tf.cast(dense, tf.float64)))))
+                plan.append((i, "norm", dtype))
+                if mode in _TF_MODES:
+                    feeds.append(tf.raw_ops.DebugNumericSummaryV2(
+                        input=dense, output_dtype=tf.float64,
+                        tensor_debug_mode=_TF_MODES[mode]))
+                    plan.append((i, "health", dtype))
+                elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
+                    feeds.append(dense)
+                    plan.append((i, "value", dtype))
+        finally:
+            local.busy = busy
+        # the Python stack runs through AutoGraph's generated code: the gradient ops'
+        # creation traceback, which TensorFlow maps back, names the user's line
+        made = next((g for g in tf.nest.flatten(grads, expand_composites=True)
+                     if g is not None and hasattr(g, "op")), None)
+        if made is not None:
+            site = op_site(made.op)
+        batch.append(("gradient", (template, plan, site), feeds))
+
+    def _traced_gradient_report(self, how: tuple, arrays: tuple) -> None:
+        """One run's values of a traced ``tape.gradient``: its "gradient" event."""
+        template, plan, site = how
+        described = [{"summary": None, **entry} for entry in template]
+        stats = "FULL_HEALTH" if self.mode == "FULL_TENSOR" else self.mode
+        for (i, what, dtype), array in zip(plan, arrays):
+            entry = described[i]
+            if what == "norm":
+                entry["norm"] = float(array)
+            elif what == "health":
+                entry["summary"] = _health_summary(self.mode, entry["shape"], dtype, array)
+            else:
+                entry["summary"] = summarize(np.asarray(array), stats)
+        self.emit("gradient", step=self.step, epoch=self.epoch, target=None,
+                  sources=described, file=site[0], line=site[1])
 
     def _wrap_keras(self) -> None:
         try:
