@@ -35,10 +35,11 @@ class TFDebugSession(DebugSession):
         super().__init__(conn, script, settings)
         from tfdebug.probe import TFProbe
 
-        self.probe = TFProbe(self._queue_and_check, mode=self.user_mode,  # type: ignore[assignment]
+        self.probe = TFProbe(self._queue_event, mode=self.user_mode,  # type: ignore[assignment]
                              ring_steps=int(settings.get("ring_steps", 3)))
         self.probe.on_check_numerics = self._check_numerics
         self.probe.graph_run_listener = self._compiled_run_ended
+        self.probe.after_sink = self._on_event  # where the script may pause: outside the lock
 
     def _apply_settings(self) -> None:
         """As the engine's, and: a condition breakpoint needs compiled ops' values, so
@@ -47,12 +48,9 @@ class TFDebugSession(DebugSession):
         self.probe.values_in_graphs = any(  # type: ignore[attr-defined]
             bp.enabled and bp.kind == "condition" for bp in self.breakpoints.items)
 
-    def _queue_and_check(self, event: dict) -> None:
-        """TFProbe's sink: queue the event, then let the session pause on it (TFProbe has no
-        ``after_sink``: it calls this under its own lock, which only its threads take)."""
+    def _queue_event(self, event: dict) -> None:
+        """TFProbe's sink, under its lock: queue the event (pausing is ``after_sink``'s)."""
         self._buffer_event(event)
-        if event["kind"] != "ops":
-            self._on_event(event)
 
     def _compiled_run_ended(self, run: list[dict]) -> None:
         """A compiled function returned: its ops meet the breakpoints now, in order, and the

@@ -118,6 +118,9 @@ class TFProbe:
         self.on_check_numerics: Callable[[bool], bool] | None = None
         self.on_bad_op: Callable[[int, dict, list, list], None] | None = None
         self.stopped: BaseException | None = None  # a headless stop raised inside a graph
+        # called with each event after the lock is released: where a live session pauses
+        # (paused holding the lock, its reader thread could not even say "finished")
+        self.after_sink: Sink | None = None
         self.last_op_outputs: tuple = ()
         self.last_op_inputs: tuple = ()
         self._lock = threading.RLock()  # graph reports may come from TensorFlow's threads
@@ -162,6 +165,8 @@ class TFProbe:
             self.seq += 1
             event = {"kind": kind, "seq": self.seq, **fields}
             self.sink(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         return event
 
     def value(self, seq: int, index: int = 0) -> np.ndarray | None:
@@ -275,6 +280,8 @@ class TFProbe:
                     if array is not None and not array.dtype.hasobject:
                         self.value_sink(seq, i, array)
             self.sink(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         if self.on_bad_op is not None and summaries and any(
                 s.get("bad") for s in summaries):
             self.on_bad_op(seq, event, [v._value for v in self.last_op_inputs], values)
@@ -485,6 +492,8 @@ class TFProbe:
                 self._stop_inside_graph(exc, node, "a breakpoint condition held")
             if self.graph_run_listener is not None:
                 self._run_events.append(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         if self.on_bad_op is not None and summaries and any(
                 s.get("bad") for s in summaries):
             try:

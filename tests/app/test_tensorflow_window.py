@@ -16,7 +16,7 @@ pytest.importorskip("tensorflow")
 
 from app_helpers import ROOT, line_of  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from app.session import FINISHED, PAUSED  # noqa: E402
 
@@ -195,6 +195,10 @@ def test_the_tutorial_mnist_program_runs_on_tensorflow_in_the_window(
     steps, losses, _ = window.plots_dock.step_series("loss")
     assert list(steps) == list(range(20)) and all(math.isfinite(v) for v in losses)
     assert losses[-1] < losses[0]  # it learns
+    # tape.gradient inside the compiled step: a norm per variable and step
+    gradients = window.gradients_dock
+    assert gradients.variable_list.count() == 4  # two kernels, two biases
+    assert all(len(track.norms.x) == 20 for track in gradients._tracks.values())
 
     graph = window.graph_dock
     combo = graph.source_combo
@@ -218,6 +222,14 @@ def test_the_tutorial_mnist_program_runs_on_tensorflow_in_the_window(
     assert "Epoch 2, Loss:" in console and "Test accuracy:" in console
     assert "Invalid filepath extension for saving" in console
     assert not window.run_action.isEnabled()  # post-mortem: look around, then stop
+    # the error's dialog (non-modal, it may have taken the focus): read it, click OK
+    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=TF_TIMEOUT)
+    (box,) = window.error_dialogs
+    assert "ValueError" in box.windowTitle() + box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.error_dialogs)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5,
                    Qt.KeyboardModifier.ShiftModifier)  # Stop
     qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)

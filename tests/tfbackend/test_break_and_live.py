@@ -141,3 +141,15 @@ def test_a_condition_that_never_holds_records_the_whole_run(tmp_path):
     assert finished["status"] == "ok"
     printed = "".join(e["text"] for e in events if e["kind"] == "output")
     assert "result 90.0" in printed and "not reached" in printed
+
+
+def test_stop_while_paused_at_an_eager_breakpoint_ends_the_debuggee_itself():
+    """Paused inside TensorFlow's op callback, the script thread must not hold the probe's
+    lock: the reader thread's "finished" needs it (it waited for the kill 10 s later)."""
+    script = PROGRAMS / "nan_eager.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.on_nan()],
+                     connect_timeout=120) as client:
+        assert client.wait_paused(timeout=120)["reason"] == "breakpoint"
+        assert client.stop() == 0  # its own exit, not the kill's -9
+        finished = client.wait_finished(timeout=120)
+    assert finished["status"] == "stopped"
