@@ -233,3 +233,24 @@ def test_the_tutorial_mnist_program_runs_on_tensorflow_in_the_window(
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5,
                    Qt.KeyboardModifier.ShiftModifier)  # Stop
     qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)
+
+
+def test_tf_summary_scalars_of_a_tensorflow_run_are_plotted(qtbot, make_window, tmp_path):
+    """tf.summary writes, eager and compiled, recorded on TensorFlow: the Plots dock draws
+    each at its step."""
+    from app import cli
+    from app.session import TRACE
+
+    trace = tmp_path / "summaries.tsdb"
+    program = ROOT / "tests" / "tfbackend" / "programs" / "summaries.py"
+    assert cli.main(["record", "--backend", "tensorflow", str(program), "-o", str(trace),
+                     str(tmp_path / "logs")]) == 0
+    window = make_window()
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE, timeout=TF_TIMEOUT)
+    plots = window.plots_dock
+    qtbot.waitUntil(lambda: "halved" in plots._step_curves, timeout=TF_TIMEOUT)
+    steps, values, _ = plots.step_series("lr")
+    assert list(steps) == [0, 1, 2] and np.allclose(values, [0.1, 0.2, 0.3])
+    steps, values, _ = plots.step_series("halved")  # from inside the compiled function
+    assert list(steps) == [0, 1, 2] and np.allclose(values, [0.0, 0.5, 1.0])
