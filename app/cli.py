@@ -327,9 +327,6 @@ def cmd_record(args: argparse.Namespace) -> int:
     _check_replaceable(output)
     if args.backend == "tensorflow":
         _require_tensorflow()
-        if args.conditions:
-            raise UsageError("--break conditions are not supported with --backend "
-                             "tensorflow yet (--break-on-nan is)")
     from debugger.breakpoints import Breakpoint, ConditionError
 
     for condition in args.conditions:
@@ -673,6 +670,8 @@ def cmd_import_tfdbg(args: argparse.Namespace) -> int:
     except DumpError as exc:
         output.unlink(missing_ok=True)
         raise UsageError(str(exc)) from None
+    for warning in counts["warnings"]:
+        print(f"tapescope: warning: {warning}", file=sys.stderr)
     print(f"wrote {counts['eager_ops']} eager ops, {counts['graph_ops']} graph ops and "
           f"{counts['graphs']} graphs to {output}", file=sys.stderr)
     return EXIT_OK

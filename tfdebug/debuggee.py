@@ -35,17 +35,22 @@ class TFDebugSession(DebugSession):
         super().__init__(conn, script, settings)
         from tfdebug.probe import TFProbe
 
-        self.probe = TFProbe(self._queue_and_check, mode=self.user_mode,  # type: ignore[assignment]
+        self.probe = TFProbe(self._queue_event, mode=self.user_mode,  # type: ignore[assignment]
                              ring_steps=int(settings.get("ring_steps", 3)))
         self.probe.on_check_numerics = self._check_numerics
         self.probe.graph_run_listener = self._compiled_run_ended
+        self.probe.after_sink = self._on_event  # where the script may pause: outside the lock
 
-    def _queue_and_check(self, event: dict) -> None:
-        """TFProbe's sink: queue the event, then let the session pause on it (TFProbe has no
-        ``after_sink``: it calls this under its own lock, which only its threads take)."""
+    def _apply_settings(self) -> None:
+        """As the engine's, and: a condition breakpoint needs compiled ops' values, so
+        functions traced while one is set feed them to their reports."""
+        super()._apply_settings()
+        self.probe.values_in_graphs = any(  # type: ignore[attr-defined]
+            bp.enabled and bp.kind == "condition" for bp in self.breakpoints.items)
+
+    def _queue_event(self, event: dict) -> None:
+        """TFProbe's sink, under its lock: queue the event (pausing is ``after_sink``'s)."""
         self._buffer_event(event)
-        if event["kind"] != "ops":
-            self._on_event(event)
 
     def _compiled_run_ended(self, run: list[dict]) -> None:
         """A compiled function returned: its ops meet the breakpoints now, in order, and the
@@ -68,16 +73,20 @@ class TFDebugSession(DebugSession):
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",
            progress: bool = False, cwd: Path | None = None, break_on_nan: bool = False,
-           max_size: int | None = None) -> int:
+           max_size: int | None = None, conditions: tuple[str, ...] | list[str] = ()) -> int:
     """Run the script headless on TensorFlow, every event into a trace file: the engine
     debuggee's recorder with ``TFProbe`` in place of the engine's probe; the exit code
-    (``EXIT_STOPPED`` when ``break_on_nan`` ended the run at the first NaN/Inf)."""
+    (``EXIT_STOPPED`` when ``break_on_nan`` or a condition ended the run). A condition
+    judges eager ops and, inside compiled functions, each op's first output (fed to its
+    report for this); a compiled op's inputs are not kept."""
     from tfdebug.probe import TFProbe
 
     def make_probe(sink: Any, probe_mode: str, value_sink: Any) -> TFProbe:
-        return TFProbe(sink, mode=probe_mode, ring_steps=0, value_sink=value_sink)
+        probe = TFProbe(sink, mode=probe_mode, ring_steps=0, value_sink=value_sink)
+        probe.values_in_graphs = bool(conditions)
+        return probe
 
-    return engine_record(script, args, output, mode, progress, cwd, break_on_nan, (),
+    return engine_record(script, args, output, mode, progress, cwd, break_on_nan, conditions,
                          max_size, make_probe=make_probe, meta_extra={"backend": "tensorflow"})
 
 
@@ -94,15 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     except TensorFlowMissing as exc:
         print(f"tapescope: error: {exc}", file=sys.stderr)
         return 2
-    if options.conditions:
-        print("tapescope: error: --break conditions are not supported on the tensorflow "
-              "backend yet (--break-on-nan is)", file=sys.stderr)
-        return 2
     if options.parent_fd is not None:
         lifecycle.watch_parent(options.parent_fd)
     if options.record is not None:
         return record(script, options.args, options.record.resolve(), options.mode,
-                      options.progress, options.cwd, options.break_on_nan, options.max_size)
+                      options.progress, options.cwd, options.break_on_nan, options.max_size,
+                      options.conditions)
     return serve(script, options, TFDebugSession)
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from debugger import events
+from debugger.probe import Probe
 from debugger.tensor_stats import summarize
 from tfdebug.source import op_site, stack_site
 
@@ -117,6 +118,9 @@ class TFProbe:
         self.on_check_numerics: Callable[[bool], bool] | None = None
         self.on_bad_op: Callable[[int, dict, list, list], None] | None = None
         self.stopped: BaseException | None = None  # a headless stop raised inside a graph
+        # called with each event after the lock is released: where a live session pauses
+        # (paused holding the lock, its reader thread could not even say "finished")
+        self.after_sink: Sink | None = None
         self.last_op_outputs: tuple = ()
         self.last_op_inputs: tuple = ()
         self._lock = threading.RLock()  # graph reports may come from TensorFlow's threads
@@ -127,6 +131,7 @@ class TFProbe:
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._in_fit = False
         self._steps_since_epoch = 0
+        self._scalar_axes: dict[str, str] = {}  # tf.summary name -> "step"/"epoch"
         self._undo: list[Callable[[], None]] = []
         # A live session's look at each compiled run's op events, handed over on the script's
         # thread when the run returns (its ops report from TensorFlow's threads, where a
@@ -139,6 +144,10 @@ class TFProbe:
         # feeds)]
         self._batches: dict[int, list] = {}
         self._attached = False
+        # Graphs traced while this is on hand each op's first output to its report, so a
+        # breakpoint condition judges compiled ops by value as eager ones (set by whoever
+        # has conditions: a graph's reports are fixed when it is traced).
+        self.values_in_graphs = False
 
     # -- the engine probe's surface the debuggee uses ---------------------------------------------
     @property
@@ -156,6 +165,8 @@ class TFProbe:
             self.seq += 1
             event = {"kind": kind, "seq": self.seq, **fields}
             self.sink(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         return event
 
     def value(self, seq: int, index: int = 0) -> np.ndarray | None:
@@ -186,6 +197,7 @@ class TFProbe:
         self._undo.append(lambda: op_callbacks.remove_op_callback(self._callback))
         self._wrap_tape()
         self._wrap_graph_building()
+        self._wrap_jit_compile()
         self._wrap_dataset_iteration()
         self._wrap_keras()
         self._attached = True
@@ -232,6 +244,8 @@ class TFProbe:
             return
         if op_type in ("DebugNumericSummaryV2", "EagerPyFunc"):
             return
+        if op_type == "WriteSummary" and len(inputs) >= 4:  # tf.summary.scalar / write
+            self._summary_written(_numpy(inputs[1]), _numpy(inputs[2]), inputs[3].numpy())
         mode = self.mode
         file, line = stack_site(3)
         values: list = []
@@ -266,6 +280,8 @@ class TFProbe:
                     if array is not None and not array.dtype.hasobject:
                         self.value_sink(seq, i, array)
             self.sink(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         if self.on_bad_op is not None and summaries and any(
                 s.get("bad") for s in summaries):
             self.on_bad_op(seq, event, [v._value for v in self.last_op_inputs], values)
@@ -295,6 +311,8 @@ class TFProbe:
                 "shapes": [_shape(t.shape) for t in outputs],
                 "dtypes": [t.dtype.name for t in outputs], "file": file, "line": line}
         record.nodes.append(node)
+        if op_type == "WriteSummary" and len(inputs) >= 4:
+            self._traced_summary(tf, graph, inputs[1], inputs[2], inputs[3])
         if (op_type in NOT_INSTRUMENTED or not outputs
                 or all(t.dtype.name in ("resource", "variant") for t in outputs)):
             return
@@ -312,6 +330,9 @@ class TFProbe:
             elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
                 feeds.append(t)
                 plan.append((i, "value"))
+            if i == 0 and self.values_in_graphs and not (plan and plan[-1] == (0, "value")):
+                feeds.append(t)
+                plan.append((0, "value"))
             if not t.shape.is_fully_defined() and mode != "NO_TENSOR":
                 feeds.append(tf.shape(t, out_type=tf.int64))
                 plan.append((i, "shape"))
@@ -326,6 +347,27 @@ class TFProbe:
 
         tf.numpy_function(report, feeds, Tout=[], stateful=True,
                           name=f"tapescope_{op_name.rpartition('/')[2]}")
+
+    def _wrap_jit_compile(self) -> None:
+        """``tf.function(jit_compile=True)`` is compiled without XLA while watched, and the
+        run says so once per function: XLA would fuse away the ops there are to show and
+        cannot run the reports (the function failed with a tf2xla error otherwise)."""
+        from tensorflow.python.eager.polymorphic_function import polymorphic_function
+
+        probe = self
+
+        def make(original: Any) -> Any:
+            def __init__(function: Any, python_function: Any, name: Any, *args: Any,
+                         **kwargs: Any) -> None:
+                original(function, python_function, name, *args, **kwargs)
+                if function._jit_compile:
+                    function._jit_compile = False
+                    probe.emit("output", stream="debugger", text=(
+                        f"tapescope: tf.function {name!s} runs without jit_compile while "
+                        "watched: XLA would fuse away the ops the debugger shows\n"))
+            return __init__
+
+        self._patch(polymorphic_function.Function, "__init__", make)
 
     def _wrap_graph_building(self) -> None:
         """Gather the reports of a graph built by a Python function into one (see
@@ -374,6 +416,10 @@ class TFProbe:
                     self.step_end()
                 elif index == "loss":  # the target of a traced tape.gradient
                     self._loss(mine[0])
+                elif index == "summary":  # a tf.summary write of the run
+                    self._summary_written(*mine)
+                elif index == "gradient":  # a traced tape.gradient's results
+                    self._traced_gradient_report(plan, mine)
                 else:
                     self._graph_report(record, index, plan, mine)
 
@@ -432,21 +478,35 @@ class TFProbe:
                      "shapes": [[-1 if d is None else d for d in s] for s in shapes],
                      "dtypes": node["dtypes"], "file": node["file"], "line": node["line"],
                      "duration": 0.0, "exec": f"graph:{gid}", "summary": summaries}
-            self._keep(seq, [values.get(i) for i in range(len(shapes))])
+            outputs = [values.get(i) for i in range(len(shapes))]
+            self._keep(seq, outputs)
             if mode == "FULL_TENSOR" and self.value_sink is not None:
                 for i, array in values.items():
                     self.value_sink(seq, i, np.asarray(array))
-            self.sink(event)
+            # a headless condition reads these in the sink (inputs are not fed to reports)
+            self.last_op_outputs = tuple(_Value(v) for v in outputs)
+            self.last_op_inputs = ()
+            try:
+                self.sink(event)
+            except BaseException as exc:  # noqa: B036 - carried out of TensorFlow's runtime
+                self._stop_inside_graph(exc, node, "a breakpoint condition held")
             if self.graph_run_listener is not None:
                 self._run_events.append(event)
+        if self.after_sink is not None:
+            self.after_sink(event)
         if self.on_bad_op is not None and summaries and any(
                 s.get("bad") for s in summaries):
             try:
-                self.on_bad_op(seq, event, [], [values.get(i) for i in range(len(shapes))])
+                self.on_bad_op(seq, event, [], outputs)
             except BaseException as exc:  # noqa: B036 - carried out of TensorFlow's runtime
-                self.stopped = exc
-                raise RuntimeError(f"tapescope: stopped at {node['op']} ({node['name']})"
-                                   f" line {node['line']}: NaN/Inf") from None
+                self._stop_inside_graph(exc, node, "NaN/Inf")
+
+    def _stop_inside_graph(self, exc: BaseException, node: dict, why: str) -> None:
+        """A headless stop raised in a compiled op's report: TensorFlow's runtime cannot
+        carry a BaseException, so it is kept for the recorder and an error ends the run."""
+        self.stopped = exc
+        raise RuntimeError(f"tapescope: stopped at {node['op']} ({node['name']}) line "
+                           f"{node['line']}: {why}") from None
 
     def step_end(self) -> None:
         """A training step ended (an optimizer update)."""
@@ -484,6 +544,44 @@ class TFProbe:
     def scalar(self, name: str, value: float, step: int, axis: str = "step") -> None:
         self.emit("scalar", step=step, epoch=self.epoch, name=name, value=value, axis=axis)
 
+    # whether a tf.summary step counts epochs or training steps: the engine probe's rule
+    _scalar_axis = Probe._scalar_axis
+
+    def _summary_written(self, step: np.ndarray | None, value: np.ndarray | None,
+                         tag: Any) -> None:
+        """A ``WriteSummary`` op ran (``tf.summary.scalar`` with a default writer ends in
+        one, as does ``tf.summary.write``): a one-element number is a scalar to plot, at
+        the summary's own step (the probe's when it has none)."""
+        if value is None or value.size != 1 or value.dtype.kind not in "iuf" or tag is None:
+            return
+        item = tag.item() if isinstance(tag, np.ndarray) else tag
+        name = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+        if step is None or step.size != 1:
+            at, axis = self.step, "step"
+        else:
+            at = int(step.reshape(()))
+            axis = self._scalar_axis(name, at)
+        self.scalar(name, float(value.reshape(())), at, axis=axis)
+
+    def _traced_summary(self, tf: Any, graph: Any, step: Any, value: Any, tag: Any) -> None:
+        """Report each run's value of a ``WriteSummary`` traced into a function, in order
+        with its ops (a scalar only: other summaries are not plotted)."""
+        if (not value.dtype.is_numpy_compatible or value.dtype.name == "string"
+                or value.dtype.is_bool or value.shape.num_elements() != 1):
+            return
+        batch = self._batches.get(id(graph))
+        if batch is not None:
+            batch.append(("summary", [], [step, value, tag]))
+            return
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True
+        try:
+            tf.numpy_function(lambda *a: self._summary_written(*a), [step, value, tag],
+                              Tout=[], stateful=True, name="tapescope_summary")
+        finally:
+            local.busy = busy
+
     # -- tape, optimizer, fit ---------------------------------------------------------------------
     def _wrap_tape(self) -> None:
         from tensorflow.python.eager import backprop
@@ -504,7 +602,8 @@ class TFProbe:
         import tensorflow as tf
 
         if not tf.executing_eagerly():  # traced: the gradient ops report as graph ops,
-            self._traced_loss(tf, target)  # the loss when each run computes it
+            self._traced_loss(tf, target)  # the loss and the gradients when each run
+            self._traced_gradient(tf, target, sources, grads, site)  # computes them
             return
         flat_sources = tf.nest.flatten(sources)
         flat_grads = tf.nest.flatten(grads, expand_composites=False)
@@ -550,6 +649,76 @@ class TFProbe:
         batch = self._batches.get(id(tf.compat.v1.get_default_graph()))
         if batch is not None:
             batch.append(("loss", [], [flat[0]]))
+
+    def _traced_gradient(self, tf: Any, target: Any, sources: Any, grads: Any,
+                         site: tuple[str, int]) -> None:
+        """A ``tape.gradient`` traced into a function: each run reports a "gradient" event as
+        eager code does, its norms and health computed in the graph (a float64 scalar per
+        source, and DebugNumericSummaryV2 or the value as the op mode asks)."""
+        batch = self._batches.get(id(tf.compat.v1.get_default_graph()))
+        if batch is None:
+            return
+        mode = self.mode
+        template: list[dict] = []
+        plan: list[tuple[int, str, str]] = []  # (source index, what is fed, dtype)
+        feeds: list = []
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True  # our ops: not the user's, not instrumented
+        try:
+            for i, (s, g) in enumerate(zip(tf.nest.flatten(sources),
+                                           tf.nest.flatten(grads, expand_composites=False))):
+                with tf.init_scope():  # the variable's eager handle: the id eager events use
+                    handle = getattr(s, "handle", s)
+                entry: dict[str, Any] = {
+                    "id": int(getattr(handle, "_id", 0)),
+                    "name": getattr(s, "path", None) or getattr(s, "name", None),
+                    "shape": _shape(s.shape)}
+                template.append(entry)
+                if g is None:
+                    entry["reason"] = "no gradient: the target does not depend on it"
+                    entry["summary"] = None
+                    continue
+                dense = getattr(g, "values", g)  # IndexedSlices: the rows it holds
+                if not dense.dtype.is_floating:
+                    entry["summary"] = None
+                    continue
+                dtype = dense.dtype.name
+                feeds.append(tf.sqrt(tf.reduce_sum(tf.square(tf.cast(dense, tf.float64)))))
+                plan.append((i, "norm", dtype))
+                if mode in _TF_MODES:
+                    feeds.append(tf.raw_ops.DebugNumericSummaryV2(
+                        input=dense, output_dtype=tf.float64,
+                        tensor_debug_mode=_TF_MODES[mode]))
+                    plan.append((i, "health", dtype))
+                elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
+                    feeds.append(dense)
+                    plan.append((i, "value", dtype))
+        finally:
+            local.busy = busy
+        # the Python stack runs through AutoGraph's generated code: the gradient ops'
+        # creation traceback, which TensorFlow maps back, names the user's line
+        made = next((g for g in tf.nest.flatten(grads, expand_composites=True)
+                     if g is not None and hasattr(g, "op")), None)
+        if made is not None:
+            site = op_site(made.op)
+        batch.append(("gradient", (template, plan, site), feeds))
+
+    def _traced_gradient_report(self, how: tuple, arrays: tuple) -> None:
+        """One run's values of a traced ``tape.gradient``: its "gradient" event."""
+        template, plan, site = how
+        described = [{"summary": None, **entry} for entry in template]
+        stats = "FULL_HEALTH" if self.mode == "FULL_TENSOR" else self.mode
+        for (i, what, dtype), array in zip(plan, arrays):
+            entry = described[i]
+            if what == "norm":
+                entry["norm"] = float(array)
+            elif what == "health":
+                entry["summary"] = _health_summary(self.mode, entry["shape"], dtype, array)
+            else:
+                entry["summary"] = summarize(np.asarray(array), stats)
+        self.emit("gradient", step=self.step, epoch=self.epoch, target=None,
+                  sources=described, file=site[0], line=site[1])
 
     def _wrap_keras(self) -> None:
         try:

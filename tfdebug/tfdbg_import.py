@@ -16,6 +16,7 @@ op events then say ``[]`` and the summary's ``size`` has the element count.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,56 @@ OUR_MODES = {"NO_TENSOR": "NO_TENSOR", "CURT_HEALTH": "CURT_HEALTH",
 UNKNOWN_DTYPE = "unknown"
 
 
+# The six files of a dump (tfdbg_events.<stamp>.<host>.<kind>); the last two are the
+# streams of what ran, which a killed process leaves cut at the end: read as far as intact.
+DUMP_FILES = ("metadata", "source_files", "stack_frames", "graphs", "execution",
+              "graph_execution_traces")
+STREAMS = ("execution", "graph_execution_traces")
+
+
 class DumpError(Exception):
     """The directory is not a readable tfdbg2 dump (said in one line)."""
+
+
+def intact_records(path: Path) -> tuple[int, int | None]:
+    """(records, None) when ``path`` is whole TFRecord framing (8-byte length, 4-byte CRC,
+    data, 4-byte CRC, repeated to the last byte); (intact records, byte offset where the
+    damage starts) otherwise. TensorFlow's reader stops quietly at a bad record (the file may
+    still be being written), so this is how a cut or overwritten file is told apart."""
+    data = path.read_bytes()
+    offset = records = 0
+    while offset < len(data):
+        if offset + 12 > len(data):
+            return records, offset
+        (length,) = struct.unpack_from("<Q", data, offset)
+        end = offset + 12 + length + 4
+        if end > len(data):
+            return records, offset
+        offset = end
+        records += 1
+    return records, None
+
+
+def check_files(dump: Path) -> list[str]:
+    """Refuse a dump missing a file, or whose records of sources, stack frames or graphs
+    are damaged (every op names them); return a warning per damaged stream of ops, whose
+    intact beginning is still worth importing."""
+    warnings = []
+    for kind in DUMP_FILES:
+        found = sorted(dump.glob(f"tfdbg_events.*.{kind}"))
+        if not found:
+            raise DumpError(f"the tfdbg2 dump in {dump} has no .{kind} file "
+                            f"(tfdbg_events.*.{kind}): it is incomplete")
+        for path in found:
+            records, damaged_at = intact_records(path)
+            if damaged_at is None:
+                continue
+            where = (f"{path.name} is damaged at byte {damaged_at} of {path.stat().st_size}, "
+                     f"after {records} intact records")
+            if kind not in STREAMS:
+                raise DumpError(f"the tfdbg2 dump in {dump} cannot be read: {where}")
+            warnings.append(f"{where}: imported the ops recorded before that")
+    return warnings
 
 
 def _site(frames: Any) -> tuple[str, int]:
@@ -73,6 +122,7 @@ def _open_reader(dump: Path) -> Any:
         raise DumpError(f"{dump} is not a directory (a tfdbg2 dump is the dump_root folder)")
     if not any(p.name.endswith(".metadata") for p in dump.iterdir()):
         raise DumpError(f"{dump} holds no tfdbg2 dump (no tfdbg_events.*.metadata file)")
+    check_files(dump)
     try:
         reader = debug_events_reader.DebugDataReader(str(dump))
         reader.update()
@@ -82,12 +132,14 @@ def _open_reader(dump: Path) -> Any:
     return reader
 
 
-def convert(dump: Path, output: Path) -> dict[str, int]:
-    """Write the trace of dump ``dump`` to ``output``; returns counts of what went in."""
+def convert(dump: Path, output: Path) -> dict[str, Any]:
+    """Write the trace of dump ``dump`` to ``output``; returns counts of what went in and
+    ``warnings``: the damaged streams whose intact beginning was imported."""
     from debugger import events
     from debugger.tracefile import TraceWriter
 
     reader = _open_reader(dump)
+    warnings = check_files(dump)
     writer = None
     try:
         executions = reader.executions()
@@ -98,11 +150,13 @@ def convert(dump: Path, output: Path) -> dict[str, int]:
         mode = OUR_MODES.get(tfdbg_mode, "NO_TENSOR")
         writer = TraceWriter(output, overwrite=True, meta={
             "script": str(dump), "argv": [], "mode": mode, "backend": "tensorflow",
-            "imported_from": "tfdbg2", "tfdbg_mode": tfdbg_mode})
+            "imported_from": "tfdbg2", "tfdbg_mode": tfdbg_mode,
+            **({"damaged": warnings} if warnings else {})})
         seq = 0
         graph_numbers: dict[str, int] = {}
         graph_values: dict[str, dict[str, int]] = {}
-        counts = {"graphs": 0, "eager_ops": 0, "graph_ops": 0}
+        counts: dict[str, Any] = {"graphs": 0, "eager_ops": 0, "graph_ops": 0,
+                                  "warnings": warnings}
 
         def emit(kind: str, **fields: Any) -> None:
             nonlocal seq

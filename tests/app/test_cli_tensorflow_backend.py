@@ -39,12 +39,17 @@ def test_import_tfdbg_says_how_to_install_tensorflow(no_tensorflow, tmp_path, ca
     assert "pip install 'tapescope[tensorflow]'" in capsys.readouterr().err
 
 
-def test_conditions_are_refused_on_tensorflow(monkeypatch, tmp_path, capsys):
+def test_a_condition_that_does_not_compile_is_refused_before_tensorflow_starts(
+        monkeypatch, tmp_path, capsys):
+    """--break CONDITION works on TensorFlow (tests/tfbackend); a bad one gets the engine's
+    one line, before any child starts."""
     monkeypatch.setattr(tfdebug, "tensorflow_available", lambda: True)
-    code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max() > 1",
+    code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max( > 1",
                      str(_script(tmp_path)), "-o", str(tmp_path / "run.tsdb")])
     assert code == cli.EXIT_USAGE
-    assert "--break conditions are not supported" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "is not a Python expression" in err and "Traceback" not in err
+    assert not (tmp_path / "run.tsdb").exists()
 
 
 def test_unknown_backend_of_a_client_is_refused(tmp_path):

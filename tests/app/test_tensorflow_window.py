@@ -5,15 +5,18 @@ in the Breakpoints dock. Runs where TensorFlow is installed."""
 from __future__ import annotations
 
 import math
+import os
 import textwrap
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("tensorflow")
 
-from app_helpers import line_of  # noqa: E402
+from app_helpers import ROOT, line_of  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from app.session import FINISHED, PAUSED  # noqa: E402
 
@@ -91,3 +94,163 @@ def test_a_keras_step_on_tensorflow_shows_ops_graph_loss_and_stops_at_a_nan(
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5)  # Continue
     qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)
     assert "after the NaN" in window.console_dock.text()
+
+
+# -- the tutorial's MNIST program on real TensorFlow ------------------------------------------
+
+TUTORIAL_MNIST = ROOT / "tests" / "tutorial" / "03_mnist.py"
+SAMPLE_DATA = ROOT / "tests" / "data"
+
+# Real Keras' load_data downloads mnist.npz (and re-downloads any file whose hash is not
+# the full set's): the program reads the sample in tests/data from a module beside it.
+SAMPLE_LOADER = textwrap.dedent('''\
+    """The MNIST sample of tests/data, as keras.datasets.mnist.load_data returns it."""
+    from pathlib import Path
+
+    import numpy as np
+
+
+    def load_data():
+        with np.load(Path(__file__).with_name("mnist_sample.npz")) as f:
+            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+''')
+
+
+def tutorial_mnist_on_the_sample(folder: Path) -> str:
+    """The tutorial's 03_mnist.py unchanged but for three lines: the sample instead of the
+    download, 320 training images (10 batches) and 2 epochs instead of 5, and one test
+    image made NaN (the evaluation's eager ops meet it after training)."""
+    from engine.keras.datasets import mnist
+
+    old = os.environ.get("TAPESCOPE_DATA")
+    os.environ["TAPESCOPE_DATA"] = str(SAMPLE_DATA)
+    try:
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    finally:
+        if old is None:
+            del os.environ["TAPESCOPE_DATA"]
+        else:
+            os.environ["TAPESCOPE_DATA"] = old
+    np.savez(folder / "mnist_sample.npz", x_train=x_train, y_train=y_train, x_test=x_test,
+             y_test=y_test)
+    (folder / "mnist_sample.py").write_text(SAMPLE_LOADER)
+    source = TUTORIAL_MNIST.read_text()
+    for old_text, new_text in (
+            ("(x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()",
+             "import mnist_sample  # SAMPLE\n"
+             "(x_train, y_train), (x_test, y_test) = mnist_sample.load_data()"),
+            ("x_train, x_test = x_train / 255.0, x_test / 255.0",
+             "x_train, y_train, x_test, y_test = x_train[:320], y_train[:320], "
+             "x_test[:64], y_test[:64]\n"
+             "x_train, x_test = x_train / 255.0, x_test / 255.0\n"
+             "x_test[40, 14, 14] = float('nan')  # POISON"),
+            ("for epoch in range(5):", "for epoch in range(2):"),
+            ("for x_batch, y_batch in test_dataset:",
+             "for x_batch, y_batch in test_dataset:  # EVALUATE"),
+            ("model.save('mnist_model')", "model.save('mnist_model')  # SAVE")):
+        assert source.count(old_text) == 1, old_text
+        source = source.replace(old_text, new_text)
+    return source
+
+
+def test_the_tutorial_mnist_program_runs_on_tensorflow_in_the_window(
+        qtbot, make_window, tmp_path, monkeypatch):
+    """The issue's done-when: ops, the traced train step's graph, the loss plot and a NaN
+    breakpoint, on the tutorial's own program run by real TensorFlow."""
+    monkeypatch.setenv("TAPESCOPE_BACKEND", "tensorflow")
+    source = tutorial_mnist_on_the_sample(tmp_path)
+    script = tmp_path / "mnist.py"
+    script.write_text(source)
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    assert window.open_path(script)
+    session = window.session
+    qtbot.waitUntil(lambda: session.state == PAUSED, timeout=TF_TIMEOUT)
+
+    dock = window.breakpoints_dock
+    dock.kind_combo.setCurrentIndex(dock.kind_combo.findText("First NaN/Inf"))
+    qtbot.mouseClick(dock.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(session.runPaused, timeout=TF_TIMEOUT) as paused:
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5)  # Run
+    assert paused.args[0]["reason"] == "breakpoint"
+
+    # the NaN image comes out of the evaluation's dataset: its iterator's op
+    op = session.op_by_seq(window.ops_dock.selected_seq)
+    assert op["exec"] == "eager" and op["op"] == "IteratorGetNext"
+    assert op["summary"][0]["nan"] == 1 and op["shapes"][0] == [32, 28, 28]
+    assert op["line"] == line_of(source, "EVALUATE") == window.source_dock.paused_line
+    tensor = window.tensor_dock
+    qtbot.waitUntil(lambda: tensor.current_value is not None, timeout=TF_TIMEOUT)
+    assert np.isnan(tensor.current_value).sum() == 1
+
+    # two epochs of 10 steps trained before: the compiled train step's ops, every step
+    graphs = [g for g in session.graphs if g["function"] == "train_step"]
+    assert len(graphs) == 1
+    compiled = [o for o in session.ops if o["exec"] == f"graph:{graphs[0]['graph_id']}"]
+    assert {o["step"] for o in compiled if o["op"] == "MatMul"} == set(range(20))
+    assert window.ops_dock.view.model().rowCount() >= len(compiled)
+    steps, losses, _ = window.plots_dock.step_series("loss")
+    assert list(steps) == list(range(20)) and all(math.isfinite(v) for v in losses)
+    assert losses[-1] < losses[0]  # it learns
+    # tape.gradient inside the compiled step: a norm per variable and step
+    gradients = window.gradients_dock
+    assert gradients.variable_list.count() == 4  # two kernels, two biases
+    assert all(len(track.norms.x) == 20 for track in gradients._tracks.values())
+
+    graph = window.graph_dock
+    combo = graph.source_combo
+    index = next(i for i in range(combo.count()) if combo.itemText(i).startswith("train_step"))
+    with qtbot.waitSignal(graph.layoutShown, timeout=TF_TIMEOUT):
+        combo.setCurrentIndex(index)
+    # the forward pass, its gradient and Adam's update, one box per op (219: not collapsed)
+    drawn = [n.name for n in graph.shown_graph.nodes if n.kind == "op"]
+    for scope, op_type in (("sequential", "Relu"), ("sequential", "Softmax"),
+                           ("gradient_tape/sequential", "ReluGrad"), ("adam", "Sqrt")):
+        assert any(n.startswith(scope) and n.endswith(f"/{op_type}") for n in drawn), op_type
+    assert graph.status_label.text().startswith("train_step")
+
+    with qtbot.waitSignal(session.runPaused, timeout=TF_TIMEOUT) as paused:
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5)  # Continue
+    # Keras 3 refuses the tutorial's extension-less model.save('mnist_model'): the run
+    # stops at the script's own error, on its line, after the evaluation printed
+    assert paused.args[0]["reason"] == "exception"
+    assert paused.args[0]["line"] == line_of(source, "SAVE")
+    console = window.console_dock.text()
+    assert "Epoch 2, Loss:" in console and "Test accuracy:" in console
+    assert "Invalid filepath extension for saving" in console
+    assert not window.run_action.isEnabled()  # post-mortem: look around, then stop
+    # the error's dialog (non-modal, it may have taken the focus): read it, click OK
+    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=TF_TIMEOUT)
+    (box,) = window.error_dialogs
+    assert "ValueError" in box.windowTitle() + box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.error_dialogs)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5,
+                   Qt.KeyboardModifier.ShiftModifier)  # Stop
+    qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)
+
+
+def test_tf_summary_scalars_of_a_tensorflow_run_are_plotted(qtbot, make_window, tmp_path):
+    """tf.summary writes, eager and compiled, recorded on TensorFlow: the Plots dock draws
+    each at its step."""
+    from app import cli
+    from app.session import TRACE
+
+    trace = tmp_path / "summaries.tsdb"
+    program = ROOT / "tests" / "tfbackend" / "programs" / "summaries.py"
+    assert cli.main(["record", "--backend", "tensorflow", str(program), "-o", str(trace),
+                     str(tmp_path / "logs")]) == 0
+    window = make_window()
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE, timeout=TF_TIMEOUT)
+    plots = window.plots_dock
+    qtbot.waitUntil(lambda: "halved" in plots._step_curves, timeout=TF_TIMEOUT)
+    steps, values, _ = plots.step_series("lr")
+    assert list(steps) == [0, 1, 2] and np.allclose(values, [0.1, 0.2, 0.3])
+    steps, values, _ = plots.step_series("halved")  # from inside the compiled function
+    assert list(steps) == [0, 1, 2] and np.allclose(values, [0.0, 0.5, 1.0])

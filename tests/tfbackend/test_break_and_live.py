@@ -99,3 +99,57 @@ def test_live_nan_breakpoint_in_a_compiled_function_pauses_at_its_op_after_the_r
                        for e in client.events)  # stopped before the script went on
         client.continue_()
         assert client.wait_finished(timeout=120)["status"] == "ok"
+
+
+# -- --break CONDITION -----------------------------------------------------------------------
+
+def test_a_condition_stops_at_the_eager_op_where_it_first_holds(tmp_path, capsys):
+    trace = tmp_path / "eager.tsdb"
+    code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max() > 5",
+                     str(PROGRAMS / "conditions.py"), "-o", str(trace)])
+    assert code == cli.EXIT_STOPPED
+    finished, events = _stopped(trace)
+    assert (finished["reason"], finished["condition"]) == ("condition", "x.max() > 5")
+    assert (finished["op"], finished["line"], finished["exec"]) == ("Mul", 4, "eager")
+    assert not any(e["kind"] == "output" and e["text"].startswith("result") for e in events)
+    assert cli.main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out
+    assert "Mul output 0: float32[3]" in out and "Mul input 0 = x" in out
+
+
+def test_a_condition_judges_the_ops_of_a_compiled_function_by_value(tmp_path, capsys):
+    trace = tmp_path / "graph.tsdb"
+    code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max() > 30",
+                     str(PROGRAMS / "conditions.py"), "-o", str(trace)])
+    assert code == cli.EXIT_STOPPED
+    finished, events = _stopped(trace)
+    assert finished["reason"] == "condition"
+    assert (finished["op"], finished["line"]) == ("Mul", 10)
+    assert finished["exec"].startswith("graph:")
+    assert "result" not in "".join(e["text"] for e in events if e["kind"] == "output")
+    assert cli.main(["inspect", str(trace)]) == 0
+    out = capsys.readouterr().out  # the compiled op's output kept: [2, 3, 4] * 10
+    assert "Stopped at: op Mul (mul)" in out and "Mul output 0: float32[3]" in out
+
+
+def test_a_condition_that_never_holds_records_the_whole_run(tmp_path):
+    trace = tmp_path / "all.tsdb"
+    code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max() > 1000",
+                     str(PROGRAMS / "conditions.py"), "-o", str(trace)])
+    assert code == 0
+    finished, events = _stopped(trace)
+    assert finished["status"] == "ok"
+    printed = "".join(e["text"] for e in events if e["kind"] == "output")
+    assert "result 90.0" in printed and "not reached" in printed
+
+
+def test_stop_while_paused_at_an_eager_breakpoint_ends_the_debuggee_itself():
+    """Paused inside TensorFlow's op callback, the script thread must not hold the probe's
+    lock: the reader thread's "finished" needs it (it waited for the kill 10 s later)."""
+    script = PROGRAMS / "nan_eager.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.on_nan()],
+                     connect_timeout=120) as client:
+        assert client.wait_paused(timeout=120)["reason"] == "breakpoint"
+        assert client.stop() == 0  # its own exit, not the kill's -9
+        finished = client.wait_finished(timeout=120)
+    assert finished["status"] == "stopped"

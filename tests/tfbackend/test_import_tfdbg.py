@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from app import cli  # noqa: E402
+from debugger.tracefile import TraceReader  # noqa: E402
 from tests.tfbackend.helpers import PROGRAMS, ops_of, read_events  # noqa: E402
 
 
@@ -45,13 +47,60 @@ def test_a_folder_that_is_no_dump_gets_one_line(tmp_path, capsys):
     assert not (tmp_path / "x.tsdb").exists()
 
 
-def test_a_damaged_dump_gets_one_line(dump, tmp_path, capsys):
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    for path in dump.iterdir():  # every file cut in half
-        (broken / path.name).write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    code = cli.main(["import-tfdbg", str(broken), "-o", str(tmp_path / "b.tsdb")])
+def _damaged_copy(dump, folder, kind, damage):
+    """A copy of the dump with its .``kind`` file cut in half, overwritten or removed."""
+    shutil.copytree(dump, folder)
+    (path,) = folder.glob(f"tfdbg_events.*.{kind}")
+    if damage == "cut":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "garbage":
+        path.write_bytes(bytes(range(256)) * 2)  # a length field far beyond the file
+    else:
+        path.unlink()
+    return path.name
+
+
+@pytest.mark.parametrize("kind", ["source_files", "stack_frames", "graphs"])
+@pytest.mark.parametrize("damage", ["cut", "garbage"])
+def test_a_damaged_file_every_op_refers_to_is_refused_naming_it(dump, tmp_path, capsys, kind,
+                                                                damage):
+    name = _damaged_copy(dump, tmp_path / "broken", kind, damage)
+    output = tmp_path / "b.tsdb"
+    assert cli.main(["import-tfdbg", str(tmp_path / "broken"), "-o", str(output)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"cannot be read: {name} is damaged at byte " in err[0]
+    if damage == "garbage":
+        assert "at byte 0 of 512, after 0 intact records" in err[0]
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("kind", ["metadata", "source_files", "stack_frames", "graphs",
+                                  "execution", "graph_execution_traces"])
+def test_a_dump_missing_a_file_is_refused_naming_it(dump, tmp_path, capsys, kind):
+    _damaged_copy(dump, tmp_path / "broken", kind, "missing")
+    assert cli.main(["import-tfdbg", str(tmp_path / "broken"), "-o",
+                     str(tmp_path / "b.tsdb")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    if code != 0:  # cut records are either skipped by the reader or reported in one line
-        assert code == 2 and "tfdbg2 dump" in err
+    if kind == "metadata":
+        assert "holds no tfdbg2 dump (no tfdbg_events.*.metadata file)" in err
+    else:
+        assert f"has no .{kind} file (tfdbg_events.*.{kind}): it is incomplete" in err
+
+
+@pytest.mark.parametrize(("kind", "eager", "graph"), [("execution", 1, 4),
+                                                      ("graph_execution_traces", 1, 1)])
+def test_a_cut_stream_of_ops_imports_its_intact_beginning_and_says_so(dump, tmp_path, capsys,
+                                                                     kind, eager, graph):
+    """As a process killed while dumping leaves it: what was written whole is kept."""
+    name = _damaged_copy(dump, tmp_path / "cut", kind, "cut")
+    trace = tmp_path / "cut.tsdb"
+    assert cli.main(["import-tfdbg", str(tmp_path / "cut"), "-o", str(trace)]) == 0
+    err = capsys.readouterr().err
+    assert f"tapescope: warning: {name} is damaged at byte " in err
+    assert "imported the ops recorded before that" in err
+    events = read_events(trace)
+    assert len(ops_of(events, exec="eager")) == eager
+    assert len([e for e in events if e["kind"] == "op" and e["exec"] != "eager"]) == graph
+    with TraceReader(trace) as reader:
+        assert reader.meta["damaged"] and name in reader.meta["damaged"][0]

@@ -97,3 +97,50 @@ def test_export_graph_draws_the_traced_function(recorded, tmp_path):
                      str(out)]) == 0
     text = out.read_text()
     assert "Log" in text and "Sub" in text
+
+
+def test_tf_summary_scalars_are_plotted_at_their_steps_eager_and_compiled(tmp_path):
+    trace = tmp_path / "summaries.tsdb"
+    code = cli.main(["record", "--backend", "tensorflow", str(PROGRAMS / "summaries.py"),
+                     "-o", str(trace), str(tmp_path / "logs")])
+    assert code == 0
+    scalars = [(e["name"], e["step"], round(e["value"], 6), e["axis"])
+               for e in read_events(trace) if e["kind"] == "scalar"]
+    assert scalars == [("lr", 0, 0.1, "step"), ("halved", 0, 0.0, "step"),
+                       ("lr", 1, 0.2, "step"), ("halved", 1, 0.5, "step"),
+                       ("lr", 2, 0.3, "step"), ("halved", 2, 1.0, "step")]
+
+
+def test_a_tape_gradient_inside_a_compiled_function_reports_norms_each_run(tmp_path):
+    trace = tmp_path / "traced_gradient.tsdb"
+    script = PROGRAMS / "traced_gradient.py"
+    assert cli.main(["record", "--backend", "tensorflow", str(script), "-o", str(trace)]) == 0
+    events = read_events(trace)
+    gradients = [e for e in events if e["kind"] == "gradient"]
+    assert len(gradients) == 2  # one per run of the compiled step
+    for event in gradients:
+        assert (event["file"], event["line"]) == (str(script), 13)
+        w, b, unused = event["sources"]
+        assert (w["name"], w["shape"], w["norm"]) == ("w:0", [2], pytest.approx(5.0))  # x
+        assert (b["name"], b["norm"]) == ("b:0", pytest.approx(1.0))
+        assert w["summary"]["size"] == 2 and w["summary"]["bad"] is False
+        assert unused["reason"].startswith("no gradient") and "norm" not in unused
+    ids = [s["id"] for s in gradients[0]["sources"]]
+    assert len(set(ids)) == 3 and ids == [s["id"] for s in gradients[1]["sources"]]
+    losses = [e["value"] for e in events if e["kind"] == "scalar" and e["name"] == "loss"]
+    assert losses == [pytest.approx(3.0 + 8.0 + 3.0)] * 2
+
+
+def test_jit_compile_is_turned_off_while_watched_and_the_run_says_so(tmp_path):
+    """XLA fails on the reports (tf2xla: EagerPyFunc): the function runs uncompiled, its
+    ops shown, and the console says why."""
+    trace = tmp_path / "jit.tsdb"
+    script = PROGRAMS / "jit_compiled.py"
+    assert cli.main(["record", "--backend", "tensorflow", str(script), "-o", str(trace)]) == 0
+    events = read_events(trace)
+    said = [e["text"] for e in events if e["kind"] == "output" and e["stream"] == "debugger"]
+    assert said == ["tapescope: tf.function f runs without jit_compile while watched: XLA "
+                    "would fuse away the ops the debugger shows\n"]
+    log = ops_of(events, op="Log")
+    assert len(log) == 1 and log[0]["line"] == 7 and log[0]["exec"].startswith("graph:")
+    assert any(e["kind"] == "output" and "value 0.693" in e["text"] for e in events)
