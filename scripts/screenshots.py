@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import textwrap
@@ -87,6 +88,7 @@ def main() -> int:
 
     script = Path(settings_dir) / "nan_demo.py"
     script.write_text(NAN_SCRIPT)
+    os.chdir(settings_dir)  # the Source dock names it as the user would: nan_demo.py
     window.open_path(script)
     wait(app, lambda: session.state == PAUSED)
     session.set_breakpoints([Breakpoint.on_nan()])
