@@ -67,6 +67,8 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^eager: no probe " + NUMBER + r" s for 3 steps$", 1),
         *[(r"^  " + re.escape(name) + r"\s+" + NUMBER + r" s  ratio\s+" + NUMBER
            + r"  events (\d+|-)$", 2) for name in PROBE_VARIANTS],
+        (r"^    the client reads it\s+" + NUMBER + r" s  ratio\s+" + NUMBER
+         + r"  \(CPU of the window's process\)$", 2),
     ],
     "bench_mnist.py": [
         (r"^BLAS threads: 1 in every variant; one epoch = 10 steps of batch 32$", 1),

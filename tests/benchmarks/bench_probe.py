@@ -9,6 +9,11 @@ recorded to a trace file as ``tapescope record`` does (packed, no ring), and CON
 recorded with ``--break-on-nan`` armed (compiled runs then keep their values)
 — for the ``@tf.function`` train step and the eager one. Targets (issue 5): idle <= 1.05x;
 CONCISE_HEALTH recording to a trace <= 1.5x.
+
+The "live" rows are the script's side only (the probe packing into a list, as the debuggee's
+buffer). The line after them is the other end, in the window's process: the CPU the client
+spends reading that epoch's events as they arrive (JSON frames decoded, every event checked
+by ``validate.problem``: untrusted input), as a ratio to the same no-probe epoch.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TAPESCOPE_DATA", str(ROOT.parent / "shared" / "data"))
 
 import engine as tf  # noqa: E402
+from debugger import jsoncodec, validate  # noqa: E402
 from debugger.probe import Probe  # noqa: E402
 from debugger.step_values import VariableSnapshots  # noqa: E402
 from debugger.tracefile import TraceWriter  # noqa: E402
@@ -57,6 +63,19 @@ def epoch(x, y, traced: bool, steps: int = STEPS) -> float:
     for xb, yb in batches:
         step(xb, yb)
     return time.perf_counter() - start
+
+
+def client_seconds(log: list[dict], batch: int = 64) -> float:
+    """CPU seconds the live client spends on ``log`` as the debuggee sends it: frames of
+    ``batch`` events decoded, then each event checked (``DebugClient._checked``)."""
+    frames = [jsoncodec.dumps({"type": "events", "events": log[i:i + batch]}, lenient=True)
+              for i in range(0, len(log), batch)]
+    start = time.process_time()
+    for frame in frames:
+        for event in jsoncodec.loads(frame)["events"]:
+            if validate.problem(event) is not None:
+                raise AssertionError(f"the probe made an event the client drops: {event}")
+    return time.process_time() - start
 
 
 def main(smoke: bool = False) -> None:
@@ -103,6 +122,10 @@ def main(smoke: bool = False) -> None:
                 events = sum(e.get("count", 1) for e in log) if not to_trace else "-"
                 print(f"  {name:24s} {seconds:6.2f} s  ratio {seconds / base:5.2f}  "
                       f"events {events}")
+                if name == "CONCISE_HEALTH live":
+                    client = client_seconds(log)
+                    print(f"    the client reads it    {client:6.2f} s  ratio "
+                          f"{client / base:5.2f}  (CPU of the window's process)")
 
 
 if __name__ == "__main__":
