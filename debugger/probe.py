@@ -221,6 +221,14 @@ class Probe(Hook):
         if self.ring_steps > 0:
             self._ring.keep(self.step, seq, [t._value for t in outputs])
 
+    def _ring_values(self) -> dict:
+        """The ring's dict of this step's values (``ValueRing.step_values``), held between
+        calls (under the lock; needs ``ring_steps`` > 0)."""
+        if self._ring_step != self.step:
+            self._ring_kept = self._ring.step_values(self.step)
+            self._ring_step = self.step
+        return self._ring_kept
+
     # -- emitting -------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> dict:
         """One event in sequence (fields as ``events.FIELDS`` lists them: the tests hold
@@ -433,9 +441,11 @@ class Probe(Hook):
                     self.flush_ops()
                 first = pack["seq"] = self.seq + 1
                 self.seq += stop - start
-                if kept is not None and self.ring_steps > 0:
+                if kept is not None and self.ring_steps > 0:  # as _keep, for every op
+                    ring = self._ring_values()
                     for k in range(start, stop):
-                        self._keep_arrays(first + k - start, kept[k])
+                        for i, array in enumerate(kept[k]):
+                            ring[(first + k - start, i)] = array
                 self.sink(pack)
         if bad_op is not None:
             self._graph_bad_op(concrete, bad_op, first + bad_op - start, kept)
@@ -468,9 +478,6 @@ class Probe(Hook):
                  "exec": f"graph:{concrete.graph_id}",
                  "inputs": [_graph_tensor_id(concrete.graph_id, v) for v in node.inputs]}
         self.on_bad_op(seq, event, [value_of(v) for v in node.inputs], list(kept[k]))
-
-    def _keep_arrays(self, seq: int, arrays: tuple) -> None:
-        self._keep(seq, tuple(wrap(a) for a in arrays))
 
     def _report_graph_gradients(self, concrete: Any, records: tuple, values: dict,
                                 squares: dict) -> None:
