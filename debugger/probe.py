@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import threading
 import time
 import weakref
@@ -48,6 +49,7 @@ from engine.tensor import Variable, wrap
 # A pack is sent when it holds this many ops or its first op is this old (the live view).
 PACK_MAX_OPS = 512
 PACK_MAX_SECONDS = 0.1
+_ID = operator.attrgetter("_id")  # a tensor's id, read in C (a list comprehension is a frame)
 
 Sink = Callable[[dict], None]
 ValueSink = Callable[[int, int, np.ndarray], None]
@@ -157,6 +159,8 @@ class Probe(Hook):
         self._graph_stack: list[int] = []
         self.graph_node: Any = None  # the traced graph's node running now (set by the executor)
         self._ring = ValueRing(max(ring_steps, 0))  # time travel: recent op outputs
+        self._ring_step: int | None = None  # the step whose ring dict the packing path holds
+        self._ring_kept: dict = {}
         self.last_op_outputs: tuple = ()
         self.last_op_inputs: tuple = ()  # of the last op sent one by one (a stop keeps them)
         self._previous = None
@@ -239,6 +243,14 @@ class Probe(Hook):
         if self.ring_steps > 0:
             self._ring.keep(self.step, seq, [t._value for t in outputs])
 
+    def _ring_values(self) -> dict:
+        """The ring's dict of this step's values (``ValueRing.step_values``), held between
+        calls (under the lock; needs ``ring_steps`` > 0)."""
+        if self._ring_step != self.step:
+            self._ring_kept = self._ring.step_values(self.step)
+            self._ring_step = self.step
+        return self._ring_kept
+
     # -- emitting -------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> dict:
         """One event in sequence (fields as ``events.FIELDS`` lists them: the tests hold
@@ -270,24 +282,19 @@ class Probe(Hook):
                            "epoch": self.epoch, "mode": self._mode, "count": len(rows),
                            "rows": rows})
 
-    def _add_rows(self) -> list[tuple]:
-        """The pending pack's rows, flushed first if it is full or old (under the lock)."""
-        rows = self._rows
-        now = time.perf_counter()
-        if rows and (len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS):
+    def _new_pack(self, now: float) -> list[tuple]:
+        """The rows of a pack begun now, the pending one sent first if it has rows (it is full
+        or old; under the lock)."""
+        if self._rows:
             self.flush_ops()
-            rows = self._rows
-        if not rows:
-            self._pack_seq = self.seq + 1
-            self._pack_started = now
-        return rows
+        self._pack_seq = self.seq + 1
+        self._pack_started = now
+        return self._rows
 
     # -- engine hook methods ----------------------------------------------------------------------
-    def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
-                    duration: float) -> None:
-        if self._packing:
-            self._pack_op(op, inputs, outputs, attrs, duration)
-            return
+    def _op_event(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
+                  duration: float) -> None:
+        """``op_executed`` of a probe that is not packing: one "op" event."""
         name, scope, file, line, exec_kind = self._where(op, attrs)
         mode = self._mode
         summary = None if mode == "NO_TENSOR" else [summarize(t._value, mode) for t in outputs]
@@ -334,17 +341,34 @@ class Probe(Hook):
         name = attrs.get("name", op.name) if isinstance(attrs.get("name"), str) else op.name
         return name, "/".join(STATE.scopes), file, line, "eager"
 
-    def _pack_op(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
-                 duration: float) -> None:
-        """``op_executed`` of a packing probe: one row, one dot product per float output."""
-        name, scope, file, line, exec_kind = self._where(op, attrs)
+    def op_executed(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
+                    duration: float) -> None:
+        """One op ran. Packing: one row of the pending pack and one dot product per float
+        output; else one "op" event (``_op_event``). The packing path is the hottest of a
+        watched run (the live session, ``tapescope record``), so what ``_where``, ``_keep``
+        and ``ValueRing.keep`` do for it is written out here: a call is a frame per op."""
+        if not self._packing:
+            self._op_event(op, inputs, outputs, attrs, duration)
+            return
+        node = self.graph_node if self._graph_stack else None
+        if node is not None:  # as _where
+            file, line = node.source
+            name, scope, exec_kind = node.name, node.scope, f"graph:{self._graph_stack[-1]}"
+        else:
+            site = STATE.user_site
+            file, line = user_frame(2) if site is None else site
+            name = attrs.get("name")
+            if not isinstance(name, str):
+                name = op.name
+            scope, exec_kind = "/".join(STATE.scopes), "eager"
         health: Any = 0
         mode = self._mode
         check = mode != "SHAPE"
         if mode == "FULL_HEALTH":  # every output's statistics (the checks are the least)
             check = False
             health = [full_stats(t._value) for t in outputs]
-        if len(outputs) == 1:  # most ops: no loops
+        single = len(outputs) == 1  # most ops: no loops
+        if single:
             value = outputs[0]._value
             if type(value) is not np.ndarray:
                 value = np.asarray(value)
@@ -367,9 +391,9 @@ class Probe(Hook):
                         health[i] = counts
             shapes = tuple([v.shape for v in values])
             dtypes = tuple([dtype_name(v.dtype) for v in values])
-            output_ids = tuple([t._id for t in outputs])
+            output_ids = tuple(map(_ID, outputs))
         # Tuples of numbers: the garbage collector stops tracking them (lists it walks).
-        row = (op.name, name, scope, tuple([t._id for t in inputs]), output_ids, shapes,
+        row = (op.name, name, scope, tuple(map(_ID, inputs)), output_ids, shapes,
                dtypes, file, line, duration, exec_kind, health)
         if op.name in BROADCASTING and len(inputs) == 2:  # inline: a bias add passes here
             a, b = inputs[0]._value, inputs[1]._value
@@ -377,10 +401,20 @@ class Probe(Hook):
                 # a row's optional last field (events.OP_ROW): both inputs broadcast
                 row += ([list(np.shape(a)), list(np.shape(b))],)
         with self._lock:  # the row's place in the pack is its seq
-            rows = self._add_rows()
+            rows = self._rows
+            now = time.perf_counter()
+            if not rows or len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS:
+                rows = self._new_pack(now)
             seq = self.seq = self.seq + 1
-            if self.ring_steps > 0:
-                self._keep(seq, outputs)
+            if self.ring_steps > 0:  # as _keep
+                if self._ring_step != self.step:
+                    self._ring_kept = self._ring.step_values(self.step)
+                    self._ring_step = self.step
+                if single:
+                    self._ring_kept[(seq, 0)] = outputs[0]._value
+                else:
+                    for i, t in enumerate(outputs):
+                        self._ring_kept[(seq, i)] = t._value
             self.last_op_outputs = outputs
             rows.append(row)
         if self.on_bad_op is not None and row_health_is_bad(health, mode == "FULL_HEALTH"):
@@ -524,9 +558,11 @@ class Probe(Hook):
                     self.flush_ops()
                 first = pack["seq"] = self.seq + 1
                 self.seq += stop - start
-                if kept is not None and self.ring_steps > 0:
+                if kept is not None and self.ring_steps > 0:  # as _keep, for every op
+                    ring = self._ring_values()
                     for k in range(start, stop):
-                        self._keep_arrays(first + k - start, kept[k])
+                        for i, array in enumerate(kept[k]):
+                            ring[(first + k - start, i)] = array
                 self.sink(pack)
         if bad_op is not None:
             self._graph_bad_op(concrete, bad_op, first + bad_op - start, kept)
@@ -546,9 +582,6 @@ class Probe(Hook):
                  "exec": f"graph:{concrete.graph_id}",
                  "inputs": [_graph_tensor_id(concrete.graph_id, v) for v in node.inputs]}
         self.on_bad_op(seq, event, [value_of(v) for v in node.inputs], list(kept[k]))
-
-    def _keep_arrays(self, seq: int, arrays: tuple) -> None:
-        self._keep(seq, tuple(wrap(a) for a in arrays))
 
     def _report_graph_gradients(self, concrete: Any, records: tuple, values: dict,
                                 squares: dict) -> None:

@@ -31,13 +31,21 @@ class ValueRing:
         out the oldest."""
         if not self.max_steps:
             return
+        kept = self.step_values(step)
+        for idx, value in enumerate(values):
+            kept[(seq, idx)] = value
+
+    def step_values(self, step: Hashable) -> dict[tuple[int, int], Any]:
+        """The dict ``{(seq, idx): value}`` that holds ``step``'s values, begun now (pushing
+        out the oldest step) if ``step`` is new. The probe writes its ops' outputs into it
+        directly (a method call per op costs more than the store); it stays the ring's
+        until a newer step pushes it out. Needs ``max_steps`` > 0."""
         kept = self._by_step.get(step)
         if kept is None:
             kept = self._by_step[step] = {}
             while len(self._by_step) > self.max_steps:
                 self._by_step.popitem(last=False)
-        for idx, value in enumerate(values):
-            kept[(seq, idx)] = value
+        return kept
 
     def get(self, seq: int, idx: int = 0) -> Any:
         """The kept value, or None if it was never kept or its step was pushed out."""

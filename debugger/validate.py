@@ -9,7 +9,8 @@ extra fields pass, so an event a newer probe enriches still reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
 from debugger.events import FIELDS, OP_ROW, PACKABLE_MODES
@@ -175,6 +176,10 @@ KINDS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
 }
 
 
+# The record check of each kind, built once (``record`` makes a closure).
+_RECORDS: dict[str, Check] = {kind: record(*checks) for kind, checks in KINDS.items()}
+
+
 def _health(mode: str) -> Check:
     """A pack row's health: 0 (all finite) or per output 0 or its counts (full_stats in
     FULL_HEALTH), as ``events._summary`` unpacks them."""
@@ -244,8 +249,77 @@ def problem(event: Any) -> str | None:
         # A kind added to the schema after this table: at least its fields are there.
         missing = [f for f in FIELDS[kind] if f not in event]
         return f"it lacks {missing}" if missing else None
-    required, optional_fields = checks
-    wrong = record(required, optional_fields)(event)
-    if wrong is None and kind == "ops":
-        wrong = _pack_problem(event)
+    wrong = _RECORDS[kind](event)
+    if wrong is None and kind == "ops" and not _pack_is_sound(event):
+        wrong = _pack_problem(event)  # what is wrong, said field by field
     return None if wrong is None else f"field {wrong}"
+
+
+# -- the fast check of packs --------------------------------------------------------------------
+# A live session or a trace is mostly "ops" packs of up to 512 rows. Checked field by field
+# (``_pack_problem``: a Python call per number) they cost more than decoding their JSON, so
+# they are first checked a column at a time: the types of a column's items gathered by
+# ``map`` in C, its integers' range by ``min``/``max``. That check only answers "sound";
+# anything it does not vouch for goes to ``_pack_problem``, which decides and says why. So it
+# must never pass a pack that ``_pack_problem`` rejects (the tests hold the two together).
+
+_INT64 = (-(1 << 63), 1 << 63)
+_ROW_LENGTHS = frozenset({len(OP_ROW), len(OP_ROW) + 1})
+_STR, _OPT_STR = frozenset({str}), frozenset({str, type(None)})
+_LIST, _INTS, _OPT_INT = frozenset({list}), frozenset({int}), frozenset({int, type(None)})
+_OPT_NUMBER = frozenset({int, float, type(None)})
+_NUMBERS = frozenset({int, float})
+_flat = chain.from_iterable
+
+
+def _types(items: Iterable[Any]) -> set[type]:
+    return set(map(type, items))
+
+
+def _ints_fit(ints: list) -> bool:
+    """Integers (checked apart) all within 64 bits."""
+    return not ints or (min(ints) >= _INT64[0] and max(ints) < _INT64[1])
+
+
+def _rows_are_sound(rows: Any, count: int) -> bool:
+    """Whether ``rows`` passes ``_pack_problem``'s row checks (False: not vouched for)."""
+    if type(rows) is not list or len(rows) != count:
+        return False
+    if not rows:
+        return True
+    lengths = set(map(len, rows)) if _types(rows) <= _LIST else None
+    if lengths is None or not lengths <= _ROW_LENGTHS:
+        return False
+    (ops, names, scopes, inputs, outputs, shapes, dtypes, files, lines, durations, kinds,
+     health) = tuple(zip(*rows))[:len(OP_ROW)]  # (a row's optional 13th: checked below)
+    if not (_types(chain(inputs, outputs, shapes, dtypes)) <= _LIST
+            and _types(_flat(shapes)) <= _LIST
+            and _types(chain(ops, names, _flat(dtypes))) <= _STR
+            and _types(chain(scopes, files, kinds)) <= _OPT_STR
+            and _types(durations) <= _OPT_NUMBER and _types(lines) <= _OPT_INT):
+        return False
+    # every integer (ids, dimensions, lines) of 64 bits; 0 (an int: not 0.0 nor False) for
+    # the health of a finite op (counts go the long way)
+    ints = [*_flat(inputs), *_flat(outputs), *_flat(_flat(shapes)),
+            *(lines if None not in lines else [n for n in lines if n is not None])]
+    if not (_types(ints) <= _INTS and _ints_fit(ints)
+            and _types(health) <= _INTS and health.count(0) == len(health)):
+        return False
+    return len(lengths) == 1 and len(OP_ROW) in lengths or all(
+        INPUT_SHAPES(row[-1]) is None for row in rows if len(row) > len(OP_ROW))
+
+
+def _pack_is_sound(pack: dict) -> bool:
+    """Whether ``_pack_problem(pack)`` would find nothing, told fast for the common packs
+    (False: ask ``_pack_problem``). The common fields are checked already (``KINDS``)."""
+    mode, count = pack["mode"], pack["count"]
+    if mode not in PACKABLE_MODES or count < 0:
+        return False
+    if "rows" in pack:
+        return _rows_are_sound(pack["rows"], count)
+    if "health" in pack or "shapes" in pack:  # what a compiled run found: the long way
+        return False
+    graph, first, times = pack.get("graph"), pack.get("first"), pack.get("times")
+    return (type(graph) is int and type(first) is int and _ints_fit([graph])
+            and 0 <= first < _INT64[1] and type(times) is list and len(times) == count + 1
+            and _types(times) <= _NUMBERS)

@@ -63,10 +63,14 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^Keras step \(\d+ nodes\), auto\s+\d+\s+\d+\s+\d+\s+" + NUMBER + r"\s+-\s+-$", 1),
     ],
     "bench_probe.py": [
-        (r"^@tf\.function: no probe " + NUMBER + r" s for 3 steps$", 1),
-        (r"^eager: no probe " + NUMBER + r" s for 3 steps$", 1),
+        (r"^@tf\.function: no probe " + NUMBER + r" s \(CPU " + NUMBER + r" s\) for 3 steps$",
+         1),
+        (r"^eager: no probe " + NUMBER + r" s \(CPU " + NUMBER + r" s\) for 3 steps$", 1),
         *[(r"^  " + re.escape(name) + r"\s+" + NUMBER + r" s  ratio\s+" + NUMBER
-           + r"  events (\d+|-)$", 2) for name in PROBE_VARIANTS],
+           + r"  CPU\s+" + NUMBER + r" s  ratio\s+" + NUMBER + r"  events (\d+|-)$", 2)
+          for name in PROBE_VARIANTS],
+        (r"^    the client reads it  CPU\s+" + NUMBER + r" s  ratio\s+" + NUMBER
+         + r"  \(the window's process\)$", 2),
     ],
     "bench_mnist.py": [
         (r"^BLAS threads: 1 in every variant; one epoch = 10 steps of batch 32$", 1),

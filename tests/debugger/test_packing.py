@@ -209,6 +209,31 @@ def test_compiled_runs_keep_values_for_time_travel():
     assert len(headless._ring) == 0  # a recorder keeps no values in memory
 
 
+
+def test_eager_packs_keep_each_output_of_recent_steps_for_time_travel():
+    """The packing path writes the ring itself: every output (a split's too), only the last
+    ``ring_steps`` steps, and what it keeps is what an op-by-op probe keeps."""
+    w = tf.Variable([1.0, 2.0, 3.0, 4.0])
+    kept = {}
+    for pack in (True, False):
+        log: list[dict] = []
+        with Probe(log.append, mode="CONCISE_HEALTH", pack=pack, ring_steps=2) as probe:
+            for step in range(3):
+                tf.split(w * float(step + 1), 2)
+                probe.optimizer_step(None, step)  # the step ends (as apply_gradients says)
+            ops = [e for e in events.OpsExpander().expand_all(log) if e["kind"] == "op"]
+        if pack:
+            assert any(e["kind"] == "ops" for e in log)
+        splits = [e for e in ops if e["op"] == "SplitV"]
+        assert [e["step"] for e in splits] == [0, 1, 2]
+        assert probe.value(splits[0]["seq"]) is None  # step 0 left the ring
+        kept[pack] = [[probe.value(e["seq"], i) for i in (0, 1)] for e in splits[1:]]
+    for packed, one_by_one in zip(kept[True], kept[False]):
+        for a, b in zip(packed, one_by_one):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(kept[True][1][1], [9.0, 12.0])  # step 2: w * 3, 2nd half
+
+
 NAN_GRAPH_SCRIPT = """\
 import numpy as np
 import engine as tf  # (in-process: `tensorflow` may be the real one here)

@@ -40,3 +40,13 @@ def test_zero_steps_keep_nothing_and_fewer_are_refused():
     assert len(ring) == 0 and ring.get(1) is None and ring.steps() == []
     with pytest.raises(ValueError, match="zero or more steps"):
         ValueRing(steps=-1)
+
+
+def test_step_values_is_the_dict_that_keep_fills_until_a_newer_step_pushes_it_out():
+    ring = ValueRing(steps=1)
+    kept = ring.step_values(0)
+    assert ring.step_values(0) is kept
+    kept[(4, 0)] = np.ones(2)  # how the probe's packing path stores an output
+    ring.keep(0, 5, [np.zeros(2)])
+    assert ring.get(4).tolist() == [1.0, 1.0] and len(ring) == 2
+    assert ring.step_values(1) is not kept and ring.get(4) is None  # step 0 left
