@@ -10,6 +10,7 @@ op everywhere (``opSelected``) and selecting an op elsewhere highlights its node
 from __future__ import annotations
 
 import collections
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -82,10 +83,35 @@ def _collapsed(graph: ExportGraph, how: str, expanded: frozenset[str]) -> Export
 
 
 class _Relay(QObject):
-    """Carries worker results to the UI thread (a queued signal)."""
+    """Carries worker results to the UI thread (a queued signal). The worker emits through
+    ``send`` only: the dock (the relay's parent) may be torn down while dot runs, and an
+    emit racing the relay's deletion crashed the process (seen in _lay_out at teardown)."""
 
     laidOut = Signal(object, object, object, object)  # request, raw graph, graph, Layout | str
     exported = Signal(str, str)  # path, error ("" when it worked)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        gate = self._gate = _Gate()
+        self.destroyed.connect(gate.close)  # (a plain callable: runs as the relay goes)
+
+    def send(self, signal_name: str, *args: object) -> None:
+        """Emit from a worker thread while the relay exists; nothing once it is going."""
+        with self._gate.lock:
+            if self._gate.open:
+                getattr(self, signal_name).emit(*args)
+
+
+class _Gate:
+    """Whether the relay still exists; the lock keeps an emit and its deletion apart."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = True
+
+    def close(self, *_: object) -> None:
+        with self.lock:
+            self.open = False
 
 
 class ExportDialog(QDialog):
@@ -409,7 +435,7 @@ class GraphDock(QDockWidget):
             raw = graph = None
             result = f"Cannot draw this graph: {exc}"
         try:
-            self._relay.laidOut.emit(request, raw, graph, result)
+            self._relay.send("laidOut", request, raw, graph, result)
         except RuntimeError:
             pass  # the dock was closed while dot ran
 
@@ -634,9 +660,9 @@ class GraphDock(QDockWidget):
                 title: str) -> None:
         try:
             written = graph_export.export(source, path, format, collapse=how, title=title)
-            self._relay.exported.emit(str(written), "")
+            self._relay.send("exported", str(written), "")
         except (OSError, ValueError, graph_export.GraphExportError) as exc:
-            self._relay.exported.emit(str(path), str(exc))
+            self._relay.send("exported", str(path), str(exc))
 
     def _on_exported(self, path: str, error: str) -> None:
         if error:

@@ -426,3 +426,20 @@ def test_a_while_loop_is_drawn_as_clusters_that_collapse_and_its_nan_op_is_red(
         click_node(qtbot, dock, boxes["While"].id, double=True)
     opened = {n.name for n in dock.shown_graph.nodes if n.kind == "cluster"}
     assert {"While/cond", "While/body"} <= opened and "While" not in opened
+
+
+def test_a_layout_finishing_after_the_dock_is_gone_sends_nothing(qtbot, session):
+    """The worker's emit and the dock's teardown could race and crash the process: once
+    the dock (and its relay) is deleted the worker's send is a no-op, not an emit on a
+    deleted object."""
+    dock = GraphDock(session)
+    relay = dock._relay
+    received: list = []
+    relay.laidOut.connect(lambda *args: received.append(args))
+    relay.send("laidOut", None, None, None, "before")
+    qtbot.waitUntil(lambda: len(received) == 1)
+    dock.deleteLater()
+    qtbot.waitUntil(lambda: not relay._gate.open)
+    relay.send("laidOut", None, None, None, "after")  # the worker, too late: no RuntimeError
+    qtbot.wait(50)
+    assert [args[3] for args in received] == ["before"]
