@@ -291,6 +291,15 @@ class Probe(Hook):
         self._pack_started = now
         return self._rows
 
+    def _pending_rows(self) -> list[tuple]:
+        """The pending pack's rows; a new pack if there is none or it is full or old (under
+        the lock; ``op_executed`` writes this test inline, per op)."""
+        rows = self._rows
+        now = time.perf_counter()
+        if not rows or len(rows) >= PACK_MAX_OPS or now - self._pack_started > PACK_MAX_SECONDS:
+            rows = self._new_pack(now)
+        return rows
+
     # -- engine hook methods ----------------------------------------------------------------------
     def _op_event(self, op: Any, inputs: tuple, outputs: tuple, attrs: dict,
                   duration: float) -> None:
@@ -509,11 +518,13 @@ class Probe(Hook):
                 row_health = health.get(k, 0) if check or full else 0
                 row = (*static[:5], tuple(shapes[k]) if k in shapes else static[5],
                        *static[6:], times[k + 1] - times[k], exec_kind, row_health)
-                rows = self._add_rows()
+                rows = self._pending_rows()
                 seq = self.seq = self.seq + 1
                 rows.append(row)
-                if kept is not None and self.ring_steps > 0:
-                    self._keep_arrays(seq, kept[k])
+                if kept is not None and self.ring_steps > 0:  # as _keep
+                    ring = self._ring_values()
+                    for i, array in enumerate(kept[k]):
+                        ring[(seq, i)] = array
                 if self.on_bad_op is not None and row_health_is_bad(row_health, full):
                     bad = (k, seq, row)
                     break
