@@ -141,7 +141,9 @@ def test_benchmark_runs_in_smoke_size_and_prints_its_figures(bench, tmp_path):
                http_proxy=dead_proxy, https_proxy=dead_proxy, HTTP_PROXY=dead_proxy,
                HTTPS_PROXY=dead_proxy, no_proxy="", NO_PROXY="")
     # a guard against a hang, not a speed limit
-    run = subprocess.run([sys.executable, str(BENCHMARKS / bench), "--smoke"], env=env,
+    # -X faulthandler: a crash (bench_gui once ended in SIGSEGV at exit) prints its stacks
+    run = subprocess.run([sys.executable, "-X", "faulthandler", str(BENCHMARKS / bench),
+                          "--smoke"], env=env,
                          cwd=str(ROOT), capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"{bench} --smoke failed:\n{run.stdout}\n{run.stderr}"
     for pattern, times in EXPECTED_LINES[bench]:

@@ -24,7 +24,7 @@ _SHARED_DATA = ROOT.parent / "shared" / "data"
 if "TAPESCOPE_DATA" not in os.environ and _SHARED_DATA.is_dir():
     os.environ["TAPESCOPE_DATA"] = str(_SHARED_DATA)
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 ROWS = 500_000
@@ -272,6 +272,10 @@ def main() -> None:
             bench_latency(app, min(args.seconds, 1.0), "spirals.py", min_ticks=1)
         else:
             bench_latency(app, args.seconds)
+    # The closed windows are deleted (deleteLater) before the interpreter tears Qt down, as
+    # the application's own event loop would: a run once ended in SIGSEGV at exit.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
 
 
 if __name__ == "__main__":
