@@ -537,6 +537,10 @@ class DebugSession:
         if reason is not None:
             self.pause(reason, event, hit)
 
+    def _script_location(self) -> tuple[str, int]:
+        """Where the script is now (a pause at a step or epoch end shows this line)."""
+        return script_location()
+
     def pause(self, reason: str, event: dict | None, hit: Breakpoint | None = None) -> None:
         """Tell the controller where we stopped, then serve commands until told to go on.
 
@@ -554,7 +558,7 @@ class DebugSession:
             elif event is None:
                 file, line = str(self.script), 0
             else:
-                file, line = script_location()
+                file, line = self._script_location()
             fields: dict[str, Any] = {
                 "reason": reason, "at_seq": event["seq"] if event else 0, "file": file,
                 "line": line, "step": self.probe.step, "epoch": self.probe.epoch,

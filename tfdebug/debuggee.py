@@ -48,18 +48,32 @@ class TFDebugSession(DebugSession):
         self.probe.values_in_graphs = any(  # type: ignore[attr-defined]
             bp.enabled and bp.kind == "condition" for bp in self.breakpoints.items)
 
+    def _script_location(self) -> tuple[str, int]:
+        """The user's line now: frames of TensorFlow, Keras and Tapescope skipped."""
+        from tfdebug.source import stack_site
+
+        return stack_site(2)
+
     def _queue_event(self, event: dict) -> None:
         """TFProbe's sink, under its lock: queue the event (pausing is ``after_sink``'s)."""
         self._buffer_event(event)
 
     def _compiled_run_ended(self, run: list[dict]) -> None:
-        """A compiled function returned: its ops meet the breakpoints now, in order, and the
-        first that fires pauses the run there — after the function, since TensorFlow runs
-        it to the end (its updates are done)."""
-        if (not self.breakpoints or self._paused or self._finishing
+        """A compiled function returned: a step batch stops after the step it ended, else
+        its ops meet the breakpoints now, in order, and the first that fires pauses the run
+        there — after the function, since TensorFlow runs it to the end (its updates are
+        done)."""
+        if (self._paused or self._finishing
                 or threading.get_ident() != self._script_thread):
             return
-        for event in run:
+        if self._stepping == "batch":  # a compiled train step ended its step: stop after it
+            step_end = next((e for e in run if e["kind"] == "step_end"), None)
+            if step_end is not None:
+                self.pause("step_batch", step_end)
+                return
+        for event in run if self.breakpoints else ():
+            if event["kind"] != "op":
+                continue
             hit = self.breakpoints.check(event, lambda e: self.probe.value(e["seq"], 0))
             if hit is not None:
                 self.emit("output", stream="debugger", text=(

@@ -413,7 +413,7 @@ class TFProbe:
                 mine = arrays[start:start + count]
                 start += count
                 if index is None:  # an optimizer update ended the step here
-                    self.step_end()
+                    self.step_end(in_graph=True)
                 elif index == "loss":  # the target of a traced tape.gradient
                     self._loss(mine[0])
                 elif index == "summary":  # a tf.summary write of the run
@@ -508,12 +508,16 @@ class TFProbe:
         raise RuntimeError(f"tapescope: stopped at {node['op']} ({node['name']}) line "
                            f"{node['line']}: {why}") from None
 
-    def step_end(self) -> None:
-        """A training step ended (an optimizer update)."""
+    def step_end(self, in_graph: bool = False) -> None:
+        """A training step ended (an optimizer update). ``in_graph``: reported by a compiled
+        run (from TensorFlow's threads), so a live session hears of it with the run's ops
+        when the function returns (a step batch stops there)."""
         with self._lock:
-            self.emit("step_end", step=self.step, epoch=self.epoch)
+            event = self.emit("step_end", step=self.step, epoch=self.epoch)
             self.step += 1
             self._steps_since_epoch += 1
+            if in_graph and self.graph_run_listener is not None:
+                self._run_events.append(event)
 
     def epoch_end(self) -> None:
         with self._lock:
@@ -742,7 +746,7 @@ class TFProbe:
                     local = probe._local
                     local.busy = True
                     try:
-                        tf.numpy_function(lambda: probe.step_end(), [], Tout=[],
+                        tf.numpy_function(lambda: probe.step_end(in_graph=True), [], Tout=[],
                                           stateful=True, name="tapescope_step_end")
                     finally:
                         local.busy = False

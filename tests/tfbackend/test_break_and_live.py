@@ -85,6 +85,28 @@ def test_live_session_steps_op_by_op():
         assert client.wait_finished(timeout=120)["status"] == "ok"
 
 
+def test_live_session_steps_batch_by_batch_and_epoch_by_epoch():
+    """Keras fit on real TensorFlow (2 epochs of 2 batches): step batch stops right after a
+    step ends, step epoch right after an epoch ends, as on the engine."""
+    script = PROGRAMS / "train_smoke.py"
+    with DebugClient(script, backend="tensorflow", start_paused=True,
+                     connect_timeout=120) as client:
+        assert client.wait_paused(timeout=120)["reason"] == "start"
+        stops = []
+        for command in ("step_batch", "step_batch", "step_epoch", "step_batch"):
+            getattr(client, command)()
+            paused = client.wait_paused(timeout=120)
+            at = next(e for e in client.events if e["seq"] == paused["at_seq"])
+            stops.append((paused["reason"], at["kind"], at["step"], at["epoch"],
+                          paused["line"]))
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
+    # fit's steps end inside its compiled train function: the stop comes when it returns,
+    # on the script's own line (model.fit, line 28), not inside TensorFlow or Tapescope
+    assert stops == [("step_batch", "step_end", 0, 0, 28), ("step_batch", "step_end", 1, 0, 28),
+                     ("step_epoch", "epoch_end", 2, 0, 28), ("step_batch", "step_end", 2, 1, 28)]
+
+
 def test_live_nan_breakpoint_in_a_compiled_function_pauses_at_its_op_after_the_run():
     script = PROGRAMS / "nan_graph.py"
     with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.on_nan()],
