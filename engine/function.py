@@ -630,6 +630,24 @@ def _argument_names(fn: Any, n: int) -> list[str]:
     return [repr(names[i]) if i < len(names) else f"#{i}" for i in range(n)]
 
 
+def _restart_random_streams(graph: Graph, seen: set) -> None:
+    """Every random op's stream in ``graph`` and the graphs its loops and branches hold back
+    at its first run: tracing ran a loop's body for its values (TensorFlow draws nothing at
+    trace time, so a traced function's first call draws the stream's first values)."""
+    from engine.ops.random_seed import PhiloxStream
+
+    if id(graph) in seen:
+        return
+    seen.add(id(graph))
+    for node in graph.nodes:
+        for value in node.attrs.values():
+            if isinstance(value, PhiloxStream):
+                value.restart()
+            nested = value if isinstance(value, Graph) else getattr(value, "graph", None)
+            if isinstance(nested, Graph):
+                _restart_random_streams(nested, seen)
+
+
 def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
                    shapes: list | None = None) -> ConcreteFunction:
     """Run ``fn`` once with symbolic tensors and return its ConcreteFunction. ``shapes``:
@@ -676,6 +694,7 @@ def trace_function(fn: Any, args: tuple, kwargs: dict, name: str,
         else:
             constants.append(leaf)
             is_out.append(0)
+    _restart_random_streams(graph, set())  # the trace's own runs of loops drew from them
     concrete = ConcreteFunction(graph, result, is_out, constants, builder.optimizers)
     concrete._describe_inputs(signature, names, sym_args, sym_kwargs, builder.static_shapes)
     concrete._structured_outputs, concrete._output_specs = outputs

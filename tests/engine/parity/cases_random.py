@@ -165,6 +165,27 @@ def f():
 result = f() + f()
 tf.random.set_seed(None)
 """),
+    ("stateful_draws_in_a_traced_loop_and_branches", """
+tf.random.set_seed(1)
+@tf.function
+def f(n):
+    s = tf.zeros([2])
+    i = tf.constant(0)
+    while i < n:
+        s += tf.random.uniform([2])
+        i += 1
+    return s
+@tf.function
+def g(x):
+    if tf.reduce_sum(x) > 0:
+        y = tf.random.normal([2])
+    else:
+        y = tf.random.uniform([2])
+    return y
+result = [f(tf.constant(3)), f(tf.constant(2)), g(tf.constant(1.0)), g(tf.constant(-1.0)),
+          g(tf.constant(1.0))]
+tf.random.set_seed(None)
+"""),
     ("stateful_dropout_after_set_seed", """
 tf.random.set_seed(9)
 result = [tf.nn.dropout(tf.ones([8]), 0.5), tf.nn.dropout(tf.ones([2, 3]), 0.25, seed=3)]
