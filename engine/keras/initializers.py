@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine.keras import backend
-from engine.keras.random import make_default_seed
+from engine.keras.random import draw_seed, make_default_seed
 from engine.ops import random_ops
 from engine.tensor import Tensor, wrap
 
@@ -83,10 +83,6 @@ class RandomInitializer(Initializer):
         self._init_seed = seed
         self.seed = make_default_seed() if seed is None else int(seed)
 
-    def _seed_pair(self) -> list[int]:
-        """The stateless seed Keras' TensorFlow backend draws with (its ``_cast_seed``)."""
-        return [self.seed % (2**31 - 2), 0]
-
     def get_config(self) -> dict:
         return {"seed": self._init_seed}
 
@@ -97,7 +93,7 @@ class RandomNormal(RandomInitializer):
         super().__init__(seed)
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return random_ops.stateless_normal(tuple(shape), self._seed_pair(), self.mean,
+        return random_ops.stateless_normal(tuple(shape), draw_seed(self.seed), self.mean,
                                            self.stddev, backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
@@ -111,7 +107,7 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed)
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return random_ops.stateless_uniform(tuple(shape), self._seed_pair(), self.minval,
+        return random_ops.stateless_uniform(tuple(shape), draw_seed(self.seed), self.minval,
                                             self.maxval, backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
@@ -124,7 +120,7 @@ class TruncatedNormal(RandomInitializer):
         super().__init__(seed)
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return random_ops.stateless_truncated_normal(tuple(shape), self._seed_pair(),
+        return random_ops.stateless_truncated_normal(tuple(shape), draw_seed(self.seed),
                                                      self.mean, self.stddev,
                                                      backend.standardize_dtype(dtype))
 
@@ -162,7 +158,7 @@ class VarianceScaling(RandomInitializer):
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, n)
         dtype = backend.standardize_dtype(dtype)
-        seed = self._seed_pair()
+        seed = draw_seed(self.seed)
         if self.distribution == "truncated_normal":
             return random_ops.stateless_truncated_normal(
                 tuple(shape), seed, 0.0, math.sqrt(variance) / _TRUNCATED_STDDEV, dtype)

@@ -18,7 +18,6 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine import errors
-from engine.context import STATE
 from engine.ops import math_ops, philox
 from engine.ops.random_seed import (  # noqa: F401 - tf.random's seed functions live there
     SKIP_PER_VALUE,
@@ -128,15 +127,13 @@ STATEFUL_RANDOM_OPS = frozenset({"RandomStandardNormal", "TruncatedNormal", "Ran
 
 def _draw(op: OpDef, inputs: tuple, attrs: dict, seed: Any) -> Tensor:
     """Run a stateful random op with TensorFlow's seed pair and its kernel's stream (a
-    traced node gets its own, and the trace's draw does not count as a run)."""
+    traced node gets its own, restarted when the trace ends: the trace's draws are not
+    runs)."""
     seeds = get_seed(seed)
     kernel_attrs = tuple(sorted((k, repr(v)) for k, v in attrs.items() if k != "shape"))
     stream = kernel_stream(op.name, kernel_attrs, seeds)
-    result = execute(op, inputs, {**attrs, "seed": seeds[0], "seed2": seeds[1],
-                                  "stream": stream})
-    if STATE.graph is not None:
-        stream.restart()
-    return result
+    return execute(op, inputs, {**attrs, "seed": seeds[0], "seed2": seeds[1],
+                                "stream": stream})
 
 
 # -- counter-based (Philox) draws: the key and counter tensors decide every value ----------
