@@ -523,11 +523,13 @@ def max_pool_gradient_adjoint(x: tf.Tensor, g: tf.Tensor, **pool: Any) -> tf.Ten
 
 @st.composite
 def square_matrices(draw: st.DrawFn, with_rhs: bool = False) -> Example:
-    """A batch of well-conditioned square matrices (diagonally dominant: 3 on the
-    diagonal, off-diagonal entries within ±1); ``with_rhs`` adds right-hand sides."""
+    """A batch of well-conditioned square matrices: entries within ±1 plus n + 1 on the
+    diagonal, so each diagonal entry exceeds its row's others by at least 1 (3 alone let
+    [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], singular, through); ``with_rhs`` adds
+    right-hand sides."""
     batch = draw(hnp.array_shapes(min_dims=0, max_dims=1, min_side=1, max_side=2))
     n = draw(st.integers(1, 3))
-    a = draw(arrays(batch + (n, n), floats(-1, 1))) + 3 * np.eye(n)
+    a = draw(arrays(batch + (n, n), floats(-1, 1))) + (n + 1) * np.eye(n)
     if not with_rhs:
         return Example((a,), {})
     rhs = draw(arrays(batch + (n, draw(st.integers(1, 2)))))
