@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from mlp_steps import BATCH, NumpyMLP, keras_mlp
 
 ROOT = Path(__file__).resolve().parents[2]
-BATCH = 32
 # Set for the children of a --smoke run: they train on a little generated data instead.
 SMOKE_ENV = "TAPESCOPE_BENCH_SMOKE"
 
@@ -49,68 +49,20 @@ def batch_order(n_batches: int, seed: int) -> np.ndarray:
 def run_numpy() -> tuple[float, float]:
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x = x_train.reshape(-1, 784).astype(np.float32)
-    xt = x_test.reshape(-1, 784).astype(np.float32)
-    rng = np.random.default_rng(0)
-
-    def glorot(fan_in: int, fan_out: int) -> np.ndarray:
-        limit = np.sqrt(6 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32)
-
-    params = [glorot(784, 128), np.zeros(128, np.float32), glorot(128, 10),
-              np.zeros(10, np.float32)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-7
+    mlp = NumpyMLP(0)
     start = time.perf_counter()
-    for step, i in enumerate(batch_order(len(x) // BATCH, 1), 1):
-        xb, yb = x[i * BATCH:(i + 1) * BATCH], y_train[i * BATCH:(i + 1) * BATCH]
-        w1, c1, w2, c2 = params
-        h = np.maximum(xb @ w1 + c1, 0)
-        logits = h @ w2 + c2
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        d = p
-        d[np.arange(BATCH), yb] -= 1
-        d /= BATCH
-        grads = [None, None, h.T @ d, d.sum(0)]
-        dh = d @ w2.T
-        dh *= h > 0
-        grads[0], grads[1] = xb.T @ dh, dh.sum(0)
-        lr_t = float(lr * np.sqrt(1 - b2**step) / (1 - b1**step))  # float: stay in float32
-        for k, g in enumerate(grads):
-            m[k] *= b1
-            m[k] += (1 - b1) * g
-            v[k] *= b2
-            v[k] += (1 - b2) * g * g
-            params[k] -= lr_t * m[k] / (np.sqrt(v[k]) + eps)
+    for i in batch_order(len(x) // BATCH, 1):
+        mlp.step(x[i * BATCH:(i + 1) * BATCH], y_train[i * BATCH:(i + 1) * BATCH])
     seconds = time.perf_counter() - start
-    w1, c1, w2, c2 = params
-    pred = (np.maximum(xt @ w1 + c1, 0) @ w2 + c2).argmax(1)
+    pred = mlp.predict(x_test.reshape(-1, 784).astype(np.float32))
     return seconds, float((pred == y_test).mean())
 
 
 def run_engine(traced: bool) -> tuple[float, float]:
     import engine as tf
-    from engine.keras import layers, models
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    tf.keras.utils.set_random_seed(0)
-    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
-                               layers.Dense(128, activation="relu"),
-                               layers.Dense(10, activation="softmax")])
-    optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
-
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            predictions = model(x, training=True)
-            loss = loss_fn(y, predictions)
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-        return loss
-
-    step = tf.function(train_step) if traced else train_step
+    model, step = keras_mlp(traced)
     dataset = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(BATCH).shuffle(10000)
     start = time.perf_counter()
     for x_batch, y_batch in dataset:

@@ -33,12 +33,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TAPESCOPE_DATA", str(ROOT.parent / "shared" / "data"))
 
+from mlp_steps import keras_mlp  # noqa: E402
+
 import engine as tf  # noqa: E402
 from debugger import jsoncodec, validate  # noqa: E402
 from debugger.probe import Probe  # noqa: E402
 from debugger.step_values import VariableSnapshots  # noqa: E402
 from debugger.tracefile import TraceWriter  # noqa: E402
-from engine.keras import datasets, layers, models  # noqa: E402
+from engine.keras import datasets  # noqa: E402
 
 STEPS = int(os.environ.get("BENCH_PROBE_STEPS", "1875"))  # one epoch by default
 
@@ -46,21 +48,7 @@ STEPS = int(os.environ.get("BENCH_PROBE_STEPS", "1875"))  # one epoch by default
 def epoch(x, y, traced: bool, steps: int = STEPS) -> tuple[float, float]:
     """Wall and CPU seconds (of this process, all its threads) of one epoch's steps. CPU
     seconds are what a shared machine's load moves least: compare those between runs."""
-    tf.keras.utils.set_random_seed(0)
-    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
-                               layers.Dense(128, activation="relu"),
-                               layers.Dense(10, activation="softmax")])
-    optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
-
-    def train_step(xb, yb):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(yb, model(xb, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
-
-    step = tf.function(train_step) if traced else train_step
+    _, step = keras_mlp(traced)
     batches = list(tf.data.Dataset.from_tensor_slices((x, y)).batch(32).take(steps))
     step(*batches[0])  # trace / warm up outside the timed loop
     start, cpu = time.perf_counter(), time.process_time()

@@ -23,77 +23,25 @@ from itertools import starmap
 from pathlib import Path
 
 import numpy as np
+from mlp_steps import BATCH, NumpyMLP, keras_mlp
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-BATCH = 32
 WARMUP = 3  # traces, first-call work and slot creation happen before the counted steps
 
 
 def numpy_step(x: np.ndarray, y: np.ndarray):
     """bench_mnist's floor: the same forward/backward/Adam written in numpy."""
-    rng = np.random.default_rng(0)
-
-    def glorot(fan_in: int, fan_out: int) -> np.ndarray:
-        limit = np.sqrt(6 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32)
-
-    params = [glorot(784, 128), np.zeros(128, np.float32), glorot(128, 10),
-              np.zeros(10, np.float32)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-7
-    count = [0]
-
-    def step(xb: np.ndarray, yb: np.ndarray) -> None:
-        count[0] += 1
-        t = count[0]
-        w1, c1, w2, c2 = params
-        h = np.maximum(xb @ w1 + c1, 0)
-        logits = h @ w2 + c2
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        d = p
-        d[np.arange(len(yb)), yb] -= 1
-        d /= len(yb)
-        grads = [None, None, h.T @ d, d.sum(0)]
-        dh = d @ w2.T
-        dh *= h > 0
-        grads[0], grads[1] = xb.T @ dh, dh.sum(0)
-        lr_t = float(lr * np.sqrt(1 - b2**t) / (1 - b1**t))
-        for k, g in enumerate(grads):
-            m[k] *= b1
-            m[k] += (1 - b1) * g
-            v[k] *= b2
-            v[k] += (1 - b2) * g * g
-            params[k] -= lr_t * m[k] / (np.sqrt(v[k]) + eps)
-
     flat = x.reshape(-1, 784).astype(np.float32)
     batches = [(flat[i:i + BATCH], y[i:i + BATCH]) for i in range(0, len(flat), BATCH)]
-    return step, batches
+    return NumpyMLP(0).step, batches
 
 
 def engine_step(x: np.ndarray, y: np.ndarray, traced: bool):
     """bench_mnist's engine variant: the tutorial's train step, eager or ``@tf.function``."""
     import engine as tf
-    from engine.keras import layers, models
 
-    tf.keras.utils.set_random_seed(0)
-    model = models.Sequential([layers.Flatten(input_shape=(28, 28)),
-                               layers.Dense(128, activation="relu"),
-                               layers.Dense(10, activation="softmax")])
-    optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
-
-    def train_step(xb, yb):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(yb, model(xb, training=True))
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-        return loss
-
-    step = tf.function(train_step) if traced else train_step
+    _, step = keras_mlp(traced)
     return step, list(tf.data.Dataset.from_tensor_slices((x, y)).batch(BATCH))
 
 
