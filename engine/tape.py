@@ -336,7 +336,11 @@ class GradientTape:
                     raise ValueError(f"the gradient rule of {call.op.name} returned "
                                      f"{len(in_grads)} gradients for its {len(wanted)} "
                                      "inputs") from None
-            return [_total(pending.get(s._id)) if s._id in tracked else None for s in sources]
+            # a source that is also a target gets that target's seed, watched or not (as
+            # TensorFlow: tape.gradient(v, v) is 1 for a variable never read under the tape)
+            seeded = {t._id for t in targets if isinstance(t, Tensor) and _is_float(t)}
+            return [_total(pending.get(s._id)) if s._id in tracked or s._id in seeded else None
+                    for s in sources]
         finally:
             STATE.scopes = saved_scopes
             errstate.__exit__(None, None, None)

@@ -190,9 +190,16 @@ class Reference:
 _new_tensor = _new_shape = object.__new__
 
 
+class EagerTensor(Tensor):
+    """What an eager op returns: TensorFlow's class name for it (``type(x).__name__`` is
+    printed by TensorFlow's guides); ``tf.Tensor`` stays the base every check uses."""
+
+    __slots__ = ()
+
+
 def wrap(value: Any) -> Tensor:
     """Make a Tensor of a numpy value without copying or checking (engine-internal)."""
-    t = _new_tensor(Tensor)
+    t = _new_tensor(EagerTensor)
     t._value = value
     t._id = _next_id()
     return t
@@ -202,6 +209,10 @@ class Variable(Tensor):
     """A mutable tensor: model parameters. Reads by ops are recorded by tapes."""
 
     __slots__ = ("_name", "trainable", "_constraint")
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Variable:
+        # tf.Variable(...) makes a ResourceVariable, as TensorFlow's does
+        return object.__new__(ResourceVariable if cls is Variable else cls)
 
     def __init__(self, initial_value: Any = None, trainable: bool = True, name: str | None = None,
                  dtype: Any = None, shape: Any = None, constraint: Any = None,
@@ -285,6 +296,12 @@ class Variable(Tensor):
     def __repr__(self) -> str:
         return (f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
                 f"numpy={numpy_text(self._value, is_repr=True)}>")
+
+
+class ResourceVariable(Variable):
+    """The class ``tf.Variable(...)`` instances have, named as TensorFlow names it."""
+
+    __slots__ = ()
 
 
 class VariableSlice(Tensor):

@@ -17,7 +17,7 @@ from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
-from engine.tensor import Tensor, convert_to_tensor, wrap
+from engine.tensor import EagerTensor, Tensor, convert_to_tensor, wrap
 
 _FLOAT = "f"
 _NUMERIC = "fiu"
@@ -796,7 +796,7 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
            adjoint_a: bool = False, adjoint_b: bool = False, name: str | None = None,
            **_: Any) -> Tensor:
     """``tf.matmul``: matrix product over the last two axes (batched, broadcasting)."""
-    if (a.__class__ is Tensor and b.__class__ is Tensor and not STATE.observed
+    if (a.__class__ is EagerTensor and b.__class__ is EagerTensor and not STATE.observed
             and not (transpose_a or transpose_b or adjoint_a or adjoint_b)):
         av, bv = a._value, b._value  # the common case, without the generic dispatch
         if (av.dtype is bv.dtype and av.ndim == 2 and bv.ndim == 2

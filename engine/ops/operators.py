@@ -12,7 +12,7 @@ from engine.context import STATE
 from engine.ops import array_ops, math_ops
 from engine.ops._args import binary_args
 from engine.ops.registry import OpDef, execute, translate_error
-from engine.tensor import Tensor, wrap
+from engine.tensor import EagerTensor, Tensor, wrap
 
 
 def _binary(op: OpDef, checked: Any = None, fast_kinds: str = "") -> tuple[Any, Any]:
@@ -23,7 +23,7 @@ def _binary(op: OpDef, checked: Any = None, fast_kinds: str = "") -> tuple[Any, 
     name = op.name
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if other.__class__ is Tensor and self.__class__ is Tensor and (
+        if other.__class__ is EagerTensor and self.__class__ is EagerTensor and (
                 checked is None or self._value.dtype.kind in fast_kinds):
             a, b = self._value, other._value
             if (a.dtype is b.dtype or a.dtype == b.dtype) and not STATE.observed:
