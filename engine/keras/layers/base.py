@@ -17,6 +17,7 @@ import numpy as np
 from engine import nest
 from engine.context import STATE
 from engine.keras import backend, initializers, regularizers
+from engine.keras.random import SeedGenerator
 from engine.keras.variables import KerasVariable, scoped_path
 from engine.ops import math_ops
 from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
@@ -267,6 +268,33 @@ class Layer:
         _STRUCTURE_VERSION[0] += 1  # attributes may hold layers/variables: caches are stale
         object.__setattr__(self, name, value)
 
+    def _own_seed_states(self) -> list[Variable]:
+        """The state of each ``SeedGenerator`` this layer holds (directly or in a list, tuple
+        or dict): layer state that Keras 3 lists in ``variables`` but not in ``weights``."""
+        out = []
+        for key, value in self.__dict__.items():
+            if key in _BOOKKEEPING:
+                continue
+            items = (value if isinstance(value, list | tuple) else
+                     value.values() if isinstance(value, dict) else (value,))
+            out.extend(item.state for item in items if isinstance(item, SeedGenerator))
+        return out
+
+    def _walk_variables(self, seed_states: bool) -> list[Variable]:
+        """Keras 3's order: each layer's own trainable then non-trainable weights (then its
+        seed generators' states), before its sublayers', depth first; each variable once."""
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            own_trainable, own_frozen = layer._own_variables()
+            own = own_trainable + own_frozen
+            if seed_states:
+                own += layer._own_seed_states()
+            for v in own:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
     @property
     def trainable_weights(self) -> list[Variable]:
         # Walking every layer costs more than a small layer's matmul; a training loop asks
@@ -291,24 +319,27 @@ class Layer:
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
+        """Weights the optimizer leaves alone: non-trainable ones and those of frozen layers."""
         trainable_ids = {id(v) for v in self.trainable_weights}
-        out, seen = [], set()
-        for layer in self._flatten_layers():
-            own_trainable, own_frozen = layer._own_variables()
-            for v in (own_frozen if layer._trainable else own_trainable + own_frozen):
-                if id(v) not in seen and id(v) not in trainable_ids:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return [v for v in self.weights if id(v) not in trainable_ids]
 
     @property
     def weights(self) -> list[Variable]:
-        """Trainable weights first, then non-trainable ones (Keras' order)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """The layers' weights in Keras 3's order (layer by layer), seed states excluded."""
+        return self._walk_variables(seed_states=False)
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All layer state: the weights and, after each layer's own, the states of its
+        ``SeedGenerator``s (a Dropout's), as Keras 3 lists them."""
+        return self._walk_variables(seed_states=True)
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        trainable_ids = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable_ids]
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.array(v._value) for v in self.weights]
