@@ -389,6 +389,8 @@ def _to_dtype(array: np.ndarray, value: Any, dtype: _dt.DType) -> np.ndarray:
     target = dtype._np
     if array.dtype == target:
         return array
+    if array.size == 0 and not isinstance(value, np.ndarray | np.generic):
+        return array.astype(target)  # an empty Python list takes any dtype
     if target.kind == "O" or array.dtype.kind == "O":  # strings and numbers don't convert
         shown = value if isinstance(value, np.ndarray | np.generic) else _python_leaves(value)[0]
         raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype {dtype.name}")
