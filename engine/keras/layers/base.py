@@ -195,8 +195,12 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        """Freeze or thaw this layer and its sublayers; as in Keras 3, the weights they
+        created trainable follow (``v.trainable``), the others (moving statistics) stay."""
         for layer in self._flatten_layers(include_self=True):
             layer._trainable = bool(value)
+            for v in layer._trainable_weights:
+                v.trainable = bool(value)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__name__} object name={self.name!r}>"
@@ -299,19 +303,21 @@ class Layer:
     def trainable_weights(self) -> list[Variable]:
         # Walking every layer costs more than a small layer's matmul; a training loop asks
         # twice per step, so the walk is cached until any layer's attributes change.
+        # (Cached are the candidates: a variable's own flag is read on every call, as a
+        # user may set ``v.trainable = False`` on one weight.)
         cached = self.__dict__.get("_trainable_cache")
-        if cached is not None and cached[0] == _STRUCTURE_VERSION[0]:
-            return list(cached[1])
-        out = self._collect_trainable_weights()
-        self.__dict__["_trainable_cache"] = (_STRUCTURE_VERSION[0], out)
-        return list(out)
+        if cached is None or cached[0] != _STRUCTURE_VERSION[0]:
+            cached = (_STRUCTURE_VERSION[0], self._collect_trainable_weights())
+            self.__dict__["_trainable_cache"] = cached
+        return [v for v in cached[1] if v.trainable]
 
     def _collect_trainable_weights(self) -> list[Variable]:
         out, seen = [], set()
         for layer in self._flatten_layers():
             if not layer._trainable:
                 continue
-            for v in layer._own_variables()[0]:
+            own_trainable, own_frozen = layer._own_variables()
+            for v in own_trainable + own_frozen:  # in Keras 3's order; filtered by flag
                 if id(v) not in seen:
                     seen.add(id(v))
                     out.append(v)

@@ -162,6 +162,23 @@ d.trainable = False
 result = [tf.constant(len(d.variables)), tf.constant(len(d.non_trainable_variables)),
           tf.constant(len(d.trainable_variables)), d.non_trainable_variables[0]]
 """),
+    ("freezing_a_layer_sets_its_variables_trainable_flags", """
+tf.keras.backend.clear_session()
+model = tf.keras.Sequential([tf.keras.layers.Input((2,)), tf.keras.layers.Dense(2),
+                             tf.keras.layers.BatchNormalization(), tf.keras.layers.Dense(1)])
+def flags():
+    return tf.constant([f"{v.path} {v.trainable}" for v in model.variables]
+                       + [v.path for v in model.trainable_variables])
+model.layers[1].trainable = False
+frozen = flags()
+model.layers[1].trainable = True
+thawed = flags()
+model.layers[0].kernel.trainable = False
+one_off = flags()
+model.trainable = False
+result = [frozen, thawed, one_off, flags(), tf.constant(len(model.trainable_weights)),
+          tf.constant(len(model.non_trainable_weights))]
+"""),
 ]
 
 _MATMUL_ROUNDING = ("the engine's float32 matmul (OpenBLAS) fuses multiply-adds where "
