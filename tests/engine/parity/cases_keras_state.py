@@ -179,6 +179,27 @@ model.trainable = False
 result = [frozen, thawed, one_off, flags(), tf.constant(len(model.trainable_weights)),
           tf.constant(len(model.non_trainable_weights))]
 """),
+    ("embedding_then_global_average_pooling_1d_in_fit", """
+tf.keras.backend.clear_session()
+tf.keras.utils.set_random_seed(3)
+model = tf.keras.Sequential([tf.keras.layers.Input((5,), dtype="int64"),
+                             tf.keras.layers.Embedding(30, 4), tf.keras.layers.Dropout(0.2),
+                             tf.keras.layers.GlobalAveragePooling1D(),
+                             tf.keras.layers.Dense(1)], name="text")
+model.compile(tf.keras.optimizers.Adam(0.01),
+              tf.keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"])
+x = np.array([[1, 5, 9, 0, 0], [29, 3, 3, 3, 7], [2, 2, 0, 0, 0], [8, 11, 13, 17, 19]])
+y = np.array([[1.0], [0.0], [1.0], [0.0]])
+history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+lines = []
+model.summary(print_fn=lambda text, line_break=False: lines.append(text))
+pool = model.layers[2]
+result = [tf.constant(history.history["loss"]), tf.constant(history.history["accuracy"]),
+          *model.weights, tf.constant(lines), tf.constant(repr(pool.get_config())),
+          pool(tf.reshape(tf.range(12.0), [2, 3, 2]), mask=tf.constant([[True, False, True],
+                                                                      [False, False, True]])),
+          tf.keras.layers.GlobalAveragePooling1D(keepdims=True)(tf.ones([1, 3, 2]))]
+"""),
 ]
 
 _MATMUL_ROUNDING = ("the engine's float32 matmul (OpenBLAS) fuses multiply-adds where "
@@ -187,4 +208,5 @@ _MATMUL_ROUNDING = ("the engine's float32 matmul (OpenBLAS) fuses multiply-adds 
                     "to 0 ulp), and three training steps carry that on (16 ulp measured)")
 FLOAT32_ULPS = {name: (24, _MATMUL_ROUNDING) for name in (
     "embedding_trains_with_adam_eagerly", "embedding_trains_with_adam_in_tf_function",
-    "embedding_trains_with_sgd_momentum_in_tf_function", "embedding_in_fit_with_rmsprop")}
+    "embedding_trains_with_sgd_momentum_in_tf_function", "embedding_in_fit_with_rmsprop",
+    "embedding_then_global_average_pooling_1d_in_fit")}
