@@ -9,6 +9,7 @@ a graph that ``Model.call`` later replays.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from engine.keras import backend, initializers, regularizers
 from engine.keras.random import SeedGenerator
 from engine.keras.variables import KerasVariable, scoped_path
 from engine.ops import math_ops
-from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
+from engine.tensor import KERAS_MASKS, Tensor, Variable, convert_to_tensor, wrap
 
 Shape = tuple[int | None, ...]
 
@@ -147,6 +148,7 @@ class Layer:
         LAYER_CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
         cls._call_takes_training = _accepts(cls.call, "training")
         cls._call_takes_mask = _accepts(cls.call, "mask")
+        cls._computes_masks = cls.compute_mask is not Layer.compute_mask  # (Embedding's)
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  input_shape: Any = None, batch_input_shape: Any = None,
@@ -163,7 +165,7 @@ class Layer:
         self._dtype = backend.standardize_dtype(dtype)
         self.built = False
         self.input_spec: InputSpec | None = None
-        self.supports_masking = False
+        self.supports_masking = self._computes_masks  # Keras 3: compute_mask overridden
         self._trainable_weights: list[Variable] = []
         self._non_trainable_weights: list[Variable] = []
         self._weight_regularizers: list[tuple[Variable, Any]] = []
@@ -423,6 +425,7 @@ class Layer:
         flat = nest.flatten(inputs)
         if any(isinstance(t, KerasTensor) for t in flat):
             return self._symbolic_call(inputs, args, training, kwargs)
+        previous_mask = self._previous_mask(flat, kwargs) if KERAS_MASKS else None
         inputs = nest.map_structure(self._convert_input, inputs)
         if not self.built:
             self._maybe_build(nest.map_structure(lambda t: tuple(t.shape), inputs)
@@ -437,10 +440,49 @@ class Layer:
         _CallContext.training.append(training)
         STATE.scopes.append(self.name)  # the layer's ops group under its name, as in TF graphs
         try:
-            return self._call_with_training(inputs, training, kwargs, *args)
+            outputs = self._call_with_training(inputs, training, kwargs, *args)
         finally:
             STATE.scopes.pop()
             _CallContext.training.pop()
+        if previous_mask is not None or self._computes_masks:
+            self._set_mask(inputs, outputs, previous_mask)
+        return outputs
+
+    # -- masks (Keras 3: a mask rides on a tensor as ``_keras_mask``) ---------------------------
+    def _previous_mask(self, flat: list, kwargs: dict) -> Any:
+        """The mask the input carries (or ``mask=`` given); handed to ``call(mask=...)``
+        when the layer takes one. Several inputs' masks are not merged: a warning says so."""
+        if kwargs.get("mask") is not None:
+            return kwargs["mask"]
+        masks = [t._keras_mask for t in flat if isinstance(t, Tensor)]
+        if len(flat) != 1:
+            if any(m is not None for m in masks):
+                warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed "
+                              "several inputs with masks attached; Tapescope does not merge "
+                              "masks, so downstream layers will not see them.", stacklevel=3)
+            return None
+        mask = masks[0] if masks else None
+        if mask is not None and self._call_takes_mask:
+            kwargs["mask"] = mask
+        return mask
+
+    def _set_mask(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+        if not self.supports_masking:
+            if previous_mask is not None:
+                warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
+                              "input with a mask attached to it. However, this layer does not "
+                              "support masking and will therefore destroy the mask information. "
+                              "Downstream layers will not see the mask.", stacklevel=3)
+            return
+        if not isinstance(outputs, Tensor) or outputs._keras_mask is not None:
+            return
+        mask = self.compute_mask(inputs, previous_mask)
+        if mask is not None:
+            outputs._keras_mask = mask
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """The mask of the outputs: by default the input's, passed on."""
+        return previous_mask
 
     def _call_with_training(self, inputs: Any, training: bool | None, kwargs: dict,
                             *args: Any) -> Any:
@@ -560,4 +602,5 @@ def _flat_shapes(value: Any) -> list[Shape]:
 
 Layer._call_takes_training = False
 Layer._call_takes_mask = False
+Layer._computes_masks = False
 Layer._add_loss_used = False

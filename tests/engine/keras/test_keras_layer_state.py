@@ -67,3 +67,44 @@ def test_embedding_takes_initial_weights():
     table = np.arange(8.0).reshape(4, 2)
     e = layers.Embedding(4, 2, weights=[table])
     np.testing.assert_array_equal(e(tf.constant([3, -4])).numpy(), table[[3, 0]])
+
+
+# -- masks --------------------------------------------------------------------------------------
+
+def _masked(ids=((1, 0, 2),)):
+    return layers.Embedding(4, 3, mask_zero=True)(tf.constant(list(ids)))
+
+
+def test_a_mask_is_kept_beside_its_tensor_and_freed_with_it():
+    import gc
+
+    from engine.tensor import KERAS_MASKS
+
+    before = len(KERAS_MASKS)
+    h = _masked()
+    assert h._keras_mask.numpy().tolist() == [[True, False, True]]
+    assert tf.ones([2])._keras_mask is None
+    del h
+    gc.collect()
+    assert len(KERAS_MASKS) == before
+
+
+def test_a_loss_or_metric_on_a_masked_prediction_is_refused():
+    pred = layers.Dense(1)(_masked())  # Keras 3 would weight these by the mask
+    with pytest.raises(NotImplementedError, match="mean_squared_error.*mask"):
+        tf.keras.losses.MeanSquaredError()(tf.zeros([1, 3, 1]), pred)
+    with pytest.raises(NotImplementedError, match="metric mae.*mask"):
+        tf.keras.metrics.MeanAbsoluteError(name="mae").update_state(tf.zeros([1, 3, 1]), pred)
+
+
+def test_batch_normalization_refuses_a_mask_while_training():
+    bn = layers.BatchNormalization()
+    with pytest.raises(NotImplementedError, match="moments over the unmasked steps"):
+        bn(_masked(), training=True)
+    assert bn(_masked(), training=False)._keras_mask is not None  # inference passes it on
+
+
+def test_masks_of_several_inputs_are_not_merged_and_say_so():
+    with pytest.warns(UserWarning, match="does not merge masks"):
+        out = layers.Add()([_masked(), _masked()])
+    assert out._keras_mask is None

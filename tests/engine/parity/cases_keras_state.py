@@ -200,6 +200,75 @@ result = [tf.constant(history.history["loss"]), tf.constant(history.history["acc
                                                                       [False, False, True]])),
           tf.keras.layers.GlobalAveragePooling1D(keepdims=True)(tf.ones([1, 3, 2]))]
 """),
+    # -- masks (Embedding(mask_zero=True)) ride on the tensors -------------------------------------
+    ("embedding_mask_rides_on_its_output_and_through_dense_and_dropout", """
+tf.keras.utils.set_random_seed(4)
+e = tf.keras.layers.Embedding(6, 3, mask_zero=True)
+d = tf.keras.layers.Dense(2)
+x = tf.constant([[1, 0, 5], [0, 0, 2]])
+h = e(x)
+y = tf.keras.layers.Dropout(0.5)(d(h), training=True)
+flat = tf.keras.layers.Flatten()(h)
+plain = tf.keras.layers.Embedding(6, 3)(x)
+result = [h._keras_mask, d(h)._keras_mask, y._keras_mask,
+          tf.constant(getattr(flat, "_keras_mask", None) is None),
+          tf.constant(getattr(plain, "_keras_mask", None) is None)]
+"""),
+    ("masked_mean_after_an_embedding_in_sequential_and_functional_models", """
+tf.keras.utils.set_random_seed(5)
+seq = tf.keras.Sequential([tf.keras.layers.Input((4,), dtype="int32"),
+                           tf.keras.layers.Embedding(10, 3, mask_zero=True),
+                           tf.keras.layers.Dropout(0.3), tf.keras.layers.GlobalAveragePooling1D(),
+                           tf.keras.layers.Dense(1)])
+inp = tf.keras.Input((4,), dtype="int32")
+out = tf.keras.layers.Dense(2)(tf.keras.layers.GlobalAveragePooling1D()(
+    tf.keras.layers.Embedding(10, 3, mask_zero=True)(inp)))
+fun = tf.keras.Model(inp, out)
+x = tf.constant([[3, 1, 0, 0], [7, 0, 0, 0], [2, 4, 6, 8]])
+@tf.function
+def traced(x):
+    return seq(x, training=True), fun(x)
+result = [seq(x), seq(x, training=True), fun(x), *traced(x), *traced(x)]
+"""),
+    ("masked_sequence_model_trains_in_fit", """
+tf.keras.utils.set_random_seed(6)
+model = tf.keras.Sequential([tf.keras.layers.Input((4,), dtype="int32"),
+                             tf.keras.layers.Embedding(12, 4, mask_zero=True),
+                             tf.keras.layers.Dense(4, activation="relu"),
+                             tf.keras.layers.GlobalAveragePooling1D(),
+                             tf.keras.layers.Dense(1)])
+model.compile(tf.keras.optimizers.Adam(0.02), "mse")
+x = np.array([[3, 1, 0, 0], [7, 0, 0, 0], [2, 4, 6, 8], [11, 5, 0, 0]])
+y = np.array([[1.0], [-1.0], [0.5], [2.0]])
+history = model.fit(x, y, batch_size=2, epochs=3, shuffle=False, verbose=0)
+result = [tf.constant(history.history["loss"]), *model.weights]
+"""),
+    ("softmax_layer_with_a_mask", """
+s = tf.keras.layers.Softmax()
+x = tf.constant([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])
+result = [s(x, mask=tf.constant([[True, False, True], [False, False, False]])),
+          s(x, mask=tf.constant([[1.0, 0.2, 0.9], [1.0, 1.0, 0.0]])),
+          s(tf.reshape(tf.range(12.0), [2, 2, 3]), mask=tf.constant([[True, False, True]]))]
+"""),
+    ("softmax_mask_that_does_not_broadcast_raises", """
+result = tf.keras.layers.Softmax()(tf.ones([2, 3, 4]), mask=tf.ones([2, 3], tf.bool))
+"""),
+    ("a_custom_layer_gets_the_mask_and_may_make_one", """
+class Seen(tf.keras.layers.Layer):
+    def call(self, inputs, mask=None):
+        return tf.zeros_like(inputs[..., 0]) if mask is None else tf.cast(mask, tf.float32)
+class Halves(tf.keras.layers.Layer):
+    def call(self, inputs):
+        return inputs * 0.5
+    def compute_mask(self, inputs, previous_mask=None):
+        return tf.reduce_any(tf.not_equal(inputs, 0.0), axis=-1)
+e = tf.keras.layers.Embedding(4, 2, mask_zero=True, embeddings_initializer="ones")
+x = tf.constant([[2, 0, 3]])
+h = Halves()(tf.constant([[[1.0, 0.0], [0.0, 0.0]]]))
+result = [Seen()(e(x)), Seen()(e(x), mask=tf.constant([[False, True, True]])),
+          Seen()(tf.ones([1, 3, 2])), h._keras_mask, tf.constant(Halves().supports_masking),
+          tf.constant(Seen().supports_masking)]
+"""),
 ]
 
 _MATMUL_ROUNDING = ("the engine's float32 matmul (OpenBLAS) fuses multiply-adds where "
@@ -209,4 +278,4 @@ _MATMUL_ROUNDING = ("the engine's float32 matmul (OpenBLAS) fuses multiply-adds 
 FLOAT32_ULPS = {name: (24, _MATMUL_ROUNDING) for name in (
     "embedding_trains_with_adam_eagerly", "embedding_trains_with_adam_in_tf_function",
     "embedding_trains_with_sgd_momentum_in_tf_function", "embedding_in_fit_with_rmsprop",
-    "embedding_then_global_average_pooling_1d_in_fit")}
+    "embedding_then_global_average_pooling_1d_in_fit", "masked_sequence_model_trains_in_fit")}
