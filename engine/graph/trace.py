@@ -270,7 +270,7 @@ class GraphBuilder:
         """The node name TensorFlow's Python API gives (None: the op's type): ``mul`` for
         ``x * y``, ``strided_slice`` for ``x[0]``, the ``name=`` the user passed. A call
         that makes several nodes puts them under ``name/``; where TensorFlow's function ends
-        in a kernel called with ``name=name`` (``_NAMES_LAST_NODE``), its newest node holds
+        in a kernel called with ``name=name`` (``_names_last_node``), its newest node holds
         ``name`` itself (``_LAST_NODE``) and hands it on to the next, so the last one keeps
         it, as TensorFlow names it."""
         if api is None:
