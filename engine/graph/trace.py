@@ -138,7 +138,8 @@ class GraphBuilder:
         # the trace still prints its graph name and static shape
         self.tensor_class: type[SymbolicTensor] = type(
             "SymbolicTensor", (SymbolicTensor,), {"__slots__": (), "_builder": self})
-        self._named_by: tuple[Any, ir.Node] | None = None  # (API frame, node) of a name=
+        self._named_by: tuple[Any, ir.Node, str] | None = None  # (API frame, node, name=)
+        self._scoped_by: tuple[Any, str] | None = None  # (API frame, its scope) of einsum
 
     # -- values ------------------------------------------------------------------------------
     def _bind(self, tensor: Tensor, value: ir.Value) -> None:
@@ -280,6 +281,14 @@ class GraphBuilder:
             operator = _OPERATOR_CODES[code] or api.f_locals.get("name")
             name = _OPERATOR_NAMES.get(operator)
             return name if name is not None and _OPERATOR_TYPES.get(name) == kind else None
+        scoped = _scoped_api().get(code)
+        if scoped is not None:  # every node under a scope of its own, one node or more
+            if self._scoped_by is None or self._scoped_by[0] is not api:
+                given = api.f_locals.get("kwargs", {}).get("name") or scoped
+                scope = current_scope()
+                full = self.graph.unique_name(f"{scope}/{given}" if scope else given)
+                self._scoped_by = (api, full[len(scope) + 1:] if scope else full)
+            return f"{self._scoped_by[1]}/{kind}"
         if "name" not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
             return None
         given = (api.f_locals.get("name") or _API_DEFAULT_NAMES.get(code)
@@ -381,6 +390,16 @@ def _names_last_node() -> dict:
         (reduction_ops.reduce_logsumexp, "ReduceLogSumExp"),
         (linalg.l2_normalize, "l2_normalize"), (linalg.trace, "Trace"),
         (math.squared_difference, "SquaredDifference"))}
+
+
+@functools.cache
+def _scoped_api() -> dict:
+    """API functions (taking ``name`` in ``**kwargs``) whose nodes TensorFlow puts under a
+    name scope of the call's own even when there is one (``einsum/Einsum``), each with
+    the scope's default name."""
+    from engine.ops import special_math_ops
+
+    return {special_math_ops.einsum.__code__: "einsum"}
 
 
 _AUTOGRAPH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),

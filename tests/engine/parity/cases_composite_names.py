@@ -52,4 +52,18 @@ def f(x, y):
 f(tf.ones([2, 2]), tf.ones([2, 2]))
 result = tf.constant(names)
 """),
+    ("einsum_nodes_sit_under_a_scope_of_their_own", """
+names = []
+@tf.function
+def f(x, y):
+    names.append(str(tf.einsum("ij,jk->ik", x, y)))
+    names.append(str(tf.einsum("ij,jk->ik", x, y, name="es")))
+    names.append(str(tf.einsum("ij->ji", x)))
+    with tf.name_scope("block"):
+        names.append(str(tf.einsum("ij->j", x, name="es")))
+    names.append(str(tf.einsum("ij,jk->ik", x, y, name="es")))
+    return x
+f(tf.ones([2, 2]), tf.ones([2, 2]))
+result = tf.constant(names)
+"""),
 ]
