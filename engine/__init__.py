@@ -13,6 +13,7 @@ from engine import (  # noqa: F401
     math,
     nest,
     nn,
+    ragged,
     random,
     strings,
     summary,
@@ -155,6 +156,7 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_variance,
 )
 from engine.ops.special_math_ops import einsum  # noqa: F401
+from engine.ragged import RaggedTensor  # noqa: F401
 from engine.shape import TensorShape  # noqa: F401
 from engine.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from engine.tensor import (  # noqa: F401

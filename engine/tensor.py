@@ -8,6 +8,7 @@ identity ``_id``; its dtype and shape are read off the array when asked. Operato
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 # made after another one died is never taken for it. Positive: compiled runs of traced
 # graphs name their values by negative ids (``debugger.events.graph_value_id``).
 _next_id = itertools.count(1).__next__
+# tensor id -> the mask a Keras layer attached to it (emptied as the tensors die)
+KERAS_MASKS: dict[int, Any] = {}
 
 
 class Tensor:
@@ -36,6 +39,20 @@ class Tensor:
     def __init__(self, value: Any) -> None:
         self._value = value
         self._id = _next_id()
+
+    # -- the Keras mask it carries (``x._keras_mask``), kept beside it: slots hold no more --
+    @property
+    def _keras_mask(self) -> Any:
+        return KERAS_MASKS.get(self._id) if KERAS_MASKS else None
+
+    @_keras_mask.setter
+    def _keras_mask(self, mask: Any) -> None:
+        if mask is None:
+            KERAS_MASKS.pop(self._id, None)
+            return
+        if self._id not in KERAS_MASKS:
+            weakref.finalize(self, KERAS_MASKS.pop, self._id, None)
+        KERAS_MASKS[self._id] = mask
 
     # -- what it is ----------------------------------------------------------------
     @property
@@ -406,6 +423,8 @@ def _to_dtype(array: np.ndarray, value: Any, dtype: _dt.DType) -> np.ndarray:
     target = dtype._np
     if array.dtype == target:
         return array
+    if array.size == 0 and not isinstance(value, np.ndarray | np.generic):
+        return array.astype(target)  # an empty Python list takes any dtype
     if target.kind == "O" or array.dtype.kind == "O":  # strings and numbers don't convert
         shown = value if isinstance(value, np.ndarray | np.generic) else _python_leaves(value)[0]
         raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype {dtype.name}")

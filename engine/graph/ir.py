@@ -182,11 +182,15 @@ class Graph:
         return f"{base}_{n}"
 
     def add_node(self, op: Any, inputs: list[Value], attrs: dict, out_specs: list[tuple],
-                 scope: str = "", name: str | None = None) -> Node:
-        """Append a node producing one value per (shape, dtype) in ``out_specs``."""
+                 scope: str = "", name: str | None = None, unique: bool = True) -> Node:
+        """Append a node producing one value per (shape, dtype) in ``out_specs``;
+        ``unique=False`` takes ``name`` as the full name already reserved for it."""
         kind = op if isinstance(op, str) else op.name
         base = name or kind
-        full = self.unique_name(f"{scope}/{base}" if scope else base)
+        if not unique:
+            full = base
+        else:
+            full = self.unique_name(f"{scope}/{base}" if scope else base)
         node = Node(self._next_node, op, inputs, attrs, full, scope)
         self._next_node += 1
         for i, (shape, dtype) in enumerate(out_specs):

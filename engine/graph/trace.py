@@ -10,6 +10,7 @@ TensorFlow's graph tensors and refuse ``.numpy()``.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any
@@ -137,7 +138,8 @@ class GraphBuilder:
         # the trace still prints its graph name and static shape
         self.tensor_class: type[SymbolicTensor] = type(
             "SymbolicTensor", (SymbolicTensor,), {"__slots__": (), "_builder": self})
-        self._named_by: tuple[Any, ir.Node] | None = None  # (API frame, node) of a name=
+        self._named_by: tuple[Any, ir.Node, str] | None = None  # (API frame, node, name=)
+        self._scoped_by: tuple[Any, str] | None = None  # (API frame, its scope) of einsum
 
     # -- values ------------------------------------------------------------------------------
     def _bind(self, tensor: Tensor, value: ir.Value) -> None:
@@ -184,11 +186,17 @@ class GraphBuilder:
         specs = [(np.shape(o._value), np.asarray(o._value).dtype) for o in outputs]
         source, api = _user_and_api_frames(sys._getframe(1))
         name = self._api_name(api, op.name)
-        node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope(),
-                                   name=name)
+        if name is _LAST_NODE:  # takes the name= itself (see _api_name)
+            node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope(),
+                                       name=self._named_by[2], unique=False)
+        else:
+            node = self.graph.add_node(op, in_values, attrs, specs, scope=current_scope(),
+                                       name=name)
         node.source = source
         if name is not None and api.f_code not in _OPERATOR_CODES:
-            self._named_by = (api, node)  # a second node of this call: see _api_name
+            named = self._named_by
+            bare = named[2] if named is not None and named[0] is api else node.name
+            self._named_by = (api, node, bare)  # a second node of this call: see _api_name
         for t, v in zip(outputs, node.outputs):
             t.__class__ = self.tensor_class
             self._bind(t, v)
@@ -262,8 +270,10 @@ class GraphBuilder:
     def _api_name(self, api: Any, kind: str) -> str | None:
         """The node name TensorFlow's Python API gives (None: the op's type): ``mul`` for
         ``x * y``, ``strided_slice`` for ``x[0]``, the ``name=`` the user passed. A call
-        that makes several nodes puts them under ``name/`` (TensorFlow also names the last
-        one ``name`` itself; here each keeps its type)."""
+        that makes several nodes puts them under ``name/``; where TensorFlow's function ends
+        in a kernel called with ``name=name`` (``_names_last_node``), its newest node holds
+        ``name`` itself (``_LAST_NODE``) and hands it on to the next, so the last one keeps
+        it, as TensorFlow names it."""
         if api is None:
             return None
         code = api.f_code
@@ -271,17 +281,26 @@ class GraphBuilder:
             operator = _OPERATOR_CODES[code] or api.f_locals.get("name")
             name = _OPERATOR_NAMES.get(operator)
             return name if name is not None and _OPERATOR_TYPES.get(name) == kind else None
+        scoped = _scoped_api().get(code)
+        if scoped is not None:  # every node under a scope of its own, one node or more
+            if self._scoped_by is None or self._scoped_by[0] is not api:
+                given = api.f_locals.get("kwargs", {}).get("name") or scoped
+                scope = current_scope()
+                full = self.graph.unique_name(f"{scope}/{given}" if scope else given)
+                self._scoped_by = (api, full[len(scope) + 1:] if scope else full)
+            return f"{self._scoped_by[1]}/{kind}"
         if "name" not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
             return None
-        given = api.f_locals.get("name") or _API_DEFAULT_NAMES.get(code)
+        given = (api.f_locals.get("name") or _API_DEFAULT_NAMES.get(code)
+                 or _names_last_node().get(code))
         if not isinstance(given, str) or not given:
             return None
         named = self._named_by
         if named is not None and named[0] is api:  # the call makes more than one node
-            first = named[1]
-            if "/" not in first.name[len(first.scope):].lstrip("/"):
-                first.name = self.graph.unique_name(f"{first.name}/{first.type}")
-            return f"{given}/{kind}"
+            holder, bare = named[1], named[2]
+            if holder.name == bare:
+                holder.name = self.graph.unique_name(f"{bare}/{holder.type}")
+            return _LAST_NODE if code in _names_last_node() else f"{given}/{kind}"
         return given
 
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
@@ -352,6 +371,35 @@ def _user_and_api_frames(frame: Any) -> tuple[tuple[str, int], Any]:
             below = frame
         frame = frame.f_back
     return ("", 0), None
+
+
+_LAST_NODE = "<the name= itself>"  # _api_name's answer for the newest node of such a call
+
+
+@functools.cache
+def _names_last_node() -> dict:
+    """The code objects of composite API functions whose last node TensorFlow names
+    ``name`` (its Python function ends in one kernel called with ``name=name``), each with
+    the name TensorFlow's function gives when none is passed."""
+    from engine import linalg, math
+    from engine.ops import clip_ops, nn_impl, reduction_ops
+
+    return {f.__code__: default for f, default in (
+        (clip_ops.clip_by_norm, "clip_by_norm"), (nn_impl.log_sigmoid, "LogSigmoid"),
+        (nn_impl.sigmoid_cross_entropy_with_logits, "logistic_loss"),
+        (reduction_ops.reduce_logsumexp, "ReduceLogSumExp"),
+        (linalg.l2_normalize, "l2_normalize"), (linalg.trace, "Trace"),
+        (math.squared_difference, "SquaredDifference"))}
+
+
+@functools.cache
+def _scoped_api() -> dict:
+    """API functions (taking ``name`` in ``**kwargs``) whose nodes TensorFlow puts under a
+    name scope of the call's own even when there is one (``einsum/Einsum``), each with
+    the scope's default name."""
+    from engine.ops import special_math_ops
+
+    return {special_math_ops.einsum.__code__: "einsum"}
 
 
 _AUTOGRAPH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),

@@ -97,7 +97,7 @@ class RandomNormal(RandomInitializer):
                                            self.stddev, backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
 
 
 class RandomUniform(RandomInitializer):
@@ -111,7 +111,7 @@ class RandomUniform(RandomInitializer):
                                             self.maxval, backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
-        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+        return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
 
 
 class TruncatedNormal(RandomInitializer):
@@ -125,7 +125,7 @@ class TruncatedNormal(RandomInitializer):
                                                      backend.standardize_dtype(dtype))
 
     def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
 
 
 # Stddev of a unit normal truncated to [-2, 2]: dividing by it restores the wanted variance.
@@ -234,6 +234,7 @@ _BY_NAME = {
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
 }
 _BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
+_BY_NAME.update(uniform=RandomUniform, normal=RandomNormal, one=Ones, zero=Zeros)  # Keras 3 aliases
 
 
 def serialize(initializer: Initializer) -> dict:

@@ -187,6 +187,16 @@ def reduce_weighted(losses: Tensor, sample_weight: Any = None,
     return math_ops.divide_no_nan(total, divisor)
 
 
+def refuse_masked(y_pred: Any, what: str) -> None:
+    """Keras 3 weights a loss or metric by the mask a prediction carries (``_keras_mask``,
+    from ``Embedding(mask_zero=True)``); Tapescope does not, so it says so."""
+    if isinstance(y_pred, Tensor) and y_pred._keras_mask is not None:
+        raise NotImplementedError(
+            f"Computing {what} on a prediction that carries a Keras mask (Keras 3 weights it "
+            "by the mask) is not supported by Tapescope; pool the masked steps away first "
+            "(GlobalAveragePooling1D) or drop mask_zero.")
+
+
 class Loss:
     """Base: ``loss(y_true, y_pred, sample_weight=None)`` → a reduced scalar."""
 
@@ -202,6 +212,7 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        refuse_masked(y_pred, f"the loss {self.name}")
         # Keras 3 computes a Loss object in floatx (float32), whatever the inputs' dtype.
         y_pred = math_ops.cast(_tensor(y_pred), backend.floatx())
         y_true = _tensor(y_true)

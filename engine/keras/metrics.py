@@ -126,6 +126,7 @@ class MeanMetricWrapper(Mean):
         self._fn, self._fn_kwargs = fn, fn_kwargs
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        losses.refuse_masked(y_pred, f"the metric {self.name}")
         y_true, y_pred = _tensor(y_true), _tensor(y_pred)
         y_true, y_pred = losses.squeeze_or_expand(y_true, y_pred)
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)

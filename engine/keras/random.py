@@ -4,7 +4,8 @@ Keras 3 draws with stateless ops only. An unseeded initializer or ``SeedGenerato
 its seed from Python's global ``random`` when it is made (``make_default_seed``), so
 ``keras.utils.set_random_seed`` (which seeds ``random``) fixes every later layer's draws.
 A ``SeedGenerator`` keeps the pair ``[seed, n]`` in an int64 variable and moves ``n`` on
-at each draw, inside traced functions too.
+at each draw, inside traced functions too. That variable is layer state: a layer holding a
+generator lists it in ``variables`` (not in ``weights``), as Keras 3 does.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from engine.keras import backend
+from engine.keras.variables import KerasVariable
 from engine.ops import math_ops
-from engine.tensor import Tensor, Variable
+from engine.tensor import Tensor
 
 _INT32_MAX = 2**31 - 1
 
@@ -34,9 +37,9 @@ class SeedGenerator:
             seed = make_default_seed()
         if not isinstance(seed, int | np.integer):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
-        self.name = name or "seed_generator"
-        self.state = Variable(np.array([int(seed), 0], np.int64), trainable=False,
-                              name="seed_generator_state")
+        self.name = name or backend.unique_object_name("seed_generator")
+        self.state = KerasVariable(np.array([int(seed), 0], np.int64), trainable=False,
+                                   path=f"{self.name}/seed_generator_state")
 
     def next(self) -> Tensor:
         """The current pair; the state moves to ``[seed, n + 1]``."""

@@ -147,7 +147,10 @@ SQUEEZE.gradient(lambda op, dy: (reshape(dy, op.inputs[0]._value.shape),))
 @defop("StridedSlice")
 def _strided_slice(x, key):
     """Python-style indexing: ints, slices, ``...`` and ``newaxis``."""
-    return x[key]
+    out = x[key]
+    if x.dtype == object and not isinstance(out, np.ndarray):  # one string: a 0-d array
+        out = np.asarray(out, dtype=object)
+    return out
 
 
 STRIDED_SLICE = _strided_slice

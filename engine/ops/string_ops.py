@@ -57,13 +57,27 @@ def STRING_LOWER(x: np.ndarray) -> np.ndarray:
     return _each(bytes.lower, x)
 
 
-@defop("StringSplitV2", differentiable=False)
-def STRING_SPLIT(x: np.ndarray, sep: bytes | None = None, maxsplit: int = -1) -> np.ndarray:
-    """The pieces of one string: at ``sep``, or at runs of whitespace (no empty pieces)."""
-    pieces = x.item().split(sep, maxsplit) if sep else x.item().split(None, maxsplit)
+@defop("StringSplitV2", num_outputs=2, differentiable=False)
+def STRING_SPLIT(x: np.ndarray, sep: bytes | None = None,
+                 maxsplit: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces of each string of a scalar or vector, and the int64 row splits that cut
+    them into one row per string: at ``sep``, or at runs of whitespace (no empty pieces,
+    except that TensorFlow's kernel adds an empty remainder once ``maxsplit`` pieces are
+    found: ``"e"`` at most once gives ``["e", ""]``)."""
+    pieces: list[bytes] = []
+    splits = [0]
+    for text in np.asarray(x).reshape(-1).tolist():
+        if sep:
+            row = text.split(sep, maxsplit)
+        else:
+            row = text.split(None, maxsplit)
+            if 0 < maxsplit == len(row):
+                row.append(b"")
+        pieces.extend(row)
+        splits.append(len(pieces))
     out = np.empty(len(pieces), dtype=object)
     out[:] = pieces
-    return out
+    return out, np.asarray(splits, np.int64)
 
 
 @defop("StringJoin", differentiable=False)
@@ -179,15 +193,26 @@ def _as_bytes(text: str | bytes | None) -> bytes | None:
 
 
 def split(input: Any, sep: str | bytes | None = None, maxsplit: int = -1,  # noqa: A002
-          name: str | None = None) -> Tensor:
-    """The pieces of a scalar string as a vector (of a vector TensorFlow gives a
-    RaggedTensor, which Tapescope does not have)."""
+          name: str | None = None) -> Any:
+    """The pieces of a scalar string as a vector; of a vector, a ``tf.RaggedTensor`` with
+    one row per string."""
+    from engine.context import STATE
+    from engine.ragged import RaggedTensor
+
     x = _string_input(input, "StringSplitV2")
-    if x._value.ndim != 0:
-        raise errors.UnimplementedError(
-            "tf.strings.split of a rank-1 or higher tensor gives a RaggedTensor, which "
-            "Tapescope does not have; split the strings one at a time (rank 0).")
-    return execute(STRING_SPLIT, (x,), {"sep": _as_bytes(sep), "maxsplit": int(maxsplit)})
+    if x._value.ndim > 1:
+        raise NotImplementedError(
+            f"tf.strings.split of a rank-{x._value.ndim} tensor (a RaggedTensor of ragged "
+            "rank 2 or more) is not supported by Tapescope; split a vector or a scalar.")
+    if x._value.ndim == 1 and STATE.graph is not None:
+        raise NotImplementedError(
+            "tf.strings.split of a vector inside tf.function (a RaggedTensor in a traced "
+            "graph) is not supported by Tapescope; split it eagerly, outside the function.")
+    values, row_splits = execute(STRING_SPLIT, (x,), {"sep": _as_bytes(sep),
+                                                      "maxsplit": int(maxsplit)})
+    if x._value.ndim == 0:
+        return values
+    return RaggedTensor(values, row_splits)
 
 
 def join(inputs: Any, separator: str = "", name: str | None = None) -> Tensor:

@@ -39,10 +39,19 @@ def test_numbers_and_strings_do_not_convert_into_each_other():
     assert tf.constant([1, 2]).dtype == tf.int32  # numbers keep their defaults
 
 
-def test_splitting_a_vector_would_need_a_ragged_tensor():
-    with pytest.raises(errors.UnimplementedError, match="RaggedTensor"):
-        tf.strings.split(["a b", "c"])
+def test_splitting_a_vector_gives_a_ragged_tensor_eagerly_only():
+    assert tf.strings.split(["a b", "c"]).to_list() == [[b"a", b"b"], [b"c"]]
     assert tf.strings.split("a b").numpy().tolist() == [b"a", b"b"]
+    with pytest.raises(NotImplementedError, match="rank-2"):
+        tf.strings.split([["a b"], ["c"]])
+
+    @tf.function
+    def split(x):
+        return tf.strings.split(x)
+
+    with pytest.raises(NotImplementedError, match="inside tf.function"):
+        split(tf.constant(["a b", "c"]))
+    assert split(tf.constant("a b")).numpy().tolist() == [b"a", b"b"]
 
 
 def test_string_ops_reject_numbers_with_tensorflows_message():

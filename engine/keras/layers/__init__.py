@@ -18,6 +18,8 @@ from engine.keras.layers.core import (  # noqa: F401
     Reshape,
     Softmax,
 )
+from engine.keras.layers.embedding import Embedding  # noqa: F401
 from engine.keras.layers.input_layer import Input, InputLayer  # noqa: F401
 from engine.keras.layers.merging import Add, Concatenate  # noqa: F401
 from engine.keras.layers.normalization import BatchNormalization  # noqa: F401
+from engine.keras.layers.pooling1d import GlobalAveragePooling1D, GlobalAvgPool1D  # noqa: F401

@@ -9,6 +9,7 @@ a graph that ``Model.call`` later replays.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +18,10 @@ import numpy as np
 from engine import nest
 from engine.context import STATE
 from engine.keras import backend, initializers, regularizers
+from engine.keras.random import SeedGenerator
 from engine.keras.variables import KerasVariable, scoped_path
 from engine.ops import math_ops
-from engine.tensor import Tensor, Variable, convert_to_tensor, wrap
+from engine.tensor import KERAS_MASKS, Tensor, Variable, convert_to_tensor, wrap
 
 Shape = tuple[int | None, ...]
 
@@ -146,6 +148,7 @@ class Layer:
         LAYER_CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
         cls._call_takes_training = _accepts(cls.call, "training")
         cls._call_takes_mask = _accepts(cls.call, "mask")
+        cls._computes_masks = cls.compute_mask is not Layer.compute_mask  # (Embedding's)
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  input_shape: Any = None, batch_input_shape: Any = None,
@@ -162,7 +165,7 @@ class Layer:
         self._dtype = backend.standardize_dtype(dtype)
         self.built = False
         self.input_spec: InputSpec | None = None
-        self.supports_masking = False
+        self.supports_masking = self._computes_masks  # Keras 3: compute_mask overridden
         self._trainable_weights: list[Variable] = []
         self._non_trainable_weights: list[Variable] = []
         self._weight_regularizers: list[tuple[Variable, Any]] = []
@@ -194,8 +197,12 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        """Freeze or thaw this layer and its sublayers; as in Keras 3, the weights they
+        created trainable follow (``v.trainable``), the others (moving statistics) stay."""
         for layer in self._flatten_layers(include_self=True):
             layer._trainable = bool(value)
+            for v in layer._trainable_weights:
+                v.trainable = bool(value)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__name__} object name={self.name!r}>"
@@ -267,23 +274,52 @@ class Layer:
         _STRUCTURE_VERSION[0] += 1  # attributes may hold layers/variables: caches are stale
         object.__setattr__(self, name, value)
 
+    def _own_seed_states(self) -> list[Variable]:
+        """The state of each ``SeedGenerator`` this layer holds (directly or in a list, tuple
+        or dict): layer state that Keras 3 lists in ``variables`` but not in ``weights``."""
+        out = []
+        for key, value in self.__dict__.items():
+            if key in _BOOKKEEPING:
+                continue
+            items = (value if isinstance(value, list | tuple) else
+                     value.values() if isinstance(value, dict) else (value,))
+            out.extend(item.state for item in items if isinstance(item, SeedGenerator))
+        return out
+
+    def _walk_variables(self, seed_states: bool) -> list[Variable]:
+        """Keras 3's order: each layer's own trainable then non-trainable weights (then its
+        seed generators' states), before its sublayers', depth first; each variable once."""
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            own_trainable, own_frozen = layer._own_variables()
+            own = own_trainable + own_frozen
+            if seed_states:
+                own += layer._own_seed_states()
+            for v in own:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
     @property
     def trainable_weights(self) -> list[Variable]:
         # Walking every layer costs more than a small layer's matmul; a training loop asks
         # twice per step, so the walk is cached until any layer's attributes change.
+        # (Cached are the candidates: a variable's own flag is read on every call, as a
+        # user may set ``v.trainable = False`` on one weight.)
         cached = self.__dict__.get("_trainable_cache")
-        if cached is not None and cached[0] == _STRUCTURE_VERSION[0]:
-            return list(cached[1])
-        out = self._collect_trainable_weights()
-        self.__dict__["_trainable_cache"] = (_STRUCTURE_VERSION[0], out)
-        return list(out)
+        if cached is None or cached[0] != _STRUCTURE_VERSION[0]:
+            cached = (_STRUCTURE_VERSION[0], self._collect_trainable_weights())
+            self.__dict__["_trainable_cache"] = cached
+        return [v for v in cached[1] if v.trainable]
 
     def _collect_trainable_weights(self) -> list[Variable]:
         out, seen = [], set()
         for layer in self._flatten_layers():
             if not layer._trainable:
                 continue
-            for v in layer._own_variables()[0]:
+            own_trainable, own_frozen = layer._own_variables()
+            for v in own_trainable + own_frozen:  # in Keras 3's order; filtered by flag
                 if id(v) not in seen:
                     seen.add(id(v))
                     out.append(v)
@@ -291,24 +327,27 @@ class Layer:
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
+        """Weights the optimizer leaves alone: non-trainable ones and those of frozen layers."""
         trainable_ids = {id(v) for v in self.trainable_weights}
-        out, seen = [], set()
-        for layer in self._flatten_layers():
-            own_trainable, own_frozen = layer._own_variables()
-            for v in (own_frozen if layer._trainable else own_trainable + own_frozen):
-                if id(v) not in seen and id(v) not in trainable_ids:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return [v for v in self.weights if id(v) not in trainable_ids]
 
     @property
     def weights(self) -> list[Variable]:
-        """Trainable weights first, then non-trainable ones (Keras' order)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """The layers' weights in Keras 3's order (layer by layer), seed states excluded."""
+        return self._walk_variables(seed_states=False)
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All layer state: the weights and, after each layer's own, the states of its
+        ``SeedGenerator``s (a Dropout's), as Keras 3 lists them."""
+        return self._walk_variables(seed_states=True)
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        trainable_ids = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable_ids]
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.array(v._value) for v in self.weights]
@@ -386,6 +425,7 @@ class Layer:
         flat = nest.flatten(inputs)
         if any(isinstance(t, KerasTensor) for t in flat):
             return self._symbolic_call(inputs, args, training, kwargs)
+        previous_mask = self._previous_mask(flat, kwargs) if KERAS_MASKS else None
         inputs = nest.map_structure(self._convert_input, inputs)
         if not self.built:
             self._maybe_build(nest.map_structure(lambda t: tuple(t.shape), inputs)
@@ -400,10 +440,49 @@ class Layer:
         _CallContext.training.append(training)
         STATE.scopes.append(self.name)  # the layer's ops group under its name, as in TF graphs
         try:
-            return self._call_with_training(inputs, training, kwargs, *args)
+            outputs = self._call_with_training(inputs, training, kwargs, *args)
         finally:
             STATE.scopes.pop()
             _CallContext.training.pop()
+        if previous_mask is not None or self._computes_masks:
+            self._set_mask(inputs, outputs, previous_mask)
+        return outputs
+
+    # -- masks (Keras 3: a mask rides on a tensor as ``_keras_mask``) ---------------------------
+    def _previous_mask(self, flat: list, kwargs: dict) -> Any:
+        """The mask the input carries (or ``mask=`` given); handed to ``call(mask=...)``
+        when the layer takes one. Several inputs' masks are not merged: a warning says so."""
+        if kwargs.get("mask") is not None:
+            return kwargs["mask"]
+        masks = [t._keras_mask for t in flat if isinstance(t, Tensor)]
+        if len(flat) != 1:
+            if any(m is not None for m in masks):
+                warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed "
+                              "several inputs with masks attached; Tapescope does not merge "
+                              "masks, so downstream layers will not see them.", stacklevel=3)
+            return None
+        mask = masks[0] if masks else None
+        if mask is not None and self._call_takes_mask:
+            kwargs["mask"] = mask
+        return mask
+
+    def _set_mask(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+        if not self.supports_masking:
+            if previous_mask is not None:
+                warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
+                              "input with a mask attached to it. However, this layer does not "
+                              "support masking and will therefore destroy the mask information. "
+                              "Downstream layers will not see the mask.", stacklevel=3)
+            return
+        if not isinstance(outputs, Tensor) or outputs._keras_mask is not None:
+            return
+        mask = self.compute_mask(inputs, previous_mask)
+        if mask is not None:
+            outputs._keras_mask = mask
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """The mask of the outputs: by default the input's, passed on."""
+        return previous_mask
 
     def _call_with_training(self, inputs: Any, training: bool | None, kwargs: dict,
                             *args: Any) -> Any:
@@ -523,4 +602,5 @@ def _flat_shapes(value: Any) -> list[Shape]:
 
 Layer._call_takes_training = False
 Layer._call_takes_mask = False
+Layer._computes_masks = False
 Layer._add_loss_used = False

@@ -36,6 +36,7 @@ class Dense(Layer):
             if kwargs.pop(unused, None) is not None:
                 raise ValueError(f"Dense: {unused} is not supported by Tapescope.")
         super().__init__(**kwargs)
+        self.supports_masking = True
         if int(units) <= 0:
             raise ValueError("Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
@@ -154,6 +155,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         if not 0 <= float(rate) < 1:
             raise ValueError("Invalid value received for argument `rate`. Expected a float value "
                              f"between 0 and 1 (1 excluded). Received: rate={rate}")
@@ -185,6 +187,7 @@ class Activation(Layer):
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.activation = activations.get(activation)
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -203,6 +206,7 @@ class ReLU(Layer):
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
                  threshold: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         if max_value is not None and max_value < 0:
             raise ValueError(f"max_value of a ReLU layer cannot be negative, got {max_value}")
         self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
@@ -224,10 +228,25 @@ class Softmax(Layer):
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
     def call(self, inputs: Tensor, mask: Any = None) -> Tensor:
-        return nn_ops.softmax(inputs, axis=self.axis)
+        if mask is None:
+            return nn_ops.softmax(inputs, axis=self.axis)
+        # Keras 3: masked positions take -1e9 (-3e4 in float16) and come out 0
+        m_shape, i_shape = tuple(mask.shape), tuple(inputs.shape)
+        if len(m_shape) > len(i_shape) or any(
+                m is not None and i is not None and m not in (1, i)
+                for m, i in zip(m_shape[::-1], i_shape[::-1])):
+            raise ValueError("The `mask` must be broadcastable to `inputs`. Each mask dimension "
+                             "must be 1 or match the corresponding input dimension. Received: "
+                             f"inputs.shape={i_shape}, mask.shape={m_shape}")
+        keep = mask if mask.dtype.name == "bool" else math_ops.greater(
+            mask, math_ops.cast(0.5, mask.dtype))
+        low = -3e4 if inputs.dtype.name == "float16" else -1e9
+        outputs = nn_ops.softmax(math_ops.where(keep, inputs, low), axis=self.axis)
+        return math_ops.where(keep, outputs, 0.0)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape

@@ -24,6 +24,7 @@ class BatchNormalization(Layer):
                  moving_variance_initializer: Any = "ones", beta_regularizer: Any = None,
                  gamma_regularizer: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = int(axis)
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
@@ -69,10 +70,15 @@ class BatchNormalization(Layer):
         shape[self._axis] = -1
         return array_ops.reshape(v, shape)
 
-    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+    def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
         x = inputs
         reduce_axes = [i for i in range(self._ndim) if i != self._axis]
         if training and self.trainable:
+            if mask is not None:
+                raise NotImplementedError(
+                    f"BatchNormalization '{self.name}' got a mask while training: Keras 3 "
+                    "takes the batch moments over the unmasked steps, which Tapescope does "
+                    "not; drop mask_zero or the mask upstream.")
             mean = reduction_ops.reduce_mean(x, axis=reduce_axes)
             centered = math_ops.subtract(x, self._broadcast(mean))
             variance = reduction_ops.reduce_mean(math_ops.square(centered), axis=reduce_axes)

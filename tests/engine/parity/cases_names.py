@@ -5,8 +5,7 @@ TensorFlow's Python API does (``mul``, ``add``, ``truediv``, ``matmul``, ``strid
 then ``tf.multiply`` gives ``Mul_1``). Each case prints its tensors while tracing and
 returns what they printed as a string tensor.
 
-Known difference (not a case): a call that makes several nodes with ``name="s"`` puts them
-all under ``s/``, where TensorFlow names the last one ``s`` itself.
+A composite op called with ``name=`` (several nodes): cases_composite_names.py.
 """
 
 from __future__ import annotations
