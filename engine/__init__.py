@@ -8,12 +8,15 @@ from engine import (  # noqa: F401
     debugging,
     dtypes,
     errors,
+    image,
+    io,
     keras,
     linalg,
     math,
     nest,
     nn,
     random,
+    sparse,
     strings,
     summary,
     train,
@@ -156,6 +159,7 @@ from engine.ops.reduction_ops import (  # noqa: F401
 )
 from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.shape import TensorShape  # noqa: F401
+from engine.sparse import SparseTensor  # noqa: F401
 from engine.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from engine.tensor import (  # noqa: F401
     Tensor,

@@ -1,6 +1,8 @@
 """Parity cases from TensorFlow's guides as users paste them: snippets of the "Introduction to
 gradients and automatic differentiation" guide whose printouts differed (a source that is also
-the target; the class names the guide prints with ``type(x).__name__``)."""
+the target; the class names the guide prints with ``type(x).__name__``), and what the
+"Introduction to Tensors" guide shows of strings, bytes and sparse tensors, the
+``tf.image.adjust_contrast`` LookupError of the autodiff guide, the reshape error text."""
 
 from __future__ import annotations
 
@@ -43,5 +45,114 @@ for epoch in range(2):
 names.append(type(tf.constant(1.0) * 2.0).__name__)
 names.append(type(tf.Variable([1.0]) + 1.0).__name__)
 result = tf.constant(names)
+"""),
+    ("strings_as_bytes_and_characters", r"""
+byte_strings = tf.strings.bytes_split(tf.constant("Duck"))
+byte_ints = tf.io.decode_raw(tf.constant("Duck"), tf.uint8)
+unicode_bytes = tf.constant("\u30a2\u30d2\u30eb \U0001f986")
+chars = tf.strings.unicode_split(unicode_bytes, "UTF-8")
+values = tf.strings.unicode_decode(unicode_bytes, "UTF-8")
+bad = tf.constant(b"a\xffb")
+result = [byte_strings, byte_ints, chars, values,
+          tf.strings.unicode_decode(bad, "UTF-8"),
+          tf.strings.unicode_decode(bad, "UTF-8", errors="ignore"),
+          tf.strings.unicode_decode(bad, "UTF-8", replacement_char=63),
+          tf.strings.unicode_split(bad, "UTF-8"),
+          tf.strings.unicode_decode(tf.constant("h\xe9".encode("utf-16-be")), "UTF-16-BE"),
+          tf.strings.unicode_decode("a\tb", "UTF-8", replace_control_characters=True),
+          tf.strings.bytes_split(""), tf.strings.unicode_split("", "UTF-8"),
+          tf.constant(str(byte_strings)), tf.constant(str(values))]
+"""),
+    ("unicode_decode_strict_raises", r"""
+result = tf.strings.unicode_decode(tf.constant(b"a\xffb"), "UTF-8", errors="strict")
+"""),
+    ("decode_raw_of_wider_types_and_ranks", r"""
+result = [tf.io.decode_raw(tf.constant(["abcd", "efgh"]), tf.int16),
+          tf.io.decode_raw(tf.constant([["abcd"], ["efgh"]]), tf.int16, little_endian=False),
+          tf.io.decode_raw(tf.constant(b"\x00\x00\x80?"), tf.float32),
+          tf.io.decode_raw(tf.constant(["", ""]), tf.int32),
+          tf.io.decode_raw(tf.constant("ab"), tf.bool)]
+"""),
+    ("decode_raw_of_strings_of_different_lengths_raises", """
+result = tf.io.decode_raw(tf.constant(["abcd", "abc"]), tf.uint8)
+"""),
+    ("decode_raw_of_a_length_not_a_multiple_raises", """
+result = tf.io.decode_raw(tf.constant("abcde"), tf.int32)
+"""),
+    ("decode_raw_of_a_length_not_a_multiple_of_a_float_raises", """
+result = tf.io.decode_raw(tf.constant("abcde"), tf.float32)
+"""),
+    ("sparse_tensor_prints_and_densifies", """
+sparse_tensor = tf.sparse.SparseTensor(indices=[[0, 0], [1, 2]], values=[1, 2],
+                                       dense_shape=[3, 4])
+dense = tf.sparse.to_dense(sparse_tensor)
+f = tf.SparseTensor([[0, 1, 1]], [2.5], [2, 2, 3])
+result = [tf.constant(str(sparse_tensor)), dense, sparse_tensor.indices,
+          sparse_tensor.dense_shape, tf.constant(sparse_tensor.shape.as_list()),
+          tf.constant(str(sparse_tensor.dtype)), tf.sparse.to_dense(f, default_value=-1.0),
+          tf.constant(repr(f))]
+"""),
+    ("sparse_from_dense_add_matmul_reduce", """
+d = tf.constant([[0.0, 1.5, 0.0], [2.0, 0.0, -3.0]])
+s = tf.sparse.from_dense(d)
+t = tf.SparseTensor([[0, 1], [1, 1]], [10.0, 20.0], [2, 3])
+both = tf.sparse.add(s, t)
+result = [s.indices, s.values, s.dense_shape, both.indices, both.values,
+          tf.sparse.add(s, tf.ones([2, 3])), tf.sparse.add(tf.ones([2, 3]), t),
+          tf.sparse.sparse_dense_matmul(s, tf.constant([[1.0], [2.0], [3.0]])),
+          tf.sparse.reduce_sum(s), tf.sparse.reduce_sum(s, axis=1),
+          tf.sparse.reduce_sum(s, axis=0, keepdims=True),
+          tf.sparse.to_dense(s * 2.0),
+          tf.sparse.add(s, t, threshold=12.0).values]
+"""),
+    ("sparse_reorder_and_out_of_order_indices", """
+s = tf.SparseTensor([[1, 0], [0, 2]], [1.0, 2.0], [2, 3])
+r = tf.sparse.reorder(s)
+result = [r.indices, r.values, tf.sparse.to_dense(r)]
+"""),
+    ("sparse_to_dense_of_unordered_indices_raises", """
+result = tf.sparse.to_dense(tf.SparseTensor([[1, 0], [0, 2]], [1.0, 2.0], [2, 3]))
+"""),
+    ("sparse_to_dense_of_an_index_outside_raises", """
+result = tf.sparse.to_dense(tf.SparseTensor([[0, 0], [2, 0]], [1.0, 2.0], [2, 3]))
+"""),
+    ("gradients_reach_sparse_values", """
+values = tf.constant([1.0, 2.0])
+w = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch(values)
+    sp = tf.SparseTensor([[0, 1], [1, 2]], values, [2, 3])
+    y = tf.reduce_sum(tf.sparse.to_dense(sp) * w)
+    z = tf.reduce_sum(tf.sparse.sparse_dense_matmul(sp, tf.ones([3, 2])) ** 2)
+    u = tf.reduce_sum(tf.sparse.add(sp, sp).values * tf.constant([3.0, 5.0]))
+result = [tape.gradient(y, values), tape.gradient(z, values), tape.gradient(u, values)]
+"""),
+    ("adjust_contrast_values", """
+image = tf.constant([[[0.5, 0.0, 0.0], [0.1, 0.2, 0.9]], [[0.3, 0.4, 1.0], [0.0, 1.0, 0.5]]])
+batch = tf.stack([image, image * 0.5])
+u8 = tf.constant([[[10, 200, 30]], [[250, 0, 128]]], dtype=tf.uint8)
+result = [tf.image.adjust_contrast(image, 2.0), tf.image.adjust_contrast(batch, 0.5),
+          tf.image.adjust_contrast(u8, 1.7),
+          tf.image.adjust_contrast(tf.cast(image, tf.float64), 3.0)]
+"""),
+    ("adjust_contrast_has_no_registered_gradient", """
+image = tf.Variable([[[0.5, 0.0, 0.0]]])
+delta = tf.Variable(0.1)
+with tf.GradientTape() as tape:
+    new_image = tf.image.adjust_contrast(image, delta)
+result = tape.gradient(new_image, [image, delta])
+"""),
+    ("adjust_contrast_of_a_matrix_raises", """
+result = tf.image.adjust_contrast(tf.ones([2, 2]), 2.0)
+"""),
+    ("reshape_to_a_size_that_does_not_divide_raises", """
+rank_3_tensor = tf.reshape(tf.range(30), [3, 2, 5])
+result = tf.reshape(rank_3_tensor, [7, -1])
+"""),
+    ("reshape_to_another_size_raises", """
+result = tf.reshape(tf.range(20), tf.constant([3, 3]))
+"""),
+    ("reshape_with_two_unknown_sizes_raises", """
+result = tf.reshape(tf.range(20), [-1, 2, -1])
 """),
 ]
