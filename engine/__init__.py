@@ -24,7 +24,7 @@ from engine import (  # noqa: F401
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
-from engine.context import executing_eagerly, name_scope  # noqa: F401
+from engine.context import device, executing_eagerly, name_scope  # noqa: F401
 from engine.control_flow import cond, map_fn, while_loop  # noqa: F401
 from engine.debugging import (  # noqa: F401
     assert_equal,

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors, nest
+from engine.config import EAGERNESS
 from engine.context import STATE
 from engine.data import Dataset, DatasetSpec, inputs_of
 from engine.function_signature import (
@@ -447,6 +448,8 @@ class Function:
 
     # -- calls -------------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if EAGERNESS.functions_run_eagerly:
+            return self.python_function(*args, **kwargs)
         if STATE.graph is not None:  # called while tracing another function: inline it
             return self._traced_function()(*args, **kwargs)
         if self.input_signature is not None:
@@ -559,6 +562,12 @@ class Function:
 
     def experimental_get_tracing_count(self) -> int:
         return self._tracing_count
+
+    def pretty_printed_concrete_signatures(self, verbose: bool = True) -> str:
+        """Every trace's input parameters, output type and captures, in tracing order (what
+        the tf.function guide prints to show retracing)."""
+        traces = list(dict.fromkeys(self._cache.values()))
+        return "\n\n".join(str(c).removeprefix("ConcreteFunction ") for c in traces)
 
     def get_concrete_function(self, *args: Any, **kwargs: Any) -> ConcreteFunction:
         """The trace for these arguments (TensorSpecs allowed), tracing if needed."""

@@ -252,7 +252,7 @@ class Variable(Tensor):
         value = convert_to_tensor(new_value, dtype=self.dtype)._value
         if value.shape != self._value.shape:
             raise ValueError(
-                f"Cannot assign value to variable ' {self.name}': Shape mismatch. The variable "
+                f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
                 f"shape {self.shape}, and the assigned value shape {TensorShape(value.shape)} "
                 "are incompatible.")
         self._value = np.array(value, dtype=self._value.dtype)

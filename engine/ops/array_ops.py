@@ -465,8 +465,11 @@ def _gather(params, indices, axis=0):
     """Slices of params along ``axis`` picked by indices."""
     n = params.shape[axis]
     if np.any(indices < 0) or np.any(indices >= n):
-        bad = indices[(indices < 0) | (indices >= n)].reshape(-1)[0]
-        raise IndexError(f"indices = {bad} is not in [0, {n})")
+        where = np.argwhere((indices < 0) | (indices >= n))[0]
+        position = "[" + ",".join(map(str, where)) + "]" if indices.ndim else ""
+        raise errors.InvalidArgumentError(
+            None, "GatherV2", f"indices{position} = {indices[tuple(where)]} is not in "
+            f"[0, {n}) [Op:GatherV2]")
     return np.take(params, indices, axis=axis)
 
 

@@ -155,4 +155,50 @@ result = tf.reshape(tf.range(20), tf.constant([3, 3]))
     ("reshape_with_two_unknown_sizes_raises", """
 result = tf.reshape(tf.range(20), [-1, 2, -1])
 """),
+    ("variable_assign_of_another_shape_raises", """
+a = tf.Variable([2.0, 3.0])
+a.assign([1, 2])
+result = a.assign([1.0, 2.0, 3.0])
+"""),
+    ("variables_placed_with_tf_device", """
+with tf.device('CPU:0'):
+    a = tf.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    b = tf.Variable([[1.0, 2.0, 3.0]])
+with tf.device('GPU:0'):
+    k = a * b
+result = [k, tf.constant(a.device.endswith("CPU:0"))]
+"""),
+    ("gather_out_of_range_eagerly_raises", """
+result = tf.gather(tf.constant([0.0]), [1])
+"""),
+    ("gather_out_of_range_of_a_matrix_of_indices_raises", """
+result = tf.gather(tf.constant([[0.0], [1.0]]), tf.constant([[0, 1], [2, 0]]))
+"""),
+    ("pretty_printed_concrete_signatures_list_every_trace", """
+@tf.function
+def my_relu(x):
+    return tf.maximum(0., x)
+outs = [my_relu(tf.constant(5.5)), my_relu([1, -1]), my_relu(tf.constant([3., -3.])),
+        my_relu(tf.constant(-2.5)), my_relu(tf.constant([-1., 1.]))]
+result = [outs, tf.constant(my_relu.pretty_printed_concrete_signatures()),
+          tf.constant(my_relu.experimental_get_tracing_count())]
+"""),
+    ("run_functions_eagerly_runs_python_side_effects_each_call", """
+calls = []
+@tf.function
+def get_MSE(y_true, y_pred):
+    calls.append(tf.executing_eagerly())
+    sq_diff = tf.pow(y_true - y_pred, 2)
+    return tf.reduce_mean(sq_diff)
+y_true = tf.constant([1, 5, 3, 7, 2])
+y_pred = tf.constant([2, 5, 9, 0, 1])
+errors = [get_MSE(y_true, y_pred) for _ in range(3)]
+tf.config.run_functions_eagerly(True)
+try:
+    eager = tf.config.functions_run_eagerly()
+    errors += [get_MSE(y_true, y_pred) for _ in range(3)]
+finally:
+    tf.config.run_functions_eagerly(False)
+result = [errors, tf.constant(calls), tf.constant([eager, tf.config.functions_run_eagerly()])]
+"""),
 ]
