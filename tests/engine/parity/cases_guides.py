@@ -201,4 +201,31 @@ finally:
     tf.config.run_functions_eagerly(False)
 result = [errors, tf.constant(calls), tf.constant([eager, tf.config.functions_run_eagerly()])]
 """),
+    ("checkpoint_of_a_module_keys_variables_by_attribute_path", """
+import os, tempfile
+class Dense(tf.Module):
+    def __init__(self, in_features, out_features, name=None):
+        super().__init__(name=name)
+        self.w = tf.Variable(tf.ones([in_features, out_features]) * in_features, name='w')
+        self.b = tf.Variable(tf.zeros([out_features]) + out_features, name='b')
+class Seq(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.dense_1 = Dense(3, 3)
+        self.layers = [Dense(3, 2), {"extra": tf.Variable(7.0)}]
+    def __call__(self, x):
+        return self.layers[0].w.shape[0] * tf.matmul(x, self.dense_1.w) + self.dense_1.b
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "my_checkpoint")
+    tf.train.Checkpoint(model=Seq()).write(path)
+    files = sorted(os.listdir(d))
+    listed = tf.train.list_variables(path)
+    fresh = Seq()
+    fresh.dense_1.w.assign(tf.zeros([3, 3]))
+    fresh.layers[1]["extra"].assign(0.0)
+    tf.train.Checkpoint(model=fresh).restore(path)
+result = [tf.constant(files), tf.constant([name for name, _ in listed]),
+          tf.constant([str(shape) for _, shape in listed]),
+          fresh(tf.constant([[2.0, 2.0, 2.0]])), fresh.layers[1]["extra"]]
+"""),
 ]
