@@ -543,6 +543,15 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
         if variables and not takes_variables:
             raise TypeError("If using @custom_gradient with a function that uses variables, "
                             "then grad_fn must accept a keyword argument 'variables'.")
+        # An input returned as it is gets a copy of its own (TensorFlow passes every result
+        # through Identity): the custom op must be the only way back from the output, not a
+        # second one beside the path the input already has.
+        input_ids = {id(t) for t in inputs}
+        if any(id(leaf) in input_ids for leaf in nest.flatten(result)):
+            with STATE.swapped(tapes=[]):
+                result = nest.map_structure(
+                    lambda leaf: array_ops.identity(leaf) if id(leaf) in input_ids else leaf,
+                    result)
         outputs = tuple(nest.flatten(result))
         n_in = len(inputs)
 

@@ -228,4 +228,26 @@ result = [tf.constant(files), tf.constant([name for name, _ in listed]),
           tf.constant([str(shape) for _, shape in listed]),
           fresh(tf.constant([[2.0, 2.0, 2.0]])), fresh.layers[1]["extra"]]
 """),
+    ("custom_gradient_returning_its_input", """
+@tf.custom_gradient
+def clip_gradients(y):
+    def backward(dy):
+        return tf.clip_by_norm(dy, 0.5)
+    return y, backward
+v = tf.Variable(2.0)
+with tf.GradientTape() as t:
+    output = clip_gradients(v * v)
+w = tf.Variable([3.0, 4.0])
+with tf.GradientTape(persistent=True) as t2:
+    out2 = clip_gradients(w)
+    out3 = tf.reduce_sum(clip_gradients(w * 2.0) * w)
+@tf.function
+def traced(x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = clip_gradients(x * x)
+    return tape.gradient(y, x)
+result = [t.gradient(output, v), t2.gradient(out2, w), t2.gradient(out3, w),
+          traced(tf.constant(2.0))]
+"""),
 ]
