@@ -543,7 +543,7 @@ class Function:
     def _traced_function(self) -> Any:
         """What tracing runs: the AutoGraph-converted function, unless autograph=False (and
         while it runs, whether functions it hands to tf.map_fn are converted too)."""
-        from engine.autograph.conversion import STATUS, convert, is_user_function
+        from engine.autograph.conversion import STATUS, convert, in_user_code, is_user_function
 
         fn = self.python_function
         if self._autograph and is_user_function(fn):
@@ -555,6 +555,11 @@ class Function:
             STATUS.append(autograph)
             try:
                 return fn(*args, **kwargs)
+            except Exception as exc:
+                wrapped = in_user_code(exc) if fn is not self.python_function else None
+                if wrapped is None:
+                    raise
+                raise wrapped.with_traceback(exc.__traceback__) from None
             finally:
                 STATUS.pop()
 

@@ -245,7 +245,8 @@ def _load(save_path: str) -> dict[str, np.ndarray]:
         raise errors.NotFoundError(
             None, None, f"Error when restoring from checkpoint or SavedModel at {save_path}: "
             f"Unsuccessful TensorSliceReader constructor: Failed to find any matching files "
-            f"for {save_path}")
+            f"for {save_path}\nPlease double-check that the path is correct. You may be missing "
+            "the checkpoint suffix (e.g. the '-1' in 'path/to/ckpt-1').")
     with open(index_path, encoding="utf-8") as f:
         index = json.load(f)["values"]
     with np.load(data_path, allow_pickle=False) as data:

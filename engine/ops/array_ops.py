@@ -675,22 +675,16 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
         dims = _infer_beside_zero(x._value.shape, dims)
     elif dims.count(-1) > 1:
         first, second = [i for i, d in enumerate(dims) if d == -1][:2]
-        raise _reshape_error(f"Only one input size may be -1, not both {first} and {second}",
-                             shape)
+        raise _reshape_error(f"Only one input size may be -1, not both {first} and {second}")
     elif (-1 not in dims and known != size) or (-1 in dims and (known == 0 or size % known)):
         raise _reshape_error(
             f"Input to reshape is a tensor with {size} values, but the requested shape "
-            + (f"requires a multiple of {known}" if -1 in dims and known else f"has {known}"),
-            shape)
+            + (f"requires a multiple of {known}" if -1 in dims and known else f"has {known}"))
     return shaped_by(execute(RESHAPE, (x,), {"shape": dims}), shape)
 
 
-def _reshape_error(text: str, shape: Any) -> errors.InvalidArgumentError:
-    """TensorFlow's Reshape error; a shape given as a Python list reaches the op through its
-    eager fallback, whose message has no " name: " after it."""
-    error = errors.InvalidArgumentError(None, "Reshape", f"{text} [Op:Reshape]")
-    error.function_call = not isinstance(shape, Tensor)
-    return error
+def _reshape_error(text: str) -> errors.InvalidArgumentError:
+    return errors.InvalidArgumentError(None, "Reshape", f"{text} [Op:Reshape]")
 
 
 def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:

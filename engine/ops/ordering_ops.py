@@ -73,7 +73,8 @@ def reverse(tensor: Any, axis: Any, name: str | None = None) -> Tensor:
             raise _error("ReverseV2", f"'axis'[{i}] = {a} is out of valid range [0, {nd - 1}")
     normalized = tuple(a % nd for a in axes)
     if len(set(normalized)) != len(normalized):
-        raise _error("ReverseV2", f"axis {list(axes)} specified more than once.")
+        repeated = next(a for a in normalized if normalized.count(a) > 1)
+        raise _error("ReverseV2", f"axis {repeated} specified more than once.")
     return execute(REVERSE, (x,), {"axis": normalized})
 
 
