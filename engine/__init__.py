@@ -36,6 +36,8 @@ from engine.dtypes import (  # noqa: F401
     DType,
     as_dtype,
     bool,
+    complex64,
+    complex128,
     double,
     float16,
     float32,

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import nest
+from engine import errors, nest
 from engine.context import STATE, user_frame
 from engine.indexed_slices import IndexedSlices, as_dense_array, densified, sum_gradients
 from engine.ops import array_ops, math_ops
@@ -246,6 +246,11 @@ class GradientTape:
             if not isinstance(s, Tensor):
                 raise TypeError(f"Sources must be tensors or variables, got "
                                 f"{type(s).__name__}: {s!r}")
+        for t in (*targets, *flat_sources):
+            if isinstance(t, Tensor) and t._value.dtype.kind == "c":
+                raise errors.UnimplementedError(
+                    f"Gradients of complex tensors ({t.dtype.name}) are not implemented in "
+                    "Tapescope (TensorFlow differentiates them).")
         seeds = None
         if output_gradients is not None:
             seeds = [None if g is None else convert_to_tensor(g)

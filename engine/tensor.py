@@ -369,6 +369,10 @@ def _infer_array(value: Any, target: Any = None) -> np.ndarray:
         return array.astype(np.int32)
     if kind == "b":
         return array
+    if kind == "c":  # Python complex numbers: complex128, as in TensorFlow
+        if target is not None and (target := _dt.as_dtype(target)._np).kind == "c":
+            return array.astype(target, copy=False)
+        return array
     if kind in "US":  # str and bytes: a string tensor
         if not all(isinstance(leaf, str | bytes | np.str_ | np.bytes_)
                    for leaf in _python_leaves(value)):

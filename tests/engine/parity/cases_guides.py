@@ -250,4 +250,21 @@ def traced(x):
 result = [t.gradient(output, v), t2.gradient(out2, w), t2.gradient(out3, w),
           traced(tf.constant(2.0))]
 """),
+    ("complex_variables_print_and_combine", """
+complex_variable = tf.Variable([5 + 4j, 6 + 1j])
+d = tf.constant([1 - 1j, 2j])
+e = tf.constant([1 + 2j], dtype=tf.complex64)
+result = [complex_variable, tf.constant(repr(complex_variable)), tf.constant(str(d)),
+          complex_variable + d, complex_variable * d, d - complex_variable, complex_variable / d,
+          tf.matmul(tf.reshape(complex_variable, [1, 2]), tf.reshape(d, [2, 1])),
+          tf.equal(complex_variable, d), e, tf.cast(tf.constant([1., 2.]), tf.complex64),
+          tf.concat([d, d], 0), tf.constant(complex_variable.dtype.is_complex),
+          complex_variable.assign([1j, 2])]
+"""),
+    ("complex_numbers_have_no_order", """
+result = tf.constant([1 - 1j, 2j]) > tf.constant([1j, 1j])
+"""),
+    ("complex_numbers_have_no_maximum", """
+result = tf.maximum(tf.constant([1 - 1j, 2j]), tf.constant([1j, 1j]))
+"""),
 ]

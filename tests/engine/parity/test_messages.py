@@ -88,6 +88,8 @@ KNOWN: dict[str, str] = {
     "numerics:gather_with_float_indices": NODE_DEF,
     "numerics:one_hot_with_float_indices": NODE_DEF,
     "numerics:reciprocal_of_integers": NODE_DEF,
+    "guides:complex_numbers_have_no_order": NODE_DEF,
+    "guides:complex_numbers_have_no_maximum": NODE_DEF,
     "mathnn:clip_by_global_norm_tensor_raises": CLASS_PATH,
     "mathnn:einsum_dtype_mismatch_raises": ONEDNN,
     "numerics:add_of_mixed_dtypes_in_a_function": STALE_FIXTURE,
