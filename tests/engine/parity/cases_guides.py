@@ -267,4 +267,15 @@ result = tf.constant([1 - 1j, 2j]) > tf.constant([1j, 1j])
     ("complex_numbers_have_no_maximum", """
 result = tf.maximum(tf.constant([1 - 1j, 2j]), tf.constant([1j, 1j]))
 """),
+    ("graph_def_of_a_traced_function", """
+@tf.function
+def f(x, y, b):
+    x = tf.matmul(x, y)
+    x = x + b
+    return x
+gd = f.get_concrete_function(tf.constant([[1.0, 2.0]]), tf.constant([[2.0], [3.0]]),
+                             tf.constant(4.0)).graph.as_graph_def()
+result = [tf.constant([n.name for n in gd.node]), tf.constant([n.op for n in gd.node]),
+          tf.constant([",".join(n.input) for n in gd.node]), tf.constant(str(gd).count("node {"))]
+"""),
 ]
