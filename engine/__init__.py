@@ -8,6 +8,8 @@ from engine import (  # noqa: F401
     debugging,
     dtypes,
     errors,
+    image,
+    io,
     keras,
     linalg,
     math,
@@ -15,6 +17,7 @@ from engine import (  # noqa: F401
     nn,
     ragged,
     random,
+    sparse,
     strings,
     summary,
     train,
@@ -22,7 +25,7 @@ from engine import (  # noqa: F401
 from engine import ops as _ops  # registers every op and installs Tensor operators
 from engine.compat import v1 as _v1  # noqa: F401
 from engine.config import apply_environment as _apply_environment
-from engine.context import executing_eagerly, name_scope  # noqa: F401
+from engine.context import device, executing_eagerly, name_scope  # noqa: F401
 from engine.control_flow import cond, map_fn, while_loop  # noqa: F401
 from engine.debugging import (  # noqa: F401
     assert_equal,
@@ -34,6 +37,8 @@ from engine.dtypes import (  # noqa: F401
     DType,
     as_dtype,
     bool,
+    complex64,
+    complex128,
     double,
     float16,
     float32,
@@ -158,6 +163,7 @@ from engine.ops.reduction_ops import (  # noqa: F401
 from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.ragged import RaggedTensor  # noqa: F401
 from engine.shape import TensorShape  # noqa: F401
+from engine.sparse import SparseTensor  # noqa: F401
 from engine.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from engine.tensor import (  # noqa: F401
     Tensor,

@@ -60,6 +60,25 @@ threading = types.SimpleNamespace(
 )
 
 
+class _Eagerness:
+    """Whether ``tf.function`` runs the Python function as it is, untraced (for debugging
+    with print and pdb, as ``tf.config.run_functions_eagerly(True)`` asks)."""
+
+    functions_run_eagerly = False
+
+
+EAGERNESS = _Eagerness()
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Make every ``tf.function`` call its Python function directly (True) or trace (False)."""
+    EAGERNESS.functions_run_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    return EAGERNESS.functions_run_eagerly
+
+
 def list_physical_devices(device_type: str | None = None) -> list:
     """One CPU, as TensorFlow reports it on a machine without accelerators."""
     devices = [types.SimpleNamespace(name="/physical_device:CPU:0", device_type="CPU")]

@@ -114,6 +114,20 @@ class name_scope:  # noqa: N801 - TensorFlow's name
         STATE.scopes.pop()
 
 
+class device:  # noqa: N801 - TensorFlow's name
+    """``tf.device``: where ops run. The engine has one device, the CPU; TensorFlow places
+    ops for a device it lacks (``GPU:0`` on a CPU-only machine) on the CPU too, silently."""
+
+    def __init__(self, device_name: str | None) -> None:
+        self.device_name = device_name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def current_scope() -> str:
     return "/".join(STATE.scopes)
 

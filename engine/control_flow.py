@@ -44,10 +44,11 @@ def _t(x: Any) -> Tensor:
 def cond(pred: Any, true_fn: Callable[[], Any] | None = None,
          false_fn: Callable[[], Any] | None = None, name: str | None = None) -> Any:
     """``tf.cond``: ``true_fn()`` if ``pred`` else ``false_fn()``."""
-    if not callable(true_fn):
-        raise TypeError("'true_fn' must be callable.")
-    if not callable(false_fn):
-        raise TypeError("'false_fn' must be callable.")
+    for fn_name, fn in (("true_fn", true_fn), ("false_fn", false_fn)):
+        if fn is None:
+            raise TypeError(f"cond(): '{fn_name}' argument required")
+        if not callable(fn):
+            raise TypeError(f"'{fn_name}' must be callable.")
     if STATE.graph is None or not isinstance(pred, Tensor):  # eagerly TensorFlow runs `if`
         return true_fn() if pred else false_fn()
     return traced_cond(pred, true_fn, false_fn)

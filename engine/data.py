@@ -742,7 +742,8 @@ class _BatchDataset(_UnaryDataset):
         super().__init__(input_dataset)
         self._batch_size = int(batch_size)
         if self._batch_size <= 0:
-            raise InvalidArgumentError("Batch size must be greater than zero.")
+            raise InvalidArgumentError("Batch size must be greater than zero. "
+                                       "[Op:BatchDatasetV2]")
         self._drop_remainder = bool(drop_remainder)
 
     def _iter_elements(self) -> Iterator[Flat]:
@@ -796,7 +797,8 @@ class _PaddedBatchDataset(_UnaryDataset):
         super().__init__(input_dataset)
         self._batch_size = int(batch_size)
         if self._batch_size <= 0:
-            raise InvalidArgumentError("Batch size must be greater than zero.")
+            raise InvalidArgumentError("Batch size must be greater than zero. "
+                                       "[Op:PaddedBatchDatasetV2]")
         self._drop_remainder = bool(drop_remainder)
         spec = input_dataset.element_spec
         specs = nest.flatten(spec)
@@ -847,7 +849,7 @@ class _PaddedBatchDataset(_UnaryDataset):
                     else target[d] for d in range(rank)]
             if any(s[d] > dims[d] for s in shapes for d in range(rank)):
                 raise DataLossError("Attempted to pad to a smaller size than the input "
-                                    "element.")
+                                    "element. [Op:IteratorGetNext]")
             batch = np.full([len(column), *dims], self._padding[component],
                             dtype=self._dtypes[component])
             for i, value in enumerate(column):
@@ -909,7 +911,8 @@ class _WindowDataset(_UnaryDataset):
         for what, value in (("size", self._size), ("shift", self._shift),
                             ("stride", self._stride)):
             if value <= 0:
-                raise InvalidArgumentError(f"Window {what} must be greater than zero.")
+                raise InvalidArgumentError(f"Window {what} must be greater than zero. "
+                                           "[Op:WindowDataset]")
         self._drop_remainder = bool(drop_remainder)
         self._span = (self._size - 1) * self._stride + 1  # inputs one full window covers
 

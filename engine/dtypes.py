@@ -32,6 +32,10 @@ class DType:
         return self._np.kind == "u"
 
     @property
+    def is_complex(self) -> bool:
+        return self._np.kind == "c"
+
+    @property
     def is_bool(self) -> bool:
         return self._np.kind == "b"
 
@@ -96,6 +100,14 @@ _BY_NP: dict[np.dtype, DType] = {d._np: d for d in ALL}
 _BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
 _BY_NAME.update({"half": float16, "double": float64, "bool_": bool, "string": string})
 _BY_NP[string._np] = string
+
+# Complex numbers: tensors of them can be made, printed and combined elementwise (the
+# Variables guide makes one). Not in ALL either: no op's gradient rule takes them.
+complex64 = DType("complex64", np.complex64)
+complex128 = DType("complex128", np.complex128)
+for _complex in (complex64, complex128):
+    _BY_NP[_complex._np] = _complex
+    _BY_NAME[_complex.name] = _complex
 
 
 def as_dtype(value: object) -> DType:

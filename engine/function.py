@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors, nest
+from engine.config import EAGERNESS
 from engine.context import STATE
 from engine.data import Dataset, DatasetSpec, inputs_of
 from engine.function_signature import (
@@ -447,6 +448,8 @@ class Function:
 
     # -- calls -------------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if EAGERNESS.functions_run_eagerly:
+            return self.python_function(*args, **kwargs)
         if STATE.graph is not None:  # called while tracing another function: inline it
             return self._traced_function()(*args, **kwargs)
         if self.input_signature is not None:
@@ -540,7 +543,7 @@ class Function:
     def _traced_function(self) -> Any:
         """What tracing runs: the AutoGraph-converted function, unless autograph=False (and
         while it runs, whether functions it hands to tf.map_fn are converted too)."""
-        from engine.autograph.conversion import STATUS, convert, is_user_function
+        from engine.autograph.conversion import STATUS, convert, in_user_code, is_user_function
 
         fn = self.python_function
         if self._autograph and is_user_function(fn):
@@ -552,6 +555,11 @@ class Function:
             STATUS.append(autograph)
             try:
                 return fn(*args, **kwargs)
+            except Exception as exc:
+                wrapped = in_user_code(exc) if fn is not self.python_function else None
+                if wrapped is None:
+                    raise
+                raise wrapped.with_traceback(exc.__traceback__) from None
             finally:
                 STATUS.pop()
 
@@ -559,6 +567,12 @@ class Function:
 
     def experimental_get_tracing_count(self) -> int:
         return self._tracing_count
+
+    def pretty_printed_concrete_signatures(self, verbose: bool = True) -> str:
+        """Every trace's input parameters, output type and captures, in tracing order (what
+        the tf.function guide prints to show retracing)."""
+        traces = list(dict.fromkeys(self._cache.values()))
+        return "\n\n".join(str(c).removeprefix("ConcreteFunction ") for c in traces)
 
     def get_concrete_function(self, *args: Any, **kwargs: Any) -> ConcreteFunction:
         """The trace for these arguments (TensorSpecs allowed), tracing if needed."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import errors
 from engine.ops import math_ops as _m
 from engine.ops import reduction_ops as _r
 from engine.ops.array_ops import eye  # noqa: F401
@@ -70,6 +71,7 @@ def trace(x: Any, name: str | None = None) -> Tensor:
     return _r.reduce_sum(diag_part(x), axis=-1)
 
 
+@errors.lists_converted_first
 def matvec(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False,
            a_is_sparse: bool = False, b_is_sparse: bool = False,
            name: str | None = None) -> Tensor:

@@ -119,7 +119,7 @@ class Generator:
         for the whole range."""
         d = _dt.as_dtype(dtype)
         if d.is_integer and (minval is None) != (maxval is None):
-            raise ValueError(f"For integer dtype {d!r}, minval and maxval must be both "
+            raise ValueError(f"For integer dtype {d}, minval and maxval must be both "
                              f"`None` or both non-`None`; got minval={minval} and "
                              f"maxval={maxval}")
         return random_ops.draw_uniform(shape, *self._key_counter(shape), minval, maxval, d)

@@ -10,3 +10,4 @@ from engine.ops.string_ops import (  # noqa: F401
     to_number,
     upper,
 )
+from engine.ops.unicode_ops import bytes_split, unicode_decode, unicode_split  # noqa: F401

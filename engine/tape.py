@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import nest
+from engine import errors, nest
 from engine.context import STATE, user_frame
 from engine.indexed_slices import IndexedSlices, as_dense_array, densified, sum_gradients
 from engine.ops import array_ops, math_ops
@@ -246,6 +246,11 @@ class GradientTape:
             if not isinstance(s, Tensor):
                 raise TypeError(f"Sources must be tensors or variables, got "
                                 f"{type(s).__name__}: {s!r}")
+        for t in (*targets, *flat_sources):
+            if isinstance(t, Tensor) and t._value.dtype.kind == "c":
+                raise errors.UnimplementedError(
+                    f"Gradients of complex tensors ({t.dtype.name}) are not implemented in "
+                    "Tapescope (TensorFlow differentiates them).")
         seeds = None
         if output_gradients is not None:
             seeds = [None if g is None else convert_to_tensor(g)
@@ -543,6 +548,15 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
         if variables and not takes_variables:
             raise TypeError("If using @custom_gradient with a function that uses variables, "
                             "then grad_fn must accept a keyword argument 'variables'.")
+        # An input returned as it is gets a copy of its own (TensorFlow passes every result
+        # through Identity): the custom op must be the only way back from the output, not a
+        # second one beside the path the input already has.
+        input_ids = {id(t) for t in inputs}
+        if any(id(leaf) in input_ids for leaf in nest.flatten(result)):
+            with STATE.swapped(tapes=[]):
+                result = nest.map_structure(
+                    lambda leaf: array_ops.identity(leaf) if id(leaf) in input_ids else leaf,
+                    result)
         outputs = tuple(nest.flatten(result))
         n_in = len(inputs)
 

@@ -269,7 +269,7 @@ class Variable(Tensor):
         value = convert_to_tensor(new_value, dtype=self.dtype)._value
         if value.shape != self._value.shape:
             raise ValueError(
-                f"Cannot assign value to variable ' {self.name}': Shape mismatch. The variable "
+                f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
                 f"shape {self.shape}, and the assigned value shape {TensorShape(value.shape)} "
                 "are incompatible.")
         self._value = np.array(value, dtype=self._value.dtype)
@@ -385,6 +385,10 @@ def _infer_array(value: Any, target: Any = None) -> np.ndarray:
             return array.astype(np.int64)
         return array.astype(np.int32)
     if kind == "b":
+        return array
+    if kind == "c":  # Python complex numbers: complex128, as in TensorFlow
+        if target is not None and (target := _dt.as_dtype(target)._np).kind == "c":
+            return array.astype(target, copy=False)
         return array
     if kind in "US":  # str and bytes: a string tensor
         if not all(isinstance(leaf, str | bytes | np.str_ | np.bytes_)

@@ -140,7 +140,7 @@ class TensorArray:
         if value.dtype != self._dtype:
             raise errors.InvalidArgumentError(
                 None, None, f"TensorArray dtype is {self._dtype.name} but Op is trying to "
-                            f"write dtype {value.dtype.name}")
+                            f"write dtype {value.dtype.name} ")  # TF's text ends in a space
         if self._dense is not None or _traced_index(index):
             return self._write_dense(index, value)
         if i >= len(self._items) and not self._dynamic_size:

@@ -9,7 +9,9 @@ can read and nothing can execute: the index is JSON (key → shape, dtype), the 
 Values are keyed by where they hang in the checkpoint (``model/weights/0``,
 ``optimizer/iteration``, ``optimizer/slots/2``), not by variable names, so a checkpoint
 restores into a freshly built model whose layers got other automatic names, as
-TensorFlow's object-based checkpoints do.
+TensorFlow's object-based checkpoints do. A ``tf.Module``'s variables are keyed by their
+attribute path as TensorFlow keys them (``model/dense_1/w/.ATTRIBUTES/VARIABLE_VALUE``), the
+names ``tf.train.list_variables`` shows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
+from engine.module import Module
 from engine.tensor import Variable
 
 _DATA_SUFFIX = ".data-00000-of-00001"
@@ -73,6 +76,26 @@ def _is_layer(obj: Any) -> bool:
     return hasattr(obj, "weights") and hasattr(obj, "count_params")
 
 
+def _module_variables(obj: Any, key: str, seen: set[int]) -> list[tuple[str, Variable]]:
+    """A tf.Module's variables keyed by attribute path (lists and dicts by index and key),
+    each variable once, under the first path that reaches it."""
+    if id(obj) in seen:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, Variable):
+        return [(f"{key}/.ATTRIBUTES/VARIABLE_VALUE", obj)]
+    if isinstance(obj, Module):
+        items = sorted(vars(obj).items())
+    elif isinstance(obj, list | tuple):
+        items = [(str(i), v) for i, v in enumerate(obj)]
+    elif isinstance(obj, dict):
+        items = sorted((str(k), v) for k, v in obj.items())
+    else:
+        return []
+    return [pair for name, value in items
+            for pair in _module_variables(value, f"{key}/{name}", seen)]
+
+
 class Checkpoint:
     """Groups variables, layers/models, optimizers and other checkpoints under names."""
 
@@ -80,7 +103,7 @@ class Checkpoint:
         if root is not None:
             kwargs["root"] = root
         for name, obj in kwargs.items():
-            if not (isinstance(obj, Variable | Checkpoint) or _is_layer(obj)
+            if not (isinstance(obj, Variable | Checkpoint | Module) or _is_layer(obj)
                     or _is_optimizer(obj)):
                 raise ValueError(f"`Checkpoint` was expecting {name} to be a trackable object "
                                  f"(an object derived from `Trackable`), got {obj}. If you "
@@ -106,6 +129,9 @@ class Checkpoint:
                 out[key] = np.asarray(obj._value)
             elif isinstance(obj, Checkpoint):
                 out.update(obj._values(f"{key}/"))
+            elif isinstance(obj, Module) and not _is_layer(obj):
+                out.update((path, np.asarray(var._value))
+                           for path, var in _module_variables(obj, key, set()))
             elif _is_optimizer(obj):
                 fixed = _optimizer_scalars(obj)
                 for var in fixed:
@@ -140,6 +166,9 @@ class Checkpoint:
                 put(key, obj)
             elif isinstance(obj, Checkpoint):
                 unmatched += obj._assign(values, deferred, f"{key}/")
+            elif isinstance(obj, Module) and not _is_layer(obj):
+                for path, var in _module_variables(obj, key, set()):
+                    put(path, var)
             elif _is_optimizer(obj):
                 for var in _optimizer_scalars(obj):
                     put(f"{key}/{var.name}", var)
@@ -216,7 +245,8 @@ def _load(save_path: str) -> dict[str, np.ndarray]:
         raise errors.NotFoundError(
             None, None, f"Error when restoring from checkpoint or SavedModel at {save_path}: "
             f"Unsuccessful TensorSliceReader constructor: Failed to find any matching files "
-            f"for {save_path}")
+            f"for {save_path}\nPlease double-check that the path is correct. You may be missing "
+            "the checkpoint suffix (e.g. the '-1' in 'path/to/ckpt-1').")
     with open(index_path, encoding="utf-8") as f:
         index = json.load(f)["values"]
     with np.load(data_path, allow_pickle=False) as data:
@@ -235,3 +265,18 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
                 path = os.path.join(os.fspath(checkpoint_dir), value.strip().strip('"'))
                 return path if os.path.exists(path + ".index") else None
     return None
+
+
+def list_variables(ckpt_dir_or_file: str) -> list[tuple[str, list[int]]]:
+    """(key, shape) of every value in a checkpoint (a directory: its latest), sorted, with
+    TensorFlow's entry for the object graph."""
+    path = os.fspath(ckpt_dir_or_file)
+    if os.path.isdir(path):
+        latest = latest_checkpoint(path)
+        if latest is None:
+            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given "
+                             f"directory {path}")
+        path = latest
+    values = _load(path)
+    return sorted([("_CHECKPOINTABLE_OBJECT_GRAPH", []),
+                   *((key, list(v.shape)) for key, v in values.items())])

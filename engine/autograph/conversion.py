@@ -9,6 +9,7 @@ import copy
 import functools
 import inspect
 import linecache
+import re
 import sysconfig
 import textwrap
 import types
@@ -224,3 +225,49 @@ def converted_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
 
 
 AG_MODULE.converted_call = converted_call
+
+
+# Python's errors AutoGraph re-raises with the user's frames (TF's ag_error_metadata); op
+# errors stay as they are, and a KeyError's text would gain quotes.
+# the functions the transformer generates for a statement's parts (transformer.py's names)
+_GENERATED = re.compile(r"(if_body|else_body|loop_test|loop_body|extra_test|get_state|"
+                        r"set_state)_\d+$")
+_WRAPPED_TYPES = (ValueError, TypeError, NotImplementedError, NameError, AttributeError,
+                  IndexError, AssertionError)
+
+
+def in_user_code(exc: BaseException) -> BaseException | None:
+    """``exc`` as TensorFlow reports an error raised while tracing converted code: "in user
+    code:", then each of the user's frames on the way (``*`` marks converted ones) with its
+    source line, then the error. None when ``exc`` is not such an error (or already is)."""
+    if not isinstance(exc, _WRAPPED_TYPES) or getattr(exc, "ag_error_metadata", False):
+        return None
+    frames: list[tuple[str, int, str, bool]] = []  # file, line, function, converted
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_user_file(code.co_filename) and not code.co_filename.startswith("<tf.function"):
+            converted = code in _CONVERTED_CODES or AG in code.co_freevars
+            name = code.co_name
+            if converted and _GENERATED.match(name) and frames and frames[-1][3]:
+                # a loop or branch body AutoGraph made: TF shows its line in the function
+                # that holds it, in place of that function's line of the statement
+                name = frames.pop()[2]
+            frames.append((code.co_filename, tb.tb_lineno, name, converted))
+        tb = tb.tb_next
+    if not frames:  # raised before any of the user's code ran
+        return None
+    lines = ["in user code:", ""]
+    for file, line, name, converted in frames:
+        lines += [f'    File "{file}", line {line}, in {name}{"  *" if converted else ""}',
+                  f"        {linecache.getline(file, line).strip()}"]
+    error_lines = f"{type(exc).__name__}: {exc}".split("\n")
+    message = "\n".join([*lines, "", *(f"    {text}" for text in error_lines), ""])
+    try:
+        wrapped = type(exc)(message)
+    except Exception:  # noqa: BLE001 - a constructor of its own: leave the error alone
+        return None
+    if str(wrapped) != message:
+        return None
+    wrapped.ag_error_metadata = True
+    return wrapped

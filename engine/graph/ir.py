@@ -252,6 +252,12 @@ class Graph:
         lines.append("}")
         return "\n".join(lines)
 
+    def as_graph_def(self) -> Any:
+        """The graph as TensorFlow's GraphDef prints it (engine/graph/graph_def.py)."""
+        from engine.graph.graph_def import graph_def
+
+        return graph_def(self)
+
     def to_dot(self) -> str:
         """Graphviz DOT source: one box per node, clusters per name scope, shaped edges."""
         from engine.graph.dot import graph_to_dot

@@ -8,6 +8,7 @@ from engine.ops import (  # noqa: F401
     dataset_ops,
     debug_ops,
     depthwise_conv_ops,
+    image_ops,
     linalg_ops,
     list_ops,
     logging_ops,
@@ -23,6 +24,7 @@ from engine.ops import (  # noqa: F401
     segment_ops,
     special_math_ops,
     string_ops,
+    unicode_ops,
 )
 from engine.ops.operators import install as _install_operators
 from engine.ops.registry import REGISTRY, OpDef, execute  # noqa: F401

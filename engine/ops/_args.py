@@ -106,8 +106,8 @@ def axis_tuple(axis: Any, ndim: int, op_name: str = "Reduce") -> tuple[int, ...]
         a = int(a)
         if not -ndim <= a < max(ndim, 1):
             raise errors.InvalidArgumentError(
-                None, "Reduce", f"Invalid reduction dimension ({a} for input with {ndim} "
-                "dimension(s)")
+                None, op_name, f"Invalid reduction dimension ({a} for input with {ndim} "
+                f"dimension(s) [Op:{op_name}]")
         out.append(a % ndim if ndim else 0)
     if len(set(out)) != len(out):
         repeated = next(a for a in out if out.count(a) > 1)

@@ -468,8 +468,11 @@ def _gather(params, indices, axis=0):
     """Slices of params along ``axis`` picked by indices."""
     n = params.shape[axis]
     if np.any(indices < 0) or np.any(indices >= n):
-        bad = indices[(indices < 0) | (indices >= n)].reshape(-1)[0]
-        raise IndexError(f"indices = {bad} is not in [0, {n})")
+        where = np.argwhere((indices < 0) | (indices >= n))[0]
+        position = "[" + ",".join(map(str, where)) + "]" if indices.ndim else ""
+        raise errors.InvalidArgumentError(
+            None, "GatherV2", f"indices{position} = {indices[tuple(where)]} is not in "
+            f"[0, {n}) [Op:GatherV2]")
     return np.take(params, indices, axis=axis)
 
 
@@ -673,13 +676,18 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
     size = x._value.size
     if dims.count(-1) == 1 and known == 0 and size == 0:
         dims = _infer_beside_zero(x._value.shape, dims)
-    elif dims.count(-1) > 1 or (-1 not in dims and known != size) or (
-            -1 in dims and (known == 0 or size % known)):
-        raise errors.InvalidArgumentError(
-            None, "Reshape", f"Input to reshape is a tensor with {size} values, but the "
-            f"requested shape has {known if -1 not in dims else f'a multiple of {known}'} "
-            f"{list(dims)} [Op:Reshape]")
+    elif dims.count(-1) > 1:
+        first, second = [i for i, d in enumerate(dims) if d == -1][:2]
+        raise _reshape_error(f"Only one input size may be -1, not both {first} and {second}")
+    elif (-1 not in dims and known != size) or (-1 in dims and (known == 0 or size % known)):
+        raise _reshape_error(
+            f"Input to reshape is a tensor with {size} values, but the requested shape "
+            + (f"requires a multiple of {known}" if -1 in dims and known else f"has {known}"))
     return shaped_by(execute(RESHAPE, (x,), {"shape": dims}), shape)
+
+
+def _reshape_error(text: str) -> errors.InvalidArgumentError:
+    return errors.InvalidArgumentError(None, "Reshape", f"{text} [Op:Reshape]")
 
 
 def _infer_beside_zero(shape: tuple, dims: tuple) -> tuple:

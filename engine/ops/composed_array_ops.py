@@ -11,6 +11,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.ops import math_ops
+from engine.ops._args import dtype_mismatch
 from engine.ops.array_ops import (
     _ints,
     _t,
@@ -61,13 +62,18 @@ def repeat(input: Any, repeats: Any, axis: int | None = None,  # noqa: A002
     counts = np.asarray(repeats._value if isinstance(repeats, Tensor) else repeats)
     if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, n)):
         raise ValueError(f"Dimensions {n} and {counts.size} are not compatible")
-    if np.any(counts < 0):
+    if counts.ndim == 0 and counts < 0:  # TF tiles by [1, repeats]: Tile's own complaint
+        raise errors.InvalidArgumentError(
+            None, "Tile", f"Expected multiples[{axis + 1}] >= 0, but got {int(counts)} "
+            "[Op:Tile]")
+    if np.any(counts < 0):  # TF gives a wrong-sized result; the engine refuses
         raise errors.InvalidArgumentError(None, "Repeat", "repeats must be non-negative")
     positions = np.repeat(np.arange(n, dtype=np.int64), counts.reshape(-1) if counts.ndim else
                           int(counts))
     return gather(x, wrap(positions), axis=axis)
 
 
+@errors.lists_converted_first
 def meshgrid(*args: Any, **kwargs: Any) -> list:
     """``tf.meshgrid``: N-D coordinate grids; ``indexing='xy'`` (default) swaps the first two
     output axes as numpy and matplotlib do, ``'ij'`` keeps matrix order."""
@@ -81,12 +87,10 @@ def meshgrid(*args: Any, **kwargs: Any) -> list:
                          f"got '{indexing}'")
     xs = [reshape(_t(a), [-1]) for a in args]
     dtypes = {t._value.dtype for t in xs}
-    if len(dtypes) > 1:
-        names = [t.dtype.name for t in xs]
-        raise errors.InvalidArgumentError(
-            None, "Mul", f"cannot compute Mul as input #1(zero-based) was expected to be a "
-            f"{names[0]} tensor but is a {next(n for n in names if n != names[0])} tensor "
-            "[Op:Mul]")
+    if len(dtypes) > 1:  # TF multiplies each by ones of the first one's dtype
+        first = xs[0]._value.dtype
+        other = next(t._value.dtype for t in xs if t._value.dtype != first)
+        raise dtype_mismatch("Mul", 1, other, first)
     n = len(xs)
     sizes = [t._value.shape[0] for t in xs]
     if indexing == "xy" and n > 1:

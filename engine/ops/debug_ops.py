@@ -48,7 +48,7 @@ def _(op, dy):
     """dy, itself checked: "Not a number (NaN) or infinity (Inf) values detected in
     gradient. <message>"."""
     message = ("Not a number (NaN) or infinity (Inf) values detected in gradient. "
-               + op.attrs["message"])
+               + str(op.attrs["message"].encode()))  # TF formats the attr's bytes: b'...'
     return (execute(CHECK_NUMERICS, (dy,), {"message": message}),)
 
 

@@ -121,7 +121,7 @@ def depthwise_conv2d(input: Any, filter: Any, strides: Any, padding: str,  # noq
     _check_rank4(w, "filter", "DepthwiseConv2dNative")
     if x._value.shape[3] != w._value.shape[2]:
         raise errors.InvalidArgumentError(
-            None, "DepthwiseConv2dNative", f"input and filter must have the same depth: "
+            None, "DepthwiseConv2dNative", f"input depth must be evenly divisible by filter depth: "
             f"{x._value.shape[3]} vs {w._value.shape[2]} [Op:DepthwiseConv2dNative]")
     s, d = _pair(strides, "strides"), _pair(1 if dilations is None else dilations, "dilations")
     if s[0] != s[1]:

@@ -619,11 +619,13 @@ def pow(x: Any, y: Any, name: str | None = None) -> Tensor:  # noqa: A001 - TF's
 
 def maximum(x: Any, y: Any, name: str | None = None) -> Tensor:
     x, y = binary_args(x, y, "Maximum")
+    require_kinds(x, "fiub", "Maximum")  # no order among complex numbers
     return execute(MAXIMUM, (x, y))
 
 
 def minimum(x: Any, y: Any, name: str | None = None) -> Tensor:
     x, y = binary_args(x, y, "Minimum")
+    require_kinds(x, "fiub", "Minimum")
     return execute(MINIMUM, (x, y))
 
 
@@ -672,8 +674,12 @@ def reciprocal(x: Any, name: str | None = None) -> Tensor:
 
 
 def _compare(op: Any) -> Any:
+    ordered = op.name.startswith(("Less", "Greater"))  # complex numbers have no order
+
     def fn(x: Any, y: Any, name: str | None = None) -> Tensor:
         x, y = binary_args(x, y, op.name)
+        if ordered and x._value.dtype.kind == "c":
+            require_kinds(x, "fiu", op.name)
         return execute(op, (x, y))
 
     fn.__doc__ = f"Elementwise {op.name} (bool result, no gradient)."
@@ -735,6 +741,7 @@ def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any,
                   name: str | None = None) -> Tensor:
     """``tf.clip_by_value``: the bounds broadcast to t's shape, never t to theirs."""
     t = _t(t)
+    require_kinds(t, "fiub", "ClipByValue")
     _, lo = binary_args(t, clip_value_min, "ClipByValue")
     _, hi = binary_args(t, clip_value_max, "ClipByValue")
     try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import errors
 from engine.ops import array_ops as a
 from engine.ops import math_ops as m
 from engine.ops import random_ops
@@ -75,6 +76,7 @@ def batch_normalization(x: Any, mean: Any, variance: Any, offset: Any, scale: An
     return m.add(m.multiply(x, m.cast(inv, x.dtype)), m.cast(shift, x.dtype))
 
 
+@errors.lists_converted_first
 def embedding_lookup(params: Any, ids: Any, max_norm: float | None = None,
                      name: str | None = None) -> Tensor:
     """Rows of ``params`` picked by ``ids``. A list of tables is one table cut into
@@ -138,7 +140,7 @@ def _dropout(x: Any, rate: Any, noise_shape: Any, draw: Any) -> Tensor:
     x = _t(x)
     if x._value.dtype.kind != "f":
         raise ValueError("`x.dtype` must be a floating point tensor as `x` will be scaled. "
-                         f"Received: x_dtype={x.dtype!r}")
+                         f"Received: x_dtype={x.dtype}")
     if is_number and rate == 0:
         return x
     if is_number:

@@ -14,6 +14,7 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine import errors
+from engine.ops._args import require_kinds
 from engine.ops.array_ops import _ints, _t, reshape, scatter_nd, transpose
 from engine.ops.math_ops import cast
 from engine.ops.registry import defop, execute
@@ -73,7 +74,8 @@ def reverse(tensor: Any, axis: Any, name: str | None = None) -> Tensor:
             raise _error("ReverseV2", f"'axis'[{i}] = {a} is out of valid range [0, {nd - 1}")
     normalized = tuple(a % nd for a in axes)
     if len(set(normalized)) != len(normalized):
-        raise _error("ReverseV2", f"axis {list(axes)} specified more than once.")
+        repeated = next(a for a in normalized if normalized.count(a) > 1)
+        raise _error("ReverseV2", f"axis {repeated} specified more than once.")
     return execute(REVERSE, (x,), {"axis": normalized})
 
 
@@ -128,6 +130,7 @@ def top_k(input: Any, k: Any = 1, sorted: bool = True, index_type: Any = _dt.int
     """``tf.math.top_k``: (values, indices) of the k largest along the last axis."""
     x = _t(input)
     k = int(k._value if isinstance(k, Tensor) else k)
+    require_kinds(x, "fiub", "TopKV2")
     if x._value.ndim == 0:
         raise _error("TopKV2", "input must be >= 1-D, got shape []")
     if k < 0:

@@ -13,6 +13,22 @@ from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
 
 
+def _dims(shape: tuple) -> str:
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+def _updates_shape_text(shape: tuple, indices: tuple, updates: tuple, depth: int) -> str:
+    """TensorFlow's complaint about updates of the wrong shape: the outer (batch) dimensions
+    first, then the inner (slice) ones."""
+    outer = len(indices) - 1
+    if tuple(updates[:outer]) != tuple(indices[:-1]):
+        return (f"Outer dimensions of indices and update must match. Indices shape: "
+                f"{_dims(indices)}, updates shape:{_dims(updates)}")
+    inner = len(shape) - depth
+    return (f"The inner {inner} dimensions of output.shape={_dims(shape)} must match the "
+            f"inner {inner} dimensions of updates.shape={_dims(updates)}")
+
+
 def _error(op: str, message: str) -> errors.InvalidArgumentError:
     return errors.InvalidArgumentError(None, op, f"{message} [Op:{op}]")
 
@@ -173,8 +189,8 @@ def _scatter_inputs(tensor: Any, indices: Any, updates: Any, op_name: str) -> tu
                      f"saw: {depth} vs. {len(shape)}")
     want = iv.shape[:-1] + shape[depth:]
     if u._value.shape != want:
-        raise _error(op_name, f"updates.shape {list(u._value.shape)} must be indices.shape"
-                     f"[:-1] + tensor.shape[{depth}:] = {list(want)}")
+        raise _error(op_name, _updates_shape_text(t._value.shape, iv.shape, u._value.shape,
+                                                  depth))
     flat = iv.reshape(-1, depth)
     bad = (flat < 0) | (flat >= np.asarray(shape[:depth], dtype=np.int64))
     if bad.any():

@@ -204,6 +204,7 @@ def _stateless_uniform_int(key, counter, shape, minval, maxval, dtype):
                               maxval, dtype).reshape(shape)
 
 
+@errors.lists_converted_first
 def normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dt.float32,
            seed: int | None = None, name: str | None = None) -> Tensor:
     """Normal values: a standard draw times stddev plus mean (TensorFlow's three ops)."""
@@ -213,6 +214,7 @@ def normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dt.floa
     return _scaled(unit, stddev, mean)
 
 
+@errors.lists_converted_first
 def truncated_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
                      dtype: Any = _dt.float32, seed: int | None = None,
                      name: str | None = None) -> Tensor:
@@ -223,6 +225,7 @@ def truncated_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
     return _scaled(unit, stddev, mean)
 
 
+@errors.lists_converted_first
 def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dt.float32,
             seed: int | None = None, name: str | None = None) -> Tensor:
     """Uniform in [minval, maxval); integer dtypes need an explicit maxval. Floats are
@@ -237,7 +240,7 @@ def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dt.fl
         low, high = int(lo._value), int(hi._value)
         if low >= high:
             raise errors.InvalidArgumentError(
-                None, "RandomUniformInt", f"Need minval < maxval: {low} >= {high} "
+                None, "RandomUniformInt", f"Need minval < maxval, got {low} >= {high} "
                 "[Op:RandomUniformInt]")
         return _draw(_uniform_int, (), {"shape": _dims(shape), "minval": low,
                                         "maxval": high, "dtype": d._np}, seed)
@@ -267,13 +270,14 @@ def _stateless_uniform_full_int(key, counter, shape, dtype):
                                    dtype).reshape(shape)
 
 
+@errors.lists_converted_first
 def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | None = None,
                 name: str | None = None) -> Tensor:
     """``tf.random.categorical``: ``num_samples`` class indices per row of 2-D ``logits``
     (int64 unless dtype says int32), TensorFlow's draws for the seeds."""
     d = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
     if d not in (_dt.int32, _dt.int64):
-        raise ValueError(f"Argument `dtype` got invalid value {d!r}. Accepted dtypes are "
+        raise ValueError(f"Argument `dtype` got invalid value {d}. Accepted dtypes are "
                          "(tf.int32, tf.int64).")
     x = convert_to_tensor(logits)
     n = int(num_samples._value) if isinstance(num_samples, Tensor) else int(num_samples)
@@ -308,9 +312,11 @@ def key_counter(seed: Any) -> tuple[Tensor, Tensor]:
             f"{s.dtype.name} is not in the list of allowed values: int32, int64 "
             "[Op:StatelessRandomGetKeyCounter]")
     if s._value.shape != (2,):
-        raise errors.InvalidArgumentError(
+        error = errors.InvalidArgumentError(
             None, "StatelessRandomGetKeyCounter", f"seed must have shape [2], not "
             f"{list(s._value.shape)} [Op:StatelessRandomGetKeyCounter]")
+        error.eager_fallback = isinstance(seed, list | tuple)  # the seed reaches it as given
+        raise error
     return execute(_get_key_counter, (s,))
 
 
@@ -323,7 +329,7 @@ def _plain_dtype(dtype: Any, allowed: tuple[str, ...]) -> Any:
     d = _dt.as_dtype(dtype)
     if d.name not in allowed:
         names = ", ".join(f"tf.{n}" for n in allowed)
-        raise ValueError(f"Argument `dtype` got invalid value {d!r}. Accepted dtypes are "
+        raise ValueError(f"Argument `dtype` got invalid value {d}. Accepted dtypes are "
                          f"({names}).")
     return d
 
@@ -358,6 +364,7 @@ def draw_normal(shape: Any, key: Tensor, counter: Tensor, mean: Any, stddev: Any
     return _scaled(unit, stddev, mean)
 
 
+@errors.lists_converted_first
 def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None,
                       dtype: Any = _dt.float32, name: str | None = None,
                       alg: str = "auto_select") -> Tensor:
@@ -365,11 +372,11 @@ def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None
     integer dtypes take both bounds, or neither for the whole range."""
     d = _plain_dtype(dtype, _STATELESS_FLOATS + _FULL_RANGE_INTS)
     if d.is_integer and (minval is None) != (maxval is None):
-        raise ValueError(f"For integer `dtype` argument {d!r}, argument `minval` and `maxval` "
+        raise ValueError(f"For integer `dtype` argument {d}, argument `minval` and `maxval` "
                          f"must be both None or not None. Got `minval`={minval} and "
                          f"`maxval`={maxval}.")
     if minval is not None and d.name in ("uint32", "uint64"):
-        raise ValueError(f"Argument `dtype` got invalid value {d!r} when argument `minval` "
+        raise ValueError(f"Argument `dtype` got invalid value {d} when argument `minval` "
                          "is not None. Please don't use unsigned integers in this case.")
     key, counter = key_counter(seed)
     return draw_uniform(shape, key, counter, minval, maxval, d)

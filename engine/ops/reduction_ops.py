@@ -302,7 +302,7 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: bool = False
     """log(sum(exp(x))) computed stably: the max is subtracted first (and held constant)."""
     x = _t(input_tensor)
     require_kinds(x, "f", "ReduceLogSumExp")
-    if axis is not None and axis_tuple(axis, x._value.ndim) == ():
+    if axis is not None and axis_tuple(axis, x._value.ndim, "Max") == ():
         return x  # over no axis: each element's own log(exp(x)), as TensorFlow gives
     m = reduce_max(x, axis=axis, keepdims=True)
     m = array_ops.stop_gradient(math_ops.where(math_ops.is_finite(m), m, math_ops.zeros_like(m)))

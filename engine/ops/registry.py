@@ -112,6 +112,8 @@ def translate_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
     text = str(exc)
     if "broadcast" in text or "shape" in text:
         message = f"Incompatible shapes: {shapes} [Op:{op.name}]"
+    elif text[:1].isupper() and text.endswith("."):  # a kernel's own sentence, TF's text
+        message = f"{text} [Op:{op.name}]"
     else:
         message = f"{text} (input shapes: {shapes}) [Op:{op.name}]"
     return errors.InvalidArgumentError(None, op.name, message)

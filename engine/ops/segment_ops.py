@@ -92,10 +92,13 @@ def segment_sum(data: Any, segment_ids: Any, name: str | None = None) -> Tensor:
         raise errors.InvalidArgumentError(
             None, "SegmentSum", "segment_ids should be the same size as dimension 0 of input. "
             "[Op:SegmentSum]")
-    if v.size and (v.min() < 0 or np.any(np.diff(v) < 0)):
+    if v.size and v.min() < 0:
         raise errors.InvalidArgumentError(
-            None, "SegmentSum", "segment ids are not increasing or are negative "
-            "[Op:SegmentSum]")
+            None, "SegmentSum", f"Segment id {v[v < 0][0]} out of range [0, {v[-1] + 1}), "
+            "possibly because 'segment_ids' input is not sorted. [Op:SegmentSum]")
+    if v.size and np.any(np.diff(v) < 0):
+        raise errors.InvalidArgumentError(
+            None, "SegmentSum", "segment ids are not increasing [Op:SegmentSum]")
     return execute(SEGMENT_SUM, (d, ids))
 
 
@@ -110,10 +113,10 @@ def unsorted_segment_max(data: Any, segment_ids: Any, num_segments: Any,
     ids = _segment_ids_for(d, segment_ids, "UnsortedSegmentMax")
     n = _num_segments(num_segments)
     if ids._value.size and ids._value.max() >= n:
-        bad = ids._value[ids._value >= n].reshape(-1)[0]
+        where = np.argwhere(ids._value >= n)[0]
         raise errors.InvalidArgumentError(
-            None, "UnsortedSegmentMax", f"segment_ids[...] = {bad} is out of range [0, {n}) "
-            "[Op:UnsortedSegmentMax]")
+            None, "UnsortedSegmentMax", f"segment_ids[{','.join(map(str, where))}] = "
+            f"{ids._value[tuple(where)]} is out of range [0, {n}) [Op:UnsortedSegmentMax]")
     return execute(UNSORTED_SEGMENT_MAX, (d, ids), {"num_segments": n})
 
 

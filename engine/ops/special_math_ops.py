@@ -135,5 +135,6 @@ def einsum(equation: str, *inputs: Any, **kwargs: Any) -> Tensor:
             if sizes.setdefault(c, d) != d:
                 raise errors.InvalidArgumentError(
                     None, "Einsum", f"Expected dimension {sizes[c]} at axis {axis} of the "
-                    f"input shaped {list(x._value.shape)} but got dimension {d} [Op:Einsum]")
+                    f"input shaped [{','.join(map(str, x._value.shape))}] but got dimension "
+                    f"{d} [Op:Einsum]")
     return execute(EINSUM, tuple(xs), {"equation": eq})

@@ -99,10 +99,16 @@ def test_slicing_a_scalar_is_a_clear_error():
 
 
 def test_unsupported_values_are_rejected():
-    with pytest.raises(TypeError):
-        Dataset.from_tensor_slices(np.array([1 + 2j, 3j]))
+    with pytest.raises(TypeError, match="datetime64"):
+        Dataset.from_tensor_slices(np.array(["2020-01-01"], dtype="datetime64[D]"))
     with pytest.raises(ValueError, match="empty structure"):
         Dataset.from_tensor_slices(())
+
+
+def test_complex_values_slice_as_in_tensorflow():
+    elements = list(Dataset.from_tensor_slices(np.array([1 + 2j, 3j])))
+    assert [e.dtype.name for e in elements] == ["complex128", "complex128"]
+    assert [complex(e.numpy()) for e in elements] == [1 + 2j, 3j]
 
 
 def test_the_dataset_does_not_let_anyone_write_into_the_callers_array():

@@ -36,7 +36,7 @@ def test_check_numerics_in_the_backward_pass_names_the_gradient():
         tape.watch(x)
         y = tf.sqrt(tf.debugging.check_numerics(x, "input of sqrt"))
     with pytest.raises(errors.InvalidArgumentError,
-                       match="detected in gradient. input of sqrt : Tensor had Inf values"):
+                       match="detected in gradient. b'input of sqrt' : Tensor had Inf values"):
         tape.gradient(y, x)
 
 

@@ -267,6 +267,17 @@ def gather_nd_inputs(draw: st.DrawFn) -> Example:
 
 
 @st.composite
+def sparse_to_dense_inputs(draw: st.DrawFn) -> Example:
+    """A sparse tensor's values at some sorted, distinct positions of a shape, and the
+    default value filling the others."""
+    shape = draw(NONSCALAR)
+    positions = sorted(draw(st.sets(st.integers(0, int(np.prod(shape)) - 1), max_size=6)))
+    rows = np.array([np.unravel_index(p, shape) for p in positions], dtype=np.int64)
+    return Example((draw(arrays((len(positions),))), draw(arrays(()))),
+                   {"indices": rows.reshape(len(positions), len(shape)), "shape": list(shape)})
+
+
+@st.composite
 def scatter_nd_inputs(draw: st.DrawFn) -> Example:
     shape = draw(NONSCALAR)
     depth = draw(st.integers(1, len(shape)))
@@ -624,6 +635,9 @@ OP_CASES: dict[str, Case] = {
     "GatherV2": Case(gather_inputs(), lambda p, indices, axis: tf.gather(p, indices, axis=axis)),
     "UnsortedSegmentSum": Case(segment_sum_inputs(), tf.math.unsorted_segment_sum),
     "GatherNd": Case(gather_nd_inputs(), lambda p, indices: tf.gather_nd(p, indices)),
+    "SparseToDense": Case(sparse_to_dense_inputs(), lambda values, default, indices, shape:
+                          tf.sparse.to_dense(tf.sparse.SparseTensor(indices, values, shape),
+                                             default_value=default)),
     "ScatterNd": Case(scatter_nd_inputs(), lambda u, indices, shape: tf.scatter_nd(
         indices, u, shape)),
     "Fill": Case(fill_inputs(), lambda v, dims: tf.fill(dims, v)),
@@ -974,13 +988,14 @@ def test_every_registered_op_has_a_gradient_rule_and_a_case() -> None:
         if op.differentiable and op.grad is None:
             problems.append(f"{name} has no gradient rule and is not declared "
                             "differentiable=False")
-        if op.differentiable and name not in OP_CASES:
+        if op.differentiable and name not in OP_CASES | NO_REGISTERED_GRADIENT_CASES:
             problems.append(f"{name} has no case in OP_CASES")
         if not op.differentiable and name not in NOT_DIFFERENTIABLE_CASES:
             problems.append(f"{name} has no case in NOT_DIFFERENTIABLE_CASES")
         if not op.differentiable and op.grad is not None:
             problems.append(f"{name} is declared not differentiable but has a gradient rule")
-    stale = (set(OP_CASES) | set(NOT_DIFFERENTIABLE_CASES)) - set(REGISTRY)
+    stale = (set(OP_CASES) | set(NOT_DIFFERENTIABLE_CASES)
+             | set(NO_REGISTERED_GRADIENT_CASES)) - set(REGISTRY)
     problems += [f"{name} has a case but is not registered" for name in sorted(stale)]
     assert not problems, "\n".join(problems)
 
@@ -1057,6 +1072,14 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "StringSplitV2": lambda x: _as_float(tf.size(tf.strings.split(
         tf.strings.as_string(tf.reshape(x, [-1])[0]), "."))),
     "StringFormat": lambda x: _as_float(tf.strings.length(tf.strings.format("x={}", x))),
+    "StringBytesSplit": lambda x: _as_float(tf.size(tf.strings.bytes_split(
+        tf.strings.as_string(tf.reshape(x, [-1])[0])))),
+    "UnicodeSplit": lambda x: _as_float(tf.size(tf.strings.unicode_split(
+        tf.strings.as_string(tf.reshape(x, [-1])[0]), "UTF-8"))),
+    "UnicodeDecode": lambda x: _as_float(tf.strings.unicode_decode(
+        tf.strings.as_string(tf.reshape(x, [-1])[0]), "UTF-8")),
+    "DecodeRaw": lambda x: tf.io.decode_raw(tf.strings.as_string(tf.reshape(x, [-1])[0],
+                                                                 width=16), F64),
     "Ceil": tf.math.ceil,
     # tf.print gives nothing to differentiate; the zeros stand for the program going on
     "PrintV2": lambda x: (tf.print(x), tf.zeros_like(x))[1],
@@ -1087,6 +1110,24 @@ def test_op_without_gradient_gives_none(name: str, x: np.ndarray) -> None:
     assert tape.gradient(target, source) is None
     zeros = tape.gradient(target, source, unconnected_gradients="zero")
     np.testing.assert_array_equal(np.asarray(zeros), np.zeros_like(x))
+
+
+# Ops TensorFlow's gradient registry has no entry for (not NotDifferentiable: asking for a
+# gradient through them is a LookupError, which the autodiff guide shows).
+NO_REGISTERED_GRADIENT_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
+    "AdjustContrastv2": lambda x: tf.image.adjust_contrast(tf.reshape(x, [1, 1, -1]), 2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_REGISTERED_GRADIENT_CASES))
+def test_op_without_a_registered_gradient_raises_lookup_error(name: str) -> None:
+    source = tf.constant(np.array([[0.5, 0.25, 1.0]], np.float32))
+    with ops_run() as ran, tf.GradientTape() as tape:
+        tape.watch(source)
+        target = NO_REGISTERED_GRADIENT_CASES[name](source)
+    assert name in ran, f"the case for {name} ran only {sorted(ran)}"
+    with pytest.raises(LookupError, match=f"^gradient registry has no entry for: {name}$"):
+        tape.gradient(target, source)
 
 
 def test_clip_by_value_bounds_never_broadcast_t() -> None:
