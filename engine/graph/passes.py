@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import denormals
 from engine.graph import ir
 
 # Ops whose output depends only on the input's shape and dtype (known statically).
@@ -98,7 +99,7 @@ def constant_folding(graph: ir.Graph) -> ir.Graph:
                     args = [np.zeros(v.shape, v.dtype) for v in node.inputs]
                 else:
                     args = [consts[v.id] for v in node.inputs]
-                with np.errstate(all="ignore"):
+                with np.errstate(all="ignore"), denormals.flushed():  # as the op would run
                     value = np.asarray(node.op.forward(*args, **node.attrs))
                 node = _const_node(graph, node, np.array(value, copy=True))
                 consts[node.outputs[0].id] = value

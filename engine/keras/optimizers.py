@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import denormals
 from engine.context import STATE, user_stacklevel
 from engine.indexed_slices import IndexedSlices
 from engine.keras import backend, schedules  # schedules: tf.keras.optimizers.schedules
@@ -282,17 +283,18 @@ class Optimizer:
         hook = STATE.hook
         if not self.built:
             self.build(variables)
-        for g, v in zip(grads, variables):
-            if id(v) not in self._slots:
-                self._track(v)
-            g = g.astype(v._value.dtype, copy=False)
-            delta = None
-            if _sole_owner(v):
-                delta = self._update_inplace(v, g, lr, step)
-            else:
-                v._value = self._update(v, g, lr, step)
-            if hook is not None:
-                hook.variable_updated(v, type(self).__name__, delta)
+        with denormals.flushed():  # TensorFlow's update kernels run with FTZ/DAZ too
+            for g, v in zip(grads, variables):
+                if id(v) not in self._slots:
+                    self._track(v)
+                g = g.astype(v._value.dtype, copy=False)
+                delta = None
+                if _sole_owner(v):
+                    delta = self._update_inplace(v, g, lr, step)
+                else:
+                    v._value = self._update(v, g, lr, step)
+                if hook is not None:
+                    hook.variable_updated(v, type(self).__name__, delta)
         self.iterations._value = np.int64(step)
         if hook is not None:
             hook.optimizer_step(self, step)
