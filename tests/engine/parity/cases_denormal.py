@@ -73,6 +73,11 @@ result = tf.nn.softmax(tf.stack([tf.zeros_like(x), x], 1))
 result = [tf.identity(DEN32), tf.abs(DEN32), -DEN32, tf.reshape(DEN64, [2, 1]),
           tf.concat([DEN32, DEN32], 0), tf.gather(DEN32, [1, 0]), tf.transpose([DEN64])]
 """),
+    ("float16_denormals_are_not_flushed", """
+a = tf.constant([1e-6, 3e-5], tf.float16)
+result = [a, a * tf.constant(2., tf.float16), tf.constant([1e-3], tf.float16) * 1e-3, a > 0,
+          tf.cast(a, tf.float32)]
+"""),
     ("denormal_where", "result = tf.where(DEN32 > 0., 1., -1.)"),
     # -- gradients ---------------------------------------------------------------------------------
     ("exp_gradient_underflows", """
