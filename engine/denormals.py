@@ -19,7 +19,8 @@ denormal inputs still count as what they are (no DAZ).
 Threads: the modes are per thread, ``enter``/``leave`` and ``flushed()`` switch those of
 the calling thread, and ``leave`` restores the modes the engine found at import (the engine
 is single-threaded, see ``ExecutionState``). OpenBLAS worker threads do not inherit the
-caller's bits; the engine runs BLAS on one thread by default (config.py), the caller's.
+caller's bits; the engine runs BLAS on one thread by default (config.py), the caller's,
+and flushes op outputs explicitly as well when told of more (``blas_threads_set``).
 """
 
 from __future__ import annotations
@@ -100,8 +101,22 @@ MECHANISM, _cpu_enter, _cpu_leave = _install()
 """``"cpu"``: FTZ/DAZ bits set around ops; ``"outputs"``: op outputs flushed explicitly."""
 
 CPU_BITS = MECHANISM == "cpu"  # whether this machine can set the bits at all
+_blas_parallel = False  # BLAS runs on more threads than the caller's (see below)
+# Whether ops (and compiled graphs) flush their outputs explicitly: without the bits, or when
+# BLAS worker threads, which do not inherit them, compute part of a product.
 FLUSH_OUTPUTS = not CPU_BITS
 enter, leave = _cpu_enter, _cpu_leave  # what the dispatch calls around a forward
+
+
+def blas_threads_set(threads: int) -> None:
+    """Told by ``config.set_blas_threads``. OpenBLAS's worker threads run with their own
+    (default) modes, so with more than one thread a matmul's denormal results come out
+    unflushed where a worker computed them (measured: half of a 512x512 product on 2
+    threads); then outputs are flushed explicitly too. Inputs stay DAZ-free on the workers,
+    which only matters for denormal inputs to a multi-threaded product."""
+    global _blas_parallel, FLUSH_OUTPUTS
+    _blas_parallel = threads > 1
+    FLUSH_OUTPUTS = MECHANISM == "outputs" or _blas_parallel
 
 
 def use_output_flush(on: bool) -> None:
@@ -113,7 +128,7 @@ def use_output_flush(on: bool) -> None:
         MECHANISM, enter, leave = "outputs", _noop, _noop
     else:
         MECHANISM, enter, leave = "cpu", _cpu_enter, _cpu_leave
-    FLUSH_OUTPUTS = MECHANISM == "outputs"
+    FLUSH_OUTPUTS = MECHANISM == "outputs" or _blas_parallel
 
 
 _FLUSHED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))

@@ -114,6 +114,22 @@ def test_output_flush_fallback_flushes_results_and_leaves_numpy_alone():
     assert denormals.MECHANISM == ("cpu" if denormals.CPU_BITS else "outputs")
 
 
+def test_a_product_computed_by_several_blas_threads_is_flushed_too():
+    """OpenBLAS's worker threads do not inherit the caller's bits."""
+    a = tf.constant(np.full((512, 512), 1e-20, np.float32))
+    b = tf.constant(np.full((512, 512), 1e-21, np.float32))  # each sum is 5e-39: denormal
+    f = tf.function(lambda x, y: tf.matmul(x, y))
+    before = tf.config.get_blas_threads()
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    try:
+        assert np.count_nonzero(tf.matmul(a, b).numpy()) == 0
+        assert np.count_nonzero(f(a, b).numpy()) == 0
+    finally:
+        tf.config.threading.set_intra_op_parallelism_threads(before or 1)
+    assert not denormals.FLUSH_OUTPUTS or not denormals.CPU_BITS
+    assert numpy_keeps_denormals()
+
+
 def test_flush_array_keeps_other_values_and_dtypes():
     a = np.array([1e-40, -1e-41, 1e-37, -2.0, 0.0, np.inf, np.nan], np.float32)
     out = denormals.flush_array(a)
