@@ -9,18 +9,21 @@ does the same around each op's numpy forward (``registry.execute``) and around t
 compiled graphs and optimizer updates (``flushed()``); numpy code of the user's own, outside
 any op, is not affected. numpy's loops honour the bits (they compile to SSE/AVX or NEON).
 
-Mechanism: glibc's ``fegetmode``/``fesetmode`` (the C2x floating-point modes: the x87
-control word and MXCSR on x86-64, FPCR on aarch64; the exception flags numpy reads are left
-alone) through ctypes, called per op as two C calls with no Python frame in between. Where
-that is unavailable, or the bits do not take effect (checked once at import), the engine
-flushes op outputs instead (``MECHANISM == "outputs"``): denormal results become 0, but
-denormal inputs still count as what they are (no DAZ).
+Mechanisms (``MECHANISMS``, the best chosen at import, each checked to take effect):
+``"c"``, the small C helper ``engine/_fpmode.c`` (built by setup.py on x86-64): MXCSR's two
+bits set around the call and the caller's put back, ~10 ns per op; ``"ctypes"``, glibc's
+``fegetmode``/``fesetmode`` (the C2x floating-point modes: x87 control word and MXCSR on
+x86-64, FPCR on aarch64; the exception flags numpy reads are left alone) as two ctypes calls
+per op, ~0.35 µs; ``"outputs"`` where neither works: op and compiled-graph outputs are
+flushed explicitly, so denormal results become 0, but denormal inputs still count as what
+they are (no DAZ) and optimizer or ``assign_add`` updates are left as computed.
 
-Threads: the modes are per thread, ``enter``/``leave`` and ``flushed()`` switch those of
-the calling thread, and ``leave`` restores the modes the engine found at import (the engine
-is single-threaded, see ``ExecutionState``). OpenBLAS worker threads do not inherit the
-caller's bits; the engine runs BLAS on one thread by default (config.py), the caller's,
-and flushes op outputs explicitly as well when told of more (``blas_threads_set``).
+Threads: the modes are per thread. The C helper restores each thread's own. The ctypes
+calls restore the modes the engine found at import, and a ``flushed()`` block turns them
+off process-wide (the engine is single-threaded, see ``ExecutionState``). OpenBLAS worker
+threads do not inherit the caller's bits; the engine runs BLAS on one thread by default
+(config.py), the caller's, and flushes op outputs explicitly as well when told of more
+(``blas_threads_set``).
 """
 
 from __future__ import annotations
@@ -73,39 +76,107 @@ def _flush_works(put: Callable[[int], int], flush_at: int, outside_at: int) -> b
     return product == 0 and not counted and wide == 0
 
 
-def _install() -> tuple[str, Callable[[], Any], Callable[[], Any]]:
+def _install() -> tuple[Callable[[], Any], Callable[[], Any]] | None:
+    """(enter, leave) through glibc's fesetmode, or None where that is unavailable or the
+    bits do not take effect."""
     layout = _MODE_LAYOUT.get(platform.machine().lower())
     functions = _set_mode_function() if layout is not None else None
     if functions is None or layout is None:
-        return "outputs", _noop, _noop
+        return None
     get, put = functions
     size, offset, bits = layout
     outside = ctypes.create_string_buffer(16)  # the modes found at import
     if get(ctypes.addressof(outside)) != 0:
-        return "outputs", _noop, _noop
+        return None
     raw = bytearray(outside.raw)
     register = int.from_bytes(raw[offset:size], "little") | bits
     raw[offset:size] = register.to_bytes(size - offset, "little")
     flush = ctypes.create_string_buffer(bytes(raw), 16)  # the same with FTZ/DAZ
     if not _flush_works(put, ctypes.addressof(flush), ctypes.addressof(outside)):
-        return "outputs", _noop, _noop
+        return None
     # Partials of the ctypes function given a byref: one C call each and no Python frame,
-    # the cheapest way to reach fesetmode from Python (~0.1 µs; the per-op cost).
+    # the cheapest way to reach fesetmode from Python (~0.15 µs each: the per-op cost).
     put.argtypes = None
     put.restype = None
-    return "cpu", functools.partial(put, ctypes.byref(flush)), functools.partial(
+    return functools.partial(put, ctypes.byref(flush)), functools.partial(
         put, ctypes.byref(outside))
 
 
-MECHANISM, _cpu_enter, _cpu_leave = _install()
-"""``"cpu"``: FTZ/DAZ bits set around ops; ``"outputs"``: op outputs flushed explicitly."""
+def _load_c_helper() -> Any:
+    """engine._fpmode (setup.py builds it on x86-64), if built and working here."""
+    try:
+        from engine import _fpmode
+    except ImportError:
+        return None
+    token = _fpmode.enter()
+    try:
+        works = _fpmode.call(np.multiply, np.float32(2.0 ** -126), np.float32(0.25)) == 0
+    finally:
+        _fpmode.leave(token)
+    return _fpmode if works else None
 
-CPU_BITS = MECHANISM == "cpu"  # whether this machine can set the bits at all
+
+_CTYPES = _install()
+_C = _load_c_helper()
+_cpu_enter, _cpu_leave = _CTYPES if _CTYPES is not None else (_noop, _noop)
+# The ways this machine has, best first: "c" (the C helper: ~10 ns per op), "ctypes"
+# (glibc through ctypes: ~0.35 µs per op), "outputs" (no bits: op outputs flushed).
+MECHANISMS = (("c",) if _C is not None else ()) + (
+    ("ctypes",) if _CTYPES is not None else ()) + ("outputs",)
+CPU_BITS = MECHANISMS[0] != "outputs"  # whether this machine can set the bits at all
 _blas_parallel = False  # BLAS runs on more threads than the caller's (see below)
-# Whether ops (and compiled graphs) flush their outputs explicitly: without the bits, or when
-# BLAS worker threads, which do not inherit them, compute part of a product.
-FLUSH_OUTPUTS = not CPU_BITS
-enter, leave = _cpu_enter, _cpu_leave  # what the dispatch calls around a forward
+enter, leave = _noop, _noop  # the ctypes mechanism's calls (no-ops inside a flushed block)
+
+
+def _ctypes_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    enter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        leave()
+
+
+def _plain_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
+
+
+def _ctypes_block(fn: Callable[..., Any], *args: Any) -> Any:
+    with flushed():
+        return fn(*args)
+
+
+def _select() -> None:
+    """Bind ``call`` and ``call_block`` for the mechanism and the BLAS threads."""
+    global FLUSH_OUTPUTS, call, call_block, enter, leave
+    bits = {"c": _C.call if _C is not None else None, "ctypes": _ctypes_call,
+            "outputs": _plain_call}[MECHANISM]
+    enter, leave = (_cpu_enter, _cpu_leave) if MECHANISM == "ctypes" else (_noop, _noop)
+    call_block = {"c": bits, "ctypes": _ctypes_block, "outputs": _plain_call}[MECHANISM]
+    FLUSH_OUTPUTS = MECHANISM == "outputs" or _blas_parallel
+    if FLUSH_OUTPUTS:
+        def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            return flush_outputs(bits(fn, *args, **kwargs))
+    else:
+        call = bits
+
+
+def use_mechanism(name: str) -> None:
+    """Switch to one of ``MECHANISMS`` (the best is chosen at import); tests use it to run
+    every fallback on a machine that has the better ways."""
+    global MECHANISM
+    if name not in MECHANISMS:
+        raise ValueError(f"denormal mechanism {name!r} is not available here: {MECHANISMS}")
+    MECHANISM = name
+    _select()
+
+
+MECHANISM = MECHANISMS[0]
+FLUSH_OUTPUTS = False  # whether ``call`` flushes outputs too (compiled graphs then do)
+# call(fn, *args, **kwargs): fn's result computed with FTZ/DAZ set, what the dispatch runs
+# each op's forward through (with the ctypes calls, not to be nested in another call)
+call: Callable[..., Any] = _plain_call
+# call_block(fn, *args): the same for a block that runs ops itself (a compiled graph)
+call_block: Callable[..., Any] = _plain_call
 
 
 def blas_threads_set(threads: int) -> None:
@@ -114,21 +185,9 @@ def blas_threads_set(threads: int) -> None:
     unflushed where a worker computed them (measured: half of a 512x512 product on 2
     threads); then outputs are flushed explicitly too. Inputs stay DAZ-free on the workers,
     which only matters for denormal inputs to a multi-threaded product."""
-    global _blas_parallel, FLUSH_OUTPUTS
+    global _blas_parallel
     _blas_parallel = threads > 1
-    FLUSH_OUTPUTS = MECHANISM == "outputs" or _blas_parallel
-
-
-def use_output_flush(on: bool) -> None:
-    """Flush op outputs explicitly instead of setting the CPU's bits (the fallback where the
-    CPU or the C library offers no way), e.g. to test that fallback on a machine that has
-    the bits. Off again goes back to the bits where they work."""
-    global MECHANISM, FLUSH_OUTPUTS, enter, leave
-    if on or not CPU_BITS:
-        MECHANISM, enter, leave = "outputs", _noop, _noop
-    else:
-        MECHANISM, enter, leave = "cpu", _cpu_enter, _cpu_leave
-    FLUSH_OUTPUTS = MECHANISM == "outputs" or _blas_parallel
+    _select()
 
 
 _FLUSHED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -156,21 +215,30 @@ def flush_outputs(out: Any) -> Any:
 
 class flushed:  # noqa: N801 - used like a function: ``with denormals.flushed():``
     """FTZ/DAZ for a block of engine numpy code that is not one op (a compiled graph's run,
-    an optimizer's in-place update, constant folding). Ops run inside it skip their own
-    switching (``enter``/``leave`` are no-ops meanwhile), so the bits stay set to its end."""
+    an optimizer's in-place update, constant folding), restored at its end. Ops inside it
+    keep the bits set (the C helper restores what it found; the ctypes calls are no-ops
+    meanwhile)."""
 
-    __slots__ = ("switched",)
+    __slots__ = ("token",)
 
     def __enter__(self) -> None:
         global enter, leave
-        # no bits here, or already inside a block: nothing to switch
-        self.switched = MECHANISM == "cpu" and enter is not _noop
-        if self.switched:
+        if MECHANISM == "c":
+            self.token = _C.enter()
+        elif MECHANISM == "ctypes" and enter is not _noop:  # (not already in a block)
             _cpu_enter()
             enter = leave = _noop
+            self.token = True
+        else:
+            self.token = None
 
     def __exit__(self, *exc_info: object) -> None:
         global enter, leave
-        if self.switched:
+        if MECHANISM == "c":
+            _C.leave(self.token)
+        elif self.token:
             enter, leave = _cpu_enter, _cpu_leave
             _cpu_leave()
+
+
+_select()

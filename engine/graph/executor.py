@@ -49,9 +49,9 @@ class CompiledGraph:
         self.source, self._fn = generate(graph)
 
     def __call__(self, *arrays: Any) -> tuple:
-        with np.errstate(all="ignore"), denormals.flushed():  # as TensorFlow's CPU kernels
-            out = self._fn(*arrays)
-        if denormals.FLUSH_OUTPUTS:  # no bits, or BLAS threads without them (denormals.py)
+        with np.errstate(all="ignore"):  # FTZ/DAZ as TensorFlow's CPU kernels (denormals.py)
+            out = denormals.call_block(self._fn, *arrays)
+        if denormals.FLUSH_OUTPUTS:  # no bits, or BLAS threads without them
             return denormals.flush_outputs(out)
         return out
 

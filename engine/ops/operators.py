@@ -28,17 +28,10 @@ def _binary(op: OpDef, checked: Any = None, fast_kinds: str = "") -> tuple[Any, 
                 checked is None or self._value.dtype.kind in fast_kinds):
             a, b = self._value, other._value
             if (a.dtype is b.dtype or a.dtype == b.dtype) and not STATE.observed:
-                floats = a.dtype.kind == "f"  # integers: no denormals, skip the C calls
-                if floats:
-                    denormals.enter()  # FTZ/DAZ as in registry.execute
-                try:
-                    out = forward(a, b)
+                try:  # FTZ/DAZ as in registry.execute
+                    return wrap(denormals.call(forward, a, b))
                 except (ValueError, TypeError) as exc:
                     raise translate_error(op, (self, other), exc) from None
-                finally:
-                    if floats:
-                        denormals.leave()
-                return wrap(denormals.flush_array(out) if denormals.FLUSH_OUTPUTS else out)
         if checked is not None:
             return checked(self, other)
         x, y = binary_args(self, other, name)

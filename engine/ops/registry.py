@@ -165,15 +165,10 @@ def execute(op: OpDef, inputs: tuple, attrs: dict = _EMPTY) -> Any:
         return _execute_observed(op, inputs, attrs)
     if op.check is not None:
         op.check(*inputs, **attrs)
-    denormals.enter()  # FTZ/DAZ as TensorFlow's CPU kernels run (engine/denormals.py)
-    try:
-        out = op.forward(*map(TENSOR_VALUE, inputs), **attrs)
+    try:  # with FTZ/DAZ, as TensorFlow's CPU kernels run (engine/denormals.py)
+        out = denormals.call(op.forward, *map(TENSOR_VALUE, inputs), **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
-    finally:
-        denormals.leave()
-    if denormals.FLUSH_OUTPUTS:
-        out = denormals.flush_outputs(out)
     if op.num_outputs == 1:
         return wrap(out)
     return tuple(wrap(o) for o in out)
@@ -219,15 +214,10 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
     if STATE.tapes or graph is not None:
         inputs = _read_variables(inputs)
     start = time.perf_counter() if hook is not None else 0.0
-    denormals.enter()
     try:
-        out = op.forward(*map(TENSOR_VALUE, inputs), **attrs)
+        out = denormals.call(op.forward, *map(TENSOR_VALUE, inputs), **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
-    finally:
-        denormals.leave()
-    if denormals.FLUSH_OUTPUTS:
-        out = denormals.flush_outputs(out)
     if op.num_outputs == 1:
         result = wrap(out)
         outputs: tuple = (result,)

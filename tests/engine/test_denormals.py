@@ -15,6 +15,19 @@ import engine as tf
 from engine import denormals
 
 TINY32 = np.finfo(np.float32).tiny
+X86_64_LINUX = sys.platform.startswith("linux") and platform.machine() == "x86_64"
+
+
+@pytest.fixture(params=["c", "ctypes", "outputs"])
+def mechanism(request):
+    """Each way of flushing this machine has (``denormals.MECHANISMS``), the best one last
+    so the rest of the suite runs with it again."""
+    if request.param not in denormals.MECHANISMS:
+        pytest.skip(f"{request.param!r} is not available here: engine._fpmode is built by "
+                    "`pip install -e .` (or `python setup.py build_ext --inplace`) on x86-64")
+    denormals.use_mechanism(request.param)
+    yield request.param
+    denormals.use_mechanism(denormals.MECHANISMS[0])
 
 
 def numpy_keeps_denormals() -> bool:
@@ -24,7 +37,7 @@ def numpy_keeps_denormals() -> bool:
                 and np.float64(1e-310) * 2.0 != 0)
 
 
-def test_numpy_keeps_denormals_between_and_after_every_kind_of_engine_call():
+def test_numpy_keeps_denormals_between_and_after_every_kind_of_engine_call(mechanism):
     assert numpy_keeps_denormals()
     x = tf.constant([-88.0, 1.0])
     assert tf.exp(x).numpy()[0] == 0  # an op through execute
@@ -42,14 +55,17 @@ def test_numpy_keeps_denormals_between_and_after_every_kind_of_engine_call():
     assert numpy_keeps_denormals()
     v = tf.Variable([0.0])
     tf.keras.optimizers.SGD(0.01).apply_gradients([(tf.constant([1e-36]), v)])
-    assert v.numpy()[0] == 0  # the update's denormal is flushed
+    if mechanism != "outputs":  # (the fallback flushes op outputs only)
+        assert v.numpy()[0] == 0  # the update's denormal is flushed
     assert numpy_keeps_denormals()
+    v.assign(tf.zeros(1))
     v.assign_add(tf.constant([TINY32 / 64], tf.float32))
-    assert v.numpy()[0] == 0
+    if mechanism != "outputs":
+        assert v.numpy()[0] == 0
     assert numpy_keeps_denormals()
 
 
-def test_an_op_that_raises_restores_numpy_s_modes():
+def test_an_op_that_raises_restores_numpy_s_modes(mechanism):
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.matmul(tf.ones((2, 3)), tf.ones((2, 3)))
     assert numpy_keeps_denormals()
@@ -61,14 +77,17 @@ def test_an_op_that_raises_restores_numpy_s_modes():
     assert numpy_keeps_denormals()
 
 
-def test_a_denormal_constant_is_kept_but_counts_as_zero_in_ops():
+def test_a_denormal_constant_is_kept_but_counts_as_zero_in_ops(mechanism):
     x = tf.constant(TINY32 / 100)
     assert x.numpy() == np.float32(TINY32 / 100)  # kept, as TensorFlow keeps it
-    assert not bool(x > 0) and (x * 1e10).numpy() == 0  # DAZ inside the ops
+    if mechanism != "outputs":  # (output flushing has no DAZ)
+        assert not bool(x > 0) and (x * 1e10).numpy() == 0  # DAZ inside the ops
     assert x.numpy() > 0  # ...and numpy outside them sees the value
 
 
-def test_ops_inside_a_flushed_block_leave_the_bits_set_to_its_end():
+def test_ops_inside_a_flushed_block_leave_the_bits_set_to_its_end(mechanism):
+    if mechanism == "outputs":
+        return  # no bits to keep
     with denormals.flushed():
         tf.exp(tf.constant(1.0))  # an op's own leave must not clear the block's bits
         assert not numpy_keeps_denormals()
@@ -78,7 +97,7 @@ def test_ops_inside_a_flushed_block_leave_the_bits_set_to_its_end():
     assert numpy_keeps_denormals()
 
 
-def test_ops_on_another_thread_flush_there_and_leave_it_clean():
+def test_ops_on_another_thread_flush_there_and_leave_it_clean(mechanism):
     seen = {}
 
     def work():
@@ -91,30 +110,46 @@ def test_ops_on_another_thread_flush_there_and_leave_it_clean():
     assert seen == {"op": 0.0, "numpy after": True}
 
 
-@pytest.mark.skipif(not (sys.platform.startswith("linux")
-                         and platform.machine() in ("x86_64", "aarch64")),
-                    reason="the CPU bits are reached through glibc on Linux x86-64/aarch64 only")
-def test_linux_sets_the_cpu_bits_rather_than_flushing_outputs():
-    assert denormals.MECHANISM == "cpu"
+def test_x86_64_linux_sets_the_cpu_bits_rather_than_flushing_outputs():
+    if not X86_64_LINUX:
+        pytest.skip("glibc's fesetmode is reached on Linux x86-64 (and aarch64) only")
+    assert "ctypes" in denormals.MECHANISMS and denormals.MECHANISM in ("c", "ctypes")
 
 
-def test_output_flush_fallback_flushes_results_and_leaves_numpy_alone():
-    """Where the CPU or C library offers no way to set the bits, op outputs are flushed."""
-    denormals.use_output_flush(True)
-    try:
-        assert denormals.MECHANISM == "outputs"
-        assert tf.exp(tf.constant([-88.0, 0.0])).numpy().tolist() == [0.0, 1.0]
-        assert (tf.constant([1e-37]) * tf.constant([1e-3])).numpy()[0] == 0
-        assert tf.matmul(tf.constant([[1e-37]]), tf.constant([[1e-3]])).numpy()[0, 0] == 0
-        assert tf.reduce_sum(tf.constant([1e-37, 1e-37], tf.float64) * 1e-300).numpy() == 0
-        assert tf.constant(TINY32 / 100).numpy() > 0  # a constant is still kept
-        assert numpy_keeps_denormals()
-    finally:
-        denormals.use_output_flush(False)
-    assert denormals.MECHANISM == ("cpu" if denormals.CPU_BITS else "outputs")
+def test_the_c_helper_restores_only_what_it_found():
+    if "c" not in denormals.MECHANISMS:
+        pytest.skip("engine._fpmode is not built here")
+    from engine import _fpmode
+
+    outer = _fpmode.enter()  # a block...
+    inner = _fpmode.enter()  # ...and one inside it
+    _fpmode.leave(inner)
+    assert not numpy_keeps_denormals()  # the outer block's bits survive the inner's end
+    _fpmode.leave(outer)
+    assert numpy_keeps_denormals()
+    with pytest.raises(TypeError):
+        _fpmode.call()
 
 
-def test_a_product_computed_by_several_blas_threads_is_flushed_too():
+def test_output_flush_flushes_results_and_leaves_numpy_alone(mechanism):
+    """Every mechanism flushes denormal results; the fallback, where the CPU or C library
+    offers no way to set the bits, by flushing op outputs."""
+    assert denormals.MECHANISM == mechanism
+    assert tf.exp(tf.constant([-88.0, 0.0])).numpy().tolist() == [0.0, 1.0]
+    assert (tf.constant([1e-37]) * tf.constant([1e-3])).numpy()[0] == 0
+    assert tf.matmul(tf.constant([[1e-37]]), tf.constant([[1e-3]])).numpy()[0, 0] == 0
+    assert tf.reduce_sum(tf.constant([1e-37, 1e-37], tf.float64) * 1e-300).numpy() == 0
+    assert tf.function(lambda a: a * 1e-3)(tf.constant([1e-37])).numpy()[0] == 0
+    assert tf.constant(TINY32 / 100).numpy() > 0  # a constant is still kept
+    assert numpy_keeps_denormals()
+
+
+def test_an_unknown_mechanism_is_refused_by_name():
+    with pytest.raises(ValueError, match="'fast'.*not available"):
+        denormals.use_mechanism("fast")
+
+
+def test_a_product_computed_by_several_blas_threads_is_flushed_too(mechanism):
     """OpenBLAS's worker threads do not inherit the caller's bits."""
     a = tf.constant(np.full((512, 512), 1e-20, np.float32))
     b = tf.constant(np.full((512, 512), 1e-21, np.float32))  # each sum is 5e-39: denormal
@@ -126,7 +161,7 @@ def test_a_product_computed_by_several_blas_threads_is_flushed_too():
         assert np.count_nonzero(f(a, b).numpy()) == 0
     finally:
         tf.config.threading.set_intra_op_parallelism_threads(before or 1)
-    assert not denormals.FLUSH_OUTPUTS or not denormals.CPU_BITS
+    assert denormals.FLUSH_OUTPUTS == (mechanism == "outputs")
     assert numpy_keeps_denormals()
 
 
