@@ -292,9 +292,8 @@ def _apply_update(node: ir.Node, grads: list) -> None:
         return
     optimizer, variables = node.attrs["optimizer"], node.attrs["variables"]
     if "sparse" in node.attrs:  # (values, indices) pairs: the optimizer's sparse kernel
-        optimizer.apply_arrays(optimizer.sparse_arrays(ir.update_gradients(node, grads),
-                                                       variables), variables)
-    else:
+        grads = optimizer.sparse_arrays(ir.update_gradients(node, grads), variables)
+    with denormals.flushed():  # as TensorFlow's update kernels (also when run op by op)
         optimizer.apply_arrays(grads, variables)
 
 

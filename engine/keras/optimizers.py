@@ -265,7 +265,8 @@ class Optimizer:
             if g.shape != v._value.shape:
                 raise ValueError(f"Gradient of shape {g.shape} does not match variable "
                                  f"{v.name} of shape {v._value.shape}.")
-        self.apply_arrays(grads, [v for _, v in live])
+        with denormals.flushed():  # TensorFlow's update kernels run with FTZ/DAZ too
+            self.apply_arrays(grads, [v for _, v in live])
         return self.iterations
 
     @staticmethod
@@ -283,18 +284,17 @@ class Optimizer:
         hook = STATE.hook
         if not self.built:
             self.build(variables)
-        with denormals.flushed():  # TensorFlow's update kernels run with FTZ/DAZ too
-            for g, v in zip(grads, variables):
-                if id(v) not in self._slots:
-                    self._track(v)
-                g = g.astype(v._value.dtype, copy=False)
-                delta = None
-                if _sole_owner(v):
-                    delta = self._update_inplace(v, g, lr, step)
-                else:
-                    v._value = self._update(v, g, lr, step)
-                if hook is not None:
-                    hook.variable_updated(v, type(self).__name__, delta)
+        for g, v in zip(grads, variables):
+            if id(v) not in self._slots:
+                self._track(v)
+            g = g.astype(v._value.dtype, copy=False)
+            delta = None
+            if _sole_owner(v):
+                delta = self._update_inplace(v, g, lr, step)
+            else:
+                v._value = self._update(v, g, lr, step)
+            if hook is not None:
+                hook.variable_updated(v, type(self).__name__, delta)
         self.iterations._value = np.int64(step)
         if hook is not None:
             hook.optimizer_step(self, step)
