@@ -50,7 +50,7 @@ $(SYSTEM_STAMP): $(ROOT)/scripts/system-deps.sh
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALL_STAMP): $(ROOT)/pyproject.toml | $(BIN)/python
+$(INSTALL_STAMP): $(ROOT)/pyproject.toml $(ROOT)/setup.py $(ROOT)/engine/_fpmode.c | $(BIN)/python
 	$(BIN)/pip install -q -e '$(ROOT)[test]'
 	@touch $@
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from debugger.tensor_stats import bad_counts, full_stats
+from engine import denormals
 from engine.graph import ir
 from engine.graph.executor import generate, gradients_due
 
@@ -233,7 +234,8 @@ class SummarizedGraph:
             reported[1] = False
 
         try:
-            with np.errstate(all="ignore"):
+            # FTZ/DAZ as the plain compiled run (engine/denormals.py): the same bits
+            with np.errstate(all="ignore"), denormals.flushed():
                 return self._fn(report, times, health, shapes, squares, kept, nested,
                                 *arrays)
         except Exception as exc:

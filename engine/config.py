@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import types
 
+from engine import denormals
+
 _DEFAULT_THREADS = 1
 _state = {"blas_threads": None, "limiter": None}
 
@@ -37,6 +39,7 @@ def set_blas_threads(n: int) -> None:
 
     _state["limiter"] = threadpool_limits(limits=int(n), user_api="blas")
     _state["blas_threads"] = int(n)
+    denormals.blas_threads_set(int(n))  # its worker threads do not flush denormals
 
 
 def get_blas_threads() -> int | None:

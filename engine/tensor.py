@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from engine import denormals, errors
 from engine import dtypes as _dt
-from engine import errors
 from engine.context import STATE
 from engine.shape import TensorShape, as_shape
 
@@ -286,14 +286,18 @@ class Variable(Tensor):
         if STATE.graph is not None:
             return self._set(delta, "assign_add")
         delta = self._update_operand(delta, "AssignAddVariableOp")
-        return self._set(self._value + delta, "assign_add")
+        with denormals.flushed():  # as TensorFlow's kernel adds (engine/denormals.py)
+            total = self._value + delta
+        return self._set(total, "assign_add")
 
     def assign_sub(self, delta: Any, use_locking: bool = False, name: str | None = None,
                    read_value: bool = True) -> Variable:
         if STATE.graph is not None:
             return self._set(delta, "assign_sub")
         delta = self._update_operand(delta, "AssignSubVariableOp")
-        return self._set(self._value - delta, "assign_sub")
+        with denormals.flushed():
+            total = self._value - delta
+        return self._set(total, "assign_sub")
 
     def _update_operand(self, delta: Any, op_name: str) -> np.ndarray:
         # TensorFlow's update kernels take exactly the variable's shape: no broadcasting,

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from engine import errors
+from engine import denormals, errors
 from engine.graph import ir
 from engine.graph.passes import FUSED_ELEMENTWISE, FUSED_MATMUL
 from engine.indexed_slices import IndexedSlices
@@ -49,8 +49,11 @@ class CompiledGraph:
         self.source, self._fn = generate(graph)
 
     def __call__(self, *arrays: Any) -> tuple:
-        with np.errstate(all="ignore"):
-            return self._fn(*arrays)
+        with np.errstate(all="ignore"):  # FTZ/DAZ as TensorFlow's CPU kernels (denormals.py)
+            out = denormals.call_block(self._fn, *arrays)
+        if denormals.FLUSH_OUTPUTS:  # no bits, or BLAS threads without them
+            return denormals.flush_outputs(out)
+        return out
 
 
 class Instrument(Protocol):
@@ -220,6 +223,7 @@ def _buffer(shape: tuple, dtype: np.dtype, buffered: bool) -> Callable[[], np.nd
 def _softmax_rows(buf: np.ndarray) -> None:
     buf -= buf.max(axis=-1, keepdims=True)
     np.exp(buf, out=buf)
+    nn_ops.onednn_exp_floor(buf)  # the registered Softmax's bits
     buf /= buf.sum(axis=-1, keepdims=True)
 
 
@@ -288,9 +292,8 @@ def _apply_update(node: ir.Node, grads: list) -> None:
         return
     optimizer, variables = node.attrs["optimizer"], node.attrs["variables"]
     if "sparse" in node.attrs:  # (values, indices) pairs: the optimizer's sparse kernel
-        optimizer.apply_arrays(optimizer.sparse_arrays(ir.update_gradients(node, grads),
-                                                       variables), variables)
-    else:
+        grads = optimizer.sparse_arrays(ir.update_gradients(node, grads), variables)
+    with denormals.flushed():  # as TensorFlow's update kernels (also when run op by op)
         optimizer.apply_arrays(grads, variables)
 
 

@@ -6,7 +6,8 @@ Every pass preserves results bit for bit, NaN, inf and -0.0 included: a plain ru
 optimized graph, a debugger recording health or values runs the traced ops themselves, and
 both must print the same numbers (tests compare optimized, traced and eager runs byte for
 byte). So a rewrite that is exact only in real arithmetic is not done even where TensorFlow's
-grappler does it: x + 0.0 → x (-0.0 becomes +0.0 otherwise), log(softmax(x)) → log_softmax(x)
+grappler does it: x + 0.0 → x (-0.0 becomes +0.0 otherwise), float x·1 → x (a denormal x
+becomes 0 otherwise: ops run with denormals-are-zero), log(softmax(x)) → log_softmax(x)
 (finite where the traced ops give -inf, and TensorFlow's own training steps give nan: its
 rewrite needs the softmax to have no other reader, and the gradient reads it).
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import denormals
 from engine.graph import ir
 
 # Ops whose output depends only on the input's shape and dtype (known statically).
@@ -98,7 +100,7 @@ def constant_folding(graph: ir.Graph) -> ir.Graph:
                     args = [np.zeros(v.shape, v.dtype) for v in node.inputs]
                 else:
                     args = [consts[v.id] for v in node.inputs]
-                with np.errstate(all="ignore"):
+                with np.errstate(all="ignore"), denormals.flushed():  # as the op would run
                     value = np.asarray(node.op.forward(*args, **node.attrs))
                 node = _const_node(graph, node, np.array(value, copy=True))
                 consts[node.outputs[0].id] = value
@@ -172,23 +174,24 @@ def _const_value(v: ir.Value) -> np.ndarray | None:
 
 def _leaves_unchanged(v: ir.Value, kind: str) -> bool:
     """Whether constant ``v`` as an operand of ``kind`` gives the other operand back bit for
-    bit, for every value (NaN, ±inf and -0.0 included): x·1, x/1, x + (-0.0), x - (+0.0).
-    Not x + 0.0, since -0.0 + 0.0 is +0.0 (TensorFlow's grappler drops it anyway, and so
-    prints -0.0 where its eager mode prints 0.0; here every mode computes the same)."""
+    bit, for every value: x·1, x/1, x ± 0 on integers. Not on floats: ops run with
+    denormals-are-zero (engine/denormals.py, as TensorFlow's kernels), so x·1 of a denormal
+    x is 0; nor x + 0.0, since -0.0 + 0.0 is +0.0. (TensorFlow's grappler drops them anyway,
+    and so prints 1e-40 or -0.0 where its eager mode prints 0.0; here every mode computes
+    the same.)"""
     c = _const_value(v)
-    if c is None or c.size == 0:
+    if c is None or c.size == 0 or c.dtype.kind == "f":
         return False
     if kind in ("Mul", "RealDiv"):
         return bool(np.all(c == 1))
-    if c.dtype.kind != "f":
-        return bool(np.all(c == 0))
-    return bool(np.all(c == 0) and np.all(np.signbit(c) == (kind == "AddV2")))
+    return bool(np.all(c == 0))
 
 
 def algebraic_simplification(graph: ir.Graph) -> ir.Graph:
-    """x*1, 1*x, x/1, x+(-0.0), x-0.0 → x; identities, no-op reshapes/casts/broadcasts → x;
+    """x*1, 1*x, x/1, x±0 → x on integers; identities, no-op reshapes/casts/broadcasts → x;
     -(-x) → x; transpose of a transpose → one transpose (or none). Each gives the same bits
-    as the ops it removes (so x+0.0, x*0 and x-x stay: -0.0, NaN and inf tell them apart)."""
+    as the ops it removes (so float x*1, x+0.0, x*0 and x-x stay: denormals, -0.0, NaN and
+    inf tell them apart)."""
     mapping: dict[int, ir.Value] = {}
     for node in graph.nodes:
         node.inputs = [mapping.get(v.id, v) for v in node.inputs]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import denormals
 from engine.context import STATE, user_stacklevel
 from engine.indexed_slices import IndexedSlices
 from engine.keras import backend, schedules  # schedules: tf.keras.optimizers.schedules
@@ -264,7 +265,8 @@ class Optimizer:
             if g.shape != v._value.shape:
                 raise ValueError(f"Gradient of shape {g.shape} does not match variable "
                                  f"{v.name} of shape {v._value.shape}.")
-        self.apply_arrays(grads, [v for _, v in live])
+        with denormals.flushed():  # TensorFlow's update kernels run with FTZ/DAZ too
+            self.apply_arrays(grads, [v for _, v in live])
         return self.iterations
 
     @staticmethod

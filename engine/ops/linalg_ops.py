@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
-from engine.ops import array_ops, math_ops
+from engine.ops import array_ops, linalg_svd, math_ops
 from engine.ops._args import kernel_dtype_name
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
@@ -295,7 +295,15 @@ def _(op, dq, dr):
 
 @defop("Svd", num_outputs=3)
 def _svd(x, compute_uv=True, full_matrices=False):
-    """Singular values (descending) and, with ``compute_uv``, U and V (not Vᴴ)."""
+    """Singular values (descending) and, with ``compute_uv``, U and V (not Vᴴ): TensorFlow's
+    own (Eigen's JacobiSVD, signs included) for matrices of up to 15 columns."""
+    eigen = linalg_svd.eigen_svd(np.asarray(x), full_matrices)
+    if eigen is not None:
+        s, u, v = eigen
+        if not compute_uv:
+            empty = np.zeros((0,), x.dtype)
+            return s, empty, empty
+        return s, u, v
     if not compute_uv:
         s = np.linalg.svd(x, compute_uv=False)
         empty = np.zeros((0,), x.dtype)
@@ -473,8 +481,8 @@ def qr(input: Any, full_matrices: bool = False, name: str | None = None  # noqa:
 def svd(tensor: Any, full_matrices: bool = False, compute_uv: bool = True,
         name: str | None = None) -> Any:
     """``tf.linalg.svd``: ``(s, u, v)`` — in that order, and v itself, not vᴴ — or only s
-    without ``compute_uv``. The signs of singular vectors are LAPACK's (may differ from
-    TensorFlow's Eigen); a = u · diag(s) · vᴴ holds either way."""
+    without ``compute_uv``. Singular vectors have TensorFlow's signs up to 15 columns (the
+    algorithm its kernel runs there, engine/ops/linalg_svd.py), LAPACK's beyond."""
     x = _t(tensor)
     _require_matrices("Svd", x, square=False)
     s, u, v = execute(SVD, (x,), {"compute_uv": bool(compute_uv),

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from engine import denormals, errors
 from engine import dtypes as _dt
-from engine import errors
 from engine.context import STATE
 from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
@@ -808,7 +808,7 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
         av, bv = a._value, b._value  # the common case, without the generic dispatch
         if (av.dtype is bv.dtype and av.ndim == 2 and bv.ndim == 2
                 and av.shape[1] == bv.shape[0]):
-            return wrap(np.matmul(av, bv))
+            return wrap(denormals.call(np.matmul, av, bv))  # FTZ/DAZ as in execute
     a, b = binary_args(a, b, "MatMul")
     ta, tb = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
     if ta or tb:

@@ -209,10 +209,24 @@ def _(op, dy):
     return (m.multiply(dy, sigmoid(op.inputs[0])),)
 
 
+# TensorFlow's x86 build runs float32 Softmax on oneDNN, whose exp builds 2^n·p(r) as
+# 2·(2^(n-1)·p(r)): under flush-to-zero the middle product is already 0 where exp(x) is below
+# 2^-125 (x < -86.64), so those terms are 0 there, not ~1.2e-38..2.4e-38 (Eigen's exp,
+# float64 and tf.exp keep them). Measured on TF 2.21: softmax([0, -86.9]) = [1, 0].
+ONEDNN_EXP_FLOOR32 = np.float32(2.0 ** -125)
+
+
+def onednn_exp_floor(e: np.ndarray) -> np.ndarray:
+    """Zero the float32 terms of a softmax's exp that TensorFlow's oneDNN kernel flushes."""
+    if e.dtype == np.float32:
+        np.copyto(e, 0, where=e < ONEDNN_EXP_FLOOR32)
+    return e
+
+
 def _softmax_np(x: np.ndarray, axis: int) -> np.ndarray:
     # the ufuncs' reduce, which np.max/np.sum call through a Python wrapper (every step)
     shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
-    e = np.exp(shifted)
+    e = onednn_exp_floor(np.exp(shifted))
     return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import denormals
 from engine.context import STATE
 from engine.ops import array_ops, math_ops
 from engine.ops._args import binary_args
@@ -27,8 +28,8 @@ def _binary(op: OpDef, checked: Any = None, fast_kinds: str = "") -> tuple[Any, 
                 checked is None or self._value.dtype.kind in fast_kinds):
             a, b = self._value, other._value
             if (a.dtype is b.dtype or a.dtype == b.dtype) and not STATE.observed:
-                try:
-                    return wrap(forward(a, b))
+                try:  # FTZ/DAZ as in registry.execute
+                    return wrap(denormals.call(forward, a, b))
                 except (ValueError, TypeError) as exc:
                     raise translate_error(op, (self, other), exc) from None
         if checked is not None:

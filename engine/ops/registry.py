@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import errors
+from engine import denormals, errors
 from engine.context import STATE, user_code_frame
 from engine.tensor import Tensor, Variable, wrap
 
@@ -167,8 +167,8 @@ def execute(op: OpDef, inputs: tuple, attrs: dict = _EMPTY) -> Any:
         return _execute_observed(op, inputs, attrs)
     if op.check is not None:
         op.check(*inputs, **attrs)
-    try:
-        out = op.forward(*map(TENSOR_VALUE, inputs), **attrs)
+    try:  # with FTZ/DAZ, as TensorFlow's CPU kernels run (engine/denormals.py)
+        out = denormals.call(op.forward, *map(TENSOR_VALUE, inputs), **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
     if op.num_outputs == 1:
@@ -217,7 +217,7 @@ def _execute_observed(op: OpDef, inputs: tuple, attrs: dict) -> Any:
         inputs = _read_variables(inputs)
     start = time.perf_counter() if hook is not None else 0.0
     try:
-        out = op.forward(*map(TENSOR_VALUE, inputs), **attrs)
+        out = denormals.call(op.forward, *map(TENSOR_VALUE, inputs), **attrs)
     except (ValueError, IndexError, TypeError, np.linalg.LinAlgError) as exc:
         raise translate_error(op, inputs, exc) from None
     if op.num_outputs == 1:
