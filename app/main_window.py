@@ -28,6 +28,7 @@ from app.docks.console_dock import ConsoleDock
 from app.docks.findings_dock import FindingsDock
 from app.docks.gradients_dock import GradientsDock
 from app.docks.graph_dock import GraphDock
+from app.docks.live_text import LiveText
 from app.docks.ops_dock import OpsDock
 from app.docks.plots_dock import PlotsDock
 from app.docks.redraw_throttle import RedrawThrottle
@@ -306,10 +307,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.state_label = QLabel()
-        self.step_label = QLabel()
-        self.epoch_label = QLabel()
-        self.ops_label = QLabel()
-        self.rate_label = QLabel()
+        # Counters change while a run streams: LiveText repaints, a QLabel would re-lay out
+        # the whole window on each change.
+        self.step_label = LiveText()
+        self.epoch_label = LiveText()
+        self.ops_label = LiveText()
+        self.rate_label = LiveText()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(140)
         self.progress.setTextVisible(False)

@@ -6,6 +6,11 @@ store rebuilds when the view asks for a visible cell. Filtering never walks the 
 Python: the store gives each row a categorical code for its (op type, scope, name) label
 and a NaN/Inf flag; a filter tests the few distinct labels and then selects rows with one
 numpy indexing step. Appending a batch is one ``beginInsertRows``.
+
+While a run streams or a trace loads, the session adds ops ~30-200 times a second; each
+insert scrolls the followed table and repaints every visible cell. Rows are announced at
+most ``ROWS_INTERVAL_MS`` apart then (all that came meanwhile in one insert), and at once
+in any other state: a pause, the end of a run or a test's batch shows without delay.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.session import Session
+from app.docks.redraw_throttle import RedrawThrottle
+from app.session import LOADING, RUNNING, Session
 from debugger.health import is_checked, output_health, output_summaries
 from debugger.opstore import OpStore
 from engine.graph.ir import short_dtype
@@ -34,6 +40,8 @@ _ANSWERED_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAl
                              Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
                              Qt.ItemDataRole.ToolTipRole, SeqRole))
 TEXT_CACHE_SIZE = 2_048  # rows whose cell texts are kept: a few screens' worth
+ROWS_INTERVAL_MS = 100  # new rows of a streaming source appear about 10 times a second
+STREAMING_STATES = (RUNNING, LOADING)
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -96,9 +104,12 @@ class OpsModel(QAbstractTableModel):
         self._only_bad = False
         self._visible: np.ndarray | None = None  # source rows shown; None: all of them
         self._texts: dict[int, tuple] = {}  # store row -> its formatted cells (oldest first)
+        self._arrived = 0  # store rows the session has added (announced up to ``_count``)
+        self._announce = RedrawThrottle(self.show_arrived, self, ROWS_INTERVAL_MS)
         if session is not None:
             session.opsAdded.connect(self._on_ops)
             session.eventsCleared.connect(self.clear)
+            session.stateChanged.connect(self._on_state)
 
     @property
     def store(self) -> OpStore:
@@ -219,6 +230,7 @@ class OpsModel(QAbstractTableModel):
 
     def row_of_seq(self, seq: int) -> int:
         """The row showing op ``seq``, or -1 (unknown or filtered out)."""
+        self.show_arrived()
         source = self.store.row_of_seq(seq)
         if source < 0 or source >= self._count:
             return -1
@@ -229,6 +241,7 @@ class OpsModel(QAbstractTableModel):
 
     def first_bad_row(self) -> int:
         """The first shown row whose op output holds NaN or Inf, or -1."""
+        self.show_arrived()
         bad = self._bad()
         shown = bad if self._visible is None else bad[self._visible]
         if not shown.size:
@@ -238,6 +251,7 @@ class OpsModel(QAbstractTableModel):
 
     def first_bad_seq(self) -> int | None:
         """Seq of the first op with NaN/Inf, shown or filtered out."""
+        self.show_arrived()
         bad = self._bad()
         if not bad.size or not bad.any():
             return None
@@ -254,8 +268,25 @@ class OpsModel(QAbstractTableModel):
         self._on_ops(start, len(store))
 
     def _on_ops(self, start: int, stop: int) -> None:
-        """Rows ``start:stop`` of the store arrived."""
-        start = max(start, self._count)
+        """Rows ``start:stop`` of the store arrived: shown now, or with the next ones while
+        the session streams."""
+        self._arrived = max(self._arrived, stop)
+        if getattr(self._session, "state", None) in STREAMING_STATES:
+            self._announce.request()  # at once if the last insert is an interval ago
+        else:
+            self.show_arrived()
+
+    def _on_state(self, _state: str) -> None:
+        self.show_arrived()  # paused, finished, loaded: the table is complete at once
+
+    @property
+    def waiting_rows(self) -> int:
+        """Ops the store holds that the table does not show yet (a streaming source's)."""
+        return self._arrived - self._count
+
+    def show_arrived(self) -> None:
+        """Announce every row that arrived (one insert notice)."""
+        start, stop = self._count, self._arrived
         if stop <= start:
             return
         if self._visible is None:
@@ -276,7 +307,7 @@ class OpsModel(QAbstractTableModel):
         self._texts.clear()
         if self._own_store is not None:
             self._own_store = OpStore()
-        self._count = 0
+        self._count = self._arrived = 0
         self._label_texts.clear()
         self._label_matches = np.zeros(0, dtype=np.bool_)
         self._visible = None if self._is_unfiltered() else np.zeros(0, dtype=np.int64)
@@ -299,6 +330,7 @@ class OpsModel(QAbstractTableModel):
         if words == self._words and only_bad == self._only_bad:
             return
         self.beginResetModel()
+        self._count = max(self._count, self._arrived)  # the new rows come with the reset
         if words != self._words:
             self._words = words
             self._label_matches = np.zeros(0, dtype=np.bool_)
