@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QStyle,
     QToolBar,
     QWidget,
 )
 
 from app.docks.breakpoints_dock import BreakpointsDock
+from app.docks.busy_bar import BusyBar
 from app.docks.console_dock import ConsoleDock
 from app.docks.findings_dock import FindingsDock
 from app.docks.gradients_dock import GradientsDock
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         self.epoch_label = LiveText()
         self.ops_label = LiveText()
         self.rate_label = LiveText()
-        self.progress = QProgressBar()
+        self.progress = BusyBar()  # a busy run animates it at 4 frames a second, not 60
         self.progress.setMaximumWidth(140)
         self.progress.setTextVisible(False)
         self.progress.hide()
