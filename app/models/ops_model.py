@@ -36,9 +36,12 @@ SeqRole = Qt.ItemDataRole.UserRole + 1  # the op event's seq, for any column
 _BAD_FOREGROUND = QBrush(QColor(178, 24, 24))
 _BAD_BACKGROUND = QBrush(QColor(255, 226, 226))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_ANSWERED_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
-                             Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
-                             Qt.ItemDataRole.ToolTipRole, SeqRole))
+(_DISPLAY, _ALIGNMENT, _BACKGROUND, _FOREGROUND, _TOOLTIP, _SEQ) = range(6)
+_ROLE_KINDS = {int(Qt.ItemDataRole.DisplayRole): _DISPLAY,
+               int(Qt.ItemDataRole.TextAlignmentRole): _ALIGNMENT,
+               int(Qt.ItemDataRole.BackgroundRole): _BACKGROUND,
+               int(Qt.ItemDataRole.ForegroundRole): _FOREGROUND,
+               int(Qt.ItemDataRole.ToolTipRole): _TOOLTIP, int(SeqRole): _SEQ}
 TEXT_CACHE_SIZE = 2_048  # rows whose cell texts are kept: a few screens' worth
 ROWS_INTERVAL_MS = 100  # new rows of a streaming source appear about 10 times a second
 STREAMING_STATES = (RUNNING, LOADING)
@@ -138,34 +141,37 @@ class OpsModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A repaint asks every visible cell for a dozen roles, ~30 times a second while a
-        # run streams: roles that need no op event are answered without building one, and
-        # a row's texts are formatted once (``_row_texts``).
-        if role not in _ANSWERED_ROLES or not index.isValid():
+        # A repaint asks every visible cell for about seven roles, ~10 times a second while a
+        # run streams: the role is looked up once (ints, not Qt enum attributes), and texts
+        # and the row's NaN/Inf flag come from the row's cache (formatted once).
+        kind = _ROLE_KINDS.get(role)
+        if kind is None or not index.isValid():
             return None
         row = index.row()
         source = row if self._visible is None else int(self._visible[row])
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._row_texts(source)[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in NUMERIC_COLUMNS else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return _BAD_BACKGROUND if self.store.bad.data[source] else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _BAD_FOREGROUND if self.store.bad.data[source] else None
+        if kind == _ALIGNMENT:
+            return _RIGHT if index.column() in NUMERIC_COLUMNS else None
+        texts = self._row_texts(source)
+        if kind == _DISPLAY:
+            return texts[index.column()]
+        if kind == _BACKGROUND:
+            return _BAD_BACKGROUND if texts[-1] else None
+        if kind == _FOREGROUND:
+            return _BAD_FOREGROUND if texts[-1] else None
         event = self.store.op(source)
-        if role == SeqRole:
+        if kind == _SEQ:
             return event["seq"]
-        return self._tooltip(event, column)  # ToolTipRole
+        return self._tooltip(event, index.column())  # ToolTipRole
 
     def _row_texts(self, source: int) -> tuple:
-        """The shown texts of store row ``source``, formatted once (recent rows kept)."""
+        """The shown texts of store row ``source`` and, last, whether its outputs hold
+        NaN/Inf: formatted once (recent rows kept)."""
         texts = self._texts.get(source)
         if texts is None:
             event = self.store.op(source)
-            texts = self._texts[source] = tuple(self._display(event, column)
-                                                for column in range(len(COLUMNS)))
+            texts = self._texts[source] = (
+                *(self._display(event, column) for column in range(len(COLUMNS))),
+                bool(self.store.bad.data[source]))
             if len(self._texts) > TEXT_CACHE_SIZE:
                 self._texts.pop(next(iter(self._texts)))
         return texts
