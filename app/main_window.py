@@ -17,17 +17,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QStyle,
     QToolBar,
     QWidget,
 )
 
 from app.docks.breakpoints_dock import BreakpointsDock
+from app.docks.busy_bar import BusyBar
 from app.docks.console_dock import ConsoleDock
 from app.docks.findings_dock import FindingsDock
 from app.docks.gradients_dock import GradientsDock
 from app.docks.graph_dock import GraphDock
+from app.docks.live_text import LiveText
 from app.docks.ops_dock import OpsDock
 from app.docks.plots_dock import PlotsDock
 from app.docks.redraw_throttle import RedrawThrottle
@@ -306,11 +307,13 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.state_label = QLabel()
-        self.step_label = QLabel()
-        self.epoch_label = QLabel()
-        self.ops_label = QLabel()
-        self.rate_label = QLabel()
-        self.progress = QProgressBar()
+        # Counters change while a run streams: LiveText repaints, a QLabel would re-lay out
+        # the whole window on each change.
+        self.step_label = LiveText()
+        self.epoch_label = LiveText()
+        self.ops_label = LiveText()
+        self.rate_label = LiveText()
+        self.progress = BusyBar()  # a busy run animates it at 4 frames a second, not 60
         self.progress.setMaximumWidth(140)
         self.progress.setTextVisible(False)
         self.progress.hide()

@@ -55,9 +55,9 @@ LIVE_STATES = (STARTING, RUNNING, PAUSED, FINISHED)
 
 DEFAULT_MODE = "CONCISE_HEALTH"
 DRAIN_INTERVAL_MS = 30  # about two frames: batches at screen rate, not per event
-BACKLOG_INTERVAL_MS = 5  # the next tick, while events are still waiting
-TICK_BUDGET_S = 0.02  # the widgets' share of a tick; the rest keeps the window responsive
-MIN_EVENTS_PER_TICK = 1_000  # however slow the widgets, the stream moves on (a pack: its ops)
+BACKLOG_INTERVAL_MS = 1  # the next tick, while events are still waiting
+TICK_BUDGET_S = 0.01  # the widgets' share of a tick; the rest keeps the window responsive
+MIN_EVENTS_PER_TICK = 200  # however slow the widgets, the stream moves on (a pack: its ops)
 MAX_EVENTS_PER_TICK = 20_000
 # Events live until the session is cleared: once this many more arrived, they are moved out
 # of the garbage collector's reach (gc.freeze), or every full collection walks millions of

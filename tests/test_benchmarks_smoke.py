@@ -88,17 +88,20 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^examples/mnist\.py: " + NUMBER + r" s, test accuracy \d\.\d{4}$", 1),
     ],
     "bench_open_trace.py": [  # (its smoke run uses the MNIST sample in tests/data)
+        (r"^load average at the (start|end): " + NUMBER + " " + NUMBER + " " + NUMBER + "$", 2),
         (r"^recorded the tutorial MNIST, 1 epoch\(s\): " + NUMBER + r" s, " + NUMBER
          + r" MB$", 1),
         (r"^open trace \(after\): [\d,]+ rows in " + NUMBER + r" s \(first rows after "
          + NUMBER + r" s\), [\d,]+ ops/s, memory added -?\d+ MB, UI thread CPU " + NUMBER
          + r" s, lateness p50 " + NUMBER + r" ms, p99 " + NUMBER + r" ms, max " + NUMBER
-         + r" ms  \[(ok|OVER target)\]$", 1),
+         + r" ms \(UI busy per tick p99 " + NUMBER + r" ms, max " + NUMBER
+         + r" ms\)  \[(ok|OVER target)\]$", 1),
         (r"^live window vs record \(after\), 1 epoch CONCISE_HEALTH \([\d,]+ ops\): "
          r"record " + NUMBER
          + r" s, live " + NUMBER + r" s, ratio " + NUMBER + r"x, UI thread CPU " + NUMBER
          + r" s, lateness p50 " + NUMBER + r" ms, p99 " + NUMBER + r" ms, max " + NUMBER
-         + r" ms  \[(ok|OVER target)\]$", 1),
+         + r" ms \(UI busy per tick p99 " + NUMBER + r" ms, max " + NUMBER
+         + r" ms\)  \[(ok|OVER target)\]$", 1),
     ],
     "bench_gui.py": [
         (r"^append 1,000 ops \(\+ repaint\): median " + NUMBER + " ms, max " + NUMBER

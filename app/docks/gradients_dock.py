@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.docks.plot_parts import (
     MIN_PLOT_SIZE,
     GrowingSeries,
+    SteadyRange,
     follow_window_palette,
     legend_below,
     popups_owned_by,
@@ -149,6 +150,8 @@ class GradientsDock(QDockWidget):
         layout.addWidget(self.log_y_checkbox)
         layout.addWidget(splitter, 1)
         self.setWidget(body)
+        self.norm_range = SteadyRange(self.norm_plot.getPlotItem())
+        self.weights_range = SteadyRange(self.weights_plot.getPlotItem())
         self._show_weights_title()
 
     # -- incoming events -----------------------------------------------------------------------
@@ -217,6 +220,20 @@ class GradientsDock(QDockWidget):
         if self._selected_stale and self._selected is not None:
             self._show_selected()
         self._selected_stale = False
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Step the charts' views to what they show (``SteadyRange``: not per batch)."""
+        log = self.log_y_checkbox.isChecked()
+        tracks = [t for t in self._tracks.values() if t.norm_curve is not None]
+        self.norm_range.fit([t.norms.x for t in tracks], [t.norms.y for t in tracks], log)
+        if self._ratio_mode:
+            tracks = [t for t in self._tracks.values() if t.ratio_curve is not None]
+            self.weights_range.fit([t.ratios.x for t in tracks], [t.ratios.y for t in tracks],
+                                   log)
+        elif self._selected is not None:
+            track = self._selected
+            self.weights_range.fit([track.means.x, track.stds.x], [track.means.y, track.stds.y])
 
     def _add_gradient(self, event: dict, norms: dict) -> None:
         for source in event["sources"]:
@@ -289,6 +306,7 @@ class GradientsDock(QDockWidget):
             self.variable_list.setCurrentItem(items[0])
         self._show_weights_title()
         self._show_selected()
+        self._fit_ranges()
 
     def set_log_y(self, on: bool) -> None:
         """Norms span orders of magnitude (vanishing or exploding): a log axis shows both."""
@@ -298,6 +316,7 @@ class GradientsDock(QDockWidget):
         self.norm_plot.setLogMode(y=on)
         if self._ratio_mode:
             self.weights_plot.setLogMode(y=on)
+        self._fit_ranges()
 
     def clear(self) -> None:
         """Forget the run (a restart starts again at step 0)."""
@@ -325,6 +344,8 @@ class GradientsDock(QDockWidget):
         self.stats_label.setText("")
         self.detail.setCurrentWidget(self.stats_label)
         self._show_weights_title()
+        self.norm_range.reset()
+        self.weights_range.reset()
 
     # -- internals -----------------------------------------------------------------------------
     def _track(self, source_id: int, name: str | None) -> _VariableTrack:

@@ -210,6 +210,11 @@ class GraphDock(QDockWidget):
         self.source_combo.currentIndexChanged.connect(self._source_changed)
         self.step_spin = QSpinBox()
         self.step_spin.setPrefix("step ")
+        # Its maximum grows with every batch of a run, and a spin box whose size may change
+        # re-lays out the whole window at each new maximum: its size is fixed, for steps up
+        # to ten million.
+        self.step_spin.setRange(0, 9_999_999)
+        self.step_spin.setFixedSize(self.step_spin.sizeHint())
         self.step_spin.setRange(0, 0)
         self.step_spin.valueChanged.connect(self._step_chosen)
         self.follow_check = QCheckBox("Follow")
@@ -305,8 +310,10 @@ class GraphDock(QDockWidget):
 
     def _ops_added(self, _start: int = 0, _stop: int = 0) -> None:
         """New ops (or steps, graphs): the step range grows, a followed step is redrawn."""
-        with QSignalBlocker(self.step_spin):
-            self.step_spin.setMaximum(max(self._latest_step(), 0))
+        latest = max(self._latest_step(), 0)
+        if latest != self.step_spin.maximum():
+            with QSignalBlocker(self.step_spin):
+                self.step_spin.setMaximum(latest)
         # A loading trace is drawn once it is all in: building graphs on the way would
         # take the GIL from the UI thread for nothing.
         if self._session.state != "loading" and not self._follow_timer.isActive():

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.docks.live_text import LiveText
 from app.models.ops_model import (
     DURATION,
     HEALTH,
@@ -71,7 +71,7 @@ class OpsDock(QDockWidget):
         self.bad_only_check = QCheckBox("NaN/Inf only")
         self.jump_button = QPushButton("Jump to first NaN/Inf")
         self.jump_button.setToolTip("Select the first op whose output holds NaN or Inf")
-        self.count_label = QLabel()
+        self.count_label = LiveText()  # changes with every batch of a run: no relayout
 
         self.view = QTableView()
         self.view.setModel(self.model)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.docks.plot_parts import (
     MIN_PLOT_SIZE,
     GrowingSeries,
+    SteadyRange,
     follow_window_palette,
     legend_below,
     popups_owned_by,
@@ -311,6 +312,7 @@ class PlotsDock(QDockWidget):
             plot.showGrid(x=True, y=True, alpha=0.2)
             # Under the x axis, not over the curves; validation curves show their dashes here.
             legend_below(plot, columns=2)
+        self.step_range = SteadyRange(self.step_plot)  # (the epoch plot redraws per epoch)
         self.step_badge = self._badge(self.step_plot)
         self.epoch_badge = self._badge(self.epoch_plot)
         self.step_crosshair = _Crosshair(self.step_plot, self._step_readout)
@@ -399,6 +401,7 @@ class PlotsDock(QDockWidget):
         self.metric_list.clear()
         self._show_badges()
         self._choose_step_axis()
+        self.step_range.reset()
 
     def badge_text(self, axis: str = "step") -> str:
         """What the plot's red badge says ("loss: NaN from step 12"), "" when hidden."""
@@ -459,6 +462,12 @@ class PlotsDock(QDockWidget):
             curve.show()
         self._show_badges()
         self._choose_step_axis()
+        self._fit_step_range()
+
+    def _fit_step_range(self) -> None:
+        shown = [curve for name, curve in self._step_curves.items() if self._visible(name)]
+        self.step_range.fit([c.points.x for c in shown], [c.points.y for c in shown],
+                            self._log_y)
 
     @property
     def step_log_y(self) -> bool:
@@ -530,6 +539,8 @@ class PlotsDock(QDockWidget):
         curve = self._step_curves.get(item.text()) or self._epoch_curves.get(item.text())
         if curve is not None:
             curve.set_visible(visible)
+            if curve in self._step_curves.values():
+                self._fit_step_range()
 
     def _visible(self, name: str) -> bool:
         item = self._items.get(name)

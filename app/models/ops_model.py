@@ -6,6 +6,11 @@ store rebuilds when the view asks for a visible cell. Filtering never walks the 
 Python: the store gives each row a categorical code for its (op type, scope, name) label
 and a NaN/Inf flag; a filter tests the few distinct labels and then selects rows with one
 numpy indexing step. Appending a batch is one ``beginInsertRows``.
+
+While a run streams or a trace loads, the session adds ops ~30-200 times a second; each
+insert scrolls the followed table and repaints every visible cell. Rows are announced at
+most ``ROWS_INTERVAL_MS`` apart then (all that came meanwhile in one insert), and at once
+in any other state: a pause, the end of a run or a test's batch shows without delay.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.session import Session
+from app.docks.redraw_throttle import RedrawThrottle
+from app.session import LOADING, RUNNING, Session
 from debugger.health import is_checked, output_health, output_summaries
 from debugger.opstore import OpStore
 from engine.graph.ir import short_dtype
@@ -30,10 +36,15 @@ SeqRole = Qt.ItemDataRole.UserRole + 1  # the op event's seq, for any column
 _BAD_FOREGROUND = QBrush(QColor(178, 24, 24))
 _BAD_BACKGROUND = QBrush(QColor(255, 226, 226))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_ANSWERED_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
-                             Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
-                             Qt.ItemDataRole.ToolTipRole, SeqRole))
+(_DISPLAY, _ALIGNMENT, _BACKGROUND, _FOREGROUND, _TOOLTIP, _SEQ) = range(6)
+_ROLE_KINDS = {int(Qt.ItemDataRole.DisplayRole): _DISPLAY,
+               int(Qt.ItemDataRole.TextAlignmentRole): _ALIGNMENT,
+               int(Qt.ItemDataRole.BackgroundRole): _BACKGROUND,
+               int(Qt.ItemDataRole.ForegroundRole): _FOREGROUND,
+               int(Qt.ItemDataRole.ToolTipRole): _TOOLTIP, int(SeqRole): _SEQ}
 TEXT_CACHE_SIZE = 2_048  # rows whose cell texts are kept: a few screens' worth
+ROWS_INTERVAL_MS = 100  # new rows of a streaming source appear about 10 times a second
+STREAMING_STATES = (RUNNING, LOADING)
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -96,9 +107,12 @@ class OpsModel(QAbstractTableModel):
         self._only_bad = False
         self._visible: np.ndarray | None = None  # source rows shown; None: all of them
         self._texts: dict[int, tuple] = {}  # store row -> its formatted cells (oldest first)
+        self._arrived = 0  # store rows the session has added (announced up to ``_count``)
+        self._announce = RedrawThrottle(self.show_arrived, self, ROWS_INTERVAL_MS)
         if session is not None:
             session.opsAdded.connect(self._on_ops)
             session.eventsCleared.connect(self.clear)
+            session.stateChanged.connect(self._on_state)
 
     @property
     def store(self) -> OpStore:
@@ -127,34 +141,37 @@ class OpsModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A repaint asks every visible cell for a dozen roles, ~30 times a second while a
-        # run streams: roles that need no op event are answered without building one, and
-        # a row's texts are formatted once (``_row_texts``).
-        if role not in _ANSWERED_ROLES or not index.isValid():
+        # A repaint asks every visible cell for about seven roles, ~10 times a second while a
+        # run streams: the role is looked up once (ints, not Qt enum attributes), and texts
+        # and the row's NaN/Inf flag come from the row's cache (formatted once).
+        kind = _ROLE_KINDS.get(role)
+        if kind is None or not index.isValid():
             return None
         row = index.row()
         source = row if self._visible is None else int(self._visible[row])
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._row_texts(source)[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in NUMERIC_COLUMNS else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return _BAD_BACKGROUND if self.store.bad.data[source] else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _BAD_FOREGROUND if self.store.bad.data[source] else None
+        if kind == _ALIGNMENT:
+            return _RIGHT if index.column() in NUMERIC_COLUMNS else None
+        texts = self._row_texts(source)
+        if kind == _DISPLAY:
+            return texts[index.column()]
+        if kind == _BACKGROUND:
+            return _BAD_BACKGROUND if texts[-1] else None
+        if kind == _FOREGROUND:
+            return _BAD_FOREGROUND if texts[-1] else None
         event = self.store.op(source)
-        if role == SeqRole:
+        if kind == _SEQ:
             return event["seq"]
-        return self._tooltip(event, column)  # ToolTipRole
+        return self._tooltip(event, index.column())  # ToolTipRole
 
     def _row_texts(self, source: int) -> tuple:
-        """The shown texts of store row ``source``, formatted once (recent rows kept)."""
+        """The shown texts of store row ``source`` and, last, whether its outputs hold
+        NaN/Inf: formatted once (recent rows kept)."""
         texts = self._texts.get(source)
         if texts is None:
             event = self.store.op(source)
-            texts = self._texts[source] = tuple(self._display(event, column)
-                                                for column in range(len(COLUMNS)))
+            texts = self._texts[source] = (
+                *(self._display(event, column) for column in range(len(COLUMNS))),
+                bool(self.store.bad.data[source]))
             if len(self._texts) > TEXT_CACHE_SIZE:
                 self._texts.pop(next(iter(self._texts)))
         return texts
@@ -219,6 +236,7 @@ class OpsModel(QAbstractTableModel):
 
     def row_of_seq(self, seq: int) -> int:
         """The row showing op ``seq``, or -1 (unknown or filtered out)."""
+        self.show_arrived()
         source = self.store.row_of_seq(seq)
         if source < 0 or source >= self._count:
             return -1
@@ -229,6 +247,7 @@ class OpsModel(QAbstractTableModel):
 
     def first_bad_row(self) -> int:
         """The first shown row whose op output holds NaN or Inf, or -1."""
+        self.show_arrived()
         bad = self._bad()
         shown = bad if self._visible is None else bad[self._visible]
         if not shown.size:
@@ -238,6 +257,7 @@ class OpsModel(QAbstractTableModel):
 
     def first_bad_seq(self) -> int | None:
         """Seq of the first op with NaN/Inf, shown or filtered out."""
+        self.show_arrived()
         bad = self._bad()
         if not bad.size or not bad.any():
             return None
@@ -254,8 +274,25 @@ class OpsModel(QAbstractTableModel):
         self._on_ops(start, len(store))
 
     def _on_ops(self, start: int, stop: int) -> None:
-        """Rows ``start:stop`` of the store arrived."""
-        start = max(start, self._count)
+        """Rows ``start:stop`` of the store arrived: shown now, or with the next ones while
+        the session streams."""
+        self._arrived = max(self._arrived, stop)
+        if getattr(self._session, "state", None) in STREAMING_STATES:
+            self._announce.request()  # at once if the last insert is an interval ago
+        else:
+            self.show_arrived()
+
+    def _on_state(self, _state: str) -> None:
+        self.show_arrived()  # paused, finished, loaded: the table is complete at once
+
+    @property
+    def waiting_rows(self) -> int:
+        """Ops the store holds that the table does not show yet (a streaming source's)."""
+        return self._arrived - self._count
+
+    def show_arrived(self) -> None:
+        """Announce every row that arrived (one insert notice)."""
+        start, stop = self._count, self._arrived
         if stop <= start:
             return
         if self._visible is None:
@@ -276,7 +313,7 @@ class OpsModel(QAbstractTableModel):
         self._texts.clear()
         if self._own_store is not None:
             self._own_store = OpStore()
-        self._count = 0
+        self._count = self._arrived = 0
         self._label_texts.clear()
         self._label_matches = np.zeros(0, dtype=np.bool_)
         self._visible = None if self._is_unfiltered() else np.zeros(0, dtype=np.int64)
@@ -299,6 +336,7 @@ class OpsModel(QAbstractTableModel):
         if words == self._words and only_bad == self._only_bad:
             return
         self.beginResetModel()
+        self._count = max(self._count, self._arrived)  # the new rows come with the reset
         if words != self._words:
             self._words = words
             self._label_matches = np.zeros(0, dtype=np.bool_)

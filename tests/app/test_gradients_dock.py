@@ -229,3 +229,19 @@ def test_tabbed_behind_another_dock_the_charts_wait_for_their_tab(qtbot):
                     and track.norm_curve.xData.tolist() == [0, 1, 2])
     train(session, 1, first_step=3)  # on screen: drawn as it comes (throttled)
     qtbot.waitUntil(lambda: track.norm_curve.xData.tolist() == [0, 1, 2, 3])
+
+
+def test_the_norm_chart_moves_its_step_axis_in_steps(qtbot, dock, session):
+    view = dock.norm_plot.getPlotItem().vb
+    curve = lambda: dock._by_label["dense/kernel:0"].norm_curve  # noqa: E731
+    train(session, 29)
+    qtbot.waitUntil(lambda: len(curve().getOriginalDataset()[0]) == 29)
+    assert view.viewRange()[0][1] == pytest.approx(30 * 1.02)  # steps 0..28: axis up to 30
+    x_ranges = []
+    view.sigXRangeChanged.connect(lambda _view, x_range: x_ranges.append(x_range))
+    train(session, 2, first_step=29)
+    qtbot.waitUntil(lambda: len(curve().getOriginalDataset()[0]) == 31)
+    assert x_ranges == []  # steps 29 and 30 fit in: the step axis stays
+    train(session, 1, first_step=31)
+    qtbot.waitUntil(lambda: len(curve().getOriginalDataset()[0]) == 32)
+    assert view.viewRange()[0][1] == pytest.approx(40 * 1.02) and len(x_ranges) == 1

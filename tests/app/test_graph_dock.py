@@ -443,3 +443,26 @@ def test_a_layout_finishing_after_the_dock_is_gone_sends_nothing(qtbot, session)
     relay.send("laidOut", None, None, None, "after")  # the worker, too late: no RuntimeError
     qtbot.wait(50)
     assert [args[3] for args in received] == ["before"]
+
+
+def test_the_next_step_of_the_same_graph_keeps_the_drawing_and_clicks_its_own_ops(
+        qtbot, session, dock, train_trace):
+    """Steps 1 and 2 of the training loop run the same ops: the boxes drawn for step 1 are
+    kept (rebuilding every item each second cost a followed run ~25 ms of the UI thread),
+    and now stand for step 2's ops."""
+    open_and_draw(qtbot, session, dock, train_trace)
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.step_spin.setValue(1)
+    drawn = list(dock.view.node_items.values())
+    with qtbot.waitSignal(dock.layoutShown, timeout=TIMEOUT):
+        dock.step_spin.setValue(2)
+    step_ops = [op for op in session.ops if op["step"] == 2]
+    assert {n.id for n in dock.shown_graph.nodes if n.kind == "op"} == {
+        f"op{op['seq']}" for op in step_ops}
+    assert sorted(map(id, dock.view.node_items.values())) == sorted(map(id, drawn))
+    assert all(item.node.id == node_id for node_id, item in dock.view.node_items.items())
+    square = next(op for op in step_ops if op["op"] == "Square")
+    with qtbot.waitSignal(dock.opSelected, timeout=TIMEOUT) as picked:
+        click_node(qtbot, dock, f"op{square['seq']}")
+    assert picked.args == [square["seq"]]
+    assert dock.view.selected == f"op{square['seq']}"

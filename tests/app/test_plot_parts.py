@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 from PySide6.QtWidgets import QMenu, QWidget
 
-from app.docks.plot_parts import GrowingSeries, popups_owned_by, thin_to_pixels
+from app.docks.plot_parts import (
+    GrowingSeries,
+    popups_owned_by,
+    snapped_range,
+    stepped_end,
+    thin_to_pixels,
+)
 
 
 def test_a_growing_series_keeps_every_point_past_its_capacity():
@@ -51,3 +58,17 @@ def test_a_long_curve_is_drawn_at_about_one_sample_per_pixel_keeping_its_spikes(
     drawn_x, drawn_y = curve.curve.xData, curve.curve.yData
     assert len(drawn_x) <= 2 * width + 4  # "peak": a min and a max per pixel at most
     assert drawn_y.max() == 40.0 and drawn_x[0] < 50 and drawn_x[-1] > 9_300  # all of it
+
+
+@pytest.mark.parametrize(("newest", "end"), [(0, 1), (1, 1), (7, 8), (8.5, 10), (10, 10),
+                                             (11, 15), (35, 40), (1_875, 2_000),
+                                             (9_375, 10_000), (9_374.9, 10_000)])
+def test_a_live_x_axis_ends_at_the_next_round_number(newest, end):
+    assert stepped_end(newest) == pytest.approx(end)
+
+
+def test_a_y_range_is_widened_to_round_units_of_its_span():
+    assert snapped_range(0.31, 2.29) == pytest.approx((0.0, 2.5))
+    assert snapped_range(-2.1, -0.7) == pytest.approx((-2.5, -0.5))  # log10 of a loss
+    low, high = snapped_range(0.0, 0.0)  # one point: still a range
+    assert low < high

@@ -264,3 +264,60 @@ def test_a_curve_that_touches_zero_keeps_a_linear_axis(qtbot, dock, session):
     assert dock.step_log_y
     session.feed([session.scalar("accuracy", 0.0, step=3)])  # log10(0) cannot be drawn
     qtbot.waitUntil(lambda: not dock.step_log_y)
+
+
+def loss_drawn(dock) -> int:
+    """Points of the "loss" curve drawn so far."""
+    curve = dock._step_curves.get("loss")
+    return 0 if curve is None else drawn_points(curve.raw_curve)
+
+
+def test_the_step_axis_moves_in_steps_not_with_every_batch(qtbot, dock, session):
+    view = dock.step_plot.vb
+    changes = []
+    view.sigRangeChanged.connect(lambda _view, ranges, *_: changes.append(ranges))
+    feed_losses(session, [1.0 - 0.01 * i for i in range(35)])
+    qtbot.waitUntil(lambda: loss_drawn(dock) == 35)
+    (left, right), (bottom, top) = view.viewRange()
+    assert (left, right) == (pytest.approx(-0.8), pytest.approx(40.8))  # 0..40, 2% padding
+    assert bottom <= 0.66 and 1.0 <= top
+    seen = len(changes)
+    feed_losses(session, [0.7 - 0.01 * i for i in range(5)], first_step=35)
+    qtbot.waitUntil(lambda: loss_drawn(dock) == 40)
+    assert len(changes) == seen  # five more points inside the view: it stays still
+    feed_losses(session, [0.6] * 5, first_step=40)
+    qtbot.waitUntil(lambda: loss_drawn(dock) == 45)
+    assert view.viewRange()[0][1] == pytest.approx(51)  # past 40: the next step, 50
+
+
+def wheel(qtbot, widget, point, steps: int = 1) -> None:
+    """Turn the mouse wheel over ``point`` of ``widget`` (zooms a plot)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+
+    global_point = widget.mapToGlobal(point)
+    event = QWheelEvent(QPointF(point), QPointF(global_point), QPoint(0, 0),
+                        QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_a_zoom_by_the_user_holds_the_view_until_auto_range_is_clicked(qtbot, dock, session):
+    view = dock.step_plot.vb
+    feed_losses(session, [1.0 - 0.01 * i for i in range(35)])
+    qtbot.waitUntil(lambda: loss_drawn(dock) == 35)
+    centre = dock.plots.mapFromScene(view.mapViewToScene(QPointF(20, 0.8)))
+    wheel(qtbot, dock.plots.viewport(), centre, steps=2)
+    zoomed = view.viewRange()
+    assert zoomed[0][1] - zoomed[0][0] < 40 and dock.step_range.held
+    feed_losses(session, [0.5] * 30, first_step=35)  # the run goes on: the view stays
+    qtbot.waitUntil(lambda: loss_drawn(dock) == 65)
+    assert view.viewRange() == zoomed
+    button = dock.step_plot.autoBtn  # the "A" that shows in the corner of a moved plot
+    qtbot.mouseMove(dock.plots.viewport(), centre)
+    qtbot.waitUntil(button.isVisible)
+    corner = dock.plots.mapFromScene(button.sceneBoundingRect().center())
+    qtbot.mouseClick(dock.plots.viewport(), Qt.MouseButton.LeftButton, pos=corner)
+    feed_losses(session, [0.5] * 5, first_step=65)
+    qtbot.waitUntil(lambda: loss_drawn(dock) == 70)
+    assert not dock.step_range.held and view.viewRange()[0][1] == pytest.approx(80 * 1.02)

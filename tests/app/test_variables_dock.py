@@ -95,3 +95,34 @@ def test_filter_and_sort_like_a_user(qtbot, dock, session):
     dock.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert [proxy.data(proxy.index(r, 0)) for r in range(proxy.rowCount())] == \
         ["dense/bias:0", "dense/kernel:0", "out/kernel:0"]
+
+
+def test_a_dock_tabbed_away_fits_its_columns_when_its_tab_is_chosen(qtbot):
+    """Fitting measures every cell: not done for a dock nobody sees (Variables is tabbed
+    behind Plots by default) on every second of a run, but when its tab comes up."""
+    from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
+
+    from app.docks import variables_dock as variables_dock_module
+
+    session = FakeSession()
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    front, dock = QDockWidget("Plots"), VariablesDock(session)
+    front.setWidget(QLabel("front"))
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, front)
+    window.tabifyDockWidget(front, dock)
+    window.resize(900, 400)
+    window.show()
+    front.raise_()
+    qtbot.waitUntil(lambda: dock.isVisible() and dock.visibleRegion().isEmpty())
+    w = np.ones((2, 2), dtype=np.float32)
+    session.feed([session.variable_created(1, "w:0", w),
+                  session.variable_update(1, "w:0", w, step=0)])
+    mean = dock.model.COLUMNS.index("Mean")
+    width = dock.table.columnWidth(mean)
+    for step in range(1, 4):  # a long mean: wider than the column
+        session.feed([session.variable_update(1, "w:0", w * 1.234567e-5 * step, step=step)])
+        qtbot.wait(variables_dock_module.FIT_COLUMNS_MS // 2)
+    assert dock.table.columnWidth(mean) == width  # off screen: not measured
+    dock.raise_()  # the user clicks the Variables tab
+    qtbot.waitUntil(lambda: dock.table.columnWidth(mean) > width)
