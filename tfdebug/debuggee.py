@@ -35,8 +35,10 @@ class TFDebugSession(DebugSession):
         super().__init__(conn, script, settings)
         from tfdebug.probe import TFProbe
 
+        snapshots = self.probe.snapshots  # the step diff's budget, as the settings asked
         self.probe = TFProbe(self._queue_event, mode=self.user_mode,  # type: ignore[assignment]
                              ring_steps=int(settings.get("ring_steps", 3)))
+        self.probe.snapshots = snapshots
         self.probe.on_check_numerics = self._check_numerics
         self.probe.graph_run_listener = self._compiled_run_ended
         self.probe.after_sink = self._on_event  # where the script may pause: outside the lock
