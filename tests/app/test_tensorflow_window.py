@@ -278,14 +278,19 @@ def test_the_tutorial_mnist_program_runs_on_tensorflow_in_the_window(
     qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)
 
 
-def test_tf_summary_scalars_of_a_tensorflow_run_are_plotted(qtbot, make_window, tmp_path):
-    """tf.summary writes, eager and compiled, recorded on TensorFlow: the Plots dock draws
-    each at its step."""
+@pytest.mark.parametrize("program", ["summaries.py", "summary_scalars.py"])
+def test_tf_summary_scalars_of_a_tensorflow_run_are_plotted(qtbot, make_window, tmp_path,
+                                                            program):
+    """tf.summary writes (the core tf.summary.write, and TensorBoard's tf.summary.scalar
+    where TensorBoard is installed), eager and compiled, recorded on TensorFlow: the Plots
+    dock draws each at its step."""
     from app import cli
     from app.session import TRACE
 
+    if program == "summary_scalars.py":
+        pytest.importorskip("tensorboard")  # tf.summary.scalar is TensorBoard's
     trace = tmp_path / "summaries.tsdb"
-    program = ROOT / "tests" / "tfbackend" / "programs" / "summaries.py"
+    program = ROOT / "tests" / "tfbackend" / "programs" / program
     assert cli.main(["record", "--backend", "tensorflow", str(program), "-o", str(trace),
                      str(tmp_path / "logs")]) == 0
     window = make_window()
