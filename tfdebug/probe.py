@@ -7,8 +7,9 @@ The hook is ``op_callbacks.add_op_callback``, the one tfdbg2 uses. It is called:
   numpy view) and the user's source line from the Python stack;
 - for every op created while a ``tf.function`` is traced, with symbolic tensors: the op
   becomes a node of that FuncGraph's "graph" event, and — as tfdbg2 instruments graphs —
-  a ``DebugNumericSummaryV2`` op computes the output's health inside TensorFlow (CURT and
-  CONCISE_HEALTH), feeding one stateful ``numpy_function`` per op that reports it back.
+  a ``DebugNumericSummaryV2`` op computes the output's health inside TensorFlow (CURT,
+  CONCISE and FULL_HEALTH, the latter's statistics reduced in the graph too:
+  ``tfdebug.graph_health``), feeding one stateful ``numpy_function`` that reports it back.
   Automatic control dependencies run those reports in program order, so each run of the
   compiled function sends its ops' "op" events (``exec`` "graph:<id>") in order.
 
@@ -36,6 +37,8 @@ from debugger import events
 from debugger.probe import Probe
 from debugger.step_values import GRADIENT, VariableSnapshots
 from debugger.tensor_stats import summarize
+from tfdebug.graph_health import TF_MODES, health_tensor
+from tfdebug.graph_health import summary as health_summary
 from tfdebug.source import op_site, stack_site
 from tfdebug.variable_updates import VariableUpdates
 
@@ -50,8 +53,6 @@ NOT_INSTRUMENTED = frozenset({
     "PartitionedCall", "If", "StatelessIf", "While", "StatelessWhile", "Enter", "Exit",
     "Merge", "Switch", "LoopCond", "NextIteration", "RemoteCall", "DestroyResourceOp"})
 FUNCTION_PREFIXES = ("__inference_", "__forward_", "__backward_")
-# tfdbg2's TensorDebugMode numbers (debug_event.proto) for DebugNumericSummaryV2
-_TF_MODES = {"CURT_HEALTH": 2, "CONCISE_HEALTH": 3}
 _NUMERIC = frozenset("biuf")
 
 
@@ -70,19 +71,6 @@ def _shape(shape: Any) -> list:
         return [None if d is None else int(d) for d in shape.as_list()]
     except ValueError:  # unknown rank
         return []
-
-
-def _health_summary(mode: str, shape: list, dtype: str, health: np.ndarray) -> dict:
-    """A summary from DebugNumericSummaryV2's output (CURT: [id, bad]; CONCISE: [id, count,
-    -inf, +inf, nan])."""
-    out: dict[str, Any] = {"shape": shape, "dtype": dtype}
-    if mode == "CURT_HEALTH":
-        out["bad"] = bool(health[1])
-        return out
-    size, neg_inf, pos_inf, nan = (int(x) for x in health[1:5])
-    out.update(size=size, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf,
-               bad=bool(nan or neg_inf or pos_inf))
-    return out
 
 
 class _GraphRecord:
@@ -329,11 +317,10 @@ class TFProbe:
             dtype = t.dtype
             if not dtype.is_numpy_compatible or dtype.name == "string":
                 continue
-            if mode in _TF_MODES and dtype.is_floating:
-                feeds.append(tf.raw_ops.DebugNumericSummaryV2(
-                    input=t, output_dtype=tf.float64, tensor_debug_mode=_TF_MODES[mode]))
+            if mode in TF_MODES and dtype.is_floating:
+                feeds.append(health_tensor(tf, mode, t))
                 plan.append((i, "health"))
-            elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
+            elif mode in ("FULL_HEALTH", "FULL_TENSOR"):  # (FULL_HEALTH: not a float)
                 feeds.append(t)
                 plan.append((i, "value"))
             if i == 0 and self.values_in_graphs and not (plan and plan[-1] == (0, "value")):
@@ -468,7 +455,7 @@ class TFProbe:
             summaries = []
             for i, (shape, dtype) in enumerate(zip(shapes, node["dtypes"])):
                 if i in health:
-                    summaries.append(_health_summary(mode, shape, dtype, health[i]))
+                    summaries.append(health_summary(mode, shape, dtype, health[i]))
                 elif i in values:
                     summaries.append(summarize(values[i], mode))
                 else:
@@ -716,12 +703,10 @@ class TFProbe:
                 dtype = dense.dtype.name
                 feeds.append(tf.sqrt(tf.reduce_sum(tf.square(tf.cast(dense, tf.float64)))))
                 plan.append((i, "norm", dtype))
-                if mode in _TF_MODES:
-                    feeds.append(tf.raw_ops.DebugNumericSummaryV2(
-                        input=dense, output_dtype=tf.float64,
-                        tensor_debug_mode=_TF_MODES[mode]))
+                if mode in TF_MODES:
+                    feeds.append(health_tensor(tf, mode, dense))
                     plan.append((i, "health", dtype))
-                elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
+                elif mode == "FULL_TENSOR":
                     feeds.append(dense)
                     plan.append((i, "value", dtype))
                 if getattr(s, "trainable", False) and (self.snapshots is not None
@@ -752,7 +737,7 @@ class TFProbe:
             if what == "norm":
                 entry["norm"] = float(array)
             elif what == "health":
-                entry["summary"] = _health_summary(self.mode, entry["shape"], dtype, array)
+                entry["summary"] = health_summary(self.mode, entry["shape"], dtype, array)
             elif what == "keep":
                 values[i] = np.asarray(array)
             else:
