@@ -120,6 +120,7 @@ class TFProbe:
         self._graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._trace_counts: collections.Counter = collections.Counter()
         self._graph_ids = 0
+        self._unjudged: dict[int, str] = {}  # graph id -> function, traced without values
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._in_fit = False
         self._steps_since_epoch = 0
@@ -289,7 +290,16 @@ class TFProbe:
             self._trace_counts[name] += 1
             record = self._graphs[graph] = _GraphRecord(self._graph_ids, name,
                                                         self._trace_counts[name])
+            if not self.values_in_graphs and self.mode != "FULL_TENSOR":
+                self._unjudged[self._graph_ids] = name
         return record
+
+    def unjudged_function(self, exec_: str) -> str | None:
+        """The function an op event's ``exec`` ("graph:<id>") ran in, if it was traced
+        without handing its ops' values to their reports (no condition was set then: a
+        condition cannot judge them); else None."""
+        graph_id = exec_.partition(":")[2]
+        return self._unjudged.get(int(graph_id)) if graph_id.isdigit() else None
 
     def _graph_op(self, op_type: str, op_name: str, inputs: Any, outputs: Any,
                   graph: Any) -> None:

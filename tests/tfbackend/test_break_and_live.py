@@ -175,6 +175,23 @@ def test_a_live_condition_breakpoint_pauses_at_the_compiled_op_where_it_first_ho
                for e in client.events)
 
 
+def test_a_condition_set_after_a_function_was_traced_says_it_cannot_judge_its_ops():
+    """A compiled function's reports are fixed when it is traced: one traced before a
+    condition breakpoint was set hands no values to judge. The run says so, once, naming
+    the function, rather than pass its ops silently."""
+    script = PROGRAMS / "condition_late.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.at_line(script, 11)],
+                     connect_timeout=120) as client:
+        assert client.wait_paused(timeout=120)["reason"] == "breakpoint"
+        client.set_breakpoints([Breakpoint.when("x.max() > 50")])
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
+    said = [e["text"] for e in client.events
+            if e["kind"] == "output" and e["stream"] == "debugger"]
+    assert len(said) == 1 and "scale" in said[0] and "traced before" in said[0], said
+    assert "second 120.0" in client.output()
+
+
 def test_a_condition_that_never_holds_records_the_whole_run(tmp_path):
     trace = tmp_path / "all.tsdb"
     code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max() > 1000",
