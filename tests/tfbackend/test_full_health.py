@@ -60,3 +60,20 @@ def test_compiled_ops_full_health_is_the_engines_computed_in_the_graph(probe):
     fed = [t.dtype.name for t in reports[0].inputs]
     assert fed.count("float64") >= 4  # Sub, Mul, the two Logs (and the sums)
     assert "float32" not in fed and "int32" in fed  # (the Cast's own value)
+
+
+def test_a_compiled_tape_gradients_full_health_is_computed_in_the_graph_too(probe):
+    w = tf.Variable([0.5, -1.0, 0.0], name="w")
+
+    @tf.function
+    def f(v):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w * v)
+        return tape.gradient(loss, w)
+
+    f(tf.constant(X[:3]))
+    gradient = next(e for e in probe.seen if e["kind"] == "gradient")
+    got = gradient["sources"][0]["summary"]
+    want = summarize(X[:3], "FULL_HEALTH")  # d(w·v)/dw = v
+    assert got.keys() == want.keys()
+    assert all(got[k] == pytest.approx(v) for k, v in want.items() if k != "shape")
