@@ -8,8 +8,9 @@ The hook is ``op_callbacks.add_op_callback``, the one tfdbg2 uses. It is called:
 - for every op created while a ``tf.function`` is traced, with symbolic tensors: the op
   becomes a node of that FuncGraph's "graph" event, and — as tfdbg2 instruments graphs —
   a ``DebugNumericSummaryV2`` op computes the output's health inside TensorFlow (CURT,
-  CONCISE and FULL_HEALTH, the latter's statistics reduced in the graph too:
-  ``tfdebug.graph_health``), feeding one stateful ``numpy_function`` that reports it back.
+  CONCISE_HEALTH; FULL_HEALTH with its statistics where there is a GPU, else numpy's summary
+  of the fed output, the cheaper one on a CPU: ``tfdebug.graph_health``), feeding one
+  stateful ``numpy_function`` that reports it back.
   Automatic control dependencies run those reports in program order, so each run of the
   compiled function sends its ops' "op" events (``exec`` "graph:<id>") in order.
 
@@ -141,6 +142,8 @@ class TFProbe:
         # breakpoint condition judges compiled ops by value as eager ones (set by whoever
         # has conditions: a graph's reports are fixed when it is traced).
         self.values_in_graphs = False
+        # FULL_HEALTH of compiled ops reduced in the graph (None: where there is a GPU)
+        self.full_health_in_graph: bool | None = None
         self._updates = VariableUpdates(self)
         self._applying = 0  # optimizer applies running (a wrapper's inner one reports none)
 
@@ -301,6 +304,16 @@ class TFProbe:
         graph_id = exec_.partition(":")[2]
         return self._unjudged.get(int(graph_id)) if graph_id.isdigit() else None
 
+    def _health_in_graph(self, tf: Any, mode: str) -> bool:
+        """Whether a compiled float output's summary is reduced in the graph: always for
+        CURT/CONCISE_HEALTH; for FULL_HEALTH where TensorFlow sees a GPU (on a CPU numpy's
+        summary of the fed output costs less: ``tfdebug.graph_health``)."""
+        if mode != "FULL_HEALTH":
+            return mode in TF_MODES
+        if self.full_health_in_graph is None:
+            self.full_health_in_graph = bool(tf.config.list_logical_devices("GPU"))
+        return self.full_health_in_graph
+
     def _graph_op(self, op_type: str, op_name: str, inputs: Any, outputs: Any,
                   graph: Any) -> None:
         import tensorflow as tf
@@ -327,10 +340,10 @@ class TFProbe:
             dtype = t.dtype
             if not dtype.is_numpy_compatible or dtype.name == "string":
                 continue
-            if mode in TF_MODES and dtype.is_floating:
+            if dtype.is_floating and self._health_in_graph(tf, mode):
                 feeds.append(health_tensor(tf, mode, t))
                 plan.append((i, "health"))
-            elif mode in ("FULL_HEALTH", "FULL_TENSOR"):  # (FULL_HEALTH: not a float)
+            elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
                 feeds.append(t)
                 plan.append((i, "value"))
             if i == 0 and self.values_in_graphs and not (plan and plan[-1] == (0, "value")):
@@ -713,10 +726,10 @@ class TFProbe:
                 dtype = dense.dtype.name
                 feeds.append(tf.sqrt(tf.reduce_sum(tf.square(tf.cast(dense, tf.float64)))))
                 plan.append((i, "norm", dtype))
-                if mode in TF_MODES:
+                if self._health_in_graph(tf, mode):
                     feeds.append(health_tensor(tf, mode, dense))
                     plan.append((i, "health", dtype))
-                elif mode == "FULL_TENSOR":
+                elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
                     feeds.append(dense)
                     plan.append((i, "value", dtype))
                 if getattr(s, "trainable", False) and (self.snapshots is not None

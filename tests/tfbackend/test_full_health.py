@@ -1,6 +1,7 @@
-"""FULL_HEALTH inside a compiled function on real TensorFlow: computed in the graph (the
-report gets 16 numbers per float output, not the output), with the engine's fields and
-numbers (``debugger.tensor_stats.summarize`` of the same values)."""
+"""FULL_HEALTH inside a compiled function on real TensorFlow, with the engine's fields and
+numbers (``debugger.tensor_stats.summarize`` of the same values): reduced in the graph (15
+numbers per float output reach the report, not the output; the probe's choice where there
+is a GPU) or summarized from the fed outputs (its choice on a CPU)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,18 @@ from tfdebug.probe import TFProbe  # noqa: E402
 X = np.array([1.0, 2.0, 3.0, 1.5, 1.0], np.float32)
 
 
-@pytest.fixture
-def probe():
+@pytest.fixture(params=[True, False], ids=["in-graph", "fed"])
+def probe(request):
     seen: list[dict] = []
-    watching = TFProbe(seen.append, mode="FULL_HEALTH").attach()
+    watching = TFProbe(seen.append, mode="FULL_HEALTH")
+    watching.full_health_in_graph = request.param
+    watching.attach()
     watching.seen = seen
     yield watching
     watching.detach()
 
 
-def test_compiled_ops_full_health_is_the_engines_computed_in_the_graph(probe):
+def test_compiled_ops_full_health_is_the_engines(probe):
     @tf.function
     def f(v):
         shifted = v - 1.0  # two zeros
@@ -53,13 +56,24 @@ def test_compiled_ops_full_health_is_the_engines_computed_in_the_graph(probe):
     gone = logs[1]["summary"][0]  # all -inf: no statistics, as the engine says it
     assert (gone["neg_inf"], gone["min"], gone["mean"], gone["std"]) == (5, None, None, None)
 
-    # the report is handed float64 summaries of the float outputs, never the outputs
+    # in the graph, the report is handed float64 summaries of the float outputs, never
+    # the outputs; else the outputs themselves
     graph = f.get_concrete_function(tf.constant(X)).graph
     reports = [op for op in graph.get_operations() if op.type in ("PyFunc", "EagerPyFunc")]
     assert len(reports) == 1
     fed = [t.dtype.name for t in reports[0].inputs]
-    assert fed.count("float64") >= 4  # Sub, Mul, the two Logs (and the sums)
-    assert "float32" not in fed and "int32" in fed  # (the Cast's own value)
+    assert "int32" in fed  # (the Cast's own value)
+    if probe.full_health_in_graph:
+        assert fed.count("float64") >= 4 and "float32" not in fed  # Sub, Mul, the Logs…
+    else:
+        assert fed.count("float32") >= 4 and "float64" not in fed
+
+
+def test_full_health_is_reduced_in_the_graph_only_where_there_is_a_gpu():
+    watching = TFProbe(lambda event: None, mode="FULL_HEALTH")
+    assert watching._health_in_graph(tf, "FULL_HEALTH") == bool(
+        tf.config.list_logical_devices("GPU"))
+    assert watching._health_in_graph(tf, "CONCISE_HEALTH") is True
 
 
 def test_a_compiled_tape_gradients_full_health_is_computed_in_the_graph_too(probe):
