@@ -5,6 +5,8 @@ is a GPU) or summarized from the fed outputs (its choice on a CPU)."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,10 @@ X = np.array([1.0, 2.0, 3.0, 1.5, 1.0], np.float32)
 
 
 @pytest.fixture(params=[True, False], ids=["in-graph", "fed"])
-def probe(request):
+def probe(request, monkeypatch):
+    # the probe runs in this process: `import tensorflow` must give TensorFlow, not the
+    # engine an earlier in-process recording aliased in its place (alias_tensorflow)
+    monkeypatch.setitem(sys.modules, "tensorflow", tf)
     seen: list[dict] = []
     watching = TFProbe(seen.append, mode="FULL_HEALTH")
     watching.full_health_in_graph = request.param
@@ -69,7 +74,8 @@ def test_compiled_ops_full_health_is_the_engines(probe):
         assert fed.count("float32") >= 4 and "float64" not in fed
 
 
-def test_full_health_is_reduced_in_the_graph_only_where_there_is_a_gpu():
+def test_full_health_is_reduced_in_the_graph_only_where_there_is_a_gpu(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorflow", tf)
     watching = TFProbe(lambda event: None, mode="FULL_HEALTH")
     assert watching._health_in_graph(tf, "FULL_HEALTH") == bool(
         tf.config.list_logical_devices("GPU"))
