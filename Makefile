@@ -56,12 +56,15 @@ $(INSTALL_STAMP): $(ROOT)/pyproject.toml $(ROOT)/setup.py $(ROOT)/engine/_fpmode
 
 # The tensorflow backend (tfdebug/, tests/tfbackend/) needs real TensorFlow: `make test`
 # installs the extra when the network allows. Best effort: offline (or NO_TENSORFLOW=1) it
-# says so in one line, those tests skip and the rest of the suite runs.
+# says so in one line, those tests skip and the rest of the suite runs. TensorBoard (which
+# tf.summary.scalar needs; tensorflow-cpu does not pull it in) likewise.
 tensorflow: $(TF_STAMP)
 
 $(TF_STAMP): $(INSTALL_STAMP)
 	@if [ -n "$(NO_TENSORFLOW)" ]; then exit 0; fi; \
 	if $(BIN)/pip install -q --retries 0 --timeout 15 -e '$(ROOT)[tensorflow]'; then \
+		$(BIN)/pip install -q --retries 0 --timeout 15 tensorboard \
+			|| echo "make: TensorBoard not installed: its tf.summary.scalar test will be skipped"; \
 		touch $@; \
 	else \
 		echo "make: TensorFlow not installed (offline?): tests/tfbackend will be skipped"; \

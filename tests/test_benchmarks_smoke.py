@@ -123,6 +123,7 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^eager: plain " + NUMBER + r" s for 2 steps$", 1),
         (r"^  (tapescope|tfdbg2) CONCISE_HEALTH → (trace|dump)\s+" + NUMBER + r" s  ratio "
          + NUMBER + "$", 4),
+        (r"^  tapescope FULL_HEALTH → trace\s+" + NUMBER + r" s  ratio " + NUMBER + "$", 2),
     ] if importlib.util.find_spec("tensorflow") is not None else [
         (r"^TensorFlow is not installed here: nothing measured", 1)],
 }

@@ -35,11 +35,14 @@ class TFDebugSession(DebugSession):
         super().__init__(conn, script, settings)
         from tfdebug.probe import TFProbe
 
+        snapshots = self.probe.snapshots  # the step diff's budget, as the settings asked
         self.probe = TFProbe(self._queue_event, mode=self.user_mode,  # type: ignore[assignment]
                              ring_steps=int(settings.get("ring_steps", 3)))
+        self.probe.snapshots = snapshots
         self.probe.on_check_numerics = self._check_numerics
         self.probe.graph_run_listener = self._compiled_run_ended
         self.probe.after_sink = self._on_event  # where the script may pause: outside the lock
+        self._told_unjudged: set[str] = set()  # functions a condition could not judge
 
     def _apply_settings(self) -> None:
         """As the engine's, and: a condition breakpoint needs compiled ops' values, so
@@ -71,9 +74,13 @@ class TFDebugSession(DebugSession):
             if step_end is not None:
                 self.pause("step_batch", step_end)
                 return
+        conditions = any(bp.enabled and bp.kind == "condition"
+                         for bp in self.breakpoints.items)
         for event in run if self.breakpoints else ():
             if event["kind"] != "op":
                 continue
+            if conditions:
+                self._tell_unjudged(event)
             hit = self.breakpoints.check(event, lambda e: self.probe.value(e["seq"], 0))
             if hit is not None:
                 self.emit("output", stream="debugger", text=(
@@ -83,6 +90,19 @@ class TFDebugSession(DebugSession):
                 self._last_op = event
                 self.pause("breakpoint", event, hit)
                 return
+
+
+    def _tell_unjudged(self, event: dict) -> None:
+        """A condition meets an op of a function traced before any was set: its reports
+        carry no values, so the condition passes it. Said once per function, not silently."""
+        function = self.probe.unjudged_function(event["exec"])  # type: ignore[attr-defined]
+        if function is None or function in self._told_unjudged:
+            return
+        self._told_unjudged.add(function)
+        self.emit("output", stream="debugger", text=(
+            f"tapescope: condition breakpoints cannot judge the ops of tf.function "
+            f"{function}: it was traced before a condition was set, so its ops hand no "
+            "values (restart the run to judge them)\n"))
 
 
 def record(script: Path, args: list[str], output: Path, mode: str = "CONCISE_HEALTH",

@@ -7,13 +7,16 @@ The hook is ``op_callbacks.add_op_callback``, the one tfdbg2 uses. It is called:
   numpy view) and the user's source line from the Python stack;
 - for every op created while a ``tf.function`` is traced, with symbolic tensors: the op
   becomes a node of that FuncGraph's "graph" event, and — as tfdbg2 instruments graphs —
-  a ``DebugNumericSummaryV2`` op computes the output's health inside TensorFlow (CURT and
-  CONCISE_HEALTH), feeding one stateful ``numpy_function`` per op that reports it back.
+  a ``DebugNumericSummaryV2`` op computes the output's health inside TensorFlow (CURT,
+  CONCISE_HEALTH; FULL_HEALTH with its statistics where there is a GPU, else numpy's summary
+  of the fed output, the cheaper one on a CPU: ``tfdebug.graph_health``), feeding one
+  stateful ``numpy_function`` that reports it back.
   Automatic control dependencies run those reports in program order, so each run of the
   compiled function sends its ops' "op" events (``exec`` "graph:<id>") in order.
 
 Also: ``GradientTape.gradient`` in eager code ("gradient" events and the loss scalar), Keras
-optimizer updates (``step_end``; in a compiled step from a report placed after the update),
+optimizer updates (the updated variables' events, ``tfdebug.variable_updates``, then
+``step_end``; in a compiled step from a report placed after the update),
 ``Model.fit`` batch and epoch logs ("scalar", ``epoch_end``). ``Model.compile`` is kept off
 XLA (``jit_compile=False``): XLA would fuse away the ops there are to show and cannot run the
 reports. The probe duck-types the engine probe's surface that ``DebugSession`` and
@@ -33,8 +36,12 @@ import numpy as np
 
 from debugger import events
 from debugger.probe import Probe
+from debugger.step_values import GRADIENT, VariableSnapshots
 from debugger.tensor_stats import summarize
+from tfdebug.graph_health import TF_MODES, health_tensor
+from tfdebug.graph_health import summary as health_summary
 from tfdebug.source import op_site, stack_site
+from tfdebug.variable_updates import VariableUpdates
 
 Sink = Callable[[dict], None]
 
@@ -47,8 +54,6 @@ NOT_INSTRUMENTED = frozenset({
     "PartitionedCall", "If", "StatelessIf", "While", "StatelessWhile", "Enter", "Exit",
     "Merge", "Switch", "LoopCond", "NextIteration", "RemoteCall", "DestroyResourceOp"})
 FUNCTION_PREFIXES = ("__inference_", "__forward_", "__backward_")
-# tfdbg2's TensorDebugMode numbers (debug_event.proto) for DebugNumericSummaryV2
-_TF_MODES = {"CURT_HEALTH": 2, "CONCISE_HEALTH": 3}
 _NUMERIC = frozenset("biuf")
 
 
@@ -67,19 +72,6 @@ def _shape(shape: Any) -> list:
         return [None if d is None else int(d) for d in shape.as_list()]
     except ValueError:  # unknown rank
         return []
-
-
-def _health_summary(mode: str, shape: list, dtype: str, health: np.ndarray) -> dict:
-    """A summary from DebugNumericSummaryV2's output (CURT: [id, bad]; CONCISE: [id, count,
-    -inf, +inf, nan])."""
-    out: dict[str, Any] = {"shape": shape, "dtype": dtype}
-    if mode == "CURT_HEALTH":
-        out["bad"] = bool(health[1])
-        return out
-    size, neg_inf, pos_inf, nan = (int(x) for x in health[1:5])
-    out.update(size=size, nan=nan, neg_inf=neg_inf, pos_inf=pos_inf,
-               bad=bool(nan or neg_inf or pos_inf))
-    return out
 
 
 class _GraphRecord:
@@ -114,7 +106,8 @@ class TFProbe:
         self.seq = 0
         self.step = 0
         self.epoch = 0
-        self.snapshots = None  # no step values on TensorFlow (yet)
+        # a live debuggee's copies of trainable variables and gradients per step (step diff)
+        self.snapshots: VariableSnapshots | None = None
         self.on_check_numerics: Callable[[bool], bool] | None = None
         self.on_bad_op: Callable[[int, dict, list, list], None] | None = None
         self.stopped: BaseException | None = None  # a headless stop raised inside a graph
@@ -128,6 +121,7 @@ class TFProbe:
         self._graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._trace_counts: collections.Counter = collections.Counter()
         self._graph_ids = 0
+        self._unjudged: dict[int, str] = {}  # graph id -> function, traced without values
         self._ring: collections.OrderedDict[int, dict] = collections.OrderedDict()
         self._in_fit = False
         self._steps_since_epoch = 0
@@ -148,6 +142,10 @@ class TFProbe:
         # breakpoint condition judges compiled ops by value as eager ones (set by whoever
         # has conditions: a graph's reports are fixed when it is traced).
         self.values_in_graphs = False
+        # FULL_HEALTH of compiled ops reduced in the graph (None: where there is a GPU)
+        self.full_health_in_graph: bool | None = None
+        self._updates = VariableUpdates(self)
+        self._applying = 0  # optimizer applies running (a wrapper's inner one reports none)
 
     # -- the engine probe's surface the debuggee uses ---------------------------------------------
     @property
@@ -295,7 +293,26 @@ class TFProbe:
             self._trace_counts[name] += 1
             record = self._graphs[graph] = _GraphRecord(self._graph_ids, name,
                                                         self._trace_counts[name])
+            if not self.values_in_graphs and self.mode != "FULL_TENSOR":
+                self._unjudged[self._graph_ids] = name
         return record
+
+    def unjudged_function(self, exec_: str) -> str | None:
+        """The function an op event's ``exec`` ("graph:<id>") ran in, if it was traced
+        without handing its ops' values to their reports (no condition was set then: a
+        condition cannot judge them); else None."""
+        graph_id = exec_.partition(":")[2]
+        return self._unjudged.get(int(graph_id)) if graph_id.isdigit() else None
+
+    def _health_in_graph(self, tf: Any, mode: str) -> bool:
+        """Whether a compiled float output's summary is reduced in the graph: always for
+        CURT/CONCISE_HEALTH; for FULL_HEALTH where TensorFlow sees a GPU (on a CPU numpy's
+        summary of the fed output costs less: ``tfdebug.graph_health``)."""
+        if mode != "FULL_HEALTH":
+            return mode in TF_MODES
+        if self.full_health_in_graph is None:
+            self.full_health_in_graph = bool(tf.config.list_logical_devices("GPU"))
+        return self.full_health_in_graph
 
     def _graph_op(self, op_type: str, op_name: str, inputs: Any, outputs: Any,
                   graph: Any) -> None:
@@ -323,9 +340,8 @@ class TFProbe:
             dtype = t.dtype
             if not dtype.is_numpy_compatible or dtype.name == "string":
                 continue
-            if mode in _TF_MODES and dtype.is_floating:
-                feeds.append(tf.raw_ops.DebugNumericSummaryV2(
-                    input=t, output_dtype=tf.float64, tensor_debug_mode=_TF_MODES[mode]))
+            if dtype.is_floating and self._health_in_graph(tf, mode):
+                feeds.append(health_tensor(tf, mode, t))
                 plan.append((i, "health"))
             elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
                 feeds.append(t)
@@ -420,6 +436,8 @@ class TFProbe:
                     self._summary_written(*mine)
                 elif index == "gradient":  # a traced tape.gradient's results
                     self._traced_gradient_report(plan, mine)
+                elif index == "variables":  # an optimizer's update: the variables after it
+                    self._updates.report_graph(plan, mine)
                 else:
                     self._graph_report(record, index, plan, mine)
 
@@ -460,7 +478,7 @@ class TFProbe:
             summaries = []
             for i, (shape, dtype) in enumerate(zip(shapes, node["dtypes"])):
                 if i in health:
-                    summaries.append(_health_summary(mode, shape, dtype, health[i]))
+                    summaries.append(health_summary(mode, shape, dtype, health[i]))
                 elif i in values:
                     summaries.append(summarize(values[i], mode))
                 else:
@@ -613,6 +631,7 @@ class TFProbe:
         flat_grads = tf.nest.flatten(grads, expand_composites=False)
         stats = "FULL_HEALTH" if self.mode == "FULL_TENSOR" else self.mode
         described = []
+        values: dict[int, np.ndarray] = {}  # source index -> gradient (step diff's values)
         for s, g in zip(flat_sources, flat_grads):
             handle = getattr(s, "handle", s)
             entry: dict[str, Any] = {"id": int(getattr(handle, "_id", 0)),
@@ -630,14 +649,30 @@ class TFProbe:
                 if value.dtype.kind in "iuf":
                     entry["norm"] = _norm(value)
                 entry["summary"] = summarize(value, stats)
+                if getattr(s, "trainable", False):  # a trainable variable (not a tensor)
+                    values[len(described)] = value
             described.append(entry)
+        self._keep_gradients(described, values)
         flat_targets = tf.nest.flatten(target)
         ids = [int(getattr(t, "_id", 0)) for t in flat_targets]
-        self.emit("gradient", step=self.step, epoch=self.epoch,
-                  target=ids[0] if len(ids) == 1 else None, sources=described,
-                  file=site[0], line=site[1])
+        event = self.emit("gradient", step=self.step, epoch=self.epoch,
+                          target=ids[0] if len(ids) == 1 else None, sources=described,
+                          file=site[0], line=site[1])
+        self._store_gradients(event, values)
         if len(flat_targets) == 1:
             self._loss(_numpy(flat_targets[0]))
+
+    def _keep_gradients(self, described: list[dict], values: dict[int, np.ndarray]) -> None:
+        """Trainable variables' gradients into the live session's snapshots (step diff)."""
+        if self.snapshots is not None:
+            for i, value in values.items():
+                self.snapshots.keep(GRADIENT, self.step, described[i]["id"], value)
+
+    def _store_gradients(self, event: dict, values: dict[int, np.ndarray]) -> None:
+        """FULL_TENSOR: the gradients stored under the event (a trace's step values)."""
+        if self.mode == "FULL_TENSOR" and self.value_sink is not None:
+            for i, value in values.items():
+                self.value_sink(event["seq"], i, value)
 
     def _loss(self, value: np.ndarray | None) -> None:
         """A scalar float target of ``tape.gradient`` is the loss (fit logs its own)."""
@@ -666,6 +701,7 @@ class TFProbe:
         template: list[dict] = []
         plan: list[tuple[int, str, str]] = []  # (source index, what is fed, dtype)
         feeds: list = []
+        kept: set[int] = set()  # sources whose whole gradient is fed (step values)
         local = self._local
         busy = getattr(local, "busy", False)
         local.busy = True  # our ops: not the user's, not instrumented
@@ -690,14 +726,19 @@ class TFProbe:
                 dtype = dense.dtype.name
                 feeds.append(tf.sqrt(tf.reduce_sum(tf.square(tf.cast(dense, tf.float64)))))
                 plan.append((i, "norm", dtype))
-                if mode in _TF_MODES:
-                    feeds.append(tf.raw_ops.DebugNumericSummaryV2(
-                        input=dense, output_dtype=tf.float64,
-                        tensor_debug_mode=_TF_MODES[mode]))
+                if self._health_in_graph(tf, mode):
+                    feeds.append(health_tensor(tf, mode, dense))
                     plan.append((i, "health", dtype))
                 elif mode in ("FULL_HEALTH", "FULL_TENSOR"):
                     feeds.append(dense)
                     plan.append((i, "value", dtype))
+                if getattr(s, "trainable", False) and (self.snapshots is not None
+                                                       or mode == "FULL_TENSOR"):
+                    # the step diff's gradient: the whole of it (not an IndexedSlices' rows)
+                    if dense is not g or plan[-1][1] != "value":
+                        feeds.append(tf.convert_to_tensor(g))
+                        plan.append((i, "keep", dtype))
+                    kept.add(i)
         finally:
             local.busy = busy
         # the Python stack runs through AutoGraph's generated code: the gradient ops'
@@ -706,23 +747,75 @@ class TFProbe:
                      if g is not None and hasattr(g, "op")), None)
         if made is not None:
             site = op_site(made.op)
-        batch.append(("gradient", (template, plan, site), feeds))
+        batch.append(("gradient", (template, plan, site, kept), feeds))
 
     def _traced_gradient_report(self, how: tuple, arrays: tuple) -> None:
         """One run's values of a traced ``tape.gradient``: its "gradient" event."""
-        template, plan, site = how
+        template, plan, site, kept = how
         described = [{"summary": None, **entry} for entry in template]
         stats = "FULL_HEALTH" if self.mode == "FULL_TENSOR" else self.mode
+        values: dict[int, np.ndarray] = {}
         for (i, what, dtype), array in zip(plan, arrays):
             entry = described[i]
             if what == "norm":
                 entry["norm"] = float(array)
             elif what == "health":
-                entry["summary"] = _health_summary(self.mode, entry["shape"], dtype, array)
+                entry["summary"] = health_summary(self.mode, entry["shape"], dtype, array)
+            elif what == "keep":
+                values[i] = np.asarray(array)
             else:
                 entry["summary"] = summarize(np.asarray(array), stats)
-        self.emit("gradient", step=self.step, epoch=self.epoch, target=None,
-                  sources=described, file=site[0], line=site[1])
+                if i in kept:
+                    values[i] = np.asarray(array)
+        self._keep_gradients(described, values)
+        event = self.emit("gradient", step=self.step, epoch=self.epoch, target=None,
+                          sources=described, file=site[0], line=site[1])
+        self._store_gradients(event, values)
+
+    def _before_update(self, tf: Any, optimizer: Any, grads: list,
+                       variables: Any) -> tuple | None:
+        """The variables an optimizer's ``apply`` is about to update (those given a
+        gradient), described and read; None when updates are not reported (idle mode, an
+        optimizer applying inside another's apply, variables it cannot name)."""
+        if self._applying or not self._updates.wanted():
+            return None
+        if variables is None:  # the optimizer's own list, matching the gradients 1:1
+            variables = getattr(optimizer, "_trainable_variables", None)
+            if variables is None:
+                return None
+        updated = [v for g, v in zip(grads, list(variables)) if g is not None]
+        if not updated:
+            return None
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True  # our reads: not the user's ops
+        try:
+            described = self._updates.describe(tf, updated)
+            return updated, described, self._updates.read(tf, updated)
+        finally:
+            local.busy = busy
+
+    def _after_update(self, tf: Any, action: str, watched: tuple, batch: list | None) -> None:
+        """The variables after the update: their events now (eager) or from each run of
+        the traced update, in order with its ops' reports and before its step_end."""
+        updated, described, before = watched
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True
+        try:
+            after = self._updates.read(tf, updated)
+            if tf.executing_eagerly():
+                self._updates.report_eager(described, action, before, after)
+                return
+            feeds = self._updates.graph_feeds(tf, before, after)
+            how = (described, action)
+            if batch is not None:
+                batch.append(("variables", how, feeds))
+                return
+            tf.numpy_function(lambda *arrays: self._updates.report_graph(how, arrays), feeds,
+                              Tout=[], stateful=True, name="tapescope_variables")
+        finally:
+            local.busy = busy
 
     def _wrap_keras(self) -> None:
         try:
@@ -735,9 +828,17 @@ class TFProbe:
         probe = self
 
         def make_apply(original: Any) -> Any:
-            def apply(optimizer: Any, *args: Any, **kwargs: Any):
-                result = original(optimizer, *args, **kwargs)
+            def apply(optimizer: Any, grads: Any, trainable_variables: Any = None):
+                grads = list(grads)  # (read twice: here and by the update)
+                watched = probe._before_update(tf, optimizer, grads, trainable_variables)
+                probe._applying += 1
+                try:
+                    result = original(optimizer, grads, trainable_variables)
+                finally:
+                    probe._applying -= 1
                 batch = probe._batches.get(id(tf.compat.v1.get_default_graph()))
+                if watched is not None:
+                    probe._after_update(tf, type(optimizer).__name__, watched, batch)
                 if tf.executing_eagerly():
                     probe.step_end()
                 elif batch is not None:  # in order with the ops' reports of the run

@@ -90,10 +90,54 @@ def test_a_keras_step_on_tensorflow_shows_ops_graph_loss_and_stops_at_a_nan(
     assert any(name.startswith("train_step") for name in names)
     steps, losses, _ = window.plots_dock.step_series("loss")
     assert list(steps) == [0, 1, 2] and all(math.isfinite(v) for v in losses)
+    check_updates_of_the_compiled_step(qtbot, window)
 
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F5)  # Continue
     qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)
     assert "after the NaN" in window.console_dock.text()
+
+
+WEIGHTS = ["sequential/dense/bias", "sequential/dense/kernel", "sequential/dense_1/bias",
+           "sequential/dense_1/kernel"]
+
+
+def check_updates_of_the_compiled_step(qtbot, window):
+    """Adam's updates inside the compiled train step (steps 0-2), as on the engine: the
+    Variables dock lists the weights updated at step 2, the Gradients dock draws their
+    update/weight ratio, and the step diff compares steps 0 and 2 by value."""
+    variables = window.variables_dock.model
+    rows = {variables.raw(r, 0): r for r in range(variables.rowCount())}
+    assert sorted(rows) == WEIGHTS
+    assert {variables.raw(r, len(variables.COLUMNS) - 1) for r in rows.values()} == {2}
+    gradients = window.gradients_dock
+    assert sorted(gradients.variable_labels()) == WEIGHTS
+    for label in WEIGHTS:
+        steps, ratios = gradients.ratio_series(label)
+        assert list(steps) == [0, 1, 2] and all(0 < r < math.inf for r in ratios), label
+        if label.endswith("kernel"):  # (a bias starts at 0: its ratios are anything)
+            assert all(r < 0.2 for r in ratios), (label, ratios)  # Adam: ~0.01 per weight
+
+    dock = window.variables_dock
+    dock.raise_()
+    tab_bar = dock.tabs.tabBar()
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(1).center())
+    panel = dock.step_diff
+    qtbot.waitUntil(lambda: panel.step_b.maximum() >= 2)
+    for spin, step in ((panel.step_a, 0), (panel.step_b, 2)):
+        spin.setFocus()
+        spin.selectAll()
+        qtbot.keyClicks(spin, str(step))
+        qtbot.keyClick(spin, Qt.Key.Key_Tab)
+    qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
+    column = [panel.table.horizontalHeaderItem(c).text()
+              for c in range(panel.table.columnCount())].index("max |ΔW|")
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 4, timeout=TF_TIMEOUT)
+    for row in range(4):
+        name = panel.table.item(row, 0).text()
+        qtbot.waitUntil(lambda row=row: panel.table.item(row, column).text() != "—",
+                        timeout=TF_TIMEOUT)
+        # Adam moves a weight by about its learning rate (0.01) per step at most
+        assert 0 < float(panel.table.item(row, column).text()) < 0.05, name
 
 
 # -- the tutorial's MNIST program on real TensorFlow ------------------------------------------
@@ -235,14 +279,19 @@ def test_the_tutorial_mnist_program_runs_on_tensorflow_in_the_window(
     qtbot.waitUntil(lambda: session.state == FINISHED, timeout=TF_TIMEOUT)
 
 
-def test_tf_summary_scalars_of_a_tensorflow_run_are_plotted(qtbot, make_window, tmp_path):
-    """tf.summary writes, eager and compiled, recorded on TensorFlow: the Plots dock draws
-    each at its step."""
+@pytest.mark.parametrize("program", ["summaries.py", "summary_scalars.py"])
+def test_tf_summary_scalars_of_a_tensorflow_run_are_plotted(qtbot, make_window, tmp_path,
+                                                            program):
+    """tf.summary writes (the core tf.summary.write, and TensorBoard's tf.summary.scalar
+    where TensorBoard is installed), eager and compiled, recorded on TensorFlow: the Plots
+    dock draws each at its step."""
     from app import cli
     from app.session import TRACE
 
+    if program == "summary_scalars.py":
+        pytest.importorskip("tensorboard")  # tf.summary.scalar is TensorBoard's
     trace = tmp_path / "summaries.tsdb"
-    program = ROOT / "tests" / "tfbackend" / "programs" / "summaries.py"
+    program = ROOT / "tests" / "tfbackend" / "programs" / program
     assert cli.main(["record", "--backend", "tensorflow", str(program), "-o", str(trace),
                      str(tmp_path / "logs")]) == 0
     window = make_window()

@@ -1,6 +1,7 @@
 """What watching a real TensorFlow run costs: `tapescope record --backend tensorflow` with
-CONCISE_HEALTH against a plain run, with tfdbg2's own ``enable_dump_debug_info``
-(CONCISE_HEALTH) measured beside it, on the tutorial's MNIST MLP training loop.
+CONCISE_HEALTH (and FULL_HEALTH) against a plain run, with tfdbg2's own
+``enable_dump_debug_info`` (CONCISE_HEALTH) measured beside it, on the tutorial's MNIST MLP
+training loop.
 
 Each variant runs in its own process (TensorFlow's import is not timed: the program times
 its compiled and its eager training loop, each after one warm-up step); variants alternate
@@ -44,6 +45,9 @@ def measure(steps: dict[str, int], rounds: int, scratch: Path) -> dict[str, dict
         "tapescope CONCISE_HEALTH → trace": lambda i: [
             sys.executable, "-m", "tfdebug.debuggee", "--record", str(scratch / f"{i}.tsdb"),
             "--mode", "CONCISE_HEALTH", *args],
+        "tapescope FULL_HEALTH → trace": lambda i: [
+            sys.executable, "-m", "tfdebug.debuggee", "--record",
+            str(scratch / f"{i}full.tsdb"), "--mode", "FULL_HEALTH", *args],
         "tfdbg2 CONCISE_HEALTH → dump": lambda i: [
             sys.executable, *args, str(scratch / f"dump{i}")],
     }

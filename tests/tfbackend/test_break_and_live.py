@@ -154,6 +154,44 @@ def test_a_condition_judges_the_ops_of_a_compiled_function_by_value(tmp_path, ca
     assert "Stopped at: op Mul (mul)" in out and "Mul output 0: float32[3]" in out
 
 
+def test_a_live_condition_breakpoint_pauses_at_the_compiled_op_where_it_first_holds():
+    """The window's condition breakpoint on a live run: the compiled function's ops are
+    judged by value (their first output), the run pauses when the function returns, at the
+    op where the condition first held, and that op's value is served."""
+    script = PROGRAMS / "conditions.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.when("x.max() > 30")],
+                     connect_timeout=120) as client:
+        paused = client.wait_paused(timeout=120)
+        assert paused is not None and paused["reason"] == "breakpoint"
+        op = next(e for e in client.events if e["kind"] == "op" and e["seq"] ==
+                  paused["at_seq"])
+        assert (op["op"], op["line"]) == ("Mul", 10) and op["exec"].startswith("graph:")
+        assert client.get_value(op["seq"], 0).tolist() == [20.0, 30.0, 40.0]
+        assert not any(e["kind"] == "output" and e["text"].startswith("result")
+                       for e in client.events)  # stopped before the script went on
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
+    assert any(e["kind"] == "output" and e["text"].startswith("result 90.0")
+               for e in client.events)
+
+
+def test_a_condition_set_after_a_function_was_traced_says_it_cannot_judge_its_ops():
+    """A compiled function's reports are fixed when it is traced: one traced before a
+    condition breakpoint was set hands no values to judge. The run says so, once, naming
+    the function, rather than pass its ops silently."""
+    script = PROGRAMS / "condition_late.py"
+    with DebugClient(script, backend="tensorflow", breakpoints=[Breakpoint.at_line(script, 11)],
+                     connect_timeout=120) as client:
+        assert client.wait_paused(timeout=120)["reason"] == "breakpoint"
+        client.set_breakpoints([Breakpoint.when("x.max() > 50")])
+        client.continue_()
+        assert client.wait_finished(timeout=120)["status"] == "ok"
+    said = [e["text"] for e in client.events
+            if e["kind"] == "output" and e["stream"] == "debugger"]
+    assert len(said) == 1 and "scale" in said[0] and "traced before" in said[0], said
+    assert "second 120.0" in client.output()
+
+
 def test_a_condition_that_never_holds_records_the_whole_run(tmp_path):
     trace = tmp_path / "all.tsdb"
     code = cli.main(["record", "--backend", "tensorflow", "--break", "x.max() > 1000",

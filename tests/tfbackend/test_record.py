@@ -73,6 +73,23 @@ def test_keras_fit_steps_epochs_and_scalars(recorded):
     assert matmul_steps == [0, 1, 2, 3]
 
 
+def test_keras_updates_in_fit_and_a_custom_loop_are_variable_events(recorded):
+    """fit's compiled train step (Adam) and the eager loop (SGD) update the model's four
+    weights each step: one variable_update per weight and step, named by Keras path."""
+    _, events = recorded
+    created = {e["id"]: e for e in events if e["kind"] == "variable_created"}
+    assert sorted(e["name"] for e in created.values()) == [
+        "sequential/dense/bias", "sequential/dense/kernel", "sequential/dense_1/bias",
+        "sequential/dense_1/kernel"]
+    updates = [e for e in events if e["kind"] == "variable_update"]
+    assert sorted({e["step"] for e in updates}) == list(range(8))
+    for step in range(8):
+        at = [e for e in updates if e["step"] == step]
+        assert sorted(e["id"] for e in at) == sorted(created)
+        assert {e["action"] for e in at} == {"Adam" if step < 4 else "SGD"}
+        assert all(e["update_norm"] > 0 and e["weight_norm"] > 0 for e in at)
+
+
 def test_custom_loop_over_a_dataset_counts_steps_and_epochs(recorded):
     _, events = recorded
     assert sum(e["kind"] == "step_end" for e in events) == 8  # fit's 4, then the loop's 4
