@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         """Share the window out in proportions, so the default layout suits a 1366x768
         laptop as well as a 1920x1200 monitor (each dock's minimum size is the floor)."""
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self._share([self.ops_dock, self.graph_dock, self.tensor_dock], [27, 37, 36], horizontal)
+        self._share([self.ops_dock, self.graph_dock, self.tensor_dock], [31, 33, 36], horizontal)
         self._share([self.source_dock, self.console_dock], [53, 47], horizontal)
         self._share([self.graph_dock, self.source_dock], [72, 28], vertical)
         self._share([self.tensor_dock, self.plots_dock], [42, 58], vertical)

@@ -38,17 +38,21 @@ MIN_COLUMN_WIDTH = 36
 
 
 def fitted_widths(available: int, preferred: dict[int, int] = _COLUMN_WIDTHS,
-                  minimum: int = MIN_COLUMN_WIDTH) -> dict[int, int]:
+                  minimum: int | dict[int, int] = MIN_COLUMN_WIDTH) -> dict[int, int]:
     """Column widths that fit ``available`` px: the preferred ones when they fit, else each
-    column keeps ``minimum`` and shares what is left in proportion to what it would like
-    beyond that (text elides), so every column, Health too, stays in view instead of
-    behind a horizontal scroll bar."""
+    column keeps its minimum (one for all, or per column: the numbers' columns keep room for
+    their digits) and shares what is left in proportion to what it would like beyond that
+    (text elides), so every column, Health too, stays in view instead of behind a
+    horizontal scroll bar."""
     total = sum(preferred.values())
     if total <= available:
         return dict(preferred)
-    floor = minimum * len(preferred)
-    share = max(0, available - floor) / max(1, total - floor)
-    return {column: minimum + int(max(0, width - minimum) * share)
+    floors = {column: min(width, minimum if isinstance(minimum, int) else
+                          minimum.get(column, MIN_COLUMN_WIDTH))
+              for column, width in preferred.items()}
+    wanted = sum(width - floors[column] for column, width in preferred.items())
+    share = max(0, available - sum(floors.values())) / max(1, wanted)
+    return {column: floors[column] + int((width - floors[column]) * share)
             for column, width in preferred.items()}
 
 
@@ -168,9 +172,19 @@ class OpsDock(QDockWidget):
             return
         self._fitting = True
         header = self.view.horizontalHeader()
-        for column, width in fitted_widths(self.view.viewport().width()).items():
+        for column, width in fitted_widths(self.view.viewport().width(),
+                                           minimum=self.number_widths()).items():
             header.resizeSection(column, width)  # (the last one then stretches to the rest)
         self._fitting = False
+
+    def number_widths(self) -> dict[int, int]:
+        """What the numbers' columns need unelided: a six-digit Seq, a five-digit Step, a
+        duration such as 1234.5 and a health such as NaN×12, in the table's font."""
+        advance = self.view.fontMetrics().horizontalAdvance
+        pad = 2 * self.view.style().pixelMetric(self.view.style().PixelMetric.PM_FocusFrameHMargin)
+        pad += 10
+        return {SEQ: advance("999999") + pad, STEP: advance("99999") + pad,
+                DURATION: advance("1234.5") + pad, HEALTH: advance("NaN×12") + pad}
 
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
         if not self._fitting and column != SOURCE:

@@ -46,3 +46,16 @@ def test_a_column_the_user_widened_stays_as_wide(qtbot):
     dock.resize(460, 500)
     qtbot.wait(50)
     assert header.sectionSize(NAME) == widened  # not fitted back over the user's choice
+
+
+def test_a_narrow_ops_dock_keeps_the_numbers_unelided(qtbot):
+    from app.models.ops_model import DURATION, SEQ, STEP
+
+    dock = make_dock(qtbot, 430)
+    header = dock.view.horizontalHeader()
+    advance = dock.view.fontMetrics().horizontalAdvance
+    # a run's sequence numbers reach six digits, its steps five: elided they said "418.."
+    assert header.sectionSize(SEQ) > advance("999999")
+    assert header.sectionSize(STEP) > advance("99999")
+    assert header.sectionSize(DURATION) > advance("1234.5")
+    assert dock.view.horizontalScrollBar().maximum() == 0
