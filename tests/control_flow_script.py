@@ -28,3 +28,23 @@ print(shrink(tf.constant([2.0, 3.0]), tf.constant(4)).numpy())
 def line_of(text: str) -> int:
     """The line of ``LOOPY_SCRIPT`` holding ``text``."""
     return next(i for i, line in enumerate(LOOPY_SCRIPT.splitlines(), 1) if text in line)
+
+
+def traced_shrink():
+    """The script's function made in this process (a fresh ``tf.function``: traced anew),
+    with its loop body in one line, ``tf.sqrt(x - 1.0)``."""
+    import engine as tf
+
+    @tf.function
+    def shrink(x, n):
+        if tf.reduce_sum(x) > 0:
+            x = x * 2.0
+        else:
+            x = -x
+        i = tf.constant(0)
+        while i < n:
+            x = tf.sqrt(x - 1.0)
+            i += 1
+        return x
+
+    return shrink

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from control_flow_script import LOOPY_SCRIPT, line_of
+from control_flow_script import LOOPY_SCRIPT, line_of, traced_shrink
 
 import engine as tf
 from app.cli import EXIT_STOPPED, main
@@ -205,18 +205,7 @@ def test_a_damaged_nested_graph_in_a_graph_event_is_refused(tmp_path):
 
 
 def test_a_live_traced_graph_exports_the_same_clusters_as_its_graph_event():
-    @tf.function
-    def shrink(x, n):
-        if tf.reduce_sum(x) > 0:
-            x = x * 2.0
-        else:
-            x = -x
-        i = tf.constant(0)
-        while i < n:
-            x = tf.sqrt(x - 1.0)
-            i += 1
-        return x
-
+    shrink = traced_shrink()
     graph = shrink.get_concrete_function(tf.constant([1.0, 2.0]), tf.constant(3)).graph
     drawn = graph_export.from_traced_graph(graph)
     scopes = {n.name: n.scope for n in drawn.nodes}

@@ -61,20 +61,11 @@ def test_a_hostile_name_adds_no_node_and_no_attribute(text):
 
 
 def test_a_traced_graph_draws_its_branches_and_loop_as_clusters_feeding_their_node():
+    from control_flow_script import traced_shrink
+
     import engine as tf
 
-    @tf.function
-    def shrink(x, n):
-        if tf.reduce_sum(x) > 0:
-            x = x * 2.0
-        else:
-            x = -x
-        i = tf.constant(0)
-        while i < n:
-            x = tf.sqrt(x - 1.0)
-            i += 1
-        return x
-
+    shrink = traced_shrink()
     graph = shrink.get_concrete_function(tf.constant([1.0, 2.0]), tf.constant(3)).graph
     data = read_by_graphviz(graph.to_dot())
     objects = data["objects"]
