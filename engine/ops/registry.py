@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine import denormals, errors
-from engine.context import STATE, user_code_frame
+from engine.context import STATE, is_engine_file
 from engine.tensor import Tensor, Variable, wrap
 
 GradRule = Callable[..., tuple]
@@ -119,41 +119,43 @@ def translate_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
     return errors.InvalidArgumentError(None, op.name, message)
 
 
-# -- numpy's warnings, at the user's line -------------------------------------------------
+# -- numpy's warnings: silent in the engine's kernels, as TensorFlow's ------------------------
 
-class NumpyWarningsAtUserLine:
-    """numpy's floating-point warnings ("overflow encountered in square") re-issued at the
-    user's line, not at the engine's dispatch where the numpy call happens to sit.
+class NumpyWarningsOutsideTheEngine:
+    """numpy's floating-point warnings ("overflow encountered in square") are dropped when the
+    numpy call is the engine's own (a kernel, the debugger's statistics) and re-issued, as
+    numpy's default "warn" would, when it is the user's own numpy code.
 
-    numpy warns from C at the innermost Python frame. In its "log" mode it hands the same
-    message to ``write`` instead, so ops that do not warn pay nothing: an ``np.errstate``
-    around each op would cost several times the op itself."""
+    TensorFlow's kernels print nothing when a value overflows or turns NaN: that value is the
+    op's result, and the debugger's NaN checks are where a person finds it. numpy warns from C
+    at the innermost Python frame; in its "log" mode it hands the same message to ``write``
+    instead, so ops that do not warn pay nothing: an ``np.errstate`` around each op would cost
+    several times the op itself."""
 
     def write(self, message: str) -> None:
-        text = message.strip().removeprefix("Warning: ")
-        frame = user_code_frame(sys._getframe(1))
-        if frame is None:  # no user code on the stack at all: where numpy would have said
-            warnings.warn(text, RuntimeWarning, stacklevel=2)
+        frame = sys._getframe(1)  # the frame whose numpy call warned
+        filename = frame.f_code.co_filename
+        if is_engine_file(filename):
             return
         module_globals = frame.f_globals
         warnings.warn_explicit(  # what numpy's own warning does, for that frame
-            text, RuntimeWarning, frame.f_code.co_filename, frame.f_lineno,
+            message.strip().removeprefix("Warning: "), RuntimeWarning, filename, frame.f_lineno,
             module=module_globals.get("__name__", "<string>"),
             registry=module_globals.setdefault("__warningregistry__", {}))
 
 
-def warn_numpy_errors_at_user_lines() -> None:
-    """Turn numpy's default "warn" into "log" through ``NumpyWarningsAtUserLine`` (on this
-    thread). What the user set up before importing the engine is left alone."""
+def silence_numpy_errors_in_the_engine() -> None:
+    """Turn numpy's default "warn" into "log" through ``NumpyWarningsOutsideTheEngine`` (on
+    this thread). What the user set up before importing the engine is left alone."""
     if np.geterrcall() is not None:
         return
     modes = {kind: "log" for kind, mode in np.geterr().items() if mode == "warn"}
     if modes:
-        np.seterrcall(NumpyWarningsAtUserLine())
+        np.seterrcall(NumpyWarningsOutsideTheEngine())
         np.seterr(**modes)
 
 
-warn_numpy_errors_at_user_lines()
+silence_numpy_errors_in_the_engine()
 
 
 # -- dispatch ----------------------------------------------------------------------------

@@ -215,29 +215,50 @@ def _caught(call) -> list:
     return caught
 
 
-def test_numpy_overflow_warnings_point_at_the_users_line():
+def test_an_op_that_overflows_prints_no_numpy_warning_as_tensorflow_prints_none():
     big = tf.constant([1e30])
-    caught = _caught(lambda: (tf.square(big), big * big))
-    line = inspect.currentframe().f_lineno - 1
-    assert [(w.filename, w.lineno, w.category) for w in caught] == [
-        (__file__, line, RuntimeWarning)] * 2
-    assert [str(w.message) for w in caught] == ["overflow encountered in square",
-                                                "overflow encountered in multiply"]
+    caught = _caught(lambda: (tf.square(big), big * big, tf.math.log(-big), big / 0.0))
+    assert [str(w.message) for w in caught] == []
+    assert np.isinf(tf.square(big).numpy()).all() and np.isnan(tf.math.log(-big).numpy()).all()
 
 
-def test_numpy_warnings_point_at_the_users_line_under_a_tape_too():
+def test_no_numpy_warning_under_a_tape_or_in_a_function_either():
     w = tf.Variable([1e30])
-    with tf.GradientTape():
-        caught = _caught(lambda: w * w)
+
+    @tf.function
+    def square(x):
+        return x * x
+
+    with tf.GradientTape() as tape:
+        caught = _caught(lambda: (w * w, square(w)))
+        loss = tf.reduce_sum(w * w)
+    caught += _caught(lambda: tape.gradient(loss, w))
+    assert [str(w.message) for w in caught] == []
+
+
+def test_the_users_own_numpy_still_warns_at_the_users_line():
+    big = np.array([1e30], np.float32)
+    caught = _caught(lambda: (tf.square(tf.constant(big)), np.square(big)))
     line = inspect.currentframe().f_lineno - 1
-    (warning,) = caught
-    assert (warning.filename, warning.lineno) == (__file__, line)
+    assert [(str(w.message), w.filename, w.lineno, w.category) for w in caught] == [
+        ("overflow encountered in square", __file__, line, RuntimeWarning)]
 
 
-def test_a_repeated_numpy_warning_shows_once_per_user_line_by_default():
-    big = tf.constant([1e30])
+def test_the_users_numpy_in_a_dataset_generator_warns_at_the_users_line():
+    def squares():
+        yield np.square(np.array([1e30], np.float32))
+    line = inspect.currentframe().f_lineno - 1
+    dataset = tf.data.Dataset.from_generator(
+        squares, output_signature=tf.TensorSpec([1], tf.float32))
+    caught = _caught(lambda: list(dataset))
+    assert [(str(w.message), w.lineno) for w in caught] == [
+        ("overflow encountered in square", line)]
+
+
+def test_a_repeated_numpy_warning_of_the_users_shows_once_per_line_by_default():
+    big = np.array([1e30], np.float32)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         for _ in range(3):
-            tf.square(big)
+            np.square(big)
     assert len(caught) == 1 and caught[0].filename == __file__
