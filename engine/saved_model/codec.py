@@ -67,7 +67,7 @@ class Encoder:
             raise NotImplementedError(f"{where}: saving an array of dtype {value.dtype} is not "
                                       "supported by Tapescope's SavedModel")
         key = f"a{len(self.arrays)}"
-        self.arrays[key] = np.ascontiguousarray(value)
+        self.arrays[key] = np.array(value, order="C")  # (ascontiguousarray makes 0-d 1-d)
         return key
 
     def encode(self, value: Any, where: str) -> Any:

@@ -20,7 +20,7 @@ import numpy as np
 
 from engine import nest
 from engine.context import STATE
-from engine.function import ConcreteFunction
+from engine.function import ConcreteFunction, _same_literal
 from engine.graph.replay import replay
 from engine.saved_model import layout
 from engine.saved_model.codec import Decoder, SavedModelFormatError
@@ -154,8 +154,10 @@ def _specs(concrete: ConcreteFunction) -> list[TensorSpec]:
 def _accepted(concrete: ConcreteFunction, args: tuple, kwargs: dict) -> list | None:
     """The tensors to feed ``concrete`` if the arguments fit its trace, else None."""
     try:
-        if kwargs or len(args) != len(concrete._traced_args):
-            args, kwargs = concrete._bind(args, kwargs)
+        if concrete._signature is not None:
+            args, kwargs = _laid_out(concrete, args, kwargs)
+        elif kwargs or len(args) != len(concrete._traced_args):
+            return None
         tensors = concrete._tensor_arguments(args, kwargs)
     except (TypeError, ValueError):
         return None
@@ -164,6 +166,25 @@ def _accepted(concrete: ConcreteFunction, args: tuple, kwargs: dict) -> list | N
         if not spec.is_compatible_with(value):
             return None
     return tensors
+
+
+def _laid_out(concrete: ConcreteFunction, args: tuple, kwargs: dict) -> tuple[list, dict]:
+    """The arguments bound to the Python signature and laid out as the trace took them;
+    TypeError if they bind otherwise or differ from the trace's Python values (defaults
+    included: ``f(x)`` and ``f(x, 3.0)`` are traces of their own)."""
+    signature = concrete._signature
+    got = signature.bind(*args, **kwargs)
+    want = signature.bind(*concrete._traced_args, **concrete._traced_kwargs)
+    got.apply_defaults()
+    want.apply_defaults()
+    if got.arguments.keys() != want.arguments.keys():
+        raise TypeError("the arguments bind to other parameters than the trace's")
+    fed = set(concrete._arg_names) | set(concrete._traced_kwargs)
+    for name, value in want.arguments.items():
+        if name not in fed and not _same_literal(value, got.arguments[name]):
+            raise TypeError(f"argument {name!r} differs from the traced value")
+    return ([got.arguments[n] for n in concrete._arg_names],
+            {k: got.arguments[k] for k in concrete._traced_kwargs})
 
 
 class SignatureFunction:
