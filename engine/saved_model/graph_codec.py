@@ -89,9 +89,8 @@ def decode_graph(data: Any, dec: Decoder, where: str) -> ir.Graph:
         return values[vid]
 
     graph.params = [value(v, "a parameter") for v in _field(data, "params", list, where)]
-    if any(p.node.type != ir.PLACEHOLDER for p in graph.params) or len(
-            {p.id for p in graph.params}) != len(graph.params) or sum(
-            n.type == ir.PLACEHOLDER for n in graph.nodes) != len(graph.params):
+    placeholders = [n.outputs for n in graph.nodes if n.type == ir.PLACEHOLDER]
+    if placeholders != [[p] for p in graph.params]:  # (replay feeds them in node order)
         raise SavedModelFormatError(f"{where}: parameters do not match its Placeholder nodes")
     graph.outputs = [value(v, "an output") for v in _field(data, "outputs", list, where)]
     gradients = dec.decode(data.get("gradients", {"list": []}), f"{where}: gradient records")
