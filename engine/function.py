@@ -587,7 +587,8 @@ class Function:
         kwargs = {k: _spec_to_example(v) for k, v in kwargs.items()}
         leaves = nest.flatten([list(args), kwargs])
         key = tuple(_leaf_key(leaf) for leaf in leaves)
-        if self.input_signature is None and len(given) == len(leaves):
+        if self.input_signature is None and not self.reduce_retracing and len(given) == len(
+                leaves):
             # a spec with None sizes is a trace of its own (what a SavedModel signature
             # saves), not the trace of its example tensor's shape
             key = tuple(_relaxed_key(g) or k for g, k in zip(given, key))

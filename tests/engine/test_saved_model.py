@@ -253,3 +253,21 @@ def test_loaded_functions_are_announced_to_the_debugger(tmp_path, monkeypatch):
     tf.saved_model.load(path)
     assert ("__call__", "loaded from a SavedModel") in {(f, r) for f, r, _ in told}
     assert all(n > 0 for _, _, n in told)
+
+
+def test_a_spec_with_none_sizes_is_a_trace_of_its_own():
+    """The guide's signature: ``get_concrete_function(tf.TensorSpec(None))`` after a scalar
+    call traces for any shape (not the scalar trace), and a ``[None]`` spec reuses it."""
+    class M(tf.Module):
+        @tf.function
+        def __call__(self, x):
+            return x * 2.0
+
+    m = M()
+    scalar = m.__call__.get_concrete_function(tf.constant(1.0))
+    anything = m.__call__.get_concrete_function(tf.TensorSpec(None, tf.float32))
+    assert anything is not scalar
+    assert str(anything.structured_input_signature) == (
+        "((TensorSpec(shape=<unknown>, dtype=tf.float32, name='x'),), {})")
+    assert m.__call__.get_concrete_function(tf.TensorSpec([None], tf.float32)) is anything
+    assert m.__call__.experimental_get_tracing_count() == 2
