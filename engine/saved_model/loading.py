@@ -118,7 +118,8 @@ class RestoredFunction:
                      "_structured_outputs", "_output_specs"):
             setattr(concrete, name, getattr(root, name))
         concrete._owner = self
-        _announce(concrete, self.__name__, "re-specialized for new dimensions")
+        _announce(concrete, self.__name__, "re-specialized for new dimensions",
+                  len(self._concretes) + len(self._respecialized) + 1)
         self._respecialized[(i, shapes)] = concrete
         return concrete
 
@@ -230,9 +231,9 @@ class SignatureFunction:
         return f"<engine.saved_model.SignatureFunction inputs={self._inputs}>"
 
 
-def _announce(concrete: ConcreteFunction, name: str, reason: str) -> None:
+def _announce(concrete: ConcreteFunction, name: str, reason: str, count: int) -> None:
     if STATE.hook is not None:  # the debugger shows it as any traced function's graph
-        STATE.hook.graph_traced(concrete, name, 1, reason)
+        STATE.hook.graph_traced(concrete, name, count, reason)
 
 
 def _decode_concrete(data: Any, dec: Decoder, index: int) -> tuple[ConcreteFunction, bool]:
@@ -321,8 +322,8 @@ def load(export_dir: Any, tags: Any = None, options: Any = None) -> Any:
                   for c in entry["concretes"]]
         functions.append(RestoredFunction(entry["name"], [c for c, _ in picked],
                                           [g for _, g in picked]))
-        for concrete, _ in picked:
-            _announce(concrete, entry["name"], "loaded from a SavedModel")
+        for count, (concrete, _) in enumerate(picked, 1):
+            _announce(concrete, entry["name"], "loaded from a SavedModel", count)
     objects = _build_objects(document, variables, functions)
     root = objects[_index(document["root"], len(objects), "root object")]
     root.signatures = SignatureMap(_signatures(document["signatures"], concretes))
@@ -403,15 +404,12 @@ def _build_objects(document: dict, variables: list[Variable],
                 raise SavedModelFormatError(f"saved object: refused attribute name {name!r}")
             value = resolve(ref, f"attribute {name!r}")
             if name == "__call__":  # called through the type, as Python calls objects
+                if not isinstance(value, RestoredFunction):
+                    raise SavedModelFormatError("saved object: '__call__' is not a function")
+                # (no __get__: Python calls it without the object, as a RestoredFunction)
                 obj.__class__ = type("_UserObject", (_UserObject,), {
-                    "__call__": _forward(value), "__module__": __name__})
+                    "__call__": value, "__module__": __name__})
             else:
                 setattr(obj, name, value)
     return objects
 
-
-def _forward(fn: Any) -> Any:
-    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N807
-        return fn(*args, **kwargs)
-
-    return __call__

@@ -75,6 +75,8 @@ class _Saver:
             if fn.input_signature is not None and not fn._cache:
                 fn.get_concrete_function()  # TensorFlow traces a signature's function to save
             traces = list(dict.fromkeys(fn._cache.values()))
+            for c in traces:
+                _trace_again(fn, c)
             self.functions[index] = {"name": fn._name, "concretes": [
                 self.concrete(c, _is_generic(fn, c)) for c in traces]}
         return index
@@ -128,6 +130,36 @@ def _class_functions(obj: Any) -> list[tuple[str, Function]]:
         if isinstance(static, Function):
             found.append((name, getattr(obj, name)))
     return found
+
+
+def _trace_again(fn: Function, concrete: ConcreteFunction) -> None:
+    """TensorFlow traces a function's traces once more the first time it saves them (a
+    print in its body shows it): so does this, for the traces of fixed shapes (those with
+    ``None`` sizes are traced again by the genericity check). The graph saved is the one
+    of the original trace."""
+    if getattr(concrete, "_traced_for_saving", False) or _specs_with_none(concrete):
+        return
+    concrete._traced_for_saving = True
+
+    def example(leaf: Any) -> Any:
+        if isinstance(leaf, TensorSpec):
+            return wrap(np.zeros(leaf.shape.as_list(), leaf.dtype._np))
+        return leaf
+
+    args = nest.map_structure(example, list(concrete._traced_args))
+    kwargs = nest.map_structure(example, dict(concrete._traced_kwargs))
+    try:
+        with np.errstate(all="ignore"):
+            trace_function(fn._traced_function(), tuple(args), kwargs, fn._name)
+    except Exception:  # noqa: BLE001, S110 - only its side effects were wanted; the first
+        pass  # trace, which ran on real values, is what is saved
+
+
+def _specs_with_none(concrete: ConcreteFunction) -> bool:
+    return any(leaf.shape.rank is None or None in leaf.shape.as_list()
+               for leaf in nest.flatten([list(concrete._traced_args),
+                                         concrete._traced_kwargs])
+               if isinstance(leaf, TensorSpec))
 
 
 def _is_generic(fn: Function, concrete: ConcreteFunction) -> bool:

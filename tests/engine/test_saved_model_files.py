@@ -199,3 +199,8 @@ def test_another_format_version(saved):
 def test_parameters_that_are_not_its_placeholders(saved):
     _edit(saved, lambda d: d["concretes"][0]["graph"].update(params=[]))
     _load_fails(saved, "parameters do not match its Placeholder nodes")
+
+
+def test_a_call_that_is_not_a_function(saved):
+    _edit(saved, lambda d: d["objects"][0]["children"].update(__call__={"object": 0}))
+    _load_fails(saved, "'__call__' is not a function")

@@ -65,19 +65,24 @@ for bad in (tf.constant([1.0]), [[2.0, 2.0]], tf.constant(1)):
 result = [loaded(tf.constant(3.0)), loaded([[2.0, 2.0, 2.0]]), tf.constant(messages)]
 """),
     ("saved_model_guide_fine_tuning_after_load", """
-import tempfile, os
+import tempfile, os, contextlib, io
+printed = io.StringIO()
+redirect = contextlib.redirect_stdout(printed)
+redirect.__enter__()
 class CustomModule(tf.Module):
     def __init__(self):
         super(CustomModule, self).__init__()
         self.v = tf.Variable(1.)
     @tf.function
     def __call__(self, x):
+        print('Tracing with', x)
         return x * self.v
     @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
     def mutate(self, new_v):
         self.v.assign(new_v)
 module = CustomModule()
 module(tf.constant(0.))
+print('Saving model...')
 with tempfile.TemporaryDirectory() as d:
     tf.saved_model.save(module, d)
     imported = tf.saved_model.load(d)
@@ -97,18 +102,24 @@ losses, vs = [], []
 for _ in range(10):
     losses.append(train_step())
     vs.append(imported.v.numpy())
+    print("loss={:.2f} v={:.2f}".format(losses[-1], vs[-1]))
+redirect.__exit__(None, None, None)
 result = [first, second, tf.stack(losses), tf.constant(vs), module.v,
           tf.constant([loaded.v.trainable, hasattr(loaded, "variables")]),
-          tf.constant(["{:.2f} {:.2f}".format(l, v) for l, v in zip(losses, vs)])]
+          tf.constant(printed.getvalue().splitlines())]
 """),
     ("saved_model_guide_signatures", """
-import tempfile, os
+import tempfile, os, contextlib, io
+printed = io.StringIO()
+redirect = contextlib.redirect_stdout(printed)
+redirect.__enter__()
 class CustomModule(tf.Module):
     def __init__(self):
         super(CustomModule, self).__init__()
         self.v = tf.Variable(1.)
     @tf.function
     def __call__(self, x):
+        print('Tracing with', x)
         return x * self.v
 module = CustomModule()
 module(tf.constant(0.))
@@ -132,6 +143,7 @@ with tempfile.TemporaryDirectory() as d:
     one = tf.saved_model.load(os.path.join(d, "one"))
     two = tf.saved_model.load(os.path.join(d, "two"))
     out = tf.saved_model.load(os.path.join(d, "out"))
+redirect.__exit__(None, None, None)
 served = one.signatures["serving_default"](x=tf.constant([3., 4.]))
 array = two.signatures["array_input"](tf.constant([1., 2.]))
 named = out.signatures["serving_default"](x=tf.constant(2.))
@@ -140,7 +152,8 @@ result = [tf.constant(list(one.signatures.keys()) + list(two.signatures.keys()))
           one(tf.constant([[3., 4.]])), out(tf.constant([[1., 2.], [3., 4.]]))["custom_output_name"],
           tf.constant([str(out.signatures["serving_default"].structured_outputs),
                        str(one.signatures["serving_default"].structured_input_signature),
-                       str(sorted(served)), str(sorted(named))])]
+                       str(sorted(served)), str(sorted(named))]),
+          tf.constant(printed.getvalue().splitlines())]
 """),
     ("keras_model_saved_and_exported", """
 import tempfile, os, contextlib, io
