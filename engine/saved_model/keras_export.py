@@ -31,7 +31,7 @@ def export(model: Any, filepath: Any, format: str = "tf_saved_model",  # noqa: A
         raise NotImplementedError("model.export: input_signature and other options are not "
                                   "supported by Tapescope; the model's input shape is used")
     serve = keras_serving_function(model, "args_0", "keras_tensor",
-                                   inspect.Parameter.POSITIONAL_ONLY)
+                                   inspect.Parameter.POSITIONAL_ONLY, any_batch=True)
     concrete = serve.get_concrete_function()
     archive = _ExportArchive(model, serve)
     saver = _Saver()

@@ -280,16 +280,24 @@ def _signature_entry(saver: _Saver, concrete: ConcreteFunction, owner: Function 
 
 def keras_serving_function(model: Any, parameter: str, spec_name: str | None,
                            kind: inspect._ParameterKind = inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                           ) -> Function:
-    """The serving function of a Keras model: its call (inference mode) for a batch of any
-    size of its input shape, its argument named ``parameter``."""
-    inputs = getattr(model, "inputs", None) if getattr(model, "built", False) else None
-    if not inputs or len(inputs) != 1:
+                           any_batch: bool = False) -> Function:
+    """The serving function of a Keras model: its call (inference mode) for its input shape
+    (a model built by calling it on data: that data's shape, or with ``any_batch`` any
+    batch size, as Keras 3 exports it), its argument named ``parameter``."""
+    built = getattr(model, "built", False)
+    inputs = getattr(model, "inputs", None) if built else None
+    build_shape = getattr(model, "_build_input_shape", None) if built else None
+    if inputs and len(inputs) == 1:
+        spec = TensorSpec(inputs[0].shape, inputs[0].dtype, name=spec_name)
+    elif not inputs and isinstance(build_shape, tuple) and build_shape and all(
+            isinstance(d, int | type(None)) for d in build_shape):
+        shape = (None, *build_shape[1:]) if any_batch else build_shape
+        spec = TensorSpec(shape, model.dtype or "float32",
+                          name=None if any_batch else spec_name)
+    else:
         raise NotImplementedError(
             f"Saving Keras model {model.name!r}: Tapescope's SavedModel needs a built model "
             "with one input (call it on data or give it a keras.Input first).")
-    spec = TensorSpec(inputs[0].shape, inputs[0].dtype,
-                      name=spec_name or getattr(inputs[0], "name", None) or parameter)
 
     def serve(x: Any) -> Any:
         return model(x, training=False)

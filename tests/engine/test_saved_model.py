@@ -271,3 +271,28 @@ def test_a_spec_with_none_sizes_is_a_trace_of_its_own():
         "((TensorSpec(shape=<unknown>, dtype=tf.float32, name='x'),), {})")
     assert m.__call__.get_concrete_function(tf.TensorSpec([None], tf.float32)) is anything
     assert m.__call__.experimental_get_tracing_count() == 2
+
+
+def test_a_subclassed_keras_model_built_by_a_call(tmp_path, capsys):
+    class Sub(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(2)
+
+        def call(self, x):
+            return self.d(x)
+
+    model = Sub()
+    x = np.ones((1, 5), np.float32)
+    model(x)
+    loaded = _save_load(model, tmp_path)
+    serving = loaded.signatures["serving_default"]
+    assert str(serving.structured_input_signature) == (  # TF: the shape it was built for
+        "((), {'inputs': TensorSpec(shape=(1, 5), dtype=tf.float32, name='inputs')})")
+    np.testing.assert_allclose(serving(inputs=x)["output_0"].numpy(), model(x).numpy())
+    model.export(str(tmp_path / "e"))
+    assert ("args_0 (POSITIONAL_ONLY): TensorSpec(shape=(None, 5), dtype=tf.float32, "
+            "name=None)") in capsys.readouterr().out
+    exported = tf.saved_model.load(str(tmp_path / "e"))
+    x3 = np.ones((3, 5), np.float32)
+    np.testing.assert_allclose(exported.serve(x3).numpy(), model(x3).numpy(), rtol=1e-6)
