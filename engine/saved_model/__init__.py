@@ -11,6 +11,4 @@ from engine.saved_model.layout import contains as contains_saved_model
 from engine.saved_model.loading import load
 from engine.saved_model.saving import save
 
-SAVED_MODEL_FILENAME_JSON = "tapescope_saved_model.json"
-
 __all__ = ["SavedModelFormatError", "contains_saved_model", "load", "save"]
