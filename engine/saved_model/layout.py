@@ -41,6 +41,8 @@ def variable_name(var: Variable) -> str:
 def write(export_dir: str, manifest: dict, variables: list[Variable],
           arrays: dict[str, np.ndarray]) -> None:
     os.makedirs(os.path.join(export_dir, VARIABLES_DIR), exist_ok=True)
+    if os.path.isfile(os.path.join(export_dir, MANIFEST)):  # (an earlier save's: stale now)
+        os.remove(os.path.join(export_dir, MANIFEST))
     entries = []
     for i, var in enumerate(variables):
         value = np.asarray(var._value)
@@ -51,8 +53,12 @@ def write(export_dir: str, manifest: dict, variables: list[Variable],
                         "file": file})
     np.savez(os.path.join(export_dir, CONSTANTS), **arrays)
     document = {"format": FORMAT, "version": VERSION, "variables": entries, **manifest}
-    with open(os.path.join(export_dir, MANIFEST), "w", encoding="utf-8") as f:
+    # the manifest last, whole or not at all: a save that fails midway leaves no manifest
+    # that names files it did not finish
+    partial = os.path.join(export_dir, MANIFEST + ".partial")
+    with open(partial, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=1)
+    os.replace(partial, os.path.join(export_dir, MANIFEST))
 
 
 def contains(export_dir: Any) -> bool:

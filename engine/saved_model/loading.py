@@ -105,6 +105,14 @@ def load(export_dir: Any, tags: Any = None, options: Any = None) -> Any:
     """``tf.saved_model.load(export_dir)``: the saved object rebuilt as plain objects (see the
     module's doc). Reads only Tapescope's format; a TensorFlow SavedModel is refused."""
     export_dir = os.fspath(export_dir)
+    try:
+        return _load(export_dir)
+    except RecursionError:
+        raise SavedModelFormatError(f"{export_dir}: the manifest nests values too deeply "
+                                    "(damaged or hostile)") from None
+
+
+def _load(export_dir: str) -> Any:
     document = layout.read_manifest(export_dir)
     variables = layout.read_variables(export_dir, document["variables"])
     dec = Decoder(layout.read_constants(export_dir), variables)

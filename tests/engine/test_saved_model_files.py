@@ -204,3 +204,22 @@ def test_parameters_that_are_not_its_placeholders(saved):
 def test_a_call_that_is_not_a_function(saved):
     _edit(saved, lambda d: d["objects"][0]["children"].update(__call__={"object": 0}))
     _load_fails(saved, "'__call__' is not a function")
+
+
+def test_values_nested_too_deeply(saved):
+    def change(document):
+        value = None
+        for _ in range(600):  # (JSON reads it; decoding it would exhaust the stack)
+            value = {"list": [value]}
+        document["concretes"][0]["constants"] = value
+
+    _edit(saved, change)
+    _load_fails(saved, "the manifest nests values too deeply")
+
+
+def test_saving_again_replaces_the_manifest_last(saved):
+    module = Affine()
+    module.b.assign([9.0, 9.0])
+    tf.saved_model.save(module, str(saved))
+    assert not (saved / "tapescope_saved_model.json.partial").exists()
+    np.testing.assert_array_equal(tf.saved_model.load(str(saved)).b.numpy(), [9.0, 9.0])
