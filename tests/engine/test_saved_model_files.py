@@ -209,7 +209,7 @@ def test_a_call_that_is_not_a_function(saved):
 def test_values_nested_too_deeply(saved):
     def change(document):
         value = None
-        for _ in range(600):  # (JSON reads it; decoding it would exhaust the stack)
+        for _ in range(400):  # (JSON writes and reads it; decoding it exhausts the stack)
             value = {"list": [value]}
         document["concretes"][0]["constants"] = value
 
