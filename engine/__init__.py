@@ -17,6 +17,7 @@ from engine import (  # noqa: F401
     nn,
     ragged,
     random,
+    saved_model,
     sparse,
     strings,
     summary,

@@ -582,10 +582,17 @@ class Function:
                   for leaf in nest.flatten([list(args), kwargs])
                   if isinstance(leaf, TensorSpec | Tensor | np.ndarray)
                   and not isinstance(leaf, Variable)]
+        given = nest.flatten([list(args), kwargs])
         args = tuple(_spec_to_example(a) for a in args)
         kwargs = {k: _spec_to_example(v) for k, v in kwargs.items()}
         leaves = nest.flatten([list(args), kwargs])
         key = tuple(_leaf_key(leaf) for leaf in leaves)
+        if self.input_signature is None and not self.reduce_retracing and len(given) == len(
+                leaves):
+            # a spec with None sizes is a trace of its own (what a SavedModel signature
+            # saves), not the trace of its example tensor's shape
+            key = tuple(_relaxed_key(g) or k for g, k in zip(given, key))
+            key = next((k for k in self._cache if _generalizes(k, key)), key)
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(args, kwargs, key, shapes)
@@ -606,10 +613,38 @@ def _is_literal(value: Any) -> bool:
     return not any(isinstance(leaf, TensorSpec) for leaf in nest.flatten(value))
 
 
+def _relaxed_key(leaf: Any) -> tuple | None:
+    """The cache key of a TensorSpec with unknown sizes or rank (None for other leaves)."""
+    if not isinstance(leaf, TensorSpec):
+        return None
+    dims = None if leaf.shape.rank is None else tuple(leaf.shape.as_list())
+    if dims is not None and None not in dims:
+        return None
+    return ("spec", dims, leaf.dtype.name)
+
+
+def _generalizes(general: tuple, key: tuple) -> bool:
+    """Whether a spec trace's key accepts every argument of ``key`` (TF's supertype)."""
+    if len(general) != len(key) or general == key:
+        return general == key
+    for g, k in zip(general, key):
+        if g == k:
+            continue
+        if g[0] != "spec" or k[0] not in ("spec", "tensor") or g[2] != (
+                k[2] if k[0] == "spec" else np.dtype(k[2]).name):
+            return False
+        if g[1] is not None and (k[1] is None or len(k[1]) != len(g[1]) or any(
+                a is not None and a != b for a, b in zip(g[1], k[1]))):
+            return False
+    return True
+
+
 def _spec_to_example(value: Any) -> Any:
     """A tensor to trace a TensorSpec with: unknown sizes as 2, so that a size 1 (from
     broadcasting or keepdims) is not mistaken for one of them in the output shapes."""
     if isinstance(value, TensorSpec):
+        if value.shape.rank is None:  # any rank: traced for a scalar
+            return wrap(np.zeros((), dtype=value.dtype._np))
         dims = [2 if d is None else d for d in value.shape.as_list()]
         return wrap(np.zeros(dims, dtype=value.dtype._np))
     return value

@@ -571,6 +571,13 @@ class Model(Layer):
 
         saving.save_model(self, filepath, overwrite=overwrite)
 
+    def export(self, filepath: Any, format: str = "tf_saved_model",  # noqa: A002
+               verbose: bool = True, **kwargs: Any) -> None:
+        """Keras 3's export for serving: a SavedModel with a ``serve`` endpoint."""
+        from engine.saved_model.keras_export import export
+
+        export(self, filepath, format=format, verbose=verbose, **kwargs)
+
     def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         from engine.keras import saving
 
