@@ -432,22 +432,36 @@ class Function:
                             f"input_signature but {len(args)} were given.")
         converted = []
         for i, (arg, spec) in enumerate(zip(args, specs)):
-            value = arg
-            if not isinstance(arg, Tensor | np.ndarray) and isinstance(spec, TensorSpec):
-                try:
-                    value = convert_to_tensor(arg, dtype=spec.dtype)
-                except (TypeError, ValueError):
-                    value = None
-            if not isinstance(value, Tensor | np.ndarray) or not spec.is_compatible_with(
-                    TensorSpec(np.shape(value), np.asarray(value).dtype if not isinstance(
-                        value, Tensor) else value.dtype)):
-                got = (f"shape {tuple(np.shape(value))} dtype {np.asarray(value).dtype}"
-                       if value is not None else repr(arg))
-                raise TypeError(f"Binding inputs to tf.function failed: {self._name}: argument "
-                                f"{i} ({got}) is incompatible with input_signature[{i}] = "
-                                f"{spec}.")
-            converted.append(value)
+            if nest.is_nested(spec):  # a structure of specs: its leaves, checked alike
+                def shape_of_nest(s: Any) -> Any:
+                    return nest.map_structure(lambda _: None, s)
+                if not nest.is_nested(arg) or shape_of_nest(arg) != shape_of_nest(spec):
+                    raise TypeError(f"Binding inputs to tf.function failed: {self._name}: "
+                                    f"argument {i} ({arg!r}) does not have the structure of "
+                                    f"input_signature[{i}] = {spec}.")
+                converted.append(nest.map_structure(
+                    lambda s, a, i=i: self._check_leaf(i, a, s), spec, arg))
+                continue
+            converted.append(self._check_leaf(i, arg, spec))
         return tuple(converted)
+
+    def _check_leaf(self, i: int, arg: Any, spec: TensorSpec) -> Any:
+        """One argument (or a leaf of one) as a tensor of its spec's dtype."""
+        value = arg
+        if not isinstance(arg, Tensor | np.ndarray) and isinstance(spec, TensorSpec):
+            try:
+                value = convert_to_tensor(arg, dtype=spec.dtype)
+            except (TypeError, ValueError):
+                value = None
+        if not isinstance(value, Tensor | np.ndarray) or not spec.is_compatible_with(
+                TensorSpec(np.shape(value), np.asarray(value).dtype if not isinstance(
+                    value, Tensor) else value.dtype)):
+            got = (f"shape {tuple(np.shape(value))} dtype {np.asarray(value).dtype}"
+                   if value is not None else repr(arg))
+            raise TypeError(f"Binding inputs to tf.function failed: {self._name}: argument "
+                            f"{i} ({got}) is incompatible with input_signature[{i}] = "
+                            f"{spec}.")
+        return value
 
     def _generalize(self, key: tuple) -> tuple | None:
         """The recorded generalized signature that ``key`` fits, if any."""

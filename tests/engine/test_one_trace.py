@@ -1,0 +1,142 @@
+"""A ``None`` signature runs the Python body once, as in TensorFlow (issue 11): the check
+re-trace of ``TraceFamily`` prints nothing when the family is generic, and every replayed
+graph computes what a fresh trace computes (engine.graph.sized keeps sizes out of them)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import numpy as np
+
+import engine as tf
+from engine.keras import layers
+
+
+def test_the_body_prints_once_for_every_batch_size(capsys):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        print("Tracing with", x)
+        return x * 2
+
+    for n in (2, 3, 4):
+        np.testing.assert_array_equal(f(tf.ones([n])).numpy(), [2.0] * n)
+    assert capsys.readouterr().out == 'Tracing with Tensor("x:0", shape=(None,), dtype=float32)\n'
+
+
+def test_reduce_retracing_prints_for_the_first_shape_and_the_relaxed_one_only(capsys):
+    @tf.function(reduce_retracing=True)
+    def g(x):
+        print("shape", x.shape)
+        return tf.reduce_sum(x)
+
+    for n in (1, 2, 3, 4, 5):
+        assert g(tf.ones([n])).numpy() == n
+    assert capsys.readouterr().out == "shape (1,)\nshape (None,)\n"
+    assert g.experimental_get_tracing_count() == 2
+
+
+def _mnist_like(seed: int) -> tuple:
+    tf.keras.utils.set_random_seed(seed)
+    model = tf.keras.Sequential([layers.Flatten(), layers.Dense(8, activation="relu"),
+                                 layers.Dropout(0.3), layers.Dense(4)])
+    model(tf.ones([1, 3, 3]))
+    optimizer = tf.keras.optimizers.Adam(0.01)
+    optimizer.build(model.trainable_variables)
+    loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    mean = tf.keras.metrics.Mean()
+    accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
+
+    def step(images, labels):
+        with tf.GradientTape() as tape:
+            predictions = model(images, training=True)
+            loss = loss_object(labels, predictions)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        mean(loss)
+        accuracy(labels, predictions)
+        return loss
+
+    return model, step, mean, accuracy
+
+
+def test_a_training_step_replayed_for_each_batch_size_computes_what_fresh_traces_do(capsys):
+    # the same model, seeds and data: one step traced once for a None signature (replayed
+    # per batch size), the other traced afresh per shape (no signature)
+    model_a, step_a, mean_a, acc_a = _mnist_like(3)
+    model_b, step_b, mean_b, acc_b = _mnist_like(3)
+
+    def printing(step):
+        def body(images, labels):
+            print("traced")
+            return step(images, labels)
+        return body
+
+    signature = [tf.TensorSpec([None, 3, 3], tf.float32), tf.TensorSpec([None], tf.int64)]
+    replayed = tf.function(printing(step_a), input_signature=signature)
+    fresh = tf.function(step_b)
+    rng = np.random.default_rng(0)
+    for n in (6, 6, 4, 6, 1, 5, 4):
+        images = tf.constant(rng.normal(size=(n, 3, 3)).astype(np.float32))
+        labels = tf.constant(rng.integers(0, 4, size=n))
+        np.testing.assert_array_equal(replayed(images, labels).numpy(),
+                                      fresh(images, labels).numpy())
+    for a, b in zip(model_a.weights, model_b.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert mean_a.result().numpy() == mean_b.result().numpy()
+    assert acc_a.result().numpy() == acc_b.result().numpy()
+    assert capsys.readouterr().out == "traced\n"  # the check at 4 held and dropped its print
+    family = next(iter(replayed._families.values()))
+    assert family.generic is True
+
+
+def test_a_nested_signature_prints_once(capsys):
+    signature = [{"a": tf.TensorSpec([None, 2], tf.float32),
+                  "b": (tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int32))}]
+
+    @tf.function(input_signature=signature)
+    def f(d):
+        print("traced", d["a"].shape, d["b"][0].shape)
+        return tf.reduce_mean(d["a"], axis=1) * d["b"][0] + tf.cast(d["b"][1], tf.float32)
+
+    for n in (3, 1, 4):
+        got = f({"a": tf.ones([n, 2]), "b": (tf.fill([n], 2.0), tf.constant(n))})
+        np.testing.assert_array_equal(got.numpy(), [2.0 + n] * n)
+    assert capsys.readouterr().out == "traced (None, 2) (None,)\n"
+
+
+def test_a_check_that_fails_writes_the_held_output_in_order(capsys):
+    # the re-trace is the graph of its shape then: it really ran, nothing is lost
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        print("out", x.shape)
+        print("err", file=sys.stderr)
+        return tf.zeros([tf.shape(x)[0]]) + x  # Fill holds the traced size
+
+    for n in (2, 3):
+        np.testing.assert_array_equal(f(tf.ones([n])).numpy(), [1.0] * n)
+    captured = capsys.readouterr()
+    assert captured.out == "out (None,)\n" * 2 and captured.err == "err\n" * 2
+
+
+def test_held_output_lets_other_threads_write_and_releases_on_an_error(capsys):
+    from engine.held_output import HeldOutput
+
+    def other():
+        print("from a thread")
+
+    try:
+        with HeldOutput() as held:
+            print("held")
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join()
+            assert capsys.readouterr().out == "from a thread\n"
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert capsys.readouterr().out == "held\n"
+    with HeldOutput() as held:
+        print("dropped")
+    held.drop()
+    assert capsys.readouterr().out == ""
