@@ -53,10 +53,13 @@ def shape_of(arrays: list) -> tuple:
     return tuple(np.shape(arrays[0]))
 
 
-def shape_value(arrays: list) -> tuple:
-    """The sizes that shape tensors (one 1-D, or scalars) hold: a ``tf.fill`` of
-    ``tf.shape(x)``."""
-    return tuple(int(d) for a in arrays for d in np.reshape(a, -1))
+def dims_from(arrays: list, template: tuple | None) -> tuple:
+    """A shape given by tensors: one 1-D tensor's values (``template`` None), or
+    ``template``'s sizes with each None taken from the next scalar (``[tf.shape(x)[0], -1]``)."""
+    if template is None:
+        return tuple(int(d) for d in np.reshape(arrays[0], -1))
+    given = iter(arrays)
+    return tuple(int(next(given)) if d is None else d for d in template)
 
 
 def element_count(arrays: list, dtype: Any) -> np.ndarray:

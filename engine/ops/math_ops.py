@@ -13,6 +13,7 @@ import numpy as np
 from engine import denormals, errors
 from engine import dtypes as _dt
 from engine.context import STATE
+from engine.graph.sized import derive_attr, shape_of
 from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.ops.registry import defop, execute
@@ -55,7 +56,10 @@ def unbroadcast(grad: Tensor, like: Tensor) -> Tensor:
         axes) else grad
     if summed._value.shape == shape:
         return summed
-    return execute(array_ops.RESHAPE, (summed,), {"shape": shape})
+    out = execute(array_ops.RESHAPE, (summed,), {"shape": shape})
+    if STATE.graph is not None:  # traced: the shape follows the input's sizes
+        derive_attr(out, "shape", shape_of, (), like)
+    return out
 
 
 # -- binary arithmetic -------------------------------------------------------------------

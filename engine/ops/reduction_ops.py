@@ -145,6 +145,8 @@ def _extremum_grad(op: Any, dy: Tensor) -> tuple:
     x, y = op.inputs[0], op.outputs[0]
     kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
     y_b = array_ops.reshape(y, kept)
+    if STATE.graph is not None:  # traced: follows the input's sizes
+        derive_attr(y_b, "shape", _kept_shape_of, (op.attrs.get("axis"),), x)
     mask = math_ops.cast(math_ops.equal(x, y_b), dy._value.dtype)
     ties = reduce_sum(mask, axis=op.attrs.get("axis"), keepdims=True)
     return (math_ops.multiply(math_ops.divide(mask, ties), _grad_to_input(op, dy)),)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import sys
 import threading
+import warnings
 
 import numpy as np
+import pytest
 
 import engine as tf
+from engine.function import RetracingWarning
 from engine.keras import layers
 
 
@@ -111,10 +114,10 @@ def test_a_check_that_fails_writes_the_held_output_in_order(capsys):
     def f(x):
         print("out", x.shape)
         print("err", file=sys.stderr)
-        return tf.zeros([tf.shape(x)[0]]) + x  # Fill holds the traced size
+        return x * len(x)  # the traced size, a constant of the graph
 
     for n in (2, 3):
-        np.testing.assert_array_equal(f(tf.ones([n])).numpy(), [1.0] * n)
+        np.testing.assert_array_equal(f(tf.ones([n])).numpy(), [float(n)] * n)
     captured = capsys.readouterr()
     assert captured.out == "out (None,)\n" * 2 and captured.err == "err\n" * 2
 
@@ -140,3 +143,80 @@ def test_held_output_lets_other_threads_write_and_releases_on_an_error(capsys):
         print("dropped")
     held.drop()
     assert capsys.readouterr().out == ""
+
+
+def _grad(fn):
+    def body(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = fn(x)
+        return tape.gradient(y, x)
+    return body
+
+
+# functions whose sizes follow the batch in replays (engine.graph.sized): one Python run
+# for the check, none after; the inputs are (n, 3) float32
+GENERIC = {
+    "zeros_of_tf_shape": lambda x: x + tf.zeros([tf.shape(x)[0], 1]),
+    "fill_of_tf_shape": lambda x: tf.fill(tf.shape(x), 2.0) * x,
+    "reshape_to_tf_shape": lambda x: tf.reshape(x, [tf.shape(x)[0], -1, 1]),
+    "broadcast_to_tf_shape": lambda x: tf.broadcast_to(
+        tf.reduce_sum(x, 1, keepdims=True), tf.shape(x)),
+    "grad_of_mean": _grad(lambda x: tf.reduce_mean(x * x)),
+    "grad_of_mean_axis0": _grad(lambda x: tf.reduce_sum(tf.reduce_mean(x, axis=0) ** 2)),
+    "grad_of_softmax_xent": _grad(lambda x: tf.reduce_mean(
+        tf.nn.softmax_cross_entropy_with_logits(tf.nn.softmax(x), x))),
+    "grad_of_sparse_xent": _grad(lambda x: tf.reduce_mean(
+        tf.nn.sparse_softmax_cross_entropy_with_logits(tf.zeros([tf.shape(x)[0]], tf.int64),
+                                                       x))),
+    "grad_of_bias_add": _grad(lambda x: tf.reduce_sum((x + tf.ones([1, 3])) ** 2)),
+    "grad_of_reshape": _grad(lambda x: tf.reduce_sum(tf.reshape(x, [-1]) ** 2)),
+    "grad_of_max": _grad(lambda x: tf.reduce_sum(tf.reduce_max(x, axis=1))),
+    "grad_of_logsumexp": _grad(lambda x: tf.reduce_sum(tf.reduce_logsumexp(x, axis=1))),
+    "grad_of_concat": _grad(lambda x: tf.reduce_sum(tf.concat([x, x * 2], 0) ** 2)),
+    "grad_of_slice": _grad(lambda x: tf.reduce_sum(x[:, 1:] ** 2)),
+    "grad_of_tile": _grad(lambda x: tf.reduce_sum(tf.tile(x, [2, 3]) ** 2)),
+    "grad_of_expand_squeeze": _grad(
+        lambda x: tf.reduce_sum(tf.squeeze(tf.expand_dims(x, 1) ** 2, 1))),
+    "grad_of_gather_nd": _grad(lambda x: tf.reduce_sum(tf.gather_nd(x, [[0, 1], [0, 2]]))),
+    "grad_of_matmul": _grad(lambda x: tf.reduce_sum(tf.matmul(x, x, transpose_b=True))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERIC))
+def test_common_paths_replay_for_every_batch_size_as_fresh_traces_compute(name):
+    body = GENERIC[name]
+    replayed = tf.function(body, input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    fresh = tf.function(body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetracingWarning)  # fresh: one trace per shape
+        for n in (4, 3, 2, 5, 1):
+            x = tf.constant(np.arange(3 * n, dtype=np.float32).reshape(n, 3) / 7.0)
+            np.testing.assert_array_equal(replayed(x).numpy(), fresh(x).numpy())
+    (family,) = replayed._families.values()
+    assert family.generic is True
+
+
+def test_a_convolutional_model_s_gradients_replay_for_every_batch_size():
+    tf.keras.utils.set_random_seed(1)
+    model = tf.keras.Sequential([
+        layers.Conv2D(2, 3, activation="relu", padding="same"), layers.MaxPooling2D(),
+        layers.Conv2D(3, 3, activation="relu"), layers.Flatten(), layers.Dense(4)])
+    model(tf.ones([1, 8, 8, 1]))
+
+    def gradients(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        return tape.gradient(loss, model.trainable_variables)
+
+    replayed = tf.function(gradients,
+                           input_signature=[tf.TensorSpec([None, 8, 8, 1], tf.float32)])
+    fresh = tf.function(gradients)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetracingWarning)
+        for n in (4, 3, 2, 5, 1):
+            x = tf.reshape(tf.range(64 * n, dtype=tf.float32) / 100.0, [n, 8, 8, 1])
+            for a, b in zip(replayed(x), fresh(x)):
+                np.testing.assert_array_equal(a.numpy(), b.numpy())
+    (family,) = replayed._families.values()
+    assert family.generic is True
