@@ -13,9 +13,11 @@ specialized to input shapes, while its tensors carry the static shapes TF would 
 for unknown sizes, ``engine.graph.static_shape``). With ``input_signature`` or
 ``reduce_retracing``, a call with new dimensions that still fit the signature gets a graph
 of its own without counting as a retrace: the first graph replayed for the new shapes once a
-second trace showed no size is baked in (``TraceFamily``), else the Python body traced
-again. Results are always tensors, returned through ``Identity`` nodes, and placeholders are
-named after the Python parameters, as in TF. With ``autograph=True`` (the default) the
+second trace showed no size is baked in (``TraceFamily``; what that check run prints is
+held back, as TF runs the body once), else the Python body traced again. Sizes that engine
+code computes from a traced tensor follow each replay's (``engine.graph.sized``). Results
+are always tensors, returned through ``Identity`` nodes, and placeholders are named after
+the Python parameters, as in TF. With ``autograph=True`` (the default) the
 function traced is its AutoGraph twin (``engine.autograph``): ``if``/``while``/``for`` on
 tensors become If/While nodes; with ``autograph=False`` a Python ``if`` on a tensor raises
 OperatorNotAllowedInGraphError.

@@ -7,15 +7,18 @@ first graph. TensorFlow runs the body once, so whatever that second run writes t
 generic (TensorFlow printed nothing then), written out in order when the re-trace becomes
 the graph for its shape (the body really ran for the engine, and nothing may be lost).
 
-Only writes through ``sys.stdout``/``sys.stderr`` from the tracing thread are held; other
-threads write through. Other Python side effects of the body (a list append, a file
-write) still happen twice when the check runs.
+Python warnings are held alike (recorded, so that a dropped one is not marked as shown in
+its module's ``__warningregistry__`` and still shows when the graph runs; re-issued on
+release). Only writes through ``sys.stdout``/``sys.stderr`` from the tracing thread are
+held; other threads write through. Other Python side effects of the body (a list append, a
+file write) still happen twice when the check runs.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+import warnings
 from typing import Any, TextIO
 
 
@@ -51,8 +54,12 @@ class HeldOutput:
         self.thread = threading.get_ident()
         self._real: dict[str, TextIO] = {}
         self._decided = False
+        self._catcher = warnings.catch_warnings(record=True)
+        self.warned: list[warnings.WarningMessage] = []
 
     def __enter__(self) -> HeldOutput:
+        self.warned = self._catcher.__enter__()
+        warnings.simplefilter("always")  # recorded, every one: the filters apply on release
         self._real = {"stdout": sys.stdout, "stderr": sys.stderr}
         sys.stdout = _HeldStream(self, "stdout", sys.stdout)  # type: ignore[assignment]
         sys.stderr = _HeldStream(self, "stderr", sys.stderr)  # type: ignore[assignment]
@@ -64,6 +71,7 @@ class HeldOutput:
             sys.stdout = self._real["stdout"]
         if isinstance(sys.stderr, _HeldStream) and sys.stderr._held is self:
             sys.stderr = self._real["stderr"]
+        self._catcher.__exit__(*exc)
         if exc[0] is not None:
             self.release()
 
@@ -77,8 +85,12 @@ class HeldOutput:
             self._real[name].write(text)
         for name in {name for name, _ in chunks}:
             self._real[name].flush()
+        warned, self.warned = self.warned, []
+        for w in warned:  # through the filters in force (an "error" filter raises here)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   source=w.source)
 
     def drop(self) -> None:
         """Forget what was held: TensorFlow would not have run the body."""
         self._decided = True
-        self.chunks = []
+        self.chunks, self.warned = [], []

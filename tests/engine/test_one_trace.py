@@ -220,3 +220,24 @@ def test_a_convolutional_model_s_gradients_replay_for_every_batch_size():
                 np.testing.assert_array_equal(a.numpy(), b.numpy())
     (family,) = replayed._families.values()
     assert family.generic is True
+
+
+def test_a_warning_of_the_check_run_is_dropped_without_hiding_later_ones():
+    import warnings as w
+
+    from engine.held_output import HeldOutput
+
+    def warn():
+        w.warn("size-dependent", UserWarning, stacklevel=1)
+
+    with w.catch_warnings(record=True) as seen:
+        w.simplefilter("default")
+        with HeldOutput() as held:
+            warn()
+        held.drop()
+        assert seen == []
+        warn()  # the same line again: shown, the dropped one was not counted as shown
+        with HeldOutput() as held:
+            warn()
+        held.release()
+    assert [str(x.message) for x in seen] == ["size-dependent"] * 2
