@@ -24,7 +24,7 @@ from engine.context import STATE
 from engine.graph import ir
 from engine.graph.trace import GraphBuilder, symbolic
 from engine.indexed_slices import IndexedSlices
-from engine.tensor import Tensor
+from engine.tensor import Tensor, Variable
 
 
 def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> GraphBuilder:
@@ -49,7 +49,7 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
             if sized is not None:  # sizes of the new shapes where the code said how
                 attrs = dict(attrs)
                 for key, (derive, extra, sources) in sized.items():
-                    attrs[key] = derive([env[v.id]._value for v in sources], *extra)
+                    attrs[key] = derive([_array(v, env) for v in sources], *extra)
             if kind == ir.PLACEHOLDER:
                 array, shape = next(params)
                 env[node.outputs[0].id] = builder.placeholder(array, node.name, shape)
@@ -78,7 +78,8 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                     env[v.id] = t
             if sized is not None and builder.graph.nodes:  # the replay's node says so too
                 builder.graph.sized[builder.graph.nodes[-1].id] = {
-                    key: (derive, extra, [builder.values[env[v.id]._id] for v in sources])
+                    key: (derive, extra, [v if isinstance(v, Variable) else
+                                          builder.values[env[v.id]._id] for v in sources])
                     for key, (derive, extra, sources) in sized.items()}
     new_graph = builder.graph
     if len(new_graph.nodes) != len(graph.nodes):  # one node per node, or it is not a replay
@@ -95,6 +96,11 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                       for key in ("targets", "sources", "grads")}}
         for record in graph.gradients]
     return builder
+
+
+def _array(source: Any, env: dict) -> np.ndarray:
+    """A derivation's source in the replay: a graph value's new array, or a variable's."""
+    return source._value if isinstance(source, Variable) else env[source.id]._value
 
 
 def same_program(a: ir.Graph, b: ir.Graph) -> bool:
@@ -127,10 +133,17 @@ def _same_derivations(x: dict, y: dict, where_a: dict, where_b: dict) -> bool:
     for key, (derive, extra, sources) in x.items():
         other = y[key]
         if derive is not other[0] or not _same_attr(extra, other[1]) or (
-                [(where_a[v.node.id], v.index) for v in sources]
-                != [(where_b[v.node.id], v.index) for v in other[2]]):
+                [_where(v, where_a) for v in sources] != [_where(v, where_b) for v in other[2]]):
             return False
     return True
+
+
+def _where(source: Any, where: dict) -> Any:
+    """A derivation's source as comparable across graphs: a value's node position and
+    output index; a variable, by identity (its ``==`` compares values)."""
+    if isinstance(source, Variable):
+        return ("variable", id(source))
+    return (where[source.node.id], source.index)
 
 
 def _same_attr(a: Any, b: Any) -> bool:

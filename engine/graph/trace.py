@@ -316,7 +316,7 @@ class GraphBuilder:
     def derive_node_attr(self, node: ir.Node, key: str, derive: Any, extra: tuple,
                          *sources: Tensor) -> None:
         """``derive_attr`` for a node of this graph."""
-        found = [self.values.get(s._id) for s in sources]
+        found = [s if isinstance(s, Variable) else self.values.get(s._id) for s in sources]
         if None in found or key not in node.attrs:
             return
         now = derive([s._value for s in sources], *extra)

@@ -678,6 +678,12 @@ def _range_of_tensors(start, limit, delta, *, dtype, traced_length):
 RANGE_OF_TENSORS = _range_of_tensors
 
 
+def _range_length(arrays: list, dtype: np.dtype) -> int:
+    """How many elements ``tf.range`` of these bounds gives (a replay's traced_length)."""
+    start, limit, delta = (np.asarray(a).item() for a in arrays)
+    return int(np.arange(start, limit, delta, dtype=dtype).shape[0]) if delta != 0 else 0
+
+
 @defop("Shape", differentiable=False)
 def _shape(x, out_type=np.int32):
     """The shape of x as a 1-D integer tensor."""
@@ -1030,8 +1036,10 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
             None, "Range", f"Requires {way}: {start}/{limit} [Op:Range]")
     if STATE.graph is not None and _has_graph_index(given):  # values only a run knows
         traced = np.arange(*vals, dtype=d)
-        return execute(RANGE_OF_TENSORS, tuple(_t(b) for b in given),
-                       {"dtype": d, "traced_length": traced.shape[0]})
+        bounds = tuple(_t(b) for b in given)
+        out = execute(RANGE_OF_TENSORS, bounds, {"dtype": d, "traced_length": traced.shape[0]})
+        derive_attr(out, "traced_length", _range_length, (d,), *bounds)  # tf.shape(x)[0]
+        return out
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})
 
 

@@ -180,6 +180,11 @@ GENERIC = {
         lambda x: tf.reduce_sum(tf.squeeze(tf.expand_dims(x, 1) ** 2, 1))),
     "grad_of_gather_nd": _grad(lambda x: tf.reduce_sum(tf.gather_nd(x, [[0, 1], [0, 2]]))),
     "grad_of_matmul": _grad(lambda x: tf.reduce_sum(tf.matmul(x, x, transpose_b=True))),
+    "grad_of_tensordot": _grad(lambda x: tf.reduce_sum(
+        tf.tensordot(tf.reshape(x, [-1, 1, 3]), tf.ones([3, 2]), [[2], [0]]) ** 2)),
+    "stateless_normal_of_tf_shape": lambda x: x + tf.random.stateless_normal(
+        tf.shape(x), seed=[1, 2]),
+    "range_of_tf_shape": lambda x: tf.cast(tf.range(tf.shape(x)[0]), tf.float32),
 }
 
 
@@ -197,12 +202,25 @@ def test_common_paths_replay_for_every_batch_size_as_fresh_traces_compute(name):
     assert family.generic is True
 
 
-def test_a_convolutional_model_s_gradients_replay_for_every_batch_size():
-    tf.keras.utils.set_random_seed(1)
-    model = tf.keras.Sequential([
+def _functional_model() -> tuple:
+    """Dense on a sequence (a tensordot), Add and Concatenate, as (model, input shape)."""
+    inputs = tf.keras.Input((4, 3))
+    mixed = layers.Concatenate()([layers.Add()([layers.Dense(3)(inputs), inputs]), inputs])
+    return tf.keras.Model(inputs, layers.Dense(2)(layers.Flatten()(mixed))), [4, 3]
+
+
+def _convolutional_model() -> tuple:
+    return tf.keras.Sequential([
         layers.Conv2D(2, 3, activation="relu", padding="same"), layers.MaxPooling2D(),
-        layers.Conv2D(3, 3, activation="relu"), layers.Flatten(), layers.Dense(4)])
-    model(tf.ones([1, 8, 8, 1]))
+        layers.Conv2D(3, 3, activation="relu"), layers.Flatten(), layers.Dense(4)]), [8, 8, 1]
+
+
+@pytest.mark.parametrize("make", [_convolutional_model, _functional_model])
+def test_a_keras_model_s_gradients_replay_for_every_batch_size(make):
+    tf.keras.utils.set_random_seed(1)
+    model, shape = make()
+    size = int(np.prod(shape))
+    model(tf.ones([1, *shape]))
 
     def gradients(x):
         with tf.GradientTape() as tape:
@@ -210,12 +228,12 @@ def test_a_convolutional_model_s_gradients_replay_for_every_batch_size():
         return tape.gradient(loss, model.trainable_variables)
 
     replayed = tf.function(gradients,
-                           input_signature=[tf.TensorSpec([None, 8, 8, 1], tf.float32)])
+                           input_signature=[tf.TensorSpec([None, *shape], tf.float32)])
     fresh = tf.function(gradients)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RetracingWarning)
         for n in (4, 3, 2, 5, 1):
-            x = tf.reshape(tf.range(64 * n, dtype=tf.float32) / 100.0, [n, 8, 8, 1])
+            x = tf.reshape(tf.range(size * n, dtype=tf.float32) / 100.0, [n, *shape])
             for a, b in zip(replayed(x), fresh(x)):
                 np.testing.assert_array_equal(a.numpy(), b.numpy())
     (family,) = replayed._families.values()
