@@ -435,9 +435,7 @@ class Function:
         converted = []
         for i, (arg, spec) in enumerate(zip(args, specs)):
             if nest.is_nested(spec):  # a structure of specs: its leaves, checked alike
-                def shape_of_nest(s: Any) -> Any:
-                    return nest.map_structure(lambda _: None, s)
-                if not nest.is_nested(arg) or shape_of_nest(arg) != shape_of_nest(spec):
+                if not nest.is_nested(arg) or _structure(arg) != _structure(spec):
                     raise TypeError(f"Binding inputs to tf.function failed: {self._name}: "
                                     f"argument {i} ({arg!r}) does not have the structure of "
                                     f"input_signature[{i}] = {spec}.")
@@ -635,6 +633,11 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<engine.function.Function {self._name}>"
+
+
+def _structure(value: Any) -> Any:
+    """A nested value with None for every leaf: what two structures must share."""
+    return nest.map_structure(lambda _: None, value)
 
 
 def _same_literal(want: Any, got: Any) -> bool:

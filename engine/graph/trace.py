@@ -317,7 +317,7 @@ class GraphBuilder:
                          *sources: Tensor) -> None:
         """``derive_attr`` for a node of this graph."""
         found = [s if isinstance(s, Variable) else self.values.get(s._id) for s in sources]
-        if None in found or key not in node.attrs:
+        if any(f is None for f in found) or key not in node.attrs:  # (no == on variables)
             return
         now = derive([s._value for s in sources], *extra)
         if not _same_value(node.attrs[key], now):

@@ -108,6 +108,18 @@ def test_a_nested_signature_prints_once(capsys):
     assert capsys.readouterr().out == "traced (None, 2) (None,)\n"
 
 
+def test_an_argument_not_of_the_nested_signature_s_structure_is_refused_clearly():
+    @tf.function(input_signature=[{"a": tf.TensorSpec([None], tf.float32),
+                                   "b": tf.TensorSpec([], tf.int32)}])
+    def f(d):
+        return d["a"]
+
+    with pytest.raises(TypeError, match="does not have the structure of input_signature"):
+        f({"a": tf.ones([2])})
+    with pytest.raises(TypeError, match=r"argument 0 \(shape \(2, 2\) dtype float32\)"):
+        f({"a": tf.ones([2, 2]), "b": tf.constant(1)})
+
+
 def test_a_check_that_fails_writes_the_held_output_in_order(capsys):
     # the re-trace is the graph of its shape then: it really ran, nothing is lost
     @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
