@@ -7,12 +7,15 @@ traced two ways in this one run, with one BLAS thread: with ``input_signature`` 
 size). Prints, per way, the mean seconds of a first call at each of several new batch
 sizes, the mean of the steady steps, how often the body ran, and the ratios.
 
-    python tests/benchmarks/bench_none_signature.py [--sizes 16]
+    python tests/benchmarks/bench_none_signature.py [--sizes 16] [--smoke]
+
+Under load the figures swing: compare the ratios of one run, and the load it prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 
@@ -79,9 +82,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, default=16, help="new batch sizes to call with")
     parser.add_argument("--steps", type=int, default=200, help="steady steps timed after")
+    parser.add_argument("--smoke", action="store_true", help="2 sizes, 3 steps (the suite)")
     options = parser.parse_args()
+    if options.smoke:
+        options.sizes, options.steps = 2, 3
     from threadpoolctl import threadpool_limits
 
+    print("load average at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     sizes = [31 - i for i in range(options.sizes)]
     with threadpool_limits(1):
         results = {}
