@@ -13,9 +13,11 @@ specialized to input shapes, while its tensors carry the static shapes TF would 
 for unknown sizes, ``engine.graph.static_shape``). With ``input_signature`` or
 ``reduce_retracing``, a call with new dimensions that still fit the signature gets a graph
 of its own without counting as a retrace: the first graph replayed for the new shapes once a
-second trace showed no size is baked in (``TraceFamily``), else the Python body traced
-again. Results are always tensors, returned through ``Identity`` nodes, and placeholders are
-named after the Python parameters, as in TF. With ``autograph=True`` (the default) the
+second trace showed no size is baked in (``TraceFamily``; what that check run prints is
+held back, as TF runs the body once), else the Python body traced again. Sizes that engine
+code computes from a traced tensor follow each replay's (``engine.graph.sized``). Results
+are always tensors, returned through ``Identity`` nodes, and placeholders are named after
+the Python parameters, as in TF. With ``autograph=True`` (the default) the
 function traced is its AutoGraph twin (``engine.autograph``): ``if``/``while``/``for`` on
 tensors become If/While nodes; with ``autograph=False`` a Python ``if`` on a tensor raises
 OperatorNotAllowedInGraphError.
@@ -49,6 +51,7 @@ from engine.graph.ir import READ_VARIABLE, Graph
 from engine.graph.passes import optimize
 from engine.graph.replay import replay, same_program
 from engine.graph.trace import GraphBuilder
+from engine.held_output import HeldOutput
 from engine.indexed_slices import IndexedSlices, IndexedSlicesSpec
 from engine.ops import dataset_ops
 from engine.ops._args import kernel_dtype_name
@@ -323,11 +326,19 @@ class TraceFamily:
     TensorFlow runs the Python body once for them all. Here the second shape traces the body
     again and compares the graph with the first one replayed for that shape: the same program
     (no size baked in as a constant) makes the family generic, and every later shape is a
-    replay of the first graph, without running Python. Otherwise each shape runs the body."""
+    replay of the first graph, without running Python. What that check run prints is held
+    (``engine.held_output``) and dropped when the family proves generic, as TF printed
+    nothing; other side effects of the body (a list append) do happen a second time.
+
+    A first graph that differs from the check's may hold one-time work (variables a Keras
+    layer or an optimizer created on the first call, which TF also traces twice for): the
+    check's trace becomes the root and the next shape checks again, once. If that differs
+    too, each shape traces the body, whose output is then written out: it really ran."""
 
     def __init__(self, root: ConcreteFunction) -> None:
         self.root = root
         self.generic: bool | None = None  # unknown until a second shape
+        self._rerooted = False  # the root was replaced by a check's trace once
 
     def _replay(self, args: tuple, kwargs: dict, shapes: list | None) -> ConcreteFunction:
         arrays = [leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
@@ -348,9 +359,10 @@ class TraceFamily:
         try:
             replayed = self._replay(args, kwargs, shapes)
         except Exception:  # noqa: BLE001 - a size baked in that this shape does not fit
-            self.generic = False
-            return
-        self.generic = same_program(traced.graph, replayed.graph)
+            replayed = None
+        self.generic = replayed is not None and same_program(traced.graph, replayed.graph)
+        if not self.generic and not self._rerooted:  # see the class docstring
+            self.root, self.generic, self._rerooted = traced, None, True
 
     def respecialize(self, args: tuple, kwargs: dict,
                      shapes: list | None) -> ConcreteFunction | None:
@@ -422,22 +434,34 @@ class Function:
                             f"input_signature but {len(args)} were given.")
         converted = []
         for i, (arg, spec) in enumerate(zip(args, specs)):
-            value = arg
-            if not isinstance(arg, Tensor | np.ndarray) and isinstance(spec, TensorSpec):
-                try:
-                    value = convert_to_tensor(arg, dtype=spec.dtype)
-                except (TypeError, ValueError):
-                    value = None
-            if not isinstance(value, Tensor | np.ndarray) or not spec.is_compatible_with(
-                    TensorSpec(np.shape(value), np.asarray(value).dtype if not isinstance(
-                        value, Tensor) else value.dtype)):
-                got = (f"shape {tuple(np.shape(value))} dtype {np.asarray(value).dtype}"
-                       if value is not None else repr(arg))
-                raise TypeError(f"Binding inputs to tf.function failed: {self._name}: argument "
-                                f"{i} ({got}) is incompatible with input_signature[{i}] = "
-                                f"{spec}.")
-            converted.append(value)
+            if nest.is_nested(spec):  # a structure of specs: its leaves, checked alike
+                if not nest.is_nested(arg) or _structure(arg) != _structure(spec):
+                    raise TypeError(f"Binding inputs to tf.function failed: {self._name}: "
+                                    f"argument {i} ({arg!r}) does not have the structure of "
+                                    f"input_signature[{i}] = {spec}.")
+                converted.append(nest.map_structure(
+                    lambda s, a, i=i: self._check_leaf(i, a, s), spec, arg))
+                continue
+            converted.append(self._check_leaf(i, arg, spec))
         return tuple(converted)
+
+    def _check_leaf(self, i: int, arg: Any, spec: TensorSpec) -> Any:
+        """One argument (or a leaf of one) as a tensor of its spec's dtype."""
+        value = arg
+        if not isinstance(arg, Tensor | np.ndarray) and isinstance(spec, TensorSpec):
+            try:
+                value = convert_to_tensor(arg, dtype=spec.dtype)
+            except (TypeError, ValueError):
+                value = None
+        if not isinstance(value, Tensor | np.ndarray) or not spec.is_compatible_with(
+                TensorSpec(np.shape(value), np.asarray(value).dtype if not isinstance(
+                    value, Tensor) else value.dtype)):
+            got = (f"shape {tuple(np.shape(value))} dtype {np.asarray(value).dtype}"
+                   if value is not None else repr(arg))
+            raise TypeError(f"Binding inputs to tf.function failed: {self._name}: argument "
+                            f"{i} ({got}) is incompatible with input_signature[{i}] = "
+                            f"{spec}.")
+        return value
 
     def _generalize(self, key: tuple) -> tuple | None:
         """The recorded generalized signature that ``key`` fits, if any."""
@@ -510,13 +534,13 @@ class Function:
         family = self._families.get(general) if general is not None else None
         if family is not None and family.generic:
             concrete = family.respecialize(args, kwargs, shapes)
-        if concrete is None:
+        if concrete is None and family is not None and family.generic is None:
+            concrete = self._check_trace(family, args, kwargs, shapes)
+        elif concrete is None:
             concrete = trace_function(self._traced_function(), args, kwargs, self._name,
                                       shapes)
             if family is None and general is not None:
                 self._families[general] = TraceFamily(concrete)
-            elif family is not None and family.generic is None:
-                family.check_generic(concrete, args, kwargs, shapes)
         concrete._owner = self
         self._cache[key] = concrete
         if STATE.hook is not None:
@@ -524,6 +548,22 @@ class Function:
                                     getattr(self, "last_retrace_reason", "") if counted
                                     else "re-specialized for new dimensions" if recount
                                     else "re-specialized for a new dataset")
+        return concrete
+
+    def _check_trace(self, family: TraceFamily, args: tuple, kwargs: dict,
+                     shapes: list | None) -> ConcreteFunction:
+        """The body traced for a new shape of ``family`` to check it, its printing held:
+        dropped if the family proves generic (TF ran the body once), else written out."""
+        with HeldOutput() as held:
+            concrete = trace_function(self._traced_function(), args, kwargs, self._name,
+                                      shapes)
+        try:
+            family.check_generic(concrete, args, kwargs, shapes)
+        finally:
+            if family.generic:
+                held.drop()
+            else:
+                held.release()
         return concrete
 
     last_retrace_reason: str = ""
@@ -600,6 +640,11 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<engine.function.Function {self._name}>"
+
+
+def _structure(value: Any) -> Any:
+    """A nested value with None for every leaf: what two structures must share."""
+    return nest.map_structure(lambda _: None, value)
 
 
 def _same_literal(want: Any, got: Any) -> bool:

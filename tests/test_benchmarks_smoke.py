@@ -87,6 +87,14 @@ EXPECTED_LINES: dict[str, list[tuple[str, int]]] = {
         (r"^Epoch 1, Loss: \d+\.\d{4}$", 1),
         (r"^examples/mnist\.py: " + NUMBER + r" s, test accuracy \d\.\d{4}$", 1),
     ],
+    "bench_none_signature.py": [
+        (r"^load average at the start: " + NUMBER + " " + NUMBER + " " + NUMBER + "$", 1),
+        (r"^input_signature \[None\] +first call at a new size +" + NUMBER + r" ms +steady "
+         r"step +" + NUMBER + r" ms +Python body ran 2x$", 1),
+        (r"^no signature +first call at a new size +" + NUMBER + r" ms +steady step +"
+         + NUMBER + r" ms +Python body ran 3x$", 1),
+        (r"^ratio signature/none: first call " + NUMBER + ", steady step " + NUMBER + "$", 1),
+    ],
     "bench_open_trace.py": [  # (its smoke run uses the MNIST sample in tests/data)
         (r"^load average at the (start|end): " + NUMBER + " " + NUMBER + " " + NUMBER + "$", 2),
         (r"^recorded the tutorial MNIST, 1 epoch\(s\): " + NUMBER + r" s, " + NUMBER

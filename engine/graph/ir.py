@@ -166,6 +166,10 @@ class Graph:
         # tape.gradient calls made while tracing: value ids of targets, sources, gradients,
         # and ``position``, how many nodes precede the call (where a run reports it)
         self.gradients: list[dict] = []
+        # attributes computed from a traced tensor's size (a gradient's broadcast shape):
+        # node id -> {attr: (derive, extra, source values)}, so that a replay for new input
+        # shapes recomputes them as ``derive([source arrays], *extra)`` (engine.graph.replay)
+        self.sized: dict[int, dict[str, tuple]] = {}
 
     # -- construction --------------------------------------------------------------------
     def unique_name(self, base: str) -> str:

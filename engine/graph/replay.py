@@ -7,9 +7,11 @@ once for all of them. ``replay`` gets the new graph by running the traced graph'
 again through dispatch under a fresh ``GraphBuilder``: the same program, new shapes.
 
 That is only right if nothing shape-dependent was baked into the graph as a constant or an
-attribute (``1 / batch_size`` in a mean's gradient, a ``reshape`` to ``x.shape``).
-``same_program`` tells: the Python function traced anew for a second shape must give the
-replayed graph, node for node, constant for constant.
+attribute (``1 / batch_size`` in a mean's gradient, a ``reshape`` to ``x.shape``), unless
+the code that made it said how it follows the sizes (``GraphBuilder.derive_attr``: the
+graph's ``sized`` attributes, recomputed here from the new shapes). ``same_program`` tells:
+the Python function traced anew for a second shape must give the replayed graph, node for
+node, constant for constant, derivation for derivation.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from engine.context import STATE
 from engine.graph import ir
 from engine.graph.trace import GraphBuilder, symbolic
 from engine.indexed_slices import IndexedSlices
-from engine.tensor import Tensor
+from engine.tensor import Tensor, Variable
 
 
 def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> GraphBuilder:
@@ -42,11 +44,17 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
         for node in graph.nodes:
             STATE.scopes[:] = [node.scope] if node.scope else []
             kind = node.type
+            attrs = node.attrs
+            sized = graph.sized.get(node.id)
+            if sized is not None:  # sizes of the new shapes where the code said how
+                attrs = dict(attrs)
+                for key, (derive, extra, sources) in sized.items():
+                    attrs[key] = derive([_array(v, env) for v in sources], *extra)
             if kind == ir.PLACEHOLDER:
                 array, shape = next(params)
                 env[node.outputs[0].id] = builder.placeholder(array, node.name, shape)
             elif kind == ir.CONST:
-                value = node.attrs["value"]
+                value = np.asarray(attrs["value"])
                 new = builder.graph.add_node(ir.CONST, [], {"value": value},
                                              [(value.shape, value.dtype)], scope=node.scope)
                 t = symbolic(value, builder.tensor_class)
@@ -64,10 +72,15 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                 builder.assign(node.attrs["variable"], env[node.inputs[0].id],
                                node.attrs["action"])
             else:
-                result = execute(node.op, tuple(env[v.id] for v in node.inputs), node.attrs)
+                result = execute(node.op, tuple(env[v.id] for v in node.inputs), attrs)
                 results = result if isinstance(result, tuple) else (result,)
                 for v, t in zip(node.outputs, results):
                     env[v.id] = t
+            if sized is not None and builder.graph.nodes:  # the replay's node says so too
+                builder.graph.sized[builder.graph.nodes[-1].id] = {
+                    key: (derive, extra, [v if isinstance(v, Variable) else
+                                          builder.values[env[v.id]._id] for v in sources])
+                    for key, (derive, extra, sources) in sized.items()}
     new_graph = builder.graph
     if len(new_graph.nodes) != len(graph.nodes):  # one node per node, or it is not a replay
         raise RuntimeError(f"replaying {graph.name} made {len(new_graph.nodes)} nodes, "
@@ -83,6 +96,11 @@ def replay(graph: ir.Graph, arrays: list[np.ndarray], static_shapes: list) -> Gr
                       for key in ("targets", "sources", "grads")}}
         for record in graph.gradients]
     return builder
+
+
+def _array(source: Any, env: dict) -> np.ndarray:
+    """A derivation's source in the replay: a graph value's new array, or a variable's."""
+    return source._value if isinstance(source, Variable) else env[source.id]._value
 
 
 def same_program(a: ir.Graph, b: ir.Graph) -> bool:
@@ -102,7 +120,30 @@ def same_program(a: ir.Graph, b: ir.Graph) -> bool:
             return False
         if not all(_same_attr(x.attrs[k], y.attrs[k]) for k in x.attrs):
             return False
+        if not _same_derivations(a.sized.get(x.id, {}), b.sized.get(y.id, {}),
+                                 where_a, where_b):
+            return False
     return True
+
+
+def _same_derivations(x: dict, y: dict, where_a: dict, where_b: dict) -> bool:
+    """Sized attributes derived alike: same function and arguments, from the same values."""
+    if x.keys() != y.keys():
+        return False
+    for key, (derive, extra, sources) in x.items():
+        other = y[key]
+        if derive is not other[0] or not _same_attr(extra, other[1]) or (
+                [_where(v, where_a) for v in sources] != [_where(v, where_b) for v in other[2]]):
+            return False
+    return True
+
+
+def _where(source: Any, where: dict) -> Any:
+    """A derivation's source as comparable across graphs: a value's node position and
+    output index; a variable, by identity (its ``==`` compares values)."""
+    if isinstance(source, Variable):
+        return ("variable", id(source))
+    return (where[source.node.id], source.index)
 
 
 def _same_attr(a: Any, b: Any) -> bool:

@@ -303,6 +303,27 @@ class GraphBuilder:
             return _LAST_NODE if code in _names_last_node() else f"{given}/{kind}"
         return given
 
+    def derive_attr(self, result: Tensor, key: str, derive: Any, extra: tuple,
+                    *sources: Tensor) -> None:
+        """The attribute ``key`` of the node that made ``result`` is ``derive([arrays of
+        sources], *extra)`` (their sizes, or a shape tensor's value), not a constant: a
+        replay for other input sizes recomputes it (``graph.sized``). Nothing is noted
+        unless the attribute holds that value now."""
+        made = self.values.get(result._id)
+        if made is not None:
+            self.derive_node_attr(made.node, key, derive, extra, *sources)
+
+    def derive_node_attr(self, node: ir.Node, key: str, derive: Any, extra: tuple,
+                         *sources: Tensor) -> None:
+        """``derive_attr`` for a node of this graph."""
+        found = [s if isinstance(s, Variable) else self.values.get(s._id) for s in sources]
+        if any(f is None for f in found) or key not in node.attrs:  # (no == on variables)
+            return
+        now = derive([s._value for s in sources], *extra)
+        if not _same_value(node.attrs[key], now):
+            return
+        self.graph.sized.setdefault(node.id, {})[key] = (derive, extra, found)
+
     def apply_gradients(self, optimizer: Any, pairs: list) -> Any:
         """``optimizer.apply_gradients`` inside a trace: one stateful node for the whole step
         (the optimizer's own kernel runs it, so clipping and slots behave as in eager)."""
@@ -357,6 +378,11 @@ class GraphBuilder:
                             {"variable": var, "action": action}, [], scope=current_scope(),
                             name=f"{action}/{var._name}")
         return var
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
 
 
 def _user_and_api_frames(frame: Any) -> tuple[tuple[str, int], Any]:

@@ -7,11 +7,13 @@ Functions return one loss per example; classes reduce them ('sum_over_batch_size
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from engine import errors
+from engine.graph.sized import element_count, sized_constant
 from engine.keras import backend
 from engine.ops import array_ops, math_ops, nn_ops, reduction_ops
 from engine.tensor import Tensor, convert_to_tensor
@@ -183,7 +185,9 @@ def reduce_weighted(losses: Tensor, sample_weight: Any = None,
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         divisor = reduction_ops.reduce_sum(math_ops.cast(_tensor(sample_weight), losses.dtype))
     else:
-        divisor = math_ops.cast(math.prod(losses.shape), losses.dtype)
+        # (inside a trace, a count that follows the batch's size: engine.graph.sized)
+        divisor = math_ops.cast(sized_constant(element_count([losses._value], np.int32),
+                                               element_count, (np.int32,), losses), losses.dtype)
     return math_ops.divide_no_nan(total, divisor)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.context import STATE
+from engine.graph.sized import element_count, sized_constant
 from engine.keras import backend, losses
 from engine.keras.variables import KerasVariable
 from engine.ops import array_ops, math_ops, reduction_ops
@@ -89,6 +91,10 @@ class Reduce(Metric):
             for d in values.shape:
                 n *= d
             count: Any = n
+            if STATE.graph is not None:  # a count that follows the batch's size
+                dtype = values._value.dtype
+                count = sized_constant(element_count([values._value], dtype), element_count,
+                                       (dtype,), values)
         else:
             weight = math_ops.cast(_tensor(sample_weight), self.dtype)
             weight, values = losses.squeeze_or_expand(weight, values)

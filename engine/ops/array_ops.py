@@ -10,6 +10,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.context import STATE
+from engine.graph.sized import derive_attr, dims_from, shape_of
 from engine.ops._args import tensors
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, Variable, VariableSlice, convert_to_tensor, wrap
@@ -27,12 +28,20 @@ def _ints(value: Any) -> list[int]:
     return [int(v) for v in np.asarray(value).reshape(-1)]
 
 
-def shaped_by(result: Tensor, shape: Any) -> Tensor:
+def shaped_by(result: Tensor, shape: Any, key: str = "shape") -> Tensor:
     """Inside a trace with unknown sizes: sizes given by ``tf.shape(x)`` (or ``None``) stay
-    unknown in the result's static shape."""
+    unknown in the result's static shape; and a size given as a traced tensor is its
+    node's attribute ``key`` for each replay's sizes too (``engine.graph.sized``)."""
     graph = STATE.graph
-    if graph is not None and graph.static_shapes:
-        graph.note_shape_argument(result, shape)
+    if graph is not None:
+        if graph.static_shapes:
+            graph.note_shape_argument(result, shape)
+        if isinstance(shape, Tensor):
+            derive_attr(result, key, dims_from, (None,), shape)
+        elif isinstance(shape, list | tuple) and any(isinstance(d, Tensor) for d in shape):
+            derive_attr(result, key, dims_from, (tuple(
+                None if isinstance(d, Tensor) else int(d) for d in shape),),
+                *[d for d in shape if isinstance(d, Tensor)])
     return result
 
 
@@ -82,7 +91,15 @@ RESHAPE = _reshape
 @RESHAPE.gradient
 def _(op, dy):
     """dy reshaped back to the input's shape."""
-    return (reshape(dy, op.inputs[0]._value.shape),)
+    return (_reshaped_back(op, dy),)
+
+
+def _reshaped_back(op: Any, dy: Tensor) -> Tensor:
+    """dy in the shape of the op's input (traced: following the input's sizes)."""
+    out = reshape(dy, op.inputs[0]._value.shape)
+    if STATE.graph is not None:
+        derive_attr(out, "shape", shape_of, (), op.inputs[0])
+    return out
 
 
 _FILL_BELOW = 4096  # elements: filling a small new array costs less than numpy's view machinery
@@ -129,7 +146,7 @@ def _expand_dims(x, axis):
 
 
 EXPAND_DIMS = _expand_dims
-EXPAND_DIMS.gradient(lambda op, dy: (reshape(dy, op.inputs[0]._value.shape),))
+EXPAND_DIMS.gradient(lambda op, dy: (_reshaped_back(op, dy),))
 
 
 @defop("Squeeze")
@@ -139,7 +156,7 @@ def _squeeze(x, axis=None):
 
 
 SQUEEZE = _squeeze
-SQUEEZE.gradient(lambda op, dy: (reshape(dy, op.inputs[0]._value.shape),))
+SQUEEZE.gradient(lambda op, dy: (_reshaped_back(op, dy),))
 
 
 # -- slicing -----------------------------------------------------------------------------------
@@ -160,7 +177,9 @@ STRIDED_SLICE = _strided_slice
 def _(op, dy):
     """dy written into zeros of the input's shape at the sliced positions."""
     x = op.inputs[0]
-    return (execute(STRIDED_SLICE_GRAD, (dy,), {"shape": x._value.shape, "key": op.attrs["key"]}),)
+    out = execute(STRIDED_SLICE_GRAD, (dy,), {"shape": x._value.shape, "key": op.attrs["key"]})
+    derive_attr(out, "shape", shape_of, (), x)  # traced: follows the input's sizes
+    return (out,)
 
 
 @defop("StridedSliceGrad")
@@ -423,7 +442,14 @@ def _(op, dy):
     """dy cut into the inputs' extents along the axis."""
     axis = op.attrs.get("axis", 0)
     sizes = [t._value.shape[axis] for t in op.inputs]
-    return tuple(split(dy, sizes, axis=axis))
+    pieces = tuple(split(dy, sizes, axis=axis))
+    if STATE.graph is not None and pieces:  # traced: the extents follow the inputs' sizes
+        derive_attr(pieces[0], "sizes", _extents, (axis,), *op.inputs)
+    return pieces
+
+
+def _extents(arrays: list, axis: int) -> tuple:
+    return tuple(np.shape(a)[axis] for a in arrays)
 
 
 @defop("SplitV", num_outputs=0)
@@ -458,7 +484,13 @@ def _(op, dy):
     shape = op.inputs[0]._value.shape
     mult = op.attrs["multiples"]
     folded = reshape(dy, [v for pair in zip(mult, shape) for v in pair])
+    if STATE.graph is not None:  # traced: follows the input's sizes
+        derive_attr(folded, "shape", _folded_shape, (tuple(mult),), op.inputs[0])
     return (reduce_sum(folded, axis=list(range(0, 2 * len(shape), 2))),)
+
+
+def _folded_shape(arrays: list, mult: tuple) -> tuple:
+    return tuple(v for pair in zip(mult, np.shape(arrays[0])) for v in pair)
 
 
 # -- gathering and scattering --------------------------------------------------------------------
@@ -551,7 +583,9 @@ GATHER_ND = _gather_nd
 def _(op, dy):
     """dy scattered (added) back to the addressed positions."""
     params, indices = op.inputs
-    return scatter_nd(indices, dy, params._value.shape), None
+    out = scatter_nd(indices, dy, params._value.shape)
+    derive_attr(out, "shape", shape_of, (), params)  # traced: follows params' sizes
+    return out, None
 
 
 @defop("ScatterNd")
@@ -642,6 +676,12 @@ def _range_of_tensors(start, limit, delta, *, dtype, traced_length):
 
 
 RANGE_OF_TENSORS = _range_of_tensors
+
+
+def _range_length(arrays: list, dtype: np.dtype) -> int:
+    """How many elements ``tf.range`` of these bounds gives (a replay's traced_length)."""
+    start, limit, delta = (np.asarray(a).item() for a in arrays)
+    return int(np.arange(start, limit, delta, dtype=dtype).shape[0]) if delta != 0 else 0
 
 
 @defop("Shape", differentiable=False)
@@ -925,7 +965,7 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     v = _t(value)
-    return shaped_by(execute(FILL, (v,), {"dims": tuple(_ints(dims))}), dims)
+    return shaped_by(execute(FILL, (v,), {"dims": tuple(_ints(dims))}), dims, "dims")
 
 
 def _traced_shape(shape: Any) -> bool:
@@ -996,8 +1036,10 @@ def range_(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
             None, "Range", f"Requires {way}: {start}/{limit} [Op:Range]")
     if STATE.graph is not None and _has_graph_index(given):  # values only a run knows
         traced = np.arange(*vals, dtype=d)
-        return execute(RANGE_OF_TENSORS, tuple(_t(b) for b in given),
-                       {"dtype": d, "traced_length": traced.shape[0]})
+        bounds = tuple(_t(b) for b in given)
+        out = execute(RANGE_OF_TENSORS, bounds, {"dtype": d, "traced_length": traced.shape[0]})
+        derive_attr(out, "traced_length", _range_length, (d,), *bounds)  # tf.shape(x)[0]
+        return out
     return execute(RANGE, (), {"start": vals[0], "limit": vals[1], "delta": vals[2], "dtype": d})
 
 

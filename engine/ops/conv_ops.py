@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from engine import errors
+from engine.graph.sized import derive_attr, shape_of
 from engine.ops._args import binary_args, require_kinds
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
@@ -73,7 +74,7 @@ def _(op, dy):
     """dx = Conv2DBackpropInput(w, dy); dw = Conv2DBackpropFilter(x, dy)."""
     x, w = op.inputs
     a = op.attrs
-    return (_backprop_input(x._value.shape, w, dy, a), _backprop_filter(x, w._value.shape, dy, a))
+    return (_backprop_input(x, w, dy, a), _backprop_filter(x, w._value.shape, dy, a))
 
 
 @defop("Conv2DBackpropInput")
@@ -137,7 +138,7 @@ def _(op, g):
     """Linear in (x, dy): dx = Conv2DBackpropInput(g, dy); d(dy) = Conv2D(x, g)."""
     x, dy = op.inputs
     a = op.attrs
-    g_x = _backprop_input(x._value.shape, g, dy, a)
+    g_x = _backprop_input(x, g, dy, a)
     g_dy = execute(CONV2D, (x, g), _conv_attrs(a))
     return g_x, g_dy
 
@@ -146,9 +147,12 @@ def _conv_attrs(a: dict) -> dict:
     return {"strides": a["strides"], "padding": a["padding"], "dilations": a["dilations"]}
 
 
-def _backprop_input(input_sizes: tuple, w: Tensor, dy: Tensor, a: dict) -> Tensor:
-    attrs = dict(_conv_attrs(a), input_sizes=tuple(input_sizes))
-    return execute(CONV2D_BACKPROP_INPUT, (w, dy), attrs)
+def _backprop_input(x: Tensor, w: Tensor, dy: Tensor, a: dict) -> Tensor:
+    """The gradient to ``x``, whose sizes (traced: following the batch's) it takes."""
+    attrs = dict(_conv_attrs(a), input_sizes=tuple(x._value.shape))
+    out = execute(CONV2D_BACKPROP_INPUT, (w, dy), attrs)
+    derive_attr(out, "input_sizes", shape_of, (), x)
+    return out
 
 
 def _backprop_filter(x: Tensor, filter_sizes: tuple, dy: Tensor, a: dict) -> Tensor:

@@ -13,6 +13,7 @@ import numpy as np
 from engine import denormals, errors
 from engine import dtypes as _dt
 from engine.context import STATE
+from engine.graph.sized import derive_attr, shape_of
 from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
 from engine.ops.registry import defop, execute
@@ -55,7 +56,10 @@ def unbroadcast(grad: Tensor, like: Tensor) -> Tensor:
         axes) else grad
     if summed._value.shape == shape:
         return summed
-    return execute(array_ops.RESHAPE, (summed,), {"shape": shape})
+    out = execute(array_ops.RESHAPE, (summed,), {"shape": shape})
+    if STATE.graph is not None:  # traced: the shape follows the input's sizes
+        derive_attr(out, "shape", shape_of, (), like)
+    return out
 
 
 # -- binary arithmetic -------------------------------------------------------------------
@@ -848,7 +852,24 @@ def tensordot(a: Any, b: Any, axes: Any, name: str | None = None) -> Tensor:
                            (int(np.prod(a_free_dims, dtype=np.int64)), k))
     b2 = array_ops.reshape(array_ops.transpose(b, b_axes + b_free),
                            (k, int(np.prod(b_free_dims, dtype=np.int64))))
-    return array_ops.reshape(matmul(a2, b2), a_free_dims + b_free_dims)
+    out = array_ops.reshape(matmul(a2, b2), a_free_dims + b_free_dims)
+    if STATE.graph is not None:  # traced: the shapes follow a's and b's sizes
+        derive_attr(a2, "shape", _grouped_sizes, ((a_free, a_axes),), a)
+        derive_attr(b2, "shape", _grouped_sizes, ((b_axes, b_free),), b)
+        derive_attr(out, "shape", _free_sizes, (a_free, b_free), a, b)
+    return out
+
+
+def _grouped_sizes(arrays: list, groups: tuple) -> tuple:
+    """Per group of axes, the product of their sizes (tensordot's 2-D operands)."""
+    shape = np.shape(arrays[0])
+    return tuple(int(np.prod([shape[i] for i in group], dtype=np.int64)) for group in groups)
+
+
+def _free_sizes(arrays: list, a_free: list, b_free: list) -> tuple:
+    """The sizes of a's free axes, then b's (tensordot's result)."""
+    a, b = np.shape(arrays[0]), np.shape(arrays[1])
+    return tuple([a[i] for i in a_free] + [b[i] for i in b_free])
 
 
 def zeros_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:

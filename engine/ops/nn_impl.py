@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from engine import errors
+from engine.graph.sized import derive_since, node_count, shape_of
 from engine.ops import array_ops as a
 from engine.ops import math_ops as m
 from engine.ops import random_ops
@@ -153,8 +154,10 @@ def _dropout(x: Any, rate: Any, noise_shape: Any, draw: Any) -> Tensor:
     else:
         raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
     shape = x._value.shape if noise_shape is None else _noise_shape(x, noise_shape)
+    start = node_count()
     noise = draw(shape, x.dtype)
     if noise_shape is None:  # traced for a None batch: the mask's batch is None too
+        derive_since(start, "shape", shape_of, (), x)  # and a replay draws x's shape
         noise = a.shaped_by(noise, x.get_shape().as_list())
     return m.where(m.greater_equal(noise, rate), kept, m.zeros_like(kept))
 

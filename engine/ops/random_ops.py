@@ -18,7 +18,8 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine import errors
-from engine.ops import math_ops, philox
+from engine.context import STATE
+from engine.ops import array_ops, math_ops, philox
 from engine.ops.random_seed import (  # noqa: F401 - tf.random's seed functions live there
     SKIP_PER_VALUE,
     generator,
@@ -37,6 +38,12 @@ def _dims(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, int | np.integer):
         shape = [shape]
     return tuple(int(d) for d in shape)
+
+
+def _follow(result: Tensor, shape: Any) -> Tensor:
+    """A draw whose shape was given by traced tensors (``tf.shape(x)``): None sizes stay
+    None in its static shape, and a replay draws each run's sizes (``engine.graph.sized``)."""
+    return result if STATE.graph is None else array_ops.shaped_by(result, shape)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -210,7 +217,8 @@ def normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dt.floa
     """Normal values: a standard draw times stddev plus mean (TensorFlow's three ops)."""
     d = _dt.as_dtype(_float_dtype(dtype))
     mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
-    unit = _draw(_normal, (), {"shape": _dims(shape), "dtype": d._np}, seed)
+    unit = _follow(_draw(_normal, (), {"shape": _dims(shape), "dtype": d._np}, seed),
+                   shape)
     return _scaled(unit, stddev, mean)
 
 
@@ -221,7 +229,8 @@ def truncated_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
     """Normal values redrawn until within two standard deviations of the mean."""
     d = _dt.as_dtype(_float_dtype(dtype))
     mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
-    unit = _draw(_truncated_normal, (), {"shape": _dims(shape), "dtype": d._np}, seed)
+    unit = _follow(_draw(_truncated_normal, (), {"shape": _dims(shape), "dtype": d._np},
+                         seed), shape)
     return _scaled(unit, stddev, mean)
 
 
@@ -242,8 +251,8 @@ def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dt.fl
             raise errors.InvalidArgumentError(
                 None, "RandomUniformInt", f"Need minval < maxval, got {low} >= {high} "
                 "[Op:RandomUniformInt]")
-        return _draw(_uniform_int, (), {"shape": _dims(shape), "minval": low,
-                                        "maxval": high, "dtype": d._np}, seed)
+        return _follow(_draw(_uniform_int, (), {"shape": _dims(shape), "minval": low,
+                                                "maxval": high, "dtype": d._np}, seed), shape)
     if not d.is_floating:
         raise ValueError(f"Invalid dtype {d.name}: expected a floating-point dtype.")
     maxval = 1 if maxval is None else maxval
@@ -251,7 +260,8 @@ def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dt.fl
     maxval_is_one = isinstance(maxval, int) and maxval == 1
     if not (minval_is_zero and maxval_is_one):
         minval, maxval = convert_to_tensor(minval, dtype=d), convert_to_tensor(maxval, dtype=d)
-    unit = _draw(_uniform, (), {"shape": _dims(shape), "dtype": d._np}, seed)
+    unit = _follow(_draw(_uniform, (), {"shape": _dims(shape), "dtype": d._np}, seed),
+                   shape)
     if minval_is_zero:
         return unit if maxval_is_one else math_ops.multiply(unit, maxval)
     return _scaled(unit, math_ops.subtract(maxval, minval), minval)
@@ -339,17 +349,18 @@ def draw_uniform(shape: Any, key: Tensor, counter: Tensor, minval: Any, maxval: 
     """Uniform values at a Philox (key, counter): floats in [minval, maxval) or integers."""
     d, dims = _dt.as_dtype(dtype), _dims(shape)
     if d.is_integer and minval is None and maxval is None:
-        return execute(_stateless_uniform_full_int, (key, counter),
-                       {"shape": dims, "dtype": d._np})
+        return _follow(execute(_stateless_uniform_full_int, (key, counter),
+                               {"shape": dims, "dtype": d._np}), shape)
     if d.is_integer:
         lo, hi = int(minval), int(maxval)
         if lo >= hi:
             raise errors.InvalidArgumentError(
                 None, "StatelessRandomUniformIntV2", f"Need minval < maxval, got {lo} >= "
                 f"{hi} [Op:StatelessRandomUniformIntV2]")
-        return execute(_stateless_uniform_int, (key, counter), {
-            "shape": dims, "minval": lo, "maxval": hi, "dtype": d._np})
-    unit = execute(_stateless_uniform, (key, counter), {"shape": dims, "dtype": d._np})
+        return _follow(execute(_stateless_uniform_int, (key, counter), {
+            "shape": dims, "minval": lo, "maxval": hi, "dtype": d._np}), shape)
+    unit = _follow(execute(_stateless_uniform, (key, counter),
+                           {"shape": dims, "dtype": d._np}), shape)
     lo, hi = convert_to_tensor(minval, dtype=d), convert_to_tensor(
         1 if maxval is None else maxval, dtype=d)
     return _scaled(unit, math_ops.subtract(hi, lo), lo)
@@ -360,7 +371,8 @@ def draw_normal(shape: Any, key: Tensor, counter: Tensor, mean: Any, stddev: Any
     """Normal values at a Philox (key, counter), scaled and shifted as TensorFlow does."""
     d = _dt.as_dtype(dtype)
     mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
-    unit = execute(_stateless_normal, (key, counter), {"shape": _dims(shape), "dtype": d._np})
+    unit = _follow(execute(_stateless_normal, (key, counter),
+                           {"shape": _dims(shape), "dtype": d._np}), shape)
     return _scaled(unit, stddev, mean)
 
 
@@ -404,6 +416,6 @@ def stateless_truncated_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: A
         raise TypeError(f"Cannot convert {float(mean)!r} to EagerTensor of dtype {d.name}")
     key, counter = key_counter(seed)
     mean, stddev = convert_to_tensor(mean, dtype=d), convert_to_tensor(stddev, dtype=d)
-    unit = execute(_stateless_truncated_normal, (key, counter),
-                   {"shape": _dims(shape), "dtype": d._np})
+    unit = _follow(execute(_stateless_truncated_normal, (key, counter),
+                           {"shape": _dims(shape), "dtype": d._np}), shape)
     return _scaled(unit, stddev, mean)

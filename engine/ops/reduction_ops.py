@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from engine import errors
+from engine.context import STATE
+from engine.graph.sized import derive_attr, shape_of, sized_constant
 from engine.ops import array_ops, math_ops  # math_ops imports us too: used at call time only
 from engine.ops._args import axis_tuple, require_kinds
 from engine.ops.registry import defop, execute
@@ -25,9 +27,27 @@ def _kept_shape(shape: tuple, axis: tuple | None) -> tuple:
 
 
 def _grad_to_input(op: Any, dy: Tensor) -> Tensor:
-    """Reshape a reduced gradient to keepdims form and broadcast it over the input."""
-    shape = op.inputs[0]._value.shape
-    return _broadcast(_reshape(dy, _kept_shape(shape, op.attrs.get("axis"))), shape)
+    """Reshape a reduced gradient to keepdims form and broadcast it over the input (inside
+    a trace, shapes that follow the input's sizes, for a ``None`` signature's replays)."""
+    x = op.inputs[0]
+    shape, axis = x._value.shape, op.attrs.get("axis")
+    kept = _reshape(dy, _kept_shape(shape, axis))
+    out = _broadcast(kept, shape)
+    if STATE.graph is not None:
+        if kept is not dy:
+            derive_attr(kept, "shape", _kept_shape_of, (axis,), x)
+        if out is not kept:
+            derive_attr(out, "shape", shape_of, (), x)
+    return out
+
+
+def _kept_shape_of(arrays: list, axis: Any) -> tuple:
+    return _kept_shape(np.shape(arrays[0]), axis)
+
+
+def _reciprocal_count(arrays: list, axis: Any, dtype: np.dtype) -> np.ndarray:
+    """1 / the number of elements a mean over ``axis`` takes in (NaN for none)."""
+    return np.asarray(1.0 / (_count(np.shape(arrays[0]), axis) or float("nan")), dtype)
 
 
 # Gradient shapes agree by construction: these run the ops without the public checks.
@@ -106,10 +126,18 @@ MEAN = _reduction("Mean", _mean)
 def _(op, dy):
     """Like Sum, divided by the number of elements averaged."""
     x = op.inputs[0]
-    count = _count(x._value.shape, op.attrs.get("axis")) or float("nan")  # no elements: nothing
+    axis = op.attrs.get("axis")
+    count = _count(x._value.shape, axis) or float("nan")  # no elements: nothing
+    scale: Any = 1.0 / count
+    if STATE.graph is not None and dy._value.dtype.kind == "f":  # follows x's sizes
+        scale = sized_constant(_reciprocal_count([x._value], axis, dy._value.dtype),
+                               _reciprocal_count, (axis, dy._value.dtype), x)
     if dy._value.ndim == 0:  # full reduction: scale the scalar, then broadcast it
-        return (_broadcast(math_ops.multiply(dy, 1.0 / count), x._value.shape),)
-    return (math_ops.multiply(_grad_to_input(op, dy), 1.0 / count),)
+        out = _broadcast(math_ops.multiply(dy, scale), x._value.shape)
+        if STATE.graph is not None and out._value.ndim:
+            derive_attr(out, "shape", shape_of, (), x)
+        return (out,)
+    return (math_ops.multiply(_grad_to_input(op, dy), scale),)
 
 
 def _extremum_grad(op: Any, dy: Tensor) -> tuple:
@@ -117,6 +145,8 @@ def _extremum_grad(op: Any, dy: Tensor) -> tuple:
     x, y = op.inputs[0], op.outputs[0]
     kept = _kept_shape(x._value.shape, op.attrs.get("axis"))
     y_b = array_ops.reshape(y, kept)
+    if STATE.graph is not None:  # traced: follows the input's sizes
+        derive_attr(y_b, "shape", _kept_shape_of, (op.attrs.get("axis"),), x)
     mask = math_ops.cast(math_ops.equal(x, y_b), dy._value.dtype)
     ties = reduce_sum(mask, axis=op.attrs.get("axis"), keepdims=True)
     return (math_ops.multiply(math_ops.divide(mask, ties), _grad_to_input(op, dy)),)
