@@ -351,7 +351,7 @@ def _getitem(x: Tensor, key: Any) -> Tensor:
     except errors.InvalidArgumentError as exc:
         raise errors.InvalidArgumentError(
             None, "StridedSlice", f"Index {key!r} out of bounds for shape "
-            f"{list(x._value.shape)}: {exc.message}") from None
+            f"{list(x._value.shape)}: {exc.text}") from None
 
 
 def slice_(input_: Any, begin: Any, size: Any, name: str | None = None) -> Tensor:
@@ -755,9 +755,10 @@ def _check_same_shapes(xs: tuple, op_name: str, axis: int | None) -> None:
         if axis is not None and len(a) == len(b) and len(a) > axis:
             a[axis] = b[axis] = 0
         if a != b:
-            raise errors.InvalidArgumentError(
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, op_name, f"Shapes of all inputs must match: values[0].shape = "
-                f"{list(shapes[0])} != values[{i}].shape = {list(s)} [Op:{op_name}]")
+                f"{list(shapes[0])} != values[{i}].shape = {list(s)} [Op:{op_name}]"),
+                N=len(xs))
 
 
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
@@ -784,13 +785,14 @@ def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
     xs = tensors(list(values), "ConcatV2")
     nd = xs[0]._value.ndim
     if nd == 0:
-        raise errors.InvalidArgumentError(None, "ConcatV2", "Can't concatenate scalars (use "
-                                          "tf.stack instead) [Op:ConcatV2]")
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
+            None, "ConcatV2", "Can't concatenate scalars (use tf.stack instead) [Op:ConcatV2]"),
+            N=len(xs))
     axis = int(axis)
     if not -nd <= axis < nd:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
-            f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}")
+            f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}"), N=len(xs))
     axis %= nd
     _check_same_shapes(xs, "ConcatV2", axis)
     if len(xs) == 1:
@@ -806,19 +808,21 @@ def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = 
     if isinstance(num_or_size_splits, int | np.integer):
         k = int(num_or_size_splits)
         if k <= 0 or n % k:
-            raise errors.InvalidArgumentError(
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, "Split", f"Number of ways to split should evenly divide the split "
-                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split]")
+                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split]"),
+                num_split=k)
         sizes = [n // k] * k
     else:
         sizes = _ints(num_or_size_splits)
         if sizes.count(-1) == 1:
             sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
         if sum(sizes) != n or any(s < 0 for s in sizes):
-            raise errors.InvalidArgumentError(
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, "SplitV", f"Determined shape must either match input shape along "
                 f"split_dim exactly if fully specified, or be less than the size of the input "
-                f"along split_dim if not fully specified. Got: {sum(sizes)} vs {n} [Op:SplitV]")
+                f"along split_dim if not fully specified. Got: {sum(sizes)} vs {n} [Op:SplitV]"),
+                num_split=len(sizes))
     return list(execute(SPLIT, (x,), {"sizes": tuple(sizes), "axis": axis}))
 
 

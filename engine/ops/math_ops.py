@@ -500,15 +500,16 @@ def _check_matmul(a: Tensor, b: Tensor, transpose_a: bool = False,
                   transpose_b: bool = False) -> None:
     sa, sb = a._value.shape, b._value.shape
     if len(sa) < 2 or len(sb) < 2:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "MatMul", f"In[0] and In[1] must have rank >= 2, got In[0]: "
-            f"[{','.join(map(str, sa))}], In[1]: [{','.join(map(str, sb))}] [Op:MatMul]")
+            f"[{','.join(map(str, sa))}], In[1]: [{','.join(map(str, sb))}] [Op:MatMul]"),
+            a.dtype.name)
     ka = sa[-2] if transpose_a else sa[-1]
     kb = sb[-1] if transpose_b else sb[-2]
     if ka != kb:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "MatMul", f"Matrix size-incompatible: In[0]: [{','.join(map(str, sa))}], "
-            f"In[1]: [{','.join(map(str, sb))}] [Op:MatMul]")
+            f"In[1]: [{','.join(map(str, sb))}] [Op:MatMul]"), a.dtype.name)
 
 
 @defop("MatMul", check=_check_matmul)
@@ -791,9 +792,9 @@ def add_n(inputs: list, name: str | None = None) -> Tensor:
     xs = tensors(list(inputs), "AddN")
     shapes = {t._value.shape for t in xs}
     if len(shapes) > 1:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "AddN", "Inputs to operation AddN must have the same size and shape. "
-            f"Got shapes {sorted(shapes)} [Op:AddN]")
+            f"Got shapes {sorted(shapes)} [Op:AddN]"), N=len(xs))
     if len(xs) == 1:
         return xs[0]
     return execute(ADD_N, xs)

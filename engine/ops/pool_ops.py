@@ -94,7 +94,7 @@ def avg_pool2d(input: Any, ksize: Any, strides: Any, padding: str,  # noqa: A002
             None, "AvgPool", f"Value for attr 'padding' of \"{padding}\" is not in the list of "
             "allowed values: \"SAME\", \"VALID\" [Op:AvgPool]")
     p = _padding(padding, "AvgPool")
-    _check_output(x._value.shape[1:3], k, s, (1, 1), p, "AvgPool")
+    _check_output(x._value.shape[1:3], k, s, (1, 1), p, "AvgPool", x.dtype.name)
     return execute(AVG_POOL, (x,), {"ksize": k, "strides": s, "padding": p})
 
 
