@@ -258,7 +258,8 @@ class Model(Layer):
                 values[id(k)] = v
         return nest.map_structure(lookup, self._nested_outputs)
 
-    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None,
+             **kwargs: Any) -> Any:
         if self._is_graph_network:
             return self._run_graph(inputs, training)
         raise NotImplementedError(f"Model {type(self).__name__} has no `call`: subclass Model "
@@ -689,7 +690,8 @@ class Sequential(Model):
     def outputs(self) -> list[KerasTensor]:
         return [] if self._last_output is None else [self._last_output]
 
-    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None,
+             **kwargs: Any) -> Any:
         x = inputs
         for layer in self._stack:
             x = layer(x, training=training)

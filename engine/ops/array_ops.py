@@ -852,7 +852,15 @@ def gather(params: Any, indices: Any, validate_indices: Any = None, axis: int | 
     if batch_dims:
         raise NotImplementedError("tf.gather with batch_dims != 0 is not supported yet.")
     ax = 0 if axis is None else int(axis) % p._value.ndim
-    return execute(GATHER, (p, idx), {"axis": ax})
+    try:
+        return execute(GATHER, (p, idx), {"axis": ax})
+    except errors.InvalidArgumentError as error:
+        from engine.keras.variables import KerasVariable  # engine.keras imports this module
+        # TF's tf.gather hands a Keras 3 variable (it has no sparse_read) to GatherV2
+        # unconverted; the fast path cannot take it and the eager fallback adds no " name: "
+        if isinstance(params, KerasVariable):
+            error.eager_fallback = True
+        raise
 
 
 def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any,

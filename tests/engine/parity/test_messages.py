@@ -41,8 +41,6 @@ STALE_FIXTURE = ("fixtures_numerics.json was made before make_fixtures.py gave t
                  "to linecache, so TF could not convert the function; TF 2.21 run today wraps "
                  "it in 'in user code:' exactly as the engine does (regenerating the area, "
                  "another session's, drops this entry)")
-KERAS_CALL = ("Keras 3 wraps an error raised in a layer's call in 'Exception encountered when "
-              "calling X.call()' with the call's arguments; the engine's layers raise it bare")
 ONEDNN = "TF names the oneDNN kernel that ran (_MklEinsum) where the engine names the op"
 
 KNOWN: dict[str, str] = {
@@ -63,8 +61,6 @@ KNOWN: dict[str, str] = {
     "function:concrete_function_rejects_another_python_literal": BINDING,
     "function:concrete_function_rejects_another_dtype": FUNCTION_ID,
     "keras:reduction_auto_is_gone_in_keras_3": SET_ORDER,
-    "keras_state:embedding_index_out_of_range_raises": KERAS_CALL,
-    "keras_state:softmax_mask_that_does_not_broadcast_raises": KERAS_CALL,
     "keras:reduction_unknown_raises": SET_ORDER,
     "linalg:inv_int": NODE_DEF,
     "linalg:cholesky_bool": NODE_DEF,
