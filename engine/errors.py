@@ -84,7 +84,10 @@ class OpError(Exception):
         super().__init__()  # TensorFlow's OpError keeps no args: its text is ``message``
         self._text = message
         self.node_def = node_def
-        self.op = op
+        # TensorFlow's ``op`` is a graph Operation, None for an eager op's error; the engine's
+        # raise sites give the op's type as a string, kept for the engine only
+        self.op = None if isinstance(op, str) else op
+        self.op_type = op if isinstance(op, str) else None
         tag = _OP_TAG.search(message)
         self.eager = tag is not None and not tag.group(1).startswith("__inference_")
         self.named = tag is not None and tag.group(2) is not None
@@ -125,7 +128,8 @@ class OpError(Exception):
         return self.message
 
     def __reduce__(self) -> tuple:
-        return type(self), (self.node_def, self.op, self._text)
+        # the text and what decides its prefix and " name: " travel as the instance's state
+        return type(self), (self.node_def, self.op, self._text), dict(self.__dict__)
 
 
 # Ops oneDNN replaces in TensorFlow 2.21's eager CPU runtime for float32 and bfloat16 inputs

@@ -235,7 +235,7 @@ class Model(Layer):
         if duplicate is not None:
             raise ValueError(f'The name "{duplicate}" is used 2 times in the model. All layer '
                              "names should be unique.")
-        self.input_spec = [InputSpec(shape=t.shape) for t in self.inputs]
+        self.input_spec = [InputSpec(shape=t.shape, name=t.node.layer.name) for t in self.inputs]
         self._is_graph_network = True
         self.built = True
 
@@ -652,7 +652,9 @@ class Sequential(Model):
         self._input_tensor = input_layer.output_tensor
         self._last_output = self._input_tensor
         self._batch_input_shape = tuple(batch_shape)
-        self.input_spec = InputSpec(shape=self._input_tensor.shape)
+        # Keras 3's Sequential checks only the rank of its input: a size that does not fit is
+        # the first layer's error, raised inside Sequential.call()
+        self.input_spec = InputSpec(shape=self._input_tensor.shape, sizes=False)
         for layer in self._stack:
             self._extend_graph(layer)
         self.built = True

@@ -748,22 +748,35 @@ def squeeze(input: Any, axis: Any = None, name: str | None = None) -> Tensor:  #
     return execute(SQUEEZE, (x,), {"axis": axes})
 
 
-def _check_same_shapes(xs: tuple, op_name: str, axis: int | None) -> None:
+def _dims(shape: tuple) -> str:
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+def _check_same_shapes(xs: tuple, op_name: str, axis: int | None, name: str = "") -> None:
+    """Pack's check (every shape equal) or, with ``axis``, ConcatV2's (equal ranks, equal
+    sizes off the axis), in the kernels' words."""
     shapes = [t._value.shape for t in xs]
+    first = shapes[0]
     for i, s in enumerate(shapes[1:], 1):
-        a, b = list(shapes[0]), list(s)
-        if axis is not None and len(a) == len(b) and len(a) > axis:
-            a[axis] = b[axis] = 0
-        if a != b:
+        if axis is None:
+            text = (f"Shapes of all inputs must match: values[0].shape = {_dims(first)} != "
+                    f"values[{i}].shape = {_dims(s)}") if s != first else ""
+        elif len(s) != len(first):
+            text = (f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
+                    f"{_dims(first)} vs. shape[{i}] = {_dims(s)}")
+        else:
+            bad = next((j for j in range(len(s)) if j != axis and s[j] != first[j]), None)
+            text = "" if bad is None else (
+                f"ConcatOp : Dimension {bad} in both shapes must be equal: shape[0] = "
+                f"{_dims(first)} vs. shape[{i}] = {_dims(s)}")
+        if text:
             raise errors.wrapped_kernel(errors.InvalidArgumentError(
-                None, op_name, f"Shapes of all inputs must match: values[0].shape = "
-                f"{list(shapes[0])} != values[{i}].shape = {list(s)} [Op:{op_name}]"),
-                N=len(xs))
+                None, op_name, f"{text} [Op:{op_name}] name: {name}"), N=len(xs))
 
 
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
     xs = tensors(list(values), "Pack")
-    _check_same_shapes(xs, "Pack", None)
+    _check_same_shapes(xs, "Pack", None, name)
     nd = xs[0]._value.ndim
     if not -nd - 1 <= axis <= nd:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-nd - 1}, {nd + 1})")
@@ -794,7 +807,7 @@ def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
             None, "ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
             f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}"), N=len(xs))
     axis %= nd
-    _check_same_shapes(xs, "ConcatV2", axis)
+    _check_same_shapes(xs, "ConcatV2", axis, name)
     if len(xs) == 1:
         return xs[0]
     return execute(CONCAT, xs, {"axis": axis})
@@ -810,7 +823,8 @@ def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = 
         if k <= 0 or n % k:
             raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, "Split", f"Number of ways to split should evenly divide the split "
-                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split]"),
+                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split] "
+                f"name: {name}"),
                 num_split=k)
         sizes = [n // k] * k
     else:
@@ -821,7 +835,8 @@ def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = 
             raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, "SplitV", f"Determined shape must either match input shape along "
                 f"split_dim exactly if fully specified, or be less than the size of the input "
-                f"along split_dim if not fully specified. Got: {sum(sizes)} vs {n} [Op:SplitV]"),
+                f"along split_dim if not fully specified.  Got: {sum(sizes)} [Op:SplitV] "
+                f"name: {name}"),
                 num_split=len(sizes))
     return list(execute(SPLIT, (x,), {"sizes": tuple(sizes), "axis": axis}))
 

@@ -790,11 +790,13 @@ def saturate_cast(value: Any, dtype: Any, name: str | None = None) -> Tensor:
 
 def add_n(inputs: list, name: str | None = None) -> Tensor:
     xs = tensors(list(inputs), "AddN")
-    shapes = {t._value.shape for t in xs}
-    if len(shapes) > 1:
-        raise errors.wrapped_kernel(errors.InvalidArgumentError(
-            None, "AddN", "Inputs to operation AddN must have the same size and shape. "
-            f"Got shapes {sorted(shapes)} [Op:AddN]"), N=len(xs))
+    first = xs[0]._value.shape
+    for i, t in enumerate(xs[1:], 1):
+        if t._value.shape != first:
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
+                None, "AddN", "Inputs to operation AddN of type AddN must have the same size "
+                f"and shape.  Input 0: [{','.join(map(str, first))}] != input {i}: "
+                f"[{','.join(map(str, t._value.shape))}] [Op:AddN]"), N=len(xs))
     if len(xs) == 1:
         return xs[0]
     return execute(ADD_N, xs)

@@ -83,11 +83,13 @@ class InputSpec:
 
     def __init__(self, ndim: int | None = None, min_ndim: int | None = None,
                  max_ndim: int | None = None, axes: dict[int, int] | None = None,
-                 shape: Shape | None = None, name: str | None = None) -> None:
+                 shape: Shape | None = None, name: str | None = None,
+                 sizes: bool = True) -> None:
         self.ndim, self.min_ndim, self.max_ndim = ndim, min_ndim, max_ndim
         self.axes = dict(axes or {})
         self.shape = None if shape is None else tuple(shape)
         self.name = name
+        self.sizes = sizes  # whether ``shape`` fixes the sizes too, not only the rank
 
     def check(self, layer_name: str, index: int, shape: Shape) -> None:
         """Raise Keras 3's ValueError naming the input, the layer and both shapes when
@@ -108,7 +110,7 @@ class InputSpec:
             if -ndim <= axis < ndim and shape[axis] is not None and shape[axis] != value:
                 raise ValueError(f"{head}expected axis {axis} of input shape to have value "
                                  f"{value}, but received input with shape {shown}")
-        if self.shape is not None and (ndim != len(self.shape) or any(
+        if self.shape is not None and (ndim != len(self.shape) or self.sizes and any(
                 a is not None and b is not None and a != b for a, b in zip(self.shape, shape))):
             raise ValueError(f"{head}expected shape={self.shape}, found shape={shown}")
 

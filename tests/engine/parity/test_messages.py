@@ -41,6 +41,8 @@ STALE_FIXTURE = ("fixtures_numerics.json was made before make_fixtures.py gave t
                  "to linecache, so TF could not convert the function; TF 2.21 run today wraps "
                  "it in 'in user code:' exactly as the engine does (regenerating the area, "
                  "another session's, drops this entry)")
+TRACED_BATCH = ("Keras 3's fit traces its step with an unknown batch size, so the call's "
+                "arguments print shape=(None, 2); the engine's fit runs on the batch's own shape")
 ONEDNN = "TF names the oneDNN kernel that ran (_MklEinsum) where the engine names the op"
 
 KNOWN: dict[str, str] = {
@@ -92,6 +94,7 @@ KNOWN: dict[str, str] = {
     "guides:complex_numbers_have_no_maximum": NODE_DEF,
     "mathnn:clip_by_global_norm_tensor_raises": CLASS_PATH,
     "mathnn:einsum_dtype_mismatch_raises": ONEDNN,
+    "kerasmsg:fit_wraps_a_layers_error_raises": TRACED_BATCH,
     "numerics:add_of_mixed_dtypes_in_a_function": STALE_FIXTURE,
     "traced:dataset_argument_with_another_spec_is_refused_by_the_concrete_function":
         GRAPH_EXECUTION,
