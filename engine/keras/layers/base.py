@@ -237,10 +237,17 @@ class Layer:
         trainable = list(self._trainable_weights)
         frozen = list(self._non_trainable_weights)
         seen = {id(v) for v in trainable + frozen}
-        for value in self.__dict__.values():  # tf.Variables assigned as attributes
-            if isinstance(value, Variable) and id(value) not in seen:
-                seen.add(id(value))
-                (trainable if value.trainable else frozen).append(value)
+        # Keras 3 tracks the keras.Variables assigned as attributes (alone or in a list, tuple
+        # or dict); a raw tf.Variable it leaves out of weights, count_params and fit's updates
+        for key, value in self.__dict__.items():
+            if key in _BOOKKEEPING:
+                continue
+            items = (value if isinstance(value, list | tuple) else
+                     value.values() if isinstance(value, dict) else (value,))
+            for item in items:
+                if isinstance(item, KerasVariable) and id(item) not in seen:
+                    seen.add(id(item))
+                    (trainable if item.trainable else frozen).append(item)
         return trainable, frozen
 
     def _sublayers(self) -> Iterator[Layer]:
