@@ -10,7 +10,8 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.context import STATE
-from engine.ops._args import tensors
+from engine.ops._args import kernel_dtype_name, tensors
+from engine.ops.op_defs import attr_not_allowed
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, Variable, VariableSlice, convert_to_tensor, wrap
 
@@ -209,9 +210,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     a Variable can be assigned to (``v[0, 1].assign(...)``)."""
     if type(key) is list:
         if any(isinstance(k, bool | np.bool_) for k in key):
-            raise errors.InvalidArgumentError(
-                None, "StridedSlice", "Value for attr 'Index' of bool is not in the list of "
-                "allowed values: int16, int32, int64 [Op:StridedSlice]")
+            raise attr_not_allowed("StridedSlice", "Index", "bool",
+                                   fallback=": int16, int32, int64")
         key = tuple(key)
     elif isinstance(key, bool | np.bool_) or (
             isinstance(key, Tensor | np.ndarray) and _is_bool_mask(key)):
@@ -854,9 +854,8 @@ def tile(input: Any, multiples: Any, name: str | None = None) -> Tensor:  # noqa
 def _index_tensor(indices: Any, op_name: str) -> Tensor:
     idx = _t(indices)
     if idx._value.dtype.kind not in "iu":  # TensorFlow: no kernel for float indices
-        raise errors.InvalidArgumentError(
-            None, op_name, f"Value for attr 'Tindices' of {idx.dtype.name} is not in the list "
-            f"of allowed values: int32, int64 [Op:{op_name}]")
+        raise attr_not_allowed(op_name, "TI" if op_name == "OneHot" else "Tindices",
+                               kernel_dtype_name(idx._value.dtype), fallback=": int32, int64")
     return idx
 
 

@@ -19,6 +19,8 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.ops import math_ops, philox
+from engine.ops._args import kernel_dtype_name
+from engine.ops.op_defs import attr_not_allowed
 from engine.ops.random_seed import (  # noqa: F401 - tf.random's seed functions live there
     SKIP_PER_VALUE,
     generator,
@@ -307,10 +309,8 @@ def key_counter(seed: Any) -> tuple[Tensor, Tensor]:
     """StatelessRandomGetKeyCounter's checks and hash of a shape-[2] int seed."""
     s = convert_to_tensor(seed)
     if s._value.dtype.name not in _STATELESS_INTS:
-        raise errors.InvalidArgumentError(
-            None, "StatelessRandomGetKeyCounter", f"Value for attr 'Tseed' of "
-            f"{s.dtype.name} is not in the list of allowed values: int32, int64 "
-            "[Op:StatelessRandomGetKeyCounter]")
+        raise attr_not_allowed("StatelessRandomGetKeyCounter", "Tseed",
+                               kernel_dtype_name(s._value.dtype), fallback=": int32, int64")
     if s._value.shape != (2,):
         error = errors.InvalidArgumentError(
             None, "StatelessRandomGetKeyCounter", f"seed must have shape [2], not "

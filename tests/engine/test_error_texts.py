@@ -108,3 +108,18 @@ def test_traceback_filtering_off_raises_the_error_bare():
         tf.keras.config.enable_traceback_filtering()
     assert str(e).startswith(PREFIX % "__MklMatMul")
     assert not hasattr(e, "_keras_call_info_injected")
+
+
+def test_a_refused_attr_quotes_the_ops_registry_entry_or_says_what_it_allows():
+    from engine.ops.op_defs import attr_not_allowed, summarize
+
+    assert summarize("Sin") == ("Op<name=Sin; signature=x:T -> y:T; attr=T:type,allowed="
+                                "[DT_BFLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, "
+                                "DT_COMPLEX128]>")
+    e = raised(lambda: tf.sin(tf.constant([1, 2])))
+    assert str(e) == ("Value for attr 'T' of int32 is not in the list of allowed values: "
+                      "bfloat16, half, float, double, complex64, complex128\n\t; NodeDef: "
+                      "{{node Sin}}; " + summarize("Sin") + " [Op:Sin] name: ")
+    unknown = attr_not_allowed("NoSuchOp", "T", "int32", fallback=" (float types)")
+    assert str(unknown) == ("Value for attr 'T' of int32 is not in the list of allowed values "
+                            "(float types) [Op:NoSuchOp] name: ")

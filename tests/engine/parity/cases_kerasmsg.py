@@ -66,6 +66,22 @@ for fn in [lambda: tf.concat([tf.ones([2, 2]), tf.ones([2])], 0),
         texts.append(e.message)
 result = tf.constant(texts)
 """),
+    ("attr_values_the_registry_refuses_whole_text", """
+texts = []
+for fn in [lambda: tf.reduce_sum(tf.constant([True, False])),
+           lambda: tf.gather(tf.ones([3]), tf.constant([1.0])),
+           lambda: tf.one_hot(tf.constant([1.0]), 3),
+           lambda: tf.nn.avg_pool2d(tf.ones([1, 4, 4, 1]), 2, 1, "FULL"),
+           lambda: tf.nn.avg_pool2d(tf.ones([1, 4, 4, 1], tf.int32), 2, 1, "VALID"),
+           lambda: tf.math.ceil(tf.constant([1, 2])),
+           lambda: tf.random.stateless_uniform([2], seed=tf.constant([1.0, 2.0])),
+           lambda: tf.einsum("ij,jk->ik", tf.ones([2, 2]), tf.ones([2, 2], tf.float64))]:
+    try:
+        fn()
+    except tf.errors.InvalidArgumentError as e:
+        texts.append(str(e))
+result = tf.constant(texts)
+"""),
     ("errors_before_any_kernel_runs_have_no_prefix", _FORMS + """
 result = tf.constant(forms(lambda: tf.add(tf.constant([1.0]), tf.constant([1]))))
 """),
