@@ -1,6 +1,9 @@
-"""``tf.keras.config``: the switch for Keras' error decoration (traceback filtering)."""
+"""``tf.keras.config``: the switch for Keras' error decoration (traceback filtering), and
+the float type and fuzz factor (``engine.keras.backend``'s)."""
 
 from __future__ import annotations
+
+from engine.keras.backend import epsilon, floatx, set_epsilon, set_floatx  # noqa: F401
 
 _FILTERING = [True]
 
@@ -17,4 +20,10 @@ def disable_traceback_filtering() -> None:
 
 
 def is_traceback_filtering_enabled() -> bool:
+    """Whether a layer's call errors are decorated (``enable_traceback_filtering``)."""
     return _FILTERING[0]
+
+
+def backend() -> str:
+    """The backend Keras runs on: TensorFlow's API, which the engine speaks."""
+    return "tensorflow"

@@ -190,6 +190,11 @@ finally:
     tf.keras.config.enable_traceback_filtering()
 result = tf.constant(texts + forms(lambda: Boom()(tf.ones([2]))))
 """),
+    ("keras_config_reports_its_settings", """
+result = tf.constant([tf.keras.config.floatx(), tf.keras.config.backend(),
+                      str(tf.keras.config.epsilon()),
+                      str(tf.keras.config.is_traceback_filtering_enabled())])
+"""),
     ("arguments_that_do_not_bind_raise_keras_type_error", _FORMS + """
 class Two(tf.keras.layers.Layer):
     def call(self, a, b):
