@@ -15,6 +15,7 @@ from engine import dtypes as _dt
 from engine.context import STATE
 from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
+from engine.ops.op_defs import dtype_enum, no_kernel
 from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
 from engine.tensor import EagerTensor, Tensor, convert_to_tensor, wrap
@@ -668,9 +669,7 @@ def xlogy(x: Any, y: Any, name: str | None = None) -> Tensor:
 def reciprocal(x: Any, name: str | None = None) -> Tensor:
     x = _t(x)
     if x._value.dtype.kind != "f":  # TensorFlow has no CPU kernel for integer Reciprocal
-        raise errors.NotFoundError(
-            None, "Reciprocal", f"Could not find device for node: {{{{node Reciprocal}}}} = "
-            f"Reciprocal[T=DT_{x.dtype.name.upper()}] [Op:Reciprocal]")
+        raise no_kernel("Reciprocal", {"T": dtype_enum(x.dtype.name)})
     return execute(RECIPROCAL, (x,))
 
 

@@ -37,6 +37,12 @@ def summarize(op: str) -> str | None:
     return "; ".join(parts) + ">"
 
 
+def attr_names(op: str) -> list[str] | None:
+    """The names of ``op``'s attrs in its OpDef (None for an op the table lacks)."""
+    entry = _table().get(op)
+    return None if entry is None else [attr[0] for attr in entry["attrs"]]
+
+
 def _allowed(op: str, attr: str) -> str | None:
     """The attr's allowed values as the first line lists them: ``int32, int64`` for types
     (TensorFlow's DataTypeString), ``"SAME", "VALID"`` for strings."""
@@ -65,3 +71,28 @@ def attr_not_allowed(op_type: str, attr: str, value: str, dtype: str | None = No
     return errors.InvalidArgumentError(
         None, op_type, f"Value for attr '{attr}' of {value} is not in the list of allowed "
         f"values: {allowed}\n\t; NodeDef: {{{{node {node}}}}}; {summary} [Op:{op_type}]")
+
+
+def no_kernel(op_type: str, attrs: dict[str, object]) -> errors.NotFoundError:
+    """TensorFlow's error for a node no device has a kernel for: the node with its attrs
+    (``Reciprocal[T=DT_INT32]``, a dtype as ``DT_INT32``, in attr-name order) and every kernel
+    registered for the op, per device, from the table."""
+    node = f"{op_type}[" + ", ".join(f"{k}={v}" for k, v in sorted(attrs.items())) + "]"
+    text = f"Could not find device for node: {{{{node {op_type}}}}} = {node}"
+    registered = _table().get(op_type, {}).get("kernels")
+    if registered:
+        lines = []
+        for device, label, constraints in registered:
+            line = f"  device='{device}'" + (f"; label='{label}'" if label else "")
+            lines.append(line + "".join(f"; {name} in {allowed}"
+                                        for name, allowed in constraints) + "\n")
+        text += f"\nAll kernels registered for op {op_type}:\n" + "".join(lines)
+    return errors.NotFoundError(None, op_type, f"{text} [Op:{op_type}]")
+
+
+def dtype_enum(name: str) -> str:
+    """A dtype as NodeDefs print it: ``float32`` -> ``DT_FLOAT``, ``float16`` -> ``DT_HALF``."""
+    return "DT_" + _ENUM_NAME.get(name, name).upper()
+
+
+_ENUM_NAME = {"float32": "float", "float64": "double", "float16": "half"}

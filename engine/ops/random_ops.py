@@ -20,7 +20,7 @@ from engine import dtypes as _dt
 from engine import errors
 from engine.ops import math_ops, philox
 from engine.ops._args import kernel_dtype_name
-from engine.ops.op_defs import attr_not_allowed
+from engine.ops.op_defs import attr_not_allowed, dtype_enum, no_kernel
 from engine.ops.random_seed import (  # noqa: F401 - tf.random's seed functions live there
     SKIP_PER_VALUE,
     generator,
@@ -284,9 +284,10 @@ def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | No
     x = convert_to_tensor(logits)
     n = int(num_samples._value) if isinstance(num_samples, Tensor) else int(num_samples)
     if x._value.dtype.kind != "f":
-        raise errors.NotFoundError(
-            None, "Multinomial", "Could not find device for node: {{node Multinomial}} = "
-            f"Multinomial[T=DT_{x.dtype.name.upper()}] [Op:Multinomial]")
+        seed1, seed2 = get_seed(seed)  # drawn before the kernel is looked for, as in TF
+        raise no_kernel("Multinomial", {"T": dtype_enum(x.dtype.name),
+                                        "output_dtype": dtype_enum(d.name),
+                                        "seed": seed1, "seed2": seed2})
     problem = (f"logits should be a matrix, got shape {list(x._value.shape)}"
                if x._value.ndim != 2 else
                f"num_samples should be non-negative, got {n}" if n < 0 else

@@ -82,6 +82,19 @@ for fn in [lambda: tf.reduce_sum(tf.constant([True, False])),
         texts.append(str(e))
 result = tf.constant(texts)
 """),
+    ("no_kernel_lists_every_registered_kernel", """
+texts = []
+tf.random.set_seed(5)
+for fn in [lambda: tf.math.reciprocal(tf.constant([1, 2])),
+           lambda: tf.linalg.det(tf.ones([2, 2], tf.float16)),
+           lambda: tf.random.categorical(tf.constant([[1, 2]]), 2, dtype=tf.int32),
+           lambda: tf.random.categorical(tf.constant([[1, 2]]), 2, seed=7)]:
+    try:
+        fn()
+    except tf.errors.NotFoundError as e:
+        texts.append(str(e))
+result = tf.constant(texts)
+"""),
     ("errors_before_any_kernel_runs_have_no_prefix", _FORMS + """
 result = tf.constant(forms(lambda: tf.add(tf.constant([1.0]), tf.constant([1]))))
 """),

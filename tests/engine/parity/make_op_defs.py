@@ -21,10 +21,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import tensorflow as tf  # noqa: E402,F401
 from tensorflow.core.framework import types_pb2  # noqa: E402
-from tensorflow.python.framework import op_def_registry  # noqa: E402
+from tensorflow.python.framework import kernels, op_def_registry  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 
+# ops the engine may find no kernel for ("Could not find device for node"): their registered
+# kernels, per device, as TensorFlow lists them
+NO_KERNEL_OPS = ["Multinomial", "Reciprocal", "MatrixDeterminant", "LogMatrixDeterminant",
+                 "Cholesky", "MatrixSolve", "MatrixTriangularSolve", "Svd", "SelfAdjointEigV2",
+                 "MatrixSquareRoot", "MatrixExponential", "MatrixLogarithm", "Lu", "Einsum"]
 # ops the engine names in its errors without declaring them (composites, raise sites)
 EXTRA = ["Neg", "Sqrt", "Sum", "Greater", "Maximum", "Minimum", "OneHot", "GatherV2",
          "StridedSlice", "StatelessRandomGetKeyCounter", "MatrixInverse", "Cholesky"]
@@ -79,20 +84,28 @@ def entry(name: str) -> dict | None:
             summarize_value(attr.default_value) if attr.HasField("default_value") else None,
             attr.minimum if attr.has_minimum else None,
             summarize_value(attr.allowed_values) if attr.HasField("allowed_values") else None])
+    registered = []  # [device, label, [[attr, allowed], ...]] per kernel, in registry order
+    if name in NO_KERNEL_OPS:
+        for kernel in kernels.get_registered_kernels_for_op(name).kernel:
+            registered.append([kernel.device_type, kernel.label,
+                               [[c.name, summarize_value(c.allowed_values)]
+                                for c in kernel.constraint]])
     flags = [flag for flag in ("is_commutative", "is_aggregate", "is_stateful",
                                "allows_uninitialized_input", "is_distributed_communication")
              if getattr(op_def, flag)]
     return {"signature": f"{summarize_args(op_def.input_arg)} -> "
                          f"{summarize_args(op_def.output_arg)}",
-            "attrs": attrs, "flags": flags}
+            "attrs": attrs, "flags": flags, **({"kernels": registered} if registered else {})}
 
 
 def main() -> None:
+    tf.constant(0)  # the runtime registers its XLA kernels when it starts
     # the engine's ops, read from its source (its environment is not TensorFlow's)
     declared = {m for path in (ROOT / "engine").rglob("*.py")
                 for m in re.findall(r'defop\(\s*"(\w+)"', path.read_text())}
     onednn = re.findall(r'"_(_Mkl\w+)"', (ROOT / "engine" / "errors.py").read_text())
-    names = sorted(declared | set(EXTRA)) + sorted(onednn)  # "_MklNativeAvgPool"
+    # and oneDNN's variants ("_MklNativeAvgPool")
+    names = sorted(declared | set(EXTRA) | set(NO_KERNEL_OPS)) + sorted(onednn)
     table = {name: e for name in names if (e := entry(name)) is not None}
     target = ROOT / "engine" / "ops" / "op_defs.json"
     lines = [f"{json.dumps(name)}: {json.dumps(e, sort_keys=True)}" for name, e in table.items()]

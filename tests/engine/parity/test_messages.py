@@ -21,8 +21,6 @@ import engine
 GRAPH_EXECUTION = ("TF reports a traced function's runtime error as 'Graph execution error: "
                    "Detected at node ...' with the Python traceback of the node's creation; "
                    "the engine, which traces concretely, raises the op's eager error")
-NODE_DEF = ("TF lists every kernel registered for the op, per device, in this build "
-            "(XLA_CPU_JIT included); the engine names the missing kernel only")
 INTERNAL_NAME = ("TF names the op after ' name: ' with the name its Python wrapper chose "
                  "(strided_slice/, diag, diag_part); the engine's ops carry no such names")
 SET_ORDER = ("TF prints a Python set of strings, whose order changes with each process's "
@@ -61,7 +59,6 @@ KNOWN: dict[str, str] = {
     "function:concrete_function_rejects_another_dtype": FUNCTION_ID,
     "keras:reduction_auto_is_gone_in_keras_3": SET_ORDER,
     "keras:reduction_unknown_raises": SET_ORDER,
-    "linalg:det_float16": NODE_DEF,
     "linalg:solve_shape_mismatch": LINALG,
     "linalg:svd_gradient_full_matrices_off_by_two": LINALG,
     "linalg:qr_gradient_full_matrices_tall": LINALG,
@@ -70,8 +67,6 @@ KNOWN: dict[str, str] = {
     "linalg:diag_part_out_of_range": INTERNAL_NAME,
     "linalg:diag_part_below_out_of_range": INTERNAL_NAME,
     "random:stateless_uniform_bool": BFLOAT16,
-    "random:categorical_int_logits": NODE_DEF,
-    "numerics:reciprocal_of_integers": NODE_DEF,
     "mathnn:clip_by_global_norm_tensor_raises": CLASS_PATH,
     "kerasmsg:fit_wraps_a_layers_error_raises": TRACED_BATCH,
     "numerics:add_of_mixed_dtypes_in_a_function": STALE_FIXTURE,
