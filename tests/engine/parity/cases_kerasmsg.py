@@ -95,6 +95,18 @@ for fn in [lambda: tf.math.reciprocal(tf.constant([1, 2])),
         texts.append(str(e))
 result = tf.constant(texts)
 """),
+    ("dtype_mismatch_names_the_kernel_onednn_runs", """
+texts = []
+for fn in [lambda: tf.matmul(tf.constant([[1.0, 2.0]]), tf.constant([[1], [2]])),
+           lambda: tf.nn.conv2d(tf.ones([1, 3, 3, 1]), tf.ones([1, 1, 1, 1], tf.float64), 1,
+                                "VALID"),
+           lambda: tf.matmul(tf.ones([2, 2], tf.float64), tf.ones([2, 2]))]:
+    try:
+        fn()
+    except tf.errors.InvalidArgumentError as e:
+        texts.append(str(e))
+result = tf.constant(texts)
+"""),
     ("errors_before_any_kernel_runs_have_no_prefix", _FORMS + """
 result = tf.constant(forms(lambda: tf.add(tf.constant([1.0]), tf.constant([1]))))
 """),
