@@ -18,6 +18,7 @@ import argparse
 import io
 import os
 import queue
+import re
 import runpy
 import signal
 import sys
@@ -185,16 +186,23 @@ def run_script(script: Path) -> tuple[str, BaseException | None]:
 lifecycle.script_entry = run_script.__code__  # signals raise in the script, not above it
 
 
+# Terminal styling inside an exception's text: Keras 3 sets the error of a layer's call in
+# bold ("\x1b[1m...\x1b[0m"); the window and the trace file show plain text.
+_ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def describe_exception(exc: BaseException) -> tuple[str, str]:
-    """(one-line message, full traceback text) with the debuggee's own frames left out."""
+    """(one-line message, full traceback text) with the debuggee's own frames and any
+    terminal styling left out."""
     if isinstance(exc, SystemExit):
         return f"SystemExit: {exc.code}", ""
     tb = exc.__traceback__
     while tb is not None and (tb.tb_frame.f_code.co_filename == __file__
                               or "runpy" in tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip(), text
+    text = _ANSI_STYLE.sub("", "".join(traceback.format_exception(type(exc), exc, tb)))
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return _ANSI_STYLE.sub("", message), text
 
 
 def syntax_error_of(script: Path) -> SyntaxError | None:

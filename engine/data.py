@@ -29,6 +29,7 @@ from engine.errors import (
     InvalidArgumentError,
     OutOfRangeError,
     UnimplementedError,
+    wrapped_kernel,
 )
 from engine.ops.random_ops import generator, get_global_seed
 from engine.shape import TensorShape, as_shape
@@ -797,8 +798,10 @@ class _PaddedBatchDataset(_UnaryDataset):
         super().__init__(input_dataset)
         self._batch_size = int(batch_size)
         if self._batch_size <= 0:
-            raise InvalidArgumentError("Batch size must be greater than zero. "
-                                       "[Op:PaddedBatchDatasetV2]")
+            components = len(nest.flatten(input_dataset.element_spec))
+            raise wrapped_kernel(InvalidArgumentError(
+                "Batch size must be greater than zero. [Op:PaddedBatchDatasetV2]"),
+                N=components, Toutput_types=components)
         self._drop_remainder = bool(drop_remainder)
         spec = input_dataset.element_spec
         specs = nest.flatten(spec)
@@ -848,8 +851,9 @@ class _PaddedBatchDataset(_UnaryDataset):
             dims = [max(s[d] for s in shapes) if target is None or target[d] is None
                     else target[d] for d in range(rank)]
             if any(s[d] > dims[d] for s in shapes for d in range(rank)):
-                raise DataLossError("Attempted to pad to a smaller size than the input "
-                                    "element. [Op:IteratorGetNext]")
+                raise wrapped_kernel(DataLossError(
+                    "Attempted to pad to a smaller size than the input element. "
+                    "[Op:IteratorGetNext]"), output_types=len(block[0]))
             batch = np.full([len(column), *dims], self._padding[component],
                             dtype=self._dtypes[component])
             for i, value in enumerate(column):

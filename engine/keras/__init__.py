@@ -4,6 +4,7 @@ from engine.keras import (  # noqa: F401
     activations,
     backend,
     callbacks,
+    config,
     initializers,
     layers,
     losses,

@@ -288,7 +288,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         except errors.InvalidArgumentError as exc:
             raise errors.InvalidArgumentError(
                 None, "SparseSoftmaxCrossEntropyWithLogits",
-                f"{self.name}: {exc.message}. Labels must be integers in [0, "
+                f"{self.name}: {exc.text}. Labels must be integers in [0, "
                 f"{_tensor(y_pred).shape[-1]}), one per example.") from None
 
 

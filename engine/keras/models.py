@@ -235,7 +235,7 @@ class Model(Layer):
         if duplicate is not None:
             raise ValueError(f'The name "{duplicate}" is used 2 times in the model. All layer '
                              "names should be unique.")
-        self.input_spec = [InputSpec(shape=t.shape) for t in self.inputs]
+        self.input_spec = [InputSpec(shape=t.shape, name=t.node.layer.name) for t in self.inputs]
         self._is_graph_network = True
         self.built = True
 
@@ -258,7 +258,8 @@ class Model(Layer):
                 values[id(k)] = v
         return nest.map_structure(lookup, self._nested_outputs)
 
-    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None,
+             **kwargs: Any) -> Any:
         if self._is_graph_network:
             return self._run_graph(inputs, training)
         raise NotImplementedError(f"Model {type(self).__name__} has no `call`: subclass Model "
@@ -658,7 +659,9 @@ class Sequential(Model):
         self._input_tensor = input_layer.output_tensor
         self._last_output = self._input_tensor
         self._batch_input_shape = tuple(batch_shape)
-        self.input_spec = InputSpec(shape=self._input_tensor.shape)
+        # Keras 3's Sequential checks only the rank of its input: a size that does not fit is
+        # the first layer's error, raised inside Sequential.call()
+        self.input_spec = InputSpec(shape=self._input_tensor.shape, sizes=False)
         for layer in self._stack:
             self._extend_graph(layer)
         self.built = True
@@ -696,7 +699,8 @@ class Sequential(Model):
     def outputs(self) -> list[KerasTensor]:
         return [] if self._last_output is None else [self._last_output]
 
-    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None,
+             **kwargs: Any) -> Any:
         x = inputs
         for layer in self._stack:
             x = layer(x, training=training)

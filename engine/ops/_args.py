@@ -8,6 +8,7 @@ import numpy as np
 
 from engine import errors
 from engine.context import STATE
+from engine.ops.op_defs import attr_not_allowed
 from engine.tensor import Tensor, convert_to_tensor, wrap
 
 _KIND_NAME = {"f": "float", "i": "int", "u": "uint", "b": "bool", "c": "complex"}
@@ -30,9 +31,12 @@ def dtype_mismatch(op_name: str, index: int, expected: np.dtype, got: np.dtype) 
         return TypeError(f"Input '{names[1]}' of '{op_name}' Op has type {np.dtype(got).name} "
                          f"that does not match type {np.dtype(expected).name} of argument "
                          f"'{names[0]}'.")
+    node = op_name  # the kernel the runtime picked: oneDNN's for float32 inputs of some ops
+    if np.dtype(expected).name in errors._ONEDNN_DTYPES and op_name in errors._ONEDNN:
+        node = errors._ONEDNN[op_name][1:]
     return errors.InvalidArgumentError(
         None, op_name,
-        f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
+        f"cannot compute {node} as input #{index}(zero-based) was expected to be a "
         f"{kernel_dtype_name(expected)} tensor but is a {kernel_dtype_name(got)} tensor "
         f"[Op:{op_name}]")
 
@@ -87,10 +91,8 @@ def require_kinds(t: Tensor, kinds: str, op_name: str) -> None:
     """Reject dtypes an op has no kernel for (e.g. ``sqrt`` of int32), as TensorFlow does."""
     if t._value.dtype.kind not in kinds:
         allowed = ", ".join(_KIND_NAME[k] for k in kinds)
-        raise errors.InvalidArgumentError(
-            None, op_name,
-            f"Value for attr 'T' of {kernel_dtype_name(t._value.dtype)} is not in the list of "
-            f"allowed values ({allowed} types) [Op:{op_name}]")
+        raise attr_not_allowed(op_name, "T", kernel_dtype_name(t._value.dtype), t.dtype.name,
+                               fallback=f" ({allowed} types)")
 
 
 def axis_tuple(axis: Any, ndim: int, op_name: str = "Reduce") -> tuple[int, ...] | None:

@@ -11,7 +11,8 @@ from engine import dtypes as _dt
 from engine import errors
 from engine.context import STATE
 from engine.graph.sized import derive_attr, dims_from, shape_of
-from engine.ops._args import tensors
+from engine.ops._args import kernel_dtype_name, tensors
+from engine.ops.op_defs import attr_not_allowed
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, Variable, VariableSlice, convert_to_tensor, wrap
 
@@ -228,9 +229,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     a Variable can be assigned to (``v[0, 1].assign(...)``)."""
     if type(key) is list:
         if any(isinstance(k, bool | np.bool_) for k in key):
-            raise errors.InvalidArgumentError(
-                None, "StridedSlice", "Value for attr 'Index' of bool is not in the list of "
-                "allowed values: int16, int32, int64 [Op:StridedSlice]")
+            raise attr_not_allowed("StridedSlice", "Index", "bool",
+                                   fallback=": int16, int32, int64")
         key = tuple(key)
     elif isinstance(key, bool | np.bool_) or (
             isinstance(key, Tensor | np.ndarray) and _is_bool_mask(key)):
@@ -370,7 +370,7 @@ def _getitem(x: Tensor, key: Any) -> Tensor:
     except errors.InvalidArgumentError as exc:
         raise errors.InvalidArgumentError(
             None, "StridedSlice", f"Index {key!r} out of bounds for shape "
-            f"{list(x._value.shape)}: {exc.message}") from None
+            f"{list(x._value.shape)}: {exc.text}") from None
 
 
 def slice_(input_: Any, begin: Any, size: Any, name: str | None = None) -> Tensor:
@@ -788,21 +788,35 @@ def squeeze(input: Any, axis: Any = None, name: str | None = None) -> Tensor:  #
     return execute(SQUEEZE, (x,), {"axis": axes})
 
 
-def _check_same_shapes(xs: tuple, op_name: str, axis: int | None) -> None:
+def _dims(shape: tuple) -> str:
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+def _check_same_shapes(xs: tuple, op_name: str, axis: int | None, name: str = "") -> None:
+    """Pack's check (every shape equal) or, with ``axis``, ConcatV2's (equal ranks, equal
+    sizes off the axis), in the kernels' words."""
     shapes = [t._value.shape for t in xs]
+    first = shapes[0]
     for i, s in enumerate(shapes[1:], 1):
-        a, b = list(shapes[0]), list(s)
-        if axis is not None and len(a) == len(b) and len(a) > axis:
-            a[axis] = b[axis] = 0
-        if a != b:
-            raise errors.InvalidArgumentError(
-                None, op_name, f"Shapes of all inputs must match: values[0].shape = "
-                f"{list(shapes[0])} != values[{i}].shape = {list(s)} [Op:{op_name}]")
+        if axis is None:
+            text = (f"Shapes of all inputs must match: values[0].shape = {_dims(first)} != "
+                    f"values[{i}].shape = {_dims(s)}") if s != first else ""
+        elif len(s) != len(first):
+            text = (f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
+                    f"{_dims(first)} vs. shape[{i}] = {_dims(s)}")
+        else:
+            bad = next((j for j in range(len(s)) if j != axis and s[j] != first[j]), None)
+            text = "" if bad is None else (
+                f"ConcatOp : Dimension {bad} in both shapes must be equal: shape[0] = "
+                f"{_dims(first)} vs. shape[{i}] = {_dims(s)}")
+        if text:
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
+                None, op_name, f"{text} [Op:{op_name}] name: {name}"), N=len(xs))
 
 
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
     xs = tensors(list(values), "Pack")
-    _check_same_shapes(xs, "Pack", None)
+    _check_same_shapes(xs, "Pack", None, name)
     nd = xs[0]._value.ndim
     if not -nd - 1 <= axis <= nd:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-nd - 1}, {nd + 1})")
@@ -824,15 +838,16 @@ def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
     xs = tensors(list(values), "ConcatV2")
     nd = xs[0]._value.ndim
     if nd == 0:
-        raise errors.InvalidArgumentError(None, "ConcatV2", "Can't concatenate scalars (use "
-                                          "tf.stack instead) [Op:ConcatV2]")
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
+            None, "ConcatV2", "Can't concatenate scalars (use tf.stack instead) [Op:ConcatV2]"),
+            N=len(xs))
     axis = int(axis)
     if not -nd <= axis < nd:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
-            f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}")
+            f"[{-nd}, {nd}), but got {axis} [Op:ConcatV2] name: {name}"), N=len(xs))
     axis %= nd
-    _check_same_shapes(xs, "ConcatV2", axis)
+    _check_same_shapes(xs, "ConcatV2", axis, name)
     if len(xs) == 1:
         return xs[0]
     return execute(CONCAT, xs, {"axis": axis})
@@ -846,19 +861,23 @@ def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = 
     if isinstance(num_or_size_splits, int | np.integer):
         k = int(num_or_size_splits)
         if k <= 0 or n % k:
-            raise errors.InvalidArgumentError(
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, "Split", f"Number of ways to split should evenly divide the split "
-                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split]")
+                f"dimension, but got split_dim {axis} (size = {n}) and num_split {k} [Op:Split] "
+                f"name: {name}"),
+                num_split=k)
         sizes = [n // k] * k
     else:
         sizes = _ints(num_or_size_splits)
         if sizes.count(-1) == 1:
             sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
         if sum(sizes) != n or any(s < 0 for s in sizes):
-            raise errors.InvalidArgumentError(
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, "SplitV", f"Determined shape must either match input shape along "
                 f"split_dim exactly if fully specified, or be less than the size of the input "
-                f"along split_dim if not fully specified. Got: {sum(sizes)} vs {n} [Op:SplitV]")
+                f"along split_dim if not fully specified.  Got: {sum(sizes)} [Op:SplitV] "
+                f"name: {name}"),
+                num_split=len(sizes))
     return list(execute(SPLIT, (x,), {"sizes": tuple(sizes), "axis": axis}))
 
 
@@ -875,9 +894,8 @@ def tile(input: Any, multiples: Any, name: str | None = None) -> Tensor:  # noqa
 def _index_tensor(indices: Any, op_name: str) -> Tensor:
     idx = _t(indices)
     if idx._value.dtype.kind not in "iu":  # TensorFlow: no kernel for float indices
-        raise errors.InvalidArgumentError(
-            None, op_name, f"Value for attr 'Tindices' of {idx.dtype.name} is not in the list "
-            f"of allowed values: int32, int64 [Op:{op_name}]")
+        raise attr_not_allowed(op_name, "TI" if op_name == "OneHot" else "Tindices",
+                               kernel_dtype_name(idx._value.dtype), fallback=": int32, int64")
     return idx
 
 
@@ -888,7 +906,15 @@ def gather(params: Any, indices: Any, validate_indices: Any = None, axis: int | 
     if batch_dims:
         raise NotImplementedError("tf.gather with batch_dims != 0 is not supported yet.")
     ax = 0 if axis is None else int(axis) % p._value.ndim
-    return execute(GATHER, (p, idx), {"axis": ax})
+    try:
+        return execute(GATHER, (p, idx), {"axis": ax})
+    except errors.InvalidArgumentError as error:
+        from engine.keras.variables import KerasVariable  # engine.keras imports this module
+        # TF's tf.gather hands a Keras 3 variable (it has no sparse_read) to GatherV2
+        # unconverted; the fast path cannot take it and the eager fallback adds no " name: "
+        if isinstance(params, KerasVariable):
+            error.eager_fallback = True
+        raise
 
 
 def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any,

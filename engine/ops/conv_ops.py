@@ -286,22 +286,23 @@ def _data_format(data_format: str | None, op_name: str) -> None:
 
 def _check_rank4(t: Tensor, what: str, op_name: str) -> None:
     if t._value.ndim != 4:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, op_name, f"{what} must be 4-dimensional (NHWC): "
-            f"[{','.join(map(str, t._value.shape))}] [Op:{op_name}]")
+            f"[{','.join(map(str, t._value.shape))}] [Op:{op_name}]"), t.dtype.name)
 
 
 def _check_output(in_hw: Pair, k_hw: Pair, strides: Pair, dilations: Pair, padding: str,
-                  op_name: str) -> None:
+                  op_name: str, dtype: str | None = None) -> None:
     for size, k, s, d in zip(in_hw, k_hw, strides, dilations):
         if s < 1 or d < 1:
             raise ValueError(f"{op_name}: strides and dilations must be >= 1, got strides="
                              f"{strides}, dilations={dilations}")
         out = output_size(size, k, s, d, padding)[0]
         if out < 1:
-            raise errors.InvalidArgumentError(
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
                 None, op_name, f"Computed output size would be negative: {out - 1} [input_size: "
-                f"{size}, effective_filter_size: {(k - 1) * d + 1}, stride: {s}] [Op:{op_name}]")
+                f"{size}, effective_filter_size: {(k - 1) * d + 1}, stride: {s}] [Op:{op_name}]"),
+                dtype)
 
 
 def conv2d(input: Any, filters: Any, strides: Any = 1, padding: str = "VALID",  # noqa: A002
@@ -314,12 +315,12 @@ def conv2d(input: Any, filters: Any, strides: Any = 1, padding: str = "VALID",  
     _check_rank4(x, "input", "Conv2D")
     _check_rank4(w, "filter", "Conv2D")
     if x._value.shape[3] != w._value.shape[2]:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "Conv2D", f"input depth must be evenly divisible by filter depth: "
-            f"{x._value.shape[3]} vs {w._value.shape[2]} [Op:Conv2D]")
+            f"{x._value.shape[3]} vs {w._value.shape[2]} [Op:Conv2D]"), x.dtype.name)
     s, d = _pair(strides, "strides"), _pair(1 if dilations is None else dilations, "dilations")
     p = _padding(padding, "Conv2D")
-    _check_output(x._value.shape[1:3], w._value.shape[:2], s, d, p, "Conv2D")
+    _check_output(x._value.shape[1:3], w._value.shape[:2], s, d, p, "Conv2D", x.dtype.name)
     return execute(CONV2D, (x, w), {"strides": s, "padding": p, "dilations": d})
 
 

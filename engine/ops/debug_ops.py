@@ -12,6 +12,7 @@ import numpy as np
 
 from engine import errors
 from engine.ops._args import kernel_dtype_name
+from engine.ops.op_defs import attr_not_allowed
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
 
@@ -57,11 +58,6 @@ def check_numerics(tensor: Any, message: str, name: str | None = None) -> Tensor
     when it holds NaN or Inf (floating-point tensors only, as TensorFlow's kernel)."""
     x = tensor if isinstance(tensor, Tensor) else convert_to_tensor(tensor)
     if x._value.dtype.kind != "f":
-        raise errors.InvalidArgumentError(
-            None, "CheckNumerics",
-            f"Value for attr 'T' of {kernel_dtype_name(x._value.dtype)} is not in the list of "
-            "allowed values: bfloat16, half, float, double\n\t; NodeDef: {{node "
-            "CheckNumerics}}; Op<name=CheckNumerics; signature=tensor:T -> output:T; "
-            "attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE]; "
-            "attr=message:string; is_stateful=true> [Op:CheckNumerics]")
+        raise attr_not_allowed("CheckNumerics", "T", kernel_dtype_name(x._value.dtype),
+                               fallback=": bfloat16, half, float, double")
     return execute(CHECK_NUMERICS, (x,), {"message": str(message)})

@@ -120,9 +120,10 @@ def depthwise_conv2d(input: Any, filter: Any, strides: Any, padding: str,  # noq
     _check_rank4(x, "input", "DepthwiseConv2dNative")
     _check_rank4(w, "filter", "DepthwiseConv2dNative")
     if x._value.shape[3] != w._value.shape[2]:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "DepthwiseConv2dNative", f"input depth must be evenly divisible by filter depth: "
-            f"{x._value.shape[3]} vs {w._value.shape[2]} [Op:DepthwiseConv2dNative]")
+            f"{x._value.shape[3]} vs {w._value.shape[2]} [Op:DepthwiseConv2dNative]"),
+            x.dtype.name)
     s, d = _pair(strides, "strides"), _pair(1 if dilations is None else dilations, "dilations")
     if s[0] != s[1]:
         raise ValueError("Current implementation only supports equal length strides in the "
@@ -131,5 +132,6 @@ def depthwise_conv2d(input: Any, filter: Any, strides: Any, padding: str,  # noq
         raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1; "
                          f"received: strides={list(s)}, dilations={list(d)}")
     p = _padding(padding, "DepthwiseConv2dNative")
-    _check_output(x._value.shape[1:3], w._value.shape[:2], s, d, p, "DepthwiseConv2dNative")
+    _check_output(x._value.shape[1:3], w._value.shape[:2], s, d, p, "DepthwiseConv2dNative",
+                  x.dtype.name)
     return execute(DEPTHWISE, (x, w), {"strides": s, "padding": p, "dilations": d})

@@ -14,6 +14,7 @@ import numpy as np
 from engine import errors
 from engine.ops import array_ops, linalg_svd, math_ops
 from engine.ops._args import kernel_dtype_name
+from engine.ops.op_defs import attr_names, attr_not_allowed, no_kernel
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
 
@@ -37,11 +38,11 @@ def _require_matrices(op_name: str, *xs: Tensor, square: bool = True) -> None:
     for i, x in enumerate(xs):
         v = x._value
         if v.dtype.kind != "f":
-            raise errors.InvalidArgumentError(
-                None, op_name, f"Value for attr 'T' of {v.dtype.name} is not in the list of "
-                f"allowed values: {_ALLOWED}\n\t; NodeDef: {{{{node {op_name}}}}} "
-                f"[Op:{op_name}]")
+            raise attr_not_allowed(op_name, "T", kernel_dtype_name(v.dtype),
+                                   fallback=f": {_ALLOWED}")
         if v.dtype == np.float16 and op_name not in _HALF_KERNELS:
+            if attr_names(op_name) == ["T"]:  # the node is known whole: TF's full text
+                raise no_kernel(op_name, {"T": "DT_HALF"})
             raise errors.NotFoundError(
                 None, op_name, f"Could not find device for node: {{{{node {op_name}}}}} = "
                 f"{op_name}[T=DT_HALF] [Op:{op_name}]")

@@ -16,6 +16,7 @@ from engine.context import STATE
 from engine.graph.sized import derive_attr, shape_of
 from engine.ops import array_ops, reduction_ops
 from engine.ops._args import binary_args, dtype_mismatch, require_kinds, tensors
+from engine.ops.op_defs import dtype_enum, no_kernel
 from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
 from engine.tensor import EagerTensor, Tensor, convert_to_tensor, wrap
@@ -504,15 +505,16 @@ def _check_matmul(a: Tensor, b: Tensor, transpose_a: bool = False,
                   transpose_b: bool = False) -> None:
     sa, sb = a._value.shape, b._value.shape
     if len(sa) < 2 or len(sb) < 2:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "MatMul", f"In[0] and In[1] must have rank >= 2, got In[0]: "
-            f"[{','.join(map(str, sa))}], In[1]: [{','.join(map(str, sb))}] [Op:MatMul]")
+            f"[{','.join(map(str, sa))}], In[1]: [{','.join(map(str, sb))}] [Op:MatMul]"),
+            a.dtype.name)
     ka = sa[-2] if transpose_a else sa[-1]
     kb = sb[-1] if transpose_b else sb[-2]
     if ka != kb:
-        raise errors.InvalidArgumentError(
+        raise errors.wrapped_kernel(errors.InvalidArgumentError(
             None, "MatMul", f"Matrix size-incompatible: In[0]: [{','.join(map(str, sa))}], "
-            f"In[1]: [{','.join(map(str, sb))}] [Op:MatMul]")
+            f"In[1]: [{','.join(map(str, sb))}] [Op:MatMul]"), a.dtype.name)
 
 
 @defop("MatMul", check=_check_matmul)
@@ -671,9 +673,7 @@ def xlogy(x: Any, y: Any, name: str | None = None) -> Tensor:
 def reciprocal(x: Any, name: str | None = None) -> Tensor:
     x = _t(x)
     if x._value.dtype.kind != "f":  # TensorFlow has no CPU kernel for integer Reciprocal
-        raise errors.NotFoundError(
-            None, "Reciprocal", f"Could not find device for node: {{{{node Reciprocal}}}} = "
-            f"Reciprocal[T=DT_{x.dtype.name.upper()}] [Op:Reciprocal]")
+        raise no_kernel("Reciprocal", {"T": dtype_enum(x.dtype.name)})
     return execute(RECIPROCAL, (x,))
 
 
@@ -793,11 +793,13 @@ def saturate_cast(value: Any, dtype: Any, name: str | None = None) -> Tensor:
 
 def add_n(inputs: list, name: str | None = None) -> Tensor:
     xs = tensors(list(inputs), "AddN")
-    shapes = {t._value.shape for t in xs}
-    if len(shapes) > 1:
-        raise errors.InvalidArgumentError(
-            None, "AddN", "Inputs to operation AddN must have the same size and shape. "
-            f"Got shapes {sorted(shapes)} [Op:AddN]")
+    first = xs[0]._value.shape
+    for i, t in enumerate(xs[1:], 1):
+        if t._value.shape != first:
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(
+                None, "AddN", "Inputs to operation AddN of type AddN must have the same size "
+                f"and shape.  Input 0: [{','.join(map(str, first))}] != input {i}: "
+                f"[{','.join(map(str, t._value.shape))}] [Op:AddN]"), N=len(xs))
     if len(xs) == 1:
         return xs[0]
     return execute(ADD_N, xs)

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from engine import errors
 from engine.ops._args import require_kinds
 from engine.ops.array_ops import expand_dims, squeeze
 from engine.ops.conv_ops import (
@@ -23,6 +22,7 @@ from engine.ops.conv_ops import (
     _pair,
     _patches,
 )
+from engine.ops.op_defs import attr_not_allowed
 from engine.ops.registry import defop, execute
 from engine.tensor import Tensor, convert_to_tensor
 
@@ -90,11 +90,10 @@ def avg_pool2d(input: Any, ksize: Any, strides: Any, padding: str,  # noqa: A002
     _check_rank4(x, "input", "AvgPool")
     k, s = _pair(ksize, "ksize"), _pair(strides, "strides")
     if str(padding).upper() not in ("SAME", "VALID"):  # the kernel's attr check, as in TF
-        raise errors.InvalidArgumentError(
-            None, "AvgPool", f"Value for attr 'padding' of \"{padding}\" is not in the list of "
-            "allowed values: \"SAME\", \"VALID\" [Op:AvgPool]")
+        raise attr_not_allowed("AvgPool", "padding", f'"{padding}"', x.dtype.name,
+                               fallback=': "SAME", "VALID"')
     p = _padding(padding, "AvgPool")
-    _check_output(x._value.shape[1:3], k, s, (1, 1), p, "AvgPool")
+    _check_output(x._value.shape[1:3], k, s, (1, 1), p, "AvgPool", x.dtype.name)
     return execute(AVG_POOL, (x,), {"ksize": k, "strides": s, "padding": p})
 
 

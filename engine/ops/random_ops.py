@@ -20,6 +20,8 @@ from engine import dtypes as _dt
 from engine import errors
 from engine.context import STATE
 from engine.ops import array_ops, math_ops, philox
+from engine.ops._args import kernel_dtype_name
+from engine.ops.op_defs import attr_not_allowed, dtype_enum, no_kernel
 from engine.ops.random_seed import (  # noqa: F401 - tf.random's seed functions live there
     SKIP_PER_VALUE,
     generator,
@@ -292,9 +294,10 @@ def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: int | No
     x = convert_to_tensor(logits)
     n = int(num_samples._value) if isinstance(num_samples, Tensor) else int(num_samples)
     if x._value.dtype.kind != "f":
-        raise errors.NotFoundError(
-            None, "Multinomial", "Could not find device for node: {{node Multinomial}} = "
-            f"Multinomial[T=DT_{x.dtype.name.upper()}] [Op:Multinomial]")
+        seed1, seed2 = get_seed(seed)  # drawn before the kernel is looked for, as in TF
+        raise no_kernel("Multinomial", {"T": dtype_enum(x.dtype.name),
+                                        "output_dtype": dtype_enum(d.name),
+                                        "seed": seed1, "seed2": seed2})
     problem = (f"logits should be a matrix, got shape {list(x._value.shape)}"
                if x._value.ndim != 2 else
                f"num_samples should be non-negative, got {n}" if n < 0 else
@@ -317,10 +320,8 @@ def key_counter(seed: Any) -> tuple[Tensor, Tensor]:
     """StatelessRandomGetKeyCounter's checks and hash of a shape-[2] int seed."""
     s = convert_to_tensor(seed)
     if s._value.dtype.name not in _STATELESS_INTS:
-        raise errors.InvalidArgumentError(
-            None, "StatelessRandomGetKeyCounter", f"Value for attr 'Tseed' of "
-            f"{s.dtype.name} is not in the list of allowed values: int32, int64 "
-            "[Op:StatelessRandomGetKeyCounter]")
+        raise attr_not_allowed("StatelessRandomGetKeyCounter", "Tseed",
+                               kernel_dtype_name(s._value.dtype), fallback=": int32, int64")
     if s._value.shape != (2,):
         error = errors.InvalidArgumentError(
             None, "StatelessRandomGetKeyCounter", f"seed must have shape [2], not "

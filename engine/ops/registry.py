@@ -116,7 +116,13 @@ def translate_error(op: OpDef, inputs: tuple, exc: Exception) -> Exception:
         message = f"{text} [Op:{op.name}]"
     else:
         message = f"{text} (input shapes: {shapes}) [Op:{op.name}]"
-    return errors.InvalidArgumentError(None, op.name, message)
+    error = errors.InvalidArgumentError(None, op.name, message)
+    variadic = {"N": len(inputs)} if op.name in _LIST_INPUT_OPS else {}
+    return errors.wrapped_kernel(error, inputs[0].dtype.name if inputs else None, **variadic)
+
+
+# ops whose inputs are all one variadic argument N (TensorFlow's wrapped kernel names it)
+_LIST_INPUT_OPS = frozenset({"AddN", "ConcatV2", "Pack", "Einsum"})
 
 
 # -- numpy's warnings: silent in the engine's kernels, as TensorFlow's ------------------------

@@ -90,9 +90,9 @@ def _parse(equation: str, xs: tuple) -> tuple[str, list[Tensor]]:
         named = len(spec.replace("...", ""))
         if named > x._value.ndim or ("..." not in spec and named != x._value.ndim):
             at_least = "at least " if "..." in spec else ""
-            raise errors.InvalidArgumentError(  # the kernel's check, as TensorFlow raises it
+            raise errors.wrapped_kernel(errors.InvalidArgumentError(  # the kernel's check
                 None, "Einsum", f"Expected input {i} to have rank {at_least}{named} but got: "
-                f"{x._value.ndim} [Op:Einsum]")
+                f"{x._value.ndim} [Op:Einsum]"), x.dtype.name, N=len(xs))
         ranks.append(x._value.ndim - named if "..." in spec else 0)
     width = max(ranks, default=0)
     ell = "".join(spare[:width])
@@ -133,8 +133,8 @@ def einsum(equation: str, *inputs: Any, **kwargs: Any) -> Tensor:
     for spec, x in zip(eq.split("->")[0].split(","), xs):
         for axis, (c, d) in enumerate(zip(spec, x._value.shape)):
             if sizes.setdefault(c, d) != d:
-                raise errors.InvalidArgumentError(
+                raise errors.wrapped_kernel(errors.InvalidArgumentError(
                     None, "Einsum", f"Expected dimension {sizes[c]} at axis {axis} of the "
                     f"input shaped [{','.join(map(str, x._value.shape))}] but got dimension "
-                    f"{d} [Op:Einsum]")
+                    f"{d} [Op:Einsum]"), x.dtype.name, N=len(xs))
     return execute(EINSUM, tuple(xs), {"equation": eq})

@@ -23,7 +23,9 @@ def _check_numerics_off():
 def test_check_numerics_message_names_the_callers_text_and_what_was_bad():
     with pytest.raises(errors.InvalidArgumentError) as info:
         tf.debugging.check_numerics(tf.constant([1.0, np.nan]), "my msg")
-    assert str(info.value) == "my msg : Tensor had NaN values [Op:CheckNumerics] name: "
+    assert str(info.value) == (
+        "{{function_node __wrapped__CheckNumerics_device_/job:localhost/replica:0/task:0/"
+        "device:CPU:0}} my msg : Tensor had NaN values [Op:CheckNumerics] name: ")
     with pytest.raises(errors.InvalidArgumentError, match="Tensor had Inf and NaN values"):
         tf.debugging.check_numerics(tf.constant([np.inf, np.nan]), "m")
     with pytest.raises(errors.InvalidArgumentError, match="attr 'T' of int32 is not in the list"):
@@ -92,6 +94,8 @@ def test_enable_check_numerics_raises_at_the_op_that_made_the_nan():
     with pytest.raises(errors.InvalidArgumentError) as info:
         x / tf.constant(0.0)
     assert str(info.value) == (
+        "{{function_node __wrapped__CheckNumericsV2_device_/job:localhost/replica:0/task:0/"
+        "device:CPU:0}} "
         '\n\n!!! Detected Infinity or NaN in output 0 of eagerly-executing op "RealDiv" '
         "(# of outputs: 1) !!!\n  dtype: <dtype: 'float32'>\n  shape: (2,)\n"
         "  # of +Inf elements: 1\n  # of +NaN elements: 1\n\n  Input tensors (2):\n"

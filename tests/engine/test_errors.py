@@ -88,7 +88,7 @@ def test_float32_and_float64_do_not_mix_either():
 
 def test_matmul_of_float_and_int_matrices_is_refused():
     with pytest.raises(errors.InvalidArgumentError, match=re.escape(
-            "cannot compute MatMul as input #1(zero-based) was expected to be a float tensor "
+            "cannot compute _MklMatMul as input #1(zero-based) was expected to be a float tensor "
             "but is a int32 tensor")):
         tf.matmul(tf.constant([[1.0, 2.0]]), tf.constant([[1], [2]]))
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from engine import nest
 from engine.context import STATE
-from engine.keras import backend, initializers, regularizers
+from engine.keras import backend, call_errors, initializers, regularizers
 from engine.keras.random import SeedGenerator
 from engine.keras.variables import KerasVariable, scoped_path
 from engine.ops import math_ops
@@ -83,32 +83,36 @@ class InputSpec:
 
     def __init__(self, ndim: int | None = None, min_ndim: int | None = None,
                  max_ndim: int | None = None, axes: dict[int, int] | None = None,
-                 shape: Shape | None = None) -> None:
+                 shape: Shape | None = None, name: str | None = None,
+                 sizes: bool = True) -> None:
         self.ndim, self.min_ndim, self.max_ndim = ndim, min_ndim, max_ndim
         self.axes = dict(axes or {})
         self.shape = None if shape is None else tuple(shape)
+        self.name = name
+        self.sizes = sizes  # whether ``shape`` fixes the sizes too, not only the rank
 
     def check(self, layer_name: str, index: int, shape: Shape) -> None:
-        """Raise Keras' ValueError naming the layer and both shapes when ``shape`` does not fit."""
-        head = f'Input {index} of layer "{layer_name}" is incompatible with the layer: '
+        """Raise Keras 3's ValueError naming the input, the layer and both shapes when
+        ``shape`` does not fit (its checks in its order: rank, rank limits, axes, shape)."""
+        head = (f"Input {index} with name '{self.name}' of layer '{layer_name}' is "
+                "incompatible with the layer: ")
         shown = tuple(shape)
         ndim = len(shape)
-        if self.shape is not None and (ndim != len(self.shape) or any(
-                a is not None and b is not None and a != b for a, b in zip(self.shape, shape))):
-            raise ValueError(f"{head}expected shape={self.shape}, found shape={shown}")
         if self.ndim is not None and ndim != self.ndim:
             raise ValueError(f"{head}expected ndim={self.ndim}, found ndim={ndim}. Full shape "
                              f"received: {shown}")
+        if self.max_ndim is not None and ndim > self.max_ndim:
+            raise ValueError(f"{head}expected max_ndim={self.max_ndim}, found ndim={ndim}")
         if self.min_ndim is not None and ndim < self.min_ndim:
             raise ValueError(f"{head}expected min_ndim={self.min_ndim}, found ndim={ndim}. Full "
-                             f"shape received: {shown}")
-        if self.max_ndim is not None and ndim > self.max_ndim:
-            raise ValueError(f"{head}expected max_ndim={self.max_ndim}, found ndim={ndim}. Full "
                              f"shape received: {shown}")
         for axis, value in self.axes.items():
             if -ndim <= axis < ndim and shape[axis] is not None and shape[axis] != value:
                 raise ValueError(f"{head}expected axis {axis} of input shape to have value "
                                  f"{value}, but received input with shape {shown}")
+        if self.shape is not None and (ndim != len(self.shape) or self.sizes and any(
+                a is not None and b is not None and a != b for a, b in zip(self.shape, shape))):
+            raise ValueError(f"{head}expected shape={self.shape}, found shape={shown}")
 
 
 class _CallContext:
@@ -233,10 +237,17 @@ class Layer:
         trainable = list(self._trainable_weights)
         frozen = list(self._non_trainable_weights)
         seen = {id(v) for v in trainable + frozen}
-        for value in self.__dict__.values():  # tf.Variables assigned as attributes
-            if isinstance(value, Variable) and id(value) not in seen:
-                seen.add(id(value))
-                (trainable if value.trainable else frozen).append(value)
+        # Keras 3 tracks the keras.Variables assigned as attributes (alone or in a list, tuple
+        # or dict); a raw tf.Variable it leaves out of weights, count_params and fit's updates
+        for key, value in self.__dict__.items():
+            if key in _BOOKKEEPING:
+                continue
+            items = (value if isinstance(value, list | tuple) else
+                     value.values() if isinstance(value, dict) else (value,))
+            for item in items:
+                if isinstance(item, KerasVariable) and id(item) not in seen:
+                    seen.add(id(item))
+                    (trainable if item.trainable else frozen).append(item)
         return trainable, frozen
 
     def _sublayers(self) -> Iterator[Layer]:
@@ -441,6 +452,15 @@ class Layer:
         STATE.scopes.append(self.name)  # the layer's ops group under its name, as in TF graphs
         try:
             outputs = self._call_with_training(inputs, training, kwargs, *args)
+        except Exception as exc:
+            # Keras passes ``training`` to call only when it is known
+            known = dict(kwargs, training=training) if (
+                self._call_takes_training and training is not None) else kwargs
+            wrapped = call_errors.with_call_info(self.call, f"{type(self).__name__}.call()",
+                                                 exc, (inputs, *args), known)
+            if wrapped is None:
+                raise
+            raise wrapped.with_traceback(exc.__traceback__) from None
         finally:
             STATE.scopes.pop()
             _CallContext.training.pop()

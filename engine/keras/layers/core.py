@@ -63,7 +63,7 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: int(last)})
         self.built = True
 
-    def call(self, inputs: Tensor) -> Tensor:
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         x = _as_compute(self, inputs)
         rank = len(x.shape)
         if rank == 2:
@@ -165,7 +165,7 @@ class Dropout(Layer):
         if self.rate > 0:  # (made now, as Keras 3 does: it takes a seed from `random`)
             self.seed_generator = SeedGenerator(seed)
 
-    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         if not training or self.rate == 0:
             return inputs
         shape = None  # the input's, static shape and all

@@ -176,14 +176,14 @@ def test_wrong_last_dimension_names_layer_and_both_shapes():
     with pytest.raises(ValueError) as info:
         layer(np.zeros((32, 100), np.float32))
     assert str(info.value) == (
-        'Input 0 of layer "dense" is incompatible with the layer: expected axis -1 of input '
-        "shape to have value 784, but received input with shape (32, 100)")
+        "Input 0 with name 'None' of layer 'dense' is incompatible with the layer: expected "
+        "axis -1 of input shape to have value 784, but received input with shape (32, 100)")
 
 
 def test_wrong_rank_errors():
-    with pytest.raises(ValueError, match=r'layer "dense".*min_ndim=2, found ndim=1'):
+    with pytest.raises(ValueError, match=r"layer 'dense'.*min_ndim=2, found ndim=1"):
         layers.Dense(3)(np.zeros((784,), np.float32))
-    with pytest.raises(ValueError, match=r'layer "conv2d".*ndim=3.*\(28, 28, 1\)'):
+    with pytest.raises(ValueError, match=r"layer 'conv2d'.*ndim=3.*\(28, 28, 1\)"):
         layers.Conv2D(3, 3)(np.zeros((28, 28, 1), np.float32))
 
 

@@ -260,7 +260,7 @@ def test_sequential_rejects_duplicate_names_and_non_layers():
 
 def test_model_input_shape_is_checked():
     model = models.Sequential([layers.Flatten(input_shape=(28, 28)), layers.Dense(10)])
-    with pytest.raises(ValueError, match=r'"sequential".*expected shape=\(None, 28, 28\), '
+    with pytest.raises(ValueError, match=r"'sequential'.*expected shape=\(None, 28, 28\), "
                                          r"found shape=\(32, 784\)"):
         model(np.zeros((32, 784), np.float32))
 
