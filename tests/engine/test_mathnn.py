@@ -91,6 +91,13 @@ def embedding_inputs(draw: st.DrawFn) -> Example:
     return Example((params,), {"ids": ids})
 
 
+def _rows_off_the_clip(example: Example) -> bool:
+    """No row of ``4 p`` with a norm near ``max_norm`` = 1, where clipping starts and the
+    gradient jumps (finite differences straddling it disagree with either side)."""
+    (params,) = example.arrays
+    return bool(np.all(np.abs(4.0 * np.linalg.norm(params, axis=1) - 1.0) > 0.05))
+
+
 def _batch_norm(x: Any, mean: Any, var: Any, offset: Any, scale: Any) -> tf.Tensor:
     return tf.nn.batch_normalization(x, mean, var, offset, scale, 1e-3)
 
@@ -107,8 +114,9 @@ COMPOSITE_CASES: dict[str, Case] = {
     "batch_normalization": Case(batch_norm_inputs(), _batch_norm),
     "unsorted_segment_mean": Case(segment_mean_inputs(), tf.math.unsorted_segment_mean),
     "embedding_lookup": Case(embedding_inputs(), lambda p, ids: tf.nn.embedding_lookup(p, ids)),
-    "embedding_lookup max_norm": Case(embedding_inputs(), lambda p, ids: tf.nn.embedding_lookup(
-        p * 4.0, ids, max_norm=1.0)),
+    "embedding_lookup max_norm": Case(
+        embedding_inputs().filter(_rows_off_the_clip), lambda p, ids: tf.nn.embedding_lookup(
+            p * 4.0, ids, max_norm=1.0)),
     "dropout rate 0": unary(lambda x: tf.nn.dropout(x, 0.0)),
 }
 
