@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,8 @@ from debugger.tracefile import TraceReader
 # A part every quarter second: each costs the window an insert into the Ops table and a
 # repaint, so a few big ones beat one per page (the first page comes at once).
 PART_SECONDS = 0.25
+# Progress at most this often (pages are small): each one wakes the window's status bar.
+PROGRESS_SECONDS = 0.1
 
 
 class _CollectorPause:
@@ -70,6 +73,8 @@ class TraceLoader:
         self._deliver = deliver
         self._cancel = threading.Event()
         self._shown = threading.Event()  # the window has shown the last part handed over
+        self._progress_at = -PROGRESS_SECONDS  # when progress was delivered last
+        self._unsaid: tuple[int, int] | None = None  # progress held back since
         self._thread = threading.Thread(target=self._run, name="tapescope-trace-loader",
                                         daemon=True)
         self._thread.start()
@@ -82,15 +87,28 @@ class TraceLoader:
             try:
                 with TraceReader(self._path) as reader:
                     load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs,
-                               progress=lambda loaded, total: deliver("progress",
-                                                                      (loaded, total)),
+                               progress=self._progress,
                                cancel=cancel, model=scratch, on_part=self._hand_over,
                                part_seconds=PART_SECONDS)
             except Exception as exc:  # the file went away or SQLite failed: show what was read
                 failure = f"{type(exc).__name__}: {exc}"
                 deliver("part", scratch.take_part())
         if not cancel.is_set():
+            self._progress(0, 0, last=True)
             deliver("loaded", None) if failure is None else deliver("failed", failure)
+
+    def _progress(self, loaded: int, total: int, last: bool = False) -> None:
+        """Deliver progress: the first at once (the window reserves the trace's size), then
+        at most every ``PROGRESS_SECONDS``, and the last (``last``: if not said yet)."""
+        now = time.monotonic()
+        if last:
+            if self._unsaid is not None:
+                self._deliver("progress", self._unsaid)
+        elif now - self._progress_at >= PROGRESS_SECONDS:
+            self._progress_at, self._unsaid = now, None
+            self._deliver("progress", (loaded, total))
+        else:
+            self._unsaid = (loaded, total)
 
     def _hand_over(self, part: Any) -> None:
         """Deliver a part and wait (GIL released) until the window has shown it."""
