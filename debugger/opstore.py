@@ -61,15 +61,14 @@ class GrowingArray:
         self._buffer[self._size:needed] = values
         self._size = needed
 
-    def reserve(self, capacity: int) -> None:
-        """Room for ``capacity`` values without growing again (a trace says its size)."""
-        if capacity > len(self._buffer):
-            grown = np.empty(capacity, dtype=self._buffer.dtype)
-            grown[:self._size] = self._buffer[:self._size]
-            self._buffer = grown
-
     def clear(self) -> None:
         self._size = 0
+
+    def adopt(self, buffer: np.ndarray) -> None:
+        """Continue in ``buffer`` (bigger, same dtype: ``reserved_columns``) from now on."""
+        if buffer.dtype == self._buffer.dtype and len(buffer) > len(self._buffer):
+            buffer[:self._size] = self._buffer[:self._size]
+            self._buffer = buffer
 
 
 def _int(value: Any) -> int:
@@ -148,14 +147,13 @@ class OpStore:
         copies every column, and at 250k+ rows one such copy held the window for up to
         200 ms while a trace opened (measured). ``ops`` beyond ``MAX_RESERVE`` (a damaged
         count) reserves nothing more than that."""
-        ops = min(int(ops), MAX_RESERVE)
-        try:
-            for name in _ROW_COLUMNS:
-                getattr(self, name).reserve(2 * ops if name == "inputs" else ops)
-            self.in_offsets.reserve(ops + 1)
-            self.out_offsets.reserve(ops + 1)
-        except MemoryError:  # only a head start: the columns grow as they need
-            pass
+        self.adopt(reserved_columns(ops))
+
+    def adopt(self, columns: dict[str, np.ndarray]) -> None:
+        """Continue in the buffers ``reserved_columns`` made (a trace's loader makes them
+        and writes their pages before the rows come: see there)."""
+        for name, buffer in columns.items():
+            getattr(self, name).adopt(buffer)
 
     # -- filling ------------------------------------------------------------------------------
     def intern(self, key: tuple) -> int:
@@ -504,6 +502,47 @@ class OpStore:
 
 _ROW_COLUMNS = ("seqs", "steps", "epochs", "statics", "durations", "modes", "healths", "bad",
                 "inputs", "outputs")
+_DTYPES = {"seqs": np.int64, "steps": np.int64, "epochs": np.int64, "statics": np.int32,
+           "durations": np.float64, "modes": np.int8, "healths": np.int32, "bad": np.bool_,
+           "inputs": np.int64, "outputs": np.int64, "in_offsets": np.int64,
+           "out_offsets": np.int64}
+TOUCH_AHEAD = 100_000  # rows whose pages a loader writes ahead of the window, at least
+
+
+def reserved_columns(ops: int) -> dict[str, np.ndarray]:
+    """Empty column buffers with room for ``ops`` rows (inputs: two per row; at most
+    ``MAX_RESERVE``, a damaged count reserves no more), for ``OpStore.adopt``; {} when
+    the memory is not there (the columns then grow as they need)."""
+    ops = max(0, min(int(ops), MAX_RESERVE))
+    sizes = {name: ops for name in _DTYPES}
+    sizes.update(inputs=2 * ops, in_offsets=ops + 1, out_offsets=ops + 1)
+    try:
+        return {name: np.empty(size, dtype=_DTYPES[name]) for name, size in sizes.items()}
+    except MemoryError:
+        return {}
+
+
+def touch_ahead(columns: dict[str, np.ndarray], end: OpsPart | None, rows: int) -> None:
+    """Write the pages of ``columns`` (``reserved_columns``) that the rows after ``rows``
+    rows, the last ending with part ``end``, will fill: about twice that part's rows, at
+    least ``TOUCH_AHEAD``. A loader thread does it while the window shows the part (numpy
+    lets go of the GIL as it writes): a page's first write costs the kernel a fault and a
+    zeroing, and writing 50-100 ms worth of fresh pages is what held the window longest
+    while a 480,000-op trace opened (``add_part``, measured). Never below ``rows`` (the
+    window's) and never beyond the reservation: the window writes there only with the
+    next part, handed over after this returns."""
+    if not columns:
+        return
+    ahead = max(TOUCH_AHEAD, 2 * (end.count if end is not None else 0))
+    n_in = end.end.inputs if end is not None else 0
+    n_out = end.end.outputs if end is not None else 0
+    starts = {name: rows for name in _DTYPES}
+    starts.update(in_offsets=rows + 1, out_offsets=rows + 1, inputs=n_in, outputs=n_out)
+    per_row = {"inputs": max(2, -(-n_in // max(rows, 1))),
+               "outputs": max(1, -(-n_out // max(rows, 1)))}
+    for name, buffer in columns.items():
+        start = starts[name]
+        buffer[start:min(len(buffer), start + ahead * per_row.get(name, 1))] = 0
 
 
 class _TableMarks(NamedTuple):

@@ -11,6 +11,11 @@ same time, every Qt call of the UI thread waited for the loader's switch interva
 a busy machine opening took twice as long with the window late by 200 ms all along
 (measured). Taking turns, the window answers while the loader decodes, as it does when idle.
 
+The window's op columns are reserved here for the trace's size, and their pages written
+(``touch_ahead``) ahead of the rows, while the window shows a part: the first write of a
+fresh page costs a fault, and 50-100 ms of them in one ``add_part`` were the window's
+longest stalls (measured). numpy lets go of the GIL while it writes them.
+
 The garbage collector is paused while the loader runs: decoding allocates hundreds of
 thousands of containers, and each collection they set off walks every object of the
 process (the window's model included) while holding the GIL the UI thread waits for.
@@ -27,6 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from debugger.opstore import reserved_columns, touch_ahead
 from debugger.session_model import SessionModel, load_trace
 from debugger.tracefile import TraceReader
 
@@ -65,8 +71,9 @@ _PAUSE = _CollectorPause()
 
 class TraceLoader:
     """Decodes the trace at ``path`` on a thread; ``deliver(what, payload)`` is called from
-    it with ``("part", ModelPart)``, ``("progress", (loaded, total))`` and last
-    ``("loaded", None)`` or ``("failed", message)``. ``close()`` stops it."""
+    it with ``("reserve", columns)`` first (for ``OpStore.adopt``), then ``("part",
+    ModelPart)``, ``("progress", (loaded, total))`` and last ``("loaded", None)`` or
+    ``("failed", message)``. ``close()`` stops it."""
 
     def __init__(self, path: str | os.PathLike, deliver: Callable[[str, Any], None]) -> None:
         self._path = str(path)
@@ -75,6 +82,8 @@ class TraceLoader:
         self._shown = threading.Event()  # the window has shown the last part handed over
         self._progress_at = -PROGRESS_SECONDS  # when progress was delivered last
         self._unsaid: tuple[int, int] | None = None  # progress held back since
+        self._columns: dict[str, Any] = {}  # the window's op columns, reserved here
+        self._rows = 0  # op rows handed over so far
         self._thread = threading.Thread(target=self._run, name="tapescope-trace-loader",
                                         daemon=True)
         self._thread.start()
@@ -86,7 +95,11 @@ class TraceLoader:
         with _PAUSE:
             try:
                 with TraceReader(self._path) as reader:
-                    load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs,
+                    total = reader.count()
+                    self._columns = reserved_columns(total)
+                    deliver("reserve", self._columns)  # the window's store continues in them
+                    touch_ahead(self._columns, None, 0)
+                    load_trace(reader.raw_rows, total, graphs=reader.graphs,
                                progress=self._progress,
                                cancel=cancel, model=scratch, on_part=self._hand_over,
                                part_seconds=PART_SECONDS)
@@ -116,6 +129,8 @@ class TraceLoader:
             return
         self._shown.clear()
         self._deliver("part", part)
+        self._rows += part.ops.count
+        touch_ahead(self._columns, part.ops, self._rows)  # while the window adds the part
         while not self._shown.wait(0.1) and not self._cancel.is_set():
             pass
 
