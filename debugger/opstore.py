@@ -512,8 +512,11 @@ TOUCH_AHEAD = 100_000  # rows whose pages a loader writes ahead of the window, a
 def reserved_columns(ops: int) -> dict[str, np.ndarray]:
     """Empty column buffers with room for ``ops`` rows (inputs: two per row; at most
     ``MAX_RESERVE``, a damaged count reserves no more), for ``OpStore.adopt``; {} when
-    the memory is not there (the columns then grow as they need)."""
-    ops = max(0, min(int(ops), MAX_RESERVE))
+    the memory is not there or ``ops`` is no count (the columns then grow as they need)."""
+    try:
+        ops = max(0, min(int(ops), MAX_RESERVE))
+    except (TypeError, ValueError, OverflowError):  # a damaged trace's sum: NaN, inf, text
+        return {}
     sizes = {name: ops for name in _DTYPES}
     sizes.update(inputs=2 * ops, in_offsets=ops + 1, out_offsets=ops + 1)
     try:

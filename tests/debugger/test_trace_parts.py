@@ -113,4 +113,5 @@ def test_a_damaged_count_reserves_no_more_than_the_cap():
     columns = reserved_columns(10**15)
     assert len(columns["seqs"]) == MAX_RESERVE and len(columns["inputs"]) == 2 * MAX_RESERVE
     assert reserved_columns(-5)["seqs"].shape == (0,)
+    assert reserved_columns(float("nan")) == reserved_columns(float("inf")) == {}
     assert np.dtype(columns["bad"].dtype) == np.bool_
