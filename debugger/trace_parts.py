@@ -111,8 +111,8 @@ class TraceLoader:
             deliver("loaded", None) if failure is None else deliver("failed", failure)
 
     def _progress(self, loaded: int, total: int, last: bool = False) -> None:
-        """Deliver progress: the first at once (the window reserves the trace's size), then
-        at most every ``PROGRESS_SECONDS``, and the last (``last``: if not said yet)."""
+        """Deliver progress: the first at once, then at most every ``PROGRESS_SECONDS``, and
+        the last (``last``: if it was held back)."""
         now = time.monotonic()
         if last:
             if self._unsaid is not None:

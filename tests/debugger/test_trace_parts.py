@@ -56,7 +56,7 @@ def test_progress_comes_a_few_times_a_second_and_last_says_everything(tmp_path, 
     log = delivered(_op_log(500))
     said, model = _load(write_trace(tmp_path / "t.tsdb", log))
     progress = [payload for what, payload in said if what == "progress"]
-    assert progress[0] == (7, 500)  # the first page's, at once (the window reserves room)
+    assert progress[0] == (7, 500)  # the first page's, at once
     assert progress[-1] == (500, 500)
     assert len(progress) == 2  # not one per page: 500 / 7 = 72 pages
     assert [what for what, _ in said][-2:] == ["progress", "loaded"]
