@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from test_session_model import delivered, write_trace
 
 from debugger import events
@@ -115,3 +116,32 @@ def test_a_damaged_count_reserves_no_more_than_the_cap():
     assert reserved_columns(-5)["seqs"].shape == (0,)
     assert reserved_columns(float("nan")) == reserved_columns(float("inf")) == {}
     assert np.dtype(columns["bad"].dtype) == np.bool_
+
+
+def test_what_was_read_stays_when_the_trace_fails_midway(tmp_path, monkeypatch):
+    """Packs are appended a page at a time (``OpStore.hold``): a read that fails inside a
+    page (here: adding its third step_end) still leaves the model with every op read
+    before, none kept aside."""
+    from test_packing import train
+
+    from debugger.session_model import load_trace
+    from debugger.tracefile import TraceReader
+
+    monkeypatch.setattr("debugger.session_model.LOAD_PAGE", 10_000)  # one page
+    log = delivered(train(pack=True, traced=False, steps=4)[0])
+    failing = [e["seq"] for e in log if e["kind"] == "step_end"][2]
+    before = [e for e in log if e["seq"] < failing]
+    expected = [e for e in events.OpsExpander().expand_all(before) if e["kind"] == "op"]
+    add_other = SessionModel._add_other
+
+    def fail_there(model: SessionModel, event: dict, graph_known: bool = False) -> None:
+        if event["seq"] == failing:
+            raise OSError("the disk went away")
+        add_other(model, event, graph_known)
+
+    monkeypatch.setattr(SessionModel, "_add_other", fail_there)
+    model = SessionModel()
+    with TraceReader(write_trace(tmp_path / "t.tsdb", log)) as reader, \
+            pytest.raises(OSError):
+        load_trace(reader.raw_rows, reader.count(), graphs=reader.graphs, model=model)
+    assert len(expected) > 20 and list(model.op_list) == expected
