@@ -691,9 +691,9 @@ class Session(QObject):
                 if tail:
                     text += f"\n\nIts last output on stderr:\n{tail}"
                 self.errorRaised.emit(title, text)
+        elif what == "reserve":  # the ops columns, sized for the trace (its loader writes
+            self.model.ops.adopt(payload)  # their pages ahead): no growing while it loads
         elif what == "progress":
-            if self._state == LOADING:  # the trace's size is known: the ops columns need
-                self.model.ops.reserve(payload[1])  # not grow (and copy) while it loads
             self.traceProgress.emit(*payload)
         elif what == "loaded":
             self._close_loader()

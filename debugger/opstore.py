@@ -52,7 +52,10 @@ class GrowingArray:
         return self._buffer[:self._size]
 
     def extend(self, values: Any) -> None:
-        values = np.asarray(values, dtype=self._buffer.dtype)
+        self.put(np.asarray(values, dtype=self._buffer.dtype))
+
+    def put(self, values: np.ndarray) -> None:
+        """``extend`` by an array of this dtype already."""
         needed = self._size + len(values)
         if needed > len(self._buffer):
             grown = np.empty(max(needed, 2 * len(self._buffer)), dtype=self._buffer.dtype)
@@ -61,15 +64,14 @@ class GrowingArray:
         self._buffer[self._size:needed] = values
         self._size = needed
 
-    def reserve(self, capacity: int) -> None:
-        """Room for ``capacity`` values without growing again (a trace says its size)."""
-        if capacity > len(self._buffer):
-            grown = np.empty(capacity, dtype=self._buffer.dtype)
-            grown[:self._size] = self._buffer[:self._size]
-            self._buffer = grown
-
     def clear(self) -> None:
         self._size = 0
+
+    def adopt(self, buffer: np.ndarray) -> None:
+        """Continue in ``buffer`` (bigger, same dtype: ``reserved_columns``) from now on."""
+        if buffer.dtype == self._buffer.dtype and len(buffer) > len(self._buffer):
+            buffer[:self._size] = self._buffer[:self._size]
+            self._buffer = buffer
 
 
 def _int(value: Any) -> int:
@@ -139,6 +141,10 @@ class OpStore:
         self._last_seq: int | None = None  # of rows handed over by take_part (order check)
         self._parted = _TableMarks(0, 0, 0, 0)  # table entries handed over by take_part
         self._parted_graphs: set[Any] = set()
+        # Pack rows kept aside (``hold``): their columns in _extend's order, and where the
+        # columns would stand with them (rows, input and output ends, last seq/step/epoch)
+        self._held: list[list[np.ndarray]] | None = None
+        self._held_tail: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
 
     def __len__(self) -> int:
         return len(self.seqs)
@@ -148,14 +154,55 @@ class OpStore:
         copies every column, and at 250k+ rows one such copy held the window for up to
         200 ms while a trace opened (measured). ``ops`` beyond ``MAX_RESERVE`` (a damaged
         count) reserves nothing more than that."""
-        ops = min(int(ops), MAX_RESERVE)
-        try:
-            for name in _ROW_COLUMNS:
-                getattr(self, name).reserve(2 * ops if name == "inputs" else ops)
-            self.in_offsets.reserve(ops + 1)
-            self.out_offsets.reserve(ops + 1)
-        except MemoryError:  # only a head start: the columns grow as they need
-            pass
+        self.adopt(reserved_columns(ops))
+
+    def adopt(self, columns: dict[str, np.ndarray]) -> None:
+        """Continue in the buffers ``reserved_columns`` made (a trace's loader makes them
+        and writes their pages before the rows come: see there)."""
+        for name, buffer in columns.items():
+            getattr(self, name).adopt(buffer)
+
+    def hold(self) -> None:
+        """Keep the rows of packs aside until ``flush`` (a trace's bulk reader): appending
+        one pack's dozen small arrays column by column was most of a pack's cost (~20 µs of
+        ~30, measured), appending a page's packs in one concatenation per column is not.
+        Until then the store reads as if they were not there, except to the appends."""
+        if self._held is None:
+            self._held = []
+
+    def flush(self) -> None:
+        """Append the rows kept aside (``hold``), and keep holding."""
+        held = self._held
+        if not held:
+            return
+        columns = self._columns()
+        for i, column in enumerate(columns):  # seqs last: len(self) is what readers trust
+            column.put(np.concatenate([arrays[i] for arrays in held]))
+        held.clear()
+
+    def release(self) -> None:
+        """Append the rows kept aside and stop keeping them (``hold``)."""
+        self.flush()
+        self._held = None
+
+    def _columns(self) -> tuple[GrowingArray, ...]:
+        return (self.steps, self.epochs, self.statics, self.durations, self.modes,
+                self.healths, self.bad, self.inputs, self.in_offsets, self.outputs,
+                self.out_offsets, self.seqs)
+
+    def _tail(self) -> tuple[int, int, int]:
+        """(rows, input end, output end) with the rows kept aside."""
+        if self._held:
+            return self._held_tail[:3]
+        return len(self), int(self.in_offsets.data[-1]), int(self.out_offsets.data[-1])
+
+    def last_step_epoch(self) -> tuple[int, int] | None:
+        """The last op's step and epoch as stored (``NONE``: none), or None without ops."""
+        if self._held:
+            return self._held_tail[4], self._held_tail[5]
+        if not len(self):
+            return None
+        return int(self.steps.data[-1]), int(self.epochs.data[-1])
 
     # -- filling ------------------------------------------------------------------------------
     def intern(self, key: tuple) -> int:
@@ -192,6 +239,7 @@ class OpStore:
         outputs: list[int] = []
         in_ends: list[int] = []
         out_ends: list[int] = []
+        self.flush()
         n_in, n_out = int(self.in_offsets.data[-1]), int(self.out_offsets.data[-1])
         row = len(self)
         intern, health = self.intern, self._health
@@ -257,11 +305,11 @@ class OpStore:
                 self._health.append(entry)
                 healths[k - first] = len(self._health)
                 bad[k - first] = row_health_is_bad(entry, mode == "FULL_HEALTH")
+        _, n_in, n_out = self._tail()
         lo, hi = template.in_offsets[first], template.in_offsets[first + n]
-        in_ends = template.in_offsets[first + 1:first + n + 1] - lo + self.in_offsets.data[-1]
+        in_ends = template.in_offsets[first + 1:first + n + 1] - lo + n_in
         olo, ohi = template.out_offsets[first], template.out_offsets[first + n]
-        out_ends = (template.out_offsets[first + 1:first + n + 1] - olo
-                    + self.out_offsets.data[-1])
+        out_ends = template.out_offsets[first + 1:first + n + 1] - olo + n_out
         self._extend(np.arange(seq, seq + n), np.full(n, _int(pack["step"])),
                      np.full(n, _int(pack["epoch"])), statics, np.diff(times),
                      np.full(n, mode_code), healths, bad, template.inputs[lo:hi], in_ends,
@@ -279,7 +327,7 @@ class OpStore:
         outputs: list[int] = []
         in_ends: list[int] = []
         out_ends: list[int] = []
-        n_in, n_out = int(self.in_offsets.data[-1]), int(self.out_offsets.data[-1])
+        first, n_in, n_out = self._tail()
         intern, health = self.intern, self._health
         given_shapes: dict[int, list] = {}  # k -> the optional input_shapes field of row k
         for k, row in enumerate(rows):
@@ -307,7 +355,6 @@ class OpStore:
             out_ends.append(n_out)
         n = len(rows)
         seq = int(pack["seq"])
-        first = len(self)
         self._extend(np.arange(seq, seq + n), np.full(n, _int(pack["step"])),
                      np.full(n, _int(pack["epoch"])), statics, durations,
                      np.full(n, mode_code), healths, bad, inputs, in_ends, outputs, out_ends)
@@ -328,9 +375,19 @@ class OpStore:
         n = len(arrays[-1])
         if any(len(a) != n for a in arrays[:7]) or len(arrays[8]) != n or len(arrays[10]) != n:
             raise ValueError("op columns of different lengths")
-        last = int(self.seqs.data[-1]) if len(self) else self._last_seq
+        if self._held:
+            last: int | None = self._held_tail[3]
+        else:
+            last = int(self.seqs.data[-1]) if len(self) else self._last_seq
         if n and last is not None and arrays[-1][0] <= last:
             raise ValueError(f"op seq {int(arrays[-1][0])} does not follow {last}")
+        if self._held is not None:  # kept aside (``hold``): appended by ``flush``
+            if n:
+                rows = self._tail()[0]
+                self._held_tail = (rows + n, int(arrays[8][-1]), int(arrays[10][-1]),
+                                   int(arrays[-1][-1]), int(arrays[0][-1]), int(arrays[1][-1]))
+                self._held.append(arrays)
+            return
         # seqs last: len(self) (the seqs) is what readers trust.
         for (column, _), array in zip(columns, arrays):
             column.extend(array)
@@ -340,6 +397,7 @@ class OpStore:
         """The rows and table entries added since the last call, as an immutable part for
         another store's ``add_part``; this store then forgets those rows (not its tables,
         which later rows still index), so a decoding thread holds one part at a time."""
+        self.flush()
         marks = _TableMarks(len(self.static_keys), len(self.label_keys), len(self._health),
                             int(self.in_offsets.data[-1]), int(self.out_offsets.data[-1]))
         done = self._parted
@@ -504,6 +562,50 @@ class OpStore:
 
 _ROW_COLUMNS = ("seqs", "steps", "epochs", "statics", "durations", "modes", "healths", "bad",
                 "inputs", "outputs")
+_DTYPES = {"seqs": np.int64, "steps": np.int64, "epochs": np.int64, "statics": np.int32,
+           "durations": np.float64, "modes": np.int8, "healths": np.int32, "bad": np.bool_,
+           "inputs": np.int64, "outputs": np.int64, "in_offsets": np.int64,
+           "out_offsets": np.int64}
+TOUCH_AHEAD = 100_000  # rows whose pages a loader writes ahead of the window, at least
+
+
+def reserved_columns(ops: int) -> dict[str, np.ndarray]:
+    """Empty column buffers with room for ``ops`` rows (inputs: two per row; at most
+    ``MAX_RESERVE``, a damaged count reserves no more), for ``OpStore.adopt``; {} when
+    the memory is not there or ``ops`` is no count (the columns then grow as they need)."""
+    try:
+        ops = max(0, min(int(ops), MAX_RESERVE))
+    except (TypeError, ValueError, OverflowError):  # a damaged trace's sum: NaN, inf, text
+        return {}
+    sizes = {name: ops for name in _DTYPES}
+    sizes.update(inputs=2 * ops, in_offsets=ops + 1, out_offsets=ops + 1)
+    try:
+        return {name: np.empty(size, dtype=_DTYPES[name]) for name, size in sizes.items()}
+    except MemoryError:
+        return {}
+
+
+def touch_ahead(columns: dict[str, np.ndarray], end: OpsPart | None, rows: int) -> None:
+    """Write the pages of ``columns`` (``reserved_columns``) that the rows after ``rows``
+    rows, the last ending with part ``end``, will fill: about twice that part's rows, at
+    least ``TOUCH_AHEAD``. A loader thread does it while the window shows the part (numpy
+    lets go of the GIL as it writes): a page's first write costs the kernel a fault and a
+    zeroing, and writing 50-100 ms worth of fresh pages is what held the window longest
+    while a 480,000-op trace opened (``add_part``, measured). Never below ``rows`` (the
+    window's) and never beyond the reservation: the window writes there only with the
+    next part, handed over after this returns."""
+    if not columns:
+        return
+    ahead = max(TOUCH_AHEAD, 2 * (end.count if end is not None else 0))
+    n_in = end.end.inputs if end is not None else 0
+    n_out = end.end.outputs if end is not None else 0
+    starts = {name: rows for name in _DTYPES}
+    starts.update(in_offsets=rows + 1, out_offsets=rows + 1, inputs=n_in, outputs=n_out)
+    per_row = {"inputs": max(2, -(-n_in // max(rows, 1))),
+               "outputs": max(1, -(-n_out // max(rows, 1)))}
+    for name, buffer in columns.items():
+        start = starts[name]
+        buffer[start:min(len(buffer), start + ahead * per_row.get(name, 1))] = 0
 
 
 class _TableMarks(NamedTuple):

@@ -20,7 +20,12 @@ from typing import Any, NamedTuple
 from debugger import jsoncodec, validate
 from debugger.opstore import NONE, OpsPart, OpStore, OpsView
 
-LOAD_PAGE = 2_000  # trace rows per query (a pack row holds up to hundreds of ops)
+# Trace rows per query (a pack row holds up to hundreds of ops). Small: while SQLite's
+# fetch builds its rows it lets go of the GIL and takes it back once per row, and a thread
+# waiting for the GIL (the window's) only asks for it after a switch interval *without* a
+# hand-over, so it waits out the whole fetch: 20-50 ms for 2,000 rows (measured), ~3 ms
+# for 250. Queries by seq cost little more for being many.
+LOAD_PAGE = 250
 
 
 DAMAGE_SHOWN = 20  # reasons kept for the damaged-trace message
@@ -173,11 +178,11 @@ class SessionModel:
         self._note_last_op()
 
     def _note_last_op(self) -> None:
-        store = self.ops
-        if len(store):
-            step, epoch = store.steps.data[-1], store.epochs.data[-1]
-            self.step = 0 if step == NONE else int(step)
-            self.epoch = 0 if epoch == NONE else int(epoch)
+        last = self.ops.last_step_epoch()
+        if last is not None:
+            step, epoch = last
+            self.step = 0 if step == NONE else step
+            self.epoch = 0 if epoch == NONE else epoch
 
     def _add_other(self, event: dict, graph_known: bool = False) -> None:
         """``graph_known``: a graph's template came with the ops part (``add_part``)."""
@@ -240,6 +245,20 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
     last part itself if ``rows`` raises."""
     model = SessionModel() if model is None else model
     store = model.ops
+    store.hold()  # packs are appended a page at a time (``OpStore.hold``)
+    try:
+        return _load_pages(rows, total, graphs, progress, cancel, model, on_part,
+                           part_seconds)
+    finally:
+        store.release()  # what was read stays, if ``rows`` raised
+
+
+def _load_pages(rows: Callable[[int, int], list[tuple]], total: int,
+                graphs: Callable[[], Iterable[dict]] | None,
+                progress: Callable[[int, int], None] | None, cancel: threading.Event | None,
+                model: SessionModel, on_part: Callable[[ModelPart], None] | None,
+                part_seconds: float) -> SessionModel:
+    store = model.ops
     loaded = 0
     start = 0
     graphs_read = False
@@ -287,6 +306,7 @@ def load_trace(rows: Callable[[int, int], list[tuple]], total: int = 0, *,
                 except (KeyError, IndexError, TypeError, ValueError) as exc:
                     model.note_damage(seq, kind, str(exc))
                 loaded += 1
+        store.flush()
         last = len(page) < LOAD_PAGE or (cancel is not None and cancel.is_set())
         if on_part is not None and (last or parted_at is None
                                     or time.monotonic() - parted_at >= part_seconds):

@@ -249,6 +249,9 @@ def problem(event: Any) -> str | None:
         # A kind added to the schema after this table: at least its fields are there.
         missing = [f for f in FIELDS[kind] if f not in event]
         return f"it lacks {missing}" if missing else None
+    sound = _SOUND.get(kind)
+    if sound is not None and sound(event):
+        return None
     wrong = _RECORDS[kind](event)
     if wrong is None and kind == "ops" and not _pack_is_sound(event):
         wrong = _pack_problem(event)  # what is wrong, said field by field
@@ -323,3 +326,95 @@ def _pack_is_sound(pack: dict) -> bool:
     return (type(graph) is int and type(first) is int and _ints_fit([graph])
             and 0 <= first < _INT64[1] and type(times) is list and len(times) == count + 1
             and _types(times) <= _NUMBERS)
+
+
+# -- the fast check of gradients and variable updates -----------------------------------------
+# After packs, a trace is mostly these (the MNIST tutorial's: 38,000 updates and 9,400
+# gradients of four variables each), and field by field their summaries cost ~4 and ~15 µs
+# each: a third of the checks' time while a trace opens. Straight-line code answers "sound"
+# for the common ones; like ``_pack_is_sound``, anything it does not vouch for goes the long
+# way (``_RECORDS``), which decides and says why, so it must never pass what that rejects.
+_NONE = type(None)
+_LOW, _HIGH = _INT64
+# ONE_SUMMARY's fields: int (64 bits), "shape" (a list of those), or the types allowed
+_SUMMARY_FIELDS: dict[str, Any] = {
+    "shape": list, "dtype": _STR, "size": int, "nan": int, "neg_inf": int, "pos_inf": int,
+    "bad": frozenset({bool}), "min": _OPT_NUMBER, "max": _OPT_NUMBER, "mean": _OPT_NUMBER,
+    "std": _OPT_NUMBER, "zeros": int}
+
+
+def _summary_is_sound(summary: Any) -> bool:
+    """Whether ``ONE_SUMMARY`` passes ``summary`` (False: not vouched for)."""
+    if summary is None:
+        return True
+    if type(summary) is not dict:
+        return False
+    for key, value in summary.items():
+        field = _SUMMARY_FIELDS.get(key)
+        if field is None:
+            continue  # a field the schema does not name passes
+        if field is int:
+            if type(value) is not int or not _LOW <= value < _HIGH:
+                return False
+        elif field is list:
+            if type(value) is not list:
+                return False
+            for n in value:
+                if type(n) is not int or not _LOW <= n < _HIGH:
+                    return False
+        elif type(value) not in field:
+            return False
+    return True
+
+
+def _opt_int(value: Any) -> bool:
+    return value is None or type(value) is int and _LOW <= value < _HIGH
+
+
+def _update_is_sound(event: dict) -> bool:
+    """Whether a "variable_update" passes its ``KINDS`` record (False: not vouched for)."""
+    if "step" not in event or "epoch" not in event or "summary" not in event:
+        return False
+    get = event.get
+    var_id = get("id")
+    return (type(var_id) is int and _LOW <= var_id < _HIGH and _opt_int(event["step"])
+            and _opt_int(event["epoch"]) and type(get("name")) is str
+            and type(get("action")) is str and type(get("weight_norm")) in _OPT_NUMBER
+            and type(get("update_norm")) in _OPT_NUMBER
+            and _summary_is_sound(event["summary"]))
+
+
+_GRADIENT_FIELDS = ("step", "epoch", "target", "sources", "file", "line")
+
+
+def _gradient_is_sound(event: dict) -> bool:
+    """Whether a "gradient" passes its ``KINDS`` record (False: not vouched for)."""
+    for key in _GRADIENT_FIELDS:
+        if key not in event:
+            return False
+    sources = event["sources"]
+    if (type(sources) is not list or type(event["file"]) not in _OPT_STR
+            or not (_opt_int(event["step"]) and _opt_int(event["epoch"])
+                    and _opt_int(event["target"]) and _opt_int(event["line"]))):
+        return False
+    for source in sources:
+        if type(source) is not dict:
+            return False
+        get = source.get
+        shape = get("shape")
+        if shape is not None:
+            if type(shape) is not list:
+                return False
+            for n in shape:
+                if type(n) is not int or not _LOW <= n < _HIGH:
+                    return False
+        if (not _opt_int(get("id")) or type(get("name")) not in _OPT_STR
+                or type(get("norm")) not in _OPT_NUMBER
+                or ("reason" in source and type(source["reason"]) is not str)
+                or not _summary_is_sound(get("summary"))):
+            return False
+    return True
+
+
+_SOUND: dict[str, Callable[[dict], bool]] = {"variable_update": _update_is_sound,
+                                             "gradient": _gradient_is_sound}

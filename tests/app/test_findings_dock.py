@@ -116,3 +116,42 @@ def test_a_dead_relu_in_a_packed_full_health_trace_is_listed(qtbot, make_window,
     assert [f.kind for f in found] == ["dead", "dead"]  # by its Relu's zeros, by its gradient
     relu = found[0]
     assert "Relu" in relu.detail and f"line {line_of(DEAD_RELU_SCRIPT, 'RELU')}" in relu.detail
+
+
+BOTH_SCRIPT = textwrap.dedent("""\
+    import engine as tf
+    w = tf.Variable([[-1.0, -2.0], [-3.0, -1.0]], name="w")
+    x = tf.constant([[1.0, 1.0]])
+    y = tf.reshape(tf.range(2, dtype=tf.float32), [2, 1])
+    opt = tf.keras.optimizers.SGD(learning_rate=0.01)
+    for step in range(6):
+        with tf.GradientTape() as tape:
+            h = tf.nn.relu(tf.matmul(x, w))
+            pred = tf.reshape(h, [2])
+            loss = tf.reduce_sum(h) + tf.reduce_mean(tf.square(pred - y))
+        grads = tape.gradient(loss, [w])
+        opt.apply_gradients(zip(grads, [w]))
+""")
+
+
+def test_a_trace_opened_in_big_parts_lists_what_its_events_one_by_one_find(
+        qtbot, make_window, tmp_path):
+    """The dock picks the ops its checks look at from a whole part's rows at once (numpy);
+    what it lists is what the checks find fed every event of the trace in order, as
+    `tapescope inspect` does."""
+    from app.cli import main
+    from debugger.findings import find_all
+    from debugger.tracefile import TraceReader
+
+    script = tmp_path / "both.py"
+    script.write_text(BOTH_SCRIPT)
+    trace = tmp_path / "both.tsdb"
+    assert main(["record", str(script), "-o", str(trace), "--mode", "FULL_HEALTH"]) == 0
+    window = make_window()
+    assert window.open_path(trace)
+    qtbot.waitUntil(lambda: window.session.state == TRACE)
+    with TraceReader(trace) as reader:
+        expected = find_all(reader)
+    assert {f.kind for f in expected} == {"dead", "broadcast"}
+    found = window.findings_dock.findings.found
+    assert sorted(found, key=lambda f: f.seq) == expected

@@ -143,6 +143,31 @@ def test_a_big_trace_is_handed_over_in_few_batches(qtbot, session, tmp_path, mon
     assert progress[-1] == (30_000, 30_000)
 
 
+def test_a_trace_whose_op_count_is_no_number_still_opens(qtbot, session, tmp_path):
+    """The trace's size (the sum of its rows' op counts, read by the loader to reserve
+    the window's op columns) comes from an untrusted column: a crafted count of infinity
+    must not stop the trace from opening, and every op still shows."""
+    import sqlite3
+
+    from debugger import events
+    from debugger.tracefile import TraceWriter
+
+    trace = tmp_path / "inf.tsdb"
+    with TraceWriter(trace) as writer:
+        for seq in range(1, 6):
+            writer.write(events.make(
+                "op", seq, step=0, epoch=0, op="Add", name="add", scope="", inputs=[1],
+                outputs=[2], shapes=[[2]], dtypes=["float32"], file="t.py", line=1,
+                duration=1e-6, exec="eager", summary=None))
+    with sqlite3.connect(trace) as db:
+        db.execute("UPDATE events SET n = 9e999 WHERE seq = 3")
+    errors = []
+    session.errorRaised.connect(lambda title, text: errors.append(title))
+    assert session.open_trace(trace)
+    qtbot.waitUntil(lambda: session.state == TRACE, timeout=20_000)
+    assert session.op_count == 5 and errors == []
+
+
 def test_opening_something_that_is_not_a_trace_says_why(qtbot, session, tmp_path):
     garbage = tmp_path / "notes.tsdb"
     garbage.write_bytes(b"these are not the bytes of an SQLite database" * 20)
