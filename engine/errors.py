@@ -113,3 +113,7 @@ class InternalError(OpError):
 
 class DataLossError(OpError):
     """Data was lost or corrupted (also: padding to a shape smaller than an element)."""
+
+
+class UnknownError(OpError):
+    """An error of no other kind (a Python exception raised inside ``tf.py_function``)."""

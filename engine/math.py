@@ -54,7 +54,9 @@ from engine.ops.nn_impl import log_sigmoid  # noqa: F401
 from engine.ops.nn_ops import (  # noqa: F401
     erf,
     erfc,
+    log_softmax,
     sigmoid,
+    softmax,
     softplus,
     softsign,
     tanh,
@@ -78,10 +80,30 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_sum,
     reduce_variance,
 )
+from engine.ops.search_ops import unravel_index  # noqa: F401,E402
 from engine.ops.segment_ops import (  # noqa: F401
     segment_sum,
     unsorted_segment_max,
     unsorted_segment_mean,
+)
+from engine.ops.trig_ops import (  # noqa: F401,E402
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    multiply_no_nan,
+    reciprocal_no_nan,
+    rint,
+    scalar_mul,
+    sinh,
+    truncatediv,
+    truncatemod,
+    xdivy,
+    xlog1py,
 )
 
 

@@ -21,9 +21,12 @@ from engine.ops import (  # noqa: F401
     pool_ops,
     random_ops,
     reduction_ops,
+    script_ops,
+    search_ops,
     segment_ops,
     special_math_ops,
     string_ops,
+    trig_ops,
     unicode_ops,
 )
 from engine.ops.operators import install as _install_operators

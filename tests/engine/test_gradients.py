@@ -899,6 +899,54 @@ def _while_node(x: tf.Tensor, gradient: bool = False) -> tf.Tensor:
 OP_CASES["While"] = unary(_while_node, floats(-1, 1))
 
 
+# -- issue 11 tf / tf.math additions: py_function, trigonometry, searches, scatters ----------
+
+@st.composite
+def reverse_sequence_inputs(draw: st.DrawFn) -> Example:
+    """A [batch, time, ...] array and a length per batch entry (0 to time)."""
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4))
+    lengths = draw(hnp.arrays(np.int32, shape[:1], elements=st.integers(0, shape[1])))
+    return Example((draw(arrays(shape)),), {"seq_lengths": lengths})
+
+
+@st.composite
+def scatter_min_max_inputs(draw: st.DrawFn) -> Example:
+    """Tensor values on one lattice, updates on the other (never tied), places unique."""
+    example = draw(tensor_scatter_inputs(True))
+    t, u = example.arrays
+    return Example((draw(arrays(t.shape, LOW)), draw(arrays(u.shape, HIGH))), example.kwargs)
+
+
+def _py_function(x: tf.Tensor) -> tf.Tensor:
+    return tf.py_function(lambda a: tf.sin(a) * a + tf.square(a), [x], tf.float64)
+
+
+OP_CASES.update({
+    "EagerPyFunc": unary(_py_function),
+    "EnsureShape": unary(lambda x: tf.ensure_shape(x * x, x.shape)),
+    "Acos": unary(tf.math.acos, floats(-0.9, 0.9)),
+    "Asin": unary(tf.math.asin, floats(-0.9, 0.9)),
+    "Atan": unary(tf.math.atan),
+    "Sinh": unary(tf.math.sinh),
+    "Cosh": unary(tf.math.cosh),
+    "Acosh": unary(tf.math.acosh, floats(1.2, 3)),
+    "Asinh": unary(tf.math.asinh),
+    "Atanh": unary(tf.math.atanh, floats(-0.9, 0.9)),
+    "Atan2": binary(tf.math.atan2, x=SMOOTH, y=POSITIVE),
+    "MulNoNan": binary(tf.math.multiply_no_nan, y=NONZERO),
+    "Xdivy": binary(tf.math.xdivy, x=NONZERO, y=signed(0.5, 2)),
+    "Xlog1py": binary(tf.math.xlog1py, x=NONZERO, y=POSITIVE),
+    "ReverseSequence": Case(reverse_sequence_inputs(), lambda x, seq_lengths: tf.reverse_sequence(
+        x, seq_lengths, seq_axis=1, batch_axis=0)),
+    "TensorScatterSub": Case(tensor_scatter_inputs(False), lambda t, u, indices:
+                             tf.tensor_scatter_nd_sub(t, indices, u)),
+    "TensorScatterMin": Case(scatter_min_max_inputs(), lambda t, u, indices:
+                             tf.tensor_scatter_nd_min(t, indices, u)),
+    "TensorScatterMax": Case(scatter_min_max_inputs(), lambda t, u, indices:
+                             tf.tensor_scatter_nd_max(t, indices, u)),
+})
+
+
 def _tensor_list_writes(x: tf.Tensor) -> tf.Tensor:
     """A TensorArray's dense form (rows of ``x``) overwritten at its last row, then grown
     past its end, as a dynamic_size array in a traced loop is; both through the length
@@ -1095,6 +1143,34 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "MakeIterator": lambda x: _dataset_element(x),
     "IteratorGetNext": lambda x: _dataset_element(x),
 }
+
+
+def _py_function_gradient(x: tf.Tensor) -> tf.Tensor:
+    """The gradient py_function's rule computes (an EagerPyFuncGrad op): TensorFlow does not
+    differentiate it again."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.py_function(lambda a: a * a * a, [x], tf.float64)
+    return tape.gradient(y, x)
+
+
+def _flat_sorted(x: tf.Tensor) -> tf.Tensor:
+    return tf.sort(tf.reshape(x, [-1]))
+
+
+NOT_DIFFERENTIABLE_CASES.update({
+    "EagerPyFuncGrad": _py_function_gradient,
+    "PyFunc": lambda x: tf.numpy_function(lambda a: a * 2.0, [x], tf.float64),
+    "PyFuncStateless": lambda x: tf.numpy_function(lambda a: a * 2.0, [x], tf.float64,
+                                                   stateful=False),
+    "Rint": tf.math.rint,
+    "TruncateDiv": lambda x: tf.truncatediv(x, tf.constant(0.7, F64)),
+    "TruncateMod": lambda x: tf.truncatemod(x, tf.constant(0.7, F64)),
+    "LowerBound": lambda x: _as_float(tf.searchsorted(_flat_sorted(x), tf.reshape(x, [-1]))),
+    "UpperBound": lambda x: _as_float(tf.searchsorted(_flat_sorted(x), tf.reshape(x, [-1]),
+                                                      side="right")),
+    "UnravelIndex": lambda x: _as_float(tf.unravel_index(tf.range(tf.size(x)), tf.shape(x))),
+})
 
 
 @pytest.mark.parametrize("name", sorted(NOT_DIFFERENTIABLE_CASES))

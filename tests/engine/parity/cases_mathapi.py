@@ -1,0 +1,319 @@
+"""Parity cases for the tf / tf.math functions of issue 11's list: tf.py_function and
+tf.numpy_function, the graph helpers (ensure_shape, identity_n, get_static_value, ...),
+scan/fold/switch_case/case, searches and index arithmetic, the min/max/sub tensor scatters,
+TensorFlow's initializers and the inverse/hyperbolic trigonometry with its gradients."""
+
+from __future__ import annotations
+
+_X = "x = tf.constant([0.25, -0.5, 0.75], tf.float64)\n"
+
+
+def _gradient(expression: str, setup: str = _X, source: str = "x") -> str:
+    return (setup + "with tf.GradientTape() as tape:\n"
+            f"    tape.watch({source})\n    y = {expression}\n"
+            f"result = [y, tape.gradient(y, {source})]\n")
+
+
+_PY = "x = tf.constant([1., 2.])\n"
+
+CASES: list[tuple[str, str]] = [
+    # -- py_function / numpy_function ---------------------------------------------------------
+    ("py_function_single_dtype", _PY + "result = tf.py_function(lambda a: a * a, [x], "
+     "tf.float32)"),
+    ("py_function_list_dtype", _PY + "result = tf.py_function(lambda a: a * a, [x], "
+     "[tf.float32])"),
+    ("py_function_two_outputs", _PY + "result = tf.py_function(lambda a, b: (a + b, a * b), "
+     "[x, x], [tf.float32, tf.float32])"),
+    ("py_function_python_scalar_result", _PY + "result = tf.py_function(lambda a: 3, [x], "
+     "tf.int32)"),
+    ("py_function_python_inputs", "result = tf.py_function(lambda a, b: a + b, [1., 2.], "
+     "tf.float32)"),
+    ("py_function_no_inputs", "result = tf.py_function(lambda: tf.constant(5), [], tf.int32)"),
+    ("py_function_sees_eager_tensors", _PY + "result = tf.py_function(lambda a: "
+     "a.numpy().dtype.name, [x], tf.string)"),
+    ("py_function_gradient", _PY + """with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = tf.py_function(lambda a: a * a * a, [x], tf.float32)
+result = [y, tape.gradient(y, x)]
+"""),
+    ("py_function_gradient_variable_input", """v = tf.Variable([1., 2.])
+with tf.GradientTape() as tape:
+    y = tf.py_function(lambda a: a * 3., [v], tf.float32)
+result = tape.gradient(y, v)
+"""),
+    ("py_function_captured_variable_has_no_gradient", """v = tf.Variable([1., 2.])
+with tf.GradientTape() as tape:
+    y = tf.py_function(lambda: v * v, [], tf.float32)
+result = tape.gradient(y, v)
+"""),
+    ("py_function_second_order_is_none", _PY + """with tf.GradientTape() as outer:
+    outer.watch(x)
+    with tf.GradientTape() as inner:
+        inner.watch(x)
+        y = tf.py_function(lambda a: a * a * a, [x], tf.float32)
+    g = inner.gradient(y, x)
+result = [g, outer.gradient(g, x)]
+"""),
+    ("py_function_in_tf_function_runs_each_call", _PY + """calls = []
+def g(a):
+    calls.append(1)
+    return a + float(len(calls))
+@tf.function
+def h(a):
+    return tf.py_function(g, [a], tf.float32) * 2.
+result = [h(x), h(x), h(x + 1.), len(calls)]
+"""),
+    ("py_function_gradient_in_tf_function", _PY + """@tf.function
+def h(a):
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        y = tf.py_function(lambda b: b * b, [a], tf.float32)
+    return tape.gradient(y, a)
+result = [h(x), h(x + 1.)]
+"""),
+    ("py_function_in_dataset_map", "ds = tf.data.Dataset.range(3).map(lambda i: "
+     "tf.py_function(lambda j: j * 10, [i], tf.int64))\nresult = list(ds)"),
+    ("py_function_in_dataset_map_strings", """def upper(t):
+    return t.numpy().decode('utf-8').upper()
+ds = tf.data.Dataset.from_tensor_slices(['ab', 'cd']).map(
+    lambda s: tf.py_function(func=upper, inp=[s], Tout=tf.string))
+result = list(ds)
+"""),
+    ("py_function_wrong_dtype", _PY + "result = tf.py_function(lambda a: tf.cast(a, tf.int32), "
+     "[x], tf.float32)"),
+    ("py_function_wrong_count", _PY + "result = tf.py_function(lambda a: a, [x], "
+     "[tf.float32, tf.float32])"),
+    ("py_function_raises_value_error", _PY + """def f(a):
+    raise ValueError('bad value')
+result = tf.py_function(f, [x], tf.float32)
+"""),
+    ("py_function_raises_other_error", _PY + "result = tf.py_function(lambda a: 1 / 0, [x], "
+     "tf.float32)"),
+    ("py_function_tout_dict", _PY + "result = tf.py_function(lambda a: a, [x], "
+     "{'a': tf.float32})"),
+    ("numpy_function_single", _PY + "result = tf.numpy_function(lambda a: a * a, [x], "
+     "tf.float32)"),
+    ("numpy_function_sees_ndarray", _PY + "result = tf.numpy_function(lambda a: "
+     "type(a).__name__, [x], tf.string)"),
+    ("numpy_function_two_outputs", _PY + "result = tf.numpy_function(lambda a: (a * a, a), "
+     "[x], [tf.float32, tf.float32])"),
+    ("numpy_function_eager_keeps_result_dtype", _PY + "result = tf.numpy_function("
+     "lambda a: a.astype(np.float64), [x], tf.float32)"),
+    ("numpy_function_stateless", _PY + "result = tf.numpy_function(lambda a: a + 1, [x], "
+     "tf.float32, stateful=False)"),
+    ("numpy_function_no_gradient", _PY + """with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = tf.numpy_function(lambda a: a * a, [x], tf.float32)
+result = [y, tape.gradient(y, x)]
+"""),
+    ("numpy_function_in_tf_function_wrong_dtype", _PY + """@tf.function
+def h(a):
+    return tf.numpy_function(lambda b: b.astype(np.float64), [a], tf.float32)
+result = h(x)
+"""),
+    ("numpy_function_in_tf_function", _PY + """@tf.function
+def h(a):
+    return tf.numpy_function(lambda b: np.sort(b)[::-1].copy(), [a], tf.float32) + 1.
+result = [h(x), h(tf.constant([3., 1., 2.]))]
+"""),
+    # -- graph helpers --------------------------------------------------------------------------
+    ("version", "result = tf.constant(tf.version.VERSION)"),
+    ("identity_n", "result = tf.identity_n([tf.constant([1., 2.]), tf.constant(1)])"),
+    ("get_static_value", "result = tf.get_static_value(tf.constant([1., 2.]))"),
+    ("get_static_value_in_function", """seen = []
+@tf.function
+def h(a):
+    seen.append(tf.get_static_value(a) is None)
+    seen.append(tf.get_static_value(tf.shape(a)))
+    return a
+h(tf.constant([1., 2.]))
+result = [tf.constant(seen[0]), seen[1]]
+"""),
+    ("ensure_shape", "result = tf.ensure_shape(tf.constant([1., 2.]), [None])"),
+    ("ensure_shape_mismatch", "result = tf.ensure_shape(tf.constant([1., 2.]), [3])"),
+    ("ensure_shape_rank_mismatch", "result = tf.ensure_shape(tf.constant([1., 2.]), [2, 1])"),
+    ("ensure_shape_gradient", _gradient("tf.ensure_shape(x * x, [3])")),
+    ("no_op_and_group_are_none", "result = tf.constant([tf.no_op() is None, "
+     "tf.group(tf.constant(1)) is None])"),
+    ("control_dependencies_block", """x = tf.constant(2.)
+with tf.control_dependencies([tf.constant(1.)]):
+    result = x * 3.
+"""),
+    ("inside_function_and_init_scope", """seen = [tf.inside_function()]
+@tf.function
+def h(a):
+    seen.append(tf.inside_function())
+    with tf.init_scope():
+        seen.append(tf.executing_eagerly())
+        seen.append(tf.inside_function())
+    return a
+h(tf.constant(1.))
+result = tf.constant(seen)
+"""),
+    ("scalar_mul", "result = tf.scalar_mul(2, tf.constant([1., 2.]))"),
+    ("scalar_mul_not_scalar", "result = tf.scalar_mul(tf.constant([1., 2.]), "
+     "tf.constant([1., 2.]))"),
+    ("truncatediv_int", "result = tf.truncatediv([7, -7, 7, -7], [2, 2, -2, -2])"),
+    ("truncatemod_int", "result = tf.truncatemod([7, -7, 7, -7], [2, 2, -2, -2])"),
+    ("truncatediv_float", "result = tf.truncatediv([7., -7.], [2., 2.])"),
+    ("truncatemod_float", "result = tf.truncatemod([7.5, -7.5], [2., 2.])"),
+    ("truncatediv_by_zero", "result = tf.truncatediv([7], [0])"),
+    # -- searches and index arithmetic ----------------------------------------------------------
+    ("searchsorted", "result = tf.searchsorted([[1., 2., 3.]], [[2.5, 0., 3.]])"),
+    ("searchsorted_right", "result = tf.searchsorted([1., 2., 2., 3.], [2.], side='right')"),
+    ("searchsorted_int64", "result = tf.searchsorted([1., 2., 3.], [2.], out_type=tf.int64)"),
+    ("searchsorted_batch", "result = tf.searchsorted([[1, 3, 5], [2, 4, 6]], [[4, 0], "
+     "[6, 7]])"),
+    ("searchsorted_bad_side", "result = tf.searchsorted([1., 2.], [2.], side='middle')"),
+    ("unique_with_counts", "result = list(tf.unique_with_counts([1, 1, 2, 4, 4, 4, 7, 8, 8]))"),
+    ("unique_with_counts_int64", "result = list(tf.unique_with_counts([1., 1., 2.], "
+     "out_idx=tf.int64))"),
+    ("unique_with_counts_2d", "result = tf.unique_with_counts([[1, 1]])"),
+    ("unravel_index", "result = tf.unravel_index([2, 5, 7], [3, 3])"),
+    ("unravel_index_scalar", "result = tf.unravel_index(5, [3, 3])"),
+    ("unravel_index_out_of_bound", "result = tf.unravel_index([9], [3, 3])"),
+    ("unravel_index_float", "result = tf.unravel_index([1.], [3, 3])"),
+    ("reverse_sequence", "result = tf.reverse_sequence([[1, 2, 3], [4, 5, 6]], [2, 3], "
+     "seq_axis=1, batch_axis=0)"),
+    ("reverse_sequence_batch_second", "result = tf.reverse_sequence([[1, 2], [3, 4], "
+     "[5, 6]], [3, 1], seq_axis=0, batch_axis=1)"),
+    ("reverse_sequence_too_long", "result = tf.reverse_sequence([[1, 2, 3], [4, 5, 6]], "
+     "[4, 3], seq_axis=1, batch_axis=0)"),
+    ("reverse_sequence_gradient", _gradient(
+        "tf.reverse_sequence(m * m, [2, 3], seq_axis=1, batch_axis=0) * [[1., 2., 3.]]",
+        "m = tf.constant([[1., 2., 3.], [4., 5., 6.]], tf.float64)\n", "m")),
+    ("tensor_scatter_nd_sub", "result = tf.tensor_scatter_nd_sub([1, 2, 3, 4], [[1], [3], "
+     "[1]], [10, 20, 30])"),
+    ("tensor_scatter_nd_min", "result = tf.tensor_scatter_nd_min([1, 2, 3, 4], [[1], [3], "
+     "[1]], [0, 20, -5])"),
+    ("tensor_scatter_nd_max", "result = tf.tensor_scatter_nd_max([1., 2., 3., 4.], [[1], [3]], "
+     "[0., 20.])"),
+    ("tensor_scatter_nd_max_gradient", """t = tf.constant([1., 2., 3., 4.], tf.float64)
+u = tf.constant([0., 20.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([t, u])
+    y = tf.tensor_scatter_nd_max(t, [[1], [3]], u) * [1., 2., 3., 4.]
+result = [y, tape.gradient(y, [t, u])]
+"""),
+    ("tensor_scatter_nd_sub_gradient", """t = tf.constant([1., 2., 3., 4.], tf.float64)
+u = tf.constant([5., 6.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([t, u])
+    y = tf.tensor_scatter_nd_sub(t, [[1], [3]], u) * [1., 2., 3., 4.]
+result = [y, tape.gradient(y, [t, u])]
+"""),
+    # -- scan, fold, switch_case, case ------------------------------------------------------------
+    ("scan", "result = tf.scan(lambda a, x: a + x, tf.constant([1, 2, 3, 4]))"),
+    ("scan_initializer", "result = tf.scan(lambda a, x: a * x, tf.constant([1., 2., 3.]), "
+     "initializer=tf.constant(2.))"),
+    ("scan_reverse", "result = tf.scan(lambda a, x: a + x, tf.constant([1, 2, 3]), "
+     "reverse=True)"),
+    ("scan_tuple", "result = tf.scan(lambda a, x: (a[0] + x, a[1] * x), tf.constant([1, 2, 3]), "
+     "initializer=(0, 1))"),
+    ("scan_gradient", _gradient("tf.scan(lambda a, e: a * e + 1., x)")),
+    ("scan_in_tf_function", "result = tf.function(lambda v: tf.scan(lambda a, e: a + e, v))("
+     "tf.constant([1., 2., 3.]))"),
+    ("foldl", "result = tf.foldl(lambda a, x: a + x, tf.constant([1, 2, 3]))"),
+    ("foldr", "result = tf.foldr(lambda a, x: a - x, tf.constant([1, 2, 3]), initializer=10)"),
+    ("foldl_empty", "result = tf.foldl(lambda a, x: a + x, tf.constant([], tf.int32))"),
+    ("foldl_gradient", _gradient("tf.foldl(lambda a, e: a * e, x, initializer="
+                                 "tf.constant(2., tf.float64))")),
+    ("switch_case", "result = tf.switch_case(tf.constant(1), [lambda: tf.constant(10), "
+     "lambda: tf.constant(20)])"),
+    ("switch_case_out_of_range", "result = tf.switch_case(tf.constant(5), "
+     "[lambda: tf.constant(10), lambda: tf.constant(20)])"),
+    ("switch_case_default", "result = tf.switch_case(tf.constant(5), [lambda: tf.constant(10)],"
+     " default=lambda: tf.constant(-1))"),
+    ("switch_case_python_index", "result = tf.switch_case(2, {0: lambda: tf.constant(10), "
+     "2: lambda: tf.constant(20)})"),
+    ("switch_case_in_tf_function", """@tf.function
+def h(i):
+    return tf.switch_case(i, [lambda: tf.constant(10), lambda: tf.constant(20),
+                              lambda: tf.constant(30)])
+result = [h(tf.constant(0)), h(tf.constant(2)), h(tf.constant(1))]
+"""),
+    ("case", "result = tf.case([(tf.constant(False), lambda: tf.constant(1)), "
+     "(tf.constant(True), lambda: tf.constant(2))], default=lambda: tf.constant(3))"),
+    ("case_default", "result = tf.case([(tf.constant(False), lambda: tf.constant(1))], "
+     "default=lambda: tf.constant(3))"),
+    ("case_no_default_none_true", "result = tf.case([(tf.constant(False), "
+     "lambda: tf.constant(1))])"),
+    ("case_in_tf_function", """@tf.function
+def h(x):
+    return tf.case([(x < 0, lambda: -x), (x > 10, lambda: x - 10)], default=lambda: x * 2)
+result = [h(tf.constant(-3)), h(tf.constant(12)), h(tf.constant(4))]
+"""),
+    # -- initializers ---------------------------------------------------------------------------
+    ("zeros_initializer", "result = tf.zeros_initializer()([2, 2])"),
+    ("ones_initializer_int", "result = tf.ones_initializer()([2], tf.int32)"),
+    ("constant_initializer_list", "result = tf.constant_initializer([1, 2, 3])([3])"),
+    ("constant_initializer_scalar", "result = tf.constant_initializer(5.)([2, 2])"),
+    ("constant_initializer_wrong_size", "result = tf.constant_initializer([1, 2])([3])"),
+    ("random_normal_initializer_seeded", "init = tf.random_normal_initializer(seed=1)\n"
+     "result = [init([2]), init([2])]"),
+    ("random_uniform_initializer_seeded", "result = tf.random_uniform_initializer(-1, 1, "
+     "seed=1)([2])"),
+    ("zeros_initializer_string", "result = tf.zeros_initializer()([2], tf.string)"),
+    ("variable_from_initializer", "w = tf.Variable(tf.random_normal_initializer(mean=1., "
+     "stddev=2., seed=7)([2, 3], tf.float64))\nresult = w.read_value()"),
+    # -- trigonometry and no-NaN products -------------------------------------------------------
+    ("acos", _X + "result = tf.math.acos(x)"),
+    ("asin", _X + "result = tf.math.asin(x)"),
+    ("atan", _X + "result = tf.math.atan(x)"),
+    ("sinh", _X + "result = tf.math.sinh(x)"),
+    ("cosh", _X + "result = tf.math.cosh(x)"),
+    ("asinh", _X + "result = tf.math.asinh(x)"),
+    ("acosh", "result = tf.math.acosh(tf.constant([1., 1.5, 3.]))"),
+    ("atanh", _X + "result = tf.math.atanh(x)"),
+    ("acos_out_of_domain", "result = tf.math.acos(tf.constant([2., -1.]))"),
+    ("atanh_at_one", "result = tf.math.atanh(tf.constant([1., -1.]))"),
+    ("atan2", "result = tf.math.atan2(tf.constant([1., -1., 0.]), tf.constant([[1.], [-2.]]))"),
+    ("acos_int", "result = tf.math.acos(tf.constant([1, 0]))"),
+    ("acos_gradient", _gradient("tf.math.acos(x)")),
+    ("asin_gradient", _gradient("tf.math.asin(x)")),
+    ("atan_gradient", _gradient("tf.math.atan(x)")),
+    ("sinh_gradient", _gradient("tf.math.sinh(x)")),
+    ("cosh_gradient", _gradient("tf.math.cosh(x)")),
+    ("asinh_gradient", _gradient("tf.math.asinh(x)")),
+    ("acosh_gradient", _gradient("tf.math.acosh(x + 2.)")),
+    ("atanh_gradient", _gradient("tf.math.atanh(x)")),
+    ("atan2_gradient", """a = tf.constant([1., -1., 0.5], tf.float64)
+b = tf.constant([[1.], [-2.]], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([a, b])
+    y = tf.math.atan2(a, b)
+result = [y, tape.gradient(y, [a, b])]
+"""),
+    ("rint", "result = tf.math.rint(tf.constant([-1.5, -0.5, 0.5, 1.5, 2.5, 2.7]))"),
+    ("rint_gradient", _gradient("tf.math.rint(x * 3.)")),
+    ("multiply_no_nan", "result = tf.math.multiply_no_nan(tf.constant([np.inf, np.nan, 2.]), "
+     "tf.constant([0., 0., 3.]))"),
+    ("multiply_no_nan_gradient", """a = tf.constant([1., 2., 3.], tf.float64)
+b = tf.constant([0., 2., -1.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([a, b])
+    y = tf.math.multiply_no_nan(a, b)
+result = [y, tape.gradient(y, [a, b])]
+"""),
+    ("reciprocal_no_nan", "result = tf.math.reciprocal_no_nan(tf.constant([0., 2., -4.]))"),
+    ("reciprocal_no_nan_int", "result = tf.math.reciprocal_no_nan(tf.constant([1, 2]))"),
+    ("xdivy", "result = tf.math.xdivy(tf.constant([0., 1., 2.]), tf.constant([0., 0., 4.]))"),
+    ("xlog1py", "result = tf.math.xlog1py(tf.constant([0., 1., 2.]), "
+     "tf.constant([-1., 0., 1.]))"),
+    ("xdivy_gradient", """a = tf.constant([0., 1., 2.], tf.float64)
+b = tf.constant([1., 3., 4.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([a, b])
+    y = tf.math.xdivy(a, b)
+result = [y, tape.gradient(y, [a, b])]
+"""),
+    ("xlog1py_gradient", """a = tf.constant([0., 1., 2.], tf.float64)
+b = tf.constant([0.5, 3., 4.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([a, b])
+    y = tf.math.xlog1py(a, b)
+result = [y, tape.gradient(y, [a, b])]
+"""),
+    ("math_softmax_log_softmax", "x = tf.constant([[1., 2., 3.]])\n"
+     "result = [tf.math.softmax(x), tf.math.log_softmax(x)]"),
+]
