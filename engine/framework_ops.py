@@ -110,9 +110,11 @@ def ensure_shape(x: Any, shape: Any, name: str | None = None) -> Tensor:
     value = x._value
     if want is not None and (len(want) != value.ndim or any(
             d is not None and d != n for d, n in zip(want, value.shape))):
-        raise errors.InvalidArgumentError(
+        error = errors.InvalidArgumentError(
             None, "EnsureShape", f"Shape of tensor input {_shape_text(value.shape)} is not "
             f"compatible with expected shape {_shape_text(want)}. [Op:EnsureShape]")
+        error.eager_fallback = False  # the shape is an attr: TF's fast path, " name: " kept
+        raise error
     return execute(ENSURE_SHAPE, (x,), {"shape": want})
 
 

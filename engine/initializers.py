@@ -38,7 +38,8 @@ class Initializer:
 def _numeric(dtype: Any) -> _dt.DType:
     d = _dt.as_dtype(dtype)
     if d._np.kind not in "fiucb":
-        raise ValueError(f"Argument `dtype` expected to be numeric or boolean. Received {d!r}.")
+        raise ValueError(f"Argument `dtype` expected to be numeric or boolean. Received "
+                         f"<dtype: '{d.name}'>.")
     return d
 
 

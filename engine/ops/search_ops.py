@@ -109,9 +109,13 @@ def unravel_index(indices: Any, dims: Any, name: str | None = None) -> Tensor:
     d = _t(dims) if isinstance(dims, Tensor) else convert_to_tensor(dims, dtype=i.dtype)
     for t in (i, d):
         if t._value.dtype.kind not in "iu":
-            raise errors.InvalidArgumentError(
-                None, "UnravelIndex", f"Value for attr 'Tidx' of {t.dtype.name} is not in "
-                "the list of allowed values: int32, int64 [Op:UnravelIndex]")
+            kind = {"float32": "float", "float64": "double"}.get(t.dtype.name, t.dtype.name)
+            raise errors.InvalidArgumentError(  # TF's kernel-registry text, word for word
+                None, "UnravelIndex", f"Value for attr 'Tidx' of {kind} is not in the list of "
+                "allowed values: int32, int64\n\t; NodeDef: {{node UnravelIndex}}; "
+                "Op<name=UnravelIndex; signature=indices:Tidx, dims:Tidx -> output:Tidx; "
+                "attr=Tidx:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]> "
+                "[Op:UnravelIndex]")
     if d._value.dtype != i._value.dtype:
         raise _error("UnravelIndex", f"cannot compute UnravelIndex as input #1(zero-based) was "
                      f"expected to be a {i.dtype.name} tensor but is a {d.dtype.name} tensor")

@@ -234,10 +234,12 @@ def reciprocal_no_nan(x: Any, name: str | None = None) -> Tensor:
 
 def _truncating(op: Any) -> Any:
     def fn(x: Any, y: Any, name: str | None = None) -> Tensor:
-        x, y = binary_args(x, y, op.name)
-        require_kinds(x, "fiu", op.name)
+        # (x and y stay as given: a Python list among them makes TF's message its eager
+        # fallback's, without " name: ", which errors.OpError reads from this frame)
+        a, b = binary_args(x, y, op.name)
+        require_kinds(a, "fiu", op.name)
         try:
-            return execute(op, (x, y))
+            return execute(op, (a, b))
         except ZeroDivisionError:
             raise errors.InternalError(  # TensorFlow 2.21's CPU kernel says so
                 None, op.name, "Unexpected error in binary operator (only integer div and mod "

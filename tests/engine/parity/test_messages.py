@@ -44,6 +44,7 @@ STALE_FIXTURE = ("fixtures_numerics.json was made before make_fixtures.py gave t
 KERAS_CALL = ("Keras 3 wraps an error raised in a layer's call in 'Exception encountered when "
               "calling X.call()' with the call's arguments; the engine's layers raise it bare")
 ONEDNN = "TF names the oneDNN kernel that ran (_MklEinsum) where the engine names the op"
+PYFUNC_NUMBER = "the number in pyfunc_<n> counts the py_functions each process made"
 
 KNOWN: dict[str, str] = {
     "arrays:sort_bool": NODE_DEF,
@@ -99,6 +100,13 @@ KNOWN: dict[str, str] = {
     "numerics:add_of_mixed_dtypes_in_a_function": STALE_FIXTURE,
     "traced:dataset_argument_with_another_spec_is_refused_by_the_concrete_function":
         GRAPH_EXECUTION,
+    "mathapi:py_function_wrong_dtype": TRACEBACK,
+    "mathapi:py_function_raises_value_error": TRACEBACK,
+    "mathapi:py_function_raises_other_error": TRACEBACK,
+    "mathapi:py_function_wrong_count": PYFUNC_NUMBER,
+    "mathapi:numpy_function_in_tf_function_wrong_dtype": GRAPH_EXECUTION,
+    "mathapi:acos_int": NODE_DEF,
+    "mathapi:reciprocal_no_nan_int": NODE_DEF,
 }
 
 MAX_STORED = 300  # make_fixtures.py keeps the first 300 characters of a message
