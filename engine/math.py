@@ -2,6 +2,15 @@
 
 from engine.linalg import l2_normalize  # noqa: F401
 from engine.ops.array_ops import unsorted_segment_sum  # noqa: F401,E402
+from engine.ops.counting_ops import (  # noqa: F401,E402
+    bincount,
+    confusion_matrix,
+    in_top_k,
+    invert_permutation,
+    is_non_decreasing,
+    is_strictly_increasing,
+    zero_fraction,
+)
 from engine.ops.math_ops import (  # noqa: F401
     abs,
     add,
@@ -86,6 +95,16 @@ from engine.ops.segment_ops import (  # noqa: F401
     unsorted_segment_max,
     unsorted_segment_mean,
 )
+from engine.ops.segment_reduce_ops import (  # noqa: F401,E402
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
+from engine.ops.series_ops import cumulative_logsumexp, polyval  # noqa: F401,E402
 from engine.ops.trig_ops import (  # noqa: F401,E402
     acos,
     acosh,

@@ -947,6 +947,31 @@ OP_CASES.update({
 })
 
 
+@st.composite
+def segment_min_inputs(draw: st.DrawFn) -> Example:
+    """Distinct values (no ties for a minimum) and ids that may leave segments empty."""
+    example = draw(segment_max_inputs())
+    return Example((-example.arrays[0],), example.kwargs)
+
+
+@st.composite
+def segment_prod_inputs(draw: st.DrawFn) -> Example:
+    """Values with zeros among them (one or several in a segment), ids that may drop rows."""
+    data = draw(NONSCALAR.flatmap(lambda s: arrays(s, st.just(0.0) | floats(-1.5, 1.5))))
+    n = draw(st.integers(1, 4))
+    ids = draw(hnp.arrays(np.int32, data.shape[:draw(st.integers(1, data.ndim))],
+                          elements=st.integers(-1, n - 1)))
+    return Example((data,), {"segment_ids": ids, "num_segments": n})
+
+
+OP_CASES.update({
+    # an empty segment holds float64's highest value: capped far above the data
+    "UnsortedSegmentMin": Case(segment_min_inputs(), lambda x, **kw: tf.minimum(
+        tf.math.unsorted_segment_min(x, **kw), 10.0)),
+    "UnsortedSegmentProd": Case(segment_prod_inputs(), tf.math.unsorted_segment_prod),
+})
+
+
 def _tensor_list_writes(x: tf.Tensor) -> tf.Tensor:
     """A TensorArray's dense form (rows of ``x``) overwritten at its last row, then grown
     past its end, as a dynamic_size array in a traced loop is; both through the length
@@ -1171,6 +1196,13 @@ NOT_DIFFERENTIABLE_CASES.update({
                                                       side="right")),
     "UnravelIndex": lambda x: _as_float(tf.unravel_index(tf.range(tf.size(x)), tf.shape(x))),
 })
+NOT_DIFFERENTIABLE_CASES.update({
+    "DenseBincount": lambda x: _as_float(tf.math.bincount(tf.cast(tf.abs(x) * 3.0, tf.int32))),
+    "InTopKV2": lambda x: _as_float(tf.math.in_top_k(tf.zeros([1], tf.int32),
+                                                     tf.reshape(x, [1, -1]), 1)),
+    "InvertPermutation": lambda x: _as_float(tf.math.invert_permutation(
+        tf.argsort(tf.reshape(x, [-1])))),
+})
 
 
 @pytest.mark.parametrize("name", sorted(NOT_DIFFERENTIABLE_CASES))
@@ -1294,6 +1326,58 @@ COMPOSITE_CASES: dict[str, Case] = {
     "iteration unstacks": Case(with_axis(), lambda x, axis: [r * r for r in x]),
     "variable read in a matmul": Case(matmul_inputs(False, False), tf.matmul, variables=True),
 }
+
+
+@st.composite
+def conv1d_inputs(draw: st.DrawFn) -> Example:
+    n, w, c, m = (draw(st.integers(1, 2)), draw(st.integers(3, 5)), draw(st.integers(1, 2)),
+                  draw(st.integers(1, 2)))
+    k = draw(st.integers(1, 3))
+    return Example((draw(arrays((n, w, c))), draw(arrays((k, c, m)))),
+                   {"stride": draw(st.integers(1, 2)),
+                    "padding": draw(st.sampled_from(["SAME", "VALID"]))})
+
+
+@st.composite
+def lrn_inputs(draw: st.DrawFn) -> Example:
+    """NHWC values (LRN runs in float32: the call casts there and back)."""
+    return Example((draw(arrays((1, 2, 1, draw(st.integers(1, 5))))),),
+                   {"depth_radius": draw(st.integers(0, 2))})
+
+
+def _lrn(x: tf.Tensor, depth_radius: int) -> tf.Tensor:
+    y = tf.nn.local_response_normalization(tf.cast(x, tf.float32), depth_radius, alpha=0.5)
+    return tf.cast(y, tf.float64)
+
+
+@st.composite
+def space_to_depth_inputs(draw: st.DrawFn) -> Example:
+    b = draw(st.integers(2, 3))
+    shape = (1, b * draw(st.integers(1, 2)), b * draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    return Example((draw(arrays(shape)),), {"block_size": b})
+
+
+COMPOSITE_CASES.update({
+    "segment_mean": Case(sorted_segment_inputs(), tf.math.segment_mean),
+    "segment_max": Case(sorted_segment_inputs().map(
+        lambda e: Example((e.arrays[0] + 0.001 * np.arange(e.arrays[0].size).reshape(
+            e.arrays[0].shape),), e.kwargs)), tf.math.segment_max),
+    "unsorted_segment_sqrt_n": Case(segment_max_inputs(), tf.math.unsorted_segment_sqrt_n),
+    # (exclusive: the first element is log 0 = -inf, whose differences are NaN)
+    "cumulative_logsumexp": Case(cumulative(SMOOTH), lambda x, exclusive, **kw:
+                                 tf.math.cumulative_logsumexp(x, **kw)),
+    "polyval": unary(lambda x: tf.math.polyval([tf.constant(0.5, tf.float64), x, tf.sin(x)],
+                                               x)),
+    "conv1d": Case(conv1d_inputs(), tf.nn.conv1d),
+    "local_response_normalization": Case(lrn_inputs(), _lrn, eps=1e-3, tol=1e-2),
+    "space_to_depth": Case(space_to_depth_inputs(), tf.nn.space_to_depth),
+    "depth_to_space": Case(space_to_depth_inputs(), lambda x, block_size: tf.nn.depth_to_space(
+        tf.nn.space_to_depth(x, block_size) * 2.0, block_size)),
+    "weighted_cross_entropy_with_logits": unary(lambda x: tf.nn.weighted_cross_entropy_with_logits(
+        tf.ones_like(x) * 0.3, x, 2.5), NONZERO),  # |x| and relu(-x) kink at 0, as in TF
+    "log_poisson_loss": unary(lambda x: tf.nn.log_poisson_loss(tf.ones_like(x) * 3.0, x,
+                                                               compute_full_loss=True)),
+})
 
 
 @pytest.mark.parametrize("name", sorted(COMPOSITE_CASES))

@@ -317,3 +317,129 @@ result = [y, tape.gradient(y, [a, b])]
     ("math_softmax_log_softmax", "x = tf.constant([[1., 2., 3.]])\n"
      "result = [tf.math.softmax(x), tf.math.log_softmax(x)]"),
 ]
+
+_SEG = ("d = tf.constant([[1., 2.], [3., -4.], [5., 6.], [0., 8.]], tf.float64)\n"
+        "ids = tf.constant([0, 0, 2, 2])\n")
+
+
+def _seg_gradient(expression: str) -> str:
+    return _gradient(expression, _SEG, "d")
+
+
+CASES += [
+    # -- segment reductions ---------------------------------------------------------------------
+    ("segment_max", _SEG + "result = tf.math.segment_max(d, ids)"),
+    ("segment_min", _SEG + "result = tf.math.segment_min(d, ids)"),
+    ("segment_mean", _SEG + "result = tf.math.segment_mean(d, ids)"),
+    ("segment_prod", _SEG + "result = tf.math.segment_prod(d, ids)"),
+    ("segment_max_int", "result = tf.math.segment_max([5, 1, 7, 2], [0, 1, 1, 3])"),
+    ("segment_max_unsorted", "result = tf.math.segment_max([5., 1., 7.], [1, 0, 1])"),
+    ("unsorted_segment_min", "result = tf.math.unsorted_segment_min([5., 1., 7., 2.], "
+     "[1, 0, 1, 0], 3)"),
+    ("unsorted_segment_min_int", "result = tf.math.unsorted_segment_min([5, 1, 7], [1, 0, 1], "
+     "3)"),
+    ("unsorted_segment_prod", "result = tf.math.unsorted_segment_prod([[1., 2.], [3., 4.], "
+     "[5., 6.]], [1, 1, -1], 3)"),
+    ("unsorted_segment_sqrt_n", "result = tf.math.unsorted_segment_sqrt_n([1., 2., 3., 4.], "
+     "[0, 0, 0, 2], 3)"),
+    ("unsorted_segment_min_out_of_range", "result = tf.math.unsorted_segment_min([1., 2.], "
+     "[0, 3], 2)"),
+    ("segment_max_gradient", _seg_gradient("tf.math.segment_max(d, ids) * [[1., 2.]]")),
+    ("segment_min_gradient", _seg_gradient("tf.math.segment_min(d, ids) * [[1., 2.]]")),
+    ("segment_mean_gradient", _seg_gradient("tf.math.segment_mean(d, ids) * [[1., 2.]]")),
+    ("segment_prod_gradient", _seg_gradient("tf.math.segment_prod(d, ids) * [[1., 2.]]")),
+    ("unsorted_segment_prod_gradient_with_zeros", _gradient(
+        "tf.math.unsorted_segment_prod(d, [0, 0, 1, 1], 2)",
+        "d = tf.constant([0., 2., 0., 0.], tf.float64)\n", "d")),
+    ("unsorted_segment_sqrt_n_gradient", _seg_gradient(
+        "tf.math.unsorted_segment_sqrt_n(d, ids, 4) * [[1., 2.]]")),
+    # -- counting and order checks --------------------------------------------------------------
+    ("bincount", "result = tf.math.bincount([1, 1, 2, 5])"),
+    ("bincount_minlength", "result = tf.math.bincount([1, 1, 2], minlength=6)"),
+    ("bincount_maxlength", "result = tf.math.bincount([1, 1, 2, 5], maxlength=2)"),
+    ("bincount_weights", "result = tf.math.bincount([1, 1, 2], weights=[0.5, 1., 2.])"),
+    ("bincount_2d_axis_last", "result = tf.math.bincount([[1, 1, 2], [0, 3, 3]], axis=-1)"),
+    ("bincount_binary_output", "result = tf.math.bincount([1, 1, 2], binary_output=True)"),
+    ("bincount_negative", "result = tf.math.bincount([1, -1])"),
+    ("confusion_matrix", "result = tf.math.confusion_matrix([1, 2, 4], [2, 2, 4])"),
+    ("confusion_matrix_num_classes_weights", "result = tf.math.confusion_matrix([0, 1, 1], "
+     "[1, 1, 0], num_classes=3, weights=[1., 2., 3.], dtype=tf.float32)"),
+    ("confusion_matrix_negative", "result = tf.math.confusion_matrix([0, -1], [1, 1])"),
+    ("in_top_k", "result = tf.math.in_top_k([2, 0], [[0.1, 0.5, 0.4], [0.9, 0.05, 0.05]], 1)"),
+    ("in_top_k_ties", "result = tf.math.in_top_k([0, 1], [[1., 1., 0.], [2., 1., 1.]], 1)"),
+    ("invert_permutation", "result = tf.math.invert_permutation([3, 4, 0, 2, 1])"),
+    ("invert_permutation_duplicate", "result = tf.math.invert_permutation([0, 0, 1])"),
+    ("zero_fraction", "result = tf.math.zero_fraction([[0., 1.], [0., 0.]])"),
+    ("zero_fraction_int", "result = tf.math.zero_fraction([0, 1, 2])"),
+    ("is_non_decreasing", "result = [tf.math.is_non_decreasing([1, 1, 2]), "
+     "tf.math.is_non_decreasing([[1, 2], [0, 3]])]"),
+    ("is_strictly_increasing", "result = [tf.math.is_strictly_increasing([1, 1, 2]), "
+     "tf.math.is_strictly_increasing([1., 2., 3.]), tf.math.is_strictly_increasing([])]"),
+    ("polyval", "result = tf.math.polyval([2., 3., 4.], tf.constant([1., 2.]))"),
+    ("polyval_empty", "result = tf.math.polyval([], tf.constant([1., 2.]))"),
+    ("polyval_mixed_dtypes", _X + "result = tf.math.polyval([2., 3., 4.], x)"),
+    ("polyval_gradient", _gradient("tf.math.polyval([tf.constant(2., tf.float64), "
+                                   "tf.constant(3., tf.float64), x], x)")),
+    ("cumulative_logsumexp", _X + "result = [tf.math.cumulative_logsumexp(x), "
+     "tf.math.cumulative_logsumexp(x, exclusive=True), "
+     "tf.math.cumulative_logsumexp(x, reverse=True)]"),
+    ("cumulative_logsumexp_gradient", _gradient("tf.math.cumulative_logsumexp(x) * "
+                                                "[1., 2., 3.]")),
+    # -- tf.nn ----------------------------------------------------------------------------------
+    ("conv1d", "x = tf.reshape(tf.range(10.), [1, 5, 2])\nw = tf.reshape(tf.range(12.) / 10., "
+     "[3, 2, 2])\nresult = [tf.nn.conv1d(x, w, 1, 'SAME'), tf.nn.conv1d(x, w, 2, 'VALID'), "
+     "tf.nn.conv1d(x, w, 1, 'VALID', dilations=2)]"),
+    ("conv1d_gradient", """x = tf.reshape(tf.range(10., dtype=tf.float64), [1, 5, 2])
+w = tf.reshape(tf.range(12., dtype=tf.float64) / 10., [3, 2, 2])
+with tf.GradientTape() as tape:
+    tape.watch([x, w])
+    y = tf.nn.conv1d(x, w, 1, 'SAME') * [1., -2.]
+result = [y, tape.gradient(y, [x, w])]
+"""),
+    ("convolution_rank3_and_4", "x = tf.ones([1, 4, 2])\nresult = [tf.nn.convolution(x, "
+     "tf.ones([2, 2, 3])), tf.nn.convolution(tf.ones([1, 3, 3, 1]), tf.ones([2, 2, 1, 1]))]"),
+    ("max_pool1d", "x = tf.reshape(tf.constant([1., 5., 2., 4., 3., 0.]), [1, 6, 1])\n"
+     "result = [tf.nn.max_pool1d(x, 2, 2, 'VALID'), tf.nn.max_pool1d(x, 3, 1, 'SAME')]"),
+    ("avg_pool1d", "x = tf.reshape(tf.constant([1., 5., 2., 4., 3., 0.]), [1, 6, 1])\n"
+     "result = [tf.nn.avg_pool1d(x, 2, 2, 'VALID'), tf.nn.avg_pool1d(x, 3, 1, 'SAME')]"),
+    ("max_pool_2d_and_1d", "result = [tf.nn.max_pool(tf.reshape(tf.range(16.), [1, 4, 4, 1]), "
+     "2, 2, 'VALID'), tf.nn.max_pool(tf.reshape(tf.range(4.), [1, 4, 1]), 2, 2, 'VALID')]"),
+    ("log_poisson_loss", "t = tf.constant([0., 1., 2., 5.])\nc = tf.constant([0.5, -1., 1., "
+     "2.])\nresult = [tf.nn.log_poisson_loss(t, c), tf.nn.log_poisson_loss(t, c, "
+     "compute_full_loss=True)]"),
+    ("log_poisson_loss_gradient", _gradient("tf.nn.log_poisson_loss(tf.constant([0., 1., 4.], "
+                                            "tf.float64), x, compute_full_loss=True)")),
+    ("weighted_cross_entropy_with_logits", "result = tf.nn.weighted_cross_entropy_with_logits("
+     "tf.constant([0., 1., 1.]), tf.constant([-2., 0.5, 30.]), 3.)"),
+    ("weighted_cross_entropy_gradient", _gradient(
+        "tf.nn.weighted_cross_entropy_with_logits(tf.constant([0., 1., 1.], tf.float64), x, "
+        "2.5)")),
+    ("space_to_depth", "x = tf.reshape(tf.range(32), [1, 4, 4, 2])\n"
+     "result = tf.nn.space_to_depth(x, 2)"),
+    ("depth_to_space", "x = tf.reshape(tf.range(32), [1, 2, 2, 8])\n"
+     "result = tf.nn.depth_to_space(x, 2)"),
+    ("space_to_depth_not_divisible", "result = tf.nn.space_to_depth(tf.ones([1, 3, 4, 1]), 2)"),
+    ("space_to_depth_gradient", _gradient("tf.nn.space_to_depth(m * m, 2) * tf.range(8., "
+                                          "dtype=tf.float64)",
+                                          "m = tf.reshape(tf.range(16., dtype=tf.float64), "
+                                          "[1, 4, 2, 2])\n", "m")),
+    ("local_response_normalization", "x = tf.reshape(tf.range(1., 13.), [1, 2, 1, 6]) / 10.\n"
+     "result = [tf.nn.local_response_normalization(x), tf.nn.local_response_normalization(x, "
+     "depth_radius=1, bias=2., alpha=0.5, beta=0.75)]"),
+    ("local_response_normalization_float64", "result = tf.nn.local_response_normalization("
+     "tf.ones([1, 1, 1, 2], tf.float64))"),
+    ("local_response_normalization_gradient", _gradient(
+        "tf.nn.local_response_normalization(m, depth_radius=1, alpha=0.5) * "
+        "tf.range(4.)",
+        "m = tf.reshape(tf.constant([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, 0.8]), "
+        "[1, 1, 2, 4])\n", "m")),
+    ("normalize_moments", "result = tf.nn.normalize_moments(tf.constant(4.), "
+     "tf.constant([2., 4.]), tf.constant([10., 20.]), tf.constant(0.5))"),
+    ("normalize_moments_no_shift", "result = tf.nn.normalize_moments(4., tf.constant([2., 4.]), "
+     "tf.constant([10., 20.]), None)"),
+    ("compute_average_loss", "result = [tf.nn.compute_average_loss(tf.constant([1., 2., 3.])), "
+     "tf.nn.compute_average_loss([1., 2., 3.], sample_weight=[1., 0., 2.], "
+     "global_batch_size=6)]"),
+    ("scale_regularization_loss", "result = [tf.nn.scale_regularization_loss(tf.constant([1., "
+     "2.])), tf.nn.scale_regularization_loss([tf.constant(1.), tf.constant(3.)])]"),
+]
