@@ -16,6 +16,7 @@ from engine.ops import (  # noqa: F401
     logging_ops,
     loop_check_ops,
     math_ops,
+    matrix_decomp_ops,
     nn_impl,
     nn_losses,
     nn_ops,

@@ -972,6 +972,49 @@ OP_CASES.update({
 })
 
 
+@st.composite
+def symmetric_spread(draw: st.DrawFn) -> Example:
+    """Matrices whose symmetric part x + xᵀ has eigenvalues at least 0.2 apart (eigenvectors
+    are then smooth functions of x)."""
+    (x,), _ = draw(square_matrices())
+    e = np.linalg.eigvalsh(x + np.swapaxes(x, -1, -2))
+    assume(e.shape[-1] < 2 or np.diff(e, axis=-1).min() > 0.2)
+    return Example((x,), {})
+
+
+def _eigh_sign_free(x: tf.Tensor) -> list[tf.Tensor]:
+    """Eigenvalues and the squared eigenvectors (their signs are a convention) of x + xᵀ."""
+    e, v = tf.linalg.eigh(x + tf.linalg.matrix_transpose(x))
+    return [e, v * v]
+
+
+@st.composite
+def triangular_inputs(draw: st.DrawFn) -> Example:
+    (t, rhs), kw = draw(square_matrices(with_rhs=True))
+    return Example((t, rhs), {**kw, "lower": draw(st.booleans())})
+
+
+@st.composite
+def set_diag_inputs(draw: st.DrawFn) -> Example:
+    (x,), _ = draw(matrices())
+    return Example((x, draw(arrays(x.shape[:-2] + (min(x.shape[-2:]),)))), {})
+
+
+@st.composite
+def cross_inputs(draw: st.DrawFn) -> Example:
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=2))
+    return Example((draw(arrays(batch + (3,))), draw(arrays(batch + (3,)))), {})
+
+
+OP_CASES.update({
+    "SelfAdjointEigV2": Case(symmetric_spread(), _eigh_sign_free),
+    "LogMatrixDeterminant": Case(square_matrices(), lambda x: tf.linalg.slogdet(x)[1]),
+    "MatrixTriangularSolve": Case(triangular_inputs(), tf.linalg.triangular_solve),
+    "MatrixSetDiagV3": Case(set_diag_inputs(), tf.linalg.set_diag),
+    "Cross": Case(cross_inputs(), tf.linalg.cross),
+})
+
+
 def _tensor_list_writes(x: tf.Tensor) -> tf.Tensor:
     """A TensorArray's dense form (rows of ``x``) overwritten at its last row, then grown
     past its end, as a dynamic_size array in a traced loop is; both through the length
@@ -1224,6 +1267,7 @@ def test_op_without_gradient_gives_none(name: str, x: np.ndarray) -> None:
 # gradient through them is a LookupError, which the autodiff guide shows).
 NO_REGISTERED_GRADIENT_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "AdjustContrastv2": lambda x: tf.image.adjust_contrast(tf.reshape(x, [1, 1, -1]), 2.0),
+    "Lu": lambda x: tf.linalg.lu(tf.matmul(x, x, transpose_a=True) + tf.eye(3)).lu,
 }
 
 
@@ -1377,6 +1421,16 @@ COMPOSITE_CASES.update({
         tf.ones_like(x) * 0.3, x, 2.5), NONZERO),  # |x| and relu(-x) kink at 0, as in TF
     "log_poisson_loss": unary(lambda x: tf.nn.log_poisson_loss(tf.ones_like(x) * 3.0, x,
                                                                compute_full_loss=True)),
+    "expm": Case(matrices().filter(lambda e: e.arrays[0].shape[-1] == e.arrays[0].shape[-2]),
+                 tf.linalg.expm),
+    "lstsq": Case(square_matrices(with_rhs=True), lambda a, rhs, adjoint: tf.linalg.lstsq(
+        tf.concat([a, a * 0.5], axis=-2), tf.concat([rhs, rhs - 1.0], axis=-2))),
+    "logdet": Case(matrices(), lambda x: tf.linalg.logdet(
+        tf.matmul(x, x, transpose_b=True) + tf.eye(x.shape[-2], dtype=tf.float64))),
+    "pinv": Case(full_rank_matrices(), lambda x, compute_uv: tf.linalg.pinv(x)),
+    "cholesky_solve": Case(square_matrices(with_rhs=True), lambda a, rhs, adjoint:
+                           tf.linalg.cholesky_solve(tf.linalg.cholesky(
+                               tf.matmul(a, a, transpose_b=True)), rhs)),
 })
 
 

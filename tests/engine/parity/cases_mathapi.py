@@ -443,3 +443,131 @@ result = [y, tape.gradient(y, [x, w])]
     ("scale_regularization_loss", "result = [tf.nn.scale_regularization_loss(tf.constant([1., "
      "2.])), tf.nn.scale_regularization_loss([tf.constant(1.), tf.constant(3.)])]"),
 ]
+
+_A64 = "a = tf.constant([[4., 1., 2.], [1., 3., 0.5], [2., 0.5, 5.]], tf.float64)\n"
+_T64 = "t = tf.constant([[2., 0., 0.], [1., 3., 0.], [-1., 0.5, 4.]], tf.float64)\n"
+_W64 = "w = tf.constant([[1., 2.], [3., 4.], [5., 7.]], tf.float64)\n"
+_P64 = "p = tf.constant([[2., 1.], [1., 3.], [4., 1.]], tf.float64)\n"
+
+CASES += [
+    # -- tf.linalg ------------------------------------------------------------------------------
+    # Eigenvectors are unique up to sign (TF's Eigen and LAPACK pick differently): compared
+    # through sign-free quantities, |v| and V diag(e) Vᵀ.
+    ("eigh_values_and_abs_vectors", _A64 + "e, v = tf.linalg.eigh(a)\n"
+     "result = [e, tf.abs(v), tf.matmul(v * e, v, transpose_b=True)]"),
+    ("eigh_reads_lower_triangle", "e, v = tf.linalg.eigh(tf.constant([[2., 100.], [1., 3.]], "
+     "tf.float64))\nresult = [e, tf.abs(v)]"),
+    ("eigh_batch", "e, v = tf.linalg.eigh(tf.constant([[[2., 1.], [1., 2.]], [[5., 0.], "
+     "[0., 1.]]], tf.float64))\nresult = [e, tf.abs(v)]"),
+    ("eigvalsh", _A64 + "result = tf.linalg.eigvalsh(a)"),
+    ("eigh_not_square", "result = tf.linalg.eigh(tf.ones([2, 3]))"),
+    ("eigh_gradient", """x = tf.constant([[4., 1.], [1., 3.]], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    e, v = tf.linalg.eigh(x)
+    y = tf.reduce_sum(e * [1., 2.]) + tf.reduce_sum(tf.abs(v) * [[1., 2.], [3., 4.]])
+result = [y, tape.gradient(y, x)]
+"""),
+    ("eigvalsh_gradient", _gradient("tf.linalg.eigvalsh(a) * [1., 2., 3.]", _A64, "a")),
+    ("slogdet", "result = list(tf.linalg.slogdet(tf.constant([[1., 2.], [3., 4.]], "
+     "tf.float64)))"),
+    ("slogdet_float32", "result = list(tf.linalg.slogdet(tf.constant([[1., 2.], [3., 4.]])))"),
+    ("slogdet_batch", "result = list(tf.linalg.slogdet(tf.constant([[[2., 0.], [0., 3.]], "
+     "[[0., 1.], [1., 0.]]], tf.float64)))"),
+    ("slogdet_singular", "result = list(tf.linalg.slogdet(tf.constant([[1., 2.], [2., 4.]])))"),
+    ("slogdet_gradient", _gradient("tf.linalg.slogdet(a).log_abs_determinant", _A64, "a")),
+    ("logdet", _A64 + "result = tf.linalg.logdet(a)"),
+    ("logdet_gradient", _gradient("tf.linalg.logdet(a)", _A64, "a")),
+    ("triangular_solve", _T64 + "result = tf.linalg.triangular_solve(t, tf.constant([[2.], "
+     "[4.], [1.]], tf.float64))"),
+    ("triangular_solve_upper_adjoint", "result = tf.linalg.triangular_solve(tf.constant("
+     "[[2., 7.], [1., 3.]]), tf.constant([[2.], [4.]]), lower=False, adjoint=True)"),
+    ("triangular_solve_broadcast", "result = tf.linalg.triangular_solve(tf.constant([[2., 0.], "
+     "[1., 3.]]), tf.ones([3, 2, 1]))"),
+    ("triangular_solve_rows_mismatch", "result = tf.linalg.triangular_solve(tf.eye(2), "
+     "tf.ones([3, 1]))"),
+    ("triangular_solve_gradient", _T64 + """rhs = tf.constant([[2., 1.], [4., 0.], [1., -1.]], tf.float64)
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch([t, rhs])
+    y = tf.linalg.triangular_solve(t, rhs) * [[1., 2.]]
+    z = tf.linalg.triangular_solve(t + tf.transpose(t), rhs, lower=False, adjoint=True)
+result = [y, tape.gradient(y, [t, rhs]), z, tape.gradient(z, [t, rhs])]
+"""),
+    ("cholesky_solve", _A64 + "result = tf.linalg.cholesky_solve(tf.linalg.cholesky(a), "
+     "tf.constant([[1.], [2.], [3.]], tf.float64))"),
+    ("cholesky_solve_gradient", _A64 + """rhs = tf.constant([[1.], [2.], [3.]], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([a, rhs])
+    y = tf.linalg.cholesky_solve(tf.linalg.cholesky(a), rhs) * [[1.], [2.], [3.]]
+result = [y, tape.gradient(y, [a, rhs])]
+"""),
+    ("lstsq_overdetermined", _W64 + "result = tf.linalg.lstsq(w, tf.constant([[1.], [2.], "
+     "[3.]], tf.float64))"),
+    ("lstsq_l2_regularizer", _W64 + "result = tf.linalg.lstsq(w, tf.constant([[1.], [2.], "
+     "[3.]], tf.float64), l2_regularizer=0.5)"),
+    ("lstsq_underdetermined", "result = tf.linalg.lstsq(tf.constant([[1., 2., 3.], "
+     "[3., 4., 1.]], tf.float64), tf.constant([[1.], [2.]], tf.float64))"),
+    ("lstsq_gradient", _W64 + """rhs = tf.constant([[1.], [2.], [3.]], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([w, rhs])
+    y = tf.linalg.lstsq(w, rhs) * [[1.], [2.]]
+result = [y, tape.gradient(y, [w, rhs])]
+"""),
+    ("pinv_rank_deficient", "result = tf.linalg.pinv(tf.constant([[1., 2.], [2., 4.], "
+     "[1., 2.]], tf.float64))"),
+    ("pinv_full_rank", _P64 + "result = tf.linalg.pinv(p)"),
+    ("pinv_gradient", _gradient("tf.linalg.pinv(p) * [[1., 2., 3.], [4., 5., 6.]]", _P64, "p")),
+    ("matrix_rank", "result = [tf.linalg.matrix_rank(tf.constant([[1., 2.], [2., 4.]])), "
+     "tf.linalg.matrix_rank(tf.eye(3)), tf.linalg.matrix_rank(tf.constant([[1., 2.], "
+     "[2., 4.1]]), tol=0.5)]"),
+    ("normalize", "result = list(tf.linalg.normalize(tf.constant([3., 4.])))"),
+    ("normalize_axis_ord", "result = list(tf.linalg.normalize(tf.constant([[3., 4.], "
+     "[6., 8.]]), ord=1, axis=1))"),
+    ("normalize_gradient", _gradient("tf.linalg.normalize(x)[0] * [1., 2., 3.]")),
+    ("cross", "result = tf.linalg.cross(tf.constant([1., 2., 3.]), tf.constant([4., 5., 6.]))"),
+    ("cross_batch_int", "result = tf.linalg.cross([[1, 0, 0], [0, 1, 0]], [[0, 1, 0], "
+     "[0, 0, 1]])"),
+    ("cross_not_3_vectors", "result = tf.linalg.cross(tf.constant([1., 2.]), "
+     "tf.constant([4., 5.]))"),
+    ("cross_gradient", """u = tf.constant([1., 2., 3.], tf.float64)
+v = tf.constant([4., -5., 6.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([u, v])
+    y = tf.linalg.cross(u, v) * [1., 2., 3.]
+result = [y, tape.gradient(y, [u, v])]
+"""),
+    ("set_diag", "result = tf.linalg.set_diag(tf.zeros([2, 3]), [1., 2.])"),
+    ("set_diag_batch", "result = tf.linalg.set_diag(tf.ones([2, 2, 2]), [[5., 6.], [7., 8.]])"),
+    ("set_diag_wrong_length", "result = tf.linalg.set_diag(tf.zeros([2, 3]), [1., 2., 3.])"),
+    ("set_diag_gradient", """x = tf.constant([[1., 2.], [3., 4.]], tf.float64)
+d = tf.constant([5., 6.], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch([x, d])
+    y = tf.linalg.set_diag(x * x, d * d) * [[1., 2.], [3., 4.]]
+result = [y, tape.gradient(y, [x, d])]
+"""),
+    ("expm_rotation", "result = tf.linalg.expm(tf.constant([[0., 1.], [-1., 0.]], tf.float64))"),
+    ("expm_float64", "result = tf.linalg.expm(tf.constant([[1., 2.], [0.5, -1.]], tf.float64))"),
+    ("expm_float64_large_norm", "result = tf.linalg.expm(tf.constant([[10., 2.], [0.5, -3.]], "
+     "tf.float64))"),
+    ("expm_float64_small_norm", "result = tf.linalg.expm(tf.constant([[0.001, 0.002], "
+     "[0., -0.001]], tf.float64))"),
+    ("expm_batch_float64", "result = tf.linalg.expm(tf.constant([[[0., 0.], [0., 0.]], "
+     "[[0.2, 0.1], [0., 0.3]]], tf.float64))"),
+    ("expm_float32", "result = tf.linalg.expm(tf.constant([[1., 2.], [0.5, -1.]]))"),
+    ("expm_gradient", _gradient("tf.linalg.expm(x2)", "x2 = tf.constant([[4., 1.], [1., 3.]], "
+                                "tf.float64)\n", "x2")),
+    # l1 norm 12 > 5.37: the scaling and squaring path (three squarings), gradient too
+    ("expm_squaring_gradient", _gradient("tf.linalg.expm(x3) * tf.reshape(tf.range(9., "
+                                         "dtype=tf.float64), [3, 3])",
+                                         "x3 = tf.constant([[8., 2., 0.], [0., 8., 1.75], "
+                                         "[1., 0.5, 6.]], tf.float64)\n", "x3")),
+    ("lu", "result = list(tf.linalg.lu(tf.constant([[1., 2.], [3., 4.]])))"),
+    ("lu_3x3_float64", "result = list(tf.linalg.lu(tf.constant([[1., 2., 0.], [3., 4., 1.], "
+     "[0., 5., 6.]], tf.float64)))"),
+    ("lu_batch_int64_index", "result = list(tf.linalg.lu(tf.constant([[[0., 1.], [1., 0.]], "
+     "[[2., 1.], [4., 3.]]]), output_idx_type=tf.int64))"),
+    ("lu_gradient_is_a_lookup_error", _gradient("tf.linalg.lu(x2).lu", "x2 = tf.constant("
+                                                "[[4., 1.], [1., 3.]], tf.float64)\n", "x2")),
+]
+
