@@ -11,6 +11,7 @@ from engine.ops.counting_ops import (  # noqa: F401,E402
     is_strictly_increasing,
     zero_fraction,
 )
+from engine.ops.gamma_ops import digamma, erfinv, lgamma, ndtri, polygamma  # noqa: F401,E402
 from engine.ops.math_ops import (  # noqa: F401
     abs,
     add,

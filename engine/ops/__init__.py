@@ -10,6 +10,7 @@ from engine.ops import (  # noqa: F401
     dataset_ops,
     debug_ops,
     depthwise_conv_ops,
+    gamma_ops,
     image_ops,
     linalg_ops,
     list_ops,

@@ -1012,6 +1012,12 @@ OP_CASES.update({
     "MatrixTriangularSolve": Case(triangular_inputs(), tf.linalg.triangular_solve),
     "MatrixSetDiagV3": Case(set_diag_inputs(), tf.linalg.set_diag),
     "Cross": Case(cross_inputs(), tf.linalg.cross),
+    "Lgamma": unary(tf.math.lgamma, floats(0.2, 5) | floats(-2.8, -2.2)),
+    "Digamma": unary(tf.math.digamma, floats(0.2, 5) | floats(-0.8, -0.2)),
+    "Polygamma": unary(lambda x: tf.math.polygamma(tf.constant(2.0, tf.float64), x),
+                       floats(0.3, 5)),
+    "Erfinv": unary(tf.math.erfinv, floats(-0.95, 0.95)),
+    "Ndtri": unary(tf.math.ndtri, floats(0.02, 0.98)),
 })
 
 

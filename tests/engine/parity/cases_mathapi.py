@@ -571,3 +571,33 @@ result = [y, tape.gradient(y, [x, d])]
                                                 "[[4., 1.], [1., 3.]], tf.float64)\n", "x2")),
 ]
 
+
+_G64 = "g = tf.constant([-2.5, -0.5, 0.3, 1., 2.5, 7., 30.], tf.float64)\n"
+_Y64 = ("y = tf.constant([-0.999, -0.5, 0., 1e-5, 0.5, 0.9, 0.999999, 1., -1., 1.5], "
+        "tf.float64)\n")
+_P = ("p = tf.constant([1e-300, 1e-10, 0.01, 0.3, 0.5, 0.7, 0.99, 1 - 1e-10, 0., 1., 1.5], "
+      "tf.float64)\n")
+
+CASES += [
+    # -- the gamma family and inverse error functions -------------------------------------------
+    ("lgamma", _G64 + "result = tf.math.lgamma(g)"),
+    ("lgamma_float32_and_poles", "result = [tf.math.lgamma(tf.constant([0.5, 3., 10.5, -1.5])),"
+     " tf.math.lgamma(tf.constant([0., -1., -2.]))]"),
+    ("lgamma_int", "result = tf.math.lgamma(tf.constant([1, 2]))"),
+    ("digamma", _G64 + "result = tf.math.digamma(g)"),
+    ("digamma_float32_and_poles", "result = [tf.math.digamma(tf.constant([0.5, 3., 10.5, "
+     "-1.5])), tf.math.digamma(tf.constant([0., -1., -2.]))]"),
+    ("polygamma", "result = tf.math.polygamma(tf.constant([0., 1., 2., 1., 3.], tf.float64), "
+     "tf.constant([0.5, 0.5, 3., -0.5, 12.], tf.float64))"),
+    ("polygamma_non_integer_order", "result = tf.math.polygamma(tf.constant(1.5), "
+     "tf.constant(2.))"),
+    ("erfinv", _Y64 + "result = tf.math.erfinv(y)"),
+    ("erfinv_float32", "result = tf.math.erfinv(tf.constant([0.5, -0.9, 0.1, 0.999]))"),
+    ("ndtri", _P + "result = tf.math.ndtri(p)"),
+    ("ndtri_float32", "result = tf.math.ndtri(tf.constant([0.01, 0.7, 0.5, 0.999]))"),
+    ("lgamma_gradient", _gradient("tf.math.lgamma(x + 1.)")),
+    ("digamma_gradient", _gradient("tf.math.digamma(x + 1.)")),
+    ("polygamma_gradient", _gradient("tf.math.polygamma(tf.constant(1., tf.float64), x + 1.)")),
+    ("erfinv_gradient", _gradient("tf.math.erfinv(x)")),
+    ("ndtri_gradient", _gradient("tf.math.ndtri(x * 0.5 + 0.5)")),
+]
