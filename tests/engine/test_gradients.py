@@ -1554,6 +1554,18 @@ SECOND_ORDER_CASES: dict[str, Case] = {
 }
 
 
+SECOND_ORDER_CASES.update({  # issue 11's tf.math additions: their rules differentiate again
+    "Asin": unary(tf.math.asin, floats(-0.8, 0.8)),
+    "Atan2": binary(tf.math.atan2, x=SMOOTH, y=POSITIVE),
+    "Sinh": unary(tf.math.sinh),
+    "Acosh": unary(tf.math.acosh, floats(1.2, 3)),
+    "Lgamma": unary(tf.math.lgamma, floats(0.3, 4)),
+    "Erfinv": unary(tf.math.erfinv, floats(-0.9, 0.9)),
+    "MatrixTriangularSolve": Case(triangular_inputs(), tf.linalg.triangular_solve),
+    "Cross": Case(cross_inputs(), lambda u, v: tf.linalg.cross(u, v) * u),
+})
+
+
 @pytest.mark.parametrize("name", sorted(SECOND_ORDER_CASES))
 @settings(SETTINGS, max_examples=10)
 @given(data=st.data())
