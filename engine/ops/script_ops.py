@@ -20,6 +20,7 @@ from engine import dtypes as _dt
 from engine import errors
 from engine.context import STATE
 from engine.ops.registry import defop, differentiable_dtype, execute
+from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor, wrap
 
 _COUNTER = itertools.count()  # TF names each wrapped function pyfunc_<n> in its messages
@@ -210,6 +211,8 @@ def _run(op: Any, inputs: tuple, attrs: dict) -> tuple:
     traced = TraceTimeCall()
     out = execute(op, inputs, {**attrs, "traced": traced})
     traced.keep(inputs, out)
+    for t in out:  # what the function returns is unknown until it runs (TF: <unknown>)
+        STATE.graph.static_shapes[t._id] = TensorShape(None)
     return out
 
 

@@ -601,3 +601,40 @@ CASES += [
     ("erfinv_gradient", _gradient("tf.math.erfinv(x)")),
     ("ndtri_gradient", _gradient("tf.math.ndtri(x * 0.5 + 0.5)")),
 ]
+
+CASES += [
+    # -- the shape of a Python function's result, and set_shape --------------------------------
+    ("set_shape_eager", "x = tf.constant([1., 2.])\nx.set_shape([None])\nx.set_shape([2])\n"
+     "result = x"),
+    ("set_shape_eager_incompatible", "x = tf.constant([1., 2.])\nx.set_shape([3])\nresult = x"),
+    ("numpy_function_shape_unknown_until_set", """seen = []
+@tf.function
+def f(a):
+    [b] = tf.numpy_function(lambda v: v * 2, [a], [tf.float32])
+    seen.append(str(b.shape))
+    b.set_shape(a.shape)
+    seen.append(str(b.shape))
+    return b
+out = f(tf.constant([1., 2.]))
+result = [out, tf.constant(seen)]
+"""),
+    ("set_shape_in_function_incompatible", """@tf.function
+def f(a):
+    b = tf.py_function(lambda v: v * 2, [a], tf.float32)
+    b.set_shape([2])
+    b.set_shape([5])
+    return b
+result = f(tf.constant([1., 2.]))
+"""),
+    ("tf_data_guide_numpy_function_map", """def rotate(image):
+    return np.rot90(image).copy()
+def tf_rotate(image, label):
+    im_shape = image.shape
+    [image,] = tf.numpy_function(rotate, [image], [tf.float32])
+    image.set_shape(im_shape)
+    return image, label
+images = tf.reshape(tf.range(8.), [2, 2, 2])
+ds = tf.data.Dataset.from_tensor_slices((images, [0, 1])).map(tf_rotate)
+result = [list(e) for e in ds]
+"""),
+]
