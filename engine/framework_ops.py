@@ -24,9 +24,12 @@ from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor
 
-version = types.SimpleNamespace(  # what TensorFlow 2.21's tf.version holds
-    VERSION="2.21.0", GIT_VERSION="v2.21.0-tapescope", COMPILER_VERSION="numpy",
-    GRAPH_DEF_VERSION=2157, GRAPH_DEF_VERSION_MIN_CONSUMER=0,
+# The TensorFlow API version the engine speaks, as tensorflow-cpu 2.21.0 reports it (the
+# GraphDef numbers are TF's; the engine writes no GraphDefs of that format). The build the
+# engine is lives in ``engine.__version__``.
+version = types.SimpleNamespace(
+    VERSION="2.21.0", GIT_VERSION="v2.21.0-rc1-5-ga481b10260d", COMPILER_VERSION="numpy",
+    GRAPH_DEF_VERSION=2474, GRAPH_DEF_VERSION_MIN_CONSUMER=0,
     GRAPH_DEF_VERSION_MIN_PRODUCER=0)
 
 
