@@ -25,8 +25,8 @@ from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor
 
 # The TensorFlow API version the engine speaks, as tensorflow-cpu 2.21.0 reports it (the
-# GraphDef numbers are TF's; the engine writes no GraphDefs of that format). The build the
-# engine is lives in ``engine.__version__``.
+# GraphDef numbers are TF's; the engine writes no GraphDefs of that format), except the
+# compiler, which is the engine's: numpy. The engine's own build is ``engine.__version__``.
 version = types.SimpleNamespace(
     VERSION="2.21.0", GIT_VERSION="v2.21.0-rc1-5-ga481b10260d", COMPILER_VERSION="numpy",
     GRAPH_DEF_VERSION=2474, GRAPH_DEF_VERSION_MIN_CONSUMER=0,
