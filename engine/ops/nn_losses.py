@@ -43,10 +43,13 @@ def log_poisson_loss(targets: Any, log_input: Any, compute_full_loss: bool = Fal
     loss = m.subtract(m.exp(c), m.multiply(c, t))
     if not compute_full_loss:
         return loss
-    stirling = m.add(m.subtract(m.multiply(t, m.log(t)), t),
-                     m.multiply(0.5, m.log(m.multiply(2.0 * np.pi, t))))
     ones, zeros = m.ones_like(t), m.zeros_like(t)
     keep = m.logical_and(m.greater_equal(t, zeros), m.less_equal(t, ones))
+    # the approximation is computed on targets > 1 only (1 where masked): TF computes it at
+    # 0 too, a NaN it then masks, which here would warn at the user's line for nothing
+    safe = m.where(keep, ones, t)
+    stirling = m.add(m.subtract(m.multiply(safe, m.log(safe)), safe),
+                     m.multiply(0.5, m.log(m.multiply(2.0 * np.pi, safe))))
     return m.add(loss, m.where(keep, zeros, stirling))
 
 
