@@ -261,12 +261,20 @@ def _unary(op: Any) -> Any:
                 f"allowed values: bfloat16, half, float, double\n\t; NodeDef: {{{{node "
                 f"{op.name}}}}}; Op<name={op.name}; signature=x:T -> y:T; attr=T:type,"
                 f"allowed=[DT_BFLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE]> [Op:{op.name}]")
+        if x._value.dtype == np.float16 and op.name in _NO_HALF_KERNEL:
+            raise errors.NotFoundError(
+                None, op.name, f"Could not find device for node: {{{{node {op.name}}}}} = "
+                f"{op.name}[T=DT_HALF]\nAll kernels registered for op {op.name}:\n  "
+                "device='XLA_CPU_JIT'; T in [DT_FLOAT, DT_DOUBLE, DT_BFLOAT16, DT_HALF]\n  "
+                "device='CPU'; T in [DT_DOUBLE]\n  device='CPU'; T in [DT_FLOAT]\n "
+                f"[Op:{op.name}]")
         return execute(op, (x,))
 
     fn.__doc__ = op.doc
     return fn
 
 
+_NO_HALF_KERNEL = frozenset({"Erfinv", "Ndtri"})  # TensorFlow's CPU kernels: float, double
 lgamma = _unary(LGAMMA)
 digamma = _unary(DIGAMMA)
 erfinv = _unary(ERFINV)

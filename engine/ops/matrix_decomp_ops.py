@@ -21,6 +21,7 @@ from engine import errors
 from engine.ops import array_ops as a
 from engine.ops import math_ops as m
 from engine.ops import reduction_ops as r
+from engine.ops._args import kernel_dtype_name
 from engine.ops.linalg_ops import (
     _lapack,
     _require_matrices,
@@ -240,6 +241,15 @@ def triangular_solve(matrix: Any, rhs: Any, lower: bool = True, adjoint: bool = 
     """``tf.linalg.triangular_solve``: X with T · X = rhs for the lower (or upper) triangle T
     of ``matrix``; batch dimensions broadcast."""
     t, b = _t(matrix), _t(rhs)
+    if t._value.dtype.kind != "f":
+        raise errors.InvalidArgumentError(  # TF's kernel-registry text
+            None, "MatrixTriangularSolve", f"Value for attr 'T' of "
+            f"{kernel_dtype_name(t._value.dtype)} is not in the list of allowed values: "
+            "bfloat16, double, float, half, complex64, complex128\n\t; NodeDef: {{node "
+            "MatrixTriangularSolve}}; Op<name=MatrixTriangularSolve; signature=matrix:T, "
+            "rhs:T -> output:T; attr=lower:bool,default=true; attr=adjoint:bool,default=false;"
+            " attr=T:type,allowed=[DT_BFLOAT16, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, "
+            "DT_COMPLEX128]> [Op:MatrixTriangularSolve]")
     _require_matrices("MatrixTriangularSolve", t)
     _require_matrices("MatrixTriangularSolve", b, square=False)
     if t._value.dtype != b._value.dtype:
@@ -289,11 +299,7 @@ def lstsq(matrix: Any, rhs: Any, l2_regularizer: Any = 0.0, fast: bool = True,
     if not fast:
         raise NotImplementedError("tf.linalg.lstsq(fast=False) (complete orthogonal "
                                   "factorization) is not implemented; use fast=True")
-    rows, cols = a_._value.shape[-2:]
-    if rows != b._value.shape[-2]:
-        raise errors.InvalidArgumentError(
-            None, "MatrixSolveLs", "Input matrix and right-hand side must have the same "
-            "number of rows. [Op:MatrixSolveLs]")
+    rows, cols = a_._value.shape[-2:]  # (mismatched rows: the first matmul says so, as TF)
     if rows >= cols:
         chol = _gramian_cholesky(a_, l2_regularizer, True)
         return cholesky_solve(chol, m.matmul(a_, b, transpose_a=True))

@@ -130,8 +130,11 @@ lrn = local_response_normalization
 def _block(block_size: Any, op: str) -> int:
     b = int(block_size)
     if b < 2:
-        raise ValueError(f"Value for attr 'block_size' of {b} must be at least minimum 2\n\t; "
-                         f"NodeDef: {{{{node {op}}}}}")
+        raise errors.InvalidArgumentError(  # TF's kernel-registry text
+            None, op, f"Value for attr 'block_size' of {b} must be at least minimum 2\n\t; "
+            f"NodeDef: {{{{node {op}}}}}; Op<name={op}; signature=input:T -> output:T; "
+            'attr=T:type; attr=block_size:int,min=2; attr=data_format:string,default="NHWC",'
+            f'allowed=["NHWC", "NCHW", "NCHW_VECT_C"]> [Op:{op}]')
     return b
 
 

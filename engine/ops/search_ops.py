@@ -11,6 +11,7 @@ import numpy as np
 from engine import dtypes as _dt
 from engine import errors
 from engine.ops import math_ops as m
+from engine.ops._args import kernel_dtype_name
 from engine.ops.array_ops import gather_nd
 from engine.ops.ordering_ops import UNIQUE
 from engine.ops.pad_scatter_ops import _positions, _scatter_inputs
@@ -56,8 +57,8 @@ def searchsorted(sorted_sequence: Any, values: Any, side: str = "left",
     if s._value.dtype != v._value.dtype:
         raise errors.InvalidArgumentError(
             None, "LowerBound", f"cannot compute LowerBound as input #1(zero-based) was "
-            f"expected to be a {s.dtype.name} tensor but is a {v.dtype.name} tensor "
-            "[Op:LowerBound]")
+            f"expected to be a {kernel_dtype_name(s._value.dtype)} tensor but is a "
+            f"{kernel_dtype_name(v._value.dtype)} tensor [Op:LowerBound]")
     if s._value.shape[:-1] != v._value.shape[:-1]:
         raise _error("LowerBound", "Leading dim_size of both tensors must match.")
     rows_s = s._value.reshape(-1, s._value.shape[-1])

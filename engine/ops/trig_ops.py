@@ -213,9 +213,26 @@ def _binary(op: Any, kinds: str = _FLOAT) -> Any:
     return fn
 
 
+def _no_nan_binary(op: Any) -> Any:
+    """xdivy, xlog1py: float and complex kernels; another dtype gets TF's registry text."""
+    def fn(x: Any, y: Any, name: str | None = None) -> Tensor:
+        a, b = binary_args(x, y, op.name)
+        if a._value.dtype.kind != "f":
+            raise errors.InvalidArgumentError(
+                None, op.name, f"Value for attr 'T' of {a.dtype.name} is not in the list of "
+                "allowed values: half, bfloat16, float, double, complex64, complex128\n\t; "
+                f"NodeDef: {{{{node {op.name}}}}}; Op<name={op.name}; signature=x:T, y:T -> "
+                "z:T; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE, "
+                f"DT_COMPLEX64, DT_COMPLEX128]> [Op:{op.name}]")
+        return execute(op, (a, b))
+
+    fn.__doc__ = op.doc
+    return fn
+
+
 atan2 = _binary(ATAN2)
-xdivy = _binary(XDIVY)
-xlog1py = _binary(XLOG1PY)
+xdivy = _no_nan_binary(XDIVY)
+xlog1py = _no_nan_binary(XLOG1PY)
 
 
 def multiply_no_nan(x: Any, y: Any, name: str | None = None) -> Tensor:

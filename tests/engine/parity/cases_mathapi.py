@@ -638,3 +638,34 @@ ds = tf.data.Dataset.from_tensor_slices((images, [0, 1])).map(tf_rotate)
 result = [list(e) for e in ds]
 """),
 ]
+
+CASES += [
+    # -- dtypes and shapes refused as TensorFlow refuses them -------------------------------------
+    ("atan2_dtype_mismatch", "result = tf.math.atan2(tf.constant([1.]), tf.constant([1.], "
+     "tf.float64))"),
+    ("atan2_shapes_do_not_broadcast", "result = tf.math.atan2(tf.ones([2]), tf.ones([3]))"),
+    ("xdivy_int", "result = tf.math.xdivy(tf.constant([1]), tf.constant([2]))"),
+    ("segment_max_unsorted_ids", "result = tf.math.segment_max([1., 2., 3.], [1, 0, 1])"),
+    ("segment_mean_wrong_length", "result = tf.math.segment_mean([1., 2., 3.], [0, 0])"),
+    ("searchsorted_dtype_mismatch", "result = tf.searchsorted(tf.constant([1., 2.]), "
+     "tf.constant([1], tf.int32))"),
+    ("tensor_scatter_nd_min_bad_index", "result = tf.tensor_scatter_nd_min([1, 2], [[5]], "
+     "[0])"),
+    ("conv1d_channel_mismatch", "result = tf.nn.conv1d(tf.ones([1, 4, 2]), tf.ones([2, 3, 1]),"
+     " 1, 'VALID')"),
+    ("cross_shape_mismatch", "result = tf.linalg.cross(tf.ones([2, 3]), tf.ones([3]))"),
+    ("triangular_solve_int", "result = tf.linalg.triangular_solve(tf.constant([[1, 0], "
+     "[0, 1]]), tf.constant([[1], [1]]))"),
+    ("in_top_k_target_out_of_range", "result = tf.math.in_top_k([3], [[0.1, 0.2, 0.3]], 1)"),
+    ("bincount_float", "result = tf.math.bincount(tf.constant([1., 2.]))"),
+    ("reverse_sequence_same_axes", "result = tf.reverse_sequence([[1, 2], [3, 4]], [1, 1], "
+     "seq_axis=1, batch_axis=1)"),
+    ("space_to_depth_block_one", "result = tf.nn.space_to_depth(tf.ones([1, 2, 2, 1]), 1)"),
+    ("lstsq_rows_mismatch", "result = tf.linalg.lstsq(tf.ones([3, 2]), tf.ones([2, 1]))"),
+    ("unsorted_segment_prod_int", "result = tf.math.unsorted_segment_prod([2, 3, 4], [0, 0, 1],"
+     " 2)"),
+    ("acosh_float16", "result = tf.math.acosh(tf.constant([1.5, 2.], tf.float16))"),
+    ("erfinv_float16", "result = tf.math.erfinv(tf.constant([0.5, -0.25], tf.float16))"),
+    ("truncatemod_int64_broadcast", "result = tf.truncatemod(tf.constant([[7], [-7]], "
+     "tf.int64), tf.constant([2, -3], tf.int64))"),
+]
