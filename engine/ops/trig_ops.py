@@ -217,7 +217,7 @@ def _no_nan_binary(op: Any) -> Any:
     """xdivy, xlog1py: float and complex kernels; another dtype gets TF's registry text."""
     def fn(x: Any, y: Any, name: str | None = None) -> Tensor:
         a, b = binary_args(x, y, op.name)
-        if a._value.dtype.kind != "f":
+        if a._value.dtype.kind not in "fc":
             raise errors.InvalidArgumentError(
                 None, op.name, f"Value for attr 'T' of {a.dtype.name} is not in the list of "
                 "allowed values: half, bfloat16, float, double, complex64, complex128\n\t; "

@@ -669,3 +669,7 @@ CASES += [
     ("truncatemod_int64_broadcast", "result = tf.truncatemod(tf.constant([[7], [-7]], "
      "tf.int64), tf.constant([2, -3], tf.int64))"),
 ]
+
+CASES += [
+    ("xdivy_complex", "result = tf.math.xdivy(tf.constant([0j, 1 + 1j]), tf.constant([0j, 2j]))"),
+]
