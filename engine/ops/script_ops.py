@@ -10,6 +10,7 @@ gradient, as in TensorFlow.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -216,32 +217,65 @@ def _run(op: Any, inputs: tuple, attrs: dict) -> tuple:
     return out
 
 
+def _called_or_decorator(api: str, call: Callable[..., Any], func: Any, inp: Any,
+                         Tout: Any) -> Any:  # noqa: N803
+    """TensorFlow's argument rules: Tout is required; without func, a decorator that calls
+    the decorated function through the op (its arguments are the inputs)."""
+    if Tout is None:
+        raise TypeError(f"Missing required argument: 'Tout'\n  If using {api} as a decorator, "
+                        f"set `Tout`\n  **by name** above the function:\n  `@{api}(Tout=tout)`")
+    if func is None:
+        if inp is not None:
+            raise TypeError(f"Don't set the `inp` argument when using {api} as a decorator "
+                            "(`func=None`).")
+
+        def decorator(fun: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fun)
+            def wrapper(*args: Any) -> Any:
+                return call(fun, args)
+
+            return wrapper
+
+        return decorator
+    if inp is None:
+        raise TypeError("Missing argument `inp`:\n  You must set the `inp` argument (the list "
+                        f"of arguments to the\n  function), unless you use `{api}` as a "
+                        "decorator(`func=None`).")
+    if not callable(func):
+        raise TypeError(f"Expected func to be callable. Received func={func!r}.")
+    return call(func, inp)
+
+
 def py_function(func: Callable[..., Any] = None, inp: Any = None, Tout: Any = None,  # noqa: N803
                 name: str | None = None) -> Any:
     """``tf.py_function``: ``func`` called on eager tensors each time the op runs (every call
-    of a traced function too); differentiable through the ops ``func`` runs."""
-    if not callable(func):
-        raise TypeError(f"Expected func to be callable. Received func={func!r}.")
-    touts, lone = _touts(Tout)
-    out = _run(EAGER_PY_FUNC, _inputs(inp), {"func": func, "Tout": touts,
-                                             "label": f"pyfunc_{next(_COUNTER)}"})
-    return out[0] if lone else list(out)
+    of a traced function too); differentiable through the ops ``func`` runs. Without
+    ``func``, a decorator (``@tf.py_function(Tout=...)``)."""
 
+    def call(fn: Callable[..., Any], args: Any) -> Any:
+        touts, lone = _touts(Tout)
+        out = _run(EAGER_PY_FUNC, _inputs(args), {"func": fn, "Tout": touts,
+                                                  "label": f"pyfunc_{next(_COUNTER)}"})
+        return out[0] if lone else list(out)
 
-eager_py_func = py_function
+    return _called_or_decorator("tf.py_function", call, func, inp, Tout)
 
 
 def numpy_function(func: Callable[..., Any] = None, inp: Any = None, Tout: Any = None,  # noqa: N803
                    stateful: bool = True, name: str | None = None) -> Any:
     """``tf.numpy_function``: ``func`` called on numpy arrays each time the op runs; no
-    gradient flows through it."""
-    if not callable(func):
-        raise TypeError(f"Expected func to be callable. Received func={func!r}.")
-    touts, lone = _touts(Tout)
-    op = NUMPY_FUNC if stateful else NUMPY_FUNC_STATELESS
-    out = _run(op, _inputs(inp), {"func": func, "Tout": touts,
-                                  "label": f"pyfunc_{next(_COUNTER)}",
-                                  "checked": STATE.graph is not None})
-    if lone and len(out) == 1:
-        return out[0]
-    return list(out)
+    gradient flows through it. Without ``func``, a decorator."""
+
+    def call(fn: Callable[..., Any], args: Any) -> Any:
+        touts, lone = _touts(Tout)
+        op = NUMPY_FUNC if stateful else NUMPY_FUNC_STATELESS
+        out = _run(op, _inputs(args), {"func": fn, "Tout": touts,
+                                       "label": f"pyfunc_{next(_COUNTER)}",
+                                       "checked": STATE.graph is not None})
+        if not touts and not out:  # TensorFlow's eager numpy_function gives None then
+            return None
+        if lone and len(out) == 1:
+            return out[0]
+        return list(out)
+
+    return _called_or_decorator("tf.numpy_function", call, func, inp, Tout)

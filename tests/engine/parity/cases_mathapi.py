@@ -673,3 +673,22 @@ CASES += [
 CASES += [
     ("xdivy_complex", "result = tf.math.xdivy(tf.constant([0j, 1 + 1j]), tf.constant([0j, 2j]))"),
 ]
+
+CASES += [
+    ("py_function_as_decorator", """@tf.py_function(Tout=tf.float32)
+def square(a):
+    return a * a
+@tf.numpy_function(Tout=tf.float32)
+def cube(a):
+    return a * a * a
+x = tf.constant([1., 2.])
+result = [square(x), cube(x)]
+"""),
+    ("py_function_without_inp", "result = tf.py_function(lambda a: a, Tout=tf.float32)"),
+    ("py_function_decorator_with_inp", "result = tf.py_function(None, [tf.constant(1.)], "
+     "Tout=tf.float32)"),
+    ("py_function_without_tout", "result = tf.py_function(lambda a: a, [tf.constant(1.)])"),
+    ("numpy_function_without_inp", "result = tf.numpy_function(lambda a: a, None, tf.float32)"),
+    ("py_function_no_outputs", "result = [tf.py_function(lambda a: None, [tf.constant(1.)], "
+     "[]), tf.constant(tf.numpy_function(lambda a: None, [tf.constant(1.)], []) is None)]"),
+]
