@@ -55,8 +55,27 @@ from engine.dtypes import (  # noqa: F401
     uint32,
     uint64,
 )
+from engine.framework_ops import (  # noqa: F401,E402
+    control_dependencies,
+    ensure_shape,
+    get_static_value,
+    group,
+    identity_n,
+    init_scope,
+    inside_function,
+    no_op,
+    version,
+)
 from engine.function import function  # noqa: F401
+from engine.functional_ops import case, foldl, foldr, scan, switch_case  # noqa: F401,E402
 from engine.indexed_slices import IndexedSlices, IndexedSlicesSpec  # noqa: F401
+from engine.initializers import (  # noqa: F401,E402
+    constant_initializer,
+    ones_initializer,
+    random_normal_initializer,
+    random_uniform_initializer,
+    zeros_initializer,
+)
 from engine.linalg import norm  # noqa: F401,E402
 from engine.module import Module  # noqa: F401
 from engine.ops.array_ops import (  # noqa: F401
@@ -161,7 +180,18 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_sum,
     reduce_variance,
 )
+from engine.ops.script_ops import numpy_function, py_function  # noqa: F401
+from engine.ops.search_ops import (  # noqa: F401,E402
+    reverse_sequence,
+    searchsorted,
+    tensor_scatter_nd_max,
+    tensor_scatter_nd_min,
+    tensor_scatter_nd_sub,
+    unique_with_counts,
+    unravel_index,
+)
 from engine.ops.special_math_ops import einsum  # noqa: F401
+from engine.ops.trig_ops import scalar_mul, truncatediv, truncatemod  # noqa: F401,E402
 from engine.ragged import RaggedTensor  # noqa: F401
 from engine.shape import TensorShape  # noqa: F401
 from engine.sparse import SparseTensor  # noqa: F401

@@ -199,3 +199,9 @@ class DataLossError(OpError):
     """Data was lost or corrupted (also: padding to a shape smaller than an element)."""
 
     error_code = 15
+
+
+class UnknownError(OpError):
+    """An error of no other kind (a Python exception raised inside ``tf.py_function``)."""
+
+    error_code = 2

@@ -24,6 +24,22 @@ from engine.ops.linalg_ops import (  # noqa: F401
     svd,
 )
 from engine.ops.math_ops import matmul, tensordot  # noqa: F401
+from engine.ops.matrix_decomp_ops import (  # noqa: F401
+    cholesky_solve,
+    cross,
+    eigh,
+    eigvalsh,
+    expm,
+    logdet,
+    lstsq,
+    lu,
+    matrix_rank,
+    normalize,
+    pinv,
+    set_diag,
+    slogdet,
+    triangular_solve,
+)
 from engine.ops.special_math_ops import einsum  # noqa: F401
 from engine.tensor import Tensor, convert_to_tensor
 

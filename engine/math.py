@@ -2,6 +2,16 @@
 
 from engine.linalg import l2_normalize  # noqa: F401
 from engine.ops.array_ops import unsorted_segment_sum  # noqa: F401,E402
+from engine.ops.counting_ops import (  # noqa: F401,E402
+    bincount,
+    confusion_matrix,
+    in_top_k,
+    invert_permutation,
+    is_non_decreasing,
+    is_strictly_increasing,
+    zero_fraction,
+)
+from engine.ops.gamma_ops import digamma, erfinv, lgamma, ndtri, polygamma  # noqa: F401,E402
 from engine.ops.math_ops import (  # noqa: F401
     abs,
     add,
@@ -54,7 +64,9 @@ from engine.ops.nn_impl import log_sigmoid  # noqa: F401
 from engine.ops.nn_ops import (  # noqa: F401
     erf,
     erfc,
+    log_softmax,
     sigmoid,
+    softmax,
     softplus,
     softsign,
     tanh,
@@ -78,10 +90,40 @@ from engine.ops.reduction_ops import (  # noqa: F401
     reduce_sum,
     reduce_variance,
 )
+from engine.ops.search_ops import unravel_index  # noqa: F401,E402
 from engine.ops.segment_ops import (  # noqa: F401
     segment_sum,
     unsorted_segment_max,
     unsorted_segment_mean,
+)
+from engine.ops.segment_reduce_ops import (  # noqa: F401,E402
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
+from engine.ops.series_ops import cumulative_logsumexp, polyval  # noqa: F401,E402
+from engine.ops.trig_ops import (  # noqa: F401,E402
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    multiply_no_nan,
+    reciprocal_no_nan,
+    rint,
+    scalar_mul,
+    sinh,
+    truncatediv,
+    truncatemod,
+    xdivy,
+    xlog1py,
 )
 
 

@@ -82,6 +82,33 @@ class Tensor:
     def get_shape(self) -> TensorShape:
         return self.shape
 
+    def set_shape(self, shape: Any) -> None:
+        """``Tensor.set_shape``: state a shape the tensor has. An eager tensor's is known, so
+        this only checks it; a traced one (a ``tf.numpy_function`` result, whose shape
+        TensorFlow does not know) takes the known dimensions into its static shape."""
+        want = TensorShape(shape)
+        trace = self._trace() if hasattr(self, "_trace") else None
+        if trace is None:
+            if not TensorShape(self._value.shape).is_compatible_with(want):
+                raise ValueError(f"Tensor's shape {tuple(self._value.shape)} is not "
+                                 f"compatible with supplied shape {tuple(want.as_list())}.")
+            return
+        known = self.get_shape()
+        if want.rank is None:
+            return
+        if known.rank is not None:
+            if known.rank != want.rank:
+                raise ValueError(f"Shapes must be equal rank, but are {known.rank} and "
+                                 f"{want.rank}")
+            for i, (a, b) in enumerate(zip(known.as_list(), want.as_list())):
+                if a is not None and b is not None and a != b:
+                    raise ValueError(
+                        f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                        f"Shapes are {_dims_text(known)} and {_dims_text(want)}.")
+            want = TensorShape([b if a is None else a for a, b in zip(known.as_list(),
+                                                                     want.as_list())])
+        trace.static_shapes[self._id] = want
+
     def numpy(self) -> Any:
         """A copy of the value as numpy (a numpy scalar for rank 0), as TensorFlow returns.
 
@@ -358,6 +385,10 @@ class VariableSlice(Tensor):
                 f"{_debug_dims(np.shape(part))} into final shape {_debug_dims(new[key].shape)} "
                 "[Op:ResourceStridedSliceAssign]") from None
         return variable._set(new, "assign")
+
+
+def _dims_text(shape: TensorShape) -> str:
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
 def _debug_dims(shape: tuple) -> str:

@@ -27,10 +27,14 @@ GRAPH_ONLY = frozenset({PLACEHOLDER, CONST, READ_VARIABLE, APPLY_UPDATE, ASSIGN_
 # loop's body or an If's branches may print, assign or read variables that change, and a
 # dataset is read anew on each run.
 EFFECT_OPS = frozenset({"PrintV2", "While", "If", "MakeIterator", "IteratorGetNext"})
+# a Python function (tf.py_function, tf.numpy_function) runs at every run of the graph
+EFFECT_OPS |= {"EagerPyFunc", "PyFunc", "PyFuncStateless", "EagerPyFuncGrad"}
 NESTED_GRAPH_OPS = frozenset({"While", "If"})  # nodes holding graphs compiled for one trace
 # Ops whose kernel runs other ops through dispatch: a WhileGrad runs its loop again under
 # a tape (a tool watching ops sees those, told as the node's).
 DISPATCHING_OPS = frozenset({"WhileGrad"})
+# the Python function of tf.py_function / tf.numpy_function (and its gradient) runs ops too
+DISPATCHING_OPS |= {"EagerPyFunc", "EagerPyFuncGrad", "PyFunc", "PyFuncStateless"}
 # The attrs of an If/While node holding its traced graphs, and the role each plays (what
 # the debugger names the ops that ran inside, and the export's clusters).
 NESTED_GRAPH_ROLES = {"then_graph": "then", "else_graph": "else", "cond_graph": "cond",

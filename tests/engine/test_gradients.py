@@ -899,6 +899,128 @@ def _while_node(x: tf.Tensor, gradient: bool = False) -> tf.Tensor:
 OP_CASES["While"] = unary(_while_node, floats(-1, 1))
 
 
+# -- issue 11 tf / tf.math additions: py_function, trigonometry, searches, scatters ----------
+
+@st.composite
+def reverse_sequence_inputs(draw: st.DrawFn) -> Example:
+    """A [batch, time, ...] array and a length per batch entry (0 to time)."""
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4))
+    lengths = draw(hnp.arrays(np.int32, shape[:1], elements=st.integers(0, shape[1])))
+    return Example((draw(arrays(shape)),), {"seq_lengths": lengths})
+
+
+@st.composite
+def scatter_min_max_inputs(draw: st.DrawFn) -> Example:
+    """Tensor values on one lattice, updates on the other (never tied), places unique."""
+    example = draw(tensor_scatter_inputs(True))
+    t, u = example.arrays
+    return Example((draw(arrays(t.shape, LOW)), draw(arrays(u.shape, HIGH))), example.kwargs)
+
+
+def _py_function(x: tf.Tensor) -> tf.Tensor:
+    return tf.py_function(lambda a: tf.sin(a) * a + tf.square(a), [x], tf.float64)
+
+
+OP_CASES.update({
+    "EagerPyFunc": unary(_py_function),
+    "EnsureShape": unary(lambda x: tf.ensure_shape(x * x, x.shape)),
+    "Acos": unary(tf.math.acos, floats(-0.9, 0.9)),
+    "Asin": unary(tf.math.asin, floats(-0.9, 0.9)),
+    "Atan": unary(tf.math.atan),
+    "Sinh": unary(tf.math.sinh),
+    "Cosh": unary(tf.math.cosh),
+    "Acosh": unary(tf.math.acosh, floats(1.2, 3)),
+    "Asinh": unary(tf.math.asinh),
+    "Atanh": unary(tf.math.atanh, floats(-0.9, 0.9)),
+    "Atan2": binary(tf.math.atan2, x=SMOOTH, y=POSITIVE),
+    "MulNoNan": binary(tf.math.multiply_no_nan, y=NONZERO),
+    "Xdivy": binary(tf.math.xdivy, x=NONZERO, y=signed(0.5, 2)),
+    "Xlog1py": binary(tf.math.xlog1py, x=NONZERO, y=POSITIVE),
+    "ReverseSequence": Case(reverse_sequence_inputs(), lambda x, seq_lengths: tf.reverse_sequence(
+        x, seq_lengths, seq_axis=1, batch_axis=0)),
+    "TensorScatterSub": Case(tensor_scatter_inputs(False), lambda t, u, indices:
+                             tf.tensor_scatter_nd_sub(t, indices, u)),
+    "TensorScatterMin": Case(scatter_min_max_inputs(), lambda t, u, indices:
+                             tf.tensor_scatter_nd_min(t, indices, u)),
+    "TensorScatterMax": Case(scatter_min_max_inputs(), lambda t, u, indices:
+                             tf.tensor_scatter_nd_max(t, indices, u)),
+})
+
+
+@st.composite
+def segment_min_inputs(draw: st.DrawFn) -> Example:
+    """Distinct values (no ties for a minimum) and ids that may leave segments empty."""
+    example = draw(segment_max_inputs())
+    return Example((-example.arrays[0],), example.kwargs)
+
+
+@st.composite
+def segment_prod_inputs(draw: st.DrawFn) -> Example:
+    """Values with zeros among them (one or several in a segment), ids that may drop rows."""
+    data = draw(NONSCALAR.flatmap(lambda s: arrays(s, st.just(0.0) | floats(-1.5, 1.5))))
+    n = draw(st.integers(1, 4))
+    ids = draw(hnp.arrays(np.int32, data.shape[:draw(st.integers(1, data.ndim))],
+                          elements=st.integers(-1, n - 1)))
+    return Example((data,), {"segment_ids": ids, "num_segments": n})
+
+
+OP_CASES.update({
+    # an empty segment holds float64's highest value: capped far above the data
+    "UnsortedSegmentMin": Case(segment_min_inputs(), lambda x, **kw: tf.minimum(
+        tf.math.unsorted_segment_min(x, **kw), 10.0)),
+    "UnsortedSegmentProd": Case(segment_prod_inputs(), tf.math.unsorted_segment_prod),
+})
+
+
+@st.composite
+def symmetric_spread(draw: st.DrawFn) -> Example:
+    """Matrices whose symmetric part x + xᵀ has eigenvalues at least 0.2 apart (eigenvectors
+    are then smooth functions of x)."""
+    (x,), _ = draw(square_matrices())
+    e = np.linalg.eigvalsh(x + np.swapaxes(x, -1, -2))
+    assume(e.shape[-1] < 2 or np.diff(e, axis=-1).min() > 0.2)
+    return Example((x,), {})
+
+
+def _eigh_sign_free(x: tf.Tensor) -> list[tf.Tensor]:
+    """Eigenvalues and the squared eigenvectors (their signs are a convention) of x + xᵀ."""
+    e, v = tf.linalg.eigh(x + tf.linalg.matrix_transpose(x))
+    return [e, v * v]
+
+
+@st.composite
+def triangular_inputs(draw: st.DrawFn) -> Example:
+    (t, rhs), kw = draw(square_matrices(with_rhs=True))
+    return Example((t, rhs), {**kw, "lower": draw(st.booleans())})
+
+
+@st.composite
+def set_diag_inputs(draw: st.DrawFn) -> Example:
+    (x,), _ = draw(matrices())
+    return Example((x, draw(arrays(x.shape[:-2] + (min(x.shape[-2:]),)))), {})
+
+
+@st.composite
+def cross_inputs(draw: st.DrawFn) -> Example:
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=2))
+    return Example((draw(arrays(batch + (3,))), draw(arrays(batch + (3,)))), {})
+
+
+OP_CASES.update({
+    "SelfAdjointEigV2": Case(symmetric_spread(), _eigh_sign_free),
+    "LogMatrixDeterminant": Case(square_matrices(), lambda x: tf.linalg.slogdet(x)[1]),
+    "MatrixTriangularSolve": Case(triangular_inputs(), tf.linalg.triangular_solve),
+    "MatrixSetDiagV3": Case(set_diag_inputs(), tf.linalg.set_diag),
+    "Cross": Case(cross_inputs(), tf.linalg.cross),
+    "Lgamma": unary(tf.math.lgamma, floats(0.2, 5) | floats(-2.8, -2.2)),
+    "Digamma": unary(tf.math.digamma, floats(0.2, 5) | floats(-0.8, -0.2)),
+    "Polygamma": unary(lambda x: tf.math.polygamma(tf.constant(2.0, tf.float64), x),
+                       floats(0.3, 5)),
+    "Erfinv": unary(tf.math.erfinv, floats(-0.95, 0.95)),
+    "Ndtri": unary(tf.math.ndtri, floats(0.02, 0.98)),
+})
+
+
 def _tensor_list_writes(x: tf.Tensor) -> tf.Tensor:
     """A TensorArray's dense form (rows of ``x``) overwritten at its last row, then grown
     past its end, as a dynamic_size array in a traced loop is; both through the length
@@ -1097,6 +1219,41 @@ NOT_DIFFERENTIABLE_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
 }
 
 
+def _py_function_gradient(x: tf.Tensor) -> tf.Tensor:
+    """The gradient py_function's rule computes (an EagerPyFuncGrad op): TensorFlow does not
+    differentiate it again."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.py_function(lambda a: a * a * a, [x], tf.float64)
+    return tape.gradient(y, x)
+
+
+def _flat_sorted(x: tf.Tensor) -> tf.Tensor:
+    return tf.sort(tf.reshape(x, [-1]))
+
+
+NOT_DIFFERENTIABLE_CASES.update({
+    "EagerPyFuncGrad": _py_function_gradient,
+    "PyFunc": lambda x: tf.numpy_function(lambda a: a * 2.0, [x], tf.float64),
+    "PyFuncStateless": lambda x: tf.numpy_function(lambda a: a * 2.0, [x], tf.float64,
+                                                   stateful=False),
+    "Rint": tf.math.rint,
+    "TruncateDiv": lambda x: tf.truncatediv(x, tf.constant(0.7, F64)),
+    "TruncateMod": lambda x: tf.truncatemod(x, tf.constant(0.7, F64)),
+    "LowerBound": lambda x: _as_float(tf.searchsorted(_flat_sorted(x), tf.reshape(x, [-1]))),
+    "UpperBound": lambda x: _as_float(tf.searchsorted(_flat_sorted(x), tf.reshape(x, [-1]),
+                                                      side="right")),
+    "UnravelIndex": lambda x: _as_float(tf.unravel_index(tf.range(tf.size(x)), tf.shape(x))),
+})
+NOT_DIFFERENTIABLE_CASES.update({
+    "DenseBincount": lambda x: _as_float(tf.math.bincount(tf.cast(tf.abs(x) * 3.0, tf.int32))),
+    "InTopKV2": lambda x: _as_float(tf.math.in_top_k(tf.zeros([1], tf.int32),
+                                                     tf.reshape(x, [1, -1]), 1)),
+    "InvertPermutation": lambda x: _as_float(tf.math.invert_permutation(
+        tf.argsort(tf.reshape(x, [-1])))),
+})
+
+
 @pytest.mark.parametrize("name", sorted(NOT_DIFFERENTIABLE_CASES))
 @settings(SETTINGS, max_examples=5)
 @given(x=NONSCALAR.flatmap(arrays))
@@ -1116,6 +1273,7 @@ def test_op_without_gradient_gives_none(name: str, x: np.ndarray) -> None:
 # gradient through them is a LookupError, which the autodiff guide shows).
 NO_REGISTERED_GRADIENT_CASES: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "AdjustContrastv2": lambda x: tf.image.adjust_contrast(tf.reshape(x, [1, 1, -1]), 2.0),
+    "Lu": lambda x: tf.linalg.lu(tf.matmul(x, x, transpose_a=True) + tf.eye(3)).lu,
 }
 
 
@@ -1218,6 +1376,68 @@ COMPOSITE_CASES: dict[str, Case] = {
     "iteration unstacks": Case(with_axis(), lambda x, axis: [r * r for r in x]),
     "variable read in a matmul": Case(matmul_inputs(False, False), tf.matmul, variables=True),
 }
+
+
+@st.composite
+def conv1d_inputs(draw: st.DrawFn) -> Example:
+    n, w, c, m = (draw(st.integers(1, 2)), draw(st.integers(3, 5)), draw(st.integers(1, 2)),
+                  draw(st.integers(1, 2)))
+    k = draw(st.integers(1, 3))
+    return Example((draw(arrays((n, w, c))), draw(arrays((k, c, m)))),
+                   {"stride": draw(st.integers(1, 2)),
+                    "padding": draw(st.sampled_from(["SAME", "VALID"]))})
+
+
+@st.composite
+def lrn_inputs(draw: st.DrawFn) -> Example:
+    """NHWC values (LRN runs in float32: the call casts there and back)."""
+    return Example((draw(arrays((1, 2, 1, draw(st.integers(1, 5))))),),
+                   {"depth_radius": draw(st.integers(0, 2))})
+
+
+def _lrn(x: tf.Tensor, depth_radius: int) -> tf.Tensor:
+    y = tf.nn.local_response_normalization(tf.cast(x, tf.float32), depth_radius, alpha=0.5)
+    return tf.cast(y, tf.float64)
+
+
+@st.composite
+def space_to_depth_inputs(draw: st.DrawFn) -> Example:
+    b = draw(st.integers(2, 3))
+    shape = (1, b * draw(st.integers(1, 2)), b * draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    return Example((draw(arrays(shape)),), {"block_size": b})
+
+
+COMPOSITE_CASES.update({
+    "segment_mean": Case(sorted_segment_inputs(), tf.math.segment_mean),
+    "segment_max": Case(sorted_segment_inputs().map(
+        lambda e: Example((e.arrays[0] + 0.001 * np.arange(e.arrays[0].size).reshape(
+            e.arrays[0].shape),), e.kwargs)), tf.math.segment_max),
+    "unsorted_segment_sqrt_n": Case(segment_max_inputs(), tf.math.unsorted_segment_sqrt_n),
+    # (exclusive: the first element is log 0 = -inf, whose differences are NaN)
+    "cumulative_logsumexp": Case(cumulative(SMOOTH), lambda x, exclusive, **kw:
+                                 tf.math.cumulative_logsumexp(x, **kw)),
+    "polyval": unary(lambda x: tf.math.polyval([tf.constant(0.5, tf.float64), x, tf.sin(x)],
+                                               x)),
+    "conv1d": Case(conv1d_inputs(), tf.nn.conv1d),
+    "local_response_normalization": Case(lrn_inputs(), _lrn, eps=1e-3, tol=1e-2),
+    "space_to_depth": Case(space_to_depth_inputs(), tf.nn.space_to_depth),
+    "depth_to_space": Case(space_to_depth_inputs(), lambda x, block_size: tf.nn.depth_to_space(
+        tf.nn.space_to_depth(x, block_size) * 2.0, block_size)),
+    "weighted_cross_entropy_with_logits": unary(lambda x: tf.nn.weighted_cross_entropy_with_logits(
+        tf.ones_like(x) * 0.3, x, 2.5), NONZERO),  # |x| and relu(-x) kink at 0, as in TF
+    "log_poisson_loss": unary(lambda x: tf.nn.log_poisson_loss(tf.ones_like(x) * 3.0, x,
+                                                               compute_full_loss=True)),
+    "expm": Case(matrices().filter(lambda e: e.arrays[0].shape[-1] == e.arrays[0].shape[-2]),
+                 tf.linalg.expm),
+    "lstsq": Case(square_matrices(with_rhs=True), lambda a, rhs, adjoint: tf.linalg.lstsq(
+        tf.concat([a, a * 0.5], axis=-2), tf.concat([rhs, rhs - 1.0], axis=-2))),
+    "logdet": Case(matrices(), lambda x: tf.linalg.logdet(
+        tf.matmul(x, x, transpose_b=True) + tf.eye(x.shape[-2], dtype=tf.float64))),
+    "pinv": Case(full_rank_matrices(), lambda x, compute_uv: tf.linalg.pinv(x)),
+    "cholesky_solve": Case(square_matrices(with_rhs=True), lambda a, rhs, adjoint:
+                           tf.linalg.cholesky_solve(tf.linalg.cholesky(
+                               tf.matmul(a, a, transpose_b=True)), rhs)),
+})
 
 
 @pytest.mark.parametrize("name", sorted(COMPOSITE_CASES))
@@ -1332,6 +1552,18 @@ SECOND_ORDER_CASES: dict[str, Case] = {
     "Einsum": Case(einsum_inputs(), lambda *xs, equation: tf.square(tf.einsum(equation, *xs))),
     "AvgPool": Case(pool_inputs(), lambda x, **pool: tf.square(tf.nn.avg_pool2d(x, **pool))),
 }
+
+
+SECOND_ORDER_CASES.update({  # issue 11's tf.math additions: their rules differentiate again
+    "Asin": unary(tf.math.asin, floats(-0.8, 0.8)),
+    "Atan2": binary(tf.math.atan2, x=SMOOTH, y=POSITIVE),
+    "Sinh": unary(tf.math.sinh),
+    "Acosh": unary(tf.math.acosh, floats(1.2, 3)),
+    "Lgamma": unary(tf.math.lgamma, floats(0.3, 4)),
+    "Erfinv": unary(tf.math.erfinv, floats(-0.9, 0.9)),
+    "MatrixTriangularSolve": Case(triangular_inputs(), tf.linalg.triangular_solve),
+    "Cross": Case(cross_inputs(), lambda u, v: tf.linalg.cross(u, v) * u),
+})
 
 
 @pytest.mark.parametrize("name", sorted(SECOND_ORDER_CASES))

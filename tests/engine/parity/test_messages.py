@@ -41,6 +41,7 @@ STALE_FIXTURE = ("fixtures_numerics.json was made before make_fixtures.py gave t
                  "another session's, drops this entry)")
 TRACED_BATCH = ("Keras 3's fit traces its step with an unknown batch size, so the call's "
                 "arguments print shape=(None, 2); the engine's fit runs on the batch's own shape")
+PYFUNC_NUMBER = "the number in pyfunc_<n> counts the py_functions each process made"
 
 KNOWN: dict[str, str] = {
     "arrays:sort_bad_axis": INTERNAL_NAME,
@@ -72,6 +73,11 @@ KNOWN: dict[str, str] = {
     "numerics:add_of_mixed_dtypes_in_a_function": STALE_FIXTURE,
     "traced:dataset_argument_with_another_spec_is_refused_by_the_concrete_function":
         GRAPH_EXECUTION,
+    "mathapi:py_function_wrong_dtype": TRACEBACK,
+    "mathapi:py_function_raises_value_error": TRACEBACK,
+    "mathapi:py_function_raises_other_error": TRACEBACK,
+    "mathapi:py_function_wrong_count": PYFUNC_NUMBER,
+    "mathapi:numpy_function_in_tf_function_wrong_dtype": GRAPH_EXECUTION,
 }
 
 MAX_STORED = 300  # make_fixtures.py keeps the first 300 characters of a message
