@@ -60,11 +60,15 @@ class AveragePooling1D(_Pooling1D):
 
     _kind = "avg"
 
+    def __init__(self, pool_size: Any, strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)  # no default size
+
 
 class AveragePooling2D(Layer):
     """The mean of each ``pool_size`` window; ``strides`` default to ``pool_size``."""
 
-    def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
+    def __init__(self, pool_size: Any, strides: Any = None, padding: str = "valid",
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         _channels_last(data_format, "AveragePooling2D")
