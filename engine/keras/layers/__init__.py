@@ -74,3 +74,13 @@ from engine.keras.layers.reshaping import (  # noqa: F401
     UpSampling2D,
     ZeroPadding2D,
 )
+from engine.keras.layers.recurrent import (  # noqa: F401
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+)
+from engine.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: F401
