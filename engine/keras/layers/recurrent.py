@@ -491,6 +491,11 @@ class SimpleRNN(_CellLayer):
         super().__init__(cell, **rnn, **kwargs)
         self.input_spec = InputSpec(ndim=3)
 
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["seed"]  # Keras 3's SimpleRNN leaves the seed out of its config
+        return config
+
 
 class LSTM(_CellLayer):
     """Long short-term memory (Hochreiter & Schmidhuber): states [h, c]."""

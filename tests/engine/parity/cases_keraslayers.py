@@ -12,7 +12,9 @@ rng = np.random.RandomState(7)
 seq = tf.constant(rng.randn(2, 5, 3).astype(np.float32))
 img = tf.constant(rng.randn(2, 5, 5, 3).astype(np.float32))
 def weights_of(layer):
-    return [tf.constant([v.path for v in layer.weights]), *[v for v in layer.weights]]
+    # paths below the layer's own name: that name counts the layers made before it
+    paths = ["/".join(v.path.split("/")[1:]) for v in layer.weights]
+    return [tf.constant(paths), *[v for v in layer.weights]]
 def config_keys(layer):
     return tf.constant(sorted(layer.get_config()))
 def forward_and_grads(layer, x, training=None):
@@ -183,9 +185,107 @@ result = [model(seq), tf.constant([str(l.output.shape) for l in model.layers])]
 """),
 ]
 
+CASES += [
+    # -- recurrent layers -------------------------------------------------------------------------
+    _case("orthogonal_initializer_seeded", """
+result = [tf.keras.initializers.Orthogonal(seed=4)((3, 5)), tf.keras.initializers.Orthogonal(gain=2.0, seed=9)((6, 2)),
+          tf.keras.initializers.get("orthogonal").__class__.__name__ == "Orthogonal" and tf.constant(1)]
+"""),
+    _case("simple_rnn_default_init_after_set_random_seed", """
+tf.keras.utils.set_random_seed(5)
+layer = tf.keras.layers.SimpleRNN(4)
+result = [*forward_and_grads(layer, seq), *weights_of(layer), config_keys(layer)]
+"""),
+    _case("lstm_default_init_sequences_and_grads", """
+tf.keras.utils.set_random_seed(6)
+layer = tf.keras.layers.LSTM(3, return_sequences=True)
+result = [*forward_and_grads(layer, seq), *weights_of(layer), config_keys(layer), tf.constant(len(layer.variables))]
+"""),
+    _case("lstm_return_state_go_backwards_initial_state", """
+tf.keras.utils.set_random_seed(7)
+layer = tf.keras.layers.LSTM(2, return_state=True, go_backwards=True, unit_forget_bias=False, bias_initializer="ones")
+h0 = tf.constant([[0.5, -0.5], [1.0, 0.0]])
+result = [*layer(seq), *layer(seq, initial_state=[h0, -h0])]
+"""),
+    _case("gru_reset_after_default_and_grads", """
+tf.keras.utils.set_random_seed(8)
+layer = tf.keras.layers.GRU(3, return_sequences=True)
+result = [*forward_and_grads(layer, seq), *weights_of(layer), config_keys(layer)]
+"""),
+    _case("gru_reset_before_return_state", """
+tf.keras.utils.set_random_seed(9)
+layer = tf.keras.layers.GRU(3, reset_after=False, return_state=True, activation="relu")
+result = [*forward_and_grads(layer, seq)[:1], *layer(seq), *weights_of(layer)]
+"""),
+    _case("rnn_masks_from_embedding", """
+tf.keras.utils.set_random_seed(10)
+ids = tf.constant([[3, 1, 4, 0, 0], [0, 2, 7, 1, 0]])
+emb = tf.keras.layers.Embedding(8, 3, mask_zero=True)
+x = emb(ids)
+seq_out = tf.keras.layers.LSTM(2, return_sequences=True)(x)
+result = [seq_out, seq_out._keras_mask, tf.keras.layers.GRU(2)(x), tf.keras.layers.SimpleRNN(2, go_backwards=True)(x),
+          tf.keras.layers.LSTM(2, return_state=True)(x)]
+"""),
+    _case("rnn_masking_layer_then_lstm", """
+tf.keras.utils.set_random_seed(11)
+x = np.ones((2, 4, 2), np.float32) * np.arange(1, 5, dtype=np.float32)[None, :, None]; x[0, 2:] = -1.0
+model = tf.keras.Sequential([tf.keras.Input((4, 2)), tf.keras.layers.Masking(-1.0), tf.keras.layers.LSTM(3, return_sequences=True), tf.keras.layers.GRU(2)])
+result = model(x)
+"""),
+    _case("rnn_dropout_seeded_training", """
+layer = tf.keras.layers.LSTM(2, dropout=0.5, kernel_initializer=tf.keras.initializers.GlorotUniform(seed=1), recurrent_initializer=tf.keras.initializers.Orthogonal(seed=2), seed=3)
+g = tf.keras.layers.GRU(2, dropout=0.3, recurrent_dropout=0.4, kernel_initializer=tf.keras.initializers.GlorotUniform(seed=1), recurrent_initializer=tf.keras.initializers.Orthogonal(seed=2), seed=4)
+s = tf.keras.layers.SimpleRNN(2, recurrent_dropout=0.5, kernel_initializer=tf.keras.initializers.GlorotUniform(seed=1), recurrent_initializer=tf.keras.initializers.Orthogonal(seed=2), seed=5)
+result = [layer(seq, training=True), layer(seq, training=True), layer(seq), g(seq, training=True), g(seq), s(seq, training=True)]
+"""),
+    _case("bidirectional_lstm_merge_modes", f"""
+init = dict({_GLOROT}, recurrent_initializer=tf.keras.initializers.Orthogonal(seed=4))
+bi = tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(2, name="enc", **init))
+bi_seq = tf.keras.layers.Bidirectional(tf.keras.layers.GRU(2, return_sequences=True, **init), merge_mode="sum")
+bi_state = tf.keras.layers.Bidirectional(tf.keras.layers.SimpleRNN(2, return_state=True, **init), merge_mode="ave")
+result = [*forward_and_grads(bi, seq), *weights_of(bi), bi_seq(seq), *bi_state(seq), config_keys(bi)]
+"""),
+    _case("bidirectional_with_mask", f"""
+init = dict({_GLOROT}, recurrent_initializer=tf.keras.initializers.Orthogonal(seed=4))
+x = tf.keras.layers.Embedding(6, 3, embeddings_initializer=tf.keras.initializers.RandomUniform(seed=2), mask_zero=True)(tf.constant([[1, 2, 3, 0], [4, 0, 0, 0]]))
+result = [tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(2, return_sequences=True, **init))(x),
+          tf.keras.layers.Bidirectional(tf.keras.layers.GRU(2, **init))(x)]
+"""),
+    _case("time_distributed_dense_and_conv", f"""
+td = tf.keras.layers.TimeDistributed(tf.keras.layers.Dense(2, {_GLOROT}, name="proj"), name="per_step")
+video = tf.constant(rng.randn(2, 3, 4, 4, 1).astype(np.float32))
+tc = tf.keras.layers.TimeDistributed(tf.keras.layers.Conv2D(2, 3, {_GLOROT}))
+result = [*forward_and_grads(td, seq), *weights_of(td), tc(video), config_keys(td)]
+"""),
+    _case("text_rnn_tutorial_model_trains_in_fit", """
+tf.keras.utils.set_random_seed(12)
+ids = np.array([[1, 5, 3, 0, 0], [2, 2, 9, 4, 0], [7, 0, 0, 0, 0], [3, 8, 1, 6, 2]], np.int32)
+labels = np.array([[1.], [0.], [1.], [0.]], np.float32)
+model = tf.keras.Sequential([
+    tf.keras.Input((5,), dtype="int32"),
+    tf.keras.layers.Embedding(10, 4, mask_zero=True),
+    tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(3)),
+    tf.keras.layers.Dense(3, activation="relu"),
+    tf.keras.layers.Dense(1)])
+model.compile(loss=tf.keras.losses.BinaryCrossentropy(from_logits=True), optimizer=tf.keras.optimizers.Adam(1e-2), metrics=["accuracy"])
+history = model.fit(ids, labels, epochs=3, batch_size=2, shuffle=False, verbose=0)
+result = [tf.constant(history.history["loss"], tf.float32), *model.weights]
+"""),
+    _case("time_series_lstm_and_gru_train_with_sgd", """
+tf.keras.utils.set_random_seed(13)
+x = np.sin(np.arange(24, dtype=np.float32) / 3.0).reshape(4, 6, 1)
+y = np.cos(np.arange(4, dtype=np.float32)).reshape(4, 1)
+model = tf.keras.Sequential([tf.keras.Input((6, 1)), tf.keras.layers.LSTM(4, return_sequences=True), tf.keras.layers.GRU(3), tf.keras.layers.Dense(1)])
+model.compile(loss="mse", optimizer=tf.keras.optimizers.SGD(0.1))
+history = model.fit(x, y, epochs=4, batch_size=2, shuffle=False, verbose=0)
+result = [tf.constant(history.history["loss"], tf.float32), *model.weights]
+"""),
+]
+
 # Sums whose terms cancel to near zero carry the absolute rounding error of their larger
 # terms (≤ 3e-7 here, on values of order 1): ulps of the small result count it many times.
 _SUM_ORDER = "a different summation order (im2col/col2im, moments, gather gradients)"
+_QR = "the orthogonal initializer's QR (Eigen vs LAPACK), carried through the steps"
 FLOAT32_ULPS = {
     # TensorFlow's Elu kernel takes exp(x) - 1 (Eigen), the engine expm1: near 0 the
     # subtraction cancels (differences of 3e-8 on values of 1e-5).
@@ -197,4 +297,17 @@ FLOAT32_ULPS = {
     "conv2d_transpose_valid_and_same": (65536, _SUM_ORDER),
     "zero_padding_cropping_upsampling_2d": (64, _SUM_ORDER),
     "dot_layer_axes_and_normalize": (8, _SUM_ORDER),
+    # Eigen's Householder QR vs LAPACK's (as in cases_linalg's qr_square): the orthogonal
+    # recurrent kernels differ by a few ulp, and the steps of a sequence carry it on.
+    "orthogonal_initializer_seeded": (16, _QR),
+    "simple_rnn_default_init_after_set_random_seed": (512, _QR),
+    "lstm_default_init_sequences_and_grads": (512, _QR),
+    "gru_reset_after_default_and_grads": (64, _QR),
+    "gru_reset_before_return_state": (8, _QR),
+    "rnn_masks_from_embedding": (8, _QR),
+    "rnn_dropout_seeded_training": (128, _QR),
+    "bidirectional_lstm_merge_modes": (256, _QR),
+    "bidirectional_with_mask": (32, _QR),
+    "text_rnn_tutorial_model_trains_in_fit": (16, _QR),
+    "time_series_lstm_and_gru_train_with_sgd": (256, _QR),
 }
