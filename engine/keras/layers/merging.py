@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.keras.layers.base import Layer, Shape
-from engine.keras import backend
-from engine.ops import array_ops, math_ops, reduction_ops
+from engine.keras import losses
+from engine.ops import array_ops, math_ops
 from engine.tensor import Tensor
 
 
@@ -154,13 +154,6 @@ def _batch_dot(x: Tensor, y: Tensor, axes: list[int]) -> Tensor:
     return out
 
 
-def _normalize(x: Tensor, axis: int) -> Tensor:
-    """Keras 3's L2 normalization: x · min(1/√Σx², 1/ε)."""
-    square_sum = reduction_ops.reduce_sum(math_ops.square(x), axis=axis, keepdims=True)
-    inv = math_ops.minimum(math_ops.rsqrt(square_sum), 1.0 / backend.epsilon())
-    return math_ops.multiply(x, inv)
-
-
 class Dot(Layer):
     """The dot product of two inputs along ``axes`` (per example), for inputs of rank 2
     or 3; ``normalize`` L2-normalizes both first (cosine similarity)."""
@@ -198,7 +191,7 @@ class Dot(Layer):
                           else inputs)
         x1, x2 = inputs
         if self.normalize:
-            x1, x2 = _normalize(x1, axes[0]), _normalize(x2, axes[1])
+            x1, x2 = losses.normalize(x1, axes[0]), losses.normalize(x2, axes[1])
         return _batch_dot(x1, x2, axes)
 
     def compute_output_shape(self, input_shape: list) -> Shape:
