@@ -23,6 +23,12 @@ from engine.tensor import Tensor, convert_to_tensor
 NEG_INF = -1e10  # Keras' stand-in for -inf when filtering top-k predictions
 
 
+def _auto_name(name: str | None, cls: type) -> str:
+    """Keras 3 names these metrics like layers when no name is given: ``precision``,
+    ``precision_1``…"""
+    return name or backend.unique_object_name(backend.to_snake_case(cls.__name__))
+
+
 def _parse_thresholds(thresholds: Any, default: float) -> list[float]:
     if thresholds is None:
         return [default]
@@ -95,7 +101,7 @@ class _ThresholdCount(Metric):
 
     def __init__(self, thresholds: Any = None, name: str | None = None,
                  dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(_auto_name(name, type(self)), dtype)
         self.init_thresholds = thresholds
         self.thresholds = _parse_thresholds(thresholds, 0.5)
         self.accumulator = self.add_variable("accumulator", (len(self.thresholds),))
@@ -107,7 +113,7 @@ class _ThresholdCount(Metric):
     def result(self) -> Tensor:
         if len(self.thresholds) == 1:
             return self.accumulator[0]
-        return array_ops.identity(self.accumulator)
+        return self.accumulator  # the live counts, as Keras 3 returns them (not a copy)
 
     def get_config(self) -> dict:
         return dict(super().get_config(), thresholds=self.init_thresholds)
@@ -143,7 +149,7 @@ class _PrecisionRecall(Metric):
     def __init__(self, thresholds: Any = None, top_k: int | None = None,
                  class_id: int | None = None, name: str | None = None,
                  dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(_auto_name(name, type(self)), dtype)
         self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
         self.thresholds = _parse_thresholds(thresholds, 0.5 if top_k is None else NEG_INF)
         n = (len(self.thresholds),)
@@ -211,7 +217,7 @@ class AUC(Metric):
         self.curve, self.summation_method = curve, summation_method
         self.multi_label, self.num_labels, self.label_weights = False, None, None
         self._from_logits = bool(from_logits)
-        super().__init__(name, dtype)
+        super().__init__(_auto_name(name, type(self)), dtype)
         n = (self.num_thresholds,)
         self.true_positives = self.add_variable("true_positives", n)
         self.false_positives = self.add_variable("false_positives", n)
