@@ -241,7 +241,8 @@ class Orthogonal(RandomInitializer):
         q = math_ops.multiply(q, math_ops.sign(linalg_ops.diag_part(r)))
         if rows < cols:
             q = array_ops.transpose(q)
-        return math_ops.multiply(math_ops.cast(self.gain, dtype), array_ops.reshape(q, shape))
+        out = math_ops.multiply(math_ops.cast(self.gain, dtype), array_ops.reshape(q, shape))
+        return wrap(np.ascontiguousarray(out._value))  # (a transposed Q is a strided view)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "gain": self.gain}

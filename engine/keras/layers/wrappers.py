@@ -6,9 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from engine.context import STATE
-from engine.keras.layers.base import Layer, Shape
+from engine.keras.layers.base import LAYER_CLASSES, Layer, Shape
 from engine.keras.layers.recurrent import RNN
 from engine.ops import array_ops, math_ops, ordering_ops
+
+
+def _layer_from(item: dict) -> Layer:
+    """A wrapped layer rebuilt from its ``{"class_name", "config"}`` (classes known to the
+    running program only: nothing is imported or executed)."""
+    cls = LAYER_CLASSES.get(item.get("class_name", ""))
+    if cls is None:
+        raise ValueError(f"Unknown layer class in a wrapper's config: {item.get('class_name')!r}")
+    return cls.from_config(dict(item.get("config", {})))
 
 
 def _clone(layer: Layer, **changes: Any) -> Layer:
@@ -132,6 +141,14 @@ class Bidirectional(Layer):
                     layer={"class_name": type(layer).__name__, "config": inner},
                     backward_layer=backward)
 
+    @classmethod
+    def from_config(cls, config: dict) -> Bidirectional:
+        config = dict(config)
+        layer = _layer_from(config.pop("layer"))
+        backward = config.pop("backward_layer", None)
+        return cls(layer, backward_layer=None if backward is None else _layer_from(backward),
+                   **config)
+
 
 class TimeDistributed(Layer):
     """Apply ``layer`` to every step of (batch, steps, …) inputs: each step's slice is
@@ -177,3 +194,8 @@ class TimeDistributed(Layer):
     def get_config(self) -> dict:
         return dict(super().get_config(), layer={"class_name": type(self.layer).__name__,
                                                  "config": self.layer.get_config()})
+
+    @classmethod
+    def from_config(cls, config: dict) -> TimeDistributed:
+        config = dict(config)
+        return cls(_layer_from(config.pop("layer")), **config)
