@@ -375,7 +375,7 @@ class BinaryCrossentropy(MeanMetricWrapper):
                          label_smoothing=label_smoothing)
 
 
-from engine.keras.confusion_metrics import (  # noqa: E402 - they build on the classes above
+from engine.keras.confusion_metrics import (  # noqa: E402,F401 - they build on the classes above
     AUC,
     F1Score,
     FalseNegatives,

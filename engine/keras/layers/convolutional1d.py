@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.keras import activations, initializers, regularizers
 from engine.keras.layers.base import InputSpec, Layer, Shape
-from engine.keras.layers.convolutional import _channels_last, _pair, _padding, _spatial
+from engine.keras.layers.convolutional import _channels_last, _padding, _pair, _spatial
 from engine.keras.layers.core import _as_compute
 from engine.keras.layers.pooling import _one
 from engine.ops import array_ops, conv_ops, nn_ops, pad_scatter_ops

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.keras.layers.base import Layer, Shape
 from engine.keras import losses
+from engine.keras.layers.base import Layer, Shape
 from engine.ops import array_ops, math_ops
 from engine.tensor import Tensor
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.keras.layers.base import InputSpec, Layer, Shape
-from engine.keras.layers.convolutional import _channels_last, _pair, _padding, _spatial
+from engine.keras.layers.convolutional import _channels_last, _padding, _pair, _spatial
 from engine.ops import array_ops, conv_ops, pool_ops, reduction_ops
 from engine.tensor import Tensor
 
