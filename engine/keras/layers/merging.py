@@ -94,6 +94,12 @@ class _Elementwise(Layer):
 class Subtract(Layer):
     """inputs[0] - inputs[1] (exactly two inputs)."""
 
+    def build(self, input_shape: Any) -> None:
+        if not isinstance(input_shape, list | tuple) or len(input_shape) != 2:
+            raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+        self.built = True
+
     def call(self, inputs: list) -> Tensor:
         if not isinstance(inputs, list | tuple) or len(inputs) != 2:
             raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "

@@ -239,3 +239,16 @@ def test_lambda_is_not_rebuilt_from_a_config():
 def test_rnn_initial_state_count_is_checked():
     with pytest.raises(ValueError, match="expects 2 initial state"):
         layers.LSTM(2)(tf.ones((1, 3, 2)), initial_state=[tf.zeros((1, 2))])
+
+
+def test_cropping_more_than_the_image_says_so():
+    with pytest.raises(ValueError, match=r"`cropping` argument should be smaller.*\(2, 5, 5, 3\)"):
+        layers.Cropping2D(3)(tf.zeros((2, 5, 5, 3)))
+
+
+def test_a_column_of_numbers_feeds_a_one_feature_sequential():
+    """The regression tutorial feeds a 1-D array to a model built for Input((1,))."""
+    model = tf.keras.Sequential([tf.keras.Input((1,)), layers.Dense(1, kernel_initializer="ones")])
+    np.testing.assert_array_equal(model.predict(np.array([1.0, 2.0, 3.0]), verbose=0),
+                                  [[1.0], [2.0], [3.0]])
+    np.testing.assert_array_equal(model(tf.constant([[[4.0]]])).numpy(), [[4.0]])
