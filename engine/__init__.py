@@ -56,6 +56,7 @@ from engine.dtypes import (  # noqa: F401
 )
 from engine.function import function  # noqa: F401
 from engine.indexed_slices import IndexedSlices, IndexedSlicesSpec  # noqa: F401
+from engine.keras import initializers  # noqa: F401,E402 - tf.initializers is Keras 3's
 from engine.linalg import norm  # noqa: F401,E402
 from engine.module import Module  # noqa: F401
 from engine.ops.array_ops import (  # noqa: F401

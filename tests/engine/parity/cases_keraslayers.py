@@ -487,6 +487,51 @@ result = [normalizer.mean, normalizer(feat[:2]), horsepower_normalizer.mean, bef
 """),
 ]
 
+CASES += [
+    # -- the time series tutorial: an autoregressive LSTMCell model and the multi-step baselines --
+    ("time_series_tutorial_feedback_and_multi_step_models", """
+OUT_STEPS, num_features = 3, 2
+class FeedBack(tf.keras.Model):
+    def __init__(self, units, out_steps):
+        super().__init__()
+        self.out_steps = out_steps
+        self.units = units
+        self.lstm_cell = tf.keras.layers.LSTMCell(units)
+        self.lstm_rnn = tf.keras.layers.RNN(self.lstm_cell, return_state=True)
+        self.dense = tf.keras.layers.Dense(num_features)
+    def warmup(self, inputs):
+        x, *state = self.lstm_rnn(inputs)
+        prediction = self.dense(x)
+        return prediction, state
+    def call(self, inputs, training=None):
+        predictions = []
+        prediction, state = self.warmup(inputs)
+        predictions.append(prediction)
+        for n in range(1, self.out_steps):
+            x = prediction
+            x, state = self.lstm_cell(x, states=state, training=training)
+            prediction = self.dense(x)
+            predictions.append(prediction)
+        predictions = tf.stack(predictions)
+        return tf.transpose(predictions, [1, 0, 2])
+tf.keras.utils.set_random_seed(3)
+model = FeedBack(units=4, out_steps=OUT_STEPS)
+x = np.sin(np.arange(48, dtype=np.float32)).reshape(4, 6, 2)
+y = np.cos(np.arange(24, dtype=np.float32)).reshape(4, 3, 2)
+model.compile(loss=tf.keras.losses.MeanSquaredError(), optimizer=tf.keras.optimizers.Adam(), metrics=[tf.keras.metrics.MeanAbsoluteError()])
+history = model.fit(x, y, epochs=3, verbose=0)
+conv = tf.keras.Sequential([tf.keras.layers.Lambda(lambda t: t[:, -3:, :]),
+                            tf.keras.layers.Conv1D(8, activation="relu", kernel_size=(3,)),
+                            tf.keras.layers.Dense(OUT_STEPS * num_features, kernel_initializer=tf.initializers.zeros()),
+                            tf.keras.layers.Reshape([OUT_STEPS, num_features])])
+conv.compile(loss="mse", optimizer="adam")
+conv_history = conv.fit(x, y, epochs=2, verbose=0)
+result = [model(x), tf.constant(history.history["loss"], tf.float32),
+          tf.constant(history.history["mean_absolute_error"], tf.float32), *model.weights,
+          tf.constant(conv_history.history["loss"], tf.float32), conv(x)]
+"""),
+]
+
 # Sums whose terms cancel to near zero carry the absolute rounding error of their larger
 # terms (≤ 3e-7 here, on values of order 1): ulps of the small result count it many times.
 _SUM_ORDER = "a different summation order (im2col/col2im, moments, gather gradients)"
@@ -521,4 +566,5 @@ FLOAT32_ULPS = {
     "rank_one_labels_against_column_predictions": (8, "softplus rounding in log_cosh"),
     "model_fit_with_new_losses": (8, "softplus rounding in log_cosh"),
     "regression_tutorial_horsepower_model": (64, "the mean absolute error's sum of 32 terms"),
+    "time_series_tutorial_feedback_and_multi_step_models": (128, _QR),
 }
