@@ -26,6 +26,7 @@ from engine.keras.layers.core import (  # noqa: F401
     Softmax,
 )
 from engine.keras.layers.embedding import Embedding  # noqa: F401
+from engine.keras.layers.image_augmentation import RandomFlip  # noqa: F401
 from engine.keras.layers.input_layer import Input, InputLayer  # noqa: F401
 from engine.keras.layers.layer_normalization import LayerNormalization  # noqa: F401
 from engine.keras.layers.merging import (  # noqa: F401

@@ -532,6 +532,30 @@ result = [model(x), tf.constant(history.history["loss"], tf.float32),
 """),
 ]
 
+CASES += [
+    # -- data augmentation: RandomFlip draws as Keras 3 draws ------------------------------------
+    _case("random_flip_modes_seeded", """
+images = tf.constant(np.arange(2 * 3 * 4 * 2, dtype=np.float32).reshape(2, 3, 4, 2))
+many = tf.constant(rng.rand(6, 2, 3, 1).astype(np.float32))
+both = tf.keras.layers.RandomFlip(seed=4)
+h = tf.keras.layers.RandomFlip("horizontal", seed=5)
+v = tf.keras.layers.RandomFlip("vertical", seed=6)
+result = [both(many), both(many), h(many, training=True), v(many), h(images, training=False),
+          h(images[0]), tf.keras.layers.RandomFlip(seed=7)(tf.constant(np.arange(12, dtype=np.uint8).reshape(1, 2, 3, 2))),
+          both.variables[0], config_keys(both)]
+"""),
+    _case("random_flip_in_a_model_trains_and_predicts_unflipped", """
+model = tf.keras.Sequential([tf.keras.Input((2, 3, 1)), tf.keras.layers.RandomFlip("horizontal", seed=8),
+                             tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, kernel_initializer=tf.keras.initializers.GlorotUniform(seed=2))])
+x = rng.rand(8, 2, 3, 1).astype(np.float32)
+y = rng.rand(8, 1).astype(np.float32)
+called = model(x)
+model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+history = model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+result = [called, tf.constant(history.history["loss"], tf.float32), model.predict(x, verbose=0), *model.weights]
+"""),
+]
+
 # Sums whose terms cancel to near zero carry the absolute rounding error of their larger
 # terms (≤ 3e-7 here, on values of order 1): ulps of the small result count it many times.
 _SUM_ORDER = "a different summation order (im2col/col2im, moments, gather gradients)"
