@@ -9,6 +9,7 @@ from engine.ops import (  # noqa: F401
     debug_ops,
     depthwise_conv_ops,
     image_ops,
+    image_transform_ops,
     linalg_ops,
     list_ops,
     logging_ops,

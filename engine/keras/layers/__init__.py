@@ -26,7 +26,11 @@ from engine.keras.layers.core import (  # noqa: F401
     Softmax,
 )
 from engine.keras.layers.embedding import Embedding  # noqa: F401
-from engine.keras.layers.image_augmentation import RandomFlip  # noqa: F401
+from engine.keras.layers.image_augmentation import (  # noqa: F401
+    RandomFlip,
+    RandomRotation,
+    RandomZoom,
+)
 from engine.keras.layers.input_layer import Input, InputLayer  # noqa: F401
 from engine.keras.layers.layer_normalization import LayerNormalization  # noqa: F401
 from engine.keras.layers.merging import (  # noqa: F401

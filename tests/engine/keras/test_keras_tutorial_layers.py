@@ -10,6 +10,7 @@ import pytest
 import engine as tf
 from engine.context import Hook, set_hook
 from engine.keras import layers
+from engine.ops import image_transform_ops
 
 
 def _x(shape, seed=0):
@@ -252,3 +253,62 @@ def test_a_column_of_numbers_feeds_a_one_feature_sequential():
     np.testing.assert_array_equal(model.predict(np.array([1.0, 2.0, 3.0]), verbose=0),
                                   [[1.0], [2.0], [3.0]])
     np.testing.assert_array_equal(model(tf.constant([[[4.0]]])).numpy(), [[4.0]])
+
+
+# -- data augmentation ----------------------------------------------------------------------------
+
+def test_projective_transform_gradient_is_exact_for_a_whole_pixel_shift():
+    """TensorFlow's rule resamples the gradient through the inverse map: for a shift by
+    whole pixels with zero fill that is the true adjoint, so finite differences agree."""
+    x0 = _x((1, 4, 5, 2))
+    shift = np.array([[1, 0, 2, 0, 1, -1, 0, 0]], np.float32)  # read x + 2, y - 1
+    r = _x((1, 4, 5, 2), 9)
+
+    def scalar(a):
+        a = a if isinstance(a, tf.Tensor) else tf.constant(a)
+        out = image_transform_ops.image_projective_transform_v3(
+            a, shift, (4, 5), 0.0, "bilinear", "constant")
+        return tf.reduce_sum(out * tf.constant(r))
+
+    x = tf.constant(x0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        total = scalar(x)
+    grad = tape.gradient(total, x).numpy()
+    numeric = np.zeros_like(x0)
+    for idx in np.ndindex(x0.shape):  # resampling is linear in the image: a wide step is
+        up, down = x0.copy(), x0.copy()  # exact, and beats the kernel's float32 rounding
+        up[idx] += 0.5
+        down[idx] -= 0.5
+        numeric[idx] = float(scalar(up)) - float(scalar(down))
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-5)
+    assert np.count_nonzero(grad) > 0
+
+
+def test_augmentation_passes_images_through_in_predict():
+    model = tf.keras.Sequential([tf.keras.Input((4, 4, 1)), layers.RandomFlip(seed=1),
+                                 layers.RandomRotation(0.5, seed=2),
+                                 layers.RandomZoom(0.5, seed=3)])
+    x = _x((3, 4, 4, 1)).astype(np.float32)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    assert not np.allclose(model(x).numpy(), x)  # called without training: they transform
+
+
+def test_rotation_op_is_recorded_for_the_debugger():
+    log = _OpNames()
+    previous = set_hook(log)
+    try:
+        layers.RandomRotation(0.1, seed=4)(tf.zeros((1, 3, 3, 1)))
+    finally:
+        set_hook(previous)
+    assert "ImageProjectiveTransformV3" in log.names
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: layers.RandomRotation(0.1, fill_mode="mirror"), "Unknown `fill_mode`"),
+    (lambda: layers.RandomZoom(1.5), "range \\[-1.0, 1.0\\]"),
+    (lambda: layers.RandomFlip("diagonal"), "unknown mode"),
+])
+def test_augmentation_arguments_are_checked(make, message):
+    with pytest.raises((ValueError, NotImplementedError), match=message):
+        make()

@@ -556,6 +556,60 @@ result = [called, tf.constant(history.history["loss"], tf.float32), model.predic
 """),
 ]
 
+CASES += [
+    # -- RandomRotation / RandomZoom: seeded draws, then TF's ImageProjectiveTransformV3 ------------
+    _case("random_rotation_fill_modes_seeded", """
+x = tf.constant(np.arange(2 * 5 * 6 * 2, dtype=np.float32).reshape(2, 5, 6, 2))
+out = []
+for mode in ("reflect", "wrap", "constant", "nearest"):
+    for interp in ("bilinear", "nearest"):
+        layer = tf.keras.layers.RandomRotation(0.3, fill_mode=mode, interpolation=interp, seed=11, fill_value=-1.0)
+        out.append(layer(x))
+r = tf.keras.layers.RandomRotation((-0.1, 0.25), seed=12)
+result = [*out, r(x), r(x), r(x[0]), r(x, training=False), config_keys(r)]
+"""),
+    _case("random_zoom_seeded", """
+x = tf.constant(rng.rand(3, 6, 5, 1).astype(np.float32))
+out = []
+for mode in ("reflect", "wrap", "constant", "nearest"):
+    out.append(tf.keras.layers.RandomZoom(0.4, fill_mode=mode, seed=13)(x))
+z = tf.keras.layers.RandomZoom((-0.3, -0.1), width_factor=(0.1, 0.5), interpolation="nearest", seed=14)
+result = [*out, z(x), z(x), z(x[1]), config_keys(z)]
+"""),
+    _case("image_projective_transform_gradient", """
+x = tf.constant(rng.rand(2, 4, 5, 1).astype(np.float32))
+out = []
+for layer in (tf.keras.layers.RandomRotation(0.2, seed=15), tf.keras.layers.RandomZoom(0.3, fill_mode="constant", seed=16)):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x, training=True)
+        loss = tf.reduce_sum(y * tf.cos(y))
+    out += [y, tape.gradient(loss, x)]
+result = out
+"""),
+    ("image_tutorial_augmentation_model_trains", """
+tf.keras.utils.set_random_seed(31)
+rng = np.random.RandomState(31)
+x = rng.randint(0, 256, size=(6, 8, 8, 3)).astype(np.uint8)
+y = rng.randint(0, 2, size=(6,))
+data_augmentation = tf.keras.Sequential([
+    tf.keras.layers.RandomFlip("horizontal", input_shape=(8, 8, 3)),
+    tf.keras.layers.RandomRotation(0.1),
+    tf.keras.layers.RandomZoom(0.1)])
+model = tf.keras.Sequential([
+    data_augmentation,
+    tf.keras.layers.Rescaling(1. / 255),
+    tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+    tf.keras.layers.MaxPooling2D(),
+    tf.keras.layers.Dropout(0.2),
+    tf.keras.layers.Flatten(),
+    tf.keras.layers.Dense(2)])
+model.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+history = model.fit(x, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
+result = [tf.constant(history.history["loss"], tf.float32), model.predict(x, verbose=0), data_augmentation(x[:2])]
+"""),
+]
+
 # Sums whose terms cancel to near zero carry the absolute rounding error of their larger
 # terms (≤ 3e-7 here, on values of order 1): ulps of the small result count it many times.
 _SUM_ORDER = "a different summation order (im2col/col2im, moments, gather gradients)"
@@ -591,4 +645,9 @@ FLOAT32_ULPS = {
     "model_fit_with_new_losses": (8, "softplus rounding in log_cosh"),
     "regression_tutorial_horsepower_model": (64, "the mean absolute error's sum of 32 terms"),
     "time_series_tutorial_feedback_and_multi_step_models": (128, _QR),
+    # float32 sin/cos of the drawn angle and the kernel's compiled (FMA) coordinate
+    # arithmetic: the sampling positions differ in the last bit
+    "random_rotation_fill_modes_seeded": (32, "sin/cos and the kernel's coordinate rounding"),
+    "image_projective_transform_gradient": (16, "sin/cos and the kernel's coordinate rounding"),
+    "image_tutorial_augmentation_model_trains": (32, "sin/cos, then the convolution's sums"),
 }
