@@ -76,6 +76,7 @@ from engine.initializers import (  # noqa: F401,E402
     random_uniform_initializer,
     zeros_initializer,
 )
+from engine.keras import initializers  # noqa: F401,E402 - tf.initializers is Keras 3's
 from engine.linalg import norm  # noqa: F401,E402
 from engine.module import Module  # noqa: F401
 from engine.ops.array_ops import (  # noqa: F401

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.keras import backend
 from engine.keras.random import draw_seed, make_default_seed
-from engine.ops import random_ops
+from engine.ops import array_ops, linalg_ops, math_ops, random_ops
 from engine.tensor import Tensor, wrap
 
 
@@ -219,12 +219,42 @@ class LecunUniform(_Preset):
     preset = (1.0, "fan_in", "uniform")
 
 
+class Orthogonal(RandomInitializer):
+    """A (semi-)orthogonal matrix: Q of the QR decomposition of a seeded normal matrix,
+    signs fixed by R's diagonal, times ``gain`` (Keras 3's draw; recurrent kernels' default)."""
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        self.gain = gain
+        super().__init__(seed)
+
+    def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        rows = math.prod(shape[:-1])
+        cols = shape[-1]
+        dtype = backend.standardize_dtype(dtype)
+        a = random_ops.stateless_normal((max(rows, cols), min(rows, cols)),
+                                        draw_seed(self.seed), 0.0, 1.0, dtype)
+        q, r = linalg_ops.qr(a)
+        q = math_ops.multiply(q, math_ops.sign(linalg_ops.diag_part(r)))
+        if rows < cols:
+            q = array_ops.transpose(q)
+        out = math_ops.multiply(math_ops.cast(self.gain, dtype), array_ops.reshape(q, shape))
+        return wrap(np.ascontiguousarray(out._value))  # (a transposed Q is a strided view)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "gain": self.gain}
+
+
 # Keras' snake-case aliases.
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
 variance_scaling = VarianceScaling
+orthogonal = OrthogonalInitializer = Orthogonal
 
 _BY_NAME = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
@@ -232,6 +262,7 @@ _BY_NAME = {
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+    "orthogonal": Orthogonal,
 }
 _BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
 _BY_NAME.update(uniform=RandomUniform, normal=RandomNormal, one=Ones, zero=Zeros)  # Keras 3 aliases

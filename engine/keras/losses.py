@@ -7,6 +7,7 @@ Functions return one loss per example; classes reduce them ('sum_over_batch_size
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -40,12 +41,20 @@ def _like(y_true: Any, y_pred: Tensor) -> Tensor:
 
 
 def squeeze_or_expand(y_true: Tensor, y_pred: Tensor) -> tuple[Tensor, Tensor]:
-    """Drop a trailing length-1 axis that makes ranks differ by one (Keras' rule)."""
+    """Make ranks that differ by one agree, as Keras 3's squeeze_or_expand_to_same_rank:
+    a rank-1 side gains a trailing axis against a (n, 1) other side, otherwise the
+    trailing length-1 axis of the larger one is dropped."""
     rt, rp = len(y_true.shape), len(y_pred.shape)
-    if rp - rt == 1 and y_pred.shape[-1] == 1:
-        y_pred = array_ops.squeeze(y_pred, axis=-1)
-    elif rt - rp == 1 and y_true.shape[-1] == 1:
-        y_true = array_ops.squeeze(y_true, axis=-1)
+    if rt == rp + 1 and y_true.shape[-1] == 1:
+        if rp == 1:
+            y_pred = array_ops.expand_dims(y_pred, -1)
+        else:
+            y_true = array_ops.squeeze(y_true, axis=-1)
+    elif rp == rt + 1 and y_pred.shape[-1] == 1:
+        if rt == 1:
+            y_true = array_ops.expand_dims(y_true, -1)
+        else:
+            y_pred = array_ops.squeeze(y_pred, axis=-1)
     return y_true, y_pred
 
 
@@ -59,14 +68,14 @@ def _clipped_log(p: Tensor) -> Tensor:
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     """mean((y_pred - y_true)², axis=-1)."""
     y_pred = _float_pred(y_pred)
-    y_true = _like(y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand(_like(y_true, y_pred), y_pred)
     return reduction_ops.reduce_mean(math_ops.square(math_ops.subtract(y_pred, y_true)), axis=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     """mean(|y_pred - y_true|, axis=-1)."""
     y_pred = _float_pred(y_pred)
-    y_true = _like(y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand(_like(y_true, y_pred), y_pred)
     return reduction_ops.reduce_mean(math_ops.abs(math_ops.subtract(y_pred, y_true)), axis=-1)
 
 
@@ -160,6 +169,111 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
                                math_ops.multiply(half, math_ops.square(delta_t)))
     return reduction_ops.reduce_mean(
         math_ops.where(math_ops.less_equal(abs_error, delta_t), quadratic, linear), axis=-1)
+
+def _binary_labels_to_hinge(y_true: Tensor) -> Tensor:
+    """0/1 labels become -1/1 (only when every label is 0 or 1, as Keras decides)."""
+    zero_or_one = math_ops.logical_or(math_ops.equal(y_true, 0.0), math_ops.equal(y_true, 1.0))
+    is_binary = reduction_ops.reduce_all(zero_or_one)
+    return math_ops.where(is_binary, math_ops.subtract(math_ops.multiply(y_true, 2.0), 1.0),
+                          y_true)
+
+
+def hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """mean(max(1 - y_true·y_pred, 0), axis=-1); 0/1 labels count as -1/1."""
+    y_pred = _float_pred(y_pred)
+    y_true = _binary_labels_to_hinge(_like(y_true, y_pred))
+    return reduction_ops.reduce_mean(
+        math_ops.maximum(math_ops.subtract(1.0, math_ops.multiply(y_true, y_pred)), 0.0),
+        axis=-1)
+
+
+def squared_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """mean(max(1 - y_true·y_pred, 0)², axis=-1); 0/1 labels count as -1/1."""
+    y_pred = _float_pred(y_pred)
+    y_true = _binary_labels_to_hinge(_like(y_true, y_pred))
+    margin = math_ops.maximum(math_ops.subtract(1.0, math_ops.multiply(y_true, y_pred)), 0.0)
+    return reduction_ops.reduce_mean(math_ops.square(margin), axis=-1)
+
+
+def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """max(max((1 - y_true)·y_pred) - Σ y_true·y_pred + 1, 0) over the last axis."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    pos = reduction_ops.reduce_sum(math_ops.multiply(y_true, y_pred), axis=-1)
+    neg = reduction_ops.reduce_max(math_ops.multiply(math_ops.subtract(1.0, y_true), y_pred),
+                                   axis=-1)
+    return math_ops.maximum(math_ops.add(math_ops.subtract(neg, pos), 1.0), 0.0)
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
+    """Σ y_true·log(y_true / y_pred) over the last axis, both clipped to [ε, 1]."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    eps = backend.epsilon()
+    y_true = math_ops.clip_by_value(y_true, eps, 1.0)
+    y_pred = math_ops.clip_by_value(y_pred, eps, 1.0)
+    return reduction_ops.reduce_sum(
+        math_ops.multiply(y_true, math_ops.log(math_ops.divide(y_true, y_pred))), axis=-1)
+
+
+def poisson(y_true: Any, y_pred: Any) -> Tensor:
+    """mean(y_pred - y_true·log(y_pred + ε), axis=-1)."""
+    y_pred = _float_pred(y_pred)
+    y_true = _like(y_true, y_pred)
+    log = math_ops.log(math_ops.add(y_pred, convert_to_tensor(backend.epsilon(), y_pred.dtype)))
+    return reduction_ops.reduce_mean(math_ops.subtract(y_pred, math_ops.multiply(y_true, log)),
+                                     axis=-1)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
+    """mean(log(cosh(y_pred - y_true)), axis=-1), as x + softplus(-2x) - log 2 (no overflow)."""
+    y_pred = _float_pred(y_pred)
+    y_true, y_pred = squeeze_or_expand(_like(y_true, y_pred), y_pred)
+    x = math_ops.subtract(y_pred, y_true)
+    log2 = convert_to_tensor(math.log(2.0), y_pred.dtype)
+    per = math_ops.subtract(math_ops.add(x, nn_ops.softplus(math_ops.multiply(x, -2.0))), log2)
+    return reduction_ops.reduce_mean(per, axis=-1)
+
+
+def normalize(x: Tensor, axis: int = -1) -> Tensor:
+    """Keras 3's L2 normalization: x · min(1/√Σx², 1/ε)."""
+    square_sum = reduction_ops.reduce_sum(math_ops.square(x), axis=axis, keepdims=True)
+    inv = math_ops.minimum(math_ops.rsqrt(square_sum), 1.0 / backend.epsilon())
+    return math_ops.multiply(x, inv)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
+    """-Σ normalize(y_true)·normalize(y_pred) over ``axis`` (-1 for identical directions)."""
+    y_pred = _float_pred(y_pred)
+    y_true, y_pred = squeeze_or_expand(_like(y_true, y_pred), y_pred)
+    return math_ops.negative(reduction_ops.reduce_sum(
+        math_ops.multiply(normalize(y_true, axis), normalize(y_pred, axis)), axis=axis))
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
+    """100 · mean(|y_true - y_pred| / max(|y_true|, ε), axis=-1)."""
+    y_pred = _float_pred(y_pred)
+    y_true, y_pred = squeeze_or_expand(_like(y_true, y_pred), y_pred)
+    eps = convert_to_tensor(backend.epsilon(), y_pred.dtype)
+    diff = math_ops.abs(math_ops.divide(math_ops.subtract(y_true, y_pred),
+                                        math_ops.maximum(math_ops.abs(y_true), eps)))
+    return math_ops.multiply(100.0, reduction_ops.reduce_mean(diff, axis=-1))
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
+    """mean((log(max(y_pred, ε) + 1) - log(max(y_true, ε) + 1))², axis=-1)."""
+    y_pred = _float_pred(y_pred)
+    y_true, y_pred = squeeze_or_expand(_like(y_true, y_pred), y_pred)
+    eps = convert_to_tensor(backend.epsilon(), y_pred.dtype)
+    first = math_ops.log(math_ops.add(math_ops.maximum(y_pred, eps), 1.0))
+    second = math_ops.log(math_ops.add(math_ops.maximum(y_true, eps), 1.0))
+    return reduction_ops.reduce_mean(math_ops.square(math_ops.subtract(first, second)), axis=-1)
+
+
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -314,6 +428,82 @@ class BinaryCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
 
+class _NamedLoss(LossFunctionWrapper):
+    """A Loss around one of the per-example functions above, configured by name only."""
+
+    _fn: Callable[..., Tensor]
+    _default_name = ""
+
+    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None,
+                 dtype: Any = None) -> None:
+        super().__init__(type(self)._fn, reduction, name or self._default_name)
+
+    def get_config(self) -> dict:
+        return Loss.get_config(self)
+
+
+class Hinge(_NamedLoss):
+    """mean(max(1 - y_true·y_pred, 0)) for -1/1 (or 0/1) labels."""
+
+    _fn, _default_name = staticmethod(hinge), "hinge"
+
+
+class SquaredHinge(_NamedLoss):
+    """mean(max(1 - y_true·y_pred, 0)²) for -1/1 (or 0/1) labels."""
+
+    _fn, _default_name = staticmethod(squared_hinge), "squared_hinge"
+
+
+class CategoricalHinge(_NamedLoss):
+    """The hinge loss of one-hot labels against class scores."""
+
+    _fn, _default_name = staticmethod(categorical_hinge), "categorical_hinge"
+
+
+class KLDivergence(_NamedLoss):
+    """Kullback-Leibler divergence of y_pred from y_true (probabilities)."""
+
+    _fn, _default_name = staticmethod(kl_divergence), "kl_divergence"
+
+
+class Poisson(_NamedLoss):
+    """y_pred - y_true·log(y_pred): counts predicted as Poisson rates."""
+
+    _fn, _default_name = staticmethod(poisson), "poisson"
+
+
+class LogCosh(_NamedLoss):
+    """log(cosh(error)): quadratic near zero, linear far away."""
+
+    _fn, _default_name = staticmethod(log_cosh), "log_cosh"
+
+
+class MeanAbsolutePercentageError(_NamedLoss):
+    """100 · mean(|error| / |y_true|)."""
+
+    _fn = staticmethod(mean_absolute_percentage_error)
+    _default_name = "mean_absolute_percentage_error"
+
+
+class MeanSquaredLogarithmicError(_NamedLoss):
+    """mean((log(1 + y_pred) - log(1 + y_true))²)."""
+
+    _fn = staticmethod(mean_squared_logarithmic_error)
+    _default_name = "mean_squared_logarithmic_error"
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """-cos(angle between y_true and y_pred) along ``axis``."""
+
+    def __init__(self, axis: int = -1, reduction: str | None = "sum_over_batch_size",
+                 name: str = "cosine_similarity", dtype: Any = None) -> None:
+        super().__init__(cosine_similarity, reduction, name, axis=axis)
+
+    def get_config(self) -> dict:
+        return Loss.get_config(self)
+
+
+
 _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     "mean_squared_error": mean_squared_error, "mse": mean_squared_error,
     "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error,
@@ -321,18 +511,36 @@ _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     "categorical_crossentropy": categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
     "huber": huber,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "kl_divergence": kl_divergence, "kld": kl_divergence,
+    "kullback_leibler_divergence": kl_divergence, "poisson": poisson,
+    "log_cosh": log_cosh, "logcosh": log_cosh, "cosine_similarity": cosine_similarity,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error,
 }
 _CLASSES: dict[str, type[Loss]] = {
     "MeanSquaredError": MeanSquaredError, "MeanAbsoluteError": MeanAbsoluteError,
     "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
     "CategoricalCrossentropy": CategoricalCrossentropy,
     "BinaryCrossentropy": BinaryCrossentropy, "Huber": Huber,
+    "Hinge": Hinge, "SquaredHinge": SquaredHinge, "CategoricalHinge": CategoricalHinge,
+    "KLDivergence": KLDivergence, "Poisson": Poisson, "LogCosh": LogCosh,
+    "CosineSimilarity": CosineSimilarity,
+    "MeanAbsolutePercentageError": MeanAbsolutePercentageError,
+    "MeanSquaredLogarithmicError": MeanSquaredLogarithmicError,
 }
 _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
     categorical_crossentropy: CategoricalCrossentropy, binary_crossentropy: BinaryCrossentropy,
     huber: Huber,
+    hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
+    kl_divergence: KLDivergence, poisson: Poisson, log_cosh: LogCosh,
+    cosine_similarity: CosineSimilarity,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
 }
 
 

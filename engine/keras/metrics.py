@@ -286,3 +286,137 @@ def serialize(metric: Metric | str) -> Any:
 
 mse = MSE = losses.mean_squared_error
 mae = MAE = losses.mean_absolute_error
+
+
+# -- metrics over the losses' per-example functions -------------------------------------------
+
+class _LossMetric(MeanMetricWrapper):
+    """The running mean of a loss function (Keras 3's metric forms of the losses)."""
+
+    _fn: Callable[..., Tensor]
+    _default_name = ""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(type(self)._fn, name or self._default_name, dtype)
+
+
+class Hinge(_LossMetric):
+    _fn, _default_name = staticmethod(losses.hinge), "hinge"
+
+
+class SquaredHinge(_LossMetric):
+    _fn, _default_name = staticmethod(losses.squared_hinge), "squared_hinge"
+
+
+class CategoricalHinge(_LossMetric):
+    _fn, _default_name = staticmethod(losses.categorical_hinge), "categorical_hinge"
+
+
+class KLDivergence(_LossMetric):
+    _fn, _default_name = staticmethod(losses.kl_divergence), "kl_divergence"
+
+
+class Poisson(_LossMetric):
+    _fn, _default_name = staticmethod(losses.poisson), "poisson"
+
+
+class LogCoshError(_LossMetric):
+    _fn, _default_name = staticmethod(losses.log_cosh), "logcosh"
+
+
+class MeanAbsolutePercentageError(_LossMetric):
+    _fn = staticmethod(losses.mean_absolute_percentage_error)
+    _default_name = "mean_absolute_percentage_error"
+
+
+class MeanSquaredLogarithmicError(_LossMetric):
+    _fn = staticmethod(losses.mean_squared_logarithmic_error)
+    _default_name = "mean_squared_logarithmic_error"
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
+    """Σ normalize(y_true)·normalize(y_pred) along ``axis`` (the metric is positive)."""
+    return math_ops.negative(losses.cosine_similarity(y_true, y_pred, axis=axis))
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """The mean cosine of the angle between labels and predictions."""
+
+    def __init__(self, name: str = "cosine_similarity", dtype: Any = None,
+                 axis: int = -1) -> None:
+        super().__init__(cosine_similarity, name, dtype, axis=axis)
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    """The running mean of the categorical cross-entropy."""
+
+    def __init__(self, name: str = "categorical_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, label_smoothing: float = 0.0,
+                 axis: int = -1) -> None:
+        super().__init__(losses.categorical_crossentropy, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """The running mean of the sparse categorical cross-entropy."""
+
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, axis: int = -1) -> None:
+        super().__init__(losses.sparse_categorical_crossentropy, name, dtype,
+                         from_logits=from_logits, axis=axis)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        # integer labels of rank one less than the scores: no squeezing to a common rank
+        losses.refuse_masked(y_pred, f"the metric {self.name}")
+        Mean.update_state(self, self._fn(_tensor(y_true), _tensor(y_pred), **self._fn_kwargs),
+                          sample_weight)
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    """The running mean of the binary cross-entropy."""
+
+    def __init__(self, name: str = "binary_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        super().__init__(losses.binary_crossentropy, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+from engine.keras.confusion_metrics import (  # noqa: E402,F401 - they build on the classes above
+    AUC,
+    F1Score,
+    FalseNegatives,
+    FalsePositives,
+    FBetaScore,
+    Precision,
+    R2Score,
+    Recall,
+    RootMeanSquaredError,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    TrueNegatives,
+    TruePositives,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+
+hinge, squared_hinge, categorical_hinge = losses.hinge, losses.squared_hinge, \
+    losses.categorical_hinge
+kld = KLD = kullback_leibler_divergence = losses.kl_divergence
+poisson, logcosh = losses.poisson, losses.log_cosh
+mape = MAPE = losses.mean_absolute_percentage_error
+msle = MSLE = losses.mean_squared_logarithmic_error
+binary_crossentropy = losses.binary_crossentropy
+categorical_crossentropy = losses.categorical_crossentropy
+sparse_categorical_crossentropy = losses.sparse_categorical_crossentropy
+huber = losses.huber
+
+_NEW_CLASSES = (Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson, LogCoshError,
+                MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity,
+                CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
+                AUC, F1Score, FBetaScore, FalseNegatives, FalsePositives, TrueNegatives,
+                TruePositives, Precision, Recall, R2Score, RootMeanSquaredError,
+                TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy)
+_CLASSES.update({cls.__name__: cls for cls in _NEW_CLASSES})
+_BY_NAME.update({backend.to_snake_case(cls.__name__): cls for cls in _NEW_CLASSES})
+_BY_NAME.update(bce=BinaryCrossentropy, mape=MeanAbsolutePercentageError,
+                msle=MeanSquaredLogarithmicError)

@@ -27,7 +27,7 @@ from engine.keras import metrics as metrics_module
 from engine.keras.layers.base import LAYER_CLASSES, InputSpec, KerasTensor, Layer, Node
 from engine.keras.layers.input_layer import InputLayer
 from engine.keras.summary import print_summary
-from engine.ops import math_ops
+from engine.ops import array_ops, math_ops
 from engine.tape import GradientTape
 from engine.tensor import Tensor, wrap
 
@@ -257,6 +257,21 @@ class Model(Layer):
             for k, v in zip(nest.flatten(node.outputs), nest.flatten(out)):
                 values[id(k)] = v
         return nest.map_structure(lookup, self._nested_outputs)
+
+    def _convert_input(self, x: Any) -> Any:
+        """Keras 3's _adjust_input_rank for a one-input model: data one rank short of the
+        Input's gains a trailing axis where the Input ends in 1 (a column of numbers fed
+        to Input((1,))), and a trailing 1 beyond the Input's rank is dropped."""
+        x = super()._convert_input(x)
+        inputs = getattr(self, "inputs", None) or []
+        if not isinstance(x, Tensor) or len(inputs) != 1:
+            return x
+        ref, rank = inputs[0].shape, len(x.shape)
+        if rank == len(ref) - 1 and ref and ref[-1] == 1:
+            return array_ops.expand_dims(x, -1)
+        if rank == len(ref) + 1 and x.shape[-1] == 1:
+            return array_ops.squeeze(x, -1)
+        return x
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None,
              **kwargs: Any) -> Any:

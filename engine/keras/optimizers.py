@@ -1,4 +1,5 @@
-"""Keras optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop, Adagrad.
+"""Keras optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop, Adagrad (and, from
+adaptive_optimizers, Adamax, Nadam, Adadelta, Ftrl).
 
 Each update is one fused numpy kernel per variable (TensorFlow's ResourceApply* ops): the
 variable gets a new array, never an in-place write, so tapes holding old values stay valid.
@@ -552,10 +553,13 @@ def get(identifier: Any) -> Optimizer:
     """An optimizer from a name (``"adam"``) or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
-    table = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+    table = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+             "adamax": Adamax, "nadam": Nadam, "adadelta": Adadelta, "ftrl": Ftrl}
     if isinstance(identifier, str) and identifier.lower() in table:
         return table[identifier.lower()]()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
 _SOLE_REFCOUNT = _measure_sole_refcount()
+
+from engine.keras.adaptive_optimizers import Adadelta, Adamax, Ftrl, Nadam  # noqa: E402,F401

@@ -12,6 +12,7 @@ from engine.ops import (  # noqa: F401
     depthwise_conv_ops,
     gamma_ops,
     image_ops,
+    image_transform_ops,
     linalg_ops,
     list_ops,
     logging_ops,

@@ -1078,6 +1078,24 @@ OP_CASES["TensorListSetItem"] = unary(_tensor_list_writes, shapes=NONSCALAR)
 OP_CASES["TensorListLengthCheck"] = unary(_tensor_list_writes, shapes=NONSCALAR)
 
 
+def _whole_pixel_shift(x: tf.Tensor) -> tf.Tensor:
+    """ImageProjectiveTransformV3 on a column image made of ``x``, read one row down (zero
+    fill): for whole-pixel shifts TensorFlow's rule (the gradient resampled through the
+    inverse map) is the exact adjoint. The kernel samples in float32 for any dtype, as
+    TensorFlow's does, so the case takes a wide step (resampling is linear in the image)."""
+    from engine.ops.image_transform_ops import image_projective_transform_v3
+
+    n = int(np.prod(x.shape))
+    shift = np.array([[1, 0, 0, 0, 1, 1, 0, 0]], np.float32)
+    out = image_projective_transform_v3(tf.reshape(x, [1, n, 1, 1]), shift, (n, 1), 0.0,
+                                        "bilinear", "constant")
+    return tf.reshape(out, [-1])
+
+
+OP_CASES["ImageProjectiveTransformV3"] = unary(_whole_pixel_shift, shapes=NONSCALAR, eps=0.25,
+                                               tol=1e-5)
+
+
 def run_case(case: Case, example: Example) -> set[str]:
     return check_gradient(case.call, example.arrays, example.kwargs, variables=case.variables,
                           eps=case.eps, tol=case.tol)
