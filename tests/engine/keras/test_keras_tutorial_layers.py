@@ -200,7 +200,7 @@ def test_model_of_new_layers_saves_and_loads(tmp_path):
 # -- errors a user meets ---------------------------------------------------------------------------
 
 def test_lstm_on_a_matrix_names_the_layer_and_the_rank():
-    with pytest.raises(ValueError, match=r'layer "lstm".*expected ndim=3, found ndim=2'):
+    with pytest.raises(ValueError, match=r"layer 'lstm'.*expected ndim=3, found ndim=2"):
         layers.LSTM(2)(tf.zeros((4, 3)))
 
 
