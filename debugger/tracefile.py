@@ -247,7 +247,7 @@ class TraceWriter:
             "schema_version": event_schema.SCHEMA_VERSION,
             "tracefile_version": TRACEFILE_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "engine_version": getattr(engine, "__version__", "unknown"),
+            "engine_version": getattr(engine, "ENGINE_BUILD", "unknown"),
         }
         for key, value in (extra or {}).items():
             if key in meta:

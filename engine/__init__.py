@@ -56,6 +56,8 @@ from engine.dtypes import (  # noqa: F401
     uint64,
 )
 from engine.framework_ops import (  # noqa: F401,E402
+    ENGINE_BUILD,
+    TAPESCOPE_VERSION,
     control_dependencies,
     ensure_shape,
     get_static_value,
@@ -207,7 +209,7 @@ from engine.tensor import (  # noqa: F401
 from engine.tensor_array import TensorArray  # noqa: F401
 from engine.tensor_spec import TensorSpec  # noqa: F401
 
-__version__ = "2.16.0-tapescope.0.1.0"
+__version__ = version.VERSION  # what TensorFlow 2.21 prints; the build: ENGINE_BUILD
 newaxis = None
 
 _apply_environment()

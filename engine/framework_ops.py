@@ -24,13 +24,17 @@ from engine.ops.registry import defop, execute
 from engine.shape import TensorShape
 from engine.tensor import Tensor, convert_to_tensor
 
-# The TensorFlow API version the engine speaks, as tensorflow-cpu 2.21.0 reports it (the
-# GraphDef numbers are TF's; the engine writes no GraphDefs of that format), except the
-# compiler, which is the engine's: numpy. The engine's own build is ``engine.__version__``.
+TAPESCOPE_VERSION = "0.1.0"  # the engine's own release (pyproject.toml's version)
+
+# The TensorFlow API version the engine speaks, as tensorflow-cpu 2.21.0 reports it and as
+# ``tf.__version__`` prints it (the GraphDef numbers are TF's; the engine writes no GraphDefs
+# of that format), except the build, which is Tapescope's: compiler numpy, git version the
+# engine's release. Trace files and saved models record ``ENGINE_BUILD``.
 version = types.SimpleNamespace(
-    VERSION="2.21.0", GIT_VERSION="v2.21.0-rc1-5-ga481b10260d", COMPILER_VERSION="numpy",
+    VERSION="2.21.0", GIT_VERSION=f"tapescope-{TAPESCOPE_VERSION}", COMPILER_VERSION="numpy",
     GRAPH_DEF_VERSION=2474, GRAPH_DEF_VERSION_MIN_CONSUMER=0,
     GRAPH_DEF_VERSION_MIN_PRODUCER=0)
+ENGINE_BUILD = f"tapescope {TAPESCOPE_VERSION} (TensorFlow {version.VERSION} API)"
 
 
 @contextlib.contextmanager

@@ -204,7 +204,7 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
     weights = model.weights
     document = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "engine_version": getattr(engine, "__version__", None),
+        "engine_version": getattr(engine, "ENGINE_BUILD", None),
         "class_name": _class_key(model), "config": model.get_config(),
         "build_input_shape": _jsonable_shape(model._build_input_shape),
         "compile_config": _compile_config(model),

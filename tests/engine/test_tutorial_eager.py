@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,8 +57,16 @@ def test_examples_are_the_tutorial_programs_with_only_the_import_changed(example
 
 # -- 01: basics ----------------------------------------------------------------------------
 
-def test_basics_prints_the_version_first(basics_output):
-    assert basics_output[0] == engine.__version__
+def test_basics_prints_the_version_first_as_tensorflow_2_21_prints_it(basics_output):
+    made_by = json.loads((Path(__file__).parent / "parity" / "fixtures_arrays.json").read_text())
+    assert basics_output[0] == made_by["tensorflow"] == engine.version.VERSION
+
+
+def test_the_engines_own_build_is_named_apart():
+    assert engine.ENGINE_BUILD == f"tapescope {engine.TAPESCOPE_VERSION} (TensorFlow 2.21.0 API)"
+    assert engine.version.GIT_VERSION == f"tapescope-{engine.TAPESCOPE_VERSION}"
+    pyproject = (REPO / "pyproject.toml").read_text()  # Python 3.10 has no tomllib
+    assert re.search(r'^version = "(.*)"$', pyproject, re.M).group(1) == engine.TAPESCOPE_VERSION
 
 
 def test_basics_prints_that_eager_execution_is_on(basics_output):
