@@ -939,14 +939,24 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: str | None =
         raise errors.InvalidArgumentError(
             None, "GatherNd", f"index innermost dimension length must be <= params rank; saw: "
             f"{depth} vs. {p._value.ndim} [Op:GatherNd]")
-    for axis in range(depth):
-        col = idx._value[..., axis]
-        if col.size and (col.min() < 0 or col.max() >= p._value.shape[axis]):
-            bad = np.argwhere((col < 0) | (col >= p._value.shape[axis]))[0]
-            raise errors.InvalidArgumentError(
-                None, "GatherNd", f"indices{list(bad)} = {col[tuple(bad)]} does not index into "
-                f"param shape {list(p._value.shape)} [Op:GatherNd]")
+    _check_gather_nd_indices(idx._value, p._value.shape)
     return execute(GATHER_ND, (p, idx))
+
+
+def _check_gather_nd_indices(indices: np.ndarray, shape: tuple) -> None:
+    """TF's GatherNd kernel's error: the first index (in order) with a component outside
+    ``shape``, named by its position among the indices, all its components quoted."""
+    depth = indices.shape[-1]
+    rows = indices.reshape(-1, depth)
+    bad = np.flatnonzero(((rows < 0) | (rows >= np.asarray(shape[:depth]))).any(axis=1))
+    if not bad.size:
+        return
+    where = np.unravel_index(int(bad[0]), indices.shape[:-1])
+    position = f"[{','.join(str(int(i)) for i in where)}]" if where else ""
+    row = ", ".join(str(int(i)) for i in rows[bad[0]])
+    raise errors.InvalidArgumentError(
+        None, "GatherNd", f"indices{position} = [{row}] does not index into param shape "
+        f"[{','.join(str(d) for d in shape)}], node name: GatherNd [Op:GatherNd]")
 
 
 def _batched_gather_nd(p: Tensor, idx: Tensor, batch_dims: int) -> Tensor:
