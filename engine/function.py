@@ -345,7 +345,13 @@ class TraceFamily:
                   for leaf in nest.flatten([list(args), kwargs])
                   if isinstance(leaf, Tensor | np.ndarray) and not isinstance(leaf, Variable)]
         statics = shapes if shapes is not None else [None] * len(arrays)
-        builder = replay(self.root.graph, arrays, statics)
+        streams = _random_streams(self.root.graph)
+        positions = [stream.counter for stream in streams]
+        try:  # the replay's nodes share the root's streams: one stream per op, as in TF
+            builder = replay(self.root.graph, arrays, statics)
+        finally:  # and its trace-time draws are no runs
+            for stream, counter in zip(streams, positions):
+                stream.counter = counter
         root = self.root
         concrete = ConcreteFunction(builder.graph, root._structure, root._leaf_is_output,
                                     root._constants, [])
@@ -355,14 +361,19 @@ class TraceFamily:
         return concrete
 
     def check_generic(self, traced: ConcreteFunction, args: tuple, kwargs: dict,
-                      shapes: list | None) -> None:
+                      shapes: list | None) -> ConcreteFunction:
+        """The graph for this shape: the replay when the family proves generic (its random
+        ops draw on from the root's streams, as TF's one graph does), else ``traced``."""
         try:
             replayed = self._replay(args, kwargs, shapes)
         except Exception:  # noqa: BLE001 - a size baked in that this shape does not fit
             replayed = None
         self.generic = replayed is not None and same_program(traced.graph, replayed.graph)
-        if not self.generic and not self._rerooted:  # see the class docstring
+        if self.generic:
+            return replayed
+        if not self._rerooted:  # see the class docstring
             self.root, self.generic, self._rerooted = traced, None, True
+        return traced
 
     def respecialize(self, args: tuple, kwargs: dict,
                      shapes: list | None) -> ConcreteFunction | None:
@@ -558,7 +569,7 @@ class Function:
             concrete = trace_function(self._traced_function(), args, kwargs, self._name,
                                       shapes)
         try:
-            family.check_generic(concrete, args, kwargs, shapes)
+            concrete = family.check_generic(concrete, args, kwargs, shapes)
         finally:
             if family.generic:
                 held.drop()
@@ -722,6 +733,14 @@ def _argument_names(fn: Any, n: int) -> list[str]:
     except (TypeError, ValueError):
         names = []
     return [repr(names[i]) if i < len(names) else f"#{i}" for i in range(n)]
+
+
+def _random_streams(graph: Graph) -> list:
+    """The streams of ``graph``'s random ops (a replayed graph holds no nested graphs)."""
+    from engine.ops.random_seed import PhiloxStream
+
+    return [value for node in graph.nodes for value in node.attrs.values()
+            if isinstance(value, PhiloxStream)]
 
 
 def _restart_random_streams(graph: Graph, seen: set) -> None:

@@ -373,9 +373,25 @@ def optimize(graph: ir.Graph) -> ir.Graph:
     return g
 
 
+def _share_streams(graph: ir.Graph, memo: dict[int, Any], seen: set[int]) -> None:
+    """Mark the random ops' streams of ``graph`` and of the branches and loop bodies it
+    holds as shared (``memo`` of a deep copy)."""
+    seen.add(id(graph))
+    for node in graph.nodes:
+        for key, value in node.attrs.items():
+            if key == "stream":
+                memo[id(value)] = value
+            nested = value if isinstance(value, ir.Graph) else getattr(value, "graph", None)
+            if isinstance(nested, ir.Graph) and id(nested) not in seen:
+                _share_streams(nested, memo, seen)
+
+
 def copy_graph(graph: ir.Graph) -> ir.Graph:
-    """A structural copy sharing op definitions, constants and captured variables."""
+    """A structural copy sharing op definitions, constants, captured variables and random
+    ops' streams (a kernel's state: the compiled copy and the graph stepped op by op draw
+    on from one stream, so a debug mode draws what a plain run draws)."""
     memo: dict[int, Any] = {}
+    _share_streams(graph, memo, set())
     for node in graph.nodes:
         for key, value in node.attrs.items():
             if key in ("variable", "optimizer") or key == "variables" or isinstance(

@@ -50,6 +50,10 @@ class PhiloxStream:
     def __repr__(self) -> str:  # (graph printouts list a node's attributes)
         return f"PhiloxStream(key={self.key[1] << 32 | self.key[0]}, start={self._start >> 64})"
 
+    def seeded_alike(self, other: PhiloxStream) -> bool:
+        """The same key and first counter: the same op of two traces of one program."""
+        return self.key == other.key and self._start == other._start
+
     def restart(self) -> None:
         """Back to the first run (a trace-time draw is not one of the function's runs)."""
         self.counter = self._start
