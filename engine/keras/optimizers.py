@@ -200,7 +200,11 @@ class Optimizer:
         key = (id(var), name)
         wrapper = self._slot_variables.get(key)
         if wrapper is None:
-            owner = getattr(var, "path", var._name).replace("/", "_")
+            # Keras 3's add_variable_from_reference: a Keras variable's path, else the
+            # variable's full name ("w:0" -> "w_0")
+            path = getattr(var, "path", None)
+            owner = (path if path is not None else str(var.name).replace(":", "_")).replace(
+                "/", "_")
             with backend.unobserved():  # a view of optimizer state, not a new weight
                 wrapper = KerasVariable(
                     np.zeros((), var._value.dtype), trainable=False,

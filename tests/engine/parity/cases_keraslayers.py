@@ -446,7 +446,7 @@ for make in (lambda: tf.keras.optimizers.Adamax(learning_rate=0.1), lambda: tf.k
     b = tf.Variable([[0.25], [-0.75]], name="b")
     for g, h in (([0.5, -1.0, 2.0, 0.0], [[0.1], [-0.2]]), ([0.1, 0.3, -0.4, 1e-4], [[0.0], [0.4]]), ([-2.0, 0.25, 0.0, 3.0], [[1.0], [1.0]])):
         opt.apply_gradients([(tf.constant(g), w), (tf.constant(h), b)])
-    # (slot names of a raw tf.Variable differ: Keras says w_0_momentum, the engine w_momentum)
+    # (slot names of a raw tf.Variable: parity area optimizer_slots)
     out += [w, b, *opt.variables[2:], tf.constant([v.name for v in opt.variables[:2]]),
             tf.constant(len(opt.variables)), tf.constant(sorted(opt.get_config()))]
 result = out
