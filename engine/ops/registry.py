@@ -8,6 +8,7 @@ lets each tape record the call, the tracer add a node and the debugger see it.
 from __future__ import annotations
 
 import operator
+import os
 import sys
 import time
 import warnings
@@ -127,6 +128,9 @@ _LIST_INPUT_OPS = frozenset({"AddN", "ConcatV2", "Pack", "Einsum"})
 
 # -- numpy's warnings: silent in the engine's kernels, as TensorFlow's ------------------------
 
+_NUMPY_FOLDER = os.path.join(os.path.dirname(np.__file__), "")
+
+
 class NumpyWarningsOutsideTheEngine:
     """numpy's floating-point warnings ("overflow encountered in square") are dropped when the
     numpy call is the engine's own (a kernel, the debugger's statistics) and re-issued, as
@@ -140,9 +144,12 @@ class NumpyWarningsOutsideTheEngine:
 
     def write(self, message: str) -> None:
         frame = sys._getframe(1)  # the frame whose numpy call warned
-        filename = frame.f_code.co_filename
-        if is_engine_file(filename):
+        caller = frame  # whose call it is: numpy's own Python functions (np.cumprod) skipped
+        while caller is not None and caller.f_code.co_filename.startswith(_NUMPY_FOLDER):
+            caller = caller.f_back
+        if caller is not None and is_engine_file(caller.f_code.co_filename):
             return
+        filename = frame.f_code.co_filename
         module_globals = frame.f_globals
         warnings.warn_explicit(  # what numpy's own warning does, for that frame
             message.strip().removeprefix("Warning: "), RuntimeWarning, filename, frame.f_lineno,

@@ -222,6 +222,13 @@ def test_an_op_that_overflows_prints_no_numpy_warning_as_tensorflow_prints_none(
     assert np.isinf(tf.square(big).numpy()).all() and np.isnan(tf.math.log(-big).numpy()).all()
 
 
+def test_an_op_whose_kernel_calls_numpys_python_functions_is_silent_too():
+    big = tf.constant([1e30, -1e30, 3e38])
+    caught = _caught(lambda: tf.math.cumprod(big))  # np.cumprod: numpy's fromnumeric.py
+    assert [str(w.message) for w in caught] == []
+    assert np.isinf(tf.math.cumprod(big).numpy()[1:]).all()
+
+
 def test_no_numpy_warning_under_a_tape_or_in_a_function_either():
     w = tf.Variable([1e30])
 
