@@ -53,6 +53,17 @@ class _Cell(Layer):
         self._dropout_mask: Any = None
         self._recurrent_dropout_mask: Any = None
 
+    def _init_gates(self, recurrent_activation: Any, implementation: int, gates: int,
+                    seed: int | None) -> None:
+        """LSTM's and GRU's gate settings (after the weights' arguments, as Keras): with a
+        recurrent dropout, Keras' implementation 1 draws one mask per gate."""
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.implementation = 1 if self.recurrent_dropout != 0 else implementation
+        if self.implementation == 1:
+            self._mask_count = gates
+        self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+
     def _add_kernels(self, input_dim: int, gates: int) -> None:
         self.kernel = self.add_weight("kernel", (input_dim, self.units * gates),
                                       initializer=self.kernel_initializer,
@@ -162,12 +173,7 @@ class LSTMCell(_Cell):
                                 recurrent_initializer, bias_initializer, kernel_regularizer,
                                 recurrent_regularizer, bias_regularizer, dropout,
                                 recurrent_dropout)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.implementation = 1 if self.recurrent_dropout != 0 else implementation
-        if self.implementation == 1:
-            self._mask_count = 4
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
+        self._init_gates(recurrent_activation, implementation, 4, seed)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.state_size = [self.units, self.units]
         self.output_size = self.units
@@ -245,12 +251,7 @@ class GRUCell(_Cell):
                                 recurrent_initializer, bias_initializer, kernel_regularizer,
                                 recurrent_regularizer, bias_regularizer, dropout,
                                 recurrent_dropout)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.implementation = 1 if self.recurrent_dropout != 0 else implementation
-        if self.implementation == 1:
-            self._mask_count = 3
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
+        self._init_gates(recurrent_activation, implementation, 3, seed)
         self.reset_after = bool(reset_after)
         self.state_size = self.units
         self.output_size = self.units
