@@ -182,12 +182,8 @@ TRUNCATE_MOD = defop("TruncateMod", differentiable=False)(_truncatemod)
 
 
 def _unary(op: Any, kinds: str = _FLOAT) -> Any:
-    def fn(x: Any, name: str | None = None) -> Tensor:
-        x = _t(x)
-        require_kinds(x, kinds, op.name)
-        return execute(op, (x,))
-
-    fn.__doc__ = op.doc or f"Elementwise {op.name}."
+    """math_ops' elementwise wrapper, named after its op (``tf.math.acos.__name__``)."""
+    fn = m._unary(op, kinds)
     fn.__name__ = op.name.lower()
     return fn
 
